@@ -1,0 +1,38 @@
+//! Newtype ids, so a router id can never be passed where a service id is due.
+
+use std::fmt;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(pub i64);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A point of presence: a site that hosts one or more routers.
+    PopId
+);
+id_type!(
+    /// A MikroTik router in the inventory.
+    RouterId
+);
+id_type!(
+    /// A service plan (package): rates and price.
+    PlanId
+);
+id_type!(
+    /// A customer (subscriber), who may have several services.
+    CustomerId
+);
+id_type!(
+    /// One connection of a customer: a PPPoE account or a static IP.
+    ServiceId
+);

@@ -1,0 +1,19 @@
+//! Headend's domain: routers, points of presence, plans, customers, services,
+//! the activity log, operator settings and the events the engine raises.
+//!
+//! Architecture invariant: this crate does no IO, spawns nothing and reads no
+//! clock; callers pass time in. Its types are not `Serialize`: the shapes that
+//! cross the UI boundary live in `headend-ipc`, and the database rows in
+//! `headend-store`, each converted by hand.
+
+pub mod activity;
+pub mod customer;
+pub mod event;
+pub mod geo;
+pub mod ids;
+pub mod plan;
+pub mod router;
+pub mod service;
+pub mod settings;
+
+pub use ids::{CustomerId, PlanId, PopId, RouterId, ServiceId};

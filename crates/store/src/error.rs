@@ -1,0 +1,15 @@
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database {path}: {source}")]
+    Open { path: PathBuf, source: sqlx::Error },
+    #[error("cannot bring the database schema up to date: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{what} {value:?} already exists")]
+    Duplicate { what: &'static str, value: String },
+    #[error("the database holds a {table} row that Headend cannot read ({detail}); was it edited by hand?")]
+    Corrupt { table: &'static str, detail: String },
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+}

@@ -1,0 +1,157 @@
+use std::net::{IpAddr, Ipv4Addr};
+
+use headend_core::activity::{ActivityEntry, Actor};
+use headend_core::plan::{BillingCycle, Rate};
+use headend_core::router::Transport;
+use headend_core::service::{Access, ServiceStatus};
+use headend_core::{CustomerId, PlanId, RouterId, ServiceId};
+use headend_store::{NewCustomer, NewPlan, NewRouter, NewService, Store, StoreError};
+use jiff::civil::date;
+use rust_decimal::Decimal;
+
+async fn open() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("t.sqlite3")).await.unwrap();
+    (dir, store)
+}
+
+fn router(name: &str) -> NewRouter {
+    NewRouter {
+        name: name.into(),
+        host: "127.0.0.1".into(),
+        port: 8728,
+        transport: Transport::Api,
+        username: "admin".into(),
+        pop: None,
+        location: Some("-1.29,36.82".parse().unwrap()),
+    }
+}
+
+async fn seed(store: &Store) -> (RouterId, PlanId, CustomerId) {
+    let router = store.add_router(&router("core-1")).await.unwrap();
+    let plan = store
+        .add_plan(&NewPlan {
+            name: "Home 20".into(),
+            download: "20M".parse().unwrap(),
+            upload: "5M".parse().unwrap(),
+            price: Decimal::new(2500, 2),
+            cycle: BillingCycle::Monthly,
+        })
+        .await
+        .unwrap();
+    let customer = store
+        .add_customer(&NewCustomer {
+            name: "Jane Doe".into(),
+            phone: Some("+254700000001".into()),
+            email: None,
+            address: None,
+        })
+        .await
+        .unwrap();
+    (router, plan, customer)
+}
+
+fn pppoe(router: RouterId, plan: PlanId, customer: CustomerId, username: &str) -> NewService {
+    NewService {
+        customer,
+        router,
+        plan,
+        access: Access::Pppoe { username: username.into() },
+        status: ServiceStatus::Active,
+        next_billing_date: Some(date(2026, 12, 1)),
+        grace_days: None,
+    }
+}
+
+#[tokio::test]
+async fn fresh_database_is_migrated_and_empty() {
+    let (_dir, store) = open().await;
+    let status = store.status().await.unwrap();
+    assert_eq!(status.schema_version, 20261125000001);
+    assert_eq!((status.routers, status.customers, status.services), (0, 0, 0));
+}
+
+#[tokio::test]
+async fn reopening_keeps_data_and_uses_wal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.sqlite3");
+    let store = Store::open(&path).await.unwrap();
+    store.add_router(&router("edge")).await.unwrap();
+    store.close().await;
+    let store = Store::open(&path).await.unwrap();
+    let routers = store.routers().await.unwrap();
+    assert_eq!(routers.len(), 1);
+    assert_eq!(routers[0].name, "edge");
+    assert_eq!(routers[0].location.map(|l| l.lat()), Some(-1.29));
+    assert!(dir.path().join("t.sqlite3-wal").exists(), "WAL journal expected");
+}
+
+#[tokio::test]
+async fn services_round_trip_with_names() {
+    let (_dir, store) = open().await;
+    let (router, plan, customer) = seed(&store).await;
+    let pppoe_id = store.add_service(&pppoe(router, plan, customer, "jdoe")).await.unwrap();
+    let static_id = store
+        .add_service(&NewService {
+            access: Access::StaticIp { address: IpAddr::V4(Ipv4Addr::new(100, 64, 0, 9)) },
+            status: ServiceStatus::Suspended,
+            next_billing_date: None,
+            ..pppoe(router, plan, customer, "unused")
+        })
+        .await
+        .unwrap();
+
+    let svc = store.service(pppoe_id).await.unwrap().unwrap();
+    assert_eq!(svc.label(), "jdoe (Jane Doe)");
+    assert_eq!((svc.router_name.as_str(), svc.plan_name.as_str()), ("core-1", "Home 20"));
+    assert_eq!(svc.next_billing_date, Some(date(2026, 12, 1)));
+    let st = store.service(static_id).await.unwrap().unwrap();
+    assert_eq!(st.label(), "100.64.0.9 (Jane Doe)");
+    assert_eq!(store.service(ServiceId(999)).await.unwrap(), None);
+
+    let status = store.status().await.unwrap();
+    assert_eq!((status.services, status.active_services, status.suspended_services), (2, 1, 1));
+    let plans = store.plans().await.unwrap();
+    assert_eq!(plans[0].download, Rate::bits_per_second(20_000_000));
+    assert_eq!(plans[0].price.to_string(), "25.00");
+}
+
+#[tokio::test]
+async fn duplicate_pppoe_user_on_a_router_is_refused() {
+    let (_dir, store) = open().await;
+    let (router, plan, customer) = seed(&store).await;
+    store.add_service(&pppoe(router, plan, customer, "jdoe")).await.unwrap();
+    let err = store.add_service(&pppoe(router, plan, customer, "jdoe")).await.unwrap_err();
+    assert!(matches!(err, StoreError::Duplicate { .. }), "{err:?}");
+    assert_eq!(err.to_string(), "a PPPoE user on this router named \"jdoe\" already exists");
+
+    let other = store.add_router(&router("core-2")).await.unwrap();
+    store.add_service(&pppoe(other, plan, customer, "jdoe")).await.unwrap();
+}
+
+#[tokio::test]
+async fn foreign_keys_are_enforced() {
+    let (_dir, store) = open().await;
+    let (_router, plan, customer) = seed(&store).await;
+    let err = store.add_service(&pppoe(RouterId(42), plan, customer, "x")).await.unwrap_err();
+    assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
+}
+
+#[tokio::test]
+async fn activity_is_listed_newest_first() {
+    let (_dir, store) = open().await;
+    for (i, action) in ["created", "suspended"].into_iter().enumerate() {
+        store
+            .log_activity(&ActivityEntry {
+                at: jiff::Timestamp::from_second(1_700_000_000 + i as i64).unwrap(),
+                actor: Actor::Operator,
+                subject: "service:1".into(),
+                action: action.into(),
+                detail: String::new(),
+            })
+            .await
+            .unwrap();
+    }
+    let log = store.recent_activity(10).await.unwrap();
+    assert_eq!(log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["suspended", "created"]);
+}

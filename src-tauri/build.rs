@@ -1,0 +1,27 @@
+//! Generates the Tauri context from the root `tauri.conf.json`, and one
+//! `allow-<command>` permission per command, so the window's capability
+//! (capabilities/main.json) must grant each command it uses by name.
+
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "dashboard",
+    "get_settings",
+    "save_settings",
+    "list_routers",
+    "list_plans",
+    "list_services",
+    "get_service",
+    "list_activity",
+    "list_failures",
+    "dismiss_failures",
+    "e2e_raise_provision_failed",
+];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .config_path("../tauri.conf.json")
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(err) = tauri_build::try_build(attributes) {
+        println!("cargo::error={err:#}");
+    }
+}

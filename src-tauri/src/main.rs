@@ -1,0 +1,112 @@
+//! Headend's desktop app: a thin Tauri shell. It resolves the data
+//! directory, starts logging, opens the database and the secret store, then
+//! hands the window to the UI. Everything with rules in it lives in the
+//! library crates; this crate only wires them to windows, the tray and IPC.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod alerts;
+mod commands;
+mod logging;
+mod settings;
+mod state;
+mod tray;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+use headend_secrets::SecretStore;
+use headend_store::{DataDir, Store};
+use tauri::Manager;
+
+use crate::state::AppState;
+
+/// Set to `1` by the end-to-end tests to enable the commands that stand in
+/// for parts not built yet (raising a provisioning failure as the engine would).
+const E2E_HOOKS_ENV: &str = "HEADEND_E2E_HOOKS";
+
+#[derive(Debug, Parser)]
+#[command(name = "headend-app", version, about = "Headend: network operations console for small ISPs")]
+struct Args {
+    /// The data directory (default: HEADEND_DATA_DIR, then the platform's application-data folder).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    if let Some(problem) = missing_display() {
+        eprintln!("headend-app: {problem}");
+        return ExitCode::FAILURE;
+    }
+    match run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!("{err:#}");
+            eprintln!("headend-app: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// GTK aborts without a display; say so in words instead.
+fn missing_display() -> Option<&'static str> {
+    let has = |var| std::env::var_os(var).is_some_and(|v| !v.is_empty());
+    (cfg!(target_os = "linux") && !has("DISPLAY") && !has("WAYLAND_DISPLAY")).then_some(
+        "no display: neither DISPLAY nor WAYLAND_DISPLAY is set. Run Headend in a desktop session \
+         (or under xvfb-run on a server); for headless use there is the `headend` command line.",
+    )
+}
+
+fn run(args: Args) -> anyhow::Result<()> {
+    let data_dir = DataDir::resolve(args.data_dir.as_deref())?;
+    let _log_guard = logging::init(&data_dir.log_dir())?;
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %data_dir.root().display(), "starting");
+
+    let store = tauri::async_runtime::block_on(Store::open(&data_dir.database_path()))
+        .context("opening the database")?;
+    let secrets = SecretStore::open().context("opening the secret store")?;
+    tracing::info!(backend = %secrets.backend(), "secret store ready");
+    let e2e_hooks = std::env::var(E2E_HOOKS_ENV).is_ok_and(|v| v == "1");
+    if e2e_hooks {
+        tracing::warn!("end-to-end test hooks are enabled ({E2E_HOOKS_ENV}=1)");
+    }
+    let settings_path = data_dir.settings_path();
+    let state = AppState::new(data_dir, store, secrets, e2e_hooks);
+
+    tauri::Builder::default()
+        // First, so a second launch hands over before anything else starts.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            tray::show_main_window(app);
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .plugin(tauri_plugin_notification::init())
+        .manage(state)
+        .setup(move |app| {
+            settings::load(app.handle(), &settings_path)?;
+            tray::create(app.handle())?;
+            if let Some(window) = app.get_webview_window("main") {
+                settings::apply_theme(&window, app.state::<AppState>().settings().theme);
+            }
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::dashboard,
+            commands::get_settings,
+            commands::save_settings,
+            commands::list_routers,
+            commands::list_plans,
+            commands::list_services,
+            commands::get_service,
+            commands::list_activity,
+            commands::list_failures,
+            commands::dismiss_failures,
+            commands::e2e_raise_provision_failed,
+        ])
+        .run(tauri::generate_context!("../tauri.conf.json"))
+        .context("running the desktop app")
+}

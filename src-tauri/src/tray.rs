@@ -1,0 +1,142 @@
+//! The tray icon and its menu: Open Headend, the waiting provisioning
+//! failures, Pause/Resume sweeps, Quit. The icon turns to its alert variant
+//! while failures wait.
+
+use headend_ipc::{Navigate, SweepState, event};
+use tauri::image::Image;
+use tauri::menu::{Menu, MenuEvent, MenuItem, PredefinedMenuItem};
+use tauri::tray::TrayIconBuilder;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+use crate::state::AppState;
+
+const TRAY_ID: &str = "main";
+const OPEN: &str = "open";
+const FAILURES: &str = "failures";
+const SWEEPS: &str = "sweeps";
+const QUIT: &str = "quit";
+
+const ICON: &[u8] = include_bytes!("../../icons/tray.png");
+const ICON_ALERT: &[u8] = include_bytes!("../../icons/tray-alert.png");
+
+/// The menu entries whose text changes.
+struct TrayItems<R: Runtime> {
+    failures: MenuItem<R>,
+    sweeps: MenuItem<R>,
+}
+
+fn sweeps_label(paused: bool) -> &'static str {
+    if paused { "Resume sweeps" } else { "Pause sweeps" }
+}
+
+fn failures_label(waiting: usize) -> String {
+    match waiting {
+        0 => "No failed provisioning actions".to_owned(),
+        1 => "1 failed provisioning action…".to_owned(),
+        n => format!("{n} failed provisioning actions…"),
+    }
+}
+
+pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    let open = MenuItem::with_id(app, OPEN, "Open Headend", true, None::<&str>)?;
+    let failures = MenuItem::with_id(app, FAILURES, failures_label(0), false, None::<&str>)?;
+    let paused = app.state::<AppState>().sweeps_paused();
+    let sweeps = MenuItem::with_id(app, SWEEPS, sweeps_label(paused), true, None::<&str>)?;
+    let quit = MenuItem::with_id(app, QUIT, "Quit Headend", true, None::<&str>)?;
+    let menu = Menu::with_items(
+        app,
+        &[
+            &open,
+            &failures,
+            &PredefinedMenuItem::separator(app)?,
+            &sweeps,
+            &PredefinedMenuItem::separator(app)?,
+            &quit,
+        ],
+    )?;
+    TrayIconBuilder::with_id(TRAY_ID)
+        .icon(Image::from_bytes(ICON)?)
+        .tooltip("Headend")
+        .menu(&menu)
+        .on_menu_event(on_menu_event)
+        .build(app)?;
+    app.manage(TrayItems { failures, sweeps });
+    Ok(())
+}
+
+fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
+    let result = match event.id().as_ref() {
+        OPEN => {
+            show_main_window(app);
+            Ok(())
+        }
+        FAILURES => {
+            show_main_window(app);
+            app.emit(event::NAVIGATE, Navigate::Activity)
+        }
+        SWEEPS => toggle_sweeps(app),
+        QUIT => {
+            app.exit(0);
+            Ok(())
+        }
+        _ => Ok(()),
+    };
+    if let Err(err) = result {
+        tracing::warn!("tray action failed: {err}");
+    }
+}
+
+fn toggle_sweeps<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    let paused = app.state::<AppState>().toggle_sweeps();
+    tracing::info!(paused, "sweeps toggled from the tray");
+    if let Some(items) = app.try_state::<TrayItems<R>>() {
+        items.sweeps.set_text(sweeps_label(paused))?;
+    }
+    app.emit(event::SWEEP_STATE, SweepState { paused })
+}
+
+/// Brings the console to the front, un-minimizing and showing it if needed.
+pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(window) = app.get_webview_window("main") {
+        let shown = window.unminimize().and_then(|()| window.show()).and_then(|()| window.set_focus());
+        if let Err(err) = shown {
+            tracing::warn!("cannot bring the window to the front: {err}");
+        }
+    }
+}
+
+/// Shows how many provisioning failures wait, in the menu and the icon.
+pub fn show_failures<R: Runtime>(app: &AppHandle<R>, waiting: usize) {
+    let result = (|| -> tauri::Result<()> {
+        if let Some(items) = app.try_state::<TrayItems<R>>() {
+            items.failures.set_text(failures_label(waiting))?;
+            items.failures.set_enabled(waiting > 0)?;
+        }
+        if let Some(tray) = app.tray_by_id(TRAY_ID) {
+            let (icon, tooltip) = match waiting {
+                0 => (ICON, "Headend".to_owned()),
+                _ => (ICON_ALERT, format!("Headend: {}", failures_label(waiting))),
+            };
+            tray.set_icon(Some(Image::from_bytes(icon)?))?;
+            tray.set_tooltip(Some(tooltip))?;
+        }
+        Ok(())
+    })();
+    if let Err(err) = result {
+        tracing::warn!("cannot update the tray: {err}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_read_well() {
+        assert_eq!(failures_label(0), "No failed provisioning actions");
+        assert_eq!(failures_label(1), "1 failed provisioning action…");
+        assert_eq!(failures_label(3), "3 failed provisioning actions…");
+        assert_eq!(sweeps_label(false), "Pause sweeps");
+        assert_eq!(sweeps_label(true), "Resume sweeps");
+    }
+}
