@@ -1,0 +1,1 @@
+//! Simulated network equipment on loopback.
