@@ -1,1 +1,184 @@
+//! The console as an operator meets it: every page, settings that survive
+//! a restart, and a provisioning failure that leads to its service.
 
+use fantoccini::Locator;
+use headend_core::plan::BillingCycle;
+use headend_core::router::Transport;
+use headend_core::service::{Access, ServiceStatus};
+use headend_e2e::{Driver, Sandbox, click, one_app_at_a_time, screenshot, wait_for_text, wait_gone};
+use headend_store::{NewCustomer, NewPlan, NewRouter, NewService, Store};
+
+/// The sidebar's pages: nav id, title, and the heading of its empty state.
+const PAGES: [(&str, &str, Option<&str>); 9] = [
+    ("dashboard", "Dashboard", None),
+    ("map", "Map", Some("No routers on the map yet")),
+    ("routers", "Routers", Some("No routers yet")),
+    ("sessions", "Live sessions", Some("No live sessions")),
+    ("customers", "Customers", Some("No customers yet")),
+    ("olts", "OLTs & ONUs", Some("No OLTs yet")),
+    ("billing", "Billing", Some("No plans yet")),
+    ("activity", "Activity", Some("Nothing has happened yet")),
+    ("settings", "Settings", None),
+];
+
+#[tokio::test]
+#[ignore = "needs the built app, tauri-driver and a display: run `cargo xtask test`"]
+async fn every_page_has_an_empty_state_and_settings_survive_a_restart() -> anyhow::Result<()> {
+    let _one = one_app_at_a_time();
+    let sandbox = Sandbox::new()?;
+    let driver = Driver::start(&sandbox)?;
+    let app = driver.launch().await?;
+
+    wait_for_text(&app, "#getting-started", "Connect your first MikroTik router").await?;
+    for (id, title, empty) in PAGES {
+        click(&app, &format!("#nav-{id}")).await?;
+        wait_for_text(&app, "#page-title", title).await?;
+        if let Some(empty) = empty {
+            wait_for_text(&app, ".empty-state h2", empty).await?;
+        }
+        screenshot(&app, &format!("{id}-empty")).await?;
+    }
+
+    // The Settings page says where things are.
+    let data_dir = sandbox.data_dir();
+    let locations = wait_for_text(&app, "#locations", "headend.sqlite3").await?;
+    assert!(locations.contains(&data_dir.join("logs").display().to_string()), "{locations}");
+    assert!(locations.contains("Secret Service"), "the test session has an unlocked GNOME Keyring: {locations}");
+    assert!(data_dir.join("logs").read_dir()?.next().is_some(), "a log file is written");
+
+    // Change every setting.
+    let sweep = app.find(Locator::Css("#sweep-interval")).await?;
+    sweep.clear().await?;
+    sweep.send_keys("45").await?;
+    click(&app, "#notifications").await?;
+    app.find(Locator::Css("#theme")).await?.select_by_value("dark").await?;
+    click(&app, "#settings-save").await?;
+    wait_for_text(&app, "#settings-saved", "Saved").await?;
+    screenshot(&app, "settings-dark").await?;
+
+    // An out-of-range interval is refused with the reason, and nothing is saved.
+    let sweep = app.find(Locator::Css("#sweep-interval")).await?;
+    sweep.clear().await?;
+    sweep.send_keys("2").await?;
+    click(&app, "#settings-save").await?;
+    wait_for_text(&app, "#settings-form .error-box", "between 5 and 3600 seconds").await?;
+    driver.quit(app).await?;
+
+    let stored: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(data_dir.join("settings.json"))?)?;
+    assert_eq!(stored["sweep_interval_secs"], 45);
+    assert_eq!(stored["notifications"], false);
+    assert_eq!(stored["theme"], "dark");
+
+    // A second start finds them all.
+    let app = driver.launch().await?;
+    let theme = app.execute("return document.documentElement.dataset.theme", vec![]).await?;
+    assert_eq!(theme, "dark");
+    click(&app, "#nav-settings").await?;
+    wait_for_text(&app, "#page-title", "Settings").await?;
+    let value = |css: &'static str| {
+        let app = app.clone();
+        async move { app.find(Locator::Css(css)).await?.prop("value").await }
+    };
+    assert_eq!(value("#sweep-interval").await?.as_deref(), Some("45"));
+    assert_eq!(value("#theme").await?.as_deref(), Some("dark"));
+    let notifications = app.find(Locator::Css("#notifications")).await?.prop("checked").await?;
+    assert_eq!(notifications.as_deref(), Some("false"));
+    screenshot(&app, "settings-after-restart").await?;
+    driver.quit(app).await?;
+    Ok(())
+}
+
+/// A network with one PPPoE customer, written through the store as the
+/// provisioning engine and importers will.
+async fn seed(data_dir: &std::path::Path) -> anyhow::Result<i64> {
+    let store = Store::open(&data_dir.join("headend.sqlite3")).await?;
+    let router = store
+        .add_router(&NewRouter {
+            name: "core-1".into(),
+            host: "127.0.0.1".into(),
+            port: 8728,
+            transport: Transport::Api,
+            username: "headend".into(),
+            pop: None,
+            location: Some("-1.2921,36.8219".parse()?),
+        })
+        .await?;
+    let plan = store
+        .add_plan(&NewPlan {
+            name: "Home 20".into(),
+            download: "20M".parse()?,
+            upload: "5M".parse()?,
+            price: "25.00".parse()?,
+            cycle: BillingCycle::Monthly,
+        })
+        .await?;
+    let customer = store
+        .add_customer(&NewCustomer {
+            name: "Jane Doe".into(),
+            phone: Some("+254700000001".into()),
+            email: None,
+            address: None,
+        })
+        .await?;
+    let service = store
+        .add_service(&NewService {
+            customer,
+            router,
+            plan,
+            access: Access::Pppoe { username: "jdoe".into() },
+            status: ServiceStatus::Active,
+            next_billing_date: Some(jiff::civil::date(2026, 12, 1)),
+            grace_days: None,
+        })
+        .await?;
+    store.close().await;
+    Ok(service.0)
+}
+
+#[tokio::test]
+#[ignore = "needs the built app, tauri-driver and a display: run `cargo xtask test`"]
+async fn a_provisioning_failure_shows_a_badge_that_opens_the_service() -> anyhow::Result<()> {
+    let _one = one_app_at_a_time();
+    let sandbox = Sandbox::new()?;
+    let service_id = seed(&sandbox.data_dir()).await?;
+    let driver = Driver::start(&sandbox)?;
+    let app = driver.launch().await?;
+
+    wait_for_text(&app, "#stat-customers", "1").await?;
+    click(&app, "#nav-customers").await?;
+    wait_for_text(&app, "#services-table", "jdoe").await?;
+    screenshot(&app, "customers").await?;
+    click(&app, "#nav-map").await?;
+    wait_for_text(&app, ".map", "core-1").await?;
+    screenshot(&app, "map").await?;
+
+    // The engine gives up on the service.
+    app.execute(
+        "return window.__TAURI__.core.invoke('e2e_raise_provision_failed', \
+         {failure: {service_id: arguments[0], error: 'failure: secret with the same name already exists'}})",
+        vec![service_id.into()],
+    )
+    .await?;
+    wait_for_text(&app, "#failures-badge", "1").await?;
+    click(&app, "#failures-button").await?;
+    wait_for_text(&app, "#failures-panel", "jdoe (Jane Doe)").await?;
+    screenshot(&app, "failure-badge").await?;
+
+    // Clicking through opens the service, which says what failed.
+    click(&app, "#failures-panel .failure-item").await?;
+    wait_for_text(&app, "#page-title", "jdoe · Jane Doe").await?;
+    wait_for_text(&app, "#service-failure", "On core-1: failure: secret with the same name already exists").await?;
+    wait_for_text(&app, "#service-facts", "Home 20").await?;
+    screenshot(&app, "service").await?;
+
+    // It is in the activity log too, and dismissing clears the badge.
+    click(&app, "#nav-activity").await?;
+    wait_for_text(&app, "#activity-table", "provisioning failed").await?;
+    screenshot(&app, "activity").await?;
+    click(&app, "#failures-button").await?;
+    click(&app, "#failures-dismiss").await?;
+    wait_gone(&app, "#failures-badge").await?;
+
+    driver.quit(app).await?;
+    Ok(())
+}

@@ -1,1 +1,203 @@
+//! The end-to-end harness: starts tauri-driver (which starts
+//! WebKitWebDriver, which starts the real app) and gives a WebDriver client
+//! on the app's window.
+//!
+//! The tests need the built app, tauri-driver and a display; `cargo xtask
+//! test` provides all three (and a D-Bus session with an unlocked keyring)
+//! and passes their paths in `HEADEND_APP_BIN`, `HEADEND_TAURI_DRIVER` and
+//! `HEADEND_E2E_SCREENSHOTS`. Run alone, the tests are ignored.
+//!
+//! Apps are started one at a time: the single-instance plugin would (rightly)
+//! hand a second concurrent launch over to the first.
 
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use fantoccini::{Client, ClientBuilder, Locator};
+
+static ONE_APP_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+pub fn one_app_at_a_time() -> MutexGuard<'static, ()> {
+    ONE_APP_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+pub fn env_path(var: &str) -> anyhow::Result<PathBuf> {
+    std::env::var_os(var)
+        .map(PathBuf::from)
+        .with_context(|| format!("{var} is not set: run the end-to-end tests with `cargo xtask test`"))
+}
+
+/// A place for one test's files: the app's data directory and its XDG folders.
+pub struct Sandbox {
+    _dir: tempfile::TempDir,
+    pub root: PathBuf,
+}
+
+impl Sandbox {
+    pub fn new() -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let root = dir.path().to_path_buf();
+        for sub in ["data", "xdg/data", "xdg/config", "xdg/cache"] {
+            std::fs::create_dir_all(root.join(sub))?;
+        }
+        Ok(Self { _dir: dir, root })
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.root.join("data")
+    }
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// A running tauri-driver; the app starts with each WebDriver session.
+pub struct Driver {
+    child: Child,
+    port: u16,
+    app: PathBuf,
+    data_dir: PathBuf,
+}
+
+impl Driver {
+    /// Starts tauri-driver with the sandbox's XDG folders and the e2e hooks
+    /// on; the app inherits that environment.
+    pub fn start(sandbox: &Sandbox) -> anyhow::Result<Self> {
+        let driver = env_path("HEADEND_TAURI_DRIVER")?;
+        let app = env_path("HEADEND_APP_BIN")?;
+        let port = free_port()?;
+        let native_port = free_port()?;
+        let child = Command::new(&driver)
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("XDG_DATA_HOME", sandbox.root.join("xdg/data"))
+            .env("XDG_CONFIG_HOME", sandbox.root.join("xdg/config"))
+            .env("XDG_CACHE_HOME", sandbox.root.join("xdg/cache"))
+            .env("HEADEND_E2E_HOOKS", "1")
+            .stdout(Stdio::null())
+            .spawn()
+            .with_context(|| format!("starting {}", driver.display()))?;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > deadline {
+                bail!("tauri-driver did not listen on port {port}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(Self { child, port, app, data_dir: sandbox.data_dir() })
+    }
+
+    /// Launches the app and waits for the console to be on screen.
+    pub async fn launch(&self) -> anyhow::Result<Client> {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({
+                "application": self.app,
+                "args": ["--data-dir", self.data_dir],
+            }),
+        );
+        let client = ClientBuilder::rustls()?
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .context("starting a WebDriver session with the app")?;
+        wait_for_text(&client, "#page-title", "Dashboard").await?;
+        Ok(client)
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const WAIT: Duration = Duration::from_secs(15);
+
+/// Waits until the element at `css` exists and its text contains `text`.
+pub async fn wait_for_text(client: &Client, css: &str, text: &str) -> anyhow::Result<String> {
+    let deadline = Instant::now() + WAIT;
+    let mut last = String::new();
+    loop {
+        if let Ok(el) = client.find(Locator::Css(css)).await {
+            if let Ok(t) = el.text().await {
+                if t.contains(text) {
+                    return Ok(t);
+                }
+                last = t;
+            }
+        }
+        if Instant::now() > deadline {
+            bail!("{css} never showed {text:?} (last seen: {last:?})");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until no element matches `css`.
+pub async fn wait_gone(client: &Client, css: &str) -> anyhow::Result<()> {
+    let deadline = Instant::now() + WAIT;
+    while !client.find_all(Locator::Css(css)).await?.is_empty() {
+        if Instant::now() > deadline {
+            bail!("{css} is still there");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(())
+}
+
+pub async fn click(client: &Client, css: &str) -> anyhow::Result<()> {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        match client.find(Locator::Css(css)).await {
+            Ok(el) => return el.click().await.with_context(|| format!("clicking {css}")),
+            Err(_) if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(100)).await,
+            Err(err) => return Err(err).with_context(|| format!("finding {css}")),
+        }
+    }
+}
+
+/// Saves a PNG of the window as `<screenshot dir>/<name>.png`.
+pub async fn screenshot(client: &Client, name: &str) -> anyhow::Result<PathBuf> {
+    let dir = env_path("HEADEND_E2E_SCREENSHOTS")?;
+    std::fs::create_dir_all(&dir)?;
+    let png = client.screenshot().await?;
+    if !png.starts_with(b"\x89PNG") {
+        bail!("the screenshot of {name} is not a PNG");
+    }
+    let path = dir.join(format!("{name}.png"));
+    std::fs::write(&path, png)?;
+    Ok(path)
+}
+
+/// Whether an app started with `data_dir` is still running (Linux: looks
+/// for it in /proc, so an operator's own Headend is not mistaken for it).
+pub fn app_running(data_dir: &Path) -> bool {
+    let needle = data_dir.as_os_str().as_encoded_bytes();
+    std::fs::read_dir("/proc").into_iter().flatten().flatten().any(|entry| {
+        std::fs::read(entry.path().join("cmdline"))
+            .is_ok_and(|cmdline| cmdline.windows(needle.len()).any(|w| w == needle) && cmdline.starts_with(b"/"))
+    })
+}
+
+impl Driver {
+    /// Ends the session, which quits the app, and waits for it to be gone so
+    /// the next launch is a real second start.
+    pub async fn quit(&self, client: Client) -> anyhow::Result<()> {
+        client.close().await?;
+        let deadline = Instant::now() + WAIT;
+        while app_running(&self.data_dir) {
+            if Instant::now() > deadline {
+                bail!("the app is still running after the session ended");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(())
+    }
+}

@@ -1,1 +1,83 @@
-fn main() {}
+//! `cargo xtask`: everything Headend needs beyond `cargo build`.
+//!
+//! - `cargo xtask run [-- ARGS]`: install what is missing, build the UI and
+//!   the app, open the console.
+//! - `cargo xtask test`: the same set-up plus what the tests need, then every
+//!   test (unit, integration, end-to-end) under Xvfb with a D-Bus session and
+//!   an unlocked GNOME Keyring.
+//! - `cargo xtask bundle [--debug]`: the `.deb` installer.
+//! - `cargo xtask setup [--for-tests]`: only the installation step.
+//!
+//! Tools are installed from crates.io into `~/.cache/headend/tools`, builds go
+//! to `~/.cache/headend/target` (or `CARGO_TARGET_DIR`), so nothing lands in
+//! the clone and later runs build incrementally.
+
+mod bundle;
+mod paths;
+mod process;
+mod setup;
+mod test;
+
+use std::process::ExitCode;
+
+use anyhow::bail;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  run [-- ARGS]        set up, build and open the console (ARGS go to the app)
+  test                 set up, build and run every test, end-to-end included
+  bundle [--debug]     build the .deb installer (release build unless --debug)
+  setup [--for-tests]  install what is missing, build nothing";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match dispatch(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("xtask: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(args: &[String]) -> anyhow::Result<()> {
+    let rest = args.get(1..).unwrap_or_default();
+    match args.first().map(String::as_str) {
+        Some("run") => run(rest),
+        Some("test") => test::run(),
+        Some(test::SESSION_COMMAND) => test::in_session(),
+        Some("bundle") => match rest {
+            [] => bundle::deb(bundle::Profile::Release).map(|_| ()),
+            [flag] if flag == "--debug" => bundle::deb(bundle::Profile::Debug).map(|_| ()),
+            _ => bail!("{USAGE}"),
+        },
+        Some("setup") => match rest {
+            [] => setup::ensure(setup::Purpose::Run),
+            [flag] if flag == "--for-tests" => setup::ensure(setup::Purpose::Test),
+            _ => bail!("{USAGE}"),
+        },
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => bail!("{USAGE}"),
+    }
+}
+
+fn run(args: &[String]) -> anyhow::Result<()> {
+    let app_args = match args {
+        [] => &[][..],
+        [sep, rest @ ..] if sep == "--" => rest,
+        _ => bail!("{USAGE}"),
+    };
+    if let Some(problem) = setup::missing_display() {
+        bail!("{problem}");
+    }
+    setup::ensure(setup::Purpose::Run)?;
+    setup::build_ui(bundle::Profile::Debug)?;
+    process::cargo(&["build", "-p", "headend-app", "-p", "headend"])?;
+    let app = paths::target_dir()?.join("debug").join(paths::exe("headend-app"));
+    println!("xtask: starting {}", app.display());
+    process::run(std::process::Command::new(app).args(app_args))
+}

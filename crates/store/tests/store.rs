@@ -15,7 +15,7 @@ async fn open() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
-fn router(name: &str) -> NewRouter {
+fn new_router(name: &str) -> NewRouter {
     NewRouter {
         name: name.into(),
         host: "127.0.0.1".into(),
@@ -28,7 +28,7 @@ fn router(name: &str) -> NewRouter {
 }
 
 async fn seed(store: &Store) -> (RouterId, PlanId, CustomerId) {
-    let router = store.add_router(&router("core-1")).await.unwrap();
+    let router = store.add_router(&new_router("core-1")).await.unwrap();
     let plan = store
         .add_plan(&NewPlan {
             name: "Home 20".into(),
@@ -76,7 +76,7 @@ async fn reopening_keeps_data_and_uses_wal() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.sqlite3");
     let store = Store::open(&path).await.unwrap();
-    store.add_router(&router("edge")).await.unwrap();
+    store.add_router(&new_router("edge")).await.unwrap();
     store.close().await;
     let store = Store::open(&path).await.unwrap();
     let routers = store.routers().await.unwrap();
@@ -125,7 +125,7 @@ async fn duplicate_pppoe_user_on_a_router_is_refused() {
     assert!(matches!(err, StoreError::Duplicate { .. }), "{err:?}");
     assert_eq!(err.to_string(), "a PPPoE user on this router named \"jdoe\" already exists");
 
-    let other = store.add_router(&router("core-2")).await.unwrap();
+    let other = store.add_router(&new_router("core-2")).await.unwrap();
     store.add_service(&pppoe(other, plan, customer, "jdoe")).await.unwrap();
 }
 

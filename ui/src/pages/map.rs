@@ -46,9 +46,13 @@ fn SitePlot(sites: Vec<(String, f64, f64)>) -> impl IntoView {
         lon_min = lon_min.min(*lon);
         lon_max = lon_max.max(*lon);
     }
+    // One scale for both axes, centred, so the shape is not distorted and a
+    // single site sits in the middle.
     let span = (lat_max - lat_min).max(lon_max - lon_min).max(0.01);
-    let x = move |lon: f64| MARGIN + (lon - lon_min) / span * (WIDTH - 2.0 * MARGIN);
-    let y = move |lat: f64| HEIGHT - MARGIN - (lat - lat_min) / span * (HEIGHT - 2.0 * MARGIN);
+    let scale = ((WIDTH - 2.0 * MARGIN) / span).min((HEIGHT - 2.0 * MARGIN) / span);
+    let (lat_mid, lon_mid) = ((lat_min + lat_max) / 2.0, (lon_min + lon_max) / 2.0);
+    let x = move |lon: f64| WIDTH / 2.0 + (lon - lon_mid) * scale;
+    let y = move |lat: f64| HEIGHT / 2.0 - (lat - lat_mid) * scale;
     view! {
         <div class="card map">
             <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label="Router sites">

@@ -72,7 +72,7 @@ fn SettingsForm(initial: SettingsView) -> impl IntoView {
     };
 
     view! {
-        <form class="card form" id="settings-form" on:submit=save>
+        <form class="card form" id="settings-form" novalidate=true on:submit=save>
             <h2>"Preferences"</h2>
             <label class="field">
                 <span class="field-label">"Sweep interval"</span>
