@@ -15,6 +15,7 @@ const COMMANDS: &[&str] = &[
     "list_failures",
     "dismiss_failures",
     "e2e_raise_provision_failed",
+    "ui_ready",
 ];
 
 fn main() {

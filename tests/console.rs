@@ -29,6 +29,12 @@ async fn every_page_has_an_empty_state_and_settings_survive_a_restart() -> anyho
     let driver = Driver::start(&sandbox)?;
     let app = driver.launch().await?;
 
+    // A second launch hands over to the running console and exits.
+    let second = driver.second_launch()?;
+    assert!(second.success(), "second launch: {second}");
+    wait_for_text(&app, "#page-title", "Dashboard").await?;
+    app.set_window_size(1100, 700).await?;
+
     wait_for_text(&app, "#getting-started", "Connect your first MikroTik router").await?;
     for (id, title, empty) in PAGES {
         click(&app, &format!("#nav-{id}")).await?;
@@ -69,8 +75,9 @@ async fn every_page_has_an_empty_state_and_settings_survive_a_restart() -> anyho
     assert_eq!(stored["notifications"], false);
     assert_eq!(stored["theme"], "dark");
 
-    // A second start finds them all.
+    // A second start finds them all, and the window as it was left.
     let app = driver.launch().await?;
+    assert_eq!(app.get_window_size().await?, (1100, 700));
     let theme = app.execute("return document.documentElement.dataset.theme", vec![]).await?;
     assert_eq!(theme, "dark");
     click(&app, "#nav-settings").await?;

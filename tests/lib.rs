@@ -62,6 +62,7 @@ pub struct Driver {
     port: u16,
     app: PathBuf,
     data_dir: PathBuf,
+    xdg: PathBuf,
 }
 
 impl Driver {
@@ -88,7 +89,32 @@ impl Driver {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        Ok(Self { child, port, app, data_dir: sandbox.data_dir() })
+        Ok(Self { child, port, app, data_dir: sandbox.data_dir(), xdg: sandbox.root.join("xdg") })
+    }
+
+    /// Starts the app binary directly, as a user's second launch would.
+    pub fn second_launch(&self) -> anyhow::Result<std::process::ExitStatus> {
+        let mut child = Command::new(&self.app)
+            .arg("--data-dir")
+            .arg(&self.data_dir)
+            .env("XDG_DATA_HOME", self.xdg.join("data"))
+            .env("XDG_CONFIG_HOME", self.xdg.join("config"))
+            .env("XDG_CACHE_HOME", self.xdg.join("cache"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(status) = child.try_wait()? {
+                return Ok(status);
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                bail!("a second launch kept running instead of handing over to the first");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Launches the app and waits for the console to be on screen.
@@ -190,7 +216,10 @@ impl Driver {
     /// Ends the session, which quits the app, and waits for it to be gone so
     /// the next launch is a real second start.
     pub async fn quit(&self, client: Client) -> anyhow::Result<()> {
-        client.close().await?;
+        // Close the window as a user would, so the app exits normally (and
+        // saves its window state), then end the session.
+        client.close_window().await?;
+        let _ = client.close().await;
         let deadline = Instant::now() + WAIT;
         while app_running(&self.data_dir) {
             if Instant::now() > deadline {

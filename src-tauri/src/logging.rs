@@ -2,6 +2,7 @@
 //! (14 days kept), which the Settings page names. `HEADEND_LOG` takes an
 //! `EnvFilter` directive such as `debug` or `headend_store=trace`.
 
+use std::io::IsTerminal;
 use std::path::Path;
 
 use anyhow::Context;
@@ -29,7 +30,7 @@ pub fn init(log_dir: &Path) -> anyhow::Result<WorkerGuard> {
     let filter = EnvFilter::try_from_env("HEADEND_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::registry()
         .with(filter)
-        .with(fmt::layer().with_writer(std::io::stderr))
+        .with(fmt::layer().with_ansi(std::io::stderr().is_terminal()).with_writer(std::io::stderr))
         .with(fmt::layer().with_ansi(false).with_writer(file_writer))
         .try_init()
         .context("starting logging")?;

@@ -36,12 +36,13 @@ struct Args {
 }
 
 fn main() -> ExitCode {
+    let started = std::time::Instant::now();
     let args = Args::parse();
     if let Some(problem) = missing_display() {
         eprintln!("headend-app: {problem}");
         return ExitCode::FAILURE;
     }
-    match run(args) {
+    match run(args, started) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             tracing::error!("{err:#}");
@@ -60,7 +61,7 @@ fn missing_display() -> Option<&'static str> {
     )
 }
 
-fn run(args: Args) -> anyhow::Result<()> {
+fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
     let data_dir = DataDir::resolve(args.data_dir.as_deref())?;
     let _log_guard = logging::init(&data_dir.log_dir())?;
     tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %data_dir.root().display(), "starting");
@@ -74,7 +75,7 @@ fn run(args: Args) -> anyhow::Result<()> {
         tracing::warn!("end-to-end test hooks are enabled ({E2E_HOOKS_ENV}=1)");
     }
     let settings_path = data_dir.settings_path();
-    let state = AppState::new(data_dir, store, secrets, e2e_hooks);
+    let state = AppState::new(data_dir, store, secrets, e2e_hooks, started);
 
     tauri::Builder::default()
         // First, so a second launch hands over before anything else starts.
@@ -106,6 +107,7 @@ fn run(args: Args) -> anyhow::Result<()> {
             commands::list_failures,
             commands::dismiss_failures,
             commands::e2e_raise_provision_failed,
+            commands::ui_ready,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .context("running the desktop app")

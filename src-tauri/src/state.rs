@@ -2,6 +2,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
 
 use headend_core::settings::Settings;
 use headend_ipc::ProvisionFailure;
@@ -14,6 +15,8 @@ pub struct AppState {
     pub secrets: SecretStore,
     /// Whether the e2e-only commands answer (see `E2E_HOOKS_ENV`).
     pub e2e_hooks: bool,
+    /// When the process started, to report how long the console took to appear.
+    pub started: Instant,
     settings: Mutex<Settings>,
     sweeps_paused: AtomicBool,
     /// Provisioning failures the operator has not dismissed yet, newest first.
@@ -28,12 +31,13 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl AppState {
-    pub fn new(data_dir: DataDir, store: Store, secrets: SecretStore, e2e_hooks: bool) -> Self {
+    pub fn new(data_dir: DataDir, store: Store, secrets: SecretStore, e2e_hooks: bool, started: Instant) -> Self {
         Self {
             data_dir,
             store,
             secrets,
             e2e_hooks,
+            started,
             settings: Mutex::new(Settings::default()),
             sweeps_paused: AtomicBool::new(false),
             failures: Mutex::new(Vec::new()),

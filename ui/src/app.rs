@@ -94,6 +94,14 @@ pub fn App() -> impl IntoView {
             console.failures.set(failures);
         }
     });
+    // The second frame callback runs once the first frame is on screen.
+    request_animation_frame(|| {
+        request_animation_frame(|| {
+            leptos::task::spawn_local(async {
+                let _ = ipc::call::<()>(command::UI_READY).await;
+            })
+        })
+    });
     ipc::listen(event::FAILURES_CHANGED, move |changed: FailuresChanged| console.failures.set(changed.failures));
     ipc::listen(event::SWEEP_STATE, move |state: SweepState| console.sweeps_paused.set(state.paused));
     ipc::listen(event::NAVIGATE, move |nav: Navigate| {

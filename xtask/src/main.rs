@@ -6,12 +6,14 @@
 //!   test (unit, integration, end-to-end) under Xvfb with a D-Bus session and
 //!   an unlocked GNOME Keyring.
 //! - `cargo xtask bundle [--debug]`: the `.deb` installer.
+//! - `cargo xtask bench NAME`: benchmarks printing JSON.
 //! - `cargo xtask setup [--for-tests]`: only the installation step.
 //!
 //! Tools are installed from crates.io into `~/.cache/headend/tools`, builds go
 //! to `~/.cache/headend/target` (or `CARGO_TARGET_DIR`), so nothing lands in
 //! the clone and later runs build incrementally.
 
+mod bench;
 mod bundle;
 mod paths;
 mod process;
@@ -28,6 +30,7 @@ commands:
   run [-- ARGS]        set up, build and open the console (ARGS go to the app)
   test                 set up, build and run every test, end-to-end included
   bundle [--debug]     build the .deb installer (release build unless --debug)
+  bench NAME           run a benchmark and print JSON (NAME: startup)
   setup [--for-tests]  install what is missing, build nothing";
 
 fn main() -> ExitCode {
@@ -46,6 +49,11 @@ fn dispatch(args: &[String]) -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("run") => run(rest),
         Some("test") => test::run(),
+        Some("bench") => match rest {
+            [name] => bench::run(name),
+            _ => bail!("{USAGE}"),
+        },
+        Some(bench::STARTUP_SESSION_COMMAND) => bench::startup_in_session(),
         Some(test::SESSION_COMMAND) => test::in_session(),
         Some("bundle") => match rest {
             [] => bundle::deb(bundle::Profile::Release).map(|_| ()),

@@ -29,18 +29,9 @@ pub fn run() -> anyhow::Result<()> {
     let target = paths::target_dir()?;
     let screenshots = target.join("e2e-screenshots");
     let _ = std::fs::remove_dir_all(&screenshots);
-    let xtask = std::env::current_exe().context("finding the xtask binary")?;
-    let mut session = if cfg!(target_os = "linux") {
-        let mut cmd = Command::new("xvfb-run");
-        cmd.args(["-a", "-s", "-screen 0 1280x800x24", "dbus-run-session", "--"]).arg(xtask);
-        cmd
-    } else {
-        Command::new(xtask)
-    };
+    let mut session = desktop_session(SESSION_COMMAND)?;
     session
-        .arg(SESSION_COMMAND)
         .env("HEADEND_APP_BIN", target.join("debug").join(paths::exe("headend-app")))
-        .env("HEADEND_CLI_BIN", target.join("debug").join(paths::exe("headend")))
         .env("HEADEND_TAURI_DRIVER", paths::tools_bin()?.join(paths::exe("tauri-driver")))
         .env("HEADEND_E2E_SCREENSHOTS", &screenshots);
     if let Some(deb) = deb {
@@ -49,6 +40,21 @@ pub fn run() -> anyhow::Result<()> {
     process::run(&mut session)?;
     println!("xtask: screenshots of every page are in {}", screenshots.display());
     Ok(())
+}
+
+/// xtask's `subcommand`, re-entered inside a virtual display (on Linux) and
+/// a private D-Bus session.
+pub fn desktop_session(subcommand: &str) -> anyhow::Result<Command> {
+    let xtask = std::env::current_exe().context("finding the xtask binary")?;
+    let mut cmd = if cfg!(target_os = "linux") {
+        let mut cmd = Command::new("xvfb-run");
+        cmd.args(["-a", "-s", "-screen 0 1280x800x24", "dbus-run-session", "--"]).arg(xtask);
+        cmd
+    } else {
+        Command::new(xtask)
+    };
+    cmd.arg(subcommand);
+    Ok(cmd)
 }
 
 /// Inside the display and the D-Bus session: unlock a keyring, run the tests.
@@ -63,7 +69,7 @@ pub fn in_session() -> anyhow::Result<()> {
 /// Starts GNOME Keyring's Secret Service on this session's bus with a fresh
 /// login keyring, unlocked, in a private folder; returns the environment the
 /// tests need to use it.
-fn unlock_keyring() -> anyhow::Result<Vec<(String, OsString)>> {
+pub fn unlock_keyring() -> anyhow::Result<Vec<(String, OsString)>> {
     let home = std::env::temp_dir().join(format!("headend-test-home-{}", std::process::id()));
     let mut env = Vec::new();
     for var in ["XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"] {

@@ -22,6 +22,8 @@ pub mod command {
     pub const LIST_FAILURES: &str = "list_failures";
     pub const DISMISS_FAILURES: &str = "dismiss_failures";
     pub const E2E_RAISE_PROVISION_FAILED: &str = "e2e_raise_provision_failed";
+    /// The UI has painted its first frame.
+    pub const UI_READY: &str = "ui_ready";
 }
 
 /// Event names the app emits to the UI.

@@ -1,0 +1,149 @@
+//! `cargo xtask bench NAME`: measurements printed as one JSON object.
+//!
+//! - `startup`: the release app, launched 3 times on a fresh data directory
+//!   in a virtual display: time from process start to the console's first
+//!   painted frame (the app logs it as `console interactive`), and resident
+//!   memory 3 s later, of the app process and of the app with its WebKit
+//!   helper processes. Medians are printed.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+
+use crate::bundle::Profile;
+use crate::paths;
+use crate::process;
+use crate::setup::{self, Purpose};
+use crate::test;
+
+pub const STARTUP_SESSION_COMMAND: &str = "__bench-startup";
+const RUNS: usize = 3;
+
+pub fn run(name: &str) -> anyhow::Result<()> {
+    match name {
+        "startup" => startup(),
+        other => bail!("unknown benchmark {other:?}; available: startup"),
+    }
+}
+
+fn startup() -> anyhow::Result<()> {
+    setup::ensure(Purpose::Test)?;
+    setup::build_ui(Profile::Release)?;
+    process::cargo(&["build", "--release", "-p", "headend-app"])?;
+    let app = paths::target_dir()?.join("release").join(paths::exe("headend-app"));
+    let mut session = test::desktop_session(STARTUP_SESSION_COMMAND)?;
+    process::run(session.env("HEADEND_APP_BIN", app))
+}
+
+struct Sample {
+    interactive_ms: u64,
+    app_rss_kib: u64,
+    total_rss_kib: u64,
+}
+
+/// Inside the display and D-Bus session.
+pub fn startup_in_session() -> anyhow::Result<()> {
+    let env = test::unlock_keyring()?;
+    let app = PathBuf::from(std::env::var_os("HEADEND_APP_BIN").context("HEADEND_APP_BIN is not set")?);
+    let binary_bytes = std::fs::metadata(&app)?.len();
+    let mut samples = Vec::new();
+    for run in 0..RUNS {
+        samples.push(launch_once(&app, &env, run)?);
+    }
+    let median = |f: fn(&Sample) -> u64| {
+        let mut v: Vec<u64> = samples.iter().map(f).collect();
+        v.sort_unstable();
+        v[v.len() / 2]
+    };
+    println!(
+        "{{\"bench\":\"startup\",\"runs\":{RUNS},\"binary_mb\":{:.1},\"interactive_ms\":{},\"app_rss_mb\":{:.1},\"app_and_webkit_rss_mb\":{:.1}}}",
+        binary_bytes as f64 / 1_048_576.0,
+        median(|s| s.interactive_ms),
+        median(|s| s.app_rss_kib) as f64 / 1024.0,
+        median(|s| s.total_rss_kib) as f64 / 1024.0,
+    );
+    Ok(())
+}
+
+fn launch_once(app: &Path, env: &[(String, std::ffi::OsString)], run: usize) -> anyhow::Result<Sample> {
+    let dir = std::env::temp_dir().join(format!("headend-bench-{}-{run}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let stderr = std::fs::File::create(dir.join("stderr.log"))?;
+    let mut child = Command::new(app)
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("XDG_CACHE_HOME", dir.join("cache"))
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .with_context(|| format!("starting {}", app.display()))?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let interactive_ms = loop {
+        let log = std::fs::read_to_string(dir.join("stderr.log")).unwrap_or_default();
+        if let Some(ms) = log.lines().find(|l| l.contains("console interactive")).and_then(|l| field(l, "ms=")) {
+            break ms;
+        }
+        if child.try_wait()?.is_some() || Instant::now() > deadline {
+            let _ = child.kill();
+            bail!("the app did not report its first frame:\n{log}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    std::thread::sleep(Duration::from_secs(3));
+    let pid = child.id();
+    let app_rss_kib = rss_kib(pid);
+    let total_rss_kib = app_rss_kib + descendants(pid).into_iter().map(rss_kib).sum::<u64>();
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(Sample { interactive_ms, app_rss_kib, total_rss_kib })
+}
+
+/// The number after `key` in a log line such as `… ms=812 …`.
+fn field(line: &str, key: &str) -> Option<u64> {
+    let rest = &line[line.find(key)? + key.len()..];
+    rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+            line.split_whitespace().nth(1)?.parse().ok()
+        })
+        .unwrap_or(0)
+}
+
+/// All processes below `pid` (WebKit's web and network processes).
+fn descendants(pid: u32) -> Vec<u32> {
+    let parents: Vec<(u32, u32)> = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let child: u32 = e.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
+            // The parent pid is the second field after the parenthesised name.
+            let ppid = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()?;
+            Some((child, ppid))
+        })
+        .collect();
+    let mut found = Vec::new();
+    let mut frontier = vec![pid];
+    while let Some(p) = frontier.pop() {
+        for &(child, parent) in &parents {
+            if parent == p {
+                found.push(child);
+                frontier.push(child);
+            }
+        }
+    }
+    found
+}
