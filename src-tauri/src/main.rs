@@ -11,6 +11,7 @@ mod logging;
 mod settings;
 mod state;
 mod tray;
+mod window;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -86,6 +87,8 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_notification::init())
         .manage(state)
+        .manage(window::GeometryChanges::default())
+        .on_window_event(window::on_window_event)
         .setup(move |app| {
             settings::load(app.handle(), &settings_path)?;
             tray::create(app.handle())?;

@@ -1,0 +1,45 @@
+//! Remembering the window's size and position. tauri-plugin-window-state
+//! writes its file only when the app exits normally; we also write it
+//! shortly after the operator stops moving or resizing the window, so a
+//! crash, a kill or a power cut does not lose it.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tauri::{AppHandle, Manager, Runtime, Window, WindowEvent};
+use tauri_plugin_window_state::{AppHandleExt, StateFlags};
+
+/// How long the window must stay still before its geometry is written.
+const SETTLE: Duration = Duration::from_millis(500);
+
+/// Counts geometry changes, so only the last of a burst writes the file.
+#[derive(Default)]
+pub struct GeometryChanges(AtomicU64);
+
+pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
+    match event {
+        WindowEvent::Moved(_) | WindowEvent::Resized(_) => schedule_save(window.app_handle().clone()),
+        WindowEvent::CloseRequested { .. } => save(window.app_handle()),
+        _ => {}
+    }
+}
+
+fn schedule_save<R: Runtime>(app: AppHandle<R>) {
+    let Some(changes) = app.try_state::<GeometryChanges>() else {
+        return;
+    };
+    let this_change = changes.0.fetch_add(1, Ordering::Relaxed) + 1;
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(SETTLE).await;
+        let latest = app.state::<GeometryChanges>().0.load(Ordering::Relaxed);
+        if latest == this_change {
+            save(&app);
+        }
+    });
+}
+
+fn save<R: Runtime>(app: &AppHandle<R>) {
+    if let Err(err) = app.save_window_state(StateFlags::all()) {
+        tracing::warn!("cannot save the window's size and position: {err}");
+    }
+}
