@@ -24,10 +24,15 @@
 //! - `command`: the [`Command`] builder and its [`Query`] words.
 //! - `reply`: the typed [`Reply`] and [`TrapCategory`].
 //! - `error`: [`ProtocolError`].
+//! - [`client`] (feature `client`, on by default): the async tokio client
+//!   ([`client::Client`], [`client::Session`]).
+//! - [`ops`] (feature `client`): typed operations ([`ops::RouterApi`]) over
+//!   the client.
 //!
 //! # Architecture invariants
 //!
-//! - No IO, no async, no clock: bytes in, sentences out, and the other way
+//! - The codec modules do no IO, no async, no clock (only [`client`] and
+//!   [`ops`] do): bytes in, sentences out, and the other way
 //!   round. The connection owner (the async client) feeds the [`Decoder`]
 //!   and writes what [`Command::encode`] produced.
 //! - Bytes stay bytes: names and comments on real routers are often
@@ -44,11 +49,15 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod attributes;
+#[cfg(feature = "client")]
+pub mod client;
 mod command;
 mod cp1252;
 mod decoder;
 mod error;
 pub mod length;
+#[cfg(feature = "client")]
+pub mod ops;
 mod reply;
 mod sentence;
 mod tag;

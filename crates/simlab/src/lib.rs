@@ -1,1 +1,20 @@
-//! Simulated network equipment on loopback.
+//! Simulated network equipment on loopback, for tests, benchmarks and the
+//! demo network.
+//!
+//! - [`routeros`]: a MikroTik router speaking the binary API (plain and
+//!   TLS), with real state, personas and fault injection.
+//!
+//! # Architecture invariants
+//!
+//! - Listens on loopback only, on ports the system picks.
+//! - Never linked into the shipped app except for demo mode.
+//! - Deterministic where it matters to tests: ids, challenges and churn
+//!   come from a seeded generator; time is tokio's (so paused in tests
+//!   that pause it).
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod routeros;
+
+pub use routeros::{Faults, Persona, SimConfig, SimError, SimRouter, SimRouterHandle, SimStats};
