@@ -1,8 +1,13 @@
-//! Installers. On Linux, `.deb` packages are assembled here and packed by
-//! `dpkg-deb`, with everything taken from the root `tauri.conf.json`
-//! (name, version, identifier, descriptions, dependencies, icons), since
-//! the Tauri CLI cannot use a configuration at the workspace root. macOS and
-//! Windows installers: see the README.
+//! Installers, all described by the root `tauri.conf.json`.
+//!
+//! - Linux: the `.deb` is assembled here and packed by `dpkg-deb`, with
+//!   name, version, identifier, descriptions, dependencies and icons taken
+//!   from `tauri.conf.json`. Fast, and needs nothing from outside.
+//! - macOS (`.app`, `.dmg`) and Windows (`.msi`), or Linux with
+//!   `--tauri-cli`: the Tauri CLI's bundler. It cannot use a configuration at
+//!   the workspace root (it takes the config's folder for the app crate), so
+//!   we write a copy with its paths rebased next to the app crate, run
+//!   `cargo tauri build` there, and remove the copy.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -66,6 +71,51 @@ fn metadata() -> anyhow::Result<Metadata> {
         depends,
         section: text(&config, "/bundle/linux/deb/section").unwrap_or_else(|_| "net".into()),
     })
+}
+
+const TAURI_CLI_VERSION: &str = "2.12.4";
+
+/// The bundles the Tauri CLI makes by default on this OS.
+fn native_bundles() -> &'static str {
+    if cfg!(target_os = "macos") {
+        "app,dmg"
+    } else if cfg!(target_os = "windows") {
+        "msi"
+    } else {
+        "deb"
+    }
+}
+
+/// Builds installers with the Tauri CLI from the root configuration.
+pub fn with_tauri_cli(profile: Profile) -> anyhow::Result<()> {
+    setup::install_tool("tauri-cli", TAURI_CLI_VERSION, true)?;
+    setup::build_ui(profile)?;
+    let root = paths::repo_root();
+    let mut config: Value = serde_json::from_str(&std::fs::read_to_string(root.join("tauri.conf.json"))?)?;
+    // Paths in the root config are relative to the root; the copy lives in src-tauri/.
+    if let Some(dist) = config.pointer_mut("/build/frontendDist") {
+        *dist = Value::from(format!("../{}", dist.as_str().unwrap_or("ui/dist")));
+    }
+    if let Some(Value::Array(icons)) = config.pointer_mut("/bundle/icon") {
+        for icon in icons.iter_mut() {
+            *icon = Value::from(format!("../{}", icon.as_str().unwrap_or_default()));
+        }
+    }
+    let generated = root.join("src-tauri/tauri.conf.json");
+    std::fs::write(&generated, serde_json::to_string_pretty(&config)?)?;
+    let mut cmd = Command::new(paths::tools_bin()?.join(paths::exe("cargo-tauri")));
+    cmd.current_dir(root.join("src-tauri"))
+        .args(["build", "--bundles", native_bundles()])
+        .env("CARGO_TARGET_DIR", paths::target_dir()?)
+        .env("PATH", process::path_with_tools()?);
+    if profile == Profile::Debug {
+        cmd.arg("--debug");
+    }
+    let built = process::run(&mut cmd);
+    let _ = std::fs::remove_file(&generated);
+    built?;
+    println!("xtask: installers are under {}", paths::target_dir()?.join(profile.dir()).join("bundle").display());
+    Ok(())
 }
 
 /// Builds the UI and both binaries for `profile`, then the `.deb`; returns its path.

@@ -5,7 +5,7 @@
 //! - `cargo xtask test`: the same set-up plus what the tests need, then every
 //!   test (unit, integration, end-to-end) under Xvfb with a D-Bus session and
 //!   an unlocked GNOME Keyring.
-//! - `cargo xtask bundle [--debug]`: the `.deb` installer.
+//! - `cargo xtask bundle [--debug] [--tauri-cli]`: the installers.
 //! - `cargo xtask bench NAME`: benchmarks printing JSON.
 //! - `cargo xtask setup [--for-tests]`: only the installation step.
 //!
@@ -29,7 +29,10 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   run [-- ARGS]        set up, build and open the console (ARGS go to the app)
   test                 set up, build and run every test, end-to-end included
-  bundle [--debug]     build the .deb installer (release build unless --debug)
+  bundle [--debug] [--tauri-cli]
+                       build the installers (release unless --debug): the .deb
+                       on Linux, with the Tauri CLI's bundler on macOS and
+                       Windows (and on Linux with --tauri-cli)
   bench NAME           run a benchmark and print JSON (NAME: startup)
   setup [--for-tests]  install what is missing, build nothing";
 
@@ -55,11 +58,7 @@ fn dispatch(args: &[String]) -> anyhow::Result<()> {
         },
         Some(bench::STARTUP_SESSION_COMMAND) => bench::startup_in_session(),
         Some(test::SESSION_COMMAND) => test::in_session(),
-        Some("bundle") => match rest {
-            [] => bundle::deb(bundle::Profile::Release).map(|_| ()),
-            [flag] if flag == "--debug" => bundle::deb(bundle::Profile::Debug).map(|_| ()),
-            _ => bail!("{USAGE}"),
-        },
+        Some("bundle") => bundle_command(rest),
         Some("setup") => match rest {
             [] => setup::ensure(setup::Purpose::Run),
             [flag] if flag == "--for-tests" => setup::ensure(setup::Purpose::Test),
@@ -70,6 +69,23 @@ fn dispatch(args: &[String]) -> anyhow::Result<()> {
             Ok(())
         }
         _ => bail!("{USAGE}"),
+    }
+}
+
+fn bundle_command(args: &[String]) -> anyhow::Result<()> {
+    let mut profile = bundle::Profile::Release;
+    let mut tauri_cli = !cfg!(target_os = "linux");
+    for arg in args {
+        match arg.as_str() {
+            "--debug" => profile = bundle::Profile::Debug,
+            "--tauri-cli" => tauri_cli = true,
+            _ => bail!("{USAGE}"),
+        }
+    }
+    if tauri_cli {
+        bundle::with_tauri_cli(profile)
+    } else {
+        bundle::deb(profile).map(|_| ())
     }
 }
 

@@ -151,7 +151,7 @@ fn check_trunk_config(wasm_bindgen: &str) -> anyhow::Result<()> {
 }
 
 /// Installs `krate` at `version` into the tools folder unless it is there.
-fn install_tool(krate: &str, version: &str, locked: bool) -> anyhow::Result<()> {
+pub fn install_tool(krate: &str, version: &str, locked: bool) -> anyhow::Result<()> {
     let root = paths::tools_root()?;
     let listed = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
         .args(["install", "--list", "--root"])
