@@ -72,6 +72,9 @@ pub struct Router {
     pub username: String,
     pub pop: Option<PopId>,
     pub location: Option<GeoPoint>,
+    /// The SHA-256 fingerprint (hex) of the router's TLS certificate, pinned
+    /// on the first TLS connection; a different certificate is refused.
+    pub tls_pin: Option<String>,
 }
 
 /// A point of presence: a tower, a cabinet, a data-centre rack.

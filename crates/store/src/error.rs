@@ -8,6 +8,10 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("{what} {value:?} already exists")]
     Duplicate { what: &'static str, value: String },
+    #[error("{what} is still used by {users}")]
+    InUse { what: String, users: String },
+    #[error("{0} does not exist")]
+    NotFound(String),
     #[error("the database holds a {table} row that Headend cannot read ({detail}); was it edited by hand?")]
     Corrupt { table: &'static str, detail: String },
     #[error("database error: {0}")]

@@ -7,7 +7,8 @@ use headend_core::activity::{ActivityEntry, Actor};
 use headend_core::plan::{BillingCycle, Plan, Rate};
 use headend_core::router::{Router, Transport};
 use headend_core::service::{Access, ServiceStatus};
-use headend_core::{CustomerId, PlanId, RouterId, ServiceId};
+use headend_core::geo::GeoPoint;
+use headend_core::{CustomerId, PlanId, PopId, RouterId, ServiceId};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
@@ -122,37 +123,83 @@ impl Store {
         Ok(RouterId(id))
     }
 
+    const ROUTER_COLUMNS: &str = "id, name, host, port, transport, username, pop_id, latitude, longitude, tls_pin";
+
     pub async fn routers(&self) -> Result<Vec<Router>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, name, host, port, transport, username, pop_id, latitude, longitude
-             FROM routers ORDER BY name",
+        let sql = format!("SELECT {} FROM routers ORDER BY name", Self::ROUTER_COLUMNS);
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        rows.iter().map(router_row).collect()
+    }
+
+    pub async fn router(&self, id: RouterId) -> Result<Option<Router>, StoreError> {
+        let sql = format!("SELECT {} FROM routers WHERE id = ?", Self::ROUTER_COLUMNS);
+        let row = sqlx::query(&sql).bind(id.0).fetch_optional(&self.pool).await?;
+        row.as_ref().map(router_row).transpose()
+    }
+
+    pub async fn router_by_name(&self, name: &str) -> Result<Option<Router>, StoreError> {
+        let sql = format!("SELECT {} FROM routers WHERE name = ?", Self::ROUTER_COLUMNS);
+        let row = sqlx::query(&sql).bind(name).fetch_optional(&self.pool).await?;
+        row.as_ref().map(router_row).transpose()
+    }
+
+    /// Changes how a router is reached. A new host or transport forgets the
+    /// pinned certificate: it belonged to the old endpoint.
+    pub async fn update_router(&self, id: RouterId, new: &NewRouter) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE routers SET name = ?, host = ?, port = ?, transport = ?, username = ?, pop_id = ?,
+                    latitude = ?, longitude = ?,
+                    tls_pin = CASE WHEN host = ? AND port = ? AND transport = ? THEN tls_pin END
+             WHERE id = ?",
         )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                let transport: String = row.try_get("transport")?;
-                let port: i64 = row.try_get("port")?;
-                let lat: Option<f64> = row.try_get("latitude")?;
-                let lon: Option<f64> = row.try_get("longitude")?;
-                let location = match (lat, lon) {
-                    (Some(lat), Some(lon)) => Some(
-                        headend_core::geo::GeoPoint::new(lat, lon).map_err(|e| corrupt("routers", e))?,
-                    ),
-                    _ => None,
-                };
-                Ok(Router {
-                    id: RouterId(row.try_get("id")?),
-                    name: row.try_get("name")?,
-                    host: row.try_get("host")?,
-                    port: u16::try_from(port).map_err(|e| corrupt("routers", e))?,
-                    transport: Transport::from_str(&transport).map_err(|e| corrupt("routers", e))?,
-                    username: row.try_get("username")?,
-                    pop: row.try_get::<Option<i64>, _>("pop_id")?.map(headend_core::PopId),
-                    location,
-                })
-            })
-            .collect()
+        .bind(&new.name)
+        .bind(&new.host)
+        .bind(new.port)
+        .bind(new.transport.as_str())
+        .bind(&new.username)
+        .bind(new.pop.map(|p| p.0))
+        .bind(new.location.map(|l| l.lat()))
+        .bind(new.location.map(|l| l.lon()))
+        .bind(&new.host)
+        .bind(new.port)
+        .bind(new.transport.as_str())
+        .bind(id.0)
+        .execute(&self.pool)
+        .await
+        .map_err(unique_violation("a router named", &new.name))?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("router {id}")));
+        }
+        Ok(())
+    }
+
+    pub async fn set_router_tls_pin(&self, id: RouterId, pin: Option<&str>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE routers SET tls_pin = ? WHERE id = ?")
+            .bind(pin)
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Removes a router that no service uses.
+    pub async fn remove_router(&self, id: RouterId) -> Result<(), StoreError> {
+        let users: i64 = sqlx::query("SELECT COUNT(*) FROM services WHERE router_id = ?")
+            .bind(id.0)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        if users > 0 {
+            return Err(StoreError::InUse {
+                what: format!("router {id}"),
+                users: format!("{users} service(s); move or remove them first"),
+            });
+        }
+        let done = sqlx::query("DELETE FROM routers WHERE id = ?").bind(id.0).execute(&self.pool).await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("router {id}")));
+        }
+        Ok(())
     }
 
     pub async fn add_plan(&self, new: &NewPlan) -> Result<PlanId, StoreError> {
@@ -300,6 +347,28 @@ impl Store {
             })
             .collect()
     }
+}
+
+fn router_row(row: &sqlx::sqlite::SqliteRow) -> Result<Router, StoreError> {
+    let transport: String = row.try_get("transport")?;
+    let port: i64 = row.try_get("port")?;
+    let lat: Option<f64> = row.try_get("latitude")?;
+    let lon: Option<f64> = row.try_get("longitude")?;
+    let location = match (lat, lon) {
+        (Some(lat), Some(lon)) => Some(GeoPoint::new(lat, lon).map_err(|e| corrupt("routers", e))?),
+        _ => None,
+    };
+    Ok(Router {
+        id: RouterId(row.try_get("id")?),
+        name: row.try_get("name")?,
+        host: row.try_get("host")?,
+        port: u16::try_from(port).map_err(|e| corrupt("routers", e))?,
+        transport: Transport::from_str(&transport).map_err(|e| corrupt("routers", e))?,
+        username: row.try_get("username")?,
+        pop: row.try_get::<Option<i64>, _>("pop_id")?.map(PopId),
+        location,
+        tls_pin: row.try_get("tls_pin")?,
+    })
 }
 
 fn service_overview(row: &sqlx::sqlite::SqliteRow) -> Result<ServiceOverview, StoreError> {

@@ -67,7 +67,7 @@ fn pppoe(router: RouterId, plan: PlanId, customer: CustomerId, username: &str) -
 async fn fresh_database_is_migrated_and_empty() {
     let (_dir, store) = open().await;
     let status = store.status().await.unwrap();
-    assert_eq!(status.schema_version, 20261125000001);
+    assert_eq!(status.schema_version, 20261125000002);
     assert_eq!((status.routers, status.customers, status.services), (0, 0, 0));
 }
 
@@ -154,4 +154,33 @@ async fn activity_is_listed_newest_first() {
     }
     let log = store.recent_activity(10).await.unwrap();
     assert_eq!(log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["suspended", "created"]);
+}
+
+#[tokio::test]
+async fn routers_are_found_updated_pinned_and_removed() {
+    let (_dir, store) = open().await;
+    let (router, plan, customer) = seed(&store).await;
+    let spare = store.add_router(&new_router("spare")).await.unwrap();
+
+    store.set_router_tls_pin(spare, Some("ab12")).await.unwrap();
+    assert_eq!(store.router(spare).await.unwrap().unwrap().tls_pin.as_deref(), Some("ab12"));
+    // Same endpoint, new name: the pin stays.
+    store.update_router(spare, &new_router("edge-2")).await.unwrap();
+    let edge = store.router_by_name("edge-2").await.unwrap().unwrap();
+    assert_eq!(edge.tls_pin.as_deref(), Some("ab12"));
+    // New host: the pin belonged to the old one.
+    store
+        .update_router(spare, &NewRouter { host: "127.0.0.2".into(), ..new_router("edge-2") })
+        .await
+        .unwrap();
+    assert_eq!(store.router(spare).await.unwrap().unwrap().tls_pin, None);
+    let err = store.update_router(spare, &new_router("core-1")).await.unwrap_err();
+    assert_eq!(err.to_string(), "a router named \"core-1\" already exists");
+
+    store.add_service(&pppoe(router, plan, customer, "jdoe")).await.unwrap();
+    let err = store.remove_router(router).await.unwrap_err();
+    assert_eq!(err.to_string(), "router 1 is still used by 1 service(s); move or remove them first");
+    store.remove_router(spare).await.unwrap();
+    assert!(store.router(spare).await.unwrap().is_none());
+    assert!(matches!(store.remove_router(spare).await, Err(StoreError::NotFound(_))));
 }
