@@ -16,6 +16,13 @@ const COMMANDS: &[&str] = &[
     "dismiss_failures",
     "e2e_raise_provision_failed",
     "ui_ready",
+    "save_router",
+    "remove_router",
+    "test_router",
+    "list_sessions",
+    "kick_session",
+    "start_demo",
+    "stop_demo",
 ];
 
 fn main() {

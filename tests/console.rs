@@ -189,3 +189,71 @@ async fn a_provisioning_failure_shows_a_badge_that_opens_the_service() -> anyhow
     driver.quit(app).await?;
     Ok(())
 }
+
+#[tokio::test]
+#[ignore = "needs the built app, tauri-driver and a display: run `cargo xtask test`"]
+async fn the_demo_network_streams_sessions_that_can_be_kicked_and_routers_can_be_added() -> anyhow::Result<()> {
+    let _one = one_app_at_a_time();
+    let sandbox = Sandbox::new()?;
+    let driver = Driver::start(&sandbox)?;
+    let app = driver.launch().await?;
+
+    // A console with no routers offers the demo network.
+    click(&app, "#nav-routers").await?;
+    click(&app, "#start-demo").await?;
+    wait_for_text(&app, "#routers-table", "Demo tower-3").await?;
+    for _ in 0..100 {
+        if app.find_all(Locator::Css("#routers-table .status.up")).await?.len() == 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(app.find_all(Locator::Css("#routers-table .status.up")).await?.len(), 3, "all three demo routers up");
+    click(&app, "#routers-table .router-row .row-actions .link").await?;
+    wait_for_text(&app, "#router-notice", "answered: RouterOS").await?;
+    screenshot(&app, "routers-demo").await?;
+
+    // Their sessions stream into the Live sessions page.
+    click(&app, "#nav-sessions").await?;
+    wait_for_text(&app, "#session-count", "sessions").await?;
+    let rows = app.find_all(Locator::Css("#sessions-list .session-row")).await?;
+    assert!(rows.len() > 5, "the visible window of sessions is rendered ({})", rows.len());
+    assert!(rows.len() < 100, "only the visible rows exist in the page ({})", rows.len());
+    screenshot(&app, "sessions-demo").await?;
+
+    // Search narrows to one user; kicking asks first, then ends the session.
+    let user = rows[0].attr("data-user").await?.unwrap_or_default();
+    app.find(Locator::Css("#session-search")).await?.send_keys(&user).await?;
+    wait_for_text(&app, "#session-count", "1 of").await?;
+    click(&app, "#sessions-list .kick").await?;
+    wait_for_text(&app, "#confirm-kick", &format!("Disconnect {user}?")).await?;
+    screenshot(&app, "sessions-kick-confirm").await?;
+    click(&app, "#confirm-kick-yes").await?;
+    wait_gone(&app, "#confirm-kick").await?;
+    click(&app, "#nav-activity").await?;
+    wait_for_text(&app, "#activity-table", "session kicked").await?;
+    wait_for_text(&app, "#activity-table", &user).await?;
+
+    // A router added by hand that does not answer shows as down, with why.
+    click(&app, "#nav-routers").await?;
+    click(&app, "#add-router").await?;
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    for (css, text) in [("#router-name", "lab"), ("#router-host", "127.0.0.1"), ("#router-password", "secret")] {
+        app.find(Locator::Css(css)).await?.send_keys(text).await?;
+    }
+    app.find(Locator::Css("#router-port")).await?.send_keys(&closed_port.to_string()).await?;
+    screenshot(&app, "router-form").await?;
+    click(&app, "#router-save").await?;
+    wait_for_text(&app, "#routers-table", "lab").await?;
+    wait_for_text(&app, "#routers-table", "Down").await?;
+    screenshot(&app, "routers-with-down").await?;
+
+    // Removing asks first, then the router is gone.
+    click(&app, "#routers-table .router-row .danger").await?;
+    click(&app, "#confirm-remove .danger-button").await?;
+    wait_gone(&app, "#confirm-remove").await?;
+    click(&app, "#stop-demo").await?;
+    wait_for_text(&app, ".empty-state h2", "No routers yet").await?;
+    driver.quit(app).await?;
+    Ok(())
+}

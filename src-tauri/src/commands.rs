@@ -2,20 +2,28 @@
 //! (`headend-ipc`) and the library crates. Each converts, delegates and
 //! maps errors to an [`ErrorDto`] with a stable code.
 
-use headend_core::ServiceId;
+use std::str::FromStr;
+
+use headend_core::activity::{ActivityEntry, Actor};
 use headend_core::event::ProvisionFailed;
-use headend_core::router::Router;
+use headend_core::geo::GeoPoint;
+use headend_core::router::{Router, Transport};
+use headend_core::{RouterId, ServiceId};
+use headend_engine::RouterStatus;
+use headend_secrets::SecretKey;
 use headend_core::service::Access;
 use headend_core::settings::Settings;
 use headend_ipc::{
-    ActivityRow, AppInfo, Dashboard, ErrorCode, ErrorDto, PlanRow, ProvisionFailure, RaiseProvisionFailed, RouterRow,
-    ServiceRow, SettingsDto, SettingsLimits, SettingsView,
+    ActivityRow, AppInfo, Dashboard, ErrorCode, ErrorDto, KickSession, PlanRow, ProvisionFailure, RaiseProvisionFailed,
+    RouterForm, RouterHealthDto, RouterRow, RouterStatusDto, ServiceRow, SessionRow, SettingsDto, SettingsLimits,
+    SettingsView,
 };
-use headend_store::{ServiceOverview, StoreError};
+use headend_store::{NewRouter, ServiceOverview, StoreError};
 use tauri::{AppHandle, Manager, State};
 
+use crate::demo::DemoNetwork;
 use crate::state::AppState;
-use crate::{alerts, settings};
+use crate::{alerts, live, settings};
 
 type Answer<T> = Result<T, ErrorDto>;
 
@@ -96,20 +104,207 @@ pub fn save_settings(app: AppHandle, settings: SettingsDto) -> Answer<SettingsVi
     Ok(settings_view(new))
 }
 
-fn router_row(r: Router) -> RouterRow {
+fn router_row(r: &Router, demo: bool, statuses: &[RouterStatus]) -> RouterRow {
     RouterRow {
         id: r.id.0,
-        address: format!("{}:{}", r.host, r.port),
-        name: r.name,
+        name: r.name.clone(),
+        host: r.host.clone(),
+        port: r.port,
         transport: r.transport.to_string(),
-        username: r.username,
+        username: r.username.clone(),
         location: r.location.map(|l| (l.lat(), l.lon())),
+        demo,
+        status: live::status_dto(statuses.iter().find(|s| s.router == r.id)),
+    }
+}
+
+/// Stored routers, then the demo network's, each with its live state.
+#[tauri::command]
+pub async fn list_routers(state: State<'_, AppState>) -> Answer<Vec<RouterRow>> {
+    let statuses = state.fleet.statuses();
+    let stored = state.store.routers().await.map_err(db)?;
+    let mut rows: Vec<RouterRow> = stored.iter().map(|r| router_row(r, false, &statuses)).collect();
+    if let Some(demo) = state.demo.lock().await.as_ref() {
+        rows.extend(demo.routers().map(|r| router_row(r, true, &statuses)));
+    }
+    Ok(rows)
+}
+
+fn invalid(message: impl ToString) -> ErrorDto {
+    error(ErrorCode::InvalidInput, message)
+}
+
+/// Checks the router form and turns it into what the store takes.
+fn parse_router_form(form: &RouterForm) -> Answer<NewRouter> {
+    let name = form.name.trim();
+    let host = form.host.trim();
+    let username = form.username.trim();
+    if name.is_empty() {
+        return Err(invalid("Give the router a name."));
+    }
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return Err(invalid("The address is a host name or an IP address, without spaces."));
+    }
+    if username.is_empty() {
+        return Err(invalid("Enter the RouterOS user Headend logs in as."));
+    }
+    let transport = Transport::from_str(&form.transport).map_err(invalid)?;
+    let port = match form.port.trim() {
+        "" => transport.default_port(),
+        port => port
+            .parse::<u16>()
+            .ok()
+            .filter(|p| *p > 0)
+            .ok_or_else(|| invalid(format!("{port:?} is not a port number (1-65535).")))?,
+    };
+    let location = match form.location.trim() {
+        "" => None,
+        text => Some(GeoPoint::from_str(text).map_err(invalid)?),
+    };
+    Ok(NewRouter {
+        name: name.to_owned(),
+        host: host.to_owned(),
+        port,
+        transport,
+        username: username.to_owned(),
+        pop: None,
+        location,
+    })
+}
+
+async fn set_password(state: &AppState, id: RouterId, password: String) -> Answer<()> {
+    let secrets = state.secrets.clone();
+    tokio::task::spawn_blocking(move || secrets.set(&SecretKey::router(id), &password))
+        .await
+        .map_err(|e| error(ErrorCode::Internal, e))?
+        .map_err(|e| error(ErrorCode::Internal, format!("cannot keep the password in the keyring: {e}")))
+}
+
+async fn log(state: &AppState, subject: String, action: &str, detail: String) {
+    let entry = ActivityEntry {
+        at: jiff::Timestamp::now(),
+        actor: Actor::Operator,
+        subject,
+        action: action.to_owned(),
+        detail,
+    };
+    if let Err(err) = state.store.log_activity(&entry).await {
+        tracing::error!("cannot write the activity log: {err}");
+    }
+}
+
+/// Adds or edits a router: the password goes to the keyring, never the
+/// database, and nothing is half-added if the keyring refuses it.
+#[tauri::command]
+pub async fn save_router(state: State<'_, AppState>, form: RouterForm) -> Answer<i64> {
+    let new = parse_router_form(&form)?;
+    let id = match form.id {
+        None => {
+            if form.password.is_empty() {
+                return Err(invalid("Enter the router's password."));
+            }
+            let id = state.store.add_router(&new).await.map_err(store_error)?;
+            if let Err(err) = set_password(&state, id, form.password).await {
+                let _ = state.store.remove_router(id).await;
+                return Err(err);
+            }
+            log(&state, format!("router:{id}"), "router added", format!("{} at {}:{} over {}", new.name, new.host, new.port, new.transport)).await;
+            id
+        }
+        Some(id) => {
+            let id = RouterId(id);
+            state.store.update_router(id, &new).await.map_err(store_error)?;
+            if !form.password.is_empty() {
+                set_password(&state, id, form.password).await?;
+            }
+            log(&state, format!("router:{id}"), "router edited", format!("{} at {}:{} over {}", new.name, new.host, new.port, new.transport)).await;
+            id
+        }
+    };
+    if let Some(router) = state.store.router(id).await.map_err(db)? {
+        state.fleet.watch(router);
+    }
+    Ok(id.0)
+}
+
+fn store_error(err: StoreError) -> ErrorDto {
+    match err {
+        StoreError::Duplicate { .. } | StoreError::InUse { .. } => invalid(err),
+        StoreError::NotFound(_) => error(ErrorCode::NotFound, err),
+        other => db(other),
     }
 }
 
 #[tauri::command]
-pub async fn list_routers(state: State<'_, AppState>) -> Answer<Vec<RouterRow>> {
-    Ok(state.store.routers().await.map_err(db)?.into_iter().map(router_row).collect())
+pub async fn remove_router(state: State<'_, AppState>, id: i64) -> Answer<()> {
+    let id = RouterId(id);
+    let name = state.store.router(id).await.map_err(db)?.map(|r| r.name).unwrap_or_default();
+    state.store.remove_router(id).await.map_err(store_error)?;
+    state.fleet.unwatch(id);
+    let secrets = state.secrets.clone();
+    match tokio::task::spawn_blocking(move || secrets.delete(&SecretKey::router(id))).await {
+        Ok(Ok(())) => {}
+        Ok(Err(err)) => tracing::warn!("router {id} removed, but its password is still in the keyring: {err}"),
+        Err(err) => tracing::warn!("router {id} removed, but its password is still in the keyring: {err}"),
+    }
+    log(&state, format!("router:{id}"), "router removed", name).await;
+    Ok(())
+}
+
+/// Reads the router's health now.
+#[tauri::command]
+pub async fn test_router(state: State<'_, AppState>, id: i64) -> Answer<RouterHealthDto> {
+    let health = state.fleet.probe_now(RouterId(id)).await.map_err(|e| error(ErrorCode::Router, e))?;
+    match live::status_dto(state.fleet.statuses().iter().find(|s| s.router.0 == id)) {
+        RouterStatusDto::Up(h) => Ok(h),
+        _ => Err(error(ErrorCode::Router, format!("{} answered, then went down", health.identity))),
+    }
+}
+
+#[tauri::command]
+pub fn list_sessions(state: State<'_, AppState>) -> Vec<SessionRow> {
+    let statuses = state.fleet.statuses();
+    state
+        .fleet
+        .sessions()
+        .iter()
+        .map(|s| live::session_row(s, live::router_name(&statuses, s.router)))
+        .collect()
+}
+
+#[tauri::command]
+pub async fn kick_session(state: State<'_, AppState>, kick: KickSession) -> Answer<()> {
+    let router = RouterId(kick.router_id);
+    let user = state
+        .fleet
+        .sessions()
+        .into_iter()
+        .find(|s| s.router == router && s.id == kick.session_id)
+        .map(|s| s.user)
+        .unwrap_or_default();
+    state.fleet.kick(router, &kick.session_id).await.map_err(|e| error(ErrorCode::Router, e))?;
+    log(&state, format!("router:{router}"), "session kicked", user).await;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn start_demo(state: State<'_, AppState>) -> Answer<()> {
+    let mut demo = state.demo.lock().await;
+    if demo.is_none() {
+        let network = DemoNetwork::start(&state.secrets, &state.fleet)
+            .await
+            .map_err(|e| error(ErrorCode::Internal, format!("cannot start the demo network: {e:#}")))?;
+        *demo = Some(network);
+    }
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn stop_demo(state: State<'_, AppState>) -> Answer<()> {
+    if let Some(network) = state.demo.lock().await.take() {
+        network.stop(&state.secrets, &state.fleet).await;
+    }
+    Ok(())
 }
 
 #[tauri::command]

@@ -7,6 +7,8 @@
 
 mod alerts;
 mod commands;
+mod demo;
+mod live;
 mod logging;
 mod settings;
 mod state;
@@ -53,6 +55,19 @@ fn main() -> ExitCode {
     }
 }
 
+/// Watches every stored router and keeps the UI in step with them.
+fn start_watching(app: &tauri::AppHandle) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        match state.store.routers().await {
+            Ok(routers) => routers.into_iter().for_each(|r| state.fleet.watch(r)),
+            Err(err) => tracing::error!("cannot read the routers: {err}"),
+        }
+        live::push_changes(app.clone(), state.fleet.clone()).await;
+    });
+}
+
 /// GTK aborts without a display; say so in words instead.
 fn missing_display() -> Option<&'static str> {
     let has = |var| std::env::var_os(var).is_some_and(|v| !v.is_empty());
@@ -92,6 +107,7 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
         .setup(move |app| {
             settings::load(app.handle(), &settings_path)?;
             tray::create(app.handle())?;
+            start_watching(app.handle());
             if let Some(window) = app.get_webview_window("main") {
                 settings::apply_theme(&window, app.state::<AppState>().settings().theme);
             }
@@ -111,6 +127,13 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             commands::dismiss_failures,
             commands::e2e_raise_provision_failed,
             commands::ui_ready,
+            commands::save_router,
+            commands::remove_router,
+            commands::test_router,
+            commands::list_sessions,
+            commands::kick_session,
+            commands::start_demo,
+            commands::stop_demo,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .context("running the desktop app")

@@ -5,6 +5,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use headend_core::settings::Settings;
+use headend_engine::Fleet;
 use headend_ipc::ProvisionFailure;
 use headend_secrets::SecretStore;
 use headend_store::{DataDir, Store};
@@ -13,6 +14,9 @@ pub struct AppState {
     pub data_dir: DataDir,
     pub store: Store,
     pub secrets: SecretStore,
+    pub fleet: Fleet,
+    /// The simulated routers, while the demo runs.
+    pub demo: tokio::sync::Mutex<Option<crate::demo::DemoNetwork>>,
     /// Whether the e2e-only commands answer (see `E2E_HOOKS_ENV`).
     pub e2e_hooks: bool,
     /// When the process started, to report how long the console took to appear.
@@ -32,10 +36,13 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl AppState {
     pub fn new(data_dir: DataDir, store: Store, secrets: SecretStore, e2e_hooks: bool, started: Instant) -> Self {
+        let fleet = Fleet::new(headend_engine::Connector::new(store.clone(), secrets.clone()));
         Self {
             data_dir,
             store,
             secrets,
+            fleet,
+            demo: tokio::sync::Mutex::new(None),
             e2e_hooks,
             started,
             settings: Mutex::new(Settings::default()),

@@ -1,6 +1,11 @@
 //! The shell: sidebar, top bar with the failures badge, and the page area.
 
-use headend_ipc::{FailuresChanged, Navigate, ProvisionFailure, SettingsView, SweepState, ThemeChoice, command, event};
+use std::collections::HashMap;
+
+use headend_ipc::{
+    FailuresChanged, Navigate, ProvisionFailure, SessionRow, SessionsChanged, SettingsView, SweepState, ThemeChoice,
+    command, event,
+};
 use leptos::prelude::*;
 
 use crate::components::Icon;
@@ -52,6 +57,10 @@ pub struct Console {
     pub failures: RwSignal<Vec<ProvisionFailure>>,
     pub sweeps_paused: RwSignal<bool>,
     pub theme: RwSignal<ThemeChoice>,
+    /// Every live PPP session of every router, by (router id, session id).
+    pub sessions: RwSignal<HashMap<(i64, String), SessionRow>>,
+    /// Bumped whenever a router's state changes: pages showing routers reload.
+    pub routers_changed: RwSignal<u64>,
 }
 
 impl Console {
@@ -82,6 +91,8 @@ pub fn App() -> impl IntoView {
         failures: RwSignal::new(Vec::new()),
         sweeps_paused: RwSignal::new(false),
         theme: RwSignal::new(ThemeChoice::System),
+        sessions: RwSignal::new(HashMap::new()),
+        routers_changed: RwSignal::new(0),
     };
     provide_context(console);
     Effect::new(move |_| apply_theme(console.theme.get()));
@@ -92,6 +103,24 @@ pub fn App() -> impl IntoView {
         }
         if let Ok(failures) = ipc::call::<Vec<ProvisionFailure>>(command::LIST_FAILURES).await {
             console.failures.set(failures);
+        }
+    });
+    // Listen before the first read so no change is missed; a change that
+    // arrives before the read is overwritten by the fuller read.
+    ipc::listen(event::SESSIONS_CHANGED, move |changed: SessionsChanged| {
+        console.sessions.update(|sessions| {
+            for (router, id) in changed.removed {
+                sessions.remove(&(router, id));
+            }
+            for row in changed.upserted {
+                sessions.insert((row.router_id, row.id.clone()), row);
+            }
+        })
+    });
+    ipc::listen(event::ROUTERS_CHANGED, move |()| console.routers_changed.update(|n| *n += 1));
+    leptos::task::spawn_local(async move {
+        if let Ok(rows) = ipc::call::<Vec<SessionRow>>(command::LIST_SESSIONS).await {
+            console.sessions.set(rows.into_iter().map(|r| ((r.router_id, r.id.clone()), r)).collect());
         }
     });
     // The second frame callback runs once the first frame is on screen.

@@ -4,6 +4,7 @@
 
 mod app;
 mod components;
+mod format;
 mod ipc;
 mod pages;
 

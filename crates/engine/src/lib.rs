@@ -1,5 +1,6 @@
-//! The engine: how Headend reaches its routers ([`connect`]) and reads
-//! their health ([`health`]). The sweeps, the reconciler and the durable
+//! The engine: how Headend reaches its routers ([`connect`]), reads their
+//! health ([`health`]) and watches them and their live sessions ([`fleet`],
+//! [`live`]). The sweeps, the reconciler and the durable
 //! queue of the provisioning issue land here too.
 //!
 //! Architecture invariant: the desktop app and the CLI reach routers only
@@ -7,7 +8,11 @@
 //! handled the same way everywhere.
 
 pub mod connect;
+pub mod fleet;
 pub mod health;
+pub mod live;
 
 pub use connect::{ConnectError, Connector};
+pub use fleet::{Fleet, FleetError, RouterState, RouterStatus};
 pub use health::{RouterHealth, probe};
+pub use live::{LiveSession, LiveSessions, SessionChanges};

@@ -22,6 +22,13 @@ pub mod command {
     pub const LIST_FAILURES: &str = "list_failures";
     pub const DISMISS_FAILURES: &str = "dismiss_failures";
     pub const E2E_RAISE_PROVISION_FAILED: &str = "e2e_raise_provision_failed";
+    pub const SAVE_ROUTER: &str = "save_router";
+    pub const REMOVE_ROUTER: &str = "remove_router";
+    pub const TEST_ROUTER: &str = "test_router";
+    pub const LIST_SESSIONS: &str = "list_sessions";
+    pub const KICK_SESSION: &str = "kick_session";
+    pub const START_DEMO: &str = "start_demo";
+    pub const STOP_DEMO: &str = "stop_demo";
     /// The UI has painted its first frame.
     pub const UI_READY: &str = "ui_ready";
 }
@@ -32,6 +39,10 @@ pub mod event {
     pub const FAILURES_CHANGED: &str = "failures-changed";
     /// Payload: [`SweepState`].
     pub const SWEEP_STATE: &str = "sweep-state";
+    /// Payload: [`SessionsChanged`], at most twice a second.
+    pub const SESSIONS_CHANGED: &str = "sessions-changed";
+    /// No payload: a router went up or down or its health changed; reload the list.
+    pub const ROUTERS_CHANGED: &str = "routers-changed";
     /// Payload: [`Navigate`]: the tray or a notification asks the UI to show a page.
     pub const NAVIGATE: &str = "navigate";
 }
@@ -52,6 +63,8 @@ pub enum ErrorCode {
     Database,
     Settings,
     Forbidden,
+    /// The router refused, failed or could not be reached.
+    Router,
     Internal,
 }
 
@@ -109,10 +122,83 @@ pub struct Dashboard {
 pub struct RouterRow {
     pub id: i64,
     pub name: String,
-    pub address: String,
+    pub host: String,
+    pub port: u16,
+    /// "api", "api-tls" or "rest".
     pub transport: String,
     pub username: String,
     pub location: Option<(f64, f64)>,
+    /// A simulated router of the demo network, not in the database.
+    pub demo: bool,
+    pub status: RouterStatusDto,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum RouterStatusDto {
+    /// Not watched (should not happen for stored routers).
+    Unknown,
+    Connecting,
+    Up(RouterHealthDto),
+    Down { error: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouterHealthDto {
+    pub identity: String,
+    pub version: String,
+    pub board: String,
+    pub uptime_secs: Option<u64>,
+    pub cpu_load: Option<u8>,
+    pub free_memory: Option<u64>,
+    pub total_memory: Option<u64>,
+    pub ppp_secrets: u64,
+    pub active_sessions: u64,
+}
+
+/// The router form: a new router when `id` is `None`. An empty password
+/// keeps the stored one when editing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouterForm {
+    pub id: Option<i64>,
+    pub name: String,
+    pub host: String,
+    /// Empty for the transport's default.
+    pub port: String,
+    pub transport: String,
+    pub username: String,
+    pub password: String,
+    /// "LAT,LON" or empty.
+    pub location: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRow {
+    pub router_id: i64,
+    pub router_name: String,
+    /// The router's id of the session, for kicking it.
+    pub id: String,
+    pub user: String,
+    pub address: String,
+    pub caller_id: String,
+    /// Seconds since the Unix epoch when the session came up.
+    pub since: i64,
+    /// Bits per second, download (to the subscriber) and upload.
+    pub rate_down: u64,
+    pub rate_up: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionsChanged {
+    pub upserted: Vec<SessionRow>,
+    /// `(router_id, session id)` pairs.
+    pub removed: Vec<(i64, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KickSession {
+    pub router_id: i64,
+    pub session_id: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,11 +7,16 @@ use crate::components::PageHeader;
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
+    let console = Console::get();
     let counts = fetch::<Counts>(command::DASHBOARD);
     view! {
         <PageHeader title="Dashboard" subtitle="Your network at a glance." />
-        {loaded(counts, |c: Counts| view! {
+        {loaded(counts, move |c: Counts| view! {
             <div class="cards">
+                <div class="card stat" id="stat-online">
+                    <span class="stat-value">{move || crate::format::count(console.sessions.with(|s| s.len()))}</span>
+                    <span class="stat-label">"Online now"</span>
+                </div>
                 <Stat id="stat-routers" label="Routers" value=c.routers />
                 <Stat id="stat-customers" label="Customers" value=c.customers />
                 <Stat id="stat-active" label="Active services" value=c.active_services />

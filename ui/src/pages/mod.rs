@@ -5,8 +5,10 @@ mod billing;
 mod customers;
 mod dashboard;
 mod map;
-mod network;
+mod olts;
+mod routers;
 mod service;
+mod sessions;
 mod settings;
 
 use headend_ipc::ErrorDto;
@@ -21,10 +23,10 @@ pub fn render(page: Page) -> AnyView {
     match page {
         Page::Dashboard => dashboard::Dashboard().into_any(),
         Page::Map => map::Map().into_any(),
-        Page::Routers => network::Routers().into_any(),
-        Page::Sessions => network::Sessions().into_any(),
+        Page::Routers => routers::Routers().into_any(),
+        Page::Sessions => sessions::Sessions().into_any(),
         Page::Customers => customers::Customers().into_any(),
-        Page::Olts => network::Olts().into_any(),
+        Page::Olts => olts::Olts().into_any(),
         Page::Billing => billing::Billing().into_any(),
         Page::Activity => activity::Activity().into_any(),
         Page::Settings => settings::Settings().into_any(),

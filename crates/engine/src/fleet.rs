@@ -1,0 +1,283 @@
+//! Watching every router: one task per router keeps a connection, reads its
+//! health every [`HEALTH_EVERY`], follows its PPP sessions with `listen`
+//! (streamed, not polled) and re-reads them every [`COUNTERS_EVERY`] for byte
+//! counters and rates. A router that is down, slow or refusing only
+//! affects its own task, which reconnects with capped backoff.
+//!
+//! The fleet keeps the results ([`Fleet::statuses`], [`Fleet::sessions`],
+//! [`Fleet::take_session_changes`]); the app decides how often to show them.
+
+use std::collections::BTreeMap;
+use std::future::poll_fn;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use headend_core::RouterId;
+use headend_core::router::Router;
+use headend_routeros::client::ClientError;
+use headend_routeros::ops::{ActiveEvent, ItemId, RouterApi};
+use jiff::Timestamp;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::connect::Connector;
+use crate::health::{RouterHealth, probe};
+use crate::live::{LiveSession, LiveSessions, SessionChanges};
+
+pub const HEALTH_EVERY: Duration = Duration::from_secs(10);
+pub const COUNTERS_EVERY: Duration = Duration::from_secs(5);
+const BACKOFF_FIRST: Duration = Duration::from_secs(1);
+const BACKOFF_MAX: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RouterState {
+    Connecting,
+    Up(RouterHealth),
+    Down { error: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouterStatus {
+    pub router: RouterId,
+    pub name: String,
+    pub state: RouterState,
+    /// When the state last changed from up to down or back.
+    pub since: Timestamp,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FleetError {
+    #[error("router {0} is not being watched")]
+    UnknownRouter(RouterId),
+    #[error("router {0} is not connected right now")]
+    RouterDown(String),
+    #[error("{0}")]
+    Router(#[from] ClientError),
+}
+
+enum RouterCommand {
+    Kick { id: String, reply: oneshot::Sender<Result<(), FleetError>> },
+    ProbeNow { reply: oneshot::Sender<Result<RouterHealth, FleetError>> },
+}
+
+struct Watched {
+    commands: mpsc::Sender<RouterCommand>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+#[derive(Default)]
+struct Shared {
+    statuses: BTreeMap<RouterId, RouterStatus>,
+    sessions: LiveSessions,
+}
+
+/// The watched routers. Cheap to clone.
+#[derive(Clone)]
+pub struct Fleet {
+    connector: Connector,
+    shared: Arc<Mutex<Shared>>,
+    watched: Arc<Mutex<BTreeMap<RouterId, Watched>>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Fleet {
+    pub fn new(connector: Connector) -> Self {
+        Self {
+            connector,
+            shared: Arc::default(),
+            watched: Arc::default(),
+        }
+    }
+
+    /// Starts watching `router`, or restarts it with new settings.
+    pub fn watch(&self, router: Router) {
+        self.unwatch(router.id);
+        let (commands, inbox) = mpsc::channel(16);
+        lock(&self.shared).statuses.insert(
+            router.id,
+            RouterStatus {
+                router: router.id,
+                name: router.name.clone(),
+                state: RouterState::Connecting,
+                since: Timestamp::now(),
+            },
+        );
+        let id = router.id;
+        let task = tokio::spawn(watch_router(self.connector.clone(), self.shared.clone(), router, inbox));
+        lock(&self.watched).insert(id, Watched { commands, task });
+    }
+
+    /// Stops watching `router` and forgets its sessions.
+    pub fn unwatch(&self, router: RouterId) {
+        if let Some(w) = lock(&self.watched).remove(&router) {
+            w.task.abort();
+        }
+        let mut shared = lock(&self.shared);
+        shared.statuses.remove(&router);
+        shared.sessions.forget(router);
+    }
+
+    pub fn statuses(&self) -> Vec<RouterStatus> {
+        lock(&self.shared).statuses.values().cloned().collect()
+    }
+
+    pub fn sessions(&self) -> Vec<LiveSession> {
+        lock(&self.shared).sessions.snapshot()
+    }
+
+    pub fn session_count(&self) -> usize {
+        lock(&self.shared).sessions.len()
+    }
+
+    pub fn take_session_changes(&self) -> SessionChanges {
+        lock(&self.shared).sessions.take_changes()
+    }
+
+    fn sender(&self, router: RouterId) -> Result<mpsc::Sender<RouterCommand>, FleetError> {
+        lock(&self.watched)
+            .get(&router)
+            .map(|w| w.commands.clone())
+            .ok_or(FleetError::UnknownRouter(router))
+    }
+
+    /// Ends a live session on its router.
+    pub async fn kick(&self, router: RouterId, session_id: &str) -> Result<(), FleetError> {
+        let (reply, answer) = oneshot::channel();
+        let name = self.name(router);
+        self.sender(router)?
+            .send(RouterCommand::Kick { id: session_id.to_owned(), reply })
+            .await
+            .map_err(|_| FleetError::RouterDown(name.clone()))?;
+        answer.await.map_err(|_| FleetError::RouterDown(name))?
+    }
+
+    /// Reads the router's health now (the "test connection" button).
+    pub async fn probe_now(&self, router: RouterId) -> Result<RouterHealth, FleetError> {
+        let (reply, answer) = oneshot::channel();
+        let name = self.name(router);
+        self.sender(router)?
+            .send(RouterCommand::ProbeNow { reply })
+            .await
+            .map_err(|_| FleetError::RouterDown(name.clone()))?;
+        answer.await.map_err(|_| FleetError::RouterDown(name))?
+    }
+
+    fn name(&self, router: RouterId) -> String {
+        lock(&self.shared)
+            .statuses
+            .get(&router)
+            .map(|s| s.name.clone())
+            .unwrap_or_else(|| router.to_string())
+    }
+}
+
+impl Drop for Watched {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn set_state(shared: &Mutex<Shared>, router: RouterId, state: RouterState) {
+    let mut shared = lock(shared);
+    let going_down = matches!(state, RouterState::Down { .. } | RouterState::Connecting);
+    if going_down {
+        shared.sessions.forget(router);
+    }
+    if let Some(status) = shared.statuses.get_mut(&router) {
+        let was_up = matches!(status.state, RouterState::Up(_));
+        let is_up = matches!(state, RouterState::Up(_));
+        if was_up != is_up {
+            status.since = Timestamp::now();
+        }
+        status.state = state;
+    }
+}
+
+async fn watch_router(connector: Connector, shared: Arc<Mutex<Shared>>, router: Router, mut inbox: mpsc::Receiver<RouterCommand>) {
+    let mut backoff = BACKOFF_FIRST;
+    loop {
+        let error = match connector.connect(&router).await {
+            Ok(link) => {
+                backoff = BACKOFF_FIRST;
+                match follow(&link, &shared, &router, &mut inbox).await {
+                    Ok(()) => return,
+                    Err(err) => err.to_string(),
+                }
+            }
+            Err(err) => err.to_string(),
+        };
+        tracing::info!(router = %router.name, %error, retry_in = ?backoff, "router unreachable");
+        set_state(&shared, router.id, RouterState::Down { error: error.clone() });
+        // Wait out the backoff, answering commands; a probe retries at once.
+        let wake = tokio::time::sleep(backoff);
+        tokio::pin!(wake);
+        loop {
+            tokio::select! {
+                () = &mut wake => break,
+                command = inbox.recv() => match command {
+                    None => return,
+                    Some(RouterCommand::Kick { reply, .. }) => {
+                        let _ = reply.send(Err(FleetError::RouterDown(router.name.clone())));
+                    }
+                    Some(RouterCommand::ProbeNow { reply }) => {
+                        let _ = reply.send(Err(FleetError::RouterDown(format!("{}: {error}", router.name))));
+                        break;
+                    }
+                },
+            }
+        }
+        backoff = (backoff * 2).min(BACKOFF_MAX);
+        set_state(&shared, router.id, RouterState::Connecting);
+    }
+}
+
+/// Follows a connected router until the connection fails (`Err`) or the
+/// fleet stops watching it (`Ok`).
+async fn follow<A: RouterApi>(
+    link: &A,
+    shared: &Mutex<Shared>,
+    router: &Router,
+    inbox: &mut mpsc::Receiver<RouterCommand>,
+) -> Result<(), ClientError> {
+    // Listen first, then read, so no change between the two is missed.
+    let mut watch = link.watch_ppp_active().await?;
+    let active = link.ppp_active().await?;
+    lock(shared).sessions.reset(router.id, &active, Timestamp::now());
+    set_state(shared, router.id, RouterState::Up(probe(link).await?));
+    let mut health = tokio::time::interval_at(tokio::time::Instant::now() + HEALTH_EVERY, HEALTH_EVERY);
+    let mut counters = tokio::time::interval_at(tokio::time::Instant::now() + COUNTERS_EVERY, COUNTERS_EVERY);
+    loop {
+        tokio::select! {
+            event = poll_fn(|cx| futures_core::Stream::poll_next(std::pin::Pin::new(&mut watch), cx)) => match event {
+                Some(Ok(ActiveEvent::Up(active))) => lock(shared).sessions.up(router.id, &active, Timestamp::now()),
+                Some(Ok(ActiveEvent::Gone(id))) => lock(shared).sessions.gone(router.id, &id.to_string()),
+                Some(Err(err)) => return Err(err),
+                None => return Err(ClientError::UnexpectedReply("the session stream ended".into())),
+            },
+            _ = health.tick() => set_state(shared, router.id, RouterState::Up(probe(link).await?)),
+            _ = counters.tick() => {
+                let active = link.ppp_active().await?;
+                lock(shared).sessions.reset(router.id, &active, Timestamp::now());
+            }
+            command = inbox.recv() => match command {
+                None => return Ok(()),
+                Some(RouterCommand::Kick { id, reply }) => {
+                    let result = link.kick_ppp_session(ItemId::new(id.as_str())).await;
+                    if result.is_ok() {
+                        lock(shared).sessions.gone(router.id, &id);
+                    }
+                    let _ = reply.send(result.map_err(FleetError::from));
+                }
+                Some(RouterCommand::ProbeNow { reply }) => {
+                    let health = probe(link).await;
+                    if let Ok(h) = &health {
+                        set_state(shared, router.id, RouterState::Up(h.clone()));
+                    }
+                    let _ = reply.send(health.map_err(FleetError::from));
+                }
+            },
+        }
+    }
+}

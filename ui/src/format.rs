@@ -1,0 +1,48 @@
+//! Numbers as an operator reads them.
+
+/// `3d 4h`, `5h 12m`, `7m 3s`, `42s`.
+pub fn duration(secs: u64) -> String {
+    let (d, h, m, s) = (secs / 86_400, secs / 3_600 % 24, secs / 60 % 60, secs % 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, _) => format!("{m}m {s}s"),
+        (0, _, _) => format!("{h}h {m}m"),
+        _ => format!("{d}d {h}h"),
+    }
+}
+
+/// Bits per second in decimal units: `0`, `850 kb/s`, `12.4 Mb/s`.
+pub fn rate(bps: u64) -> String {
+    match bps {
+        0 => "0".to_owned(),
+        b if b < 1_000 => format!("{b} b/s"),
+        b if b < 1_000_000 => format!("{:.0} kb/s", b as f64 / 1e3),
+        b if b < 1_000_000_000 => format!("{:.1} Mb/s", b as f64 / 1e6),
+        b => format!("{:.2} Gb/s", b as f64 / 1e9),
+    }
+}
+
+/// Bytes in binary units: `512 MiB`.
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 { format!("{n} B") } else { format!("{value:.0} {}", UNITS[unit]) }
+}
+
+/// Thousands separated by a thin space: `20 000`.
+pub fn count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,292 @@
+//! The router inventory with each router's live health, the add/edit
+//! form, and the demo network for a console with no routers yet.
+
+use headend_ipc::{ErrorDto, RouterForm, RouterHealthDto, RouterRow, RouterStatusDto, command};
+use leptos::prelude::*;
+use serde::Serialize;
+
+use super::loaded;
+use crate::app::Console;
+use crate::components::{EmptyState, ErrorBox, Icon};
+use crate::format;
+use crate::ipc;
+
+#[derive(Serialize)]
+struct IdArgs {
+    id: i64,
+}
+
+#[derive(Serialize)]
+struct FormArgs {
+    form: RouterForm,
+}
+
+fn blank_form() -> RouterForm {
+    RouterForm {
+        id: None,
+        name: String::new(),
+        host: String::new(),
+        port: String::new(),
+        transport: "api".into(),
+        username: "admin".into(),
+        password: String::new(),
+        location: String::new(),
+    }
+}
+
+fn edit_form(r: &RouterRow) -> RouterForm {
+    RouterForm {
+        id: Some(r.id),
+        name: r.name.clone(),
+        host: r.host.clone(),
+        port: r.port.to_string(),
+        transport: r.transport.clone(),
+        username: r.username.clone(),
+        password: String::new(),
+        location: r.location.map(|(lat, lon)| format!("{lat},{lon}")).unwrap_or_default(),
+    }
+}
+
+/// A short message above the table: the outcome of the last action.
+#[derive(Clone)]
+enum Notice {
+    Ok(String),
+    Failed(ErrorDto),
+}
+
+#[component]
+pub fn Routers() -> impl IntoView {
+    let console = Console::get();
+    let routers = LocalResource::new(move || {
+        console.routers_changed.track();
+        ipc::call::<Vec<RouterRow>>(command::LIST_ROUTERS)
+    });
+    let form = RwSignal::new(None::<RouterForm>);
+    let notice = RwSignal::new(None::<Notice>);
+    let busy = RwSignal::new(false);
+    let refresh = move || console.routers_changed.update(|n| *n += 1);
+
+    let demo = move |start: bool| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let cmd = if start { command::START_DEMO } else { command::STOP_DEMO };
+            if let Err(e) = ipc::call::<()>(cmd).await {
+                notice.set(Some(Notice::Failed(e)));
+            }
+            busy.set(false);
+            refresh();
+        });
+    };
+
+    view! {
+        <div class="page-header with-actions">
+            <div>
+                <h1 id="page-title">"Routers"</h1>
+                <p class="muted">"MikroTik routers Headend provisions and watches, live."</p>
+            </div>
+            <div class="actions">
+                {move || {
+                    let running = routers.get().and_then(Result::ok).is_some_and(|rs| rs.iter().any(|r| r.demo));
+                    running.then(|| view! {
+                        <button class="secondary" id="stop-demo" disabled=move || busy.get() on:click=move |_| demo(false)>"Stop the demo"</button>
+                    })
+                }}
+                <button class="primary" id="add-router" on:click=move |_| form.set(Some(blank_form()))>"Add router"</button>
+            </div>
+        </div>
+        {move || notice.get().map(|n| match n {
+            Notice::Ok(text) => view! { <div class="ok-box" id="router-notice">{text}</div> }.into_any(),
+            Notice::Failed(e) => view! { <ErrorBox error=e /> }.into_any(),
+        })}
+        {move || form.get().map(|f| view! { <RouterEditor initial=f form=form notice=notice /> })}
+        {loaded(routers, move |rows: Vec<RouterRow>| {
+            if rows.is_empty() {
+                view! {
+                    <EmptyState
+                        icon=Icon::Router
+                        title="No routers yet"
+                        text="Add your first MikroTik router (RouterOS 6.43 or later): enable its api or api-ssl service (or www-ssl for REST) and create a user for Headend with the read, write, api and policy rights. Or look around first with a simulated network."
+                    >
+                        <div class="empty-actions">
+                            <button class="primary" on:click=move |_| form.set(Some(blank_form()))>"Add router"</button>
+                            <button class="secondary" id="start-demo" disabled=move || busy.get() on:click=move |_| demo(true)>"Start the demo network"</button>
+                        </div>
+                    </EmptyState>
+                }
+                .into_any()
+            } else {
+                view! { <RouterTable rows=rows form=form notice=notice /> }.into_any()
+            }
+        })}
+    }
+}
+
+fn status_cell(status: &RouterStatusDto) -> AnyView {
+    match status {
+        RouterStatusDto::Up(_) => view! { <span class="status up">"Up"</span> }.into_any(),
+        RouterStatusDto::Connecting | RouterStatusDto::Unknown => view! { <span class="status pending">"Connecting"</span> }.into_any(),
+        RouterStatusDto::Down { error } => view! { <span class="status down" title=error.clone()>"Down"</span> }.into_any(),
+    }
+}
+
+fn health_summary(h: &RouterHealthDto) -> String {
+    format!(
+        "{} answered: RouterOS {} on {}, {} PPP secrets, {} online.",
+        h.identity, h.version, h.board, h.ppp_secrets, h.active_sessions
+    )
+}
+
+#[component]
+fn RouterTable(rows: Vec<RouterRow>, form: RwSignal<Option<RouterForm>>, notice: RwSignal<Option<Notice>>) -> impl IntoView {
+    let console = Console::get();
+    let confirm_remove = RwSignal::new(None::<(i64, String)>);
+    let test = move |id: i64| {
+        notice.set(None);
+        leptos::task::spawn_local(async move {
+            let outcome = ipc::invoke::<_, RouterHealthDto>(command::TEST_ROUTER, IdArgs { id }).await;
+            notice.set(Some(match outcome {
+                Ok(h) => Notice::Ok(health_summary(&h)),
+                Err(e) => Notice::Failed(e),
+            }));
+        });
+    };
+    let remove = move |id: i64| {
+        confirm_remove.set(None);
+        leptos::task::spawn_local(async move {
+            match ipc::invoke::<_, ()>(command::REMOVE_ROUTER, IdArgs { id }).await {
+                Ok(()) => console.routers_changed.update(|n| *n += 1),
+                Err(e) => notice.set(Some(Notice::Failed(e))),
+            }
+        });
+    };
+    view! {
+        <div class="card table-card">
+            <table class="table" id="routers-table">
+                <thead>
+                    <tr>
+                        <th>"Status"</th><th>"Name"</th><th>"Address"</th><th>"RouterOS"</th><th>"Uptime"</th>
+                        <th class="num">"CPU"</th><th class="num">"Memory free"</th><th class="num">"Online"</th><th></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows
+                        .into_iter()
+                        .map(|r| {
+                            let health = match &r.status { RouterStatusDto::Up(h) => Some(h.clone()), _ => None };
+                            let error = match &r.status { RouterStatusDto::Down { error } => Some(error.clone()), _ => None };
+                            let (id, name, demo) = (r.id, r.name.clone(), r.demo);
+                            let editable = r.clone();
+                            view! {
+                                <tr class="router-row" data-router-id=id>
+                                    <td>{status_cell(&r.status)}</td>
+                                    <td class="strong">
+                                        {r.name.clone()}
+                                        {demo.then(|| view! { <span class="pill tag">"demo"</span> })}
+                                        {error.map(|e| view! { <div class="cell-error">{e}</div> })}
+                                    </td>
+                                    <td class="mono">{format!("{}:{}", r.host, r.port)}<span class="muted small">{format!(" {}", r.transport)}</span></td>
+                                    <td>{health.as_ref().map(|h| h.version.clone()).unwrap_or_default()}<div class="muted small">{health.as_ref().map(|h| h.board.clone()).unwrap_or_default()}</div></td>
+                                    <td class="mono">{health.as_ref().and_then(|h| h.uptime_secs).map(format::duration).unwrap_or_default()}</td>
+                                    <td class="mono num">{health.as_ref().and_then(|h| h.cpu_load).map(|c| format!("{c}%")).unwrap_or_default()}</td>
+                                    <td class="mono num">{health.as_ref().and_then(|h| h.free_memory).map(format::bytes).unwrap_or_default()}</td>
+                                    <td class="mono num router-online">{health.as_ref().map(|h| h.active_sessions.to_string()).unwrap_or_default()}</td>
+                                    <td class="row-actions">
+                                        <button class="link" on:click=move |_| test(id)>"Test"</button>
+                                        {(!demo).then(|| view! {
+                                            <button class="link" on:click=move |_| form.set(Some(edit_form(&editable)))>"Edit"</button>
+                                            <button class="link danger" on:click=move |_| confirm_remove.set(Some((id, name.clone())))>"Remove"</button>
+                                        })}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+        {move || confirm_remove.get().map(|(id, name)| view! {
+            <div class="modal-backdrop">
+                <div class="modal" role="dialog" id="confirm-remove">
+                    <h2>{format!("Remove {name}?")}</h2>
+                    <p class="muted">"Headend stops watching it and forgets its password. Nothing on the router changes. A router that services still use cannot be removed."</p>
+                    <div class="form-actions">
+                        <button class="danger-button" on:click=move |_| remove(id)>"Remove"</button>
+                        <button class="secondary" on:click=move |_| confirm_remove.set(None)>"Cancel"</button>
+                    </div>
+                </div>
+            </div>
+        })}
+    }
+}
+
+#[component]
+fn RouterEditor(initial: RouterForm, form: RwSignal<Option<RouterForm>>, notice: RwSignal<Option<Notice>>) -> impl IntoView {
+    let console = Console::get();
+    let editing = initial.id.is_some();
+    let draft = RwSignal::new(initial);
+    let error = RwSignal::new(None::<ErrorDto>);
+    let saving = RwSignal::new(false);
+    let field = move |get: fn(&RouterForm) -> &String, set: fn(&mut RouterForm, String)| {
+        (
+            move || draft.with(|d| get(d).clone()),
+            move |ev: leptos::ev::Event| draft.update(|d| set(d, event_target_value(&ev))),
+        )
+    };
+    let (name, set_name) = field(|d| &d.name, |d, v| d.name = v);
+    let (host, set_host) = field(|d| &d.host, |d, v| d.host = v);
+    let (port, set_port) = field(|d| &d.port, |d, v| d.port = v);
+    let (transport, set_transport) = field(|d| &d.transport, |d, v| d.transport = v);
+    let (user, set_user) = field(|d| &d.username, |d, v| d.username = v);
+    let (password, set_password) = field(|d| &d.password, |d, v| d.password = v);
+    let (location, set_location) = field(|d| &d.location, |d, v| d.location = v);
+
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saving.set(true);
+        let form_value = draft.get();
+        leptos::task::spawn_local(async move {
+            match ipc::invoke::<_, i64>(command::SAVE_ROUTER, FormArgs { form: form_value.clone() }).await {
+                Ok(_) => {
+                    form.set(None);
+                    notice.set(Some(Notice::Ok(format!("{} saved; connecting…", form_value.name.trim()))));
+                    console.routers_changed.update(|n| *n += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            saving.set(false);
+        });
+    };
+    view! {
+        <form class="card form router-form" id="router-form" novalidate=true on:submit=save>
+            <h2>{if editing { "Edit router" } else { "Add a router" }}</h2>
+            <div class="grid-2">
+                <label class="field"><span class="field-label">"Name"</span>
+                    <input id="router-name" type="text" placeholder="core-1" prop:value=name on:input=set_name /></label>
+                <label class="field"><span class="field-label">"Address"</span>
+                    <input id="router-host" type="text" placeholder="192.0.2.1 or core-1.example.net" prop:value=host on:input=set_host /></label>
+                <label class="field"><span class="field-label">"Connect over"</span>
+                    <select id="router-transport" prop:value=transport on:change=set_transport>
+                        <option value="api">"API (8728)"</option>
+                        <option value="api-tls">"API over TLS (8729)"</option>
+                        <option value="rest">"REST over HTTPS (443)"</option>
+                    </select></label>
+                <label class="field"><span class="field-label">"Port"</span>
+                    <input id="router-port" type="text" inputmode="numeric" placeholder="default" prop:value=port on:input=set_port /></label>
+                <label class="field"><span class="field-label">"User"</span>
+                    <input id="router-user" type="text" prop:value=user on:input=set_user /></label>
+                <label class="field"><span class="field-label">"Password"</span>
+                    <input id="router-password" type="password" autocomplete="off"
+                        placeholder=if editing { "unchanged" } else { "" } prop:value=password on:input=set_password />
+                    <span class="field-help">"Kept in this computer's keyring, never in Headend's database."</span></label>
+                <label class="field"><span class="field-label">"Location"</span>
+                    <input id="router-location" type="text" placeholder="-1.2921,36.8219" prop:value=location on:input=set_location />
+                    <span class="field-help">"Latitude,longitude: puts the router on the map."</span></label>
+            </div>
+            {move || error.get().map(|e| view! { <ErrorBox error=e /> })}
+            <div class="form-actions">
+                <button type="submit" class="primary" id="router-save" disabled=move || saving.get()>{if editing { "Save" } else { "Add and connect" }}</button>
+                <button type="button" class="secondary" on:click=move |_| form.set(None)>"Cancel"</button>
+            </div>
+        </form>
+    }
+}

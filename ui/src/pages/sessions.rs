@@ -1,0 +1,187 @@
+//! Every live PPPoE session of every router, streamed in by the app, in a
+//! virtualized table: only the rows on screen exist in the page, so 20,000
+//! sessions scroll as smoothly as 20.
+
+use headend_ipc::{KickSession, SessionRow, command};
+use leptos::html::Div;
+use leptos::prelude::*;
+use serde::Serialize;
+
+use crate::app::{Console, Page};
+use crate::components::{EmptyState, ErrorBox, Icon, PageHeader};
+use crate::format;
+use crate::ipc;
+
+/// Must match `.vrow` in app.css.
+const ROW_HEIGHT: f64 = 40.0;
+/// Rows rendered above and below the visible ones.
+const OVERSCAN: usize = 8;
+
+#[derive(Serialize)]
+struct KickArgs {
+    kick: KickSession,
+}
+
+fn now_secs() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
+
+fn matches(row: &SessionRow, needle: &str) -> bool {
+    needle.is_empty()
+        || [&row.user, &row.address, &row.caller_id, &row.router_name]
+            .iter()
+            .any(|field| field.to_lowercase().contains(needle))
+}
+
+#[component]
+pub fn Sessions() -> impl IntoView {
+    let console = Console::get();
+    let search = RwSignal::new(String::new());
+    let router_filter = RwSignal::new(None::<i64>);
+    let scroll_top = RwSignal::new(0.0_f64);
+    let viewport = RwSignal::new(600.0_f64);
+    let now = RwSignal::new(now_secs());
+    let confirm = RwSignal::new(None::<SessionRow>);
+    let kick_error = RwSignal::new(None::<headend_ipc::ErrorDto>);
+    let list_ref = NodeRef::<Div>::new();
+
+    // Uptimes tick every second without asking the app.
+    let ticker = set_interval_with_handle(move || now.set(now_secs()), std::time::Duration::from_secs(1));
+    on_cleanup(move || {
+        if let Ok(handle) = ticker {
+            handle.clear();
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(el) = list_ref.get() {
+            viewport.set(f64::from(el.client_height()).max(ROW_HEIGHT));
+        }
+    });
+
+    let routers = Memo::new(move |_| {
+        console.sessions.with(|s| {
+            let mut names: Vec<(i64, String)> = s.values().map(|r| (r.router_id, r.router_name.clone())).collect();
+            names.sort();
+            names.dedup();
+            names
+        })
+    });
+    let rows = Memo::new(move |_| {
+        let needle = search.get().trim().to_lowercase();
+        let only = router_filter.get();
+        console.sessions.with(|s| {
+            let mut rows: Vec<SessionRow> = s
+                .values()
+                .filter(|r| only.is_none_or(|id| r.router_id == id) && matches(r, &needle))
+                .cloned()
+                .collect();
+            rows.sort_by(|a, b| a.user.cmp(&b.user).then(a.router_id.cmp(&b.router_id)));
+            rows
+        })
+    });
+    let window = move || {
+        let total = rows.with(Vec::len);
+        let first = ((scroll_top.get() / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN).min(total);
+        let visible = (viewport.get() / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
+        (first, (first + visible).min(total))
+    };
+
+    let kick = move |row: SessionRow| {
+        confirm.set(None);
+        leptos::task::spawn_local(async move {
+            let args = KickArgs { kick: KickSession { router_id: row.router_id, session_id: row.id.clone() } };
+            match ipc::invoke::<_, ()>(command::KICK_SESSION, args).await {
+                Ok(()) => {
+                    kick_error.set(None);
+                    console.sessions.update(|s| {
+                        s.remove(&(row.router_id, row.id));
+                    });
+                }
+                Err(e) => kick_error.set(Some(e)),
+            }
+        });
+    };
+
+    view! {
+        <PageHeader title="Live sessions" subtitle="Who is online right now, on every router, as it happens." />
+        <Show
+            when=move || console.sessions.with(|s| !s.is_empty()) || !search.get().is_empty()
+            fallback=move || view! {
+                <EmptyState
+                    icon=Icon::Pulse
+                    title="No live sessions"
+                    text="Sessions stream in here as they come up and go down, with address, caller id, uptime and rate, once a router is connected."
+                >
+                    <div class="empty-actions">
+                        <button class="primary" on:click=move |_| console.open(Page::Routers)>"Go to routers"</button>
+                    </div>
+                </EmptyState>
+            }
+        >
+            <div class="toolbar">
+                <input id="session-search" class="search" type="search" placeholder="Search user, address, MAC or router"
+                    prop:value=move || search.get()
+                    on:input=move |ev| { search.set(event_target_value(&ev)); scroll_top.set(0.0); } />
+                <select id="session-router" on:change=move |ev| router_filter.set(event_target_value(&ev).parse().ok())>
+                    <option value="">"All routers"</option>
+                    {move || routers.get().into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
+                </select>
+                <span class="muted" id="session-count">
+                    {move || format!("{} of {} sessions", format::count(rows.with(Vec::len)), format::count(console.sessions.with(|s| s.len())))}
+                </span>
+            </div>
+            {move || kick_error.get().map(|e| view! { <ErrorBox error=e /> })}
+            <div class="card table-card sessions">
+                <div class="vrow vhead">
+                    <span>"User"</span><span>"Router"</span><span>"Address"</span><span>"Caller ID"</span>
+                    <span class="num">"Uptime"</span><span class="num">"Down"</span><span class="num">"Up"</span><span></span>
+                </div>
+                <div class="vlist" id="sessions-list" node_ref=list_ref
+                    on:scroll=move |_| if let Some(el) = list_ref.get() { scroll_top.set(f64::from(el.scroll_top())) }>
+                    <div class="vspace" style:height=move || format!("{}px", rows.with(Vec::len) as f64 * ROW_HEIGHT)>
+                        <div class="vwindow" style:transform=move || format!("translateY({}px)", window().0 as f64 * ROW_HEIGHT)>
+                            {move || {
+                                let (first, last) = window();
+                                let now = now.get();
+                                rows.with(|rows| rows[first..last].to_vec())
+                                    .into_iter()
+                                    .map(|row| {
+                                        let uptime = format::duration(u64::try_from(now - row.since).unwrap_or(0));
+                                        let target = row.clone();
+                                        view! {
+                                            <div class="vrow session-row" data-user=row.user.clone()>
+                                                <span class="strong mono">{row.user.clone()}</span>
+                                                <span>{row.router_name.clone()}</span>
+                                                <span class="mono">{row.address.clone()}</span>
+                                                <span class="mono muted">{row.caller_id.clone()}</span>
+                                                <span class="mono num">{uptime}</span>
+                                                <span class="mono num">{format::rate(row.rate_down)}</span>
+                                                <span class="mono num">{format::rate(row.rate_up)}</span>
+                                                <span class="num"><button class="link danger kick" on:click=move |_| confirm.set(Some(target.clone()))>"Kick"</button></span>
+                                            </div>
+                                        }
+                                    })
+                                    .collect_view()
+                            }}
+                        </div>
+                    </div>
+                </div>
+            </div>
+        </Show>
+        {move || confirm.get().map(|row| {
+            let target = row.clone();
+            view! {
+                <div class="modal-backdrop">
+                    <div class="modal" role="dialog" id="confirm-kick">
+                        <h2>{format!("Disconnect {}?", row.user)}</h2>
+                        <p class="muted">{format!("The PPPoE session on {} ends now. The customer's router will usually dial again at once; to keep them offline, suspend the service instead.", row.router_name)}</p>
+                        <div class="form-actions">
+                            <button class="danger-button" id="confirm-kick-yes" on:click=move |_| kick(target.clone())>"Disconnect"</button>
+                            <button class="secondary" on:click=move |_| confirm.set(None)>"Cancel"</button>
+                        </div>
+                    </div>
+                </div>
+            }
+        })}
+    }
+}
