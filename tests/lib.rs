@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 
 static ONE_APP_AT_A_TIME: Mutex<()> = Mutex::new(());
 
@@ -127,7 +128,7 @@ impl Driver {
                 "args": ["--data-dir", self.data_dir],
             }),
         );
-        let client = ClientBuilder::rustls()?
+        let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{}", self.port))
             .await
