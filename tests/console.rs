@@ -221,10 +221,22 @@ async fn the_demo_network_streams_sessions_that_can_be_kicked_and_routers_can_be
     assert!(rows.len() < 100, "only the visible rows exist in the page ({})", rows.len());
     screenshot(&app, "sessions-demo").await?;
 
-    // Search narrows to one user; kicking asks first, then ends the session.
+    // Search narrows to one user (the demo routers share user names, so
+    // there may be one row per router); kicking asks first, then ends it.
     let user = rows[0].attr("data-user").await?.unwrap_or_default();
     app.find(Locator::Css("#session-search")).await?.send_keys(&user).await?;
-    wait_for_text(&app, "#session-count", "1 of").await?;
+    for _ in 0..100 {
+        let mut shown = Vec::new();
+        for row in app.find_all(Locator::Css("#sessions-list .session-row")).await? {
+            shown.push(row.attr("data-user").await?.unwrap_or_default());
+        }
+        if !shown.is_empty() && shown.iter().all(|u| *u == user) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let shown = app.find_all(Locator::Css("#sessions-list .session-row")).await?;
+    assert!((1..=3).contains(&shown.len()), "searching {user} shows {} rows", shown.len());
     click(&app, "#sessions-list .kick").await?;
     wait_for_text(&app, "#confirm-kick", &format!("Disconnect {user}?")).await?;
     screenshot(&app, "sessions-kick-confirm").await?;

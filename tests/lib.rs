@@ -12,6 +12,7 @@
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -81,6 +82,9 @@ impl Driver {
             .env("XDG_CACHE_HOME", sandbox.root.join("xdg/cache"))
             .env("HEADEND_E2E_HOOKS", "1")
             .stdout(Stdio::null())
+            // Its own process group, so dropping the driver ends WebKitWebDriver
+            // and the app with it, even when a test failed midway.
+            .process_group(0)
             .spawn()
             .with_context(|| format!("starting {}", driver.display()))?;
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -140,8 +144,16 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
         let _ = self.child.wait();
+        // An app that left the group (or ignored the signal) must not outlive
+        // the test: a later launch would hand over to it.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while app_running(&self.data_dir) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
     }
 }
 
