@@ -191,13 +191,19 @@ pub async fn wait_gone(client: &Client, css: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Clicks the element at `css`, finding it again if the page re-rendered
+/// it between the find and the click.
 pub async fn click(client: &Client, css: &str) -> anyhow::Result<()> {
     let deadline = Instant::now() + WAIT;
     loop {
-        match client.find(Locator::Css(css)).await {
-            Ok(el) => return el.click().await.with_context(|| format!("clicking {css}")),
+        let attempt = match client.find(Locator::Css(css)).await {
+            Ok(el) => el.click().await,
+            Err(err) => Err(err),
+        };
+        match attempt {
+            Ok(()) => return Ok(()),
             Err(_) if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(100)).await,
-            Err(err) => return Err(err).with_context(|| format!("finding {css}")),
+            Err(err) => return Err(err).with_context(|| format!("clicking {css}")),
         }
     }
 }

@@ -64,6 +64,9 @@ pub fn Routers() -> impl IntoView {
     let form = RwSignal::new(None::<RouterForm>);
     let notice = RwSignal::new(None::<Notice>);
     let busy = RwSignal::new(false);
+    // Kept here, not in the table, so the dialog survives the table's
+    // reloads while routers come and go.
+    let confirm_remove = RwSignal::new(None::<(i64, String)>);
     let refresh = move || console.routers_changed.update(|n| *n += 1);
 
     let demo = move |start: bool| {
@@ -115,9 +118,36 @@ pub fn Routers() -> impl IntoView {
                 }
                 .into_any()
             } else {
-                view! { <RouterTable rows=rows form=form notice=notice /> }.into_any()
+                view! { <RouterTable rows=rows form=form notice=notice confirm_remove=confirm_remove /> }.into_any()
             }
         })}
+        {move || confirm_remove.get().map(|(id, name)| view! { <ConfirmRemove id=id name=name confirm_remove=confirm_remove notice=notice /> })}
+    }
+}
+
+#[component]
+fn ConfirmRemove(id: i64, name: String, confirm_remove: RwSignal<Option<(i64, String)>>, notice: RwSignal<Option<Notice>>) -> impl IntoView {
+    let console = Console::get();
+    let remove = move |_| {
+        confirm_remove.set(None);
+        leptos::task::spawn_local(async move {
+            match ipc::invoke::<_, ()>(command::REMOVE_ROUTER, IdArgs { id }).await {
+                Ok(()) => console.routers_changed.update(|n| *n += 1),
+                Err(e) => notice.set(Some(Notice::Failed(e))),
+            }
+        });
+    };
+    view! {
+        <div class="modal-backdrop">
+            <div class="modal" role="dialog" id="confirm-remove">
+                <h2>{format!("Remove {name}?")}</h2>
+                <p class="muted">"Headend stops watching it and forgets its password. Nothing on the router changes. A router that services still use cannot be removed."</p>
+                <div class="form-actions">
+                    <button class="danger-button" on:click=remove>"Remove"</button>
+                    <button class="secondary" on:click=move |_| confirm_remove.set(None)>"Cancel"</button>
+                </div>
+            </div>
+        </div>
     }
 }
 
@@ -137,9 +167,12 @@ fn health_summary(h: &RouterHealthDto) -> String {
 }
 
 #[component]
-fn RouterTable(rows: Vec<RouterRow>, form: RwSignal<Option<RouterForm>>, notice: RwSignal<Option<Notice>>) -> impl IntoView {
-    let console = Console::get();
-    let confirm_remove = RwSignal::new(None::<(i64, String)>);
+fn RouterTable(
+    rows: Vec<RouterRow>,
+    form: RwSignal<Option<RouterForm>>,
+    notice: RwSignal<Option<Notice>>,
+    confirm_remove: RwSignal<Option<(i64, String)>>,
+) -> impl IntoView {
     let test = move |id: i64| {
         notice.set(None);
         leptos::task::spawn_local(async move {
@@ -148,15 +181,6 @@ fn RouterTable(rows: Vec<RouterRow>, form: RwSignal<Option<RouterForm>>, notice:
                 Ok(h) => Notice::Ok(health_summary(&h)),
                 Err(e) => Notice::Failed(e),
             }));
-        });
-    };
-    let remove = move |id: i64| {
-        confirm_remove.set(None);
-        leptos::task::spawn_local(async move {
-            match ipc::invoke::<_, ()>(command::REMOVE_ROUTER, IdArgs { id }).await {
-                Ok(()) => console.routers_changed.update(|n| *n += 1),
-                Err(e) => notice.set(Some(Notice::Failed(e))),
-            }
         });
     };
     view! {
@@ -204,18 +228,6 @@ fn RouterTable(rows: Vec<RouterRow>, form: RwSignal<Option<RouterForm>>, notice:
                 </tbody>
             </table>
         </div>
-        {move || confirm_remove.get().map(|(id, name)| view! {
-            <div class="modal-backdrop">
-                <div class="modal" role="dialog" id="confirm-remove">
-                    <h2>{format!("Remove {name}?")}</h2>
-                    <p class="muted">"Headend stops watching it and forgets its password. Nothing on the router changes. A router that services still use cannot be removed."</p>
-                    <div class="form-actions">
-                        <button class="danger-button" on:click=move |_| remove(id)>"Remove"</button>
-                        <button class="secondary" on:click=move |_| confirm_remove.set(None)>"Cancel"</button>
-                    </div>
-                </div>
-            </div>
-        })}
     }
 }
 
