@@ -157,7 +157,8 @@ impl Drop for Driver {
     }
 }
 
-const WAIT: Duration = Duration::from_secs(15);
+/// Generous: a first CI run shares two cores with its own builds.
+const WAIT: Duration = Duration::from_secs(30);
 
 /// Waits until the element at `css` exists and its text contains `text`.
 pub async fn wait_for_text(client: &Client, css: &str, text: &str) -> anyhow::Result<String> {
