@@ -19,6 +19,7 @@ const COMMANDS: &[&str] = &[
     "save_router",
     "remove_router",
     "test_router",
+    "router_interfaces",
     "list_sessions",
     "kick_session",
     "start_demo",

@@ -213,6 +213,13 @@ async fn the_demo_network_streams_sessions_that_can_be_kicked_and_routers_can_be
     wait_for_text(&app, "#router-notice", "answered: RouterOS").await?;
     screenshot(&app, "routers-demo").await?;
 
+    // A router's page shows its health and its interfaces' live traffic.
+    click(&app, "#routers-table .router-link").await?;
+    wait_for_text(&app, "#page-title", "Demo core-1").await?;
+    wait_for_text(&app, "#interfaces-table", "ether1").await?;
+    wait_for_text(&app, "#router-online", "online of 180 PPP secrets").await?;
+    screenshot(&app, "router-detail").await?;
+
     // Their sessions stream into the Live sessions page.
     click(&app, "#nav-sessions").await?;
     wait_for_text(&app, "#session-count", "sessions").await?;

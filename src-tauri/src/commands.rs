@@ -14,7 +14,7 @@ use headend_secrets::SecretKey;
 use headend_core::service::Access;
 use headend_core::settings::Settings;
 use headend_ipc::{
-    ActivityRow, AppInfo, Dashboard, ErrorCode, ErrorDto, KickSession, PlanRow, ProvisionFailure, RaiseProvisionFailed,
+    ActivityRow, AppInfo, Dashboard, ErrorCode, ErrorDto, InterfaceRow, KickSession, PlanRow, ProvisionFailure, RaiseProvisionFailed,
     RouterForm, RouterHealthDto, RouterRow, RouterStatusDto, ServiceRow, SessionRow, SettingsDto, SettingsLimits,
     SettingsView,
 };
@@ -259,6 +259,25 @@ pub async fn test_router(state: State<'_, AppState>, id: i64) -> Answer<RouterHe
         RouterStatusDto::Up(h) => Ok(h),
         _ => Err(error(ErrorCode::Router, format!("{} answered, then went down", health.identity))),
     }
+}
+
+/// The router's interfaces and their counters; the UI turns successive
+/// readings into live traffic.
+#[tauri::command]
+pub async fn router_interfaces(state: State<'_, AppState>, id: i64) -> Answer<Vec<InterfaceRow>> {
+    let interfaces = state.fleet.interfaces(RouterId(id)).await.map_err(|e| error(ErrorCode::Router, e))?;
+    Ok(interfaces
+        .into_iter()
+        .map(|i| InterfaceRow {
+            name: i.name.to_string_lossy_cp1252().into_owned(),
+            kind: i.kind.to_string_lossy_cp1252().into_owned(),
+            running: i.running,
+            disabled: i.disabled,
+            rx_bytes: i.rx_bytes,
+            tx_bytes: i.tx_bytes,
+            comment: i.comment.map(|c| c.to_string_lossy_cp1252().into_owned()).unwrap_or_default(),
+        })
+        .collect())
 }
 
 #[tauri::command]

@@ -130,6 +130,7 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             commands::save_router,
             commands::remove_router,
             commands::test_router,
+            commands::router_interfaces,
             commands::list_sessions,
             commands::kick_session,
             commands::start_demo,

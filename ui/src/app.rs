@@ -25,6 +25,7 @@ pub enum Page {
     Activity,
     Settings,
     Service(i64),
+    Router(i64),
 }
 
 impl Page {
@@ -45,6 +46,7 @@ impl Page {
     fn section(self) -> Page {
         match self {
             Page::Service(_) => Page::Customers,
+            Page::Router(_) => Page::Routers,
             page => page,
         }
     }

@@ -15,7 +15,7 @@ use std::time::Duration;
 use headend_core::RouterId;
 use headend_core::router::Router;
 use headend_routeros::client::ClientError;
-use headend_routeros::ops::{ActiveEvent, ItemId, RouterApi};
+use headend_routeros::ops::{ActiveEvent, Interface, ItemId, RouterApi};
 use jiff::Timestamp;
 use tokio::sync::{mpsc, oneshot};
 
@@ -57,6 +57,7 @@ pub enum FleetError {
 enum RouterCommand {
     Kick { id: String, reply: oneshot::Sender<Result<(), FleetError>> },
     ProbeNow { reply: oneshot::Sender<Result<RouterHealth, FleetError>> },
+    Interfaces { reply: oneshot::Sender<Result<Vec<Interface>, FleetError>> },
 }
 
 struct Watched {
@@ -164,6 +165,17 @@ impl Fleet {
         answer.await.map_err(|_| FleetError::RouterDown(name))?
     }
 
+    /// The router's interfaces with their byte counters, read now.
+    pub async fn interfaces(&self, router: RouterId) -> Result<Vec<Interface>, FleetError> {
+        let (reply, answer) = oneshot::channel();
+        let name = self.name(router);
+        self.sender(router)?
+            .send(RouterCommand::Interfaces { reply })
+            .await
+            .map_err(|_| FleetError::RouterDown(name.clone()))?;
+        answer.await.map_err(|_| FleetError::RouterDown(name))?
+    }
+
     fn name(&self, router: RouterId) -> String {
         lock(&self.shared)
             .statuses
@@ -225,6 +237,9 @@ async fn watch_router(connector: Connector, shared: Arc<Mutex<Shared>>, router: 
                         let _ = reply.send(Err(FleetError::RouterDown(format!("{}: {error}", router.name))));
                         break;
                     }
+                    Some(RouterCommand::Interfaces { reply }) => {
+                        let _ = reply.send(Err(FleetError::RouterDown(router.name.clone())));
+                    }
                 },
             }
         }
@@ -276,6 +291,9 @@ async fn follow<A: RouterApi>(
                         set_state(shared, router.id, RouterState::Up(h.clone()));
                     }
                     let _ = reply.send(health.map_err(FleetError::from));
+                }
+                Some(RouterCommand::Interfaces { reply }) => {
+                    let _ = reply.send(link.interfaces().await.map_err(FleetError::from));
                 }
             },
         }

@@ -67,6 +67,9 @@ async fn follows_sessions_kicks_and_keeps_going_when_another_router_is_down() {
     let err = fleet.kick(down.id, "*1").await.unwrap_err();
     assert!(err.to_string().contains("not connected"), "{err}");
     assert_eq!(fleet.probe_now(up.id).await.unwrap().active_sessions, before as u64);
+    let interfaces = fleet.interfaces(up.id).await.unwrap();
+    assert!(interfaces.iter().any(|i| i.name == "ether1"), "{interfaces:?}");
+    assert!(fleet.interfaces(down.id).await.is_err());
 
     fleet.unwatch(up.id);
     assert_eq!(fleet.session_count(), 0);

@@ -27,6 +27,7 @@ pub mod command {
     pub const TEST_ROUTER: &str = "test_router";
     pub const LIST_SESSIONS: &str = "list_sessions";
     pub const KICK_SESSION: &str = "kick_session";
+    pub const ROUTER_INTERFACES: &str = "router_interfaces";
     pub const START_DEMO: &str = "start_demo";
     pub const STOP_DEMO: &str = "stop_demo";
     /// The UI has painted its first frame.
@@ -170,6 +171,18 @@ pub struct RouterForm {
     pub password: String,
     /// "LAT,LON" or empty.
     pub location: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InterfaceRow {
+    pub name: String,
+    /// RouterOS's `type`: ether, vlan, pppoe-in, bridge...
+    pub kind: String,
+    pub running: bool,
+    pub disabled: bool,
+    pub rx_bytes: u64,
+    pub tx_bytes: u64,
+    pub comment: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,6 +6,7 @@ mod customers;
 mod dashboard;
 mod map;
 mod olts;
+mod router;
 mod routers;
 mod service;
 mod sessions;
@@ -31,6 +32,7 @@ pub fn render(page: Page) -> AnyView {
         Page::Activity => activity::Activity().into_any(),
         Page::Settings => settings::Settings().into_any(),
         Page::Service(id) => service::Service(service::ServiceProps { id }).into_any(),
+        Page::Router(id) => router::Router(router::RouterProps { id }).into_any(),
     }
 }
 

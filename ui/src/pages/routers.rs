@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use serde::Serialize;
 
 use super::loaded;
-use crate::app::Console;
+use crate::app::{Console, Page};
 use crate::components::{EmptyState, ErrorBox, Icon};
 use crate::format;
 use crate::ipc;
@@ -173,6 +173,7 @@ fn RouterTable(
     notice: RwSignal<Option<Notice>>,
     confirm_remove: RwSignal<Option<(i64, String)>>,
 ) -> impl IntoView {
+    let console = Console::get();
     let test = move |id: i64| {
         notice.set(None);
         leptos::task::spawn_local(async move {
@@ -204,7 +205,7 @@ fn RouterTable(
                                 <tr class="router-row" data-router-id=id>
                                     <td>{status_cell(&r.status)}</td>
                                     <td class="strong">
-                                        {r.name.clone()}
+                                        <button class="link strong router-link" on:click=move |_| console.open(Page::Router(id))>{r.name.clone()}</button>
                                         {demo.then(|| view! { <span class="pill tag">"demo"</span> })}
                                         {error.map(|e| view! { <div class="cell-error">{e}</div> })}
                                     </td>
