@@ -24,7 +24,7 @@ const PAGES: [(&str, &str, Option<&str>); 9] = [
 #[tokio::test]
 #[ignore = "needs the built app, tauri-driver and a display: run `cargo xtask test`"]
 async fn every_page_has_an_empty_state_and_settings_survive_a_restart() -> anyhow::Result<()> {
-    let _one = one_app_at_a_time();
+    let _one = one_app_at_a_time().await;
     let sandbox = Sandbox::new()?;
     let driver = Driver::start(&sandbox)?;
     let app = driver.launch().await?;
@@ -145,7 +145,7 @@ async fn seed(data_dir: &std::path::Path) -> anyhow::Result<i64> {
 #[tokio::test]
 #[ignore = "needs the built app, tauri-driver and a display: run `cargo xtask test`"]
 async fn a_provisioning_failure_shows_a_badge_that_opens_the_service() -> anyhow::Result<()> {
-    let _one = one_app_at_a_time();
+    let _one = one_app_at_a_time().await;
     let sandbox = Sandbox::new()?;
     let service_id = seed(&sandbox.data_dir()).await?;
     let driver = Driver::start(&sandbox)?;
@@ -193,7 +193,7 @@ async fn a_provisioning_failure_shows_a_badge_that_opens_the_service() -> anyhow
 #[tokio::test]
 #[ignore = "needs the built app, tauri-driver and a display: run `cargo xtask test`"]
 async fn the_demo_network_streams_sessions_that_can_be_kicked_and_routers_can_be_added() -> anyhow::Result<()> {
-    let _one = one_app_at_a_time();
+    let _one = one_app_at_a_time().await;
     let sandbox = Sandbox::new()?;
     let driver = Driver::start(&sandbox)?;
     let app = driver.launch().await?;

@@ -14,17 +14,16 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 
-static ONE_APP_AT_A_TIME: Mutex<()> = Mutex::new(());
+static ONE_APP_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-pub fn one_app_at_a_time() -> MutexGuard<'static, ()> {
-    ONE_APP_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner)
+pub async fn one_app_at_a_time() -> tokio::sync::MutexGuard<'static, ()> {
+    ONE_APP_AT_A_TIME.lock().await
 }
 
 pub fn env_path(var: &str) -> anyhow::Result<PathBuf> {
@@ -165,13 +164,13 @@ pub async fn wait_for_text(client: &Client, css: &str, text: &str) -> anyhow::Re
     let deadline = Instant::now() + WAIT;
     let mut last = String::new();
     loop {
-        if let Ok(el) = client.find(Locator::Css(css)).await {
-            if let Ok(t) = el.text().await {
-                if t.contains(text) {
-                    return Ok(t);
-                }
-                last = t;
+        if let Ok(el) = client.find(Locator::Css(css)).await
+            && let Ok(t) = el.text().await
+        {
+            if t.contains(text) {
+                return Ok(t);
             }
+            last = t;
         }
         if Instant::now() > deadline {
             bail!("{css} never showed {text:?} (last seen: {last:?})");

@@ -46,12 +46,12 @@ pub async fn provision_failed<R: Runtime>(app: &AppHandle<R>, failed: ProvisionF
         error: failed.error,
         at: now.to_string(),
     });
-    if state.settings().notifications {
-        if let Err(err) = app.notification().builder().title(&notice.title).body(&notice.body).show() {
-            // No notification server (a bare X session, a test under Xvfb):
-            // the tray and the badge still tell.
-            tracing::info!("desktop notification not shown: {err}");
-        }
+    if state.settings().notifications
+        && let Err(err) = app.notification().builder().title(&notice.title).body(&notice.body).show()
+    {
+        // No notification server (a bare X session, a test under Xvfb):
+        // the tray and the badge still tell.
+        tracing::info!("desktop notification not shown: {err}");
     }
     tray::show_failures(app, waiting);
     publish(app)

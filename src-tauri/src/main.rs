@@ -84,7 +84,9 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
 
     let store = tauri::async_runtime::block_on(Store::open(&data_dir.database_path()))
         .context("opening the database")?;
-    let secrets = SecretStore::open().context("opening the secret store")?;
+    // Scoped by the database, whose router ids repeat in other data directories.
+    let scope = tauri::async_runtime::block_on(store.installation_id()).context("reading the database")?;
+    let secrets = SecretStore::open().context("opening the secret store")?.scoped(&scope);
     tracing::info!(backend = %secrets.backend(), "secret store ready");
     let e2e_hooks = std::env::var(E2E_HOOKS_ENV).is_ok_and(|v| v == "1");
     if e2e_hooks {

@@ -5,6 +5,10 @@
 //!   painted frame (the app logs it as `console interactive`), and resident
 //!   memory 3 s later, of the app process and of the app with its WebKit
 //!   helper processes. Medians are printed.
+//! - `routeros`: the RouterOS client against simulated routers at 20 ms
+//!   round-trip time: round trips and wall time to read 10,000 secrets and
+//!   to add 1,000 pipelined, and the CPU used while streaming 20 routers ×
+//!   1,000 sessions. The program is `crates/cli/examples/bench_routeros.rs`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -24,7 +28,8 @@ const RUNS: usize = 3;
 pub fn run(name: &str) -> anyhow::Result<()> {
     match name {
         "startup" => startup(),
-        other => bail!("unknown benchmark {other:?}; available: startup"),
+        "routeros" => process::cargo(&["run", "--release", "--quiet", "-p", "headend", "--example", "bench-routeros"]),
+        other => bail!("unknown benchmark {other:?}; available: startup, routeros"),
     }
 }
 

@@ -33,7 +33,7 @@ commands:
                        build the installers (release unless --debug): the .deb
                        on Linux, with the Tauri CLI's bundler on macOS and
                        Windows (and on Linux with --tauri-cli)
-  bench NAME           run a benchmark and print JSON (NAME: startup)
+  bench NAME           run a benchmark and print JSON (NAME: startup, routeros)
   setup [--for-tests]  install what is missing, build nothing";
 
 fn main() -> ExitCode {

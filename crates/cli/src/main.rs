@@ -1,13 +1,22 @@
 //! `headend`: Headend from a terminal. It shares the data directory and the
 //! database with the desktop app, so what one does the other sees.
+//!
+//! One module per group of subcommands, each a thin layer over the library
+//! crates: [`status`], [`simulate`], [`router`]. [`output`] holds what they
+//! share for printing (text for people, `--json` for scripts: one object,
+//! an array for a listing, one object per line for a stream).
 
-use std::path::PathBuf;
+mod output;
+mod router;
+mod shutdown;
+mod simulate;
+mod status;
+
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::{Parser, Subcommand};
-use headend_store::{DataDir, Store, StoreStatus};
-use serde::Serialize;
+use headend_store::DataDir;
 
 #[derive(Debug, Parser)]
 #[command(name = "headend", version, about = "Network operations for small ISPs, from the command line")]
@@ -16,7 +25,7 @@ struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
 
-    /// Print machine-readable JSON instead of text.
+    /// Print machine-readable JSON instead of text (one object per line for streams).
     #[arg(long, global = true)]
     json: bool,
 
@@ -28,73 +37,64 @@ struct Cli {
 enum Command {
     /// Where the data lives, the schema version and what the database holds.
     Status,
+    /// Run simulated MikroTik routers on loopback until Ctrl-C.
+    Simulate(simulate::Args),
+    /// The routers of the inventory, and what they hold right now.
+    #[command(subcommand)]
+    Router(router::Command),
 }
 
-#[derive(Serialize)]
-struct StatusReport {
-    version: &'static str,
-    data_dir: String,
-    database: String,
-    schema_version: i64,
-    pops: i64,
-    routers: i64,
-    plans: i64,
-    customers: i64,
-    services: i64,
-    active_services: i64,
-    suspended_services: i64,
+/// What every subcommand may need from the global options.
+#[derive(Debug, Clone)]
+pub struct Globals {
+    data_dir: Option<PathBuf>,
+    pub json: bool,
 }
 
-impl StatusReport {
-    fn new(dir: &DataDir, status: StoreStatus) -> Self {
-        Self {
-            version: env!("CARGO_PKG_VERSION"),
-            data_dir: dir.root().display().to_string(),
-            database: dir.database_path().display().to_string(),
-            schema_version: status.schema_version,
-            pops: status.pops,
-            routers: status.routers,
-            plans: status.plans,
-            customers: status.customers,
-            services: status.services,
-            active_services: status.active_services,
-            suspended_services: status.suspended_services,
-        }
-    }
-
-    fn print_text(&self) {
-        println!("Headend {}", self.version);
-        println!("Data directory:  {}", self.data_dir);
-        println!("Database:        {}", self.database);
-        println!("Schema version:  {}", self.schema_version);
-        println!("POPs:            {}", self.pops);
-        println!("Routers:         {}", self.routers);
-        println!("Plans:           {}", self.plans);
-        println!("Customers:       {}", self.customers);
-        println!(
-            "Services:        {} ({} active, {} suspended)",
-            self.services, self.active_services, self.suspended_services
-        );
+impl Globals {
+    /// The data directory, created if missing.
+    pub fn data_dir(&self) -> anyhow::Result<DataDir> {
+        Ok(DataDir::resolve(self.data_dir.as_deref().map(Path::new))?)
     }
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let dir = DataDir::resolve(cli.data_dir.as_deref())?;
+    let globals = Globals {
+        data_dir: cli.data_dir,
+        json: cli.json,
+    };
     match cli.command {
-        Command::Status => {
-            let store = Store::open(&dir.database_path())
-                .await
-                .context("opening the database")?;
-            let report = StatusReport::new(&dir, store.status().await?);
-            store.close().await;
-            if cli.json {
-                println!("{}", serde_json::to_string(&report)?);
-            } else {
-                report.print_text();
-            }
-        }
+        Command::Status => status::run(&globals).await,
+        Command::Simulate(args) => simulate::run(&globals, args).await,
+        Command::Router(command) => router::run(&globals, command).await,
     }
-    Ok(())
+}
+
+/// The error and its causes on one line, each cause once: library errors
+/// often quote their source in their own message already.
+fn one_line(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if text.is_empty() || line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line.replace(['\r', '\n'], " ")
+}
+
+/// Whether the error is only that whoever read our output went away
+/// (`headend router secrets r1 | head`).
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn main() -> ExitCode {
@@ -115,9 +115,43 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("headend: {err:#}");
+            eprintln!("headend: {}", one_line(&err));
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("r1: cannot connect to 127.0.0.1:1: {source}")]
+    struct Outer {
+        source: std::io::Error,
+    }
+
+    #[test]
+    fn causes_already_quoted_are_not_repeated() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused");
+        let err = anyhow::Error::new(Outer { source: io }).context("probing r1");
+        assert_eq!(one_line(&err), "probing r1: r1: cannot connect to 127.0.0.1:1: connection refused");
+        let plain = anyhow::anyhow!("two\nlines");
+        assert_eq!(one_line(&plain), "two lines");
+    }
+
+    #[test]
+    fn broken_pipe_is_recognised_through_context() {
+        let io = std::io::Error::new(std::io::ErrorKind::BrokenPipe, "gone");
+        assert!(is_broken_pipe(&anyhow::Error::new(io).context("printing")));
+        assert!(!is_broken_pipe(&anyhow::anyhow!("other")));
+    }
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
     }
 }

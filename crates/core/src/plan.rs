@@ -52,9 +52,9 @@ impl fmt::Display for Rate {
         let n = self.0;
         match n {
             0 => f.write_str("0"),
-            _ if n % 1_000_000_000 == 0 => write!(f, "{}G", n / 1_000_000_000),
-            _ if n % 1_000_000 == 0 => write!(f, "{}M", n / 1_000_000),
-            _ if n % 1_000 == 0 => write!(f, "{}k", n / 1_000),
+            _ if n.is_multiple_of(1_000_000_000) => write!(f, "{}G", n / 1_000_000_000),
+            _ if n.is_multiple_of(1_000_000) => write!(f, "{}M", n / 1_000_000),
+            _ if n.is_multiple_of(1_000) => write!(f, "{}k", n / 1_000),
             _ => write!(f, "{n}"),
         }
     }

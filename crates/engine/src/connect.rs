@@ -1,12 +1,21 @@
-//! Turning a router of the inventory into a logged-in connection: the
-//! password comes from the secret store, the TLS certificate is pinned on
-//! the first connection and checked on every later one.
+//! Turning a router of the inventory into a logged-in [`RouterLink`]: the
+//! password comes from the secret store, the TLS certificate (API-SSL or
+//! REST's HTTPS) is pinned on the first connection and checked on every
+//! later one.
 
+use std::pin::Pin;
 use std::str::FromStr;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use headend_core::router::{Router, Transport};
+use headend_routeros::Value;
 use headend_routeros::client::{CertificatePin, Client, ClientError, ConnectOptions, TlsTrust};
+use headend_routeros::ops::{
+    ActiveEvent, ActiveWatch, AddressListEntry, Change, ChangeResult, Interface, Menu, PppActive,
+    PppProfile, PppSecret, RouterApi, SimpleQueue, SystemResource,
+};
+use headend_routeros::rest::{RestActiveWatch, RestClient, RestOptions};
 use headend_secrets::{SecretError, SecretKey, SecretStore};
 use headend_store::{Store, StoreError};
 
@@ -20,12 +29,150 @@ pub enum ConnectError {
     KeyringTask(String),
     #[error("the pinned certificate fingerprint of router {router} is unreadable ({pin:?}); edit the router to pin it again")]
     BadPin { router: String, pin: String },
-    #[error("router {router} uses the REST transport, which this version cannot reach yet")]
-    RestUnsupported { router: String },
     #[error("{router}: {source}")]
     Router { router: String, source: ClientError },
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// A logged-in router, over the binary API (plain or TLS) or REST.
+///
+/// [`RouterApi`] is not object-safe (its methods return `impl Future`),
+/// so the two transports meet in this enum, which implements it by
+/// delegation. Cheap to clone.
+#[derive(Debug, Clone)]
+pub enum RouterLink {
+    Api(Client),
+    Rest(RestClient),
+}
+
+impl RouterLink {
+    /// The fingerprint of the router's certificate (API-SSL and REST).
+    pub fn certificate_pin(&self) -> Option<CertificatePin> {
+        match self {
+            Self::Api(c) => c.certificate_pin(),
+            Self::Rest(c) => c.certificate_pin(),
+        }
+    }
+
+    /// `host:port` of the router.
+    pub fn peer(&self) -> &str {
+        match self {
+            Self::Api(c) => c.peer(),
+            Self::Rest(c) => c.peer(),
+        }
+    }
+
+    /// Close the connection(s) now.
+    pub fn close(&self) {
+        match self {
+            Self::Api(c) => c.close(),
+            Self::Rest(c) => c.close(),
+        }
+    }
+
+    /// Whether the session changes are streamed by the router (`listen`
+    /// on the binary API) rather than found by polling (REST).
+    pub fn streams_sessions(&self) -> bool {
+        matches!(self, Self::Api(_))
+    }
+}
+
+/// [`RouterLink`]'s session watch: the binary API's `listen`, or REST's
+/// polling.
+#[derive(Debug)]
+pub enum LinkWatch {
+    Api(ActiveWatch),
+    Rest(RestActiveWatch),
+}
+
+impl LinkWatch {
+    /// The next change; `None` when the watch ended.
+    pub async fn next(&mut self) -> Option<Result<ActiveEvent, ClientError>> {
+        match self {
+            Self::Api(w) => w.next().await,
+            Self::Rest(w) => w.next().await,
+        }
+    }
+
+    /// Stop watching, cleanly.
+    pub async fn cancel(self) -> Result<(), ClientError> {
+        match self {
+            Self::Api(w) => w.cancel().await,
+            Self::Rest(w) => w.cancel().await,
+        }
+    }
+}
+
+impl futures_core::Stream for LinkWatch {
+    type Item = Result<ActiveEvent, ClientError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        match self.get_mut() {
+            Self::Api(w) => Pin::new(w).poll_next(cx),
+            Self::Rest(w) => Pin::new(w).poll_next(cx),
+        }
+    }
+}
+
+macro_rules! delegate {
+    ($self:ident, $c:ident => $call:expr) => {
+        match $self {
+            RouterLink::Api($c) => $call.await,
+            RouterLink::Rest($c) => $call.await,
+        }
+    };
+}
+
+impl RouterApi for RouterLink {
+    type ActiveWatch = LinkWatch;
+
+    async fn identity(&self) -> Result<Value, ClientError> {
+        delegate!(self, c => c.identity())
+    }
+
+    async fn resource(&self) -> Result<SystemResource, ClientError> {
+        delegate!(self, c => c.resource())
+    }
+
+    async fn interfaces(&self) -> Result<Vec<Interface>, ClientError> {
+        delegate!(self, c => c.interfaces())
+    }
+
+    async fn ppp_secrets(&self) -> Result<Vec<PppSecret>, ClientError> {
+        delegate!(self, c => c.ppp_secrets())
+    }
+
+    async fn ppp_profiles(&self) -> Result<Vec<PppProfile>, ClientError> {
+        delegate!(self, c => c.ppp_profiles())
+    }
+
+    async fn ppp_active(&self) -> Result<Vec<PppActive>, ClientError> {
+        delegate!(self, c => c.ppp_active())
+    }
+
+    async fn watch_ppp_active(&self) -> Result<LinkWatch, ClientError> {
+        match self {
+            Self::Api(c) => c.watch_ppp_active().await.map(LinkWatch::Api),
+            Self::Rest(c) => c.watch_ppp_active().await.map(LinkWatch::Rest),
+        }
+    }
+
+    async fn address_list(&self, list: Option<Value>) -> Result<Vec<AddressListEntry>, ClientError> {
+        delegate!(self, c => c.address_list(list))
+    }
+
+    async fn simple_queues(&self) -> Result<Vec<SimpleQueue>, ClientError> {
+        delegate!(self, c => c.simple_queues())
+    }
+
+    async fn count(&self, menu: Menu) -> Result<u64, ClientError> {
+        delegate!(self, c => c.count(menu))
+    }
+
+    async fn apply(&self, changes: Vec<Change>) -> Vec<ChangeResult> {
+        delegate!(self, c => c.apply(changes))
+    }
 }
 
 /// Connects to routers of the inventory.
@@ -35,6 +182,7 @@ pub struct Connector {
     secrets: SecretStore,
     connect_timeout: Duration,
     command_timeout: Duration,
+    poll_interval: Duration,
 }
 
 impl Connector {
@@ -44,6 +192,7 @@ impl Connector {
             secrets,
             connect_timeout: Duration::from_secs(10),
             command_timeout: Duration::from_secs(30),
+            poll_interval: Duration::from_secs(1),
         }
     }
 
@@ -54,42 +203,62 @@ impl Connector {
         self
     }
 
-    /// Logs in to `router`. On its first TLS connection the certificate's
-    /// fingerprint is stored, and from then on only that certificate is
-    /// accepted.
-    pub async fn connect(&self, router: &Router) -> Result<Client, ConnectError> {
+    /// How often REST routers are polled for session changes (they cannot
+    /// stream them). Default 1 s.
+    #[must_use]
+    pub fn with_rest_poll_interval(mut self, every: Duration) -> Self {
+        self.poll_interval = every;
+        self
+    }
+
+    /// Logs in to `router`. On its first TLS connection (API-SSL or REST)
+    /// the certificate's fingerprint is stored, and from then on only that
+    /// certificate is accepted.
+    pub async fn connect(&self, router: &Router) -> Result<RouterLink, ConnectError> {
         let password = self.password(router).await?;
-        let mut options = ConnectOptions::new(router.host.clone(), router.username.clone(), password)
-            .port(router.port)
-            .connect_timeout(self.connect_timeout)
-            .command_timeout(self.command_timeout);
-        match router.transport {
-            Transport::Api => {}
+        let failed = |source| ConnectError::Router { router: router.name.clone(), source };
+        let link = match router.transport {
+            Transport::Api => {
+                let options = self.api_options(router, password);
+                RouterLink::Api(Client::connect(options).await.map_err(failed)?)
+            }
             Transport::ApiTls => {
-                let trust = match &router.tls_pin {
-                    Some(pin) => TlsTrust::Pinned(CertificatePin::from_str(pin).map_err(|_| ConnectError::BadPin {
-                        router: router.name.clone(),
-                        pin: pin.clone(),
-                    })?),
-                    None => TlsTrust::PinOnFirstUse,
-                };
-                options = options.tls(trust);
+                let options = self.api_options(router, password).tls(Self::trust(router)?);
+                RouterLink::Api(Client::connect(options).await.map_err(failed)?)
             }
             Transport::Rest => {
-                return Err(ConnectError::RestUnsupported { router: router.name.clone() });
+                let options = RestOptions::new(router.host.clone(), router.username.clone(), password)
+                    .port(router.port)
+                    .trust(Self::trust(router)?)
+                    .connect_timeout(self.connect_timeout)
+                    .request_timeout(self.command_timeout)
+                    .poll_interval(self.poll_interval);
+                RouterLink::Rest(RestClient::connect(options).await.map_err(failed)?)
             }
+        };
+        if router.tls_pin.is_none()
+            && let Some(pin) = link.certificate_pin()
+        {
+            tracing::info!(router = %router.name, %pin, "pinned the router's TLS certificate");
+            self.store.set_router_tls_pin(router.id, Some(&pin.to_string())).await?;
         }
-        let client = Client::connect(options).await.map_err(|source| ConnectError::Router {
-            router: router.name.clone(),
-            source,
-        })?;
-        if router.tls_pin.is_none() {
-            if let Some(pin) = client.certificate_pin() {
-                tracing::info!(router = %router.name, %pin, "pinned the router's TLS certificate");
-                self.store.set_router_tls_pin(router.id, Some(&pin.to_string())).await?;
-            }
+        Ok(link)
+    }
+
+    fn api_options(&self, router: &Router, password: String) -> ConnectOptions {
+        ConnectOptions::new(router.host.clone(), router.username.clone(), password)
+            .port(router.port)
+            .connect_timeout(self.connect_timeout)
+            .command_timeout(self.command_timeout)
+    }
+
+    fn trust(router: &Router) -> Result<TlsTrust, ConnectError> {
+        match &router.tls_pin {
+            Some(pin) => CertificatePin::from_str(pin)
+                .map(TlsTrust::Pinned)
+                .map_err(|_| ConnectError::BadPin { router: router.name.clone(), pin: pin.clone() }),
+            None => Ok(TlsTrust::PinOnFirstUse),
         }
-        Ok(client)
     }
 
     async fn password(&self, router: &Router) -> Result<String, ConnectError> {

@@ -1,6 +1,7 @@
 //! Watching every router: one task per router keeps a connection, reads its
 //! health every [`HEALTH_EVERY`], follows its PPP sessions with `listen`
-//! (streamed, not polled) and re-reads them every [`COUNTERS_EVERY`] for byte
+//! (streamed, not polled; REST routers, which cannot stream, are polled
+//! every second by the REST client) and re-reads them every [`COUNTERS_EVERY`] for byte
 //! counters and rates. A router that is down, slow or refusing only
 //! affects its own task, which reconnects with capped backoff.
 //!

@@ -1,75 +1,27 @@
 //! The connector against simulated routers over loopback, with passwords
 //! in the real keyring of the machine running the tests.
 
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
 use headend_core::router::Transport;
-use headend_engine::{ConnectError, Connector, probe};
-use headend_secrets::{SecretKey, SecretStore};
+use headend_engine::{ConnectError, Connector, RouterLink, probe};
+use headend_routeros::client::ClientError;
+use headend_routeros::ops::{ActiveEvent, NewPppSecret, RouterApi};
 use headend_simlab::{SimConfig, SimRouter};
-use headend_store::{NewRouter, Store};
-
-/// Every temporary database numbers its routers from 1, and passwords are
-/// keyed by router id in the one real keyring: one fixture at a time.
-static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-struct Fixture {
-    _one: tokio::sync::MutexGuard<'static, ()>,
-    _dir: tempfile::TempDir,
-    store: Store,
-    secrets: SecretStore,
-    keys: Vec<SecretKey>,
-}
-
-impl Fixture {
-    async fn new() -> Self {
-        let one = ONE_AT_A_TIME.lock().await;
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("t.sqlite3")).await.unwrap();
-        Self { _one: one, _dir: dir, store, secrets: SecretStore::open().unwrap(), keys: Vec::new() }
-    }
-
-    /// A router in the inventory pointing at the simulator, its password in the keyring.
-    async fn router(&mut self, name: &str, port: u16, transport: Transport, password: Option<&str>) -> headend_core::router::Router {
-        let id = self
-            .store
-            .add_router(&NewRouter {
-                name: format!("{name}-{}", std::process::id()),
-                host: "127.0.0.1".into(),
-                port,
-                transport,
-                username: "admin".into(),
-                pop: None,
-                location: None,
-            })
-            .await
-            .unwrap();
-        let key = SecretKey::router(id);
-        if let Some(pw) = password {
-            self.secrets.set(&key, pw).unwrap();
-            self.keys.push(key);
-        } else {
-            self.secrets.delete(&key).unwrap();
-        }
-        self.store.router(id).await.unwrap().unwrap()
-    }
-}
-
-impl Drop for Fixture {
-    fn drop(&mut self) {
-        for key in &self.keys {
-            let _ = self.secrets.delete(key);
-        }
-    }
-}
+use support::Inventory;
 
 #[tokio::test]
 async fn connects_with_the_keyring_password_and_probes_health() {
     let sim = SimRouter::start(SimConfig { identity: "core-1".into(), secrets: 12, active_sessions: 5, ..SimConfig::default() })
         .await
         .unwrap();
-    let mut fx = Fixture::new().await;
+    let mut fx = Inventory::new().await;
     let router = fx.router("plain", sim.api_port(), Transport::Api, Some("admin")).await;
     let connector = Connector::new(fx.store.clone(), fx.secrets.clone());
     let client = connector.connect(&router).await.unwrap();
+    assert!(matches!(client, RouterLink::Api(_)));
     let health = probe(&client).await.unwrap();
     assert_eq!(health.identity, "core-1");
     assert_eq!((health.ppp_secrets, health.active_sessions), (12, 5));
@@ -79,7 +31,7 @@ async fn connects_with_the_keyring_password_and_probes_health() {
 #[tokio::test]
 async fn pins_the_certificate_on_first_use_and_refuses_a_new_one() {
     let sim = SimRouter::start(SimConfig::default()).await.unwrap();
-    let mut fx = Fixture::new().await;
+    let mut fx = Inventory::new().await;
     let tls_port = sim.api_tls_port().unwrap();
     let router = fx.router("tls", tls_port, Transport::ApiTls, Some("admin")).await;
     let connector = Connector::new(fx.store.clone(), fx.secrets.clone());
@@ -97,7 +49,7 @@ async fn pins_the_certificate_on_first_use_and_refuses_a_new_one() {
 #[tokio::test]
 async fn a_missing_or_wrong_password_is_a_clear_error() {
     let sim = SimRouter::start(SimConfig::default()).await.unwrap();
-    let mut fx = Fixture::new().await;
+    let mut fx = Inventory::new().await;
     let connector = Connector::new(fx.store.clone(), fx.secrets.clone());
 
     let none = fx.router("nopw", sim.api_port(), Transport::Api, None).await;
@@ -107,4 +59,86 @@ async fn a_missing_or_wrong_password_is_a_clear_error() {
     let wrong = fx.router("wrong", sim.api_port(), Transport::Api, Some("not-admin")).await;
     let err = connector.connect(&wrong).await.unwrap_err();
     assert!(matches!(err, ConnectError::Router { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn reaches_a_rest_router_pins_its_certificate_and_refuses_a_new_one() {
+    let sim = SimRouter::start(SimConfig { identity: "edge-rest".into(), secrets: 7, active_sessions: 3, ..SimConfig::default() })
+        .await
+        .unwrap();
+    let mut fx = Inventory::new().await;
+    let router = fx.router("rest", sim.rest_port().unwrap(), Transport::Rest, Some("admin")).await;
+    assert_eq!(router.tls_pin, None);
+    let connector = Connector::new(fx.store.clone(), fx.secrets.clone());
+    let link = connector.connect(&router).await.unwrap();
+    assert!(matches!(link, RouterLink::Rest(_)));
+    assert!(!link.streams_sessions());
+
+    let health = probe(&link).await.unwrap();
+    assert_eq!(health.identity, "edge-rest");
+    assert_eq!((health.ppp_secrets, health.active_sessions), (7, 3));
+    assert_eq!(health.board, "CHR");
+
+    // Pinned on first use, in the store.
+    let stored = fx.store.router(router.id).await.unwrap().unwrap();
+    assert_eq!(stored.tls_pin, sim.certificate_pin().map(|p| p.to_string()));
+
+    // Writes over REST land in the router's one state (seen by the API side).
+    link.add_ppp_secret(NewPppSecret::pppoe("rest-user", "pw")).await.unwrap();
+    assert_eq!(sim.secret_count(), 8);
+    assert!(sim.secrets().iter().any(|s| s.get_str("name") == Some("rest-user")));
+
+    // The pinned certificate is accepted, a new one refused.
+    let again = connector.connect(&stored).await.unwrap();
+    assert_eq!(again.certificate_pin(), link.certificate_pin());
+    sim.rotate_certificate().unwrap();
+    let err = connector.connect(&stored).await.unwrap_err();
+    assert!(
+        matches!(&err, ConnectError::Router { source: ClientError::CertificateChanged { .. }, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("certificate"), "{err}");
+    let still = fx.store.router(router.id).await.unwrap().unwrap();
+    assert_eq!(still.tls_pin, stored.tls_pin, "a refused certificate is not re-pinned");
+}
+
+#[tokio::test]
+async fn a_rest_router_with_a_wrong_password_is_a_login_failure() {
+    let sim = SimRouter::start(SimConfig::default()).await.unwrap();
+    let mut fx = Inventory::new().await;
+    let router = fx.router("rest-wrong", sim.rest_port().unwrap(), Transport::Rest, Some("not-admin")).await;
+    let connector = Connector::new(fx.store.clone(), fx.secrets.clone());
+    let err = connector.connect(&router).await.unwrap_err();
+    assert!(matches!(&err, ConnectError::Router { source: ClientError::LoginFailed { .. }, .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn both_transports_watch_sessions_behind_one_link_type() {
+    let sim = SimRouter::start(SimConfig { secrets: 4, active_sessions: 1, ..SimConfig::default() }).await.unwrap();
+    let mut fx = Inventory::new().await;
+    let api = fx.router("w-api", sim.api_port(), Transport::Api, Some("admin")).await;
+    let rest = fx.router("w-rest", sim.rest_port().unwrap(), Transport::Rest, Some("admin")).await;
+    let connector = Connector::new(fx.store.clone(), fx.secrets.clone())
+        .with_rest_poll_interval(std::time::Duration::from_millis(50));
+    for router in [api, rest] {
+        let link = connector.connect(&router).await.unwrap();
+        let mut watch = link.watch_ppp_active().await.unwrap();
+        let before = link.ppp_active().await.unwrap();
+        let idle = ["user00002", "user00003", "user00004"]
+            .into_iter()
+            .find(|n| !before.iter().any(|s| s.name == *n))
+            .unwrap();
+        sim.connect_session(idle).unwrap();
+        let up = tokio::time::timeout(std::time::Duration::from_secs(5), watch.next()).await.unwrap();
+        let session = match up {
+            Some(Ok(ActiveEvent::Up(s))) => s,
+            other => panic!("{}: {other:?}", router.name),
+        };
+        assert_eq!(session.name, idle);
+        link.kick_ppp_session(session.id.clone()).await.unwrap();
+        let gone = tokio::time::timeout(std::time::Duration::from_secs(5), watch.next()).await.unwrap();
+        assert!(matches!(&gone, Some(Ok(ActiveEvent::Gone(id))) if *id == session.id), "{}: {gone:?}", router.name);
+        watch.cancel().await.unwrap();
+        link.close();
+    }
 }

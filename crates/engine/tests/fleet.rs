@@ -1,5 +1,7 @@
 //! The fleet against simulated routers over loopback.
 
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use std::time::Duration;
@@ -73,4 +75,32 @@ async fn follows_sessions_kicks_and_keeps_going_when_another_router_is_down() {
 
     fleet.unwatch(up.id);
     assert_eq!(fleet.session_count(), 0);
+}
+
+#[tokio::test]
+async fn follows_a_rest_router_by_polling_and_kicks_over_rest() {
+    let sim = SimRouter::start(SimConfig { identity: "edge-rest".into(), secrets: 10, active_sessions: 6, ..SimConfig::default() })
+        .await
+        .unwrap();
+    let mut inv = Inventory::new().await;
+    let router = inv.router("edge-rest", sim.rest_port().unwrap(), Transport::Rest, Some("admin")).await;
+    let connector = Connector::new(inv.store.clone(), inv.secrets.clone()).with_rest_poll_interval(Duration::from_millis(100));
+    let fleet = Fleet::new(connector);
+    fleet.watch(router.clone());
+    eventually("edge-rest up with its 6 sessions", || {
+        fleet.statuses().iter().any(|s| matches!(&s.state, RouterState::Up(h) if h.identity == "edge-rest")) && fleet.session_count() == 6
+    })
+    .await;
+
+    sim.connect_session("user00007").unwrap();
+    eventually("the new session polled in", || fleet.sessions().iter().any(|s| s.user == "user00007")).await;
+    let session = fleet.sessions().into_iter().find(|s| s.user == "user00007").unwrap();
+    fleet.kick(router.id, &session.id).await.unwrap();
+    assert_eq!(sim.active_count(), 6);
+    assert!(!fleet.sessions().iter().any(|s| s.user == "user00007"));
+
+    // A session that ends on the router is polled out.
+    sim.disconnect_session("user00001");
+    eventually("the ended session gone", || fleet.session_count() == 5).await;
+    fleet.unwatch(router.id);
 }

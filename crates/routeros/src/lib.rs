@@ -28,11 +28,13 @@
 //!   ([`client::Client`], [`client::Session`]).
 //! - [`ops`] (feature `client`): typed operations ([`ops::RouterApi`]) over
 //!   the client.
+//! - [`rest`] (feature `rest`, on by default): the same typed operations
+//!   over the REST API (HTTPS, same pinning), [`rest::RestClient`].
 //!
 //! # Architecture invariants
 //!
-//! - The codec modules do no IO, no async, no clock (only [`client`] and
-//!   [`ops`] do): bytes in, sentences out, and the other way
+//! - The codec modules do no IO, no async, no clock (only [`client`],
+//!   [`ops`] and `rest` do): bytes in, sentences out, and the other way
 //!   round. The connection owner (the async client) feeds the [`Decoder`]
 //!   and writes what [`Command::encode`] produced.
 //! - Bytes stay bytes: names and comments on real routers are often
@@ -58,6 +60,8 @@ mod error;
 pub mod length;
 #[cfg(feature = "client")]
 pub mod ops;
+#[cfg(feature = "rest")]
+pub mod rest;
 mod reply;
 mod sentence;
 mod tag;

@@ -25,6 +25,9 @@ use crate::{Backend, Secret, SecretError, SecretKey};
 pub struct SecretStore {
     backend: Backend,
     store: Arc<CredentialStore>,
+    /// Prefix of every account name, so two databases (two data
+    /// directories, or a test's temporary one) never share entries.
+    scope: Option<Arc<str>>,
 }
 
 impl fmt::Debug for SecretStore {
@@ -65,6 +68,15 @@ impl SecretStore {
         let store = platform::open(backend)?;
         tracing::debug!(backend = backend.name(), "secret backend forced");
         Ok(store)
+    }
+
+    /// Keeps this handle's entries apart from any other scope's: accounts
+    /// become `<scope>/<kind>:<id>`. Headend scopes by the database's
+    /// installation id, since ids like `router:1` repeat across databases.
+    #[must_use]
+    pub fn scoped(mut self, scope: &str) -> Self {
+        self.scope = Some(scope.into());
+        self
     }
 
     /// The backend in use (its `Display` is the name to show to people).
@@ -131,7 +143,10 @@ impl SecretStore {
 
     fn entry(&self, key: &SecretKey) -> Result<Entry, SecretError> {
         key.validate()?;
-        let account = key.account();
+        let account = match &self.scope {
+            Some(scope) => format!("{scope}/{}", key.account()),
+            None => key.account(),
+        };
         // What GNOME Keyring / KeePassXC / KWallet show for the item. The
         // other stores accept no label.
         let label = format!("Headend {account}");
@@ -180,7 +195,7 @@ fn probe_lookup(backend: Backend, store: &Arc<CredentialStore>) -> Result<(), Se
 }
 
 fn make(backend: Backend, store: Arc<CredentialStore>) -> SecretStore {
-    SecretStore { backend, store }
+    SecretStore { backend, store, scope: None }
 }
 
 /// Linux and the BSDs: Secret Service, then (Linux) the kernel keyring.

@@ -363,3 +363,15 @@ mod linux {
         round_trip(&store, "child");
     }
 }
+
+#[test]
+fn scoped_stores_keep_their_entries_apart() {
+    let base = SecretStore::open().expect("open");
+    let (a, b) = (base.clone().scoped(&unique_id("scope-a")), base.clone().scoped(&unique_id("scope-b")));
+    let key = SecretKey::router(1);
+    a.set(&key, "password of database a").expect("set in a");
+    let _cleanup = Cleanup { store: &a, keys: vec![key.clone()] };
+    assert!(b.get(&key).expect("get in b").is_none(), "another scope sees nothing");
+    assert!(base.get(&key).expect("get unscoped").is_none_or(|s| s.expose() != "password of database a"));
+    assert_eq!(a.get(&key).expect("get in a").as_ref().map(|s| s.expose()), Some("password of database a"));
+}

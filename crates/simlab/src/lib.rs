@@ -2,7 +2,8 @@
 //! demo network.
 //!
 //! - [`routeros`]: a MikroTik router speaking the binary API (plain and
-//!   TLS), with real state, personas and fault injection.
+//!   TLS) and REST (HTTPS) on one shared state, with personas and fault
+//!   injection.
 //!
 //! # Architecture invariants
 //!

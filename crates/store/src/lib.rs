@@ -16,6 +16,6 @@ mod store;
 pub use data_dir::{DataDir, DataDirError, APP_IDENTIFIER};
 pub use error::StoreError;
 pub use records::{
-    NewCustomer, NewPlan, NewRouter, NewService, ServiceOverview, StoreStatus,
+    NewCustomer, NewPlan, NewPop, NewRouter, NewService, ServiceOverview, StoreStatus,
 };
 pub use store::Store;

@@ -18,6 +18,13 @@ pub struct NewRouter {
     pub location: Option<headend_core::geo::GeoPoint>,
 }
 
+/// A point of presence to add.
+#[derive(Debug, Clone)]
+pub struct NewPop {
+    pub name: String,
+    pub location: Option<headend_core::geo::GeoPoint>,
+}
+
 #[derive(Debug, Clone)]
 pub struct NewPlan {
     pub name: String,

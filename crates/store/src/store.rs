@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use headend_core::activity::{ActivityEntry, Actor};
 use headend_core::plan::{BillingCycle, Plan, Rate};
-use headend_core::router::{Router, Transport};
+use headend_core::router::{Pop, Router, Transport};
 use headend_core::service::{Access, ServiceStatus};
 use headend_core::geo::GeoPoint;
 use headend_core::{CustomerId, PlanId, PopId, RouterId, ServiceId};
@@ -16,7 +16,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, SqlitePool};
 
 use crate::error::StoreError;
-use crate::records::{NewCustomer, NewPlan, NewRouter, NewService, ServiceOverview, StoreStatus};
+use crate::records::{NewCustomer, NewPlan, NewPop, NewRouter, NewService, ServiceOverview, StoreStatus};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
 
@@ -74,6 +74,15 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+
+    /// A random name for this database, made by its first migration. It
+    /// scopes the database's passwords in the OS keyring.
+    pub async fn installation_id(&self) -> Result<String, StoreError> {
+        Ok(sqlx::query("SELECT value FROM meta WHERE key = 'installation_id'")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?)
     }
 
     pub async fn status(&self) -> Result<StoreStatus, StoreError> {
@@ -198,6 +207,72 @@ impl Store {
         let done = sqlx::query("DELETE FROM routers WHERE id = ?").bind(id.0).execute(&self.pool).await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("router {id}")));
+        }
+        Ok(())
+    }
+
+    pub async fn add_pop(&self, new: &NewPop) -> Result<PopId, StoreError> {
+        let id = sqlx::query(
+            "INSERT INTO pops (name, latitude, longitude, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+        )
+        .bind(&new.name)
+        .bind(new.location.map(|l| l.lat()))
+        .bind(new.location.map(|l| l.lon()))
+        .bind(now())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(unique_violation("a POP named", &new.name))?
+        .try_get(0)?;
+        Ok(PopId(id))
+    }
+
+    /// The POP named `name`, added (without a location) if there is none.
+    /// Also says whether it was added, so a caller whose next step fails
+    /// can take it back with [`Store::remove_pop`].
+    pub async fn find_or_add_pop(&self, name: &str) -> Result<(PopId, bool), StoreError> {
+        let added = sqlx::query(
+            "INSERT INTO pops (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING RETURNING id",
+        )
+        .bind(name)
+        .bind(now())
+        .fetch_optional(&self.pool)
+        .await?;
+        if let Some(row) = added {
+            return Ok((PopId(row.try_get(0)?), true));
+        }
+        self.pop_by_name(name)
+            .await?
+            .map(|pop| (pop.id, false))
+            // Removed between the two statements by another process.
+            .ok_or_else(|| StoreError::NotFound(format!("POP {name:?}")))
+    }
+
+    const POP_COLUMNS: &str = "id, name, latitude, longitude";
+
+    /// Every POP, by name.
+    pub async fn pops(&self) -> Result<Vec<Pop>, StoreError> {
+        let sql = format!("SELECT {} FROM pops ORDER BY name", Self::POP_COLUMNS);
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        rows.iter().map(pop_row).collect()
+    }
+
+    pub async fn pop(&self, id: PopId) -> Result<Option<Pop>, StoreError> {
+        let sql = format!("SELECT {} FROM pops WHERE id = ?", Self::POP_COLUMNS);
+        let row = sqlx::query(&sql).bind(id.0).fetch_optional(&self.pool).await?;
+        row.as_ref().map(pop_row).transpose()
+    }
+
+    pub async fn pop_by_name(&self, name: &str) -> Result<Option<Pop>, StoreError> {
+        let sql = format!("SELECT {} FROM pops WHERE name = ?", Self::POP_COLUMNS);
+        let row = sqlx::query(&sql).bind(name).fetch_optional(&self.pool).await?;
+        row.as_ref().map(pop_row).transpose()
+    }
+
+    /// Removes a POP; its routers stay, without a POP.
+    pub async fn remove_pop(&self, id: PopId) -> Result<(), StoreError> {
+        let done = sqlx::query("DELETE FROM pops WHERE id = ?").bind(id.0).execute(&self.pool).await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("POP {id}")));
         }
         Ok(())
     }
@@ -368,6 +443,21 @@ fn router_row(row: &sqlx::sqlite::SqliteRow) -> Result<Router, StoreError> {
         pop: row.try_get::<Option<i64>, _>("pop_id")?.map(PopId),
         location,
         tls_pin: row.try_get("tls_pin")?,
+    })
+}
+
+fn location(table: &'static str, lat: Option<f64>, lon: Option<f64>) -> Result<Option<GeoPoint>, StoreError> {
+    match (lat, lon) {
+        (Some(lat), Some(lon)) => GeoPoint::new(lat, lon).map(Some).map_err(|e| corrupt(table, e)),
+        _ => Ok(None),
+    }
+}
+
+fn pop_row(row: &sqlx::sqlite::SqliteRow) -> Result<Pop, StoreError> {
+    Ok(Pop {
+        id: PopId(row.try_get("id")?),
+        name: row.try_get("name")?,
+        location: location("pops", row.try_get("latitude")?, row.try_get("longitude")?)?,
     })
 }
 

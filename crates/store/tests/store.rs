@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used)]
+
 use std::net::{IpAddr, Ipv4Addr};
 
 use headend_core::activity::{ActivityEntry, Actor};
@@ -5,7 +7,7 @@ use headend_core::plan::{BillingCycle, Rate};
 use headend_core::router::Transport;
 use headend_core::service::{Access, ServiceStatus};
 use headend_core::{CustomerId, PlanId, RouterId, ServiceId};
-use headend_store::{NewCustomer, NewPlan, NewRouter, NewService, Store, StoreError};
+use headend_store::{NewCustomer, NewPlan, NewPop, NewRouter, NewService, Store, StoreError};
 use jiff::civil::date;
 use rust_decimal::Decimal;
 
@@ -67,7 +69,7 @@ fn pppoe(router: RouterId, plan: PlanId, customer: CustomerId, username: &str) -
 async fn fresh_database_is_migrated_and_empty() {
     let (_dir, store) = open().await;
     let status = store.status().await.unwrap();
-    assert_eq!(status.schema_version, 20261125000002);
+    assert_eq!(status.schema_version, 20261125000003);
     assert_eq!((status.routers, status.customers, status.services), (0, 0, 0));
 }
 
@@ -183,4 +185,51 @@ async fn routers_are_found_updated_pinned_and_removed() {
     store.remove_router(spare).await.unwrap();
     assert!(store.router(spare).await.unwrap().is_none());
     assert!(matches!(store.remove_router(spare).await, Err(StoreError::NotFound(_))));
+}
+
+#[tokio::test]
+async fn pops_are_added_found_or_added_and_removed() {
+    let (_dir, store) = open().await;
+    let tower = store
+        .add_pop(&NewPop { name: "Tower A".into(), location: Some("-1.3,36.8".parse().unwrap()) })
+        .await
+        .unwrap();
+    let err = store.add_pop(&NewPop { name: "Tower A".into(), location: None }).await.unwrap_err();
+    assert_eq!(err.to_string(), "a POP named \"Tower A\" already exists");
+
+    // An existing POP is found, not added again; a new one is added without a location.
+    assert_eq!(store.find_or_add_pop("Tower A").await.unwrap(), (tower, false));
+    let (cabinet, added) = store.find_or_add_pop("Cabinet 7").await.unwrap();
+    assert!(added);
+    assert_ne!(cabinet, tower);
+    assert_eq!(store.find_or_add_pop("Cabinet 7").await.unwrap(), (cabinet, false));
+
+    let pops = store.pops().await.unwrap();
+    assert_eq!(pops.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["Cabinet 7", "Tower A"]);
+    let a = store.pop(tower).await.unwrap().unwrap();
+    assert_eq!(a.location.map(|l| (l.lat(), l.lon())), Some((-1.3, 36.8)));
+    assert_eq!(store.pop_by_name("Cabinet 7").await.unwrap().unwrap().location, None);
+    assert_eq!(store.pop_by_name("nowhere").await.unwrap(), None);
+
+    // Removing a POP keeps its routers, without a POP.
+    let router = store.add_router(&NewRouter { pop: Some(cabinet), ..new_router("edge") }).await.unwrap();
+    assert_eq!(store.router(router).await.unwrap().unwrap().pop, Some(cabinet));
+    store.remove_pop(cabinet).await.unwrap();
+    assert_eq!(store.router(router).await.unwrap().unwrap().pop, None);
+    assert!(store.pop(cabinet).await.unwrap().is_none());
+    assert!(matches!(store.remove_pop(cabinet).await, Err(StoreError::NotFound(_))));
+}
+
+#[tokio::test]
+async fn every_database_has_its_own_lasting_installation_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.sqlite3");
+    let store = Store::open(&path).await.unwrap();
+    let id = store.installation_id().await.unwrap();
+    assert_eq!(id.len(), 16);
+    assert!(id.bytes().all(|b| b.is_ascii_hexdigit()));
+    store.close().await;
+    assert_eq!(Store::open(&path).await.unwrap().installation_id().await.unwrap(), id);
+    let (_other_dir, other) = open().await;
+    assert_ne!(other.installation_id().await.unwrap(), id);
 }

@@ -1,16 +1,13 @@
 //! A temporary inventory whose routers point at simulators, with their
 //! passwords in the real keyring of the machine running the tests.
 
+#![allow(clippy::unwrap_used)]
+
 use headend_core::router::{Router, Transport};
 use headend_secrets::{SecretKey, SecretStore};
 use headend_store::{NewRouter, Store};
 
-/// Every temporary database numbers its routers from 1, and passwords are
-/// keyed by router id in the one real keyring: one inventory at a time.
-static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 pub struct Inventory {
-    _one: tokio::sync::MutexGuard<'static, ()>,
     _dir: tempfile::TempDir,
     pub store: Store,
     pub secrets: SecretStore,
@@ -19,10 +16,13 @@ pub struct Inventory {
 
 impl Inventory {
     pub async fn new() -> Self {
-        let one = ONE_AT_A_TIME.lock().await;
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("t.sqlite3")).await.unwrap();
-        Self { _one: one, _dir: dir, store, secrets: SecretStore::open().unwrap(), keys: Vec::new() }
+        // Scoped like the app's: a fresh database's passwords never meet
+        // another's, nor an operator's real ones.
+        let scope = store.installation_id().await.unwrap();
+        let secrets = SecretStore::open().unwrap().scoped(&scope);
+        Self { _dir: dir, store, secrets, keys: Vec::new() }
     }
 
     /// Adds a router on 127.0.0.1:`port`, its password (if any) in the keyring.

@@ -11,13 +11,11 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadHalf, Wr
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, timeout, timeout_at};
-use tokio_rustls::TlsConnector;
-use tokio_rustls::rustls::pki_types::ServerName;
 use tracing::{debug, trace, warn};
 
 use super::login::{self, LoginMethod};
 use super::stream::ReplyStream;
-use super::tls::{self, CertificatePin, TlsTrust};
+use super::tls::{self, CertificatePin};
 use super::{ClientError, ConnectOptions, Disconnect, Keepalive, Transport};
 use crate::{Attributes, Command, Decoder, Reply, Tag, Value};
 
@@ -377,32 +375,8 @@ impl Client {
         let (io, pin): (BoxIo, _) = match options.transport {
             Transport::Plain => (Box::new(tcp), None),
             Transport::Tls(trust) => {
-                let (config, verifier) =
-                    tls::client_config(trust).map_err(|e| ClientError::Tls {
-                        addr: addr.clone(),
-                        message: e.to_string(),
-                    })?;
-                let name = ServerName::try_from(options.host.clone())
-                    .ok()
-                    .or_else(|| tcp.peer_addr().ok().map(|a| ServerName::from(a.ip())))
-                    .ok_or_else(|| ClientError::Tls {
-                        addr: addr.clone(),
-                        message: "no usable server name".into(),
-                    })?;
-                match TlsConnector::from(config).connect(name, tcp).await {
-                    Ok(stream) => (Box::new(stream) as BoxIo, verifier.seen()),
-                    Err(err) => {
-                        return Err(match (trust, verifier.seen()) {
-                            (TlsTrust::Pinned(expected), Some(actual)) if expected != actual => {
-                                ClientError::CertificateChanged { expected, actual }
-                            }
-                            _ => ClientError::Tls {
-                                addr,
-                                message: err.to_string(),
-                            },
-                        });
-                    }
-                }
+                let (stream, pin) = tls::handshake(tcp, &options.host, &addr, trust, &[]).await?;
+                (Box::new(stream), pin)
             }
         };
         let mut handshake = Handshake {
@@ -462,7 +436,8 @@ impl Client {
     }
 
     /// The fingerprint of the certificate the router presented (TLS only):
-    /// what to store after a [`TlsTrust::PinOnFirstUse`] connection.
+    /// what to store after a
+    /// [`TlsTrust::PinOnFirstUse`](super::TlsTrust::PinOnFirstUse) connection.
     #[must_use]
     pub fn certificate_pin(&self) -> Option<CertificatePin> {
         self.inner.pin

@@ -83,6 +83,21 @@ pub enum ClientError {
     #[error("cannot encode the command: {0}")]
     Encode(#[source] ProtocolError),
 
+    /// An HTTP answer of the REST API that is neither a success nor one
+    /// of the errors that map to the binary API's (a `400` with a detail is
+    /// a [`ClientError::Trap`], a `401` a [`ClientError::LoginFailed`], a
+    /// `404` from RouterOS a [`ClientError::Trap`] `no such item`): a `5xx`,
+    /// a `404` from a web server without REST (RouterOS before 7.1), ...
+    #[error("HTTP {status} from the router: {message}{}", detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
+    Http {
+        /// The HTTP status code.
+        status: u16,
+        /// RouterOS's `message` (`Bad Request`), or the status' reason.
+        message: String,
+        /// RouterOS's `detail`, when it sent one.
+        detail: Option<String>,
+    },
+
     /// The router answered, but not in the expected shape (an `add`
     /// without `=ret=`, a login challenge that is not hex, a missing
     /// `.id`).
@@ -110,6 +125,8 @@ impl ClientError {
             | Self::Tls { .. }
             | Self::Disconnected(_)
             | Self::Timeout { .. } => true,
+            // Server errors and "too many requests" may pass.
+            Self::Http { status, .. } => *status >= 500 || *status == 429,
             Self::CertificateChanged { .. }
             | Self::LoginFailed { .. }
             | Self::Trap { .. }

@@ -30,7 +30,7 @@ mod error;
 mod login;
 mod session;
 mod stream;
-mod tls;
+pub(crate) mod tls;
 
 use std::fmt;
 use std::time::Duration;

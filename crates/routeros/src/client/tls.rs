@@ -25,6 +25,9 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+use tokio_rustls::client::TlsStream;
 use tokio_rustls::rustls::client::danger::{
     HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier,
 };
@@ -35,6 +38,8 @@ use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use tokio_rustls::rustls::{
     self, CertificateError, ClientConfig, DigitallySignedStruct, SignatureScheme,
 };
+
+use super::ClientError;
 
 /// The SHA-256 fingerprint of a router's leaf certificate (of its DER
 /// bytes).
@@ -217,6 +222,47 @@ pub(crate) fn client_config(
         .with_custom_certificate_verifier(verifier.clone())
         .with_no_client_auth();
     Ok((Arc::new(config), verifier))
+}
+
+/// The TLS handshake over `tcp` to `host` (shown as `addr` in errors),
+/// trusting by `trust`; with `alpn`, the protocols to offer. Returns the
+/// stream and the fingerprint of the certificate the server presented.
+///
+/// A certificate other than a [`TlsTrust::Pinned`] one is
+/// [`ClientError::CertificateChanged`]; any other failure is
+/// [`ClientError::Tls`].
+pub(crate) async fn handshake(
+    tcp: TcpStream,
+    host: &str,
+    addr: &str,
+    trust: TlsTrust,
+    alpn: &[&[u8]],
+) -> Result<(TlsStream<TcpStream>, Option<CertificatePin>), ClientError> {
+    let tls_error = |message: String| ClientError::Tls {
+        addr: addr.to_owned(),
+        message,
+    };
+    let (config, verifier) = client_config(trust).map_err(|e| tls_error(e.to_string()))?;
+    let config = if alpn.is_empty() {
+        config
+    } else {
+        let mut config = Arc::unwrap_or_clone(config);
+        config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+        Arc::new(config)
+    };
+    let name = ServerName::try_from(host.to_owned())
+        .ok()
+        .or_else(|| tcp.peer_addr().ok().map(|a| ServerName::from(a.ip())))
+        .ok_or_else(|| tls_error("no usable server name".into()))?;
+    match TlsConnector::from(config).connect(name, tcp).await {
+        Ok(stream) => Ok((stream, verifier.seen())),
+        Err(err) => Err(match (trust, verifier.seen()) {
+            (TlsTrust::Pinned(expected), Some(actual)) if expected != actual => {
+                ClientError::CertificateChanged { expected, actual }
+            }
+            _ => tls_error(err.to_string()),
+        }),
+    }
 }
 
 #[cfg(test)]

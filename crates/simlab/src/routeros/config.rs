@@ -28,7 +28,8 @@ impl Persona {
 /// ([`SimRouterHandle::set_faults`](super::SimRouterHandle::set_faults)).
 ///
 /// Everything except `refuse_connections` and `latency` applies after
-/// login, so tests can connect first and then break things.
+/// login, so tests can connect first and then break things. The REST API
+/// (see its module) applies them per request, after authentication.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Faults {
     /// Accept each connection and close it at once, before any byte.
@@ -75,6 +76,9 @@ pub struct SimConfig {
     /// Also listen for API-SSL with a fresh self-signed certificate.
     /// Default true.
     pub tls: bool,
+    /// Also serve the REST API over HTTPS (with the same certificate as
+    /// API-SSL, made even when `tls` is off). Default true.
+    pub rest: bool,
 }
 
 impl Default for SimConfig {
@@ -91,6 +95,7 @@ impl Default for SimConfig {
             seed: 1,
             faults: Faults::default(),
             tls: true,
+            rest: true,
         }
     }
 }

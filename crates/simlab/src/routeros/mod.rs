@@ -1,10 +1,12 @@
-//! A simulated MikroTik router speaking the binary API on loopback.
+//! A simulated MikroTik router speaking the binary API and REST on
+//! loopback.
 //!
 //! [`SimRouter::start`] listens on 127.0.0.1 (port 0: the system picks)
 //! for the plain API and, with a fresh self-signed certificate, for
-//! API-SSL. State lives behind one mutex: identity, resource, interfaces,
-//! PPP secrets, profiles, active sessions, firewall address-lists and
-//! simple queues.
+//! API-SSL and for the REST API over HTTPS (see `rest.rs` for its
+//! mapping onto API commands: both run on the same state). State lives
+//! behind one mutex: identity, resource, interfaces, PPP secrets,
+//! profiles, active sessions, firewall address-lists and simple queues.
 //!
 //! What it implements, like RouterOS does:
 //!
@@ -34,6 +36,7 @@
 mod config;
 mod conn;
 mod query;
+mod rest;
 mod schema;
 mod state;
 mod tls;
@@ -78,10 +81,14 @@ pub struct SimStats {
     pub commands_by_path: BTreeMap<String, u64>,
     /// Writes received (`add`, `set`, `remove`, `enable`, `disable`).
     pub writes: u64,
-    /// Reads that brought at least one sentence: the client's round trips.
+    /// Reads that brought at least one sentence, and REST requests: the
+    /// client's round trips.
     pub batches: u64,
-    /// Writes of replies.
+    /// Writes of replies (REST: answers sent whole).
     pub reply_batches: u64,
+    /// REST requests (unauthorized ones included; those also count in
+    /// `failed_logins`).
+    pub rest_requests: u64,
 }
 
 /// Failure to start a simulated router.
@@ -124,7 +131,7 @@ pub struct SimRouter;
 impl SimRouter {
     /// Start a router on loopback. It runs until the handle is dropped.
     pub async fn start(config: SimConfig) -> Result<SimRouterHandle, SimError> {
-        let identity = if config.tls {
+        let identity = if config.tls || config.rest {
             Some(TlsIdentity::generate()?)
         } else {
             None
@@ -138,12 +145,26 @@ impl SimRouter {
         });
         let plain = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
         let api_port = plain.local_addr()?.port();
-        let mut tasks = vec![tokio::spawn(accept_loop(plain, core.clone(), false))];
+        let mut tasks = vec![tokio::spawn(accept_loop(plain, core.clone(), Service::Api))];
         let mut api_tls_port = None;
         if config.tls {
             let secure = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
             api_tls_port = Some(secure.local_addr()?.port());
-            tasks.push(tokio::spawn(accept_loop(secure, core.clone(), true)));
+            tasks.push(tokio::spawn(accept_loop(
+                secure,
+                core.clone(),
+                Service::ApiTls,
+            )));
+        }
+        let mut rest_port = None;
+        if config.rest {
+            let https = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+            rest_port = Some(https.local_addr()?.port());
+            tasks.push(tokio::spawn(accept_loop(
+                https,
+                core.clone(),
+                Service::Rest,
+            )));
         }
         if let Some(period) = config.churn {
             let core = core.clone();
@@ -156,17 +177,31 @@ impl SimRouter {
                 }
             }));
         }
-        debug!(api_port, ?api_tls_port, "simulated router started");
+        debug!(
+            api_port,
+            ?api_tls_port,
+            ?rest_port,
+            "simulated router started"
+        );
         Ok(SimRouterHandle {
             core,
             api_port,
             api_tls_port,
+            rest_port,
             tasks,
         })
     }
 }
 
-async fn accept_loop(listener: TcpListener, core: Arc<Core>, secure: bool) {
+/// What a listener serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Service {
+    Api,
+    ApiTls,
+    Rest,
+}
+
+async fn accept_loop(listener: TcpListener, core: Arc<Core>, service: Service) {
     loop {
         let Ok((tcp, _)) = listener.accept().await else {
             continue;
@@ -186,18 +221,19 @@ async fn accept_loop(listener: TcpListener, core: Arc<Core>, secure: bool) {
         }
         let _ = tcp.set_nodelay(true);
         let conn = core.next_conn.fetch_add(1, Ordering::Relaxed);
-        tokio::spawn(handle(tcp, core.clone(), conn, secure));
+        tokio::spawn(handle(tcp, core.clone(), conn, service));
     }
 }
 
-async fn handle(tcp: TcpStream, core: Arc<Core>, conn: u64, secure: bool) {
-    if !secure {
+async fn handle(tcp: TcpStream, core: Arc<Core>, conn: u64, service: Service) {
+    if service == Service::Api {
         conn::serve(tcp, core, conn).await;
         return;
     }
     let Some(identity) = core.tls() else { return };
     let acceptor = TlsAcceptor::from(identity.config);
     match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
+        Ok(Ok(stream)) if service == Service::Rest => rest::serve(stream, core, conn).await,
         Ok(Ok(stream)) => conn::serve(stream, core, conn).await,
         Ok(Err(err)) => debug!(%err, "TLS handshake failed"),
         Err(_) => debug!("TLS handshake timed out"),
@@ -211,6 +247,7 @@ pub struct SimRouterHandle {
     core: Arc<Core>,
     api_port: u16,
     api_tls_port: Option<u16>,
+    rest_port: Option<u16>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -227,13 +264,20 @@ impl SimRouterHandle {
         self.api_tls_port
     }
 
+    /// The REST (HTTPS) port on 127.0.0.1 (when REST is on). It presents
+    /// the same certificate as API-SSL ([`SimRouterHandle::certificate_pin`]).
+    #[must_use]
+    pub fn rest_port(&self) -> Option<u16> {
+        self.rest_port
+    }
+
     /// The plain API address.
     #[must_use]
     pub fn api_addr(&self) -> SocketAddr {
         SocketAddr::from((Ipv4Addr::LOCALHOST, self.api_port))
     }
 
-    /// The pin of the certificate API-SSL presents now.
+    /// The pin of the certificate API-SSL and REST present now.
     #[must_use]
     pub fn certificate_pin(&self) -> Option<CertificatePin> {
         self.core.tls().map(|t| t.pin)

@@ -291,6 +291,24 @@ impl State {
             .collect()
     }
 
+    /// One item by its `*HEX` id, rendered (REST's `GET /rest/<menu>/<id>`
+    /// and the answer of its `PUT`/`PATCH`); counted as a `print` when
+    /// `count` (a request of its own). `None` for an unknown menu or id.
+    pub(crate) fn item(&mut self, menu_path: &str, id: &[u8], count: bool) -> Option<Attributes> {
+        let menu = Menu::from_path(menu_path.as_bytes())?;
+        if count {
+            self.stats.commands += 1;
+            *self
+                .stats
+                .commands_by_path
+                .entry(format!("{menu_path}/print"))
+                .or_default() += 1;
+        }
+        let id = parse_id(id)?;
+        let item = self.table(menu).items.get(&id)?;
+        Some(self.render(menu, id, item, Instant::now()))
+    }
+
     fn computed(&self, menu: Menu, id: u32, field: &str, now: Instant) -> Option<Value> {
         match (menu, field) {
             (Menu::PppActive, "uptime" | "bytes-in" | "bytes-out") => {

@@ -1,0 +1,93 @@
+//! `headend router …`: the inventory (`add`, `list`, `remove`, in
+//! [`inventory`]) and what a router holds right now (`probe`, `secrets`,
+//! `sessions`, in [`live`]), through the engine's [`Connector`] so the
+//! password comes from the keyring and TLS certificates are pinned the
+//! same way as in the app.
+
+mod inventory;
+mod live;
+
+use anyhow::Context;
+use headend_core::router::Router;
+use headend_engine::{Connector, RouterLink};
+use headend_secrets::SecretStore;
+use headend_store::Store;
+
+use crate::Globals;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Add a router; its password is read from standard input and kept in the OS keyring.
+    Add(inventory::AddArgs),
+    /// The routers of the inventory.
+    List,
+    /// Remove a router and its password.
+    Remove {
+        /// The router's name.
+        name: String,
+    },
+    /// Identity, version, board, uptime, CPU, memory and PPP counts, read now.
+    Probe {
+        /// The router's name.
+        name: String,
+    },
+    /// The router's PPP secrets (never their passwords).
+    Secrets {
+        /// The router's name.
+        name: String,
+    },
+    /// The router's active PPP sessions.
+    Sessions {
+        /// The router's name.
+        name: String,
+        /// Then print every change as it happens, until Ctrl-C.
+        #[arg(long)]
+        watch: bool,
+    },
+}
+
+pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
+    let store = open_store(globals).await?;
+    let result = match command {
+        Command::Add(args) => inventory::add(globals, &store, args).await,
+        Command::List => inventory::list(globals, &store).await,
+        Command::Remove { name } => inventory::remove(globals, &store, &name).await,
+        Command::Probe { name } => live::probe(globals, &store, &name).await,
+        Command::Secrets { name } => live::secrets(globals, &store, &name).await,
+        Command::Sessions { name, watch } => live::sessions(globals, &store, &name, watch).await,
+    };
+    store.close().await;
+    result
+}
+
+async fn open_store(globals: &Globals) -> anyhow::Result<Store> {
+    let dir = globals.data_dir()?;
+    Store::open(&dir.database_path()).await.context("opening the database")
+}
+
+/// The OS keyring, scoped to this database (see `Store::installation_id`).
+/// Opening it may talk to D-Bus and wait for an unlock.
+async fn open_secrets(store: &Store) -> anyhow::Result<SecretStore> {
+    let scope = store.installation_id().await?;
+    let secrets = tokio::task::spawn_blocking(SecretStore::open)
+        .await
+        .context("opening the keyring stopped unexpectedly")?
+        .context("opening the keyring")?;
+    Ok(secrets.scoped(&scope))
+}
+
+async fn find(store: &Store, name: &str) -> anyhow::Result<Router> {
+    store
+        .router_by_name(name)
+        .await?
+        .with_context(|| format!("no router named {name:?}; `headend router list` shows them"))
+}
+
+/// The router named `name`, logged in over its transport (binary API,
+/// API-TLS or REST).
+async fn connect(store: &Store, name: &str) -> anyhow::Result<(Router, RouterLink)> {
+    let router = find(store, name).await?;
+    let secrets = open_secrets(store).await?;
+    let client = Connector::new(store.clone(), secrets).connect(&router).await?;
+    Ok((router, client))
+}
