@@ -1,7 +1,5 @@
 //! The shell: sidebar, top bar with the failures badge, and the page area.
 
-use std::collections::HashMap;
-
 use headend_ipc::{
     FailuresChanged, Navigate, ProvisionFailure, SessionRow, SessionsChanged, SettingsView, SweepState, ThemeChoice,
     command, event,
@@ -9,6 +7,7 @@ use headend_ipc::{
 use leptos::prelude::*;
 
 use crate::components::Icon;
+use crate::live::SessionTable;
 use crate::ipc;
 use crate::pages;
 
@@ -59,8 +58,8 @@ pub struct Console {
     pub failures: RwSignal<Vec<ProvisionFailure>>,
     pub sweeps_paused: RwSignal<bool>,
     pub theme: RwSignal<ThemeChoice>,
-    /// Every live PPP session of every router, by (router id, session id).
-    pub sessions: RwSignal<HashMap<(i64, String), SessionRow>>,
+    /// Every live PPP session of every router.
+    pub sessions: RwSignal<SessionTable>,
     /// Bumped whenever a router's state changes: pages showing routers reload.
     pub routers_changed: RwSignal<u64>,
 }
@@ -93,7 +92,7 @@ pub fn App() -> impl IntoView {
         failures: RwSignal::new(Vec::new()),
         sweeps_paused: RwSignal::new(false),
         theme: RwSignal::new(ThemeChoice::System),
-        sessions: RwSignal::new(HashMap::new()),
+        sessions: RwSignal::new(SessionTable::default()),
         routers_changed: RwSignal::new(0),
     };
     provide_context(console);
@@ -109,20 +108,13 @@ pub fn App() -> impl IntoView {
     });
     // Listen before the first read so no change is missed; a change that
     // arrives before the read is overwritten by the fuller read.
-    ipc::listen(event::SESSIONS_CHANGED, move |changed: SessionsChanged| {
-        console.sessions.update(|sessions| {
-            for (router, id) in changed.removed {
-                sessions.remove(&(router, id));
-            }
-            for row in changed.upserted {
-                sessions.insert((row.router_id, row.id.clone()), row);
-            }
-        })
+    ipc::listen_json(event::SESSIONS_CHANGED, move |changed: SessionsChanged| {
+        console.sessions.update(|sessions| sessions.apply(changed))
     });
     ipc::listen(event::ROUTERS_CHANGED, move |()| console.routers_changed.update(|n| *n += 1));
     leptos::task::spawn_local(async move {
         if let Ok(rows) = ipc::call::<Vec<SessionRow>>(command::LIST_SESSIONS).await {
-            console.sessions.set(rows.into_iter().map(|r| ((r.router_id, r.id.clone()), r)).collect());
+            console.sessions.set(SessionTable::from_rows(rows));
         }
     });
     // The second frame callback runs once the first frame is on screen.

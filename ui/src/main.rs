@@ -6,6 +6,7 @@ mod app;
 mod components;
 mod format;
 mod ipc;
+mod live;
 mod pages;
 
 fn main() {

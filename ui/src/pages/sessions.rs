@@ -2,6 +2,9 @@
 //! virtualized table: only the rows on screen exist in the page, so 20,000
 //! sessions scroll as smoothly as 20.
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
 use headend_ipc::{KickSession, SessionRow, command};
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -41,7 +44,7 @@ pub fn Sessions() -> impl IntoView {
     let scroll_top = RwSignal::new(0.0_f64);
     let viewport = RwSignal::new(600.0_f64);
     let now = RwSignal::new(now_secs());
-    let confirm = RwSignal::new(None::<SessionRow>);
+    let confirm = RwSignal::new(None::<Arc<SessionRow>>);
     let kick_error = RwSignal::new(None::<headend_ipc::ErrorDto>);
     let list_ref = NodeRef::<Div>::new();
 
@@ -60,23 +63,19 @@ pub fn Sessions() -> impl IntoView {
 
     let routers = Memo::new(move |_| {
         console.sessions.with(|s| {
-            let mut names: Vec<(i64, String)> = s.values().map(|r| (r.router_id, r.router_name.clone())).collect();
-            names.sort();
-            names.dedup();
-            names
+            let names: BTreeMap<i64, String> = s.rows().map(|r| (r.router_id, r.router_name.clone())).collect();
+            names.into_iter().collect::<Vec<_>>()
         })
     });
+    // Already in order: filtering shares the rows, it copies none.
     let rows = Memo::new(move |_| {
         let needle = search.get().trim().to_lowercase();
         let only = router_filter.get();
         console.sessions.with(|s| {
-            let mut rows: Vec<SessionRow> = s
-                .values()
+            s.rows()
                 .filter(|r| only.is_none_or(|id| r.router_id == id) && matches(r, &needle))
                 .cloned()
-                .collect();
-            rows.sort_by(|a, b| a.user.cmp(&b.user).then(a.router_id.cmp(&b.router_id)));
-            rows
+                .collect::<Vec<Arc<SessionRow>>>()
         })
     });
     let window = move || {
@@ -86,16 +85,14 @@ pub fn Sessions() -> impl IntoView {
         (first, (first + visible).min(total))
     };
 
-    let kick = move |row: SessionRow| {
+    let kick = move |row: Arc<SessionRow>| {
         confirm.set(None);
         leptos::task::spawn_local(async move {
             let args = KickArgs { kick: KickSession { router_id: row.router_id, session_id: row.id.clone() } };
             match ipc::invoke::<_, ()>(command::KICK_SESSION, args).await {
                 Ok(()) => {
                     kick_error.set(None);
-                    console.sessions.update(|s| {
-                        s.remove(&(row.router_id, row.id));
-                    });
+                    console.sessions.update(|s| s.remove(row.router_id, &row.id));
                 }
                 Err(e) => kick_error.set(Some(e)),
             }
