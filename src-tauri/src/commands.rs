@@ -15,7 +15,7 @@ use headend_core::service::Access;
 use headend_core::settings::Settings;
 use headend_ipc::{
     ActivityRow, AppInfo, Dashboard, ErrorCode, ErrorDto, InterfaceRow, KickSession, PlanRow, ProvisionFailure, RaiseProvisionFailed,
-    RouterForm, RouterHealthDto, RouterRow, RouterStatusDto, ServiceRow, SessionRow, SettingsDto, SettingsLimits,
+    RouterForm, RouterHealthDto, RouterRow, ServiceRow, SessionRow, SettingsDto, SettingsLimits,
     SettingsView,
 };
 use headend_store::{NewRouter, ServiceOverview, StoreError};
@@ -255,10 +255,7 @@ pub async fn remove_router(state: State<'_, AppState>, id: i64) -> Answer<()> {
 #[tauri::command]
 pub async fn test_router(state: State<'_, AppState>, id: i64) -> Answer<RouterHealthDto> {
     let health = state.fleet.probe_now(RouterId(id)).await.map_err(|e| error(ErrorCode::Router, e))?;
-    match live::status_dto(state.fleet.statuses().iter().find(|s| s.router.0 == id)) {
-        RouterStatusDto::Up(h) => Ok(h),
-        _ => Err(error(ErrorCode::Router, format!("{} answered, then went down", health.identity))),
-    }
+    Ok(live::health_dto(&health))
 }
 
 /// The router's interfaces and their counters; the UI turns successive

@@ -63,7 +63,7 @@ pub fn session_row(s: &LiveSession, router_name: String) -> SessionRow {
     }
 }
 
-fn health_dto(h: &RouterHealth) -> RouterHealthDto {
+pub fn health_dto(h: &RouterHealth) -> RouterHealthDto {
     RouterHealthDto {
         identity: h.identity.clone(),
         version: h.version.clone(),
