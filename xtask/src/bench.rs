@@ -9,6 +9,8 @@
 //!   round-trip time: round trips and wall time to read 10,000 secrets and
 //!   to add 1,000 pipelined, and the CPU used while streaming 20 routers ×
 //!   1,000 sessions. The program is `crates/cli/examples/bench_routeros.rs`.
+//! - `live-sessions`: the console with 20 routers × 1,000 sessions (see
+//!   `bench_live.rs`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -29,7 +31,8 @@ pub fn run(name: &str) -> anyhow::Result<()> {
     match name {
         "startup" => startup(),
         "routeros" => process::cargo(&["run", "--release", "--quiet", "-p", "headend", "--example", "bench-routeros"]),
-        other => bail!("unknown benchmark {other:?}; available: startup, routeros"),
+        "live-sessions" => crate::bench_live::run(),
+        other => bail!("unknown benchmark {other:?}; available: startup, routeros, live-sessions"),
     }
 }
 
@@ -116,7 +119,7 @@ fn field(line: &str, key: &str) -> Option<u64> {
     rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
 }
 
-fn rss_kib(pid: u32) -> u64 {
+pub fn rss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|status| {
@@ -127,7 +130,7 @@ fn rss_kib(pid: u32) -> u64 {
 }
 
 /// All processes below `pid` (WebKit's web and network processes).
-fn descendants(pid: u32) -> Vec<u32> {
+pub fn descendants(pid: u32) -> Vec<u32> {
     let parents: Vec<(u32, u32)> = std::fs::read_dir("/proc")
         .into_iter()
         .flatten()

@@ -14,6 +14,7 @@
 //! the clone and later runs build incrementally.
 
 mod bench;
+mod bench_live;
 mod bundle;
 mod paths;
 mod process;
@@ -33,7 +34,8 @@ commands:
                        build the installers (release unless --debug): the .deb
                        on Linux, with the Tauri CLI's bundler on macOS and
                        Windows (and on Linux with --tauri-cli)
-  bench NAME           run a benchmark and print JSON (NAME: startup, routeros)
+  bench NAME           run a benchmark and print JSON (NAME: startup, routeros,
+                       live-sessions)
   setup [--for-tests]  install what is missing, build nothing";
 
 fn main() -> ExitCode {
@@ -57,6 +59,7 @@ fn dispatch(args: &[String]) -> anyhow::Result<()> {
             _ => bail!("{USAGE}"),
         },
         Some(bench::STARTUP_SESSION_COMMAND) => bench::startup_in_session(),
+        Some(bench_live::SESSION_COMMAND) => bench_live::in_session(),
         Some(test::SESSION_COMMAND) => test::in_session(),
         Some("bundle") => bundle_command(rest),
         Some("setup") => match rest {

@@ -35,6 +35,8 @@ const TEST_PACKAGES: &[&str] = &[
     "dbus",
     "gnome-keyring",
     "keyutils",
+    // The live-sessions benchmark speaks WebDriver with it.
+    "curl",
 ];
 
 const TRUNK_VERSION: &str = "0.21.14";
