@@ -73,6 +73,17 @@ impl LiveSessions {
         let bytes_in = active.bytes_in.unwrap_or(0);
         let bytes_out = active.bytes_out.unwrap_or(0);
         let session = match self.sessions.get(&key) {
+            // A change without counters (what `listen` sends): keep the last
+            // reading rather than mistake it for a reset.
+            Some(old) if active.bytes_in.is_none() && active.bytes_out.is_none() => LiveSession {
+                since: old.since,
+                bytes_in: old.bytes_in,
+                bytes_out: old.bytes_out,
+                rate_in: old.rate_in,
+                rate_out: old.rate_out,
+                read_at: old.read_at,
+                ..Self::fresh(router, &key.1, active, now)
+            },
             Some(old) => {
                 let elapsed = now.duration_since(old.read_at);
                 LiveSession {
@@ -217,6 +228,20 @@ mod tests {
         // A counter reset does not give a huge rate.
         live.up(R1, &active("*1", "jdoe", 10, 14), at(4));
         assert_eq!(live.snapshot()[0].rate_in, 0);
+    }
+
+    #[test]
+    fn a_change_without_counters_keeps_the_last_reading() {
+        let mut live = LiveSessions::default();
+        live.up(R1, &active("*1", "jdoe", 1_000, 10), at(0));
+        live.up(R1, &active("*1", "jdoe", 3_500, 12), at(2));
+        let mut renamed = active("*1", "jdoe", 0, 13);
+        (renamed.bytes_in, renamed.bytes_out, renamed.address) = (None, None, Some("100.64.0.9".into()));
+        live.up(R1, &renamed, at(3));
+        let s = &live.snapshot()[0];
+        assert_eq!((s.address.as_str(), s.bytes_in, s.rate_in), ("100.64.0.9", 3_500, 10_000));
+        live.up(R1, &active("*1", "jdoe", 4_500, 14), at(4));
+        assert_eq!(live.snapshot()[0].rate_in, 4_000, "measured from the last real reading");
     }
 
     #[test]
