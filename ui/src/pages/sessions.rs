@@ -139,11 +139,12 @@ pub fn Sessions() -> impl IntoView {
                         <div class="vwindow" style:transform=move || format!("translateY({}px)", window().0 as f64 * ROW_HEIGHT)>
                             {move || {
                                 let (first, last) = window();
-                                let now = now.get();
                                 rows.with(|rows| rows[first..last].to_vec())
                                     .into_iter()
                                     .map(|row| {
-                                        let uptime = format::duration(u64::try_from(now - row.since).unwrap_or(0));
+                                        // Only this text changes every second, not the row.
+                                        let since = row.since;
+                                        let uptime = move || format::duration(u64::try_from(now.get() - since).unwrap_or(0));
                                         let target = row.clone();
                                         view! {
                                             <div class="vrow session-row" data-user=row.user.clone()>
