@@ -242,10 +242,12 @@ pub async fn remove_router(state: State<'_, AppState>, id: i64) -> Answer<()> {
     state.store.remove_router(id).await.map_err(store_error)?;
     state.fleet.unwatch(id);
     let secrets = state.secrets.clone();
-    match tokio::task::spawn_blocking(move || secrets.delete(&SecretKey::router(id))).await {
-        Ok(Ok(())) => {}
-        Ok(Err(err)) => tracing::warn!("router {id} removed, but its password is still in the keyring: {err}"),
-        Err(err) => tracing::warn!("router {id} removed, but its password is still in the keyring: {err}"),
+    let forgotten = tokio::task::spawn_blocking(move || secrets.delete(&SecretKey::router(id)))
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|deleted| deleted.map_err(|e| e.to_string()));
+    if let Err(err) = forgotten {
+        tracing::warn!("router {id} removed, but its password is still in the keyring: {err}");
     }
     log(&state, format!("router:{id}"), "router removed", name).await;
     Ok(())
