@@ -1,6 +1,8 @@
-//! Keeps the UI in step with the fleet: twice a second, the session
-//! changes since the last look and a ping when a router's state changed.
-//! Batching bounds the IPC traffic however busy the routers are.
+//! Keeps the UI in step with the fleet: once a second, the session changes
+//! since the last look (sent even when empty: the UI's clock for uptimes
+//! ticks with it, so it repaints once a second, not once per source), and a
+//! ping when a router's state changed. Batching bounds the IPC traffic
+//! however busy the routers are.
 
 use std::time::Duration;
 
@@ -8,7 +10,7 @@ use headend_engine::{Fleet, LiveSession, RouterHealth, RouterState, RouterStatus
 use headend_ipc::{RouterHealthDto, RouterStatusDto, SessionRow, SessionsChanged, event};
 use tauri::{AppHandle, Emitter, Runtime};
 
-const PUSH_EVERY: Duration = Duration::from_millis(500);
+const PUSH_EVERY: Duration = Duration::from_secs(1);
 
 pub async fn push_changes<R: Runtime>(app: AppHandle<R>, fleet: Fleet) {
     let mut tick = tokio::time::interval(PUSH_EVERY);
@@ -23,9 +25,6 @@ pub async fn push_changes<R: Runtime>(app: AppHandle<R>, fleet: Fleet) {
             last_statuses = statuses;
         }
         let changes = fleet.take_session_changes();
-        if changes.is_empty() {
-            continue;
-        }
         let names = |id| router_name(&last_statuses, id);
         let payload = SessionsChanged {
             upserted: changes.upserted.iter().map(|s| session_row(s, names(s.router))).collect(),

@@ -60,6 +60,9 @@ pub struct Console {
     pub theme: RwSignal<ThemeChoice>,
     /// Every live PPP session of every router.
     pub sessions: RwSignal<SessionTable>,
+    /// Unix seconds of the last sessions push: uptimes count from it, so
+    /// they tick in the same repaint as the sessions change.
+    pub clock: RwSignal<i64>,
     /// Bumped whenever a router's state changes: pages showing routers reload.
     pub routers_changed: RwSignal<u64>,
 }
@@ -72,6 +75,10 @@ impl Console {
     pub fn open(self, page: Page) {
         self.page.set(page);
     }
+}
+
+pub fn now_secs() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
 }
 
 fn apply_theme(theme: ThemeChoice) {
@@ -93,6 +100,7 @@ pub fn App() -> impl IntoView {
         sweeps_paused: RwSignal::new(false),
         theme: RwSignal::new(ThemeChoice::System),
         sessions: RwSignal::new(SessionTable::default()),
+        clock: RwSignal::new(now_secs()),
         routers_changed: RwSignal::new(0),
     };
     provide_context(console);
@@ -109,7 +117,10 @@ pub fn App() -> impl IntoView {
     // Listen before the first read so no change is missed; a change that
     // arrives before the read is overwritten by the fuller read.
     ipc::listen_json(event::SESSIONS_CHANGED, move |changed: SessionsChanged| {
-        console.sessions.update(|sessions| sessions.apply(changed))
+        if !(changed.upserted.is_empty() && changed.removed.is_empty()) {
+            console.sessions.update(|sessions| sessions.apply(changed));
+        }
+        console.clock.set(now_secs());
     });
     ipc::listen(event::ROUTERS_CHANGED, move |()| console.routers_changed.update(|n| *n += 1));
     leptos::task::spawn_local(async move {

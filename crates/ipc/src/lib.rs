@@ -40,7 +40,8 @@ pub mod event {
     pub const FAILURES_CHANGED: &str = "failures-changed";
     /// Payload: [`SweepState`].
     pub const SWEEP_STATE: &str = "sweep-state";
-    /// Payload: [`SessionsChanged`] as a JSON string, at most twice a second.
+    /// Payload: [`SessionsChanged`] as a JSON string, once a second, empty
+    /// when nothing changed.
     pub const SESSIONS_CHANGED: &str = "sessions-changed";
     /// No payload: a router went up or down or its health changed; reload the list.
     pub const ROUTERS_CHANGED: &str = "routers-changed";

@@ -25,10 +25,6 @@ struct KickArgs {
     kick: KickSession,
 }
 
-fn now_secs() -> i64 {
-    (js_sys::Date::now() / 1000.0) as i64
-}
-
 fn matches(row: &SessionRow, needle: &str) -> bool {
     needle.is_empty()
         || [&row.user, &row.address, &row.caller_id, &row.router_name]
@@ -43,18 +39,10 @@ pub fn Sessions() -> impl IntoView {
     let router_filter = RwSignal::new(None::<i64>);
     let scroll_top = RwSignal::new(0.0_f64);
     let viewport = RwSignal::new(600.0_f64);
-    let now = RwSignal::new(now_secs());
     let confirm = RwSignal::new(None::<Arc<SessionRow>>);
     let kick_error = RwSignal::new(None::<headend_ipc::ErrorDto>);
     let list_ref = NodeRef::<Div>::new();
 
-    // Uptimes tick every second without asking the app.
-    let ticker = set_interval_with_handle(move || now.set(now_secs()), std::time::Duration::from_secs(1));
-    on_cleanup(move || {
-        if let Ok(handle) = ticker {
-            handle.clear();
-        }
-    });
     Effect::new(move |_| {
         if let Some(el) = list_ref.get() {
             viewport.set(f64::from(el.client_height()).max(ROW_HEIGHT));
@@ -144,7 +132,7 @@ pub fn Sessions() -> impl IntoView {
                                     .map(|row| {
                                         // Only this text changes every second, not the row.
                                         let since = row.since;
-                                        let uptime = move || format::duration(u64::try_from(now.get() - since).unwrap_or(0));
+                                        let uptime = move || format::duration(u64::try_from(console.clock.get() - since).unwrap_or(0));
                                         let target = row.clone();
                                         view! {
                                             <div class="vrow session-row" data-user=row.user.clone()>
