@@ -144,37 +144,35 @@ impl Fleet {
             .ok_or(FleetError::UnknownRouter(router))
     }
 
-    /// Ends a live session on its router.
-    pub async fn kick(&self, router: RouterId, session_id: &str) -> Result<(), FleetError> {
+    /// Sends `command` to the router's task and waits for its answer.
+    async fn ask<T>(
+        &self,
+        router: RouterId,
+        command: impl FnOnce(oneshot::Sender<Result<T, FleetError>>) -> RouterCommand,
+    ) -> Result<T, FleetError> {
         let (reply, answer) = oneshot::channel();
         let name = self.name(router);
         self.sender(router)?
-            .send(RouterCommand::Kick { id: session_id.to_owned(), reply })
+            .send(command(reply))
             .await
             .map_err(|_| FleetError::RouterDown(name.clone()))?;
         answer.await.map_err(|_| FleetError::RouterDown(name))?
+    }
+
+    /// Ends a live session on its router.
+    pub async fn kick(&self, router: RouterId, session_id: &str) -> Result<(), FleetError> {
+        let id = session_id.to_owned();
+        self.ask(router, |reply| RouterCommand::Kick { id, reply }).await
     }
 
     /// Reads the router's health now (the "test connection" button).
     pub async fn probe_now(&self, router: RouterId) -> Result<RouterHealth, FleetError> {
-        let (reply, answer) = oneshot::channel();
-        let name = self.name(router);
-        self.sender(router)?
-            .send(RouterCommand::ProbeNow { reply })
-            .await
-            .map_err(|_| FleetError::RouterDown(name.clone()))?;
-        answer.await.map_err(|_| FleetError::RouterDown(name))?
+        self.ask(router, |reply| RouterCommand::ProbeNow { reply }).await
     }
 
     /// The router's interfaces with their byte counters, read now.
     pub async fn interfaces(&self, router: RouterId) -> Result<Vec<Interface>, FleetError> {
-        let (reply, answer) = oneshot::channel();
-        let name = self.name(router);
-        self.sender(router)?
-            .send(RouterCommand::Interfaces { reply })
-            .await
-            .map_err(|_| FleetError::RouterDown(name.clone()))?;
-        answer.await.map_err(|_| FleetError::RouterDown(name))?
+        self.ask(router, |reply| RouterCommand::Interfaces { reply }).await
     }
 
     fn name(&self, router: RouterId) -> String {
