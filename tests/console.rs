@@ -1,22 +1,20 @@
-//! The console as an operator meets it: every page, settings that survive
-//! a restart, and a provisioning failure that leads to its service.
+//! The console as an operator meets it: every page with its empty state,
+//! settings that survive a restart, and the demo network. Provisioning
+//! (customers, plans, the queue, failures) is in `provisioning.rs`.
 
 use fantoccini::Locator;
-use headend_core::plan::BillingCycle;
-use headend_core::router::Transport;
-use headend_core::service::{Access, ServiceStatus};
-use headend_e2e::{Driver, Sandbox, click, one_app_at_a_time, screenshot, wait_for_text, wait_gone};
-use headend_store::{NewCustomer, NewPlan, NewRouter, NewService, Store};
+use headend_e2e::{Driver, Sandbox, click, one_app_at_a_time, screenshot, screenshots, wait_for_text, wait_gone};
 
 /// The sidebar's pages: nav id, title, and the heading of its empty state.
-const PAGES: [(&str, &str, Option<&str>); 9] = [
+const PAGES: [(&str, &str, Option<&str>); 10] = [
     ("dashboard", "Dashboard", None),
     ("map", "Map", Some("No routers on the map yet")),
     ("routers", "Routers", Some("No routers yet")),
     ("sessions", "Live sessions", Some("No live sessions")),
     ("customers", "Customers", Some("No customers yet")),
     ("olts", "OLTs & ONUs", Some("No OLTs yet")),
-    ("billing", "Billing", Some("No plans yet")),
+    ("billing", "Plans & billing", Some("No plans yet")),
+    ("provisioning", "Provisioning", Some("The queue is empty")),
     ("activity", "Activity", Some("Nothing has happened yet")),
     ("settings", "Settings", None),
 ];
@@ -42,8 +40,12 @@ async fn every_page_has_an_empty_state_and_settings_survive_a_restart() -> anyho
         if let Some(empty) = empty {
             wait_for_text(&app, ".empty-state h2", empty).await?;
         }
-        screenshot(&app, &format!("{id}-empty")).await?;
+        screenshots(&app, &format!("{id}-empty")).await?;
     }
+    // The dry run with no router says what to do first.
+    click(&app, "#tab-plan").await?;
+    wait_for_text(&app, ".empty-state h2", "No routers to compare").await?;
+    screenshots(&app, "dry-run-empty").await?;
 
     // The Settings page says where things are.
     let data_dir = sandbox.data_dir();
@@ -91,101 +93,6 @@ async fn every_page_has_an_empty_state_and_settings_survive_a_restart() -> anyho
     let notifications = app.find(Locator::Css("#notifications")).await?.prop("checked").await?;
     assert_eq!(notifications.as_deref(), Some("false"));
     screenshot(&app, "settings-after-restart").await?;
-    driver.quit(app).await?;
-    Ok(())
-}
-
-/// A network with one PPPoE customer, written through the store as the
-/// provisioning engine and importers will.
-async fn seed(data_dir: &std::path::Path) -> anyhow::Result<i64> {
-    let store = Store::open(&data_dir.join("headend.sqlite3")).await?;
-    let router = store
-        .add_router(&NewRouter {
-            name: "core-1".into(),
-            host: "127.0.0.1".into(),
-            port: 8728,
-            transport: Transport::Api,
-            username: "headend".into(),
-            pop: None,
-            location: Some("-1.2921,36.8219".parse()?),
-        })
-        .await?;
-    let plan = store
-        .add_plan(&NewPlan {
-            name: "Home 20".into(),
-            download: "20M".parse()?,
-            upload: "5M".parse()?,
-            price: "25.00".parse()?,
-            cycle: BillingCycle::Monthly,
-        })
-        .await?;
-    let customer = store
-        .add_customer(&NewCustomer {
-            name: "Jane Doe".into(),
-            phone: Some("+254700000001".into()),
-            email: None,
-            address: None,
-        })
-        .await?;
-    let service = store
-        .add_service(&NewService {
-            customer,
-            router,
-            plan,
-            access: Access::Pppoe { username: "jdoe".into() },
-            status: ServiceStatus::Active,
-            next_billing_date: Some(jiff::civil::date(2026, 12, 1)),
-            grace_days: None,
-        })
-        .await?;
-    store.close().await;
-    Ok(service.0)
-}
-
-#[tokio::test]
-#[ignore = "needs the built app, tauri-driver and a display: run `cargo xtask test`"]
-async fn a_provisioning_failure_shows_a_badge_that_opens_the_service() -> anyhow::Result<()> {
-    let _one = one_app_at_a_time().await;
-    let sandbox = Sandbox::new()?;
-    let service_id = seed(&sandbox.data_dir()).await?;
-    let driver = Driver::start(&sandbox)?;
-    let app = driver.launch().await?;
-
-    wait_for_text(&app, "#stat-customers", "1").await?;
-    click(&app, "#nav-customers").await?;
-    wait_for_text(&app, "#services-table", "jdoe").await?;
-    screenshot(&app, "customers").await?;
-    click(&app, "#nav-map").await?;
-    wait_for_text(&app, ".map", "core-1").await?;
-    screenshot(&app, "map").await?;
-
-    // The engine gives up on the service.
-    app.execute(
-        "return window.__TAURI__.core.invoke('e2e_raise_provision_failed', \
-         {failure: {service_id: arguments[0], error: 'failure: secret with the same name already exists'}})",
-        vec![service_id.into()],
-    )
-    .await?;
-    wait_for_text(&app, "#failures-badge", "1").await?;
-    click(&app, "#failures-button").await?;
-    wait_for_text(&app, "#failures-panel", "jdoe (Jane Doe)").await?;
-    screenshot(&app, "failure-badge").await?;
-
-    // Clicking through opens the service, which says what failed.
-    click(&app, "#failures-panel .failure-item").await?;
-    wait_for_text(&app, "#page-title", "jdoe · Jane Doe").await?;
-    wait_for_text(&app, "#service-failure", "On core-1: failure: secret with the same name already exists").await?;
-    wait_for_text(&app, "#service-facts", "Home 20").await?;
-    screenshot(&app, "service").await?;
-
-    // It is in the activity log too, and dismissing clears the badge.
-    click(&app, "#nav-activity").await?;
-    wait_for_text(&app, "#activity-table", "provisioning failed").await?;
-    screenshot(&app, "activity").await?;
-    click(&app, "#failures-button").await?;
-    click(&app, "#failures-dismiss").await?;
-    wait_gone(&app, "#failures-badge").await?;
-
     driver.quit(app).await?;
     Ok(())
 }

@@ -67,8 +67,8 @@ pub struct Driver {
 }
 
 impl Driver {
-    /// Starts tauri-driver with the sandbox's XDG folders and the e2e hooks
-    /// on; the app inherits that environment.
+    /// Starts tauri-driver with the sandbox's XDG folders; the app inherits
+    /// that environment.
     pub fn start(sandbox: &Sandbox) -> anyhow::Result<Self> {
         let driver = env_path("HEADEND_TAURI_DRIVER")?;
         let app = env_path("HEADEND_APP_BIN")?;
@@ -79,7 +79,6 @@ impl Driver {
             .env("XDG_DATA_HOME", sandbox.root.join("xdg/data"))
             .env("XDG_CONFIG_HOME", sandbox.root.join("xdg/config"))
             .env("XDG_CACHE_HOME", sandbox.root.join("xdg/cache"))
-            .env("HEADEND_E2E_HOOKS", "1")
             .stdout(Stdio::null())
             // Its own process group, so dropping the driver ends WebKitWebDriver
             // and the app with it, even when a test failed midway.
@@ -203,7 +202,10 @@ pub async fn click(client: &Client, css: &str) -> anyhow::Result<()> {
         match attempt {
             Ok(()) => return Ok(()),
             Err(_) if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(100)).await,
-            Err(err) => return Err(err).with_context(|| format!("clicking {css}")),
+            Err(err) => {
+                let _ = screenshot(client, "click-failed").await;
+                return Err(anyhow::anyhow!("{err:?}")).with_context(|| format!("clicking {css}"));
+            }
         }
     }
 }
@@ -221,31 +223,85 @@ pub async fn screenshot(client: &Client, name: &str) -> anyhow::Result<PathBuf> 
     Ok(path)
 }
 
-/// Whether an app started with `data_dir` is still running (Linux: looks
-/// for it in /proc, so an operator's own Headend is not mistaken for it).
-pub fn app_running(data_dir: &Path) -> bool {
+/// The processes of apps started with `data_dir` (Linux: found in /proc,
+/// so an operator's own Headend is not mistaken for one).
+pub fn app_pids(data_dir: &Path) -> Vec<u32> {
     let needle = data_dir.as_os_str().as_encoded_bytes();
-    std::fs::read_dir("/proc").into_iter().flatten().flatten().any(|entry| {
-        std::fs::read(entry.path().join("cmdline"))
-            .is_ok_and(|cmdline| cmdline.windows(needle.len()).any(|w| w == needle) && cmdline.starts_with(b"/"))
-    })
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+            (cmdline.windows(needle.len()).any(|w| w == needle) && cmdline.starts_with(b"/")).then_some(pid)
+        })
+        .collect()
+}
+
+/// Whether an app started with `data_dir` is still running.
+pub fn app_running(data_dir: &Path) -> bool {
+    !app_pids(data_dir).is_empty()
 }
 
 impl Driver {
-    /// Ends the session, which quits the app, and waits for it to be gone so
-    /// the next launch is a real second start.
+    /// Quits the app as the tray's Quit does (SIGTERM takes the same path:
+    /// the engine finishes its writes, the window state is saved), waits
+    /// for it to be gone so the next launch is a real second start, then
+    /// ends the session.
     pub async fn quit(&self, client: Client) -> anyhow::Result<()> {
-        // Close the window as a user would, so the app exits normally (and
-        // saves its window state), then end the session.
-        client.close_window().await?;
-        let _ = client.close().await;
+        for pid in app_pids(&self.data_dir) {
+            let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+        }
         let deadline = Instant::now() + WAIT;
         while app_running(&self.data_dir) {
             if Instant::now() > deadline {
-                bail!("the app is still running after the session ended");
+                bail!("the app is still running {WAIT:?} after it was asked to quit");
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        // The app is gone; the driver may complain about it.
+        let _ = client.close().await;
         Ok(())
     }
+
+    /// Whether the app started with this driver's data directory runs.
+    pub fn app_running(&self) -> bool {
+        app_running(&self.data_dir)
+    }
+}
+
+/// Saves the page as it is in the light and the dark theme
+/// (`<name>-light.png`, `<name>-dark.png`), then puts the operator's
+/// theme back.
+pub async fn screenshots(client: &Client, name: &str) -> anyhow::Result<()> {
+    let before = client.execute("return document.documentElement.dataset.theme || 'system'", vec![]).await?;
+    for theme in ["light", "dark"] {
+        client.execute("document.documentElement.dataset.theme = arguments[0]", vec![theme.into()]).await?;
+        // Let the page repaint in its new colours.
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        screenshot(client, &format!("{name}-{theme}")).await?;
+    }
+    client.execute("document.documentElement.dataset.theme = arguments[0]", vec![before]).await?;
+    Ok(())
+}
+
+/// Waits until `check` holds (polled every 100 ms), or fails with `what`.
+pub async fn eventually(what: &str, mut check: impl FnMut() -> bool) -> anyhow::Result<Duration> {
+    let started = Instant::now();
+    while !check() {
+        if started.elapsed() > WAIT {
+            bail!("{what} did not happen within {WAIT:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Ok(started.elapsed())
+}
+
+/// Types `text` into the (emptied) input at `css`.
+pub async fn fill(client: &Client, css: &str, text: &str) -> anyhow::Result<()> {
+    let input = client.find(Locator::Css(css)).await.with_context(|| format!("finding {css}"))?;
+    input.clear().await?;
+    input.send_keys(text).await.with_context(|| format!("typing into {css}"))?;
+    Ok(())
 }

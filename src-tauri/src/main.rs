@@ -1,7 +1,8 @@
 //! Headend's desktop app: a thin Tauri shell. It resolves the data
-//! directory, starts logging, opens the database and the secret store, then
-//! hands the window to the UI. Everything with rules in it lives in the
-//! library crates; this crate only wires them to windows, the tray and IPC.
+//! directory, starts logging, opens the database and the secret store,
+//! starts the provisioning engine, then hands the window to the UI.
+//! Everything with rules in it lives in the library crates; this crate only
+//! wires them to windows, the tray and IPC.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
@@ -10,6 +11,7 @@ mod commands;
 mod demo;
 mod live;
 mod logging;
+mod provisioning;
 mod settings;
 mod state;
 mod tray;
@@ -20,15 +22,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
-use headend_secrets::SecretStore;
+use headend_secrets::{SecretStore, SubscriberCipher};
 use headend_store::{DataDir, Store};
-use tauri::Manager;
+use tauri::{Manager, RunEvent};
 
 use crate::state::AppState;
-
-/// Set to `1` by the end-to-end tests to enable the commands that stand in
-/// for parts not built yet (raising a provisioning failure as the engine would).
-const E2E_HOOKS_ENV: &str = "HEADEND_E2E_HOOKS";
 
 #[derive(Debug, Parser)]
 #[command(name = "headend-app", version, about = "Headend: network operations console for small ISPs")]
@@ -88,12 +86,9 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
     let scope = tauri::async_runtime::block_on(store.installation_id()).context("reading the database")?;
     let secrets = SecretStore::open().context("opening the secret store")?.scoped(&scope);
     tracing::info!(backend = %secrets.backend(), "secret store ready");
-    let e2e_hooks = std::env::var(E2E_HOOKS_ENV).is_ok_and(|v| v == "1");
-    if e2e_hooks {
-        tracing::warn!("end-to-end test hooks are enabled ({E2E_HOOKS_ENV}=1)");
-    }
+    let cipher = subscriber_cipher(&secrets);
     let settings_path = data_dir.settings_path();
-    let state = AppState::new(data_dir, store, secrets, e2e_hooks, started);
+    let state = AppState::new(data_dir, store, secrets, cipher, started);
 
     tauri::Builder::default()
         // First, so a second launch hands over before anything else starts.
@@ -110,34 +105,65 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             settings::load(app.handle(), &settings_path)?;
             tray::create(app.handle())?;
             start_watching(app.handle());
+            provisioning::start(app.handle());
+            provisioning::quit_on_signals(app.handle());
             if let Some(window) = app.get_webview_window("main") {
                 settings::apply_theme(&window, app.state::<AppState>().settings().theme);
             }
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::dashboard,
-            commands::get_settings,
-            commands::save_settings,
-            commands::list_routers,
-            commands::list_plans,
-            commands::list_services,
-            commands::get_service,
-            commands::list_activity,
-            commands::list_failures,
-            commands::dismiss_failures,
-            commands::e2e_raise_provision_failed,
-            commands::ui_ready,
-            commands::save_router,
-            commands::remove_router,
-            commands::test_router,
-            commands::router_interfaces,
-            commands::list_sessions,
-            commands::kick_session,
-            commands::start_demo,
-            commands::stop_demo,
+            commands::app::app_info,
+            commands::app::dashboard,
+            commands::app::get_settings,
+            commands::app::save_settings,
+            commands::app::ui_ready,
+            commands::routers::list_routers,
+            commands::routers::save_router,
+            commands::routers::remove_router,
+            commands::routers::test_router,
+            commands::routers::router_interfaces,
+            commands::routers::list_sessions,
+            commands::routers::kick_session,
+            commands::routers::start_demo,
+            commands::routers::stop_demo,
+            commands::plans::list_plans,
+            commands::plans::save_plan,
+            commands::services::list_services,
+            commands::services::get_service,
+            commands::services::save_service,
+            commands::services::set_service_status,
+            commands::services::preview_payment,
+            commands::services::record_payment,
+            commands::services::retry_service,
+            commands::activity::list_activity,
+            commands::provisioning::list_failures,
+            commands::provisioning::list_queue,
+            commands::provisioning::retry_queue_entry,
+            commands::provisioning::dry_run,
+            commands::provisioning::sweep_now,
         ])
-        .run(tauri::generate_context!("../tauri.conf.json"))
-        .context("running the desktop app")
+        .build(tauri::generate_context!("../tauri.conf.json"))
+        .context("building the desktop app")?
+        .run(|_app, event| {
+            // The window hides instead of closing, so this only comes from
+            // Quit (with a code); anything else must not end the engine.
+            if let RunEvent::ExitRequested { code: None, api, .. } = event {
+                api.prevent_exit();
+            }
+        });
+    Ok(())
+}
+
+/// The key for the PPPoE passwords the operator types and the engine
+/// pushes. Without it the app still runs: PPPoE passwords cannot be set and
+/// the engine leaves PPPoE secrets as they are on the routers.
+fn subscriber_cipher(secrets: &SecretStore) -> Option<SubscriberCipher> {
+    match secrets.subscriber_cipher() {
+        Ok(cipher) => Some(cipher),
+        Err(err) => {
+            tracing::warn!("no key for PPPoE passwords ({err}): PPPoE passwords cannot be set, and PPPoE secrets are left as they are on the routers");
+            None
+        }
+    }
 }

@@ -1,53 +1,88 @@
 //! What the app keeps while it runs.
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
+use headend_core::RouterId;
 use headend_core::settings::Settings;
-use headend_engine::Fleet;
-use headend_ipc::ProvisionFailure;
-use headend_secrets::SecretStore;
+use headend_engine::{Connector, EngineConfig, Fleet, Provisioner};
+use headend_ipc::Failures;
+use headend_secrets::{SecretStore, SubscriberCipher};
 use headend_store::{DataDir, Store};
+
+use crate::provisioning::SweepRun;
 
 pub struct AppState {
     pub data_dir: DataDir,
     pub store: Store,
     pub secrets: SecretStore,
     pub fleet: Fleet,
+    /// The provisioning engine; `provisioning::start` runs it.
+    pub provisioner: Provisioner,
+    /// Encrypts the PPPoE passwords the operator types; `None` when the
+    /// keyring would not give its key (then PPPoE passwords cannot be set).
+    pub cipher: Option<SubscriberCipher>,
     /// The simulated routers, while the demo runs.
     pub demo: tokio::sync::Mutex<Option<crate::demo::DemoNetwork>>,
-    /// Whether the e2e-only commands answer (see `E2E_HOOKS_ENV`).
-    pub e2e_hooks: bool,
     /// When the process started, to report how long the console took to appear.
     pub started: Instant,
+    /// The engine's loop, until the app quits.
+    pub engine: Mutex<Option<tauri::async_runtime::JoinHandle<()>>>,
+    /// The operator's "Sweep now", while it runs.
+    pub sweep_run: Mutex<Option<SweepRun>>,
+    /// What the tray and the UI were last told about failed actions, so
+    /// they are told again only when it changes. The durable queue is the
+    /// truth; this is only the last message.
+    pub told_failures: Mutex<Option<Failures>>,
     settings: Mutex<Settings>,
     sweeps_paused: AtomicBool,
-    /// Provisioning failures the operator has not dismissed yet, newest first.
-    /// In memory until the engine's durable queue holds them.
-    failures: Mutex<Vec<ProvisionFailure>>,
+    quitting: AtomicBool,
+    /// Routers whose login was refused: the engine leaves them alone until
+    /// the operator edits them.
+    refused: Mutex<HashSet<RouterId>>,
 }
 
 /// A poisoned lock only means another thread panicked mid-update of plain
 /// data; the data is still the best we have.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl AppState {
-    pub fn new(data_dir: DataDir, store: Store, secrets: SecretStore, e2e_hooks: bool, started: Instant) -> Self {
-        let fleet = Fleet::new(headend_engine::Connector::new(store.clone(), secrets.clone()));
+    pub fn new(
+        data_dir: DataDir,
+        store: Store,
+        secrets: SecretStore,
+        cipher: Option<SubscriberCipher>,
+        started: Instant,
+    ) -> Self {
+        let fleet = Fleet::new(Connector::new(store.clone(), secrets.clone()));
+        let config = EngineConfig {
+            interval: Settings::default().sweep_interval(),
+            // The agent and the CLI hold leases under their own names.
+            holder: format!("app:{}", std::process::id()),
+            ..EngineConfig::default()
+        };
+        let provisioner =
+            Provisioner::new(store.clone(), Connector::new(store.clone(), secrets.clone()), cipher.clone(), config);
         Self {
             data_dir,
             store,
             secrets,
             fleet,
+            provisioner,
+            cipher,
             demo: tokio::sync::Mutex::new(None),
-            e2e_hooks,
             started,
+            engine: Mutex::new(None),
+            sweep_run: Mutex::new(None),
+            told_failures: Mutex::new(None),
             settings: Mutex::new(Settings::default()),
             sweeps_paused: AtomicBool::new(false),
-            failures: Mutex::new(Vec::new()),
+            quitting: AtomicBool::new(false),
+            refused: Mutex::new(HashSet::new()),
         }
     }
 
@@ -55,31 +90,39 @@ impl AppState {
         *lock(&self.settings)
     }
 
+    /// Keeps the settings, and gives the engine its sweep interval.
     pub fn set_settings(&self, settings: Settings) {
         *lock(&self.settings) = settings;
+        self.provisioner.set_interval(settings.sweep_interval());
     }
 
     pub fn sweeps_paused(&self) -> bool {
         self.sweeps_paused.load(Ordering::Relaxed)
     }
 
-    /// Flips pause/resume and returns the new state.
+    /// Flips pause/resume, in the engine too, and returns the new state.
     pub fn toggle_sweeps(&self) -> bool {
-        !self.sweeps_paused.fetch_xor(true, Ordering::Relaxed)
+        let paused = !self.sweeps_paused.fetch_xor(true, Ordering::Relaxed);
+        self.provisioner.set_paused(paused);
+        paused
     }
 
-    pub fn failures(&self) -> Vec<ProvisionFailure> {
-        lock(&self.failures).clone()
+    /// True the first time only: the app is quitting.
+    pub fn start_quitting(&self) -> bool {
+        !self.quitting.swap(true, Ordering::SeqCst)
     }
 
-    /// Returns how many failures are now waiting.
-    pub fn push_failure(&self, failure: ProvisionFailure) -> usize {
-        let mut failures = lock(&self.failures);
-        failures.insert(0, failure);
-        failures.len()
+    pub fn login_refused(&self, router: RouterId) {
+        lock(&self.refused).insert(router);
     }
 
-    pub fn clear_failures(&self) {
-        lock(&self.failures).clear();
+    pub fn refused(&self) -> HashSet<RouterId> {
+        lock(&self.refused).clone()
+    }
+
+    /// The router was edited: its login is worth trying again.
+    pub fn resume_router(&self, router: RouterId) {
+        lock(&self.refused).remove(&router);
+        self.provisioner.resume_router(router);
     }
 }

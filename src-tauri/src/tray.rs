@@ -1,6 +1,8 @@
-//! The tray icon and its menu: Open Headend, the waiting provisioning
-//! failures, Pause/Resume sweeps, Quit. The icon turns to its alert variant
-//! while failures wait.
+//! The tray icon and its menu: Open Headend, the failed provisioning
+//! actions (opens the queue), Pause/Resume sweeps, Quit. The icon turns to
+//! its alert variant while failed actions wait in the durable queue. The
+//! app lives here while its window is closed: the engine keeps sweeping
+//! until Quit.
 
 use headend_ipc::{Navigate, SweepState, event};
 use tauri::image::Image;
@@ -29,7 +31,7 @@ fn sweeps_label(paused: bool) -> &'static str {
     if paused { "Resume sweeps" } else { "Pause sweeps" }
 }
 
-fn failures_label(waiting: usize) -> String {
+fn failures_label(waiting: u64) -> String {
     match waiting {
         0 => "No failed provisioning actions".to_owned(),
         1 => "1 failed provisioning action…".to_owned(),
@@ -72,11 +74,11 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
         }
         FAILURES => {
             show_main_window(app);
-            app.emit(event::NAVIGATE, Navigate::Activity)
+            app.emit(event::NAVIGATE, Navigate::Queue)
         }
         SWEEPS => toggle_sweeps(app),
         QUIT => {
-            app.exit(0);
+            crate::provisioning::quit(app);
             Ok(())
         }
         _ => Ok(()),
@@ -106,7 +108,7 @@ pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
 }
 
 /// Shows how many provisioning failures wait, in the menu and the icon.
-pub fn show_failures<R: Runtime>(app: &AppHandle<R>, waiting: usize) {
+pub fn show_failures<R: Runtime>(app: &AppHandle<R>, waiting: u64) {
     let result = (|| -> tauri::Result<()> {
         if let Some(items) = app.try_state::<TrayItems<R>>() {
             items.failures.set_text(failures_label(waiting))?;

@@ -1,7 +1,9 @@
-//! Remembering the window's size and position. tauri-plugin-window-state
-//! writes its file only when the app exits normally; we also write it
-//! shortly after the operator stops moving or resizing the window, so a
-//! crash, a kill or a power cut does not lose it.
+//! The window: closing it hides it to the tray (the engine keeps
+//! enforcing payments and suspensions; Quit is in the tray menu), and its
+//! size and position are remembered. tauri-plugin-window-state writes its
+//! file only when the app exits normally; we also write it shortly after
+//! the operator stops moving or resizing the window, so a crash, a kill or
+//! a power cut does not lose it.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -19,7 +21,14 @@ pub struct GeometryChanges(AtomicU64);
 pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
     match event {
         WindowEvent::Moved(_) | WindowEvent::Resized(_) => schedule_save(window.app_handle().clone()),
-        WindowEvent::CloseRequested { .. } => save(window.app_handle()),
+        WindowEvent::CloseRequested { api, .. } => {
+            save(window.app_handle());
+            api.prevent_close();
+            if let Err(err) = window.hide() {
+                tracing::warn!("cannot hide the window: {err}");
+            }
+            tracing::info!("window closed; still running in the tray");
+        }
         _ => {}
     }
 }

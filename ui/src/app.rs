@@ -1,15 +1,25 @@
-//! The shell: sidebar, top bar with the failures badge, and the page area.
+//! The shell: sidebar, top bar with the sweep progress and the failures
+//! badge, and the page area.
 
 use headend_ipc::{
-    FailuresChanged, Navigate, ProvisionFailure, SessionRow, SessionsChanged, SettingsView, SweepState, ThemeChoice,
-    command, event,
+    Failures, Navigate, ProvisioningChanged, SessionRow, SessionsChanged, SettingsView, SweepProgress, SweepState,
+    ThemeChoice, command, event,
 };
 use leptos::prelude::*;
 
-use crate::components::Icon;
-use crate::live::SessionTable;
+use crate::components::{Icon, ProgressBar};
 use crate::ipc;
+use crate::live::SessionTable;
 use crate::pages;
+
+/// The two views of the Provisioning page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProvisioningTab {
+    /// The durable queue; `failed_only` when opened from a failure.
+    Queue { failed_only: bool },
+    /// The dry run: what the next sweep would change.
+    Plan,
+}
 
 /// Where the operator is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,22 +31,26 @@ pub enum Page {
     Customers,
     Olts,
     Billing,
+    Provisioning(ProvisioningTab),
     Activity,
     Settings,
     Service(i64),
+    /// The customer and service form: new, or editing a service.
+    ServiceForm(Option<i64>),
     Router(i64),
 }
 
 impl Page {
     /// The pages of the sidebar, in order, with their ids and labels.
-    const NAV: [(Page, &'static str, &'static str, Icon); 9] = [
+    const NAV: [(Page, &'static str, &'static str, Icon); 10] = [
         (Page::Dashboard, "dashboard", "Dashboard", Icon::Dashboard),
         (Page::Map, "map", "Map", Icon::Map),
         (Page::Routers, "routers", "Routers", Icon::Router),
         (Page::Sessions, "sessions", "Live sessions", Icon::Pulse),
         (Page::Customers, "customers", "Customers", Icon::Users),
         (Page::Olts, "olts", "OLTs & ONUs", Icon::Fiber),
-        (Page::Billing, "billing", "Billing", Icon::Receipt),
+        (Page::Billing, "billing", "Plans & billing", Icon::Receipt),
+        (Page::Provisioning(ProvisioningTab::Queue { failed_only: false }), "provisioning", "Provisioning", Icon::Sync),
         (Page::Activity, "activity", "Activity", Icon::List),
         (Page::Settings, "settings", "Settings", Icon::Gear),
     ];
@@ -44,8 +58,9 @@ impl Page {
     /// The sidebar entry a page belongs to.
     fn section(self) -> Page {
         match self {
-            Page::Service(_) => Page::Customers,
+            Page::Service(_) | Page::ServiceForm(_) => Page::Customers,
             Page::Router(_) => Page::Routers,
+            Page::Provisioning(_) => Page::Provisioning(ProvisioningTab::Queue { failed_only: false }),
             page => page,
         }
     }
@@ -55,7 +70,8 @@ impl Page {
 #[derive(Clone, Copy)]
 pub struct Console {
     pub page: RwSignal<Page>,
-    pub failures: RwSignal<Vec<ProvisionFailure>>,
+    /// The durable queue's failed actions: the badge.
+    pub failures: RwSignal<Failures>,
     pub sweeps_paused: RwSignal<bool>,
     pub theme: RwSignal<ThemeChoice>,
     /// Every live PPP session of every router.
@@ -65,6 +81,11 @@ pub struct Console {
     pub clock: RwSignal<i64>,
     /// Bumped whenever a router's state changes: pages showing routers reload.
     pub routers_changed: RwSignal<u64>,
+    /// Bumped when a sweep wrote to a router or the queue changed: pages
+    /// showing services, the queue or logs reload.
+    pub provisioning_changed: RwSignal<u64>,
+    /// The operator's "Sweep now", while it runs and just after.
+    pub sweep: RwSignal<Option<SweepProgress>>,
 }
 
 impl Console {
@@ -74,6 +95,11 @@ impl Console {
 
     pub fn open(self, page: Page) {
         self.page.set(page);
+    }
+
+    /// Something the operator did changed services or the queue.
+    pub fn changed(self) {
+        self.provisioning_changed.update(|n| *n += 1);
     }
 }
 
@@ -96,26 +122,20 @@ fn apply_theme(theme: ThemeChoice) {
 pub fn App() -> impl IntoView {
     let console = Console {
         page: RwSignal::new(Page::Dashboard),
-        failures: RwSignal::new(Vec::new()),
+        failures: RwSignal::new(Failures::default()),
         sweeps_paused: RwSignal::new(false),
         theme: RwSignal::new(ThemeChoice::System),
         sessions: RwSignal::new(SessionTable::default()),
         clock: RwSignal::new(now_secs()),
         routers_changed: RwSignal::new(0),
+        provisioning_changed: RwSignal::new(0),
+        sweep: RwSignal::new(None),
     };
     provide_context(console);
     Effect::new(move |_| apply_theme(console.theme.get()));
 
-    leptos::task::spawn_local(async move {
-        if let Ok(view) = ipc::call::<SettingsView>(command::GET_SETTINGS).await {
-            console.theme.set(view.settings.theme);
-        }
-        if let Ok(failures) = ipc::call::<Vec<ProvisionFailure>>(command::LIST_FAILURES).await {
-            console.failures.set(failures);
-        }
-    });
-    // Listen before the first read so no change is missed; a change that
-    // arrives before the read is overwritten by the fuller read.
+    // Listen before the first reads so no change is missed; a change that
+    // arrives before a read is overwritten by the fuller read.
     ipc::listen_json(event::SESSIONS_CHANGED, move |changed: SessionsChanged| {
         if !(changed.upserted.is_empty() && changed.removed.is_empty()) {
             console.sessions.update(|sessions| sessions.apply(changed));
@@ -123,6 +143,33 @@ pub fn App() -> impl IntoView {
         console.clock.set(now_secs());
     });
     ipc::listen(event::ROUTERS_CHANGED, move |()| console.routers_changed.update(|n| *n += 1));
+    ipc::listen(event::FAILURES_CHANGED, move |failures: Failures| {
+        console.failures.set(failures);
+        console.changed();
+    });
+    ipc::listen(event::PROVISIONING_CHANGED, move |_: ProvisioningChanged| console.changed());
+    ipc::listen(event::SWEEP_PROGRESS, move |progress: SweepProgress| {
+        console.sweep.set(Some(progress));
+        if !progress.running {
+            console.changed();
+        }
+    });
+    ipc::listen(event::SWEEP_STATE, move |state: SweepState| console.sweeps_paused.set(state.paused));
+    ipc::listen(event::NAVIGATE, move |nav: Navigate| {
+        console.open(match nav {
+            Navigate::Activity => Page::Activity,
+            Navigate::Queue => Page::Provisioning(ProvisioningTab::Queue { failed_only: true }),
+            Navigate::Service { id } => Page::Service(id),
+        })
+    });
+    leptos::task::spawn_local(async move {
+        if let Ok(view) = ipc::call::<SettingsView>(command::GET_SETTINGS).await {
+            console.theme.set(view.settings.theme);
+        }
+        if let Ok(failures) = ipc::call::<Failures>(command::LIST_FAILURES).await {
+            console.failures.set(failures);
+        }
+    });
     leptos::task::spawn_local(async move {
         if let Ok(rows) = ipc::call::<Vec<SessionRow>>(command::LIST_SESSIONS).await {
             console.sessions.set(SessionTable::from_rows(rows));
@@ -134,14 +181,6 @@ pub fn App() -> impl IntoView {
             leptos::task::spawn_local(async {
                 let _ = ipc::call::<()>(command::UI_READY).await;
             })
-        })
-    });
-    ipc::listen(event::FAILURES_CHANGED, move |changed: FailuresChanged| console.failures.set(changed.failures));
-    ipc::listen(event::SWEEP_STATE, move |state: SweepState| console.sweeps_paused.set(state.paused));
-    ipc::listen(event::NAVIGATE, move |nav: Navigate| {
-        console.open(match nav {
-            Navigate::Activity => Page::Activity,
-            Navigate::Service { id } => Page::Service(id),
         })
     });
 
@@ -181,6 +220,11 @@ fn Sidebar() -> impl IntoView {
                                 >
                                     {icon.view()}
                                     <span>{label}</span>
+                                    {(id == "provisioning").then(|| view! {
+                                        <Show when=move || { console.failures.with(|f| f.count > 0) }>
+                                            <span class="nav-count" id="nav-failed-count">{move || console.failures.with(|f| f.count)}</span>
+                                        </Show>
+                                    })}
                                 </button>
                             </li>
                         }
@@ -201,21 +245,25 @@ fn Sidebar() -> impl IntoView {
 fn TopBar() -> impl IntoView {
     let console = Console::get();
     let open = RwSignal::new(false);
-    let count = move || console.failures.with(Vec::len);
-    let dismiss = move |_| {
+    let count = move || console.failures.with(|f| f.count);
+    let show_queue = move || {
         open.set(false);
-        leptos::task::spawn_local(async move {
-            let _ = ipc::call::<()>(command::DISMISS_FAILURES).await;
-        });
+        console.open(Page::Provisioning(ProvisioningTab::Queue { failed_only: true }));
     };
     view! {
         <header class="topbar">
+            {move || console.sweep.get().filter(|p| p.running).map(|p| view! {
+                <div class="topbar-progress" id="topbar-sweep">
+                    <span class="muted small">{format!("Sweeping routers: {} of {}", p.done, p.total)}</span>
+                    <ProgressBar done=p.done total=p.total />
+                </div>
+            })}
             <div class="spacer"></div>
             <div class="alerts">
                 <button
                     id="failures-button"
                     class="icon-button"
-                    class:alerting=move || console.failures.with(|f| !f.is_empty())
+                    class:alerting=move || { count() > 0 }
                     title="Failed provisioning actions"
                     on:click=move |_| open.update(|o| *o = !*o)
                 >
@@ -228,30 +276,35 @@ fn TopBar() -> impl IntoView {
                     <div class="popover" id="failures-panel">
                         <div class="popover-head">
                             <strong>"Failed provisioning"</strong>
-                            <Show when=move || { count() > 0 }>
-                                <button class="link" id="failures-dismiss" on:click=dismiss>"Dismiss all"</button>
-                            </Show>
+                            <span class="muted small">{move || match count() {
+                                0 => String::new(),
+                                1 => "1 action waits for a retry".to_owned(),
+                                n => format!("{n} actions wait for a retry"),
+                            }}</span>
                         </div>
                         <Show
                             when=move || { count() > 0 }
-                            fallback=|| view! { <p class="muted pad">"Nothing failed. Failed actions on routers show up here."</p> }
+                            fallback=|| view! { <p class="muted pad">"Nothing failed. A router action that fails after its retries shows up here, with a desktop notification."</p> }
                         >
                             <ul class="failure-list">
                                 <For
-                                    each=move || console.failures.get()
-                                    key=|f| (f.service_id, f.at.clone())
+                                    each=move || console.failures.get().recent
+                                    key=|f| (f.queue_id, f.at.clone())
                                     let:failure
                                 >
                                     <li>
                                         <button
                                             class="failure-item"
-                                            data-service-id=failure.service_id
+                                            data-queue-id=failure.queue_id
                                             on:click=move |_| {
                                                 open.set(false);
-                                                console.open(Page::Service(failure.service_id));
+                                                match failure.service_id {
+                                                    Some(id) => console.open(Page::Service(id)),
+                                                    None => show_queue(),
+                                                }
                                             }
                                         >
-                                            <span class="failure-title">{failure.service_label.clone()}</span>
+                                            <span class="failure-title">{failure.label.clone()}</span>
                                             <span class="failure-meta">{format!("on {}", failure.router_name)}</span>
                                             <span class="failure-error">{failure.error.clone()}</span>
                                         </button>
@@ -259,6 +312,9 @@ fn TopBar() -> impl IntoView {
                                 </For>
                             </ul>
                         </Show>
+                        <div class="popover-foot">
+                            <button class="link" id="failures-queue" on:click=move |_| show_queue()>"Open the provisioning queue →"</button>
+                        </div>
                     </div>
                 </Show>
             </div>

@@ -1,7 +1,9 @@
 //! Small building blocks shared by the pages.
 
-use headend_ipc::ErrorDto;
+use headend_ipc::{ErrorDto, ServiceRow};
 use leptos::prelude::*;
+
+use crate::format;
 
 /// Line icons drawn on a 24-unit grid, stroked with the current colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,6 +18,8 @@ pub enum Icon {
     List,
     Gear,
     Bell,
+    Sync,
+    Plus,
 }
 
 impl Icon {
@@ -31,6 +35,8 @@ impl Icon {
             Icon::List => &["M8 6h13", "M8 12h13", "M8 18h13", "M3 6h.01", "M3 12h.01", "M3 18h.01"],
             Icon::Gear => &["M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6z", "M19.4 15a1.7 1.7 0 0 0 .3 1.8l.1.1a2 2 0 1 1-2.8 2.8l-.1-.1a1.7 1.7 0 0 0-1.8-.3 1.7 1.7 0 0 0-1 1.5V21a2 2 0 1 1-4 0v-.1a1.7 1.7 0 0 0-1.1-1.5 1.7 1.7 0 0 0-1.8.3l-.1.1a2 2 0 1 1-2.8-2.8l.1-.1a1.7 1.7 0 0 0 .3-1.8 1.7 1.7 0 0 0-1.5-1H3a2 2 0 1 1 0-4h.1a1.7 1.7 0 0 0 1.5-1.1 1.7 1.7 0 0 0-.3-1.8l-.1-.1a2 2 0 1 1 2.8-2.8l.1.1a1.7 1.7 0 0 0 1.8.3H9a1.7 1.7 0 0 0 1-1.5V3a2 2 0 1 1 4 0v.1a1.7 1.7 0 0 0 1 1.5 1.7 1.7 0 0 0 1.8-.3l.1-.1a2 2 0 1 1 2.8 2.8l-.1.1a1.7 1.7 0 0 0-.3 1.8V9a1.7 1.7 0 0 0 1.5 1H21a2 2 0 1 1 0 4h-.1a1.7 1.7 0 0 0-1.5 1z"],
             Icon::Bell => &["M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9", "M13.7 21a2 2 0 0 1-3.4 0"],
+            Icon::Sync => &["M21 12a9 9 0 0 1-15.5 6.2", "M3 12a9 9 0 0 1 15.5-6.2", "M18.5 2v4h-4", "M5.5 22v-4h4"],
+            Icon::Plus => &["M12 5v14", "M5 12h14"],
         }
     }
 
@@ -92,4 +98,89 @@ pub fn StatusPill(#[prop(into)] status: String) -> impl IntoView {
         _ => "pill",
     };
     view! { <span class=class>{status}</span> }
+}
+
+/// A bar that fills as `done` approaches `total`.
+#[component]
+pub fn ProgressBar(done: u32, total: u32) -> impl IntoView {
+    let percent = if total == 0 { 100.0 } else { f64::from(done) * 100.0 / f64::from(total) };
+    view! {
+        <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax=total aria-valuenow=done>
+            <div class="progress-fill" style:width=format!("{percent:.0}%")></div>
+        </div>
+    }
+}
+
+/// A form's errors: one per field at most, and at most one about the
+/// whole form (no `field`).
+pub type Errors = RwSignal<Vec<ErrorDto>>;
+
+/// The message of the error about `field`, under that field.
+#[component]
+pub fn FieldError(errors: Errors, field: &'static str) -> impl IntoView {
+    move || {
+        errors.with(|all| {
+            all.iter()
+                .find(|e| e.field.as_deref() == Some(field))
+                .map(|e| view! { <span class="field-error" role="alert" id=format!("error-{field}")>{e.message.clone()}</span> })
+        })
+    }
+}
+
+/// Forgets the error about `field` (the operator is fixing it).
+pub fn clear_error(errors: Errors, field: &str) {
+    if errors.with_untracked(|all| all.iter().any(|e| e.field.as_deref() == Some(field))) {
+        errors.update(|all| all.retain(|e| e.field.as_deref() != Some(field)));
+    }
+}
+
+/// Whether `field` has an error (to outline its input).
+pub fn has_error(errors: Errors, field: &'static str) -> impl Fn() -> bool + Copy {
+    move || errors.with(|all| all.iter().any(|e| e.field.as_deref() == Some(field)))
+}
+
+/// An error not about one field, above the form's buttons.
+#[component]
+pub fn FormError(errors: Errors) -> impl IntoView {
+    move || {
+        errors.with(|all| all.iter().find(|e| e.field.is_none()).cloned()).map(|e| view! { <ErrorBox error=e /> })
+    }
+}
+
+/// Whether the service is on its router as it should be, as the last
+/// sweep confirmed.
+#[component]
+pub fn OnRouter(service: ServiceRow) -> impl IntoView {
+    let since = if service.provisioned_at.is_empty() { String::new() } else { format::local_time(&service.provisioned_at) };
+    let (class, text, title) = match (service.should_be_on, service.on_router, service.provisioned_at.is_empty()) {
+        (true, true, _) => ("pill pill-ok", "On router", format!("Confirmed on the router {since}")),
+        (true, false, _) => ("pill pill-warn", "Waiting", "Not on the router yet: the next sweep adds it".to_owned()),
+        (false, true, _) => ("pill pill-warn", "Still on", "Still on the router: the next sweep takes it off".to_owned()),
+        (false, false, false) => ("pill", "Off router", format!("Confirmed off the router {since}")),
+        (false, false, true) => ("pill", "Not on router", "Never provisioned".to_owned()),
+    };
+    view! { <span class=class title=title>{text}</span> }
+}
+
+/// A due date, with how overdue it is.
+#[component]
+pub fn DueDate(service: ServiceRow) -> impl IntoView {
+    if service.next_billing_date.is_empty() {
+        return view! { <span class="muted">"—"</span> }.into_any();
+    }
+    let overdue = service.days_overdue.map(|days| {
+        let (class, text) = match (service.grace_ended, days) {
+            (true, _) => ("overdue cut", format!("cut off, {days} d overdue")),
+            (false, 1) => ("overdue", "1 day overdue".to_owned()),
+            (false, d) => ("overdue", format!("{d} days overdue")),
+        };
+        view! { <span class=class>{text}</span> }
+    });
+    view! {
+        <span class="due">
+            <span class="mono">{service.next_billing_date.clone()}</span>
+            {overdue}
+        </span>
+    }
+    .into_any()
 }

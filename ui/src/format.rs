@@ -46,3 +46,46 @@ pub fn count(n: usize) -> String {
     }
     out
 }
+
+/// An RFC 3339 instant in the operator's local time, `YYYY-MM-DD HH:MM:SS`.
+pub fn local_time(rfc3339: &str) -> String {
+    let date = js_sys::Date::new(&rfc3339.into());
+    if date.get_time().is_nan() {
+        return rfc3339.to_owned();
+    }
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes(),
+        date.get_seconds()
+    )
+}
+
+/// How long ago (or until) an RFC 3339 instant is: `3 min ago`, `in 12 s`.
+pub fn relative(rfc3339: &str) -> String {
+    let then = js_sys::Date::new(&rfc3339.into()).get_time();
+    if then.is_nan() {
+        return rfc3339.to_owned();
+    }
+    let secs = ((then - js_sys::Date::now()) / 1000.0).round() as i64;
+    let span = duration(secs.unsigned_abs());
+    match secs {
+        -1..=1 => "now".to_owned(),
+        s if s < 0 => format!("{span} ago"),
+        _ => format!("in {span}"),
+    }
+}
+
+/// Today's local date plus `months` calendar months, `YYYY-MM-DD` (a
+/// day past the month's end moves to its last day).
+pub fn date_in_months(months: u32) -> String {
+    let now = js_sys::Date::new_0();
+    let total = now.get_month() + months;
+    let (year, month) = (now.get_full_year() + total / 12, total % 12);
+    // Day 0 of the next month is the last day of this one.
+    let last = js_sys::Date::new_with_year_month_day(year, (month + 1) as i32, 0).get_date();
+    format!("{year:04}-{:02}-{:02}", month + 1, now.get_date().min(last))
+}

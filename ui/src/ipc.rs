@@ -16,10 +16,7 @@ extern "C" {
 }
 
 fn internal(message: impl ToString) -> ErrorDto {
-    ErrorDto {
-        code: ErrorCode::Internal,
-        message: message.to_string(),
-    }
+    ErrorDto::new(ErrorCode::Internal, message.to_string())
 }
 
 /// Invokes `cmd` with `args` (a struct whose fields are the command's

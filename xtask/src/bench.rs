@@ -11,6 +11,16 @@
 //!   1,000 sessions. The program is `crates/cli/examples/bench_routeros.rs`.
 //! - `live-sessions`: the console with 20 routers × 1,000 sessions (see
 //!   `bench_live.rs`).
+//! - `provisioning`: the engine with 20 simulated routers at 20 ms and
+//!   10,000 services (cold converge, steady sweep, calls per router,
+//!   suspension to router), and the database's queries at 100,000
+//!   services. The program is `crates/engine/examples/bench_provisioning.rs`.
+//! - `olt`: the OLT drivers over SSH against 8 simulated OLTs × 1,000 ONUs
+//!   (Huawei, ZTE, mixed, and mixed with a slow CLI): a full optical sweep
+//!   with the bulk per-port commands, all OLTs in parallel, wall time
+//!   (target < 60 s), ONUs and readings read, and the most SSH sessions
+//!   open at once on any OLT (target ≤ 2). The program is
+//!   `crates/olt/examples/bench_olt.rs`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -25,6 +35,7 @@ use crate::setup::{self, Purpose};
 use crate::test;
 
 pub const STARTUP_SESSION_COMMAND: &str = "__bench-startup";
+pub const PROVISIONING_SESSION_COMMAND: &str = "__bench-provisioning";
 const RUNS: usize = 3;
 
 pub fn run(name: &str) -> anyhow::Result<()> {
@@ -32,7 +43,13 @@ pub fn run(name: &str) -> anyhow::Result<()> {
         "startup" => startup(),
         "routeros" => process::cargo(&["run", "--release", "--quiet", "-p", "headend", "--example", "bench-routeros"]),
         "live-sessions" => crate::bench_live::run(),
-        other => bail!("unknown benchmark {other:?}; available: startup, routeros, live-sessions"),
+        "olt" => process::cargo(&["run", "--release", "--quiet", "-p", "headend-olt", "--example", "bench-olt"]),
+        "provisioning" => {
+            setup::ensure(Purpose::Test)?;
+            process::cargo(&["build", "--release", "--quiet", "-p", "headend-engine", "--example", "bench-provisioning"])?;
+            process::run(&mut test::desktop_session(PROVISIONING_SESSION_COMMAND)?)
+        }
+        other => bail!("unknown benchmark {other:?}; available: startup, routeros, live-sessions, provisioning, olt"),
     }
 }
 
@@ -43,6 +60,15 @@ fn startup() -> anyhow::Result<()> {
     let app = paths::target_dir()?.join("release").join(paths::exe("headend-app"));
     let mut session = test::desktop_session(STARTUP_SESSION_COMMAND)?;
     process::run(session.env("HEADEND_APP_BIN", app))
+}
+
+/// Inside the D-Bus session: the benchmark's routers keep their passwords
+/// in a throwaway unlocked keyring, as in the tests.
+pub fn provisioning_in_session() -> anyhow::Result<()> {
+    let env = test::unlock_keyring()?;
+    let mut cargo = process::cargo_command()?;
+    cargo.envs(env).args(["run", "--release", "--quiet", "-p", "headend-engine", "--example", "bench-provisioning"]);
+    process::run(&mut cargo)
 }
 
 struct Sample {

@@ -35,7 +35,7 @@ commands:
                        on Linux, with the Tauri CLI's bundler on macOS and
                        Windows (and on Linux with --tauri-cli)
   bench NAME           run a benchmark and print JSON (NAME: startup, routeros,
-                       live-sessions)
+                       live-sessions, provisioning, olt)
   setup [--for-tests]  install what is missing, build nothing";
 
 fn main() -> ExitCode {
@@ -59,6 +59,7 @@ fn dispatch(args: &[String]) -> anyhow::Result<()> {
             _ => bail!("{USAGE}"),
         },
         Some(bench::STARTUP_SESSION_COMMAND) => bench::startup_in_session(),
+        Some(bench::PROVISIONING_SESSION_COMMAND) => bench::provisioning_in_session(),
         Some(bench_live::SESSION_COMMAND) => bench_live::in_session(),
         Some(test::SESSION_COMMAND) => test::in_session(),
         Some("bundle") => bundle_command(rest),

@@ -2,12 +2,23 @@
 //! database with the desktop app, so what one does the other sees.
 //!
 //! One module per group of subcommands, each a thin layer over the library
-//! crates: [`status`], [`simulate`], [`router`]. [`output`] holds what they
-//! share for printing (text for people, `--json` for scripts: one object,
-//! an array for a listing, one object per line for a stream).
+//! crates: [`status`], [`simulate`], [`router`], [`plan`], [`service`],
+//! [`payment`], [`import`]. [`output`] holds what they share for printing
+//! (text for people, `--json` for scripts: one object, an array for a
+//! listing, one object per line for a stream); [`open`] opens the database
+//! and the keyring, [`input`] reads what the operator pipes in, and
+//! [`activity`] logs every change with the actor `cli`.
 
+mod activity;
+mod engine;
+mod import;
+mod input;
+mod open;
 mod output;
+mod payment;
+mod plan;
 mod router;
+mod service;
 mod shutdown;
 mod simulate;
 mod status;
@@ -42,6 +53,22 @@ enum Command {
     /// The routers of the inventory, and what they hold right now.
     #[command(subcommand)]
     Router(router::Command),
+    /// Plans (packages): rates in RouterOS order (upload/download), price, billing cycle.
+    #[command(subcommand)]
+    Plan(plan::Command),
+    /// Customers' services: add, list, show, change status or due date, retry provisioning.
+    #[command(subcommand)]
+    Service(service::Command),
+    /// Payments, which move a service's next billing date forward.
+    #[command(subcommand)]
+    Payment(payment::Command),
+    /// Onboard an existing network from a file.
+    #[command(subcommand)]
+    Import(import::Command),
+    /// Reconcile every router with the database once (or show what would change).
+    Sweep(engine::SweepArgs),
+    /// Run the provisioning engine without a window until stopped; `agent install` makes it a service.
+    Agent(engine::AgentArgs),
 }
 
 /// What every subcommand may need from the global options.
@@ -67,6 +94,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Status => status::run(&globals).await,
         Command::Simulate(args) => simulate::run(&globals, args).await,
         Command::Router(command) => router::run(&globals, command).await,
+        Command::Plan(command) => plan::run(&globals, command).await,
+        Command::Service(command) => service::run(&globals, command).await,
+        Command::Payment(command) => payment::run(&globals, command).await,
+        Command::Import(command) => import::run(&globals, command).await,
+        Command::Sweep(args) => engine::sweep(&globals, args).await,
+        Command::Agent(args) => engine::agent(&globals, args).await,
     }
 }
 

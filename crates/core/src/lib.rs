@@ -7,11 +7,14 @@
 //! `headend-store`, each converted by hand.
 
 pub mod activity;
+pub mod billing;
 pub mod customer;
 pub mod event;
 pub mod geo;
 pub mod ids;
+pub mod import;
 pub mod plan;
+pub mod provision;
 pub mod router;
 pub mod service;
 pub mod settings;

@@ -158,8 +158,8 @@ impl RouterApi for RouterLink {
         }
     }
 
-    async fn address_list(&self, list: Option<Value>) -> Result<Vec<AddressListEntry>, ClientError> {
-        delegate!(self, c => c.address_list(list))
+    async fn address_list(&self, lists: &[Value]) -> Result<Vec<AddressListEntry>, ClientError> {
+        delegate!(self, c => c.address_list(lists))
     }
 
     async fn simple_queues(&self) -> Result<Vec<SimpleQueue>, ClientError> {

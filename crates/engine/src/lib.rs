@@ -1,8 +1,8 @@
 //! The engine: how Headend reaches its routers ([`connect`]: the binary
 //! API or REST behind one [`RouterLink`]), reads their
 //! health ([`health`]) and watches them and their live sessions ([`fleet`],
-//! [`live`]). The sweeps, the reconciler and the durable
-//! queue of the provisioning issue land here too.
+//! [`live`]), and reconciles them with the database ([`provision`]: the
+//! sweeps, the durable queue, the midnight cutoffs).
 //!
 //! Architecture invariant: the desktop app and the CLI reach routers only
 //! through this crate, so credentials, certificate pinning and timeouts are
@@ -14,8 +14,11 @@ pub mod connect;
 pub mod fleet;
 pub mod health;
 pub mod live;
+pub mod provision;
 
 pub use connect::{ConnectError, Connector, LinkWatch, RouterLink};
 pub use fleet::{Fleet, FleetError, RouterState, RouterStatus};
 pub use health::{RouterHealth, probe};
 pub use live::{LiveSession, LiveSessions, SessionChanges};
+pub use provision::runner::{Clock, EngineConfig, EngineEvent, Provisioner, SystemClock};
+pub use provision::sweep::{RouterSweep, StepReport, StepStatus, SweepMode};

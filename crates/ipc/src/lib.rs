@@ -19,9 +19,18 @@ pub mod command {
     pub const LIST_SERVICES: &str = "list_services";
     pub const GET_SERVICE: &str = "get_service";
     pub const LIST_ACTIVITY: &str = "list_activity";
+    /// The failed provisioning actions of the durable queue: [`super::Failures`].
     pub const LIST_FAILURES: &str = "list_failures";
-    pub const DISMISS_FAILURES: &str = "dismiss_failures";
-    pub const E2E_RAISE_PROVISION_FAILED: &str = "e2e_raise_provision_failed";
+    pub const SAVE_SERVICE: &str = "save_service";
+    pub const SET_SERVICE_STATUS: &str = "set_service_status";
+    pub const PREVIEW_PAYMENT: &str = "preview_payment";
+    pub const RECORD_PAYMENT: &str = "record_payment";
+    pub const RETRY_SERVICE: &str = "retry_service";
+    pub const SAVE_PLAN: &str = "save_plan";
+    pub const LIST_QUEUE: &str = "list_queue";
+    pub const RETRY_QUEUE_ENTRY: &str = "retry_queue_entry";
+    pub const DRY_RUN: &str = "dry_run";
+    pub const SWEEP_NOW: &str = "sweep_now";
     pub const SAVE_ROUTER: &str = "save_router";
     pub const REMOVE_ROUTER: &str = "remove_router";
     pub const TEST_ROUTER: &str = "test_router";
@@ -36,8 +45,16 @@ pub mod command {
 
 /// Event names the app emits to the UI.
 pub mod event {
-    /// Payload: [`FailuresChanged`].
+    /// Payload: [`Failures`](super::Failures): the durable queue's failed
+    /// actions changed.
     pub const FAILURES_CHANGED: &str = "failures-changed";
+    /// Payload: [`ProvisioningChanged`](super::ProvisioningChanged): a sweep
+    /// wrote to a router (or gave up on a write); pages showing services,
+    /// the queue or logs reload.
+    pub const PROVISIONING_CHANGED: &str = "provisioning-changed";
+    /// Payload: [`SweepProgress`](super::SweepProgress): how far a "Sweep
+    /// now" has come.
+    pub const SWEEP_PROGRESS: &str = "sweep-progress";
     /// Payload: [`SweepState`].
     pub const SWEEP_STATE: &str = "sweep-state";
     /// Payload: [`SessionsChanged`] as a JSON string, once a second, empty
@@ -50,11 +67,25 @@ pub mod event {
 }
 
 /// An error a command returns: `code` is stable for the UI to branch on,
-/// `message` is for people.
+/// `message` is for people, `field` names the form field it is about (the
+/// form shows the message next to it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorDto {
     pub code: ErrorCode,
     pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl ErrorDto {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into(), field: None }
+    }
+
+    /// An invalid value of one form field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Self { code: ErrorCode::InvalidInput, message: message.into(), field: Some(field.to_owned()) }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,6 +98,8 @@ pub enum ErrorCode {
     Forbidden,
     /// The router refused, failed or could not be reached.
     Router,
+    /// Sweeps are paused (the tray's Pause sweeps).
+    Paused,
     Internal,
 }
 
@@ -215,33 +248,198 @@ pub struct KickSession {
     pub session_id: String,
 }
 
+/// A plan's burst, each value in RouterOS notation (`40M`) or seconds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct BurstDto {
+    pub download: String,
+    pub upload: String,
+    pub threshold_download: String,
+    pub threshold_upload: String,
+    /// Seconds over which the average is taken (the same both ways in
+    /// the form; the router's `time-rx/time-tx`).
+    pub time_secs: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanRow {
     pub id: i64,
     pub name: String,
-    /// RouterOS notation, e.g. "20M/5M" (download/upload).
-    pub rate: String,
+    /// The PPP profile that carries the plan on every router.
+    pub profile: String,
+    /// RouterOS notation, e.g. "20M".
+    pub download: String,
+    pub upload: String,
+    /// The profile's `rate-limit`, upload first as RouterOS writes it:
+    /// "5M/20M 10M/40M 4M/16M 16/16".
+    pub rate_limit: String,
+    pub burst: Option<BurstDto>,
     pub price: String,
     pub cycle: String,
+}
+
+/// The plan form: a new plan when `id` is `None`. Rates in RouterOS
+/// notation (`512k`, `20M`); the burst is off when all its fields are empty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct PlanForm {
+    pub id: Option<i64>,
+    pub name: String,
+    pub download: String,
+    pub upload: String,
+    pub burst: BurstDto,
+    pub price: String,
+    /// "monthly", "quarterly" or "yearly".
+    pub cycle: String,
+}
+
+/// Which services a page of the Customers list shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ServiceQueryDto {
+    /// A service status, or empty for all.
+    pub status: String,
+    pub router_id: Option<i64>,
+    /// Part of the customer's name, phone or address, the user name or the address.
+    pub search: String,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServicesPageDto {
+    /// How many services match, in all.
+    pub total: u64,
+    pub rows: Vec<ServiceRow>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceRow {
     pub id: i64,
+    pub customer_id: i64,
     pub customer_name: String,
+    pub customer_phone: String,
     /// "pppoe" or "static".
     pub kind: String,
     /// The PPPoE user name or the static address.
     pub login: String,
+    pub router_id: i64,
     pub router_name: String,
+    pub plan_id: i64,
     pub plan_name: String,
     pub status: String,
     /// ISO date, or empty when there is none.
     pub next_billing_date: String,
+    /// Days past the due date (in the ISP's time zone), when it is past.
+    pub days_overdue: Option<i64>,
+    /// Past its due date and grace: the router cuts it off.
+    pub grace_ended: bool,
+    /// The service's own grace in days; `None` uses the ISP's.
+    pub grace_days: Option<u16>,
+    /// By the policy (status and dates), the service should be on its router.
+    pub should_be_on: bool,
+    /// What the last sweep confirmed: it is on its router.
+    pub on_router: bool,
+    /// RFC 3339 instant of that confirmation, or empty if never swept.
+    pub provisioned_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerDto {
+    pub id: i64,
+    pub name: String,
+    pub phone: String,
+    pub email: String,
+    pub address: String,
+}
+
+/// One line of a router's provisioning log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouterLogRow {
+    pub id: i64,
+    /// RFC 3339 instant in UTC.
+    pub at: String,
+    pub router_id: i64,
+    /// The command as sent, without passwords.
+    pub command: String,
+    /// "pending", "ok", "error" or "interrupted".
+    pub outcome: String,
+    pub error: String,
+    pub duration_ms: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentRow {
+    pub id: i64,
+    pub paid_at: String,
+    pub amount: String,
+    pub months: u8,
+    pub actor: String,
+    /// ISO dates; `previous_due` empty when there was none.
+    pub previous_due: String,
+    pub new_due: String,
+}
+
+/// Everything about one service: the detail page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceDetail {
+    pub service: ServiceRow,
+    pub customer: CustomerDto,
+    /// The ISP's grace in days, for services without their own.
+    pub isp_grace_days: u16,
+    pub queue: Vec<QueueRowDto>,
+    /// Its activity (`service:<id>`), newest first.
+    pub activity: Vec<ActivityRow>,
+    /// Its router log lines, newest first.
+    pub router_log: Vec<RouterLogRow>,
+    pub payments: Vec<PaymentRow>,
+}
+
+/// The customer and service form: a new service (and customer, unless one
+/// with exactly this name and phone exists) when `id` is `None`. An empty
+/// password keeps the stored one when editing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ServiceForm {
+    pub id: Option<i64>,
+    pub customer_name: String,
+    pub customer_phone: String,
+    pub customer_email: String,
+    pub customer_address: String,
+    pub router_id: Option<i64>,
+    pub plan_id: Option<i64>,
+    /// "pppoe" or "static".
+    pub kind: String,
+    pub username: String,
+    pub password: String,
+    pub ip_address: String,
+    pub status: String,
+    /// ISO date or empty.
+    pub next_billing_date: String,
+    /// Whole days, or empty for the ISP's grace.
+    pub grace_days: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetServiceStatus {
+    pub id: i64,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentForm {
+    pub service_id: i64,
+    /// A decimal amount, e.g. "25.00".
+    pub amount: String,
+    pub months: u8,
+}
+
+/// What a payment of some months would do, or did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentOutcome {
+    pub previous_due: String,
+    pub new_due: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActivityRow {
+    pub id: i64,
     /// RFC 3339 instant in UTC; the UI shows it in local time.
     pub at: String,
     pub actor: String,
@@ -250,20 +448,132 @@ pub struct ActivityRow {
     pub detail: String,
 }
 
+/// Which activity entries a page shows, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ActivityQueryDto {
+    /// Exactly this subject (`service:42`), or empty for all.
+    pub subject: String,
+    /// "operator", "cli" or "engine", or empty for all.
+    pub actor: String,
+    pub search: String,
+    /// Only entries older than this one (the next page).
+    pub before_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityPage {
+    pub rows: Vec<ActivityRow>,
+    /// Older entries exist.
+    pub more: bool,
+}
+
+/// One row of the durable provisioning queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueRowDto {
+    pub id: i64,
+    pub router_id: i64,
+    pub router_name: String,
+    /// `None` for a plan's profile.
+    pub service_id: Option<i64>,
+    /// `user (customer)`, or the plan's profile.
+    pub label: String,
+    /// The step's kind, e.g. "secret-add".
+    pub action: String,
+    /// The step as the operator reads it.
+    pub detail: String,
+    pub attempts: u32,
+    pub last_error: String,
+    /// "pending", "retrying" or "failed".
+    pub status: String,
+    /// RFC 3339 instants.
+    pub next_attempt_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct QueueCounts {
+    pub pending: u64,
+    pub retrying: u64,
+    pub failed: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct QueueQueryDto {
+    /// "pending", "retrying", "failed", or empty for all.
+    pub status: String,
+    pub offset: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuePage {
+    pub rows: Vec<QueueRowDto>,
+    pub counts: QueueCounts,
+    /// More rows follow this page.
+    pub more: bool,
+}
+
 /// A provisioning action that gave up, waiting for the operator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProvisionFailure {
-    pub service_id: i64,
-    pub service_label: String,
+    pub queue_id: i64,
+    pub service_id: Option<i64>,
+    pub label: String,
     pub router_id: i64,
     pub router_name: String,
     pub error: String,
     pub at: String,
 }
 
+/// The failed actions of the durable queue: how many, and the newest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Failures {
+    pub count: u64,
+    pub recent: Vec<ProvisionFailure>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FailuresChanged {
-    pub failures: Vec<ProvisionFailure>,
+pub struct ProvisioningChanged {
+    pub router_id: i64,
+    pub router_name: String,
+    pub writes: u32,
+}
+
+/// One step of a router's plan and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepDto {
+    pub service_id: Option<i64>,
+    pub kind: String,
+    pub text: String,
+    /// "planned", "held", "applied" or "failed".
+    pub outcome: String,
+    /// Why held, or the failure.
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConflictDto {
+    pub service_id: Option<i64>,
+    pub message: String,
+}
+
+/// What a dry run found for one router.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouterPlanDto {
+    pub router_id: Option<i64>,
+    pub router_name: String,
+    /// The router could not be read.
+    pub error: String,
+    pub steps: Vec<StepDto>,
+    pub conflicts: Vec<ConflictDto>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SweepProgress {
+    pub done: u32,
+    pub total: u32,
+    /// Routers that could not be swept (or did not answer in time).
+    pub failed: u32,
+    pub running: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -271,18 +581,12 @@ pub struct SweepState {
     pub paused: bool,
 }
 
-/// Arguments of the e2e-only command that raises a `provision_failed` event
-/// as the engine would.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RaiseProvisionFailed {
-    pub service_id: i64,
-    pub error: String,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "page", rename_all = "snake_case")]
 pub enum Navigate {
     Activity,
+    /// The provisioning queue, showing its failed actions.
+    Queue,
     Service { id: i64 },
 }
 
@@ -294,8 +598,12 @@ mod tests {
     fn wire_shapes_are_stable() {
         let nav = serde_json::to_string(&Navigate::Service { id: 4 }).unwrap();
         assert_eq!(nav, r#"{"page":"service","id":4}"#);
-        let err = serde_json::to_string(&ErrorDto { code: ErrorCode::NotFound, message: "x".into() }).unwrap();
+        let err = serde_json::to_string(&ErrorDto::new(ErrorCode::NotFound, "x")).unwrap();
         assert_eq!(err, r#"{"code":"not_found","message":"x"}"#);
+        let field = serde_json::to_string(&ErrorDto::field("username", "taken")).unwrap();
+        assert_eq!(field, r#"{"code":"invalid_input","message":"taken","field":"username"}"#);
+        let back: ErrorDto = serde_json::from_str(r#"{"code":"router","message":"y"}"#).unwrap();
+        assert_eq!(back.field, None);
         let theme: ThemeChoice = serde_json::from_str(r#""dark""#).unwrap();
         assert_eq!(theme, ThemeChoice::Dark);
     }

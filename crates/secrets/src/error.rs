@@ -85,6 +85,12 @@ pub enum SecretError {
         reason: String,
     },
 
+    /// A subscriber password cannot be encrypted or decrypted: a wrong key
+    /// (the keyring's subscriber key was replaced or lost), a damaged blob,
+    /// or a malformed key in the keyring. Never contains the password.
+    #[error("{0}")]
+    Cipher(String),
+
     /// A backend name that [`Backend::from_str`](std::str::FromStr) does not know.
     #[error(
         "unknown secret backend `{0}` (expected one of: secret-service, kernel-keyring, \

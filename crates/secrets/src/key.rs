@@ -25,16 +25,21 @@ pub enum SecretKind {
     Olt,
     /// A FreeRADIUS database password.
     RadiusDb,
+    /// The key that encrypts subscriber PPPoE passwords in the database
+    /// (one per installation, id `0`; see
+    /// [`SecretStore::subscriber_cipher`](crate::SecretStore::subscriber_cipher)).
+    SubscriberKey,
 }
 
 impl SecretKind {
     /// The stable name used in the account string (`router`, `olt`,
-    /// `radius-db`).
+    /// `radius-db`, `subscriber-key`).
     pub const fn as_str(self) -> &'static str {
         match self {
             SecretKind::Router => "router",
             SecretKind::Olt => "olt",
             SecretKind::RadiusDb => "radius-db",
+            SecretKind::SubscriberKey => "subscriber-key",
         }
     }
 }
@@ -80,6 +85,11 @@ impl SecretKey {
     /// A RADIUS database password.
     pub fn radius_db(id: impl fmt::Display) -> Self {
         Self::new(SecretKind::RadiusDb, id)
+    }
+
+    /// The key of subscriber passwords: `subscriber-key:0`.
+    pub fn subscriber_key() -> Self {
+        Self::new(SecretKind::SubscriberKey, 0)
     }
 
     /// What the secret belongs to.
@@ -129,6 +139,7 @@ mod tests {
         assert_eq!(SecretKey::router(42).account(), "router:42");
         assert_eq!(SecretKey::olt("a-b").account(), "olt:a-b");
         assert_eq!(SecretKey::radius_db(1).account(), "radius-db:1");
+        assert_eq!(SecretKey::subscriber_key().account(), "subscriber-key:0");
         assert_eq!(
             SecretKey::new(SecretKind::Olt, 7).to_string(),
             SecretKey::olt(7).account()

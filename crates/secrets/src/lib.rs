@@ -3,7 +3,9 @@
 //! [`SecretStore`] is the **only** place where Headend stores and reads
 //! passwords: router API passwords, OLT SSH passwords, RADIUS database
 //! passwords... The database and the config files hold at most a
-//! [`SecretKey`] (`router:42`), never the password; no log line or error
+//! [`SecretKey`] (`router:42`), never the password (subscriber passwords
+//! are the one exception: encrypted with a key kept here, see below); no
+//! log line or error
 //! message ever contains one ([`Secret`] prints as `Secret(***)`).
 //!
 //! ```no_run
@@ -79,6 +81,23 @@
 //! too. [`SecretStore::with_backend`] forces a backend (tests, and a
 //! `--secret-backend` option: see [`Backend::name`] and `FromStr`).
 //!
+//! # Subscriber passwords
+//!
+//! Subscriber PPPoE passwords must be pushed to the routers, so unlike the
+//! others they are kept in the database, encrypted: [`SubscriberCipher`]
+//! (XChaCha20-Poly1305, a random nonce per password) with one 32-byte key
+//! per installation, made on first use and kept here under
+//! `subscriber-key:0` ([`SecretStore::subscriber_cipher`]). The database
+//! alone reveals no password; the keyring alone holds none.
+//!
+//! On the kernel-keyring fallback **that key is lost at reboot** like every
+//! other entry. The encrypted passwords then cannot be decrypted
+//! ([`SecretError::Cipher`]): the next use makes a new key, new and
+//! re-entered passwords are encrypted with it, and each old one must be
+//! entered again. Until it is, the engine leaves the password of that
+//! service's existing router secret alone (it cannot know it, so it never
+//! overwrites it) and cannot add the secret to a router that lacks it.
+//!
 //! # Blocking
 //!
 //! All calls block (D-Bus round trips, keychain calls, possibly an unlock
@@ -88,12 +107,14 @@
 #![forbid(unsafe_code)]
 
 mod backend;
+mod cipher;
 mod error;
 mod key;
 mod secret;
 mod store;
 
 pub use backend::Backend;
+pub use cipher::{KEY_LEN, SubscriberCipher};
 pub use error::SecretError;
 pub use key::{MAX_ID_LEN, SERVICE, SecretKey, SecretKind};
 pub use secret::Secret;
@@ -110,6 +131,7 @@ mod tests {
         assert_shareable::<SecretStore>();
         assert_shareable::<Backend>();
         assert_shareable::<SecretKey>();
+        assert_shareable::<SubscriberCipher>();
         fn send_sync<T: Send + Sync + 'static + std::error::Error>() {}
         send_sync::<SecretError>();
     }

@@ -375,3 +375,40 @@ fn scoped_stores_keep_their_entries_apart() {
     assert!(base.get(&key).expect("get unscoped").is_none_or(|s| s.expose() != "password of database a"));
     assert_eq!(a.get(&key).expect("get in a").as_ref().map(|s| s.expose()), Some("password of database a"));
 }
+
+/// The subscriber key is made once per scope and reused; a blob made with
+/// a lost key is a clear error, not a panic or a wrong password.
+#[test]
+fn subscriber_cipher_keeps_its_key_in_the_scope() {
+    use headend_core::provision::Password;
+
+    let store = SecretStore::open().expect("open").scoped(&unique_id("subscriber"));
+    let key = SecretKey::subscriber_key();
+    let _cleanup = Cleanup {
+        store: &store,
+        keys: vec![key.clone()],
+    };
+    assert!(store.get(&key).expect("get").is_none());
+
+    let first = store.subscriber_cipher().expect("made on first use");
+    let stored = store.get(&key).expect("get").expect("the key is in the keyring");
+    assert_eq!(stored.expose().len(), 64, "32 bytes of hex");
+    assert_eq!(format!("{first:?}"), "SubscriberCipher(***)");
+
+    let blob = first.encrypt(&Password::new("pppoe-pw"));
+    let again = store.subscriber_cipher().expect("read back");
+    assert_eq!(again.decrypt(&blob).expect("same key").expose(), "pppoe-pw");
+
+    // The key lost (a reboot on the kernel keyring): a new one is made, and
+    // old passwords say clearly that they must be entered again.
+    store.delete(&key).expect("delete");
+    let fresh = store.subscriber_cipher().expect("a new key");
+    let err = fresh.decrypt(&blob).expect_err("another key");
+    assert!(matches!(err, SecretError::Cipher(_)), "{err:?}");
+    assert!(err.to_string().contains("enter the password again"), "{err}");
+
+    // A key edited by hand is refused clearly.
+    store.set(&key, "not hex").expect("set");
+    let err = store.subscriber_cipher().expect_err("malformed");
+    assert!(err.to_string().contains("is not 32 bytes of hex"), "{err}");
+}

@@ -4,6 +4,8 @@
 //! - [`routeros`]: a MikroTik router speaking the binary API (plain and
 //!   TLS) and REST (HTTPS) on one shared state, with personas and fault
 //!   injection.
+//! - [`olt`]: a GPON OLT (Huawei or ZTE) whose CLI is reached over SSH,
+//!   with ONUs, autofind, drifting optical levels, a pager and vty limits.
 //!
 //! # Architecture invariants
 //!
@@ -16,6 +18,11 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod olt;
 pub mod routeros;
 
+pub use olt::{
+    OltFaults, OltVendor, OnuState, PonPort, SimOlt, SimOltConfig, SimOltError, SimOltHandle,
+    SimOltStats,
+};
 pub use routeros::{Faults, Persona, SimConfig, SimError, SimRouter, SimRouterHandle, SimStats};

@@ -302,16 +302,21 @@ async fn address_lists() {
         err.trap_message().unwrap(),
         "failure: already have such entry"
     );
-    let suspended = client.address_list(Some("suspended".into())).await.unwrap();
+    let suspended = client.address_list(&["suspended".into()]).await.unwrap();
     assert_eq!(suspended.len(), 1);
     assert_eq!(suspended[0].address, "10.0.0.5");
     assert_eq!(suspended[0].comment.as_ref().unwrap(), "svc-1");
-    assert_eq!(client.address_list(None).await.unwrap().len(), 2);
+    assert_eq!(client.address_list(&[]).await.unwrap().len(), 2);
+    let both = client
+        .address_list(&["suspended".into(), "vip".into(), "none".into()])
+        .await
+        .unwrap();
+    assert_eq!(both.len(), 2, "one print, an OR of the lists");
     client.remove_address_list_entry(id).await.unwrap();
     // V6 has no !empty, and an empty list is still just empty.
     assert!(
         client
-            .address_list(Some("suspended".into()))
+            .address_list(&["suspended".into()])
             .await
             .unwrap()
             .is_empty()

@@ -204,20 +204,20 @@ async fn address_lists_and_queues_over_rest() {
         "failure: already have such entry"
     );
     // Filtered with POST .../print and ".query".
-    let suspended = rest.address_list(Some("suspended".into())).await.unwrap();
+    let suspended = rest.address_list(&["suspended".into()]).await.unwrap();
     assert_eq!(suspended.len(), 1);
     assert_eq!(suspended[0].id, id);
     assert_eq!(suspended[0].comment.as_ref().unwrap(), "svc-1");
-    assert_eq!(rest.address_list(None).await.unwrap().len(), 2);
+    assert_eq!(rest.address_list(&[]).await.unwrap().len(), 2);
     rest.remove_address_list_entry(id).await.unwrap();
     assert!(
-        api.address_list(Some("suspended".into()))
+        api.address_list(&["suspended".into()])
             .await
             .unwrap()
             .is_empty()
     );
     assert!(
-        rest.address_list(Some("suspended".into()))
+        rest.address_list(&["suspended".into()])
             .await
             .unwrap()
             .is_empty()

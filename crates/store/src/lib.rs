@@ -3,19 +3,28 @@
 //! top-level `migrations/` folder applied when it opens.
 //!
 //! Architecture invariants: this is the only crate that writes SQL. It stores
-//! no secret: passwords are in the OS keyring (`headend-secrets`), keyed by
-//! the ids of the rows here. Rows are converted to `headend-core` types by
-//! hand, and a row that does not convert is a [`StoreError::Corrupt`], never
-//! a panic.
+//! no plaintext secret: router passwords are in the OS keyring
+//! (`headend-secrets`), keyed by the ids of the rows here; subscriber PPPoE
+//! passwords are stored encrypted (`headend_secrets::SubscriberCipher`, the
+//! key in the keyring) because the engine must push them to routers. Rows
+//! are converted to `headend-core` types by hand, and a row that does not
+//! convert is a [`StoreError::Corrupt`], never a panic.
+//!
+//! Every write that changes what a router should hold (a service, its
+//! status, due date, password or plan; a plan's rates; a payment; a retry;
+//! the suspension policy) records a sweep request for that router in the
+//! same transaction ([`Store::take_sweep_requests`]), so an engine in any
+//! process sweeps it at once, even when the change came from the CLI.
 
 mod data_dir;
 mod error;
 mod records;
 mod store;
 
-pub use data_dir::{DataDir, DataDirError, APP_IDENTIFIER};
+pub use data_dir::{APP_IDENTIFIER, DataDir, DataDirError};
 pub use error::StoreError;
-pub use records::{
-    NewCustomer, NewPlan, NewPop, NewRouter, NewService, ServiceOverview, StoreStatus,
+pub use records::{NewCustomer, NewPlan, NewPop, NewRouter, NewService, ServiceOverview, StoreStatus};
+pub use store::{
+    ActivityQuery, ImportService, ProvisioningRow, QueueEntry, QueueQuery, QueueRow, QueueStatus, RouterLogEntry,
+    RouterLogOutcome, ServiceQuery, ServicesPage, Store,
 };
-pub use store::Store;

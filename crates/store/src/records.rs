@@ -1,9 +1,10 @@
 //! What goes into the store and the read models that come out of it.
 
-use headend_core::plan::{BillingCycle, Rate};
+use headend_core::plan::{BillingCycle, RateLimit};
 use headend_core::router::Transport;
 use headend_core::service::{Access, ServiceStatus};
 use headend_core::{CustomerId, PlanId, PopId, RouterId, ServiceId};
+use jiff::Timestamp;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
@@ -25,11 +26,12 @@ pub struct NewPop {
     pub location: Option<headend_core::geo::GeoPoint>,
 }
 
+/// A plan to add or the new values of one. Its profile name is not here:
+/// the store makes it when the plan is added and never changes it.
 #[derive(Debug, Clone)]
 pub struct NewPlan {
     pub name: String,
-    pub download: Rate,
-    pub upload: Rate,
+    pub limits: RateLimit,
     pub price: Decimal,
     pub cycle: BillingCycle,
 }
@@ -51,6 +53,11 @@ pub struct NewService {
     pub status: ServiceStatus,
     pub next_billing_date: Option<Date>,
     pub grace_days: Option<u16>,
+    /// The PPPoE password, already encrypted
+    /// (`headend_secrets::SubscriberCipher`); never plaintext.
+    pub password: Option<Vec<u8>>,
+    /// Take over a secret with this user name already on the router.
+    pub adopt: bool,
 }
 
 /// A service with the names the operator knows it by: what lists and detail
@@ -60,12 +67,20 @@ pub struct ServiceOverview {
     pub id: ServiceId,
     pub customer: CustomerId,
     pub customer_name: String,
+    pub customer_phone: Option<String>,
     pub router: RouterId,
     pub router_name: String,
+    pub plan: PlanId,
     pub plan_name: String,
     pub access: Access,
     pub status: ServiceStatus,
     pub next_billing_date: Option<Date>,
+    /// The service's own grace; `None` uses the ISP's.
+    pub grace_days: Option<u16>,
+    /// Whether the router held the service as it should, at the last sweep
+    /// that confirmed it.
+    pub router_provisioned: bool,
+    pub provisioned_at: Option<Timestamp>,
 }
 
 impl ServiceOverview {

@@ -3,7 +3,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 
 use headend_core::activity::{ActivityEntry, Actor};
-use headend_core::plan::{BillingCycle, Rate};
+use headend_core::plan::{BillingCycle, Rate, RateLimit};
 use headend_core::router::Transport;
 use headend_core::service::{Access, ServiceStatus};
 use headend_core::{CustomerId, PlanId, RouterId, ServiceId};
@@ -34,8 +34,7 @@ async fn seed(store: &Store) -> (RouterId, PlanId, CustomerId) {
     let plan = store
         .add_plan(&NewPlan {
             name: "Home 20".into(),
-            download: "20M".parse().unwrap(),
-            upload: "5M".parse().unwrap(),
+            limits: RateLimit::from_parts("5M/20M", None, None, None).unwrap(),
             price: Decimal::new(2500, 2),
             cycle: BillingCycle::Monthly,
         })
@@ -62,6 +61,8 @@ fn pppoe(router: RouterId, plan: PlanId, customer: CustomerId, username: &str) -
         status: ServiceStatus::Active,
         next_billing_date: Some(date(2026, 12, 1)),
         grace_days: None,
+        password: None,
+        adopt: false,
     }
 }
 
@@ -69,7 +70,7 @@ fn pppoe(router: RouterId, plan: PlanId, customer: CustomerId, username: &str) -
 async fn fresh_database_is_migrated_and_empty() {
     let (_dir, store) = open().await;
     let status = store.status().await.unwrap();
-    assert_eq!(status.schema_version, 20261125000003);
+    assert_eq!(status.schema_version, 20261125000004);
     assert_eq!((status.routers, status.customers, status.services), (0, 0, 0));
 }
 
@@ -114,7 +115,8 @@ async fn services_round_trip_with_names() {
     let status = store.status().await.unwrap();
     assert_eq!((status.services, status.active_services, status.suspended_services), (2, 1, 1));
     let plans = store.plans().await.unwrap();
-    assert_eq!(plans[0].download, Rate::bits_per_second(20_000_000));
+    assert_eq!(plans[0].download(), Rate::bits_per_second(20_000_000));
+    assert_eq!(plans[0].profile, "hd-1-home-20");
     assert_eq!(plans[0].price.to_string(), "25.00");
 }
 
@@ -124,8 +126,8 @@ async fn duplicate_pppoe_user_on_a_router_is_refused() {
     let (router, plan, customer) = seed(&store).await;
     store.add_service(&pppoe(router, plan, customer, "jdoe")).await.unwrap();
     let err = store.add_service(&pppoe(router, plan, customer, "jdoe")).await.unwrap_err();
-    assert!(matches!(err, StoreError::Duplicate { .. }), "{err:?}");
-    assert_eq!(err.to_string(), "a PPPoE user on this router named \"jdoe\" already exists");
+    assert!(matches!(err, StoreError::DuplicateUser { .. }), "{err:?}");
+    assert_eq!(err.to_string(), "a PPPoE user named \"jdoe\" already exists on router \"core-1\"");
 
     let other = store.add_router(&new_router("core-2")).await.unwrap();
     store.add_service(&pppoe(other, plan, customer, "jdoe")).await.unwrap();

@@ -1,4 +1,5 @@
-//! One module per page of the sidebar, plus the service page.
+//! One module per page of the sidebar, plus the service and router pages
+//! and the service form.
 
 mod activity;
 mod billing;
@@ -6,9 +7,11 @@ mod customers;
 mod dashboard;
 mod map;
 mod olts;
+mod provisioning;
 mod router;
 mod routers;
 mod service;
+mod service_form;
 mod sessions;
 mod settings;
 
@@ -29,11 +32,19 @@ pub fn render(page: Page) -> AnyView {
         Page::Customers => customers::Customers().into_any(),
         Page::Olts => olts::Olts().into_any(),
         Page::Billing => billing::Billing().into_any(),
+        Page::Provisioning(tab) => provisioning::Provisioning(provisioning::ProvisioningProps { tab }).into_any(),
         Page::Activity => activity::Activity().into_any(),
         Page::Settings => settings::Settings().into_any(),
         Page::Service(id) => service::Service(service::ServiceProps { id }).into_any(),
+        Page::ServiceForm(id) => service_form::ServiceFormPage(service_form::ServiceFormPageProps { id }).into_any(),
         Page::Router(id) => router::Router(router::RouterProps { id }).into_any(),
     }
+}
+
+/// The arguments of a command taking one id.
+#[derive(serde::Serialize)]
+pub struct IdArgs {
+    pub id: i64,
 }
 
 /// Loads what a page shows from a command taking no arguments.

@@ -1,55 +1,340 @@
-use headend_ipc::{ServiceRow, command};
+//! One service: everything about it, what can be done to it (edit,
+//! suspend/activate, record a payment, retry) and what was done to it (its
+//! queue rows, activity, router log lines and payments).
+
+use headend_ipc::{
+    ErrorDto, PaymentForm, PaymentOutcome, QueueRowDto, ServiceDetail, SetServiceStatus, command,
+};
 use leptos::prelude::*;
 use serde::Serialize;
 
-use super::loaded;
+use super::IdArgs;
 use crate::app::{Console, Page};
-use crate::components::StatusPill;
+use crate::components::{DueDate, ErrorBox, Errors, FieldError, FormError, Loading, OnRouter, StatusPill};
+use crate::format;
 use crate::ipc;
 
 #[derive(Serialize)]
-struct ServiceArgs {
+struct StatusArgs {
+    change: SetServiceStatus,
+}
+
+#[derive(Serialize)]
+struct PaymentArgs {
+    payment: PaymentForm,
+}
+
+#[derive(Serialize)]
+struct PreviewArgs {
     id: i64,
+    months: u8,
 }
 
 #[component]
 pub fn Service(id: i64) -> impl IntoView {
     let console = Console::get();
-    let service = LocalResource::new(move || ipc::invoke::<_, ServiceRow>(command::GET_SERVICE, ServiceArgs { id }));
-    let failures = move || {
-        console
-            .failures
-            .get()
-            .into_iter()
-            .filter(|f| f.service_id == id)
-            .collect::<Vec<_>>()
+    let detail = LocalResource::new(move || {
+        console.provisioning_changed.track();
+        ipc::invoke::<_, ServiceDetail>(command::GET_SERVICE, IdArgs { id })
+    });
+    let notice = RwSignal::new(None::<Result<String, ErrorDto>>);
+    let paying = RwSignal::new(false);
+    let confirm_suspend = RwSignal::new(false);
+
+    let set_status = move |status: &'static str| {
+        confirm_suspend.set(false);
+        notice.set(None);
+        leptos::task::spawn_local(async move {
+            let change = SetServiceStatus { id, status: status.to_owned() };
+            match ipc::invoke::<_, ()>(command::SET_SERVICE_STATUS, StatusArgs { change }).await {
+                Ok(()) => {
+                    notice.set(Some(Ok(match status {
+                        "suspended" => "Suspended: the router cuts the customer off now.".to_owned(),
+                        _ => "Activated: the router lets the customer in now.".to_owned(),
+                    })));
+                    console.changed();
+                }
+                Err(e) => notice.set(Some(Err(e))),
+            }
+        });
     };
+    let retry = move || {
+        notice.set(None);
+        leptos::task::spawn_local(async move {
+            match ipc::invoke::<_, ()>(command::RETRY_SERVICE, IdArgs { id }).await {
+                Ok(()) => {
+                    notice.set(Some(Ok("Trying again now.".to_owned())));
+                    console.changed();
+                }
+                Err(e) => notice.set(Some(Err(e))),
+            }
+        });
+    };
+
     view! {
         <button class="link back" on:click=move |_| console.open(Page::Customers)>"← Customers"</button>
-        {loaded(service, move |s: ServiceRow| view! {
-            <div class="page-header">
-                <h1 id="page-title">{format!("{} · {}", s.login, s.customer_name)}</h1>
-                <p class="muted">{if s.kind == "pppoe" { "PPPoE service" } else { "Static IP service" }}</p>
-            </div>
-            {move || {
-                let failures = failures();
-                (!failures.is_empty()).then(|| view! {
-                    <div class="error-box" id="service-failure" role="alert">
-                        <strong>"Provisioning failed. "</strong>
-                        {failures.into_iter().map(|f| format!("On {}: {}", f.router_name, f.error)).collect::<Vec<_>>().join(" · ")}
+        {move || match detail.get() {
+            None => Loading().into_any(),
+            Some(Err(e)) => view! { <ErrorBox error=e /> }.into_any(),
+            Some(Ok(d)) => {
+                let s = d.service;
+                let suspended = s.status == "suspended";
+                let failed: Vec<QueueRowDto> = d.queue.into_iter().filter(|q| q.status == "failed").collect();
+                view! {
+                    <div class="page-header with-actions">
+                        <div>
+                            <h1 id="page-title">{format!("{} · {}", s.login, s.customer_name)}</h1>
+                            <p class="muted">{format!("{} service on {}", if s.kind == "pppoe" { "PPPoE" } else { "Static IP" }, s.router_name)}</p>
+                        </div>
+                        <div class="actions">
+                            <button class="secondary" id="service-edit" on:click=move |_| console.open(Page::ServiceForm(Some(id)))>"Edit"</button>
+                            {if suspended {
+                                view! { <button class="secondary" id="service-activate" on:click=move |_| set_status("active")>"Activate"</button> }.into_any()
+                            } else {
+                                view! { <button class="secondary danger-text" id="service-suspend" on:click=move |_| confirm_suspend.set(true)>"Suspend"</button> }.into_any()
+                            }}
+                            <button class="secondary" id="service-retry" title="Try everything this service needs on its router again, now" on:click=move |_| retry()>"Retry"</button>
+                            <button class="primary" id="service-pay" on:click=move |_| paying.update(|p| *p = !*p)>"Record payment"</button>
+                        </div>
                     </div>
-                })
-            }}
-            <div class="card">
-                <dl class="facts" id="service-facts">
-                    <dt>"Customer"</dt><dd>{s.customer_name.clone()}</dd>
-                    <dt>{if s.kind == "pppoe" { "PPPoE user" } else { "Address" }}</dt><dd class="mono">{s.login.clone()}</dd>
-                    <dt>"Router"</dt><dd>{s.router_name.clone()}</dd>
-                    <dt>"Plan"</dt><dd>{s.plan_name.clone()}</dd>
-                    <dt>"Status"</dt><dd><StatusPill status=s.status.clone() /></dd>
-                    <dt>"Next billing date"</dt><dd class="mono">{if s.next_billing_date.is_empty() { "—".to_owned() } else { s.next_billing_date.clone() }}</dd>
-                </dl>
-            </div>
+                    {(!failed.is_empty()).then(|| view! {
+                        <div class="error-box" id="service-failure" role="alert">
+                            <strong>"Provisioning failed. "</strong>
+                            {failed.iter().map(|f| format!("On {}: {}", f.router_name, f.last_error)).collect::<Vec<_>>().join(" · ")}
+                            " Fix the cause, then Retry."
+                        </div>
+                    })}
+                }
+                .into_any()
+            }
+        }}
+        {move || notice.get().map(|n| match n {
+            Ok(text) => view! { <div class="ok-box" id="service-notice">{text}</div> }.into_any(),
+            Err(e) => view! { <ErrorBox error=e /> }.into_any(),
         })}
+        // Outside the reloads, so a payment being typed survives them.
+        <Show when=move || paying.get()>
+            <PaymentEditor id=id paying=paying />
+        </Show>
+        {move || detail.get().and_then(Result::ok).map(|d| {
+            let s = d.service.clone();
+            let pppoe = s.kind == "pppoe";
+            let grace = match s.grace_days {
+                Some(g) => format!("{g} days"),
+                None => format!("{} days (the ISP's)", d.isp_grace_days),
+            };
+            view! {
+                <div class="detail-grid">
+                    <section class="card">
+                        <h2>"Service"</h2>
+                        <dl class="facts" id="service-facts">
+                            <dt>{if pppoe { "PPPoE user" } else { "Address" }}</dt><dd class="mono">{s.login.clone()}</dd>
+                            <dt>"Router"</dt><dd>{s.router_name.clone()}</dd>
+                            <dt>"Plan"</dt><dd>{s.plan_name.clone()}</dd>
+                            <dt>"Status"</dt><dd id="service-status"><StatusPill status=s.status.clone() /></dd>
+                            <dt>"Next billing date"</dt><dd id="service-due"><DueDate service=s.clone() /></dd>
+                            <dt>"Grace"</dt><dd>{grace}</dd>
+                            <dt>"On the router"</dt>
+                            <dd id="service-on-router">
+                                <OnRouter service=s.clone() />
+                                {(!s.provisioned_at.is_empty()).then(|| view! {
+                                    <span class="muted small">{format!(" confirmed {}", format::relative(&s.provisioned_at))}</span>
+                                })}
+                            </dd>
+                        </dl>
+                    </section>
+                    <section class="card">
+                        <h2>"Customer"</h2>
+                        <dl class="facts" id="customer-facts">
+                            <dt>"Name"</dt><dd>{d.customer.name.clone()}</dd>
+                            <dt>"Phone"</dt><dd>{or_dash(&d.customer.phone)}</dd>
+                            <dt>"Email"</dt><dd>{or_dash(&d.customer.email)}</dd>
+                            <dt>"Address"</dt><dd>{or_dash(&d.customer.address)}</dd>
+                        </dl>
+                    </section>
+                </div>
+                <QueueCard rows=d.queue.clone() />
+                <HistoryCard detail=d />
+            }
+        })}
+        <Show when=move || confirm_suspend.get()>
+            <div class="modal-backdrop">
+                <div class="modal" role="dialog" id="confirm-suspend">
+                    <h2>"Suspend this service?"</h2>
+                    <p class="muted">"The router disables the customer's access and ends their live session now. Activate it again, or record a payment, to bring them back."</p>
+                    <div class="form-actions">
+                        <button class="danger-button" id="confirm-suspend-yes" on:click=move |_| set_status("suspended")>"Suspend"</button>
+                        <button class="secondary" on:click=move |_| confirm_suspend.set(false)>"Cancel"</button>
+                    </div>
+                </div>
+            </div>
+        </Show>
+    }
+}
+
+fn or_dash(text: &str) -> String {
+    if text.is_empty() { "—".to_owned() } else { text.to_owned() }
+}
+
+#[component]
+fn PaymentEditor(id: i64, paying: RwSignal<bool>) -> impl IntoView {
+    let console = Console::get();
+    let amount = RwSignal::new(String::new());
+    let months = RwSignal::new(1_u8);
+    let errors: Errors = RwSignal::new(Vec::new());
+    let done = RwSignal::new(None::<PaymentOutcome>);
+    let preview = LocalResource::new(move || {
+        // A recorded payment moved the due date the preview starts from.
+        console.provisioning_changed.track();
+        let months = months.get();
+        ipc::invoke::<_, PaymentOutcome>(command::PREVIEW_PAYMENT, PreviewArgs { id, months })
+    });
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        errors.set(Vec::new());
+        done.set(None);
+        let payment = PaymentForm { service_id: id, amount: amount.get(), months: months.get() };
+        leptos::task::spawn_local(async move {
+            match ipc::invoke::<_, PaymentOutcome>(command::RECORD_PAYMENT, PaymentArgs { payment }).await {
+                Ok(outcome) => {
+                    done.set(Some(outcome));
+                    console.changed();
+                }
+                Err(e) => errors.set(vec![e]),
+            }
+        });
+    };
+    view! {
+        <form class="card form payment-form" id="payment-form" novalidate=true on:submit=save>
+            <h2>"Record a payment"</h2>
+            {move || done.get().map(|d| view! {
+                <div class="ok-box" id="payment-done">{format!("Payment recorded: paid through {}.", d.new_due)}</div>
+            })}
+            <div class="grid-3">
+                <label class="field"><span class="field-label">"Amount"</span>
+                    <input id="payment-amount" type="text" inputmode="decimal" placeholder="25.00"
+                        prop:value=move || amount.get() on:input=move |ev| amount.set(event_target_value(&ev)) />
+                    <FieldError errors=errors field="amount" /></label>
+                <label class="field"><span class="field-label">"Months"</span>
+                    <select id="payment-months" prop:value=move || months.get().to_string()
+                        on:change=move |ev| months.set(event_target_value(&ev).parse().unwrap_or(1))>
+                        {[1_u8, 2, 3, 6, 12].into_iter().map(|m| view! { <option value=m.to_string()>{m}</option> }).collect_view()}
+                    </select>
+                    <FieldError errors=errors field="months" /></label>
+                <div class="field"><span class="field-label">"New due date"</span>
+                    <span class="preview" id="payment-preview">{move || match preview.get() {
+                        Some(Ok(p)) if p.previous_due.is_empty() => format!("{} (from today)", p.new_due),
+                        Some(Ok(p)) => format!("{} → {}", p.previous_due, p.new_due),
+                        Some(Err(e)) => e.message,
+                        None => "…".to_owned(),
+                    }}</span>
+                    <span class="field-help">"A payment extends the due date from the current one, arrears first."</span>
+                </div>
+            </div>
+            <FormError errors=errors />
+            <div class="form-actions">
+                <button type="submit" class="primary" id="payment-save">"Record"</button>
+                <button type="button" class="secondary" on:click=move |_| paying.set(false)>"Close"</button>
+            </div>
+        </form>
+    }
+}
+
+/// The service's rows in the durable queue, each with its own Retry.
+#[component]
+pub fn QueueCard(rows: Vec<QueueRowDto>) -> impl IntoView {
+    view! {
+        <section class="card table-card" id="service-queue">
+            <div class="card-head"><h2>"Provisioning queue"</h2>
+                <span class="muted small">"Router actions that failed and wait for a retry"</span></div>
+            {if rows.is_empty() {
+                view! { <p class="muted pad">"Nothing queued: every action for this service went through."</p> }.into_any()
+            } else {
+                view! { <super::provisioning::QueueTable rows=rows show_service=false /> }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn HistoryCard(detail: ServiceDetail) -> impl IntoView {
+    let activity = detail.activity;
+    let log = detail.router_log;
+    let payments = detail.payments;
+    view! {
+        <section class="card table-card" id="service-history">
+            <div class="card-head"><h2>"What was done"</h2><span class="muted small">"Newest first"</span></div>
+            {if activity.is_empty() {
+                view! { <p class="muted pad">"Nothing yet."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="table" id="service-activity">
+                        <thead><tr><th>"When"</th><th>"Who"</th><th>"Action"</th><th>"Detail"</th></tr></thead>
+                        <tbody>
+                            {activity.into_iter().map(|e| view! {
+                                <tr>
+                                    <td class="mono nowrap">{format::local_time(&e.at)}</td>
+                                    <td>{e.actor}</td>
+                                    <td class="strong">{e.action}</td>
+                                    <td>{e.detail}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+        <section class="card table-card" id="service-router-log">
+            <div class="card-head"><h2>"Sent to the router"</h2><span class="muted small">"Each command, its outcome and how long it took"</span></div>
+            {if log.is_empty() {
+                view! { <p class="muted pad">"No command sent for this service yet."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="table">
+                        <thead><tr><th>"When"</th><th>"Command"</th><th>"Outcome"</th><th class="num">"Took"</th></tr></thead>
+                        <tbody>
+                            {log.into_iter().map(|l| {
+                                let class = match l.outcome.as_str() {
+                                    "ok" => "pill pill-ok",
+                                    "error" => "pill pill-bad",
+                                    _ => "pill pill-warn",
+                                };
+                                view! {
+                                    <tr>
+                                        <td class="mono nowrap">{format::local_time(&l.at)}</td>
+                                        <td class="mono command">{l.command}{(!l.error.is_empty()).then(|| view! { <div class="cell-error">{l.error.clone()}</div> })}</td>
+                                        <td><span class=class>{l.outcome}</span></td>
+                                        <td class="mono num">{l.duration_ms.map(|ms| format!("{ms} ms")).unwrap_or_default()}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+        <section class="card table-card" id="service-payments">
+            <div class="card-head"><h2>"Payments"</h2></div>
+            {if payments.is_empty() {
+                view! { <p class="muted pad">"No payment recorded yet."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="table">
+                        <thead><tr><th>"When"</th><th class="num">"Amount"</th><th class="num">"Months"</th><th>"Due date"</th><th>"By"</th></tr></thead>
+                        <tbody>
+                            {payments.into_iter().map(|p| view! {
+                                <tr>
+                                    <td class="mono nowrap">{format::local_time(&p.paid_at)}</td>
+                                    <td class="mono num">{p.amount}</td>
+                                    <td class="mono num">{p.months}</td>
+                                    <td class="mono">{if p.previous_due.is_empty() { p.new_due.clone() } else { format!("{} → {}", p.previous_due, p.new_due) }}</td>
+                                    <td>{p.actor}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
     }
 }

@@ -51,10 +51,10 @@ fn SettingsForm(initial: SettingsView) -> impl IntoView {
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Ok(secs) = sweep.get().trim().parse::<u64>() else {
-            outcome.set(Some(Err(ErrorDto {
-                code: headend_ipc::ErrorCode::InvalidInput,
-                message: "The sweep interval is a whole number of seconds.".into(),
-            })));
+            outcome.set(Some(Err(ErrorDto::new(
+                headend_ipc::ErrorCode::InvalidInput,
+                "The sweep interval is a whole number of seconds.",
+            ))));
             return;
         };
         let settings = SettingsDto {

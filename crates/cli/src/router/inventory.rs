@@ -2,11 +2,9 @@
 //! passwords in the OS keyring (never in the database, never printed).
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, IsTerminal, Read};
 use std::str::FromStr;
 
 use anyhow::{Context, bail};
-use headend_core::activity::{ActivityEntry, Actor};
 use headend_core::geo::GeoPoint;
 use headend_core::router::{Router, Transport};
 use headend_core::{PopId, RouterId};
@@ -16,10 +14,8 @@ use serde::Serialize;
 
 use super::{find, open_secrets};
 use crate::Globals;
+use crate::input::{non_empty, read_password};
 use crate::output;
-
-/// Longest password accepted on standard input, in bytes.
-const MAX_PASSWORD_LEN: usize = 4096;
 
 #[derive(Debug, clap::Args)]
 pub struct AddArgs {
@@ -92,53 +88,8 @@ impl RouterJson {
     }
 }
 
-/// The password from standard input: everything up to EOF from a pipe or
-/// a file, one line from a terminal; one trailing newline is dropped.
-fn read_password() -> anyhow::Result<String> {
-    let stdin = std::io::stdin();
-    let limit = u64::try_from(MAX_PASSWORD_LEN + 1).unwrap_or(u64::MAX);
-    let mut raw = Vec::new();
-    if stdin.is_terminal() {
-        eprint!("Router password (shown as you type; pipe it in to avoid that): ");
-        stdin.lock().take(limit).read_until(b'\n', &mut raw)?;
-    } else {
-        stdin.lock().take(limit).read_to_end(&mut raw)?;
-    }
-    if raw.len() > MAX_PASSWORD_LEN {
-        bail!("the password on standard input is longer than {MAX_PASSWORD_LEN} bytes");
-    }
-    if raw.last() == Some(&b'\n') {
-        raw.pop();
-        if raw.last() == Some(&b'\r') {
-            raw.pop();
-        }
-    }
-    let password = String::from_utf8(raw).map_err(|_| anyhow::anyhow!("the password on standard input is not UTF-8 text"))?;
-    if password.is_empty() {
-        bail!("no password on standard input (--password-stdin reads it from there, e.g. `printf %s \"$PW\" | headend router add ...`)");
-    }
-    Ok(password)
-}
-
-fn non_empty<'a>(what: &str, value: &'a str) -> anyhow::Result<&'a str> {
-    let value = value.trim();
-    if value.is_empty() {
-        bail!("{what} cannot be empty");
-    }
-    Ok(value)
-}
-
 async fn log(store: &Store, id: RouterId, action: &str, detail: String) {
-    let entry = ActivityEntry {
-        at: jiff::Timestamp::now(),
-        actor: Actor::Cli,
-        subject: format!("router:{id}"),
-        action: action.to_owned(),
-        detail,
-    };
-    if let Err(err) = store.log_activity(&entry).await {
-        tracing::warn!("cannot write the activity log: {err}");
-    }
+    crate::activity::log(store, format!("router:{id}"), action, detail).await;
 }
 
 async fn pop_names(store: &Store) -> anyhow::Result<BTreeMap<PopId, String>> {
@@ -157,7 +108,7 @@ pub async fn add(globals: &Globals, store: &Store, args: AddArgs) -> anyhow::Res
     let host = non_empty("--host", &args.host)?.to_owned();
     let user = non_empty("--user", &args.user)?.to_owned();
     let pop_name = args.pop.as_deref().map(|p| non_empty("--pop", p)).transpose()?;
-    let password = tokio::task::spawn_blocking(read_password)
+    let password = tokio::task::spawn_blocking(|| read_password("Router password", "router add"))
         .await
         .context("reading standard input stopped unexpectedly")??;
     if store.router_by_name(&name).await?.is_some() {

@@ -10,10 +10,10 @@ mod live;
 use anyhow::Context;
 use headend_core::router::Router;
 use headend_engine::{Connector, RouterLink};
-use headend_secrets::SecretStore;
 use headend_store::Store;
 
 use crate::Globals;
+use crate::open::{open_secrets, open_store};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -58,22 +58,6 @@ pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
     };
     store.close().await;
     result
-}
-
-async fn open_store(globals: &Globals) -> anyhow::Result<Store> {
-    let dir = globals.data_dir()?;
-    Store::open(&dir.database_path()).await.context("opening the database")
-}
-
-/// The OS keyring, scoped to this database (see `Store::installation_id`).
-/// Opening it may talk to D-Bus and wait for an unlock.
-async fn open_secrets(store: &Store) -> anyhow::Result<SecretStore> {
-    let scope = store.installation_id().await?;
-    let secrets = tokio::task::spawn_blocking(SecretStore::open)
-        .await
-        .context("opening the keyring stopped unexpectedly")?
-        .context("opening the keyring")?;
-    Ok(secrets.scoped(&scope))
 }
 
 async fn find(store: &Store, name: &str) -> anyhow::Result<Router> {

@@ -71,10 +71,11 @@ pub trait RouterApi: Send + Sync {
         &self,
     ) -> impl Future<Output = Result<Self::ActiveWatch, ClientError>> + Send;
 
-    /// Address-list entries, of one list or of all.
+    /// Address-list entries of the given lists (all lists when empty), in
+    /// one print.
     fn address_list(
         &self,
-        list: Option<Value>,
+        lists: &[Value],
     ) -> impl Future<Output = Result<Vec<AddressListEntry>, ClientError>> + Send;
 
     /// Every simple queue.
@@ -265,6 +266,19 @@ fn print(menu: Menu) -> Command {
     Command::new(format!("{}/print", menu.path()))
 }
 
+/// `/ip/firewall/address-list/print` of some lists: `?list=a ?list=b
+/// ?#|` (an OR per extra list), so any number of lists is one print.
+pub(crate) fn address_list_print(lists: &[Value]) -> Command {
+    let mut command = print(Menu::AddressList);
+    for list in lists {
+        command = command.query_eq("list", list.clone());
+    }
+    if lists.len() > 1 {
+        command = command.query_ops("|".repeat(lists.len() - 1));
+    }
+    command
+}
+
 /// Session changes from `/ppp/active/listen` on the binary API. Dropping it
 /// cancels the listen on the router.
 #[derive(Debug)]
@@ -342,15 +356,11 @@ impl RouterApi for Client {
         Ok(ActiveWatch { stream })
     }
 
-    async fn address_list(
-        &self,
-        list: Option<Value>,
-    ) -> Result<Vec<AddressListEntry>, ClientError> {
-        let mut command = print(Menu::AddressList);
-        if let Some(list) = list {
-            command = command.query_eq("list", list);
-        }
-        parse_all(self.call(command).await?, AddressListEntry::parse)
+    async fn address_list(&self, lists: &[Value]) -> Result<Vec<AddressListEntry>, ClientError> {
+        parse_all(
+            self.call(address_list_print(lists)).await?,
+            AddressListEntry::parse,
+        )
     }
 
     async fn simple_queues(&self) -> Result<Vec<SimpleQueue>, ClientError> {

@@ -82,17 +82,11 @@ impl RouterApi for RestClient {
         RestActiveWatch::start(self.clone()).await
     }
 
-    async fn address_list(
-        &self,
-        list: Option<Value>,
-    ) -> Result<Vec<AddressListEntry>, ClientError> {
-        let items = match list {
-            None => self.get(Menu::AddressList.path()).await?,
-            Some(list) => {
-                let print = Command::new(format!("{}/print", Menu::AddressList.path()))
-                    .query_eq("list", list);
-                self.call(&print).await?
-            }
+    async fn address_list(&self, lists: &[Value]) -> Result<Vec<AddressListEntry>, ClientError> {
+        let items = if lists.is_empty() {
+            self.get(Menu::AddressList.path()).await?
+        } else {
+            self.call(&crate::ops::address_list_print(lists)).await?
         };
         parse_all(items, AddressListEntry::parse)
     }

@@ -1,0 +1,214 @@
+//! `headend agent`: the provisioning engine without a window, until SIGTERM
+//! or Ctrl-C (the writes in flight finish first). `agent install` makes it
+//! an OS service so cutoffs and reconnections happen while nobody is
+//! logged in to the console; `agent uninstall` removes it.
+//!
+//! The desktop app and the agent can run together: a lease in the database
+//! keeps them from sweeping the same router at the same time.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use headend_engine::EngineEvent;
+
+use crate::Globals;
+
+#[derive(Debug, clap::Args)]
+pub struct AgentArgs {
+    #[command(subcommand)]
+    command: Option<AgentCommand>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum AgentCommand {
+    /// Register the agent as a background service of this user
+    /// (systemd on Linux, launchd on macOS) and start it.
+    Install {
+        /// Print the service definition instead of installing it.
+        #[arg(long)]
+        print: bool,
+    },
+    /// Stop the background service and remove it.
+    Uninstall,
+}
+
+pub async fn run(globals: &Globals, args: AgentArgs) -> anyhow::Result<()> {
+    match args.command {
+        None => serve(globals).await,
+        Some(AgentCommand::Install { print }) => install(globals, print),
+        Some(AgentCommand::Uninstall) => uninstall(),
+    }
+}
+
+async fn serve(globals: &Globals) -> anyhow::Result<()> {
+    let (store, provisioner) = super::provisioner(globals, "agent").await?;
+    let mut events = provisioner.subscribe();
+    let engine = provisioner.clone();
+    let running = tokio::spawn(async move { engine.run().await });
+    tracing::info!("agent running");
+    eprintln!("headend agent: sweeping; stop with Ctrl-C or SIGTERM");
+    // Listening from now on, so a signal between two events is not missed.
+    let stop = crate::shutdown::requested();
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            stop = &mut stop => {
+                stop.context("waiting for a stop signal")?;
+                break;
+            }
+            event = events.recv() => match event {
+                Ok(event) => report(&event),
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => tracing::warn!(missed = n, "engine events missed"),
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            },
+        }
+    }
+    provisioner.shutdown();
+    running.await.context("the engine stopped unexpectedly")?;
+    store.close().await;
+    Ok(())
+}
+
+fn report(event: &EngineEvent) {
+    match event {
+        EngineEvent::Swept(sweep) if sweep.writes() > 0 => {
+            tracing::info!(router = %sweep.router_name, writes = sweep.writes(), "swept");
+        }
+        EngineEvent::Swept(_) => {}
+        EngineEvent::ProvisionFailed(f) => {
+            tracing::error!(service = %f.service, router = %f.router, error = %f.error, "provisioning failed");
+        }
+        EngineEvent::Unreachable { name, error, .. } => tracing::warn!(router = %name, %error, "router unreachable"),
+        EngineEvent::LoginRefused { name, error, .. } => {
+            tracing::error!(router = %name, %error, "login refused: not retrying until the router is edited");
+        }
+    }
+}
+
+const UNIT: &str = "headend-agent.service";
+const LAUNCHD_LABEL: &str = "net.headend.agent";
+
+/// The systemd user unit that runs `exe --data-dir DIR agent`.
+fn systemd_unit(exe: &Path, data_dir: &Path) -> String {
+    format!(
+        "[Unit]\n\
+         Description=Headend provisioning engine\n\
+         Documentation=man:headend(1)\n\
+         After=network-online.target\n\
+         Wants=network-online.target\n\
+         \n\
+         [Service]\n\
+         ExecStart=\"{exe}\" --data-dir \"{dir}\" agent\n\
+         Restart=on-failure\n\
+         RestartSec=5\n\
+         TimeoutStopSec=60\n\
+         \n\
+         [Install]\n\
+         WantedBy=default.target\n",
+        exe = exe.display(),
+        dir = data_dir.display(),
+    )
+}
+
+/// The launchd agent that runs `exe --data-dir DIR agent` at login.
+fn launchd_plist(exe: &Path, data_dir: &Path) -> String {
+    let escape = |p: &Path| p.display().to_string().replace('&', "&amp;").replace('<', "&lt;");
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n\
+         <plist version=\"1.0\"><dict>\n\
+         <key>Label</key><string>{LAUNCHD_LABEL}</string>\n\
+         <key>ProgramArguments</key><array><string>{exe}</string><string>--data-dir</string><string>{dir}</string><string>agent</string></array>\n\
+         <key>RunAtLoad</key><true/>\n\
+         <key>KeepAlive</key><true/>\n\
+         </dict></plist>\n",
+        exe = escape(exe),
+        dir = escape(data_dir),
+    )
+}
+
+fn service_file() -> anyhow::Result<PathBuf> {
+    let home = dirs::home_dir().context("no home directory")?;
+    if cfg!(target_os = "macos") {
+        Ok(home.join("Library/LaunchAgents").join(format!("{LAUNCHD_LABEL}.plist")))
+    } else {
+        let config = dirs::config_dir().unwrap_or_else(|| home.join(".config"));
+        Ok(config.join("systemd/user").join(UNIT))
+    }
+}
+
+fn install(globals: &Globals, print: bool) -> anyhow::Result<()> {
+    if cfg!(windows) {
+        anyhow::bail!(
+            "on Windows, register the agent as a service as the README describes (sc.exe create HeadendAgent ...)"
+        );
+    }
+    let exe = std::env::current_exe().context("finding this program")?;
+    let data_dir = globals.data_dir()?.root().to_path_buf();
+    let text = if cfg!(target_os = "macos") { launchd_plist(&exe, &data_dir) } else { systemd_unit(&exe, &data_dir) };
+    if print {
+        print!("{text}");
+        return Ok(());
+    }
+    let path = service_file()?;
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    }
+    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    if cfg!(target_os = "macos") {
+        command("launchctl", &["load", "-w", &path.display().to_string()])?;
+    } else {
+        command("systemctl", &["--user", "daemon-reload"])?;
+        command("systemctl", &["--user", "enable", "--now", UNIT])?;
+        // Without lingering, user services stop at logout and start only
+        // at login; with it they run from boot.
+        let user = std::env::var("USER").unwrap_or_default();
+        if command("loginctl", &["enable-linger", &user]).is_err() {
+            eprintln!("headend: to keep the agent running after logout and from boot, run: sudo loginctl enable-linger {user}");
+        }
+    }
+    eprintln!("headend: agent installed ({})", path.display());
+    Ok(())
+}
+
+fn uninstall() -> anyhow::Result<()> {
+    let path = service_file()?;
+    if cfg!(target_os = "macos") {
+        command("launchctl", &["unload", "-w", &path.display().to_string()]).ok();
+    } else if !cfg!(windows) {
+        command("systemctl", &["--user", "disable", "--now", UNIT]).ok();
+    }
+    match std::fs::remove_file(&path) {
+        Ok(()) => eprintln!("headend: agent removed"),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => eprintln!("headend: the agent was not installed"),
+        Err(e) => return Err(e).with_context(|| format!("removing {}", path.display())),
+    }
+    if !cfg!(target_os = "macos") && !cfg!(windows) {
+        command("systemctl", &["--user", "daemon-reload"]).ok();
+    }
+    Ok(())
+}
+
+fn command(program: &str, args: &[&str]) -> anyhow::Result<()> {
+    let status = std::process::Command::new(program)
+        .args(args)
+        .status()
+        .with_context(|| format!("running {program}"))?;
+    anyhow::ensure!(status.success(), "{program} {} failed ({status})", args.join(" "));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_unit_runs_this_program_on_this_data_dir() {
+        let unit = systemd_unit(Path::new("/usr/bin/headend"), Path::new("/home/op/.local/share/headend"));
+        assert!(unit.contains("ExecStart=\"/usr/bin/headend\" --data-dir \"/home/op/.local/share/headend\" agent\n"));
+        assert!(unit.contains("Restart=on-failure"));
+        assert!(unit.contains("WantedBy=default.target"));
+        let plist = launchd_plist(Path::new("/Applications/Headend.app/x"), Path::new("/d&d"));
+        assert!(plist.contains("<string>/d&amp;d</string>"));
+    }
+}

@@ -1,0 +1,49 @@
+//! The provisioning engine from a terminal: `sweep --once` (one sweep of
+//! every router, or its dry run) and `agent` (the engine headless, as an
+//! OS service with `agent install`).
+
+mod agent;
+mod sweep;
+
+pub use agent::{AgentArgs, run as agent};
+pub use sweep::{SweepArgs, run as sweep};
+
+use anyhow::Context as _;
+use headend_engine::{Connector, EngineConfig, Provisioner};
+use headend_secrets::{SecretStore, SubscriberCipher};
+use headend_store::Store;
+
+use crate::Globals;
+
+/// The engine over this data directory's database and keyring scope.
+async fn provisioner(globals: &Globals, holder: &str) -> anyhow::Result<(Store, Provisioner)> {
+    let dir = globals.data_dir()?;
+    let store = Store::open(&dir.database_path()).await.context("opening the database")?;
+    let scope = store.installation_id().await?;
+    let secrets = tokio::task::spawn_blocking(SecretStore::open)
+        .await
+        .context("opening the keyring stopped unexpectedly")?
+        .context("opening the keyring")?
+        .scoped(&scope);
+    let cipher = cipher(&secrets).await;
+    let config = EngineConfig { holder: format!("{holder}:{}", std::process::id()), ..EngineConfig::default() };
+    let provisioner = Provisioner::new(store.clone(), Connector::new(store.clone(), secrets), cipher, config);
+    Ok((store, provisioner))
+}
+
+/// The key for PPPoE passwords; without it the engine leaves PPPoE
+/// secrets as they are and says so.
+async fn cipher(secrets: &SecretStore) -> Option<SubscriberCipher> {
+    let secrets = secrets.clone();
+    match tokio::task::spawn_blocking(move || secrets.subscriber_cipher()).await {
+        Ok(Ok(cipher)) => Some(cipher),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "no key for PPPoE passwords: PPPoE services are left as they are");
+            None
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "reading the PPPoE password key stopped unexpectedly");
+            None
+        }
+    }
+}

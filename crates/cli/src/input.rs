@@ -1,0 +1,49 @@
+//! What the operator types or pipes in.
+
+use std::io::{BufRead, IsTerminal, Read};
+
+use anyhow::bail;
+
+/// Longest password accepted on standard input, in bytes.
+const MAX_PASSWORD_LEN: usize = 4096;
+
+/// A password from standard input: everything up to EOF from a pipe or a
+/// file, one line from a terminal; one trailing newline is dropped.
+/// `what` names it in the prompt ("Router password"), `command` in the
+/// hint when there is none ("router add").
+pub fn read_password(what: &str, command: &str) -> anyhow::Result<String> {
+    let stdin = std::io::stdin();
+    let limit = u64::try_from(MAX_PASSWORD_LEN + 1).unwrap_or(u64::MAX);
+    let mut raw = Vec::new();
+    if stdin.is_terminal() {
+        eprint!("{what} (shown as you type; pipe it in to avoid that): ");
+        stdin.lock().take(limit).read_until(b'\n', &mut raw)?;
+    } else {
+        stdin.lock().take(limit).read_to_end(&mut raw)?;
+    }
+    if raw.len() > MAX_PASSWORD_LEN {
+        bail!("the password on standard input is longer than {MAX_PASSWORD_LEN} bytes");
+    }
+    if raw.last() == Some(&b'\n') {
+        raw.pop();
+        if raw.last() == Some(&b'\r') {
+            raw.pop();
+        }
+    }
+    let password = String::from_utf8(raw).map_err(|_| anyhow::anyhow!("the password on standard input is not UTF-8 text"))?;
+    if password.is_empty() {
+        bail!(
+            "no password on standard input (--password-stdin reads it from there, e.g. `printf %s \"$PW\" | headend {command} ...`)"
+        );
+    }
+    Ok(password)
+}
+
+/// `value` trimmed, or an error naming `what` if that leaves nothing.
+pub fn non_empty<'a>(what: &str, value: &'a str) -> anyhow::Result<&'a str> {
+    let value = value.trim();
+    if value.is_empty() {
+        bail!("{what} cannot be empty");
+    }
+    Ok(value)
+}

@@ -1,0 +1,258 @@
+//! `headend plan add | list | set`: the plans (packages) and their rates.
+//! Rates are written as RouterOS writes them: upload/download.
+
+use std::str::FromStr;
+
+use anyhow::{Context, bail};
+use headend_core::plan::{BillingCycle, Burst, Pair, Plan, RateLimit};
+use headend_store::{NewPlan, Store};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::input::non_empty;
+use crate::open::open_store;
+use crate::{Globals, activity, output};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Add a plan; it becomes a PPP profile on every router with a service on it.
+    Add(AddArgs),
+    /// The plans.
+    List,
+    /// Change a plan's name, rates, price or cycle; every router using it is updated.
+    Set(SetArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AddArgs {
+    /// A name for the plan, unique.
+    name: String,
+    #[command(flatten)]
+    rates: RateArgs,
+    /// The price per billing cycle, e.g. 25.00.
+    #[arg(long, value_name = "AMOUNT", value_parser = parse_price)]
+    price: Decimal,
+    /// monthly, quarterly or yearly.
+    #[arg(long, value_name = "CYCLE", default_value = "monthly", value_parser = BillingCycle::from_str)]
+    cycle: BillingCycle,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SetArgs {
+    /// The plan's current name.
+    name: String,
+    /// A new name (the router profile keeps its name).
+    #[arg(long, value_name = "NAME")]
+    rename: Option<String>,
+    #[command(flatten)]
+    rates: OptionalRateArgs,
+    /// Remove the plan's burst.
+    #[arg(long, conflicts_with_all = ["burst", "burst_threshold", "burst_time"])]
+    no_burst: bool,
+    /// The price per billing cycle, e.g. 25.00.
+    #[arg(long, value_name = "AMOUNT", value_parser = parse_price)]
+    price: Option<Decimal>,
+    /// monthly, quarterly or yearly.
+    #[arg(long, value_name = "CYCLE", value_parser = BillingCycle::from_str)]
+    cycle: Option<BillingCycle>,
+}
+
+#[derive(Debug, clap::Args)]
+struct RateArgs {
+    /// The rate in RouterOS order, UPLOAD/DOWNLOAD (what the router receives from the customer first), e.g. 10M/20M; one value for both.
+    #[arg(long, value_name = "UP/DOWN")]
+    rate: String,
+    #[command(flatten)]
+    burst: BurstArgs,
+}
+
+#[derive(Debug, clap::Args)]
+struct OptionalRateArgs {
+    /// The rate in RouterOS order, UPLOAD/DOWNLOAD, e.g. 10M/20M; the burst is kept unless given again or removed with --no-burst.
+    #[arg(long, value_name = "UP/DOWN")]
+    rate: Option<String>,
+    #[command(flatten)]
+    burst: BurstArgs,
+}
+
+#[derive(Debug, clap::Args)]
+struct BurstArgs {
+    /// Burst rate, UPLOAD/DOWNLOAD, above the rate (needs --burst-threshold and --burst-time).
+    #[arg(long, value_name = "UP/DOWN", requires_all = ["burst_threshold", "burst_time"])]
+    burst: Option<String>,
+    /// Average rate, UPLOAD/DOWNLOAD, under which bursting is allowed (at most the rate).
+    #[arg(long, value_name = "UP/DOWN", requires_all = ["burst", "burst_time"])]
+    burst_threshold: Option<String>,
+    /// Seconds the average is taken over, UPLOAD/DOWNLOAD, e.g. 16s/16s.
+    #[arg(long, value_name = "UP/DOWN", requires_all = ["burst", "burst_threshold"])]
+    burst_time: Option<String>,
+}
+
+impl BurstArgs {
+    fn given(&self) -> bool {
+        self.burst.is_some() || self.burst_threshold.is_some() || self.burst_time.is_some()
+    }
+}
+
+fn parse_price(text: &str) -> Result<Decimal, String> {
+    let price = Decimal::from_str(text.trim()).map_err(|_| format!("{text:?} is not an amount: write it like 25.00"))?;
+    if price.is_sign_negative() {
+        return Err(format!("a price cannot be negative ({text})"));
+    }
+    Ok(price)
+}
+
+/// A plan as `list`, `add` and `set` print it.
+#[derive(Debug, Serialize)]
+struct PlanJson {
+    id: i64,
+    name: String,
+    /// The PPP profile's name on the routers.
+    profile: String,
+    /// RouterOS's `rate-limit`, upload first.
+    rate_limit: String,
+    upload_bps: u64,
+    download_bps: u64,
+    burst: Option<BurstJson>,
+    price: String,
+    cycle: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct BurstJson {
+    upload_bps: u64,
+    download_bps: u64,
+    threshold_upload_bps: u64,
+    threshold_download_bps: u64,
+    time_upload_s: u32,
+    time_download_s: u32,
+}
+
+impl PlanJson {
+    fn new(plan: &Plan) -> Self {
+        Self {
+            id: plan.id.0,
+            name: plan.name.clone(),
+            profile: plan.profile.clone(),
+            rate_limit: plan.limits.to_string(),
+            upload_bps: plan.upload().bps(),
+            download_bps: plan.download().bps(),
+            burst: plan.limits.burst.map(|b: Burst| BurstJson {
+                upload_bps: b.rate.upload.bps(),
+                download_bps: b.rate.download.bps(),
+                threshold_upload_bps: b.threshold.upload.bps(),
+                threshold_download_bps: b.threshold.download.bps(),
+                time_upload_s: b.time.upload,
+                time_download_s: b.time.download,
+            }),
+            price: plan.price.to_string(),
+            cycle: plan.cycle.as_str(),
+        }
+    }
+}
+
+pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
+    let store = open_store(globals).await?;
+    let result = match command {
+        Command::Add(args) => add(globals, &store, args).await,
+        Command::List => list(globals, &store).await,
+        Command::Set(args) => set(globals, &store, args).await,
+    };
+    store.close().await;
+    result
+}
+
+fn describe(plan: &Plan) -> String {
+    format!(
+        "rate-limit {} (upload/download), {} {}; router profile {}",
+        plan.limits,
+        plan.price,
+        plan.cycle.as_str(),
+        output::safe(&plan.profile)
+    )
+}
+
+fn print(globals: &Globals, verb: &str, plan: &Plan) -> anyhow::Result<()> {
+    if globals.json {
+        return output::json(&PlanJson::new(plan));
+    }
+    output::line(format!("{verb} plan {} (id {}): {}.", output::safe(&plan.name), plan.id, describe(plan)))?;
+    Ok(())
+}
+
+async fn add(globals: &Globals, store: &Store, args: AddArgs) -> anyhow::Result<()> {
+    let name = non_empty("the plan's name", &args.name)?.to_owned();
+    let b = &args.rates.burst;
+    let limits = RateLimit::from_parts(&args.rates.rate, b.burst.as_deref(), b.burst_threshold.as_deref(), b.burst_time.as_deref())?;
+    let id = store.add_plan(&NewPlan { name, limits, price: args.price, cycle: args.cycle }).await?;
+    let plan = store.plan(id).await?.context("the plan vanished right after it was added")?;
+    activity::log(store, format!("plan:{id}"), "plan added", format!("{}: {}", plan.name, describe(&plan))).await;
+    print(globals, "Added", &plan)
+}
+
+async fn find(store: &Store, name: &str) -> anyhow::Result<Plan> {
+    store
+        .plan_by_name(name)
+        .await?
+        .with_context(|| format!("no plan named {name:?}; `headend plan list` shows them"))
+}
+
+async fn set(globals: &Globals, store: &Store, args: SetArgs) -> anyhow::Result<()> {
+    let plan = find(store, &args.name).await?;
+    let b = &args.rates.burst;
+    if args.rename.is_none() && args.rates.rate.is_none() && !b.given() && !args.no_burst && args.price.is_none() && args.cycle.is_none() {
+        bail!("nothing to change: give --rename, --rate, --burst (with --burst-threshold and --burst-time), --no-burst, --price or --cycle");
+    }
+    let rate = match &args.rates.rate {
+        Some(rate) => Pair::parse(rate)?,
+        None => Pair { upload: plan.upload(), download: plan.download() },
+    };
+    let limits = if b.given() {
+        RateLimit::from_parts(&format!("{}/{}", rate.upload, rate.download), b.burst.as_deref(), b.burst_threshold.as_deref(), b.burst_time.as_deref())?
+    } else if args.no_burst {
+        RateLimit::new(rate, None)?
+    } else {
+        RateLimit::new(rate, plan.limits.burst)
+            .context("the plan's burst does not fit the new rate: give a new --burst (with --burst-threshold and --burst-time) or --no-burst")?
+    };
+    let name = match &args.rename {
+        Some(new) => non_empty("--rename", new)?.to_owned(),
+        None => plan.name.clone(),
+    };
+    let new = NewPlan { name, limits, price: args.price.unwrap_or(plan.price), cycle: args.cycle.unwrap_or(plan.cycle) };
+    store.update_plan(plan.id, &new).await?;
+    let updated = store.plan(plan.id).await?.context("the plan vanished right after it was changed")?;
+    activity::log(
+        store,
+        format!("plan:{}", plan.id),
+        "plan changed",
+        format!("{}: {} -> {}", plan.name, describe(&plan), describe(&updated)),
+    )
+    .await;
+    print(globals, "Changed", &updated)
+}
+
+async fn list(globals: &Globals, store: &Store) -> anyhow::Result<()> {
+    let plans = store.plans().await?;
+    if globals.json {
+        return output::json(&plans.iter().map(PlanJson::new).collect::<Vec<_>>());
+    }
+    if plans.is_empty() {
+        eprintln!("No plans yet: add one with `headend plan add NAME --rate UP/DOWN --price AMOUNT`.");
+        return Ok(());
+    }
+    let cells: Vec<Vec<String>> = plans
+        .iter()
+        .map(|p| {
+            vec![
+                p.id.to_string(),
+                output::safe(&p.name),
+                p.limits.to_string(),
+                p.price.to_string(),
+                p.cycle.as_str().to_owned(),
+                output::safe(&p.profile),
+            ]
+        })
+        .collect();
+    Ok(output::table(&["ID", "NAME", "RATE-LIMIT (UP/DOWN)", "PRICE", "CYCLE", "PROFILE"], &cells)?)
+}

@@ -1,0 +1,154 @@
+//! `headend service …`: customers' services. `add` (in [`add`]), `list` and
+//! `show` (in [`view`]), `set-status`, `set-due` and `retry` (in
+//! [`change`]). Every change asks the service's router to sweep, so a
+//! running engine (the app, `headend agent`) applies it at once.
+
+mod add;
+mod change;
+mod view;
+
+use std::net::IpAddr;
+use std::str::FromStr;
+
+use anyhow::Context;
+use headend_core::ServiceId;
+use headend_core::service::{Access, ServiceStatus};
+use headend_store::{ServiceOverview, Store};
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::Globals;
+use crate::open::open_store;
+
+pub use view::PaymentJson;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Add a service (and its customer, if new); a PPPoE password is read from standard input.
+    Add(add::AddArgs),
+    /// The services, oldest first, optionally filtered.
+    List(view::ListArgs),
+    /// One service: its details, queued provisioning actions, last router commands and payments.
+    Show {
+        /// The service's id.
+        id: i64,
+    },
+    /// Change a service's status (pending, active, suspended, inactive, terminated).
+    SetStatus {
+        /// The service's id.
+        id: i64,
+        /// The new status.
+        #[arg(value_parser = ServiceStatus::from_str)]
+        status: ServiceStatus,
+    },
+    /// Set the next billing date (YYYY-MM-DD), or `none` to clear it.
+    SetDue {
+        /// The service's id.
+        id: i64,
+        /// The date, e.g. 2026-12-05, or none.
+        #[arg(value_parser = parse_due)]
+        date: Due,
+    },
+    /// Try the service's failed provisioning actions again now.
+    Retry {
+        /// The service's id.
+        id: i64,
+    },
+}
+
+/// A due date argument: a date or `none`.
+#[derive(Debug, Clone, Copy)]
+pub struct Due(Option<Date>);
+
+fn parse_due(text: &str) -> Result<Due, String> {
+    if text.eq_ignore_ascii_case("none") {
+        return Ok(Due(None));
+    }
+    parse_date(text).map(|d| Due(Some(d)))
+}
+
+/// Exactly YYYY-MM-DD.
+pub fn parse_date(text: &str) -> Result<Date, String> {
+    headend_core::import::parse_iso_date(text.trim())
+        .ok_or_else(|| format!("{text:?} is not a date: write it as YYYY-MM-DD, such as 2026-12-05"))
+}
+
+pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
+    let store = open_store(globals).await?;
+    let result = match command {
+        Command::Add(args) => add::add(globals, &store, args).await,
+        Command::List(args) => view::list(globals, &store, args).await,
+        Command::Show { id } => view::show(globals, &store, ServiceId(id)).await,
+        Command::SetStatus { id, status } => change::set_status(globals, &store, ServiceId(id), status).await,
+        Command::SetDue { id, date } => change::set_due(globals, &store, ServiceId(id), date.0).await,
+        Command::Retry { id } => change::retry(globals, &store, ServiceId(id)).await,
+    };
+    store.close().await;
+    result
+}
+
+/// The service, or a clear error.
+pub(crate) async fn find(store: &Store, id: ServiceId) -> anyhow::Result<ServiceOverview> {
+    store
+        .service(id)
+        .await?
+        .with_context(|| format!("no service with id {id}; `headend service list` shows them"))
+}
+
+/// A service as `list`, `show` and the changes print it. Never a password.
+#[derive(Debug, Serialize)]
+struct ServiceJson {
+    id: i64,
+    customer_id: i64,
+    customer: String,
+    phone: Option<String>,
+    router_id: i64,
+    router: String,
+    plan_id: i64,
+    plan: String,
+    /// pppoe or static.
+    r#type: &'static str,
+    username: Option<String>,
+    ip: Option<IpAddr>,
+    status: &'static str,
+    next_billing_date: Option<String>,
+    grace_days: Option<u16>,
+    router_provisioned: bool,
+    provisioned_at: Option<String>,
+}
+
+impl ServiceJson {
+    fn new(s: &ServiceOverview) -> Self {
+        let (username, ip) = match &s.access {
+            Access::Pppoe { username } => (Some(username.clone()), None),
+            Access::StaticIp { address } => (None, Some(*address)),
+        };
+        Self {
+            id: s.id.0,
+            customer_id: s.customer.0,
+            customer: s.customer_name.clone(),
+            phone: s.customer_phone.clone(),
+            router_id: s.router.0,
+            router: s.router_name.clone(),
+            plan_id: s.plan.0,
+            plan: s.plan_name.clone(),
+            r#type: s.access.kind(),
+            username,
+            ip,
+            status: s.status.as_str(),
+            next_billing_date: s.next_billing_date.map(|d| d.to_string()),
+            grace_days: s.grace_days,
+            router_provisioned: s.router_provisioned,
+            provisioned_at: s.provisioned_at.map(|t| t.to_string()),
+        }
+    }
+
+    /// The user name or the address.
+    fn login(&self) -> String {
+        match (&self.username, &self.ip) {
+            (Some(user), _) => user.clone(),
+            (None, Some(ip)) => ip.to_string(),
+            (None, None) => String::new(),
+        }
+    }
+}

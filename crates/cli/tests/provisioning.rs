@@ -1,0 +1,369 @@
+//! The real `headend` binary on a temporary data directory: plans,
+//! services, payments and imports, with the real keyring (`cargo xtask
+//! test` runs the tests in a D-Bus session with an unlocked throwaway GNOME
+//! Keyring; by hand: `dbus-run-session -- bash -c 'echo -n pw |
+//! gnome-keyring-daemon --unlock --components=secrets >/dev/null; cargo
+//! test -p headend --test provisioning'`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use headend_core::activity::Actor;
+use headend_secrets::{SecretKey, SecretStore};
+use headend_store::{ActivityQuery, Store};
+use serde_json::{Value as Json, json};
+
+const PPPOE_PASSWORD: &str = "Sub-Scr1ber-pw";
+const IMPORTED_PASSWORD: &str = "imp0rted-Secret-77";
+
+struct Out {
+    success: bool,
+    stdout: String,
+    stderr: String,
+}
+
+impl Out {
+    fn ok(self) -> Self {
+        assert!(self.success, "headend failed: {}", self.stderr);
+        self
+    }
+
+    fn json(&self) -> Json {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {:?} / {}", self.stdout, self.stderr))
+    }
+
+    /// A failure whose last stderr line is `headend: …needle…`.
+    fn fails_with(&self, needle: &str) {
+        assert!(!self.success, "expected a failure, got: {}", self.stdout);
+        let last = self.stderr.trim_end().lines().last().unwrap_or_default();
+        assert!(last.starts_with("headend: ") && last.contains(needle), "{:?} lacks {needle:?}", self.stderr);
+        assert!(!self.stderr.contains("panicked"), "{}", self.stderr);
+    }
+}
+
+/// A temporary data directory; the keyring entries made by the CLI in its
+/// scope are deleted at the end. Every output is kept, to check that no
+/// password was ever printed.
+struct Lab {
+    dir: tempfile::TempDir,
+    secrets: SecretStore,
+    routers: Vec<i64>,
+    printed: std::cell::RefCell<String>,
+}
+
+impl Lab {
+    async fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("headend.sqlite3")).await.unwrap();
+        let scope = store.installation_id().await.unwrap();
+        store.close().await;
+        let secrets = SecretStore::open().expect("these tests need a keyring: run them with cargo xtask test");
+        Self { dir, secrets: secrets.scoped(&scope), routers: Vec::new(), printed: Default::default() }
+    }
+
+    fn run(&self, args: &[&str]) -> Out {
+        self.run_with_input(args, None)
+    }
+
+    fn run_with_input(&self, args: &[&str], input: Option<&str>) -> Out {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_headend"))
+            .arg("--data-dir")
+            .arg(self.dir.path())
+            .args(args)
+            .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        if let (Some(input), Some(mut stdin)) = (input, child.stdin.take()) {
+            let _ = stdin.write_all(input.as_bytes());
+        }
+        let out = child.wait_with_output().unwrap();
+        let out = Out {
+            success: out.status.success(),
+            stdout: String::from_utf8(out.stdout).unwrap(),
+            stderr: String::from_utf8(out.stderr).unwrap(),
+        };
+        let mut printed = self.printed.borrow_mut();
+        printed.push_str(&out.stdout);
+        printed.push_str(&out.stderr);
+        out
+    }
+
+    fn add_router(&mut self, name: &str) {
+        let out = self
+            .run_with_input(&["--json", "router", "add", name, "--host", "127.0.0.1", "--user", "admin", "--password-stdin"], Some("router-pw"))
+            .ok();
+        self.routers.push(out.json()["id"].as_i64().unwrap());
+    }
+
+    fn write(&self, name: &str, text: &str) -> String {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    }
+
+    async fn store(&self) -> Store {
+        Store::open(&self.dir.path().join("headend.sqlite3")).await.unwrap()
+    }
+
+    fn services(&self) -> Vec<Json> {
+        self.run(&["--json", "service", "list"]).ok().json().as_array().unwrap().clone()
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        for id in &self.routers {
+            let _ = self.secrets.delete(&SecretKey::router(id));
+        }
+        let _ = self.secrets.delete(&SecretKey::subscriber_key());
+        let printed = self.printed.borrow();
+        if !std::thread::panicking() {
+            for password in [PPPOE_PASSWORD, IMPORTED_PASSWORD] {
+                assert!(!printed.contains(password), "a subscriber password was printed");
+            }
+        }
+    }
+}
+
+/// Every byte of the database files.
+fn database_bytes(dir: &Path) -> Vec<u8> {
+    let mut all = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        if entry.file_name().to_string_lossy().starts_with("headend.sqlite3") {
+            all.extend(std::fs::read(entry.path()).unwrap());
+        }
+    }
+    all
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[tokio::test]
+async fn plans_round_trip_with_bursts() {
+    let lab = Lab::new().await;
+    let added = lab
+        .run(&[
+            "--json", "plan", "add", "Home 20", "--rate", "10M/20M", "--burst", "20M/40M", "--burst-threshold", "8M/16M",
+            "--burst-time", "16s/16s", "--price", "25.00",
+        ])
+        .ok()
+        .json();
+    assert_eq!(added["rate_limit"], "10M/20M 20M/40M 8M/16M 16/16");
+    assert_eq!((added["upload_bps"].as_u64(), added["download_bps"].as_u64()), (Some(10_000_000), Some(20_000_000)));
+    assert_eq!(added["burst"]["threshold_download_bps"], 16_000_000);
+    assert_eq!((added["price"].as_str(), added["cycle"].as_str()), (Some("25.00"), Some("monthly")));
+    let profile = added["profile"].as_str().unwrap().to_owned();
+    assert_eq!(profile, format!("hd-{}-home-20", added["id"]));
+
+    lab.run(&["plan", "add", "Basic", "--rate", "2M/5M", "--price", "10", "--cycle", "quarterly"]).ok();
+    let list = lab.run(&["--json", "plan", "list"]).ok().json();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(list[1], added, "list shows what add said");
+    let text = lab.run(&["plan", "list"]).ok().stdout;
+    assert!(text.contains("RATE-LIMIT (UP/DOWN)") && text.contains("10M/20M 20M/40M 8M/16M 16/16") && text.contains("quarterly"), "{text}");
+
+    // A new rate must fit the kept burst; a rename keeps the profile.
+    lab.run(&["plan", "set", "Home 20", "--rate", "30M/30M"]).fails_with("the burst rate 20M must be above the plan's rate 30M");
+    let changed = lab.run(&["--json", "plan", "set", "Home 20", "--rate", "30M/30M", "--no-burst", "--rename", "Home 30", "--price", "30.00"]).ok().json();
+    assert_eq!((changed["rate_limit"].as_str(), changed["burst"].is_null()), (Some("30M/30M"), true));
+    assert_eq!((changed["name"].as_str(), changed["profile"].as_str()), (Some("Home 30"), Some(profile.as_str())));
+
+    lab.run(&["plan", "add", "Basic", "--rate", "1M", "--price", "1"]).fails_with("a plan named \"Basic\" already exists");
+    assert!(!lab.run(&["plan", "add", "Bad", "--rate", "10M/20M", "--price=-1"]).success);
+    let bad = lab.run(&["plan", "add", "Bad", "--rate", "fast", "--price", "1"]);
+    bad.fails_with("\"fast\" is not a rate");
+    assert!(!lab.run(&["plan", "add", "Bad", "--rate", "1M", "--burst", "2M", "--price", "1"]).success);
+    assert_eq!(lab.run(&["--json", "plan", "list"]).ok().json().as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn services_are_added_listed_shown_and_changed() {
+    let mut lab = Lab::new().await;
+    lab.add_router("core-1");
+    lab.add_router("core-2");
+    lab.run(&["plan", "add", "Home 20", "--rate", "5M/20M", "--price", "25.00"]).ok();
+
+    let add = [
+        "--json", "service", "add", "--customer", "Ana Silva", "--phone", "+55 11 5555", "--router", "core-1", "--plan", "Home 20",
+        "--pppoe", "ana", "--password-stdin", "--due", "2026-12-05",
+    ];
+    let ana = lab.run_with_input(&add, Some(&format!("{PPPOE_PASSWORD}\n"))).ok().json();
+    let id = ana["id"].as_i64().unwrap().to_string();
+    assert_eq!((ana["type"].as_str(), ana["username"].as_str(), ana["status"].as_str()), (Some("pppoe"), Some("ana"), Some("active")));
+    assert_eq!((ana["customer"].as_str(), ana["next_billing_date"].as_str()), (Some("Ana Silva"), Some("2026-12-05")));
+    assert!(ana.get("password").is_none());
+
+    // The same user name on the same router is refused; on another, fine.
+    lab.run_with_input(&add, Some("other")).fails_with("a PPPoE user named \"ana\" already exists on router \"core-1\"");
+    let mut elsewhere = add.to_vec();
+    elsewhere[8] = "core-2";
+    let twin = lab.run_with_input(&elsewhere, Some("other-pw")).ok().json();
+    assert_eq!(twin["customer_id"], ana["customer_id"], "the customer is found by name and phone");
+    let static_ip = lab
+        .run(&["--json", "service", "add", "--customer", "Bob", "--router", "core-2", "--plan", "Home 20", "--ip", "100.64.0.9", "--status", "pending"])
+        .ok()
+        .json();
+    assert_eq!((static_ip["ip"].as_str(), static_ip["status"].as_str()), (Some("100.64.0.9"), Some("pending")));
+    lab.run(&["service", "add", "--customer", "C", "--router", "core-1", "--plan", "Home 20", "--pppoe", "c"]);
+    lab.run(&["service", "add", "--customer", "C", "--router", "nowhere", "--plan", "Home 20", "--ip", "10.0.0.1"])
+        .fails_with("no router named \"nowhere\"");
+
+    // Stored encrypted: the plaintext is nowhere in the database files.
+    let db = database_bytes(lab.dir.path());
+    assert!(!db.is_empty() && !contains(&db, PPPOE_PASSWORD), "the password is in the database");
+    assert!(lab.secrets.get(&SecretKey::subscriber_key()).unwrap().is_some(), "the key is in the keyring");
+
+    assert_eq!(lab.services().len(), 3);
+    let pending = lab.run(&["--json", "service", "list", "--status", "pending"]).ok().json();
+    assert_eq!(pending.as_array().unwrap().iter().map(|s| s["id"].clone()).collect::<Vec<_>>(), [static_ip["id"].clone()]);
+    let on_core2 = lab.run(&["--json", "service", "list", "--router", "core-2", "--search", "ANA"]).ok().json();
+    assert_eq!(on_core2.as_array().unwrap().len(), 1);
+    let text = lab.run(&["service", "list"]).ok().stdout;
+    assert!(text.starts_with("ID  CUSTOMER") && text.contains("100.64.0.9") && text.contains("2026-12-05"), "{text}");
+
+    let suspended = lab.run(&["--json", "service", "set-status", &id, "suspended"]).ok().json();
+    assert_eq!(suspended["status"], "suspended");
+    let due = lab.run(&["--json", "service", "set-due", &id, "2027-01-31"]).ok().json();
+    assert_eq!(due["next_billing_date"], "2027-01-31");
+    lab.run(&["service", "set-due", &id, "31/01/2027"]);
+    lab.run(&["service", "set-status", "999", "active"]).fails_with("no service with id 999");
+    let retry = lab.run(&["--json", "service", "retry", &id]).ok().json();
+    assert_eq!(retry, json!({"id": ana["id"], "reset": 0, "routers": ["core-1"]}));
+
+    let shown = lab.run(&["--json", "service", "show", &id]).ok().json();
+    assert_eq!(shown["service"]["status"], "suspended");
+    assert_eq!((shown["queue"].clone(), shown["router_log"].clone(), shown["payments"].clone()), (json!([]), json!([]), json!([])));
+    let text = lab.run(&["service", "show", &id]).ok().stdout;
+    assert!(text.contains("PPPoE user:      ana") && text.contains("Next billing:    2027-01-31"), "{text}");
+
+    // Every change is in the activity log, by the CLI.
+    let store = lab.store().await;
+    let log = store
+        .activity(&ActivityQuery { subject: Some(format!("service:{id}")), ..ActivityQuery::default() })
+        .await
+        .unwrap();
+    let actions: Vec<&str> = log.iter().map(|(_, e)| e.action.as_str()).collect();
+    assert_eq!(actions, ["retry requested", "due date changed", "status changed", "service added"]);
+    assert!(log.iter().all(|(_, e)| e.actor == Actor::Cli));
+    // And the routers were asked to sweep (the CLI runs no engine).
+    assert!(!store.take_sweep_requests().await.unwrap().is_empty());
+    store.close().await;
+}
+
+#[tokio::test]
+async fn a_payment_moves_the_due_date() {
+    let mut lab = Lab::new().await;
+    lab.add_router("core-1");
+    lab.run(&["plan", "add", "Home", "--rate", "5M/20M", "--price", "25.00"]).ok();
+    let svc = lab
+        .run(&["--json", "service", "add", "--customer", "Dan", "--router", "core-1", "--plan", "Home", "--ip", "10.0.0.2", "--due", "2026-01-31"])
+        .ok()
+        .json();
+    let id = svc["id"].as_i64().unwrap().to_string();
+    let paid = lab.run(&["--json", "payment", "add", &id, "--amount", "25.00"]).ok().json();
+    assert_eq!((paid["previous_due"].as_str(), paid["new_due"].as_str(), paid["months"].as_u64()), (Some("2026-01-31"), Some("2026-02-28"), Some(1)));
+    let text = lab.run(&["payment", "add", &id, "--amount", "50", "--months", "2"]).ok().stdout;
+    assert!(text.contains("next billing date 2026-02-28 -> 2026-04-28"), "{text}");
+    assert_eq!(lab.run(&["--json", "service", "show", &id]).ok().json()["service"]["next_billing_date"], "2026-04-28");
+    let payments = lab.run(&["--json", "payment", "list", &id]).ok().json();
+    assert_eq!(payments.as_array().unwrap().len(), 2);
+    assert_eq!((payments[0]["amount"].as_str(), payments[0]["actor"].as_str()), (Some("50"), Some("cli")));
+    assert!(!lab.run(&["payment", "add", &id, "--amount", "1", "--months", "0"]).success);
+    assert!(!lab.run(&["payment", "add", &id, "--amount", "-5"]).success);
+    lab.run(&["payment", "add", "999", "--amount", "5"]).fails_with("no service with id 999");
+}
+
+const HEADER: &str = "customer,phone,router,plan,type,username,password,ip,status,next_billing_date";
+
+#[tokio::test]
+async fn imports_report_every_bad_line_and_write_all_or_nothing() {
+    let mut lab = Lab::new().await;
+    lab.add_router("core-1");
+    lab.add_router("core-2");
+    lab.run(&["plan", "add", "Home 20", "--rate", "5M/20M", "--price", "25.00"]).ok();
+    lab.run_with_input(
+        &["service", "add", "--customer", "Old", "--router", "core-1", "--plan", "Home 20", "--pppoe", "taken", "--password-stdin"],
+        Some("whatever-pw"),
+    )
+    .ok();
+
+    let bad = lab.write(
+        "bad.csv",
+        &format!(
+            "{HEADER}\n\
+             Ana,,core-1,Home 20,pppoe,ana,{IMPORTED_PASSWORD},,active,2026-12-05\n\
+             Bia,,core-9,Gold,pppoe,bia,pw,,,\n\
+             Caio,,core-1,Home 20,dhcp,,,,,\n\
+             Davi,,core-1,Home 20,pppoe,,pw,,,\n\
+             Eva,,core-1,Home 20,static,,,10.0.0.300,,\n\
+             Fabi,,core-1,Home 20,static,,,10.0.0.6,paid,\n\
+             Gil,,core-1,Home 20,static,,,10.0.0.7,,05/12/2026\n\
+             Hugo,,core-1,Home 20,pppoe,ana,pw,,,\n\
+             Ines,,core-1,Home 20,pppoe,taken,pw,,,\n"
+        ),
+    );
+    let out = lab.run(&["import", "services", "--file", &bad]);
+    out.fails_with("9 problem(s) in");
+    for (line, reason) in [
+        (3, "unknown router \"core-9\""),
+        (3, "unknown plan \"Gold\""),
+        (4, "bad type \"dhcp\""),
+        (5, "missing username for a pppoe service"),
+        (6, "bad IP address \"10.0.0.300\""),
+        (7, "bad status \"paid\""),
+        (8, "bad date \"05/12/2026\": write dates as YYYY-MM-DD"),
+        (9, "duplicate user name \"ana\" on router \"core-1\": already on line 2"),
+        (10, "a PPPoE user named \"taken\" already exists on router \"core-1\""),
+    ] {
+        let wanted = format!("line {line}: {reason}");
+        assert!(out.stderr.contains(&wanted), "{wanted:?} not in {}", out.stderr);
+    }
+    assert_eq!(lab.services().len(), 1, "nothing imported");
+    let json = lab.run(&["--json", "import", "services", "--file", &bad, "--dry-run"]);
+    assert!(!json.success);
+    let report = json.json();
+    assert_eq!((report["errors"].as_array().unwrap().len(), report["imported"].as_bool()), (9, Some(false)));
+
+    // A good file: the dry run writes nothing, the import writes it all.
+    let good = lab.write(
+        "good.csv",
+        &format!(
+            "\u{feff}customer;phone;router;plan;type;username;password;ip;status;next_billing_date\r\n\
+             Ana;+55 1;core-1;Home 20;pppoe;ana;{IMPORTED_PASSWORD};;;2026-12-05\r\n\
+             Ana;+55 1;core-2;Home 20;static;;;100.64.0.10;suspended;\r\n\
+             Old;;core-2;Home 20;pppoe;taken;pw2;;pending;2027-01-01\r\n"
+        ),
+    );
+    let before = lab.run(&["--json", "status"]).ok().json();
+    let dry = lab.run(&["import", "services", "--file", &good, "--dry-run"]).ok().stdout;
+    assert!(dry.contains("Would import 3 service(s) and 1 new customer(s)"), "{dry}");
+    assert!(dry.contains("line 2: would add pppoe ana for Ana (new customer) on core-1"), "{dry}");
+    assert_eq!(lab.services().len(), 1, "the dry run imported nothing");
+    assert_eq!(lab.run(&["--json", "status"]).ok().json(), before, "no customer either");
+
+    let done = lab.run(&["--json", "import", "services", "--file", &good]).ok().json();
+    assert_eq!(done["imported"], true);
+    let rows = done["services"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    assert!(rows.iter().all(|r| r["id"].is_i64()), "{done}");
+    assert_eq!((rows[0]["new_customer"].as_bool(), rows[2]["new_customer"].as_bool()), (Some(true), Some(false)));
+    let services = lab.services();
+    assert_eq!(services.len(), 4);
+    let statuses: Vec<&str> = services.iter().map(|s| s["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["active", "active", "suspended", "pending"]);
+    assert_eq!(services[1]["next_billing_date"], "2026-12-05");
+    assert!(!contains(&database_bytes(lab.dir.path()), IMPORTED_PASSWORD), "imported passwords are encrypted");
+
+    // Importing the same file again: every user name is taken now.
+    let again = lab.run(&["import", "services", "--file", &good]);
+    again.fails_with("2 problem(s) in");
+    assert_eq!(lab.services().len(), 4);
+    lab.run(&["import", "services", "--file", "/nonexistent.csv"]).fails_with("cannot read /nonexistent.csv");
+}

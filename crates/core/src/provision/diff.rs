@@ -1,0 +1,453 @@
+//! From desired and observed state to the smallest list of writes.
+//!
+//! Objects are matched by their [`Marker`] first, then by name; an object
+//! without a marker is never written unless its service asked to adopt it.
+//! Steps come in three phases, applied in order: profiles (secrets refer to
+//! them), then secrets, address-lists and queues, then kicks (after the
+//! secret is disabled, so the customer cannot dial straight back in).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::net::IpAddr;
+
+use crate::ids::{PlanId, ServiceId};
+use crate::plan::{Pair, Rate, RateLimit};
+use crate::provision::Password;
+use crate::provision::desired::{DesiredAccess, DesiredRouter, SecretWant};
+use crate::provision::marker::Marker;
+use crate::provision::observed::{Marked, ObservedRouter, ObservedSecret};
+use crate::provision::policy::SUSPENDED_LIST;
+
+/// One write to a router.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    AddProfile { plan: PlanId, name: String, rate_limit: RateLimit },
+    SetProfile { plan: PlanId, id: String, name: String, rate_limit: RateLimit },
+    AddSecret { service: ServiceId, name: String, password: Password, profile: String, disabled: bool },
+    SetSecret { service: ServiceId, id: String, name: String, changes: SecretChanges },
+    EnableSecret { service: ServiceId, id: String, name: String },
+    DisableSecret { service: ServiceId, id: String, name: String },
+    RemoveSecret { service: ServiceId, id: String, name: String },
+    Kick { service: ServiceId, id: String, name: String },
+    AddAddress { service: ServiceId, list: String, address: IpAddr },
+    RemoveAddress { service: ServiceId, id: String, list: String, address: String },
+    AddQueue { service: ServiceId, name: String, target: IpAddr, max_limit: Pair<Rate> },
+    SetQueue { service: ServiceId, id: String, name: String, target: IpAddr, max_limit: Pair<Rate> },
+    RemoveQueue { service: ServiceId, id: String, name: String },
+}
+
+/// The properties a `SetSecret` changes; `None` leaves one as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SecretChanges {
+    pub name: Option<String>,
+    pub password: Option<Password>,
+    pub profile: Option<String>,
+    pub disabled: Option<bool>,
+    /// Set when adopting: the marker comment.
+    pub comment: Option<String>,
+}
+
+impl Step {
+    /// The service the step is for (`None` for a plan's profile).
+    pub fn service(&self) -> Option<ServiceId> {
+        match self {
+            Step::AddProfile { .. } | Step::SetProfile { .. } => None,
+            Step::AddSecret { service, .. }
+            | Step::SetSecret { service, .. }
+            | Step::EnableSecret { service, .. }
+            | Step::DisableSecret { service, .. }
+            | Step::RemoveSecret { service, .. }
+            | Step::Kick { service, .. }
+            | Step::AddAddress { service, .. }
+            | Step::RemoveAddress { service, .. }
+            | Step::AddQueue { service, .. }
+            | Step::SetQueue { service, .. }
+            | Step::RemoveQueue { service, .. } => Some(*service),
+        }
+    }
+
+    /// A stable short name of the kind of write, for the queue and logs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Step::AddProfile { .. } => "profile-add",
+            Step::SetProfile { .. } => "profile-set",
+            Step::AddSecret { .. } => "secret-add",
+            Step::SetSecret { .. } => "secret-set",
+            Step::EnableSecret { .. } => "secret-enable",
+            Step::DisableSecret { .. } => "secret-disable",
+            Step::RemoveSecret { .. } => "secret-remove",
+            Step::Kick { .. } => "kick",
+            Step::AddAddress { .. } => "address-list-add",
+            Step::RemoveAddress { .. } => "address-list-remove",
+            Step::AddQueue { .. } => "queue-add",
+            Step::SetQueue { .. } => "queue-set",
+            Step::RemoveQueue { .. } => "queue-remove",
+        }
+    }
+
+    /// 0: profiles, 1: secrets, address-lists and queues, 2: kicks.
+    pub fn phase(&self) -> u8 {
+        match self {
+            Step::AddProfile { .. } | Step::SetProfile { .. } => 0,
+            Step::Kick { .. } => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// What an operator reads in the logs and the dry run. Never shows a
+/// password, only that it changes.
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Step::AddProfile { name, rate_limit, .. } => write!(f, "add PPP profile {name} (rate-limit {rate_limit})"),
+            Step::SetProfile { name, rate_limit, .. } => write!(f, "set PPP profile {name} rate-limit to {rate_limit}"),
+            Step::AddSecret { name, profile, disabled, .. } => {
+                write!(f, "add PPP secret {name} (profile {profile}")?;
+                f.write_str(if *disabled { ", disabled)" } else { ")" })
+            }
+            Step::SetSecret { name, changes, .. } => {
+                write!(f, "set PPP secret {name}:")?;
+                if let Some(n) = &changes.name {
+                    write!(f, " name {n}")?;
+                }
+                if changes.password.is_some() {
+                    f.write_str(" password")?;
+                }
+                if let Some(p) = &changes.profile {
+                    write!(f, " profile {p}")?;
+                }
+                if let Some(d) = changes.disabled {
+                    f.write_str(if d { " disabled" } else { " enabled" })?;
+                }
+                if changes.comment.is_some() {
+                    f.write_str(" adopted")?;
+                }
+                Ok(())
+            }
+            Step::EnableSecret { name, .. } => write!(f, "enable PPP secret {name}"),
+            Step::DisableSecret { name, .. } => write!(f, "disable PPP secret {name}"),
+            Step::RemoveSecret { name, .. } => write!(f, "remove PPP secret {name}"),
+            Step::Kick { name, .. } => write!(f, "end the live session of {name}"),
+            Step::AddAddress { list, address, .. } => write!(f, "add {address} to address-list {list}"),
+            Step::RemoveAddress { list, address, .. } => write!(f, "remove {address} from address-list {list}"),
+            Step::AddQueue { name, target, max_limit, .. } => write!(
+                f,
+                "add simple queue {name} for {target} (max-limit {}/{})",
+                max_limit.upload, max_limit.download
+            ),
+            Step::SetQueue { name, target, max_limit, .. } => write!(
+                f,
+                "set simple queue {name}: target {target}, max-limit {}/{}",
+                max_limit.upload, max_limit.download
+            ),
+            Step::RemoveQueue { name, .. } => write!(f, "remove simple queue {name}"),
+        }
+    }
+}
+
+/// Something the reconciler will not do on its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    pub service: Option<ServiceId>,
+    pub message: String,
+}
+
+/// The writes that bring a router to its desired state, in phase order,
+/// and what stands in the way.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProvisionPlan {
+    pub steps: Vec<Step>,
+    pub conflicts: Vec<Conflict>,
+}
+
+impl ProvisionPlan {
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// The steps grouped by phase, in the order they must be applied.
+    pub fn phases(&self) -> impl Iterator<Item = Vec<&Step>> {
+        (0..=2u8).filter_map(|p| {
+            let steps: Vec<&Step> = self.steps.iter().filter(|s| s.phase() == p).collect();
+            (!steps.is_empty()).then_some(steps)
+        })
+    }
+}
+
+/// The name of a static service's simple queue.
+pub fn queue_name(service: ServiceId) -> String {
+    format!("hd-svc-{service}")
+}
+
+/// The plan from `observed` to `desired`.
+pub fn plan(desired: &DesiredRouter, observed: &ObservedRouter) -> ProvisionPlan {
+    let mut out = ProvisionPlan::default();
+    profiles(desired, observed, &mut out);
+    secrets(desired, observed, &mut out);
+    addresses(desired, observed, &mut out);
+    queues(desired, observed, &mut out);
+    out.steps.sort_by_key(Step::phase);
+    out
+}
+
+/// Whether a marked object belongs to a service this router should no
+/// longer carry (it moved to another router, or was deleted here).
+fn moved_away(desired: &DesiredRouter, marker: Option<Marker>) -> Option<ServiceId> {
+    match marker {
+        Some(Marker::Service(id)) if !desired.services.contains_key(&id) && desired.known_services.contains(&id) => {
+            Some(id)
+        }
+        _ => None,
+    }
+}
+
+fn profiles(desired: &DesiredRouter, observed: &ObservedRouter, out: &mut ProvisionPlan) {
+    for (plan, want) in &desired.profiles {
+        let ours = observed.profiles.iter().find(|p| p.marker() == Some(Marker::Plan(*plan)));
+        match ours {
+            Some(p) => {
+                let current = p.rate_limit.as_deref().map(RateLimit::parse_routeros);
+                if current != Some(Ok(want.rate_limit)) || p.name != want.name {
+                    out.steps.push(Step::SetProfile {
+                        plan: *plan,
+                        id: p.id.clone(),
+                        name: want.name.clone(),
+                        rate_limit: want.rate_limit,
+                    });
+                }
+            }
+            None if observed.profiles.iter().any(|p| p.name == want.name) => out.conflicts.push(Conflict {
+                service: None,
+                message: format!(
+                    "a PPP profile named {} exists on the router but was not made by Headend; rename or remove it",
+                    want.name
+                ),
+            }),
+            None => out.steps.push(Step::AddProfile {
+                plan: *plan,
+                name: want.name.clone(),
+                rate_limit: want.rate_limit,
+            }),
+        }
+    }
+}
+
+fn secrets(desired: &DesiredRouter, observed: &ObservedRouter, out: &mut ProvisionPlan) {
+    let mut by_service: BTreeMap<ServiceId, Vec<&ObservedSecret>> = BTreeMap::new();
+    for s in &observed.secrets {
+        if let Some(Marker::Service(id)) = s.marker() {
+            by_service.entry(id).or_default().push(s);
+        }
+    }
+    // Secrets of services that moved to another router: remove and kick.
+    for s in &observed.secrets {
+        if let Some(service) = moved_away(desired, s.marker()) {
+            out.steps.push(Step::RemoveSecret { service, id: s.id.clone(), name: s.name.clone() });
+            kick_sessions(observed, service, &s.name, out);
+        }
+    }
+    for (&service, want) in &desired.services {
+        let DesiredAccess::Pppoe { username, password, profile, secret, kick, .. } = &want.access else {
+            for s in by_service.get(&service).into_iter().flatten() {
+                out.steps.push(Step::RemoveSecret { service, id: s.id.clone(), name: s.name.clone() });
+            }
+            continue;
+        };
+        let mut ours: Vec<&ObservedSecret> = by_service.get(&service).cloned().unwrap_or_default();
+        let same_name_unmanaged = observed.secrets.iter().find(|s| &s.name == username && s.marker().is_none());
+        let mut adopting = false;
+        if ours.is_empty()
+            && want.adopt
+            && let Some(s) = same_name_unmanaged
+        {
+            ours.push(s);
+            adopting = true;
+        }
+        // The secret to keep: the one with the right name, else the first.
+        ours.sort_by_key(|s| &s.name != username);
+        let mut ours = ours.into_iter();
+        let primary = ours.next();
+        for extra in ours {
+            out.steps.push(Step::RemoveSecret { service, id: extra.id.clone(), name: extra.name.clone() });
+        }
+        let blocked_by = |out: &mut ProvisionPlan| {
+            out.conflicts.push(Conflict {
+                service: Some(service),
+                message: format!(
+                    "a PPP secret named {username} already exists on the router and is not managed by Headend: adopt it or choose another user name"
+                ),
+            });
+        };
+        let name_taken_by_other = observed
+            .secrets
+            .iter()
+            .any(|s| &s.name == username && primary.is_none_or(|p| p.id != s.id));
+        match (secret, primary) {
+            (SecretWant::Enabled, None) => match password {
+                _ if name_taken_by_other => blocked_by(out),
+                Some(password) => out.steps.push(Step::AddSecret {
+                    service,
+                    name: username.clone(),
+                    password: password.clone(),
+                    profile: profile.clone(),
+                    disabled: false,
+                }),
+                None => out.conflicts.push(Conflict {
+                    service: Some(service),
+                    message: "the service has no PPPoE password to push".into(),
+                }),
+            },
+            (SecretWant::Enabled | SecretWant::Disabled, Some(s)) => {
+                let disable = *secret == SecretWant::Disabled;
+                let mut changes = SecretChanges::default();
+                if &s.name != username {
+                    if name_taken_by_other {
+                        blocked_by(out);
+                    } else {
+                        changes.name = Some(username.clone());
+                    }
+                }
+                if let (Some(have), Some(want)) = (&s.password, password)
+                    && have != want
+                {
+                    changes.password = Some(want.clone());
+                }
+                if &s.profile != profile {
+                    changes.profile = Some(profile.clone());
+                }
+                if adopting {
+                    changes.comment = Some(Marker::Service(service).comment());
+                }
+                let flip = (s.disabled != disable).then_some(disable);
+                if changes == SecretChanges::default() {
+                    match flip {
+                        Some(true) => out.steps.push(Step::DisableSecret { service, id: s.id.clone(), name: s.name.clone() }),
+                        Some(false) => out.steps.push(Step::EnableSecret { service, id: s.id.clone(), name: s.name.clone() }),
+                        None => {}
+                    }
+                } else {
+                    changes.disabled = flip;
+                    out.steps.push(Step::SetSecret { service, id: s.id.clone(), name: s.name.clone(), changes });
+                }
+            }
+            (SecretWant::Disabled, None) => {}
+            (SecretWant::Absent, Some(s)) => {
+                out.steps.push(Step::RemoveSecret { service, id: s.id.clone(), name: s.name.clone() });
+            }
+            (SecretWant::Absent, None) => {}
+        }
+        // Never end a session that belongs to someone else's secret.
+        let session_is_ours = primary.is_some() || same_name_unmanaged.is_none();
+        if *kick && session_is_ours {
+            kick_sessions(observed, service, username, out);
+        }
+    }
+}
+
+fn kick_sessions(observed: &ObservedRouter, service: ServiceId, name: &str, out: &mut ProvisionPlan) {
+    for session in observed.sessions.iter().filter(|s| s.name == name) {
+        out.steps.push(Step::Kick { service, id: session.id.clone(), name: session.name.clone() });
+    }
+}
+
+/// An address-list entry's address, if it is a single host.
+fn host_address(text: &str) -> Option<IpAddr> {
+    let host = text.strip_suffix("/32").or_else(|| text.strip_suffix("/128")).unwrap_or(text);
+    host.parse().ok()
+}
+
+fn addresses(desired: &DesiredRouter, observed: &ObservedRouter, out: &mut ProvisionPlan) {
+    let mut wanted: BTreeMap<ServiceId, BTreeSet<(&str, IpAddr)>> = BTreeMap::new();
+    for (&service, want) in &desired.services {
+        let entries = wanted.entry(service).or_default();
+        match &want.access {
+            DesiredAccess::Static { address, list: Some(list), .. } => {
+                entries.insert((list, *address));
+            }
+            DesiredAccess::Pppoe { username, list_session_address: true, .. } => {
+                for session in observed.sessions.iter().filter(|s| &s.name == username) {
+                    if let Some(address) = session.address {
+                        entries.insert((SUSPENDED_LIST, address));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut present: BTreeSet<(ServiceId, &str, IpAddr)> = BTreeSet::new();
+    for entry in observed.addresses.iter().filter(|a| !a.dynamic) {
+        let Some(Marker::Service(service)) = entry.marker() else { continue };
+        let keep = host_address(&entry.address).filter(|addr| {
+            wanted.get(&service).is_some_and(|w| w.contains(&(entry.list.as_str(), *addr)))
+                && present.insert((service, entry.list.as_str(), *addr))
+        });
+        let ours_here = desired.services.contains_key(&service) || moved_away(desired, entry.marker()).is_some();
+        if keep.is_none() && ours_here {
+            out.steps.push(Step::RemoveAddress {
+                service,
+                id: entry.id.clone(),
+                list: entry.list.clone(),
+                address: entry.address.clone(),
+            });
+        }
+    }
+    for (service, entries) in wanted {
+        for (list, address) in entries {
+            // An entry the operator made already does the job (and RouterOS
+            // would refuse a second one for the same address).
+            let satisfied = present.contains(&(service, list, address))
+                || observed.addresses.iter().any(|a| a.list == list && host_address(&a.address) == Some(address));
+            if !satisfied {
+                out.steps.push(Step::AddAddress { service, list: list.to_owned(), address });
+            }
+        }
+    }
+}
+
+fn queues(desired: &DesiredRouter, observed: &ObservedRouter, out: &mut ProvisionPlan) {
+    let mut seen: BTreeSet<ServiceId> = BTreeSet::new();
+    for q in &observed.queues {
+        let Some(Marker::Service(service)) = q.marker() else { continue };
+        let want = desired.services.get(&service).and_then(|d| match &d.access {
+            DesiredAccess::Static { address, queue: Some(limit), .. } => Some((*address, Pair { upload: limit.upload, download: limit.download })),
+            _ => None,
+        });
+        let remove = match want {
+            Some((target, max_limit)) if seen.insert(service) => {
+                let same_target = host_address(&q.target) == Some(target);
+                let same_limit = q.max_limit.as_deref().map(Pair::parse) == Some(Ok(max_limit));
+                let name = queue_name(service);
+                if !same_target || !same_limit || q.name != name {
+                    out.steps.push(Step::SetQueue { service, id: q.id.clone(), name, target, max_limit });
+                }
+                false
+            }
+            Some(_) => true,
+            None => desired.services.contains_key(&service) || moved_away(desired, q.marker()).is_some(),
+        };
+        if remove {
+            out.steps.push(Step::RemoveQueue { service, id: q.id.clone(), name: q.name.clone() });
+        }
+    }
+    for (&service, want) in &desired.services {
+        if let DesiredAccess::Static { address, queue: Some(limit), .. } = &want.access
+            && !seen.contains(&service)
+        {
+            let name = queue_name(service);
+            if observed.queues.iter().any(|q| q.name == name) {
+                out.conflicts.push(Conflict {
+                    service: Some(service),
+                    message: format!("a simple queue named {name} exists on the router but was not made by Headend"),
+                });
+            } else {
+                out.steps.push(Step::AddQueue {
+                    service,
+                    name,
+                    target: *address,
+                    max_limit: Pair { upload: limit.upload, download: limit.download },
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,469 @@
+//! Table-driven tests of the provisioning policy and diff: every status in
+//! every suspension mode, unmanaged objects, adoption, drift, moves, and
+//! the idempotence of applying a plan.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use headend_core::plan::{BillingCycle, Plan, RateLimit};
+use headend_core::provision::Password;
+use headend_core::provision::desired::{self, DesiredRouter, ServiceSpec};
+use headend_core::provision::diff::{self, ProvisionPlan, Step, queue_name};
+use headend_core::provision::marker::Marker;
+use headend_core::provision::observed::{
+    ObservedAddress, ObservedProfile, ObservedQueue, ObservedRouter, ObservedSecret, ObservedSession,
+};
+use headend_core::provision::policy::{ALLOWED_LIST, IspPolicy, SUSPENDED_LIST, SuspensionMode};
+use headend_core::service::{Access, Service, ServiceStatus};
+use headend_core::{CustomerId, PlanId, RouterId, ServiceId};
+use jiff::Timestamp;
+use jiff::civil::date;
+use rust_decimal::Decimal;
+
+const NOW: &str = "2026-11-25T12:00:00Z";
+
+fn now() -> Timestamp {
+    NOW.parse().unwrap()
+}
+
+fn plan(id: i64, rate: &str) -> Plan {
+    Plan {
+        id: PlanId(id),
+        name: format!("Plan {id}"),
+        profile: format!("hd-{id}-plan"),
+        limits: RateLimit::from_parts(rate, None, None, None).unwrap(),
+        price: Decimal::new(2500, 2),
+        cycle: BillingCycle::Monthly,
+    }
+}
+
+fn plans() -> BTreeMap<PlanId, Plan> {
+    [plan(1, "10M/20M"), plan(2, "20M/40M")].into_iter().map(|p| (p.id, p)).collect()
+}
+
+fn pppoe(id: i64, user: &str, status: ServiceStatus) -> ServiceSpec {
+    ServiceSpec {
+        service: Service {
+            id: ServiceId(id),
+            customer: CustomerId(id),
+            router: RouterId(1),
+            plan: PlanId(1),
+            access: Access::Pppoe { username: user.into() },
+            status,
+            next_billing_date: Some(date(2026, 12, 1)),
+            grace_days: None,
+        },
+        password: Some(Password::new(format!("pw-{user}"))),
+        adopt: false,
+    }
+}
+
+fn static_ip(id: i64, ip: &str, status: ServiceStatus) -> ServiceSpec {
+    let mut s = pppoe(id, "x", status);
+    s.service.access = Access::StaticIp { address: ip.parse().unwrap() };
+    s.password = None;
+    s
+}
+
+fn want(mode: SuspensionMode, specs: &[ServiceSpec]) -> DesiredRouter {
+    want_with(&IspPolicy::default(), mode, specs)
+}
+
+fn want_with(policy: &IspPolicy, mode: SuspensionMode, specs: &[ServiceSpec]) -> DesiredRouter {
+    let known: BTreeSet<ServiceId> = specs.iter().map(|s| s.service.id).collect();
+    desired::for_router(policy, mode, &plans(), specs, known, now())
+}
+
+fn profile(plan: i64, rate: &str) -> ObservedProfile {
+    ObservedProfile {
+        id: format!("*P{plan}"),
+        name: format!("hd-{plan}-plan"),
+        rate_limit: Some(rate.into()),
+        comment: Some(Marker::Plan(PlanId(plan)).comment()),
+    }
+}
+
+fn secret(id: &str, name: &str, service: Option<i64>, disabled: bool) -> ObservedSecret {
+    ObservedSecret {
+        id: id.into(),
+        name: name.into(),
+        password: Some(Password::new(format!("pw-{name}"))),
+        profile: "hd-1-plan".into(),
+        disabled,
+        comment: service.map(|s| Marker::Service(ServiceId(s)).comment()),
+    }
+}
+
+fn session(id: &str, name: &str, ip: &str) -> ObservedSession {
+    ObservedSession { id: id.into(), name: name.into(), address: Some(ip.parse().unwrap()) }
+}
+
+fn entry(id: &str, list: &str, address: &str, service: Option<i64>) -> ObservedAddress {
+    ObservedAddress {
+        id: id.into(),
+        list: list.into(),
+        address: address.into(),
+        dynamic: false,
+        comment: service.map(|s| Marker::Service(ServiceId(s)).comment()),
+    }
+}
+
+fn observed_with_profile() -> ObservedRouter {
+    ObservedRouter { profiles: vec![profile(1, "10M/20M")], ..ObservedRouter::default() }
+}
+
+/// The steps as their Display text: what the dry run shows.
+fn texts(plan: &ProvisionPlan) -> Vec<String> {
+    plan.steps.iter().map(ToString::to_string).collect()
+}
+
+/// Applies a plan to an observed state the way a router would, to check
+/// that the diff converges.
+fn apply(observed: &mut ObservedRouter, plan: &ProvisionPlan) {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let new_id = || format!("*N{}", NEXT.fetch_add(1, Ordering::Relaxed));
+    for step in &plan.steps {
+        match step {
+            Step::AddProfile { plan, name, rate_limit } => observed.profiles.push(ObservedProfile {
+                id: new_id(),
+                name: name.clone(),
+                rate_limit: Some(rate_limit.to_string()),
+                comment: Some(Marker::Plan(*plan).comment()),
+            }),
+            Step::SetProfile { id, name, rate_limit, .. } => {
+                let p = observed.profiles.iter_mut().find(|p| &p.id == id).unwrap();
+                p.name = name.clone();
+                p.rate_limit = Some(rate_limit.to_string());
+            }
+            Step::AddSecret { service, name, password, profile, disabled } => observed.secrets.push(ObservedSecret {
+                id: new_id(),
+                name: name.clone(),
+                password: Some(password.clone()),
+                profile: profile.clone(),
+                disabled: *disabled,
+                comment: Some(Marker::Service(*service).comment()),
+            }),
+            Step::SetSecret { id, changes, .. } => {
+                let s = observed.secrets.iter_mut().find(|s| &s.id == id).unwrap();
+                if let Some(n) = &changes.name {
+                    s.name = n.clone();
+                }
+                if let Some(p) = &changes.password {
+                    s.password = Some(p.clone());
+                }
+                if let Some(p) = &changes.profile {
+                    s.profile = p.clone();
+                }
+                if let Some(d) = changes.disabled {
+                    s.disabled = d;
+                }
+                if let Some(c) = &changes.comment {
+                    s.comment = Some(c.clone());
+                }
+            }
+            Step::EnableSecret { id, .. } | Step::DisableSecret { id, .. } => {
+                let s = observed.secrets.iter_mut().find(|s| &s.id == id).unwrap();
+                s.disabled = matches!(step, Step::DisableSecret { .. });
+            }
+            Step::RemoveSecret { id, .. } => observed.secrets.retain(|s| &s.id != id),
+            Step::Kick { id, .. } => observed.sessions.retain(|s| &s.id != id),
+            Step::AddAddress { service, list, address } => observed.addresses.push(ObservedAddress {
+                id: new_id(),
+                list: list.clone(),
+                address: address.to_string(),
+                dynamic: false,
+                comment: Some(Marker::Service(*service).comment()),
+            }),
+            Step::RemoveAddress { id, .. } => observed.addresses.retain(|a| &a.id != id),
+            Step::AddQueue { service, name, target, max_limit } => observed.queues.push(ObservedQueue {
+                id: new_id(),
+                name: name.clone(),
+                target: format!("{target}/32"),
+                max_limit: Some(format!("{}/{}", max_limit.upload, max_limit.download)),
+                comment: Some(Marker::Service(*service).comment()),
+            }),
+            Step::SetQueue { id, name, target, max_limit, .. } => {
+                let q = observed.queues.iter_mut().find(|q| &q.id == id).unwrap();
+                q.name = name.clone();
+                q.target = format!("{target}/32");
+                q.max_limit = Some(format!("{}/{}", max_limit.upload, max_limit.download));
+            }
+            Step::RemoveQueue { id, .. } => observed.queues.retain(|q| &q.id != id),
+        }
+    }
+}
+
+/// Plans, applies, and checks a second plan is empty.
+fn converge(desired: &DesiredRouter, observed: &mut ObservedRouter) -> ProvisionPlan {
+    let first = diff::plan(desired, observed);
+    apply(observed, &first);
+    let second = diff::plan(desired, observed);
+    assert!(second.is_empty(), "not idempotent: {:?}", texts(&second));
+    first
+}
+
+#[test]
+fn an_active_service_on_an_empty_router_gets_its_profile_then_its_secret() {
+    let d = want(SuspensionMode::Disable, &[pppoe(1, "ana", ServiceStatus::Active)]);
+    let mut o = ObservedRouter::default();
+    let plan = converge(&d, &mut o);
+    assert_eq!(texts(&plan), ["add PPP profile hd-1-plan (rate-limit 10M/20M)", "add PPP secret ana (profile hd-1-plan)"]);
+    assert_eq!(o.secrets[0].comment.as_deref(), Some("headend:svc=1"));
+}
+
+#[test]
+fn every_status_in_every_suspension_mode() {
+    use ServiceStatus::*;
+    use SuspensionMode::*;
+    // (mode, status, secret already there enabled?, expected steps)
+    let cases: &[(SuspensionMode, ServiceStatus, bool, &[&str])] = &[
+        (Disable, Active, false, &["add PPP secret ana (profile hd-1-plan)"]),
+        (Disable, Active, true, &[]),
+        (Disable, Pending, false, &[]),
+        (Disable, Suspended, true, &["disable PPP secret ana", "end the live session of ana"]),
+        (Disable, Inactive, true, &["disable PPP secret ana", "end the live session of ana"]),
+        (Disable, Terminated, true, &["remove PPP secret ana", "end the live session of ana"]),
+        (Disable, Suspended, false, &[]),
+        (Remove, Suspended, true, &["remove PPP secret ana", "end the live session of ana"]),
+        (Remove, Pending, false, &[]),
+        (Remove, Active, false, &["add PPP secret ana (profile hd-1-plan)"]),
+        (AddressList, Suspended, true, &["add 100.64.0.9 to address-list headend-suspended"]),
+        (AddressList, Terminated, true, &["remove PPP secret ana", "end the live session of ana"]),
+        (AddressList, Active, true, &[]),
+    ];
+    for (mode, status, present, expected) in cases {
+        let d = want(*mode, &[pppoe(1, "ana", *status)]);
+        let mut o = observed_with_profile();
+        if *present {
+            o.secrets.push(secret("*1", "ana", Some(1), false));
+            o.sessions.push(session("*A1", "ana", "100.64.0.9"));
+        }
+        let plan = converge(&d, &mut o);
+        assert_eq!(texts(&plan), *expected, "{mode} {status} present={present}");
+    }
+}
+
+#[test]
+fn overdue_services_go_off_and_come_back_when_paid() {
+    let mut spec = pppoe(1, "ana", ServiceStatus::Active);
+    spec.service.next_billing_date = Some(date(2026, 11, 20));
+    let policy = IspPolicy { grace_days: 3, ..IspPolicy::default() };
+    let mut o = observed_with_profile();
+    o.secrets.push(secret("*1", "ana", Some(1), false));
+    o.sessions.push(session("*A1", "ana", "100.64.0.9"));
+    let plan = converge(&want_with(&policy, SuspensionMode::Disable, std::slice::from_ref(&spec)), &mut o);
+    assert_eq!(texts(&plan), ["disable PPP secret ana", "end the live session of ana"]);
+    spec.service.next_billing_date = Some(date(2026, 12, 20));
+    let plan = converge(&want_with(&policy, SuspensionMode::Disable, &[spec]), &mut o);
+    assert_eq!(texts(&plan), ["enable PPP secret ana"]);
+}
+
+#[test]
+fn unmanaged_objects_are_never_touched() {
+    let d = want(SuspensionMode::Disable, &[pppoe(1, "ana", ServiceStatus::Active), pppoe(2, "bob", ServiceStatus::Suspended)]);
+    let mut o = observed_with_profile();
+    // The operator's own secrets: one named like a Headend service, one not.
+    o.secrets.push(secret("*1", "ana", None, false));
+    o.secrets.push(secret("*2", "bob", None, false));
+    o.secrets.push(secret("*3", "office", None, true));
+    o.sessions.push(session("*A2", "bob", "100.64.0.2"));
+    let plan = diff::plan(&d, &o);
+    assert!(plan.steps.is_empty(), "{:?}", texts(&plan));
+    assert_eq!(plan.conflicts.len(), 1);
+    assert_eq!(plan.conflicts[0].service, Some(ServiceId(1)));
+    assert!(plan.conflicts[0].message.contains("adopt"), "{}", plan.conflicts[0].message);
+}
+
+#[test]
+fn adoption_marks_the_existing_secret_and_fixes_it() {
+    let mut spec = pppoe(1, "ana", ServiceStatus::Active);
+    spec.adopt = true;
+    let d = want(SuspensionMode::Disable, &[spec]);
+    let mut o = observed_with_profile();
+    let mut old = secret("*1", "ana", None, true);
+    old.profile = "default".into();
+    o.secrets.push(old);
+    let plan = converge(&d, &mut o);
+    assert_eq!(texts(&plan), ["set PPP secret ana: profile hd-1-plan enabled adopted"]);
+    assert_eq!(o.secrets.len(), 1);
+    assert_eq!(o.secrets[0].comment.as_deref(), Some("headend:svc=1"));
+}
+
+#[test]
+fn drifted_passwords_profiles_and_rates_are_put_back() {
+    let d = want(SuspensionMode::Disable, &[pppoe(1, "ana", ServiceStatus::Active)]);
+    let mut o = ObservedRouter { profiles: vec![profile(1, "5M/5M")], ..ObservedRouter::default() };
+    let mut drifted = secret("*1", "ana", Some(1), false);
+    drifted.password = Some(Password::new("changed-in-winbox"));
+    drifted.profile = "default".into();
+    o.secrets.push(drifted);
+    let plan = converge(&d, &mut o);
+    assert_eq!(
+        texts(&plan),
+        ["set PPP profile hd-1-plan rate-limit to 10M/20M", "set PPP secret ana: password profile hd-1-plan"]
+    );
+    // A router that hides passwords is not "drifted".
+    o.secrets[0].password = None;
+    assert!(diff::plan(&d, &o).is_empty());
+    // The same rate written differently is not drift either.
+    o.profiles[0].rate_limit = Some("10000k/20000k".into());
+    assert!(diff::plan(&d, &o).is_empty());
+}
+
+#[test]
+fn renamed_user_and_changed_plan() {
+    let mut spec = pppoe(1, "ana2", ServiceStatus::Active);
+    spec.service.plan = PlanId(2);
+    let d = want(SuspensionMode::Disable, &[spec]);
+    let mut o = observed_with_profile();
+    let mut s = secret("*1", "ana", Some(1), false);
+    s.password = Some(Password::new("pw-ana2"));
+    o.secrets.push(s);
+    let plan = converge(&d, &mut o);
+    assert_eq!(
+        texts(&plan),
+        ["add PPP profile hd-2-plan (rate-limit 20M/40M)", "set PPP secret ana: name ana2 profile hd-2-plan"]
+    );
+}
+
+#[test]
+fn duplicates_and_moved_services_are_cleaned_up_but_foreign_marks_are_not() {
+    let d = want(SuspensionMode::Disable, &[pppoe(1, "ana", ServiceStatus::Active)]);
+    let mut d = d;
+    d.known_services.insert(ServiceId(7));
+    let mut o = observed_with_profile();
+    o.secrets.push(secret("*1", "ana", Some(1), false));
+    o.secrets.push(secret("*2", "ana-old", Some(1), false));
+    // Service 7 moved to another router; service 99 is not in this database.
+    o.secrets.push(secret("*7", "gus", Some(7), false));
+    o.sessions.push(session("*A7", "gus", "100.64.0.7"));
+    o.secrets.push(secret("*9", "zoe", Some(99), false));
+    let plan = converge(&d, &mut o);
+    assert_eq!(
+        texts(&plan),
+        ["remove PPP secret gus", "remove PPP secret ana-old", "end the live session of gus"]
+    );
+    assert!(o.secrets.iter().any(|s| s.name == "zoe"));
+}
+
+#[test]
+fn static_ip_services_use_the_lists_and_optional_queues() {
+    let policy = IspPolicy { static_queues: true, ..IspPolicy::default() };
+    let specs = [static_ip(1, "10.0.0.1", ServiceStatus::Active), static_ip(2, "10.0.0.2", ServiceStatus::Suspended)];
+    let mut o = ObservedRouter::default();
+    let plan = converge(&want_with(&policy, SuspensionMode::Disable, &specs), &mut o);
+    assert_eq!(
+        texts(&plan),
+        [
+            "add 10.0.0.1 to address-list headend-allowed",
+            "add 10.0.0.2 to address-list headend-suspended",
+            "add simple queue hd-svc-1 for 10.0.0.1 (max-limit 10M/20M)",
+            "add simple queue hd-svc-2 for 10.0.0.2 (max-limit 10M/20M)",
+        ]
+    );
+    // Paying moves the address from one list to the other.
+    let specs = [static_ip(1, "10.0.0.1", ServiceStatus::Active), static_ip(2, "10.0.0.2", ServiceStatus::Active)];
+    let plan = converge(&want_with(&policy, SuspensionMode::Disable, &specs), &mut o);
+    assert_eq!(
+        texts(&plan),
+        ["remove 10.0.0.2 from address-list headend-suspended", "add 10.0.0.2 to address-list headend-allowed"]
+    );
+    // Terminated: out of both lists, queue gone.
+    let specs = [static_ip(1, "10.0.0.1", ServiceStatus::Terminated), static_ip(2, "10.0.0.2", ServiceStatus::Active)];
+    let plan = converge(&want_with(&policy, SuspensionMode::Disable, &specs), &mut o);
+    assert_eq!(
+        texts(&plan),
+        ["remove 10.0.0.1 from address-list headend-allowed", "remove simple queue hd-svc-1"]
+    );
+    assert_eq!(o.queues.len(), 1);
+    assert_eq!(o.queues[0].name, queue_name(ServiceId(2)));
+}
+
+#[test]
+fn duplicate_list_entries_are_removed_and_operator_entries_count() {
+    let specs = [static_ip(1, "10.0.0.1", ServiceStatus::Active), static_ip(2, "10.0.0.2", ServiceStatus::Active)];
+    let d = want(SuspensionMode::Disable, &specs);
+    let mut o = ObservedRouter {
+        addresses: vec![
+            entry("*1", ALLOWED_LIST, "10.0.0.1", Some(1)),
+            entry("*2", ALLOWED_LIST, "10.0.0.1/32", Some(1)),
+            entry("*3", ALLOWED_LIST, "10.0.0.2", None),
+            entry("*4", SUSPENDED_LIST, "10.0.0.1", Some(1)),
+        ],
+        ..ObservedRouter::default()
+    };
+    let plan = converge(&d, &mut o);
+    assert_eq!(
+        texts(&plan),
+        [
+            "remove 10.0.0.1/32 from address-list headend-allowed",
+            "remove 10.0.0.1 from address-list headend-suspended"
+        ]
+    );
+}
+
+#[test]
+fn address_list_mode_follows_the_session_address() {
+    let d = want(SuspensionMode::AddressList, &[pppoe(1, "ana", ServiceStatus::Suspended)]);
+    let mut o = observed_with_profile();
+    o.secrets.push(secret("*1", "ana", Some(1), false));
+    o.sessions.push(session("*A1", "ana", "100.64.0.9"));
+    converge(&d, &mut o);
+    // The customer redials and gets another address.
+    o.sessions = vec![session("*A2", "ana", "100.64.0.10")];
+    let plan = converge(&d, &mut o);
+    assert_eq!(
+        texts(&plan),
+        [
+            "remove 100.64.0.9 from address-list headend-suspended",
+            "add 100.64.0.10 to address-list headend-suspended"
+        ]
+    );
+    // Paid: the entry goes, the secret was never touched.
+    let d = want(SuspensionMode::AddressList, &[pppoe(1, "ana", ServiceStatus::Active)]);
+    let plan = converge(&d, &mut o);
+    assert_eq!(texts(&plan), ["remove 100.64.0.10 from address-list headend-suspended"]);
+}
+
+#[test]
+fn a_profile_name_taken_by_the_operator_is_a_conflict() {
+    let d = want(SuspensionMode::Disable, &[pppoe(1, "ana", ServiceStatus::Active)]);
+    let mut o = ObservedRouter::default();
+    o.profiles.push(ObservedProfile { comment: None, ..profile(1, "1M/1M") });
+    let plan = diff::plan(&d, &o);
+    assert_eq!(plan.conflicts.len(), 1);
+    assert!(plan.conflicts[0].message.contains("hd-1-plan"));
+    assert!(plan.steps.iter().all(|s| !matches!(s, Step::AddProfile { .. } | Step::SetProfile { .. })));
+}
+
+#[test]
+fn steps_are_grouped_in_phases() {
+    let d = want(SuspensionMode::Disable, &[pppoe(1, "ana", ServiceStatus::Active), pppoe(2, "bob", ServiceStatus::Suspended)]);
+    let mut o = ObservedRouter::default();
+    o.secrets.push(secret("*2", "bob", Some(2), false));
+    o.sessions.push(session("*B", "bob", "100.64.0.2"));
+    let plan = diff::plan(&d, &o);
+    let phases: Vec<Vec<String>> = plan.phases().map(|p| p.iter().map(ToString::to_string).collect()).collect();
+    assert_eq!(
+        phases,
+        [
+            vec!["add PPP profile hd-1-plan (rate-limit 10M/20M)".to_owned()],
+            vec!["add PPP secret ana (profile hd-1-plan)".to_owned(), "disable PPP secret bob".to_owned()],
+            vec!["end the live session of bob".to_owned()],
+        ]
+    );
+}
+
+#[test]
+fn no_step_or_error_ever_shows_a_password() {
+    let d = want(SuspensionMode::Disable, &[pppoe(1, "ana", ServiceStatus::Active)]);
+    let mut o = observed_with_profile();
+    let mut s = secret("*1", "ana", Some(1), false);
+    s.password = Some(Password::new("old-secret"));
+    o.secrets.push(s);
+    let plan = diff::plan(&d, &o);
+    let shown = format!("{:?} {}", plan, texts(&plan).join(" "));
+    assert!(!shown.contains("pw-ana") && !shown.contains("old-secret"), "{shown}");
+}

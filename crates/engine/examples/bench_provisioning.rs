@@ -1,0 +1,259 @@
+//! `cargo xtask bench provisioning`: the engine against 20 simulated
+//! routers 20 ms away, with 10,000 services, then the database at 100,000.
+//! Prints one JSON object:
+//!
+//! - `cold_converge_s`: the first sweep of every router on empty routers;
+//! - `steady_sweep_s`, `steady_calls_per_router` (commands by menu, per
+//!   router), `steady_writes`: a sweep with nothing to change;
+//! - `suspend_to_router_ms` (the app: the store write, then
+//!   `Provisioner::request`) and `suspend_to_router_from_cli_ms` (only the
+//!   store write, as the CLI does: picked up from the database);
+//! - `db_p99_ms`: the 99th percentile of the console's and the engine's
+//!   queries with 100,000 services.
+//!
+//! Passwords go to the machine's secret store, scoped to a throwaway
+//! database (the kernel keyring when there is no Secret Service).
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use headend_core::activity::Actor;
+use headend_core::plan::{BillingCycle, RateLimit};
+use headend_core::provision::Password;
+use headend_core::router::Transport;
+use headend_core::service::{Access, ServiceStatus};
+use headend_core::{RouterId, ServiceId};
+use headend_engine::{Connector, EngineConfig, Provisioner, SweepMode};
+use headend_secrets::{SecretKey, SecretStore};
+use headend_simlab::{Faults, SimConfig, SimRouter, SimRouterHandle};
+use headend_store::{ImportService, NewPlan, NewRouter, QueueQuery, ServiceQuery, Store};
+use jiff::Timestamp;
+use rust_decimal::Decimal;
+
+const ROUTERS: usize = 20;
+const SERVICES: usize = 10_000;
+const DB_SERVICES: usize = 100_000;
+const LATENCY: Duration = Duration::from_millis(20);
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let store = Store::open(&dir.path().join("bench.sqlite3")).await?;
+    let scope = store.installation_id().await?;
+    let secrets = tokio::task::spawn_blocking(SecretStore::open).await??.scoped(&scope);
+    let cipher = secrets.subscriber_cipher()?;
+    let plan = store
+        .add_plan(&NewPlan {
+            name: "Home 20".into(),
+            limits: RateLimit::from_parts("10M/20M", None, None, None)?,
+            price: Decimal::new(2500, 2),
+            cycle: BillingCycle::Monthly,
+        })
+        .await?;
+
+    let mut sims: Vec<SimRouterHandle> = Vec::new();
+    let mut routers = Vec::new();
+    for i in 0..ROUTERS {
+        let sim = SimRouter::start(SimConfig {
+            identity: format!("bench-{i:02}"),
+            faults: Faults { latency: LATENCY, ..Faults::default() },
+            ..SimConfig::default()
+        })
+        .await?;
+        let id = store
+            .add_router(&NewRouter {
+                name: format!("bench-{i:02}"),
+                host: "127.0.0.1".into(),
+                port: sim.api_port(),
+                transport: Transport::Api,
+                username: "admin".into(),
+                pop: None,
+                location: None,
+            })
+            .await?;
+        secrets.set(&SecretKey::router(id), "admin")?;
+        routers.push(id);
+        sims.push(sim);
+    }
+    let per_router = SERVICES / ROUTERS;
+    let rows = services(&routers, plan, per_router, 0, &cipher);
+    store.import_services(&rows, Timestamp::now(), &Actor::Cli).await?;
+    store.take_sweep_requests().await?;
+
+    let connector = Connector::new(store.clone(), secrets.clone());
+    let config = EngineConfig { holder: "bench".into(), ..EngineConfig::default() };
+    let concurrency = config.concurrency;
+    let engine = Provisioner::new(store.clone(), connector, Some(cipher.clone()), config);
+
+    // Cold: every router empty.
+    let started = Instant::now();
+    let cold = engine.sweep_all(SweepMode::Apply).await;
+    let cold_s = started.elapsed().as_secs_f64();
+    let cold_writes: usize = cold.iter().flatten().map(|r| r.writes()).sum();
+    anyhow::ensure!(cold.iter().all(Result::is_ok), "cold sweep failed: {:?}", cold.iter().filter_map(|r| r.as_ref().err()).collect::<Vec<_>>());
+
+    // Steady: nothing to change.
+    sims.iter().for_each(SimRouterHandle::reset_stats);
+    let started = Instant::now();
+    let steady = engine.sweep_all(SweepMode::Apply).await;
+    let steady_s = started.elapsed().as_secs_f64();
+    let steady_writes: usize = steady.iter().flatten().map(|r| r.writes()).sum();
+    let mut calls: BTreeMap<String, f64> = BTreeMap::new();
+    for sim in &sims {
+        for (path, n) in sim.stats().commands_by_path {
+            *calls.entry(path).or_default() += n as f64 / ROUTERS as f64;
+        }
+    }
+    let router_writes: u64 = sims.iter().map(|s| s.stats().writes).sum();
+
+    // Suspension to router, with the loop running.
+    let running = tokio::spawn({
+        let engine = engine.clone();
+        async move { engine.run().await }
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut in_app = Vec::new();
+    let mut from_cli = Vec::new();
+    for i in 0..10 {
+        let r = i % ROUTERS;
+        let service = ServiceId((r * per_router + i + 1) as i64);
+        let user = format!("u{r:02}-{:05}", i);
+        let started = Instant::now();
+        store.set_service_status(service, ServiceStatus::Suspended).await?;
+        if i % 2 == 0 {
+            engine.request(routers[r]);
+        }
+        wait_disabled(&sims[r], &user).await.with_context(|| format!("{user} was never disabled"))?;
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        if i % 2 == 0 { in_app.push(ms) } else { from_cli.push(ms) }
+    }
+    engine.shutdown();
+    running.await?;
+
+    // The database at 100,000 services.
+    let more = services(&routers, plan, (DB_SERVICES - SERVICES) / ROUTERS, per_router, &cipher);
+    for chunk in more.chunks(10_000) {
+        store.import_services(chunk, Timestamp::now(), &Actor::Cli).await?;
+    }
+    let mut queries: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for i in 0..200u32 {
+        let mut time = async |name, q: &ServiceQuery| -> anyhow::Result<()> {
+            let t = Instant::now();
+            store.services_page(q).await?;
+            queries.entry(name).or_default().push(t.elapsed().as_secs_f64() * 1000.0);
+            Ok(())
+        };
+        time("services_first_page", &ServiceQuery::default()).await?;
+        time("services_suspended", &ServiceQuery { status: Some(ServiceStatus::Suspended), ..ServiceQuery::default() }).await?;
+        time("services_search", &ServiceQuery { search: Some(format!("u07-0{:03}", i % 500)), ..ServiceQuery::default() }).await?;
+        time("services_page_100", &ServiceQuery { offset: 5_000, ..ServiceQuery::default() }).await?;
+        let t = Instant::now();
+        store.service(ServiceId(i64::from(i) * 400 + 1)).await?;
+        queries.entry("service_detail").or_default().push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        store.queue(&QueueQuery { status: None, limit: 50, offset: 0 }).await?;
+        queries.entry("queue_page").or_default().push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let mut sweep_reads = Vec::new();
+    for r in &routers {
+        let t = Instant::now();
+        store.provisioning_rows(*r).await?;
+        sweep_reads.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let p99: BTreeMap<&str, f64> = queries.iter_mut().map(|(k, v)| (*k, round(percentile(v, 0.99)))).collect();
+
+    let json = serde_json::json!({
+        "bench": "provisioning",
+        "routers": ROUTERS,
+        "services": SERVICES,
+        "latency_ms": LATENCY.as_millis(),
+        "concurrency": concurrency,
+        "cold_converge_s": round(cold_s),
+        "cold_writes": cold_writes,
+        "steady_sweep_s": round(steady_s),
+        "steady_writes": steady_writes + router_writes as usize,
+        "steady_calls_per_router": calls.iter().map(|(k, v)| (k.clone(), round(*v))).collect::<BTreeMap<_, _>>(),
+        "suspend_to_router_ms": { "median": round(median(&mut in_app)), "max": round(max(&in_app)) },
+        "suspend_to_router_from_cli_ms": { "median": round(median(&mut from_cli)), "max": round(max(&from_cli)) },
+        "db_services": DB_SERVICES,
+        "db_p99_ms": p99,
+        "db_router_rows_5000_ms": { "p99": round(percentile(&mut sweep_reads, 0.99)) },
+    });
+    println!("{json}");
+    for id in routers {
+        secrets.delete(&SecretKey::router(id)).ok();
+    }
+    secrets.delete(&SecretKey::subscriber_key()).ok();
+    Ok(())
+}
+
+/// `count` services on each router, named `u<router>-<n>`: 90 % PPPoE
+/// active, 5 % PPPoE suspended, 5 % static IPs.
+fn services(
+    routers: &[RouterId],
+    plan: headend_core::PlanId,
+    count: usize,
+    first: usize,
+    cipher: &headend_secrets::SubscriberCipher,
+) -> Vec<ImportService> {
+    let mut out = Vec::with_capacity(routers.len() * count);
+    for (r, router) in routers.iter().enumerate() {
+        for n in first..first + count {
+            let user = format!("u{r:02}-{n:05}");
+            let (access, password) = if n % 20 == 19 {
+                let ip = std::net::Ipv4Addr::new(10, r as u8, (n / 250) as u8, (n % 250) as u8 + 1);
+                (Access::StaticIp { address: ip.into() }, None)
+            } else {
+                (Access::Pppoe { username: user.clone() }, Some(cipher.encrypt(&Password::new(format!("pw{n}")))))
+            };
+            out.push(ImportService {
+                customer_name: format!("Customer {user}"),
+                customer_phone: Some(format!("+55 11 9{r:02}{n:05}")),
+                router: *router,
+                plan,
+                access,
+                password,
+                status: if n % 20 == 18 { ServiceStatus::Suspended } else { ServiceStatus::Active },
+                next_billing_date: None,
+            });
+        }
+    }
+    out
+}
+
+async fn wait_disabled(sim: &SimRouterHandle, user: &str) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        let disabled = sim
+            .secrets()
+            .iter()
+            .any(|s| s.get_str("name") == Some(user) && s.get_str("disabled") == Some("true"));
+        if disabled {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    anyhow::bail!("timed out")
+}
+
+fn percentile(v: &mut [f64], p: f64) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f64::total_cmp);
+    let i = ((v.len() as f64 * p).ceil() as usize).clamp(1, v.len()) - 1;
+    v[i]
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    percentile(v, 0.5)
+}
+
+fn max(v: &[f64]) -> f64 {
+    v.iter().copied().fold(0.0, f64::max)
+}
+
+fn round(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}

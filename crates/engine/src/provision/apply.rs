@@ -1,0 +1,180 @@
+//! Turning the reconciler's [`Step`]s into RouterOS writes and sending them
+//! phase by phase: profiles, then secrets, lists and queues, then kicks.
+//! Within a phase every write goes out at once (pipelined); a refused write
+//! does not stop the others.
+
+use std::time::{Duration, Instant};
+
+use headend_core::provision::diff::{ProvisionPlan, Step};
+use headend_core::provision::marker::Marker;
+use headend_routeros::Attributes;
+use headend_routeros::client::{ClientError, Password};
+use headend_routeros::ops::{Change, ItemId, Menu, NewAddressListEntry, NewPppSecret, PppProfileSpec, PppSecretUpdate, RouterApi};
+
+use super::dialect::Dialect;
+
+/// The RouterOS write for one step.
+pub fn change(step: &Step, dialect: Dialect) -> Change {
+    let id = |id: &str| ItemId::new(id.to_owned());
+    match step {
+        Step::AddProfile { plan, name, rate_limit } => PppProfileSpec {
+            name: Some(name.as_str().into()),
+            rate_limit: Some(dialect.rate_limit(rate_limit).into()),
+            comment: Some(Marker::Plan(*plan).comment().into()),
+            ..PppProfileSpec::default()
+        }
+        .into_add(),
+        Step::SetProfile { id: item, name, rate_limit, .. } => PppProfileSpec {
+            name: Some(name.as_str().into()),
+            rate_limit: Some(dialect.rate_limit(rate_limit).into()),
+            ..PppProfileSpec::default()
+        }
+        .into_update(id(item)),
+        Step::AddSecret { service, name, password, profile, disabled } => {
+            let mut secret = NewPppSecret::pppoe(name.as_str(), Password::new(password.expose()))
+                .profile(profile.as_str())
+                .comment(Marker::Service(*service).comment());
+            secret.disabled = *disabled;
+            secret.into_change()
+        }
+        Step::SetSecret { id: item, changes, .. } => PppSecretUpdate {
+            name: changes.name.as_deref().map(Into::into),
+            password: changes.password.as_ref().map(|p| Password::new(p.expose())),
+            profile: changes.profile.as_deref().map(Into::into),
+            comment: changes.comment.as_deref().map(Into::into),
+            disabled: changes.disabled,
+            ..PppSecretUpdate::default()
+        }
+        .into_change(id(item)),
+        Step::EnableSecret { id: item, .. } => Change::set_disabled(Menu::PppSecret, id(item), false),
+        Step::DisableSecret { id: item, .. } => Change::set_disabled(Menu::PppSecret, id(item), true),
+        Step::RemoveSecret { id: item, .. } => Change::remove(Menu::PppSecret, id(item)),
+        Step::Kick { id: item, .. } => Change::remove(Menu::PppActive, id(item)),
+        Step::AddAddress { service, list, address } => NewAddressListEntry {
+            list: list.as_str().into(),
+            address: address.to_string().into(),
+            timeout: None,
+            comment: Some(Marker::Service(*service).comment().into()),
+        }
+        .into_change(),
+        Step::RemoveAddress { id: item, .. } => Change::remove(Menu::AddressList, id(item)),
+        Step::AddQueue { service, name, target, max_limit } => {
+            let mut attrs = queue_attrs(name, *target, max_limit);
+            attrs.push("comment", Marker::Service(*service).comment());
+            Change::add(Menu::SimpleQueue, attrs)
+        }
+        Step::SetQueue { id: item, name, target, max_limit, .. } => {
+            Change::set(Menu::SimpleQueue, id(item), queue_attrs(name, *target, max_limit))
+        }
+        Step::RemoveQueue { id: item, .. } => Change::remove(Menu::SimpleQueue, id(item)),
+    }
+}
+
+fn queue_attrs(
+    name: &str,
+    target: std::net::IpAddr,
+    max_limit: &headend_core::plan::Pair<headend_core::plan::Rate>,
+) -> Attributes {
+    let mut attrs = Attributes::new();
+    attrs.push("name", name);
+    let prefix = if target.is_ipv4() { 32 } else { 128 };
+    attrs.push("target", format!("{target}/{prefix}"));
+    attrs.push("max-limit", format!("{}/{}", max_limit.upload, max_limit.download));
+    attrs
+}
+
+/// What became of one step.
+#[derive(Debug)]
+pub struct StepOutcome {
+    pub result: Result<(), ClientError>,
+    /// From sending the step's phase to its answer.
+    pub took: Duration,
+}
+
+/// Sends `steps` (a subset of `plan`, in its order) phase by phase and
+/// returns one outcome per step, in the same order.
+pub async fn apply(api: &impl RouterApi, dialect: Dialect, plan: &ProvisionPlan, steps: &[usize]) -> Vec<StepOutcome> {
+    let mut outcomes: Vec<Option<StepOutcome>> = steps.iter().map(|_| None).collect();
+    for phase in 0..=2u8 {
+        let in_phase: Vec<usize> = (0..steps.len()).filter(|&i| plan.steps[steps[i]].phase() == phase).collect();
+        if in_phase.is_empty() {
+            continue;
+        }
+        let changes = in_phase.iter().map(|&i| change(&plan.steps[steps[i]], dialect)).collect();
+        let started = Instant::now();
+        let results = api.apply(changes).await;
+        let took = started.elapsed();
+        for (&i, result) in in_phase.iter().zip(results) {
+            outcomes[i] = Some(StepOutcome { result: result.map(drop), took });
+        }
+    }
+    outcomes
+        .into_iter()
+        .map(|o| {
+            o.unwrap_or_else(|| StepOutcome {
+                result: Err(ClientError::UnexpectedReply("the router sent no result for this write".into())),
+                took: Duration::ZERO,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use headend_core::provision::Password as SubscriberPassword;
+    use headend_core::provision::diff::SecretChanges;
+    use headend_core::ServiceId;
+
+    use super::*;
+
+    fn words(step: &Step) -> Vec<String> {
+        let command = change(step, Dialect::V7).to_command();
+        let text = |v: &headend_routeros::Value| String::from_utf8_lossy(v.as_bytes()).into_owned();
+        std::iter::once(text(command.path()))
+            .chain(command.attributes().iter().map(|(k, v)| format!("={}={}", text(k), text(v))))
+            .collect()
+    }
+
+    #[test]
+    fn secret_writes() {
+        let add = Step::AddSecret {
+            service: ServiceId(4),
+            name: "ana".into(),
+            password: SubscriberPassword::new("pw"),
+            profile: "hd-1-home".into(),
+            disabled: false,
+        };
+        assert_eq!(
+            words(&add),
+            ["/ppp/secret/add", "=name=ana", "=password=pw", "=service=pppoe", "=profile=hd-1-home", "=comment=headend:svc=4"]
+        );
+        let set = Step::SetSecret {
+            service: ServiceId(4),
+            id: "*7".into(),
+            name: "ana".into(),
+            changes: SecretChanges { profile: Some("hd-2".into()), disabled: Some(false), ..SecretChanges::default() },
+        };
+        assert_eq!(words(&set), ["/ppp/secret/set", "=.id=*7", "=profile=hd-2", "=disabled=no"]);
+        let kick = Step::Kick { service: ServiceId(4), id: "*A".into(), name: "ana".into() };
+        assert_eq!(words(&kick), ["/ppp/active/remove", "=.id=*A"]);
+    }
+
+    #[test]
+    fn queue_and_list_writes() {
+        let q = Step::AddQueue {
+            service: ServiceId(9),
+            name: "hd-svc-9".into(),
+            target: "10.0.0.9".parse().unwrap(),
+            max_limit: headend_core::plan::Pair::parse("10M/20M").unwrap(),
+        };
+        assert_eq!(
+            words(&q),
+            ["/queue/simple/add", "=name=hd-svc-9", "=target=10.0.0.9/32", "=max-limit=10M/20M", "=comment=headend:svc=9"]
+        );
+        let a = Step::AddAddress { service: ServiceId(9), list: "headend-allowed".into(), address: "10.0.0.9".parse().unwrap() };
+        assert_eq!(
+            words(&a),
+            ["/ip/firewall/address-list/add", "=list=headend-allowed", "=address=10.0.0.9", "=comment=headend:svc=9"]
+        );
+    }
+}

@@ -1,0 +1,453 @@
+//! The provisioning loop: which router is swept when.
+//!
+//! Every router is swept every interval (default 15 s), at once when a
+//! change asks for it (from this process through [`Provisioner::request`],
+//! from another through the database's sweep requests, polled four times a
+//! second), and at the next midnight cutoff of the ISP's time zone even if
+//! nothing else happens. Routers are swept in parallel up to a bound; a
+//! slow or dead router only holds its own slot. One sweep per router at a
+//! time, here and across processes (a lease row in the database). A
+//! router whose login is refused is not retried until its settings change
+//! or the operator asks: failed logins fill the router's log and can lock
+//! the account.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use headend_core::event::ProvisionFailed;
+use headend_core::router::Router;
+use headend_core::RouterId;
+use headend_routeros::client::ClientError;
+use headend_routeros::ops::RouterApi;
+use headend_secrets::SubscriberCipher;
+use headend_store::Store;
+use jiff::{SignedDuration, Timestamp};
+use tokio::sync::{Notify, Semaphore, broadcast};
+use tokio::task::JoinSet;
+
+use super::dialect::Dialect;
+use super::sweep::{RouterSweep, SweepContext, SweepMode, sweep_router};
+use crate::connect::{ConnectError, Connector, RouterLink};
+
+/// Where "now" comes from. Tests inject one that follows tokio's paused
+/// clock, to cross a midnight without waiting for it.
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> Timestamp;
+}
+
+/// The system clock.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::now()
+    }
+}
+
+/// Whether a lease holder named `<role>:<pid>` is a process that no longer
+/// exists on this machine. Only Linux can tell (from `/proc`); elsewhere a
+/// lease of a dead process waits for its expiry.
+fn holder_is_gone(holder: &str) -> bool {
+    let Some(pid) = holder.rsplit_once(':').and_then(|(_, pid)| pid.parse::<u32>().ok()) else {
+        return false;
+    };
+    let proc = std::path::Path::new("/proc");
+    cfg!(target_os = "linux") && proc.join("self").exists() && !proc.join(pid.to_string()).exists()
+}
+
+/// How the loop runs.
+#[derive(Clone)]
+pub struct EngineConfig {
+    pub interval: Duration,
+    /// Routers swept at the same time.
+    pub concurrency: usize,
+    /// Names this process in the router leases (`app:1234`, `agent:99`).
+    pub holder: String,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            interval: Duration::from_secs(15),
+            concurrency: 8,
+            holder: format!("headend:{}", std::process::id()),
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+/// What the loop tells the rest of the app.
+#[derive(Debug, Clone)]
+pub enum EngineEvent {
+    /// A router was swept (with writes, conflicts or failures, or not).
+    Swept(Arc<RouterSweep>),
+    /// A write gave up after its last retry, or cannot be done at all.
+    ProvisionFailed(ProvisionFailed),
+    /// The router could not be swept.
+    Unreachable { router: RouterId, name: String, error: String },
+    /// The router refused the login: no more attempts until
+    /// [`Provisioner::resume_router`].
+    LoginRefused { router: RouterId, name: String, error: String },
+}
+
+/// A lease is taken for this long and renewed by every sweep; a crashed
+/// holder's lease expires.
+const LEASE: SignedDuration = SignedDuration::from_secs(120);
+const REQUEST_POLL: Duration = Duration::from_millis(250);
+
+struct Link {
+    link: RouterLink,
+    dialect: Dialect,
+}
+
+#[derive(Default)]
+struct State {
+    links: HashMap<RouterId, Arc<Link>>,
+    running: HashSet<RouterId>,
+    /// Asked for again while running: swept once more right after.
+    again: HashSet<RouterId>,
+    refused: HashSet<RouterId>,
+    paused: bool,
+    interval: Option<Duration>,
+}
+
+struct Inner {
+    store: Store,
+    connector: Connector,
+    cipher: Option<SubscriberCipher>,
+    config: EngineConfig,
+    state: Mutex<State>,
+    wake: Notify,
+    stop: Notify,
+    slots: Semaphore,
+    events: broadcast::Sender<EngineEvent>,
+}
+
+/// The provisioning engine. Cheap to clone; [`Provisioner::run`] drives it.
+#[derive(Clone)]
+pub struct Provisioner {
+    inner: Arc<Inner>,
+}
+
+fn lock(m: &Mutex<State>) -> MutexGuard<'_, State> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Provisioner {
+    /// `cipher` decrypts PPPoE passwords; without it PPPoE services are
+    /// left as they are on their routers (and reported).
+    pub fn new(store: Store, connector: Connector, cipher: Option<SubscriberCipher>, config: EngineConfig) -> Self {
+        let (events, _) = broadcast::channel(1024);
+        Self {
+            inner: Arc::new(Inner {
+                slots: Semaphore::new(config.concurrency.max(1)),
+                store,
+                connector,
+                cipher,
+                config,
+                state: Mutex::new(State::default()),
+                wake: Notify::new(),
+                stop: Notify::new(),
+                events,
+            }),
+        }
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
+        self.inner.events.subscribe()
+    }
+
+    /// Sweep `router` as soon as possible.
+    pub fn request(&self, router: RouterId) {
+        self.inner.state.lock().map(|mut s| s.again.insert(router)).ok();
+        self.inner.wake.notify_one();
+    }
+
+    /// Stop or restart the periodic and requested sweeps (the tray's
+    /// Pause). Sweeps in flight finish.
+    pub fn set_paused(&self, paused: bool) {
+        lock(&self.inner.state).paused = paused;
+        self.inner.wake.notify_one();
+    }
+
+    pub fn set_interval(&self, interval: Duration) {
+        lock(&self.inner.state).interval = Some(interval);
+        self.inner.wake.notify_one();
+    }
+
+    /// Try a router whose login was refused again (its password or user
+    /// was changed).
+    pub fn resume_router(&self, router: RouterId) {
+        {
+            let mut state = lock(&self.inner.state);
+            state.refused.remove(&router);
+            state.links.remove(&router);
+        }
+        self.request(router);
+    }
+
+    /// Ends [`Provisioner::run`] after the sweeps in flight finish their
+    /// writes.
+    pub fn shutdown(&self) {
+        self.inner.stop.notify_one();
+    }
+
+    fn now(&self) -> Timestamp {
+        self.inner.config.clock.now()
+    }
+
+    /// Sweeps every router once, all in parallel up to the bound, and
+    /// returns what happened to each (`headend sweep --once`).
+    pub async fn sweep_all(&self, mode: SweepMode) -> Vec<Result<Arc<RouterSweep>, (String, String)>> {
+        let routers = match self.inner.store.routers().await {
+            Ok(r) => r,
+            Err(e) => return vec![Err(("database".into(), e.to_string()))],
+        };
+        let mut tasks = JoinSet::new();
+        for router in routers {
+            let me = self.clone();
+            tasks.spawn(async move {
+                let name = router.name.clone();
+                me.sweep_one(router, mode).await.map_err(|e| (name, e))
+            });
+        }
+        let mut out = Vec::new();
+        while let Some(done) = tasks.join_next().await {
+            out.push(done.unwrap_or_else(|e| Err(("task".into(), e.to_string()))));
+        }
+        out
+    }
+
+    /// Sweeps one router now (waiting for a slot and for its lease).
+    pub async fn sweep_one(&self, router: Router, mode: SweepMode) -> Result<Arc<RouterSweep>, String> {
+        let _slot = self.inner.slots.acquire().await.map_err(|e| e.to_string())?;
+        let holder = &self.inner.config.holder;
+        let store = &self.inner.store;
+        if mode == SweepMode::Apply && !self.lease(router.id).await.map_err(|e| e.to_string())? {
+            return Err("another Headend process is sweeping this router".into());
+        }
+        let result = self.sweep_leased(&router, mode).await;
+        if mode == SweepMode::Apply
+            && let Err(e) = store.release_router_lease(router.id, holder).await
+        {
+            tracing::warn!(router = %router.name, error = %e, "could not release the router's lease");
+        }
+        result
+    }
+
+    /// Takes the router's lease; a lease left by a process of this machine
+    /// that no longer runs (killed mid-sweep) is taken over at once instead
+    /// of waiting for it to expire.
+    async fn lease(&self, router: RouterId) -> Result<bool, headend_store::StoreError> {
+        let store = &self.inner.store;
+        let holder = &self.inner.config.holder;
+        if store.acquire_router_lease(router, holder, self.now(), LEASE).await? {
+            return Ok(true);
+        }
+        match store.router_lease_holder(router).await? {
+            Some(other) if holder_is_gone(&other) => {
+                tracing::info!(router = %router, holder = %other, "taking over the lease of a process that is gone");
+                store.release_router_lease(router, &other).await?;
+                store.acquire_router_lease(router, holder, self.now(), LEASE).await
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn sweep_leased(&self, router: &Router, mode: SweepMode) -> Result<Arc<RouterSweep>, String> {
+        let link = self.link(router).await?;
+        let cx = SweepContext {
+            store: &self.inner.store,
+            cipher: self.inner.cipher.as_ref(),
+            now: self.now(),
+            jitter: &rand::random::<f64>,
+        };
+        let swept = sweep_router(&cx, &link.link, link.dialect, router, mode).await;
+        match swept {
+            Ok(report) => {
+                let report = Arc::new(report);
+                for failed in &report.gave_up {
+                    self.inner.events.send(EngineEvent::ProvisionFailed(failed.clone())).ok();
+                }
+                self.inner.events.send(EngineEvent::Swept(report.clone())).ok();
+                Ok(report)
+            }
+            Err(e) => {
+                // A broken connection is made again next time.
+                lock(&self.inner.state).links.remove(&router.id);
+                Err(e.to_string())
+            }
+        }
+    }
+
+    /// The router's connection, made (and its RouterOS version read) on
+    /// first use and kept: a sweep every 15 s must not log in every 15 s.
+    async fn link(&self, router: &Router) -> Result<Arc<Link>, String> {
+        {
+            let state = lock(&self.inner.state);
+            if state.refused.contains(&router.id) {
+                return Err("the router refused the login; fix its user or password, then retry".into());
+            }
+            if let Some(link) = state.links.get(&router.id) {
+                return Ok(link.clone());
+            }
+        }
+        let connected = match self.inner.connector.connect(router).await {
+            Ok(link) => link,
+            Err(e) => {
+                let error = e.to_string();
+                if let ConnectError::Router { source: ClientError::LoginFailed { .. }, .. } = e {
+                    lock(&self.inner.state).refused.insert(router.id);
+                    self.inner
+                        .events
+                        .send(EngineEvent::LoginRefused { router: router.id, name: router.name.clone(), error: error.clone() })
+                        .ok();
+                } else {
+                    self.inner
+                        .events
+                        .send(EngineEvent::Unreachable { router: router.id, name: router.name.clone(), error: error.clone() })
+                        .ok();
+                }
+                return Err(error);
+            }
+        };
+        let dialect = match connected.resource().await {
+            Ok(r) => Dialect::from_version(&r.version),
+            Err(e) => return Err(e.to_string()),
+        };
+        let link = Arc::new(Link { link: connected, dialect });
+        lock(&self.inner.state).links.insert(router.id, link.clone());
+        Ok(link)
+    }
+
+    /// Runs the loop until [`Provisioner::shutdown`].
+    pub async fn run(&self) {
+        let mut tasks: JoinSet<RouterId> = JoinSet::new();
+        let mut next_periodic = tokio::time::Instant::now();
+        // Recomputed whenever something may have changed it (a sweep is
+        // due), not on every poll: it reads every service.
+        let mut cutoff_at: Option<Timestamp> = None;
+        loop {
+            let (paused, interval) = {
+                let s = lock(&self.inner.state);
+                (s.paused, s.interval.unwrap_or(self.inner.config.interval))
+            };
+            let now = self.now();
+            let mut due: HashSet<RouterId> = HashSet::new();
+            if !paused {
+                if tokio::time::Instant::now() >= next_periodic {
+                    next_periodic = tokio::time::Instant::now() + interval;
+                    match self.inner.store.routers().await {
+                        Ok(routers) => due.extend(routers.iter().map(|r| r.id)),
+                        Err(e) => tracing::warn!(error = %e, "cannot list routers"),
+                    }
+                }
+                // Requests for a router another process is sweeping stay
+                // for it (its sweep reads the change anyway).
+                match self.inner.store.take_sweep_requests_for(&self.inner.config.holder, now).await {
+                    Ok(requested) => due.extend(requested),
+                    Err(e) => tracing::warn!(error = %e, "cannot read sweep requests"),
+                }
+                due.extend(lock(&self.inner.state).again.drain());
+            }
+            if !due.is_empty() {
+                cutoff_at = self.next_cutoff(now).await;
+            }
+            self.start_sweeps(due, &mut tasks).await;
+            let cutoff = cutoff_at.map(|at| Duration::try_from(now.duration_until(at)).unwrap_or(Duration::ZERO));
+            let poll = REQUEST_POLL.min(next_periodic.saturating_duration_since(tokio::time::Instant::now()));
+            tokio::select! {
+                () = self.inner.stop.notified() => break,
+                () = self.inner.wake.notified() => {}
+                () = tokio::time::sleep(poll) => {}
+                () = tokio::time::sleep(cutoff.unwrap_or(Duration::ZERO)), if cutoff.is_some() => {
+                    // Midnight for someone: sweep everything now.
+                    next_periodic = tokio::time::Instant::now();
+                    cutoff_at = None;
+                }
+                Some(done) = tasks.join_next(), if !tasks.is_empty() => {
+                    if let Ok(router) = done {
+                        self.finished(router);
+                    }
+                }
+            }
+        }
+        // Let in-flight sweeps finish their writes and logs.
+        while let Some(done) = tasks.join_next().await {
+            if let Ok(router) = done {
+                self.finished(router);
+            }
+        }
+    }
+
+    fn finished(&self, router: RouterId) {
+        let mut state = lock(&self.inner.state);
+        state.running.remove(&router);
+        if state.again.contains(&router) {
+            drop(state);
+            self.inner.wake.notify_one();
+        }
+    }
+
+    async fn start_sweeps(&self, due: HashSet<RouterId>, tasks: &mut JoinSet<RouterId>) {
+        if due.is_empty() {
+            return;
+        }
+        let routers = match self.inner.store.routers().await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot list routers");
+                return;
+            }
+        };
+        for router in routers.into_iter().filter(|r| due.contains(&r.id)) {
+            {
+                let mut state = lock(&self.inner.state);
+                if state.refused.contains(&router.id) {
+                    continue;
+                }
+                if !state.running.insert(router.id) {
+                    state.again.insert(router.id);
+                    continue;
+                }
+                state.again.remove(&router.id);
+            }
+            let me = self.clone();
+            tasks.spawn(async move {
+                let id = router.id;
+                let name = router.name.clone();
+                if let Err(error) = me.sweep_one(router, SweepMode::Apply).await {
+                    tracing::warn!(router = %name, %error, "sweep failed");
+                }
+                id
+            });
+        }
+    }
+
+    /// The next midnight cutoff of an active service (found in SQL: the
+    /// earliest paid-through day from today on).
+    async fn next_cutoff(&self, now: Timestamp) -> Option<Timestamp> {
+        let policy = self.inner.store.isp_policy().await.ok()?;
+        let today = policy.today(now);
+        let paid_through = self.inner.store.earliest_paid_through(policy.grace_days, today).await.ok()??;
+        policy.cutoff_after(paid_through)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_dead_local_process_gives_up_its_lease() {
+        assert!(!holder_is_gone(&format!("app:{}", std::process::id())));
+        assert!(!holder_is_gone("test"));
+        assert!(!holder_is_gone("agent:x"));
+        if cfg!(target_os = "linux") {
+            // Above the kernel's largest pid.
+            assert!(holder_is_gone("agent:4194305"));
+        }
+    }
+}

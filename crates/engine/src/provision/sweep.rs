@@ -1,0 +1,319 @@
+//! One reconcile of one router: read the database's view and the router's,
+//! diff, hold back what the durable queue says must wait, apply the rest,
+//! and record every write (router log before and after, activity log,
+//! queue, the services' provisioned state).
+//!
+//! Crash safety comes from the shape, not from bookkeeping: the diff is
+//! computed from what the router holds, so a sweep after a crash at any
+//! point simply finishes the job and never adds twice. Every write is in
+//! the router log as `pending` before it is sent; a run that dies leaves it
+//! `pending`, and the next sweep of that router marks it `interrupted`.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use headend_core::activity::{ActivityEntry, Actor};
+use headend_core::event::ProvisionFailed;
+use headend_core::provision::desired::{self, ServiceSpec};
+use headend_core::provision::diff::{self, Conflict, ProvisionPlan, Step};
+use headend_core::provision::policy::Entitlement;
+use headend_core::provision::retry;
+use headend_core::router::Router;
+use headend_core::{RouterId, ServiceId};
+use headend_routeros::client::ClientError;
+use headend_routeros::ops::RouterApi;
+use headend_secrets::SubscriberCipher;
+use headend_store::{QueueEntry, QueueStatus, RouterLogOutcome, Store, StoreError};
+use jiff::Timestamp;
+
+use super::apply::{self, change};
+use super::command_text;
+use super::dialect::Dialect;
+use super::observe::observe;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    #[error("reading the router failed: {0}")]
+    Read(#[source] ClientError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Apply the plan, or only compute it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SweepMode {
+    Apply,
+    DryRun,
+}
+
+/// One step of a sweep's plan and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepReport {
+    pub service: Option<ServiceId>,
+    pub kind: &'static str,
+    /// What an operator reads: `disable PPP secret ana`.
+    pub text: String,
+    pub outcome: StepStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepStatus {
+    /// Dry run: would be sent.
+    Planned,
+    /// The durable queue holds it back (backoff, or failed for good).
+    Held(String),
+    Applied,
+    Failed(String),
+}
+
+/// What one sweep of one router did.
+#[derive(Debug, Clone)]
+pub struct RouterSweep {
+    pub router: RouterId,
+    pub router_name: String,
+    pub steps: Vec<StepReport>,
+    pub conflicts: Vec<Conflict>,
+    /// Failures that just became final: the operator is told.
+    pub gave_up: Vec<ProvisionFailed>,
+    pub read_ms: u64,
+    pub apply_ms: u64,
+}
+
+impl RouterSweep {
+    pub fn writes(&self) -> usize {
+        self.steps.iter().filter(|s| matches!(s.outcome, StepStatus::Applied | StepStatus::Failed(_))).count()
+    }
+}
+
+/// The queue's key for a step or a conflict.
+type QueueKey = (Option<ServiceId>, String);
+
+const CONFLICT: &str = "conflict";
+
+/// What a sweep works with besides the router itself.
+pub struct SweepContext<'a> {
+    pub store: &'a Store,
+    /// Decrypts PPPoE passwords; without it PPPoE services are left alone.
+    pub cipher: Option<&'a SubscriberCipher>,
+    pub now: Timestamp,
+    /// A random number in `[0, 1)` for the retry backoff's jitter.
+    pub jitter: &'a (dyn Fn() -> f64 + Sync),
+}
+
+/// Sweeps `router` over `api` now. The caller holds the router's lease.
+pub async fn sweep_router(
+    cx: &SweepContext<'_>,
+    api: &impl RouterApi,
+    dialect: Dialect,
+    router: &Router,
+    mode: SweepMode,
+) -> Result<RouterSweep, SweepError> {
+    let SweepContext { store, cipher, now, jitter } = *cx;
+    let mut report = RouterSweep {
+        router: router.id,
+        router_name: router.name.clone(),
+        steps: Vec::new(),
+        conflicts: Vec::new(),
+        gave_up: Vec::new(),
+        read_ms: 0,
+        apply_ms: 0,
+    };
+    if mode == SweepMode::Apply {
+        store.router_log_interrupt_pending(router.id).await?;
+    }
+    let policy = store.isp_policy().await?;
+    let suspension = store.router_suspension(router.id).await?.unwrap_or(policy.suspension);
+    let plans: BTreeMap<_, _> = store.plans().await?.into_iter().map(|p| (p.id, p)).collect();
+    let rows = store.provisioning_rows(router.id).await?;
+    let mut known = store.service_ids().await?;
+    let mut was_provisioned = HashMap::new();
+    let mut specs = Vec::with_capacity(rows.len());
+    for row in rows {
+        let password = match (&row.password, cipher) {
+            (None, _) => None,
+            (Some(blob), Some(cipher)) => match cipher.decrypt(blob) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    freeze(&mut report, &mut known, row.service.id, &format!("its PPPoE password cannot be decrypted ({e})"));
+                    continue;
+                }
+            },
+            (Some(_), None) => {
+                freeze(&mut report, &mut known, row.service.id, "the key that decrypts PPPoE passwords is not available");
+                continue;
+            }
+        };
+        was_provisioned.insert(row.service.id, row.router_provisioned);
+        specs.push(ServiceSpec { service: row.service, password, adopt: row.adopt });
+    }
+    let desired = desired::for_router(&policy, suspension, &plans, &specs, known, now);
+    let with_queues = policy.static_queues || specs.iter().any(|s| s.service.access.kind() == "static");
+    let read_started = std::time::Instant::now();
+    let observed = observe(api, with_queues).await.map_err(SweepError::Read)?;
+    report.read_ms = millis(read_started.elapsed());
+    let plan = diff::plan(&desired, &observed);
+    report.conflicts.extend(plan.conflicts.iter().cloned());
+
+    // The durable queue decides what waits.
+    let queue: HashMap<QueueKey, QueueEntry> = store
+        .queue_for_router(router.id)
+        .await?
+        .into_iter()
+        .map(|e| ((e.service, e.action.clone()), e))
+        .collect();
+    let mut send = Vec::new();
+    for (i, step) in plan.steps.iter().enumerate() {
+        let key = (step.service(), step.kind().to_owned());
+        let held = queue.get(&key).and_then(|e| match e.status {
+            QueueStatus::Failed => Some(format!("failed {} times, waiting for a manual retry: {}", e.attempts, e.last_error.as_deref().unwrap_or(""))),
+            QueueStatus::Retrying if e.next_attempt_at > now => Some(format!("retrying at {}", e.next_attempt_at)),
+            _ => None,
+        });
+        let outcome = match (held, mode) {
+            (Some(why), _) => StepStatus::Held(why),
+            (None, SweepMode::DryRun) => StepStatus::Planned,
+            (None, SweepMode::Apply) => {
+                send.push(i);
+                StepStatus::Planned
+            }
+        };
+        report.steps.push(StepReport { service: step.service(), kind: step.kind(), text: step.to_string(), outcome });
+    }
+    if mode == SweepMode::DryRun {
+        return Ok(report);
+    }
+
+    // Queue rows for actions the plan no longer needs are done with.
+    let mut keep: Vec<QueueKey> = plan.steps.iter().map(|s| (s.service(), s.kind().to_owned())).collect();
+    keep.extend(plan.conflicts.iter().map(|c| (c.service, CONFLICT.to_owned())));
+    store.queue_clear_router_except(router.id, &keep).await?;
+    record_conflicts(store, router, &plan, &queue, now, &mut report).await?;
+
+    if !send.is_empty() {
+        let lines: Vec<(Option<ServiceId>, String)> =
+            send.iter().map(|&i| (plan.steps[i].service(), command_text(&change(&plan.steps[i], dialect)))).collect();
+        let log_ids = store.router_log_begin_many(router.id, &lines, now).await?;
+        let started = std::time::Instant::now();
+        let outcomes = apply::apply(api, dialect, &plan, &send).await;
+        report.apply_ms = millis(started.elapsed());
+        let mut finished = Vec::with_capacity(send.len());
+        let mut activity = Vec::new();
+        let mut cleared = Vec::new();
+        for ((&i, outcome), log_id) in send.iter().zip(&outcomes).zip(&log_ids) {
+            let step = &plan.steps[i];
+            let took = millis(outcome.took);
+            match &outcome.result {
+                Ok(()) => {
+                    finished.push((*log_id, RouterLogOutcome::Ok, None, took));
+                    activity.push(applied_entry(step, router, &desired.services, now));
+                    cleared.push((step.service(), step.kind().to_owned()));
+                    report.steps[i].outcome = StepStatus::Applied;
+                }
+                Err(e) => {
+                    let error = e.to_string();
+                    finished.push((*log_id, RouterLogOutcome::Error, Some(error.clone()), took));
+                    let attempts = queue.get(&(step.service(), step.kind().to_owned())).map_or(0, |q| q.attempts) + 1;
+                    let entry = store
+                        .queue_failure(
+                            router.id,
+                            step.service(),
+                            step.kind(),
+                            &step.to_string(),
+                            &error,
+                            now,
+                            retry::next_attempt(attempts, now, jitter()),
+                            policy.max_attempts,
+                        )
+                        .await?;
+                    if entry.status == QueueStatus::Failed
+                        && let Some(service) = step.service()
+                    {
+                        report.gave_up.push(ProvisionFailed { service, router: router.id, error: format!("{step}: {error}") });
+                    }
+                    report.steps[i].outcome = StepStatus::Failed(error);
+                }
+            }
+        }
+        store.router_log_finish_many(&finished).await?;
+        store.log_activity_many(&activity).await?;
+        store.queue_clear_many(router.id, &cleared).await?;
+    }
+
+    // The services' provisioned flags follow what the router now holds.
+    let unsettled: BTreeSet<ServiceId> = report
+        .steps
+        .iter()
+        .filter(|s| s.outcome != StepStatus::Applied)
+        .filter_map(|s| s.service)
+        .chain(report.conflicts.iter().filter_map(|c| c.service))
+        .collect();
+    let marks: Vec<(ServiceId, bool)> = desired
+        .services
+        .iter()
+        .filter(|(id, _)| !unsettled.contains(id))
+        .map(|(id, want)| (*id, want.entitlement == Entitlement::On))
+        .filter(|(id, on)| was_provisioned.get(id) != Some(on))
+        .collect();
+    store.mark_provisioned_many(&marks, now).await?;
+    Ok(report)
+}
+
+/// Leaves a service's router objects alone this sweep, and says why.
+fn freeze(report: &mut RouterSweep, known: &mut BTreeSet<ServiceId>, service: ServiceId, why: &str) {
+    known.remove(&service);
+    report.conflicts.push(Conflict { service: Some(service), message: format!("left as it is on the router: {why}") });
+}
+
+/// A conflict is a failure that retrying cannot fix: it goes straight to
+/// `failed` (once) and the operator is told.
+async fn record_conflicts(
+    store: &Store,
+    router: &Router,
+    plan: &ProvisionPlan,
+    queue: &HashMap<QueueKey, QueueEntry>,
+    now: Timestamp,
+    report: &mut RouterSweep,
+) -> Result<(), StoreError> {
+    for conflict in &plan.conflicts {
+        if queue.contains_key(&(conflict.service, CONFLICT.to_owned())) {
+            continue;
+        }
+        store.queue_failure(router.id, conflict.service, CONFLICT, &conflict.message, &conflict.message, now, now, 1).await?;
+        if let Some(service) = conflict.service {
+            report.gave_up.push(ProvisionFailed { service, router: router.id, error: conflict.message.clone() });
+        }
+    }
+    Ok(())
+}
+
+fn applied_entry(
+    step: &Step,
+    router: &Router,
+    services: &BTreeMap<ServiceId, headend_core::provision::desired::DesiredService>,
+    at: Timestamp,
+) -> ActivityEntry {
+    let (subject, why) = match (step, step.service()) {
+        (_, Some(service)) => {
+            let why = match services.get(&service).map(|d| &d.entitlement) {
+                Some(Entitlement::On) => "the service is active and paid".to_owned(),
+                Some(Entitlement::Off(reason)) => reason.to_string(),
+                None => "the service is no longer on this router".to_owned(),
+            };
+            (format!("service:{service}"), why)
+        }
+        (Step::AddProfile { plan, .. } | Step::SetProfile { plan, .. }, None) => {
+            (format!("plan:{plan}"), "the plan's rates".to_owned())
+        }
+        _ => (format!("router:{}", router.id), String::new()),
+    };
+    ActivityEntry {
+        at,
+        actor: Actor::Engine,
+        subject,
+        action: step.kind().to_owned(),
+        detail: if why.is_empty() { format!("{step} on {}", router.name) } else { format!("{step} on {} ({why})", router.name) },
+    }
+}
+
+fn millis(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}

@@ -1,0 +1,381 @@
+//! The durable provisioning queue: one row per router action that failed
+//! (or waits), with its attempts, last error and next attempt. A row is
+//! keyed by (router, service, action); a plan's profile has no service.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::str::FromStr;
+
+use headend_core::{RouterId, ServiceId};
+use jiff::{SignedDuration, Timestamp};
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+use super::{Store, corrupt, now, opt_ts, parse_ts, sweep_router, ts};
+use crate::error::StoreError;
+
+/// Where a queued action stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum QueueStatus {
+    /// Waiting for its first (or a manually retried) attempt.
+    Pending,
+    /// Failed; tried again at `next_attempt_at`.
+    Retrying,
+    /// Failed `max_attempts` times; waits for a manual retry.
+    Failed,
+}
+
+impl QueueStatus {
+    pub const ALL: [QueueStatus; 3] = [QueueStatus::Pending, QueueStatus::Retrying, QueueStatus::Failed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueueStatus::Pending => "pending",
+            QueueStatus::Retrying => "retrying",
+            QueueStatus::Failed => "failed",
+        }
+    }
+}
+
+impl fmt::Display for QueueStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for QueueStatus {
+    type Err = StoreError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        QueueStatus::ALL
+            .into_iter()
+            .find(|q| q.as_str() == s)
+            .ok_or_else(|| StoreError::Invalid(format!("unknown queue status {s:?}: use pending, retrying or failed")))
+    }
+}
+
+/// One queued action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueEntry {
+    pub id: i64,
+    pub router: RouterId,
+    /// `None` for a plan's profile.
+    pub service: Option<ServiceId>,
+    /// The step's kind (`headend_core::provision::diff::Step::kind`), e.g.
+    /// `secret-add`.
+    pub action: String,
+    /// The step as the operator reads it (its `Display`).
+    pub detail: String,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub status: QueueStatus,
+    /// Set while a run works on it; older than the stale limit, it is free.
+    pub locked_at: Option<Timestamp>,
+    pub next_attempt_at: Timestamp,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// Which queue rows a page lists, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueQuery {
+    pub status: Option<QueueStatus>,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+/// A queue row with the names the operator knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueRow {
+    pub entry: QueueEntry,
+    pub router_name: String,
+    /// `user (customer)` or `address (customer)`, like
+    /// `ServiceOverview::label`; `None` for a plan's profile.
+    pub service_label: Option<String>,
+}
+
+const QUEUE_COLUMNS: &str = "q.id, q.router_id, q.service_id, q.action, q.detail, q.attempts, q.last_error, q.status,
+    q.locked_at, q.next_attempt_at, q.created_at, q.updated_at";
+
+/// `service_id` as the unique key sees it.
+fn key(service: Option<ServiceId>) -> i64 {
+    service.map_or(0, |s| s.0)
+}
+
+impl Store {
+    /// Records a failed attempt: the row is created or updated with one
+    /// more attempt, the error and the next attempt; it becomes `failed`
+    /// once `attempts >= max_attempts`, else `retrying`. Unlocks it.
+    #[allow(clippy::too_many_arguments)] // the engine's one call site names them all
+    pub async fn queue_failure(
+        &self,
+        router: RouterId,
+        service: Option<ServiceId>,
+        action: &str,
+        detail: &str,
+        error: &str,
+        now: Timestamp,
+        next_attempt_at: Timestamp,
+        max_attempts: u32,
+    ) -> Result<QueueEntry, StoreError> {
+        let now = ts(now);
+        let sql = format!(
+            "INSERT INTO provision_queue AS q (router_id, service_id, action, detail, attempts, last_error, status,
+                                               locked_at, next_attempt_at, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, 1, ?5, CASE WHEN 1 >= ?6 THEN 'failed' ELSE 'retrying' END, NULL, ?7, ?8, ?8)
+             ON CONFLICT (router_id, IFNULL(service_id, 0), action) DO UPDATE SET
+                 detail = excluded.detail,
+                 attempts = q.attempts + 1,
+                 last_error = excluded.last_error,
+                 status = CASE WHEN q.attempts + 1 >= ?6 THEN 'failed' ELSE 'retrying' END,
+                 locked_at = NULL,
+                 next_attempt_at = excluded.next_attempt_at,
+                 updated_at = excluded.updated_at
+             RETURNING {}",
+            QUEUE_COLUMNS.replace("q.", "")
+        );
+        let row = sqlx::query(&sql)
+            .bind(router.0)
+            .bind(service.map(|s| s.0))
+            .bind(action)
+            .bind(detail)
+            .bind(error)
+            .bind(i64::from(max_attempts))
+            .bind(ts(next_attempt_at))
+            .bind(&now)
+            .fetch_one(&self.pool)
+            .await?;
+        queue_row(&row)
+    }
+
+    /// Queues an action to try (status `pending`, no attempt yet, due
+    /// `now`), unless it is already queued.
+    pub async fn queue_enqueue(
+        &self,
+        router: RouterId,
+        service: Option<ServiceId>,
+        action: &str,
+        detail: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let now = ts(now);
+        sqlx::query(
+            "INSERT INTO provision_queue (router_id, service_id, action, detail, attempts, status,
+                                          next_attempt_at, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, 0, 'pending', ?5, ?5, ?5)
+             ON CONFLICT (router_id, IFNULL(service_id, 0), action) DO NOTHING",
+        )
+        .bind(router.0)
+        .bind(service.map(|s| s.0))
+        .bind(action)
+        .bind(detail)
+        .bind(&now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Locks and returns `router`'s rows that are due (`next_attempt_at <=
+    /// now`), not `failed`, and unlocked or locked longer than
+    /// `stale_after` ago (a run that died).
+    pub async fn queue_lock(
+        &self,
+        router: RouterId,
+        now: Timestamp,
+        stale_after: SignedDuration,
+    ) -> Result<Vec<QueueEntry>, StoreError> {
+        let stale = now.checked_sub(stale_after).unwrap_or(Timestamp::MIN);
+        let sql = format!(
+            "UPDATE provision_queue SET locked_at = ?1
+             WHERE router_id = ?2 AND status IN ('pending', 'retrying') AND next_attempt_at <= ?1
+               AND (locked_at IS NULL OR locked_at <= ?3)
+             RETURNING {}",
+            QUEUE_COLUMNS.replace("q.", "")
+        );
+        let rows = sqlx::query(&sql)
+            .bind(ts(now))
+            .bind(router.0)
+            .bind(ts(stale))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut entries: Vec<QueueEntry> = rows.iter().map(queue_row).collect::<Result<_, _>>()?;
+        entries.sort_by_key(|e| e.id);
+        Ok(entries)
+    }
+
+    /// Drops the row of an action that succeeded or is no longer needed.
+    pub async fn queue_clear(&self, router: RouterId, service: Option<ServiceId>, action: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM provision_queue WHERE router_id = ? AND IFNULL(service_id, 0) = ? AND action = ?")
+            .bind(router.0)
+            .bind(key(service))
+            .bind(action)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// [`Store::queue_clear`] for many actions of one router in one
+    /// transaction (after a sweep applied hundreds).
+    pub async fn queue_clear_many(&self, router: RouterId, done: &[(Option<ServiceId>, String)]) -> Result<(), StoreError> {
+        if done.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.write().await?;
+        for (service, action) in done {
+            sqlx::query("DELETE FROM provision_queue WHERE router_id = ? AND IFNULL(service_id, 0) = ? AND action = ?")
+                .bind(router.0)
+                .bind(key(*service))
+                .bind(action)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Drops `router`'s rows whose (service, action) is not in `keep`: the
+    /// latest plan no longer contains them.
+    pub async fn queue_clear_router_except(
+        &self,
+        router: RouterId,
+        keep: &[(Option<ServiceId>, String)],
+    ) -> Result<(), StoreError> {
+        let keep: HashSet<(i64, &str)> = keep.iter().map(|(s, a)| (key(*s), a.as_str())).collect();
+        let mut tx = self.write().await?;
+        let rows = sqlx::query("SELECT id, IFNULL(service_id, 0) AS service, action FROM provision_queue WHERE router_id = ?")
+            .bind(router.0)
+            .fetch_all(&mut *tx)
+            .await?;
+        for row in rows {
+            let service: i64 = row.try_get("service")?;
+            let action: &str = row.try_get("action")?;
+            if !keep.contains(&(service, action)) {
+                let id: i64 = row.try_get("id")?;
+                sqlx::query("DELETE FROM provision_queue WHERE id = ?").bind(id).execute(&mut *tx).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every row of `router`, oldest first.
+    pub async fn queue_for_router(&self, router: RouterId) -> Result<Vec<QueueEntry>, StoreError> {
+        let sql = format!("SELECT {QUEUE_COLUMNS} FROM provision_queue q WHERE q.router_id = ? ORDER BY q.id");
+        let rows = sqlx::query(&sql).bind(router.0).fetch_all(&self.pool).await?;
+        rows.iter().map(queue_row).collect()
+    }
+
+    /// Every row of `service`, oldest first.
+    pub async fn queue_for_service(&self, service: ServiceId) -> Result<Vec<QueueEntry>, StoreError> {
+        let sql = format!("SELECT {QUEUE_COLUMNS} FROM provision_queue q WHERE q.service_id = ? ORDER BY q.id");
+        let rows = sqlx::query(&sql).bind(service.0).fetch_all(&self.pool).await?;
+        rows.iter().map(queue_row).collect()
+    }
+
+    /// A page of the queue (the console's queue view), oldest first.
+    pub async fn queue(&self, query: &QueueQuery) -> Result<Vec<QueueRow>, StoreError> {
+        let filter = if query.status.is_some() { "WHERE q.status = ?" } else { "" };
+        let sql = format!(
+            "SELECT {QUEUE_COLUMNS}, r.name AS router_name,
+                    CASE WHEN s.id IS NULL THEN NULL
+                         ELSE IFNULL(s.username, s.ip_address) || ' (' || c.name || ')' END AS service_label
+             FROM provision_queue q
+             JOIN routers r ON r.id = q.router_id
+             LEFT JOIN services s ON s.id = q.service_id
+             LEFT JOIN customers c ON c.id = s.customer_id
+             {filter}
+             ORDER BY q.id LIMIT ? OFFSET ?"
+        );
+        let mut select = sqlx::query(&sql);
+        if let Some(status) = query.status {
+            select = select.bind(status.as_str());
+        }
+        let rows = select.bind(query.limit).bind(query.offset).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(QueueRow {
+                    entry: queue_row(row)?,
+                    router_name: row.try_get("router_name")?,
+                    service_label: row.try_get("service_label")?,
+                })
+            })
+            .collect()
+    }
+
+    /// A manual retry of one row: no attempts, `pending`, due now,
+    /// unlocked; its router is asked to sweep. `None` if there is no such
+    /// row.
+    pub async fn queue_retry(&self, id: i64) -> Result<Option<RouterId>, StoreError> {
+        let mut tx = self.write().await?;
+        let stamp = now();
+        let row = sqlx::query(
+            "UPDATE provision_queue SET attempts = 0, status = 'pending', next_attempt_at = ?1,
+                    locked_at = NULL, updated_at = ?1
+             WHERE id = ?2 RETURNING router_id",
+        )
+        .bind(&stamp)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let router = RouterId(row.try_get(0)?);
+        sweep_router(&mut tx, router).await?;
+        tx.commit().await?;
+        Ok(Some(router))
+    }
+
+    /// A manual retry of everything queued for `service` (as
+    /// [`Store::queue_retry`]). Asks the service's router, and any other
+    /// router holding a row of it, to sweep, even with nothing queued:
+    /// "retry" means "try to converge this service now". Returns those
+    /// routers, by id.
+    pub async fn queue_retry_service(&self, service: ServiceId) -> Result<Vec<RouterId>, StoreError> {
+        let mut tx = self.write().await?;
+        let home: i64 = sqlx::query("SELECT router_id FROM services WHERE id = ?")
+            .bind(service.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("service {service}")))?
+            .try_get(0)?;
+        let stamp = now();
+        let rows = sqlx::query(
+            "UPDATE provision_queue SET attempts = 0, status = 'pending', next_attempt_at = ?1,
+                    locked_at = NULL, updated_at = ?1
+             WHERE service_id = ?2 RETURNING router_id",
+        )
+        .bind(&stamp)
+        .bind(service.0)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut routers = vec![RouterId(home)];
+        for row in rows {
+            routers.push(RouterId(row.try_get(0)?));
+        }
+        routers.sort();
+        routers.dedup();
+        for router in &routers {
+            sweep_router(&mut tx, *router).await?;
+        }
+        tx.commit().await?;
+        Ok(routers)
+    }
+}
+
+fn queue_row(row: &SqliteRow) -> Result<QueueEntry, StoreError> {
+    let status: &str = row.try_get("status")?;
+    let attempts: i64 = row.try_get("attempts")?;
+    Ok(QueueEntry {
+        id: row.try_get("id")?,
+        router: RouterId(row.try_get("router_id")?),
+        service: row.try_get::<Option<i64>, _>("service_id")?.map(ServiceId),
+        action: row.try_get("action")?,
+        detail: row.try_get("detail")?,
+        attempts: u32::try_from(attempts).map_err(|e| corrupt("provision_queue", e))?,
+        last_error: row.try_get("last_error")?,
+        status: QueueStatus::from_str(status).map_err(|e| corrupt("provision_queue", e))?,
+        locked_at: opt_ts("provision_queue", row.try_get("locked_at")?)?,
+        next_attempt_at: parse_ts("provision_queue", row.try_get("next_attempt_at")?)?,
+        created_at: parse_ts("provision_queue", row.try_get("created_at")?)?,
+        updated_at: parse_ts("provision_queue", row.try_get("updated_at")?)?,
+    })
+}

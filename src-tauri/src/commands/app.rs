@@ -1,0 +1,80 @@
+//! The app itself: where things are, the dashboard's counts, settings.
+
+use headend_core::settings::Settings;
+use headend_ipc::{AppInfo, Dashboard, ErrorCode, SettingsDto, SettingsLimits, SettingsView};
+use tauri::{AppHandle, Manager, State};
+
+use super::{Answer, db, error};
+use crate::settings;
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn app_info(state: State<'_, AppState>) -> Answer<AppInfo> {
+    let status = state.store.status().await.map_err(db)?;
+    let dir = &state.data_dir;
+    Ok(AppInfo {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        data_dir: dir.root().display().to_string(),
+        database_path: dir.database_path().display().to_string(),
+        log_dir: dir.log_dir().display().to_string(),
+        settings_path: dir.settings_path().display().to_string(),
+        schema_version: status.schema_version,
+        secret_backend: state.secrets.backend().to_string(),
+    })
+}
+
+#[tauri::command]
+pub async fn dashboard(state: State<'_, AppState>) -> Answer<Dashboard> {
+    let s = state.store.status().await.map_err(db)?;
+    Ok(Dashboard {
+        routers: s.routers,
+        customers: s.customers,
+        plans: s.plans,
+        services: s.services,
+        active_services: s.active_services,
+        suspended_services: s.suspended_services,
+    })
+}
+
+fn settings_view(s: Settings) -> SettingsView {
+    SettingsView {
+        settings: SettingsDto {
+            sweep_interval_secs: s.sweep_interval().as_secs(),
+            notifications: s.notifications,
+            theme: settings::theme_to_dto(s.theme),
+        },
+        limits: SettingsLimits {
+            sweep_min_secs: Settings::SWEEP_MIN_SECS,
+            sweep_max_secs: Settings::SWEEP_MAX_SECS,
+        },
+    }
+}
+
+#[tauri::command]
+pub fn get_settings(state: State<'_, AppState>) -> SettingsView {
+    settings_view(state.settings())
+}
+
+/// Saves the settings; the engine takes the new sweep interval at once.
+#[tauri::command]
+pub fn save_settings(app: AppHandle, settings: SettingsDto) -> Answer<SettingsView> {
+    let mut new = Settings::default();
+    new.set_sweep_interval_secs(settings.sweep_interval_secs)
+        .map_err(|e| error(ErrorCode::InvalidInput, e))?;
+    new.notifications = settings.notifications;
+    new.theme = settings::theme_from_dto(settings.theme);
+    settings::save(&app, new).map_err(|e| error(ErrorCode::Settings, format!("cannot save the settings: {e:#}")))?;
+    if let Some(window) = app.get_webview_window("main") {
+        settings::apply_theme(&window, new.theme);
+    }
+    tracing::info!(sweep_secs = settings.sweep_interval_secs, notifications = new.notifications, theme = %new.theme, "settings saved");
+    Ok(settings_view(new))
+}
+
+/// The UI painted its first frame: log how long the start took (the
+/// start-up benchmark reads this line).
+#[tauri::command]
+pub fn ui_ready(state: State<'_, AppState>) {
+    let ms = state.started.elapsed().as_millis();
+    tracing::info!(ms, "console interactive");
+}

@@ -1,0 +1,116 @@
+//! Plans: their rates (a PPP profile on every router), price and cycle.
+
+use std::collections::BTreeSet;
+use std::str::FromStr;
+
+use headend_core::PlanId;
+use headend_core::plan::{BillingCycle, Burst, Pair, Plan, Rate, RateLimit};
+use headend_ipc::{BurstDto, ErrorDto, PlanForm, PlanRow};
+use headend_store::{NewPlan, StoreError};
+use rust_decimal::Decimal;
+use tauri::State;
+
+use super::{Answer, db, log, store_error};
+use crate::state::AppState;
+
+fn plan_row(p: Plan) -> PlanRow {
+    PlanRow {
+        id: p.id.0,
+        profile: p.profile.clone(),
+        download: p.download().to_string(),
+        upload: p.upload().to_string(),
+        rate_limit: p.limits.to_string(),
+        burst: p.limits.burst.map(|b| BurstDto {
+            download: b.rate.download.to_string(),
+            upload: b.rate.upload.to_string(),
+            threshold_download: b.threshold.download.to_string(),
+            threshold_upload: b.threshold.upload.to_string(),
+            time_secs: if b.time.download == b.time.upload {
+                b.time.download.to_string()
+            } else {
+                format!("{}/{}", b.time.upload, b.time.download)
+            },
+        }),
+        price: p.price.to_string(),
+        cycle: p.cycle.as_str().to_owned(),
+        name: p.name,
+    }
+}
+
+#[tauri::command]
+pub async fn list_plans(state: State<'_, AppState>) -> Answer<Vec<PlanRow>> {
+    Ok(state.store.plans().await.map_err(db)?.into_iter().map(plan_row).collect())
+}
+
+fn rate(field: &str, text: &str, what: &str) -> Result<Rate, ErrorDto> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(ErrorDto::field(field, format!("Enter the {what}, such as 20M or 512k.")));
+    }
+    Rate::from_str(text).map_err(|e| ErrorDto::field(field, e.to_string()))
+}
+
+/// Checks the plan form and turns it into what the store takes.
+fn parse_plan_form(form: &PlanForm) -> Result<NewPlan, ErrorDto> {
+    let name = form.name.trim();
+    if name.is_empty() {
+        return Err(ErrorDto::field("name", "Give the plan a name, such as Home 20."));
+    }
+    let download = rate("download", &form.download, "download rate")?;
+    let upload = rate("upload", &form.upload, "upload rate")?;
+    let b = &form.burst;
+    let burst_fields = [&b.download, &b.upload, &b.threshold_download, &b.threshold_upload, &b.time_secs];
+    let burst = if burst_fields.iter().all(|f| f.trim().is_empty()) {
+        None
+    } else {
+        let time = Pair::<u32>::parse_seconds(b.time_secs.trim())
+            .map_err(|_| ErrorDto::field("burst_time", "Enter the burst time in seconds, such as 16."))?;
+        Some(Burst {
+            rate: Pair {
+                download: rate("burst_download", &b.download, "burst download rate")?,
+                upload: rate("burst_upload", &b.upload, "burst upload rate")?,
+            },
+            threshold: Pair {
+                download: rate("threshold_download", &b.threshold_download, "download threshold")?,
+                upload: rate("threshold_upload", &b.threshold_upload, "upload threshold")?,
+            },
+            time,
+        })
+    };
+    let limits = RateLimit::new(Pair { upload, download }, burst).map_err(|e| ErrorDto::field("burst_download", e.to_string()))?;
+    let price = Decimal::from_str(form.price.trim())
+        .ok()
+        .filter(|p| !p.is_sign_negative())
+        .ok_or_else(|| ErrorDto::field("price", "Enter the price as a number, such as 25.00."))?;
+    let cycle = BillingCycle::from_str(&form.cycle).map_err(|e| ErrorDto::field("cycle", e.to_string()))?;
+    Ok(NewPlan { name: name.to_owned(), limits, price, cycle })
+}
+
+/// Adds or edits a plan. An edit reaches every router with a service on
+/// the plan: its profile's rate-limit changes there.
+#[tauri::command]
+pub async fn save_plan(state: State<'_, AppState>, form: PlanForm) -> Answer<PlanRow> {
+    let new = parse_plan_form(&form)?;
+    let name_taken = |e: StoreError| match e {
+        StoreError::Duplicate { .. } => ErrorDto::field("name", e.to_string()),
+        other => store_error(other),
+    };
+    let id = match form.id {
+        None => {
+            let id = state.store.add_plan(&new).await.map_err(name_taken)?;
+            log(&state, format!("plan:{id}"), "plan added", format!("{} at {} ({})", new.name, new.limits, new.price)).await;
+            id
+        }
+        Some(id) => {
+            let id = PlanId(id);
+            state.store.update_plan(id, &new).await.map_err(name_taken)?;
+            log(&state, format!("plan:{id}"), "plan edited", format!("{} at {} ({})", new.name, new.limits, new.price)).await;
+            let services = state.store.all_services().await.map_err(db)?;
+            let routers: BTreeSet<_> = services.iter().filter(|s| s.plan == id).map(|s| s.router).collect();
+            routers.into_iter().for_each(|r| state.provisioner.request(r));
+            id
+        }
+    };
+    let plan = state.store.plan(id).await.map_err(db)?.ok_or_else(|| store_error(StoreError::NotFound(format!("plan {id}"))))?;
+    Ok(plan_row(plan))
+}
