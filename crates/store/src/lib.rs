@@ -26,5 +26,5 @@ pub use error::StoreError;
 pub use records::{NewCustomer, NewPlan, NewPop, NewRouter, NewService, ServiceOverview, StoreStatus};
 pub use store::{
     ActivityQuery, ImportService, ProvisioningRow, QueueEntry, QueueQuery, QueueRow, QueueStatus, RouterLogEntry,
-    RouterLogOutcome, ServiceQuery, ServicesPage, Store,
+    RouterLogOutcome, ServiceQuery, ServicesPage, Store, latest_schema_version,
 };

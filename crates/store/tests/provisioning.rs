@@ -251,6 +251,18 @@ async fn pages_filter_count_and_search() {
         assert_eq!(found.total, want, "{search:?}");
         assert_eq!(found.rows.len() as u64, want);
     }
+    // The index follows renames of the customer and of the user name, and
+    // nothing typed is query syntax.
+    s.update_customer(bob, &NewCustomer { name: "Roberta Quinn".into(), phone: None, email: None, address: None }).await.unwrap();
+    let search = |text: &str| page(ServiceQuery { search: Some(text.into()), ..ServiceQuery::default() });
+    assert_eq!(search("Tester").await.total, 0);
+    assert_eq!(search("berta qu").await.total, 1);
+    s.update_service(ids[3], &w.pppoe(w.r2, "renamed-user")).await.unwrap();
+    assert_eq!(search("user3").await.total, 0);
+    assert_eq!(search("named-us").await.total, 1);
+    for syntax in ["\"a\"", "user* OR x", "NEAR(a b)", "a\" OR \"b"] {
+        assert_eq!(search(syntax).await.total, 0, "{syntax}");
+    }
 
     // The totals follow status changes and moves.
     s.set_service_status(ids[0], ServiceStatus::Suspended).await.unwrap();
@@ -585,7 +597,7 @@ async fn upgrading_an_older_database_names_the_existing_profiles() {
     pool.close().await;
 
     let store = Store::open(&path).await.unwrap();
-    assert_eq!(store.status().await.unwrap().schema_version, 20261125000004);
+    assert_eq!(store.status().await.unwrap().schema_version, headend_store::latest_schema_version());
     let plan = store.plan_by_name("Old 10").await.unwrap().unwrap();
     assert_eq!((plan.profile.as_str(), plan.limits.to_string().as_str()), ("hd-1", "2M/10M"));
     let next = store.add_plan(&new_plan("New", "1M")).await.unwrap();

@@ -38,6 +38,12 @@ pub use services::{ProvisioningRow, ServiceQuery, ServicesPage};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
 
+/// The version of the newest migration this build carries: what
+/// `status().schema_version` reads once the database is up to date.
+pub fn latest_schema_version() -> i64 {
+    MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
 /// The database. Cheap to clone: clones share one connection pool.
 #[derive(Debug, Clone)]
 pub struct Store {

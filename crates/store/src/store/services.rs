@@ -346,7 +346,16 @@ impl Store {
         if query.router.is_some() {
             filters.push("s.router_id = ?");
         }
-        let pattern = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(contains_pattern);
+        let search = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        // Three characters or more: the trigram index; shorter: a scan.
+        let (indexed, pattern) = match search {
+            Some(text) if text.chars().count() >= 3 => (Some(fts_phrase(text)), None),
+            Some(text) => (None, Some(contains_pattern(text))),
+            None => (None, None),
+        };
+        if indexed.is_some() {
+            filters.push("s.id IN (SELECT rowid FROM service_search WHERE service_search MATCH ?)");
+        }
         if pattern.is_some() {
             filters.push(
                 "(c.name LIKE ? ESCAPE '\\' OR c.phone LIKE ? ESCAPE '\\' OR c.address LIKE ? ESCAPE '\\'
@@ -356,13 +365,20 @@ impl Store {
         let filter = if filters.is_empty() { String::new() } else { format!("WHERE {}", filters.join(" AND ")) };
         // Without a search, the total is a sum over the counts the triggers
         // keep (a few rows), not a count of the services.
-        let count_sql = if pattern.is_some() {
+        let count_sql = if search.is_some() {
             format!("SELECT COUNT(*) FROM services s JOIN customers c ON c.id = s.customer_id {filter}")
         } else {
             let filter = filter.replace("s.status", "status").replace("s.router_id", "router_id");
             format!("SELECT IFNULL(SUM(n), 0) FROM service_counts {filter}")
         };
-        let page_sql = format!("SELECT {OVERVIEW_COLUMNS} {OVERVIEW_JOINS} {filter} ORDER BY s.id LIMIT ? OFFSET ?");
+        // The offset is walked on the narrow id index first; only the page's
+        // rows are joined to their names.
+        let customers = if pattern.is_some() { "JOIN customers c ON c.id = s.customer_id" } else { "" };
+        let page_sql = format!(
+            "SELECT {OVERVIEW_COLUMNS} {OVERVIEW_JOINS}
+             WHERE s.id IN (SELECT s.id FROM services s {customers} {filter} ORDER BY s.id LIMIT ? OFFSET ?)
+             ORDER BY s.id"
+        );
 
         let mut count = sqlx::query(&count_sql);
         let mut page = sqlx::query(&page_sql);
@@ -373,6 +389,10 @@ impl Store {
         if let Some(router) = query.router {
             count = count.bind(router.0);
             page = page.bind(router.0);
+        }
+        if let Some(phrase) = &indexed {
+            count = count.bind(phrase.clone());
+            page = page.bind(phrase.clone());
         }
         if let Some(pattern) = &pattern {
             for _ in 0..5 {
@@ -390,6 +410,12 @@ impl Store {
             rows: rows.iter().map(service_overview).collect::<Result<_, _>>()?,
         })
     }
+}
+
+/// `text` as one FTS5 phrase: a substring match on the trigram index
+/// (quotes doubled, so nothing the operator types is query syntax).
+fn fts_phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
 }
 
 /// Ends a one-service write: not found, or sweep its router and commit.
