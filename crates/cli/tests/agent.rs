@@ -89,6 +89,7 @@ impl Lab {
                     password,
                     status: ServiceStatus::Active,
                     next_billing_date: None,
+                    adopt: false,
                 }
             })
             .collect();

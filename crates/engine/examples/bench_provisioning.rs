@@ -216,6 +216,7 @@ fn services(
                 password,
                 status: if n % 20 == 18 { ServiceStatus::Suspended } else { ServiceStatus::Active },
                 next_billing_date: None,
+                adopt: false,
             });
         }
     }

@@ -105,10 +105,7 @@ fn ms(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-async fn start_olts(
-    vendors: &[OltVendor],
-    latency: Duration,
-) -> Result<Vec<SimOltHandle>, Error> {
+async fn start_olts(vendors: &[OltVendor], latency: Duration) -> Result<Vec<SimOltHandle>, Error> {
     let mut olts = Vec::new();
     for (i, vendor) in vendors.iter().enumerate() {
         let sim = SimOlt::start(SimOltConfig {
@@ -239,9 +236,9 @@ async fn sweep_run(olts: &[SimOltHandle]) -> Result<RunReport, Error> {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for (handle, ports) in handles.clone() {
-        tasks.push(tokio::spawn(async move {
-            sweep_olt(&handle, &ports).await
-        }));
+        tasks.push(tokio::spawn(
+            async move { sweep_olt(&handle, &ports).await },
+        ));
     }
     let mut warm = Sweep::default();
     for t in tasks {

@@ -14,12 +14,10 @@ use headend_olt::{
     OltError, OltHandle, OltSecret, OnuProfile, OnuRef, OpticalReading, PonPort, ProfileRef,
     RunState, SerialNumber, Vendor, Vlan,
 };
-use headend_simlab::olt::{
-    OltFaults, OltVendor, OnuState, SimOlt, SimOltConfig, SimOltHandle,
-};
+use headend_simlab::olt::{OltFaults, OltVendor, OnuState, SimOlt, SimOltConfig, SimOltHandle};
 
 /// How long an authorized or rebooted ONU takes to come online here.
-const ONLINE_DELAY: Duration = Duration::from_millis(300);
+const ONLINE_DELAY: Duration = Duration::from_secs(1);
 
 async fn start(vendor: OltVendor, config: SimOltConfig) -> SimOltHandle {
     SimOlt::start(SimOltConfig {
@@ -119,10 +117,7 @@ fn request(vendor: OltVendor, port: PonPort, serial: &str) -> AuthorizeRequest {
 
 fn assert_dbm(what: &str, v: Option<Dbm>, lo: f64, hi: f64) {
     let v = v.unwrap_or_else(|| panic!("{what}: no reading"));
-    assert!(
-        (lo..=hi).contains(&v.0),
-        "{what}: {v} outside {lo}..{hi}"
-    );
+    assert!((lo..=hi).contains(&v.0), "{what}: {v} outside {lo}..{hi}");
 }
 
 fn near(what: &str, got: Option<f64>, want: f64, tolerance: f64) {
@@ -197,15 +192,17 @@ async fn lifecycle(vendor: OltVendor, page_lines: usize, pager_stays_on: bool) {
     let snap = sim.onu(target, onu.id.try_into().unwrap()).unwrap();
     assert_eq!(snap.serial, serial);
     assert_eq!(snap.vlan, Some(100));
+    assert_eq!(snap.state, OnuState::Offline, "online before its delay");
     match vendor {
         OltVendor::Huawei => {
             assert_eq!((snap.line_profile, snap.srv_profile), (20, 30));
             assert_eq!(snap.description, "Maria Lopez");
-            // Ids from 0 and 12 taken: the OLT gives the next.
+            // Ids 0 to 11 are taken: the OLT gives the next.
             assert_eq!(onu.id, 12);
         }
         OltVendor::Zte => {
             assert_eq!(snap.equipment, "ZTE-F670");
+            // One word on ZTE; ids 1 to 12 taken, the driver picks 13.
             assert_eq!(snap.description, "Maria_Lopez");
             assert_eq!(onu.id, 13);
         }
@@ -214,7 +211,13 @@ async fn lifecycle(vendor: OltVendor, page_lines: usize, pager_stays_on: bool) {
         !sim.autofind().iter().any(|f| f.serial == serial),
         "still in autofind"
     );
-    assert!(!olt.autofind().await.unwrap().iter().any(|f| f.serial.as_str() == serial));
+    assert!(
+        !olt.autofind()
+            .await
+            .unwrap()
+            .iter()
+            .any(|f| f.serial.as_str() == serial)
+    );
 
     // It comes online after the simulator's delay.
     eventually("the new ONU online", || async {
@@ -226,7 +229,10 @@ async fn lifecycle(vendor: OltVendor, page_lines: usize, pager_stays_on: bool) {
     let onus = olt.onus(Some(onu.port)).await.unwrap();
     assert_eq!(onus.len(), 13);
     let listed = onus.iter().find(|o| o.onu == onu).unwrap();
-    assert_eq!(listed.serial.as_ref().map(SerialNumber::as_str), Some(serial));
+    assert_eq!(
+        listed.serial.as_ref().map(SerialNumber::as_str),
+        Some(serial)
+    );
     if vendor == OltVendor::Huawei {
         assert_eq!(listed.description.as_deref(), Some("Maria Lopez"));
         assert!(listed.last_up.is_some());
@@ -235,7 +241,10 @@ async fn lifecycle(vendor: OltVendor, page_lines: usize, pager_stays_on: bool) {
     }
     let all = olt.onus(None).await.unwrap();
     assert_eq!(all.len(), 4 * 12 + 1);
-    assert!(all.iter().any(|o| o.onu == onu && o.state == RunState::Online));
+    assert!(
+        all.iter()
+            .any(|o| o.onu == onu && o.state == RunState::Online)
+    );
 
     // Optical readings, one ONU and the port in bulk, close to what the
     // simulator holds (levels drift by hundredths over these seconds).
@@ -248,16 +257,36 @@ async fn lifecycle(vendor: OltVendor, page_lines: usize, pager_stays_on: bool) {
     assert_dbm("onu rx", reading.onu_rx, -30.0, -8.0);
     assert_dbm("onu tx", reading.onu_tx, 0.5, 5.0);
     assert_dbm("olt rx", reading.olt_rx, -35.0, -8.0);
-    near("onu rx", reading.onu_rx.map(|d| d.0), optics.onu_rx_dbm, 0.2);
-    near("onu tx", reading.onu_tx.map(|d| d.0), optics.onu_tx_dbm, 0.2);
-    near("olt rx", reading.olt_rx.map(|d| d.0), optics.olt_rx_dbm, 0.2);
+    near(
+        "onu rx",
+        reading.onu_rx.map(|d| d.0),
+        optics.onu_rx_dbm,
+        0.2,
+    );
+    near(
+        "onu tx",
+        reading.onu_tx.map(|d| d.0),
+        optics.onu_tx_dbm,
+        0.2,
+    );
+    near(
+        "olt rx",
+        reading.olt_rx.map(|d| d.0),
+        optics.olt_rx_dbm,
+        0.2,
+    );
     near(
         "temperature",
         reading.temperature.map(|c| c.0),
         optics.temperature_c,
         2.0,
     );
-    near("voltage", reading.voltage.map(|v| v.0), optics.voltage_v, 0.05);
+    near(
+        "voltage",
+        reading.voltage.map(|v| v.0),
+        optics.voltage_v,
+        0.05,
+    );
     near(
         "bias",
         reading.bias_current.map(|b| b.0),
@@ -276,9 +305,19 @@ async fn lifecycle(vendor: OltVendor, page_lines: usize, pager_stays_on: bool) {
         assert_eq!(row.onu.port, onu.port);
         let snap = sim.onu(target, row.onu.id.try_into().unwrap()).unwrap();
         let optics = snap.optics.unwrap();
-        near("bulk onu rx", row.reading.onu_rx.map(|d| d.0), optics.onu_rx_dbm, 0.2);
+        near(
+            "bulk onu rx",
+            row.reading.onu_rx.map(|d| d.0),
+            optics.onu_rx_dbm,
+            0.2,
+        );
         if vendor == OltVendor::Huawei {
-            near("bulk olt rx", row.reading.olt_rx.map(|d| d.0), optics.olt_rx_dbm, 0.2);
+            near(
+                "bulk olt rx",
+                row.reading.olt_rx.map(|d| d.0),
+                optics.olt_rx_dbm,
+                0.2,
+            );
             near(
                 "bulk distance",
                 row.reading.distance.map(|m| m.0),

@@ -277,10 +277,61 @@ async fn zte_pager_and_terminal_length() {
     let rest = t.until("ZXAN#").await;
     assert!(rest.starts_with(&"\x08 \x08".repeat(8)), "{rest:?}");
     assert!(rest.contains("1/1/1:30    enable"), "{rest:?}");
+    assert_eq!(olt.stats().pager_waits, 1);
     t.cmd("terminal length 0", "ZXAN#").await;
     let out = t.cmd("show pon power onu-rx gpon-olt_1/1/1", "ZXAN#").await;
     assert!(!out.contains("--More--"));
     assert_eq!(out.matches("(dbm)\r\n").count(), 30, "{out:?}");
+    assert_eq!(olt.stats().pager_waits, 1);
+}
+
+#[tokio::test]
+async fn a_pager_that_cannot_be_turned_off() {
+    let olt = start(zte(SimOltConfig {
+        pon_ports: 1,
+        onus_per_port: 30,
+        page_lines: 10,
+        faults: OltFaults {
+            ignore_pager_off: true,
+            ..OltFaults::default()
+        },
+        ..SimOltConfig::default()
+    }))
+    .await;
+    let mut t = connect(&olt, "ZXAN#").await;
+    let out = t.cmd("terminal length 0", "ZXAN#").await;
+    assert!(out.contains("% Invalid input detected"), "{out:?}");
+    t.cmd("show pon power onu-rx gpon-olt_1/1/1", "--More--")
+        .await;
+    for _ in 0..2 {
+        t.send(" ").await;
+        t.until("--More--").await;
+    }
+    t.send(" ").await;
+    t.until("ZXAN#").await;
+    assert_eq!(olt.stats().pager_waits, 3);
+
+    let olt = start(huawei(SimOltConfig {
+        pon_ports: 1,
+        onus_per_port: 30,
+        faults: OltFaults {
+            ignore_pager_off: true,
+            ..OltFaults::default()
+        },
+        ..SimOltConfig::default()
+    }))
+    .await;
+    let mut t = connect(&olt, "MA5600T>").await;
+    t.cmd("enable", "MA5600T#").await;
+    let out = t.cmd("scroll", "MA5600T#").await;
+    assert!(out.contains("% Unknown command"), "{out:?}");
+    t.cmd("undo smart", "MA5600T#").await;
+    t.cmd(
+        "display ont info 0 1 0 all",
+        "---- More ( Press 'Q' to break ) ----",
+    )
+    .await;
+    assert_eq!(olt.stats().pager_waits, 1);
 }
 
 #[tokio::test]

@@ -472,6 +472,7 @@ fn import(w: &World, customer: &str, phone: Option<&str>, router: RouterId, user
         password: Some(b"sealed".to_vec()),
         status: ServiceStatus::Active,
         next_billing_date: Some(date(2026, 12, 5)),
+        adopt: false,
     }
 }
 

@@ -114,6 +114,7 @@ async fn queries_at_100k_services() {
                 access,
                 status: status(i),
                 next_billing_date: date(2026, 12, 1).checked_add(jiff::Span::new().days(i64::try_from(i % 60).unwrap())).ok(),
+                adopt: false,
             }
         })
         .collect();

@@ -28,6 +28,9 @@ pub struct ImportService {
     pub password: Option<Vec<u8>>,
     pub status: ServiceStatus,
     pub next_billing_date: Option<Date>,
+    /// Take over the router's existing secret of the same name (marking it
+    /// as Headend's) instead of reporting a conflict.
+    pub adopt: bool,
 }
 
 /// Rows per statement: 13 parameters each stays far below SQLite's
@@ -178,7 +181,7 @@ impl Store {
                     .bind(s.status.as_str())
                     .bind(s.next_billing_date.map(|d| d.to_string()))
                     .bind(s.password.clone())
-                    .bind(false)
+                    .bind(s.adopt)
                     .bind(&stamp)
                     .bind(&stamp);
             }

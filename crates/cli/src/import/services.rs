@@ -22,22 +22,6 @@ use crate::{Globals, output};
 /// Files larger than this are refused (about a million rows).
 const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
-#[derive(Debug, clap::Subcommand)]
-pub enum Command {
-    /// Services (and their customers) from a CSV file with the columns
-    /// customer,phone,router,plan,type,username,password,ip,status,next_billing_date
-    /// (any order; `,` or `;`; type pppoe or static; status empty = active;
-    /// dates YYYY-MM-DD).
-    Services {
-        /// The CSV file (UTF-8).
-        #[arg(long, value_name = "F.csv")]
-        file: PathBuf,
-        /// Check the file and print what would be created; write nothing.
-        #[arg(long)]
-        dry_run: bool,
-    },
-}
-
 #[derive(Debug, Serialize)]
 struct RowJson {
     line: u64,
@@ -69,8 +53,7 @@ struct ReportJson {
     errors: Vec<ErrorJson>,
 }
 
-pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
-    let Command::Services { file, dry_run } = command;
+pub async fn run(globals: &Globals, file: PathBuf, dry_run: bool) -> anyhow::Result<()> {
     let size = std::fs::metadata(&file).with_context(|| format!("cannot read {}", file.display()))?.len();
     if size > MAX_FILE_BYTES {
         bail!("{} is larger than {} MiB; split it", file.display(), MAX_FILE_BYTES / 1024 / 1024);
@@ -173,6 +156,7 @@ async fn services(globals: &Globals, store: &Store, file: &std::path::Path, byte
             },
             status: r.row.status,
             next_billing_date: r.row.next_billing_date,
+            adopt: false,
         })
         .collect();
     let ids = store.import_services(&imports, jiff::Timestamp::now(), &Actor::Cli).await?;
