@@ -17,6 +17,7 @@ mod open;
 mod output;
 mod payment;
 mod plan;
+mod policy;
 mod router;
 mod service;
 mod shutdown;
@@ -65,6 +66,9 @@ enum Command {
     /// Onboard an existing network from a file.
     #[command(subcommand)]
     Import(import::Command),
+    /// The ISP's provisioning rules: time zone, grace, suspension mode, retries.
+    #[command(subcommand)]
+    Policy(policy::Command),
     /// Reconcile every router with the database once (or show what would change).
     Sweep(engine::SweepArgs),
     /// Run the provisioning engine without a window until stopped; `agent install` makes it a service.
@@ -98,6 +102,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Service(command) => service::run(&globals, command).await,
         Command::Payment(command) => payment::run(&globals, command).await,
         Command::Import(command) => import::run(&globals, command).await,
+        Command::Policy(command) => policy::run(&globals, command).await,
         Command::Sweep(args) => engine::sweep(&globals, args).await,
         Command::Agent(args) => engine::agent(&globals, args).await,
     }

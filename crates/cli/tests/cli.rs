@@ -47,3 +47,21 @@ fn unusable_data_dir_is_a_clear_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.starts_with("headend: cannot create the data directory"), "{err}");
 }
+
+#[test]
+fn the_isp_policy_is_shown_changed_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| headend().arg("--data-dir").arg(dir.path()).args(args).output().unwrap();
+    let set = run(&["--json", "policy", "set", "--time-zone", "America/Sao_Paulo", "--grace-days", "5", "--suspension", "address-list"]);
+    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
+    let shown: serde_json::Value = serde_json::from_slice(&run(&["--json", "policy", "show"]).stdout).unwrap();
+    assert_eq!(shown["time_zone"], "America/Sao_Paulo");
+    assert_eq!(shown["grace_days"], 5);
+    assert_eq!(shown["suspension"], "address-list");
+    assert_eq!(shown["max_attempts"], 8);
+    let bad = run(&["policy", "set", "--time-zone", "Mars/Olympus"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown time zone \"Mars/Olympus\""));
+    let bad = run(&["policy", "router", "nowhere", "remove"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no router named \"nowhere\""));
+}
