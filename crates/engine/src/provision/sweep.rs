@@ -274,7 +274,9 @@ async fn record_conflicts(
     report: &mut RouterSweep,
 ) -> Result<(), StoreError> {
     for conflict in &plan.conflicts {
-        if queue.contains_key(&(conflict.service, CONFLICT.to_owned())) {
+        // Told once; again only after the operator retried and it persists.
+        let known = queue.get(&(conflict.service, CONFLICT.to_owned()));
+        if known.is_some_and(|q| q.status == QueueStatus::Failed) {
             continue;
         }
         store.queue_failure(router.id, conflict.service, CONFLICT, &conflict.message, &conflict.message, now, now, 1).await?;
