@@ -2,7 +2,7 @@
 //! database with the desktop app, so what one does the other sees.
 //!
 //! One module per group of subcommands, each a thin layer over the library
-//! crates: [`status`], [`simulate`], [`router`], [`plan`], [`service`],
+//! crates: [`status`], [`simulate`], [`router`], [`olt`], [`plan`], [`service`],
 //! [`payment`], [`import`]. [`output`] holds what they share for printing
 //! (text for people, `--json` for scripts: one object, an array for a
 //! listing, one object per line for a stream); [`open`] opens the database
@@ -13,6 +13,7 @@ mod activity;
 mod engine;
 mod import;
 mod input;
+mod olt;
 mod open;
 mod output;
 mod payment;
@@ -54,6 +55,9 @@ enum Command {
     /// The routers of the inventory, and what they hold right now.
     #[command(subcommand)]
     Router(router::Command),
+    /// GPON OLTs: inventory, autofind, ONUs, optical levels, authorize, zero-touch.
+    #[command(subcommand)]
+    Olt(olt::Command),
     /// Plans (packages): rates in RouterOS order (upload/download), price, billing cycle.
     #[command(subcommand)]
     Plan(plan::Command),
@@ -98,6 +102,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Status => status::run(&globals).await,
         Command::Simulate(args) => simulate::run(&globals, args).await,
         Command::Router(command) => router::run(&globals, command).await,
+        Command::Olt(command) => olt::run(&globals, command).await,
         Command::Plan(command) => plan::run(&globals, command).await,
         Command::Service(command) => service::run(&globals, command).await,
         Command::Payment(command) => payment::run(&globals, command).await,

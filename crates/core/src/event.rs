@@ -25,18 +25,22 @@ impl ProvisionFailed {
     /// The notification for this failure, naming the service and router the
     /// way the operator knows them.
     pub fn notice(&self, service_label: &str, router_name: &str) -> Notice {
-        let error = self.error.trim();
-        let error: String = if error.chars().count() > NOTICE_ERROR_CHARS {
-            let mut cut: String = error.chars().take(NOTICE_ERROR_CHARS - 1).collect();
-            cut.push('…');
-            cut
-        } else {
-            error.to_owned()
-        };
+        let error = cut(self.error.trim());
         Notice {
             title: format!("Provisioning failed: {service_label}"),
             body: format!("On {router_name}: {error}"),
         }
+    }
+}
+
+/// `text` cut to what a notification shows, on a character boundary.
+pub(crate) fn cut(text: &str) -> String {
+    if text.chars().count() > NOTICE_ERROR_CHARS {
+        let mut cut: String = text.chars().take(NOTICE_ERROR_CHARS - 1).collect();
+        cut.push('…');
+        cut
+    } else {
+        text.to_owned()
     }
 }
 

@@ -36,3 +36,16 @@ id_type!(
     /// One connection of a customer: a PPPoE account or a static IP.
     ServiceId
 );
+id_type!(
+    /// A GPON OLT in the inventory.
+    OltId
+);
+id_type!(
+    /// An ONU registered on an OLT, as the database knows it (not its id
+    /// on the PON port, which the OLT gives).
+    OnuId
+);
+id_type!(
+    /// An optical distribution point: a splitter box in the street.
+    OdpId
+);

@@ -1,5 +1,6 @@
 //! Headend's domain: routers, points of presence, plans, customers, services,
-//! the activity log, operator settings and the events the engine raises.
+//! OLTs and their ONUs' optical levels, the activity log, operator settings
+//! and the events the engine raises.
 //!
 //! Architecture invariant: this crate does no IO, spawns nothing and reads no
 //! clock; callers pass time in. Its types are not `Serialize`: the shapes that
@@ -13,10 +14,12 @@ pub mod event;
 pub mod geo;
 pub mod ids;
 pub mod import;
+pub mod olt;
+pub mod optical;
 pub mod plan;
 pub mod provision;
 pub mod router;
 pub mod service;
 pub mod settings;
 
-pub use ids::{CustomerId, PlanId, PopId, RouterId, ServiceId};
+pub use ids::{CustomerId, OdpId, OltId, OnuId, PlanId, PopId, RouterId, ServiceId};

@@ -107,3 +107,25 @@ pub struct StoreStatus {
     pub active_services: i64,
     pub suspended_services: i64,
 }
+
+/// An OLT to add, or the new values of one. Its password is not here: it
+/// goes to the OS keyring under the new id.
+#[derive(Debug, Clone)]
+pub struct NewOlt {
+    pub name: String,
+    pub vendor: headend_core::olt::OltVendor,
+    pub host: String,
+    pub port: u16,
+    pub username: String,
+    pub pop: Option<PopId>,
+    pub location: Option<headend_core::geo::GeoPoint>,
+}
+
+/// An optical distribution point to add.
+#[derive(Debug, Clone)]
+pub struct NewOdp {
+    pub name: String,
+    pub pop: Option<PopId>,
+    pub location: Option<headend_core::geo::GeoPoint>,
+    pub capacity: Option<u16>,
+}

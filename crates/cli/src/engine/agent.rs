@@ -1,5 +1,6 @@
-//! `headend agent`: the provisioning engine without a window, until SIGTERM
-//! or Ctrl-C (the writes in flight finish first). `agent install` makes it
+//! `headend agent`: the provisioning engine (and the OLT engine: signal
+//! sweeps, ONU alerts, zero-touch provisioning) without a window, until
+//! SIGTERM or Ctrl-C (the writes in flight finish first). `agent install` makes it
 //! an OS service so cutoffs and reconnections happen while nobody is
 //! logged in to the console; `agent uninstall` removes it.
 //!
@@ -9,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use headend_engine::EngineEvent;
+use headend_engine::{EngineEvent, OltEvent, OltFleet, OltFleetConfig};
 
 use crate::Globals;
 
@@ -45,6 +46,15 @@ async fn serve(globals: &Globals) -> anyhow::Result<()> {
     let mut events = provisioner.subscribe();
     let engine = provisioner.clone();
     let running = tokio::spawn(async move { engine.run().await });
+    // The OLTs: signal sweeps, alerts and zero-touch provisioning.
+    let olts = OltFleet::new(
+        store.clone(),
+        crate::open::open_secrets(&store).await?,
+        OltFleetConfig { holder: format!("agent:{}", std::process::id()), ..OltFleetConfig::default() },
+    );
+    let mut olt_events = olts.subscribe();
+    let olt_engine = olts.clone();
+    let olts_running = tokio::spawn(async move { olt_engine.run().await });
     tracing::info!("agent running");
     eprintln!("headend agent: sweeping; stop with Ctrl-C or SIGTERM");
     // Listening from now on, so a signal between two events is not missed.
@@ -61,10 +71,17 @@ async fn serve(globals: &Globals) -> anyhow::Result<()> {
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => tracing::warn!(missed = n, "engine events missed"),
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
             },
+            event = olt_events.recv() => match event {
+                Ok(event) => report_olt(&event),
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => tracing::warn!(missed = n, "OLT events missed"),
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            },
         }
     }
     provisioner.shutdown();
+    olts.shutdown();
     running.await.context("the engine stopped unexpectedly")?;
+    olts_running.await.context("the OLT engine stopped unexpectedly")?;
     store.close().await;
     Ok(())
 }
@@ -82,6 +99,31 @@ fn report(event: &EngineEvent) {
         EngineEvent::LoginRefused { name, error, .. } => {
             tracing::error!(router = %name, %error, "login refused: not retrying until the router is edited");
         }
+    }
+}
+
+fn report_olt(event: &OltEvent) {
+    match event {
+        OltEvent::Swept(r) => {
+            tracing::debug!(olt = %r.name, onus = r.onus, online = r.online, alerts = r.alerts.len(), took = ?r.took, "OLT swept");
+        }
+        OltEvent::Alert(a) => {
+            let notice = a.notice(None);
+            tracing::warn!(olt = %a.olt_name, serial = %a.serial, "{}: {}", notice.title, notice.body);
+        }
+        OltEvent::Authorized(a) => {
+            tracing::info!(service = %a.service, serial = %a.serial, port = %a.port, onu = a.onu_index, "zero-touch: ONU registered");
+        }
+        OltEvent::AuthorizeFailed(f) => {
+            tracing::error!(service = %f.service, serial = %f.serial, error = %f.error, "zero-touch: ONU registration failed");
+        }
+        OltEvent::HostKeyChanged(c) => {
+            tracing::error!(olt = %c.name, pinned = %c.pinned, presented = %c.presented, "OLT host key changed: not connecting until `headend olt pin`");
+        }
+        OltEvent::LoginRefused { name, error, .. } => {
+            tracing::error!(olt = %name, %error, "OLT login refused: not retrying until the agent restarts");
+        }
+        OltEvent::Unreachable { name, error, .. } => tracing::warn!(olt = %name, %error, "OLT unreachable"),
     }
 }
 

@@ -1,7 +1,8 @@
-//! `headend simulate`: a simulated network of MikroTik routers on loopback,
-//! until Ctrl-C. One line per router on stdout (one JSON object per line
-//! with `--json`) as soon as they all listen, so scripts and tests can read
-//! the ports and go.
+//! `headend simulate`: a simulated network of MikroTik routers (and, with
+//! `--olts`, GPON OLTs reached over SSH) on loopback, until Ctrl-C. One line
+//! per router, then one per OLT, on stdout (one JSON object per line with
+//! `--json`; an OLT's has `"kind": "olt"`) as soon as they all listen, so
+//! scripts and tests can read the ports and go.
 
 mod faults;
 
@@ -9,6 +10,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::ValueEnum;
+use headend_simlab::olt::{OltVendor, SimOlt, SimOltConfig, SimOltHandle};
 use headend_simlab::{Faults, Persona, SimConfig, SimRouter, SimRouterHandle};
 use serde::Serialize;
 
@@ -19,6 +21,37 @@ use crate::{output, shutdown};
 const MAX_ROUTERS: u16 = 1_000;
 /// Most secrets per router.
 const MAX_SECRETS: usize = 200_000;
+/// Most OLTs one command starts.
+const MAX_OLTS: u16 = 64;
+/// Most ONUs per simulated OLT (16 ports of 128).
+const MAX_ONUS: usize = 2_048;
+/// ONUs per PON port before another port is used.
+const ONUS_PER_PORT: usize = 64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OltVendorArg {
+    /// Huawei MA5600T / MA5800.
+    Huawei,
+    /// ZTE C300 / C320.
+    Zte,
+}
+
+impl OltVendorArg {
+    fn vendor(self) -> OltVendor {
+        match self {
+            Self::Huawei => OltVendor::Huawei,
+            Self::Zte => OltVendor::Zte,
+        }
+    }
+
+    /// The name `headend olt add --vendor` takes.
+    fn name(self) -> &'static str {
+        match self {
+            Self::Huawei => "huawei",
+            Self::Zte => "zte",
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum PersonaArg {
@@ -89,6 +122,51 @@ pub struct Args {
     /// Every C milliseconds, on each router, one session connects or hangs up.
     #[arg(long, value_name = "C", value_parser = clap::value_parser!(u64).range(1..))]
     churn_ms: Option<u64>,
+
+    /// Also start this many GPON OLTs (named olt-1, olt-2, ...), reached over SSH with --user and --password.
+    #[arg(long, value_name = "N", default_value_t = 0,
+          value_parser = clap::value_parser!(u16).range(0..=i64::from(MAX_OLTS)))]
+    olts: u16,
+
+    /// Registered ONUs on each OLT, 64 a PON port (a last port is filled like the others, so rounded up).
+    #[arg(long, value_name = "M", default_value_t = 128)]
+    onus_per_olt: usize,
+
+    /// Whose CLI the OLTs speak.
+    #[arg(long, value_enum, default_value_t = OltVendorArg::Huawei)]
+    olt_vendor: OltVendorArg,
+}
+
+/// One started OLT, as printed.
+#[derive(Debug, Serialize)]
+struct OltLine {
+    kind: &'static str,
+    name: String,
+    host: &'static str,
+    ssh_port: u16,
+    vendor: &'static str,
+    user: String,
+    pon_ports: usize,
+    onus: usize,
+    /// Unregistered ONUs waiting in autofind.
+    autofind: usize,
+    /// The SSH host key's fingerprint, to compare with what `headend olt list` pins.
+    host_key: String,
+}
+
+impl OltLine {
+    fn text(&self) -> String {
+        format!("{}  ssh {}:{}  {} ONUs on {} ports", self.name, self.host, self.ssh_port, self.onus, self.pon_ports)
+    }
+}
+
+/// PON ports and ONUs per port for about `onus` ONUs.
+fn olt_layout(onus: usize) -> anyhow::Result<(usize, usize)> {
+    if onus > MAX_ONUS {
+        bail!("--onus-per-olt is at most {MAX_ONUS}");
+    }
+    let ports = onus.div_ceil(ONUS_PER_PORT).max(1);
+    Ok((ports, onus.div_ceil(ports)))
 }
 
 /// One started router, as printed.
@@ -156,8 +234,48 @@ fn config(args: &Args) -> anyhow::Result<SimConfig> {
 }
 
 fn name(i: u16, of: u16) -> String {
+    numbered("sim", i, of)
+}
+
+fn numbered(prefix: &str, i: u16, of: u16) -> String {
     let width = of.to_string().len();
-    format!("sim-{i:0width$}")
+    format!("{prefix}-{i:0width$}")
+}
+
+async fn start_olts(args: &Args) -> anyhow::Result<(Vec<SimOltHandle>, Vec<OltLine>)> {
+    let (ports, per_port) = olt_layout(args.onus_per_olt)?;
+    let mut running = Vec::with_capacity(usize::from(args.olts));
+    let mut lines = Vec::with_capacity(usize::from(args.olts));
+    for i in 1..=args.olts {
+        let name = numbered("olt", i, args.olts);
+        let config = SimOltConfig {
+            vendor: args.olt_vendor.vendor(),
+            pon_ports: ports,
+            onus_per_port: per_port,
+            autofind: 2,
+            username: args.user.clone(),
+            password: args.password.clone(),
+            seed: 1_000 + u64::from(i),
+            churn: args.churn_ms.map(|_| Duration::from_secs(60)),
+            ..SimOltConfig::default()
+        };
+        let autofind = config.autofind;
+        let handle = SimOlt::start(config).await.with_context(|| format!("starting simulated OLT {name}"))?;
+        lines.push(OltLine {
+            kind: "olt",
+            name,
+            host: "127.0.0.1",
+            ssh_port: handle.addr().port(),
+            vendor: args.olt_vendor.name(),
+            user: args.user.clone(),
+            pon_ports: ports,
+            onus: ports * per_port,
+            autofind,
+            host_key: handle.host_key_fingerprint(),
+        });
+        running.push(handle);
+    }
+    Ok((running, lines))
 }
 
 pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<()> {
@@ -188,7 +306,15 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<()> {
         });
         running.push(handle);
     }
+    let (olts, olt_lines) = start_olts(&args).await?;
     for line in &lines {
+        if globals.json {
+            output::json(line)?;
+        } else {
+            output::line(line.text())?;
+        }
+    }
+    for line in &olt_lines {
         if globals.json {
             output::json(line)?;
         } else {
@@ -208,9 +334,22 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<()> {
                 first.name, first.host, first.api_port, first.user
             );
         }
+        if let Some(first) = olt_lines.first() {
+            eprintln!(
+                "{} simulated {} OLT(s) over SSH. To manage one: headend olt add {} --vendor {} --host {} --port {} --user {} --password-stdin",
+                olt_lines.len(),
+                first.vendor,
+                first.name,
+                first.vendor,
+                first.host,
+                first.ssh_port,
+                first.user
+            );
+        }
     }
     shutdown::requested().await.context("waiting for Ctrl-C")?;
     drop(running);
+    drop(olts);
     if !globals.json {
         eprintln!("Stopped.");
     }
@@ -271,5 +410,19 @@ mod tests {
         assert!(err.as_ref().is_err_and(|e| e.contains("is not a duration")), "{err:?}");
         assert!(parse(&["--routers", "0"]).is_err());
         assert!(parse(&["--persona", "v5"]).is_err());
+        assert!(parse(&["--olt-vendor", "fiberhome"]).is_err());
+        assert!(parse(&["--olts", "65"]).is_err());
+    }
+
+    #[test]
+    fn olts_are_laid_out_on_ports_of_64() {
+        let Ok(args) = parse(&["--olts", "2", "--onus-per-olt", "1000", "--olt-vendor", "zte"]) else { panic!() };
+        assert_eq!((args.olts, args.olt_vendor), (2, OltVendorArg::Zte));
+        assert_eq!(olt_layout(1000).map_err(|e| e.to_string()), Ok((16, 63)));
+        assert_eq!(olt_layout(0).map_err(|e| e.to_string()), Ok((1, 0)));
+        assert_eq!(olt_layout(64).map_err(|e| e.to_string()), Ok((1, 64)));
+        assert_eq!(olt_layout(65).map_err(|e| e.to_string()), Ok((2, 33)));
+        assert!(olt_layout(MAX_ONUS + 1).is_err());
+        assert_eq!(numbered("olt", 2, 10), "olt-02");
     }
 }

@@ -48,7 +48,7 @@ impl Clock for SystemClock {
 /// Whether a lease holder named `<role>:<pid>` is a process that no longer
 /// exists on this machine. Only Linux can tell (from `/proc`); elsewhere a
 /// lease of a dead process waits for its expiry.
-fn holder_is_gone(holder: &str) -> bool {
+pub(crate) fn holder_is_gone(holder: &str) -> bool {
     let Some(pid) = holder.rsplit_once(':').and_then(|(_, pid)| pid.parse::<u32>().ok()) else {
         return false;
     };
@@ -161,7 +161,7 @@ impl Provisioner {
 
     /// Sweep `router` as soon as possible.
     pub fn request(&self, router: RouterId) {
-        self.inner.state.lock().map(|mut s| s.again.insert(router)).ok();
+        lock(&self.inner.state).again.insert(router);
         self.inner.wake.notify_one();
     }
 

@@ -9,6 +9,10 @@ mod activity;
 mod customers;
 mod import;
 mod leases;
+mod olt_log;
+mod olt_queue;
+mod olts;
+mod onus;
 mod payments;
 mod plans;
 mod policy;
@@ -16,6 +20,7 @@ mod queue;
 mod router_log;
 mod routers;
 mod services;
+mod signal;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -32,9 +37,14 @@ use crate::records::StoreStatus;
 
 pub use activity::ActivityQuery;
 pub use import::ImportService;
+pub use olt_log::{NewOltLogEntry, OltLogEntry, OltLogOutcome, REPLY_LIMIT};
+pub use olt_queue::{OltQueueEntry, OltQueueRow};
+pub use olts::{OltHealth, OltOverview};
+pub use onus::{AutofindRow, AutofindSeen, OdpRow, OnuRow, OnuSeen, PonPortRow, ServiceOnu, SyncedOnu, ZtpCandidate};
 pub use queue::{QueueEntry, QueueQuery, QueueRow, QueueStatus};
 pub use router_log::{RouterLogEntry, RouterLogOutcome};
 pub use services::{ProvisioningRow, ServiceQuery, ServicesPage};
+pub use signal::{AlertQuery, OnuAlert, SignalPoint, SignalSample};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
 

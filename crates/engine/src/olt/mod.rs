@@ -1,0 +1,22 @@
+//! GPON OLTs: [`OltFleet`] reaches every OLT of the inventory over SSH
+//! (`headend_olt`, one pooled handle per OLT, the host key pinned on first
+//! use, every command in the OLT command log) and runs the signal sweep
+//! ([`sweep`]) and zero-touch provisioning ([`ztp`]) on its own
+//! ([`OltFleet::run`]). The rules (thresholds, alert transitions, ONU
+//! descriptions) are plain functions in `headend_core::optical` and
+//! `headend_core::olt`.
+//!
+//! Architecture invariant: the app and the CLI reach OLTs only through
+//! this module, so the keyring, pinning, the two-session limit and the
+//! command log are the same everywhere.
+
+mod convert;
+mod fleet;
+mod runner;
+pub mod sweep;
+pub mod ztp;
+
+pub use convert::{onu_profile, vendor as driver_vendor};
+pub use fleet::{LOGIN_RETRY, OltEngineError, OltEvent, OltFleet, OltFleetConfig};
+pub use sweep::OltSweepReport;
+pub use ztp::{AUTHORIZE, ZtpReport};

@@ -1,0 +1,122 @@
+//! The OLT engine's loop: every OLT's signal sweep at the interval the
+//! database says (5 minutes by default), zero-touch provisioning every
+//! `ztp_interval` (it reads autofind only while a service waits for its
+//! ONU), and once an hour the history and command log older than their
+//! retention pruned. A round still running when the next is due is not
+//! doubled: the next one waits for its turn.
+
+use std::time::Duration;
+
+use headend_core::optical::SignalPolicy;
+use jiff::SignedDuration;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use super::fleet::OltFleet;
+
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
+fn idle(task: &Option<JoinHandle<()>>) -> bool {
+    task.as_ref().is_none_or(JoinHandle::is_finished)
+}
+
+impl OltFleet {
+    /// Runs until [`OltFleet::shutdown`]; then waits for the rounds in
+    /// flight and closes the sessions.
+    pub async fn run(&self) {
+        let mut sweep: Option<JoinHandle<()>> = None;
+        let mut ztp: Option<JoinHandle<()>> = None;
+        let start = Instant::now();
+        let (mut next_sweep, mut next_ztp, mut next_prune) = (start, start, start);
+        loop {
+            let now = Instant::now();
+            let paused = self.paused();
+            if !paused {
+                if now >= next_sweep {
+                    next_sweep = now + self.sweep_interval().await;
+                    if idle(&sweep) {
+                        let fleet = self.clone();
+                        sweep = Some(tokio::spawn(async move {
+                            for (name, result) in fleet.sweep_all().await {
+                                match result {
+                                    Ok(r) => tracing::debug!(olt = %name, onus = r.onus, alerts = r.alerts.len(), took = ?r.took, "OLT swept"),
+                                    Err(e) => tracing::warn!(olt = %name, error = %e, "OLT sweep failed"),
+                                }
+                            }
+                        }));
+                    } else {
+                        tracing::warn!("the previous OLT signal sweep is still running; skipping this one");
+                    }
+                }
+                if now >= next_ztp {
+                    next_ztp = now + self.inner.config.ztp_interval;
+                    if idle(&ztp) {
+                        let fleet = self.clone();
+                        ztp = Some(tokio::spawn(async move {
+                            if let Err(e) = fleet.zero_touch().await {
+                                tracing::warn!(error = %e, "zero-touch provisioning failed");
+                            }
+                        }));
+                    }
+                }
+                if now >= next_prune {
+                    next_prune = now + PRUNE_EVERY;
+                    self.prune().await;
+                }
+            }
+            let wait = if paused {
+                PRUNE_EVERY
+            } else {
+                next_sweep.min(next_ztp).min(next_prune).saturating_duration_since(Instant::now())
+            };
+            tokio::select! {
+                () = self.inner.stop.notified() => break,
+                () = self.inner.wake.notified() => {}
+                () = tokio::time::sleep(wait) => {}
+            }
+        }
+        for task in [sweep, ztp].into_iter().flatten() {
+            let _ = task.await;
+        }
+        self.close().await;
+    }
+
+    async fn sweep_interval(&self) -> Duration {
+        if let Some(every) = self.inner.config.sweep_interval {
+            return every;
+        }
+        match self.store().signal_policy().await {
+            Ok(policy) => policy.interval(),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the signal sweep's interval; using the default");
+                SignalPolicy::default().interval()
+            }
+        }
+    }
+
+    /// Deletes history and command log past their retention.
+    pub async fn prune(&self) {
+        let store = self.store();
+        let policy = match store.signal_policy().await {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the retention settings");
+                return;
+            }
+        };
+        let now = self.now();
+        let days = |d: u16| SignedDuration::from_hours(24 * i64::from(d));
+        let before = now.checked_sub(days(policy.history_days())).unwrap_or(now);
+        match store.prune_signal_history(before).await {
+            Ok(n) if n > 0 => tracing::info!(rows = n, "pruned old ONU signal history"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot prune the signal history"),
+        }
+        let before = now.checked_sub(days(policy.command_log_days())).unwrap_or(now);
+        match store.prune_olt_log(before).await {
+            Ok(n) if n > 0 => tracing::info!(rows = n, "pruned old OLT command log"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot prune the OLT command log"),
+        }
+    }
+}

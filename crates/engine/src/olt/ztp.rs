@@ -1,0 +1,247 @@
+//! Zero-touch provisioning: a service waiting for installation (pending or
+//! active) carries its ONU's serial; when that serial shows up in an OLT's
+//! autofind, the ONU is registered with the plan's OLT profile and VLAN
+//! (the service's VLAN first), described as the service and customer,
+//! linked to the service, and the activity log says so. An ONU with that
+//! serial already registered (by hand) is just linked.
+//!
+//! A failure goes to the durable `olt_queue` with the provisioning queue's
+//! backoff (`headend_core::provision::retry`) and the ISP's
+//! `max_attempts`; the ONU is tried again the next time it is seen in
+//! autofind after its next attempt is due. After the last attempt (or at
+//! once when the request cannot be made, such as a plan without profiles)
+//! an [`OnuAuthorizeFailed`] event tells the operator;
+//! `Store::olt_queue_retry` starts over.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use headend_core::activity::Actor;
+use headend_core::olt::{Olt, OltProfile, OnuAuthorizeFailed, OnuAuthorized, onu_description};
+use headend_core::provision::retry;
+use headend_core::{OnuId, ServiceId};
+use headend_olt::{AuthorizeRequest, OltError, OnuRef, PonPort, SerialNumber, Vlan};
+use headend_store::{QueueStatus, ZtpCandidate};
+use tokio::task::JoinSet;
+
+use super::convert;
+use super::fleet::{OltEngineError, OltEvent, OltFleet};
+
+/// The queue's action for registering a service's ONU.
+pub const AUTHORIZE: &str = "authorize";
+
+/// What one round of zero-touch provisioning did.
+#[derive(Debug, Clone, Default)]
+pub struct ZtpReport {
+    /// Services waiting for their ONU at the start.
+    pub waiting: usize,
+    pub authorized: Vec<OnuAuthorized>,
+    /// ONUs found already registered and linked to their service.
+    pub linked: Vec<(ServiceId, OnuId)>,
+    /// Attempts that failed (queued for a retry, or given up).
+    pub failed: Vec<(ServiceId, String)>,
+    /// Failures that were final.
+    pub gave_up: Vec<OnuAuthorizeFailed>,
+    /// OLTs whose autofind could not be read.
+    pub errors: Vec<String>,
+}
+
+/// The registration of `serial` on `port` for a service.
+fn request(
+    olt: &Olt,
+    port: PonPort,
+    serial: SerialNumber,
+    service: ServiceId,
+    customer: &str,
+    profile: &OltProfile,
+    equipment: Option<&str>,
+) -> Result<AuthorizeRequest, OltError> {
+    let vlan = match profile.vlan {
+        Some(v) => Some(Vlan::new(v).ok_or_else(|| OltError::InvalidRequest(format!("VLAN {v} is outside 1-4094")))?),
+        None => None,
+    };
+    Ok(AuthorizeRequest {
+        port,
+        serial,
+        onu_id: None,
+        profile: convert::onu_profile(convert::vendor(olt.vendor), profile, equipment),
+        vlan,
+        description: Some(onu_description(service, customer)),
+    })
+}
+
+impl OltFleet {
+    /// Registers the ONU `serial`, found on `port` of `olt`, for `service`
+    /// with its plan's OLT profile and VLAN (the service's VLAN first):
+    /// the console's Authorize. `equipment` is what autofind reported
+    /// (read from the stored autofind when `None`).
+    pub async fn authorize_service(
+        &self,
+        olt: &Olt,
+        port: PonPort,
+        serial: &SerialNumber,
+        service: ServiceId,
+        actor: Actor,
+    ) -> Result<OnuRef, OltEngineError> {
+        let store = self.store();
+        let overview = store
+            .service(service)
+            .await?
+            .ok_or_else(|| headend_store::StoreError::NotFound(format!("service {service}")))?;
+        let mut profile = store.plan_olt_profile(overview.plan).await?.unwrap_or_default();
+        if let Some(vlan) = store.service_onu(service).await?.and_then(|o| o.vlan) {
+            profile.vlan = Some(vlan);
+        }
+        let equipment = store
+            .autofind_onus(Some(olt.id))
+            .await?
+            .into_iter()
+            .find(|f| f.serial == serial.as_str())
+            .and_then(|f| f.equipment);
+        let request = request(olt, port, serial.clone(), service, &overview.customer_name, &profile, equipment.as_deref())
+            .map_err(|source| OltEngineError::Olt { olt: olt.name.clone(), source })?;
+        let onu = self.authorize(olt, request, Some(service), actor).await?;
+        store.olt_queue_clear(service, AUTHORIZE).await?;
+        Ok(onu)
+    }
+
+    /// One round: link ONUs registered by hand, then look for the waiting
+    /// serials in every OLT's autofind (in parallel) and register them.
+    pub async fn zero_touch(&self) -> Result<ZtpReport, OltEngineError> {
+        let store = self.store().clone();
+        let candidates = store.ztp_candidates().await?;
+        let mut report = ZtpReport { waiting: candidates.len(), ..ZtpReport::default() };
+        if candidates.is_empty() {
+            return Ok(report);
+        }
+        let now = self.now();
+        let mut waiting: HashMap<String, ZtpCandidate> = HashMap::new();
+        for c in candidates {
+            if let Some(onu) = c.registered {
+                match store.link_onu_service(onu, Some(c.service)).await {
+                    Ok(()) => {
+                        store.olt_queue_clear(c.service, AUTHORIZE).await?;
+                        self.activity(
+                            Actor::Engine,
+                            format!("service:{}", c.service),
+                            "onu linked",
+                            format!("{} was already registered", c.serial),
+                        )
+                        .await;
+                        report.linked.push((c.service, onu));
+                    }
+                    Err(e) => tracing::warn!(service = %c.service, error = %e, "cannot link the ONU"),
+                }
+                continue;
+            }
+            let Ok(serial) = SerialNumber::parse(&c.serial) else {
+                tracing::warn!(service = %c.service, serial = %c.serial, "not a GPON serial; zero-touch skips it");
+                continue;
+            };
+            let held = store.olt_queue_for_service(c.service).await?.into_iter().any(|e| {
+                e.action == AUTHORIZE
+                    && (e.status == QueueStatus::Failed || (e.status == QueueStatus::Retrying && e.next_attempt_at > now))
+            });
+            if !held {
+                waiting.insert(serial.to_string(), c);
+            }
+        }
+        if waiting.is_empty() {
+            return Ok(report);
+        }
+        let waiting = Arc::new(waiting);
+        let mut tasks = JoinSet::new();
+        for olt in store.olts().await? {
+            if self.refused(olt.id).is_some() {
+                continue;
+            }
+            let fleet = self.clone();
+            let waiting = waiting.clone();
+            tasks.spawn(async move { fleet.zero_touch_olt(&olt, &waiting).await });
+        }
+        while let Some(done) = tasks.join_next().await {
+            match done {
+                Ok(Ok(part)) => {
+                    report.authorized.extend(part.authorized);
+                    report.failed.extend(part.failed);
+                    report.gave_up.extend(part.gave_up);
+                }
+                Ok(Err(e)) => report.errors.push(e.to_string()),
+                Err(e) => report.errors.push(format!("a zero-touch task stopped: {e}")),
+            }
+        }
+        Ok(report)
+    }
+
+    async fn zero_touch_olt(&self, olt: &Olt, waiting: &HashMap<String, ZtpCandidate>) -> Result<ZtpReport, OltEngineError> {
+        self.lease(olt).await?;
+        let found = self.autofind(olt).await?;
+        let mut report = ZtpReport::default();
+        for f in found {
+            let Some(c) = waiting.get(f.serial.as_str()) else { continue };
+            let attempt = request(olt, f.port, f.serial.clone(), c.service, &c.customer_name, &c.profile, f.equipment_id.as_deref())
+                .map_err(|source| OltEngineError::Olt { olt: olt.name.clone(), source });
+            let result = match attempt {
+                Ok(req) => self.authorize(olt, req, Some(c.service), Actor::Engine).await,
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(onu) => {
+                    self.store().olt_queue_clear(c.service, AUTHORIZE).await?;
+                    tracing::info!(olt = %olt.name, serial = %f.serial, service = %c.service, %onu, "zero-touch: ONU registered");
+                    let done = OnuAuthorized {
+                        service: c.service,
+                        olt: olt.id,
+                        serial: f.serial.to_string(),
+                        port: onu.port.to_string(),
+                        onu_index: onu.id,
+                    };
+                    self.emit(OltEvent::Authorized(done.clone()));
+                    report.authorized.push(done);
+                }
+                Err(e) => self.authorize_failed(olt, c, &e, &mut report).await?,
+            }
+        }
+        Ok(report)
+    }
+
+    /// Queues a failed registration; tells the operator when it is final.
+    async fn authorize_failed(
+        &self,
+        olt: &Olt,
+        c: &ZtpCandidate,
+        error: &OltEngineError,
+        report: &mut ZtpReport,
+    ) -> Result<(), OltEngineError> {
+        let store = self.store();
+        let now = self.now();
+        let text = error.to_string();
+        // A request that cannot be made (no profile, bad VLAN) will not
+        // work next time either.
+        let hopeless = matches!(error, OltEngineError::Olt { source: OltError::InvalidRequest(_), .. });
+        let max = if hopeless { 1 } else { store.isp_policy().await?.max_attempts };
+        let attempts = store
+            .olt_queue_for_service(c.service)
+            .await?
+            .into_iter()
+            .find(|e| e.action == AUTHORIZE)
+            .map_or(0, |e| e.attempts)
+            + 1;
+        let next = retry::next_attempt(attempts, now, rand::random::<f64>());
+        let entry = store.olt_queue_failure(c.service, Some(olt.id), AUTHORIZE, &c.serial, &text, now, next, max).await?;
+        tracing::info!(olt = %olt.name, serial = %c.serial, service = %c.service, attempts = entry.attempts, error = %text, "zero-touch: registration failed");
+        report.failed.push((c.service, text.clone()));
+        let (action, detail) = if entry.status == QueueStatus::Failed {
+            ("onu authorize failed", format!("{} on {}: {text}; gave up after {} attempt(s)", c.serial, olt.name, entry.attempts))
+        } else {
+            ("onu authorize retrying", format!("{} on {}: {text}; next attempt at {}", c.serial, olt.name, entry.next_attempt_at))
+        };
+        self.activity(Actor::Engine, format!("service:{}", c.service), action, detail).await;
+        if entry.status == QueueStatus::Failed {
+            let failed = OnuAuthorizeFailed { service: c.service, olt: Some(olt.id), serial: c.serial.clone(), error: text };
+            self.emit(OltEvent::AuthorizeFailed(failed.clone()));
+            report.gave_up.push(failed);
+        }
+        Ok(())
+    }
+}
