@@ -46,8 +46,11 @@ struct RetryJson {
 
 pub async fn retry(globals: &Globals, store: &Store, id: ServiceId) -> anyhow::Result<()> {
     let service = find(store, id).await?;
-    let reset = store.queue_for_service(id).await?.len();
+    let queued = store.queue_for_service(id).await?.len();
     let routers = store.queue_retry_service(id).await?;
+    // Its ONU's zero-touch authorization, if that was failing, too.
+    let onu = usize::try_from(store.olt_queue_retry(id).await?).unwrap_or(usize::MAX);
+    let reset = queued.saturating_add(onu);
     let mut names = Vec::new();
     for router in routers {
         names.push(store.router(router).await?.map_or_else(|| router.to_string(), |r| r.name));
