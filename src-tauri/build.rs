@@ -32,6 +32,22 @@ const COMMANDS: &[&str] = &[
     "retry_queue_entry",
     "dry_run",
     "sweep_now",
+    "list_olts",
+    "save_olt",
+    "remove_olt",
+    "pin_olt_key",
+    "sweep_olt",
+    "olt_ports",
+    "list_onus",
+    "get_onu",
+    "read_onu_optical",
+    "reboot_onu",
+    "deregister_onu",
+    "list_unconfigured",
+    "refresh_autofind",
+    "authorize_draft",
+    "authorize_onu",
+    "olt_log",
 ];
 
 fn main() {

@@ -43,9 +43,11 @@ async fn every_page_has_an_empty_state_and_settings_survive_a_restart() -> anyho
         screenshots(&app, &format!("{id}-empty")).await?;
     }
     // The dry run with no router says what to do first.
+    click(&app, "#nav-provisioning").await?;
     click(&app, "#tab-plan").await?;
     wait_for_text(&app, ".empty-state h2", "No routers to compare").await?;
     screenshots(&app, "dry-run-empty").await?;
+    click(&app, "#nav-settings").await?;
 
     // The Settings page says where things are.
     let data_dir = sandbox.data_dir();

@@ -130,11 +130,23 @@ impl Driver {
                 "args": ["--data-dir", self.data_dir],
             }),
         );
-        let client = ClientBuilder::new(HttpConnector::new())
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{}", self.port))
-            .await
-            .context("starting a WebDriver session with the app")?;
+        // Right after an app quit, the driver may still be tearing the
+        // last session down: a refused first request is tried again.
+        let mut attempt = 0;
+        let client = loop {
+            attempt += 1;
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{}", self.port))
+                .await
+            {
+                Ok(client) => break client,
+                Err(fantoccini::error::NewSessionError::FailedC(_) | fantoccini::error::NewSessionError::Lost(_)) if attempt < 5 && !app_running(&self.data_dir) => {
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                Err(err) => return Err(err).context("starting a WebDriver session with the app"),
+            }
+        };
         wait_for_text(&client, "#page-title", "Dashboard").await?;
         Ok(client)
     }
@@ -304,4 +316,36 @@ pub async fn fill(client: &Client, css: &str, text: &str) -> anyhow::Result<()> 
     input.clear().await?;
     input.send_keys(text).await.with_context(|| format!("typing into {css}"))?;
     Ok(())
+}
+
+impl Driver {
+    /// Closes the app's window as a window manager does when the operator
+    /// clicks its close button: a `WM_DELETE_WINDOW` request to the X
+    /// window of the app's process. (WebDriver's "close window" is not
+    /// that: it tears the page down and ends the session.)
+    pub fn close_window_like_a_user(&self) -> anyhow::Result<()> {
+        use x11rb::connection::Connection;
+        use x11rb::protocol::xproto::{AtomEnum, ClientMessageEvent, ConnectionExt, EventMask};
+
+        let pids = app_pids(&self.data_dir);
+        let (conn, screen) = x11rb::connect(None).context("connecting to the X display")?;
+        let root = conn.setup().roots[screen].root;
+        let atom = |name: &[u8]| -> anyhow::Result<u32> { Ok(conn.intern_atom(false, name)?.reply()?.atom) };
+        let (protocols, delete, net_wm_pid) = (atom(b"WM_PROTOCOLS")?, atom(b"WM_DELETE_WINDOW")?, atom(b"_NET_WM_PID")?);
+        let mut closed = 0;
+        for window in conn.query_tree(root)?.reply()?.children {
+            let pid = conn.get_property(false, window, net_wm_pid, AtomEnum::CARDINAL, 0, 1)?.reply()?;
+            let Some(pid) = pid.value32().and_then(|mut v| v.next()) else { continue };
+            let accepts = conn.get_property(false, window, protocols, AtomEnum::ATOM, 0, 32)?.reply()?;
+            if !pids.contains(&pid) || !accepts.value32().is_some_and(|mut v| v.any(|a| a == delete)) {
+                continue;
+            }
+            let event = ClientMessageEvent::new(32, window, protocols, [delete, x11rb::CURRENT_TIME, 0, 0, 0]);
+            conn.send_event(false, window, EventMask::NO_EVENT, event)?;
+            closed += 1;
+        }
+        conn.flush()?;
+        anyhow::ensure!(closed > 0, "no window of the app accepts WM_DELETE_WINDOW");
+        Ok(())
+    }
 }

@@ -272,8 +272,17 @@ async fn customers_reach_the_router_suspensions_cut_them_off_and_failures_reach_
     // Closing the window leaves the engine running in the tray: a
     // suspension made from elsewhere (here, the store, as the CLI would)
     // still reaches the router.
-    app.close_window().await?;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    driver.close_window_like_a_user()?;
+    let mut visibility = serde_json::Value::Null;
+    for _ in 0..50 {
+        visibility = app.execute("return document.visibilityState", vec![]).await?;
+        if visibility == "hidden" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(visibility, "hidden", "the window is hidden, not closed");
+    tokio::time::sleep(Duration::from_millis(1000)).await;
     assert!(driver.app_running(), "closing the window keeps Headend running in the tray");
     let store = Store::open(&sandbox.data_dir().join("headend.sqlite3")).await?;
     let ana = store.pppoe_user(router, "ana").await?.unwrap_or(ServiceId(0));

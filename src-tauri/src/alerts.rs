@@ -131,7 +131,8 @@ async fn router_name(store: &Store, router: RouterId) -> String {
     }
 }
 
-fn notify<R: Runtime>(app: &AppHandle<R>, title: &str, body: &str) {
+/// A desktop notification, if the operator wants them (Settings).
+pub fn notify<R: Runtime>(app: &AppHandle<R>, title: &str, body: &str) {
     if !app.state::<AppState>().settings().notifications {
         return;
     }

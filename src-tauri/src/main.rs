@@ -11,6 +11,7 @@ mod commands;
 mod demo;
 mod live;
 mod logging;
+mod olts;
 mod provisioning;
 mod settings;
 mod state;
@@ -106,6 +107,7 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             tray::create(app.handle())?;
             start_watching(app.handle());
             provisioning::start(app.handle());
+            olts::start(app.handle());
             provisioning::quit_on_signals(app.handle());
             if let Some(window) = app.get_webview_window("main") {
                 settings::apply_theme(&window, app.state::<AppState>().settings().theme);
@@ -142,6 +144,22 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             commands::provisioning::retry_queue_entry,
             commands::provisioning::dry_run,
             commands::provisioning::sweep_now,
+            commands::olts::list_olts,
+            commands::olts::save_olt,
+            commands::olts::remove_olt,
+            commands::olts::pin_olt_key,
+            commands::olts::sweep_olt,
+            commands::olts::olt_ports,
+            commands::olts::list_onus,
+            commands::olts::get_onu,
+            commands::olts::read_onu_optical,
+            commands::olts::reboot_onu,
+            commands::olts::deregister_onu,
+            commands::olts::list_unconfigured,
+            commands::olts::refresh_autofind,
+            commands::olts::authorize_draft,
+            commands::olts::authorize_onu,
+            commands::olts::olt_log,
         ])
         .build(tauri::generate_context!("../tauri.conf.json"))
         .context("building the desktop app")?

@@ -215,6 +215,7 @@ pub fn quit<R: Runtime>(app: &AppHandle<R>) {
     tracing::info!("quitting: letting the sweeps in flight finish");
     state.provisioner.shutdown();
     let engine = lock(&state.engine).take();
+    let olts = crate::olts::shutdown(app);
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         if let Some(engine) = engine
@@ -222,6 +223,7 @@ pub fn quit<R: Runtime>(app: &AppHandle<R>) {
         {
             tracing::warn!("sweeps still running after {SHUTDOWN_GRACE:?}; quitting anyway");
         }
+        olts.await;
         tracing::info!("bye");
         app.exit(0);
     });

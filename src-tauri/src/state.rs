@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use headend_core::RouterId;
 use headend_core::settings::Settings;
-use headend_engine::{Connector, EngineConfig, Fleet, Provisioner};
+use headend_engine::{Connector, EngineConfig, Fleet, OltFleet, OltFleetConfig, Provisioner};
 use headend_ipc::Failures;
 use headend_secrets::{SecretStore, SubscriberCipher};
 use headend_store::{DataDir, Store};
@@ -21,6 +21,8 @@ pub struct AppState {
     pub fleet: Fleet,
     /// The provisioning engine; `provisioning::start` runs it.
     pub provisioner: Provisioner,
+    /// The OLT engine; `olts::start` runs it.
+    pub olts: OltFleet,
     /// Encrypts the PPPoE passwords the operator types; `None` when the
     /// keyring would not give its key (then PPPoE passwords cannot be set).
     pub cipher: Option<SubscriberCipher>,
@@ -65,6 +67,12 @@ impl AppState {
             holder: format!("app:{}", std::process::id()),
             ..EngineConfig::default()
         };
+        let olts = {
+            // It starts its command-log writer: inside the app's runtime.
+            let runtime = tauri::async_runtime::handle();
+            let _inside = runtime.inner().enter();
+            OltFleet::new(store.clone(), secrets.clone(), OltFleetConfig { holder: config.holder.clone(), ..OltFleetConfig::default() })
+        };
         let provisioner =
             Provisioner::new(store.clone(), Connector::new(store.clone(), secrets.clone()), cipher.clone(), config);
         Self {
@@ -73,6 +81,7 @@ impl AppState {
             secrets,
             fleet,
             provisioner,
+            olts,
             cipher,
             demo: tokio::sync::Mutex::new(None),
             started,
@@ -104,6 +113,7 @@ impl AppState {
     pub fn toggle_sweeps(&self) -> bool {
         let paused = !self.sweeps_paused.fetch_xor(true, Ordering::Relaxed);
         self.provisioner.set_paused(paused);
+        self.olts.set_paused(paused);
         paused
     }
 

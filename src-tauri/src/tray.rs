@@ -1,8 +1,12 @@
 //! The tray icon and its menu: Open Headend, the failed provisioning
-//! actions (opens the queue), Pause/Resume sweeps, Quit. The icon turns to
-//! its alert variant while failed actions wait in the durable queue. The
+//! actions (opens the queue), the OLT and ONU alerts (opens the OLTs
+//! page), Pause/Resume sweeps (routers and OLTs), Quit. The icon turns to
+//! its alert variant while failed actions wait in the durable queue or
+//! OLT alerts are open. The
 //! app lives here while its window is closed: the engine keeps sweeping
 //! until Quit.
+
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use headend_ipc::{Navigate, SweepState, event};
 use tauri::image::Image;
@@ -15,6 +19,7 @@ use crate::state::AppState;
 const TRAY_ID: &str = "main";
 const OPEN: &str = "open";
 const FAILURES: &str = "failures";
+const OLT_ALERTS: &str = "olt-alerts";
 const SWEEPS: &str = "sweeps";
 const QUIT: &str = "quit";
 
@@ -24,11 +29,27 @@ const ICON_ALERT: &[u8] = include_bytes!("../../icons/tray-alert.png");
 /// The menu entries whose text changes.
 struct TrayItems<R: Runtime> {
     failures: MenuItem<R>,
+    olt_alerts: MenuItem<R>,
     sweeps: MenuItem<R>,
+}
+
+/// What the icon stands for: the counts last shown in the menu.
+#[derive(Default)]
+struct Waiting {
+    failures: AtomicU64,
+    olt_alerts: AtomicU64,
 }
 
 fn sweeps_label(paused: bool) -> &'static str {
     if paused { "Resume sweeps" } else { "Pause sweeps" }
+}
+
+fn olt_alerts_label(open: u64) -> String {
+    match open {
+        0 => "No OLT or ONU alerts".to_owned(),
+        1 => "1 OLT or ONU alert…".to_owned(),
+        n => format!("{n} OLT or ONU alerts…"),
+    }
 }
 
 fn failures_label(waiting: u64) -> String {
@@ -42,6 +63,7 @@ fn failures_label(waiting: u64) -> String {
 pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let open = MenuItem::with_id(app, OPEN, "Open Headend", true, None::<&str>)?;
     let failures = MenuItem::with_id(app, FAILURES, failures_label(0), false, None::<&str>)?;
+    let olt_alerts = MenuItem::with_id(app, OLT_ALERTS, olt_alerts_label(0), false, None::<&str>)?;
     let paused = app.state::<AppState>().sweeps_paused();
     let sweeps = MenuItem::with_id(app, SWEEPS, sweeps_label(paused), true, None::<&str>)?;
     let quit = MenuItem::with_id(app, QUIT, "Quit Headend", true, None::<&str>)?;
@@ -50,6 +72,7 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         &[
             &open,
             &failures,
+            &olt_alerts,
             &PredefinedMenuItem::separator(app)?,
             &sweeps,
             &PredefinedMenuItem::separator(app)?,
@@ -62,7 +85,8 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .menu(&menu)
         .on_menu_event(on_menu_event)
         .build(app)?;
-    app.manage(TrayItems { failures, sweeps });
+    app.manage(TrayItems { failures, olt_alerts, sweeps });
+    app.manage(Waiting::default());
     Ok(())
 }
 
@@ -75,6 +99,10 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
         FAILURES => {
             show_main_window(app);
             app.emit(event::NAVIGATE, Navigate::Queue)
+        }
+        OLT_ALERTS => {
+            show_main_window(app);
+            app.emit(event::NAVIGATE, Navigate::Olts)
         }
         SWEEPS => toggle_sweeps(app),
         QUIT => {
@@ -114,19 +142,51 @@ pub fn show_failures<R: Runtime>(app: &AppHandle<R>, waiting: u64) {
             items.failures.set_text(failures_label(waiting))?;
             items.failures.set_enabled(waiting > 0)?;
         }
-        if let Some(tray) = app.tray_by_id(TRAY_ID) {
-            let (icon, tooltip) = match waiting {
-                0 => (ICON, "Headend".to_owned()),
-                _ => (ICON_ALERT, format!("Headend: {}", failures_label(waiting))),
-            };
-            tray.set_icon(Some(Image::from_bytes(icon)?))?;
-            tray.set_tooltip(Some(tooltip))?;
+        if let Some(counts) = app.try_state::<Waiting>() {
+            counts.failures.store(waiting, Ordering::Relaxed);
         }
-        Ok(())
+        show_icon(app)
     })();
     if let Err(err) = result {
         tracing::warn!("cannot update the tray: {err}");
     }
+}
+
+/// Shows how many OLT and ONU alerts are open, in the menu and the icon.
+pub fn show_olt_alerts<R: Runtime>(app: &AppHandle<R>, open: u64) {
+    let result = (|| -> tauri::Result<()> {
+        if let Some(items) = app.try_state::<TrayItems<R>>() {
+            items.olt_alerts.set_text(olt_alerts_label(open))?;
+            items.olt_alerts.set_enabled(open > 0)?;
+        }
+        if let Some(counts) = app.try_state::<Waiting>() {
+            counts.olt_alerts.store(open, Ordering::Relaxed);
+        }
+        show_icon(app)
+    })();
+    if let Err(err) = result {
+        tracing::warn!("cannot update the tray: {err}");
+    }
+}
+
+/// The alert icon while anything waits, and a tooltip saying what.
+fn show_icon<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    let Some(tray) = app.tray_by_id(TRAY_ID) else { return Ok(()) };
+    let (failures, olt_alerts) = app
+        .try_state::<Waiting>()
+        .map(|c| (c.failures.load(Ordering::Relaxed), c.olt_alerts.load(Ordering::Relaxed)))
+        .unwrap_or_default();
+    let mut what = Vec::new();
+    if failures > 0 {
+        what.push(failures_label(failures));
+    }
+    if olt_alerts > 0 {
+        what.push(olt_alerts_label(olt_alerts));
+    }
+    let (icon, tooltip) =
+        if what.is_empty() { (ICON, "Headend".to_owned()) } else { (ICON_ALERT, format!("Headend: {}", what.join(" "))) };
+    tray.set_icon(Some(Image::from_bytes(icon)?))?;
+    tray.set_tooltip(Some(tooltip))
 }
 
 #[cfg(test)]
@@ -138,6 +198,8 @@ mod tests {
         assert_eq!(failures_label(0), "No failed provisioning actions");
         assert_eq!(failures_label(1), "1 failed provisioning action…");
         assert_eq!(failures_label(3), "3 failed provisioning actions…");
+        assert_eq!(olt_alerts_label(0), "No OLT or ONU alerts");
+        assert_eq!(olt_alerts_label(2), "2 OLT or ONU alerts…");
         assert_eq!(sweeps_label(false), "Pause sweeps");
         assert_eq!(sweeps_label(true), "Resume sweeps");
     }

@@ -38,6 +38,10 @@ pub enum Page {
     /// The customer and service form: new, or editing a service.
     ServiceForm(Option<i64>),
     Router(i64),
+    /// One OLT: its ports and ONUs, unconfigured ONUs, command log.
+    Olt(i64),
+    /// One ONU: its signal history, alerts and actions.
+    Onu(i64),
 }
 
 impl Page {
@@ -60,6 +64,7 @@ impl Page {
         match self {
             Page::Service(_) | Page::ServiceForm(_) => Page::Customers,
             Page::Router(_) => Page::Routers,
+            Page::Olt(_) | Page::Onu(_) => Page::Olts,
             Page::Provisioning(_) => Page::Provisioning(ProvisioningTab::Queue { failed_only: false }),
             page => page,
         }
@@ -86,6 +91,8 @@ pub struct Console {
     pub provisioning_changed: RwSignal<u64>,
     /// The operator's "Sweep now", while it runs and just after.
     pub sweep: RwSignal<Option<SweepProgress>>,
+    /// Bumped when the OLT engine swept, alerted or registered: OLT pages reload.
+    pub olts_changed: RwSignal<u64>,
 }
 
 impl Console {
@@ -130,9 +137,17 @@ pub fn App() -> impl IntoView {
         routers_changed: RwSignal::new(0),
         provisioning_changed: RwSignal::new(0),
         sweep: RwSignal::new(None),
+        olts_changed: RwSignal::new(0),
     };
     provide_context(console);
     Effect::new(move |_| apply_theme(console.theme.get()));
+    // A new page starts at its top, not where the last one was scrolled to.
+    Effect::new(move |_| {
+        console.page.track();
+        if let Some(content) = document().get_element_by_id("content") {
+            content.set_scroll_top(0);
+        }
+    });
 
     // Listen before the first reads so no change is missed; a change that
     // arrives before a read is overwritten by the fuller read.
@@ -155,11 +170,16 @@ pub fn App() -> impl IntoView {
         }
     });
     ipc::listen(event::SWEEP_STATE, move |state: SweepState| console.sweeps_paused.set(state.paused));
+    ipc::listen(headend_ipc::olt::event::OLTS_CHANGED, move |_: headend_ipc::olt::OltsChanged| {
+        console.olts_changed.update(|n| *n += 1)
+    });
     ipc::listen(event::NAVIGATE, move |nav: Navigate| {
         console.open(match nav {
             Navigate::Activity => Page::Activity,
             Navigate::Queue => Page::Provisioning(ProvisioningTab::Queue { failed_only: true }),
             Navigate::Service { id } => Page::Service(id),
+            Navigate::Olts => Page::Olts,
+            Navigate::Onu { id } => Page::Onu(id),
         })
     });
     leptos::task::spawn_local(async move {

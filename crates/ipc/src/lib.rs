@@ -8,6 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod olt;
+
 /// Command names, shared so a typo is a compile error on both sides.
 pub mod command {
     pub const APP_INFO: &str = "app_info";
@@ -98,6 +100,8 @@ pub enum ErrorCode {
     Forbidden,
     /// The router refused, failed or could not be reached.
     Router,
+    /// The OLT refused, failed or could not be reached.
+    Olt,
     /// Sweeps are paused (the tray's Pause sweeps).
     Paused,
     Internal,
@@ -588,6 +592,9 @@ pub enum Navigate {
     /// The provisioning queue, showing its failed actions.
     Queue,
     Service { id: i64 },
+    /// The OLTs & ONUs page.
+    Olts,
+    Onu { id: i64 },
 }
 
 #[cfg(test)]

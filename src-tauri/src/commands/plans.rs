@@ -114,3 +114,53 @@ pub async fn save_plan(state: State<'_, AppState>, form: PlanForm) -> Answer<Pla
     let plan = state.store.plan(id).await.map_err(db)?.ok_or_else(|| store_error(StoreError::NotFound(format!("plan {id}"))))?;
     Ok(plan_row(plan))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form() -> PlanForm {
+        PlanForm {
+            name: "Home 20".into(),
+            download: "20M".into(),
+            upload: "5M".into(),
+            price: "25.00".into(),
+            cycle: "monthly".into(),
+            ..PlanForm::default()
+        }
+    }
+
+    fn burst() -> BurstDto {
+        BurstDto {
+            download: "40M".into(),
+            upload: "10M".into(),
+            threshold_download: "16M".into(),
+            threshold_upload: "4M".into(),
+            time_secs: "16".into(),
+        }
+    }
+
+    fn field_of(form: &PlanForm) -> Option<String> {
+        parse_plan_form(form).err().and_then(|e| e.field)
+    }
+
+    #[test]
+    fn rates_are_written_upload_first_with_the_burst() {
+        assert_eq!(parse_plan_form(&form()).unwrap().limits.to_string(), "5M/20M");
+        let with_burst = parse_plan_form(&PlanForm { burst: burst(), ..form() }).unwrap();
+        assert_eq!(with_burst.limits.to_string(), "5M/20M 10M/40M 4M/16M 16/16");
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        assert_eq!(field_of(&PlanForm { name: " ".into(), ..form() }).as_deref(), Some("name"));
+        assert_eq!(field_of(&PlanForm { download: "20 M".into(), ..form() }).as_deref(), Some("download"));
+        assert_eq!(field_of(&PlanForm { upload: String::new(), ..form() }).as_deref(), Some("upload"));
+        assert_eq!(field_of(&PlanForm { price: "-1".into(), ..form() }).as_deref(), Some("price"));
+        assert_eq!(field_of(&PlanForm { cycle: "weekly".into(), ..form() }).as_deref(), Some("cycle"));
+        let no_time = BurstDto { time_secs: String::new(), ..burst() };
+        assert_eq!(field_of(&PlanForm { burst: no_time, ..form() }).as_deref(), Some("burst_time"));
+        let slow_burst = BurstDto { download: "10M".into(), ..burst() };
+        assert_eq!(field_of(&PlanForm { burst: slow_burst, ..form() }).as_deref(), Some("burst_download"));
+    }
+}

@@ -81,7 +81,7 @@ pub fn Customers() -> impl IntoView {
                 <EmptyState
                     icon=Icon::Users
                     title="No customers yet"
-                    text="Add your customers one by one, or bring in the network you already run: `headend import services` reads a CSV of them. Create your plans first, so each service gets one."
+                    text="Add your customers one by one, or bring in the network you already run: the headend import services command reads them from a CSV file. Create your plans first, so each service gets one."
                 >
                     <div class="empty-actions">
                         <button class="primary" on:click=move |_| console.open(Page::ServiceForm(None))>"New customer"</button>

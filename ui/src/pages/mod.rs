@@ -38,6 +38,8 @@ pub fn render(page: Page) -> AnyView {
         Page::Service(id) => service::Service(service::ServiceProps { id }).into_any(),
         Page::ServiceForm(id) => service_form::ServiceFormPage(service_form::ServiceFormPageProps { id }).into_any(),
         Page::Router(id) => router::Router(router::RouterProps { id }).into_any(),
+        Page::Olt(id) => olts::OltPage(olts::OltPageProps { id }).into_any(),
+        Page::Onu(id) => olts::OnuPage(olts::OnuPageProps { id }).into_any(),
     }
 }
 

@@ -84,13 +84,19 @@ fn QueueView(failed_only: bool) -> impl IntoView {
             </button>
         }
     };
+    let anything = move || {
+        page.get().and_then(Result::ok).is_some_and(|p| p.counts.pending + p.counts.retrying + p.counts.failed > 0)
+            || status.with(|s| !s.is_empty())
+    };
     view! {
-        <div class="toolbar chips">
-            {filter("", "All", |p| Some(p.counts.pending + p.counts.retrying + p.counts.failed))}
-            {filter("failed", "Failed", |p| Some(p.counts.failed))}
-            {filter("retrying", "Retrying", |p| Some(p.counts.retrying))}
-            {filter("pending", "Pending", |p| Some(p.counts.pending))}
-        </div>
+        <Show when=anything>
+            <div class="toolbar chips">
+                {filter("", "All", |p| Some(p.counts.pending + p.counts.retrying + p.counts.failed))}
+                {filter("failed", "Failed", |p| Some(p.counts.failed))}
+                {filter("retrying", "Retrying", |p| Some(p.counts.retrying))}
+                {filter("pending", "Pending", |p| Some(p.counts.pending))}
+            </div>
+        </Show>
         {move || match page.get() {
             None => Loading().into_any(),
             Some(Err(e)) => view! { <ErrorBox error=e /> }.into_any(),
@@ -216,6 +222,12 @@ fn PlanView() -> impl IntoView {
         });
     };
     let running = move || console.sweep.with(|s| s.is_some_and(|p| p.running));
+    // The last sweep's result is shown until the operator leaves.
+    on_cleanup(move || {
+        if !console.sweep.with_untracked(|s| s.is_some_and(|p| p.running)) {
+            console.sweep.set(None);
+        }
+    });
     view! {
         <div class="plan-head">
             <p class="muted">"Each router is read and compared with what it should hold. Nothing is sent until you sweep."</p>

@@ -101,7 +101,7 @@ pub fn Service(id: i64) -> impl IntoView {
                         <div class="error-box" id="service-failure" role="alert">
                             <strong>"Provisioning failed. "</strong>
                             {failed.iter().map(|f| format!("On {}: {}", f.router_name, f.last_error)).collect::<Vec<_>>().join(" · ")}
-                            " Fix the cause, then Retry."
+                            <div class="small">"Headend stopped trying. Fix the cause on the router, then Retry."</div>
                         </div>
                     })}
                 }
@@ -138,7 +138,7 @@ pub fn Service(id: i64) -> impl IntoView {
                             <dd id="service-on-router">
                                 <OnRouter service=s.clone() />
                                 {(!s.provisioned_at.is_empty()).then(|| view! {
-                                    <span class="muted small">{format!(" confirmed {}", format::relative(&s.provisioned_at))}</span>
+                                    <span class="muted small">{format!(" last confirmed {}", format::relative(&s.provisioned_at))}</span>
                                 })}
                             </dd>
                         </dl>
