@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use headend_core::RouterId;
-use headend_engine::EngineEvent;
+use headend_engine::{EngineEvent, SweepMode};
 use headend_ipc::{ProvisioningChanged, SweepProgress, event};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
@@ -67,6 +67,7 @@ async fn handle<R: Runtime>(app: &AppHandle<R>, batch: Vec<EngineEvent>) {
     let mut swept = false;
     for ev in batch {
         match ev {
+            EngineEvent::Swept(sweep) if sweep.mode == SweepMode::DryRun => {}
             EngineEvent::Swept(sweep) => {
                 swept = true;
                 progress(app, sweep.router, true);
@@ -90,6 +91,10 @@ async fn handle<R: Runtime>(app: &AppHandle<R>, batch: Vec<EngineEvent>) {
             EngineEvent::LoginRefused { router, name, error } => {
                 progress(app, router, false);
                 alerts::login_refused(app, router, &name, &error).await;
+            }
+            EngineEvent::SweepFailed { router, name, error } => {
+                tracing::warn!(router = %name, %error, "sweep failed");
+                progress(app, router, false);
             }
         }
     }

@@ -96,6 +96,7 @@ fn report(event: &EngineEvent) {
             tracing::error!(service = %f.service, router = %f.router, error = %f.error, "provisioning failed");
         }
         EngineEvent::Unreachable { name, error, .. } => tracing::warn!(router = %name, %error, "router unreachable"),
+        EngineEvent::SweepFailed { name, error, .. } => tracing::warn!(router = %name, %error, "sweep failed"),
         EngineEvent::LoginRefused { name, error, .. } => {
             tracing::error!(router = %name, %error, "login refused: not retrying until the router is edited");
         }

@@ -90,6 +90,9 @@ pub enum EngineEvent {
     /// The router refused the login: no more attempts until
     /// [`Provisioner::resume_router`].
     LoginRefused { router: RouterId, name: String, error: String },
+    /// A sweep of a reachable router did not complete (reading it failed,
+    /// another process holds it, the database refused).
+    SweepFailed { router: RouterId, name: String, error: String },
 }
 
 /// A lease is taken for this long and renewed by every sweep; a crashed
@@ -222,6 +225,16 @@ impl Provisioner {
 
     /// Sweeps one router now (waiting for a slot and for its lease).
     pub async fn sweep_one(&self, router: Router, mode: SweepMode) -> Result<Arc<RouterSweep>, String> {
+        let (id, name) = (router.id, router.name.clone());
+        let result = self.sweep_slot(router, mode).await;
+        if let Err(error) = &result {
+            let error = error.clone();
+            self.inner.events.send(EngineEvent::SweepFailed { router: id, name, error }).ok();
+        }
+        result
+    }
+
+    async fn sweep_slot(&self, router: Router, mode: SweepMode) -> Result<Arc<RouterSweep>, String> {
         let _slot = self.inner.slots.acquire().await.map_err(|e| e.to_string())?;
         let holder = &self.inner.config.holder;
         let store = &self.inner.store;

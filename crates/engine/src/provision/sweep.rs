@@ -70,6 +70,8 @@ pub enum StepStatus {
 pub struct RouterSweep {
     pub router: RouterId,
     pub router_name: String,
+    /// A dry run or an applying sweep.
+    pub mode: SweepMode,
     pub steps: Vec<StepReport>,
     pub conflicts: Vec<Conflict>,
     /// Failures that just became final: the operator is told.
@@ -111,6 +113,7 @@ pub async fn sweep_router(
     let mut report = RouterSweep {
         router: router.id,
         router_name: router.name.clone(),
+        mode,
         steps: Vec::new(),
         conflicts: Vec::new(),
         gave_up: Vec::new(),
@@ -224,10 +227,11 @@ pub async fn sweep_router(
                             policy.max_attempts,
                         )
                         .await?;
-                    if entry.status == QueueStatus::Failed
-                        && let Some(service) = step.service()
-                    {
-                        report.gave_up.push(ProvisionFailed { service, router: router.id, error: format!("{step}: {error}") });
+                    if entry.status == QueueStatus::Failed {
+                        activity.push(gave_up_entry(step, router, &error, entry.attempts, now));
+                        if let Some(service) = step.service() {
+                            report.gave_up.push(ProvisionFailed { service, router: router.id, error: format!("{step}: {error}") });
+                        }
                     }
                     report.steps[i].outcome = StepStatus::Failed(error);
                 }
@@ -280,6 +284,16 @@ async fn record_conflicts(
             continue;
         }
         store.queue_failure(router.id, conflict.service, CONFLICT, &conflict.message, &conflict.message, now, now, 1).await?;
+        let subject = conflict.service.map_or_else(|| format!("router:{}", router.id), |s| format!("service:{s}"));
+        store
+            .log_activity(&ActivityEntry {
+                at: now,
+                actor: Actor::Engine,
+                subject,
+                action: "provision-conflict".into(),
+                detail: format!("on {}: {}", router.name, conflict.message),
+            })
+            .await?;
         if let Some(service) = conflict.service {
             report.gave_up.push(ProvisionFailed { service, router: router.id, error: conflict.message.clone() });
         }
@@ -313,6 +327,21 @@ fn applied_entry(
         subject,
         action: step.kind().to_owned(),
         detail: if why.is_empty() { format!("{step} on {}", router.name) } else { format!("{step} on {} ({why})", router.name) },
+    }
+}
+
+/// The activity line of a write that failed for the last time.
+fn gave_up_entry(step: &Step, router: &Router, error: &str, attempts: u32, at: Timestamp) -> ActivityEntry {
+    let subject = match step.service() {
+        Some(service) => format!("service:{service}"),
+        None => format!("router:{}", router.id),
+    };
+    ActivityEntry {
+        at,
+        actor: Actor::Engine,
+        subject,
+        action: "provision-failed".into(),
+        detail: format!("{step} on {} failed {attempts} times, waiting for a retry: {error}", router.name),
     }
 }
 
