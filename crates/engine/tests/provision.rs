@@ -274,6 +274,12 @@ async fn failing_writes_back_off_then_give_up_and_wait_for_a_retry() {
         }
     }
     assert_eq!(told, 1);
+    let history = fx
+        .store()
+        .activity(&headend_store::ActivityQuery { subject: Some(format!("service:{ana}")), ..Default::default() })
+        .await
+        .unwrap();
+    assert!(history.iter().any(|(_, e)| e.action == "provision-failed" && e.detail.contains("failed 2 times")), "{history:?}");
     assert!(fx.store().queue_for_router(router.id).await.unwrap().iter().all(|q| q.status == QueueStatus::Failed));
 
     // Fixed, retried by hand: applied, queue empty.
