@@ -30,6 +30,6 @@ pub use store::{
     SyncedOnu, ZtpCandidate,
 };
 pub use store::{
-    ActivityQuery, ImportService, ProvisioningRow, QueueEntry, QueueQuery, QueueRow, QueueStatus, RouterLogEntry,
+    ActivityQuery, CheckedImport, CheckedRow, ImportService, ProvisioningRow, QueueEntry, QueueQuery, QueueRow, QueueStatus, RouterLogEntry,
     RouterLogOutcome, ServiceQuery, ServicesPage, Store, latest_schema_version,
 };

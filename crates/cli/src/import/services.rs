@@ -1,18 +1,15 @@
 //! `headend import services --file F.csv [--dry-run]`: onboards an
-//! existing network from a spreadsheet. The file is read and checked by
-//! `headend_core::import` against the routers and plans of the database;
-//! user names already on a router are checked here. Every problem is
+//! existing network from a spreadsheet. The file is read by
+//! `headend_core::import` and checked against the database by
+//! `Store::check_import` (the console's import uses the same). Every problem is
 //! reported with its line; if there is any, nothing is imported. Otherwise
 //! every row is imported in one transaction.
 
-use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use headend_core::activity::Actor;
-use headend_core::import::{ImportRow, RowError, parse_services_with};
 use headend_core::service::Access;
-use headend_core::{PlanId, RouterId};
 use headend_store::{ImportService, Store};
 use serde::Serialize;
 
@@ -65,61 +62,28 @@ pub async fn run(globals: &Globals, file: PathBuf, dry_run: bool) -> anyhow::Res
     result
 }
 
-/// A good row, resolved against the database.
-struct Resolved<'a> {
-    row: &'a ImportRow,
-    router: RouterId,
-    plan: PlanId,
-}
-
 async fn services(globals: &Globals, store: &Store, file: &std::path::Path, bytes: &[u8], dry_run: bool) -> anyhow::Result<()> {
-    let routers: HashMap<String, RouterId> = store.routers().await?.into_iter().map(|r| (r.name, r.id)).collect();
-    let plans: HashMap<String, PlanId> = store.plans().await?.into_iter().map(|p| (p.name, p.id)).collect();
-    let parsed = parse_services_with(bytes, &|name| routers.contains_key(name), &|name| plans.contains_key(name));
-    let mut errors = parsed.errors;
-    let mut resolved = Vec::new();
-    for row in &parsed.rows {
-        let (Some(&router), Some(&plan)) = (routers.get(&row.router), plans.get(&row.plan)) else { continue };
-        if let Access::Pppoe { username } = &row.access
-            && store.pppoe_user(router, username).await?.is_some()
-        {
-            errors.push(RowError::new(
-                row.line,
-                format!("a PPPoE user named {username:?} already exists on router {:?}", row.router),
-            ));
-            continue;
-        }
-        resolved.push(Resolved { row, router, plan });
-    }
-    errors.sort_by_key(|e| e.line);
-
-    // Which customers exist already (by exact name and phone).
-    let mut seen = HashSet::new();
-    let mut rows = Vec::with_capacity(resolved.len());
-    for r in &resolved {
-        let key = (r.row.customer.clone(), r.row.phone.clone());
-        let new_customer = if seen.insert(key.clone()) {
-            store.customer_by_name_and_phone(&key.0, key.1.as_deref()).await?.is_none()
-        } else {
-            false
-        };
-        let login = match &r.row.access {
-            Access::Pppoe { username } => username.clone(),
-            Access::StaticIp { address } => address.to_string(),
-        };
-        rows.push(RowJson {
-            line: r.row.line,
+    let checked = store.check_import(bytes).await?;
+    let errors = checked.errors;
+    let rows: Vec<RowJson> = checked
+        .rows
+        .iter()
+        .map(|c| RowJson {
+            line: c.row.line,
             id: None,
-            customer: r.row.customer.clone(),
-            new_customer,
-            router: r.row.router.clone(),
-            plan: r.row.plan.clone(),
-            r#type: r.row.access.kind(),
-            login,
-            status: r.row.status.as_str(),
-            next_billing_date: r.row.next_billing_date.map(|d| d.to_string()),
-        });
-    }
+            customer: c.row.customer.clone(),
+            new_customer: c.new_customer,
+            router: c.row.router.clone(),
+            plan: c.row.plan.clone(),
+            r#type: c.row.access.kind(),
+            login: match &c.row.access {
+                Access::Pppoe { username } => username.clone(),
+                Access::StaticIp { address } => address.to_string(),
+            },
+            status: c.row.status.as_str(),
+            next_billing_date: c.row.next_billing_date.map(|d| d.to_string()),
+        })
+        .collect();
 
     let name = file.display().to_string();
     let mut report = ReportJson {
@@ -141,22 +105,13 @@ async fn services(globals: &Globals, store: &Store, file: &std::path::Path, byte
         return Ok(());
     }
 
-    let cipher = if resolved.iter().any(|r| r.row.password.is_some()) { Some(open_cipher(store).await?) } else { None };
-    let imports: Vec<ImportService> = resolved
+    let cipher = if checked.rows.iter().any(|r| r.row.password.is_some()) { Some(open_cipher(store).await?) } else { None };
+    let imports: Vec<ImportService> = checked
+        .rows
         .iter()
-        .map(|r| ImportService {
-            customer_name: r.row.customer.clone(),
-            customer_phone: r.row.phone.clone(),
-            router: r.router,
-            plan: r.plan,
-            access: r.row.access.clone(),
-            password: match (&cipher, &r.row.password) {
-                (Some(cipher), Some(password)) => Some(cipher.encrypt(password)),
-                _ => None,
-            },
-            status: r.row.status,
-            next_billing_date: r.row.next_billing_date,
-            adopt: false,
+        .map(|r| {
+            let password = cipher.as_ref().zip(r.row.password.as_ref()).map(|(c, p)| c.encrypt(p));
+            ImportService::from_checked(r, password)
         })
         .collect();
     let ids = store.import_services(&imports, jiff::Timestamp::now(), &Actor::Cli).await?;

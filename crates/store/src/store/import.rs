@@ -6,6 +6,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use headend_core::activity::Actor;
+use headend_core::import::{ImportRow, RowError, parse_services_with};
 use headend_core::service::{Access, ServiceStatus};
 use headend_core::{CustomerId, PlanId, RouterId, ServiceId};
 use jiff::Timestamp;
@@ -14,6 +15,24 @@ use sqlx::{Row, SqliteConnection};
 
 use super::{Store, now, sweep_router, ts};
 use crate::error::StoreError;
+
+/// An import file checked against the database: the good rows with their
+/// router and plan resolved, and every problem by line.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CheckedImport {
+    pub rows: Vec<CheckedRow>,
+    pub errors: Vec<RowError>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedRow {
+    pub row: ImportRow,
+    pub router: RouterId,
+    pub plan: PlanId,
+    /// No customer of that exact name and phone exists yet (the first row
+    /// that names one says so; later rows reuse it).
+    pub new_customer: bool,
+}
 
 /// One service to import, its router and plan already resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +50,25 @@ pub struct ImportService {
     /// Take over the router's existing secret of the same name (marking it
     /// as Headend's) instead of reporting a conflict.
     pub adopt: bool,
+}
+
+impl ImportService {
+    /// The service of a checked row; `password` is the row's password
+    /// already encrypted.
+    pub fn from_checked(checked: &CheckedRow, password: Option<Vec<u8>>) -> Self {
+        let row = &checked.row;
+        Self {
+            customer_name: row.customer.clone(),
+            customer_phone: row.phone.clone(),
+            router: checked.router,
+            plan: checked.plan,
+            access: row.access.clone(),
+            password,
+            status: row.status,
+            next_billing_date: row.next_billing_date,
+            adopt: false,
+        }
+    }
 }
 
 /// Rows per statement: 13 parameters each stays far below SQLite's
@@ -60,6 +98,36 @@ async fn next_id(conn: &mut SqliteConnection, table: &str) -> Result<i64, StoreE
 }
 
 impl Store {
+    /// Reads an import file (see `headend_core::import`) and checks it
+    /// against the database: unknown routers and plans, and PPPoE user
+    /// names already on their router, are errors on their lines. Writes
+    /// nothing; [`Store::import_services`] does, with the good rows.
+    pub async fn check_import(&self, bytes: &[u8]) -> Result<CheckedImport, StoreError> {
+        let routers: HashMap<String, RouterId> = self.routers().await?.into_iter().map(|r| (r.name, r.id)).collect();
+        let plans: HashMap<String, PlanId> = self.plans().await?.into_iter().map(|p| (p.name, p.id)).collect();
+        let parsed = parse_services_with(bytes, &|name| routers.contains_key(name), &|name| plans.contains_key(name));
+        let mut checked = CheckedImport { rows: Vec::new(), errors: parsed.errors };
+        let mut seen = HashSet::new();
+        for row in parsed.rows {
+            let (Some(&router), Some(&plan)) = (routers.get(&row.router), plans.get(&row.plan)) else { continue };
+            if let Access::Pppoe { username } = &row.access
+                && self.pppoe_user(router, username).await?.is_some()
+            {
+                checked.errors.push(RowError::new(
+                    row.line,
+                    format!("a PPPoE user named {username:?} already exists on router {:?}", row.router),
+                ));
+                continue;
+            }
+            let key = (row.customer.clone(), row.phone.clone());
+            let new_customer = seen.insert(key.clone())
+                && self.customer_by_name_and_phone(&key.0, key.1.as_deref()).await?.is_none();
+            checked.rows.push(CheckedRow { row, router, plan, new_customer });
+        }
+        checked.errors.sort_by_key(|e| e.line);
+        Ok(checked)
+    }
+
     /// Imports `services` in one transaction: each customer is found by
     /// exact name and phone (the oldest such) or created once, each service
     /// created, one activity entry (`service:<id>` "imported", by `actor`

@@ -36,7 +36,7 @@ use crate::error::StoreError;
 use crate::records::StoreStatus;
 
 pub use activity::ActivityQuery;
-pub use import::ImportService;
+pub use import::{CheckedImport, CheckedRow, ImportService};
 pub use olt_log::{NewOltLogEntry, OltLogEntry, OltLogOutcome, REPLY_LIMIT};
 pub use olt_queue::{OltQueueEntry, OltQueueRow};
 pub use olts::{OltHealth, OltOverview};
