@@ -32,6 +32,7 @@ const COMMANDS: &[&str] = &[
     "retry_queue_entry",
     "dry_run",
     "sweep_now",
+    "import_services",
     "list_olts",
     "save_olt",
     "remove_olt",

@@ -244,6 +244,28 @@ async fn customers_reach_the_router_suspensions_cut_them_off_and_failures_reach_
     wait_for_text(&app, "#plan-in-sync", "Every router holds exactly what it should").await?;
     screenshots(&app, "dry-run-swept").await?;
 
+    // Onboarding from a spreadsheet: every bad line is shown and nothing is
+    // imported; fixed, the good rows go in and reach the router.
+    let csv = sandbox.root.join("customers.csv");
+    let header = "customer,phone,router,plan,type,username,password,ip,status,next_billing_date\n";
+    std::fs::write(&csv, format!("{header}Carla Dias,+5511900000003,core-1,Home 20,pppoe,carla,pw-carla,,active,\nDan Reis,,core-1,No Such Plan,pppoe,dan,pw-dan,,active,\n"))?;
+    click(&app, "#nav-customers").await?;
+    click(&app, "#import-open").await?;
+    app.find(Locator::Css("#import-file")).await?.send_keys(&csv.display().to_string()).await?;
+    click(&app, "#import-check").await?;
+    wait_for_text(&app, "#import-errors", "Line 3").await?;
+    wait_for_text(&app, "#import-errors", "No Such Plan").await?;
+    screenshots(&app, "import-errors").await?;
+    std::fs::write(&csv, format!("{header}Carla Dias,+5511900000003,core-1,Home 20,pppoe,carla,pw-carla,,active,\n"))?;
+    app.find(Locator::Css("#import-file")).await?.send_keys(&csv.display().to_string()).await?;
+    click(&app, "#import-check").await?;
+    wait_for_text(&app, "#import-summary", "1 line(s) ready, 1 new customer(s)").await?;
+    screenshots(&app, "import-checked").await?;
+    click(&app, "#import-run").await?;
+    wait_for_text(&app, "#import-done", "Imported 1 service(s)").await?;
+    eventually("the imported secret on the router", || secret(&sim, "carla").is_some_and(|(disabled, _)| !disabled)).await?;
+    screenshots(&app, "import-done").await?;
+
     // The activity log has it all, filterable.
     click(&app, "#nav-activity").await?;
     wait_for_text(&app, "#activity-table", "service added").await?;

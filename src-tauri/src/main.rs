@@ -144,6 +144,7 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             commands::provisioning::retry_queue_entry,
             commands::provisioning::dry_run,
             commands::provisioning::sweep_now,
+            commands::import::import_services,
             commands::olts::list_olts,
             commands::olts::save_olt,
             commands::olts::remove_olt,

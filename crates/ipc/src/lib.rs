@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod import;
 pub mod olt;
 
 /// Command names, shared so a typo is a compile error on both sides.
@@ -33,6 +34,7 @@ pub mod command {
     pub const RETRY_QUEUE_ENTRY: &str = "retry_queue_entry";
     pub const DRY_RUN: &str = "dry_run";
     pub const SWEEP_NOW: &str = "sweep_now";
+    pub const IMPORT_SERVICES: &str = "import_services";
     pub const SAVE_ROUTER: &str = "save_router";
     pub const REMOVE_ROUTER: &str = "remove_router";
     pub const TEST_ROUTER: &str = "test_router";
@@ -594,7 +596,6 @@ pub enum Navigate {
     Service { id: i64 },
     /// The OLTs & ONUs page.
     Olts,
-    Onu { id: i64 },
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use serde::Serialize;
 
 use super::fetch;
+use super::import::ImportPanel;
 use crate::app::{Console, Page};
 use crate::components::{DueDate, EmptyState, ErrorBox, Icon, Loading, OnRouter, StatusPill};
 use crate::format;
@@ -32,6 +33,7 @@ pub fn Customers() -> impl IntoView {
     let router = RwSignal::new(None::<i64>);
     let offset = RwSignal::new(0_u32);
     let pending_search = StoredValue::new(None::<TimeoutHandle>);
+    let importing = RwSignal::new(false);
 
     let routers = fetch::<Vec<RouterRow>>(command::LIST_ROUTERS);
     let page = LocalResource::new(move || {
@@ -69,11 +71,15 @@ pub fn Customers() -> impl IntoView {
                 <p class="muted">"Customers and their services: PPPoE accounts and static IPs, and whether each is on its router."</p>
             </div>
             <div class="actions">
+                <button class="secondary" id="import-open" on:click=move |_| importing.set(true)>"Import CSV"</button>
                 <button class="primary with-icon" id="new-service" on:click=move |_| console.open(Page::ServiceForm(None))>
                     {Icon::Plus.view()}"New customer"
                 </button>
             </div>
         </div>
+        <Show when=move || importing.get()>
+            <ImportPanel on_close=move |()| importing.set(false) />
+        </Show>
         {move || match page.get() {
             None => Some(Loading().into_any()),
             Some(Err(e)) => Some(view! { <ErrorBox error=e /> }.into_any()),
@@ -81,10 +87,11 @@ pub fn Customers() -> impl IntoView {
                 <EmptyState
                     icon=Icon::Users
                     title="No customers yet"
-                    text="Add your customers one by one, or bring in the network you already run: the headend import services command reads them from a CSV file. Create your plans first, so each service gets one."
+                    text="Add your customers one by one, or bring in the network you already run from a CSV file (here, or with headend import services). Create your plans first, so each service gets one."
                 >
                     <div class="empty-actions">
                         <button class="primary" on:click=move |_| console.open(Page::ServiceForm(None))>"New customer"</button>
+                        <button class="secondary" on:click=move |_| importing.set(true)>"Import CSV"</button>
                         <button class="secondary" on:click=move |_| console.open(Page::Billing)>"Plans"</button>
                     </div>
                 </EmptyState>

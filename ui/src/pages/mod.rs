@@ -5,6 +5,7 @@ mod activity;
 mod billing;
 mod customers;
 mod dashboard;
+mod import;
 mod map;
 mod olts;
 mod provisioning;
