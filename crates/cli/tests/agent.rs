@@ -205,7 +205,7 @@ async fn sigterm_lets_the_agent_finish_and_exit_cleanly() {
     let lab = Lab::new().await;
     let agent = lab.agent();
     // Wait until it is writing, then ask it to stop.
-    for _ in 0..200 {
+    for _ in 0..500 {
         if lab.sim.secret_count() > 0 {
             break;
         }

@@ -42,6 +42,8 @@ pub async fn run(globals: &Globals, args: AgentArgs) -> anyhow::Result<()> {
 }
 
 async fn serve(globals: &Globals) -> anyhow::Result<()> {
+    // Listening first, so a stop asked for during start-up is honoured.
+    let mut shutdown = crate::shutdown::Shutdown::listen().context("listening for stop signals")?;
     let (store, provisioner) = super::provisioner(globals, "agent").await?;
     let mut events = provisioner.subscribe();
     let engine = provisioner.clone();
@@ -57,12 +59,9 @@ async fn serve(globals: &Globals) -> anyhow::Result<()> {
     let olts_running = tokio::spawn(async move { olt_engine.run().await });
     tracing::info!("agent running");
     eprintln!("headend agent: sweeping; stop with Ctrl-C or SIGTERM");
-    // Listening from now on, so a signal between two events is not missed.
-    let stop = crate::shutdown::requested();
-    tokio::pin!(stop);
     loop {
         tokio::select! {
-            stop = &mut stop => {
+            stop = shutdown.requested() => {
                 stop.context("waiting for a stop signal")?;
                 break;
             }

@@ -15,6 +15,8 @@ use headend_core::activity::{ActivityEntry, Actor};
 use headend_core::event::ProvisionFailed;
 use headend_core::provision::desired::{self, ServiceSpec};
 use headend_core::provision::diff::{self, Conflict, ProvisionPlan, Step};
+use headend_core::provision::marker::Marker;
+use headend_core::provision::observed::{Marked, ObservedRouter};
 use headend_core::provision::policy::Entitlement;
 use headend_core::provision::retry;
 use headend_core::router::Router;
@@ -127,7 +129,7 @@ pub async fn sweep_router(
     let suspension = store.router_suspension(router.id).await?.unwrap_or(policy.suspension);
     let plans: BTreeMap<_, _> = store.plans().await?.into_iter().map(|p| (p.id, p)).collect();
     let rows = store.provisioning_rows(router.id).await?;
-    let mut known = store.service_ids().await?;
+    let mut frozen = BTreeSet::new();
     let mut was_provisioned = HashMap::new();
     let mut specs = Vec::with_capacity(rows.len());
     for row in rows {
@@ -136,23 +138,33 @@ pub async fn sweep_router(
             (Some(blob), Some(cipher)) => match cipher.decrypt(blob) {
                 Ok(p) => Some(p),
                 Err(e) => {
-                    freeze(&mut report, &mut known, row.service.id, &format!("its PPPoE password cannot be decrypted ({e})"));
+                    freeze(&mut report, &mut frozen, row.service.id, &format!("its PPPoE password cannot be decrypted ({e})"));
                     continue;
                 }
             },
             (Some(_), None) => {
-                freeze(&mut report, &mut known, row.service.id, "the key that decrypts PPPoE passwords is not available");
+                freeze(&mut report, &mut frozen, row.service.id, "the key that decrypts PPPoE passwords is not available");
                 continue;
             }
         };
         was_provisioned.insert(row.service.id, row.router_provisioned);
         specs.push(ServiceSpec { service: row.service, password, adopt: row.adopt });
     }
-    let desired = desired::for_router(&policy, suspension, &plans, &specs, known, now);
     let with_queues = policy.static_queues || specs.iter().any(|s| s.service.access.kind() == "static");
     let read_started = std::time::Instant::now();
     let observed = observe(api, with_queues).await.map_err(SweepError::Read)?;
     report.read_ms = millis(read_started.elapsed());
+    // Marked objects of services not on this router: known ones moved here
+    // from elsewhere and go; unknown ones (another installation's) stay.
+    let mine: BTreeSet<ServiceId> = specs.iter().map(|s| s.service.id).collect();
+    let foreign: Vec<ServiceId> = marked_services(&observed)
+        .filter(|id| !mine.contains(id) && !frozen.contains(id))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut known = store.existing_service_ids(&foreign).await?;
+    known.extend(mine);
+    let desired = desired::for_router(&policy, suspension, &plans, &specs, known, now);
     let plan = diff::plan(&desired, &observed);
     report.conflicts.extend(plan.conflicts.iter().cloned());
 
@@ -261,9 +273,23 @@ pub async fn sweep_router(
     Ok(report)
 }
 
+/// The services named by the markers of the router's objects.
+fn marked_services(observed: &ObservedRouter) -> impl Iterator<Item = ServiceId> + '_ {
+    let markers = observed
+        .secrets
+        .iter()
+        .map(Marked::marker)
+        .chain(observed.addresses.iter().map(Marked::marker))
+        .chain(observed.queues.iter().map(Marked::marker));
+    markers.filter_map(|m| match m {
+        Some(Marker::Service(id)) => Some(id),
+        _ => None,
+    })
+}
+
 /// Leaves a service's router objects alone this sweep, and says why.
-fn freeze(report: &mut RouterSweep, known: &mut BTreeSet<ServiceId>, service: ServiceId, why: &str) {
-    known.remove(&service);
+fn freeze(report: &mut RouterSweep, frozen: &mut BTreeSet<ServiceId>, service: ServiceId, why: &str) {
+    frozen.insert(service);
     report.conflicts.push(Conflict { service: Some(service), message: format!("left as it is on the router: {why}") });
 }
 

@@ -306,10 +306,22 @@ impl Store {
         opt_date("services", row.try_get(0)?)
     }
 
-    /// The ids of every service.
-    pub async fn service_ids(&self) -> Result<BTreeSet<ServiceId>, StoreError> {
-        let rows = sqlx::query("SELECT id FROM services").fetch_all(&self.pool).await?;
-        rows.iter().map(|row| Ok(ServiceId(row.try_get(0)?))).collect()
+
+    /// Which of `ids` are services of this database (the others were made
+    /// by another installation, or are long gone).
+    pub async fn existing_service_ids(&self, ids: &[ServiceId]) -> Result<BTreeSet<ServiceId>, StoreError> {
+        let mut found = BTreeSet::new();
+        for chunk in ids.chunks(500) {
+            let sql = format!("SELECT id FROM services WHERE id IN ({})", vec!["?"; chunk.len()].join(", "));
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(id.0);
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                found.insert(ServiceId(row.try_get(0)?));
+            }
+        }
+        Ok(found)
     }
 
     /// The service using PPPoE user name `username` on `router`, if any.
