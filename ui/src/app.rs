@@ -179,7 +179,6 @@ pub fn App() -> impl IntoView {
             Navigate::Queue => Page::Provisioning(ProvisioningTab::Queue { failed_only: true }),
             Navigate::Service { id } => Page::Service(id),
             Navigate::Olts => Page::Olts,
-            Navigate::Onu { id } => Page::Onu(id),
         })
     });
     leptos::task::spawn_local(async move {

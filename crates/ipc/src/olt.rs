@@ -100,8 +100,6 @@ pub struct OltsView {
     pub olts: Vec<OltRow>,
     pub thresholds: ThresholdsDto,
     pub sweep_minutes: u16,
-    /// The tray's Pause sweeps holds the OLT engine too.
-    pub paused: bool,
 }
 
 /// The OLT form: a new OLT when `id` is `None`. An empty password keeps
@@ -337,6 +335,8 @@ pub struct AuthorizeDraft {
     /// Where the values come from, in words ("the waiting service
     /// ana (Ana Silva)", "plan Home 20", "nothing: fill them in").
     pub source: String,
+    /// The plan the profiles come from, if one.
+    pub plan_id: Option<i64>,
     /// What the two profile fields mean on this vendor.
     pub line_label: String,
     pub service_profile_label: String,

@@ -156,7 +156,6 @@ pub async fn list_olts(state: State<'_, AppState>) -> Answer<OltsView> {
         olts: overviews.iter().map(|o| olt_row(o, state.olts.refused(o.olt.id))).collect(),
         thresholds: thresholds_dto(&policy.thresholds),
         sweep_minutes: policy.interval_minutes(),
-        paused: state.sweeps_paused(),
     })
 }
 
@@ -588,6 +587,7 @@ pub async fn authorize_draft(state: State<'_, AppState>, target: AuthorizeTarget
         vlan: String::new(),
         description: String::new(),
         source: String::new(),
+        plan_id: None,
         line_label: line_label.to_owned(),
         service_profile_label: service_profile_label.to_owned(),
         plans,
@@ -598,6 +598,7 @@ pub async fn authorize_draft(state: State<'_, AppState>, target: AuthorizeTarget
             draft.line = p.line;
             draft.service_profile = p.service;
             draft.vlan = p.vlan.map(|v| v.to_string()).unwrap_or_default();
+            draft.plan_id = Some(plan_id);
             true
         } else {
             false

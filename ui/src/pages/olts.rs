@@ -100,13 +100,17 @@ pub fn health_cell(row: &OltRow) -> AnyView {
     view! { <span class=class title=row.error.clone()>{text}</span> }.into_any()
 }
 
-/// When something happened, relative, with the exact time as its title;
-/// "—" for never.
+/// When something happened: relative within two days, else its local
+/// date; the exact time as its title; "—" for never.
 pub fn when(rfc3339: &str) -> AnyView {
     if rfc3339.is_empty() {
         return view! { <span class="muted">"—"</span> }.into_any();
     }
-    view! { <span title=format::local_time(rfc3339)>{format::relative(rfc3339)}</span> }.into_any()
+    let exact = format::local_time(rfc3339);
+    let then = js_sys::Date::new(&rfc3339.into()).get_time();
+    let recent = (js_sys::Date::now() - then).abs() < 2.0 * 86_400_000.0;
+    let text = if recent { format::relative(rfc3339) } else { exact.chars().take(10).collect() };
+    view! { <span title=exact>{text}</span> }.into_any()
 }
 
 /// The outcome of the last action, above the content.
@@ -233,14 +237,14 @@ fn OltList(view: OltsView, form: RwSignal<Option<OltForm>>, pin: RwSignal<Option
                 }
             })
             .collect_view()}
-        {view.paused.then(|| view! {
-            <div class="warn-box">"Sweeps are paused from the tray: OLTs are not swept and zero-touch waits. Authorize and the other actions still work."</div>
-        })}
+        <Show when=move || console.sweeps_paused.get()>
+            <div class="warn-box" id="olts-paused">"Sweeps are paused from the tray: OLTs are not swept and zero-touch waits. Authorize and the other actions still work."</div>
+        </Show>
         <div class="card table-card">
             <table class="table clickable" id="olts-table">
                 <thead>
                     <tr>
-                        <th>"Status"</th><th>"OLT"</th><th class="num">"ONUs online"</th><th>"Down"</th>
+                        <th>"Status"</th><th>"OLT"</th><th class="num">"Online"</th><th>"Down"</th>
                         <th>"Open alerts"</th><th class="num">"Unconfigured"</th><th>"Last sweep"</th><th></th>
                     </tr>
                 </thead>
@@ -267,7 +271,7 @@ fn OltList(view: OltsView, form: RwSignal<Option<OltForm>>, pin: RwSignal<Option
                             view! {
                                 <tr class="olt-row" data-olt-id=id on:click=move |_| console.open(Page::Olt(id))>
                                     <td>{health_cell(&o)}</td>
-                                    <td>
+                                    <td class="olt-cell">
                                         <button class="link strong router-link olt-link">{o.name.clone()}</button>
                                         <div class="muted small">{format!("{} · {}:{}", o.vendor_label, o.host, o.port)}</div>
                                         {(!o.error.is_empty()).then(|| view! { <div class="cell-error">{o.error.clone()}</div> })}

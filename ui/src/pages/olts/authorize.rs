@@ -166,7 +166,7 @@ fn AuthorizeDialog(target: AuthorizeTarget, authorizing: RwSignal<Option<Authori
                         <div class="form-actions"><button class="secondary" on:click=move |_| close()>"Close"</button></div>
                     }
                     .into_any(),
-                    Some(Ok(d)) => view! { <AuthorizeForm draft=d authorizing=authorizing /> }.into_any(),
+                    Some(Ok(d)) => view! { <AuthorizeFields draft=d authorizing=authorizing /> }.into_any(),
                 }}
             </div>
         </div>
@@ -174,7 +174,7 @@ fn AuthorizeDialog(target: AuthorizeTarget, authorizing: RwSignal<Option<Authori
 }
 
 #[component]
-fn AuthorizeForm(draft: AuthorizeDraft, authorizing: RwSignal<Option<AuthorizeTarget>>) -> impl IntoView {
+fn AuthorizeFields(draft: AuthorizeDraft, authorizing: RwSignal<Option<AuthorizeTarget>>) -> impl IntoView {
     let console = Console::get();
     let form = RwSignal::new(AuthorizeForm {
         olt_id: draft.olt_id,
@@ -277,12 +277,11 @@ fn AuthorizeForm(draft: AuthorizeDraft, authorizing: RwSignal<Option<AuthorizeTa
                     <label class="field"><span class="field-label">"Service"</span>
                         <select id="authorize-service" on:change=choose_service
                             prop:value=move || form.with(|f| f.service_id.map(|s| s.to_string()).unwrap_or_default())>
-                            <option value="">"None: register it without a service"</option>
+                            <option value="">"No service"</option>
                             {services.iter().map(|s| view! { <option value=s.id.to_string()>{s.label.clone()}</option> }).collect_view()}
-                        </select>
-                        <span class="field-help">"The ONU is linked to it; its page shows the signal."</span></label>
+                        </select></label>
                     <label class="field"><span class="field-label">"Fill the profiles from a plan"</span>
-                        <select id="authorize-plan" on:change=choose_plan>
+                        <select id="authorize-plan" on:change=choose_plan prop:value=draft.plan_id.map(|p| p.to_string()).unwrap_or_default()>
                             <option value="">{if plans.is_empty() { "No plan has an OLT profile" } else { "Choose a plan…" }}</option>
                             {plans.iter().map(|p| view! { <option value=p.plan_id.to_string()>{p.plan_name.clone()}</option> }).collect_view()}
                         </select></label>
@@ -296,7 +295,7 @@ fn AuthorizeForm(draft: AuthorizeDraft, authorizing: RwSignal<Option<AuthorizeTa
                         <input id="authorize-vlan" type="text" inputmode="numeric" placeholder="none" class:invalid=has_error(errors, "vlan") prop:value=vlan on:input=set_vlan />
                         <FieldError errors=errors field="vlan" /></label>
                     <label class="field"><span class="field-label">"Description"</span>
-                        <input id="authorize-description" type="text" placeholder="svc42-Ana_Silva" class:invalid=has_error(errors, "description") prop:value=description on:input=set_description />
+                        <input id="authorize-description" type="text" placeholder="optional" class:invalid=has_error(errors, "description") prop:value=description on:input=set_description />
                         <FieldError errors=errors field="description" /></label>
                 </div>
                 <p class="muted small">{vendor_hint}</p>

@@ -14,7 +14,8 @@ use super::{dbm, reading, threshold};
 const W: f64 = 800.0;
 const H: f64 = 270.0;
 const LEFT: f64 = 48.0;
-const RIGHT: f64 = 14.0;
+/// Room for the thresholds' labels.
+const RIGHT: f64 = 96.0;
 const TOP: f64 = 12.0;
 const BOTTOM: f64 = 28.0;
 
@@ -92,7 +93,12 @@ fn segments(points: &[SignalPointDto], max_gap: i64) -> Vec<Vec<&SignalPointDto>
 }
 
 #[component]
-pub fn SignalChart(detail: OnuDetail) -> impl IntoView {
+pub fn SignalChart(
+    detail: OnuDetail,
+    /// The instant under the pointer, kept by the page so a reload of the
+    /// data does not drop the readout.
+    hover: RwSignal<Option<i64>>,
+) -> impl IntoView {
     let t = detail.thresholds;
     let points = detail.history.clone();
     let (from, to) = (detail.from, detail.to.max(detail.from + 1));
@@ -119,8 +125,8 @@ pub fn SignalChart(detail: OnuDetail) -> impl IntoView {
     let ticks = time_ticks(from, to);
     let runs = segments(&points, detail.max_gap_secs);
 
-    let hover = RwSignal::new(None::<usize>);
     let xs: Vec<f64> = points.iter().map(|p| x(p.at)).collect();
+    let ats: Vec<i64> = points.iter().map(|p| p.at).collect();
     let pick = {
         let xs = xs.clone();
         move |ev: leptos::ev::MouseEvent| {
@@ -135,12 +141,15 @@ pub fn SignalChart(detail: OnuDetail) -> impl IntoView {
                 .enumerate()
                 .min_by(|a, b| (a.1 - vx).abs().total_cmp(&(b.1 - vx).abs()))
                 .map(|(i, _)| i);
-            hover.set(nearest.filter(|i| (xs[*i] - vx).abs() < 40.0));
+            hover.set(nearest.filter(|i| (xs[*i] - vx).abs() < 40.0).map(|i| ats[i]));
         }
     };
     let hovered = {
         let points = points.clone();
-        move || hover.get().and_then(|i| points.get(i).cloned())
+        move || {
+            let at = hover.get()?;
+            points.iter().min_by_key(|p| (p.at - at).abs()).filter(|p| (p.at - at).abs() <= detail.max_gap_secs).cloned()
+        }
     };
     let marker = {
         let hovered = hovered.clone();
@@ -159,16 +168,15 @@ pub fn SignalChart(detail: OnuDetail) -> impl IntoView {
     let readout = move || {
         hovered().map(|p| {
             let fraction = (x(p.at) / W * 100.0).clamp(0.0, 100.0);
-            let style = if fraction > 60.0 {
-                format!("right: {:.1}%", 100.0 - fraction)
-            } else {
-                format!("left: {fraction:.1}%")
-            };
+            // Beside the line, on the side with room.
+            let right = fraction > 60.0;
+            let (left_at, right_at) =
+                if right { ("auto".to_owned(), format!("{:.1}%", 100.0 - fraction)) } else { (format!("{fraction:.1}%"), "auto".to_owned()) };
             let spread = (p.samples > 1 && p.rx_min.is_some()).then(|| {
                 view! { <div class="muted small">{format!("lowest {} · highest {} · {} readings", dbm(p.rx_min), dbm(p.rx_max), p.samples)}</div> }
             });
             view! {
-                <div class="chart-readout" id="chart-readout" style=style>
+                <div class="chart-readout" class:readout-right=right id="chart-readout" style:left=left_at style:right=right_at>
                     <div class="small muted">{local_minute(p.at)}</div>
                     <div class="strong">{format!("Rx {} dBm", dbm(p.onu_rx))}</div>
                     {spread}
@@ -184,9 +192,9 @@ pub fn SignalChart(detail: OnuDetail) -> impl IntoView {
         ("zone-critical", y(t.critical_below), bottom),
     ];
     let lines = [
-        ("threshold-critical", t.critical_above, format!("critical above {}", threshold(t.critical_above))),
-        ("threshold-warning", t.warning_below, format!("weak below {}", threshold(t.warning_below))),
-        ("threshold-critical", t.critical_below, format!("critical below {}", threshold(t.critical_below))),
+        ("threshold-critical", t.critical_above, format!("{} overload", threshold(t.critical_above))),
+        ("threshold-warning", t.warning_below, format!("{} weak", threshold(t.warning_below))),
+        ("threshold-critical", t.critical_below, format!("{} critical", threshold(t.critical_below))),
     ];
 
     view! {
@@ -219,7 +227,7 @@ pub fn SignalChart(detail: OnuDetail) -> impl IntoView {
                     .map(|(class, v, label)| view! {
                         <g class=class>
                             <line x1=LEFT x2=W - RIGHT y1=y(v) y2=y(v) />
-                            <text x=W - RIGHT - 4.0 y=y(v) - 5.0 text-anchor="end">{label}</text>
+                            <text x=W - RIGHT + 6.0 y=y(v) + 4.0>{label}</text>
                         </g>
                     })
                     .collect_view()}

@@ -84,7 +84,7 @@ pub fn OltEditor(initial: OltForm, form: RwSignal<Option<OltForm>>, notice: Noti
             <h2>{if editing { "Edit OLT" } else { "Add an OLT" }}</h2>
             <div class="grid-2">
                 <label class="field"><span class="field-label">"Name"</span>
-                    <input id="olt-name" type="text" placeholder="olt-centro" class:invalid=has_error(errors, "name") prop:value=name on:input=set_name />
+                    <input id="olt-name" type="text" placeholder="olt-north" class:invalid=has_error(errors, "name") prop:value=name on:input=set_name />
                     <FieldError errors=errors field="name" /></label>
                 <label class="field"><span class="field-label">"Vendor"</span>
                     <select id="olt-vendor" prop:value=vendor on:change=set_vendor>
@@ -95,7 +95,7 @@ pub fn OltEditor(initial: OltForm, form: RwSignal<Option<OltForm>>, notice: Noti
                     </select>
                     <FieldError errors=errors field="vendor" /></label>
                 <label class="field"><span class="field-label">"Address"</span>
-                    <input id="olt-host" type="text" placeholder="10.0.0.2 or olt-centro.example.net" class:invalid=has_error(errors, "host") prop:value=host on:input=set_host />
+                    <input id="olt-host" type="text" placeholder="10.0.0.2 or olt-north.example.net" class:invalid=has_error(errors, "host") prop:value=host on:input=set_host />
                     <FieldError errors=errors field="host" /></label>
                 <label class="field"><span class="field-label">"SSH port"</span>
                     <input id="olt-port" type="text" inputmode="numeric" placeholder="22" class:invalid=has_error(errors, "port") prop:value=port on:input=set_port />
@@ -112,7 +112,7 @@ pub fn OltEditor(initial: OltForm, form: RwSignal<Option<OltForm>>, notice: Noti
             <FormError errors=errors />
             <div class="form-actions">
                 <button type="submit" class="primary" id="olt-save" disabled=move || saving.get()>{if editing { "Save" } else { "Add and connect" }}</button>
-                <button type="button" class="secondary" on:click=move |_| form.set(None)>"Cancel"</button>
+                <button type="button" class="secondary" id="olt-cancel" on:click=move |_| form.set(None)>"Cancel"</button>
             </div>
         </form>
     }

@@ -138,23 +138,28 @@ pub fn OltPage(id: i64) -> impl IntoView {
 #[component]
 fn HealthCards(row: OltRow, tab: RwSignal<Tab>) -> impl IntoView {
     let alerts = row.warnings + row.criticals + row.los_alerts;
-    let down = row.los + row.dying_gasp + row.offline;
+    let some = |parts: &[(u32, &str)], none: &str| {
+        let text: Vec<String> = parts.iter().filter(|(n, _)| *n > 0).map(|(n, what)| format!("{n} {what}")).collect();
+        if text.is_empty() { none.to_owned() } else { text.join(" · ") }
+    };
+    let down = some(&[(row.los, "LOS"), (row.dying_gasp, "power cut"), (row.offline, "offline")], "none down");
+    let open = some(&[(row.criticals, "critical"), (row.los_alerts, "LOS"), (row.warnings, "weak")], "all within the thresholds");
     view! {
         <div class="cards olt-health" id="olt-health">
             <div class="card stat">
                 <span class="stat-label">"Status"</span>
                 <span class="stat-value small-value">{health_cell(&row)}</span>
-                <span class="muted small">{if row.error.is_empty() { view! { <span>"Last answer "{when(&row.reached_at)}</span> }.into_any() } else { view! { <span class="cell-error">{row.error.clone()}</span> }.into_any() }}</span>
+                <span class="muted small">{if row.error.is_empty() { view! { <span>"Last answer "{when(&row.reached_at)}</span> }.into_any() } else { view! { <span class="cell-error clamp" title=row.error.clone()>{row.error.clone()}</span> }.into_any() }}</span>
             </div>
             <div class="card stat">
                 <span class="stat-label">"ONUs online"</span>
                 <span class="stat-value" id="olt-online">{format!("{} / {}", row.online, row.onus)}</span>
-                <span class="muted small">{if down == 0 { "none down".to_owned() } else { format!("{} LOS · {} power · {} offline", row.los, row.dying_gasp, row.offline) }}</span>
+                <span class="muted small">{down}</span>
             </div>
             <div class="card stat">
                 <span class="stat-label">"Open alerts"</span>
                 <span class="stat-value" class:danger={alerts > 0}>{alerts}</span>
-                <span class="muted small">{format!("{} critical · {} LOS · {} weak", row.criticals, row.los_alerts, row.warnings)}</span>
+                <span class="muted small">{open}</span>
             </div>
             <button class="card stat stat-button" on:click=move |_| tab.set(Tab::Unconfigured)>
                 <span class="stat-label">"Unconfigured"</span>
@@ -164,7 +169,7 @@ fn HealthCards(row: OltRow, tab: RwSignal<Tab>) -> impl IntoView {
             <div class="card stat">
                 <span class="stat-label">"Last sweep"</span>
                 <span class="stat-value small-value">{when(&row.swept_at)}</span>
-                <span class="muted small mono" title="The SSH host key fingerprint Headend trusts">{if row.pinned_key.is_empty() { "host key not pinned yet".to_owned() } else { short_key(&row.pinned_key) }}</span>
+                <span class="muted small mono ellipsis" title=format!("The SSH host key Headend trusts: {}", row.pinned_key)>{if row.pinned_key.is_empty() { "host key not pinned yet".to_owned() } else { short_key(&row.pinned_key) }}</span>
             </div>
         </div>
     }
@@ -284,7 +289,7 @@ fn OnuRow(onu: OnuRowDto) -> impl IntoView {
     view! {
         <tr class="onu-row" data-onu-id=id data-serial=onu.serial.clone() data-state=onu.state.clone() on:click=move |_| console.open(Page::Onu(id))>
             <td class="num mono">{onu.index}</td>
-            <td class="mono">{onu.serial.clone()}<div class="muted small">{onu.equipment.clone()}</div></td>
+            <td><button class="link router-link mono onu-link">{onu.serial.clone()}</button><div class="muted small">{onu.equipment.clone()}</div></td>
             <td>{if who.is_empty() { view! { <span class="muted">"—"</span> }.into_any() } else { view! { <span>{who}</span> }.into_any() }}
                 {(!onu.service_label.is_empty() && !onu.description.is_empty()).then(|| view! { <div class="muted small mono">{onu.description.clone()}</div> })}</td>
             <td><OnuStatePill state=onu.state.clone() />

@@ -30,6 +30,7 @@ enum Confirm {
 pub fn OnuPage(id: i64) -> impl IntoView {
     let console = Console::get();
     let days = RwSignal::new(7_u16);
+    let hover = RwSignal::new(None::<i64>);
     let reload = RwSignal::new(0_u32);
     let detail = LocalResource::new(move || {
         console.olts_changed.track();
@@ -129,7 +130,7 @@ pub fn OnuPage(id: i64) -> impl IntoView {
             }
         }}
         {notice_view(notice, "onu-notice")}
-        {move || detail.get().and_then(Result::ok).map(|d| view! { <OnuBody detail=d days=days /> })}
+        {move || detail.get().and_then(Result::ok).map(|d| view! { <OnuBody detail=d days=days hover=hover /> })}
         {move || confirm.get().map(|what| {
             let (title, text, button) = match what {
                 Confirm::Reboot => (
@@ -160,7 +161,7 @@ pub fn OnuPage(id: i64) -> impl IntoView {
 }
 
 #[component]
-fn OnuBody(detail: OnuDetail, days: RwSignal<u16>) -> impl IntoView {
+fn OnuBody(detail: OnuDetail, days: RwSignal<u16>, hover: RwSignal<Option<i64>>) -> impl IntoView {
     let console = Console::get();
     let o = detail.onu.clone();
     let l = detail.latest.clone();
@@ -169,7 +170,10 @@ fn OnuBody(detail: OnuDetail, days: RwSignal<u16>) -> impl IntoView {
         view! { <button class="link" id="onu-service" on:click=move |_| console.open(Page::Service(sid))>{label}" →"</button> }
     });
     let since = |label: &'static str, at: &str| {
-        (!at.is_empty()).then(|| view! { <dt>{label}</dt><dd>{when(at)}<span class="muted small">{format!(" {}", format::local_time(at))}</span></dd> })
+        (!at.is_empty()).then(|| {
+            let ago = format::relative(at);
+            view! { <dt>{label}</dt><dd>{format::local_time(at)}<span class="muted small">{format!(" · {ago}")}</span></dd> }
+        })
     };
     let ranges: Vec<u16> = [1_u16, 7, 30, 90].into_iter().filter(|d| *d <= detail.history_days.max(1)).collect();
     let t = detail.thresholds;
@@ -240,7 +244,7 @@ fn OnuBody(detail: OnuDetail, days: RwSignal<u16>) -> impl IntoView {
                 }
                 .into_any()
             } else {
-                view! { <SignalChart detail=detail.clone() /> }.into_any()
+                view! { <SignalChart detail=detail.clone() hover=hover /> }.into_any()
             }}
         </section>
         <section class="card table-card">
