@@ -9,6 +9,24 @@ use sqlx::Row;
 use super::{Store, sweep_router, ts};
 use crate::error::StoreError;
 
+/// What a lease is on: routers (swept by the provisioning engine) and OLTs
+/// (swept by the OLT engine), each in its own table.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Leased {
+    Router,
+    Olt,
+}
+
+impl Leased {
+    /// The table and its key column (fixed names, never user input).
+    fn table(self) -> (&'static str, &'static str) {
+        match self {
+            Leased::Router => ("router_leases", "router_id"),
+            Leased::Olt => ("olt_leases", "olt_id"),
+        }
+    }
+}
+
 impl Store {
     /// Takes or extends the lease on `router` for `holder` until `now +
     /// ttl`. True if it was free, expired, or already `holder`'s; false if
@@ -20,35 +38,58 @@ impl Store {
         now: Timestamp,
         ttl: SignedDuration,
     ) -> Result<bool, StoreError> {
-        let expires = now.checked_add(ttl).unwrap_or(Timestamp::MAX);
-        let row = sqlx::query(
-            "INSERT INTO router_leases AS l (router_id, holder, expires_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (router_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-                 WHERE l.holder = excluded.holder OR l.expires_at <= ?4
-             RETURNING holder",
-        )
-        .bind(router.0)
-        .bind(holder)
-        .bind(ts(expires))
-        .bind(ts(now))
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.is_some())
+        self.acquire_lease(Leased::Router, router.0, holder, now, ttl).await
     }
 
     /// Who holds the lease on `router` now, if anyone (expired or not).
     pub async fn router_lease_holder(&self, router: RouterId) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT holder FROM router_leases WHERE router_id = ?")
-            .bind(router.0)
+        self.lease_holder(Leased::Router, router.0).await
+    }
+
+    /// Gives the lease back (if `holder` has it).
+    pub async fn release_router_lease(&self, router: RouterId, holder: &str) -> Result<(), StoreError> {
+        self.release_lease(Leased::Router, router.0, holder).await
+    }
+
+    pub(crate) async fn acquire_lease(
+        &self,
+        what: Leased,
+        id: i64,
+        holder: &str,
+        now: Timestamp,
+        ttl: SignedDuration,
+    ) -> Result<bool, StoreError> {
+        let (table, key) = what.table();
+        let expires = now.checked_add(ttl).unwrap_or(Timestamp::MAX);
+        let sql = format!(
+            "INSERT INTO {table} AS l ({key}, holder, expires_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT ({key}) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+                 WHERE l.holder = excluded.holder OR l.expires_at <= ?4
+             RETURNING holder"
+        );
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .bind(holder)
+            .bind(ts(expires))
+            .bind(ts(now))
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    pub(crate) async fn lease_holder(&self, what: Leased, id: i64) -> Result<Option<String>, StoreError> {
+        let (table, key) = what.table();
+        let row = sqlx::query(&format!("SELECT holder FROM {table} WHERE {key} = ?"))
+            .bind(id)
             .fetch_optional(&self.pool)
             .await?;
         Ok(row.map(|r| r.try_get(0)).transpose()?)
     }
 
-    /// Gives the lease back (if `holder` has it).
-    pub async fn release_router_lease(&self, router: RouterId, holder: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM router_leases WHERE router_id = ? AND holder = ?")
-            .bind(router.0)
+    pub(crate) async fn release_lease(&self, what: Leased, id: i64, holder: &str) -> Result<(), StoreError> {
+        let (table, key) = what.table();
+        sqlx::query(&format!("DELETE FROM {table} WHERE {key} = ? AND holder = ?"))
+            .bind(id)
             .bind(holder)
             .execute(&self.pool)
             .await?;

@@ -13,6 +13,7 @@ use jiff::{SignedDuration, Timestamp};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
+use super::leases::Leased;
 use super::{Store, corrupt, now, opt_ts, ts, unique_violation};
 use crate::error::StoreError;
 use crate::records::NewOlt;
@@ -268,39 +269,17 @@ impl Store {
         now: Timestamp,
         ttl: SignedDuration,
     ) -> Result<bool, StoreError> {
-        let expires = now.checked_add(ttl).unwrap_or(Timestamp::MAX);
-        let row = sqlx::query(
-            "INSERT INTO olt_leases AS l (olt_id, holder, expires_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (olt_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-                 WHERE l.holder = excluded.holder OR l.expires_at <= ?4
-             RETURNING holder",
-        )
-        .bind(olt.0)
-        .bind(holder)
-        .bind(ts(expires))
-        .bind(ts(now))
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.is_some())
+        self.acquire_lease(Leased::Olt, olt.0, holder, now, ttl).await
     }
 
     /// Who holds the lease on `olt` now, if anyone (expired or not).
     pub async fn olt_lease_holder(&self, olt: OltId) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT holder FROM olt_leases WHERE olt_id = ?")
-            .bind(olt.0)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|r| r.try_get(0)).transpose()?)
+        self.lease_holder(Leased::Olt, olt.0).await
     }
 
     /// Gives the lease back (if `holder` has it).
     pub async fn release_olt_lease(&self, olt: OltId, holder: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM olt_leases WHERE olt_id = ? AND holder = ?")
-            .bind(olt.0)
-            .bind(holder)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        self.release_lease(Leased::Olt, olt.0, holder).await
     }
 
     /// The signal sweep's settings; a setting never saved is its default
