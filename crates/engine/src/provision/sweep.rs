@@ -93,6 +93,9 @@ type QueueKey = (Option<ServiceId>, String);
 
 const CONFLICT: &str = "conflict";
 
+/// As long as a router's lease: past it, no live sweep can hold the row.
+const QUEUE_LOCK_STALE: jiff::SignedDuration = jiff::SignedDuration::from_secs(120);
+
 /// What a sweep works with besides the router itself.
 pub struct SweepContext<'a> {
     pub store: &'a Store,
@@ -204,6 +207,10 @@ pub async fn sweep_router(
     record_conflicts(store, router, &plan, &queue, now, &mut report).await?;
 
     if !send.is_empty() {
+        // Mark this router's due queue rows as in flight (`locked_at`, shown
+        // in the queue view); the outcome below clears or re-schedules
+        // them, and a lock left by a run that died goes stale with its lease.
+        store.queue_lock(router.id, now, QUEUE_LOCK_STALE).await?;
         let lines: Vec<(Option<ServiceId>, String)> =
             send.iter().map(|&i| (plan.steps[i].service(), command_text(&change(&plan.steps[i], dialect)))).collect();
         let log_ids = store.router_log_begin_many(router.id, &lines, now).await?;
