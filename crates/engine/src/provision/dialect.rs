@@ -1,14 +1,14 @@
 //! The one place that knows how RouterOS 6.4x and 7.x differ in what the
-//! reconciler reads and writes.
+//! reconciler reads and writes, keyed on `/system/resource` `version`.
 //!
-//! What differs (and what the simulator's two personas reproduce): v7
-//! prints durations with their unit (`16s`) where v6 prints bare seconds
-//! (`16`), and v7 answers an empty print with `!empty` (handled by the
-//! client). Both accept the bare-seconds form, which is what Headend writes,
-//! and the reconciler compares rates by meaning
+//! Today both take the forms Headend writes (`rate-limit` with burst times
+//! in bare seconds, `yes`/`no`, `.id` addressing), and the reconciler
+//! compares what it reads by meaning
 //! ([`RateLimit::parse_routeros`](headend_core::plan::RateLimit::parse_routeros)),
-//! so `10000k/20M` on one router and `10M/20M` on another are the same.
-//! Login (the v6.43- MD5 challenge) is the client's business.
+//! so `10000k/20M` on one router and `10M/20M` on another, or `16s` and
+//! `16`, are the same. The protocol-level differences (the pre-6.43 MD5
+//! login, v7's `!empty`) are the client's business. A difference found on
+//! a real router goes here, with a test for each persona.
 
 use headend_core::plan::RateLimit;
 
