@@ -13,6 +13,7 @@ mod activity;
 mod engine;
 mod import;
 mod input;
+mod inventory;
 mod olt;
 mod open;
 mod output;

@@ -11,12 +11,13 @@ use headend_core::olt::{OltProfile, OltVendor};
 use headend_core::optical::Thresholds;
 use headend_core::{OltId, ServiceId};
 use headend_olt::SerialNumber;
-use headend_secrets::{SecretKey, SecretStore};
+use headend_secrets::SecretKey;
 use headend_store::{NewOlt, OltOverview, ServiceOnu, Store};
 use serde::Serialize;
 
 use super::{find, parse_serial};
 use crate::Globals;
+use crate::inventory::{PopChoice, keep_password};
 use crate::input::{non_empty, read_password};
 use crate::open::open_secrets;
 use crate::{activity, output};
@@ -248,13 +249,6 @@ async fn overview(store: &Store, id: OltId) -> anyhow::Result<OltOverview> {
         .context("the OLT vanished while it was being read")
 }
 
-async fn set_password(secrets: SecretStore, id: OltId, password: String) -> anyhow::Result<()> {
-    tokio::task::spawn_blocking(move || secrets.set(&SecretKey::olt(id), &password))
-        .await
-        .context("the keyring call stopped unexpectedly")?
-        .map_err(anyhow::Error::from)
-}
-
 pub async fn add(globals: &Globals, store: &Store, args: AddArgs) -> anyhow::Result<()> {
     let name = non_empty("the OLT's name", &args.name)?.to_owned();
     let host = non_empty("--host", &args.host)?.to_owned();
@@ -268,32 +262,19 @@ pub async fn add(globals: &Globals, store: &Store, args: AddArgs) -> anyhow::Res
     }
     // Before anything is written: without a keyring there is nothing to add.
     let secrets = open_secrets(store).await?;
-    let (pop, pop_added) = match pop_name {
-        Some(p) => {
-            let (id, added) = store.find_or_add_pop(p).await?;
-            (Some(id), added)
-        }
-        None => (None, false),
-    };
-    let undo_pop = || async move {
-        if let (Some(id), true) = (pop, pop_added)
-            && let Err(err) = store.remove_pop(id).await
-        {
-            tracing::warn!("cannot remove the POP added for the OLT: {err}");
-        }
-    };
-    let new = NewOlt { name: name.clone(), vendor: args.vendor, host, port: args.port, username: user, pop, location: args.location };
+    let pop = PopChoice::find_or_add(store, pop_name).await?;
+    let new = NewOlt { name: name.clone(), vendor: args.vendor, host, port: args.port, username: user, pop: pop.id, location: args.location };
     let id = match store.add_olt(&new).await {
         Ok(id) => id,
         Err(err) => {
-            undo_pop().await;
+            pop.undo(store, "OLT").await;
             return Err(err.into());
         }
     };
-    if let Err(err) = set_password(secrets, id, password).await {
+    if let Err(err) = keep_password(secrets, SecretKey::olt(id), password).await {
         // Nothing half-added: no OLT without its password.
         let undone = store.remove_olt(id).await;
-        undo_pop().await;
+        pop.undo(store, "OLT").await;
         return Err(match undone {
             Ok(()) => err.context("cannot keep the password in the keyring, so the OLT was not added"),
             Err(undo) => err.context(format!(

@@ -8,12 +8,13 @@ use anyhow::{Context, bail};
 use headend_core::geo::GeoPoint;
 use headend_core::router::{Router, Transport};
 use headend_core::{PopId, RouterId};
-use headend_secrets::{SecretKey, SecretStore};
+use headend_secrets::SecretKey;
 use headend_store::{NewRouter, Store};
 use serde::Serialize;
 
 use super::{find, open_secrets};
 use crate::Globals;
+use crate::inventory::{PopChoice, keep_password};
 use crate::input::{non_empty, read_password};
 use crate::output;
 
@@ -96,13 +97,6 @@ async fn pop_names(store: &Store) -> anyhow::Result<BTreeMap<PopId, String>> {
     Ok(store.pops().await?.into_iter().map(|p| (p.id, p.name)).collect())
 }
 
-async fn set_password(secrets: SecretStore, id: RouterId, password: String) -> anyhow::Result<()> {
-    tokio::task::spawn_blocking(move || secrets.set(&SecretKey::router(id), &password))
-        .await
-        .context("the keyring call stopped unexpectedly")?
-        .map_err(anyhow::Error::from)
-}
-
 pub async fn add(globals: &Globals, store: &Store, args: AddArgs) -> anyhow::Result<()> {
     let name = non_empty("the router's name", &args.name)?.to_owned();
     let host = non_empty("--host", &args.host)?.to_owned();
@@ -117,40 +111,27 @@ pub async fn add(globals: &Globals, store: &Store, args: AddArgs) -> anyhow::Res
     // Before anything is written: without a keyring there is nothing to add.
     let secrets = open_secrets(store).await?;
 
-    let (pop, pop_added) = match pop_name {
-        Some(p) => {
-            let (id, added) = store.find_or_add_pop(p).await?;
-            (Some(id), added)
-        }
-        None => (None, false),
-    };
-    let undo_pop = || async move {
-        if let (Some(id), true) = (pop, pop_added)
-            && let Err(err) = store.remove_pop(id).await
-        {
-            tracing::warn!("cannot remove the POP added for the router: {err}");
-        }
-    };
+    let pop = PopChoice::find_or_add(store, pop_name).await?;
     let new = NewRouter {
         name: name.clone(),
         host,
         port: args.port.unwrap_or(args.transport.default_port()),
         transport: args.transport,
         username: user,
-        pop,
+        pop: pop.id,
         location: args.location,
     };
     let id = match store.add_router(&new).await {
         Ok(id) => id,
         Err(err) => {
-            undo_pop().await;
+            pop.undo(store, "router").await;
             return Err(err.into());
         }
     };
-    if let Err(err) = set_password(secrets, id, password).await {
+    if let Err(err) = keep_password(secrets, SecretKey::router(id), password).await {
         // Nothing half-added: no router without its password.
         let undone = store.remove_router(id).await;
-        undo_pop().await;
+        pop.undo(store, "router").await;
         return Err(match undone {
             Ok(()) => err.context("cannot keep the password in the keyring, so the router was not added"),
             Err(undo) => err.context(format!(
