@@ -205,13 +205,7 @@ impl Store {
 
     /// Drops the row of an action that succeeded or is no longer needed.
     pub async fn queue_clear(&self, router: RouterId, service: Option<ServiceId>, action: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM provision_queue WHERE router_id = ? AND IFNULL(service_id, 0) = ? AND action = ?")
-            .bind(router.0)
-            .bind(key(service))
-            .bind(action)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        self.queue_clear_many(router, &[(service, action.to_owned())]).await
     }
 
     /// [`Store::queue_clear`] for many actions of one router in one

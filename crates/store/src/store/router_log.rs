@@ -89,18 +89,8 @@ impl Store {
         command: &str,
         at: Timestamp,
     ) -> Result<i64, StoreError> {
-        let id = sqlx::query(
-            "INSERT INTO router_log (router_id, service_id, at, command, outcome) VALUES (?, ?, ?, ?, 'pending')
-             RETURNING id",
-        )
-        .bind(router.0)
-        .bind(service.map(|s| s.0))
-        .bind(ts(at))
-        .bind(command)
-        .fetch_one(&self.pool)
-        .await?
-        .try_get(0)?;
-        Ok(id)
+        let ids = self.router_log_begin_many(router, &[(service, command.to_owned())], at).await?;
+        ids.first().copied().ok_or_else(|| StoreError::NotFound("the router log line just written".into()))
     }
 
     /// [`Store::router_log_begin`] for many commands in one transaction;
@@ -143,14 +133,7 @@ impl Store {
         error: Option<&str>,
         duration_ms: u64,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE router_log SET outcome = ?, error = ?, duration_ms = ? WHERE id = ?")
-            .bind(outcome.as_str())
-            .bind(error)
-            .bind(duration(duration_ms))
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        self.router_log_finish_many(&[(id, outcome, error.map(str::to_owned), duration_ms)]).await
     }
 
     /// [`Store::router_log_finish`] for many lines in one transaction:
