@@ -95,6 +95,20 @@ pub enum EngineEvent {
     SweepFailed { router: RouterId, name: String, error: String },
 }
 
+/// Which routers a turn of the loop sweeps: every one (the interval or a
+/// cutoff), and those asked for.
+#[derive(Default)]
+struct Due {
+    all: bool,
+    routers: HashSet<RouterId>,
+}
+
+impl Due {
+    fn is_empty(&self) -> bool {
+        !self.all && self.routers.is_empty()
+    }
+}
+
 /// A lease is taken for this long and renewed by every sweep; a crashed
 /// holder's lease expires.
 const LEASE: SignedDuration = SignedDuration::from_secs(120);
@@ -348,22 +362,19 @@ impl Provisioner {
                 (s.paused, s.interval.unwrap_or(self.inner.config.interval))
             };
             let now = self.now();
-            let mut due: HashSet<RouterId> = HashSet::new();
+            let mut due = Due::default();
             if !paused {
                 if tokio::time::Instant::now() >= next_periodic {
                     next_periodic = tokio::time::Instant::now() + interval;
-                    match self.inner.store.routers().await {
-                        Ok(routers) => due.extend(routers.iter().map(|r| r.id)),
-                        Err(e) => tracing::warn!(error = %e, "cannot list routers"),
-                    }
+                    due.all = true;
                 }
                 // Requests for a router another process is sweeping stay
                 // for it (its sweep reads the change anyway).
                 match self.inner.store.take_sweep_requests_for(&self.inner.config.holder, now).await {
-                    Ok(requested) => due.extend(requested),
+                    Ok(requested) => due.routers.extend(requested),
                     Err(e) => tracing::warn!(error = %e, "cannot read sweep requests"),
                 }
-                due.extend(lock(&self.inner.state).again.drain());
+                due.routers.extend(lock(&self.inner.state).again.drain());
             }
             if !due.is_empty() {
                 cutoff_at = self.next_cutoff(now).await;
@@ -404,7 +415,7 @@ impl Provisioner {
         }
     }
 
-    async fn start_sweeps(&self, due: HashSet<RouterId>, tasks: &mut JoinSet<RouterId>) {
+    async fn start_sweeps(&self, due: Due, tasks: &mut JoinSet<RouterId>) {
         if due.is_empty() {
             return;
         }
@@ -415,7 +426,7 @@ impl Provisioner {
                 return;
             }
         };
-        for router in routers.into_iter().filter(|r| due.contains(&r.id)) {
+        for router in routers.into_iter().filter(|r| due.all || due.routers.contains(&r.id)) {
             {
                 let mut state = lock(&self.inner.state);
                 if state.refused.contains(&router.id) {
