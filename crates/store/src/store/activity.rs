@@ -40,8 +40,7 @@ pub(super) async fn insert_activity(conn: &mut SqliteConnection, entry: &Activit
 
 impl Store {
     pub async fn log_activity(&self, entry: &ActivityEntry) -> Result<(), StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        insert_activity(&mut conn, entry).await
+        self.log_activity_many(std::slice::from_ref(entry)).await
     }
 
     /// Many entries in one transaction.
