@@ -11,8 +11,8 @@
 //! hand a second concurrent launch over to the first.
 
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
 use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -141,7 +141,9 @@ impl Driver {
                 .await
             {
                 Ok(client) => break client,
-                Err(fantoccini::error::NewSessionError::FailedC(_) | fantoccini::error::NewSessionError::Lost(_)) if attempt < 5 && !app_running(&self.data_dir) => {
+                Err(fantoccini::error::NewSessionError::FailedC(_) | fantoccini::error::NewSessionError::Lost(_))
+                    if attempt < 5 && !app_running(&self.data_dir) =>
+                {
                     tokio::time::sleep(Duration::from_millis(500)).await;
                 }
                 Err(err) => return Err(err).context("starting a WebDriver session with the app"),
@@ -331,7 +333,8 @@ impl Driver {
         let (conn, screen) = x11rb::connect(None).context("connecting to the X display")?;
         let root = conn.setup().roots[screen].root;
         let atom = |name: &[u8]| -> anyhow::Result<u32> { Ok(conn.intern_atom(false, name)?.reply()?.atom) };
-        let (protocols, delete, net_wm_pid) = (atom(b"WM_PROTOCOLS")?, atom(b"WM_DELETE_WINDOW")?, atom(b"_NET_WM_PID")?);
+        let (protocols, delete, net_wm_pid) =
+            (atom(b"WM_PROTOCOLS")?, atom(b"WM_DELETE_WINDOW")?, atom(b"_NET_WM_PID")?);
         let mut closed = 0;
         for window in conn.query_tree(root)?.reply()?.children {
             let pid = conn.get_property(false, window, net_wm_pid, AtomEnum::CARDINAL, 0, 1)?.reply()?;

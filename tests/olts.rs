@@ -101,7 +101,9 @@ async fn seed_history(store: &Store, olt: OltId, sim: &SimOltHandle) -> anyhow::
     let ago = |hours: i64| now.checked_sub(SignedDuration::from_hours(hours));
     if let (Some(weak), Some(critical)) = (onu(1), onu(2)) {
         store.apply_alert_changes(&[(weak, AlertChange::Raise(AlertLevel::Warning), Some(-27.1))], ago(57)?).await?;
-        store.apply_alert_changes(&[(critical, AlertChange::Raise(AlertLevel::Critical), Some(-30.4))], ago(9)?).await?;
+        store
+            .apply_alert_changes(&[(critical, AlertChange::Raise(AlertLevel::Critical), Some(-30.4))], ago(9)?)
+            .await?;
     }
     Ok(())
 }
@@ -134,7 +136,10 @@ async fn seed(data_dir: &std::path::Path, sim: &SimOltHandle) -> anyhow::Result<
         })
         .await?;
     store
-        .set_plan_olt_profile(plan, &OltProfile { line: Some("10".into()), service: Some("10".into()), vlan: Some(100) })
+        .set_plan_olt_profile(
+            plan,
+            &OltProfile { line: Some("10".into()), service: Some("10".into()), vlan: Some(100) },
+        )
         .await?;
     seed_history(&store, olt, sim).await?;
     store.close().await;
@@ -258,7 +263,8 @@ async fn technicians_see_onu_signal_and_authorize_a_new_onu_in_two_clicks() -> a
     screenshots(&app, "authorize-dialog").await?;
     click(&app, "#authorize-confirm").await?;
     wait_for_text(&app, "#authorize-result", "registered on olt-centro port 0/1/1").await?;
-    let took = eventually("the ONU registered on the simulator", || sim.onus().iter().any(|o| o.serial == NEW_SERIAL)).await?;
+    let took =
+        eventually("the ONU registered on the simulator", || sim.onus().iter().any(|o| o.serial == NEW_SERIAL)).await?;
     println!("the ONU was registered on the OLT {took:?} after the dialog said so");
     let registered = sim.onus().into_iter().find(|o| o.serial == NEW_SERIAL);
     assert_eq!(registered.as_ref().map(|o| (o.line_profile, o.srv_profile, o.vlan)), Some((10, 10, Some(100))));
@@ -278,7 +284,8 @@ async fn technicians_see_onu_signal_and_authorize_a_new_onu_in_two_clicks() -> a
     wait_for_text(&app, &row, "Online").await?;
     wait_for_text(&app, &format!("{row} .onu-rx"), "\u{2212}").await?;
     assert_eq!(attribute(&app, &row, "data-state").await?.as_deref(), Some("online"));
-    app.execute("document.querySelector(arguments[0]).scrollIntoView({ block: 'center' })", vec![row.clone().into()]).await?;
+    app.execute("document.querySelector(arguments[0]).scrollIntoView({ block: 'center' })", vec![row.clone().into()])
+        .await?;
     screenshots(&app, "olt-port-new-onu").await?;
 
     // The command log: the registration as sent, its reply a click away.

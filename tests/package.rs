@@ -70,7 +70,12 @@ fn the_deb_installs_and_its_programs_start() -> anyhow::Result<()> {
         ensure!(info.contains(field), "the package's control file lacks {field:?}:\n{info}");
     }
     let files = run(Command::new("dpkg-deb").arg("--contents").arg(&deb))?;
-    for file in ["./usr/bin/headend-app", "./usr/bin/headend", "./usr/share/applications/net.headend.console.desktop", "./usr/share/icons/hicolor/128x128/apps/headend.png"] {
+    for file in [
+        "./usr/bin/headend-app",
+        "./usr/bin/headend",
+        "./usr/share/applications/net.headend.console.desktop",
+        "./usr/share/icons/hicolor/128x128/apps/headend.png",
+    ] {
         ensure!(files.contains(file), "the package lacks {file}");
     }
 

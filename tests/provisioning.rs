@@ -11,9 +11,7 @@ use headend_core::provision::policy::IspPolicy;
 use headend_core::router::Transport;
 use headend_core::service::ServiceStatus;
 use headend_core::{RouterId, ServiceId};
-use headend_e2e::{
-    Driver, Sandbox, click, eventually, fill, one_app_at_a_time, screenshots, wait_for_text, wait_gone,
-};
+use headend_e2e::{Driver, Sandbox, click, eventually, fill, one_app_at_a_time, screenshots, wait_for_text, wait_gone};
 use headend_secrets::{SecretKey, SecretStore};
 use headend_simlab::{Faults, SimConfig, SimRouter, SimRouterHandle};
 use headend_store::{NewRouter, Store};
@@ -50,9 +48,10 @@ async fn seed(data_dir: &std::path::Path, sim: &SimRouterHandle) -> anyhow::Resu
 
 /// The PPP secret named `user` on the simulator: (disabled, profile).
 fn secret(sim: &SimRouterHandle, user: &str) -> Option<(bool, String)> {
-    sim.secrets().into_iter().find(|s| s.get_str("name") == Some(user)).map(|s| {
-        (s.get_str("disabled") == Some("true"), s.get_str("profile").unwrap_or_default().to_owned())
-    })
+    sim.secrets()
+        .into_iter()
+        .find(|s| s.get_str("name") == Some(user))
+        .map(|s| (s.get_str("disabled") == Some("true"), s.get_str("profile").unwrap_or_default().to_owned()))
 }
 
 fn has_session(sim: &SimRouterHandle, user: &str) -> bool {
@@ -144,12 +143,20 @@ async fn customers_reach_the_router_suspensions_cut_them_off_and_failures_reach_
     // A payment moves the due date, previewed first.
     click(&app, "#service-pay").await?;
     app.find(Locator::Css("#payment-months")).await?.select_by_value("3").await?;
-    wait_for_text(&app, "#payment-preview", "→").await?;
+    // The due date comes from the app's clock, so the test reads it from
+    // the preview instead of knowing the calendar, and expects what the
+    // billing rule makes of it: three months later, then the next preview
+    // starts there.
+    let preview = wait_for_text(&app, "#payment-preview", "→").await?;
+    let due = preview.split('→').next().unwrap_or_default().trim();
+    let due: jiff::civil::Date =
+        due.parse().map_err(|e| anyhow::anyhow!("the preview {preview:?} names no due date: {e}"))?;
+    let paid_through = headend_core::billing::advance_due(Some(due), due, 3);
     fill(&app, "#payment-amount", "75.00").await?;
     click(&app, "#payment-save").await?;
-    wait_for_text(&app, "#payment-done", "paid through").await?;
+    wait_for_text(&app, "#payment-done", &format!("paid through {paid_through}.")).await?;
     wait_for_text(&app, "#service-payments", "75.00").await?;
-    wait_for_text(&app, "#payment-preview", "2027-03-25 →").await?;
+    wait_for_text(&app, "#payment-preview", &format!("{paid_through} →")).await?;
     app.execute("document.getElementById('content').scrollTop = 0", vec![]).await?;
     screenshots(&app, "service-detail").await?;
 
@@ -207,7 +214,8 @@ async fn customers_reach_the_router_suspensions_cut_them_off_and_failures_reach_
     wait_for_text(&app, "#queue-table", "failed").await?;
     screenshots(&app, "queue-failed").await?;
     click(&app, "#queue-table .link.strong").await?;
-    wait_for_text(&app, "#service-failure", "On core-1: the router refused the command: failure: simulated fault").await?;
+    wait_for_text(&app, "#service-failure", "On core-1: the router refused the command: failure: simulated fault")
+        .await?;
     screenshots(&app, "service-failed").await?;
 
     // Fixed on the router, one Retry: the customer is back, the badge goes.
@@ -248,7 +256,12 @@ async fn customers_reach_the_router_suspensions_cut_them_off_and_failures_reach_
     // imported; fixed, the good rows go in and reach the router.
     let csv = sandbox.root.join("customers.csv");
     let header = "customer,phone,router,plan,type,username,password,ip,status,next_billing_date\n";
-    std::fs::write(&csv, format!("{header}Carla Dias,+5511900000003,core-1,Home 20,pppoe,carla,pw-carla,,active,\nDan Reis,,core-1,No Such Plan,pppoe,dan,pw-dan,,active,\n"))?;
+    std::fs::write(
+        &csv,
+        format!(
+            "{header}Carla Dias,+5511900000003,core-1,Home 20,pppoe,carla,pw-carla,,active,\nDan Reis,,core-1,No Such Plan,pppoe,dan,pw-dan,,active,\n"
+        ),
+    )?;
     click(&app, "#nav-customers").await?;
     click(&app, "#import-open").await?;
     app.find(Locator::Css("#import-file")).await?.send_keys(&csv.display().to_string()).await?;
@@ -263,7 +276,8 @@ async fn customers_reach_the_router_suspensions_cut_them_off_and_failures_reach_
     screenshots(&app, "import-checked").await?;
     click(&app, "#import-run").await?;
     wait_for_text(&app, "#import-done", "Imported 1 service(s)").await?;
-    eventually("the imported secret on the router", || secret(&sim, "carla").is_some_and(|(disabled, _)| !disabled)).await?;
+    eventually("the imported secret on the router", || secret(&sim, "carla").is_some_and(|(disabled, _)| !disabled))
+        .await?;
     screenshots(&app, "import-done").await?;
 
     // The activity log has it all, filterable.
@@ -309,7 +323,8 @@ async fn customers_reach_the_router_suspensions_cut_them_off_and_failures_reach_
     let store = Store::open(&sandbox.data_dir().join("headend.sqlite3")).await?;
     let ana = store.pppoe_user(router, "ana").await?.unwrap_or(ServiceId(0));
     store.set_service_status(ana, ServiceStatus::Suspended).await?;
-    eventually("the suspension with the window closed", || secret(&sim, "ana").is_some_and(|(disabled, _)| disabled)).await?;
+    eventually("the suspension with the window closed", || secret(&sim, "ana").is_some_and(|(disabled, _)| disabled))
+        .await?;
     store.close().await;
 
     driver.quit(app).await?;

@@ -15,11 +15,7 @@ fuzz_target!(|data: &[u8]| {
     let limits = if control & 0x80 == 0 {
         Limits::default()
     } else {
-        Limits {
-            max_word_len: 300,
-            max_sentence_len: 1_000,
-            max_words: 16,
-        }
+        Limits { max_word_len: 300, max_sentence_len: 1_000, max_words: 16 }
     };
     let chunk = usize::from(control & 0x7F).max(1);
     let mut decoder = Decoder::with_limits(limits);

@@ -32,7 +32,9 @@ pub async fn push_changes<R: Runtime>(app: AppHandle<R>, fleet: Fleet) {
         };
         // As a JSON string: the UI parses one string much faster than the
         // equivalent JavaScript objects.
-        let sent = serde_json::to_string(&payload).map_err(tauri::Error::from).and_then(|json| app.emit(event::SESSIONS_CHANGED, json));
+        let sent = serde_json::to_string(&payload)
+            .map_err(tauri::Error::from)
+            .and_then(|json| app.emit(event::SESSIONS_CHANGED, json));
         if let Err(err) = sent {
             tracing::warn!("cannot send sessions to the UI: {err}");
         }
@@ -40,11 +42,7 @@ pub async fn push_changes<R: Runtime>(app: AppHandle<R>, fleet: Fleet) {
 }
 
 pub fn router_name(statuses: &[RouterStatus], id: headend_core::RouterId) -> String {
-    statuses
-        .iter()
-        .find(|s| s.router == id)
-        .map(|s| s.name.clone())
-        .unwrap_or_else(|| id.to_string())
+    statuses.iter().find(|s| s.router == id).map(|s| s.name.clone()).unwrap_or_else(|| id.to_string())
 }
 
 pub fn session_row(s: &LiveSession, router_name: String) -> SessionRow {

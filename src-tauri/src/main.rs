@@ -81,8 +81,8 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
     let _log_guard = logging::init(&data_dir.log_dir())?;
     tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %data_dir.root().display(), "starting");
 
-    let store = tauri::async_runtime::block_on(Store::open(&data_dir.database_path()))
-        .context("opening the database")?;
+    let store =
+        tauri::async_runtime::block_on(Store::open(&data_dir.database_path())).context("opening the database")?;
     // Scoped by the database, whose router ids repeat in other data directories.
     let scope = tauri::async_runtime::block_on(store.installation_id()).context("reading the database")?;
     let secrets = SecretStore::open().context("opening the secret store")?.scoped(&scope);
@@ -181,7 +181,9 @@ fn subscriber_cipher(secrets: &SecretStore) -> Option<SubscriberCipher> {
     match secrets.subscriber_cipher() {
         Ok(cipher) => Some(cipher),
         Err(err) => {
-            tracing::warn!("no key for PPPoE passwords ({err}): PPPoE passwords cannot be set, and PPPoE secrets are left as they are on the routers");
+            tracing::warn!(
+                "no key for PPPoE passwords ({err}): PPPoE passwords cannot be set, and PPPoE secrets are left as they are on the routers"
+            );
             None
         }
     }

@@ -181,7 +181,11 @@ async fn handle<R: Runtime>(app: &AppHandle<R>, batch: Vec<OltEvent>) {
             OltEvent::Authorized(a) => {
                 olts.push(a.olt);
                 let label = service_label(&state.store, a.service).await;
-                alerts::notify(app, &format!("ONU registered: {label}"), &format!("{} on {} as ONU {}", a.serial, a.port, a.onu_index));
+                alerts::notify(
+                    app,
+                    &format!("ONU registered: {label}"),
+                    &format!("{} on {} as ONU {}", a.serial, a.port, a.onu_index),
+                );
             }
             OltEvent::AuthorizeFailed(f) => {
                 olts.extend(f.olt);

@@ -71,7 +71,11 @@ impl AppState {
             // It starts its command-log writer: inside the app's runtime.
             let runtime = tauri::async_runtime::handle();
             let _inside = runtime.inner().enter();
-            OltFleet::new(store.clone(), secrets.clone(), OltFleetConfig { holder: config.holder.clone(), ..OltFleetConfig::default() })
+            OltFleet::new(
+                store.clone(),
+                secrets.clone(),
+                OltFleetConfig { holder: config.holder.clone(), ..OltFleetConfig::default() },
+            )
         };
         let provisioner =
             Provisioner::new(store.clone(), Connector::new(store.clone(), secrets.clone()), cipher.clone(), config);

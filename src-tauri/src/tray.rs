@@ -183,8 +183,11 @@ fn show_icon<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     if olt_alerts > 0 {
         what.push(olt_alerts_label(olt_alerts));
     }
-    let (icon, tooltip) =
-        if what.is_empty() { (ICON, "Headend".to_owned()) } else { (ICON_ALERT, format!("Headend: {}", what.join(" "))) };
+    let (icon, tooltip) = if what.is_empty() {
+        (ICON, "Headend".to_owned())
+    } else {
+        (ICON_ALERT, format!("Headend: {}", what.join(" ")))
+    };
     tray.set_icon(Some(Image::from_bytes(icon)?))?;
     tray.set_tooltip(Some(tooltip))
 }

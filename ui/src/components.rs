@@ -27,13 +27,30 @@ impl Icon {
         match self {
             Icon::Dashboard => &["M3 3h8v8H3z", "M13 3h8v5h-8z", "M13 10h8v11h-8z", "M3 13h8v8H3z"],
             Icon::Map => &["M9 4 3 6v14l6-2 6 2 6-2V4l-6 2-6-2z", "M9 4v14", "M15 6v14"],
-            Icon::Router => &["M3 13h18v6H3z", "M7 16h.01", "M11 16h.01", "M12 13V9", "M8.5 7.5a5 5 0 0 1 7 0", "M6 5a8.5 8.5 0 0 1 12 0"],
+            Icon::Router => &[
+                "M3 13h18v6H3z",
+                "M7 16h.01",
+                "M11 16h.01",
+                "M12 13V9",
+                "M8.5 7.5a5 5 0 0 1 7 0",
+                "M6 5a8.5 8.5 0 0 1 12 0",
+            ],
             Icon::Pulse => &["M3 12h4l3-8 4 16 3-8h4"],
-            Icon::Users => &["M16 20v-2a4 4 0 0 0-4-4H6a4 4 0 0 0-4 4v2", "M9 10a4 4 0 1 0 0-8 4 4 0 0 0 0 8z", "M22 20v-2a4 4 0 0 0-3-3.9", "M16 2.1a4 4 0 0 1 0 7.8"],
-            Icon::Fiber => &["M12 3v6", "M12 9a3 3 0 1 0 0 6 3 3 0 0 0 0-6z", "M9.5 13.5 4 20", "M14.5 13.5 20 20", "M12 15v6"],
+            Icon::Users => &[
+                "M16 20v-2a4 4 0 0 0-4-4H6a4 4 0 0 0-4 4v2",
+                "M9 10a4 4 0 1 0 0-8 4 4 0 0 0 0 8z",
+                "M22 20v-2a4 4 0 0 0-3-3.9",
+                "M16 2.1a4 4 0 0 1 0 7.8",
+            ],
+            Icon::Fiber => {
+                &["M12 3v6", "M12 9a3 3 0 1 0 0 6 3 3 0 0 0 0-6z", "M9.5 13.5 4 20", "M14.5 13.5 20 20", "M12 15v6"]
+            }
             Icon::Receipt => &["M5 2h14v20l-3-2-2 2-2-2-2 2-2-2-3 2z", "M9 7h6", "M9 11h6", "M9 15h4"],
             Icon::List => &["M8 6h13", "M8 12h13", "M8 18h13", "M3 6h.01", "M3 12h.01", "M3 18h.01"],
-            Icon::Gear => &["M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6z", "M19.4 15a1.7 1.7 0 0 0 .3 1.8l.1.1a2 2 0 1 1-2.8 2.8l-.1-.1a1.7 1.7 0 0 0-1.8-.3 1.7 1.7 0 0 0-1 1.5V21a2 2 0 1 1-4 0v-.1a1.7 1.7 0 0 0-1.1-1.5 1.7 1.7 0 0 0-1.8.3l-.1.1a2 2 0 1 1-2.8-2.8l.1-.1a1.7 1.7 0 0 0 .3-1.8 1.7 1.7 0 0 0-1.5-1H3a2 2 0 1 1 0-4h.1a1.7 1.7 0 0 0 1.5-1.1 1.7 1.7 0 0 0-.3-1.8l-.1-.1a2 2 0 1 1 2.8-2.8l.1.1a1.7 1.7 0 0 0 1.8.3H9a1.7 1.7 0 0 0 1-1.5V3a2 2 0 1 1 4 0v.1a1.7 1.7 0 0 0 1 1.5 1.7 1.7 0 0 0 1.8-.3l.1-.1a2 2 0 1 1 2.8 2.8l-.1.1a1.7 1.7 0 0 0-.3 1.8V9a1.7 1.7 0 0 0 1.5 1H21a2 2 0 1 1 0 4h-.1a1.7 1.7 0 0 0-1.5 1z"],
+            Icon::Gear => &[
+                "M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6z",
+                "M19.4 15a1.7 1.7 0 0 0 .3 1.8l.1.1a2 2 0 1 1-2.8 2.8l-.1-.1a1.7 1.7 0 0 0-1.8-.3 1.7 1.7 0 0 0-1 1.5V21a2 2 0 1 1-4 0v-.1a1.7 1.7 0 0 0-1.1-1.5 1.7 1.7 0 0 0-1.8.3l-.1.1a2 2 0 1 1-2.8-2.8l.1-.1a1.7 1.7 0 0 0 .3-1.8 1.7 1.7 0 0 0-1.5-1H3a2 2 0 1 1 0-4h.1a1.7 1.7 0 0 0 1.5-1.1 1.7 1.7 0 0 0-.3-1.8l-.1-.1a2 2 0 1 1 2.8-2.8l.1.1a1.7 1.7 0 0 0 1.8.3H9a1.7 1.7 0 0 0 1-1.5V3a2 2 0 1 1 4 0v.1a1.7 1.7 0 0 0 1 1.5 1.7 1.7 0 0 0 1.8-.3l.1-.1a2 2 0 1 1 2.8 2.8l-.1.1a1.7 1.7 0 0 0-.3 1.8V9a1.7 1.7 0 0 0 1.5 1H21a2 2 0 1 1 0 4h-.1a1.7 1.7 0 0 0-1.5 1z",
+            ],
             Icon::Bell => &["M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9", "M13.7 21a2 2 0 0 1-3.4 0"],
             Icon::Sync => &["M21 12a9 9 0 0 1-15.5 6.2", "M3 12a9 9 0 0 1 15.5-6.2", "M18.5 2v4h-4", "M5.5 22v-4h4"],
             Icon::Plus => &["M12 5v14", "M5 12h14"],
@@ -142,20 +159,21 @@ pub fn has_error(errors: Errors, field: &'static str) -> impl Fn() -> bool + Cop
 /// An error not about one field, above the form's buttons.
 #[component]
 pub fn FormError(errors: Errors) -> impl IntoView {
-    move || {
-        errors.with(|all| all.iter().find(|e| e.field.is_none()).cloned()).map(|e| view! { <ErrorBox error=e /> })
-    }
+    move || errors.with(|all| all.iter().find(|e| e.field.is_none()).cloned()).map(|e| view! { <ErrorBox error=e /> })
 }
 
 /// Whether the service is on its router as it should be, as the last
 /// sweep confirmed.
 #[component]
 pub fn OnRouter(service: ServiceRow) -> impl IntoView {
-    let since = if service.provisioned_at.is_empty() { String::new() } else { format::local_time(&service.provisioned_at) };
+    let since =
+        if service.provisioned_at.is_empty() { String::new() } else { format::local_time(&service.provisioned_at) };
     let (class, text, title) = match (service.should_be_on, service.on_router, service.provisioned_at.is_empty()) {
         (true, true, _) => ("pill pill-ok", "On router", format!("Confirmed on the router {since}")),
         (true, false, _) => ("pill pill-warn", "Waiting", "Not on the router yet: the next sweep adds it".to_owned()),
-        (false, true, _) => ("pill pill-warn", "Still on", "Still on the router: the next sweep takes it off".to_owned()),
+        (false, true, _) => {
+            ("pill pill-warn", "Still on", "Still on the router: the next sweep takes it off".to_owned())
+        }
         (false, false, false) => ("pill", "Off router", format!("Confirmed off the router {since}")),
         (false, false, true) => ("pill", "Not on router", "Never provisioned".to_owned()),
     };

@@ -46,7 +46,15 @@ pub fn run(name: &str) -> anyhow::Result<()> {
         "olt" => process::cargo(&["run", "--release", "--quiet", "-p", "headend-olt", "--example", "bench-olt"]),
         "provisioning" => {
             setup::ensure(Purpose::Test)?;
-            process::cargo(&["build", "--release", "--quiet", "-p", "headend-engine", "--example", "bench-provisioning"])?;
+            process::cargo(&[
+                "build",
+                "--release",
+                "--quiet",
+                "-p",
+                "headend-engine",
+                "--example",
+                "bench-provisioning",
+            ])?;
             process::run(&mut test::desktop_session(PROVISIONING_SESSION_COMMAND)?)
         }
         other => bail!("unknown benchmark {other:?}; available: startup, routeros, live-sessions, provisioning, olt"),

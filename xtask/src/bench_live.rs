@@ -96,7 +96,8 @@ fn find_app(data_dir: &Path) -> Option<u32> {
 
 pub fn in_session() -> anyhow::Result<()> {
     let keyring = test::unlock_keyring()?;
-    let (app, cli, driver) = (env_path("HEADEND_APP_BIN")?, env_path("HEADEND_CLI_BIN")?, env_path("HEADEND_TAURI_DRIVER")?);
+    let (app, cli, driver) =
+        (env_path("HEADEND_APP_BIN")?, env_path("HEADEND_CLI_BIN")?, env_path("HEADEND_TAURI_DRIVER")?);
     let dir = std::env::temp_dir().join(format!("headend-bench-live-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let data_dir = dir.join("data");
@@ -117,7 +118,18 @@ pub fn in_session() -> anyhow::Result<()> {
         let mut add = Command::new(&cli)
             .arg("--data-dir")
             .arg(&data_dir)
-            .args(["router", "add", name, "--host", "127.0.0.1", "--port", &port, "--user", "admin", "--password-stdin"])
+            .args([
+                "router",
+                "add",
+                name,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &port,
+                "--user",
+                "admin",
+                "--password-stdin",
+            ])
             .envs(keyring.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
@@ -155,11 +167,20 @@ pub fn in_session() -> anyhow::Result<()> {
     let pid = find_app(&data_dir).context("the app is not running")?;
 
     let dashboard = cpu_percent(pid, MEASURE)?;
-    let nav = webdriver("POST", &format!("{session}/element"), Some(json!({"using": "css selector", "value": "#nav-sessions"})))?;
-    let nav = nav.as_object().and_then(|o| o.values().next()).and_then(Value::as_str).context("no sessions link")?.to_owned();
+    let nav = webdriver(
+        "POST",
+        &format!("{session}/element"),
+        Some(json!({"using": "css selector", "value": "#nav-sessions"})),
+    )?;
+    let nav =
+        nav.as_object().and_then(|o| o.values().next()).and_then(Value::as_str).context("no sessions link")?.to_owned();
     webdriver("POST", &format!("{session}/element/{nav}/click"), Some(json!({})))?;
     std::thread::sleep(Duration::from_secs(5));
-    let shown = webdriver("POST", &format!("{session}/execute/sync"), Some(json!({"script": "return document.querySelector('#session-count').textContent", "args": []})))?;
+    let shown = webdriver(
+        "POST",
+        &format!("{session}/execute/sync"),
+        Some(json!({"script": "return document.querySelector('#session-count').textContent", "args": []})),
+    )?;
     let sessions_page = cpu_percent(pid, MEASURE)?;
     let rss_mb = rss_kib(pid) as f64 / 1024.0;
     let total_mb = (rss_kib(pid) + descendants(pid).into_iter().map(rss_kib).sum::<u64>()) as f64 / 1024.0;

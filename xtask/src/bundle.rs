@@ -137,9 +137,7 @@ pub fn deb(profile: Profile) -> anyhow::Result<PathBuf> {
 
     let target = paths::target_dir()?;
     let bin_dir = target.join(profile.dir());
-    let arch = String::from_utf8(Command::new("dpkg").arg("--print-architecture").output()?.stdout)?
-        .trim()
-        .to_owned();
+    let arch = String::from_utf8(Command::new("dpkg").arg("--print-architecture").output()?.stdout)?.trim().to_owned();
     let package = "headend";
     let stage = target.join("bundle/deb").join(format!("{package}_{}_{arch}", meta.version));
     let _ = std::fs::remove_dir_all(&stage);
@@ -147,14 +145,20 @@ pub fn deb(profile: Profile) -> anyhow::Result<PathBuf> {
 
     install_file(&bin_dir.join("headend-app"), &stage.join("usr/bin/headend-app"), 0o755)?;
     install_file(&bin_dir.join("headend"), &stage.join("usr/bin/headend"), 0o755)?;
-    for (size, file) in [("32x32", "32x32.png"), ("128x128", "128x128.png"), ("256x256", "128x128@2x.png"), ("512x512", "icon.png")] {
+    for (size, file) in
+        [("32x32", "32x32.png"), ("128x128", "128x128.png"), ("256x256", "128x128@2x.png"), ("512x512", "icon.png")]
+    {
         install_file(
             &root.join("icons").join(file),
             &stage.join(format!("usr/share/icons/hicolor/{size}/apps/{package}.png")),
             0o644,
         )?;
     }
-    write_file(&stage.join(format!("usr/share/applications/{}.desktop", meta.identifier)), &desktop_entry(&meta), 0o644)?;
+    write_file(
+        &stage.join(format!("usr/share/applications/{}.desktop", meta.identifier)),
+        &desktop_entry(&meta),
+        0o644,
+    )?;
     write_file(&stage.join(format!("usr/share/doc/{package}/copyright")), COPYRIGHT, 0o644)?;
     let installed_kib = dir_size(&stage.join("usr"))? / 1024;
     write_file(&stage.join("DEBIAN/control"), &control(&meta, package, &arch, installed_kib), 0o644)?;
@@ -166,12 +170,7 @@ pub fn deb(profile: Profile) -> anyhow::Result<PathBuf> {
         Profile::Debug => &["-Zgzip", "-z1"],
     };
     process::run(
-        Command::new("dpkg-deb")
-            .arg("--root-owner-group")
-            .args(compression)
-            .arg("--build")
-            .arg(&stage)
-            .arg(&deb),
+        Command::new("dpkg-deb").arg("--root-owner-group").args(compression).arg("--build").arg(&stage).arg(&deb),
     )?;
     println!("xtask: built {}", deb.display());
     Ok(deb)

@@ -86,11 +86,7 @@ fn bundle_command(args: &[String]) -> anyhow::Result<()> {
             _ => bail!("{USAGE}"),
         }
     }
-    if tauri_cli {
-        bundle::with_tauri_cli(profile)
-    } else {
-        bundle::deb(profile).map(|_| ())
-    }
+    if tauri_cli { bundle::with_tauri_cli(profile) } else { bundle::deb(profile).map(|_| ()) }
 }
 
 fn run(args: &[String]) -> anyhow::Result<()> {

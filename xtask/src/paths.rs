@@ -5,10 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."))
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
 }
 
 /// `~/.cache/headend`: kept between runs on one machine, outside the clone.
@@ -45,10 +42,8 @@ pub fn locked_version(package: &str) -> anyhow::Result<String> {
     let lock_path = repo_root().join("Cargo.lock");
     let lock = std::fs::read_to_string(&lock_path).with_context(|| format!("reading {}", lock_path.display()))?;
     let needle = format!("name = \"{package}\"\nversion = \"");
-    let start = lock
-        .find(&needle)
-        .map(|i| i + needle.len())
-        .with_context(|| format!("{package} is not in Cargo.lock"))?;
+    let start =
+        lock.find(&needle).map(|i| i + needle.len()).with_context(|| format!("{package} is not in Cargo.lock"))?;
     let version = lock[start..].split('"').next().unwrap_or_default();
     Ok(version.to_owned())
 }

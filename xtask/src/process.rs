@@ -27,19 +27,14 @@ pub fn run(cmd: &mut Command) -> anyhow::Result<()> {
 
 /// Whether `cmd` runs and succeeds, quietly.
 pub fn succeeds(cmd: &mut Command) -> bool {
-    cmd.stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+    cmd.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).status().is_ok_and(|s| s.success())
 }
 
 /// A `cargo` command with the shared target directory.
 pub fn cargo_command() -> anyhow::Result<Command> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.current_dir(paths::repo_root())
-        .env("CARGO_TARGET_DIR", paths::target_dir()?)
-        .env("PATH", path_with_tools()?);
+    cmd.current_dir(paths::repo_root()).env("CARGO_TARGET_DIR", paths::target_dir()?).env("PATH", path_with_tools()?);
     Ok(cmd)
 }
 

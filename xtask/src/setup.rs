@@ -19,12 +19,8 @@ pub enum Purpose {
 }
 
 /// Build and run: WebKitGTK, GTK, the tray's AppIndicator.
-const RUN_PACKAGES: &[&str] = &[
-    "build-essential",
-    "pkg-config",
-    "libwebkit2gtk-4.1-dev",
-    "libayatana-appindicator3-dev",
-];
+const RUN_PACKAGES: &[&str] =
+    &["build-essential", "pkg-config", "libwebkit2gtk-4.1-dev", "libayatana-appindicator3-dev"];
 
 /// Tests: a virtual display, the WebDriver for WebKitGTK, a D-Bus session
 /// with GNOME Keyring for the Secret Service, keyutils for the kernel keyring.
@@ -45,6 +41,9 @@ const TAURI_DRIVER_VERSION: &str = "2.1.0";
 pub fn ensure(purpose: Purpose) -> anyhow::Result<()> {
     system_packages(purpose)?;
     wasm_target()?;
+    if purpose == Purpose::Test {
+        style_components()?;
+    }
     let wasm_bindgen = paths::locked_version("wasm-bindgen")?;
     check_trunk_config(&wasm_bindgen)?;
     // wasm-bindgen-cli's own lock file pins a crate version crates.io no
@@ -68,10 +67,7 @@ pub fn missing_display() -> Option<String> {
 }
 
 fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+    Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
 fn system_packages(purpose: Purpose) -> anyhow::Result<()> {
@@ -79,7 +75,10 @@ fn system_packages(purpose: Purpose) -> anyhow::Result<()> {
         return Ok(());
     }
     if !process::succeeds(Command::new("dpkg-query").arg("--version")) {
-        println!("xtask: not a Debian-based system; make sure the equivalents of these are installed: {}", packages(purpose).join(" "));
+        println!(
+            "xtask: not a Debian-based system; make sure the equivalents of these are installed: {}",
+            packages(purpose).join(" ")
+        );
         return Ok(());
     }
     let missing: Vec<&str> = packages(purpose)
@@ -140,6 +139,20 @@ fn wasm_target() -> anyhow::Result<()> {
     process::run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
 }
 
+/// `cargo xtask test` checks formatting and lints first.
+fn style_components() -> anyhow::Result<()> {
+    let out = Command::new("rustup").args(["component", "list", "--installed"]).output().context("running rustup")?;
+    let installed = String::from_utf8_lossy(&out.stdout);
+    let missing: Vec<&str> = ["rustfmt", "clippy"]
+        .into_iter()
+        .filter(|c| !installed.lines().any(|l| l.starts_with(&format!("{c}-"))))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    process::run(Command::new("rustup").args(["component", "add"]).args(&missing))
+}
+
 /// Trunk must ask for exactly the wasm-bindgen the UI links, or it would
 /// try to download another.
 fn check_trunk_config(wasm_bindgen: &str) -> anyhow::Result<()> {
@@ -167,9 +180,7 @@ pub fn install_tool(krate: &str, version: &str, locked: bool) -> anyhow::Result<
     println!("xtask: installing {krate} {version} from crates.io (once per machine)");
     let build_dir = paths::cache_dir()?.join("tools-build");
     let mut cmd = process::cargo_command()?;
-    cmd.args(["install", krate, "--version", version, "--root"])
-        .arg(&root)
-        .env("CARGO_TARGET_DIR", &build_dir);
+    cmd.args(["install", krate, "--version", version, "--root"]).arg(&root).env("CARGO_TARGET_DIR", &build_dir);
     if locked {
         cmd.arg("--locked");
     }

@@ -22,7 +22,11 @@ const TEST_KEYRING_PASSWORD: &str = "headend-test";
 
 pub fn run() -> anyhow::Result<()> {
     setup::ensure(Purpose::Test)?;
+    // Style first: a formatting slip or a lint fails in seconds, not after
+    // the end-to-end tests.
+    process::cargo(&["fmt", "--all", "--check"])?;
     setup::build_ui(Profile::Debug)?;
+    lint()?;
     process::cargo(&["build", "-p", "headend-app", "-p", "headend"])?;
     let deb = if cfg!(target_os = "linux") { Some(bundle::deb(Profile::Debug)?) } else { None };
 
@@ -40,6 +44,14 @@ pub fn run() -> anyhow::Result<()> {
     process::run(&mut session)?;
     println!("xtask: screenshots of every page are in {}", screenshots.display());
     Ok(())
+}
+
+/// Clippy with every warning an error: the native crates with their tests,
+/// benchmarks and examples, then the UI for the only target it builds for.
+/// The app's crate needs `ui/dist`, so this runs after the UI is built.
+fn lint() -> anyhow::Result<()> {
+    process::cargo(&["clippy", "--workspace", "--exclude", "headend-ui", "--all-targets", "--", "-D", "warnings"])?;
+    process::cargo(&["clippy", "-p", "headend-ui", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"])
 }
 
 /// xtask's `subcommand`, re-entered inside a virtual display (on Linux) and

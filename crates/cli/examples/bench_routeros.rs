@@ -84,9 +84,8 @@ fn sim_config(secrets: usize, active: usize, churn: Option<Duration>, seed: u64)
 }
 
 async fn login(port: u16) -> anyhow::Result<Client> {
-    let options = ConnectOptions::new("127.0.0.1", "admin", "admin")
-        .port(port)
-        .command_timeout(Duration::from_secs(120));
+    let options =
+        ConnectOptions::new("127.0.0.1", "admin", "admin").port(port).command_timeout(Duration::from_secs(120));
     Client::connect(options).await.with_context(|| format!("connecting to 127.0.0.1:{port}"))
 }
 
@@ -140,9 +139,8 @@ async fn add_secrets() -> anyhow::Result<serde_json::Value> {
     let client = login(sim.api_port()).await?;
     let (mut walls, mut trips, mut writes) = (Vec::new(), Vec::new(), Vec::new());
     for run in 0..RUNS {
-        let batch: Vec<NewPppSecret> = (0..ADD_SECRETS)
-            .map(|i| NewPppSecret::pppoe(format!("bench{run}-{i:05}"), format!("pw{i}")))
-            .collect();
+        let batch: Vec<NewPppSecret> =
+            (0..ADD_SECRETS).map(|i| NewPppSecret::pppoe(format!("bench{run}-{i:05}"), format!("pw{i}"))).collect();
         sim.reset_stats();
         let start = Instant::now();
         let results = client.add_ppp_secrets(batch).await;

@@ -30,7 +30,8 @@ pub fn read_password(what: &str, command: &str) -> anyhow::Result<String> {
             raw.pop();
         }
     }
-    let password = String::from_utf8(raw).map_err(|_| anyhow::anyhow!("the password on standard input is not UTF-8 text"))?;
+    let password =
+        String::from_utf8(raw).map_err(|_| anyhow::anyhow!("the password on standard input is not UTF-8 text"))?;
     if password.is_empty() {
         bail!(
             "no password on standard input (--password-stdin reads it from there, e.g. `printf %s \"$PW\" | headend {command} ...`)"

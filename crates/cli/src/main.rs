@@ -95,10 +95,7 @@ impl Globals {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let globals = Globals {
-        data_dir: cli.data_dir,
-        json: cli.json,
-    };
+    let globals = Globals { data_dir: cli.data_dir, json: cli.json };
     match cli.command {
         Command::Status => status::run(&globals).await,
         Command::Simulate(args) => simulate::run(&globals, args).await,
@@ -135,9 +132,7 @@ fn one_line(err: &anyhow::Error) -> String {
 /// (`headend router secrets r1 | head`).
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }
 

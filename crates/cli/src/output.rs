@@ -65,9 +65,7 @@ pub fn safe(s: &str) -> String {
     if !s.chars().any(char::is_control) {
         return s.to_owned();
     }
-    s.chars()
-        .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
-        .collect()
+    s.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
 }
 
 /// `1w2d3h4m5s`, the way RouterOS writes durations.

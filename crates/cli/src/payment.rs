@@ -35,7 +35,8 @@ pub enum Command {
 }
 
 fn parse_amount(text: &str) -> Result<Decimal, String> {
-    let amount = Decimal::from_str(text.trim()).map_err(|_| format!("{text:?} is not an amount: write it like 25.00"))?;
+    let amount =
+        Decimal::from_str(text.trim()).map_err(|_| format!("{text:?} is not an amount: write it like 25.00"))?;
     if amount.is_sign_negative() {
         return Err(format!("a payment cannot be negative ({text})"));
     }

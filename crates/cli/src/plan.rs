@@ -95,7 +95,8 @@ impl BurstArgs {
 }
 
 fn parse_price(text: &str) -> Result<Decimal, String> {
-    let price = Decimal::from_str(text.trim()).map_err(|_| format!("{text:?} is not an amount: write it like 25.00"))?;
+    let price =
+        Decimal::from_str(text.trim()).map_err(|_| format!("{text:?} is not an amount: write it like 25.00"))?;
     if price.is_sign_negative() {
         return Err(format!("a price cannot be negative ({text})"));
     }
@@ -183,7 +184,12 @@ fn print(globals: &Globals, verb: &str, plan: &Plan) -> anyhow::Result<()> {
 async fn add(globals: &Globals, store: &Store, args: AddArgs) -> anyhow::Result<()> {
     let name = non_empty("the plan's name", &args.name)?.to_owned();
     let b = &args.rates.burst;
-    let limits = RateLimit::from_parts(&args.rates.rate, b.burst.as_deref(), b.burst_threshold.as_deref(), b.burst_time.as_deref())?;
+    let limits = RateLimit::from_parts(
+        &args.rates.rate,
+        b.burst.as_deref(),
+        b.burst_threshold.as_deref(),
+        b.burst_time.as_deref(),
+    )?;
     let id = store.add_plan(&NewPlan { name, limits, price: args.price, cycle: args.cycle }).await?;
     let plan = store.plan(id).await?.context("the plan vanished right after it was added")?;
     activity::log(store, format!("plan:{id}"), "plan added", format!("{}: {}", plan.name, describe(&plan))).await;
@@ -191,24 +197,34 @@ async fn add(globals: &Globals, store: &Store, args: AddArgs) -> anyhow::Result<
 }
 
 async fn find(store: &Store, name: &str) -> anyhow::Result<Plan> {
-    store
-        .plan_by_name(name)
-        .await?
-        .with_context(|| format!("no plan named {name:?}; `headend plan list` shows them"))
+    store.plan_by_name(name).await?.with_context(|| format!("no plan named {name:?}; `headend plan list` shows them"))
 }
 
 async fn set(globals: &Globals, store: &Store, args: SetArgs) -> anyhow::Result<()> {
     let plan = find(store, &args.name).await?;
     let b = &args.rates.burst;
-    if args.rename.is_none() && args.rates.rate.is_none() && !b.given() && !args.no_burst && args.price.is_none() && args.cycle.is_none() {
-        bail!("nothing to change: give --rename, --rate, --burst (with --burst-threshold and --burst-time), --no-burst, --price or --cycle");
+    if args.rename.is_none()
+        && args.rates.rate.is_none()
+        && !b.given()
+        && !args.no_burst
+        && args.price.is_none()
+        && args.cycle.is_none()
+    {
+        bail!(
+            "nothing to change: give --rename, --rate, --burst (with --burst-threshold and --burst-time), --no-burst, --price or --cycle"
+        );
     }
     let rate = match &args.rates.rate {
         Some(rate) => Pair::parse(rate)?,
         None => Pair { upload: plan.upload(), download: plan.download() },
     };
     let limits = if b.given() {
-        RateLimit::from_parts(&format!("{}/{}", rate.upload, rate.download), b.burst.as_deref(), b.burst_threshold.as_deref(), b.burst_time.as_deref())?
+        RateLimit::from_parts(
+            &format!("{}/{}", rate.upload, rate.download),
+            b.burst.as_deref(),
+            b.burst_threshold.as_deref(),
+            b.burst_time.as_deref(),
+        )?
     } else if args.no_burst {
         RateLimit::new(rate, None)?
     } else {
@@ -219,7 +235,8 @@ async fn set(globals: &Globals, store: &Store, args: SetArgs) -> anyhow::Result<
         Some(new) => non_empty("--rename", new)?.to_owned(),
         None => plan.name.clone(),
     };
-    let new = NewPlan { name, limits, price: args.price.unwrap_or(plan.price), cycle: args.cycle.unwrap_or(plan.cycle) };
+    let new =
+        NewPlan { name, limits, price: args.price.unwrap_or(plan.price), cycle: args.cycle.unwrap_or(plan.cycle) };
     store.update_plan(plan.id, &new).await?;
     let updated = store.plan(plan.id).await?.context("the plan vanished right after it was changed")?;
     activity::log(

@@ -69,8 +69,9 @@ pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
             Command::Set { time_zone, grace_days, suspension, static_queues, max_attempts } => {
                 let mut policy = store.isp_policy().await?;
                 if let Some(zone) = time_zone {
-                    policy.time_zone = jiff::tz::TimeZone::get(&zone)
-                        .with_context(|| format!("unknown time zone {zone:?}: use an IANA name such as America/Sao_Paulo"))?;
+                    policy.time_zone = jiff::tz::TimeZone::get(&zone).with_context(|| {
+                        format!("unknown time zone {zone:?}: use an IANA name such as America/Sao_Paulo")
+                    })?;
                 }
                 policy.grace_days = grace_days.unwrap_or(policy.grace_days);
                 policy.suspension = suspension.unwrap_or(policy.suspension);

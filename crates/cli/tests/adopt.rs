@@ -31,7 +31,9 @@ async fn secrets_already_on_a_router_are_adopted_not_duplicated() {
     let sim = SimRouter::start(SimConfig { secrets: 5, active_sessions: 2, ..SimConfig::default() }).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("headend.sqlite3")).await.unwrap();
-    let secrets = SecretStore::open().expect("a keyring: run with cargo xtask test").scoped(&store.installation_id().await.unwrap());
+    let secrets = SecretStore::open()
+        .expect("a keyring: run with cargo xtask test")
+        .scoped(&store.installation_id().await.unwrap());
     let router = store
         .add_router(&NewRouter {
             name: "legacy".into(),
@@ -65,7 +67,8 @@ async fn secrets_already_on_a_router_are_adopted_not_duplicated() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("--plan-map"), "{stderr}");
 
-    let dry = json(&headend(dir.path(), &["--json", "import", "router-secrets", "legacy", "--plan-map", &map, "--dry-run"]));
+    let dry =
+        json(&headend(dir.path(), &["--json", "import", "router-secrets", "legacy", "--plan-map", &map, "--dry-run"]));
     assert_eq!(dry["services"].as_array().unwrap().len(), 5);
     assert_eq!(dry["imported"], false);
     let none = json(&headend(dir.path(), &["--json", "service", "list"]));

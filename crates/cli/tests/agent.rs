@@ -42,7 +42,8 @@ impl Lab {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("headend.sqlite3")).await.unwrap();
         let scope = store.installation_id().await.unwrap();
-        let secrets = SecretStore::open().expect("these tests need a keyring: run them with cargo xtask test").scoped(&scope);
+        let secrets =
+            SecretStore::open().expect("these tests need a keyring: run them with cargo xtask test").scoped(&scope);
         // Slow enough that a kill often lands between a write and its record.
         let sim = SimRouter::start(SimConfig {
             faults: Faults { latency: Duration::from_millis(15), ..Faults::default() },
@@ -78,7 +79,10 @@ impl Lab {
                 let (access, password) = if n % 10 == 9 {
                     (Access::StaticIp { address: format!("10.1.0.{}", n + 1).parse().unwrap() }, None)
                 } else {
-                    (Access::Pppoe { username: format!("c{n:03}") }, Some(cipher.encrypt(&Password::new(format!("pw{n}")))))
+                    (
+                        Access::Pppoe { username: format!("c{n:03}") },
+                        Some(cipher.encrypt(&Password::new(format!("pw{n}")))),
+                    )
                 };
                 ImportService {
                     customer_name: format!("Customer {n}"),
@@ -216,9 +220,6 @@ async fn sigterm_lets_the_agent_finish_and_exit_cleanly() {
     let out = agent.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let log = lab.store.router_log(lab.router, 100_000).await.unwrap();
-    assert!(
-        log.iter().all(|l| l.outcome != headend_store::RouterLogOutcome::Pending),
-        "a write was left unrecorded"
-    );
+    assert!(log.iter().all(|l| l.outcome != headend_store::RouterLogOutcome::Pending), "a write was left unrecorded");
     assert!(Path::new(lab.dir.path()).join("headend.sqlite3").exists());
 }

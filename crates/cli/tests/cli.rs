@@ -52,7 +52,17 @@ fn unusable_data_dir_is_a_clear_error() {
 fn the_isp_policy_is_shown_changed_and_checked() {
     let dir = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| headend().arg("--data-dir").arg(dir.path()).args(args).output().unwrap();
-    let set = run(&["--json", "policy", "set", "--time-zone", "America/Sao_Paulo", "--grace-days", "5", "--suspension", "address-list"]);
+    let set = run(&[
+        "--json",
+        "policy",
+        "set",
+        "--time-zone",
+        "America/Sao_Paulo",
+        "--grace-days",
+        "5",
+        "--suspension",
+        "address-list",
+    ]);
     assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
     let shown: serde_json::Value = serde_json::from_slice(&run(&["--json", "policy", "show"]).stdout).unwrap();
     assert_eq!(shown["time_zone"], "America/Sao_Paulo");

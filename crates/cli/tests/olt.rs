@@ -31,7 +31,8 @@ struct Out {
 
 impl Out {
     fn json(&self) -> Json {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {:?} / {}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?} / {}", self.stdout, self.stderr))
     }
 
     fn ok(self) -> Self {
@@ -104,7 +105,21 @@ impl Lab {
     /// `headend olt add NAME` on 127.0.0.1, the password on stdin.
     async fn add(&mut self, name: &str, sim: &SimOltHandle, vendor: &str, password: &str) -> Out {
         let port = sim.addr().port().to_string();
-        let args = ["--json", "olt", "add", name, "--vendor", vendor, "--host", "127.0.0.1", "--port", &port, "--user", "admin", "--password-stdin"];
+        let args = [
+            "--json",
+            "olt",
+            "add",
+            name,
+            "--vendor",
+            vendor,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--user",
+            "admin",
+            "--password-stdin",
+        ];
         let out = self.run_with_input(&args, Some(password)).await;
         if out.success {
             self.ids.push(out.json()["id"].as_i64().unwrap());
@@ -159,7 +174,10 @@ async fn add_list_and_remove_keep_the_password_in_the_keyring() {
     let mut lab = Lab::new().await;
     let added = lab.add("olt-north", &sim, "huawei", &format!("{PASSWORD}\n")).await.ok().json();
     let id = added["id"].as_i64().unwrap();
-    assert_eq!((added["vendor"].as_str(), added["port"].as_u64()), (Some("huawei"), Some(u64::from(sim.addr().port()))));
+    assert_eq!(
+        (added["vendor"].as_str(), added["port"].as_u64()),
+        (Some("huawei"), Some(u64::from(sim.addr().port())))
+    );
     assert_eq!(added["host_key"], Json::Null, "pinned on the first connection, not before");
 
     assert_eq!(lab.stored_password(id).as_deref(), Some(PASSWORD));
@@ -167,9 +185,16 @@ async fn add_list_and_remove_keep_the_password_in_the_keyring() {
     assert!(!db.windows(PASSWORD.len()).any(|w| w == PASSWORD.as_bytes()), "the password is in the database");
 
     lab.add("olt-north", &sim, "huawei", PASSWORD).await.clear_error("already exists");
-    let bad = lab.run_with_input(&["olt", "add", "x", "--vendor", "fiberhome", "--host", "h", "--user", "u", "--password-stdin"], Some("p")).await;
+    let bad = lab
+        .run_with_input(
+            &["olt", "add", "x", "--vendor", "fiberhome", "--host", "h", "--user", "u", "--password-stdin"],
+            Some("p"),
+        )
+        .await;
     assert!(!bad.success && bad.stderr.contains("unknown OLT vendor \"fiberhome\""), "{}", bad.stderr);
-    lab.run(&["olt", "add", "x", "--vendor", "zte", "--host", "h", "--user", "u", "--password-stdin"]).await.clear_error("no password on standard input");
+    lab.run(&["olt", "add", "x", "--vendor", "zte", "--host", "h", "--user", "u", "--password-stdin"])
+        .await
+        .clear_error("no password on standard input");
 
     // The first contact pins the host key; the list shows the health.
     lab.run(&["olt", "onus", "olt-north"]).await.ok();
@@ -222,7 +247,22 @@ async fn life_of_an_onu(vendor: OltVendor, vendor_name: &str, serial: &str, prof
     // Authorize it.
     let p = port.to_string();
     let done = lab
-        .run(&["--json", "olt", "authorize", "olt-1", "--port", &p, "--serial", serial, "--profile", profile, "--vlan", "100", "--description", "Maria Lopez"])
+        .run(&[
+            "--json",
+            "olt",
+            "authorize",
+            "olt-1",
+            "--port",
+            &p,
+            "--serial",
+            serial,
+            "--profile",
+            profile,
+            "--vlan",
+            "100",
+            "--description",
+            "Maria Lopez",
+        ])
         .await
         .ok()
         .json();
@@ -271,10 +311,17 @@ async fn life_of_an_onu(vendor: OltVendor, vendor_name: &str, serial: &str, prof
     // Every command is in the command log, with the replies.
     let log = lab.run(&["--json", "olt", "log", "olt-1", "--limit", "500"]).await.ok().json();
     let log = log.as_array().unwrap();
-    assert!(log.iter().any(|e| e["command"].as_str().unwrap().contains(serial) || e["command"].as_str().unwrap().contains(&headend_olt::SerialNumber::parse(serial).unwrap().hex16())), "{log:?}");
+    assert!(
+        log.iter().any(|e| e["command"].as_str().unwrap().contains(serial)
+            || e["command"].as_str().unwrap().contains(&headend_olt::SerialNumber::parse(serial).unwrap().hex16())),
+        "{log:?}"
+    );
     assert!(log.iter().all(|e| e["outcome"].is_string() && e["reply"].is_string()));
     let activity = lab.store().await.activity(&headend_store::ActivityQuery::default()).await.unwrap();
-    assert!(activity.iter().any(|(_, e)| e.action == "onu authorized" && e.actor == headend_core::activity::Actor::Cli), "{activity:?}");
+    assert!(
+        activity.iter().any(|(_, e)| e.action == "onu authorized" && e.actor == headend_core::activity::Actor::Cli),
+        "{activity:?}"
+    );
     assert!(activity.iter().any(|(_, e)| e.action == "onu deregistered"), "{activity:?}");
 }
 
@@ -329,7 +376,10 @@ async fn zero_touch_from_the_command_line() {
         .await
         .unwrap();
     let plan = store.plan_by_name("Fibra 100").await.unwrap().unwrap().id;
-    let customer = store.add_customer(&NewCustomer { name: "José Núñez".into(), phone: None, email: None, address: None }).await.unwrap();
+    let customer = store
+        .add_customer(&NewCustomer { name: "José Núñez".into(), phone: None, email: None, address: None })
+        .await
+        .unwrap();
     let service = store
         .add_service(&NewService {
             customer,
@@ -346,7 +396,11 @@ async fn zero_touch_from_the_command_line() {
         .unwrap();
     store.close().await;
 
-    let profile = lab.run(&["--json", "olt", "plan-profile", "Fibra 100", "--line", "20", "--service", "30", "--vlan", "200"]).await.ok().json();
+    let profile = lab
+        .run(&["--json", "olt", "plan-profile", "Fibra 100", "--line", "20", "--service", "30", "--vlan", "200"])
+        .await
+        .ok()
+        .json();
     assert_eq!((profile["line"].as_str(), profile["vlan"].as_u64()), (Some("20"), Some(200)));
     let sid = service.0.to_string();
     let set = lab.run(&["--json", "olt", "zero-touch", &sid, "--serial", "485754430B086EA9"]).await.ok().json();
@@ -368,7 +422,10 @@ async fn zero_touch_from_the_command_line() {
     assert!(authorized[0].as_str().unwrap().contains(&format!("service {service}")), "{out}");
     let onu = OltVendor::Huawei.port(0);
     let registered = sim.onus().into_iter().find(|o| o.serial == "HWTC0B086EA9").expect("registered");
-    assert_eq!((registered.port, registered.vlan, registered.line_profile, registered.srv_profile), (onu, Some(200), 20, 30));
+    assert_eq!(
+        (registered.port, registered.vlan, registered.line_profile, registered.srv_profile),
+        (onu, Some(200), 20, 30)
+    );
     assert_eq!(registered.description, format!("svc{service}-Jose_Nunez"));
     let onus = lab.run(&["--json", "olt", "onus", "olt-1", "--port", &onu.to_string()]).await.ok().json();
     let linked = onus.as_array().unwrap().iter().find(|o| o["serial"] == "HWTC0B086EA9").unwrap().clone();
@@ -381,7 +438,22 @@ async fn simulate_starts_olts_that_can_be_added() {
     let mut lab = Lab::new().await;
     let mut child = lab
         .headend()
-        .args(["--json", "simulate", "--routers", "1", "--secrets-per-router", "1", "--olts", "2", "--onus-per-olt", "10", "--olt-vendor", "zte", "--password", PASSWORD])
+        .args([
+            "--json",
+            "simulate",
+            "--routers",
+            "1",
+            "--secrets-per-router",
+            "1",
+            "--olts",
+            "2",
+            "--onus-per-olt",
+            "10",
+            "--olt-vendor",
+            "zte",
+            "--password",
+            PASSWORD,
+        ])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -390,17 +462,41 @@ async fn simulate_starts_olts_that_can_be_added() {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut olts = Vec::new();
     for _ in 0..3 {
-        let line = tokio::time::timeout(Duration::from_secs(20), lines.next_line()).await.expect("a line in time").unwrap().unwrap();
+        let line = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
+            .await
+            .expect("a line in time")
+            .unwrap()
+            .unwrap();
         let json: Json = serde_json::from_str(&line).unwrap();
         if json["kind"] == "olt" {
             olts.push(json);
         }
     }
     assert_eq!(olts.len(), 2);
-    assert_eq!((olts[0]["name"].as_str(), olts[0]["vendor"].as_str(), olts[0]["onus"].as_u64()), (Some("olt-1"), Some("zte"), Some(10)));
+    assert_eq!(
+        (olts[0]["name"].as_str(), olts[0]["vendor"].as_str(), olts[0]["onus"].as_u64()),
+        (Some("olt-1"), Some("zte"), Some(10))
+    );
     let port = olts[0]["ssh_port"].as_u64().unwrap().to_string();
     let out = lab
-        .run_with_input(&["--json", "olt", "add", "olt-1", "--vendor", "zte", "--host", "127.0.0.1", "--port", &port, "--user", "admin", "--password-stdin"], Some(PASSWORD))
+        .run_with_input(
+            &[
+                "--json",
+                "olt",
+                "add",
+                "olt-1",
+                "--vendor",
+                "zte",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &port,
+                "--user",
+                "admin",
+                "--password-stdin",
+            ],
+            Some(PASSWORD),
+        )
         .await
         .ok();
     lab.ids.push(out.json()["id"].as_i64().unwrap());
@@ -415,9 +511,19 @@ async fn simulate_starts_olts_that_can_be_added() {
 async fn signal_settings_are_bounded_and_kept() {
     let lab = Lab::new().await;
     let shown = lab.run(&["--json", "olt", "settings"]).await.ok().json();
-    assert_eq!(shown, serde_json::json!({"sweep_minutes": 5, "warning_dbm": -27.0, "critical_dbm": -29.0, "overload_dbm": -8.0, "history_days": 30, "log_days": 14}));
-    let set = lab.run(&["--json", "olt", "settings", "--sweep-minutes", "10", "--warning", "-26.5", "--history-days", "60"]).await.ok().json();
-    assert_eq!((set["sweep_minutes"].as_u64(), set["warning_dbm"].as_f64(), set["history_days"].as_u64()), (Some(10), Some(-26.5), Some(60)));
+    assert_eq!(
+        shown,
+        serde_json::json!({"sweep_minutes": 5, "warning_dbm": -27.0, "critical_dbm": -29.0, "overload_dbm": -8.0, "history_days": 30, "log_days": 14})
+    );
+    let set = lab
+        .run(&["--json", "olt", "settings", "--sweep-minutes", "10", "--warning", "-26.5", "--history-days", "60"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(
+        (set["sweep_minutes"].as_u64(), set["warning_dbm"].as_f64(), set["history_days"].as_u64()),
+        (Some(10), Some(-26.5), Some(60))
+    );
     assert_eq!(lab.run(&["--json", "olt", "settings"]).await.ok().json(), set);
     lab.run(&["olt", "settings", "--sweep-minutes", "61"]).await.clear_error("every 1 to 60 minutes");
     lab.run(&["olt", "settings", "--warning", "-30"]).await.clear_error("in order");

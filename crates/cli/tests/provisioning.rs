@@ -32,7 +32,8 @@ impl Out {
     }
 
     fn json(&self) -> Json {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {:?} / {}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?} / {}", self.stdout, self.stderr))
     }
 
     /// A failure whose last stderr line is `headend: …needle…`.
@@ -95,7 +96,10 @@ impl Lab {
 
     fn add_router(&mut self, name: &str) {
         let out = self
-            .run_with_input(&["--json", "router", "add", name, "--host", "127.0.0.1", "--user", "admin", "--password-stdin"], Some("router-pw"))
+            .run_with_input(
+                &["--json", "router", "add", name, "--host", "127.0.0.1", "--user", "admin", "--password-stdin"],
+                Some("router-pw"),
+            )
             .ok();
         self.routers.push(out.json()["id"].as_i64().unwrap());
     }
@@ -150,8 +154,20 @@ async fn plans_round_trip_with_bursts() {
     let lab = Lab::new().await;
     let added = lab
         .run(&[
-            "--json", "plan", "add", "Home 20", "--rate", "10M/20M", "--burst", "20M/40M", "--burst-threshold", "8M/16M",
-            "--burst-time", "16s/16s", "--price", "25.00",
+            "--json",
+            "plan",
+            "add",
+            "Home 20",
+            "--rate",
+            "10M/20M",
+            "--burst",
+            "20M/40M",
+            "--burst-threshold",
+            "8M/16M",
+            "--burst-time",
+            "16s/16s",
+            "--price",
+            "25.00",
         ])
         .ok()
         .json();
@@ -167,15 +183,37 @@ async fn plans_round_trip_with_bursts() {
     assert_eq!(list.as_array().unwrap().len(), 2);
     assert_eq!(list[1], added, "list shows what add said");
     let text = lab.run(&["plan", "list"]).ok().stdout;
-    assert!(text.contains("RATE-LIMIT (UP/DOWN)") && text.contains("10M/20M 20M/40M 8M/16M 16/16") && text.contains("quarterly"), "{text}");
+    assert!(
+        text.contains("RATE-LIMIT (UP/DOWN)")
+            && text.contains("10M/20M 20M/40M 8M/16M 16/16")
+            && text.contains("quarterly"),
+        "{text}"
+    );
 
     // A new rate must fit the kept burst; a rename keeps the profile.
-    lab.run(&["plan", "set", "Home 20", "--rate", "30M/30M"]).fails_with("the burst rate 20M must be above the plan's rate 30M");
-    let changed = lab.run(&["--json", "plan", "set", "Home 20", "--rate", "30M/30M", "--no-burst", "--rename", "Home 30", "--price", "30.00"]).ok().json();
+    lab.run(&["plan", "set", "Home 20", "--rate", "30M/30M"])
+        .fails_with("the burst rate 20M must be above the plan's rate 30M");
+    let changed = lab
+        .run(&[
+            "--json",
+            "plan",
+            "set",
+            "Home 20",
+            "--rate",
+            "30M/30M",
+            "--no-burst",
+            "--rename",
+            "Home 30",
+            "--price",
+            "30.00",
+        ])
+        .ok()
+        .json();
     assert_eq!((changed["rate_limit"].as_str(), changed["burst"].is_null()), (Some("30M/30M"), true));
     assert_eq!((changed["name"].as_str(), changed["profile"].as_str()), (Some("Home 30"), Some(profile.as_str())));
 
-    lab.run(&["plan", "add", "Basic", "--rate", "1M", "--price", "1"]).fails_with("a plan named \"Basic\" already exists");
+    lab.run(&["plan", "add", "Basic", "--rate", "1M", "--price", "1"])
+        .fails_with("a plan named \"Basic\" already exists");
     assert!(!lab.run(&["plan", "add", "Bad", "--rate", "10M/20M", "--price=-1"]).success);
     let bad = lab.run(&["plan", "add", "Bad", "--rate", "fast", "--price", "1"]);
     bad.fails_with("\"fast\" is not a rate");
@@ -191,23 +229,55 @@ async fn services_are_added_listed_shown_and_changed() {
     lab.run(&["plan", "add", "Home 20", "--rate", "5M/20M", "--price", "25.00"]).ok();
 
     let add = [
-        "--json", "service", "add", "--customer", "Ana Silva", "--phone", "+55 11 5555", "--router", "core-1", "--plan", "Home 20",
-        "--pppoe", "ana", "--password-stdin", "--due", "2026-12-05",
+        "--json",
+        "service",
+        "add",
+        "--customer",
+        "Ana Silva",
+        "--phone",
+        "+55 11 5555",
+        "--router",
+        "core-1",
+        "--plan",
+        "Home 20",
+        "--pppoe",
+        "ana",
+        "--password-stdin",
+        "--due",
+        "2026-12-05",
     ];
     let ana = lab.run_with_input(&add, Some(&format!("{PPPOE_PASSWORD}\n"))).ok().json();
     let id = ana["id"].as_i64().unwrap().to_string();
-    assert_eq!((ana["type"].as_str(), ana["username"].as_str(), ana["status"].as_str()), (Some("pppoe"), Some("ana"), Some("active")));
+    assert_eq!(
+        (ana["type"].as_str(), ana["username"].as_str(), ana["status"].as_str()),
+        (Some("pppoe"), Some("ana"), Some("active"))
+    );
     assert_eq!((ana["customer"].as_str(), ana["next_billing_date"].as_str()), (Some("Ana Silva"), Some("2026-12-05")));
     assert!(ana.get("password").is_none());
 
     // The same user name on the same router is refused; on another, fine.
-    lab.run_with_input(&add, Some("other")).fails_with("a PPPoE user named \"ana\" already exists on router \"core-1\"");
+    lab.run_with_input(&add, Some("other"))
+        .fails_with("a PPPoE user named \"ana\" already exists on router \"core-1\"");
     let mut elsewhere = add.to_vec();
     elsewhere[8] = "core-2";
     let twin = lab.run_with_input(&elsewhere, Some("other-pw")).ok().json();
     assert_eq!(twin["customer_id"], ana["customer_id"], "the customer is found by name and phone");
     let static_ip = lab
-        .run(&["--json", "service", "add", "--customer", "Bob", "--router", "core-2", "--plan", "Home 20", "--ip", "100.64.0.9", "--status", "pending"])
+        .run(&[
+            "--json",
+            "service",
+            "add",
+            "--customer",
+            "Bob",
+            "--router",
+            "core-2",
+            "--plan",
+            "Home 20",
+            "--ip",
+            "100.64.0.9",
+            "--status",
+            "pending",
+        ])
         .ok()
         .json();
     assert_eq!((static_ip["ip"].as_str(), static_ip["status"].as_str()), (Some("100.64.0.9"), Some("pending")));
@@ -222,7 +292,10 @@ async fn services_are_added_listed_shown_and_changed() {
 
     assert_eq!(lab.services().len(), 3);
     let pending = lab.run(&["--json", "service", "list", "--status", "pending"]).ok().json();
-    assert_eq!(pending.as_array().unwrap().iter().map(|s| s["id"].clone()).collect::<Vec<_>>(), [static_ip["id"].clone()]);
+    assert_eq!(
+        pending.as_array().unwrap().iter().map(|s| s["id"].clone()).collect::<Vec<_>>(),
+        [static_ip["id"].clone()]
+    );
     let on_core2 = lab.run(&["--json", "service", "list", "--router", "core-2", "--search", "ANA"]).ok().json();
     assert_eq!(on_core2.as_array().unwrap().len(), 1);
     let text = lab.run(&["service", "list"]).ok().stdout;
@@ -239,7 +312,10 @@ async fn services_are_added_listed_shown_and_changed() {
 
     let shown = lab.run(&["--json", "service", "show", &id]).ok().json();
     assert_eq!(shown["service"]["status"], "suspended");
-    assert_eq!((shown["queue"].clone(), shown["router_log"].clone(), shown["payments"].clone()), (json!([]), json!([]), json!([])));
+    assert_eq!(
+        (shown["queue"].clone(), shown["router_log"].clone(), shown["payments"].clone()),
+        (json!([]), json!([]), json!([]))
+    );
     let text = lab.run(&["service", "show", &id]).ok().stdout;
     assert!(text.contains("PPPoE user:      ana") && text.contains("Next billing:    2027-01-31"), "{text}");
 
@@ -263,12 +339,29 @@ async fn a_payment_moves_the_due_date() {
     lab.add_router("core-1");
     lab.run(&["plan", "add", "Home", "--rate", "5M/20M", "--price", "25.00"]).ok();
     let svc = lab
-        .run(&["--json", "service", "add", "--customer", "Dan", "--router", "core-1", "--plan", "Home", "--ip", "10.0.0.2", "--due", "2026-01-31"])
+        .run(&[
+            "--json",
+            "service",
+            "add",
+            "--customer",
+            "Dan",
+            "--router",
+            "core-1",
+            "--plan",
+            "Home",
+            "--ip",
+            "10.0.0.2",
+            "--due",
+            "2026-01-31",
+        ])
         .ok()
         .json();
     let id = svc["id"].as_i64().unwrap().to_string();
     let paid = lab.run(&["--json", "payment", "add", &id, "--amount", "25.00"]).ok().json();
-    assert_eq!((paid["previous_due"].as_str(), paid["new_due"].as_str(), paid["months"].as_u64()), (Some("2026-01-31"), Some("2026-02-28"), Some(1)));
+    assert_eq!(
+        (paid["previous_due"].as_str(), paid["new_due"].as_str(), paid["months"].as_u64()),
+        (Some("2026-01-31"), Some("2026-02-28"), Some(1))
+    );
     let text = lab.run(&["payment", "add", &id, "--amount", "50", "--months", "2"]).ok().stdout;
     assert!(text.contains("next billing date 2026-02-28 -> 2026-04-28"), "{text}");
     assert_eq!(lab.run(&["--json", "service", "show", &id]).ok().json()["service"]["next_billing_date"], "2026-04-28");
@@ -289,7 +382,19 @@ async fn imports_report_every_bad_line_and_write_all_or_nothing() {
     lab.add_router("core-2");
     lab.run(&["plan", "add", "Home 20", "--rate", "5M/20M", "--price", "25.00"]).ok();
     lab.run_with_input(
-        &["service", "add", "--customer", "Old", "--router", "core-1", "--plan", "Home 20", "--pppoe", "taken", "--password-stdin"],
+        &[
+            "service",
+            "add",
+            "--customer",
+            "Old",
+            "--router",
+            "core-1",
+            "--plan",
+            "Home 20",
+            "--pppoe",
+            "taken",
+            "--password-stdin",
+        ],
         Some("whatever-pw"),
     )
     .ok();

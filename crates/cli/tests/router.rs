@@ -30,7 +30,8 @@ struct Out {
 
 impl Out {
     fn json(&self) -> Json {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {:?} / {}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?} / {}", self.stdout, self.stderr))
     }
 
     fn ok(self) -> Self {
@@ -107,7 +108,19 @@ impl Lab {
     /// `headend router add NAME` on 127.0.0.1, the password on stdin.
     async fn add(&mut self, name: &str, port: u16, extra: &[&str], password: &str) -> Out {
         let port = port.to_string();
-        let mut args = vec!["--json", "router", "add", name, "--host", "127.0.0.1", "--port", &port, "--user", "admin", "--password-stdin"];
+        let mut args = vec![
+            "--json",
+            "router",
+            "add",
+            name,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--user",
+            "admin",
+            "--password-stdin",
+        ];
         args.extend_from_slice(extra);
         let out = self.run_with_input(&args, Some(password)).await;
         if out.success {
@@ -178,15 +191,21 @@ fn sim_config(identity: &str, secrets: usize, active: usize) -> SimConfig {
 async fn add_list_probe_secrets_sessions_and_remove() {
     let sim = SimRouter::start(sim_config("edge-1", 12, 5)).await.unwrap();
     // A customer whose name and comment were typed on an old Windows box.
-    let direct = Client::connect(ConnectOptions::new("127.0.0.1", "admin", PASSWORD).port(sim.api_port())).await.unwrap();
+    let direct =
+        Client::connect(ConnectOptions::new("127.0.0.1", "admin", PASSWORD).port(sim.api_port())).await.unwrap();
     direct
-        .add_ppp_secret(NewPppSecret::pppoe(Value::from(&b"jos\xe9"[..]), "x").comment(Value::from(&b"Jos\xe9 Mu\xf1oz"[..])))
+        .add_ppp_secret(
+            NewPppSecret::pppoe(Value::from(&b"jos\xe9"[..]), "x").comment(Value::from(&b"Jos\xe9 Mu\xf1oz"[..])),
+        )
         .await
         .unwrap();
     direct.close();
 
     let mut lab = Lab::new().await;
-    let out = lab.add("edge-1", sim.api_port(), &["--location", "-1.2921,36.8219", "--pop", "Tower A"], &format!("{PASSWORD}\n")).await.ok();
+    let out = lab
+        .add("edge-1", sim.api_port(), &["--location", "-1.2921,36.8219", "--pop", "Tower A"], &format!("{PASSWORD}\n"))
+        .await
+        .ok();
     assert!(!out.stdout.contains(PASSWORD) && !out.stderr.contains(PASSWORD));
     let added = out.json();
     let id = added["id"].as_i64().unwrap();
@@ -254,7 +273,8 @@ async fn watch_prints_sessions_as_they_come_and_go() {
     let mut lab = Lab::new().await;
     lab.add("edge-w", sim.api_port(), &[], PASSWORD).await.ok();
 
-    let (mut child, mut lines) = spawn_streaming(lab.headend().args(["router", "sessions", "edge-w", "--watch", "--json"]));
+    let (mut child, mut lines) =
+        spawn_streaming(lab.headend().args(["router", "sessions", "edge-w", "--watch", "--json"]));
     let mut present = Vec::new();
     loop {
         let event = next_json(&mut lines).await;
@@ -310,14 +330,25 @@ async fn a_duplicate_name_is_a_clear_error_and_changes_nothing() {
     assert_eq!(lab.stored_password(id).as_deref(), Some(PASSWORD), "the first router's password is untouched");
     assert_eq!(lab.run(&["router", "list", "--json"]).await.ok().json().as_array().unwrap().len(), 1);
     let status = lab.run(&["status", "--json"]).await.ok().json();
-    assert_eq!((status["routers"].as_i64(), status["pops"].as_i64()), (Some(1), Some(1)), "no POP left behind: {status}");
+    assert_eq!(
+        (status["routers"].as_i64(), status["pops"].as_i64()),
+        (Some(1), Some(1)),
+        "no POP left behind: {status}"
+    );
 }
 
 #[tokio::test]
 async fn simulate_prints_ports_that_answer_probes() {
     let mut lab = Lab::new().await;
     let (mut sim, mut lines) = spawn_streaming(lab.headend().args([
-        "simulate", "--routers", "2", "--secrets-per-router", "7", "--active-per-router", "3", "--json",
+        "simulate",
+        "--routers",
+        "2",
+        "--secrets-per-router",
+        "7",
+        "--active-per-router",
+        "3",
+        "--json",
     ]));
     let first = next_json(&mut lines).await;
     let second = next_json(&mut lines).await;
@@ -359,7 +390,11 @@ async fn bad_input_is_refused_clearly_before_anything_is_stored() {
     let bad_place = lab.run_with_input(&[&add[..], &["--location", "95,10"]].concat(), Some(PASSWORD)).await;
     assert!(!bad_place.success && bad_place.stderr.contains("latitude 95 is outside"), "{}", bad_place.stderr);
     let bad_transport = lab.run_with_input(&[&add[..], &["--transport", "ssh"]].concat(), Some(PASSWORD)).await;
-    assert!(!bad_transport.success && bad_transport.stderr.contains("use api, api-tls or rest"), "{}", bad_transport.stderr);
+    assert!(
+        !bad_transport.success && bad_transport.stderr.contains("use api, api-tls or rest"),
+        "{}",
+        bad_transport.stderr
+    );
     assert_eq!(lab.run(&["router", "list", "--json"]).await.ok().json(), serde_json::json!([]));
 
     lab.run(&["router", "sessions", "nowhere", "--watch"]).await.clear_error("no router named \"nowhere\"");

@@ -23,9 +23,7 @@ impl Actor {
     }
 
     pub fn parse(s: &str) -> Option<Actor> {
-        [Actor::Operator, Actor::Cli, Actor::Engine]
-            .into_iter()
-            .find(|a| a.as_str() == s)
+        [Actor::Operator, Actor::Cli, Actor::Engine].into_iter().find(|a| a.as_str() == s)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Payments and what they do to a service's due date.
 
-use jiff::ToSpan;
 use jiff::Timestamp;
+use jiff::ToSpan;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 

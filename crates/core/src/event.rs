@@ -26,10 +26,7 @@ impl ProvisionFailed {
     /// way the operator knows them.
     pub fn notice(&self, service_label: &str, router_name: &str) -> Notice {
         let error = cut(self.error.trim());
-        Notice {
-            title: format!("Provisioning failed: {service_label}"),
-            body: format!("On {router_name}: {error}"),
-        }
+        Notice { title: format!("Provisioning failed: {service_label}"), body: format!("On {router_name}: {error}") }
     }
 }
 
@@ -49,11 +46,7 @@ mod tests {
     use super::*;
 
     fn failure(error: &str) -> ProvisionFailed {
-        ProvisionFailed {
-            service: ServiceId(7),
-            router: RouterId(2),
-            error: error.to_owned(),
-        }
+        ProvisionFailed { service: ServiceId(7), router: RouterId(2), error: error.to_owned() }
     }
 
     #[test]

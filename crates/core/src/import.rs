@@ -30,18 +30,8 @@ use crate::provision::{Password, validate_password, validate_username};
 use crate::service::{Access, ServiceStatus};
 
 /// The columns of an import file, in the documented order.
-pub const COLUMNS: [&str; 10] = [
-    "customer",
-    "phone",
-    "router",
-    "plan",
-    "type",
-    "username",
-    "password",
-    "ip",
-    "status",
-    "next_billing_date",
-];
+pub const COLUMNS: [&str; 10] =
+    ["customer", "phone", "router", "plan", "type", "username", "password", "ip", "status", "next_billing_date"];
 
 /// Columns without which no row can be read.
 const REQUIRED: [&str; 4] = ["customer", "router", "plan", "type"];
@@ -326,7 +316,9 @@ fn read_row(
                 reasons.push(format!("bad password: {e}"));
             }
             if !ip.is_empty() {
-                reasons.push("an ip is only for static services (a pppoe service gets its address from the router)".to_owned());
+                reasons.push(
+                    "an ip is only for static services (a pppoe service gets its address from the router)".to_owned(),
+                );
             }
             access = Some(Access::Pppoe { username: username.to_owned() });
             pppoe_password = Some(Password::new(password));
@@ -443,9 +435,14 @@ mod tests {
 
     #[test]
     fn bom_semicolons_and_any_column_order() {
-        let p = parse("\u{feff}type;router;plan;customer;ip\r\nstatic;core-1;Basic;Dan;10.0.0.1\r\n\r\nstatic;r;p;Eve;10.0.0.2\r\nstatic;r;p;\"F\r\nG\";10.0.0.3\r\nx\r\n");
+        let p = parse(
+            "\u{feff}type;router;plan;customer;ip\r\nstatic;core-1;Basic;Dan;10.0.0.1\r\n\r\nstatic;r;p;Eve;10.0.0.2\r\nstatic;r;p;\"F\r\nG\";10.0.0.3\r\nx\r\n",
+        );
         assert_eq!(reasons(&p), ["line 7: expected 5 fields like the first line, found 1"]);
-        assert_eq!(p.rows.iter().map(|r| (r.line, r.customer.as_str())).collect::<Vec<_>>(), [(2, "Dan"), (4, "Eve"), (5, "F\r\nG")]);
+        assert_eq!(
+            p.rows.iter().map(|r| (r.line, r.customer.as_str())).collect::<Vec<_>>(),
+            [(2, "Dan"), (4, "Eve"), (5, "F\r\nG")]
+        );
     }
 
     #[test]
@@ -502,7 +499,12 @@ mod tests {
                 "line 1: the first line lacks the required column \"type\""
             ]
         );
-        assert_eq!(reasons(&parse("")), ["line 1: the file is empty: its first line must name the columns (customer,phone,router,plan,type,username,password,ip,status,next_billing_date)"]);
+        assert_eq!(
+            reasons(&parse("")),
+            [
+                "line 1: the file is empty: its first line must name the columns (customer,phone,router,plan,type,username,password,ip,status,next_billing_date)"
+            ]
+        );
     }
 
     #[test]

@@ -54,10 +54,7 @@ impl FromStr for OltVendor {
     type Err = UnknownOltVendor;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        OltVendor::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or_else(|| UnknownOltVendor(s.to_owned()))
+        OltVendor::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| UnknownOltVendor(s.to_owned()))
     }
 }
 
@@ -138,10 +135,7 @@ impl FromStr for OnuState {
     type Err = UnknownOnuState;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        OnuState::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| UnknownOnuState(s.to_owned()))
+        OnuState::ALL.into_iter().find(|st| st.as_str() == s).ok_or_else(|| UnknownOnuState(s.to_owned()))
     }
 }
 

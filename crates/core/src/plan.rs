@@ -69,11 +69,7 @@ pub enum BillingCycle {
 }
 
 impl BillingCycle {
-    pub const ALL: [BillingCycle; 3] = [
-        BillingCycle::Monthly,
-        BillingCycle::Quarterly,
-        BillingCycle::Yearly,
-    ];
+    pub const ALL: [BillingCycle; 3] = [BillingCycle::Monthly, BillingCycle::Quarterly, BillingCycle::Yearly];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -100,10 +96,7 @@ impl FromStr for BillingCycle {
     type Err = UnknownBillingCycle;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        BillingCycle::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or_else(|| UnknownBillingCycle(s.to_owned()))
+        BillingCycle::ALL.into_iter().find(|c| c.as_str() == s).ok_or_else(|| UnknownBillingCycle(s.to_owned()))
     }
 }
 
@@ -261,11 +254,9 @@ impl RateLimit {
         let rate = Pair::parse(rate)?;
         let burst = match (burst, threshold, time) {
             (None, None, None) => None,
-            (Some(b), Some(th), Some(t)) => Some(Burst {
-                rate: Pair::parse(b)?,
-                threshold: Pair::parse(th)?,
-                time: Pair::parse_seconds(t)?,
-            }),
+            (Some(b), Some(th), Some(t)) => {
+                Some(Burst { rate: Pair::parse(b)?, threshold: Pair::parse(th)?, time: Pair::parse_seconds(t)? })
+            }
             _ => return Err(RateLimitError::IncompleteBurst),
         };
         Self::new(rate, burst)
@@ -372,14 +363,8 @@ mod tests {
 
     #[test]
     fn bursts_must_make_sense() {
-        assert_eq!(
-            limit("10M/20M", Some(("20M/40M", "8M/16M", ""))),
-            Err(RateLimitError::Time(String::new()))
-        );
-        assert_eq!(
-            RateLimit::from_parts("10M/20M", Some("20M/40M"), None, None),
-            Err(RateLimitError::IncompleteBurst)
-        );
+        assert_eq!(limit("10M/20M", Some(("20M/40M", "8M/16M", ""))), Err(RateLimitError::Time(String::new())));
+        assert_eq!(RateLimit::from_parts("10M/20M", Some("20M/40M"), None, None), Err(RateLimitError::IncompleteBurst));
         assert!(matches!(
             limit("10M/20M", Some(("10M/40M", "8M/16M", "16/16"))),
             Err(RateLimitError::BurstBelowRate { .. })

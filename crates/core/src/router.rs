@@ -52,10 +52,7 @@ impl FromStr for Transport {
     type Err = UnknownTransport;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Transport::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s)
-            .ok_or_else(|| UnknownTransport(s.to_owned()))
+        Transport::ALL.into_iter().find(|t| t.as_str() == s).ok_or_else(|| UnknownTransport(s.to_owned()))
     }
 }
 
@@ -94,10 +91,7 @@ mod tests {
         for t in Transport::ALL {
             assert_eq!(t.as_str().parse::<Transport>(), Ok(t));
         }
-        assert_eq!(
-            "ssh".parse::<Transport>(),
-            Err(UnknownTransport("ssh".into()))
-        );
+        assert_eq!("ssh".parse::<Transport>(), Err(UnknownTransport("ssh".into())));
     }
 
     #[test]

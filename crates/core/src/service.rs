@@ -58,10 +58,7 @@ impl FromStr for ServiceStatus {
     type Err = UnknownServiceStatus;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ServiceStatus::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| UnknownServiceStatus(s.to_owned()))
+        ServiceStatus::ALL.into_iter().find(|st| st.as_str() == s).ok_or_else(|| UnknownServiceStatus(s.to_owned()))
     }
 }
 
@@ -105,9 +102,6 @@ mod tests {
         for s in ServiceStatus::ALL {
             assert_eq!(s.as_str().parse(), Ok(s));
         }
-        assert_eq!(
-            "Active".parse::<ServiceStatus>(),
-            Err(UnknownServiceStatus("Active".into()))
-        );
+        assert_eq!("Active".parse::<ServiceStatus>(), Err(UnknownServiceStatus("Active".into())));
     }
 }

@@ -36,10 +36,7 @@ impl FromStr for Theme {
     type Err = SettingsError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Theme::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s)
-            .ok_or_else(|| SettingsError::Theme(s.to_owned()))
+        Theme::ALL.into_iter().find(|t| t.as_str() == s).ok_or_else(|| SettingsError::Theme(s.to_owned()))
     }
 }
 

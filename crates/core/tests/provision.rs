@@ -209,7 +209,10 @@ fn an_active_service_on_an_empty_router_gets_its_profile_then_its_secret() {
     let d = want(SuspensionMode::Disable, &[pppoe(1, "ana", ServiceStatus::Active)]);
     let mut o = ObservedRouter::default();
     let plan = converge(&d, &mut o);
-    assert_eq!(texts(&plan), ["add PPP profile hd-1-plan (rate-limit 10M/20M)", "add PPP secret ana (profile hd-1-plan)"]);
+    assert_eq!(
+        texts(&plan),
+        ["add PPP profile hd-1-plan (rate-limit 10M/20M)", "add PPP secret ana (profile hd-1-plan)"]
+    );
     assert_eq!(o.secrets[0].comment.as_deref(), Some("headend:svc=1"));
 }
 
@@ -262,7 +265,10 @@ fn overdue_services_go_off_and_come_back_when_paid() {
 
 #[test]
 fn unmanaged_objects_are_never_touched() {
-    let d = want(SuspensionMode::Disable, &[pppoe(1, "ana", ServiceStatus::Active), pppoe(2, "bob", ServiceStatus::Suspended)]);
+    let d = want(
+        SuspensionMode::Disable,
+        &[pppoe(1, "ana", ServiceStatus::Active), pppoe(2, "bob", ServiceStatus::Suspended)],
+    );
     let mut o = observed_with_profile();
     // The operator's own secrets: one named like a Headend service, one not.
     o.secrets.push(secret("*1", "ana", None, false));
@@ -341,10 +347,7 @@ fn duplicates_and_moved_services_are_cleaned_up_but_foreign_marks_are_not() {
     o.sessions.push(session("*A7", "gus", "100.64.0.7"));
     o.secrets.push(secret("*9", "zoe", Some(99), false));
     let plan = converge(&d, &mut o);
-    assert_eq!(
-        texts(&plan),
-        ["remove PPP secret gus", "remove PPP secret ana-old", "end the live session of gus"]
-    );
+    assert_eq!(texts(&plan), ["remove PPP secret gus", "remove PPP secret ana-old", "end the live session of gus"]);
     assert!(o.secrets.iter().any(|s| s.name == "zoe"));
 }
 
@@ -373,10 +376,7 @@ fn static_ip_services_use_the_lists_and_optional_queues() {
     // Terminated: out of both lists, queue gone.
     let specs = [static_ip(1, "10.0.0.1", ServiceStatus::Terminated), static_ip(2, "10.0.0.2", ServiceStatus::Active)];
     let plan = converge(&want_with(&policy, SuspensionMode::Disable, &specs), &mut o);
-    assert_eq!(
-        texts(&plan),
-        ["remove 10.0.0.1 from address-list headend-allowed", "remove simple queue hd-svc-1"]
-    );
+    assert_eq!(texts(&plan), ["remove 10.0.0.1 from address-list headend-allowed", "remove simple queue hd-svc-1"]);
     assert_eq!(o.queues.len(), 1);
     assert_eq!(o.queues[0].name, queue_name(ServiceId(2)));
 }
@@ -397,10 +397,7 @@ fn duplicate_list_entries_are_removed_and_operator_entries_count() {
     let plan = converge(&d, &mut o);
     assert_eq!(
         texts(&plan),
-        [
-            "remove 10.0.0.1/32 from address-list headend-allowed",
-            "remove 10.0.0.1 from address-list headend-suspended"
-        ]
+        ["remove 10.0.0.1/32 from address-list headend-allowed", "remove 10.0.0.1 from address-list headend-suspended"]
     );
 }
 
@@ -416,10 +413,7 @@ fn address_list_mode_follows_the_session_address() {
     let plan = converge(&d, &mut o);
     assert_eq!(
         texts(&plan),
-        [
-            "remove 100.64.0.9 from address-list headend-suspended",
-            "add 100.64.0.10 to address-list headend-suspended"
-        ]
+        ["remove 100.64.0.9 from address-list headend-suspended", "add 100.64.0.10 to address-list headend-suspended"]
     );
     // Paid: the entry goes, the secret was never touched.
     let d = want(SuspensionMode::AddressList, &[pppoe(1, "ana", ServiceStatus::Active)]);
@@ -440,7 +434,10 @@ fn a_profile_name_taken_by_the_operator_is_a_conflict() {
 
 #[test]
 fn steps_are_grouped_in_phases() {
-    let d = want(SuspensionMode::Disable, &[pppoe(1, "ana", ServiceStatus::Active), pppoe(2, "bob", ServiceStatus::Suspended)]);
+    let d = want(
+        SuspensionMode::Disable,
+        &[pppoe(1, "ana", ServiceStatus::Active), pppoe(2, "bob", ServiceStatus::Suspended)],
+    );
     let mut o = ObservedRouter::default();
     o.secrets.push(secret("*2", "bob", Some(2), false));
     o.sessions.push(session("*B", "bob", "100.64.0.2"));

@@ -91,7 +91,11 @@ async fn main() -> anyhow::Result<()> {
     let cold = engine.sweep_all(SweepMode::Apply).await;
     let cold_s = started.elapsed().as_secs_f64();
     let cold_writes: usize = cold.iter().flatten().map(|r| r.writes()).sum();
-    anyhow::ensure!(cold.iter().all(Result::is_ok), "cold sweep failed: {:?}", cold.iter().filter_map(|r| r.as_ref().err()).collect::<Vec<_>>());
+    anyhow::ensure!(
+        cold.iter().all(Result::is_ok),
+        "cold sweep failed: {:?}",
+        cold.iter().filter_map(|r| r.as_ref().err()).collect::<Vec<_>>()
+    );
 
     // Steady: nothing to change.
     sims.iter().for_each(SimRouterHandle::reset_stats);
@@ -145,8 +149,13 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         };
         time("services_first_page", &ServiceQuery::default()).await?;
-        time("services_suspended", &ServiceQuery { status: Some(ServiceStatus::Suspended), ..ServiceQuery::default() }).await?;
-        time("services_search", &ServiceQuery { search: Some(format!("u07-0{:03}", i % 500)), ..ServiceQuery::default() }).await?;
+        time("services_suspended", &ServiceQuery { status: Some(ServiceStatus::Suspended), ..ServiceQuery::default() })
+            .await?;
+        time(
+            "services_search",
+            &ServiceQuery { search: Some(format!("u07-0{:03}", i % 500)), ..ServiceQuery::default() },
+        )
+        .await?;
         time("services_page_100", &ServiceQuery { offset: 5_000, ..ServiceQuery::default() }).await?;
         let t = Instant::now();
         store.service(ServiceId(i64::from(i) * 400 + 1)).await?;
@@ -226,10 +235,8 @@ fn services(
 async fn wait_disabled(sim: &SimRouterHandle, user: &str) -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
-        let disabled = sim
-            .secrets()
-            .iter()
-            .any(|s| s.get_str("name") == Some(user) && s.get_str("disabled") == Some("true"));
+        let disabled =
+            sim.secrets().iter().any(|s| s.get_str("name") == Some(user) && s.get_str("disabled") == Some("true"));
         if disabled {
             return Ok(());
         }

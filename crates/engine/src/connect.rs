@@ -12,8 +12,8 @@ use headend_core::router::{Router, Transport};
 use headend_routeros::Value;
 use headend_routeros::client::{CertificatePin, Client, ClientError, ConnectOptions, TlsTrust};
 use headend_routeros::ops::{
-    ActiveEvent, ActiveWatch, AddressListEntry, Change, ChangeResult, Interface, Menu, PppActive,
-    PppProfile, PppSecret, RouterApi, SimpleQueue, SystemResource,
+    ActiveEvent, ActiveWatch, AddressListEntry, Change, ChangeResult, Interface, Menu, PppActive, PppProfile,
+    PppSecret, RouterApi, SimpleQueue, SystemResource,
 };
 use headend_routeros::rest::{RestActiveWatch, RestClient, RestOptions};
 use headend_secrets::{SecretError, SecretKey, SecretStore};
@@ -27,7 +27,9 @@ pub enum ConnectError {
     Secrets { router: String, source: SecretError },
     #[error("reading the keyring stopped unexpectedly: {0}")]
     KeyringTask(String),
-    #[error("the pinned certificate fingerprint of router {router} is unreadable ({pin:?}); edit the router to pin it again")]
+    #[error(
+        "the pinned certificate fingerprint of router {router} is unreadable ({pin:?}); edit the router to pin it again"
+    )]
     BadPin { router: String, pin: String },
     #[error("{router}: {source}")]
     Router { router: String, source: ClientError },
@@ -269,8 +271,6 @@ impl Connector {
             .await
             .map_err(|e| ConnectError::KeyringTask(e.to_string()))?
             .map_err(|source| ConnectError::Secrets { router: router.name.clone(), source })?;
-        found
-            .map(|secret| secret.expose().to_owned())
-            .ok_or_else(|| ConnectError::NoPassword(router.name.clone()))
+        found.map(|secret| secret.expose().to_owned()).ok_or_else(|| ConnectError::NoPassword(router.name.clone()))
     }
 }

@@ -86,11 +86,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Fleet {
     pub fn new(connector: Connector) -> Self {
-        Self {
-            connector,
-            shared: Arc::default(),
-            watched: Arc::default(),
-        }
+        Self { connector, shared: Arc::default(), watched: Arc::default() }
     }
 
     /// Starts watching `router`, or restarts it with new settings.
@@ -138,10 +134,7 @@ impl Fleet {
     }
 
     fn sender(&self, router: RouterId) -> Result<mpsc::Sender<RouterCommand>, FleetError> {
-        lock(&self.watched)
-            .get(&router)
-            .map(|w| w.commands.clone())
-            .ok_or(FleetError::UnknownRouter(router))
+        lock(&self.watched).get(&router).map(|w| w.commands.clone()).ok_or(FleetError::UnknownRouter(router))
     }
 
     /// Sends `command` to the router's task and waits for its answer.
@@ -152,10 +145,7 @@ impl Fleet {
     ) -> Result<T, FleetError> {
         let (reply, answer) = oneshot::channel();
         let name = self.name(router);
-        self.sender(router)?
-            .send(command(reply))
-            .await
-            .map_err(|_| FleetError::RouterDown(name.clone()))?;
+        self.sender(router)?.send(command(reply)).await.map_err(|_| FleetError::RouterDown(name.clone()))?;
         answer.await.map_err(|_| FleetError::RouterDown(name))?
     }
 
@@ -176,11 +166,7 @@ impl Fleet {
     }
 
     fn name(&self, router: RouterId) -> String {
-        lock(&self.shared)
-            .statuses
-            .get(&router)
-            .map(|s| s.name.clone())
-            .unwrap_or_else(|| router.to_string())
+        lock(&self.shared).statuses.get(&router).map(|s| s.name.clone()).unwrap_or_else(|| router.to_string())
     }
 }
 
@@ -206,7 +192,12 @@ fn set_state(shared: &Mutex<Shared>, router: RouterId, state: RouterState) {
     }
 }
 
-async fn watch_router(connector: Connector, shared: Arc<Mutex<Shared>>, router: Router, mut inbox: mpsc::Receiver<RouterCommand>) {
+async fn watch_router(
+    connector: Connector,
+    shared: Arc<Mutex<Shared>>,
+    router: Router,
+    mut inbox: mpsc::Receiver<RouterCommand>,
+) {
     let mut backoff = BACKOFF_FIRST;
     loop {
         let error = match connector.connect(&router).await {

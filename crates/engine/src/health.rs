@@ -24,12 +24,8 @@ pub struct RouterHealth {
 /// Reads identity, resources and the PPP counts, all in flight at once on
 /// the one connection.
 pub async fn probe<A: RouterApi + Sync>(api: &A) -> Result<RouterHealth, ClientError> {
-    let (identity, resource, secrets, active) = tokio::try_join!(
-        api.identity(),
-        api.resource(),
-        api.count(Menu::PppSecret),
-        api.count(Menu::PppActive),
-    )?;
+    let (identity, resource, secrets, active) =
+        tokio::try_join!(api.identity(), api.resource(), api.count(Menu::PppSecret), api.count(Menu::PppActive),)?;
     Ok(RouterHealth {
         identity: identity.to_string_lossy_cp1252().into_owned(),
         version: resource.version,

@@ -103,10 +103,7 @@ impl LiveSessions {
     }
 
     fn fresh(router: RouterId, id: &str, active: &PppActive, now: Timestamp) -> LiveSession {
-        let uptime = active
-            .uptime
-            .and_then(|u| SignedDuration::try_from(u).ok())
-            .unwrap_or(SignedDuration::ZERO);
+        let uptime = active.uptime.and_then(|u| SignedDuration::try_from(u).ok()).unwrap_or(SignedDuration::ZERO);
         LiveSession {
             router,
             id: id.to_owned(),
@@ -168,10 +165,8 @@ impl LiveSessions {
     }
 
     pub fn take_changes(&mut self) -> SessionChanges {
-        let upserted = std::mem::take(&mut self.dirty)
-            .into_iter()
-            .filter_map(|k| self.sessions.get(&k).cloned())
-            .collect();
+        let upserted =
+            std::mem::take(&mut self.dirty).into_iter().filter_map(|k| self.sessions.get(&k).cloned()).collect();
         let removed = std::mem::take(&mut self.removed).into_iter().collect();
         SessionChanges { upserted, removed }
     }

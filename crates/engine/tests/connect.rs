@@ -14,9 +14,14 @@ use support::Inventory;
 
 #[tokio::test]
 async fn connects_with_the_keyring_password_and_probes_health() {
-    let sim = SimRouter::start(SimConfig { identity: "core-1".into(), secrets: 12, active_sessions: 5, ..SimConfig::default() })
-        .await
-        .unwrap();
+    let sim = SimRouter::start(SimConfig {
+        identity: "core-1".into(),
+        secrets: 12,
+        active_sessions: 5,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
     let mut fx = Inventory::new().await;
     let router = fx.router("plain", sim.api_port(), Transport::Api, Some("admin")).await;
     let connector = Connector::new(fx.store.clone(), fx.secrets.clone());
@@ -63,9 +68,14 @@ async fn a_missing_or_wrong_password_is_a_clear_error() {
 
 #[tokio::test]
 async fn reaches_a_rest_router_pins_its_certificate_and_refuses_a_new_one() {
-    let sim = SimRouter::start(SimConfig { identity: "edge-rest".into(), secrets: 7, active_sessions: 3, ..SimConfig::default() })
-        .await
-        .unwrap();
+    let sim = SimRouter::start(SimConfig {
+        identity: "edge-rest".into(),
+        secrets: 7,
+        active_sessions: 3,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
     let mut fx = Inventory::new().await;
     let router = fx.router("rest", sim.rest_port().unwrap(), Transport::Rest, Some("admin")).await;
     assert_eq!(router.tls_pin, None);
@@ -93,10 +103,7 @@ async fn reaches_a_rest_router_pins_its_certificate_and_refuses_a_new_one() {
     assert_eq!(again.certificate_pin(), link.certificate_pin());
     sim.rotate_certificate().unwrap();
     let err = connector.connect(&stored).await.unwrap_err();
-    assert!(
-        matches!(&err, ConnectError::Router { source: ClientError::CertificateChanged { .. }, .. }),
-        "{err:?}"
-    );
+    assert!(matches!(&err, ConnectError::Router { source: ClientError::CertificateChanged { .. }, .. }), "{err:?}");
     assert!(err.to_string().contains("certificate"), "{err}");
     let still = fx.store.router(router.id).await.unwrap().unwrap();
     assert_eq!(still.tls_pin, stored.tls_pin, "a refused certificate is not re-pinned");
@@ -124,10 +131,8 @@ async fn both_transports_watch_sessions_behind_one_link_type() {
         let link = connector.connect(&router).await.unwrap();
         let mut watch = link.watch_ppp_active().await.unwrap();
         let before = link.ppp_active().await.unwrap();
-        let idle = ["user00002", "user00003", "user00004"]
-            .into_iter()
-            .find(|n| !before.iter().any(|s| s.name == *n))
-            .unwrap();
+        let idle =
+            ["user00002", "user00003", "user00004"].into_iter().find(|n| !before.iter().any(|s| s.name == *n)).unwrap();
         sim.connect_session(idle).unwrap();
         let up = tokio::time::timeout(std::time::Duration::from_secs(5), watch.next()).await.unwrap();
         let session = match up {

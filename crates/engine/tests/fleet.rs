@@ -24,9 +24,14 @@ async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
 
 #[tokio::test]
 async fn follows_sessions_kicks_and_keeps_going_when_another_router_is_down() {
-    let sim = SimRouter::start(SimConfig { identity: "core-1".into(), secrets: 40, active_sessions: 25, ..SimConfig::default() })
-        .await
-        .unwrap();
+    let sim = SimRouter::start(SimConfig {
+        identity: "core-1".into(),
+        secrets: 40,
+        active_sessions: 25,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
     let mut inv = Inventory::new().await;
     let up = inv.router("core-1", sim.api_port(), Transport::Api, Some("admin")).await;
     let closed_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -36,7 +41,10 @@ async fn follows_sessions_kicks_and_keeps_going_when_another_router_is_down() {
     fleet.watch(up.clone());
     fleet.watch(down.clone());
     eventually("core-1 up with its 25 sessions", || {
-        fleet.statuses().iter().any(|s| s.router == up.id && matches!(&s.state, RouterState::Up(h) if h.identity == "core-1"))
+        fleet
+            .statuses()
+            .iter()
+            .any(|s| s.router == up.id && matches!(&s.state, RouterState::Up(h) if h.identity == "core-1"))
             && fleet.session_count() == 25
     })
     .await;
@@ -79,16 +87,23 @@ async fn follows_sessions_kicks_and_keeps_going_when_another_router_is_down() {
 
 #[tokio::test]
 async fn follows_a_rest_router_by_polling_and_kicks_over_rest() {
-    let sim = SimRouter::start(SimConfig { identity: "edge-rest".into(), secrets: 10, active_sessions: 6, ..SimConfig::default() })
-        .await
-        .unwrap();
+    let sim = SimRouter::start(SimConfig {
+        identity: "edge-rest".into(),
+        secrets: 10,
+        active_sessions: 6,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
     let mut inv = Inventory::new().await;
     let router = inv.router("edge-rest", sim.rest_port().unwrap(), Transport::Rest, Some("admin")).await;
-    let connector = Connector::new(inv.store.clone(), inv.secrets.clone()).with_rest_poll_interval(Duration::from_millis(100));
+    let connector =
+        Connector::new(inv.store.clone(), inv.secrets.clone()).with_rest_poll_interval(Duration::from_millis(100));
     let fleet = Fleet::new(connector);
     fleet.watch(router.clone());
     eventually("edge-rest up with its 6 sessions", || {
-        fleet.statuses().iter().any(|s| matches!(&s.state, RouterState::Up(h) if h.identity == "edge-rest")) && fleet.session_count() == 6
+        fleet.statuses().iter().any(|s| matches!(&s.state, RouterState::Up(h) if h.identity == "edge-rest"))
+            && fleet.session_count() == 6
     })
     .await;
 

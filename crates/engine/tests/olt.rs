@@ -21,8 +21,12 @@ use headend_engine::provision::runner::Clock;
 use headend_engine::{OltEngineError, OltEvent, OltFleet, OltFleetConfig};
 use headend_olt::OltError;
 use headend_secrets::{SecretKey, SecretStore};
-use headend_simlab::olt::{OltVendor as SimVendor, OnuState as SimState, PonPort as SimPort, SimOlt, SimOltConfig, SimOltHandle};
-use headend_store::{ActivityQuery, AlertQuery, NewCustomer, NewOlt, NewPlan, NewRouter, NewService, QueueStatus, ServiceOnu, Store};
+use headend_simlab::olt::{
+    OltVendor as SimVendor, OnuState as SimState, PonPort as SimPort, SimOlt, SimOltConfig, SimOltHandle,
+};
+use headend_store::{
+    ActivityQuery, AlertQuery, NewCustomer, NewOlt, NewPlan, NewRouter, NewService, QueueStatus, ServiceOnu, Store,
+};
 use jiff::{SignedDuration, Timestamp};
 use rust_decimal::Decimal;
 use tokio::sync::broadcast;
@@ -240,11 +244,15 @@ async fn signal_sweep(vendor: SimVendor) {
     );
     let open = lab.store.onu_alerts(&AlertQuery { olt: Some(olt.id), ..AlertQuery::default() }).await.unwrap();
     assert_eq!(open.len(), 2);
-    let los = lab.store.onus(olt.id, None).await.unwrap().into_iter().find(|o| o.alert == Some(AlertLevel::Los)).unwrap();
+    let los =
+        lab.store.onus(olt.id, None).await.unwrap().into_iter().find(|o| o.alert == Some(AlertLevel::Los)).unwrap();
     assert_eq!((los.state, los.onu_rx), (OnuState::Los, None));
     assert!(los.last_down.is_some());
     let overview = &lab.store.olt_overviews().await.unwrap()[0];
-    assert_eq!((overview.onus, overview.online, overview.los, overview.criticals, overview.los_alerts), (8, 7, 1, 1, 1));
+    assert_eq!(
+        (overview.onus, overview.online, overview.los, overview.criticals, overview.los_alerts),
+        (8, 7, 1, 1, 1)
+    );
     assert!(overview.health.swept_at.is_some() && overview.health.error.is_none());
 
     // Repaired: both clear.
@@ -254,11 +262,24 @@ async fn signal_sweep(vendor: SimVendor) {
     fleet.sweep_signals(&olt).await.unwrap();
     let mut got = alerts(&mut events);
     got.sort_by(|a, b| a.0.cmp(&b.0));
-    assert_eq!(got, [(name(first), AlertChange::Clear(AlertLevel::Critical)), (name(first + 1), AlertChange::Clear(AlertLevel::Los))]);
+    assert_eq!(
+        got,
+        [
+            (name(first), AlertChange::Clear(AlertLevel::Critical)),
+            (name(first + 1), AlertChange::Clear(AlertLevel::Los))
+        ]
+    );
     assert!(lab.store.onu_alerts(&AlertQuery { olt: Some(olt.id), ..AlertQuery::default() }).await.unwrap().is_empty());
 
     // Four sweeps of history for the first ONU, in order.
-    let onu = lab.store.onus(olt.id, None).await.unwrap().into_iter().find(|o| o.index == u32::from(first) && o.port == los.port).unwrap();
+    let onu = lab
+        .store
+        .onus(olt.id, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.index == u32::from(first) && o.port == los.port)
+        .unwrap();
     let history = lab.store.signal_history(onu.id, Timestamp::MIN, Timestamp::MAX).await.unwrap();
     let levels: Vec<f64> = history.iter().map(|p| p.sample.onu_rx.unwrap()).collect();
     assert_eq!(levels.len(), 4, "{levels:?}");
@@ -268,7 +289,11 @@ async fn signal_sweep(vendor: SimVendor) {
     fleet.flush_log().await;
     let log = lab.store.olt_log(olt.id, None, 1000).await.unwrap();
     assert!(log.len() >= 8, "{}", log.len());
-    assert!(log.iter().any(|e| e.command.contains("optical") || e.command.contains("power")), "{:?}", log.iter().map(|e| &e.command).collect::<Vec<_>>());
+    assert!(
+        log.iter().any(|e| e.command.contains("optical") || e.command.contains("power")),
+        "{:?}",
+        log.iter().map(|e| &e.command).collect::<Vec<_>>()
+    );
     assert!(log.iter().all(|e| !e.command.contains("admin") && !e.reply.contains("Password:admin")));
     assert!(sim.stats().max_sessions_open <= 2, "{:?}", sim.stats());
     fleet.close().await;
@@ -324,7 +349,10 @@ async fn zero_touch(vendor: SimVendor, serial: &str, profile: OltProfile) {
         .activity(&ActivityQuery { subject: Some(format!("service:{service}")), ..ActivityQuery::default() })
         .await
         .unwrap();
-    assert!(log.iter().any(|(_, e)| e.action == "onu authorized" && e.actor == Actor::Engine && e.detail.contains(serial)), "{log:?}");
+    assert!(
+        log.iter().any(|(_, e)| e.action == "onu authorized" && e.actor == Actor::Engine && e.detail.contains(serial)),
+        "{log:?}"
+    );
     assert_eq!(fleet.zero_touch().await.unwrap().waiting, 0);
 
     // It comes online; the next sweep sees it, still linked.

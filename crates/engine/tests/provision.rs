@@ -160,7 +160,11 @@ async fn converges_then_a_second_sweep_reads_once_per_menu_and_writes_nothing() 
         assert!(first.steps.iter().all(|s| s.outcome == StepStatus::Applied), "{persona:?}: {:?}", first.steps);
         // 1 profile, 5 secrets, 2 list entries, 2 queues.
         assert_eq!(first.writes(), 10, "{persona:?}");
-        assert_eq!(sim.secret_count(), 3 + 5, "{persona:?}: the operator's 3 secrets stay, the pending one is not added");
+        assert_eq!(
+            sim.secret_count(),
+            3 + 5,
+            "{persona:?}: the operator's 3 secrets stay, the pending one is not added"
+        );
         let ana = secret(&sim, "ana0").unwrap();
         assert_eq!(ana.get_str("password"), Some("pw-ana0"));
         assert_eq!(ana.get_str("comment"), Some("headend:svc=1"));
@@ -279,7 +283,10 @@ async fn failing_writes_back_off_then_give_up_and_wait_for_a_retry() {
         .activity(&headend_store::ActivityQuery { subject: Some(format!("service:{ana}")), ..Default::default() })
         .await
         .unwrap();
-    assert!(history.iter().any(|(_, e)| e.action == "provision-failed" && e.detail.contains("failed 2 times")), "{history:?}");
+    assert!(
+        history.iter().any(|(_, e)| e.action == "provision-failed" && e.detail.contains("failed 2 times")),
+        "{history:?}"
+    );
     assert!(fx.store().queue_for_router(router.id).await.unwrap().iter().all(|q| q.status == QueueStatus::Failed));
 
     // Fixed, retried by hand: applied, queue empty.
@@ -309,9 +316,8 @@ async fn a_refused_login_is_tried_once_and_reported_once() {
         assert!(engine.sweep_one(router.clone(), SweepMode::Apply).await.is_err());
     }
     assert_eq!(sim.stats().failed_logins, 1);
-    let refused = std::iter::from_fn(|| events.try_recv().ok())
-        .filter(|e| matches!(e, EngineEvent::LoginRefused { .. }))
-        .count();
+    let refused =
+        std::iter::from_fn(|| events.try_recv().ok()).filter(|e| matches!(e, EngineEvent::LoginRefused { .. })).count();
     assert_eq!(refused, 1);
 }
 
@@ -322,7 +328,9 @@ async fn a_router_leased_by_another_process_is_left_to_it() {
     let router = fx.router("core", &sim).await;
     fx.pppoe(router.id, "ana", ServiceStatus::Active, None).await;
     let now = Timestamp::now();
-    assert!(fx.store().acquire_router_lease(router.id, "agent:1", now, jiff::SignedDuration::from_secs(60)).await.unwrap());
+    assert!(
+        fx.store().acquire_router_lease(router.id, "agent:1", now, jiff::SignedDuration::from_secs(60)).await.unwrap()
+    );
     let engine = fx.engine(None);
     let err = engine.sweep_one(router.clone(), SweepMode::Apply).await.unwrap_err();
     assert!(err.contains("another Headend process"), "{err}");

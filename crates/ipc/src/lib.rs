@@ -181,7 +181,9 @@ pub enum RouterStatusDto {
     Unknown,
     Connecting,
     Up(RouterHealthDto),
-    Down { error: String },
+    Down {
+        error: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -593,7 +595,9 @@ pub enum Navigate {
     Activity,
     /// The provisioning queue, showing its failed actions.
     Queue,
-    Service { id: i64 },
+    Service {
+        id: i64,
+    },
     /// The OLTs & ONUs page.
     Olts,
 }

@@ -48,23 +48,11 @@ fn main() -> std::process::ExitCode {
 }
 
 fn run() -> Result<(), Error> {
-    let sims = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(4)
-        .thread_name("sim-olt")
-        .enable_all()
-        .build()?;
-    let driver = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    let mixed: Vec<OltVendor> = (0..OLTS)
-        .map(|i| {
-            if i % 2 == 0 {
-                OltVendor::Huawei
-            } else {
-                OltVendor::Zte
-            }
-        })
-        .collect();
+    let sims =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(4).thread_name("sim-olt").enable_all().build()?;
+    let driver = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let mixed: Vec<OltVendor> =
+        (0..OLTS).map(|i| if i % 2 == 0 { OltVendor::Huawei } else { OltVendor::Zte }).collect();
     let plans = [
         ("huawei", vec![OltVendor::Huawei; OLTS], Duration::ZERO),
         ("zte", vec![OltVendor::Zte; OLTS], Duration::ZERO),
@@ -123,10 +111,7 @@ async fn start_olts(vendors: &[OltVendor], latency: Duration) -> Result<Vec<SimO
                 sim.set_onu_state(onu.port, onu.id, OnuState::Los);
             }
         }
-        sim.set_faults(OltFaults {
-            latency,
-            ..OltFaults::default()
-        });
+        sim.set_faults(OltFaults { latency, ..OltFaults::default() });
         olts.push(sim);
     }
     Ok(olts)
@@ -137,12 +122,7 @@ fn config(sim: &SimOltHandle) -> OltConfig {
         OltVendor::Huawei => Vendor::Huawei,
         OltVendor::Zte => Vendor::Zte,
     };
-    let mut cfg = OltConfig::new(
-        vendor,
-        "127.0.0.1",
-        "admin",
-        OltAuth::Password(OltSecret::new("admin")),
-    );
+    let mut cfg = OltConfig::new(vendor, "127.0.0.1", "admin", OltAuth::Password(OltSecret::new("admin")));
     cfg.port = sim.addr().port();
     cfg.max_sessions = 2;
     cfg
@@ -199,16 +179,11 @@ impl RunReport {
 
 async fn sweep_run(olts: &[SimOltHandle]) -> Result<RunReport, Error> {
     let onus: usize = olts.iter().map(|o| o.onus().len()).sum();
-    let dark = olts
-        .iter()
-        .flat_map(SimOltHandle::onus)
-        .filter(|o| o.state != OnuState::Online)
-        .count();
+    let dark = olts.iter().flat_map(SimOltHandle::onus).filter(|o| o.state != OnuState::Online).count();
     for o in olts {
         o.reset_stats();
     }
-    let targets: Vec<(OltConfig, Vec<PonPort>)> =
-        olts.iter().map(|o| (config(o), ports(o))).collect();
+    let targets: Vec<(OltConfig, Vec<PonPort>)> = olts.iter().map(|o| (config(o), ports(o))).collect();
 
     // Cold: log in to every OLT, then sweep.
     let started = Instant::now();
@@ -236,9 +211,7 @@ async fn sweep_run(olts: &[SimOltHandle]) -> Result<RunReport, Error> {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for (handle, ports) in handles.clone() {
-        tasks.push(tokio::spawn(
-            async move { sweep_olt(&handle, &ports).await },
-        ));
+        tasks.push(tokio::spawn(async move { sweep_olt(&handle, &ports).await }));
     }
     let mut warm = Sweep::default();
     for t in tasks {
@@ -252,20 +225,9 @@ async fn sweep_run(olts: &[SimOltHandle]) -> Result<RunReport, Error> {
     for (handle, _) in &handles {
         handle.close().await;
     }
-    let max_sessions_open = olts
-        .iter()
-        .map(|o| o.stats().max_sessions_open)
-        .max()
-        .unwrap_or(0);
+    let max_sessions_open = olts.iter().map(|o| o.stats().max_sessions_open).max().unwrap_or(0);
     let logins = olts.iter().map(|o| o.stats().logins).sum();
-    Ok(RunReport {
-        onus,
-        dark,
-        cold,
-        warm,
-        max_sessions_open,
-        logins,
-    })
+    Ok(RunReport { onus, dark, cold, warm, max_sessions_open, logins })
 }
 
 /// Every port of one OLT at once; the pool lets two run.

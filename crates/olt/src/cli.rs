@@ -27,10 +27,7 @@ pub trait Cli: Send {
 pub(crate) async fn run_ok<C: Cli>(cli: &mut C, command: &str) -> Result<String, OltError> {
     let reply = cli.run(command).await?;
     match refusal(&reply.text) {
-        Some(message) => Err(OltError::Refused {
-            command: command.to_owned(),
-            message,
-        }),
+        Some(message) => Err(OltError::Refused { command: command.to_owned(), message }),
         None => Ok(reply.text),
     }
 }
@@ -42,10 +39,7 @@ pub(crate) async fn query<C: Cli, T>(
     parse: impl FnOnce(&str) -> Result<T, ParseError>,
 ) -> Result<T, OltError> {
     let text = run_ok(cli, command).await?;
-    parse(&text).map_err(|source| OltError::Parse {
-        command: command.to_owned(),
-        source,
-    })
+    parse(&text).map_err(|source| OltError::Parse { command: command.to_owned(), source })
 }
 
 /// Runs `command`, whose failure does not matter (a pager setting a
@@ -53,9 +47,7 @@ pub(crate) async fn query<C: Cli, T>(
 pub(crate) async fn run_best_effort<C: Cli>(cli: &mut C, command: &str) -> Result<(), OltError> {
     match cli.run(command).await {
         Ok(_) => Ok(()),
-        Err(
-            e @ (OltError::Closed(_) | OltError::Timeout { .. } | OltError::ReplyTooLarge { .. }),
-        ) => Err(e),
+        Err(e @ (OltError::Closed(_) | OltError::Timeout { .. } | OltError::ReplyTooLarge { .. })) => Err(e),
         Err(_) => Ok(()),
     }
 }
@@ -63,10 +55,8 @@ pub(crate) async fn run_best_effort<C: Cli>(cli: &mut C, command: &str) -> Resul
 /// Checks text the driver is about to type on the CLI: a word (profile or
 /// type name) must be printable ASCII without blanks, `?` (help) or quotes.
 pub(crate) fn check_word(what: &str, s: &str) -> Result<(), OltError> {
-    let ok = !s.is_empty()
-        && s.len() <= 64
-        && s.chars()
-            .all(|c| c.is_ascii_graphic() && !matches!(c, '?' | '"' | '\''));
+    let ok =
+        !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_graphic() && !matches!(c, '?' | '"' | '\''));
     if ok {
         Ok(())
     } else {
@@ -81,8 +71,7 @@ pub(crate) fn check_word(what: &str, s: &str) -> Result<(), OltError> {
 pub(crate) fn check_description(s: &str) -> Result<(), OltError> {
     let ok = !s.trim().is_empty()
         && s.len() <= 64
-        && s.chars()
-            .all(|c| (c.is_ascii_graphic() || c == ' ') && !matches!(c, '?' | '"' | '\''));
+        && s.chars().all(|c| (c.is_ascii_graphic() || c == ' ') && !matches!(c, '?' | '"' | '\''));
     if ok {
         Ok(())
     } else {

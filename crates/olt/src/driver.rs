@@ -9,9 +9,7 @@ use std::time::Duration;
 use crate::cli::Cli;
 use crate::error::OltError;
 use crate::terminal::Mode;
-use crate::types::{
-    AuthorizeRequest, AutofindOnu, Onu, OnuRef, OpticalReading, PonPort, PortOptical, Vendor,
-};
+use crate::types::{AuthorizeRequest, AutofindOnu, Onu, OnuRef, OpticalReading, PonPort, PortOptical, Vendor};
 use crate::zte::Family;
 use crate::{huawei, vsol, zte};
 
@@ -23,27 +21,17 @@ pub trait OltDriver: Send + Sync {
     fn autofind(&self) -> impl Future<Output = Result<Vec<AutofindOnu>, OltError>> + Send;
 
     /// Registered ONUs on one port, or on all.
-    fn onus(
-        &self,
-        port: Option<PonPort>,
-    ) -> impl Future<Output = Result<Vec<Onu>, OltError>> + Send;
+    fn onus(&self, port: Option<PonPort>) -> impl Future<Output = Result<Vec<Onu>, OltError>> + Send;
 
     /// One ONU's optical readings; all `None` when it is offline.
-    fn optical(&self, onu: OnuRef)
-    -> impl Future<Output = Result<OpticalReading, OltError>> + Send;
+    fn optical(&self, onu: OnuRef) -> impl Future<Output = Result<OpticalReading, OltError>> + Send;
 
     /// Every ONU's readings on a port, in as few commands as the vendor
     /// allows (ZTE gives only the ONU Rx power in bulk).
-    fn optical_port(
-        &self,
-        port: PonPort,
-    ) -> impl Future<Output = Result<Vec<PortOptical>, OltError>> + Send;
+    fn optical_port(&self, port: PonPort) -> impl Future<Output = Result<Vec<PortOptical>, OltError>> + Send;
 
     /// Registers an ONU; returns where it now is.
-    fn authorize(
-        &self,
-        req: AuthorizeRequest,
-    ) -> impl Future<Output = Result<OnuRef, OltError>> + Send;
+    fn authorize(&self, req: AuthorizeRequest) -> impl Future<Output = Result<OnuRef, OltError>> + Send;
 
     fn deregister(&self, onu: OnuRef) -> impl Future<Output = Result<(), OltError>> + Send;
 
@@ -79,10 +67,7 @@ pub enum OltAuth {
     /// some OLTs offer instead).
     Password(OltSecret),
     /// An OpenSSH private key (the text of the file), with its passphrase.
-    Key {
-        private_key: OltSecret,
-        passphrase: Option<OltSecret>,
-    },
+    Key { private_key: OltSecret, passphrase: Option<OltSecret> },
 }
 
 /// Everything needed to reach one OLT.
@@ -111,12 +96,7 @@ pub struct OltConfig {
 
 impl OltConfig {
     /// Port 22, 30 s per command, 15 s to connect, 2 sessions, 8 VSOL ports.
-    pub fn new(
-        vendor: Vendor,
-        host: impl Into<String>,
-        username: impl Into<String>,
-        auth: OltAuth,
-    ) -> Self {
+    pub fn new(vendor: Vendor, host: impl Into<String>, username: impl Into<String>, auth: OltAuth) -> Self {
         OltConfig {
             vendor,
             host: host.into(),
@@ -153,10 +133,7 @@ pub struct Operations {
 
 impl Operations {
     pub fn new(vendor: Vendor) -> Self {
-        Operations {
-            vendor,
-            pon_ports: 8,
-        }
+        Operations { vendor, pon_ports: 8 }
     }
 
     /// Where a session rests between operations.
@@ -168,11 +145,7 @@ impl Operations {
     }
 
     fn family(&self) -> Family {
-        if self.vendor == Vendor::ZteTitan {
-            Family::Titan
-        } else {
-            Family::C300
-        }
+        if self.vendor == Vendor::ZteTitan { Family::Titan } else { Family::C300 }
     }
 
     /// From the login prompt (`mode`) to the base mode, with paging off.
@@ -192,11 +165,7 @@ impl Operations {
         }
     }
 
-    pub async fn onus<C: Cli>(
-        &self,
-        cli: &mut C,
-        port: Option<PonPort>,
-    ) -> Result<Vec<Onu>, OltError> {
+    pub async fn onus<C: Cli>(&self, cli: &mut C, port: Option<PonPort>) -> Result<Vec<Onu>, OltError> {
         match self.vendor {
             Vendor::Huawei => huawei::onus(cli, port).await,
             Vendor::Zte | Vendor::ZteTitan => zte::onus(cli, self.family(), port).await,
@@ -204,11 +173,7 @@ impl Operations {
         }
     }
 
-    pub async fn optical<C: Cli>(
-        &self,
-        cli: &mut C,
-        onu: OnuRef,
-    ) -> Result<OpticalReading, OltError> {
+    pub async fn optical<C: Cli>(&self, cli: &mut C, onu: OnuRef) -> Result<OpticalReading, OltError> {
         match self.vendor {
             Vendor::Huawei => huawei::optical(cli, onu).await,
             Vendor::Zte | Vendor::ZteTitan => zte::optical(cli, self.family(), onu).await,
@@ -216,11 +181,7 @@ impl Operations {
         }
     }
 
-    pub async fn optical_port<C: Cli>(
-        &self,
-        cli: &mut C,
-        port: PonPort,
-    ) -> Result<Vec<PortOptical>, OltError> {
+    pub async fn optical_port<C: Cli>(&self, cli: &mut C, port: PonPort) -> Result<Vec<PortOptical>, OltError> {
         match self.vendor {
             Vendor::Huawei => huawei::optical_port(cli, port).await,
             Vendor::Zte | Vendor::ZteTitan => zte::optical_port(cli, self.family(), port).await,
@@ -228,11 +189,7 @@ impl Operations {
         }
     }
 
-    pub async fn authorize<C: Cli>(
-        &self,
-        cli: &mut C,
-        req: &AuthorizeRequest,
-    ) -> Result<OnuRef, OltError> {
+    pub async fn authorize<C: Cli>(&self, cli: &mut C, req: &AuthorizeRequest) -> Result<OnuRef, OltError> {
         match self.vendor {
             Vendor::Huawei => huawei::authorize(cli, req).await,
             Vendor::Zte | Vendor::ZteTitan => zte::authorize(cli, self.family(), req).await,

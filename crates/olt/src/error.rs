@@ -17,19 +17,11 @@ pub struct ParseError {
 
 impl ParseError {
     pub fn new(what: &'static str, reason: impl Into<String>) -> Self {
-        ParseError {
-            what,
-            line: None,
-            reason: reason.into(),
-        }
+        ParseError { what, line: None, reason: reason.into() }
     }
 
     pub fn at(what: &'static str, line: usize, reason: impl Into<String>) -> Self {
-        ParseError {
-            what,
-            line: Some(line),
-            reason: reason.into(),
-        }
+        ParseError { what, line: Some(line), reason: reason.into() }
     }
 }
 
@@ -38,11 +30,7 @@ impl ParseError {
 pub enum OltError {
     /// TCP or SSH could not be set up (refused, unreachable, handshake).
     #[error("cannot connect to {host}:{port}: {reason}")]
-    Connect {
-        host: String,
-        port: u16,
-        reason: String,
-    },
+    Connect { host: String, port: u16, reason: String },
 
     /// The OLT refused the user name and password or key.
     #[error("the OLT refused the login of {user:?}")]
@@ -95,9 +83,6 @@ impl OltError {
     /// True when retrying later may help (network, timeouts); false when
     /// the OLT or the request said no.
     pub fn is_transient(&self) -> bool {
-        matches!(
-            self,
-            OltError::Connect { .. } | OltError::Timeout { .. } | OltError::Closed(_)
-        )
+        matches!(self, OltError::Connect { .. } | OltError::Timeout { .. } | OltError::Closed(_))
     }
 }

@@ -8,9 +8,7 @@ use crate::driver::{OltConfig, OltDriver};
 use crate::error::OltError;
 use crate::log::{CommandLog, NoLog};
 use crate::pool::Pool;
-use crate::types::{
-    AuthorizeRequest, AutofindOnu, Onu, OnuRef, OpticalReading, PonPort, PortOptical, Vendor,
-};
+use crate::types::{AuthorizeRequest, AutofindOnu, Onu, OnuRef, OpticalReading, PonPort, PortOptical, Vendor};
 
 /// Opens OLT handles.
 #[derive(Debug, Clone, Copy)]
@@ -24,10 +22,7 @@ impl Olt {
     }
 
     /// As [`Olt::connect`], every command going to `log`.
-    pub async fn connect_with_log(
-        config: OltConfig,
-        log: impl CommandLog,
-    ) -> Result<OltHandle, OltError> {
+    pub async fn connect_with_log(config: OltConfig, log: impl CommandLog) -> Result<OltHandle, OltError> {
         let pool = Arc::new(Pool::new(config, Arc::new(log)));
         // Log in now, so a wrong password or a changed key shows here.
         drop(pool.lease().await?);

@@ -34,20 +34,10 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Pool {
     pub(crate) fn new(cfg: OltConfig, log: Arc<dyn CommandLog>) -> Self {
-        let ops = Operations {
-            vendor: cfg.vendor,
-            pon_ports: cfg.pon_ports.max(1),
-        };
+        let ops = Operations { vendor: cfg.vendor, pon_ports: cfg.pon_ports.max(1) };
         let permits = Arc::new(Semaphore::new(cfg.max_sessions.clamp(1, 2)));
         let host_key = cfg.known_host_key.clone();
-        Pool {
-            cfg,
-            ops,
-            log,
-            permits,
-            idle: Mutex::new(Vec::new()),
-            host_key: Mutex::new(host_key),
-        }
+        Pool { cfg, ops, log, permits, idle: Mutex::new(Vec::new()), host_key: Mutex::new(host_key) }
     }
 
     /// The host key fingerprint seen (or pinned, before the first login).
@@ -74,26 +64,15 @@ impl Pool {
                 break;
             };
             if s.reusable(&base) && s.idle_for() < MAX_IDLE {
-                return Ok(Lease {
-                    pool: self,
-                    session: Some(s),
-                    reused: true,
-                    _permit: permit,
-                });
+                return Ok(Lease { pool: self, session: Some(s), reused: true, _permit: permit });
             }
         }
         let pinned = self.host_key();
-        let (mut session, observed) =
-            SshSession::open(&self.cfg, pinned.as_deref(), self.log.clone()).await?;
+        let (mut session, observed) = SshSession::open(&self.cfg, pinned.as_deref(), self.log.clone()).await?;
         *lock(&self.host_key) = Some(observed);
         let mode = session.prompt().mode.clone();
         self.ops.prepare(&mut session, &mode).await?;
-        Ok(Lease {
-            pool: self,
-            session: Some(session),
-            reused: false,
-            _permit: permit,
-        })
+        Ok(Lease { pool: self, session: Some(session), reused: false, _permit: permit })
     }
 }
 
@@ -108,9 +87,7 @@ pub(crate) struct Lease<'a> {
 
 impl Lease<'_> {
     pub(crate) fn session(&mut self) -> Result<&mut SshSession, OltError> {
-        self.session
-            .as_mut()
-            .ok_or_else(|| OltError::Closed("no session".into()))
+        self.session.as_mut().ok_or_else(|| OltError::Closed("no session".into()))
     }
 }
 

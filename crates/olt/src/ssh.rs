@@ -30,12 +30,7 @@ pub fn fingerprint(key: &PublicKeyOrCertificate) -> String {
 
 /// Two fingerprints are the same key whether or not `SHA256:` is written.
 pub fn same_fingerprint(a: &str, b: &str) -> bool {
-    let strip = |s: &str| {
-        s.trim()
-            .trim_start_matches("SHA256:")
-            .trim_end_matches('=')
-            .to_owned()
-    };
+    let strip = |s: &str| s.trim().trim_start_matches("SHA256:").trim_end_matches('=').to_owned();
     strip(a) == strip(b)
 }
 
@@ -55,20 +50,14 @@ struct Client {
 impl client::Handler for Client {
     type Error = ClientError;
 
-    async fn check_server_key(
-        &mut self,
-        key: &PublicKeyOrCertificate,
-    ) -> Result<bool, Self::Error> {
+    async fn check_server_key(&mut self, key: &PublicKeyOrCertificate) -> Result<bool, Self::Error> {
         let observed = fingerprint(key);
         if let Ok(mut seen) = self.seen.lock() {
             *seen = Some(observed.clone());
         }
         match &self.pinned {
             Some(expected) if !same_fingerprint(expected, &observed) => {
-                Err(ClientError::KeyChanged {
-                    expected: expected.clone(),
-                    observed,
-                })
+                Err(ClientError::KeyChanged { expected: expected.clone(), observed })
             }
             _ => Ok(true),
         }
@@ -90,19 +79,10 @@ fn preferred() -> russh::Preferred {
         kex::DH_G1_SHA1,
     ]);
     let mut ciphers: Vec<cipher::Name> = d.cipher.to_vec();
-    ciphers.extend([
-        cipher::AES_128_CBC,
-        cipher::AES_192_CBC,
-        cipher::AES_256_CBC,
-    ]);
+    ciphers.extend([cipher::AES_128_CBC, cipher::AES_192_CBC, cipher::AES_256_CBC]);
     let mut macs: Vec<mac::Name> = d.mac.to_vec();
     macs.extend([mac::HMAC_SHA1, mac::HMAC_SHA1_ETM]);
-    russh::Preferred {
-        kex: Cow::Owned(kexes),
-        cipher: Cow::Owned(ciphers),
-        mac: Cow::Owned(macs),
-        ..d
-    }
+    russh::Preferred { kex: Cow::Owned(kexes), cipher: Cow::Owned(ciphers), mac: Cow::Owned(macs), ..d }
 }
 
 /// A logged-in shell at a prompt.
@@ -139,17 +119,10 @@ impl SshSession {
         log: Arc<dyn CommandLog>,
     ) -> Result<(SshSession, String), OltError> {
         let label = cfg.label();
-        let connect_err = |reason: String| OltError::Connect {
-            host: cfg.host.clone(),
-            port: cfg.port,
-            reason,
-        };
+        let connect_err = |reason: String| OltError::Connect { host: cfg.host.clone(), port: cfg.port, reason };
         let deadline = cfg.connect_timeout;
         let seen = Arc::new(Mutex::new(None));
-        let handler = Client {
-            pinned: pinned.map(str::to_owned),
-            seen: seen.clone(),
-        };
+        let handler = Client { pinned: pinned.map(str::to_owned), seen: seen.clone() };
         let config = Arc::new(client::Config {
             preferred: preferred(),
             keepalive_interval: Some(Duration::from_secs(30)),
@@ -161,15 +134,10 @@ impl SshSession {
             let tcp = tokio::net::TcpStream::connect((cfg.host.as_str(), cfg.port))
                 .await
                 .map_err(|e| connect_err(e.to_string()))?;
-            let mut handle =
-                client::connect_stream(config, tcp, handler)
-                    .await
-                    .map_err(|e| match e {
-                        ClientError::KeyChanged { expected, observed } => {
-                            OltError::HostKeyChanged { expected, observed }
-                        }
-                        ClientError::Ssh(e) => connect_err(e.to_string()),
-                    })?;
+            let mut handle = client::connect_stream(config, tcp, handler).await.map_err(|e| match e {
+                ClientError::KeyChanged { expected, observed } => OltError::HostKeyChanged { expected, observed },
+                ClientError::Ssh(e) => connect_err(e.to_string()),
+            })?;
             authenticate(&mut handle, cfg).await?;
             let channel = handle
                 .channel_open_session()
@@ -179,20 +147,14 @@ impl SshSession {
                 .request_pty(false, "vt100", 200, 50, 0, 0, &[])
                 .await
                 .map_err(|e| connect_err(format!("PTY refused: {e}")))?;
-            channel
-                .request_shell(false)
-                .await
-                .map_err(|e| connect_err(format!("shell refused: {e}")))?;
+            channel.request_shell(false).await.map_err(|e| connect_err(format!("shell refused: {e}")))?;
             Ok::<_, OltError>((handle, channel))
         };
         let (handle, channel) = tokio::time::timeout(deadline, login)
             .await
             .map_err(|_| connect_err(format!("no login within {deadline:?}")))??;
-        let observed = seen
-            .lock()
-            .ok()
-            .and_then(|s| s.clone())
-            .ok_or_else(|| connect_err("no host key was presented".into()))?;
+        let observed =
+            seen.lock().ok().and_then(|s| s.clone()).ok_or_else(|| connect_err("no host key was presented".into()))?;
         let password = cfg.enable_password.clone().or(match &cfg.auth {
             OltAuth::Password(p) => Some(p.clone()),
             OltAuth::Key { .. } => None,
@@ -201,10 +163,7 @@ impl SshSession {
             handle,
             channel,
             term: Terminal::new(),
-            prompt: Prompt {
-                host: String::new(),
-                mode: Mode::User,
-            },
+            prompt: Prompt { host: String::new(), mode: Mode::User },
             timeout: cfg.command_timeout,
             password,
             log,
@@ -231,10 +190,7 @@ impl SshSession {
 
     /// Ends the SSH connection politely.
     pub async fn close(self) {
-        let _ = self
-            .handle
-            .disconnect(russh::Disconnect::ByApplication, "closing", "en")
-            .await;
+        let _ = self.handle.disconnect(russh::Disconnect::ByApplication, "closing", "en").await;
     }
 
     /// Time since the last command finished.
@@ -254,23 +210,16 @@ impl SshSession {
                     self.broken = true;
                     return Err(OltError::Timeout {
                         command: command.to_owned(),
-                        after: if left < self.timeout {
-                            cap
-                        } else {
-                            self.timeout
-                        },
+                        after: if left < self.timeout { cap } else { self.timeout },
                     });
                 }
             };
             let data = match msg {
                 Some(ChannelMsg::Data { data }) => data,
                 Some(ChannelMsg::ExtendedData { data, .. }) => data,
-                Some(ChannelMsg::Eof | ChannelMsg::Close | ChannelMsg::ExitStatus { .. })
-                | None => {
+                Some(ChannelMsg::Eof | ChannelMsg::Close | ChannelMsg::ExitStatus { .. }) | None => {
                     self.broken = true;
-                    return Err(OltError::Closed(format!(
-                        "the OLT ended the shell during {command:?}"
-                    )));
+                    return Err(OltError::Closed(format!("the OLT ended the shell during {command:?}")));
                 }
                 Some(_) => continue,
             };
@@ -285,9 +234,7 @@ impl SshSession {
                         let Some(secret) = self.password.clone() else {
                             self.broken = true;
                             return Err(OltError::AuthFailed {
-                                user: format!(
-                                    "(password asked during {command:?} and none configured)"
-                                ),
+                                user: format!("(password asked during {command:?} and none configured)"),
                             });
                         };
                         let mut bytes = secret.expose().as_bytes().to_vec();
@@ -296,10 +243,7 @@ impl SshSession {
                     }
                     Event::Overflow => {
                         self.broken = true;
-                        return Err(OltError::ReplyTooLarge {
-                            command: command.to_owned(),
-                            limit: MAX_REPLY,
-                        });
+                        return Err(OltError::ReplyTooLarge { command: command.to_owned(), limit: MAX_REPLY });
                     }
                     other => {
                         if let Some(answer) = other.answer() {
@@ -324,9 +268,7 @@ impl SshSession {
             return Err(OltError::Closed("the session failed earlier".into()));
         }
         if command.contains(['\n', '\r']) {
-            return Err(OltError::InvalidRequest(format!(
-                "{command:?} is more than one line"
-            )));
+            return Err(OltError::InvalidRequest(format!("{command:?} is more than one line")));
         }
         self.term.expect_echo(command);
         let mut line = command.as_bytes().to_vec();
@@ -344,10 +286,7 @@ impl Cli for SshSession {
         let started = Instant::now();
         let result = self.exec(command).await;
         let (reply, outcome) = match &result {
-            Ok(r) => (
-                r.text.clone(),
-                refusal(&r.text).map_or(CommandOutcome::Ok, CommandOutcome::Refused),
-            ),
+            Ok(r) => (r.text.clone(), refusal(&r.text).map_or(CommandOutcome::Ok, CommandOutcome::Refused)),
             Err(OltError::Timeout { .. }) => (String::new(), CommandOutcome::Timeout),
             Err(e) => (String::new(), CommandOutcome::Failed(e.to_string())),
         };
@@ -374,52 +313,31 @@ async fn authenticate(handle: &mut Handle<Client>, cfg: &OltConfig) -> Result<()
     };
     match &cfg.auth {
         OltAuth::Password(secret) => {
-            let r = handle
-                .authenticate_password(user.clone(), secret.expose())
-                .await
-                .map_err(ssh_err)?;
+            let r = handle.authenticate_password(user.clone(), secret.expose()).await.map_err(ssh_err)?;
             if r.success() {
                 return Ok(());
             }
             // Some OLTs offer keyboard-interactive only.
-            let mut step = handle
-                .authenticate_keyboard_interactive_start(user.clone(), None::<String>)
-                .await
-                .map_err(ssh_err)?;
+            let mut step =
+                handle.authenticate_keyboard_interactive_start(user.clone(), None::<String>).await.map_err(ssh_err)?;
             for _ in 0..4 {
                 match step {
                     KeyboardInteractiveAuthResponse::Success => return Ok(()),
                     KeyboardInteractiveAuthResponse::Failure { .. } => return Err(failed()),
                     KeyboardInteractiveAuthResponse::InfoRequest { prompts, .. } => {
                         let answers = prompts.iter().map(|_| secret.expose().to_owned()).collect();
-                        step = handle
-                            .authenticate_keyboard_interactive_respond(answers)
-                            .await
-                            .map_err(ssh_err)?;
+                        step = handle.authenticate_keyboard_interactive_respond(answers).await.map_err(ssh_err)?;
                     }
                 }
             }
             Err(failed())
         }
-        OltAuth::Key {
-            private_key,
-            passphrase,
-        } => {
-            let key = russh::keys::decode_secret_key(
-                private_key.expose(),
-                passphrase.as_ref().map(OltSecret::expose),
-            )
-            .map_err(|e| OltError::BadKey(e.to_string()))?;
-            let hash = handle
-                .best_supported_rsa_hash()
-                .await
-                .map_err(ssh_err)?
-                .flatten();
+        OltAuth::Key { private_key, passphrase } => {
+            let key = russh::keys::decode_secret_key(private_key.expose(), passphrase.as_ref().map(OltSecret::expose))
+                .map_err(|e| OltError::BadKey(e.to_string()))?;
+            let hash = handle.best_supported_rsa_hash().await.map_err(ssh_err)?.flatten();
             let r = handle
-                .authenticate_publickey(
-                    user.clone(),
-                    PrivateKeyWithHashAlg::new(Arc::new(key), hash),
-                )
+                .authenticate_publickey(user.clone(), PrivateKeyWithHashAlg::new(Arc::new(key), hash))
                 .await
                 .map_err(ssh_err)?;
             match r {

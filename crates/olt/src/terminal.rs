@@ -275,14 +275,7 @@ impl Terminal {
     }
 
     fn csi(&mut self, params: &str, fin: u8) {
-        let n = || {
-            params
-                .split(';')
-                .next()
-                .and_then(|p| p.parse::<usize>().ok())
-                .unwrap_or(1)
-                .clamp(1, MAX_MOVE)
-        };
+        let n = || params.split(';').next().and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).clamp(1, MAX_MOVE);
         match fin {
             b'C' => {
                 // Cursor forward: VSOL aligns its columns this way. Past the
@@ -427,10 +420,7 @@ fn pager_at(line: &str) -> Option<usize> {
 
 fn confirm_kind(t: &str) -> Option<Confirm> {
     let lower = t.to_ascii_lowercase();
-    let asks = lower.ends_with(':')
-        || lower.ends_with('?')
-        || lower.ends_with(']')
-        || lower.ends_with(')');
+    let asks = lower.ends_with(':') || lower.ends_with('?') || lower.ends_with(']') || lower.ends_with(')');
     if !asks {
         return None;
     }
@@ -457,34 +447,22 @@ pub fn parse_prompt(t: &str) -> Option<Prompt> {
     let (host, mode) = match body.find('(') {
         Some(open) => {
             let inner = body.get(open + 1..)?.strip_suffix(')')?;
-            if inner.is_empty()
-                || inner.contains(['(', ')'])
-                || inner.chars().any(char::is_whitespace)
-            {
+            if inner.is_empty() || inner.contains(['(', ')']) || inner.chars().any(char::is_whitespace) {
                 return None;
             }
             let host = body.get(..open)?;
-            let mode = if inner == "config" {
-                Mode::Config
-            } else {
-                Mode::Sub(inner.to_owned())
-            };
+            let mode = if inner == "config" { Mode::Config } else { Mode::Sub(inner.to_owned()) };
             (host, mode)
         }
         None => (body, if user { Mode::User } else { Mode::Privileged }),
     };
     let valid = !host.is_empty()
         && host.len() <= 64
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
     if !valid || (user && !matches!(mode, Mode::User)) {
         return None;
     }
-    Some(Prompt {
-        host: host.to_owned(),
-        mode,
-    })
+    Some(Prompt { host: host.to_owned(), mode })
 }
 
 fn collapse(s: &str) -> String {
@@ -515,37 +493,18 @@ mod tests {
             ("MA5600T>", "MA5600T", Mode::User),
             ("MA5600T#", "MA5600T", Mode::Privileged),
             ("MA5600T(config)#", "MA5600T", Mode::Config),
-            (
-                "MA5600T(config-if-gpon-0/1)#",
-                "MA5600T",
-                Mode::Sub("config-if-gpon-0/1".into()),
-            ),
+            ("MA5600T(config-if-gpon-0/1)#", "MA5600T", Mode::Sub("config-if-gpon-0/1".into())),
             ("ZXAN#", "ZXAN", Mode::Privileged),
             ("ZXAN(config)#", "ZXAN", Mode::Config),
             ("ZXAN(config-if)#", "ZXAN", Mode::Sub("config-if".into())),
-            (
-                "ZXAN(gpon-onu-mng)#",
-                "ZXAN",
-                Mode::Sub("gpon-onu-mng".into()),
-            ),
+            ("ZXAN(gpon-onu-mng)#", "ZXAN", Mode::Sub("gpon-onu-mng".into())),
             ("OLT>", "OLT", Mode::User),
             ("OLT(config)#", "OLT", Mode::Config),
-            (
-                "gpon-olt(config-pon-0/1)#",
-                "gpon-olt",
-                Mode::Sub("config-pon-0/1".into()),
-            ),
+            ("gpon-olt(config-pon-0/1)#", "gpon-olt", Mode::Sub("config-pon-0/1".into())),
             ("OLT-ZTE_C320#", "OLT-ZTE_C320", Mode::Privileged),
         ];
         for (text, host, mode) in cases {
-            assert_eq!(
-                parse_prompt(text),
-                Some(Prompt {
-                    host: host.into(),
-                    mode
-                }),
-                "{text}"
-            );
+            assert_eq!(parse_prompt(text), Some(Prompt { host: host.into(), mode }), "{text}");
         }
     }
 
@@ -568,16 +527,10 @@ mod tests {
     #[test]
     fn reply_between_echo_and_prompt() {
         let mut t = Terminal::new();
-        assert_eq!(
-            prompts(&feed_all(&mut t, "\r\nWelcome\r\nZXAN#")),
-            ["ZXAN#"]
-        );
+        assert_eq!(prompts(&feed_all(&mut t, "\r\nWelcome\r\nZXAN#")), ["ZXAN#"]);
         t.take_reply();
         t.expect_echo("show gpon onu uncfg");
-        let ev = feed_all(
-            &mut t,
-            "show gpon onu uncfg\r\nOnuIndex  Sn\r\nline 2  \r\nZXAN#",
-        );
+        let ev = feed_all(&mut t, "show gpon onu uncfg\r\nOnuIndex  Sn\r\nline 2  \r\nZXAN#");
         assert_eq!(prompts(&ev), ["ZXAN#"]);
         assert_eq!(t.take_reply(), "OnuIndex  Sn\nline 2");
     }
@@ -588,10 +541,7 @@ mod tests {
         feed_all(&mut t, "MA5600T(config)#");
         t.take_reply();
         t.expect_echo("display ont autofind all");
-        feed_all(
-            &mut t,
-            "\rMA5600T(config)#display ont autofind all\r\n  x\r\nMA5600T(config)#",
-        );
+        feed_all(&mut t, "\rMA5600T(config)#display ont autofind all\r\n  x\r\nMA5600T(config)#");
         assert_eq!(t.take_reply(), "  x");
     }
 
@@ -618,18 +568,10 @@ mod tests {
         assert_eq!(ev.iter().filter(|e| **e == Event::Pager).count(), 1);
         let ev = feed_all(
             &mut t,
-            &format!(
-                "{}{}{}  Online Duration: 98h\r\nZXAN#",
-                "\x08".repeat(9),
-                " ".repeat(9),
-                "\x08".repeat(9)
-            ),
+            &format!("{}{}{}  Online Duration: 98h\r\nZXAN#", "\x08".repeat(9), " ".repeat(9), "\x08".repeat(9)),
         );
         assert_eq!(prompts(&ev), ["ZXAN#"]);
-        assert_eq!(
-            t.take_reply(),
-            "  ONU Distance:         8m\n  Online Duration: 98h"
-        );
+        assert_eq!(t.take_reply(), "  ONU Distance:         8m\n  Online Duration: 98h");
     }
 
     #[test]
@@ -648,23 +590,14 @@ mod tests {
         let mut t = Terminal::new();
         feed_all(&mut t, "OLT(config-pon-0/1)#");
         t.take_reply();
-        feed_all(
-            &mut t,
-            "GPON0/1:1\x1b[16CGPON002E64F8\x1b[13Cunknow\r\nOLT(config-pon-0/1)#",
-        );
-        assert_eq!(
-            t.take_reply(),
-            "GPON0/1:1                GPON002E64F8             unknow"
-        );
+        feed_all(&mut t, "GPON0/1:1\x1b[16CGPON002E64F8\x1b[13Cunknow\r\nOLT(config-pon-0/1)#");
+        assert_eq!(t.take_reply(), "GPON0/1:1                GPON002E64F8             unknow");
     }
 
     #[test]
     fn colours_and_erase_in_line() {
         let mut t = Terminal::new();
-        feed_all(
-            &mut t,
-            "\x1b[1;32mgreen\x1b[0m text\x1b[K\r\nabcdef\x1b[3D\x1b[Kxy\r\nOLT#",
-        );
+        feed_all(&mut t, "\x1b[1;32mgreen\x1b[0m text\x1b[K\r\nabcdef\x1b[3D\x1b[Kxy\r\nOLT#");
         assert_eq!(t.take_reply(), "green text\nabcxy");
     }
 
@@ -677,14 +610,8 @@ mod tests {
         let ev = feed_all(&mut t, "display ont autofind all\r\n{ <cr>||<K> }:");
         assert!(ev.contains(&Event::Hint));
         assert_eq!(Event::Hint.answer(), Some(&b"\n"[..]));
-        feed_all(
-            &mut t,
-            "\r\n\r\n  Command:\r\n          display ont autofind all\r\nMA5600T(config)#",
-        );
-        assert_eq!(
-            t.take_reply(),
-            "\n\n  Command:\n          display ont autofind all"
-        );
+        feed_all(&mut t, "\r\n\r\n  Command:\r\n          display ont autofind all\r\nMA5600T(config)#");
+        assert_eq!(t.take_reply(), "\n\n  Command:\n          display ont autofind all");
     }
 
     #[test]
@@ -696,10 +623,7 @@ mod tests {
         assert!(ev.contains(&Event::Confirm(Confirm::Y)));
         let ev = feed_all(&mut t, "y\r\nMA5600T(config-if-gpon-0/1)#");
         assert_eq!(prompts(&ev).len(), 1);
-        assert_eq!(
-            t.take_reply(),
-            "  Are you sure to reset the ONT(s)? (y/n)[n]:\ny"
-        );
+        assert_eq!(t.take_reply(), "  Are you sure to reset the ONT(s)? (y/n)[n]:\ny");
         let ev = feed_all(&mut t, "Confirm to reboot? [yes/no]:");
         assert!(ev.contains(&Event::Confirm(Confirm::Yes)));
         assert_eq!(Event::Confirm(Confirm::Yes).answer(), Some(&b"yes\n"[..]));
@@ -754,11 +678,7 @@ mod tests {
         for _ in 0..(MAX_REPLY / 1000 + 10) {
             let mut chunk = line.to_vec();
             chunk.push(b'\n');
-            overflows += t
-                .feed(&chunk)
-                .iter()
-                .filter(|e| **e == Event::Overflow)
-                .count();
+            overflows += t.feed(&chunk).iter().filter(|e| **e == Event::Overflow).count();
         }
         assert_eq!(overflows, 1);
     }

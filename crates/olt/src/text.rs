@@ -33,10 +33,8 @@ pub(crate) fn number(what: &'static str, v: &str) -> Result<Option<f64>, ParseEr
     if is_blank_value(v) {
         return Ok(None);
     }
-    let start = v
-        .char_indices()
-        .find(|(_, c)| c.is_ascii_digit() || *c == '-' || *c == '+' || *c == '.')
-        .map(|(i, _)| i);
+    let start =
+        v.char_indices().find(|(_, c)| c.is_ascii_digit() || *c == '-' || *c == '+' || *c == '.').map(|(i, _)| i);
     let Some(start) = start else {
         return Err(ParseError::new(what, format!("{v:?} is not a number")));
     };
@@ -46,11 +44,8 @@ pub(crate) fn number(what: &'static str, v: &str) -> Result<Option<f64>, ParseEr
         return Err(ParseError::new(what, format!("{v:?} is not a number")));
     }
     let rest = v.get(start..).unwrap_or("");
-    let end = rest
-        .char_indices()
-        .skip(1)
-        .find(|(_, c)| !(c.is_ascii_digit() || *c == '.'))
-        .map_or(rest.len(), |(i, _)| i);
+    let end =
+        rest.char_indices().skip(1).find(|(_, c)| !(c.is_ascii_digit() || *c == '.')).map_or(rest.len(), |(i, _)| i);
     let text = rest.get(..end).unwrap_or("");
     match text.parse::<f64>() {
         Ok(n) if n.is_finite() => Ok(Some(n)),
@@ -76,11 +71,7 @@ pub(crate) fn key_values(reply: &str) -> Vec<(usize, String, String)> {
         .enumerate()
         .filter_map(|(i, line)| {
             let (k, v) = line.split_once(':')?;
-            let key = k
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .to_ascii_lowercase();
+            let key = k.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase();
             (!key.is_empty()).then(|| (i + 1, key, v.trim().to_owned()))
         })
         .collect()
@@ -106,10 +97,7 @@ pub(crate) fn device_time(date: &str, time: &str) -> Option<DeviceTime> {
         Some(o) => Some(parse_offset(o)?),
         None => None,
     };
-    Some(DeviceTime {
-        civil: DateTime::from_parts(date, t),
-        offset,
-    })
+    Some(DeviceTime { civil: DateTime::from_parts(date, t), offset })
 }
 
 /// `date time` in one string, or `-`.
@@ -167,26 +155,15 @@ pub(crate) struct IfName {
 
 pub(crate) fn if_name(token: &str) -> Option<IfName> {
     let lower = token.trim().to_ascii_lowercase();
-    let body = [
-        "gpon-onu_",
-        "gpon_onu-",
-        "gpon-olt_",
-        "gpon_olt-",
-        "gpon",
-        "pon_",
-        "pon",
-    ]
-    .iter()
-    .find_map(|p| lower.strip_prefix(p))
-    .unwrap_or(&lower);
+    let body = ["gpon-onu_", "gpon_onu-", "gpon-olt_", "gpon_olt-", "gpon", "pon_", "pon"]
+        .iter()
+        .find_map(|p| lower.strip_prefix(p))
+        .unwrap_or(&lower);
     let (path, onu) = match body.split_once(':') {
         Some((p, o)) => (p, Some(o.parse::<u32>().ok()?)),
         None => (body, None),
     };
-    let nums = path
-        .split('/')
-        .map(|n| n.parse::<u16>().ok())
-        .collect::<Option<Vec<u16>>>()?;
+    let nums = path.split('/').map(|n| n.parse::<u16>().ok()).collect::<Option<Vec<u16>>>()?;
     if !(2..=3).contains(&nums.len()) {
         return None;
     }
@@ -210,12 +187,7 @@ impl IfName {
 
 /// A phase or run state word, from any vendor.
 pub(crate) fn run_state(word: &str) -> RunState {
-    let w: String = word
-        .trim()
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_ascii_lowercase();
+    let w: String = word.trim().chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
     match w.as_str() {
         "working" | "online" | "up" => RunState::Online,
         "los" | "losi" | "lobi" => RunState::Los,
@@ -256,9 +228,7 @@ pub fn refusal(reply: &str) -> Option<String> {
 /// empty list, not an error.
 pub(crate) fn says_nothing_to_show(reply: &str) -> bool {
     let lower = reply.to_ascii_lowercase();
-    lower.contains("no related information")
-        || lower.contains("there is no")
-        || lower.contains("do not exist")
+    lower.contains("no related information") || lower.contains("there is no") || lower.contains("do not exist")
 }
 
 /// The optical-level block ZTE (`show gpon remote-onu interface pon`) and
@@ -266,21 +236,14 @@ pub(crate) fn says_nothing_to_show(reply: &str) -> bool {
 /// level`, `Power feed voltage`, `Laser bias current`, `Temperature`, as
 /// `key: value` or (some VSOL firmware) the key and the value on two lines.
 /// An ONU that is not up prints `N/A` and zeros: those are `None`.
-pub(crate) fn optical_levels(
-    what: &'static str,
-    reply: &str,
-) -> Result<OpticalReading, ParseError> {
+pub(crate) fn optical_levels(what: &'static str, reply: &str) -> Result<OpticalReading, ParseError> {
     let mut pairs: Vec<(usize, String, String)> = Vec::new();
     let lines: Vec<&str> = reply.lines().collect();
     let mut i = 0;
     while i < lines.len() {
         let line = lines.get(i).copied().unwrap_or("");
         if let Some((k, v)) = line.split_once(':') {
-            let key = k
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .to_ascii_lowercase();
+            let key = k.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase();
             let mut value = v.trim().to_owned();
             if value.is_empty() {
                 // The split layout: the value is the next line.
@@ -314,10 +277,7 @@ pub(crate) fn optical_levels(
     let rx_key = find(&["rx optical level", "rx optical power(dbm)", "rx power"]);
     let tx_key = find(&["tx optical level", "tx optical power(dbm)", "tx power"]);
     if rx_key.is_none() && tx_key.is_none() {
-        return Err(ParseError::new(
-            what,
-            "no Rx or Tx optical level in the reply",
-        ));
+        return Err(ParseError::new(what, "no Rx or Tx optical level in the reply"));
     }
     let rx = num(&["rx optical level", "rx optical power(dbm)", "rx power"])?;
     let tx = num(&["tx optical level", "tx optical power(dbm)", "tx power"])?;
@@ -352,12 +312,7 @@ pub(crate) fn header_columns(line: &str) -> Vec<String> {
     line.split("  ")
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(|s| {
-            s.split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .to_ascii_lowercase()
-        })
+        .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase())
         .collect()
 }
 
@@ -369,10 +324,7 @@ mod tests {
     fn numbers_with_units_and_blanks() {
         assert_eq!(number("t", "-16.676(dbm)"), Ok(Some(-16.676)));
         assert_eq!(number("t", "3.30(V)"), Ok(Some(3.3)));
-        assert_eq!(
-            number("t", " -23.54, out of range[-30.00, -11.00]"),
-            Ok(Some(-23.54))
-        );
+        assert_eq!(number("t", " -23.54, out of range[-30.00, -11.00]"), Ok(Some(-23.54)));
         assert_eq!(number("t", "3703m"), Ok(Some(3703.0)));
         assert_eq!(number("t", "+2.5"), Ok(Some(2.5)));
         for blank in ["-", "--", "N/A", "n/a", "", "-/-"] {
@@ -387,30 +339,10 @@ mod tests {
     fn dates_as_olts_print_them() {
         let t = device_time("2024-03-12", "02:33:42-04:00").unwrap();
         assert_eq!(t.civil.to_string(), "2024-03-12T02:33:42");
-        assert_eq!(
-            t.timestamp().map(|ts| ts.to_string()),
-            Some("2024-03-12T06:33:42Z".into())
-        );
-        assert!(
-            device_time("2000-01-01", "00:00:00")
-                .unwrap()
-                .offset
-                .is_none()
-        );
-        assert_eq!(
-            device_time("1/1/2000", "00:00:00")
-                .unwrap()
-                .civil
-                .to_string(),
-            "2000-01-01T00:00:00"
-        );
-        assert_eq!(
-            device_time("13/02/2001", "10:00:00")
-                .unwrap()
-                .civil
-                .to_string(),
-            "2001-02-13T10:00:00"
-        );
+        assert_eq!(t.timestamp().map(|ts| ts.to_string()), Some("2024-03-12T06:33:42Z".into()));
+        assert!(device_time("2000-01-01", "00:00:00").unwrap().offset.is_none());
+        assert_eq!(device_time("1/1/2000", "00:00:00").unwrap().civil.to_string(), "2000-01-01T00:00:00");
+        assert_eq!(device_time("13/02/2001", "10:00:00").unwrap().civil.to_string(), "2001-02-13T10:00:00");
         assert!(device_time("0000-00-00", "00:00:00").is_none());
         assert!(device_time("-", "-").is_none());
         assert!(device_time("2000-01-01", "25:00:00").is_none());
@@ -419,22 +351,10 @@ mod tests {
     #[test]
     fn interface_names() {
         let n = if_name("gpon-onu_1/1/1:5").unwrap();
-        assert_eq!(
-            (n.zte_port(), n.onu),
-            (Some(PonPort::new(1, 1, 1)), Some(5))
-        );
-        assert_eq!(
-            if_name("gpon_olt-1/2/16").unwrap().zte_port(),
-            Some(PonPort::new(1, 2, 16))
-        );
-        assert_eq!(
-            if_name("GPON0/3:7").unwrap().vsol_port(),
-            Some(PonPort::vsol(3))
-        );
-        assert_eq!(
-            if_name("1/1/2:1").unwrap().vsol_port(),
-            Some(PonPort::vsol(2))
-        );
+        assert_eq!((n.zte_port(), n.onu), (Some(PonPort::new(1, 1, 1)), Some(5)));
+        assert_eq!(if_name("gpon_olt-1/2/16").unwrap().zte_port(), Some(PonPort::new(1, 2, 16)));
+        assert_eq!(if_name("GPON0/3:7").unwrap().vsol_port(), Some(PonPort::vsol(3)));
+        assert_eq!(if_name("1/1/2:1").unwrap().vsol_port(), Some(PonPort::vsol(2)));
         assert!(if_name("OnuIndex").is_none());
         assert!(if_name("1/2/3/4:1").is_none());
         assert!(if_name("gpon-onu_1/1/1:x").is_none());
@@ -448,30 +368,15 @@ mod tests {
                 "%Code 32310-GPONSRV : The ONU is already registered.",
                 "Code 32310-GPONSRV : The ONU is already registered.",
             ),
-            (
-                "                    ^\n% Invalid input detected at '^' marker.",
-                "Invalid input detected at '^' marker.",
-            ),
+            ("                    ^\n% Invalid input detected at '^' marker.", "Invalid input detected at '^' marker."),
             ("% Unknown command.", "Unknown command."),
-            (
-                "  % Unknown command, the error locates at '^'",
-                "Unknown command, the error locates at '^'",
-            ),
-            (
-                "%Error 20203: Incomplete command.",
-                "Error 20203: Incomplete command.",
-            ),
-            (
-                "Error: this command is not supported",
-                "Error: this command is not supported",
-            ),
+            ("  % Unknown command, the error locates at '^'", "Unknown command, the error locates at '^'"),
+            ("%Error 20203: Incomplete command.", "Error 20203: Incomplete command."),
+            ("Error: this command is not supported", "Error: this command is not supported"),
         ] {
             assert_eq!(refusal(reply).as_deref(), Some(msg), "{reply}");
         }
-        assert_eq!(
-            refusal("  Number of ONTs that can be added: 1, success: 1"),
-            None
-        );
+        assert_eq!(refusal("  Number of ONTs that can be added: 1, success: 1"), None);
         assert_eq!(refusal(""), None);
     }
 

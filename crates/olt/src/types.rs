@@ -49,9 +49,7 @@ impl FromStr for Vendor {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_ascii_lowercase().as_str() {
-            "huawei" | "ma5600" | "ma5600t" | "ma5608t" | "ma5603t" | "ma5800" => {
-                Ok(Vendor::Huawei)
-            }
+            "huawei" | "ma5600" | "ma5600t" | "ma5608t" | "ma5603t" | "ma5800" => Ok(Vendor::Huawei),
             "zte" | "c300" | "c320" | "zte-c300" | "zte-c320" | "zxan" => Ok(Vendor::Zte),
             "zte-c600" | "zte-titan" | "c600" | "c620" | "c650" | "titan" => Ok(Vendor::ZteTitan),
             "vsol" | "v-sol" | "v1600g" | "v1600" => Ok(Vendor::Vsol),
@@ -77,11 +75,7 @@ impl PonPort {
 
     /// A VSOL port `0/n`.
     pub fn vsol(port: u16) -> Self {
-        PonPort {
-            frame: 0,
-            slot: 0,
-            port,
-        }
+        PonPort { frame: 0, slot: 0, port }
     }
 }
 
@@ -154,8 +148,7 @@ impl SerialNumber {
         if compact.len() == 16 && compact.chars().all(|c| c.is_ascii_hexdigit()) {
             let mut vendor = String::with_capacity(4);
             for i in 0..4 {
-                let byte = u8::from_str_radix(compact.get(i * 2..i * 2 + 2).ok_or_else(bad)?, 16)
-                    .map_err(|_| bad())?;
+                let byte = u8::from_str_radix(compact.get(i * 2..i * 2 + 2).ok_or_else(bad)?, 16).map_err(|_| bad())?;
                 if !byte.is_ascii_alphanumeric() {
                     return Err(bad());
                 }
@@ -166,14 +159,8 @@ impl SerialNumber {
         }
         if compact.len() == 12 {
             let (vendor, rest) = compact.split_at(4);
-            if vendor.chars().all(|c| c.is_ascii_alphanumeric())
-                && rest.chars().all(|c| c.is_ascii_hexdigit())
-            {
-                return Ok(SerialNumber(format!(
-                    "{}{}",
-                    vendor.to_ascii_uppercase(),
-                    rest.to_ascii_uppercase()
-                )));
+            if vendor.chars().all(|c| c.is_ascii_alphanumeric()) && rest.chars().all(|c| c.is_ascii_hexdigit()) {
+                return Ok(SerialNumber(format!("{}{}", vendor.to_ascii_uppercase(), rest.to_ascii_uppercase())));
             }
         }
         Err(bad())
@@ -374,13 +361,7 @@ pub struct OnuProfile {
 
 impl Default for OnuProfile {
     fn default() -> Self {
-        OnuProfile {
-            line: None,
-            service: None,
-            onu_type: None,
-            tcont_profile: None,
-            gemport: 1,
-        }
+        OnuProfile { line: None, service: None, onu_type: None, tcont_profile: None, gemport: 1 }
     }
 }
 

@@ -10,8 +10,8 @@ use std::collections::VecDeque;
 use common::fixture;
 use headend_olt::terminal::{Mode, Prompt};
 use headend_olt::{
-    AuthorizeRequest, Cli, Dbm, OltError, OnuProfile, OnuRef, Operations, PonPort, ProfileRef,
-    Reply, RunState, SerialNumber, Vendor, Vlan,
+    AuthorizeRequest, Cli, Dbm, OltError, OnuProfile, OnuRef, Operations, PonPort, ProfileRef, Reply, RunState,
+    SerialNumber, Vendor, Vlan,
 };
 
 /// Expects these commands in this order; answers each with its reply and
@@ -24,16 +24,11 @@ struct Script {
 
 impl Script {
     fn new(host: &'static str) -> Self {
-        Script {
-            host,
-            steps: VecDeque::new(),
-            sent: Vec::new(),
-        }
+        Script { host, steps: VecDeque::new(), sent: Vec::new() }
     }
 
     fn then(mut self, cmd: &str, reply: &str, mode: Mode) -> Self {
-        self.steps
-            .push_back((cmd.to_owned(), reply.to_owned(), mode));
+        self.steps.push_back((cmd.to_owned(), reply.to_owned(), mode));
         self
     }
 
@@ -50,19 +45,10 @@ impl Cli for Script {
     async fn run(&mut self, command: &str) -> Result<Reply, OltError> {
         self.sent.push(command.to_owned());
         let Some((expected, text, mode)) = self.steps.pop_front() else {
-            panic!(
-                "unexpected command {command:?} after the script ended; sent: {:?}",
-                self.sent
-            );
+            panic!("unexpected command {command:?} after the script ended; sent: {:?}", self.sent);
         };
         assert_eq!(command, expected, "sent so far: {:?}", self.sent);
-        Ok(Reply {
-            text,
-            prompt: Prompt {
-                host: self.host.into(),
-                mode,
-            },
-        })
+        Ok(Reply { text, prompt: Prompt { host: self.host.into(), mode } })
     }
 }
 
@@ -102,11 +88,7 @@ async fn huawei_prepare_from_user_mode() {
     let mut s = Script::new("MA5600T")
         .then("enable", "", Mode::Privileged)
         .then("undo smart", "", Mode::Privileged)
-        .then(
-            "scroll",
-            "% Unknown command, the error locates at '^'",
-            Mode::Privileged,
-        )
+        .then("scroll", "% Unknown command, the error locates at '^'", Mode::Privileged)
         .then("screen-length 0 temporary", "", Mode::Privileged)
         .then("config", "", cfg());
     huawei().prepare(&mut s, &Mode::User).await.unwrap();
@@ -115,17 +97,9 @@ async fn huawei_prepare_from_user_mode() {
 
 #[tokio::test]
 async fn huawei_autofind_and_nothing_found() {
-    let mut s = Script::new("MA5800").then(
-        "display ont autofind all",
-        &fixture("huawei/autofind_ma5800.txt"),
-        cfg(),
-    );
+    let mut s = Script::new("MA5800").then("display ont autofind all", &fixture("huawei/autofind_ma5800.txt"), cfg());
     assert_eq!(huawei().autofind(&mut s).await.unwrap().len(), 5);
-    let mut s = Script::new("MA5800").then(
-        "display ont autofind all",
-        &fixture("huawei/autofind_empty.txt"),
-        cfg(),
-    );
+    let mut s = Script::new("MA5800").then("display ont autofind all", &fixture("huawei/autofind_empty.txt"), cfg());
     assert!(huawei().autofind(&mut s).await.unwrap().is_empty());
 }
 
@@ -136,23 +110,12 @@ async fn huawei_onus_of_a_port_and_of_all() {
         &fixture("huawei/ont_summary_offline.txt"),
         cfg(),
     );
-    let onus = huawei()
-        .onus(&mut s, Some(PonPort::new(0, 1, 0)))
-        .await
-        .unwrap();
+    let onus = huawei().onus(&mut s, Some(PonPort::new(0, 1, 0))).await.unwrap();
     assert_eq!(onus[1].state, RunState::Los);
-    let mut s = Script::new("MA5600T").then(
-        "display ont info 0 all",
-        &fixture("huawei/ont_info_two_ports.txt"),
-        cfg(),
-    );
+    let mut s = Script::new("MA5600T").then("display ont info 0 all", &fixture("huawei/ont_info_two_ports.txt"), cfg());
     assert_eq!(huawei().onus(&mut s, None).await.unwrap().len(), 2);
     // No ONT registered anywhere: an empty list, not a refusal.
-    let mut s = Script::new("MA5600T").then(
-        "display ont info 0 all",
-        &fixture("huawei/ont_delete_missing.txt"),
-        cfg(),
-    );
+    let mut s = Script::new("MA5600T").then("display ont info 0 all", &fixture("huawei/ont_delete_missing.txt"), cfg());
     assert!(huawei().onus(&mut s, None).await.unwrap().is_empty());
 }
 
@@ -161,11 +124,7 @@ async fn huawei_optical_enters_and_leaves_the_interface() {
     let onu = OnuRef::new(PonPort::new(0, 1, 2), 0);
     let mut s = Script::new("MARLLM01")
         .then("interface gpon 0/1", "", sub("config-if-gpon-0/1"))
-        .then(
-            "display ont optical-info 2 0",
-            &fixture("huawei/optical_ont_ma5800.txt"),
-            sub("config-if-gpon-0/1"),
-        )
+        .then("display ont optical-info 2 0", &fixture("huawei/optical_ont_ma5800.txt"), sub("config-if-gpon-0/1"))
         .then("quit", "", cfg());
     let r = huawei().optical(&mut s, onu).await.unwrap();
     assert_eq!(r.onu_rx, Some(Dbm(-18.18)));
@@ -177,11 +136,7 @@ async fn huawei_optical_of_an_offline_ont_is_empty() {
     let onu = OnuRef::new(PonPort::new(0, 1, 2), 9);
     let mut s = Script::new("MA5600T")
         .then("interface gpon 0/1", "", sub("config-if-gpon-0/1"))
-        .then(
-            "display ont optical-info 2 9",
-            &fixture("huawei/optical_ont_offline.txt"),
-            sub("config-if-gpon-0/1"),
-        )
+        .then("display ont optical-info 2 9", &fixture("huawei/optical_ont_offline.txt"), sub("config-if-gpon-0/1"))
         .then("quit", "", cfg());
     assert!(huawei().optical(&mut s, onu).await.unwrap().is_empty());
 }
@@ -190,16 +145,9 @@ async fn huawei_optical_of_an_offline_ont_is_empty() {
 async fn huawei_optical_port_quits_even_when_the_reply_is_bad() {
     let mut s = Script::new("MA5600T")
         .then("interface gpon 0/1", "", sub("config-if-gpon-0/1"))
-        .then(
-            "display ont optical-info 0 all",
-            "something unexpected",
-            sub("config-if-gpon-0/1"),
-        )
+        .then("display ont optical-info 0 all", "something unexpected", sub("config-if-gpon-0/1"))
         .then("quit", "", cfg());
-    let err = huawei()
-        .optical_port(&mut s, PonPort::new(0, 1, 0))
-        .await
-        .unwrap_err();
+    let err = huawei().optical_port(&mut s, PonPort::new(0, 1, 0)).await.unwrap_err();
     assert!(matches!(err, OltError::Parse { .. }), "{err}");
     s.done();
 }
@@ -208,16 +156,9 @@ async fn huawei_optical_port_quits_even_when_the_reply_is_bad() {
 async fn huawei_optical_port_rows() {
     let mut s = Script::new("MA5600T")
         .then("interface gpon 0/1", "", sub("config-if-gpon-0/1"))
-        .then(
-            "display ont optical-info 0 all",
-            &fixture("huawei/optical_port.txt"),
-            sub("config-if-gpon-0/1"),
-        )
+        .then("display ont optical-info 0 all", &fixture("huawei/optical_port.txt"), sub("config-if-gpon-0/1"))
         .then("quit", "", cfg());
-    let rows = huawei()
-        .optical_port(&mut s, PonPort::new(0, 1, 0))
-        .await
-        .unwrap();
+    let rows = huawei().optical_port(&mut s, PonPort::new(0, 1, 0)).await.unwrap();
     assert_eq!(rows.len(), 10);
     assert_eq!(rows[9].onu, OnuRef::new(PonPort::new(0, 1, 0), 9));
 }
@@ -277,10 +218,7 @@ async fn huawei_authorize_rolls_back_when_the_service_port_fails() {
         .then("interface gpon 0/1", "", sub("config-if-gpon-0/1"))
         .then("ont delete 0 5", "", sub("config-if-gpon-0/1"))
         .then("quit", "", cfg());
-    assert!(matches!(
-        huawei().authorize(&mut s, &hw_req()).await,
-        Err(OltError::Refused { .. })
-    ));
+    assert!(matches!(huawei().authorize(&mut s, &hw_req()).await, Err(OltError::Refused { .. })));
     s.done();
 }
 
@@ -289,10 +227,7 @@ async fn huawei_invalid_request_sends_nothing() {
     let mut req = hw_req();
     req.profile.service = None;
     let mut s = Script::new("MA5600T");
-    assert!(matches!(
-        huawei().authorize(&mut s, &req).await,
-        Err(OltError::InvalidRequest(_))
-    ));
+    assert!(matches!(huawei().authorize(&mut s, &req).await, Err(OltError::InvalidRequest(_))));
     assert!(s.sent.is_empty());
 }
 
@@ -300,27 +235,15 @@ async fn huawei_invalid_request_sends_nothing() {
 async fn huawei_deregister_and_reboot() {
     let onu = OnuRef::new(PonPort::new(0, 1, 0), 5);
     let mut s = Script::new("MA5600T")
-        .then(
-            "undo service-port port 0/1/0 ont 5",
-            "  Failure: No service virtual port can be operated",
-            cfg(),
-        )
+        .then("undo service-port port 0/1/0 ont 5", "  Failure: No service virtual port can be operated", cfg())
         .then("interface gpon 0/1", "", sub("config-if-gpon-0/1"))
-        .then(
-            "ont delete 0 5",
-            "  Number of ONTs that can be deleted: 1, success: 1",
-            sub("config-if-gpon-0/1"),
-        )
+        .then("ont delete 0 5", "  Number of ONTs that can be deleted: 1, success: 1", sub("config-if-gpon-0/1"))
         .then("quit", "", cfg());
     huawei().deregister(&mut s, onu).await.unwrap();
     s.done();
     let mut s = Script::new("MA5600T")
         .then("interface gpon 0/1", "", sub("config-if-gpon-0/1"))
-        .then(
-            "ont reset 0 5",
-            "  Are you sure to reset the ONT(s)? (y/n)[n]:\ny",
-            sub("config-if-gpon-0/1"),
-        )
+        .then("ont reset 0 5", "  Are you sure to reset the ONT(s)? (y/n)[n]:\ny", sub("config-if-gpon-0/1"))
         .then("quit", "", cfg());
     huawei().reboot(&mut s, onu).await.unwrap();
     s.done();
@@ -332,11 +255,7 @@ async fn huawei_deregister_missing_ont_is_refused() {
     let mut s = Script::new("MA5600T")
         .then("undo service-port port 0/1/0 ont 99", "", cfg())
         .then("interface gpon 0/1", "", sub("config-if-gpon-0/1"))
-        .then(
-            "ont delete 0 99",
-            &fixture("huawei/ont_delete_missing.txt"),
-            sub("config-if-gpon-0/1"),
-        )
+        .then("ont delete 0 99", &fixture("huawei/ont_delete_missing.txt"), sub("config-if-gpon-0/1"))
         .then("quit", "", cfg());
     match huawei().deregister(&mut s, onu).await {
         Err(OltError::Refused { command, message }) => {
@@ -368,72 +287,26 @@ fn zte_req(vlan: Option<u16>) -> AuthorizeRequest {
 #[tokio::test]
 async fn zte_prepare() {
     let mut s = Script::new("ZXAN").then("terminal length 0", "", Mode::Privileged);
-    Operations::new(Vendor::Zte)
-        .prepare(&mut s, &Mode::Privileged)
-        .await
-        .unwrap();
+    Operations::new(Vendor::Zte).prepare(&mut s, &Mode::Privileged).await.unwrap();
     s.done();
 }
 
 #[tokio::test]
 async fn zte_autofind_both_families() {
-    let mut s = Script::new("ZXAN").then(
-        "show gpon onu uncfg",
-        &fixture("zte/c320_uncfg.txt"),
-        Mode::Privileged,
-    );
-    assert_eq!(
-        Operations::new(Vendor::Zte)
-            .autofind(&mut s)
-            .await
-            .unwrap()
-            .len(),
-        3
-    );
-    let mut s = Script::new("ZXAN").then(
-        "show gpon onu uncfg",
-        &fixture("zte/c320_uncfg_empty.txt"),
-        Mode::Privileged,
-    );
-    assert!(
-        Operations::new(Vendor::Zte)
-            .autofind(&mut s)
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    let mut s = Script::new("ZXAN").then(
-        "show pon onu uncfg",
-        &fixture("zte/c600_uncfg.txt"),
-        Mode::Privileged,
-    );
-    assert_eq!(
-        Operations::new(Vendor::ZteTitan)
-            .autofind(&mut s)
-            .await
-            .unwrap()
-            .len(),
-        2
-    );
+    let mut s = Script::new("ZXAN").then("show gpon onu uncfg", &fixture("zte/c320_uncfg.txt"), Mode::Privileged);
+    assert_eq!(Operations::new(Vendor::Zte).autofind(&mut s).await.unwrap().len(), 3);
+    let mut s = Script::new("ZXAN").then("show gpon onu uncfg", &fixture("zte/c320_uncfg_empty.txt"), Mode::Privileged);
+    assert!(Operations::new(Vendor::Zte).autofind(&mut s).await.unwrap().is_empty());
+    let mut s = Script::new("ZXAN").then("show pon onu uncfg", &fixture("zte/c600_uncfg.txt"), Mode::Privileged);
+    assert_eq!(Operations::new(Vendor::ZteTitan).autofind(&mut s).await.unwrap().len(), 2);
 }
 
 #[tokio::test]
 async fn zte_onus_join_state_and_baseinfo() {
     let mut s = Script::new("ZXAN")
-        .then(
-            "show gpon onu state gpon_olt-1/1/1",
-            &fixture("zte/c600_onu_state.txt"),
-            Mode::Privileged,
-        )
-        .then(
-            "show gpon onu baseinfo gpon_olt-1/1/1",
-            &fixture("zte/c600_baseinfo.txt"),
-            Mode::Privileged,
-        );
-    let onus = Operations::new(Vendor::ZteTitan)
-        .onus(&mut s, Some(PonPort::new(1, 1, 1)))
-        .await
-        .unwrap();
+        .then("show gpon onu state gpon_olt-1/1/1", &fixture("zte/c600_onu_state.txt"), Mode::Privileged)
+        .then("show gpon onu baseinfo gpon_olt-1/1/1", &fixture("zte/c600_baseinfo.txt"), Mode::Privileged);
+    let onus = Operations::new(Vendor::ZteTitan).onus(&mut s, Some(PonPort::new(1, 1, 1))).await.unwrap();
     assert_eq!(onus.len(), 6);
     assert_eq!(onus[2].onu.id, 12);
     assert_eq!(onus[2].state, RunState::DyingGasp);
@@ -444,21 +317,13 @@ async fn zte_onus_join_state_and_baseinfo() {
 
 #[tokio::test]
 async fn zte_onus_of_all_ports_asks_baseinfo_per_port() {
-    let mut s = Script::new("ZXAN")
-        .then(
-            "show gpon onu state",
-            &fixture("zte/c320_onu_state_o7.txt"),
-            Mode::Privileged,
-        )
-        .then(
+    let mut s =
+        Script::new("ZXAN").then("show gpon onu state", &fixture("zte/c320_onu_state_o7.txt"), Mode::Privileged).then(
             "show gpon onu baseinfo gpon-olt_1/1/1",
             "%Code 32310-GPONSRV : No related information to show.",
             Mode::Privileged,
         );
-    let onus = Operations::new(Vendor::Zte)
-        .onus(&mut s, None)
-        .await
-        .unwrap();
+    let onus = Operations::new(Vendor::Zte).onus(&mut s, None).await.unwrap();
     assert_eq!(onus.len(), 12);
     assert_eq!(onus[0].serial, None);
     s.done();
@@ -477,15 +342,8 @@ async fn zte_optical_combines_attenuation_and_the_onu_module() {
             &fixture("zte/c320_power_attenuation.txt"),
             Mode::Privileged,
         )
-        .then(
-            "show gpon remote-onu interface pon gpon-onu_1/1/1:1",
-            &module,
-            Mode::Privileged,
-        );
-    let r = Operations::new(Vendor::Zte)
-        .optical(&mut s, onu)
-        .await
-        .unwrap();
+        .then("show gpon remote-onu interface pon gpon-onu_1/1/1:1", &module, Mode::Privileged);
+    let r = Operations::new(Vendor::Zte).optical(&mut s, onu).await.unwrap();
     assert_eq!(r.onu_rx, Some(Dbm(-16.676)));
     assert_eq!(r.olt_rx, Some(Dbm(-20.241)));
     assert_eq!(r.olt_tx, Some(Dbm(5.369)));
@@ -505,21 +363,12 @@ async fn zte_optical_of_a_dark_onu_is_empty_even_with_the_port_tx() {
         .replace("22.664(dB)", "N/A")
         .replace("22.045(dB)", "N/A");
     assert!(dark.contains("Tx :5.369(dbm)"));
-    let mut s = Script::new("ZXAN")
-        .then(
-            "show pon power attenuation gpon-onu_1/1/2:1",
-            &dark,
-            Mode::Privileged,
-        )
-        .then(
-            "show gpon remote-onu interface pon gpon-onu_1/1/2:1",
-            &fixture("zte/c320_remote_onu_pon_offline.txt"),
-            Mode::Privileged,
-        );
-    let r = Operations::new(Vendor::Zte)
-        .optical(&mut s, onu)
-        .await
-        .unwrap();
+    let mut s = Script::new("ZXAN").then("show pon power attenuation gpon-onu_1/1/2:1", &dark, Mode::Privileged).then(
+        "show gpon remote-onu interface pon gpon-onu_1/1/2:1",
+        &fixture("zte/c320_remote_onu_pon_offline.txt"),
+        Mode::Privileged,
+    );
+    let r = Operations::new(Vendor::Zte).optical(&mut s, onu).await.unwrap();
     assert!(r.is_empty(), "{r:?}");
     s.done();
 }
@@ -531,10 +380,7 @@ async fn zte_optical_port() {
         &fixture("zte/c320_power_onu_rx.txt"),
         Mode::Privileged,
     );
-    let rows = Operations::new(Vendor::Zte)
-        .optical_port(&mut s, PonPort::new(1, 1, 1))
-        .await
-        .unwrap();
+    let rows = Operations::new(Vendor::Zte).optical_port(&mut s, PonPort::new(1, 1, 1)).await.unwrap();
     assert_eq!(rows.len(), 12);
     assert_eq!(rows[2].reading.onu_rx, None);
 }
@@ -543,11 +389,7 @@ async fn zte_optical_port() {
 async fn zte_authorize_picks_the_lowest_free_id() {
     let p = Mode::Privileged;
     let mut s = Script::new("ZXAN")
-        .then(
-            "show gpon onu state gpon-olt_1/1/1",
-            &fixture("zte/c320_onu_state_o7.txt"),
-            p.clone(),
-        )
+        .then("show gpon onu state gpon-olt_1/1/1", &fixture("zte/c320_onu_state_o7.txt"), p.clone())
         .then("configure terminal", "", cfg())
         .then("interface gpon-olt_1/1/1", "", sub("config-if"))
         .then("onu 4 type ZTE-F660 sn ZTEGD824CDF3", "", sub("config-if"))
@@ -555,24 +397,13 @@ async fn zte_authorize_picks_the_lowest_free_id() {
         .then("interface gpon-onu_1/1/1:4", "", sub("config-if"))
         .then("tcont 1 profile UP-100M", "", sub("config-if"))
         .then("gemport 1 tcont 1", "", sub("config-if"))
-        .then(
-            "service-port 1 vport 1 user-vlan 100 vlan 100",
-            "",
-            sub("config-if"),
-        )
+        .then("service-port 1 vport 1 user-vlan 100 vlan 100", "", sub("config-if"))
         .then("exit", "", cfg())
         .then("pon-onu-mng gpon-onu_1/1/1:4", "", sub("gpon-onu-mng"))
-        .then(
-            "service internet gemport 1 vlan 100",
-            "",
-            sub("gpon-onu-mng"),
-        )
+        .then("service internet gemport 1 vlan 100", "", sub("gpon-onu-mng"))
         .then("exit", "", cfg())
         .then("end", "", p.clone());
-    let onu = Operations::new(Vendor::Zte)
-        .authorize(&mut s, &zte_req(Some(100)))
-        .await
-        .unwrap();
+    let onu = Operations::new(Vendor::Zte).authorize(&mut s, &zte_req(Some(100))).await.unwrap();
     assert_eq!(onu, OnuRef::new(PonPort::new(1, 1, 1), 4));
     s.done();
 }
@@ -584,11 +415,7 @@ async fn zte_authorize_already_registered_ends_config() {
     let mut s = Script::new("ZXAN")
         .then("configure terminal", "", cfg())
         .then("interface gpon-olt_1/1/1", "", sub("config-if"))
-        .then(
-            "onu 3 type ZTE-F660 sn ZTEGD824CDF3",
-            &fixture("zte/onu_already_registered.txt"),
-            sub("config-if"),
-        )
+        .then("onu 3 type ZTE-F660 sn ZTEGD824CDF3", &fixture("zte/onu_already_registered.txt"), sub("config-if"))
         .then("end", "", Mode::Privileged);
     match Operations::new(Vendor::Zte).authorize(&mut s, &req).await {
         Err(OltError::Refused { message, .. }) => {
@@ -609,20 +436,13 @@ async fn zte_authorize_half_done_is_rolled_back() {
         .then("onu 3 type ZTE-F660 sn ZTEGD824CDF3", "", sub("config-if"))
         .then("exit", "", cfg())
         .then("interface gpon-onu_1/1/1:3", "", sub("config-if"))
-        .then(
-            "tcont 1 profile UP-100M",
-            &fixture("zte/invalid_input.txt"),
-            sub("config-if"),
-        )
+        .then("tcont 1 profile UP-100M", &fixture("zte/invalid_input.txt"), sub("config-if"))
         .then("end", "", Mode::Privileged)
         .then("configure terminal", "", cfg())
         .then("interface gpon-olt_1/1/1", "", sub("config-if"))
         .then("no onu 3", "", sub("config-if"))
         .then("end", "", Mode::Privileged);
-    assert!(matches!(
-        Operations::new(Vendor::Zte).authorize(&mut s, &req).await,
-        Err(OltError::Refused { .. })
-    ));
+    assert!(matches!(Operations::new(Vendor::Zte).authorize(&mut s, &req).await, Err(OltError::Refused { .. })));
     s.done();
 }
 
@@ -634,34 +454,21 @@ async fn zte_deregister_and_reboot() {
         .then("interface gpon_olt-1/2/1", "", sub("config-if"))
         .then("no onu 7", "", sub("config-if"))
         .then("end", "", Mode::Privileged);
-    Operations::new(Vendor::ZteTitan)
-        .deregister(&mut s, onu)
-        .await
-        .unwrap();
+    Operations::new(Vendor::ZteTitan).deregister(&mut s, onu).await.unwrap();
     s.done();
     let mut s = Script::new("ZXAN")
         .then("configure terminal", "", cfg())
         .then("pon-onu-mng gpon-onu_1/2/1:7", "", sub("gpon-onu-mng"))
-        .then(
-            "reboot",
-            "Confirm to reboot? [yes/no]:yes",
-            sub("gpon-onu-mng"),
-        )
+        .then("reboot", "Confirm to reboot? [yes/no]:yes", sub("gpon-onu-mng"))
         .then("end", "", Mode::Privileged);
-    Operations::new(Vendor::Zte)
-        .reboot(&mut s, onu)
-        .await
-        .unwrap();
+    Operations::new(Vendor::Zte).reboot(&mut s, onu).await.unwrap();
     s.done();
 }
 
 // ---------------------------------------------------------------- VSOL
 
 fn vsol() -> Operations {
-    Operations {
-        vendor: Vendor::Vsol,
-        pon_ports: 2,
-    }
+    Operations { vendor: Vendor::Vsol, pon_ports: 2 }
 }
 
 fn pon(n: u16) -> Mode {
@@ -712,11 +519,7 @@ async fn vsol_optical_port_reads_only_working_onus() {
     let mut s = Script::new("OLT")
         .then("interface gpon 0/1", "", pon(1))
         .then("show onu state", &fixture("vsol/onu_state.txt"), pon(1))
-        .then(
-            "show onu 1 optical_info",
-            &fixture("vsol/optical_info.txt"),
-            pon(1),
-        )
+        .then("show onu 1 optical_info", &fixture("vsol/optical_info.txt"), pon(1))
         .then("exit", "", cfg());
     let rows = vsol().optical_port(&mut s, PonPort::vsol(1)).await.unwrap();
     assert_eq!(rows.len(), 3);
@@ -748,10 +551,7 @@ async fn vsol_authorize_and_rollback() {
         .then("onu 4 profile line name line_VLAN1010", "", pon(1))
         .then("onu 4 profile srv name srv_VLAN1010", "", pon(1))
         .then("exit", "", cfg());
-    assert_eq!(
-        vsol().authorize(&mut s, &req).await.unwrap(),
-        OnuRef::new(PonPort::vsol(1), 4)
-    );
+    assert_eq!(vsol().authorize(&mut s, &req).await.unwrap(), OnuRef::new(PonPort::vsol(1), 4));
     s.done();
 
     let mut s = Script::new("OLT")
@@ -759,32 +559,24 @@ async fn vsol_authorize_and_rollback() {
         .then("show onu info", &fixture("vsol/onu_info.txt"), pon(1))
         .then("onu add 4 profile default sn HWTC10EA4BAB", "", pon(1))
         .then("onu 4 desc Juan_Perez", "", pon(1))
-        .then(
-            "onu 4 profile line name line_VLAN1010",
-            &fixture("vsol/unknown_command.txt"),
-            pon(1),
-        )
+        .then("onu 4 profile line name line_VLAN1010", &fixture("vsol/unknown_command.txt"), pon(1))
         .then("no onu 4", "", pon(1))
         .then("exit", "", cfg());
-    assert!(matches!(
-        vsol().authorize(&mut s, &req).await,
-        Err(OltError::Refused { .. })
-    ));
+    assert!(matches!(vsol().authorize(&mut s, &req).await, Err(OltError::Refused { .. })));
     s.done();
 }
 
 #[tokio::test]
 async fn vsol_deregister_and_reboot() {
     let onu = OnuRef::new(PonPort::vsol(2), 3);
-    let mut s = Script::new("OLT")
-        .then("interface gpon 0/2", "", pon(2))
-        .then("no onu 3", "", pon(2))
-        .then("exit", "", cfg());
+    let mut s =
+        Script::new("OLT").then("interface gpon 0/2", "", pon(2)).then("no onu 3", "", pon(2)).then("exit", "", cfg());
     vsol().deregister(&mut s, onu).await.unwrap();
-    let mut s = Script::new("OLT")
-        .then("interface gpon 0/2", "", pon(2))
-        .then("onu 3 reboot", "", pon(2))
-        .then("exit", "", cfg());
+    let mut s = Script::new("OLT").then("interface gpon 0/2", "", pon(2)).then("onu 3 reboot", "", pon(2)).then(
+        "exit",
+        "",
+        cfg(),
+    );
     vsol().reboot(&mut s, onu).await.unwrap();
     s.done();
 }

@@ -41,22 +41,14 @@ fn autofind_ma5800_with_hint_echo_and_total() {
 
 #[test]
 fn autofind_none_found_is_empty() {
-    assert!(
-        parse::autofind(&fixture("huawei/autofind_empty.txt"))
-            .unwrap()
-            .is_empty()
-    );
+    assert!(parse::autofind(&fixture("huawei/autofind_empty.txt")).unwrap().is_empty());
     assert!(parse::autofind("").unwrap().is_empty());
 }
 
 #[test]
 fn autofind_cut_short_is_an_error() {
     let text = fixture("huawei/autofind_ma5800.txt");
-    let cut: String = text
-        .lines()
-        .filter(|l| !l.contains("Number              : 3"))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let cut: String = text.lines().filter(|l| !l.contains("Number              : 3")).collect::<Vec<_>>().join("\n");
     // Block 3's lines now belong to block 2: a serial twice is still one block,
     // but the total no longer matches.
     let err = parse::autofind(&cut).unwrap_err();
@@ -85,16 +77,10 @@ fn summary_of_a_full_port() {
     assert_eq!(onus.len(), 23);
     assert!(onus.iter().all(|o| o.state == RunState::Online));
     assert_eq!(onus[18].onu, OnuRef::new(PonPort::new(0, 1, 0), 18));
-    assert_eq!(
-        onus[18].last_down_cause.as_deref(),
-        Some("ONT is reset by ONT comma")
-    );
+    assert_eq!(onus[18].last_down_cause.as_deref(), Some("ONT is reset by ONT comma"));
     assert_eq!(onus[0].equipment_id.as_deref(), Some("AB1234C5"));
     assert_eq!(onus[0].description.as_deref(), Some("AB12"));
-    assert_eq!(
-        onus[0].last_up.unwrap().civil.to_string(),
-        "2000-01-01T00:00:00"
-    );
+    assert_eq!(onus[0].last_up.unwrap().civil.to_string(), "2000-01-01T00:00:00");
     // The capture's serials are anonymised and are not real GPON serials.
     assert_eq!(onus[0].serial, None);
 }
@@ -107,10 +93,7 @@ fn summary_offline_with_dashes_and_dmy_dates() {
     assert_eq!(onus[0].last_down, None);
     assert_eq!(onus[0].last_down_cause, None);
     assert_eq!(onus[1].state, RunState::Los);
-    assert_eq!(
-        onus[1].last_down.unwrap().civil.to_string(),
-        "2000-01-01T00:00:00"
-    );
+    assert_eq!(onus[1].last_down.unwrap().civil.to_string(), "2000-01-01T00:00:00");
     assert_eq!(onus[1].equipment_id.as_deref(), Some("P871E-G"));
     assert_eq!(onus[1].description.as_deref(), Some("P871E"));
 }
@@ -133,11 +116,7 @@ fn summary_dying_gasp_cause() {
 #[test]
 fn summary_missing_rows_is_an_error() {
     let text = fixture("huawei/ont_summary_23.txt");
-    let cut: String = text
-        .lines()
-        .filter(|l| !l.starts_with("  7    online"))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let cut: String = text.lines().filter(|l| !l.starts_with("  7    online")).collect::<Vec<_>>().join("\n");
     assert!(parse::ont_summary(&cut).is_err());
     assert!(parse::ont_summary("nothing to see").is_err());
 }
@@ -156,14 +135,8 @@ fn ont_info_port_with_padded_slot() {
     assert_eq!(onus[0].onu, OnuRef::new(PonPort::new(0, 2, 0), 0));
     assert_eq!(onus[0].state, RunState::Offline);
     assert_eq!(onus[1].state, RunState::Online);
-    assert_eq!(
-        onus[15].description.as_deref(),
-        Some("The acrid shallot extends.")
-    );
-    assert_eq!(
-        onus.iter().filter(|o| o.state == RunState::Online).count(),
-        8
-    );
+    assert_eq!(onus[15].description.as_deref(), Some("The acrid shallot extends."));
+    assert_eq!(onus.iter().filter(|o| o.state == RunState::Online).count(), 8);
 }
 
 #[test]
@@ -178,11 +151,7 @@ fn ont_info_two_ports() {
 #[test]
 fn ont_info_short_count_is_an_error() {
     let text = fixture("huawei/ont_info_port.txt");
-    let cut: String = text
-        .lines()
-        .filter(|l| !l.contains("  15  1OJNON01PVSX1ZV3"))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let cut: String = text.lines().filter(|l| !l.contains("  15  1OJNON01PVSX1ZV3")).collect::<Vec<_>>().join("\n");
     assert!(parse::ont_info(&cut).is_err());
 }
 
@@ -227,8 +196,7 @@ fn optical_one_ont_ma5800() {
 
 #[test]
 fn optical_one_ont_out_of_range_note() {
-    let text = fixture("huawei/optical_ont_ma5800.txt")
-        .replace(": -22.22", ": -23.54, out of range[-30.00, -11.00]");
+    let text = fixture("huawei/optical_ont_ma5800.txt").replace(": -22.22", ": -23.54, out of range[-30.00, -11.00]");
     assert_eq!(parse::optical_ont(&text).unwrap().olt_rx, Some(Dbm(-23.54)));
 }
 
@@ -239,10 +207,7 @@ fn optical_one_ont_offline_is_not_a_reading() {
 
 #[test]
 fn ont_add_reply() {
-    assert_eq!(
-        parse::ont_added(&fixture("huawei/ont_add_ok.txt")).unwrap(),
-        5
-    );
+    assert_eq!(parse::ont_added(&fixture("huawei/ont_add_ok.txt")).unwrap(), 5);
     assert!(parse::ont_added("  Number of ONTs that can be added: 1, success: 0").is_err());
     assert!(parse::ont_added(&fixture("huawei/ont_add_sn_exists.txt")).is_err());
 }

@@ -13,10 +13,7 @@ fn autofind_rows() {
     let found = parse::autofind(&fixture("vsol/autofind.txt")).unwrap();
     assert_eq!(found.len(), 2);
     assert_eq!(found[0].port, PonPort::vsol(1));
-    assert_eq!(
-        found[0].serial,
-        SerialNumber::parse("GPON002E64F8").unwrap()
-    );
+    assert_eq!(found[0].serial, SerialNumber::parse("GPON002E64F8").unwrap());
     assert_eq!(found[0].proposed_id, Some(1));
     assert_eq!(found[1].vendor_id, "HWTC");
 }
@@ -24,8 +21,7 @@ fn autofind_rows() {
 #[test]
 fn autofind_aligned_with_cursor_forward() {
     // VSOL pads its columns with ESC[nC, not blanks.
-    let raw =
-        "OnuIndex\x1b[17CSn\x1b[23CState\n---------\nGPON0/1:1\x1b[16CGPON002E64F8\x1b[13Cunknow";
+    let raw = "OnuIndex\x1b[17CSn\x1b[23CState\n---------\nGPON0/1:1\x1b[16CGPON002E64F8\x1b[13Cunknow";
     let reply = through_terminal("OLT(config-pon-0/1)#", raw, 5);
     let found = parse::autofind(&reply).unwrap();
     assert_eq!(found.len(), 1);
@@ -33,11 +29,7 @@ fn autofind_aligned_with_cursor_forward() {
 
 #[test]
 fn autofind_header_only_is_empty() {
-    assert!(
-        parse::autofind("OnuIndex    Sn    State\n-----------")
-            .unwrap()
-            .is_empty()
-    );
+    assert!(parse::autofind("OnuIndex    Sn    State\n-----------").unwrap().is_empty());
     assert!(parse::autofind("").unwrap().is_empty());
     assert!(parse::autofind("bogus text").is_err());
 }
@@ -50,10 +42,7 @@ fn onu_info_rows() {
     assert_eq!(rows[0].model, None);
     assert_eq!(rows[1].model.as_deref(), Some("HG6143D"));
     assert_eq!(rows[1].profile.as_deref(), Some("AN5506-04-F1"));
-    assert_eq!(
-        rows[2].serial,
-        Some(SerialNumber::parse("GPON0049BA70").unwrap())
-    );
+    assert_eq!(rows[2].serial, Some(SerialNumber::parse("GPON0049BA70").unwrap()));
 }
 
 #[test]
@@ -94,8 +83,5 @@ fn optical_garbage_is_an_error() {
 
 #[test]
 fn unknown_command_is_a_refusal() {
-    assert_eq!(
-        refusal(&fixture("vsol/unknown_command.txt")).as_deref(),
-        Some("Unknown command.")
-    );
+    assert_eq!(refusal(&fixture("vsol/unknown_command.txt")).as_deref(), Some("Unknown command."));
 }

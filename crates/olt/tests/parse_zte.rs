@@ -33,11 +33,7 @@ fn uncfg_c300_two_ports() {
 
 #[test]
 fn uncfg_empty_code_32310() {
-    assert!(
-        parse::uncfg(&fixture("zte/c320_uncfg_empty.txt"))
-            .unwrap()
-            .is_empty()
-    );
+    assert!(parse::uncfg(&fixture("zte/c320_uncfg_empty.txt")).unwrap().is_empty());
 }
 
 #[test]
@@ -127,8 +123,7 @@ fn attenuation_up_and_down() {
 
 #[test]
 fn attenuation_offline_is_none() {
-    let text =
-        " up      Rx :N/A      Tx:N/A        N/A\n\n down    Tx :5.369(dbm)        Rx:N/A      N/A";
+    let text = " up      Rx :N/A      Tx:N/A        N/A\n\n down    Tx :5.369(dbm)        Rx:N/A      N/A";
     let r = parse::attenuation(text).unwrap();
     assert_eq!(r.onu_rx, None);
     assert_eq!(r.olt_rx, None);
@@ -145,14 +140,8 @@ fn remote_onu_pon_offline_zeros_are_no_reading() {
 #[test]
 fn remote_onu_pon_online() {
     let text = fixture("zte/c320_remote_onu_pon_offline.txt")
-        .replace(
-            "Rx optical level:            N/A",
-            "Rx optical level:            -19.586(dbm)",
-        )
-        .replace(
-            "Tx optical level:            N/A",
-            "Tx optical level:            2.238(dbm)",
-        )
+        .replace("Rx optical level:            N/A", "Rx optical level:            -19.586(dbm)")
+        .replace("Tx optical level:            N/A", "Tx optical level:            2.238(dbm)")
         .replace("0.00(V)", "3.28(V)")
         .replace("0.000(mA)", "11.200(mA)")
         .replace("0.000(C)", "41.500(C)");
@@ -167,26 +156,15 @@ fn remote_onu_pon_online() {
 fn onu_rx_per_port() {
     let rows = parse::onu_rx(&fixture("zte/c320_power_onu_rx.txt")).unwrap();
     assert_eq!(rows.len(), 12);
-    assert_eq!(
-        rows[0],
-        (OnuRef::new(PonPort::new(1, 1, 1), 1), Some(Dbm(-16.676)))
-    );
+    assert_eq!(rows[0], (OnuRef::new(PonPort::new(1, 1, 1), 1), Some(Dbm(-16.676))));
     assert_eq!(rows[2].1, None);
     assert_eq!(rows[11].0.id, 14);
 }
 
 #[test]
 fn error_replies_are_refusals() {
-    assert!(
-        refusal(&fixture("zte/onu_already_registered.txt"))
-            .unwrap()
-            .contains("already registered")
-    );
-    assert!(
-        refusal(&fixture("zte/invalid_input.txt"))
-            .unwrap()
-            .contains("Invalid input")
-    );
+    assert!(refusal(&fixture("zte/onu_already_registered.txt")).unwrap().contains("already registered"));
+    assert!(refusal(&fixture("zte/invalid_input.txt")).unwrap().contains("Invalid input"));
 }
 
 #[test]
@@ -210,10 +188,7 @@ fn detail_info_with_a_cause() {
         "   2   2022-09-01 10:00:00    2022-09-05 13:59:02     DyingGasp",
     );
     let d = parse::detail_info(&text).unwrap();
-    assert_eq!(
-        d.last_down.unwrap().civil.to_string(),
-        "2022-09-05T13:59:02"
-    );
+    assert_eq!(d.last_down.unwrap().civil.to_string(), "2022-09-05T13:59:02");
     assert_eq!(d.last_down_cause.as_deref(), Some("DyingGasp"));
     assert!(parse::detail_info("Name: x").is_err());
 }

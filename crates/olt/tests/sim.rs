@@ -10,9 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use headend_olt::{
-    AuthorizeRequest, CommandLogEntry, CommandOutcome, Dbm, Olt, OltAuth, OltConfig, OltDriver,
-    OltError, OltHandle, OltSecret, OnuProfile, OnuRef, OpticalReading, PonPort, ProfileRef,
-    RunState, SerialNumber, Vendor, Vlan,
+    AuthorizeRequest, CommandLogEntry, CommandOutcome, Dbm, Olt, OltAuth, OltConfig, OltDriver, OltError, OltHandle,
+    OltSecret, OnuProfile, OnuRef, OpticalReading, PonPort, ProfileRef, RunState, SerialNumber, Vendor, Vlan,
 };
 use headend_simlab::olt::{OltFaults, OltVendor, OnuState, SimOlt, SimOltConfig, SimOltHandle};
 
@@ -20,13 +19,7 @@ use headend_simlab::olt::{OltFaults, OltVendor, OnuState, SimOlt, SimOltConfig, 
 const ONLINE_DELAY: Duration = Duration::from_secs(1);
 
 async fn start(vendor: OltVendor, config: SimOltConfig) -> SimOltHandle {
-    SimOlt::start(SimOltConfig {
-        vendor,
-        online_delay: ONLINE_DELAY,
-        ..config
-    })
-    .await
-    .unwrap()
+    SimOlt::start(SimOltConfig { vendor, online_delay: ONLINE_DELAY, ..config }).await.unwrap()
 }
 
 fn driver_vendor(v: OltVendor) -> Vendor {
@@ -37,12 +30,8 @@ fn driver_vendor(v: OltVendor) -> Vendor {
 }
 
 fn config(sim: &SimOltHandle) -> OltConfig {
-    let mut cfg = OltConfig::new(
-        driver_vendor(sim.vendor()),
-        "127.0.0.1",
-        "admin",
-        OltAuth::Password(OltSecret::new("admin")),
-    );
+    let mut cfg =
+        OltConfig::new(driver_vendor(sim.vendor()), "127.0.0.1", "admin", OltAuth::Password(OltSecret::new("admin")));
     cfg.port = sim.addr().port();
     cfg.command_timeout = Duration::from_secs(5);
     cfg.connect_timeout = Duration::from_secs(5);
@@ -64,12 +53,7 @@ impl Log {
     }
 
     fn commands(&self) -> Vec<String> {
-        self.0
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|e| e.command.clone())
-            .collect()
+        self.0.lock().unwrap().iter().map(|e| e.command.clone()).collect()
     }
 
     fn entries(&self) -> Vec<CommandLogEntry> {
@@ -94,11 +78,9 @@ where
 
 fn request(vendor: OltVendor, port: PonPort, serial: &str) -> AuthorizeRequest {
     let profile = match vendor {
-        OltVendor::Huawei => OnuProfile {
-            line: Some(ProfileRef::Id(20)),
-            service: Some(ProfileRef::Id(30)),
-            ..OnuProfile::default()
-        },
+        OltVendor::Huawei => {
+            OnuProfile { line: Some(ProfileRef::Id(20)), service: Some(ProfileRef::Id(30)), ..OnuProfile::default() }
+        }
         OltVendor::Zte => OnuProfile {
             onu_type: Some("ZTE-F670".into()),
             tcont_profile: Some("UP-100M".into()),
@@ -122,10 +104,7 @@ fn assert_dbm(what: &str, v: Option<Dbm>, lo: f64, hi: f64) {
 
 fn near(what: &str, got: Option<f64>, want: f64, tolerance: f64) {
     let got = got.unwrap_or_else(|| panic!("{what}: no reading"));
-    assert!(
-        (got - want).abs() <= tolerance,
-        "{what}: read {got}, the simulator has {want}"
-    );
+    assert!((got - want).abs() <= tolerance, "{what}: read {got}, the simulator has {want}");
 }
 
 /// The whole life of one ONU, over one handle.
@@ -137,23 +116,15 @@ async fn lifecycle(vendor: OltVendor, page_lines: usize, pager_stays_on: bool) {
             onus_per_port: 12,
             autofind: 3,
             page_lines,
-            faults: OltFaults {
-                ignore_pager_off: pager_stays_on,
-                ..OltFaults::default()
-            },
+            faults: OltFaults { ignore_pager_off: pager_stays_on, ..OltFaults::default() },
             ..SimOltConfig::default()
         },
     )
     .await;
     let log = Log::default();
-    let olt = Olt::connect_with_log(config(&sim), log.sink())
-        .await
-        .unwrap();
+    let olt = Olt::connect_with_log(config(&sim), log.sink()).await.unwrap();
     assert_eq!(olt.vendor(), driver_vendor(vendor));
-    assert_eq!(
-        olt.host_key().as_deref(),
-        Some(sim.host_key_fingerprint().as_str())
-    );
+    assert_eq!(olt.host_key().as_deref(), Some(sim.host_key_fingerprint().as_str()));
 
     // Autofind: what the simulator has waiting, plus one plugged in now.
     let target = vendor.port(2);
@@ -177,17 +148,10 @@ async fn lifecycle(vendor: OltVendor, page_lines: usize, pager_stays_on: bool) {
             assert!(f.found_at.is_some());
         }
     }
-    let new = found
-        .iter()
-        .find(|f| f.serial.as_str() == serial)
-        .unwrap()
-        .clone();
+    let new = found.iter().find(|f| f.serial.as_str() == serial).unwrap().clone();
 
     // Authorize it with profile, VLAN and description.
-    let onu = olt
-        .authorize(request(vendor, new.port, serial))
-        .await
-        .unwrap();
+    let onu = olt.authorize(request(vendor, new.port, serial)).await.unwrap();
     assert_eq!(onu.port, port(target));
     let snap = sim.onu(target, onu.id.try_into().unwrap()).unwrap();
     assert_eq!(snap.serial, serial);
@@ -207,32 +171,19 @@ async fn lifecycle(vendor: OltVendor, page_lines: usize, pager_stays_on: bool) {
             assert_eq!(onu.id, 13);
         }
     }
-    assert!(
-        !sim.autofind().iter().any(|f| f.serial == serial),
-        "still in autofind"
-    );
-    assert!(
-        !olt.autofind()
-            .await
-            .unwrap()
-            .iter()
-            .any(|f| f.serial.as_str() == serial)
-    );
+    assert!(!sim.autofind().iter().any(|f| f.serial == serial), "still in autofind");
+    assert!(!olt.autofind().await.unwrap().iter().any(|f| f.serial.as_str() == serial));
 
     // It comes online after the simulator's delay.
     eventually("the new ONU online", || async {
         let onus = olt.onus(Some(onu.port)).await.unwrap();
-        onus.iter()
-            .any(|o| o.onu == onu && o.state == RunState::Online)
+        onus.iter().any(|o| o.onu == onu && o.state == RunState::Online)
     })
     .await;
     let onus = olt.onus(Some(onu.port)).await.unwrap();
     assert_eq!(onus.len(), 13);
     let listed = onus.iter().find(|o| o.onu == onu).unwrap();
-    assert_eq!(
-        listed.serial.as_ref().map(SerialNumber::as_str),
-        Some(serial)
-    );
+    assert_eq!(listed.serial.as_ref().map(SerialNumber::as_str), Some(serial));
     if vendor == OltVendor::Huawei {
         assert_eq!(listed.description.as_deref(), Some("Maria Lopez"));
         assert!(listed.last_up.is_some());
@@ -241,58 +192,21 @@ async fn lifecycle(vendor: OltVendor, page_lines: usize, pager_stays_on: bool) {
     }
     let all = olt.onus(None).await.unwrap();
     assert_eq!(all.len(), 4 * 12 + 1);
-    assert!(
-        all.iter()
-            .any(|o| o.onu == onu && o.state == RunState::Online)
-    );
+    assert!(all.iter().any(|o| o.onu == onu && o.state == RunState::Online));
 
     // Optical readings, one ONU and the port in bulk, close to what the
     // simulator holds (levels drift by hundredths over these seconds).
     let reading = olt.optical(onu).await.unwrap();
-    let optics = sim
-        .onu(target, onu.id.try_into().unwrap())
-        .unwrap()
-        .optics
-        .unwrap();
+    let optics = sim.onu(target, onu.id.try_into().unwrap()).unwrap().optics.unwrap();
     assert_dbm("onu rx", reading.onu_rx, -30.0, -8.0);
     assert_dbm("onu tx", reading.onu_tx, 0.5, 5.0);
     assert_dbm("olt rx", reading.olt_rx, -35.0, -8.0);
-    near(
-        "onu rx",
-        reading.onu_rx.map(|d| d.0),
-        optics.onu_rx_dbm,
-        0.2,
-    );
-    near(
-        "onu tx",
-        reading.onu_tx.map(|d| d.0),
-        optics.onu_tx_dbm,
-        0.2,
-    );
-    near(
-        "olt rx",
-        reading.olt_rx.map(|d| d.0),
-        optics.olt_rx_dbm,
-        0.2,
-    );
-    near(
-        "temperature",
-        reading.temperature.map(|c| c.0),
-        optics.temperature_c,
-        2.0,
-    );
-    near(
-        "voltage",
-        reading.voltage.map(|v| v.0),
-        optics.voltage_v,
-        0.05,
-    );
-    near(
-        "bias",
-        reading.bias_current.map(|b| b.0),
-        optics.bias_ma,
-        2.0,
-    );
+    near("onu rx", reading.onu_rx.map(|d| d.0), optics.onu_rx_dbm, 0.2);
+    near("onu tx", reading.onu_tx.map(|d| d.0), optics.onu_tx_dbm, 0.2);
+    near("olt rx", reading.olt_rx.map(|d| d.0), optics.olt_rx_dbm, 0.2);
+    near("temperature", reading.temperature.map(|c| c.0), optics.temperature_c, 2.0);
+    near("voltage", reading.voltage.map(|v| v.0), optics.voltage_v, 0.05);
+    near("bias", reading.bias_current.map(|b| b.0), optics.bias_ma, 2.0);
     match vendor {
         // One ONT's `optical-info` has no distance (the port table has).
         OltVendor::Huawei => assert_eq!(reading.distance, None),
@@ -305,25 +219,10 @@ async fn lifecycle(vendor: OltVendor, page_lines: usize, pager_stays_on: bool) {
         assert_eq!(row.onu.port, onu.port);
         let snap = sim.onu(target, row.onu.id.try_into().unwrap()).unwrap();
         let optics = snap.optics.unwrap();
-        near(
-            "bulk onu rx",
-            row.reading.onu_rx.map(|d| d.0),
-            optics.onu_rx_dbm,
-            0.2,
-        );
+        near("bulk onu rx", row.reading.onu_rx.map(|d| d.0), optics.onu_rx_dbm, 0.2);
         if vendor == OltVendor::Huawei {
-            near(
-                "bulk olt rx",
-                row.reading.olt_rx.map(|d| d.0),
-                optics.olt_rx_dbm,
-                0.2,
-            );
-            near(
-                "bulk distance",
-                row.reading.distance.map(|m| m.0),
-                f64::from(optics.distance_m),
-                0.5,
-            );
+            near("bulk olt rx", row.reading.olt_rx.map(|d| d.0), optics.olt_rx_dbm, 0.2);
+            near("bulk distance", row.reading.distance.map(|m| m.0), f64::from(optics.distance_m), 0.5);
         }
     }
     assert!(bulk.iter().any(|r| r.onu == onu));
@@ -334,11 +233,7 @@ async fn lifecycle(vendor: OltVendor, page_lines: usize, pager_stays_on: bool) {
     assert_eq!(snap.state, OnuState::Offline);
     assert!(olt.optical(onu).await.unwrap().is_empty());
     eventually("the rebooted ONU back online", || async {
-        olt.onus(Some(onu.port))
-            .await
-            .unwrap()
-            .iter()
-            .any(|o| o.onu == onu && o.state == RunState::Online)
+        olt.onus(Some(onu.port)).await.unwrap().iter().any(|o| o.onu == onu && o.state == RunState::Online)
     })
     .await;
 
@@ -356,10 +251,7 @@ async fn lifecycle(vendor: OltVendor, page_lines: usize, pager_stays_on: bool) {
     // The pager: off when the OLT takes `scroll` / `terminal length 0`,
     // answered page after page when it does not.
     let entries = log.entries();
-    let pager_off = entries
-        .iter()
-        .find(|e| matches!(e.command.as_str(), "scroll" | "terminal length 0"))
-        .unwrap();
+    let pager_off = entries.iter().find(|e| matches!(e.command.as_str(), "scroll" | "terminal length 0")).unwrap();
     if pager_stays_on {
         assert!(matches!(pager_off.outcome, CommandOutcome::Refused(_)));
         assert!(stats.pager_waits > 20, "{stats:?}");
@@ -375,10 +267,9 @@ async fn lifecycle(vendor: OltVendor, page_lines: usize, pager_stays_on: bool) {
         OltVendor::Zte => "onu 13 type",
     })));
     for e in &entries {
-        let expected_refusal = matches!(
-            e.command.as_str(),
-            "scroll" | "screen-length 0 temporary" | "terminal length 0"
-        ) || e.reply.contains("The ONT is not online");
+        let expected_refusal =
+            matches!(e.command.as_str(), "scroll" | "screen-length 0 temporary" | "terminal length 0")
+                || e.reply.contains("The ONT is not online");
         if !expected_refusal {
             assert_eq!(e.outcome, CommandOutcome::Ok, "{e:?}");
         }
@@ -415,10 +306,7 @@ async fn duplicate_serial_is_refused(vendor: OltVendor, message: &str) {
     let existing = sim.onus().into_iter().next().unwrap();
     // Registered already, on another port than the one asked.
     let other = port(vendor.port(1));
-    let err = olt
-        .authorize(request(vendor, other, &existing.serial))
-        .await
-        .unwrap_err();
+    let err = olt.authorize(request(vendor, other, &existing.serial)).await.unwrap_err();
     match &err {
         OltError::Refused { message: m, .. } => assert_eq!(m, message, "{err}"),
         other => panic!("expected Refused, got {other:?}"),
@@ -437,11 +325,7 @@ async fn huawei_duplicate_serial_is_refused_with_its_message() {
 
 #[tokio::test]
 async fn zte_duplicate_serial_is_refused_with_its_message() {
-    duplicate_serial_is_refused(
-        OltVendor::Zte,
-        "Code 32310-GPONSRV : The ONU is already registered.",
-    )
-    .await;
+    duplicate_serial_is_refused(OltVendor::Zte, "Code 32310-GPONSRV : The ONU is already registered.").await;
 }
 
 async fn host_key_pinned_then_change_refused(vendor: OltVendor) {
@@ -488,10 +372,7 @@ async fn stall_times_out_and_the_handle_recovers(vendor: OltVendor) {
     let p = port(vendor.port(0));
     assert_eq!(olt.onus(Some(p)).await.unwrap().len(), 4);
 
-    sim.set_faults(OltFaults {
-        stall: true,
-        ..OltFaults::default()
-    });
+    sim.set_faults(OltFaults { stall: true, ..OltFaults::default() });
     let started = std::time::Instant::now();
     match olt.optical_port(p).await {
         Err(e @ OltError::Timeout { .. }) => assert!(e.is_transient()),
@@ -518,15 +399,7 @@ async fn zte_stall_is_a_timeout_and_the_handle_recovers() {
 }
 
 async fn two_sessions_at_most(vendor: OltVendor) {
-    let sim = start(
-        vendor,
-        SimOltConfig {
-            pon_ports: 8,
-            onus_per_port: 16,
-            ..SimOltConfig::default()
-        },
-    )
-    .await;
+    let sim = start(vendor, SimOltConfig { pon_ports: 8, onus_per_port: 16, ..SimOltConfig::default() }).await;
     let olt = Olt::connect(config(&sim)).await.unwrap();
     let mut tasks = Vec::new();
     for i in 0..40_usize {
@@ -538,9 +411,7 @@ async fn two_sessions_at_most(vendor: OltVendor) {
                 1 => olt.onus(Some(p)).await.map(|r| r.len()),
                 2 => {
                     let first = u32::from(vendor == OltVendor::Zte);
-                    olt.optical(OnuRef::new(p, first + 3))
-                        .await
-                        .map(|r| usize::from(!r.is_empty()) * 16)
+                    olt.optical(OnuRef::new(p, first + 3)).await.map(|r| usize::from(!r.is_empty()) * 16)
                 }
                 _ => olt.autofind().await.map(|r| r.len() * 8),
             }
@@ -595,12 +466,7 @@ async fn dark_onus_have_no_readings(vendor: OltVendor) {
     }
 
     let onus = olt.onus(Some(p)).await.unwrap();
-    let state = |id: u16| {
-        onus.iter()
-            .find(|o| o.onu.id == u32::from(id))
-            .map(|o| o.state.clone())
-            .unwrap()
-    };
+    let state = |id: u16| onus.iter().find(|o| o.onu.id == u32::from(id)).map(|o| o.state.clone()).unwrap();
     assert_eq!(state(los), RunState::Los);
     assert_eq!(state(gasp), RunState::DyingGasp);
     assert_eq!(state(off), RunState::Offline);
@@ -628,15 +494,7 @@ async fn zte_dark_onus_have_absent_readings_not_zeros() {
 }
 
 async fn an_empty_olt_lists_nothing(vendor: OltVendor) {
-    let sim = start(
-        vendor,
-        SimOltConfig {
-            onus_per_port: 0,
-            autofind: 0,
-            ..SimOltConfig::default()
-        },
-    )
-    .await;
+    let sim = start(vendor, SimOltConfig { onus_per_port: 0, autofind: 0, ..SimOltConfig::default() }).await;
     let olt = Olt::connect(config(&sim)).await.unwrap();
     let p = port(vendor.port(0));
     assert_eq!(olt.autofind().await.unwrap(), []);

@@ -12,8 +12,8 @@ use std::time::Duration;
 use headend_olt::ssh::SshSession;
 use headend_olt::terminal::Mode;
 use headend_olt::{
-    Cli, CommandLogEntry, CommandOutcome, NoLog, Olt, OltAuth, OltConfig, OltDriver, OltError,
-    OltSecret, OnuRef, PonPort, Vendor,
+    Cli, CommandLogEntry, CommandOutcome, NoLog, Olt, OltAuth, OltConfig, OltDriver, OltError, OltSecret, OnuRef,
+    PonPort, Vendor,
 };
 use russh::keys::{HashAlg, decode_secret_key};
 use russh::server::{self, Auth, Msg, Session, VerifiedPublicKey};
@@ -145,13 +145,7 @@ impl FakeOlt {
                     let lines: Vec<&str> = text.lines().collect();
                     (lines[..30].to_vec(), lines[30..].to_vec())
                 };
-                self.send(
-                    session,
-                    &format!(
-                        "{}\n  ---- More ( Press 'Q' to quit ) ----",
-                        first.join("\n")
-                    ),
-                );
+                self.send(session, &format!("{}\n  ---- More ( Press 'Q' to quit ) ----", first.join("\n")));
                 self.waiting = Waiting::Pager(rest.join("\n"));
                 return;
             }
@@ -183,22 +177,13 @@ impl server::Handler for FakeOlt {
     type Error = russh::Error;
 
     async fn auth_password(&mut self, user: &str, password: &str) -> Result<Auth, Self::Error> {
-        if user == "admin" && password == PASSWORD {
-            Ok(Auth::Accept)
-        } else {
-            Ok(Auth::reject())
-        }
+        if user == "admin" && password == PASSWORD { Ok(Auth::Accept) } else { Ok(Auth::reject()) }
     }
 
-    async fn auth_publickey(
-        &mut self,
-        user: &str,
-        key: VerifiedPublicKey<'_>,
-    ) -> Result<Auth, Self::Error> {
+    async fn auth_publickey(&mut self, user: &str, key: VerifiedPublicKey<'_>) -> Result<Auth, Self::Error> {
         let allowed = decode_secret_key(CLIENT_KEY, None).unwrap();
         let ok = user == "admin"
-            && key.public_key.fingerprint(HashAlg::Sha256)
-                == allowed.public_key().fingerprint(HashAlg::Sha256);
+            && key.public_key.fingerprint(HashAlg::Sha256) == allowed.public_key().fingerprint(HashAlg::Sha256);
         Ok(if ok { Auth::Accept } else { Auth::reject() })
     }
 
@@ -213,35 +198,26 @@ impl server::Handler for FakeOlt {
         Ok(())
     }
 
-    async fn shell_request(
-        &mut self,
-        channel: ChannelId,
-        session: &mut Session,
-    ) -> Result<(), Self::Error> {
+    async fn shell_request(&mut self, channel: ChannelId, session: &mut Session) -> Result<(), Self::Error> {
         self.channel = Some(channel);
         self.counters.logins.fetch_add(1, Ordering::SeqCst);
         let (counters, handle) = (self.counters.clone(), session.handle());
         tokio::spawn(async move {
             counters.logout.notified().await;
-            let _ = handle
-                .data(channel, b"\r\nConnection timed out\r\n".to_vec())
-                .await;
+            let _ = handle.data(channel, b"\r\nConnection timed out\r\n".to_vec()).await;
             let _ = handle.close(channel).await;
         });
         let p = self.prompt();
         self.send(
             session,
-            &format!("\n  Huawei Integrated Access Software (MA5800).\n  Copyright(C) Huawei Technologies Co., Ltd.\n\n{p}"),
+            &format!(
+                "\n  Huawei Integrated Access Software (MA5800).\n  Copyright(C) Huawei Technologies Co., Ltd.\n\n{p}"
+            ),
         );
         Ok(())
     }
 
-    async fn data(
-        &mut self,
-        _channel: ChannelId,
-        data: &[u8],
-        session: &mut Session,
-    ) -> Result<(), Self::Error> {
+    async fn data(&mut self, _channel: ChannelId, data: &[u8], session: &mut Session) -> Result<(), Self::Error> {
         for &b in data {
             if let Waiting::Pager(rest) = &self.waiting {
                 if b == b' ' {
@@ -308,12 +284,7 @@ async fn fake(host_key: &str, enable_password: bool) -> Fake {
 }
 
 fn config(port: u16) -> OltConfig {
-    let mut cfg = OltConfig::new(
-        Vendor::Huawei,
-        "127.0.0.1",
-        "admin",
-        OltAuth::Password(OltSecret::new(PASSWORD)),
-    );
+    let mut cfg = OltConfig::new(Vendor::Huawei, "127.0.0.1", "admin", OltAuth::Password(OltSecret::new(PASSWORD)));
     cfg.port = port;
     cfg.command_timeout = Duration::from_millis(800);
     cfg.connect_timeout = Duration::from_secs(5);
@@ -339,10 +310,7 @@ async fn the_pinned_key_is_accepted() {
     let mut cfg = config(f.port);
     cfg.known_host_key = Some(HOST_KEY_1_FP.trim_start_matches("SHA256:").into());
     let olt = Olt::connect(cfg).await.unwrap();
-    assert_eq!(
-        olt.onus(Some(PonPort::new(0, 1, 0))).await.unwrap().len(),
-        2
-    );
+    assert_eq!(olt.onus(Some(PonPort::new(0, 1, 0))).await.unwrap().len(), 2);
 }
 
 #[tokio::test]
@@ -355,10 +323,7 @@ async fn a_changed_host_key_is_refused_naming_both() {
             assert_eq!(expected, HOST_KEY_1_FP);
             assert_eq!(observed, HOST_KEY_2_FP);
             let msg = OltError::HostKeyChanged { expected, observed }.to_string();
-            assert!(
-                msg.contains(HOST_KEY_1_FP) && msg.contains(HOST_KEY_2_FP),
-                "{msg}"
-            );
+            assert!(msg.contains(HOST_KEY_1_FP) && msg.contains(HOST_KEY_2_FP), "{msg}");
         }
         other => panic!("{other:?}"),
     }
@@ -371,10 +336,7 @@ async fn a_wrong_password_is_auth_failed() {
     let mut cfg = config(f.port);
     cfg.auth = OltAuth::Password(OltSecret::new("wrong"));
     let err = Olt::connect(cfg).await.unwrap_err();
-    assert!(
-        matches!(err, OltError::AuthFailed { ref user } if user == "admin"),
-        "{err}"
-    );
+    assert!(matches!(err, OltError::AuthFailed { ref user } if user == "admin"), "{err}");
     assert!(!err.to_string().contains("wrong"));
 }
 
@@ -382,25 +344,16 @@ async fn a_wrong_password_is_auth_failed() {
 async fn key_login() {
     let f = fake(HOST_KEY_1, false).await;
     let mut cfg = config(f.port);
-    cfg.auth = OltAuth::Key {
-        private_key: OltSecret::new(CLIENT_KEY),
-        passphrase: None,
-    };
+    cfg.auth = OltAuth::Key { private_key: OltSecret::new(CLIENT_KEY), passphrase: None };
     let olt = Olt::connect(cfg).await.unwrap();
-    assert_eq!(
-        olt.optical_port(PonPort::new(0, 1, 0)).await.unwrap().len(),
-        10
-    );
+    assert_eq!(olt.optical_port(PonPort::new(0, 1, 0)).await.unwrap().len(), 10);
 }
 
 #[tokio::test]
 async fn a_bad_key_is_reported() {
     let f = fake(HOST_KEY_1, false).await;
     let mut cfg = config(f.port);
-    cfg.auth = OltAuth::Key {
-        private_key: OltSecret::new("not a key"),
-        passphrase: None,
-    };
+    cfg.auth = OltAuth::Key { private_key: OltSecret::new("not a key"), passphrase: None };
     assert!(matches!(Olt::connect(cfg).await, Err(OltError::BadKey(_))));
 }
 
@@ -419,14 +372,9 @@ async fn enable_password_is_answered_and_never_logged() {
     let f = fake(HOST_KEY_1, true).await;
     let entries: Arc<Mutex<Vec<CommandLogEntry>>> = Arc::default();
     let sink = entries.clone();
-    let olt = Olt::connect_with_log(config(f.port), move |e: CommandLogEntry| {
-        sink.lock().unwrap().push(e)
-    })
-    .await
-    .unwrap();
-    olt.reboot(OnuRef::new(PonPort::new(0, 1, 0), 5))
-        .await
-        .unwrap();
+    let olt =
+        Olt::connect_with_log(config(f.port), move |e: CommandLogEntry| sink.lock().unwrap().push(e)).await.unwrap();
+    olt.reboot(OnuRef::new(PonPort::new(0, 1, 0), 5)).await.unwrap();
     let entries = entries.lock().unwrap();
     let commands: Vec<&str> = entries.iter().map(|e| e.command.as_str()).collect();
     assert_eq!(
@@ -442,11 +390,7 @@ async fn enable_password_is_answered_and_never_logged() {
             "quit"
         ]
     );
-    assert!(
-        entries
-            .iter()
-            .all(|e| !e.command.contains(PASSWORD) && !e.reply.contains(PASSWORD))
-    );
+    assert!(entries.iter().all(|e| !e.command.contains(PASSWORD) && !e.reply.contains(PASSWORD)));
     assert!(matches!(entries[2].outcome, CommandOutcome::Refused(_)));
     assert_eq!(entries[6].outcome, CommandOutcome::Ok);
     assert!(entries[6].reply.contains("Are you sure to reset"));
@@ -492,28 +436,18 @@ async fn a_silent_command_times_out_and_breaks_the_session() {
 #[tokio::test]
 async fn the_olt_closing_the_shell_is_closed() {
     let f = fake(HOST_KEY_1, false).await;
-    let (mut s, _) = SshSession::open(&config(f.port), None, Arc::new(NoLog))
-        .await
-        .unwrap();
+    let (mut s, _) = SshSession::open(&config(f.port), None, Arc::new(NoLog)).await.unwrap();
     assert!(matches!(s.run("bye").await, Err(OltError::Closed(_))));
 }
 
 #[tokio::test]
 async fn unknown_commands_are_refused_not_failed() {
     let f = fake(HOST_KEY_1, false).await;
-    let (mut s, _) = SshSession::open(&config(f.port), None, Arc::new(NoLog))
-        .await
-        .unwrap();
+    let (mut s, _) = SshSession::open(&config(f.port), None, Arc::new(NoLog)).await.unwrap();
     let r = s.run("frobnicate").await.unwrap();
-    assert_eq!(
-        headend_olt::refusal(&r.text).as_deref(),
-        Some("Unknown command, the error locates at '^'")
-    );
+    assert_eq!(headend_olt::refusal(&r.text).as_deref(), Some("Unknown command, the error locates at '^'"));
     assert!(s.reusable(&Mode::User));
-    assert!(matches!(
-        s.run("two\nlines").await,
-        Err(OltError::InvalidRequest(_))
-    ));
+    assert!(matches!(s.run("two\nlines").await, Err(OltError::InvalidRequest(_))));
 }
 
 #[tokio::test]
@@ -523,9 +457,7 @@ async fn at_most_two_sessions_reused_across_concurrent_callers() {
     let mut tasks = Vec::new();
     for _ in 0..6 {
         let olt = olt.clone();
-        tasks.push(tokio::spawn(async move {
-            olt.onus(Some(PonPort::new(0, 1, 0))).await
-        }));
+        tasks.push(tokio::spawn(async move { olt.onus(Some(PonPort::new(0, 1, 0))).await }));
     }
     for t in tasks {
         assert_eq!(t.await.unwrap().unwrap().len(), 2);
@@ -542,15 +474,9 @@ async fn a_refused_command_keeps_the_session() {
     let olt = Olt::connect(cfg).await.unwrap();
     // An ONT the fake does not know: the OLT refuses inside the interface,
     // the flow quits back, the session stays.
-    let err = olt
-        .optical(OnuRef::new(PonPort::new(0, 1, 0), 3))
-        .await
-        .unwrap_err();
+    let err = olt.optical(OnuRef::new(PonPort::new(0, 1, 0), 3)).await.unwrap_err();
     assert!(matches!(err, OltError::Refused { .. }), "{err}");
-    assert_eq!(
-        olt.optical_port(PonPort::new(0, 1, 0)).await.unwrap().len(),
-        10
-    );
+    assert_eq!(olt.optical_port(PonPort::new(0, 1, 0)).await.unwrap().len(), 10);
     assert_eq!(f.counters.logins.load(Ordering::SeqCst), 1);
 }
 
@@ -560,16 +486,10 @@ async fn a_session_that_timed_out_is_replaced() {
     let mut cfg = config(f.port);
     cfg.max_sessions = 1;
     let olt = Olt::connect(cfg).await.unwrap();
-    let err = olt
-        .optical(OnuRef::new(PonPort::new(0, 1, 0), 7))
-        .await
-        .unwrap_err();
+    let err = olt.optical(OnuRef::new(PonPort::new(0, 1, 0), 7)).await.unwrap_err();
     assert!(matches!(err, OltError::Timeout { .. }), "{err}");
     assert!(err.is_transient());
-    assert_eq!(
-        olt.optical_port(PonPort::new(0, 1, 0)).await.unwrap().len(),
-        10
-    );
+    assert_eq!(olt.optical_port(PonPort::new(0, 1, 0)).await.unwrap().len(), 10);
     assert_eq!(f.counters.logins.load(Ordering::SeqCst), 2);
 }
 
@@ -581,10 +501,7 @@ async fn a_read_on_a_session_that_died_idle_is_retried_once() {
     let olt = Olt::connect(cfg).await.unwrap();
     f.counters.logout.notify_waiters();
     tokio::time::sleep(Duration::from_millis(100)).await;
-    assert_eq!(
-        olt.optical_port(PonPort::new(0, 1, 0)).await.unwrap().len(),
-        10
-    );
+    assert_eq!(olt.optical_port(PonPort::new(0, 1, 0)).await.unwrap().len(), 10);
     assert_eq!(f.counters.logins.load(Ordering::SeqCst), 2);
 }
 
@@ -596,12 +513,7 @@ async fn a_write_on_a_session_that_died_idle_is_not_repeated() {
     let olt = Olt::connect(cfg).await.unwrap();
     f.counters.logout.notify_waiters();
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let err = olt
-        .reboot(OnuRef::new(PonPort::new(0, 1, 0), 5))
-        .await
-        .unwrap_err();
+    let err = olt.reboot(OnuRef::new(PonPort::new(0, 1, 0), 5)).await.unwrap_err();
     assert!(matches!(err, OltError::Closed(_)), "{err}");
-    olt.reboot(OnuRef::new(PonPort::new(0, 1, 0), 5))
-        .await
-        .unwrap();
+    olt.reboot(OnuRef::new(PonPort::new(0, 1, 0), 5)).await.unwrap();
 }

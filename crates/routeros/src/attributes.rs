@@ -51,10 +51,7 @@ impl Attributes {
     #[must_use]
     pub fn get(&self, name: impl AsRef<[u8]>) -> Option<&Value> {
         let name = name.as_ref();
-        self.entries
-            .iter()
-            .find(|(k, _)| k.as_bytes() == name)
-            .map(|(_, v)| v)
+        self.entries.iter().find(|(k, _)| k.as_bytes() == name).map(|(_, v)| v)
     }
 
     /// The value of the first attribute called `name`, when it is UTF-8.
@@ -65,10 +62,7 @@ impl Attributes {
 
     /// Every value of attributes called `name`, in order.
     pub fn get_all<'a>(&'a self, name: &'a [u8]) -> impl Iterator<Item = &'a Value> + 'a {
-        self.entries
-            .iter()
-            .filter(move |(k, _)| k.as_bytes() == name)
-            .map(|(_, v)| v)
+        self.entries.iter().filter(move |(k, _)| k.as_bytes() == name).map(|(_, v)| v)
     }
 
     /// Whether an attribute called `name` is present.
@@ -80,10 +74,7 @@ impl Attributes {
     /// Remove and return the first attribute called `name`.
     pub fn remove(&mut self, name: impl AsRef<[u8]>) -> Option<Value> {
         let name = name.as_ref();
-        let at = self
-            .entries
-            .iter()
-            .position(|(k, _)| k.as_bytes() == name)?;
+        let at = self.entries.iter().position(|(k, _)| k.as_bytes() == name)?;
         Some(self.entries.remove(at).1)
     }
 
@@ -101,9 +92,7 @@ impl Attributes {
 pub fn is_secret_name(name: &[u8]) -> bool {
     const MARKERS: [&[u8]; 5] = [b"password", b"secret", b"key", b"psk", b"passphrase"];
     let lower = name.to_ascii_lowercase();
-    MARKERS
-        .iter()
-        .any(|m| lower.windows(m.len()).any(|w| w == *m))
+    MARKERS.iter().any(|m| lower.windows(m.len()).any(|w| w == *m))
 }
 
 /// Stands in for a secret value in `Debug` output.
@@ -119,11 +108,7 @@ impl fmt::Debug for Attributes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map()
             .entries(self.entries.iter().map(|(k, v)| {
-                let v: &dyn fmt::Debug = if is_secret_name(k.as_bytes()) {
-                    &Redacted
-                } else {
-                    v
-                };
+                let v: &dyn fmt::Debug = if is_secret_name(k.as_bytes()) { &Redacted } else { v };
                 (k, v)
             }))
             .finish()
@@ -140,12 +125,7 @@ impl IntoIterator for Attributes {
 
 impl<K: Into<Value>, V: Into<Value>> FromIterator<(K, V)> for Attributes {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        Self {
-            entries: iter
-                .into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
-        }
+        Self { entries: iter.into_iter().map(|(k, v)| (k.into(), v.into())).collect() }
     }
 }
 
@@ -164,10 +144,7 @@ pub(crate) fn split_attribute(word: &Word) -> Result<(Value, Value), &'static st
     }
     let name_end = eq.saturating_add(1);
     let value_start = name_end.saturating_add(1);
-    match (
-        word.value(1..name_end),
-        word.value(value_start..bytes.len()),
-    ) {
+    match (word.value(1..name_end), word.value(value_start..bytes.len())) {
         (Some(name), Some(value)) => Ok((name, value)),
         _ => Err("attribute out of bounds"),
     }
@@ -176,20 +153,14 @@ pub(crate) fn split_attribute(word: &Word) -> Result<(Value, Value), &'static st
 /// Check a name that goes between `=` (or `?`) and `=`.
 pub(crate) fn check_name(name: &[u8]) -> Result<(), ProtocolError> {
     if name.is_empty() || name.contains(&b'=') {
-        return Err(ProtocolError::InvalidAttributeName {
-            name: quote(name, 64),
-        });
+        return Err(ProtocolError::InvalidAttributeName { name: quote(name, 64) });
     }
     Ok(())
 }
 
 /// Build the word `prefix name = value` (e.g. `=name=value`, `?<name=value`)
 /// after checking `name`.
-pub(crate) fn name_value_word(
-    prefix: &[u8],
-    name: &[u8],
-    value: Option<&[u8]>,
-) -> Result<Word, ProtocolError> {
+pub(crate) fn name_value_word(prefix: &[u8], name: &[u8], value: Option<&[u8]>) -> Result<Word, ProtocolError> {
     check_name(name)?;
     let mut word = BytesMut::new();
     word.extend_from_slice(prefix);
@@ -212,10 +183,7 @@ mod tests {
     #[test]
     fn splits_on_the_second_equals_sign_only() {
         assert_eq!(split("=name=value"), Ok(("name".into(), "value".into())));
-        assert_eq!(
-            split("=comment=a=b==c"),
-            Ok(("comment".into(), "a=b==c".into()))
-        );
+        assert_eq!(split("=comment=a=b==c"), Ok(("comment".into(), "a=b==c".into())));
         assert_eq!(split("=comment="), Ok(("comment".into(), String::new())));
         assert_eq!(split("=.id=*1A"), Ok((".id".into(), "*1A".into())));
         assert_eq!(split("=x=="), Ok(("x".into(), "=".into())));
@@ -237,33 +205,20 @@ mod tests {
 
     #[test]
     fn debug_hides_secrets() {
-        let a: Attributes = [
-            ("name", "bob"),
-            ("password", "hunter2"),
-            ("wpa2-pre-shared-key", "k"),
-        ]
-        .into_iter()
-        .collect();
+        let a: Attributes =
+            [("name", "bob"), ("password", "hunter2"), ("wpa2-pre-shared-key", "k")].into_iter().collect();
         let shown = format!("{a:?}");
-        assert_eq!(
-            shown,
-            r#"{"name": "bob", "password": <redacted>, "wpa2-pre-shared-key": <redacted>}"#
-        );
+        assert_eq!(shown, r#"{"name": "bob", "password": <redacted>, "wpa2-pre-shared-key": <redacted>}"#);
         assert!(is_secret_name(b"New-Password"));
         assert!(!is_secret_name(b"name"));
     }
 
     #[test]
     fn keeps_order_and_duplicates() {
-        let mut a: Attributes = [("name", "a"), ("x", "1"), ("name", "b")]
-            .into_iter()
-            .collect();
+        let mut a: Attributes = [("name", "a"), ("x", "1"), ("name", "b")].into_iter().collect();
         assert_eq!(a.get("name").unwrap(), "a");
         assert_eq!(a.get_all(b"name").collect::<Vec<_>>(), ["a", "b"]);
-        assert_eq!(
-            a.iter().map(|(k, _)| k.to_string()).collect::<Vec<_>>(),
-            ["name", "x", "name"]
-        );
+        assert_eq!(a.iter().map(|(k, _)| k.to_string()).collect::<Vec<_>>(), ["name", "x", "name"]);
         assert_eq!(a.remove("name").unwrap(), "a");
         assert_eq!(a.get("name").unwrap(), "b");
         assert_eq!(a.get_str("x"), Some("1"));

@@ -31,24 +31,16 @@ impl Query {
     pub fn to_word(&self) -> Result<Word, ProtocolError> {
         fn plain_name(name: &Value) -> Result<&[u8], ProtocolError> {
             if let Some(b'-' | b'<' | b'>' | b'#') = name.as_bytes().first() {
-                return Err(ProtocolError::InvalidAttributeName {
-                    name: name.to_string(),
-                });
+                return Err(ProtocolError::InvalidAttributeName { name: name.to_string() });
             }
             Ok(name.as_bytes())
         }
         match self {
             Self::Has(name) => name_value_word(b"?", plain_name(name)?, None),
-            Self::Eq(name, value) => {
-                name_value_word(b"?", plain_name(name)?, Some(value.as_bytes()))
-            }
+            Self::Eq(name, value) => name_value_word(b"?", plain_name(name)?, Some(value.as_bytes())),
             Self::Lacks(name) => name_value_word(b"?-", name.as_bytes(), None),
-            Self::Lt(name, value) => {
-                name_value_word(b"?<", name.as_bytes(), Some(value.as_bytes()))
-            }
-            Self::Gt(name, value) => {
-                name_value_word(b"?>", name.as_bytes(), Some(value.as_bytes()))
-            }
+            Self::Lt(name, value) => name_value_word(b"?<", name.as_bytes(), Some(value.as_bytes())),
+            Self::Gt(name, value) => name_value_word(b"?>", name.as_bytes(), Some(value.as_bytes())),
             Self::Ops(ops) => {
                 let mut word = BytesMut::with_capacity(ops.len().saturating_add(2));
                 word.extend_from_slice(b"?#");
@@ -62,8 +54,7 @@ impl Query {
     fn parse(word: &Word) -> Result<Self, &'static str> {
         let bytes = word.as_bytes();
         let end = bytes.len();
-        let slice =
-            |start: usize, stop: usize| word.value(start..stop).ok_or("query out of bounds");
+        let slice = |start: usize, stop: usize| word.value(start..stop).ok_or("query out of bounds");
         // Split `name=value` found from `start`.
         let name_value = |start: usize| -> Result<Option<(Value, Value)>, &'static str> {
             let rest = bytes.get(start..).ok_or("query out of bounds")?;
@@ -74,10 +65,7 @@ impl Query {
                 return Err("empty name in a query");
             }
             let name_end = start.saturating_add(eq);
-            Ok(Some((
-                slice(start, name_end)?,
-                slice(name_end.saturating_add(1), end)?,
-            )))
+            Ok(Some((slice(start, name_end)?, slice(name_end.saturating_add(1), end)?)))
         };
         match bytes.get(1) {
             None => Err("empty query"),
@@ -132,13 +120,7 @@ pub struct Command {
 impl Command {
     /// A command for `path`, e.g. `/ip/address/add`, `/login`, `/cancel`.
     pub fn new(path: impl Into<Value>) -> Self {
-        Self {
-            path: path.into(),
-            attrs: Attributes::new(),
-            props: None,
-            queries: Vec::new(),
-            tag: None,
-        }
+        Self { path: path.into(), attrs: Attributes::new(), props: None, queries: Vec::new(), tag: None }
     }
 
     /// Add `=name=value`. Values are bytes: pass a cp1252 comment as
@@ -247,28 +229,17 @@ impl Command {
 
     /// The command as a sentence; fails on an empty path or a bad name.
     pub fn to_sentence(&self) -> Result<Sentence, ProtocolError> {
-        let mut words = Vec::with_capacity(
-            self.attrs
-                .len()
-                .saturating_add(self.queries.len())
-                .saturating_add(3),
-        );
+        let mut words = Vec::with_capacity(self.attrs.len().saturating_add(self.queries.len()).saturating_add(3));
         words.push(Word::new(self.path.clone().into_bytes())?);
         for (name, value) in self.attrs.iter() {
-            words.push(name_value_word(
-                b"=",
-                name.as_bytes(),
-                Some(value.as_bytes()),
-            )?);
+            words.push(name_value_word(b"=", name.as_bytes(), Some(value.as_bytes()))?);
         }
         if let Some(props) = &self.props {
             let mut list = BytesMut::new();
             for (i, name) in props.iter().enumerate() {
                 check_name(name.as_bytes())?;
                 if name.as_bytes().contains(&b',') {
-                    return Err(ProtocolError::InvalidAttributeName {
-                        name: name.to_string(),
-                    });
+                    return Err(ProtocolError::InvalidAttributeName { name: name.to_string() });
                 }
                 if i > 0 {
                     list.extend_from_slice(b",");
@@ -302,10 +273,7 @@ impl Command {
     /// Words other than `=name=value`, `?query`, `.tag=N` after the path
     /// are errors.
     pub fn parse(sentence: &Sentence) -> Result<Self, ProtocolError> {
-        let (path, rest) = sentence
-            .words()
-            .split_first()
-            .ok_or(ProtocolError::EmptySentence)?;
+        let (path, rest) = sentence.words().split_first().ok_or(ProtocolError::EmptySentence)?;
         let mut cmd = Self::new(path.clone());
         for (offset, word) in rest.iter().enumerate() {
             let malformed = |reason| ProtocolError::MalformedWord {
@@ -325,11 +293,7 @@ impl Command {
                         cmd.props = Some(if value.is_empty() {
                             Vec::new()
                         } else {
-                            value
-                                .as_bytes()
-                                .split(|&b| b == b',')
-                                .map(Value::from)
-                                .collect()
+                            value.as_bytes().split(|&b| b == b',').map(Value::from).collect()
                         });
                     } else {
                         cmd.attrs.push(name, value);
@@ -355,12 +319,7 @@ mod tests {
     use super::*;
 
     fn words(cmd: &Command) -> Vec<String> {
-        cmd.to_sentence()
-            .unwrap()
-            .words()
-            .iter()
-            .map(|w| format!("{w:?}"))
-            .collect()
+        cmd.to_sentence().unwrap().words().iter().map(|w| format!("{w:?}")).collect()
     }
 
     #[test]
@@ -394,36 +353,20 @@ mod tests {
 
     #[test]
     fn login_encodes_to_exact_bytes() {
-        let bytes = Command::new("/login")
-            .attr("name", "admin")
-            .attr("password", "")
-            .to_bytes()
-            .unwrap();
+        let bytes = Command::new("/login").attr("name", "admin").attr("password", "").to_bytes().unwrap();
         assert_eq!(&bytes[..], b"\x06/login\x0B=name=admin\x0A=password=\x00");
     }
 
     #[test]
     fn non_utf8_values_go_out_unchanged() {
-        let bytes = Command::new("/ppp/secret/set")
-            .attr("comment", &b"Jos\xE9 \x80\x9F"[..])
-            .to_bytes()
-            .unwrap();
-        assert_eq!(
-            &bytes[..],
-            b"\x0F/ppp/secret/set\x10=comment=Jos\xE9 \x80\x9F\x00"
-        );
+        let bytes = Command::new("/ppp/secret/set").attr("comment", &b"Jos\xE9 \x80\x9F"[..]).to_bytes().unwrap();
+        assert_eq!(&bytes[..], b"\x0F/ppp/secret/set\x10=comment=Jos\xE9 \x80\x9F\x00");
     }
 
     #[test]
     fn bad_names_are_refused() {
         let refused = |cmd: Command| {
-            assert!(
-                matches!(
-                    cmd.to_bytes(),
-                    Err(ProtocolError::InvalidAttributeName { .. })
-                ),
-                "{cmd:?}"
-            );
+            assert!(matches!(cmd.to_bytes(), Err(ProtocolError::InvalidAttributeName { .. })), "{cmd:?}");
         };
         refused(Command::new("/x").attr("", "v"));
         refused(Command::new("/x").attr("a=b", "v"));
@@ -453,46 +396,20 @@ mod tests {
         assert_eq!(parsed, cmd);
 
         let empty_props = Command::new("/x").proplist(Vec::<Value>::new());
-        assert_eq!(
-            Command::parse(&empty_props.to_sentence().unwrap()).unwrap(),
-            empty_props
-        );
+        assert_eq!(Command::parse(&empty_props.to_sentence().unwrap()).unwrap(), empty_props);
     }
 
     #[test]
     fn parse_rejects_strangers() {
         let parse = |ws: &[&str]| {
-            Command::parse(
-                &Sentence::new(ws.iter().map(|w| Word::try_from(*w).unwrap()).collect()).unwrap(),
-            )
+            Command::parse(&Sentence::new(ws.iter().map(|w| Word::try_from(*w).unwrap()).collect()).unwrap())
         };
-        assert!(matches!(
-            parse(&["/x", "oops"]),
-            Err(ProtocolError::MalformedWord { .. })
-        ));
-        assert!(matches!(
-            parse(&["/x", "?"]),
-            Err(ProtocolError::MalformedWord { .. })
-        ));
-        assert!(matches!(
-            parse(&["/x", "?<a"]),
-            Err(ProtocolError::MalformedWord { .. })
-        ));
-        assert!(matches!(
-            parse(&["/x", "?=a"]),
-            Err(ProtocolError::MalformedWord { .. })
-        ));
-        assert_eq!(
-            parse(&["/x", ".tag=1", ".tag=1"]),
-            Err(ProtocolError::DuplicateTag)
-        );
-        assert!(matches!(
-            parse(&["/x", "=.proplist=a", "=.proplist=b"]),
-            Err(ProtocolError::MalformedWord { .. })
-        ));
-        assert!(matches!(
-            parse(&["/x", "?-"]),
-            Err(ProtocolError::MalformedWord { .. })
-        ));
+        assert!(matches!(parse(&["/x", "oops"]), Err(ProtocolError::MalformedWord { .. })));
+        assert!(matches!(parse(&["/x", "?"]), Err(ProtocolError::MalformedWord { .. })));
+        assert!(matches!(parse(&["/x", "?<a"]), Err(ProtocolError::MalformedWord { .. })));
+        assert!(matches!(parse(&["/x", "?=a"]), Err(ProtocolError::MalformedWord { .. })));
+        assert_eq!(parse(&["/x", ".tag=1", ".tag=1"]), Err(ProtocolError::DuplicateTag));
+        assert!(matches!(parse(&["/x", "=.proplist=a", "=.proplist=b"]), Err(ProtocolError::MalformedWord { .. })));
+        assert!(matches!(parse(&["/x", "?-"]), Err(ProtocolError::MalformedWord { .. })));
     }
 }

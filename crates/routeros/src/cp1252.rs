@@ -26,10 +26,7 @@ const HIGH_CONTROLS: [char; 32] = [
 #[must_use]
 pub fn cp1252_char(b: u8) -> char {
     match b {
-        0x80..=0x9F => HIGH_CONTROLS
-            .get(usize::from(b - 0x80))
-            .copied()
-            .unwrap_or(char::REPLACEMENT_CHARACTER),
+        0x80..=0x9F => HIGH_CONTROLS.get(usize::from(b - 0x80)).copied().unwrap_or(char::REPLACEMENT_CHARACTER),
         _ => char::from(b),
     }
 }
@@ -53,10 +50,7 @@ mod tests {
 
     #[test]
     fn utf8_is_kept_as_is() {
-        assert!(matches!(
-            to_string_lossy_cp1252("José ñandú".as_bytes()),
-            Cow::Borrowed("José ñandú")
-        ));
+        assert!(matches!(to_string_lossy_cp1252("José ñandú".as_bytes()), Cow::Borrowed("José ñandú")));
     }
 
     #[test]
@@ -64,26 +58,17 @@ mod tests {
         // "José" in Latin-1, then the euro sign, curly quotes and an em dash
         // in Windows-1252.
         let bytes = b"Jos\xE9 \x80 \x93hi\x94 \x97 \x9F";
-        assert_eq!(
-            to_string_lossy_cp1252(bytes),
-            "José € \u{201C}hi\u{201D} \u{2014} Ÿ"
-        );
+        assert_eq!(to_string_lossy_cp1252(bytes), "José € \u{201C}hi\u{201D} \u{2014} Ÿ");
     }
 
     #[test]
     fn undefined_bytes_become_replacement_characters() {
-        assert_eq!(
-            to_string_lossy_cp1252(b"\x81\x8D\x8F\x90\x9D"),
-            "\u{FFFD}".repeat(5)
-        );
+        assert_eq!(to_string_lossy_cp1252(b"\x81\x8D\x8F\x90\x9D"), "\u{FFFD}".repeat(5));
     }
 
     #[test]
     fn table_covers_every_high_control() {
         let decoded: String = (0x80..=0x9F_u8).map(cp1252_char).collect();
-        assert_eq!(
-            decoded,
-            "€\u{FFFD}‚ƒ„…†‡ˆ‰Š‹Œ\u{FFFD}Ž\u{FFFD}\u{FFFD}‘’“”•–—˜™š›œ\u{FFFD}žŸ"
-        );
+        assert_eq!(decoded, "€\u{FFFD}‚ƒ„…†‡ˆ‰Š‹Œ\u{FFFD}Ž\u{FFFD}\u{FFFD}‘’“”•–—˜™š›œ\u{FFFD}žŸ");
     }
 }

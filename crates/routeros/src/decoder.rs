@@ -25,11 +25,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self {
-            max_word_len: 16 << 20,
-            max_sentence_len: 64 << 20,
-            max_words: 1 << 16,
-        }
+        Self { max_word_len: 16 << 20, max_sentence_len: 64 << 20, max_words: 1 << 16 }
     }
 }
 
@@ -67,10 +63,7 @@ impl Decoder {
     /// A decoder with the given limits.
     #[must_use]
     pub fn with_limits(limits: Limits) -> Self {
-        Self {
-            limits,
-            ..Self::default()
-        }
+        Self { limits, ..Self::default() }
     }
 
     /// The limits in force.
@@ -144,22 +137,15 @@ impl Decoder {
                     max: u64::try_from(self.limits.max_word_len).unwrap_or(u64::MAX),
                 });
             }
-            let too_long = ProtocolError::SentenceTooLong {
-                max: self.limits.max_sentence_len,
-            };
-            let wire_len = prefix
-                .prefix_len
-                .checked_add(word_len)
-                .ok_or_else(|| too_long.clone())?;
+            let too_long = ProtocolError::SentenceTooLong { max: self.limits.max_sentence_len };
+            let wire_len = prefix.prefix_len.checked_add(word_len).ok_or_else(|| too_long.clone())?;
             let sentence_len = self
                 .sentence_len
                 .checked_add(wire_len)
                 .filter(|&n| n <= self.limits.max_sentence_len)
                 .ok_or(too_long)?;
             if self.words.len() >= self.limits.max_words {
-                return Err(ProtocolError::TooManyWords {
-                    max: self.limits.max_words,
-                });
+                return Err(ProtocolError::TooManyWords { max: self.limits.max_words });
             }
 
             let Some(bytes) = self.buf.get(prefix.prefix_len..wire_len) else {
@@ -191,10 +177,7 @@ mod tests {
     fn decodes_one_sentence() {
         let mut dec = Decoder::new();
         dec.feed(b"\x05!done\x0B=ret=abcdef\x00");
-        assert_eq!(
-            dec.next_sentence().unwrap(),
-            Some(sentence(&[b"!done", b"=ret=abcdef"]))
-        );
+        assert_eq!(dec.next_sentence().unwrap(), Some(sentence(&[b"!done", b"=ret=abcdef"])));
         assert_eq!(dec.next_sentence().unwrap(), None);
         assert!(!dec.has_partial_sentence());
     }
@@ -206,10 +189,7 @@ mod tests {
         assert_eq!(dec.next_sentence().unwrap(), None);
         assert!(dec.has_partial_sentence());
         dec.feed(b"\x00");
-        assert_eq!(
-            dec.next_sentence().unwrap(),
-            Some(sentence(&[b"!re", b"=a=b1"]))
-        );
+        assert_eq!(dec.next_sentence().unwrap(), Some(sentence(&[b"!re", b"=a=b1"])));
     }
 
     #[test]
@@ -222,9 +202,7 @@ mod tests {
 
     #[test]
     fn three_megabyte_word_round_trips_byte_by_byte() {
-        let big: Vec<u8> = (0..3_000_000_u32)
-            .map(|i| u8::try_from(i % 251).unwrap())
-            .collect();
+        let big: Vec<u8> = (0..3_000_000_u32).map(|i| u8::try_from(i % 251).unwrap()).collect();
         let s = sentence(&[b"!re", &big, b".tag=9"]);
         let wire = s.to_bytes();
         // 3,000,000 >= 0x20_0000: a 4-byte prefix.
@@ -250,58 +228,31 @@ mod tests {
 
     #[test]
     fn word_limit_is_checked_before_the_word_arrives() {
-        let mut dec = Decoder::with_limits(Limits {
-            max_word_len: 0x80,
-            ..Limits::default()
-        });
+        let mut dec = Decoder::with_limits(Limits { max_word_len: 0x80, ..Limits::default() });
         dec.feed(&[0x80, 0x80]); // 0x80 bytes: at the limit
         assert_eq!(dec.next_sentence(), Ok(None));
-        let mut dec = Decoder::with_limits(Limits {
-            max_word_len: 0x80,
-            ..Limits::default()
-        });
+        let mut dec = Decoder::with_limits(Limits { max_word_len: 0x80, ..Limits::default() });
         dec.feed(&[0x80, 0x81]);
-        assert_eq!(
-            dec.next_sentence(),
-            Err(ProtocolError::WordTooLong {
-                len: 0x81,
-                max: 0x80
-            })
-        );
+        assert_eq!(dec.next_sentence(), Err(ProtocolError::WordTooLong { len: 0x81, max: 0x80 }));
         // A 4 GiB announcement with the default limits.
         let mut dec = Decoder::new();
         dec.feed(&[0xF0, 0xFF, 0xFF, 0xFF, 0xFF]);
-        assert!(matches!(
-            dec.next_sentence(),
-            Err(ProtocolError::WordTooLong { .. })
-        ));
+        assert!(matches!(dec.next_sentence(), Err(ProtocolError::WordTooLong { .. })));
     }
 
     #[test]
     fn sentence_and_word_count_limits() {
-        let limits = Limits {
-            max_sentence_len: 10,
-            ..Limits::default()
-        };
+        let limits = Limits { max_sentence_len: 10, ..Limits::default() };
         let mut dec = Decoder::with_limits(limits);
         dec.feed(b"\x04abcd\x04efgh\x00"); // 10 bytes of words: fine
         assert_eq!(decode_all(&mut dec).len(), 1);
         dec.feed(b"\x04abcd\x05efghi\x00");
-        assert_eq!(
-            dec.next_sentence(),
-            Err(ProtocolError::SentenceTooLong { max: 10 })
-        );
+        assert_eq!(dec.next_sentence(), Err(ProtocolError::SentenceTooLong { max: 10 }));
 
-        let mut dec = Decoder::with_limits(Limits {
-            max_words: 2,
-            ..Limits::default()
-        });
+        let mut dec = Decoder::with_limits(Limits { max_words: 2, ..Limits::default() });
         dec.feed(b"\x01a\x01b\x00\x01a\x01b\x01c\x00");
         assert_eq!(dec.next_sentence().unwrap().unwrap().words().len(), 2);
-        assert_eq!(
-            dec.next_sentence(),
-            Err(ProtocolError::TooManyWords { max: 2 })
-        );
+        assert_eq!(dec.next_sentence(), Err(ProtocolError::TooManyWords { max: 2 }));
     }
 
     #[test]

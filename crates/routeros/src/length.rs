@@ -84,9 +84,7 @@ pub fn decode_length(buf: &[u8]) -> Result<Option<DecodedLength>, ProtocolError>
     };
     // At most 4 bytes of 8 bits each, plus at most 6 bits from the first
     // byte when there are at most 3 of them: always fits a u32.
-    let len = rest
-        .iter()
-        .fold(u32::from(first_bits), |acc, &b| (acc << 8) | u32::from(b));
+    let len = rest.iter().fold(u32::from(first_bits), |acc, &b| (acc << 8) | u32::from(b));
     Ok(Some(DecodedLength { len, prefix_len }))
 }
 
@@ -130,16 +128,10 @@ mod tests {
     #[test]
     fn reserved_control_bytes_are_rejected() {
         for b in 0xF8..=0xFF_u8 {
-            assert_eq!(
-                decode_length(&[b]),
-                Err(ProtocolError::ReservedControlByte(b))
-            );
+            assert_eq!(decode_length(&[b]), Err(ProtocolError::ReservedControlByte(b)));
         }
         for b in 0xF1..=0xF7_u8 {
-            assert_eq!(
-                decode_length(&[b, 0, 0, 0, 0]),
-                Err(ProtocolError::MalformedLengthPrefix(b))
-            );
+            assert_eq!(decode_length(&[b, 0, 0, 0, 0]), Err(ProtocolError::MalformedLengthPrefix(b)));
         }
     }
 

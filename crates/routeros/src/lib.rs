@@ -60,9 +60,9 @@ mod error;
 pub mod length;
 #[cfg(feature = "client")]
 pub mod ops;
+mod reply;
 #[cfg(feature = "rest")]
 pub mod rest;
-mod reply;
 mod sentence;
 mod tag;
 mod word;

@@ -121,10 +121,7 @@ pub enum Reply {
 }
 
 /// Tag and attributes of the words after the reply word.
-fn tag_and_attrs(
-    reply: &'static str,
-    words: &[Word],
-) -> Result<(Option<Tag>, Attributes), ProtocolError> {
+fn tag_and_attrs(reply: &'static str, words: &[Word]) -> Result<(Option<Tag>, Attributes), ProtocolError> {
     let mut tag = None;
     let mut attrs = Attributes::new();
     for (offset, word) in words.iter().enumerate() {
@@ -152,10 +149,7 @@ fn tag_and_attrs(
 impl Reply {
     /// Parse a sentence received from the router.
     pub fn parse(sentence: &Sentence) -> Result<Self, ProtocolError> {
-        let (first, rest) = sentence
-            .words()
-            .split_first()
-            .ok_or(ProtocolError::EmptySentence)?;
+        let (first, rest) = sentence.words().split_first().ok_or(ProtocolError::EmptySentence)?;
         match first.as_bytes() {
             b"!re" => {
                 let (tag, attrs) = tag_and_attrs("!re", rest)?;
@@ -168,17 +162,9 @@ impl Reply {
             }
             b"!trap" => {
                 let (tag, mut attrs) = tag_and_attrs("!trap", rest)?;
-                let category = attrs
-                    .remove("category")
-                    .map(|c| TrapCategory::parse(c.as_bytes()))
-                    .transpose()?;
+                let category = attrs.remove("category").map(|c| TrapCategory::parse(c.as_bytes())).transpose()?;
                 let message = attrs.remove("message").unwrap_or_default();
-                Ok(Self::Trap {
-                    tag,
-                    category,
-                    message,
-                    attrs,
-                })
+                Ok(Self::Trap { tag, category, message, attrs })
             }
             b"!empty" => {
                 let (tag, attrs) = tag_and_attrs("!empty", rest)?;
@@ -218,10 +204,7 @@ impl Reply {
     #[must_use]
     pub fn tag(&self) -> Option<Tag> {
         match self {
-            Self::Re { tag, .. }
-            | Self::Done { tag, .. }
-            | Self::Trap { tag, .. }
-            | Self::Empty { tag } => *tag,
+            Self::Re { tag, .. } | Self::Done { tag, .. } | Self::Trap { tag, .. } | Self::Empty { tag } => *tag,
             Self::Fatal { .. } => None,
         }
     }
@@ -253,11 +236,7 @@ impl Reply {
         let mut words = vec![Word::from_static(self.word().as_bytes())?];
         let push_attrs = |words: &mut Vec<Word>, attrs: &Attributes| {
             for (name, value) in attrs.iter() {
-                words.push(name_value_word(
-                    b"=",
-                    name.as_bytes(),
-                    Some(value.as_bytes()),
-                )?);
+                words.push(name_value_word(b"=", name.as_bytes(), Some(value.as_bytes()))?);
             }
             Ok::<(), ProtocolError>(())
         };
@@ -273,12 +252,7 @@ impl Reply {
                 }
                 *tag
             }
-            Self::Trap {
-                tag,
-                category,
-                message,
-                attrs,
-            } => {
+            Self::Trap { tag, category, message, attrs } => {
                 push_attrs(&mut words, attrs)?;
                 if let Some(category) = category {
                     let code = category.code().to_string();
@@ -318,13 +292,7 @@ mod tests {
     #[test]
     fn re_with_tag_and_attributes() {
         let r = parse(&[b"!re", b"=.id=*1", b"=name=jos\xE9", b".tag=7"]).unwrap();
-        assert_eq!(
-            r,
-            Reply::Re {
-                tag: Some(Tag(7)),
-                attrs: attrs(&[(b".id", b"*1"), (b"name", b"jos\xE9")]),
-            }
-        );
+        assert_eq!(r, Reply::Re { tag: Some(Tag(7)), attrs: attrs(&[(b".id", b"*1"), (b"name", b"jos\xE9")]) });
         assert_eq!(r.tag(), Some(Tag(7)));
         assert!(!r.is_final());
     }
@@ -332,35 +300,16 @@ mod tests {
     #[test]
     fn done_with_ret() {
         let r = parse(&[b"!done", b"=ret=*2A", b".tag=3"]).unwrap();
-        assert_eq!(
-            r,
-            Reply::Done {
-                tag: Some(Tag(3)),
-                ret: Some(Value::from("*2A")),
-                attrs: Attributes::new(),
-            }
-        );
+        assert_eq!(r, Reply::Done { tag: Some(Tag(3)), ret: Some(Value::from("*2A")), attrs: Attributes::new() });
         assert!(r.is_final());
-        assert_eq!(
-            parse(&[b"!done"]).unwrap(),
-            Reply::Done {
-                tag: None,
-                ret: None,
-                attrs: Attributes::new()
-            }
-        );
+        assert_eq!(parse(&[b"!done"]).unwrap(), Reply::Done { tag: None, ret: None, attrs: Attributes::new() });
     }
 
     #[test]
     fn trap_with_and_without_category() {
         assert_eq!(
-            parse(&[
-                b"!trap",
-                b"=category=1",
-                b"=message=input does not match any value of interface",
-                b".tag=4",
-            ])
-            .unwrap(),
+            parse(&[b"!trap", b"=category=1", b"=message=input does not match any value of interface", b".tag=4",])
+                .unwrap(),
             Reply::Trap {
                 tag: Some(Tag(4)),
                 category: Some(TrapCategory::ArgumentValueFailure),
@@ -397,10 +346,7 @@ mod tests {
         for code in 0..=9 {
             assert_eq!(TrapCategory::from_code(code).code(), code);
         }
-        assert_eq!(
-            TrapCategory::from_code(0),
-            TrapCategory::MissingItemOrCommand
-        );
+        assert_eq!(TrapCategory::from_code(0), TrapCategory::MissingItemOrCommand);
         assert_eq!(TrapCategory::from_code(7), TrapCategory::ReturnValue);
     }
 
@@ -408,111 +354,53 @@ mod tests {
     fn fatal_keeps_its_reason() {
         assert_eq!(
             parse(&[b"!fatal", b"session terminated on request"]).unwrap(),
-            Reply::Fatal {
-                reason: Value::from("session terminated on request")
-            }
+            Reply::Fatal { reason: Value::from("session terminated on request") }
         );
-        assert_eq!(
-            parse(&[b"!fatal"]).unwrap(),
-            Reply::Fatal {
-                reason: Value::default()
-            }
-        );
-        assert_eq!(
-            parse(&[b"!fatal", b"a", b"b"]).unwrap(),
-            Reply::Fatal {
-                reason: Value::from("a\nb")
-            }
-        );
+        assert_eq!(parse(&[b"!fatal"]).unwrap(), Reply::Fatal { reason: Value::default() });
+        assert_eq!(parse(&[b"!fatal", b"a", b"b"]).unwrap(), Reply::Fatal { reason: Value::from("a\nb") });
         assert_eq!(parse(&[b"!fatal", b"x"]).unwrap().tag(), None);
     }
 
     #[test]
     fn empty_reply() {
-        assert_eq!(
-            parse(&[b"!empty", b".tag=5"]).unwrap(),
-            Reply::Empty { tag: Some(Tag(5)) }
-        );
+        assert_eq!(parse(&[b"!empty", b".tag=5"]).unwrap(), Reply::Empty { tag: Some(Tag(5)) });
         assert_eq!(parse(&[b"!empty"]).unwrap(), Reply::Empty { tag: None });
-        assert!(matches!(
-            parse(&[b"!empty", b"=a=b"]),
-            Err(ProtocolError::MalformedWord { .. })
-        ));
+        assert!(matches!(parse(&[b"!empty", b"=a=b"]), Err(ProtocolError::MalformedWord { .. })));
     }
 
     #[test]
     fn values_containing_equals_and_high_bytes_are_kept() {
         let r = parse(&[b"!re", b"=comment=a=b=\x80\x9F\xE9", b"=.dead=yes"]).unwrap();
-        let Reply::Re { attrs, .. } = r else {
-            panic!("not a !re")
-        };
-        assert_eq!(
-            attrs.get("comment").unwrap().as_bytes(),
-            b"a=b=\x80\x9F\xE9"
-        );
+        let Reply::Re { attrs, .. } = r else { panic!("not a !re") };
+        assert_eq!(attrs.get("comment").unwrap().as_bytes(), b"a=b=\x80\x9F\xE9");
         assert_eq!(attrs.get(".dead").unwrap(), "yes");
     }
 
     #[test]
     fn malformed_replies_are_errors_without_values() {
-        assert_eq!(
-            parse(&[b"!bogus"]),
-            Err(ProtocolError::UnknownReplyWord("!bogus".into()))
-        );
+        assert_eq!(parse(&[b"!bogus"]), Err(ProtocolError::UnknownReplyWord("!bogus".into())));
         let err = parse(&[b"!re", b"=password"]).unwrap_err();
-        assert!(matches!(
-            err,
-            ProtocolError::MalformedWord {
-                sentence: "!re",
-                index: 1,
-                len: 9,
-                ..
-            }
-        ));
+        assert!(matches!(err, ProtocolError::MalformedWord { sentence: "!re", index: 1, len: 9, .. }));
         assert!(!err.to_string().contains("password"), "{err}");
-        assert!(matches!(
-            parse(&[b"!re", b"secret"]),
-            Err(ProtocolError::MalformedWord { .. })
-        ));
-        assert!(matches!(
-            parse(&[b"!re", b"==x"]),
-            Err(ProtocolError::MalformedWord { .. })
-        ));
-        assert!(matches!(
-            parse(&[b"!re", b".tag=x"]),
-            Err(ProtocolError::InvalidTag(_))
-        ));
-        assert_eq!(
-            parse(&[b"!re", b".tag=1", b".tag=2"]),
-            Err(ProtocolError::DuplicateTag)
-        );
-        assert!(matches!(
-            parse(&[b"!re", b".other=1"]),
-            Err(ProtocolError::MalformedWord { .. })
-        ));
+        assert!(matches!(parse(&[b"!re", b"secret"]), Err(ProtocolError::MalformedWord { .. })));
+        assert!(matches!(parse(&[b"!re", b"==x"]), Err(ProtocolError::MalformedWord { .. })));
+        assert!(matches!(parse(&[b"!re", b".tag=x"]), Err(ProtocolError::InvalidTag(_))));
+        assert_eq!(parse(&[b"!re", b".tag=1", b".tag=2"]), Err(ProtocolError::DuplicateTag));
+        assert!(matches!(parse(&[b"!re", b".other=1"]), Err(ProtocolError::MalformedWord { .. })));
     }
 
     #[test]
     fn to_sentence_parses_back() {
         let replies = [
-            Reply::Re {
-                tag: Some(Tag(1)),
-                attrs: attrs(&[(b".id", b"*1"), (b"comment", b"=\xE9=")]),
-            },
-            Reply::Done {
-                tag: None,
-                ret: Some(Value::from("")),
-                attrs: Attributes::new(),
-            },
+            Reply::Re { tag: Some(Tag(1)), attrs: attrs(&[(b".id", b"*1"), (b"comment", b"=\xE9=")]) },
+            Reply::Done { tag: None, ret: Some(Value::from("")), attrs: Attributes::new() },
             Reply::Trap {
                 tag: Some(Tag(9)),
                 category: Some(TrapCategory::GeneralFailure),
                 message: Value::from("boom"),
                 attrs: Attributes::new(),
             },
-            Reply::Fatal {
-                reason: Value::from("not logged in"),
-            },
+            Reply::Fatal { reason: Value::from("not logged in") },
             Reply::Empty { tag: Some(Tag(2)) },
         ];
         for reply in replies {

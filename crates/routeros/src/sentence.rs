@@ -34,9 +34,7 @@ impl fmt::Debug for Sentence {
                 }
             }
         }
-        f.debug_tuple("Sentence")
-            .field(&self.words.iter().map(Shown).collect::<Vec<_>>())
-            .finish()
+        f.debug_tuple("Sentence").field(&self.words.iter().map(Shown).collect::<Vec<_>>()).finish()
     }
 }
 
@@ -70,9 +68,7 @@ impl Sentence {
     /// Bytes this sentence takes on the wire, terminator included.
     #[must_use]
     pub fn encoded_len(&self) -> usize {
-        self.words
-            .iter()
-            .fold(1, |acc: usize, w| acc.saturating_add(w.encoded_len()))
+        self.words.iter().fold(1, |acc: usize, w| acc.saturating_add(w.encoded_len()))
     }
 
     /// Append every word, then the terminating zero-length word, to `out`.
@@ -98,11 +94,7 @@ mod tests {
 
     #[test]
     fn encodes_words_then_terminator() {
-        let s = Sentence::new(vec![
-            Word::try_from("/login").unwrap(),
-            Word::try_from("=name=admin").unwrap(),
-        ])
-        .unwrap();
+        let s = Sentence::new(vec![Word::try_from("/login").unwrap(), Word::try_from("=name=admin").unwrap()]).unwrap();
         let bytes = s.to_bytes();
         assert_eq!(&bytes[..], b"\x06/login\x0B=name=admin\x00");
         assert_eq!(s.encoded_len(), bytes.len());
@@ -116,10 +108,7 @@ mod tests {
             Word::try_from("=password=hunter2").unwrap(),
         ])
         .unwrap();
-        assert_eq!(
-            format!("{s:?}"),
-            r#"Sentence(["/login", "=name=admin", "=password=<redacted>"])"#
-        );
+        assert_eq!(format!("{s:?}"), r#"Sentence(["/login", "=name=admin", "=password=<redacted>"])"#);
     }
 
     #[test]

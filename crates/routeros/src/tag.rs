@@ -51,10 +51,7 @@ mod tests {
     #[test]
     fn rejects_anything_else() {
         for bad in [&b""[..], b"4294967296", b"-1", b"1a", b" 1", b"\xE9"] {
-            assert!(
-                matches!(Tag::parse(bad), Err(ProtocolError::InvalidTag(_))),
-                "{bad:?}"
-            );
+            assert!(matches!(Tag::parse(bad), Err(ProtocolError::InvalidTag(_))), "{bad:?}");
         }
     }
 }

@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used)]
 
 use headend_routeros::{
-    Attributes, Command, Decoder, Limits, Query, Reply, Sentence, Tag, TrapCategory, Value, Word,
-    decode_length, encode_length,
+    Attributes, Command, Decoder, Limits, Query, Reply, Sentence, Tag, TrapCategory, Value, Word, decode_length,
+    encode_length,
 };
 use proptest::prelude::*;
 
@@ -32,10 +32,7 @@ fn chunks<'a>(bytes: &'a [u8], sizes: &'a [usize]) -> impl Iterator<Item = &'a [
         if rest.is_empty() {
             return None;
         }
-        let n = sizes
-            .get(i % sizes.len().max(1))
-            .copied()
-            .unwrap_or(rest.len());
+        let n = sizes.get(i % sizes.len().max(1)).copied().unwrap_or(rest.len());
         i += 1;
         let (head, tail) = rest.split_at(n.clamp(1, rest.len()));
         rest = tail;
@@ -44,10 +41,7 @@ fn chunks<'a>(bytes: &'a [u8], sizes: &'a [usize]) -> impl Iterator<Item = &'a [
 }
 
 fn chunk_sizes() -> impl Strategy<Value = Vec<usize>> {
-    proptest::collection::vec(
-        prop_oneof![4 => 1..8_usize, 2 => 1..300_usize, 1 => 1..40_000_usize],
-        1..16,
-    )
+    proptest::collection::vec(prop_oneof![4 => 1..8_usize, 2 => 1..300_usize, 1 => 1..40_000_usize], 1..16)
 }
 
 /// Attribute names as RouterOS spells them.
@@ -76,22 +70,14 @@ fn tag() -> impl Strategy<Value = Option<Tag>> {
 fn reply() -> impl Strategy<Value = Reply> {
     prop_oneof![
         (tag(), attributes()).prop_map(|(tag, attrs)| Reply::Re { tag, attrs }),
-        (tag(), proptest::option::of(bytes_value()), attributes())
-            .prop_map(|(tag, ret, attrs)| Reply::Done { tag, ret, attrs }),
-        (
-            tag(),
-            proptest::option::of(any::<u32>().prop_map(TrapCategory::from_code)),
-            bytes_value(),
-            attributes()
-        )
-            .prop_map(|(tag, category, message, attrs)| Reply::Trap {
-                tag,
-                category,
-                message,
-                attrs
-            }),
-        proptest::collection::vec(any::<u8>(), 0..40)
-            .prop_map(|r| Reply::Fatal { reason: r.into() }),
+        (tag(), proptest::option::of(bytes_value()), attributes()).prop_map(|(tag, ret, attrs)| Reply::Done {
+            tag,
+            ret,
+            attrs
+        }),
+        (tag(), proptest::option::of(any::<u32>().prop_map(TrapCategory::from_code)), bytes_value(), attributes())
+            .prop_map(|(tag, category, message, attrs)| Reply::Trap { tag, category, message, attrs }),
+        proptest::collection::vec(any::<u8>(), 0..40).prop_map(|r| Reply::Fatal { reason: r.into() }),
         tag().prop_map(|tag| Reply::Empty { tag }),
     ]
 }

@@ -2,9 +2,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use headend_routeros::{
-    Attributes, Decoder, ProtocolError, Reply, Sentence, Tag, TrapCategory, Value, Word,
-};
+use headend_routeros::{Attributes, Decoder, ProtocolError, Reply, Sentence, Tag, TrapCategory, Value, Word};
 
 fn sentence(words: &[&[u8]]) -> Sentence {
     Sentence::new(words.iter().map(|w| Word::try_from(*w).unwrap()).collect()).unwrap()
@@ -22,25 +20,13 @@ fn long_comment() -> Vec<u8> {
 fn stream() -> (Vec<u8>, Vec<Sentence>) {
     let comment = long_comment();
     let sentences = vec![
-        sentence(&[
-            b"!re",
-            b"=.id=*1",
-            b"=name=jos\xE9",
-            b"=password=s=cr=t",
-            &comment,
-            b".tag=1",
-        ]),
+        sentence(&[b"!re", b"=.id=*1", b"=name=jos\xE9", b"=password=s=cr=t", &comment, b".tag=1"]),
         sentence(&[b"!re", b"=.id=*2", b"=.dead=yes", b".tag=1"]),
         sentence(&[b"!done", b".tag=1"]),
         sentence(&[b"!empty", b".tag=2"]),
         sentence(&[b"!done", b".tag=2"]),
         sentence(&[b"!done", b"=ret=*3F", b".tag=3"]),
-        sentence(&[
-            b"!trap",
-            b"=category=1",
-            b"=message=input does not match any value of interface",
-            b".tag=4",
-        ]),
+        sentence(&[b"!trap", b"=category=1", b"=message=input does not match any value of interface", b".tag=4"]),
         sentence(&[b"!done", b".tag=4"]),
         sentence(&[b"!trap", b"=message=failure: already have such entry"]),
         sentence(&[b"!done"]),
@@ -112,68 +98,29 @@ fn replies_are_typed() {
     dec.feed(&wire);
     let replies: Vec<Reply> = std::iter::from_fn(|| dec.next_reply().unwrap()).collect();
 
-    let Reply::Re { tag, attrs } = &replies[0] else {
-        panic!("{:?}", replies[0])
-    };
+    let Reply::Re { tag, attrs } = &replies[0] else { panic!("{:?}", replies[0]) };
     assert_eq!(*tag, Some(Tag(1)));
     assert_eq!(attrs.get(".id").unwrap(), "*1");
     assert_eq!(attrs.get("name").unwrap().as_bytes(), b"jos\xE9");
     assert_eq!(attrs.get("name").unwrap().to_string_lossy_cp1252(), "josé");
     assert_eq!(attrs.get("password").unwrap(), "s=cr=t");
-    assert_eq!(
-        attrs.get("comment").unwrap().as_bytes(),
-        &long_comment()[b"=comment=".len()..]
-    );
+    assert_eq!(attrs.get("comment").unwrap().as_bytes(), &long_comment()[b"=comment=".len()..]);
     // Secrets stay out of Debug.
     assert!(!format!("{:?}", replies[0]).contains("s=cr=t"));
 
-    let Reply::Re { attrs, .. } = &replies[1] else {
-        panic!()
-    };
+    let Reply::Re { attrs, .. } = &replies[1] else { panic!() };
     assert_eq!(attrs.get(".dead").unwrap(), "yes");
 
-    assert_eq!(
-        replies[2],
-        Reply::Done {
-            tag: Some(Tag(1)),
-            ret: None,
-            attrs: Attributes::new()
-        }
-    );
+    assert_eq!(replies[2], Reply::Done { tag: Some(Tag(1)), ret: None, attrs: Attributes::new() });
     assert_eq!(replies[3], Reply::Empty { tag: Some(Tag(2)) });
     assert!(replies[4].is_final());
-    assert_eq!(
-        replies[5],
-        Reply::Done {
-            tag: Some(Tag(3)),
-            ret: Some(Value::from("*3F")),
-            attrs: Attributes::new()
-        }
-    );
-    let Reply::Trap {
-        tag,
-        category,
-        message,
-        ..
-    } = &replies[6]
-    else {
-        panic!()
-    };
-    assert_eq!(
-        (*tag, *category),
-        (Some(Tag(4)), Some(TrapCategory::ArgumentValueFailure))
-    );
+    assert_eq!(replies[5], Reply::Done { tag: Some(Tag(3)), ret: Some(Value::from("*3F")), attrs: Attributes::new() });
+    let Reply::Trap { tag, category, message, .. } = &replies[6] else { panic!() };
+    assert_eq!((*tag, *category), (Some(Tag(4)), Some(TrapCategory::ArgumentValueFailure)));
     assert_eq!(message, "input does not match any value of interface");
-    let Reply::Trap { category, tag, .. } = &replies[8] else {
-        panic!()
-    };
+    let Reply::Trap { category, tag, .. } = &replies[8] else { panic!() };
     assert_eq!((*tag, *category), (None, None));
-    assert_eq!(
-        replies[10],
-        Reply::Fatal {
-            reason: Value::from("session terminated on request")
-        }
-    );
+    assert_eq!(replies[10], Reply::Fatal { reason: Value::from("session terminated on request") });
     assert_eq!(replies.len(), 11);
 }
 
@@ -185,14 +132,8 @@ fn a_bad_reply_does_not_desynchronize_the_stream() {
     sentence(&[b"!done"]).encode(&mut wire);
     let mut dec = Decoder::new();
     dec.feed(&wire);
-    assert!(matches!(
-        dec.next_reply(),
-        Err(ProtocolError::UnknownReplyWord(_))
-    ));
-    assert!(matches!(
-        dec.next_reply(),
-        Err(ProtocolError::MalformedWord { .. })
-    ));
+    assert!(matches!(dec.next_reply(), Err(ProtocolError::UnknownReplyWord(_))));
+    assert!(matches!(dec.next_reply(), Err(ProtocolError::MalformedWord { .. })));
     assert!(matches!(dec.next_reply(), Ok(Some(Reply::Done { .. }))));
     assert_eq!(dec.next_reply(), Ok(None));
 }
@@ -204,9 +145,6 @@ fn every_reserved_byte_is_a_framing_error_mid_stream() {
         dec.feed(b"\x05!done\x00\x03!re");
         dec.feed(&[b]);
         assert!(dec.next_sentence().unwrap().is_some());
-        assert_eq!(
-            dec.next_sentence(),
-            Err(ProtocolError::ReservedControlByte(b))
-        );
+        assert_eq!(dec.next_sentence(), Err(ProtocolError::ReservedControlByte(b)));
     }
 }

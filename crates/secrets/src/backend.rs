@@ -28,12 +28,8 @@ pub enum Backend {
 
 impl Backend {
     /// Every backend, available here or not.
-    pub const ALL: [Backend; 4] = [
-        Backend::SecretService,
-        Backend::KernelKeyring,
-        Backend::MacKeychain,
-        Backend::WindowsCredentialManager,
-    ];
+    pub const ALL: [Backend; 4] =
+        [Backend::SecretService, Backend::KernelKeyring, Backend::MacKeychain, Backend::WindowsCredentialManager];
 
     /// Short, stable, machine-readable name (`secret-service`,
     /// `kernel-keyring`, `mac-keychain`, `windows-credential-manager`).
@@ -59,14 +55,9 @@ impl Backend {
     /// it works on this machine: a Secret Service may still be missing.
     pub const fn is_supported(self) -> bool {
         match self {
-            Backend::SecretService => cfg!(all(
-                unix,
-                not(any(
-                    target_os = "macos",
-                    target_os = "ios",
-                    target_os = "android"
-                ))
-            )),
+            Backend::SecretService => {
+                cfg!(all(unix, not(any(target_os = "macos", target_os = "ios", target_os = "android"))))
+            }
             Backend::KernelKeyring => cfg!(target_os = "linux"),
             Backend::MacKeychain => cfg!(target_os = "macos"),
             Backend::WindowsCredentialManager => cfg!(target_os = "windows"),
@@ -91,10 +82,7 @@ impl FromStr for Backend {
     /// Parses [`Backend::name`] (case-insensitive, `_` accepted for `-`).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let wanted = s.trim().to_ascii_lowercase().replace('_', "-");
-        Backend::ALL
-            .into_iter()
-            .find(|b| b.name() == wanted)
-            .ok_or_else(|| SecretError::UnknownBackend(s.to_owned()))
+        Backend::ALL.into_iter().find(|b| b.name() == wanted).ok_or_else(|| SecretError::UnknownBackend(s.to_owned()))
     }
 }
 
@@ -107,31 +95,21 @@ mod tests {
         for b in Backend::ALL {
             assert_eq!(b.name().parse::<Backend>().ok(), Some(b));
         }
-        assert_eq!(
-            "Kernel_Keyring".parse::<Backend>().ok(),
-            Some(Backend::KernelKeyring)
-        );
+        assert_eq!("Kernel_Keyring".parse::<Backend>().ok(), Some(Backend::KernelKeyring));
         let err = "vault".parse::<Backend>().err().map(|e| e.to_string());
         assert!(err.is_some_and(|e| e.contains("vault") && e.contains("secret-service")));
     }
 
     #[test]
     fn display_is_human() {
-        assert!(
-            Backend::KernelKeyring
-                .to_string()
-                .contains("not persistent")
-        );
+        assert!(Backend::KernelKeyring.to_string().contains("not persistent"));
         assert!(!Backend::KernelKeyring.is_persistent());
         assert!(Backend::SecretService.is_persistent());
     }
 
     #[test]
     fn exactly_the_native_backends_are_supported() {
-        let supported: Vec<_> = Backend::ALL
-            .into_iter()
-            .filter(|b| b.is_supported())
-            .collect();
+        let supported: Vec<_> = Backend::ALL.into_iter().filter(|b| b.is_supported()).collect();
         if cfg!(target_os = "linux") {
             assert_eq!(supported, [Backend::SecretService, Backend::KernelKeyring]);
         } else if cfg!(target_os = "macos") {

@@ -76,8 +76,8 @@ impl SubscriberCipher {
             return Err(SecretError::Cipher("the encrypted password is truncated".into()));
         }
         let (nonce, sealed) = rest.split_at(NONCE_LEN);
-        let nonce = XNonce::try_from(nonce)
-            .map_err(|_| SecretError::Cipher("the encrypted password is truncated".into()))?;
+        let nonce =
+            XNonce::try_from(nonce).map_err(|_| SecretError::Cipher("the encrypted password is truncated".into()))?;
         let plain = Zeroizing::new(self.aead.decrypt(&nonce, sealed).map_err(|_| {
             SecretError::Cipher(
                 "a subscriber password cannot be decrypted: it was encrypted with another key (the \

@@ -103,52 +103,28 @@ impl SecretError {
     /// Converts a keyring-core error, wiping any secret bytes it carries.
     ///
     /// `NoEntry` is not special here: callers handle it before calling this.
-    pub(crate) fn from_keyring(
-        backend: Backend,
-        key: &SecretKey,
-        err: keyring_core::Error,
-    ) -> Self {
+    pub(crate) fn from_keyring(backend: Backend, key: &SecretKey, err: keyring_core::Error) -> Self {
         use keyring_core::Error as E;
         let key = key.to_string();
         match err {
-            E::NoStorageAccess(e) => SecretError::AccessDenied {
-                backend,
-                key,
-                reason: e.to_string(),
-            },
+            E::NoStorageAccess(e) => SecretError::AccessDenied { backend, key, reason: e.to_string() },
             E::BadEncoding(mut bytes) => {
                 bytes.zeroize();
                 SecretError::NotUtf8 { backend, key }
             }
             E::BadDataFormat(mut bytes, e) => {
                 bytes.zeroize();
-                SecretError::Backend {
-                    backend,
-                    key,
-                    reason: format!("the stored data is malformed: {e}"),
-                }
+                SecretError::Backend { backend, key, reason: format!("the stored data is malformed: {e}") }
             }
             E::TooLong(what, limit) => SecretError::InvalidKey {
                 key,
                 reason: format!("its {what} is longer than the platform limit of {limit}"),
             },
-            E::Ambiguous(entries) => SecretError::Ambiguous {
-                backend,
-                key,
-                count: entries.len(),
-            },
-            E::PlatformFailure(e) => SecretError::Backend {
-                backend,
-                key,
-                reason: e.to_string(),
-            },
+            E::Ambiguous(entries) => SecretError::Ambiguous { backend, key, count: entries.len() },
+            E::PlatformFailure(e) => SecretError::Backend { backend, key, reason: e.to_string() },
             // Invalid, BadStoreFormat, NoDefaultStore, NotSupportedByStore and
             // future variants: their Display carries no secret data.
-            other => SecretError::Backend {
-                backend,
-                key,
-                reason: other.to_string(),
-            },
+            other => SecretError::Backend { backend, key, reason: other.to_string() },
         }
     }
 }

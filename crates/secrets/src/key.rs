@@ -66,10 +66,7 @@ impl SecretKey {
     /// The id is checked when the key is used: it must be 1 to
     /// [`MAX_ID_LEN`] bytes with no control characters or whitespace.
     pub fn new(kind: SecretKind, id: impl fmt::Display) -> Self {
-        SecretKey {
-            kind,
-            id: id.to_string(),
-        }
+        SecretKey { kind, id: id.to_string() }
     }
 
     /// A router's API password.
@@ -117,10 +114,7 @@ impl SecretKey {
         } else {
             return Ok(());
         };
-        Err(SecretError::InvalidKey {
-            key: self.to_string().escape_debug().to_string(),
-            reason: reason.to_owned(),
-        })
+        Err(SecretError::InvalidKey { key: self.to_string().escape_debug().to_string(), reason: reason.to_owned() })
     }
 }
 
@@ -140,10 +134,7 @@ mod tests {
         assert_eq!(SecretKey::olt("a-b").account(), "olt:a-b");
         assert_eq!(SecretKey::radius_db(1).account(), "radius-db:1");
         assert_eq!(SecretKey::subscriber_key().account(), "subscriber-key:0");
-        assert_eq!(
-            SecretKey::new(SecretKind::Olt, 7).to_string(),
-            SecretKey::olt(7).account()
-        );
+        assert_eq!(SecretKey::new(SecretKind::Olt, 7).to_string(), SecretKey::olt(7).account());
         assert_eq!(SecretKey::router(9).kind(), SecretKind::Router);
         assert_eq!(SecretKey::router(9).id(), "9");
     }
@@ -151,17 +142,10 @@ mod tests {
     #[test]
     fn validation() {
         assert!(SecretKey::router(1).validate().is_ok());
-        assert!(
-            SecretKey::router("0195f6c2-7b1e-7c2d-9a3e-1f2e3d4c5b6a")
-                .validate()
-                .is_ok()
-        );
+        assert!(SecretKey::router("0195f6c2-7b1e-7c2d-9a3e-1f2e3d4c5b6a").validate().is_ok());
         for bad in ["", "a b", "a\nb", &"x".repeat(MAX_ID_LEN + 1)] {
             assert!(
-                matches!(
-                    SecretKey::router(bad).validate(),
-                    Err(SecretError::InvalidKey { .. })
-                ),
+                matches!(SecretKey::router(bad).validate(), Err(SecretError::InvalidKey { .. })),
                 "{bad:?} accepted"
             );
         }

@@ -32,9 +32,7 @@ pub struct SecretStore {
 
 impl fmt::Debug for SecretStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SecretStore")
-            .field("backend", &self.backend)
-            .finish_non_exhaustive()
+        f.debug_struct("SecretStore").field("backend", &self.backend).finish_non_exhaustive()
     }
 }
 
@@ -90,9 +88,7 @@ impl SecretStore {
     /// password" is represented by having no entry (see [`delete`](Self::delete)).
     pub fn set(&self, key: &SecretKey, password: &str) -> Result<(), SecretError> {
         if password.is_empty() {
-            return Err(SecretError::EmptySecret {
-                key: key.to_string(),
-            });
+            return Err(SecretError::EmptySecret { key: key.to_string() });
         }
         let entry = self.entry(key)?;
         match entry.set_password(password) {
@@ -100,9 +96,7 @@ impl SecretStore {
             // Duplicates made by another program: replace them all with ours.
             Err(keyring_core::Error::Ambiguous(dups)) => {
                 for dup in dups {
-                    dup.delete_credential()
-                        .or_else(ignore_missing)
-                        .map_err(|e| self.err(key, e))?;
+                    dup.delete_credential().or_else(ignore_missing).map_err(|e| self.err(key, e))?;
                 }
                 entry.set_password(password).map_err(|e| self.err(key, e))?;
             }
@@ -130,9 +124,7 @@ impl SecretStore {
             Ok(()) | Err(keyring_core::Error::NoEntry) => {}
             Err(keyring_core::Error::Ambiguous(dups)) => {
                 for dup in dups {
-                    dup.delete_credential()
-                        .or_else(ignore_missing)
-                        .map_err(|e| self.err(key, e))?;
+                    dup.delete_credential().or_else(ignore_missing).map_err(|e| self.err(key, e))?;
                 }
             }
             Err(e) => return Err(self.err(key, e)),
@@ -152,9 +144,7 @@ impl SecretStore {
         let label = format!("Headend {account}");
         let modifiers = std::collections::HashMap::from([("label", label.as_str())]);
         let modifiers = (self.backend == Backend::SecretService).then_some(&modifiers);
-        self.store
-            .build(SERVICE, &account, modifiers)
-            .map_err(|e| self.err(key, e))
+        self.store.build(SERVICE, &account, modifiers).map_err(|e| self.err(key, e))
     }
 
     fn err(&self, key: &SecretKey, e: keyring_core::Error) -> SecretError {
@@ -171,19 +161,11 @@ fn ignore_missing(e: keyring_core::Error) -> Result<(), keyring_core::Error> {
 
 /// Checks that a freshly built store answers: looks up an entry that does not
 /// exist and expects "no entry". Writes nothing.
-#[cfg_attr(
-    not(all(
-        unix,
-        not(any(target_os = "macos", target_os = "ios", target_os = "android"))
-    )),
-    allow(dead_code)
-)]
+#[cfg_attr(not(all(unix, not(any(target_os = "macos", target_os = "ios", target_os = "android")))), allow(dead_code))]
 fn probe_lookup(backend: Backend, store: &Arc<CredentialStore>) -> Result<(), SecretError> {
     let unavailable = |reason: String| SecretError::Unavailable { backend, reason };
     let probe = format!("probe:{}", std::process::id());
-    let entry = store
-        .build(SERVICE, &probe, None)
-        .map_err(|e| unavailable(e.to_string()))?;
+    let entry = store.build(SERVICE, &probe, None).map_err(|e| unavailable(e.to_string()))?;
     match entry.get_password() {
         Ok(mut unexpected) => {
             zeroize::Zeroize::zeroize(&mut unexpected);
@@ -199,10 +181,7 @@ fn make(backend: Backend, store: Arc<CredentialStore>) -> SecretStore {
 }
 
 /// Linux and the BSDs: Secret Service, then (Linux) the kernel keyring.
-#[cfg(all(
-    unix,
-    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
-))]
+#[cfg(all(unix, not(any(target_os = "macos", target_os = "ios", target_os = "android"))))]
 mod platform {
     use std::sync::Arc;
 
@@ -271,12 +250,11 @@ mod platform {
 
         let ss = SecretService::connect(EncryptionType::Dh)
             .map_err(|e| unavailable(format!("cannot reach it on the D-Bus session bus: {e}")))?;
-        let collection = ss.get_default_collection().map_err(|e| {
-            unavailable(format!("it has no default collection (login keyring): {e}"))
-        })?;
-        let locked = collection
-            .is_locked()
-            .map_err(|e| unavailable(format!("cannot query its default collection: {e}")))?;
+        let collection = ss
+            .get_default_collection()
+            .map_err(|e| unavailable(format!("it has no default collection (login keyring): {e}")))?;
+        let locked =
+            collection.is_locked().map_err(|e| unavailable(format!("cannot query its default collection: {e}")))?;
         if locked {
             // Unlock now rather than at the first password: on a desktop this
             // shows the unlock prompt at start-up; where no prompt can be shown
@@ -296,8 +274,8 @@ mod platform {
         drop(collection);
         drop(ss);
 
-        let store: Arc<CredentialStore> = zbus_secret_service_keyring_store::Store::new()
-            .map_err(|e| unavailable(e.to_string()))?;
+        let store: Arc<CredentialStore> =
+            zbus_secret_service_keyring_store::Store::new().map_err(|e| unavailable(e.to_string()))?;
         super::probe_lookup(backend, &store)?;
         Ok(make(backend, store))
     }
@@ -313,10 +291,9 @@ mod platform {
         use linux_keyutils::{KeyRing, KeyRingIdentifier};
         match KeyRing::get_persistent(KeyRingIdentifier::Session) {
             Ok(_) => {
-                let expiry =
-                    std::fs::read_to_string("/proc/sys/kernel/keys/persistent_keyring_expiry")
-                        .ok()
-                        .and_then(|s| s.trim().parse::<u64>().ok());
+                let expiry = std::fs::read_to_string("/proc/sys/kernel/keys/persistent_keyring_expiry")
+                    .ok()
+                    .and_then(|s| s.trim().parse::<u64>().ok());
                 match expiry {
                     Some(secs) => format!(
                         "kept across restarts of Headend until reboot, or until this user's \
@@ -336,11 +313,8 @@ mod platform {
     #[cfg(target_os = "linux")]
     fn open_kernel_keyring() -> Result<SecretStore, SecretError> {
         let backend = Backend::KernelKeyring;
-        let store: Arc<CredentialStore> =
-            linux_keyutils_keyring_store::Store::new().map_err(|e| SecretError::Unavailable {
-                backend,
-                reason: e.to_string(),
-            })?;
+        let store: Arc<CredentialStore> = linux_keyutils_keyring_store::Store::new()
+            .map_err(|e| SecretError::Unavailable { backend, reason: e.to_string() })?;
         super::probe_lookup(backend, &store)?;
         Ok(make(backend, store))
     }
@@ -360,10 +334,7 @@ mod platform {
             return Err(SecretError::Unsupported { backend });
         }
         let store: Arc<CredentialStore> = apple_native_keyring_store::keychain::Store::new()
-            .map_err(|e| SecretError::Unavailable {
-                backend,
-                reason: e.to_string(),
-            })?;
+            .map_err(|e| SecretError::Unavailable { backend, reason: e.to_string() })?;
         Ok(make(backend, store))
     }
 
@@ -385,11 +356,8 @@ mod platform {
         if backend != Backend::WindowsCredentialManager {
             return Err(SecretError::Unsupported { backend });
         }
-        let store: Arc<CredentialStore> =
-            windows_native_keyring_store::Store::new().map_err(|e| SecretError::Unavailable {
-                backend,
-                reason: e.to_string(),
-            })?;
+        let store: Arc<CredentialStore> = windows_native_keyring_store::Store::new()
+            .map_err(|e| SecretError::Unavailable { backend, reason: e.to_string() })?;
         Ok(make(backend, store))
     }
 
@@ -400,10 +368,7 @@ mod platform {
 
 /// Anything else (iOS, Android, wasm...): no backend.
 #[cfg(not(any(
-    all(
-        unix,
-        not(any(target_os = "macos", target_os = "ios", target_os = "android"))
-    ),
+    all(unix, not(any(target_os = "macos", target_os = "ios", target_os = "android"))),
     target_os = "macos",
     target_os = "windows"
 )))]
@@ -416,8 +381,6 @@ mod platform {
     }
 
     pub(super) fn open_best() -> Result<SecretStore, SecretError> {
-        Err(SecretError::Unsupported {
-            backend: Backend::SecretService,
-        })
+        Err(SecretError::Unsupported { backend: Backend::SecretService })
     }
 }

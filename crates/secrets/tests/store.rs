@@ -21,10 +21,7 @@ use headend_secrets::{Backend, SecretError, SecretKey, SecretKind, SecretStore};
 
 /// Unique per process and per call site.
 fn unique_id(tag: &str) -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     format!("test-{}-{nanos}-{tag}", std::process::id())
 }
 
@@ -66,10 +63,7 @@ fn round_trip(store: &SecretStore, tag: &str) {
     let id = unique_id(tag);
     let router = SecretKey::router(&id);
     let olt = SecretKey::new(SecretKind::Olt, &id);
-    let _cleanup = Cleanup {
-        store,
-        keys: vec![router.clone(), olt.clone()],
-    };
+    let _cleanup = Cleanup { store, keys: vec![router.clone(), olt.clone()] };
 
     assert!(store.get(&router).expect("get missing").is_none());
 
@@ -90,51 +84,21 @@ fn round_trip(store: &SecretStore, tag: &str) {
     // Same id, other kind: a separate entry.
     assert!(store.get(&olt).expect("get olt").is_none());
     store.set(&olt, "olt-pw").expect("set olt");
-    assert_eq!(
-        store
-            .get(&olt)
-            .expect("get olt")
-            .as_ref()
-            .map(|s| s.expose()),
-        Some("olt-pw")
-    );
-    assert_eq!(
-        store
-            .get(&router)
-            .expect("router untouched")
-            .as_ref()
-            .map(|s| s.expose()),
-        Some("pw-2")
-    );
+    assert_eq!(store.get(&olt).expect("get olt").as_ref().map(|s| s.expose()), Some("olt-pw"));
+    assert_eq!(store.get(&router).expect("router untouched").as_ref().map(|s| s.expose()), Some("pw-2"));
 
     let empty = store.set(&router, "");
-    assert!(
-        matches!(empty, Err(SecretError::EmptySecret { .. })),
-        "{empty:?}"
-    );
+    assert!(matches!(empty, Err(SecretError::EmptySecret { .. })), "{empty:?}");
     assert_eq!(
-        store
-            .get(&router)
-            .expect("get")
-            .as_ref()
-            .map(|s| s.expose()),
+        store.get(&router).expect("get").as_ref().map(|s| s.expose()),
         Some("pw-2"),
         "a refused empty set must not touch the stored value"
     );
 
     store.delete(&router).expect("delete");
     assert!(store.get(&router).expect("get deleted").is_none());
-    store
-        .delete(&router)
-        .expect("deleting a missing entry is Ok");
-    assert_eq!(
-        store
-            .get(&olt)
-            .expect("olt survives")
-            .as_ref()
-            .map(|s| s.expose()),
-        Some("olt-pw")
-    );
+    store.delete(&router).expect("deleting a missing entry is Ok");
+    assert_eq!(store.get(&olt).expect("olt survives").as_ref().map(|s| s.expose()), Some("olt-pw"));
     store.delete(&olt).expect("delete olt");
     assert!(store.get(&olt).expect("get deleted olt").is_none());
 }
@@ -159,18 +123,9 @@ fn invalid_keys_are_refused_before_reaching_the_backend() {
     let store = SecretStore::open().expect("open");
     for id in ["", "has space", "line\nbreak"] {
         let key = SecretKey::router(id);
-        assert!(matches!(
-            store.get(&key),
-            Err(SecretError::InvalidKey { .. })
-        ));
-        assert!(matches!(
-            store.set(&key, "x"),
-            Err(SecretError::InvalidKey { .. })
-        ));
-        assert!(matches!(
-            store.delete(&key),
-            Err(SecretError::InvalidKey { .. })
-        ));
+        assert!(matches!(store.get(&key), Err(SecretError::InvalidKey { .. })));
+        assert!(matches!(store.set(&key, "x"), Err(SecretError::InvalidKey { .. })));
+        assert!(matches!(store.delete(&key), Err(SecretError::InvalidKey { .. })));
     }
 }
 
@@ -178,10 +133,7 @@ fn invalid_keys_are_refused_before_reaching_the_backend() {
 fn backends_of_other_systems_are_unsupported() {
     for backend in Backend::ALL.into_iter().filter(|b| !b.is_supported()) {
         let res = SecretStore::with_backend(backend);
-        assert!(
-            matches!(res, Err(SecretError::Unsupported { backend: b }) if b == backend),
-            "{backend:?}: {res:?}"
-        );
+        assert!(matches!(res, Err(SecretError::Unsupported { backend: b }) if b == backend), "{backend:?}: {res:?}");
     }
 }
 
@@ -189,20 +141,11 @@ fn backends_of_other_systems_are_unsupported() {
 fn clones_share_the_store_across_threads() {
     let store = SecretStore::open().expect("open");
     let key = SecretKey::radius_db(unique_id("threads"));
-    let _cleanup = Cleanup {
-        store: &store,
-        keys: vec![key.clone()],
-    };
+    let _cleanup = Cleanup { store: &store, keys: vec![key.clone()] };
     let writer = store.clone();
     let k = key.clone();
-    std::thread::spawn(move || writer.set(&k, "from-thread"))
-        .join()
-        .expect("thread")
-        .expect("set in thread");
-    assert_eq!(
-        store.get(&key).expect("get").as_ref().map(|s| s.expose()),
-        Some("from-thread")
-    );
+    std::thread::spawn(move || writer.set(&k, "from-thread")).join().expect("thread").expect("set in thread");
+    assert_eq!(store.get(&key).expect("get").as_ref().map(|s| s.expose()), Some("from-thread"));
 }
 
 #[cfg(target_os = "linux")]
@@ -232,19 +175,11 @@ mod linux {
     fn without_session_bus_open_falls_back_to_kernel_keyring() {
         let kernel = SecretStore::with_backend(Backend::KernelKeyring).expect("kernel keyring");
         let key = SecretKey::router(unique_id("fallback"));
-        let _cleanup = Cleanup {
-            store: &kernel,
-            keys: vec![key.clone()],
-        };
+        let _cleanup = Cleanup { store: &kernel, keys: vec![key.clone()] };
         kernel.set(&key, CHILD_SECRET).expect("set for child");
 
         let exe = std::env::current_exe().expect("current exe");
-        let child_args = [
-            "--exact",
-            "linux::fallback_child",
-            "--nocapture",
-            "--test-threads=1",
-        ];
+        let child_args = ["--exact", "linux::fallback_child", "--nocapture", "--test-threads=1"];
         // `keyctl session -` runs the child in a new, empty session keyring:
         // like Headend started again later, it can only find the parent's
         // key through the user's persistent keyring.
@@ -265,10 +200,7 @@ mod linux {
             .env(CHILD_ENV, key.id())
             // A bus address that cannot work: no session bus, even on a
             // desktop where zbus would otherwise find $XDG_RUNTIME_DIR/bus.
-            .env(
-                "DBUS_SESSION_BUS_ADDRESS",
-                "unix:path=/nonexistent/headend-secrets-test/bus",
-            )
+            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/headend-secrets-test/bus")
             .env_remove("XDG_RUNTIME_DIR")
             .env_remove("HEADEND_EXPECT_SECRET_BACKEND")
             .env("RUST_LOG", "trace")
@@ -276,45 +208,21 @@ mod linux {
             .expect("run child test");
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            out.status.success(),
-            "child failed\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
-        );
-        assert!(
-            stdout.contains("1 passed"),
-            "child test did not run:\n{stdout}"
-        );
+        assert!(out.status.success(), "child failed\n--- stdout\n{stdout}\n--- stderr\n{stderr}");
+        assert!(stdout.contains("1 passed"), "child test did not run:\n{stdout}");
         let logs = format!("{stdout}{stderr}");
         assert!(logs.contains("WARN"), "no warning logged:\n{logs}");
-        assert!(
-            logs.contains("LOST AT REBOOT"),
-            "warning lacks the reboot caveat:\n{logs}"
-        );
-        assert!(
-            logs.contains("gnome-keyring"),
-            "warning lacks the remedy:\n{logs}"
-        );
-        assert!(
-            logs.contains("kernel-keyring"),
-            "warning lacks the backend:\n{logs}"
-        );
-        assert!(
-            logs.contains("until reboot"),
-            "warning lacks the lifetime:\n{logs}"
-        );
+        assert!(logs.contains("LOST AT REBOOT"), "warning lacks the reboot caveat:\n{logs}");
+        assert!(logs.contains("gnome-keyring"), "warning lacks the remedy:\n{logs}");
+        assert!(logs.contains("kernel-keyring"), "warning lacks the backend:\n{logs}");
+        assert!(logs.contains("until reboot"), "warning lacks the lifetime:\n{logs}");
         for secret in [CHILD_SECRET, CHILD_CHILD_SECRET] {
-            assert!(
-                !logs.contains(secret),
-                "a secret leaked into the output:\n{logs}"
-            );
+            assert!(!logs.contains(secret), "a secret leaked into the output:\n{logs}");
         }
     }
 
     fn keyctl_available() -> bool {
-        Command::new("keyctl")
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
+        Command::new("keyctl").arg("--version").output().is_ok_and(|o| o.status.success())
     }
 
     const CHILD_CHILD_SECRET: &str = "written-by-the-child-91c4";
@@ -332,16 +240,7 @@ mod linux {
             .init();
 
         let res = SecretStore::with_backend(Backend::SecretService);
-        assert!(
-            matches!(
-                res,
-                Err(SecretError::Unavailable {
-                    backend: Backend::SecretService,
-                    ..
-                })
-            ),
-            "{res:?}"
-        );
+        assert!(matches!(res, Err(SecretError::Unavailable { backend: Backend::SecretService, .. })), "{res:?}");
 
         let store = SecretStore::open().expect("open falls back");
         assert_eq!(store.backend(), Backend::KernelKeyring);
@@ -351,15 +250,9 @@ mod linux {
         tracing::info!(secret = ?from_parent, "a Secret in a log line stays hidden");
 
         let key = SecretKey::olt(&id);
-        let _cleanup = Cleanup {
-            store: &store,
-            keys: vec![key.clone()],
-        };
+        let _cleanup = Cleanup { store: &store, keys: vec![key.clone()] };
         store.set(&key, CHILD_CHILD_SECRET).expect("set");
-        assert_eq!(
-            store.get(&key).expect("get").as_ref().map(|s| s.expose()),
-            Some(CHILD_CHILD_SECRET)
-        );
+        assert_eq!(store.get(&key).expect("get").as_ref().map(|s| s.expose()), Some(CHILD_CHILD_SECRET));
         round_trip(&store, "child");
     }
 }
@@ -384,10 +277,7 @@ fn subscriber_cipher_keeps_its_key_in_the_scope() {
 
     let store = SecretStore::open().expect("open").scoped(&unique_id("subscriber"));
     let key = SecretKey::subscriber_key();
-    let _cleanup = Cleanup {
-        store: &store,
-        keys: vec![key.clone()],
-    };
+    let _cleanup = Cleanup { store: &store, keys: vec![key.clone()] };
     assert!(store.get(&key).expect("get").is_none());
 
     let first = store.subscriber_cipher().expect("made on first use");

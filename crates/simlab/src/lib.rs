@@ -21,8 +21,5 @@
 pub mod olt;
 pub mod routeros;
 
-pub use olt::{
-    OltFaults, OltVendor, OnuState, PonPort, SimOlt, SimOltConfig, SimOltError, SimOltHandle,
-    SimOltStats,
-};
+pub use olt::{OltFaults, OltVendor, OnuState, PonPort, SimOlt, SimOltConfig, SimOltError, SimOltHandle, SimOltStats};
 pub use routeros::{Faults, Persona, SimConfig, SimError, SimRouter, SimRouterHandle, SimStats};

@@ -8,9 +8,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use headend_routeros::client::{
-    Backoff, Client, ClientError, Disconnect, Keepalive, LoginMethod, Session, TlsTrust,
-};
+use headend_routeros::client::{Backoff, Client, ClientError, Disconnect, Keepalive, LoginMethod, Session, TlsTrust};
 use headend_routeros::{Command, ProtocolError, TrapCategory};
 use headend_simlab::{Faults, Persona, SimConfig};
 
@@ -19,10 +17,7 @@ async fn plain_login_on_v7() {
     let sim = router(Persona::V7).await;
     let client = connect(&sim).await;
     assert_eq!(client.login_method(), LoginMethod::Plain);
-    let items = client
-        .call(Command::new("/system/identity/print"))
-        .await
-        .unwrap();
+    let items = client.call(Command::new("/system/identity/print")).await.unwrap();
     assert_eq!(items[0].get("name").unwrap(), "SimRouter");
     assert_eq!(sim.stats().logins, 1);
 }
@@ -32,20 +27,12 @@ async fn challenge_login_on_v6() {
     let sim = router(Persona::V6).await;
     let client = connect(&sim).await;
     assert_eq!(client.login_method(), LoginMethod::Challenge);
-    assert!(
-        client
-            .call(Command::new("/system/resource/print"))
-            .await
-            .is_ok()
-    );
+    assert!(client.call(Command::new("/system/resource/print")).await.is_ok());
 }
 
 #[tokio::test]
 async fn wrong_password_is_refused_on_both_personas() {
-    for (persona, message) in [
-        (Persona::V7, "invalid user name or password (6)"),
-        (Persona::V6, "cannot log in"),
-    ] {
+    for (persona, message) in [(Persona::V7, "invalid user name or password (6)"), (Persona::V6, "cannot log in")] {
         let sim = router(persona).await;
         let mut opts = options(&sim);
         opts.password = "nope".into();
@@ -79,12 +66,7 @@ async fn tls_pins_on_first_use_and_refuses_a_changed_certificate() {
     let first = Client::connect(tls(TlsTrust::PinOnFirstUse)).await.unwrap();
     let pin = first.certificate_pin().unwrap();
     assert_eq!(Some(pin), sim.certificate_pin());
-    assert!(
-        first
-            .call(Command::new("/system/identity/print"))
-            .await
-            .is_ok()
-    );
+    assert!(first.call(Command::new("/system/identity/print")).await.is_ok());
 
     let pinned = Client::connect(tls(TlsTrust::Pinned(pin))).await.unwrap();
     assert_eq!(pinned.certificate_pin(), Some(pin));
@@ -98,12 +80,7 @@ async fn tls_pins_on_first_use_and_refuses_a_changed_certificate() {
         other => panic!("{other:?}"),
     }
     // The old connection is unaffected.
-    assert!(
-        first
-            .call(Command::new("/system/identity/print"))
-            .await
-            .is_ok()
-    );
+    assert!(first.call(Command::new("/system/identity/print")).await.is_ok());
 }
 
 #[tokio::test]
@@ -130,9 +107,7 @@ async fn tagged_replies_are_routed_whatever_their_order() {
         router
     });
     let client = Client::connect(
-        headend_routeros::client::ConnectOptions::new("127.0.0.1", "admin", "admin")
-            .port(port)
-            .keepalive(None),
+        headend_routeros::client::ConnectOptions::new("127.0.0.1", "admin", "admin").port(port).keepalive(None),
     )
     .await
     .unwrap();
@@ -143,22 +118,14 @@ async fn tagged_replies_are_routed_whatever_their_order() {
     };
     let (slow, fast) = tokio::join!(slow, fast);
     let _router = server.await.unwrap();
-    let names: Vec<_> = slow
-        .unwrap()
-        .iter()
-        .map(|a| a.get("name").unwrap().to_string())
-        .collect();
+    let names: Vec<_> = slow.unwrap().iter().map(|a| a.get("name").unwrap().to_string()).collect();
     assert_eq!(names, ["a", "b"]);
     assert_eq!(fast.unwrap()[0].get("name").unwrap(), "edge-1");
 }
 
 #[tokio::test]
 async fn concurrent_commands_share_one_connection() {
-    let sim = router_with(SimConfig {
-        secrets: 500,
-        ..SimConfig::default()
-    })
-    .await;
+    let sim = router_with(SimConfig { secrets: 500, ..SimConfig::default() }).await;
     let client = connect(&sim).await;
     let big = client.call(Command::new("/ppp/secret/print"));
     let small = client.call(Command::new("/system/identity/print"));
@@ -172,18 +139,11 @@ async fn concurrent_commands_share_one_connection() {
 
 #[tokio::test]
 async fn listen_reports_changes_and_cancel_ends_it_cleanly() {
-    let sim = router_with(SimConfig {
-        secrets: 3,
-        ..SimConfig::default()
-    })
-    .await;
+    let sim = router_with(SimConfig { secrets: 3, ..SimConfig::default() }).await;
     let client = connect(&sim).await;
     let mut stream = client.stream(Command::new("/ppp/active/listen")).unwrap();
     // Make sure the listen is registered before the change.
-    client
-        .call(Command::new("/system/identity/print"))
-        .await
-        .unwrap();
+    client.call(Command::new("/system/identity/print")).await.unwrap();
     let id = sim.connect_session("user00002").unwrap();
     let up = stream.next().await.unwrap().unwrap();
     assert_eq!(up.get(".id").unwrap(), id.as_str());
@@ -198,31 +158,18 @@ async fn listen_reports_changes_and_cancel_ends_it_cleanly() {
     // No more listener: a new session reaches nobody, and the connection
     // still works.
     sim.connect_session("user00001").unwrap();
-    assert!(
-        client
-            .call(Command::new("/system/identity/print"))
-            .await
-            .is_ok()
-    );
+    assert!(client.call(Command::new("/system/identity/print")).await.is_ok());
 }
 
 #[tokio::test]
 async fn dropping_a_stream_cancels_it() {
     let sim = router(Persona::V7).await;
     let client = connect(&sim).await;
-    let stream = client
-        .stream(Command::new("/interface/print").attr("follow-only", ""))
-        .unwrap();
-    client
-        .call(Command::new("/system/identity/print"))
-        .await
-        .unwrap();
+    let stream = client.stream(Command::new("/interface/print").attr("follow-only", "")).unwrap();
+    client.call(Command::new("/system/identity/print")).await.unwrap();
     drop(stream);
     // The cancel goes out before the next command on the same connection.
-    client
-        .call(Command::new("/system/identity/print"))
-        .await
-        .unwrap();
+    client.call(Command::new("/system/identity/print")).await.unwrap();
     assert_eq!(sim.stats().commands_by_path["/cancel"], 1);
 }
 
@@ -231,10 +178,7 @@ async fn empty_print_on_v7_and_v6() {
     for (persona, empty) in [(Persona::V7, true), (Persona::V6, false)] {
         let sim = router(persona).await;
         let client = connect(&sim).await;
-        let response = client
-            .run(Command::new("/ppp/secret/print").query_eq("name", "nobody"))
-            .await
-            .unwrap();
+        let response = client.run(Command::new("/ppp/secret/print").query_eq("name", "nobody")).await.unwrap();
         assert!(response.items.is_empty());
         assert_eq!(response.empty, empty, "{persona:?}");
     }
@@ -242,17 +186,10 @@ async fn empty_print_on_v7_and_v6() {
 
 #[tokio::test]
 async fn queries_proplist_and_stack_operations() {
-    let sim = router_with(SimConfig {
-        secrets: 5,
-        ..SimConfig::default()
-    })
-    .await;
+    let sim = router_with(SimConfig { secrets: 5, ..SimConfig::default() }).await;
     let client = connect(&sim).await;
     let names = |items: Vec<headend_routeros::Attributes>| -> Vec<String> {
-        items
-            .iter()
-            .map(|a| a.get("name").unwrap().to_string())
-            .collect()
+        items.iter().map(|a| a.get("name").unwrap().to_string()).collect()
     };
     let either = client
         .call(
@@ -266,10 +203,7 @@ async fn queries_proplist_and_stack_operations() {
         .unwrap();
     assert_eq!(names(either.clone()), ["user00001", "user00004"]);
     assert_eq!(either[0].len(), 1, "only the proplist");
-    let by_id = client
-        .call(Command::new("/ppp/secret/print").query_eq(".id", "*3"))
-        .await
-        .unwrap();
+    let by_id = client.call(Command::new("/ppp/secret/print").query_eq(".id", "*3")).await.unwrap();
     assert_eq!(names(by_id), ["user00003"]);
     let not = client
         .call(
@@ -282,10 +216,7 @@ async fn queries_proplist_and_stack_operations() {
         .await
         .unwrap();
     assert_eq!(not.len(), 4);
-    let disabled = client
-        .call(Command::new("/ppp/secret/print").query_eq("disabled", "true"))
-        .await
-        .unwrap();
+    let disabled = client.call(Command::new("/ppp/secret/print").query_eq("disabled", "true")).await.unwrap();
     assert!(disabled.is_empty());
 }
 
@@ -300,46 +231,23 @@ async fn traps_are_typed_and_leave_the_connection_usable() {
         }
         other => panic!("{other:?}"),
     }
-    let missing = client
-        .call(Command::new("/ppp/secret/remove").attr(".id", "*99"))
-        .await
-        .unwrap_err();
+    let missing = client.call(Command::new("/ppp/secret/remove").attr(".id", "*99")).await.unwrap_err();
     assert_eq!(missing.trap_message().unwrap(), "no such item");
-    let unknown = client
-        .call(
-            Command::new("/ppp/secret/add")
-                .attr("name", "x")
-                .attr("colour", "red"),
-        )
-        .await
-        .unwrap_err();
+    let unknown =
+        client.call(Command::new("/ppp/secret/add").attr("name", "x").attr("colour", "red")).await.unwrap_err();
     assert_eq!(unknown.trap_message().unwrap(), "unknown parameter colour");
-    assert!(
-        client
-            .call(Command::new("/system/identity/print"))
-            .await
-            .is_ok()
-    );
+    assert!(client.call(Command::new("/system/identity/print")).await.is_ok());
 }
 
 #[tokio::test]
 async fn refused_connection_is_a_typed_transient_error() {
     let sim = router_with(SimConfig {
-        faults: Faults {
-            refuse_connections: true,
-            ..Faults::default()
-        },
+        faults: Faults { refuse_connections: true, ..Faults::default() },
         ..SimConfig::default()
     })
     .await;
     let err = Client::connect(options(&sim)).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            ClientError::Disconnected(Disconnect::Closed | Disconnect::Io { .. })
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(err, ClientError::Disconnected(Disconnect::Closed | Disconnect::Io { .. })), "{err:?}");
     assert!(err.is_transient());
     assert_eq!(sim.stats().refused, 1);
 
@@ -347,11 +255,9 @@ async fn refused_connection_is_a_typed_transient_error() {
     drop(sim);
     let (listener, port) = Scripted::listen().await;
     drop(listener);
-    let err = Client::connect(
-        headend_routeros::client::ConnectOptions::new("127.0.0.1", "admin", "admin").port(port),
-    )
-    .await
-    .unwrap_err();
+    let err = Client::connect(headend_routeros::client::ConnectOptions::new("127.0.0.1", "admin", "admin").port(port))
+        .await
+        .unwrap_err();
     assert!(matches!(err, ClientError::Connect { .. }), "{err:?}");
 }
 
@@ -359,21 +265,13 @@ async fn refused_connection_is_a_typed_transient_error() {
 async fn latency_is_paid_once_per_round_trip() {
     let sim = router(Persona::V7).await;
     let client = connect(&sim).await;
-    sim.set_faults(Faults {
-        latency: Duration::from_millis(60),
-        ..Faults::default()
-    });
+    sim.set_faults(Faults { latency: Duration::from_millis(60), ..Faults::default() });
     let started = tokio::time::Instant::now();
-    client
-        .call(Command::new("/system/identity/print"))
-        .await
-        .unwrap();
+    client.call(Command::new("/system/identity/print")).await.unwrap();
     assert_eq!(started.elapsed(), Duration::from_millis(60));
     sim.reset_stats();
     let started = tokio::time::Instant::now();
-    let results = client
-        .call_many(vec![Command::new("/system/identity/print"); 20])
-        .await;
+    let results = client.call_many(vec![Command::new("/system/identity/print"); 20]).await;
     assert!(results.iter().all(Result::is_ok));
     // One round trip per read batch, not one per command.
     let batches = u32::try_from(sim.stats().batches).unwrap();
@@ -384,94 +282,40 @@ async fn latency_is_paid_once_per_round_trip() {
 #[tokio::test(start_paused = true)]
 async fn stalled_router_gives_a_timeout_and_the_connection_recovers() {
     let sim = router(Persona::V7).await;
-    let client = Client::connect(options(&sim).command_timeout(Duration::from_secs(30)))
-        .await
-        .unwrap();
-    sim.set_faults(Faults {
-        stall: true,
-        ..Faults::default()
-    });
-    let err = client
-        .call(Command::new("/system/identity/print"))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            ClientError::Timeout {
-                what: "command",
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    let client = Client::connect(options(&sim).command_timeout(Duration::from_secs(30))).await.unwrap();
+    sim.set_faults(Faults { stall: true, ..Faults::default() });
+    let err = client.call(Command::new("/system/identity/print")).await.unwrap_err();
+    assert!(matches!(err, ClientError::Timeout { what: "command", .. }), "{err:?}");
     sim.set_faults(Faults::default());
-    assert!(
-        client
-            .call(Command::new("/system/identity/print"))
-            .await
-            .is_ok()
-    );
+    assert!(client.call(Command::new("/system/identity/print")).await.is_ok());
 }
 
 #[tokio::test(start_paused = true)]
 async fn keepalive_closes_a_connection_to_a_dead_router() {
     let sim = router(Persona::V7).await;
-    let client = Client::connect(options(&sim).keepalive(Some(Keepalive::default())))
-        .await
-        .unwrap();
+    let client = Client::connect(options(&sim).keepalive(Some(Keepalive::default()))).await.unwrap();
     // Alive: probes (every 30 s of silence) are answered.
     tokio::time::sleep(Duration::from_secs(95)).await;
     assert!(!client.is_closed());
     assert_eq!(sim.stats().commands_by_path["/system/identity/print"], 3);
-    sim.set_faults(Faults {
-        stall: true,
-        ..Faults::default()
-    });
-    let reason = tokio::time::timeout(Duration::from_secs(45), client.closed())
-        .await
-        .unwrap();
+    sim.set_faults(Faults { stall: true, ..Faults::default() });
+    let reason = tokio::time::timeout(Duration::from_secs(45), client.closed()).await.unwrap();
     assert_eq!(reason, Disconnect::KeepaliveTimeout);
-    let err = client
-        .call(Command::new("/system/identity/print"))
-        .await
-        .unwrap_err();
-    assert!(matches!(
-        err,
-        ClientError::Disconnected(Disconnect::KeepaliveTimeout)
-    ));
+    let err = client.call(Command::new("/system/identity/print")).await.unwrap_err();
+    assert!(matches!(err, ClientError::Disconnected(Disconnect::KeepaliveTimeout)));
 }
 
 #[tokio::test]
 async fn close_mid_reply_is_a_typed_error_for_every_command_in_flight() {
-    let sim = router_with(SimConfig {
-        secrets: 50,
-        ..SimConfig::default()
-    })
-    .await;
+    let sim = router_with(SimConfig { secrets: 50, ..SimConfig::default() }).await;
     let client = connect(&sim).await;
     let stream = client.stream(Command::new("/ppp/active/listen")).unwrap();
-    client
-        .call(Command::new("/system/identity/print"))
-        .await
-        .unwrap();
-    sim.set_faults(Faults {
-        close_mid_reply: true,
-        ..Faults::default()
-    });
-    let err = client
-        .call(Command::new("/ppp/secret/print"))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, ClientError::Disconnected(Disconnect::ClosedMidReply)),
-        "{err:?}"
-    );
+    client.call(Command::new("/system/identity/print")).await.unwrap();
+    sim.set_faults(Faults { close_mid_reply: true, ..Faults::default() });
+    let err = client.call(Command::new("/ppp/secret/print")).await.unwrap_err();
+    assert!(matches!(err, ClientError::Disconnected(Disconnect::ClosedMidReply)), "{err:?}");
     let mut stream = stream;
-    assert!(matches!(
-        stream.next().await,
-        Some(Err(ClientError::Disconnected(Disconnect::ClosedMidReply)))
-    ));
+    assert!(matches!(stream.next().await, Some(Err(ClientError::Disconnected(Disconnect::ClosedMidReply)))));
     assert!(stream.next().await.is_none());
     assert!(client.is_closed());
 }
@@ -480,30 +324,14 @@ async fn close_mid_reply_is_a_typed_error_for_every_command_in_flight() {
 async fn a_share_of_writes_is_trapped() {
     let sim = router(Persona::V7).await;
     let client = connect(&sim).await;
-    sim.set_faults(Faults {
-        trap_every_nth_write: Some(3),
-        ..Faults::default()
-    });
-    let commands = (0..9)
-        .map(|i| {
-            Command::new("/ppp/secret/add")
-                .attr("name", format!("u{i}"))
-                .attr("password", "p")
-        })
-        .collect();
+    sim.set_faults(Faults { trap_every_nth_write: Some(3), ..Faults::default() });
+    let commands =
+        (0..9).map(|i| Command::new("/ppp/secret/add").attr("name", format!("u{i}")).attr("password", "p")).collect();
     let results = client.call_many(commands).await;
-    let trapped: Vec<usize> = results
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.is_err())
-        .map(|(i, _)| i)
-        .collect();
+    let trapped: Vec<usize> = results.iter().enumerate().filter(|(_, r)| r.is_err()).map(|(i, _)| i).collect();
     assert_eq!(trapped, [2, 5, 8]);
     for i in trapped {
-        assert_eq!(
-            results[i].as_ref().unwrap_err().trap_message().unwrap(),
-            "failure: simulated fault"
-        );
+        assert_eq!(results[i].as_ref().unwrap_err().trap_message().unwrap(), "failure: simulated fault");
     }
     assert_eq!(sim.secret_count(), 6);
 }
@@ -518,24 +346,14 @@ async fn garbage_from_the_router_is_a_protocol_error() {
         router
     });
     let client = Client::connect(
-        headend_routeros::client::ConnectOptions::new("127.0.0.1", "admin", "admin")
-            .port(port)
-            .keepalive(None),
+        headend_routeros::client::ConnectOptions::new("127.0.0.1", "admin", "admin").port(port).keepalive(None),
     )
     .await
     .unwrap();
-    let err = client
-        .call(Command::new("/system/identity/print"))
-        .await
-        .unwrap_err();
+    let err = client.call(Command::new("/system/identity/print")).await.unwrap_err();
     let _router = server.await.unwrap();
     assert!(
-        matches!(
-            err,
-            ClientError::Disconnected(Disconnect::Protocol(ProtocolError::ReservedControlByte(
-                0xF8
-            )))
-        ),
+        matches!(err, ClientError::Disconnected(Disconnect::Protocol(ProtocolError::ReservedControlByte(0xF8)))),
         "{err:?}"
     );
 }
@@ -550,17 +368,12 @@ async fn unknown_reply_words_and_fatal_end_the_connection() {
         let _ = first;
         router
     });
-    let opts = headend_routeros::client::ConnectOptions::new("127.0.0.1", "admin", "admin")
-        .port(port)
-        .keepalive(None);
+    let opts = headend_routeros::client::ConnectOptions::new("127.0.0.1", "admin", "admin").port(port).keepalive(None);
     let client = Client::connect(opts).await.unwrap();
     let err = client.call(Command::new("/x")).await.unwrap_err();
     drop(server.await.unwrap());
     assert!(
-        matches!(
-            err,
-            ClientError::Disconnected(Disconnect::Protocol(ProtocolError::UnknownReplyWord(_)))
-        ),
+        matches!(err, ClientError::Disconnected(Disconnect::Protocol(ProtocolError::UnknownReplyWord(_)))),
         "{err:?}"
     );
 
@@ -583,20 +396,12 @@ async fn session_reconnects_with_backoff() {
         max_attempts: Some(50),
     };
     let session = Session::new(options(&sim), backoff);
-    assert!(
-        session
-            .call(Command::new("/system/identity/print"))
-            .await
-            .is_ok()
-    );
+    assert!(session.call(Command::new("/system/identity/print")).await.is_ok());
     let first = session.client().await.unwrap();
     first.close();
 
     // The router refuses for a while, then comes back.
-    sim.set_faults(Faults {
-        refuse_connections: true,
-        ..Faults::default()
-    });
+    sim.set_faults(Faults { refuse_connections: true, ..Faults::default() });
     let healer = async {
         tokio::time::sleep(Duration::from_millis(150)).await;
         sim.set_faults(Faults::default());
@@ -612,34 +417,20 @@ async fn session_reconnects_with_backoff() {
     let mut wrong = options(&sim);
     wrong.password = "nope".into();
     let session = Session::new(wrong, backoff);
-    assert!(matches!(
-        session.client().await,
-        Err(ClientError::LoginFailed { .. })
-    ));
+    assert!(matches!(session.client().await, Err(ClientError::LoginFailed { .. })));
     assert_eq!(sim.stats().failed_logins, 1);
 }
 
 #[tokio::test]
 async fn session_keeps_the_first_pin() {
     let sim = router(Persona::V7).await;
-    let opts = options(&sim)
-        .port(sim.api_tls_port().unwrap())
-        .tls(TlsTrust::PinOnFirstUse);
-    let session = Session::new(
-        opts,
-        Backoff {
-            max_attempts: Some(1),
-            ..Backoff::default()
-        },
-    );
+    let opts = options(&sim).port(sim.api_tls_port().unwrap()).tls(TlsTrust::PinOnFirstUse);
+    let session = Session::new(opts, Backoff { max_attempts: Some(1), ..Backoff::default() });
     session.client().await.unwrap();
     assert_eq!(session.certificate_pin(), sim.certificate_pin());
     session.disconnect().await;
     sim.rotate_certificate().unwrap();
-    assert!(matches!(
-        session.client().await,
-        Err(ClientError::CertificateChanged { .. })
-    ));
+    assert!(matches!(session.client().await, Err(ClientError::CertificateChanged { .. })));
 }
 
 #[tokio::test(start_paused = true)]
@@ -655,14 +446,5 @@ async fn connect_timeout_on_a_silent_peer() {
         .port(port)
         .connect_timeout(Duration::from_secs(10));
     let err = Client::connect(opts).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            ClientError::Timeout {
-                what: "connect",
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(err, ClientError::Timeout { what: "connect", .. }), "{err:?}");
 }

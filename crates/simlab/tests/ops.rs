@@ -10,8 +10,7 @@ use common::*;
 use headend_routeros::Value;
 use headend_routeros::client::{ClientError, Password};
 use headend_routeros::ops::{
-    ActiveEvent, Menu, NewAddressListEntry, NewPppSecret, PppProfileSpec, PppSecretUpdate,
-    RouterApi, SimpleQueueSpec,
+    ActiveEvent, Menu, NewAddressListEntry, NewPppSecret, PppProfileSpec, PppSecretUpdate, RouterApi, SimpleQueueSpec,
 };
 use headend_simlab::{Faults, Persona, SimConfig};
 
@@ -59,10 +58,7 @@ async fn ppp_secret_lifecycle() {
         .unwrap();
     // A Windows-1252 name must come back byte for byte.
     let name = Value::from(&b"Jos\xE9"[..]);
-    let id = client
-        .add_ppp_secret(NewPppSecret::pppoe(name.clone(), "first").comment("customer 1"))
-        .await
-        .unwrap();
+    let id = client.add_ppp_secret(NewPppSecret::pppoe(name.clone(), "first").comment("customer 1")).await.unwrap();
     let secrets = client.ppp_secrets().await.unwrap();
     assert_eq!(secrets.len(), 1);
     let secret = &secrets[0];
@@ -73,14 +69,8 @@ async fn ppp_secret_lifecycle() {
     assert_eq!(secret.password.as_ref().unwrap().expose(), "first");
     assert!(!format!("{secret:?}").contains("first"));
 
-    client
-        .set_ppp_secret_password(id.clone(), Password::new("second"))
-        .await
-        .unwrap();
-    client
-        .set_ppp_secret_profile(id.clone(), "10M".into())
-        .await
-        .unwrap();
+    client.set_ppp_secret_password(id.clone(), Password::new("second")).await.unwrap();
+    client.set_ppp_secret_profile(id.clone(), "10M".into()).await.unwrap();
     client.disable_ppp_secret(id.clone()).await.unwrap();
     let secret = client.ppp_secrets().await.unwrap().remove(0);
     assert_eq!(secret.password.unwrap().expose(), "second");
@@ -90,10 +80,7 @@ async fn ppp_secret_lifecycle() {
     client
         .set_ppp_secret(
             id.clone(),
-            PppSecretUpdate {
-                remote_address: Some("10.9.9.9".into()),
-                ..PppSecretUpdate::default()
-            },
+            PppSecretUpdate { remote_address: Some("10.9.9.9".into()), ..PppSecretUpdate::default() },
         )
         .await
         .unwrap();
@@ -112,71 +99,38 @@ async fn duplicate_secret_is_refused_with_routeros_message() {
     for persona in [Persona::V6, Persona::V7] {
         let sim = router(persona).await;
         let client = connect(&sim).await;
-        client
-            .add_ppp_secret(NewPppSecret::pppoe("alice", "a"))
-            .await
-            .unwrap();
-        match client
-            .add_ppp_secret(NewPppSecret::pppoe("alice", "b"))
-            .await
-        {
+        client.add_ppp_secret(NewPppSecret::pppoe("alice", "a")).await.unwrap();
+        match client.add_ppp_secret(NewPppSecret::pppoe("alice", "b")).await {
             Err(ClientError::Trap { message, .. }) => {
                 assert_eq!(message, "failure: secret with the same name already exists");
             }
             other => panic!("{other:?}"),
         }
         // Renaming onto an existing name too.
-        let bob = client
-            .add_ppp_secret(NewPppSecret::pppoe("bob", "b"))
-            .await
-            .unwrap();
+        let bob = client.add_ppp_secret(NewPppSecret::pppoe("bob", "b")).await.unwrap();
         let err = client
-            .set_ppp_secret(
-                bob,
-                PppSecretUpdate {
-                    name: Some("alice".into()),
-                    ..PppSecretUpdate::default()
-                },
-            )
+            .set_ppp_secret(bob, PppSecretUpdate { name: Some("alice".into()), ..PppSecretUpdate::default() })
             .await
             .unwrap_err();
-        assert_eq!(
-            err.trap_message().unwrap(),
-            "failure: secret with the same name already exists"
-        );
+        assert_eq!(err.trap_message().unwrap(), "failure: secret with the same name already exists");
         assert_eq!(client.count(Menu::PppSecret).await.unwrap(), 2);
     }
 }
 
 #[tokio::test]
 async fn disable_does_not_kick_but_kick_does_and_listen_reports_it() {
-    let sim = router_with(SimConfig {
-        secrets: 3,
-        active_sessions: 2,
-        ..SimConfig::default()
-    })
-    .await;
+    let sim = router_with(SimConfig { secrets: 3, active_sessions: 2, ..SimConfig::default() }).await;
     let client = connect(&sim).await;
     let mut watch = client.watch_ppp_active().await.unwrap();
     let active = client.ppp_active().await.unwrap();
     assert_eq!(active.len(), 2);
-    let session = active
-        .iter()
-        .find(|s| s.name == "user00001")
-        .unwrap()
-        .clone();
+    let session = active.iter().find(|s| s.name == "user00001").unwrap().clone();
     assert_eq!(session.service, "pppoe");
     assert!(session.address.is_some());
     assert_eq!(session.caller_id.len(), 17);
     assert!(session.uptime.is_some());
 
-    let secret = client
-        .ppp_secrets()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|s| s.name == "user00001")
-        .unwrap();
+    let secret = client.ppp_secrets().await.unwrap().into_iter().find(|s| s.name == "user00001").unwrap();
     client.disable_ppp_secret(secret.id).await.unwrap();
     assert_eq!(sim.active_count(), 2, "disable must not kick");
     assert_eq!(client.ppp_active().await.unwrap().len(), 2);
@@ -199,12 +153,7 @@ async fn disable_does_not_kick_but_kick_does_and_listen_reports_it() {
 
 #[tokio::test]
 async fn session_byte_counters_grow() {
-    let sim = router_with(SimConfig {
-        secrets: 1,
-        active_sessions: 1,
-        ..SimConfig::default()
-    })
-    .await;
+    let sim = router_with(SimConfig { secrets: 1, active_sessions: 1, ..SimConfig::default() }).await;
     let client = connect(&sim).await;
     let first = client.ppp_active().await.unwrap().remove(0);
     tokio::time::sleep(Duration::from_millis(30)).await;
@@ -215,21 +164,13 @@ async fn session_byte_counters_grow() {
 
 #[tokio::test]
 async fn churn_brings_sessions_and_listen_sees_them() {
-    let sim = router_with(SimConfig {
-        secrets: 20,
-        churn: Some(Duration::from_millis(5)),
-        ..SimConfig::default()
-    })
-    .await;
+    let sim =
+        router_with(SimConfig { secrets: 20, churn: Some(Duration::from_millis(5)), ..SimConfig::default() }).await;
     let client = connect(&sim).await;
     let mut watch = client.watch_ppp_active().await.unwrap();
     let mut ups = 0;
     while ups < 3 {
-        let event = tokio::time::timeout(Duration::from_secs(2), watch.next())
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap();
+        let event = tokio::time::timeout(Duration::from_secs(2), watch.next()).await.unwrap().unwrap().unwrap();
         if let ActiveEvent::Up(_) = event {
             ups += 1;
         }
@@ -252,22 +193,10 @@ async fn profiles() {
         .await
         .unwrap();
     client
-        .set_ppp_profile(
-            id.clone(),
-            PppProfileSpec {
-                rate_limit: Some("15M/30M".into()),
-                ..PppProfileSpec::default()
-            },
-        )
+        .set_ppp_profile(id.clone(), PppProfileSpec { rate_limit: Some("15M/30M".into()), ..PppProfileSpec::default() })
         .await
         .unwrap();
-    let plan = client
-        .ppp_profiles()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|p| p.id == id)
-        .unwrap();
+    let plan = client.ppp_profiles().await.unwrap().into_iter().find(|p| p.id == id).unwrap();
     assert_eq!(plan.rate_limit.unwrap(), "15M/30M");
     assert!(!plan.builtin);
     let builtin = profiles[0].id.clone();
@@ -286,41 +215,20 @@ async fn address_lists() {
         timeout: None,
         comment: Some("svc-1".into()),
     };
-    let id = client
-        .add_address_list_entry(entry("suspended", "10.0.0.5"))
-        .await
-        .unwrap();
-    client
-        .add_address_list_entry(entry("vip", "10.0.0.6"))
-        .await
-        .unwrap();
-    let err = client
-        .add_address_list_entry(entry("suspended", "10.0.0.5"))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err.trap_message().unwrap(),
-        "failure: already have such entry"
-    );
+    let id = client.add_address_list_entry(entry("suspended", "10.0.0.5")).await.unwrap();
+    client.add_address_list_entry(entry("vip", "10.0.0.6")).await.unwrap();
+    let err = client.add_address_list_entry(entry("suspended", "10.0.0.5")).await.unwrap_err();
+    assert_eq!(err.trap_message().unwrap(), "failure: already have such entry");
     let suspended = client.address_list(&["suspended".into()]).await.unwrap();
     assert_eq!(suspended.len(), 1);
     assert_eq!(suspended[0].address, "10.0.0.5");
     assert_eq!(suspended[0].comment.as_ref().unwrap(), "svc-1");
     assert_eq!(client.address_list(&[]).await.unwrap().len(), 2);
-    let both = client
-        .address_list(&["suspended".into(), "vip".into(), "none".into()])
-        .await
-        .unwrap();
+    let both = client.address_list(&["suspended".into(), "vip".into(), "none".into()]).await.unwrap();
     assert_eq!(both.len(), 2, "one print, an OR of the lists");
     client.remove_address_list_entry(id).await.unwrap();
     // V6 has no !empty, and an empty list is still just empty.
-    assert!(
-        client
-            .address_list(&["suspended".into()])
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(client.address_list(&["suspended".into()]).await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -339,11 +247,7 @@ async fn simple_queues() {
     client
         .set_simple_queue(
             id.clone(),
-            SimpleQueueSpec {
-                max_limit: Some("20M/40M".into()),
-                disabled: Some(true),
-                ..SimpleQueueSpec::default()
-            },
+            SimpleQueueSpec { max_limit: Some("20M/40M".into()), disabled: Some(true), ..SimpleQueueSpec::default() },
         )
         .await
         .unwrap();
@@ -352,10 +256,7 @@ async fn simple_queues() {
     assert_eq!(queue.target, "10.0.0.42/32");
     assert_eq!(queue.max_limit.unwrap(), "20M/40M");
     assert!(queue.disabled);
-    let missing_target = client
-        .add_simple_queue(SimpleQueueSpec::default())
-        .await
-        .unwrap_err();
+    let missing_target = client.add_simple_queue(SimpleQueueSpec::default()).await.unwrap_err();
     assert!(missing_target.trap_message().is_some());
     client.remove_simple_queue(id).await.unwrap();
     assert!(client.simple_queues().await.unwrap().is_empty());
@@ -365,14 +266,9 @@ async fn simple_queues() {
 async fn thousand_secrets_are_pipelined_in_a_handful_of_round_trips() {
     let sim = router(Persona::V7).await;
     let client = connect(&sim).await;
-    sim.set_faults(Faults {
-        latency: Duration::from_millis(20),
-        ..Faults::default()
-    });
+    sim.set_faults(Faults { latency: Duration::from_millis(20), ..Faults::default() });
     sim.reset_stats();
-    let secrets = (0..1000)
-        .map(|i| NewPppSecret::pppoe(format!("bulk{i:04}"), format!("pw{i}")))
-        .collect();
+    let secrets = (0..1000).map(|i| NewPppSecret::pppoe(format!("bulk{i:04}"), format!("pw{i}"))).collect();
     let started = std::time::Instant::now();
     let ids = client.add_ppp_secrets(secrets).await;
     let elapsed = started.elapsed();

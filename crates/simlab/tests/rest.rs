@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use common::*;
 use headend_routeros::client::{ClientError, Disconnect, Password, TlsTrust};
 use headend_routeros::ops::{
-    ActiveEvent, Change, ItemId, Menu, NewAddressListEntry, NewPppSecret, PppProfileSpec,
-    PppSecretUpdate, RouterApi, SimpleQueueSpec,
+    ActiveEvent, Change, ItemId, Menu, NewAddressListEntry, NewPppSecret, PppProfileSpec, PppSecretUpdate, RouterApi,
+    SimpleQueueSpec,
 };
 use headend_routeros::rest::{RestClient, RestOptions};
 use headend_routeros::{Command, Value};
@@ -31,13 +31,9 @@ async fn rest(sim: &SimRouterHandle) -> RestClient {
 
 #[tokio::test]
 async fn health_reads_match_the_binary_api() {
-    let sim = router_with(SimConfig {
-        identity: "core-7".into(),
-        secrets: 9,
-        active_sessions: 4,
-        ..SimConfig::default()
-    })
-    .await;
+    let sim =
+        router_with(SimConfig { identity: "core-7".into(), secrets: 9, active_sessions: 4, ..SimConfig::default() })
+            .await;
     let (api, rest) = (connect(&sim).await, rest(&sim).await);
     assert_eq!(rest.identity().await.unwrap(), "core-7");
     let resource = rest.resource().await.unwrap();
@@ -46,28 +42,15 @@ async fn health_reads_match_the_binary_api() {
     assert!(resource.uptime.is_some());
     assert!(resource.free_memory.unwrap() < resource.total_memory.unwrap());
 
-    let (a, r) = (
-        api.interfaces().await.unwrap(),
-        rest.interfaces().await.unwrap(),
-    );
+    let (a, r) = (api.interfaces().await.unwrap(), rest.interfaces().await.unwrap());
     assert_eq!(r.len(), 4);
     assert_eq!(
-        a.iter()
-            .map(|i| (&i.id, &i.name, i.mtu))
-            .collect::<Vec<_>>(),
-        r.iter()
-            .map(|i| (&i.id, &i.name, i.mtu))
-            .collect::<Vec<_>>()
+        a.iter().map(|i| (&i.id, &i.name, i.mtu)).collect::<Vec<_>>(),
+        r.iter().map(|i| (&i.id, &i.name, i.mtu)).collect::<Vec<_>>()
     );
     assert!(r[0].running && r[0].rx_bytes > 0);
-    assert_eq!(
-        api.ppp_secrets().await.unwrap(),
-        rest.ppp_secrets().await.unwrap()
-    );
-    assert_eq!(
-        api.ppp_profiles().await.unwrap(),
-        rest.ppp_profiles().await.unwrap()
-    );
+    assert_eq!(api.ppp_secrets().await.unwrap(), rest.ppp_secrets().await.unwrap());
+    assert_eq!(api.ppp_profiles().await.unwrap(), rest.ppp_profiles().await.unwrap());
     assert_eq!(rest.count(Menu::PppSecret).await.unwrap(), 9);
     assert_eq!(rest.count(Menu::PppActive).await.unwrap(), 4);
     assert_eq!(rest.ppp_active().await.unwrap().len(), 4);
@@ -87,25 +70,15 @@ async fn ppp_secrets_written_over_rest_are_read_over_the_api_and_back() {
     .unwrap();
 
     // REST write, API read.
-    let id = rest
-        .add_ppp_secret(NewPppSecret::pppoe("alice", "first").comment("customer 1"))
-        .await
-        .unwrap();
+    let id = rest.add_ppp_secret(NewPppSecret::pppoe("alice", "first").comment("customer 1")).await.unwrap();
     let seen = api.ppp_secrets().await.unwrap().remove(0);
     assert_eq!(seen.id, id);
-    assert_eq!(
-        (seen.name.as_bytes(), seen.service.as_bytes()),
-        (&b"alice"[..], &b"pppoe"[..])
-    );
+    assert_eq!((seen.name.as_bytes(), seen.service.as_bytes()), (&b"alice"[..], &b"pppoe"[..]));
     assert_eq!(seen.password.unwrap().expose(), "first");
     assert_eq!(seen.comment.unwrap(), "customer 1");
 
-    rest.set_ppp_secret_password(id.clone(), Password::new("second"))
-        .await
-        .unwrap();
-    rest.set_ppp_secret_profile(id.clone(), "10M".into())
-        .await
-        .unwrap();
+    rest.set_ppp_secret_password(id.clone(), Password::new("second")).await.unwrap();
+    rest.set_ppp_secret_profile(id.clone(), "10M".into()).await.unwrap();
     rest.disable_ppp_secret(id.clone()).await.unwrap();
     let seen = api.ppp_secrets().await.unwrap().remove(0);
     assert_eq!(seen.password.unwrap().expose(), "second");
@@ -114,10 +87,7 @@ async fn ppp_secrets_written_over_rest_are_read_over_the_api_and_back() {
     rest.enable_ppp_secret(id.clone()).await.unwrap();
     rest.set_ppp_secret(
         id.clone(),
-        PppSecretUpdate {
-            remote_address: Some("10.9.9.9".into()),
-            ..PppSecretUpdate::default()
-        },
+        PppSecretUpdate { remote_address: Some("10.9.9.9".into()), ..PppSecretUpdate::default() },
     )
     .await
     .unwrap();
@@ -126,17 +96,11 @@ async fn ppp_secrets_written_over_rest_are_read_over_the_api_and_back() {
     assert_eq!(seen.remote_address.unwrap(), "10.9.9.9");
 
     // API write, REST read.
-    let bob = api
-        .add_ppp_secret(NewPppSecret::pppoe("bob", "b").profile("10M"))
-        .await
-        .unwrap();
+    let bob = api.add_ppp_secret(NewPppSecret::pppoe("bob", "b").profile("10M")).await.unwrap();
     let listed = rest.ppp_secrets().await.unwrap();
     assert_eq!(listed, api.ppp_secrets().await.unwrap());
     let bob_seen = listed.iter().find(|s| s.id == bob).unwrap();
-    assert_eq!(
-        (bob_seen.name.as_bytes(), bob_seen.profile.as_bytes()),
-        (&b"bob"[..], &b"10M"[..])
-    );
+    assert_eq!((bob_seen.name.as_bytes(), bob_seen.profile.as_bytes()), (&b"bob"[..], &b"10M"[..]));
     let one = rest.get_item("/ppp/secret", &bob).await.unwrap();
     assert_eq!(one.get_str("name"), Some("bob"));
 
@@ -146,36 +110,20 @@ async fn ppp_secrets_written_over_rest_are_read_over_the_api_and_back() {
     assert!(rest.ppp_secrets().await.unwrap().is_empty());
 
     // Profiles: set and remove over REST, seen over the API.
-    let profile = rest
-        .ppp_profiles()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|p| p.name == "10M")
-        .unwrap();
+    let profile = rest.ppp_profiles().await.unwrap().into_iter().find(|p| p.name == "10M").unwrap();
     assert_eq!(profile.rate_limit.as_ref().unwrap(), "5M/10M");
     assert!(!profile.builtin);
     rest.set_ppp_profile(
         profile.id.clone(),
-        PppProfileSpec {
-            rate_limit: Some("10M/20M 20M/40M 8M/16M 10/10".into()),
-            ..PppProfileSpec::default()
-        },
+        PppProfileSpec { rate_limit: Some("10M/20M 20M/40M 8M/16M 10/10".into()), ..PppProfileSpec::default() },
     )
     .await
     .unwrap();
     let seen = api.ppp_profiles().await.unwrap();
     let seen = seen.iter().find(|p| p.id == profile.id).unwrap();
-    assert_eq!(
-        seen.rate_limit.as_ref().unwrap(),
-        "10M/20M 20M/40M 8M/16M 10/10"
-    );
+    assert_eq!(seen.rate_limit.as_ref().unwrap(), "10M/20M 20M/40M 8M/16M 10/10");
     rest.remove_ppp_profile(profile.id).await.unwrap();
-    assert_eq!(
-        api.ppp_profiles().await.unwrap().len(),
-        2,
-        "the two built-in ones"
-    );
+    assert_eq!(api.ppp_profiles().await.unwrap().len(), 2, "the two built-in ones");
 }
 
 #[tokio::test]
@@ -188,21 +136,10 @@ async fn address_lists_and_queues_over_rest() {
         timeout: None,
         comment: Some("svc-1".into()),
     };
-    let id = rest
-        .add_address_list_entry(entry("suspended", "10.0.0.5"))
-        .await
-        .unwrap();
-    api.add_address_list_entry(entry("vip", "10.0.0.6"))
-        .await
-        .unwrap();
-    let err = rest
-        .add_address_list_entry(entry("suspended", "10.0.0.5"))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err.trap_message().unwrap(),
-        "failure: already have such entry"
-    );
+    let id = rest.add_address_list_entry(entry("suspended", "10.0.0.5")).await.unwrap();
+    api.add_address_list_entry(entry("vip", "10.0.0.6")).await.unwrap();
+    let err = rest.add_address_list_entry(entry("suspended", "10.0.0.5")).await.unwrap_err();
+    assert_eq!(err.trap_message().unwrap(), "failure: already have such entry");
     // Filtered with POST .../print and ".query".
     let suspended = rest.address_list(&["suspended".into()]).await.unwrap();
     assert_eq!(suspended.len(), 1);
@@ -210,18 +147,8 @@ async fn address_lists_and_queues_over_rest() {
     assert_eq!(suspended[0].comment.as_ref().unwrap(), "svc-1");
     assert_eq!(rest.address_list(&[]).await.unwrap().len(), 2);
     rest.remove_address_list_entry(id).await.unwrap();
-    assert!(
-        api.address_list(&["suspended".into()])
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    assert!(
-        rest.address_list(&["suspended".into()])
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(api.address_list(&["suspended".into()]).await.unwrap().is_empty());
+    assert!(rest.address_list(&["suspended".into()]).await.unwrap().is_empty());
 
     let queue = rest
         .add_simple_queue(SimpleQueueSpec {
@@ -234,31 +161,17 @@ async fn address_lists_and_queues_over_rest() {
         .unwrap();
     rest.set_simple_queue(
         queue.clone(),
-        SimpleQueueSpec {
-            max_limit: Some("20M/40M".into()),
-            disabled: Some(true),
-            ..SimpleQueueSpec::default()
-        },
+        SimpleQueueSpec { max_limit: Some("20M/40M".into()), disabled: Some(true), ..SimpleQueueSpec::default() },
     )
     .await
     .unwrap();
     let seen = api.simple_queues().await.unwrap().remove(0);
-    assert_eq!(
-        (seen.name.as_bytes(), seen.target.as_bytes()),
-        (&b"svc-42"[..], &b"10.0.0.42/32"[..])
-    );
+    assert_eq!((seen.name.as_bytes(), seen.target.as_bytes()), (&b"svc-42"[..], &b"10.0.0.42/32"[..]));
     assert_eq!(seen.max_limit.unwrap(), "20M/40M");
     assert!(seen.disabled);
-    assert_eq!(
-        rest.simple_queues().await.unwrap(),
-        api.simple_queues().await.unwrap()
-    );
+    assert_eq!(rest.simple_queues().await.unwrap(), api.simple_queues().await.unwrap());
     assert!(
-        rest.add_simple_queue(SimpleQueueSpec::default())
-            .await
-            .unwrap_err()
-            .trap_message()
-            .is_some(),
+        rest.add_simple_queue(SimpleQueueSpec::default()).await.unwrap_err().trap_message().is_some(),
         "a queue without a target is refused"
     );
     rest.remove_simple_queue(queue).await.unwrap();
@@ -269,23 +182,12 @@ async fn address_lists_and_queues_over_rest() {
 async fn refusals_have_the_same_shape_as_the_binary_api() {
     let sim = router(Persona::V7).await;
     let (api, rest) = (connect(&sim).await, rest(&sim).await);
-    rest.add_ppp_secret(NewPppSecret::pppoe("alice", "a"))
-        .await
-        .unwrap();
-    let over_api = api
-        .add_ppp_secret(NewPppSecret::pppoe("alice", "b"))
-        .await
-        .unwrap_err();
-    let over_rest = rest
-        .add_ppp_secret(NewPppSecret::pppoe("alice", "b"))
-        .await
-        .unwrap_err();
+    rest.add_ppp_secret(NewPppSecret::pppoe("alice", "a")).await.unwrap();
+    let over_api = api.add_ppp_secret(NewPppSecret::pppoe("alice", "b")).await.unwrap_err();
+    let over_rest = rest.add_ppp_secret(NewPppSecret::pppoe("alice", "b")).await.unwrap_err();
     for err in [&over_api, &over_rest] {
         assert!(matches!(err, ClientError::Trap { .. }), "{err:?}");
-        assert_eq!(
-            err.trap_message().unwrap(),
-            "failure: secret with the same name already exists"
-        );
+        assert_eq!(err.trap_message().unwrap(), "failure: secret with the same name already exists");
         assert!(!err.is_transient());
     }
 
@@ -295,10 +197,7 @@ async fn refusals_have_the_same_shape_as_the_binary_api() {
     let over_rest = rest.remove_ppp_secret(missing.clone()).await.unwrap_err();
     assert_eq!(over_api.trap_message(), over_rest.trap_message());
     assert_eq!(over_rest.trap_message().unwrap(), "no such item");
-    let err = rest
-        .set_ppp_secret_password(missing.clone(), "x".into())
-        .await
-        .unwrap_err();
+    let err = rest.set_ppp_secret_password(missing.clone(), "x".into()).await.unwrap_err();
     assert_eq!(err.trap_message().unwrap(), "no such item");
     let err = rest.get_item("/ppp/secret", &missing).await.unwrap_err();
     assert_eq!(err.trap_message().unwrap(), "no such item");
@@ -308,19 +207,9 @@ async fn refusals_have_the_same_shape_as_the_binary_api() {
     // Unknown menus and parameters, as the API says them.
     let err = rest.get("/no/such/menu").await.unwrap_err();
     assert_eq!(err.trap_message().unwrap(), "no such command prefix");
-    let err = rest
-        .run(
-            &Command::new("/ppp/secret/add")
-                .attr("name", "x")
-                .attr("colour", "red"),
-        )
-        .await
-        .unwrap_err();
+    let err = rest.run(&Command::new("/ppp/secret/add").attr("name", "x").attr("colour", "red")).await.unwrap_err();
     assert_eq!(err.trap_message().unwrap(), "unknown parameter colour");
-    let err = rest
-        .run(&Command::new("/ppp/active/listen"))
-        .await
-        .unwrap_err();
+    let err = rest.run(&Command::new("/ppp/active/listen")).await.unwrap_err();
     assert!(err.trap_message().is_some(), "{err:?}");
 }
 
@@ -335,12 +224,8 @@ async fn wrong_password_is_a_login_failure_at_connect() {
     }
     assert_eq!(sim.stats().failed_logins, 1);
 
-    let sim = router_with(SimConfig {
-        username: "api".into(),
-        password: "Jos\u{e9}!".into(),
-        ..SimConfig::default()
-    })
-    .await;
+    let sim =
+        router_with(SimConfig { username: "api".into(), password: "Jos\u{e9}!".into(), ..SimConfig::default() }).await;
     let mut options = rest_options(&sim);
     options.username = "api".into();
     options.password = "Jos\u{e9}!".into();
@@ -364,17 +249,13 @@ async fn pins_on_first_use_and_refuses_a_changed_certificate() {
     assert_eq!(Some(pin), sim.certificate_pin());
     // The same certificate as API-SSL's.
     let api_tls = headend_routeros::client::Client::connect(
-        options(&sim)
-            .port(sim.api_tls_port().unwrap())
-            .tls(TlsTrust::Pinned(pin)),
+        options(&sim).port(sim.api_tls_port().unwrap()).tls(TlsTrust::Pinned(pin)),
     )
     .await
     .unwrap();
     assert_eq!(api_tls.certificate_pin(), Some(pin));
 
-    let pinned = RestClient::connect(rest_options(&sim).trust(TlsTrust::Pinned(pin)))
-        .await
-        .unwrap();
+    let pinned = RestClient::connect(rest_options(&sim).trust(TlsTrust::Pinned(pin))).await.unwrap();
     assert_eq!(pinned.certificate_pin(), Some(pin));
 
     let new_pin = sim.rotate_certificate().unwrap();
@@ -390,15 +271,9 @@ async fn pins_on_first_use_and_refuses_a_changed_certificate() {
     assert_eq!(learning.certificate_pin(), Some(new_pin));
     sim.rotate_certificate().unwrap();
     // Slow answers, so two reads overlap and need two connections.
-    sim.set_faults(Faults {
-        latency: Duration::from_millis(100),
-        ..Faults::default()
-    });
+    sim.set_faults(Faults { latency: Duration::from_millis(100), ..Faults::default() });
     let reads = concurrent_identity(&learning, 2).await;
-    assert!(
-        reads.iter().any(Result::is_ok),
-        "the kept connection still works: {reads:?}"
-    );
+    assert!(reads.iter().any(Result::is_ok), "the kept connection still works: {reads:?}");
     assert!(
         reads
             .iter()
@@ -423,21 +298,12 @@ async fn concurrent_identity(client: &RestClient, n: usize) -> Vec<Result<Value,
 
 #[tokio::test]
 async fn the_polling_watch_reports_new_sessions_and_a_kick() {
-    let sim = router_with(SimConfig {
-        secrets: 3,
-        active_sessions: 2,
-        ..SimConfig::default()
-    })
-    .await;
+    let sim = router_with(SimConfig { secrets: 3, active_sessions: 2, ..SimConfig::default() }).await;
     let rest = rest(&sim).await;
     let mut watch = rest.watch_ppp_active().await.unwrap();
     let active = rest.ppp_active().await.unwrap();
     assert_eq!(active.len(), 2);
-    let victim = active
-        .iter()
-        .find(|s| s.name == "user00001")
-        .unwrap()
-        .clone();
+    let victim = active.iter().find(|s| s.name == "user00001").unwrap().clone();
 
     // Counters and uptime grow between polls, but make no event.
     let quiet = tokio::time::timeout(Duration::from_millis(150), watch.next()).await;
@@ -456,10 +322,7 @@ async fn the_polling_watch_reports_new_sessions_and_a_kick() {
     }
 
     // A failed poll ends the watch with the error.
-    sim.set_faults(Faults {
-        close_mid_reply: true,
-        ..Faults::default()
-    });
+    sim.set_faults(Faults { close_mid_reply: true, ..Faults::default() });
     match watch.next().await {
         Some(Err(err)) => assert!(err.is_transient(), "{err:?}"),
         other => panic!("{other:?}"),
@@ -471,12 +334,8 @@ async fn the_polling_watch_reports_new_sessions_and_a_kick() {
 async fn bulk_writes_go_concurrently_with_results_in_order() {
     let sim = router(Persona::V7).await;
     let (api, rest) = (connect(&sim).await, rest(&sim).await);
-    rest.add_ppp_secret(NewPppSecret::pppoe("bulk0050", "dup"))
-        .await
-        .unwrap();
-    let secrets: Vec<_> = (0..200)
-        .map(|i| NewPppSecret::pppoe(format!("bulk{i:04}"), format!("pw{i}")))
-        .collect();
+    rest.add_ppp_secret(NewPppSecret::pppoe("bulk0050", "dup")).await.unwrap();
+    let secrets: Vec<_> = (0..200).map(|i| NewPppSecret::pppoe(format!("bulk{i:04}"), format!("pw{i}"))).collect();
     let results = rest.add_ppp_secrets(secrets).await;
     assert_eq!(results.len(), 200);
     for (i, result) in results.iter().enumerate() {
@@ -492,11 +351,7 @@ async fn bulk_writes_go_concurrently_with_results_in_order() {
         }
     }
     assert_eq!(api.count(Menu::PppSecret).await.unwrap(), 200);
-    assert!(
-        rest.connections_opened() <= 16,
-        "{}",
-        rest.connections_opened()
-    );
+    assert!(rest.connections_opened() <= 16, "{}", rest.connections_opened());
 
     // Mixed changes, in order.
     let ids: Vec<ItemId> = results.into_iter().filter_map(Result::ok).take(3).collect();
@@ -509,32 +364,22 @@ async fn bulk_writes_go_concurrently_with_results_in_order() {
     let results = rest.apply(changes).await;
     assert!(results[0].as_ref().unwrap().is_none());
     assert!(results[1].is_ok() && results[3].is_ok());
-    assert_eq!(
-        results[2].as_ref().unwrap_err().trap_message().unwrap(),
-        "no such item"
-    );
+    assert_eq!(results[2].as_ref().unwrap_err().trap_message().unwrap(), "no such item");
     assert_eq!(api.count(Menu::PppSecret).await.unwrap(), 198);
 }
 
 #[tokio::test]
 async fn latency_is_paid_once_per_wave_of_concurrent_requests() {
     let sim = router(Persona::V7).await;
-    let rest = RestClient::connect(rest_options(&sim).max_connections(16))
-        .await
-        .unwrap();
-    sim.set_faults(Faults {
-        latency: Duration::from_millis(50),
-        ..Faults::default()
-    });
+    let rest = RestClient::connect(rest_options(&sim).max_connections(16)).await.unwrap();
+    sim.set_faults(Faults { latency: Duration::from_millis(50), ..Faults::default() });
     sim.reset_stats();
     let started = Instant::now();
     rest.identity().await.unwrap();
     let one = started.elapsed();
     assert!(one >= Duration::from_millis(50), "{one:?}");
 
-    let secrets: Vec<_> = (0..64)
-        .map(|i| NewPppSecret::pppoe(format!("lat{i:02}"), "pw"))
-        .collect();
+    let secrets: Vec<_> = (0..64).map(|i| NewPppSecret::pppoe(format!("lat{i:02}"), "pw")).collect();
     let started = Instant::now();
     let results = rest.add_ppp_secrets(secrets).await;
     let elapsed = started.elapsed();
@@ -552,51 +397,28 @@ async fn latency_is_paid_once_per_wave_of_concurrent_requests() {
 #[tokio::test]
 async fn faults_stall_close_mid_reply_refuse_and_traps() {
     let sim = router(Persona::V7).await;
-    let rest = RestClient::connect(rest_options(&sim).request_timeout(Duration::from_millis(300)))
-        .await
-        .unwrap();
+    let rest = RestClient::connect(rest_options(&sim).request_timeout(Duration::from_millis(300))).await.unwrap();
 
-    sim.set_faults(Faults {
-        stall: true,
-        ..Faults::default()
-    });
+    sim.set_faults(Faults { stall: true, ..Faults::default() });
     match rest.identity().await {
-        Err(ClientError::Timeout {
-            what: "request",
-            after,
-        }) => {
+        Err(ClientError::Timeout { what: "request", after }) => {
             assert_eq!(after, Duration::from_millis(300));
         }
         other => panic!("{other:?}"),
     }
 
-    sim.set_faults(Faults {
-        close_mid_reply: true,
-        ..Faults::default()
-    });
+    sim.set_faults(Faults { close_mid_reply: true, ..Faults::default() });
     match rest.ppp_secrets().await {
         Err(ClientError::Disconnected(Disconnect::ClosedMidReply)) => {}
         other => panic!("{other:?}"),
     }
 
-    sim.set_faults(Faults {
-        trap_every_nth_write: Some(2),
-        ..Faults::default()
-    });
-    let results = rest
-        .apply(
-            (0..4)
-                .map(|i| NewPppSecret::pppoe(format!("t{i}"), "pw").into_change())
-                .collect(),
-        )
-        .await;
+    sim.set_faults(Faults { trap_every_nth_write: Some(2), ..Faults::default() });
+    let results = rest.apply((0..4).map(|i| NewPppSecret::pppoe(format!("t{i}"), "pw").into_change()).collect()).await;
     let refused = results
         .iter()
         .filter(|r| {
-            r.as_ref()
-                .err()
-                .and_then(ClientError::trap_message)
-                .is_some_and(|m| *m == "failure: simulated fault")
+            r.as_ref().err().and_then(ClientError::trap_message).is_some_and(|m| *m == "failure: simulated fault")
         })
         .count();
     assert_eq!(refused, 2);
@@ -606,10 +428,7 @@ async fn faults_stall_close_mid_reply_refuse_and_traps() {
     sim.set_faults(Faults::default());
     assert_eq!(rest.identity().await.unwrap(), "SimRouter");
 
-    sim.set_faults(Faults {
-        refuse_connections: true,
-        ..Faults::default()
-    });
+    sim.set_faults(Faults { refuse_connections: true, ..Faults::default() });
     let err = RestClient::connect(rest_options(&sim)).await.unwrap_err();
     assert!(err.is_transient(), "{err:?}");
     assert!(sim.stats().refused >= 1);

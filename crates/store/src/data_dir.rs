@@ -15,10 +15,7 @@ pub enum DataDirError {
     #[error("this system has no application-data folder; pass --data-dir or set {DATA_DIR_ENV}")]
     NoPlatformDir,
     #[error("cannot create the data directory {path}: {source}")]
-    Create {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Create { path: PathBuf, source: std::io::Error },
 }
 
 /// The data directory and the files in it.
@@ -37,15 +34,10 @@ impl DataDir {
             Some(path) => path.to_path_buf(),
             None => match std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()) {
                 Some(path) => PathBuf::from(path),
-                None => dirs::data_dir()
-                    .ok_or(DataDirError::NoPlatformDir)?
-                    .join(APP_IDENTIFIER),
+                None => dirs::data_dir().ok_or(DataDirError::NoPlatformDir)?.join(APP_IDENTIFIER),
             },
         };
-        std::fs::create_dir_all(&root).map_err(|source| DataDirError::Create {
-            path: root.clone(),
-            source,
-        })?;
+        std::fs::create_dir_all(&root).map_err(|source| DataDirError::Create { path: root.clone(), source })?;
         Ok(Self { root })
     }
 

@@ -25,11 +25,11 @@ pub use data_dir::{APP_IDENTIFIER, DataDir, DataDirError};
 pub use error::StoreError;
 pub use records::{NewCustomer, NewOdp, NewOlt, NewPlan, NewPop, NewRouter, NewService, ServiceOverview, StoreStatus};
 pub use store::{
-    AlertQuery, AutofindRow, AutofindSeen, NewOltLogEntry, OdpRow, OltHealth, OltLogEntry, OltLogOutcome, OltOverview,
-    OltQueueEntry, OltQueueRow, OnuAlert, OnuRow, OnuSeen, PonPortRow, REPLY_LIMIT, ServiceOnu, SignalPoint, SignalSample,
-    SyncedOnu, ZtpCandidate,
+    ActivityQuery, CheckedImport, CheckedRow, ImportService, ProvisioningRow, QueueEntry, QueueQuery, QueueRow,
+    QueueStatus, RouterLogEntry, RouterLogOutcome, ServiceQuery, ServicesPage, Store, latest_schema_version,
 };
 pub use store::{
-    ActivityQuery, CheckedImport, CheckedRow, ImportService, ProvisioningRow, QueueEntry, QueueQuery, QueueRow, QueueStatus, RouterLogEntry,
-    RouterLogOutcome, ServiceQuery, ServicesPage, Store, latest_schema_version,
+    AlertQuery, AutofindRow, AutofindSeen, NewOltLogEntry, OdpRow, OltHealth, OltLogEntry, OltLogOutcome, OltOverview,
+    OltQueueEntry, OltQueueRow, OnuAlert, OnuRow, OnuSeen, PonPortRow, REPLY_LIMIT, ServiceOnu, SignalPoint,
+    SignalSample, SyncedOnu, ZtpCandidate,
 };

@@ -210,11 +210,19 @@ async fn sync_adds_updates_moves_and_removes_onus() {
 async fn signal_history_and_latest_reading() {
     let (_dir, store) = open().await;
     let olt = store.add_olt(&new_olt("o")).await.unwrap();
-    let synced = store.sync_onus(olt, &[seen("0/1/0", 0, "HWTC00000001", OnuState::Online)], None, at("2026-11-25T10:00:00Z")).await.unwrap();
+    let synced = store
+        .sync_onus(olt, &[seen("0/1/0", 0, "HWTC00000001", OnuState::Online)], None, at("2026-11-25T10:00:00Z"))
+        .await
+        .unwrap();
     let onu = synced[0].id;
     for (i, rx) in [-20.0, -21.5, -27.3].into_iter().enumerate() {
         let t = at("2026-11-25T10:00:00Z") + SignedDuration::from_mins(5 * i64::try_from(i).unwrap());
-        let sample = SignalSample { onu_rx: Some(rx), olt_rx: Some(rx - 3.0), temperature: Some(45.0), ..SignalSample::default() };
+        let sample = SignalSample {
+            onu_rx: Some(rx),
+            olt_rx: Some(rx - 3.0),
+            temperature: Some(45.0),
+            ..SignalSample::default()
+        };
         store.record_signals(&[(onu, sample)], t).await.unwrap();
     }
     // An empty reading (offline) leaves no history row but clears the latest.
@@ -238,12 +246,23 @@ async fn alerts_open_change_and_clear() {
     let (_dir, store) = open().await;
     let olt = store.add_olt(&new_olt("o")).await.unwrap();
     let synced = store
-        .sync_onus(olt, &[seen("0/1/0", 0, "HWTC00000001", OnuState::Online), seen("0/1/0", 1, "HWTC00000002", OnuState::Los)], None, at("2026-11-25T10:00:00Z"))
+        .sync_onus(
+            olt,
+            &[seen("0/1/0", 0, "HWTC00000001", OnuState::Online), seen("0/1/0", 1, "HWTC00000002", OnuState::Los)],
+            None,
+            at("2026-11-25T10:00:00Z"),
+        )
         .await
         .unwrap();
     let (a, b) = (synced[0].id, synced[1].id);
     store
-        .apply_alert_changes(&[(a, AlertChange::Raise(AlertLevel::Warning), Some(-27.4)), (b, AlertChange::Raise(AlertLevel::Los), None)], at("2026-11-25T10:00:00Z"))
+        .apply_alert_changes(
+            &[
+                (a, AlertChange::Raise(AlertLevel::Warning), Some(-27.4)),
+                (b, AlertChange::Raise(AlertLevel::Los), None),
+            ],
+            at("2026-11-25T10:00:00Z"),
+        )
         .await
         .unwrap();
     let open = store.open_alert_levels(olt).await.unwrap();
@@ -252,7 +271,10 @@ async fn alerts_open_change_and_clear() {
 
     store
         .apply_alert_changes(
-            &[(a, AlertChange::Change { from: AlertLevel::Warning, to: AlertLevel::Critical }, Some(-29.6)), (b, AlertChange::Clear(AlertLevel::Los), Some(-20.0))],
+            &[
+                (a, AlertChange::Change { from: AlertLevel::Warning, to: AlertLevel::Critical }, Some(-29.6)),
+                (b, AlertChange::Clear(AlertLevel::Los), Some(-20.0)),
+            ],
             at("2026-11-25T10:05:00Z"),
         )
         .await
@@ -267,7 +289,10 @@ async fn alerts_open_change_and_clear() {
     let overview = &store.olt_overviews().await.unwrap()[0];
     assert_eq!((overview.warnings, overview.criticals, overview.los_alerts, overview.los), (0, 1, 0, 1));
     // A raise over a stale open alert keeps one open.
-    store.apply_alert_changes(&[(a, AlertChange::Raise(AlertLevel::Warning), Some(-27.1))], at("2026-11-25T10:10:00Z")).await.unwrap();
+    store
+        .apply_alert_changes(&[(a, AlertChange::Raise(AlertLevel::Warning), Some(-27.1))], at("2026-11-25T10:10:00Z"))
+        .await
+        .unwrap();
     assert_eq!(store.onu_alerts(&AlertQuery { onu: Some(a), ..AlertQuery::default() }).await.unwrap().len(), 1);
 }
 
@@ -321,7 +346,10 @@ async fn zero_touch_candidates_links_and_queue() {
     let (_dir, store) = open().await;
     let (plan, svc) = service(&store, Some("HWTC0B086EA9")).await;
     store
-        .set_plan_olt_profile(plan, &OltProfile { line: Some("20".into()), service: Some("30".into()), vlan: Some(100) })
+        .set_plan_olt_profile(
+            plan,
+            &OltProfile { line: Some("20".into()), service: Some("30".into()), vlan: Some(100) },
+        )
         .await
         .unwrap();
     assert!(matches!(
@@ -346,7 +374,12 @@ async fn zero_touch_candidates_links_and_queue() {
     store
         .replace_autofind(
             olt,
-            &[AutofindSeen { port: "0/1/0".into(), serial: "HWTC0B086EA9".into(), equipment: Some("EG8145V5".into()), found_at: None }],
+            &[AutofindSeen {
+                port: "0/1/0".into(),
+                serial: "HWTC0B086EA9".into(),
+                equipment: Some("EG8145V5".into()),
+                found_at: None,
+            }],
             at("2026-11-25T10:00:00Z"),
         )
         .await
@@ -357,7 +390,19 @@ async fn zero_touch_candidates_links_and_queue() {
 
     // A failure is queued with backoff, then fails for good.
     let now = at("2026-11-25T10:00:00Z");
-    let e = store.olt_queue_failure(svc, Some(olt), "authorize", "HWTC0B086EA9", "timeout", now, now + SignedDuration::from_secs(15), 2).await.unwrap();
+    let e = store
+        .olt_queue_failure(
+            svc,
+            Some(olt),
+            "authorize",
+            "HWTC0B086EA9",
+            "timeout",
+            now,
+            now + SignedDuration::from_secs(15),
+            2,
+        )
+        .await
+        .unwrap();
     assert_eq!((e.attempts, e.status), (1, QueueStatus::Retrying));
     let e = store.olt_queue_failure(svc, None, "authorize", "HWTC0B086EA9", "refused", now, now, 2).await.unwrap();
     assert_eq!((e.attempts, e.status, e.olt), (2, QueueStatus::Failed, Some(olt)));
@@ -367,7 +412,8 @@ async fn zero_touch_candidates_links_and_queue() {
     assert_eq!(store.olt_queue_for_service(svc).await.unwrap()[0].status, QueueStatus::Pending);
 
     // Registered and linked: no longer a candidate, no longer in autofind.
-    let onu = store.upsert_onu(olt, &seen("0/1/0", 3, "HWTC0B086EA9", OnuState::Offline), Some(svc), now).await.unwrap();
+    let onu =
+        store.upsert_onu(olt, &seen("0/1/0", 3, "HWTC0B086EA9", OnuState::Offline), Some(svc), now).await.unwrap();
     store.olt_queue_clear(svc, "authorize").await.unwrap();
     assert!(store.ztp_candidates().await.unwrap().is_empty());
     assert!(store.autofind_onus(Some(olt)).await.unwrap().is_empty());
@@ -399,7 +445,10 @@ async fn one_serial_one_service_and_services_outlive_their_onu() {
         })
         .await
         .unwrap();
-    let err = store.set_service_onu(other, &ServiceOnu { serial: Some("HWTC0B086EA9".into()), vlan: None }).await.unwrap_err();
+    let err = store
+        .set_service_onu(other, &ServiceOnu { serial: Some("HWTC0B086EA9".into()), vlan: None })
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Duplicate { .. }), "{err}");
     assert!(matches!(
         store.set_service_onu(ServiceId(999), &ServiceOnu::default()).await,
@@ -407,13 +456,20 @@ async fn one_serial_one_service_and_services_outlive_their_onu() {
     ));
 
     let olt = store.add_olt(&new_olt("o")).await.unwrap();
-    let onu = store.upsert_onu(olt, &seen("0/1/0", 0, "HWTC0B086EA9", OnuState::Online), Some(svc), at("2026-11-25T10:00:00Z")).await.unwrap();
-    let second = store.upsert_onu(olt, &seen("0/1/0", 1, "HWTC00000002", OnuState::Online), None, at("2026-11-25T10:00:00Z")).await.unwrap();
+    let onu = store
+        .upsert_onu(olt, &seen("0/1/0", 0, "HWTC0B086EA9", OnuState::Online), Some(svc), at("2026-11-25T10:00:00Z"))
+        .await
+        .unwrap();
+    let second = store
+        .upsert_onu(olt, &seen("0/1/0", 1, "HWTC00000002", OnuState::Online), None, at("2026-11-25T10:00:00Z"))
+        .await
+        .unwrap();
     assert!(matches!(store.link_onu_service(second, Some(svc)).await, Err(StoreError::Duplicate { .. })));
     assert_eq!(store.onu_by_serial("HWTC0B086EA9").await.unwrap().unwrap().id, onu);
 
     // ODPs.
-    let odp = store.add_odp(&NewOdp { name: "ODP-01".into(), pop: None, location: None, capacity: Some(16) }).await.unwrap();
+    let odp =
+        store.add_odp(&NewOdp { name: "ODP-01".into(), pop: None, location: None, capacity: Some(16) }).await.unwrap();
     store.set_onu_odp(onu, Some(odp)).await.unwrap();
     let odps = store.odps().await.unwrap();
     assert_eq!((odps[0].odp.capacity, odps[0].onus), (Some(16), 1));

@@ -36,7 +36,12 @@ fn limits(rate: &str, burst: Option<(&str, &str, &str)>) -> RateLimit {
 }
 
 fn new_plan(name: &str, rate: &str) -> NewPlan {
-    NewPlan { name: name.into(), limits: limits(rate, None), price: Decimal::new(2500, 2), cycle: BillingCycle::Monthly }
+    NewPlan {
+        name: name.into(),
+        limits: limits(rate, None),
+        price: Decimal::new(2500, 2),
+        cycle: BillingCycle::Monthly,
+    }
 }
 
 fn new_router(name: &str) -> NewRouter {
@@ -66,7 +71,12 @@ async fn world() -> World {
     let r2 = store.add_router(&new_router("core-2")).await.unwrap();
     let plan = store.add_plan(&new_plan("Home 20", "5M/20M")).await.unwrap();
     let customer = store
-        .add_customer(&NewCustomer { name: "Ana Silva".into(), phone: Some("+55 11 5555".into()), email: None, address: Some("Rua A, 1".into()) })
+        .add_customer(&NewCustomer {
+            name: "Ana Silva".into(),
+            phone: Some("+55 11 5555".into()),
+            email: None,
+            address: Some("Rua A, 1".into()),
+        })
         .await
         .unwrap();
     // Opening and seeding asks for nothing yet but the adds above.
@@ -95,7 +105,12 @@ async fn plans_keep_bursts_and_their_profile_name() {
     let (_dir, store) = open().await;
     let burst = limits("10M/20M", Some(("20M/40M", "8M/16M", "16s/16s")));
     let id = store
-        .add_plan(&NewPlan { name: "Fibra Ultra!".into(), limits: burst, price: "49.90".parse().unwrap(), cycle: BillingCycle::Quarterly })
+        .add_plan(&NewPlan {
+            name: "Fibra Ultra!".into(),
+            limits: burst,
+            price: "49.90".parse().unwrap(),
+            cycle: BillingCycle::Quarterly,
+        })
         .await
         .unwrap();
     let plan = store.plan(id).await.unwrap().unwrap();
@@ -108,7 +123,15 @@ async fn plans_keep_bursts_and_their_profile_name() {
 
     // A rename and new rates keep the profile name.
     store
-        .update_plan(id, &NewPlan { name: "Fibra 30".into(), limits: limits("15M/30M", None), price: "59.90".parse().unwrap(), cycle: BillingCycle::Monthly })
+        .update_plan(
+            id,
+            &NewPlan {
+                name: "Fibra 30".into(),
+                limits: limits("15M/30M", None),
+                price: "59.90".parse().unwrap(),
+                cycle: BillingCycle::Monthly,
+            },
+        )
         .await
         .unwrap();
     let updated: Plan = store.plan(id).await.unwrap().unwrap();
@@ -225,7 +248,10 @@ async fn services_carry_passwords_adoption_and_what_the_router_confirmed() {
 async fn pages_filter_count_and_search() {
     let w = world().await;
     let s = &w.store;
-    let bob = s.add_customer(&NewCustomer { name: "Bob_Tester".into(), phone: None, email: None, address: None }).await.unwrap();
+    let bob = s
+        .add_customer(&NewCustomer { name: "Bob_Tester".into(), phone: None, email: None, address: None })
+        .await
+        .unwrap();
     let mut ids = Vec::new();
     for i in 0..5 {
         let mut new = w.pppoe(if i % 2 == 0 { w.r1 } else { w.r2 }, &format!("user{i}"));
@@ -244,16 +270,21 @@ async fn pages_filter_count_and_search() {
     assert_eq!((suspended.total, suspended.rows[0].customer_name.as_str()), (1, "Bob_Tester"));
     let on_r1 = page(ServiceQuery { router: Some(w.r1), ..ServiceQuery::default() }).await;
     assert_eq!(on_r1.total, 3);
-    let both = page(ServiceQuery { router: Some(w.r1), status: Some(ServiceStatus::Active), ..ServiceQuery::default() }).await;
+    let both =
+        page(ServiceQuery { router: Some(w.r1), status: Some(ServiceStatus::Active), ..ServiceQuery::default() }).await;
     assert_eq!(both.total, 2);
-    for (search, want) in [("ANA", 4), ("user3", 1), ("5555", 4), ("rua a", 4), ("b_t", 1), ("%", 0), ("_", 1), ("  ", 5)] {
+    for (search, want) in
+        [("ANA", 4), ("user3", 1), ("5555", 4), ("rua a", 4), ("b_t", 1), ("%", 0), ("_", 1), ("  ", 5)]
+    {
         let found = page(ServiceQuery { search: Some(search.into()), ..ServiceQuery::default() }).await;
         assert_eq!(found.total, want, "{search:?}");
         assert_eq!(found.rows.len() as u64, want);
     }
     // The index follows renames of the customer and of the user name, and
     // nothing typed is query syntax.
-    s.update_customer(bob, &NewCustomer { name: "Roberta Quinn".into(), phone: None, email: None, address: None }).await.unwrap();
+    s.update_customer(bob, &NewCustomer { name: "Roberta Quinn".into(), phone: None, email: None, address: None })
+        .await
+        .unwrap();
     let search = |text: &str| page(ServiceQuery { search: Some(text.into()), ..ServiceQuery::default() });
     assert_eq!(search("Tester").await.total, 0);
     assert_eq!(search("berta qu").await.total, 1);
@@ -270,7 +301,8 @@ async fn pages_filter_count_and_search() {
     assert_eq!(suspended.total, 2);
     s.update_service(ids[0], &NewService { status: ServiceStatus::Suspended, ..w.pppoe(w.r2, "user0") }).await.unwrap();
     assert_eq!(page(ServiceQuery { router: Some(w.r1), ..ServiceQuery::default() }).await.total, 2);
-    let r2_suspended = ServiceQuery { router: Some(w.r2), status: Some(ServiceStatus::Suspended), ..ServiceQuery::default() };
+    let r2_suspended =
+        ServiceQuery { router: Some(w.r2), status: Some(ServiceStatus::Suspended), ..ServiceQuery::default() };
     assert_eq!(page(r2_suspended).await.total, 1);
     assert_eq!(page(ServiceQuery::default()).await.total, 5);
 }
@@ -293,13 +325,15 @@ async fn payments_move_the_due_date_and_are_logged() {
     assert_eq!(listed, [p2.clone(), p]);
     assert_eq!(listed[0].actor, Actor::Operator);
 
-    let log = s.activity(&ActivityQuery { subject: Some(format!("service:{a}")), ..ActivityQuery::default() }).await.unwrap();
+    let log =
+        s.activity(&ActivityQuery { subject: Some(format!("service:{a}")), ..ActivityQuery::default() }).await.unwrap();
     assert_eq!(log.len(), 2);
     assert_eq!(log[0].1.action, "payment");
     assert_eq!(log[1].1.detail, "25.00 for 2 month(s); due date 2026-12-05 -> 2027-02-05");
 
     for (months, amount) in [(0, "1"), (37, "1"), (1, "-1")] {
-        let err = s.add_payment(a, amount.parse().unwrap(), months, when, date(2026, 11, 25), &Actor::Cli).await.unwrap_err();
+        let err =
+            s.add_payment(a, amount.parse().unwrap(), months, when, date(2026, 11, 25), &Actor::Cli).await.unwrap_err();
         assert!(matches!(err, StoreError::Invalid(_)), "{err}");
     }
     let missing = s.add_payment(ServiceId(99), Decimal::ONE, 1, when, date(2026, 11, 25), &Actor::Cli).await;
@@ -315,13 +349,20 @@ async fn the_queue_backs_off_fails_locks_and_retries() {
     let t0 = at("2026-11-25T10:00:00Z");
     let later = |secs: i64| t0.checked_add(SignedDuration::from_secs(secs)).unwrap();
 
-    let e = s.queue_failure(w.r1, Some(a), "secret-add", "add PPP secret ana", "timeout", t0, later(10), 3).await.unwrap();
-    assert_eq!((e.attempts, e.status, e.last_error.as_deref(), e.next_attempt_at), (1, QueueStatus::Retrying, Some("timeout"), later(10)));
+    let e =
+        s.queue_failure(w.r1, Some(a), "secret-add", "add PPP secret ana", "timeout", t0, later(10), 3).await.unwrap();
+    assert_eq!(
+        (e.attempts, e.status, e.last_error.as_deref(), e.next_attempt_at),
+        (1, QueueStatus::Retrying, Some("timeout"), later(10))
+    );
     // A plan's profile (no service) is its own row.
     s.queue_failure(w.r1, None, "profile-add", "add PPP profile hd-1", "trap", t0, later(5), 3).await.unwrap();
     s.queue_failure(w.r1, None, "profile-add", "add PPP profile hd-1", "trap", t0, later(5), 3).await.unwrap();
     let rows = s.queue_for_router(w.r1).await.unwrap();
-    assert_eq!(rows.iter().map(|r| (r.action.as_str(), r.attempts)).collect::<Vec<_>>(), [("secret-add", 1), ("profile-add", 2)]);
+    assert_eq!(
+        rows.iter().map(|r| (r.action.as_str(), r.attempts)).collect::<Vec<_>>(),
+        [("secret-add", 1), ("profile-add", 2)]
+    );
 
     // Nothing is due yet; then the profile is; the lock holds until stale.
     let stale = SignedDuration::from_secs(60);
@@ -330,20 +371,33 @@ async fn the_queue_backs_off_fails_locks_and_retries() {
     assert_eq!(locked.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(), ["profile-add"]);
     assert_eq!(locked[0].locked_at, Some(later(6)));
     let locked = s.queue_lock(w.r1, later(11), stale).await.unwrap();
-    assert_eq!(locked.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(), ["secret-add"], "the profile is still locked");
+    assert_eq!(
+        locked.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(),
+        ["secret-add"],
+        "the profile is still locked"
+    );
     let relocked = s.queue_lock(w.r1, later(80), stale).await.unwrap();
     assert_eq!(relocked.len(), 2, "a lock older than a minute is a dead run's");
 
     // The third failure is final, and is never locked again.
-    let e = s.queue_failure(w.r1, Some(a), "secret-add", "add PPP secret ana", "timeout", later(70), later(100), 3).await.unwrap();
+    let e = s
+        .queue_failure(w.r1, Some(a), "secret-add", "add PPP secret ana", "timeout", later(70), later(100), 3)
+        .await
+        .unwrap();
     assert_eq!((e.attempts, e.status, e.locked_at), (2, QueueStatus::Retrying, None));
-    let e = s.queue_failure(w.r1, Some(a), "secret-add", "add PPP secret ana", "refused", later(100), later(200), 3).await.unwrap();
+    let e = s
+        .queue_failure(w.r1, Some(a), "secret-add", "add PPP secret ana", "refused", later(100), later(200), 3)
+        .await
+        .unwrap();
     assert_eq!((e.attempts, e.status, e.last_error.as_deref()), (3, QueueStatus::Failed, Some("refused")));
     assert!(s.queue_lock(w.r1, later(1000), stale).await.unwrap().iter().all(|r| r.action != "secret-add"));
 
     let failed = s.queue(&QueueQuery { status: Some(QueueStatus::Failed), limit: 10, offset: 0 }).await.unwrap();
     assert_eq!(failed.len(), 1);
-    assert_eq!((failed[0].router_name.as_str(), failed[0].service_label.as_deref()), ("core-1", Some("ana (Ana Silva)")));
+    assert_eq!(
+        (failed[0].router_name.as_str(), failed[0].service_label.as_deref()),
+        ("core-1", Some("ana (Ana Silva)"))
+    );
     let all = s.queue(&QueueQuery { status: None, limit: 10, offset: 0 }).await.unwrap();
     assert_eq!(all.iter().map(|r| r.service_label.clone()).collect::<Vec<_>>(), [Some("ana (Ana Silva)".into()), None]);
 
@@ -378,13 +432,20 @@ async fn the_router_log_records_and_interrupts() {
     let one = s.router_log_begin(w.r1, Some(a), "add PPP secret ana", t).await.unwrap();
     s.router_log_finish(one, RouterLogOutcome::Ok, None, 12).await.unwrap();
     let many = s
-        .router_log_begin_many(w.r1, &[(None, "add PPP profile hd-1".into()), (Some(a), "kick ana".into()), (Some(a), "disable ana".into())], t)
+        .router_log_begin_many(
+            w.r1,
+            &[(None, "add PPP profile hd-1".into()), (Some(a), "kick ana".into()), (Some(a), "disable ana".into())],
+            t,
+        )
         .await
         .unwrap();
     assert_eq!(many.len(), 3);
-    s.router_log_finish_many(&[(many[0], RouterLogOutcome::Ok, None, 3), (many[1], RouterLogOutcome::Error, Some("no such item".into()), 4)])
-        .await
-        .unwrap();
+    s.router_log_finish_many(&[
+        (many[0], RouterLogOutcome::Ok, None, 3),
+        (many[1], RouterLogOutcome::Error, Some("no such item".into()), 4),
+    ])
+    .await
+    .unwrap();
     // The run died before the third answer.
     assert_eq!(s.router_log_interrupt_pending(w.r1).await.unwrap(), 1);
     assert_eq!(s.router_log_interrupt_pending(w.r1).await.unwrap(), 0);
@@ -399,7 +460,10 @@ async fn the_router_log_records_and_interrupts() {
             ("add PPP secret ana", RouterLogOutcome::Ok),
         ]
     );
-    assert_eq!((log[1].error.as_deref(), log[1].duration_ms, log[0].duration_ms), (Some("no such item"), Some(4), None));
+    assert_eq!(
+        (log[1].error.as_deref(), log[1].duration_ms, log[0].duration_ms),
+        (Some("no such item"), Some(4), None)
+    );
     assert_eq!(log[3].at, t);
     let mine = s.service_router_log(a, 2).await.unwrap();
     assert_eq!(mine.iter().map(|l| l.command.as_str()).collect::<Vec<_>>(), ["disable ana", "kick ana"]);
@@ -437,7 +501,8 @@ async fn the_isp_policy_round_trips_and_fixes_its_time_zone_on_first_read() {
     let s = &w.store;
     let first = s.isp_policy().await.unwrap();
     let zone = first.time_zone.iana_name().unwrap().to_owned();
-    let expected = TimeZone::try_system().ok().and_then(|tz| tz.iana_name().map(str::to_owned)).unwrap_or_else(|| "UTC".into());
+    let expected =
+        TimeZone::try_system().ok().and_then(|tz| tz.iana_name().map(str::to_owned)).unwrap_or_else(|| "UTC".into());
     assert_eq!(zone, expected);
     assert_eq!(IspPolicy { time_zone: TimeZone::UTC, ..first.clone() }, IspPolicy::default());
     assert_eq!(s.isp_policy().await.unwrap(), first, "stable");
@@ -495,15 +560,30 @@ async fn imports_are_all_or_nothing_and_reuse_customers() {
     let good = [
         import(&w, "Ana Silva", Some("+55 11 5555"), w.r1, "ana"),
         import(&w, "Carla", None, w.r1, "carla"),
-        ImportService { access: Access::StaticIp { address: IpAddr::from([10, 0, 0, 7]) }, password: None, ..import(&w, "Carla", None, w.r2, "") },
+        ImportService {
+            access: Access::StaticIp { address: IpAddr::from([10, 0, 0, 7]) },
+            password: None,
+            ..import(&w, "Carla", None, w.r2, "")
+        },
     ];
     let ids = s.import_services(&good, at("2026-11-25T09:00:00Z"), &Actor::Cli).await.unwrap();
     assert_eq!(ids.len(), 3);
     let customers = s.customers().await.unwrap();
-    assert_eq!(customers.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["Ana Silva", "Carla"], "found or created once");
+    assert_eq!(
+        customers.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+        ["Ana Silva", "Carla"],
+        "found or created once"
+    );
     assert_eq!(s.service(ids[0]).await.unwrap().unwrap().customer, w.customer);
     assert_eq!(s.take_sweep_requests().await.unwrap(), [w.r1, w.r2]);
-    let log = s.activity(&ActivityQuery { actor: Some(Actor::Cli), search: Some("imported".into()), ..ActivityQuery::default() }).await.unwrap();
+    let log = s
+        .activity(&ActivityQuery {
+            actor: Some(Actor::Cli),
+            search: Some("imported".into()),
+            ..ActivityQuery::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(log.len(), 3);
     assert_eq!(log[2].1.detail, "PPPoE ana for Ana Silva, active, due 2026-12-05");
 }
@@ -516,11 +596,17 @@ async fn customers_are_listed_found_and_updated() {
     assert_eq!(c.address.as_deref(), Some("Rua A, 1"));
     assert_eq!(s.customer_by_name_and_phone("Ana Silva", Some("+55 11 5555")).await.unwrap(), Some(w.customer));
     assert_eq!(s.customer_by_name_and_phone("Ana Silva", None).await.unwrap(), None);
-    s.update_customer(w.customer, &NewCustomer { name: "Ana S.".into(), phone: None, email: Some("a@x".into()), address: None }).await.unwrap();
+    s.update_customer(
+        w.customer,
+        &NewCustomer { name: "Ana S.".into(), phone: None, email: Some("a@x".into()), address: None },
+    )
+    .await
+    .unwrap();
     let c = s.customer(w.customer).await.unwrap().unwrap();
     assert_eq!((c.name.as_str(), c.phone, c.email.as_deref()), ("Ana S.", None, Some("a@x")));
     assert!(matches!(
-        s.update_customer(CustomerId(99), &NewCustomer { name: "x".into(), phone: None, email: None, address: None }).await,
+        s.update_customer(CustomerId(99), &NewCustomer { name: "x".into(), phone: None, email: None, address: None })
+            .await,
         Err(StoreError::NotFound(_))
     ));
     assert_eq!(s.customers().await.unwrap().len(), 1);
@@ -552,7 +638,10 @@ async fn activity_filters_and_pages_newest_first() {
     assert_eq!(all.iter().map(|(id, _)| *id).collect::<Vec<_>>(), [4, 3, 2, 1]);
     assert_eq!(q(ActivityQuery { subject: Some("service:1".into()), ..ActivityQuery::default() }).await.len(), 2);
     assert_eq!(q(ActivityQuery { actor: Some(Actor::Engine), ..ActivityQuery::default() }).await.len(), 2);
-    assert_eq!(q(ActivityQuery { search: Some("PPP SECRET".into()), ..ActivityQuery::default() }).await[0].1, "disable PPP secret ana");
+    assert_eq!(
+        q(ActivityQuery { search: Some("PPP SECRET".into()), ..ActivityQuery::default() }).await[0].1,
+        "disable PPP secret ana"
+    );
     assert_eq!(q(ActivityQuery { search: Some("100%".into()), ..ActivityQuery::default() }).await.len(), 1);
     let page2 = q(ActivityQuery { before_id: Some(3), limit: 1, ..ActivityQuery::default() }).await;
     assert_eq!(page2.iter().map(|(id, _)| *id).collect::<Vec<_>>(), [2]);
@@ -581,7 +670,9 @@ async fn upgrading_an_older_database_names_the_existing_profiles() {
     let old = dir.path().join("old-migrations");
     std::fs::create_dir(&old).unwrap();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
-    for name in ["20261125000001_initial.sql", "20261125000002_router_tls_pin.sql", "20261125000003_installation_id.sql"] {
+    for name in
+        ["20261125000001_initial.sql", "20261125000002_router_tls_pin.sql", "20261125000003_installation_id.sql"]
+    {
         std::fs::copy(root.join(name), old.join(name)).unwrap();
     }
     let path = dir.path().join("t.sqlite3");
@@ -623,13 +714,22 @@ async fn the_earliest_paid_through_day_matches_the_policys_next_cutoff() {
         let new = NewService { status, next_billing_date: due, grace_days: grace, ..w.pppoe(w.r1, &format!("u{i}")) };
         s.add_service(&new).await.unwrap();
     }
-    let policy = IspPolicy { time_zone: TimeZone::get("America/Sao_Paulo").unwrap(), grace_days: 3, ..IspPolicy::default() };
+    let policy =
+        IspPolicy { time_zone: TimeZone::get("America/Sao_Paulo").unwrap(), grace_days: 3, ..IspPolicy::default() };
     let services = s.all_services().await.unwrap();
-    for now in ["2026-11-20T12:00:00Z", "2026-11-25T02:59:59Z", "2026-11-25T03:00:00Z", "2026-11-29T12:00:00Z", "2027-01-03T03:00:00Z", "2027-02-01T00:00:00Z"] {
+    for now in [
+        "2026-11-20T12:00:00Z",
+        "2026-11-25T02:59:59Z",
+        "2026-11-25T03:00:00Z",
+        "2026-11-29T12:00:00Z",
+        "2027-01-03T03:00:00Z",
+        "2027-02-01T00:00:00Z",
+    ] {
         let now = at(now);
         let today = policy.today(now);
         let from_sql = s.earliest_paid_through(policy.grace_days, today).await.unwrap();
-        let cutoff = from_sql.map(|d| d.tomorrow().unwrap().to_zoned_datetime(policy.time_zone.clone()).unwrap().timestamp());
+        let cutoff =
+            from_sql.map(|d| d.tomorrow().unwrap().to_zoned_datetime(policy.time_zone.clone()).unwrap().timestamp());
         assert_eq!(cutoff, policy.next_cutoff(&services, now), "at {now}");
     }
 }

@@ -113,14 +113,20 @@ async fn queries_at_100k_services() {
                 password: matches!(access, Access::Pppoe { .. }).then(|| sealed.clone()),
                 access,
                 status: status(i),
-                next_billing_date: date(2026, 12, 1).checked_add(jiff::Span::new().days(i64::try_from(i % 60).unwrap())).ok(),
+                next_billing_date: date(2026, 12, 1)
+                    .checked_add(jiff::Span::new().days(i64::try_from(i % 60).unwrap()))
+                    .ok(),
                 adopt: false,
             }
         })
         .collect();
     let start = Instant::now();
     let ids = store.import_services(&services, Timestamp::now(), &Actor::Cli).await.unwrap();
-    println!("seeded {} services, customers and activity entries in one transaction: {:.2?}", ids.len(), start.elapsed());
+    println!(
+        "seeded {} services, customers and activity entries in one transaction: {:.2?}",
+        ids.len(),
+        start.elapsed()
+    );
     assert_eq!(ids.len(), SERVICES);
 
     let first = ServiceQuery { limit: 50, ..ServiceQuery::default() };
@@ -144,13 +150,16 @@ async fn queries_at_100k_services() {
     time("service(id)", || store.service(ServiceId(50_000))).await.unwrap().unwrap();
     time("payments(id)", || store.payments(ServiceId(50_000))).await.unwrap();
     time("pppoe_user(router, name)", || store.pppoe_user(routers[0], "user000020")).await.unwrap();
-    let rows = time_n("provisioning_rows(router): 5,000 rows", FEW, || store.provisioning_rows(RouterId(1))).await.unwrap();
+    let rows =
+        time_n("provisioning_rows(router): 5,000 rows", FEW, || store.provisioning_rows(RouterId(1))).await.unwrap();
     assert_eq!(rows.len(), SERVICES / ROUTERS);
     let start = Instant::now();
     let all = store.all_services().await.unwrap();
     println!("{:<44} {:>8.3} ms (once)", "all_services: 100,000 rows", start.elapsed().as_secs_f64() * 1000.0);
     assert_eq!(all.len(), SERVICES);
-    time_n("earliest_paid_through (the next cutoff)", FEW, || store.earliest_paid_through(3, date(2026, 12, 20))).await.unwrap();
+    time_n("earliest_paid_through (the next cutoff)", FEW, || store.earliest_paid_through(3, date(2026, 12, 20)))
+        .await
+        .unwrap();
     let start = Instant::now();
     assert_eq!(store.services_page(&ServiceQuery::default()).await.unwrap().total, SERVICES as u64);
     println!("{:<44} {:>8.3} ms (once)", "service_ids", start.elapsed().as_secs_f64() * 1000.0);

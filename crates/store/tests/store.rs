@@ -174,10 +174,7 @@ async fn routers_are_found_updated_pinned_and_removed() {
     let edge = store.router_by_name("edge-2").await.unwrap().unwrap();
     assert_eq!(edge.tls_pin.as_deref(), Some("ab12"));
     // New host: the pin belonged to the old one.
-    store
-        .update_router(spare, &NewRouter { host: "127.0.0.2".into(), ..new_router("edge-2") })
-        .await
-        .unwrap();
+    store.update_router(spare, &NewRouter { host: "127.0.0.2".into(), ..new_router("edge-2") }).await.unwrap();
     assert_eq!(store.router(spare).await.unwrap().unwrap().tls_pin, None);
     let err = store.update_router(spare, &new_router("core-1")).await.unwrap_err();
     assert_eq!(err.to_string(), "a router named \"core-1\" already exists");
@@ -193,10 +190,8 @@ async fn routers_are_found_updated_pinned_and_removed() {
 #[tokio::test]
 async fn pops_are_added_found_or_added_and_removed() {
     let (_dir, store) = open().await;
-    let tower = store
-        .add_pop(&NewPop { name: "Tower A".into(), location: Some("-1.3,36.8".parse().unwrap()) })
-        .await
-        .unwrap();
+    let tower =
+        store.add_pop(&NewPop { name: "Tower A".into(), location: Some("-1.3,36.8".parse().unwrap()) }).await.unwrap();
     let err = store.add_pop(&NewPop { name: "Tower A".into(), location: None }).await.unwrap_err();
     assert_eq!(err.to_string(), "a POP named \"Tower A\" already exists");
 

@@ -43,10 +43,7 @@ fn settings_view(s: Settings) -> SettingsView {
             notifications: s.notifications,
             theme: settings::theme_to_dto(s.theme),
         },
-        limits: SettingsLimits {
-            sweep_min_secs: Settings::SWEEP_MIN_SECS,
-            sweep_max_secs: Settings::SWEEP_MAX_SECS,
-        },
+        limits: SettingsLimits { sweep_min_secs: Settings::SWEEP_MIN_SECS, sweep_max_secs: Settings::SWEEP_MAX_SECS },
     }
 }
 
@@ -59,8 +56,7 @@ pub fn get_settings(state: State<'_, AppState>) -> SettingsView {
 #[tauri::command]
 pub fn save_settings(app: AppHandle, settings: SettingsDto) -> Answer<SettingsView> {
     let mut new = Settings::default();
-    new.set_sweep_interval_secs(settings.sweep_interval_secs)
-        .map_err(|e| error(ErrorCode::InvalidInput, e))?;
+    new.set_sweep_interval_secs(settings.sweep_interval_secs).map_err(|e| error(ErrorCode::InvalidInput, e))?;
     new.notifications = settings.notifications;
     new.theme = settings::theme_from_dto(settings.theme);
     settings::save(&app, new).map_err(|e| error(ErrorCode::Settings, format!("cannot save the settings: {e:#}")))?;

@@ -54,7 +54,9 @@ pub async fn import_services(app: AppHandle, request: ImportRequest) -> Answer<I
     let cipher = match (&state.cipher, needs_key) {
         (Some(cipher), _) => Some(cipher),
         (None, false) => None,
-        (None, true) => return Err(invalid("The key that encrypts PPPoE passwords is not available (see Settings: keyring).")),
+        (None, true) => {
+            return Err(invalid("The key that encrypts PPPoE passwords is not available (see Settings: keyring)."));
+        }
     };
     let services: Vec<ImportService> = checked
         .rows
@@ -64,11 +66,8 @@ pub async fn import_services(app: AppHandle, request: ImportRequest) -> Answer<I
             ImportService::from_checked(r, password)
         })
         .collect();
-    let ids = state
-        .store
-        .import_services(&services, jiff::Timestamp::now(), &Actor::Operator)
-        .await
-        .map_err(store_error)?;
+    let ids =
+        state.store.import_services(&services, jiff::Timestamp::now(), &Actor::Operator).await.map_err(store_error)?;
     for (row, id) in report.rows.iter_mut().zip(&ids) {
         row.service_id = Some(id.0);
     }

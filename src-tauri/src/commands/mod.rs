@@ -41,9 +41,10 @@ pub fn db(err: StoreError) -> ErrorDto {
 /// A store error the operator can act on keeps its own words.
 pub fn store_error(err: StoreError) -> ErrorDto {
     match err {
-        StoreError::Duplicate { .. } | StoreError::DuplicateUser { .. } | StoreError::InUse { .. } | StoreError::Invalid(_) => {
-            invalid(err)
-        }
+        StoreError::Duplicate { .. }
+        | StoreError::DuplicateUser { .. }
+        | StoreError::InUse { .. }
+        | StoreError::Invalid(_) => invalid(err),
         StoreError::NotFound(_) => error(ErrorCode::NotFound, err),
         other => db(other),
     }

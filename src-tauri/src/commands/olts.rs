@@ -66,7 +66,11 @@ fn profile_labels(v: OltVendor) -> (&'static str, &'static str) {
 }
 
 fn thresholds_dto(t: &Thresholds) -> ThresholdsDto {
-    ThresholdsDto { warning_below: t.warning_below(), critical_below: t.critical_below(), critical_above: t.critical_above() }
+    ThresholdsDto {
+        warning_below: t.warning_below(),
+        critical_below: t.critical_below(),
+        critical_above: t.critical_above(),
+    }
 }
 
 fn band(t: &Thresholds, rx: Option<f64>) -> String {
@@ -141,7 +145,12 @@ async fn find_olt(state: &AppState, id: i64) -> Answer<Olt> {
 }
 
 async fn find_onu(state: &AppState, id: i64) -> Answer<(OnuRow, Olt, OnuRef)> {
-    let onu = state.store.onu(OnuId(id)).await.map_err(db)?.ok_or_else(|| error(ErrorCode::NotFound, format!("no ONU {id}")))?;
+    let onu = state
+        .store
+        .onu(OnuId(id))
+        .await
+        .map_err(db)?
+        .ok_or_else(|| error(ErrorCode::NotFound, format!("no ONU {id}")))?;
     let olt = find_olt(state, onu.olt.0).await?;
     let port = PonPort::from_str(&onu.port).map_err(|e| error(ErrorCode::Internal, e))?;
     let at = OnuRef::new(port, onu.index);
@@ -182,7 +191,15 @@ fn parse_olt_form(form: &OltForm) -> Answer<NewOlt> {
     if username.is_empty() {
         return Err(ErrorDto::field("username", "Enter the CLI user Headend logs in as."));
     }
-    Ok(NewOlt { name: name.to_owned(), vendor, host: host.to_owned(), port, username: username.to_owned(), pop: None, location: None })
+    Ok(NewOlt {
+        name: name.to_owned(),
+        vendor,
+        host: host.to_owned(),
+        port,
+        username: username.to_owned(),
+        pop: None,
+        location: None,
+    })
 }
 
 async fn set_password(state: &AppState, id: OltId, password: String) -> Answer<()> {
@@ -266,7 +283,13 @@ pub async fn pin_olt_key(app: AppHandle, state: State<'_, AppState>, pin: PinKey
     }
     state.store.set_olt_host_key(olt.id, Some(&pin.presented)).await.map_err(store_error)?;
     let previous = olt.host_key.as_deref().unwrap_or("none");
-    log(&state, format!("olt:{}", olt.id), "host key pinned", format!("{} now trusted instead of {previous}", pin.presented)).await;
+    log(
+        &state,
+        format!("olt:{}", olt.id),
+        "host key pinned",
+        format!("{} now trusted instead of {previous}", pin.presented),
+    )
+    .await;
     state.olts.resume(olt.id);
     olts::sweep_soon(&app, olt.id);
     olts::changed(&app, Some(olt.id));
@@ -373,7 +396,11 @@ pub async fn get_onu(state: State<'_, AppState>, query: OnuQuery) -> Answer<OnuD
     let history = state.store.signal_history(onu.id, from, to).await.map_err(db)?;
     let interval = i64::try_from(policy.interval().as_secs()).unwrap_or(300);
     let range = to.as_second() - from.as_second();
-    let step = if i64::try_from(history.len()).unwrap_or(i64::MAX) <= CHART_POINTS { 1 } else { (range / CHART_POINTS).max(1) };
+    let step = if i64::try_from(history.len()).unwrap_or(i64::MAX) <= CHART_POINTS {
+        1
+    } else {
+        (range / CHART_POINTS).max(1)
+    };
     // The full latest reading is the last history point taken at the
     // sweep that gave the ONU's row its levels.
     let last = history.last().filter(|p| onu.signal_at.is_some_and(|at| at.as_second() == p.at.as_second()));
@@ -614,7 +641,10 @@ pub async fn authorize_draft(state: State<'_, AppState>, target: AuthorizeTarget
         draft.source = if has_plan {
             format!("the service waiting for this serial, {}, and its plan's OLT profile", service.label)
         } else {
-            format!("the service waiting for this serial, {}; its plan has no OLT profile: fill the profiles in", service.label)
+            format!(
+                "the service waiting for this serial, {}; its plan has no OLT profile: fill the profiles in",
+                service.label
+            )
         };
     } else if let Some(first) = draft.plans.first().cloned() {
         from_plan(&mut draft, first.plan_id);

@@ -77,7 +77,8 @@ fn parse_plan_form(form: &PlanForm) -> Result<NewPlan, ErrorDto> {
             time,
         })
     };
-    let limits = RateLimit::new(Pair { upload, download }, burst).map_err(|e| ErrorDto::field("burst_download", e.to_string()))?;
+    let limits = RateLimit::new(Pair { upload, download }, burst)
+        .map_err(|e| ErrorDto::field("burst_download", e.to_string()))?;
     let price = Decimal::from_str(form.price.trim())
         .ok()
         .filter(|p| !p.is_sign_negative())
@@ -98,20 +99,27 @@ pub async fn save_plan(state: State<'_, AppState>, form: PlanForm) -> Answer<Pla
     let id = match form.id {
         None => {
             let id = state.store.add_plan(&new).await.map_err(name_taken)?;
-            log(&state, format!("plan:{id}"), "plan added", format!("{} at {} ({})", new.name, new.limits, new.price)).await;
+            log(&state, format!("plan:{id}"), "plan added", format!("{} at {} ({})", new.name, new.limits, new.price))
+                .await;
             id
         }
         Some(id) => {
             let id = PlanId(id);
             state.store.update_plan(id, &new).await.map_err(name_taken)?;
-            log(&state, format!("plan:{id}"), "plan edited", format!("{} at {} ({})", new.name, new.limits, new.price)).await;
+            log(&state, format!("plan:{id}"), "plan edited", format!("{} at {} ({})", new.name, new.limits, new.price))
+                .await;
             let services = state.store.all_services().await.map_err(db)?;
             let routers: BTreeSet<_> = services.iter().filter(|s| s.plan == id).map(|s| s.router).collect();
             routers.into_iter().for_each(|r| state.provisioner.request(r));
             id
         }
     };
-    let plan = state.store.plan(id).await.map_err(db)?.ok_or_else(|| store_error(StoreError::NotFound(format!("plan {id}"))))?;
+    let plan = state
+        .store
+        .plan(id)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| store_error(StoreError::NotFound(format!("plan {id}"))))?;
     Ok(plan_row(plan))
 }
 

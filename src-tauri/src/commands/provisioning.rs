@@ -56,11 +56,8 @@ pub async fn list_queue(state: State<'_, AppState>, query: QueueQueryDto) -> Ans
         "" => None,
         s => Some(QueueStatus::from_str(s).map_err(store_error)?),
     };
-    let mut rows = state
-        .store
-        .queue(&QueueQuery { status, limit: PAGE + 1, offset: query.offset })
-        .await
-        .map_err(db)?;
+    let mut rows =
+        state.store.queue(&QueueQuery { status, limit: PAGE + 1, offset: query.offset }).await.map_err(db)?;
     let more = rows.len() > PAGE as usize;
     rows.truncate(PAGE as usize);
     let counts = QueueCounts {
@@ -131,7 +128,8 @@ fn plan_dto(result: Result<Arc<RouterSweep>, (String, String)>) -> RouterPlanDto
 /// read and diffed, nothing is written.
 #[tauri::command]
 pub async fn dry_run(state: State<'_, AppState>) -> Answer<Vec<RouterPlanDto>> {
-    let mut plans: Vec<RouterPlanDto> = state.provisioner.sweep_all(SweepMode::DryRun).await.into_iter().map(plan_dto).collect();
+    let mut plans: Vec<RouterPlanDto> =
+        state.provisioner.sweep_all(SweepMode::DryRun).await.into_iter().map(plan_dto).collect();
     plans.sort_by(|a, b| a.router_name.cmp(&b.router_name));
     Ok(plans)
 }
@@ -145,7 +143,8 @@ pub async fn sweep_now(app: AppHandle) -> Answer<SweepProgress> {
         return Err(error(ErrorCode::Paused, "Sweeps are paused. Resume them from Headend's tray menu first."));
     }
     let refused = state.refused();
-    let routers: Vec<_> = state.store.routers().await.map_err(db)?.into_iter().map(|r| r.id).filter(|id| !refused.contains(id)).collect();
+    let routers: Vec<_> =
+        state.store.routers().await.map_err(db)?.into_iter().map(|r| r.id).filter(|id| !refused.contains(id)).collect();
     if routers.is_empty() {
         return Err(invalid("There is no router to sweep (a router whose login was refused waits until you edit it)."));
     }

@@ -103,7 +103,13 @@ pub async fn save_router(state: State<'_, AppState>, form: RouterForm) -> Answer
                 let _ = state.store.remove_router(id).await;
                 return Err(err);
             }
-            log(&state, format!("router:{id}"), "router added", format!("{} at {}:{} over {}", new.name, new.host, new.port, new.transport)).await;
+            log(
+                &state,
+                format!("router:{id}"),
+                "router added",
+                format!("{} at {}:{} over {}", new.name, new.host, new.port, new.transport),
+            )
+            .await;
             id
         }
         Some(id) => {
@@ -112,7 +118,13 @@ pub async fn save_router(state: State<'_, AppState>, form: RouterForm) -> Answer
             if !form.password.is_empty() {
                 set_password(&state, id, form.password).await?;
             }
-            log(&state, format!("router:{id}"), "router edited", format!("{} at {}:{} over {}", new.name, new.host, new.port, new.transport)).await;
+            log(
+                &state,
+                format!("router:{id}"),
+                "router edited",
+                format!("{} at {}:{} over {}", new.name, new.host, new.port, new.transport),
+            )
+            .await;
             id
         }
     };
@@ -171,12 +183,7 @@ pub async fn router_interfaces(state: State<'_, AppState>, id: i64) -> Answer<Ve
 #[tauri::command]
 pub fn list_sessions(state: State<'_, AppState>) -> Vec<SessionRow> {
     let statuses = state.fleet.statuses();
-    state
-        .fleet
-        .sessions()
-        .iter()
-        .map(|s| live::session_row(s, live::router_name(&statuses, s.router)))
-        .collect()
+    state.fleet.sessions().iter().map(|s| live::session_row(s, live::router_name(&statuses, s.router))).collect()
 }
 
 #[tauri::command]

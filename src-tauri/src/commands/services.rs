@@ -11,8 +11,8 @@ use headend_core::provision::{Password, validate_password, validate_username};
 use headend_core::service::{Access, Service, ServiceStatus};
 use headend_core::{PlanId, RouterId, ServiceId};
 use headend_ipc::{
-    CustomerDto, ErrorCode, ErrorDto, PaymentForm, PaymentOutcome, PaymentRow, RouterLogRow, ServiceDetail, ServiceForm,
-    ServiceQueryDto, ServiceRow, ServicesPageDto, SetServiceStatus,
+    CustomerDto, ErrorCode, ErrorDto, PaymentForm, PaymentOutcome, PaymentRow, RouterLogRow, ServiceDetail,
+    ServiceForm, ServiceQueryDto, ServiceRow, ServicesPageDto, SetServiceStatus,
 };
 use headend_store::{ActivityQuery, NewCustomer, NewService, ServiceOverview, ServiceQuery, StoreError};
 use jiff::Timestamp;
@@ -63,10 +63,8 @@ fn service_row(s: ServiceOverview, cal: &Calendar) -> ServiceRow {
         grace_days: s.grace_days,
     };
     let grace_ended = cal.policy.paid_through(&service).is_some_and(|last| last < cal.today);
-    let days_overdue = s
-        .next_billing_date
-        .filter(|due| *due < cal.today)
-        .map(|due| i64::from((cal.today - due).get_days()));
+    let days_overdue =
+        s.next_billing_date.filter(|due| *due < cal.today).map(|due| i64::from((cal.today - due).get_days()));
     ServiceRow {
         id: s.id.0,
         customer_id: s.customer.0,
@@ -134,7 +132,8 @@ pub async fn get_service(state: State<'_, AppState>, id: i64) -> Answer<ServiceD
     let label = s.label();
     let customer = state.store.customer(s.customer).await.map_err(db)?;
     let routers = state.store.routers().await.map_err(db)?;
-    let router_name = |r: RouterId| routers.iter().find(|x| x.id == r).map(|x| x.name.clone()).unwrap_or_else(|| r.to_string());
+    let router_name =
+        |r: RouterId| routers.iter().find(|x| x.id == r).map(|x| x.name.clone()).unwrap_or_else(|| r.to_string());
     let queue = state
         .store
         .queue_for_service(id)
@@ -233,7 +232,10 @@ fn parse_form(form: &ServiceForm) -> Result<ParsedForm, ErrorDto> {
     if name.is_empty() {
         return Err(ErrorDto::field("customer_name", "Enter the customer's name."));
     }
-    let router = form.router_id.map(RouterId).ok_or_else(|| ErrorDto::field("router_id", "Choose the router the customer connects through."))?;
+    let router = form
+        .router_id
+        .map(RouterId)
+        .ok_or_else(|| ErrorDto::field("router_id", "Choose the router the customer connects through."))?;
     let plan = form.plan_id.map(PlanId).ok_or_else(|| ErrorDto::field("plan_id", "Choose a plan."))?;
     let (access, password) = match form.kind.as_str() {
         "pppoe" => {
@@ -249,9 +251,8 @@ fn parse_form(form: &ServiceForm) -> Result<ParsedForm, ErrorDto> {
             (Access::Pppoe { username: username.to_owned() }, password)
         }
         "static" => {
-            let address = IpAddr::from_str(form.ip_address.trim()).map_err(|_| {
-                ErrorDto::field("ip_address", "Enter the customer's IP address, such as 10.20.0.15.")
-            })?;
+            let address = IpAddr::from_str(form.ip_address.trim())
+                .map_err(|_| ErrorDto::field("ip_address", "Enter the customer's IP address, such as 10.20.0.15."))?;
             (Access::StaticIp { address }, None)
         }
         _ => return Err(ErrorDto::field("kind", "Choose PPPoE or static IP.")),
@@ -263,12 +264,9 @@ fn parse_form(form: &ServiceForm) -> Result<ParsedForm, ErrorDto> {
     };
     let grace = match form.grace_days.trim() {
         "" => None,
-        g => Some(
-            g.parse::<u16>()
-                .ok()
-                .filter(|g| *g <= 365)
-                .ok_or_else(|| ErrorDto::field("grace_days", "Grace is a whole number of days (0–365), or empty for the ISP's."))?,
-        ),
+        g => Some(g.parse::<u16>().ok().filter(|g| *g <= 365).ok_or_else(|| {
+            ErrorDto::field("grace_days", "Grace is a whole number of days (0–365), or empty for the ISP's.")
+        })?),
     };
     Ok(ParsedForm {
         customer: NewCustomer {
@@ -309,7 +307,12 @@ fn form_error(err: StoreError) -> ErrorDto {
 #[tauri::command]
 pub async fn save_service(state: State<'_, AppState>, form: ServiceForm) -> Answer<i64> {
     let f = parse_form(&form)?;
-    let router = state.store.router(f.router).await.map_err(db)?.ok_or_else(|| ErrorDto::field("router_id", "That router no longer exists."))?;
+    let router = state
+        .store
+        .router(f.router)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| ErrorDto::field("router_id", "That router no longer exists."))?;
     if state.store.plan(f.plan).await.map_err(db)?.is_none() {
         return Err(ErrorDto::field("plan_id", "That plan no longer exists."));
     }
@@ -505,7 +508,10 @@ mod tests {
         assert_eq!(field_of(&ServiceForm { username: "a b".into(), ..form() }).as_deref(), Some("username"));
         assert_eq!(field_of(&ServiceForm { password: String::new(), ..form() }).as_deref(), Some("password"));
         assert_eq!(field_of(&ServiceForm { kind: "static".into(), ..form() }).as_deref(), Some("ip_address"));
-        assert_eq!(field_of(&ServiceForm { next_billing_date: "5/12/2026".into(), ..form() }).as_deref(), Some("next_billing_date"));
+        assert_eq!(
+            field_of(&ServiceForm { next_billing_date: "5/12/2026".into(), ..form() }).as_deref(),
+            Some("next_billing_date")
+        );
         assert_eq!(field_of(&ServiceForm { grace_days: "400".into(), ..form() }).as_deref(), Some("grace_days"));
         assert_eq!(field_of(&ServiceForm { status: "on".into(), ..form() }).as_deref(), Some("status"));
         // Editing keeps the stored password when the field is left empty.

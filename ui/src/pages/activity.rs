@@ -96,7 +96,8 @@ pub fn Activity() -> impl IntoView {
             pending.set_value(h.ok());
         }
     };
-    let filtered = move || !subject.with(String::is_empty) || !search.with(String::is_empty) || !actor.with(String::is_empty);
+    let filtered =
+        move || !subject.with(String::is_empty) || !search.with(String::is_empty) || !actor.with(String::is_empty);
 
     view! {
         <PageHeader title="Activity" subtitle="Everything Headend and its operators did, newest first, with who did it and why." />

@@ -35,7 +35,10 @@ fn preview(f: &PlanForm) -> String {
     let or = |s: &str, d: &'static str| if s.trim().is_empty() { d.to_owned() } else { s.trim().to_owned() };
     let mut text = format!("{}/{}", or(&f.upload, "?"), or(&f.download, "?"));
     let b = &f.burst;
-    if ![&b.download, &b.upload, &b.threshold_download, &b.threshold_upload, &b.time_secs].iter().all(|v| v.trim().is_empty()) {
+    if ![&b.download, &b.upload, &b.threshold_download, &b.threshold_upload, &b.time_secs]
+        .iter()
+        .all(|v| v.trim().is_empty())
+    {
         let time = or(&b.time_secs, "?");
         let time = if time.contains('/') { time } else { format!("{time}/{time}") };
         text.push_str(&format!(
@@ -171,7 +174,8 @@ fn PlanEditor(
     let (cycle, set_cycle) = text("cycle", |d| &d.cycle, |d, v| d.cycle = v);
     let (b_down, set_b_down) = text("burst_download", |d| &d.burst.download, |d, v| d.burst.download = v);
     let (b_up, set_b_up) = text("burst_upload", |d| &d.burst.upload, |d, v| d.burst.upload = v);
-    let (t_down, set_t_down) = text("threshold_download", |d| &d.burst.threshold_download, |d, v| d.burst.threshold_download = v);
+    let (t_down, set_t_down) =
+        text("threshold_download", |d| &d.burst.threshold_download, |d, v| d.burst.threshold_download = v);
     let (t_up, set_t_up) = text("threshold_upload", |d| &d.burst.threshold_upload, |d, v| d.burst.threshold_upload = v);
     let (b_time, set_b_time) = text("burst_time", |d| &d.burst.time_secs, |d, v| d.burst.time_secs = v);
 

@@ -47,7 +47,8 @@ pub fn Customers() -> impl IntoView {
         };
         ipc::invoke::<_, ServicesPageDto>(command::LIST_SERVICES, QueryArgs { query })
     });
-    let filtered = move || !search.with(String::is_empty) || !status.with(String::is_empty) || router.with(Option::is_some);
+    let filtered =
+        move || !search.with(String::is_empty) || !status.with(String::is_empty) || router.with(Option::is_some);
 
     let on_search = move |ev: leptos::ev::Event| {
         typed.set(event_target_value(&ev));

@@ -42,9 +42,24 @@ fn Stat(id: &'static str, label: &'static str, value: i64) -> impl IntoView {
 fn GettingStarted(counts: Counts) -> impl IntoView {
     let console = Console::get();
     let steps = [
-        (counts.routers > 0, "Connect your first MikroTik router", "Headend provisions PPPoE secrets, profiles and address-lists on it.", Page::Routers),
-        (counts.plans > 0, "Create your plans", "Each plan's rate becomes a PPP profile on every router.", Page::Billing),
-        (counts.customers > 0, "Bring in your customers", "Import your existing PPPoE secrets, or add customers one by one.", Page::Customers),
+        (
+            counts.routers > 0,
+            "Connect your first MikroTik router",
+            "Headend provisions PPPoE secrets, profiles and address-lists on it.",
+            Page::Routers,
+        ),
+        (
+            counts.plans > 0,
+            "Create your plans",
+            "Each plan's rate becomes a PPP profile on every router.",
+            Page::Billing,
+        ),
+        (
+            counts.customers > 0,
+            "Bring in your customers",
+            "Import your existing PPPoE secrets, or add customers one by one.",
+            Page::Customers,
+        ),
     ];
     view! {
         <section class="card getting-started" id="getting-started">

@@ -50,7 +50,11 @@ pub fn ImportPanel(#[prop(into)] on_close: Callback<()>) -> impl IntoView {
             let result = match read_file(element.unchecked_ref()).await {
                 Ok(text) => {
                     csv.set_value(text.clone());
-                    ipc::invoke::<_, ImportReport>(command::IMPORT_SERVICES, Args { request: ImportRequest { csv: text, dry_run: true } }).await
+                    ipc::invoke::<_, ImportReport>(
+                        command::IMPORT_SERVICES,
+                        Args { request: ImportRequest { csv: text, dry_run: true } },
+                    )
+                    .await
                 }
                 Err(e) => Err(e),
             };

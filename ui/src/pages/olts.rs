@@ -219,7 +219,12 @@ pub fn Olts() -> impl IntoView {
 
 /// The OLTs with their health, as a table.
 #[component]
-fn OltList(view: OltsView, form: RwSignal<Option<OltForm>>, pin: RwSignal<Option<OltRow>>, notice: Notice) -> impl IntoView {
+fn OltList(
+    view: OltsView,
+    form: RwSignal<Option<OltForm>>,
+    pin: RwSignal<Option<OltRow>>,
+    notice: Notice,
+) -> impl IntoView {
     let console = Console::get();
     let t = view.thresholds;
     let changed_keys: Vec<OltRow> = view.olts.iter().filter(|o| !o.presented_key.is_empty()).cloned().collect();

@@ -52,7 +52,9 @@ pub fn Router(id: i64) -> impl IntoView {
                         rows.iter()
                             .map(|row| {
                                 let (rx_rate, tx_rate) = match prev.get(&row.name) {
-                                    Some((rx, tx, at)) => (rate(*rx, row.rx_bytes, now - at), rate(*tx, row.tx_bytes, now - at)),
+                                    Some((rx, tx, at)) => {
+                                        (rate(*rx, row.rx_bytes, now - at), rate(*tx, row.tx_bytes, now - at))
+                                    }
                                     None => (0, 0),
                                 };
                                 Traffic { row: row.clone(), rx_rate, tx_rate }
@@ -117,7 +119,9 @@ fn RouterFacts(router: RouterRow) -> impl IntoView {
         RouterStatusDto::Down { error } => ("Down", None, Some(error.clone())),
         RouterStatusDto::Connecting | RouterStatusDto::Unknown => ("Connecting", None, None),
     };
-    let memory = health.as_ref().and_then(|h| Some(format!("{} free of {}", format::bytes(h.free_memory?), format::bytes(h.total_memory?))));
+    let memory = health
+        .as_ref()
+        .and_then(|h| Some(format!("{} free of {}", format::bytes(h.free_memory?), format::bytes(h.total_memory?))));
     view! {
         <div class="page-header">
             <h1 id="page-title">{router.name.clone()}</h1>

@@ -126,7 +126,12 @@ pub fn Routers() -> impl IntoView {
 }
 
 #[component]
-fn ConfirmRemove(id: i64, name: String, confirm_remove: RwSignal<Option<(i64, String)>>, notice: RwSignal<Option<Notice>>) -> impl IntoView {
+fn ConfirmRemove(
+    id: i64,
+    name: String,
+    confirm_remove: RwSignal<Option<(i64, String)>>,
+    notice: RwSignal<Option<Notice>>,
+) -> impl IntoView {
     let console = Console::get();
     let remove = move |_| {
         confirm_remove.set(None);
@@ -154,8 +159,12 @@ fn ConfirmRemove(id: i64, name: String, confirm_remove: RwSignal<Option<(i64, St
 fn status_cell(status: &RouterStatusDto) -> AnyView {
     match status {
         RouterStatusDto::Up(_) => view! { <span class="status up">"Up"</span> }.into_any(),
-        RouterStatusDto::Connecting | RouterStatusDto::Unknown => view! { <span class="status pending">"Connecting"</span> }.into_any(),
-        RouterStatusDto::Down { error } => view! { <span class="status down" title=error.clone()>"Down"</span> }.into_any(),
+        RouterStatusDto::Connecting | RouterStatusDto::Unknown => {
+            view! { <span class="status pending">"Connecting"</span> }.into_any()
+        }
+        RouterStatusDto::Down { error } => {
+            view! { <span class="status down" title=error.clone()>"Down"</span> }.into_any()
+        }
     }
 }
 
@@ -233,7 +242,11 @@ fn RouterTable(
 }
 
 #[component]
-fn RouterEditor(initial: RouterForm, form: RwSignal<Option<RouterForm>>, notice: RwSignal<Option<Notice>>) -> impl IntoView {
+fn RouterEditor(
+    initial: RouterForm,
+    form: RwSignal<Option<RouterForm>>,
+    notice: RwSignal<Option<Notice>>,
+) -> impl IntoView {
     let console = Console::get();
     let editing = initial.id.is_some();
     let draft = RwSignal::new(initial);

@@ -2,9 +2,7 @@
 //! suspend/activate, record a payment, retry) and what was done to it (its
 //! queue rows, activity, router log lines and payments).
 
-use headend_ipc::{
-    ErrorDto, PaymentForm, PaymentOutcome, QueueRowDto, ServiceDetail, SetServiceStatus, command,
-};
+use headend_ipc::{ErrorDto, PaymentForm, PaymentOutcome, QueueRowDto, ServiceDetail, SetServiceStatus, command};
 use leptos::prelude::*;
 use serde::Serialize;
 

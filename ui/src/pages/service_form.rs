@@ -77,7 +77,9 @@ pub fn ServiceFormPage(id: Option<i64>) -> impl IntoView {
     let initial = LocalResource::new(move || async move {
         match id {
             None => Ok(blank()),
-            Some(id) => ipc::invoke::<_, ServiceDetail>(command::GET_SERVICE, IdArgs { id }).await.map(|d| from_detail(&d)),
+            Some(id) => {
+                ipc::invoke::<_, ServiceDetail>(command::GET_SERVICE, IdArgs { id }).await.map(|d| from_detail(&d))
+            }
         }
     });
     view! {

@@ -57,11 +57,8 @@ fn SettingsForm(initial: SettingsView) -> impl IntoView {
             ))));
             return;
         };
-        let settings = SettingsDto {
-            sweep_interval_secs: secs,
-            notifications: notifications.get(),
-            theme: theme.get(),
-        };
+        let settings =
+            SettingsDto { sweep_interval_secs: secs, notifications: notifications.get(), theme: theme.get() };
         leptos::task::spawn_local(async move {
             let saved = ipc::invoke::<_, SettingsView>(command::SAVE_SETTINGS, SaveArgs { settings }).await;
             if let Ok(v) = &saved {

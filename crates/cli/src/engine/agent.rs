@@ -206,7 +206,9 @@ fn install(globals: &Globals, print: bool) -> anyhow::Result<()> {
         // at login; with it they run from boot.
         let user = std::env::var("USER").unwrap_or_default();
         if command("loginctl", &["enable-linger", &user]).is_err() {
-            eprintln!("headend: to keep the agent running after logout and from boot, run: sudo loginctl enable-linger {user}");
+            eprintln!(
+                "headend: to keep the agent running after logout and from boot, run: sudo loginctl enable-linger {user}"
+            );
         }
     }
     eprintln!("headend: agent installed ({})", path.display());
@@ -232,10 +234,8 @@ fn uninstall() -> anyhow::Result<()> {
 }
 
 fn command(program: &str, args: &[&str]) -> anyhow::Result<()> {
-    let status = std::process::Command::new(program)
-        .args(args)
-        .status()
-        .with_context(|| format!("running {program}"))?;
+    let status =
+        std::process::Command::new(program).args(args).status().with_context(|| format!("running {program}"))?;
     anyhow::ensure!(status.success(), "{program} {} failed ({status})", args.join(" "));
     Ok(())
 }

@@ -57,7 +57,8 @@ pub async fn run(globals: &Globals, args: SweepArgs) -> anyhow::Result<()> {
     results.sort_by(|a, b| name(a).cmp(name(b)));
     let mut failed = false;
     for result in &results {
-        failed |= result.is_err() || result.as_ref().is_ok_and(|r| r.steps.iter().any(|s| matches!(s.outcome, StepStatus::Failed(_))));
+        failed |= result.is_err()
+            || result.as_ref().is_ok_and(|r| r.steps.iter().any(|s| matches!(s.outcome, StepStatus::Failed(_))));
         if globals.json {
             crate::output::json(&json(result))?;
         } else {

@@ -104,10 +104,7 @@ fn adopt(
             continue;
         }
         let Some(password) = s.password else {
-            out.errors.push((
-                s.name,
-                "its password cannot be read: give the API user the `sensitive` policy".into(),
-            ));
+            out.errors.push((s.name, "its password cannot be read: give the API user the `sensitive` policy".into()));
             continue;
         };
         let Some(plan) = plan_for(&s.profile) else {
@@ -172,7 +169,8 @@ pub async fn run(globals: &Globals, router_name: &str, plan_map: Option<&Path>, 
     let plan_names: HashMap<&str, PlanId> = plans.iter().map(|p| (p.name.as_str(), p.id)).collect();
     let mut by_profile: HashMap<String, PlanId> = plans.iter().map(|p| (p.profile.clone(), p.id)).collect();
     for (profile, plan) in &map {
-        let id = plan_names.get(plan.as_str()).with_context(|| format!("the plan map names an unknown plan {plan:?}"))?;
+        let id =
+            plan_names.get(plan.as_str()).with_context(|| format!("the plan map names an unknown plan {plan:?}"))?;
         by_profile.insert(profile.clone(), *id);
     }
 
@@ -307,10 +305,13 @@ mod tests {
             parse_plan_map("# old profiles\n10M, Home 10\n\n20M,Home 20 # fast\n"),
             Ok(vec![("10M".into(), "Home 10".into()), ("20M".into(), "Home 20".into())])
         );
-        assert_eq!(parse_plan_map("10M\n,x\n"), Err(vec![
-            "line 1: expected PROFILE,PLAN, got \"10M\"".into(),
-            "line 2: expected PROFILE,PLAN, got \",x\"".into(),
-        ]));
+        assert_eq!(
+            parse_plan_map("10M\n,x\n"),
+            Err(vec![
+                "line 1: expected PROFILE,PLAN, got \"10M\"".into(),
+                "line 2: expected PROFILE,PLAN, got \",x\"".into(),
+            ])
+        );
     }
 
     #[test]
@@ -330,10 +331,23 @@ mod tests {
         ];
         let out = adopt(secrets, &|p| (p == "10M").then_some(PlanId(1)), &|n| n == "known");
         let adopted: Vec<Adopted> = out.services.into_iter().map(|(a, _)| a).collect();
-        assert_eq!(adopted, [
-            Adopted { username: "ana".into(), customer: "Ana Souza".into(), plan: PlanId(1), status: ServiceStatus::Active },
-            Adopted { username: "bob".into(), customer: "bob".into(), plan: PlanId(1), status: ServiceStatus::Suspended },
-        ]);
+        assert_eq!(
+            adopted,
+            [
+                Adopted {
+                    username: "ana".into(),
+                    customer: "Ana Souza".into(),
+                    plan: PlanId(1),
+                    status: ServiceStatus::Active
+                },
+                Adopted {
+                    username: "bob".into(),
+                    customer: "bob".into(),
+                    plan: PlanId(1),
+                    status: ServiceStatus::Suspended
+                },
+            ]
+        );
         let skipped: Vec<&str> = out.skipped.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(skipped, ["mine", "known", "vpn"]);
         let errors: Vec<&str> = out.errors.iter().map(|(n, _)| n.as_str()).collect();

@@ -62,7 +62,13 @@ pub async fn run(globals: &Globals, file: PathBuf, dry_run: bool) -> anyhow::Res
     result
 }
 
-async fn services(globals: &Globals, store: &Store, file: &std::path::Path, bytes: &[u8], dry_run: bool) -> anyhow::Result<()> {
+async fn services(
+    globals: &Globals,
+    store: &Store,
+    file: &std::path::Path,
+    bytes: &[u8],
+    dry_run: bool,
+) -> anyhow::Result<()> {
     let checked = store.check_import(bytes).await?;
     let errors = checked.errors;
     let rows: Vec<RowJson> = checked
@@ -105,7 +111,8 @@ async fn services(globals: &Globals, store: &Store, file: &std::path::Path, byte
         return Ok(());
     }
 
-    let cipher = if checked.rows.iter().any(|r| r.row.password.is_some()) { Some(open_cipher(store).await?) } else { None };
+    let cipher =
+        if checked.rows.iter().any(|r| r.row.password.is_some()) { Some(open_cipher(store).await?) } else { None };
     let imports: Vec<ImportService> = checked
         .rows
         .iter()
@@ -131,7 +138,11 @@ fn print(globals: &Globals, report: &ReportJson) -> anyhow::Result<()> {
         output::line(format!(
             "line {}: {} {} {} for {}{} on {}, plan {}, {}{}",
             row.line,
-            if report.imported { row.id.map_or_else(String::new, |id| format!("service {id}:")) } else { "would add".to_owned() },
+            if report.imported {
+                row.id.map_or_else(String::new, |id| format!("service {id}:"))
+            } else {
+                "would add".to_owned()
+            },
             row.r#type,
             output::safe(&row.login),
             output::safe(&row.customer),

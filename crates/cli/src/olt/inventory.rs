@@ -17,8 +17,8 @@ use serde::Serialize;
 
 use super::{find, parse_serial};
 use crate::Globals;
-use crate::inventory::{PopChoice, keep_password};
 use crate::input::{non_empty, read_password};
+use crate::inventory::{PopChoice, keep_password};
 use crate::open::open_secrets;
 use crate::{activity, output};
 
@@ -263,7 +263,15 @@ pub async fn add(globals: &Globals, store: &Store, args: AddArgs) -> anyhow::Res
     // Before anything is written: without a keyring there is nothing to add.
     let secrets = open_secrets(store).await?;
     let pop = PopChoice::find_or_add(store, pop_name).await?;
-    let new = NewOlt { name: name.clone(), vendor: args.vendor, host, port: args.port, username: user, pop: pop.id, location: args.location };
+    let new = NewOlt {
+        name: name.clone(),
+        vendor: args.vendor,
+        host,
+        port: args.port,
+        username: user,
+        pop: pop.id,
+        location: args.location,
+    };
     let id = match store.add_olt(&new).await {
         Ok(id) => id,
         Err(err) => {
@@ -282,7 +290,13 @@ pub async fn add(globals: &Globals, store: &Store, args: AddArgs) -> anyhow::Res
             )),
         });
     }
-    activity::log(store, format!("olt:{id}"), "olt added", format!("{} ({}) at {}:{}", new.name, new.vendor, new.host, new.port)).await;
+    activity::log(
+        store,
+        format!("olt:{id}"),
+        "olt added",
+        format!("{} ({}) at {}:{}", new.name, new.vendor, new.host, new.port),
+    )
+    .await;
     let row = OltJson::new(&overview(store, id).await?);
     if globals.json {
         return output::json(&row);
@@ -305,7 +319,9 @@ pub async fn list(globals: &Globals, store: &Store) -> anyhow::Result<()> {
         return output::json(&rows);
     }
     if rows.is_empty() {
-        eprintln!("No OLTs yet: add one with `headend olt add NAME --vendor huawei --host H --user U --password-stdin`.");
+        eprintln!(
+            "No OLTs yet: add one with `headend olt add NAME --vendor huawei --host H --user U --password-stdin`."
+        );
         return Ok(());
     }
     let cells: Vec<Vec<String>> = rows
@@ -403,7 +419,10 @@ pub async fn pin(globals: &Globals, store: &Store, name: &str) -> anyhow::Result
     if globals.json {
         return output::json(&Pinned { id: olt.id.0, name: olt.name, host_key: presented, previous });
     }
-    output::line(format!("OLT {}: host key {presented} pinned; Headend connects to it again.", output::safe(&olt.name)))?;
+    output::line(format!(
+        "OLT {}: host key {presented} pinned; Headend connects to it again.",
+        output::safe(&olt.name)
+    ))?;
     Ok(())
 }
 
@@ -456,8 +475,10 @@ struct ZeroTouchJson {
 
 pub async fn zero_touch(globals: &Globals, store: &Store, args: ZeroTouchArgs) -> anyhow::Result<()> {
     let id = ServiceId(args.service);
-    let service =
-        store.service(id).await?.with_context(|| format!("no service with id {id}; `headend service list` shows them"))?;
+    let service = store
+        .service(id)
+        .await?
+        .with_context(|| format!("no service with id {id}; `headend service list` shows them"))?;
     let onu = if args.clear {
         ServiceOnu::default()
     } else {
@@ -469,7 +490,8 @@ pub async fn zero_touch(globals: &Globals, store: &Store, args: ZeroTouchArgs) -
         None => "no ONU serial".to_owned(),
     };
     activity::log(store, format!("service:{id}"), "onu serial set", detail.clone()).await;
-    let linked = store.onu_of_service(id).await?.map(|o| format!("{} {}:{} ({})", o.olt_name, o.port, o.index, o.serial));
+    let linked =
+        store.onu_of_service(id).await?.map(|o| format!("{} {}:{} ({})", o.olt_name, o.port, o.index, o.serial));
     if globals.json {
         return output::json(&ZeroTouchJson { service_id: id.0, serial: onu.serial, vlan: onu.vlan, onu: linked });
     }

@@ -309,7 +309,10 @@ pub async fn authorize(globals: &Globals, store: &Store, args: AuthorizeArgs) ->
     // Defaults from the service: its plan's profile, its VLAN, its name.
     let (mut profile, mut description) = (OltProfile::default(), None);
     if let Some(id) = service {
-        let s = store.service(id).await?.ok_or_else(|| anyhow::anyhow!("no service with id {id}; `headend service list` shows them"))?;
+        let s = store
+            .service(id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no service with id {id}; `headend service list` shows them"))?;
         profile = store.plan_olt_profile(s.plan).await?.unwrap_or_default();
         if let Some(vlan) = store.service_onu(id).await?.and_then(|o| o.vlan) {
             profile.vlan = Some(vlan);
@@ -379,7 +382,8 @@ struct DeregisteredJson {
 
 pub async fn deregister(globals: &Globals, store: &Store, name: &str, port: PonPort, id: u32) -> anyhow::Result<()> {
     let olt = find(store, name).await?;
-    let serial = store.onus(olt.id, Some(&port.to_string())).await?.into_iter().find(|o| o.index == id).map(|o| o.serial);
+    let serial =
+        store.onus(olt.id, Some(&port.to_string())).await?.into_iter().find(|o| o.index == id).map(|o| o.serial);
     let onu = OnuRef::new(port, id);
     with_fleet(store, async |f| Ok(f.deregister(&olt, onu, Actor::Cli).await?)).await?;
     let row = DeregisteredJson { olt: olt.name.clone(), port: port.to_string(), id, serial };
@@ -450,7 +454,14 @@ async fn sweep_one(fleet: &OltFleet, olt: &Olt) -> SweepJson {
                         AlertChange::Clear(l) => ("clear", l),
                         AlertChange::None => return None,
                     };
-                    Some(AlertJson { port: a.port.clone(), id: a.onu_index, serial: a.serial.clone(), change, level: level.as_str(), rx_dbm: a.rx })
+                    Some(AlertJson {
+                        port: a.port.clone(),
+                        id: a.onu_index,
+                        serial: a.serial.clone(),
+                        change,
+                        level: level.as_str(),
+                        rx_dbm: a.rx,
+                    })
                 })
                 .collect(),
             warnings: r.errors.clone(),
@@ -485,7 +496,11 @@ pub async fn sweep(globals: &Globals, store: &Store, name: Option<&str>) -> anyh
     })
     .await?;
     let ztp = ZeroTouchJson {
-        authorized: ztp.authorized.iter().map(|a| format!("{} -> service {} ({}:{})", a.serial, a.service, a.port, a.onu_index)).collect(),
+        authorized: ztp
+            .authorized
+            .iter()
+            .map(|a| format!("{} -> service {} ({}:{})", a.serial, a.service, a.port, a.onu_index))
+            .collect(),
         linked: ztp.linked.len(),
         failed: ztp.failed.iter().map(|(s, e)| format!("service {s}: {e}")).collect(),
     };
@@ -512,7 +527,15 @@ pub async fn sweep(globals: &Globals, store: &Store, name: Option<&str>) -> anyh
                 ))?,
             }
             for a in &s.alerts {
-                output::line(format!("  {} {} {}:{} {} ({})", a.change, a.level, a.port, a.id, a.serial, output::or_dash(a.rx_dbm.map(|v| format!("{v:.2} dBm")))))?;
+                output::line(format!(
+                    "  {} {} {}:{} {} ({})",
+                    a.change,
+                    a.level,
+                    a.port,
+                    a.id,
+                    a.serial,
+                    output::or_dash(a.rx_dbm.map(|v| format!("{v:.2} dBm")))
+                ))?;
             }
         }
         for a in &ztp.authorized {

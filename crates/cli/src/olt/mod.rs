@@ -131,6 +131,7 @@ async fn find(store: &Store, name: &str) -> anyhow::Result<Olt> {
 /// command ends ([`OltFleet::close`]).
 async fn fleet(store: &Store) -> anyhow::Result<OltFleet> {
     let secrets = open_secrets(store).await?;
-    let config = OltFleetConfig { holder: format!("cli:{}", std::process::id()), max_sessions: 1, ..OltFleetConfig::default() };
+    let config =
+        OltFleetConfig { holder: format!("cli:{}", std::process::id()), max_sessions: 1, ..OltFleetConfig::default() };
     Ok(OltFleet::new(store.clone(), secrets, config))
 }

@@ -14,8 +14,8 @@ use serde::Serialize;
 
 use super::{find, open_secrets};
 use crate::Globals;
-use crate::inventory::{PopChoice, keep_password};
 use crate::input::{non_empty, read_password};
+use crate::inventory::{PopChoice, keep_password};
 use crate::output;
 
 #[derive(Debug, clap::Args)]

@@ -57,7 +57,16 @@ pub async fn probe(globals: &Globals, store: &Store, name: &str) -> anyhow::Resu
         _ => "-".into(),
     };
     let lines = [
-        ("Router", format!("{} ({}:{}, {})", output::safe(&router.name), output::safe(&router.host), router.port, router.transport)),
+        (
+            "Router",
+            format!(
+                "{} ({}:{}, {})",
+                output::safe(&router.name),
+                output::safe(&router.host),
+                router.port,
+                router.transport
+            ),
+        ),
         ("Identity", output::safe(&report.identity)),
         ("Version", output::safe(&report.version)),
         ("Board", output::safe(&report.board)),
@@ -186,10 +195,7 @@ pub async fn sessions(globals: &Globals, store: &Store, name: &str, watch: bool)
 }
 
 async fn list_sessions(globals: &Globals, name: &str, client: &RouterLink) -> anyhow::Result<()> {
-    let sessions = client
-        .ppp_active()
-        .await
-        .with_context(|| format!("{name}: reading its active sessions"))?;
+    let sessions = client.ppp_active().await.with_context(|| format!("{name}: reading its active sessions"))?;
     if globals.json {
         let rows: Vec<SessionJson> = sessions.iter().map(SessionJson::from).collect();
         return output::json(&rows);
@@ -237,14 +243,8 @@ fn clock() -> String {
 /// REST (which has no streams).
 async fn watch_sessions(globals: &Globals, name: &str, client: &RouterLink) -> anyhow::Result<()> {
     // Listen first, then read: nothing that happens in between is missed.
-    let mut changes = client
-        .watch_ppp_active()
-        .await
-        .with_context(|| format!("{name}: following its sessions"))?;
-    let current = client
-        .ppp_active()
-        .await
-        .with_context(|| format!("{name}: reading its active sessions"))?;
+    let mut changes = client.watch_ppp_active().await.with_context(|| format!("{name}: following its sessions"))?;
+    let current = client.ppp_active().await.with_context(|| format!("{name}: reading its active sessions"))?;
     if globals.json {
         for s in &current {
             output::json(&WatchEvent::session("session", s))?;
@@ -253,7 +253,11 @@ async fn watch_sessions(globals: &Globals, name: &str, client: &RouterLink) -> a
     } else {
         let cells: Vec<Vec<String>> = current.iter().map(session_cells).collect();
         output::table(&SESSION_HEADERS, &cells)?;
-        eprintln!("{} active session(s) on {}; watching for changes, Ctrl-C to stop.", current.len(), output::safe(name));
+        eprintln!(
+            "{} active session(s) on {}; watching for changes, Ctrl-C to stop.",
+            current.len(),
+            output::safe(name)
+        );
     }
     let mut known: HashMap<String, PppActive> = current.into_iter().map(|s| (s.id.to_string(), s)).collect();
 
@@ -296,7 +300,12 @@ async fn watch_sessions(globals: &Globals, name: &str, client: &RouterLink) -> a
                         ..WatchEvent::new("gone")
                     })?;
                 } else {
-                    output::line(format!("{} - {}  {}", clock(), output::shown(id.as_value()), output::shown(&old.name)))?;
+                    output::line(format!(
+                        "{} - {}  {}",
+                        clock(),
+                        output::shown(id.as_value()),
+                        output::shown(&old.name)
+                    ))?;
                 }
             }
         }

@@ -14,7 +14,11 @@ async fn print_changed(globals: &Globals, store: &Store, id: ServiceId, what: St
     if globals.json {
         return output::json(&ServiceJson::new(&service));
     }
-    output::line(format!("Service {id} ({}): {what}; {} will be swept.", output::safe(&service.label()), output::safe(&service.router_name)))?;
+    output::line(format!(
+        "Service {id} ({}): {what}; {} will be swept.",
+        output::safe(&service.label()),
+        output::safe(&service.router_name)
+    ))?;
     Ok(())
 }
 

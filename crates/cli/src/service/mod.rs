@@ -89,10 +89,7 @@ pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
 
 /// The service, or a clear error.
 pub(crate) async fn find(store: &Store, id: ServiceId) -> anyhow::Result<ServiceOverview> {
-    store
-        .service(id)
-        .await?
-        .with_context(|| format!("no service with id {id}; `headend service list` shows them"))
+    store.service(id).await?.with_context(|| format!("no service with id {id}; `headend service list` shows them"))
 }
 
 /// A service as `list`, `show` and the changes print it. Never a password.

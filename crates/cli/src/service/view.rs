@@ -192,7 +192,14 @@ pub async fn show(globals: &Globals, store: &Store, id: ServiceId) -> anyhow::Re
     };
     let lines = [
         ("Service", format!("{} ({})", s.id, s.r#type)),
-        ("Customer", format!("{}{}", output::safe(&s.customer), s.phone.as_ref().map(|p| format!(", {}", output::safe(p))).unwrap_or_default())),
+        (
+            "Customer",
+            format!(
+                "{}{}",
+                output::safe(&s.customer),
+                s.phone.as_ref().map(|p| format!(", {}", output::safe(p))).unwrap_or_default()
+            ),
+        ),
         (if s.username.is_some() { "PPPoE user" } else { "Address" }, output::safe(&s.login())),
         ("Router", output::safe(&s.router)),
         ("Plan", output::safe(&s.plan)),

@@ -284,14 +284,8 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<()> {
     let mut lines = Vec::with_capacity(usize::from(args.routers));
     for i in 1..=args.routers {
         let name = name(i, args.routers);
-        let config = SimConfig {
-            identity: name.clone(),
-            seed: u64::from(i),
-            ..base.clone()
-        };
-        let handle = SimRouter::start(config)
-            .await
-            .with_context(|| format!("starting simulated router {name}"))?;
+        let config = SimConfig { identity: name.clone(), seed: u64::from(i), ..base.clone() };
+        let handle = SimRouter::start(config).await.with_context(|| format!("starting simulated router {name}"))?;
         lines.push(RouterLine {
             name,
             host: "127.0.0.1",
@@ -387,8 +381,24 @@ mod tests {
     #[test]
     fn options_reach_the_simulator() {
         let args = parse(&[
-            "--routers", "2", "--secrets-per-router", "50", "--active-per-router", "5", "--latency-ms", "20",
-            "--persona", "v6", "--faults", "trap-every=3", "--user", "u", "--password", "p", "--churn-ms", "100",
+            "--routers",
+            "2",
+            "--secrets-per-router",
+            "50",
+            "--active-per-router",
+            "5",
+            "--latency-ms",
+            "20",
+            "--persona",
+            "v6",
+            "--faults",
+            "trap-every=3",
+            "--user",
+            "u",
+            "--password",
+            "p",
+            "--churn-ms",
+            "100",
         ]);
         let Ok(args) = args else { panic!("{args:?}") };
         let Ok(cfg) = config(&args) else { panic!("config refused") };

@@ -121,11 +121,7 @@ pub fn for_router<'a>(
                     profile: plan.profile.clone(),
                     // An address-list suspension must keep the session: it
                     // is what the firewall redirects.
-                    secret: if list_session_address && spec.password.is_none() {
-                        SecretWant::Disabled
-                    } else {
-                        secret
-                    },
+                    secret: if list_session_address && spec.password.is_none() { SecretWant::Disabled } else { secret },
                     kick: !on && !list_session_address,
                     list_session_address,
                 }
@@ -145,14 +141,12 @@ pub fn for_router<'a>(
             DesiredAccess::Pppoe { secret, .. } if *secret != SecretWant::Absent
         );
         if uses_profile {
-            desired.profiles.entry(plan.id).or_insert_with(|| DesiredProfile {
-                name: plan.profile.clone(),
-                rate_limit: plan.limits,
-            });
+            desired
+                .profiles
+                .entry(plan.id)
+                .or_insert_with(|| DesiredProfile { name: plan.profile.clone(), rate_limit: plan.limits });
         }
-        desired
-            .services
-            .insert(service.id, DesiredService { entitlement, adopt: spec.adopt, access });
+        desired.services.insert(service.id, DesiredService { entitlement, adopt: spec.adopt, access });
     }
     desired
 }

@@ -224,11 +224,9 @@ fn profiles(desired: &DesiredRouter, observed: &ObservedRouter, out: &mut Provis
                     want.name
                 ),
             }),
-            None => out.steps.push(Step::AddProfile {
-                plan: *plan,
-                name: want.name.clone(),
-                rate_limit: want.rate_limit,
-            }),
+            None => {
+                out.steps.push(Step::AddProfile { plan: *plan, name: want.name.clone(), rate_limit: want.rate_limit })
+            }
         }
     }
 }
@@ -279,10 +277,8 @@ fn secrets(desired: &DesiredRouter, observed: &ObservedRouter, out: &mut Provisi
                 ),
             });
         };
-        let name_taken_by_other = observed
-            .secrets
-            .iter()
-            .any(|s| &s.name == username && primary.is_none_or(|p| p.id != s.id));
+        let name_taken_by_other =
+            observed.secrets.iter().any(|s| &s.name == username && primary.is_none_or(|p| p.id != s.id));
         match (secret, primary) {
             (SecretWant::Enabled, None) => match password {
                 _ if name_taken_by_other => blocked_by(out),
@@ -322,8 +318,12 @@ fn secrets(desired: &DesiredRouter, observed: &ObservedRouter, out: &mut Provisi
                 let flip = (s.disabled != disable).then_some(disable);
                 if changes == SecretChanges::default() {
                     match flip {
-                        Some(true) => out.steps.push(Step::DisableSecret { service, id: s.id.clone(), name: s.name.clone() }),
-                        Some(false) => out.steps.push(Step::EnableSecret { service, id: s.id.clone(), name: s.name.clone() }),
+                        Some(true) => {
+                            out.steps.push(Step::DisableSecret { service, id: s.id.clone(), name: s.name.clone() })
+                        }
+                        Some(false) => {
+                            out.steps.push(Step::EnableSecret { service, id: s.id.clone(), name: s.name.clone() })
+                        }
                         None => {}
                     }
                 } else {
@@ -410,7 +410,9 @@ fn queues(desired: &DesiredRouter, observed: &ObservedRouter, out: &mut Provisio
     for q in &observed.queues {
         let Some(Marker::Service(service)) = q.marker() else { continue };
         let want = desired.services.get(&service).and_then(|d| match &d.access {
-            DesiredAccess::Static { address, queue: Some(limit), .. } => Some((*address, Pair { upload: limit.upload, download: limit.download })),
+            DesiredAccess::Static { address, queue: Some(limit), .. } => {
+                Some((*address, Pair { upload: limit.upload, download: limit.download }))
+            }
             _ => None,
         });
         let remove = match want {

@@ -51,10 +51,7 @@ mod tests {
         for m in [Marker::Service(ServiceId(42)), Marker::Plan(PlanId(3))] {
             assert_eq!(Marker::find(&m.comment()), Some(m));
         }
-        assert_eq!(
-            Marker::find("moved to tower B headend:svc=7 (Ana)"),
-            Some(Marker::Service(ServiceId(7)))
-        );
+        assert_eq!(Marker::find("moved to tower B headend:svc=7 (Ana)"), Some(Marker::Service(ServiceId(7))));
     }
 
     #[test]

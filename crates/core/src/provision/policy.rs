@@ -34,8 +34,7 @@ pub enum SuspensionMode {
 }
 
 impl SuspensionMode {
-    pub const ALL: [SuspensionMode; 3] =
-        [SuspensionMode::Disable, SuspensionMode::Remove, SuspensionMode::AddressList];
+    pub const ALL: [SuspensionMode; 3] = [SuspensionMode::Disable, SuspensionMode::Remove, SuspensionMode::AddressList];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -60,10 +59,7 @@ impl FromStr for SuspensionMode {
     type Err = UnknownSuspensionMode;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        SuspensionMode::ALL
-            .into_iter()
-            .find(|m| m.as_str() == s)
-            .ok_or_else(|| UnknownSuspensionMode(s.to_owned()))
+        SuspensionMode::ALL.into_iter().find(|m| m.as_str() == s).ok_or_else(|| UnknownSuspensionMode(s.to_owned()))
     }
 }
 
@@ -144,12 +140,7 @@ impl IspPolicy {
     }
 
     /// Whether `service` must be on its router at `now`, and why not.
-    pub fn entitlement(
-        &self,
-        service: &Service,
-        password: Option<&Password>,
-        now: Timestamp,
-    ) -> Entitlement {
+    pub fn entitlement(&self, service: &Service, password: Option<&Password>, now: Timestamp) -> Entitlement {
         let reason = match service.status {
             ServiceStatus::Active => None,
             ServiceStatus::Pending => Some(OffReason::Pending),
@@ -161,9 +152,8 @@ impl IspPolicy {
             return Entitlement::Off(reason);
         }
         if let Access::Pppoe { username } = &service.access {
-            let valid = validate_username(username).and_then(|()| {
-                validate_password(password.map(Password::expose).unwrap_or_default())
-            });
+            let valid = validate_username(username)
+                .and_then(|()| validate_password(password.map(Password::expose).unwrap_or_default()));
             if let Err(e) = valid {
                 return Entitlement::Off(OffReason::Credentials(e.to_string()));
             }
@@ -190,7 +180,9 @@ pub enum OffReason {
     Inactive,
     Terminated,
     /// Past its due date and grace.
-    Overdue { paid_through: Date },
+    Overdue {
+        paid_through: Date,
+    },
     /// The credentials cannot be pushed (for example no password yet).
     Credentials(String),
 }

@@ -148,11 +148,18 @@ mod tests {
 
         let z = onu_profile(Vendor::Zte, &p("UP-100M", "ZTE-F670"), Some("F660"));
         assert_eq!((z.tcont_profile.as_deref(), z.onu_type.as_deref()), (Some("UP-100M"), Some("ZTE-F670")));
-        let z = onu_profile(Vendor::ZteTitan, &OltProfile { line: Some("UP-1G".into()), ..OltProfile::default() }, Some("F660"));
+        let z = onu_profile(
+            Vendor::ZteTitan,
+            &OltProfile { line: Some("UP-1G".into()), ..OltProfile::default() },
+            Some("F660"),
+        );
         assert_eq!(z.onu_type.as_deref(), Some("F660"), "the reported type when the plan names none");
 
         let v = onu_profile(Vendor::Vsol, &p("line_VLAN100", "3"), Some("V411"));
-        assert_eq!((v.line, v.service, v.onu_type.as_deref()), (Some(ProfileRef::Name("line_VLAN100".into())), Some(ProfileRef::Id(3)), Some("V411")));
+        assert_eq!(
+            (v.line, v.service, v.onu_type.as_deref()),
+            (Some(ProfileRef::Name("line_VLAN100".into())), Some(ProfileRef::Id(3)), Some("V411"))
+        );
 
         let empty = onu_profile(Vendor::Huawei, &OltProfile { line: Some("  ".into()), ..OltProfile::default() }, None);
         assert_eq!(empty, OnuProfile::default());

@@ -417,8 +417,13 @@ impl OltFleet {
         {
             tracing::info!(olt = %olt.name, %key, "pinned the OLT's SSH host key");
             self.inner.store.set_olt_host_key(olt.id, Some(&key)).await?;
-            self.activity(Actor::Engine, format!("olt:{}", olt.id), "host key pinned", format!("{} presented {key}", olt.name))
-                .await;
+            self.activity(
+                Actor::Engine,
+                format!("olt:{}", olt.id),
+                "host key pinned",
+                format!("{} presented {key}", olt.name),
+            )
+            .await;
         }
         self.inner.store.record_olt_reached(olt.id, self.now()).await?;
         lock(&self.inner.state).handles.insert(olt.id, Connected { handle: handle.clone(), reach: Reach::of(olt) });
@@ -563,14 +568,8 @@ impl OltFleet {
 
     /// Stores readings of ONUs the database knows.
     async fn keep_readings(&self, olt: &Olt, readings: &[PortOptical]) -> Result<(), OltEngineError> {
-        let known: HashMap<(String, u32), headend_core::OnuId> = self
-            .inner
-            .store
-            .onus(olt.id, None)
-            .await?
-            .into_iter()
-            .map(|o| ((o.port, o.index), o.id))
-            .collect();
+        let known: HashMap<(String, u32), headend_core::OnuId> =
+            self.inner.store.onus(olt.id, None).await?.into_iter().map(|o| ((o.port, o.index), o.id)).collect();
         let samples: Vec<_> = readings
             .iter()
             .filter_map(|r| known.get(&(r.onu.port.to_string(), r.onu.id)).map(|id| (*id, convert::sample(&r.reading))))
@@ -612,7 +611,8 @@ impl OltFleet {
 
     /// Removes an ONU's registration, and its row (with its history).
     pub async fn deregister(&self, olt: &Olt, onu: OnuRef, actor: Actor) -> Result<(), OltEngineError> {
-        let row = self.inner.store.onus(olt.id, Some(&onu.port.to_string())).await?.into_iter().find(|o| o.index == onu.id);
+        let row =
+            self.inner.store.onus(olt.id, Some(&onu.port.to_string())).await?.into_iter().find(|o| o.index == onu.id);
         self.with(olt, |h| async move { h.deregister(onu).await }).await?;
         self.inner.store.remove_onu(olt.id, &onu.port.to_string(), onu.id).await?;
         let serial = row.as_ref().map(|r| r.serial.clone()).unwrap_or_else(|| "ONU".into());

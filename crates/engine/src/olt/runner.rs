@@ -39,7 +39,9 @@ impl OltFleet {
                         sweep = Some(tokio::spawn(async move {
                             for (name, result) in fleet.sweep_all().await {
                                 match result {
-                                    Ok(r) => tracing::debug!(olt = %name, onus = r.onus, alerts = r.alerts.len(), took = ?r.took, "OLT swept"),
+                                    Ok(r) => {
+                                        tracing::debug!(olt = %name, onus = r.onus, alerts = r.alerts.len(), took = ?r.took, "OLT swept")
+                                    }
                                     Err(e) => tracing::warn!(olt = %name, error = %e, "OLT sweep failed"),
                                 }
                             }

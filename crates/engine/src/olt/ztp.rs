@@ -98,8 +98,9 @@ impl OltFleet {
             .into_iter()
             .find(|f| f.serial == serial.as_str())
             .and_then(|f| f.equipment);
-        let request = request(olt, port, serial.clone(), service, &overview.customer_name, &profile, equipment.as_deref())
-            .map_err(|source| OltEngineError::Olt { olt: olt.name.clone(), source })?;
+        let request =
+            request(olt, port, serial.clone(), service, &overview.customer_name, &profile, equipment.as_deref())
+                .map_err(|source| OltEngineError::Olt { olt: olt.name.clone(), source })?;
         let onu = self.authorize(olt, request, Some(service), actor).await?;
         store.olt_queue_clear(service, AUTHORIZE).await?;
         Ok(onu)
@@ -140,7 +141,8 @@ impl OltFleet {
             };
             let held = store.olt_queue_for_service(c.service).await?.into_iter().any(|e| {
                 e.action == AUTHORIZE
-                    && (e.status == QueueStatus::Failed || (e.status == QueueStatus::Retrying && e.next_attempt_at > now))
+                    && (e.status == QueueStatus::Failed
+                        || (e.status == QueueStatus::Retrying && e.next_attempt_at > now))
             });
             if !held {
                 waiting.insert(serial.to_string(), c);
@@ -173,14 +175,26 @@ impl OltFleet {
         Ok(report)
     }
 
-    async fn zero_touch_olt(&self, olt: &Olt, waiting: &HashMap<String, ZtpCandidate>) -> Result<ZtpReport, OltEngineError> {
+    async fn zero_touch_olt(
+        &self,
+        olt: &Olt,
+        waiting: &HashMap<String, ZtpCandidate>,
+    ) -> Result<ZtpReport, OltEngineError> {
         self.lease(olt).await?;
         let found = self.autofind(olt).await?;
         let mut report = ZtpReport::default();
         for f in found {
             let Some(c) = waiting.get(f.serial.as_str()) else { continue };
-            let attempt = request(olt, f.port, f.serial.clone(), c.service, &c.customer_name, &c.profile, f.equipment_id.as_deref())
-                .map_err(|source| OltEngineError::Olt { olt: olt.name.clone(), source });
+            let attempt = request(
+                olt,
+                f.port,
+                f.serial.clone(),
+                c.service,
+                &c.customer_name,
+                &c.profile,
+                f.equipment_id.as_deref(),
+            )
+            .map_err(|source| OltEngineError::Olt { olt: olt.name.clone(), source });
             let result = match attempt {
                 Ok(req) => self.authorize(olt, req, Some(c.service), Actor::Engine).await,
                 Err(e) => Err(e),
@@ -228,17 +242,25 @@ impl OltFleet {
             .map_or(0, |e| e.attempts)
             + 1;
         let next = retry::next_attempt(attempts, now, rand::random::<f64>());
-        let entry = store.olt_queue_failure(c.service, Some(olt.id), AUTHORIZE, &c.serial, &text, now, next, max).await?;
+        let entry =
+            store.olt_queue_failure(c.service, Some(olt.id), AUTHORIZE, &c.serial, &text, now, next, max).await?;
         tracing::info!(olt = %olt.name, serial = %c.serial, service = %c.service, attempts = entry.attempts, error = %text, "zero-touch: registration failed");
         report.failed.push((c.service, text.clone()));
         let (action, detail) = if entry.status == QueueStatus::Failed {
-            ("onu authorize failed", format!("{} on {}: {text}; gave up after {} attempt(s)", c.serial, olt.name, entry.attempts))
+            (
+                "onu authorize failed",
+                format!("{} on {}: {text}; gave up after {} attempt(s)", c.serial, olt.name, entry.attempts),
+            )
         } else {
-            ("onu authorize retrying", format!("{} on {}: {text}; next attempt at {}", c.serial, olt.name, entry.next_attempt_at))
+            (
+                "onu authorize retrying",
+                format!("{} on {}: {text}; next attempt at {}", c.serial, olt.name, entry.next_attempt_at),
+            )
         };
         self.activity(Actor::Engine, format!("service:{}", c.service), action, detail).await;
         if entry.status == QueueStatus::Failed {
-            let failed = OnuAuthorizeFailed { service: c.service, olt: Some(olt.id), serial: c.serial.clone(), error: text };
+            let failed =
+                OnuAuthorizeFailed { service: c.service, olt: Some(olt.id), serial: c.serial.clone(), error: text };
             self.emit(OltEvent::AuthorizeFailed(failed.clone()));
             report.gave_up.push(failed);
         }

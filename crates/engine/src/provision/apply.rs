@@ -9,7 +9,9 @@ use headend_core::provision::diff::{ProvisionPlan, Step};
 use headend_core::provision::marker::Marker;
 use headend_routeros::Attributes;
 use headend_routeros::client::{ClientError, Password};
-use headend_routeros::ops::{Change, ItemId, Menu, NewAddressListEntry, NewPppSecret, PppProfileSpec, PppSecretUpdate, RouterApi};
+use headend_routeros::ops::{
+    Change, ItemId, Menu, NewAddressListEntry, NewPppSecret, PppProfileSpec, PppSecretUpdate, RouterApi,
+};
 
 use super::dialect::Dialect;
 
@@ -121,9 +123,9 @@ pub async fn apply(api: &impl RouterApi, dialect: Dialect, plan: &ProvisionPlan,
 
 #[cfg(test)]
 mod tests {
+    use headend_core::ServiceId;
     use headend_core::provision::Password as SubscriberPassword;
     use headend_core::provision::diff::SecretChanges;
-    use headend_core::ServiceId;
 
     use super::*;
 
@@ -146,7 +148,14 @@ mod tests {
         };
         assert_eq!(
             words(&add),
-            ["/ppp/secret/add", "=name=ana", "=password=pw", "=service=pppoe", "=profile=hd-1-home", "=comment=headend:svc=4"]
+            [
+                "/ppp/secret/add",
+                "=name=ana",
+                "=password=pw",
+                "=service=pppoe",
+                "=profile=hd-1-home",
+                "=comment=headend:svc=4"
+            ]
         );
         let set = Step::SetSecret {
             service: ServiceId(4),
@@ -169,9 +178,19 @@ mod tests {
         };
         assert_eq!(
             words(&q),
-            ["/queue/simple/add", "=name=hd-svc-9", "=target=10.0.0.9/32", "=max-limit=10M/20M", "=comment=headend:svc=9"]
+            [
+                "/queue/simple/add",
+                "=name=hd-svc-9",
+                "=target=10.0.0.9/32",
+                "=max-limit=10M/20M",
+                "=comment=headend:svc=9"
+            ]
         );
-        let a = Step::AddAddress { service: ServiceId(9), list: "headend-allowed".into(), address: "10.0.0.9".parse().unwrap() };
+        let a = Step::AddAddress {
+            service: ServiceId(9),
+            list: "headend-allowed".into(),
+            address: "10.0.0.9".parse().unwrap(),
+        };
         assert_eq!(
             words(&a),
             ["/ip/firewall/address-list/add", "=list=headend-allowed", "=address=10.0.0.9", "=comment=headend:svc=9"]

@@ -26,17 +26,10 @@ fn opt_text(value: Option<&Value>) -> Option<String> {
 /// Reads everything the reconciler compares. Queues are read only when
 /// static-IP services get them.
 pub async fn observe(api: &impl RouterApi, with_queues: bool) -> Result<ObservedRouter, ClientError> {
-    let queues = async {
-        if with_queues { api.simple_queues().await.map(Some) } else { Ok(None) }
-    };
+    let queues = async { if with_queues { api.simple_queues().await.map(Some) } else { Ok(None) } };
     let lists = [Value::from(ALLOWED_LIST), Value::from(SUSPENDED_LIST)];
-    let (profiles, secrets, active, addresses, queues) = tokio::join!(
-        api.ppp_profiles(),
-        api.ppp_secrets(),
-        api.ppp_active(),
-        api.address_list(&lists),
-        queues,
-    );
+    let (profiles, secrets, active, addresses, queues) =
+        tokio::join!(api.ppp_profiles(), api.ppp_secrets(), api.ppp_active(), api.address_list(&lists), queues,);
     Ok(ObservedRouter {
         profiles: profiles?
             .into_iter()

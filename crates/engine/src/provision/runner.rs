@@ -15,9 +15,9 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use headend_core::RouterId;
 use headend_core::event::ProvisionFailed;
 use headend_core::router::Router;
-use headend_core::RouterId;
 use headend_routeros::client::ClientError;
 use headend_routeros::ops::RouterApi;
 use headend_secrets::SubscriberCipher;
@@ -329,12 +329,20 @@ impl Provisioner {
                     lock(&self.inner.state).refused.insert(router.id);
                     self.inner
                         .events
-                        .send(EngineEvent::LoginRefused { router: router.id, name: router.name.clone(), error: error.clone() })
+                        .send(EngineEvent::LoginRefused {
+                            router: router.id,
+                            name: router.name.clone(),
+                            error: error.clone(),
+                        })
                         .ok();
                 } else {
                     self.inner
                         .events
-                        .send(EngineEvent::Unreachable { router: router.id, name: router.name.clone(), error: error.clone() })
+                        .send(EngineEvent::Unreachable {
+                            router: router.id,
+                            name: router.name.clone(),
+                            error: error.clone(),
+                        })
                         .ok();
                 }
                 return Err(error);

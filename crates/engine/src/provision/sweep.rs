@@ -141,12 +141,22 @@ pub async fn sweep_router(
             (Some(blob), Some(cipher)) => match cipher.decrypt(blob) {
                 Ok(p) => Some(p),
                 Err(e) => {
-                    freeze(&mut report, &mut frozen, row.service.id, &format!("its PPPoE password cannot be decrypted ({e})"));
+                    freeze(
+                        &mut report,
+                        &mut frozen,
+                        row.service.id,
+                        &format!("its PPPoE password cannot be decrypted ({e})"),
+                    );
                     continue;
                 }
             },
             (Some(_), None) => {
-                freeze(&mut report, &mut frozen, row.service.id, "the key that decrypts PPPoE passwords is not available");
+                freeze(
+                    &mut report,
+                    &mut frozen,
+                    row.service.id,
+                    "the key that decrypts PPPoE passwords is not available",
+                );
                 continue;
             }
         };
@@ -172,17 +182,17 @@ pub async fn sweep_router(
     report.conflicts.extend(plan.conflicts.iter().cloned());
 
     // The durable queue decides what waits.
-    let queue: HashMap<QueueKey, QueueEntry> = store
-        .queue_for_router(router.id)
-        .await?
-        .into_iter()
-        .map(|e| ((e.service, e.action.clone()), e))
-        .collect();
+    let queue: HashMap<QueueKey, QueueEntry> =
+        store.queue_for_router(router.id).await?.into_iter().map(|e| ((e.service, e.action.clone()), e)).collect();
     let mut send = Vec::new();
     for (i, step) in plan.steps.iter().enumerate() {
         let key = (step.service(), step.kind().to_owned());
         let held = queue.get(&key).and_then(|e| match e.status {
-            QueueStatus::Failed => Some(format!("failed {} times, waiting for a manual retry: {}", e.attempts, e.last_error.as_deref().unwrap_or(""))),
+            QueueStatus::Failed => Some(format!(
+                "failed {} times, waiting for a manual retry: {}",
+                e.attempts,
+                e.last_error.as_deref().unwrap_or("")
+            )),
             QueueStatus::Retrying if e.next_attempt_at > now => Some(format!("retrying at {}", e.next_attempt_at)),
             _ => None,
         });
@@ -249,7 +259,11 @@ pub async fn sweep_router(
                     if entry.status == QueueStatus::Failed {
                         activity.push(gave_up_entry(step, router, &error, entry.attempts, now));
                         if let Some(service) = step.service() {
-                            report.gave_up.push(ProvisionFailed { service, router: router.id, error: format!("{step}: {error}") });
+                            report.gave_up.push(ProvisionFailed {
+                                service,
+                                router: router.id,
+                                error: format!("{step}: {error}"),
+                            });
                         }
                     }
                     report.steps[i].outcome = StepStatus::Failed(error);
@@ -316,7 +330,9 @@ async fn record_conflicts(
         if known.is_some_and(|q| q.status == QueueStatus::Failed) {
             continue;
         }
-        store.queue_failure(router.id, conflict.service, CONFLICT, &conflict.message, &conflict.message, now, now, 1).await?;
+        store
+            .queue_failure(router.id, conflict.service, CONFLICT, &conflict.message, &conflict.message, now, now, 1)
+            .await?;
         let subject = conflict.service.map_or_else(|| format!("router:{}", router.id), |s| format!("service:{s}"));
         store
             .log_activity(&ActivityEntry {
@@ -359,7 +375,11 @@ fn applied_entry(
         actor: Actor::Engine,
         subject,
         action: step.kind().to_owned(),
-        detail: if why.is_empty() { format!("{step} on {}", router.name) } else { format!("{step} on {} ({why})", router.name) },
+        detail: if why.is_empty() {
+            format!("{step} on {}", router.name)
+        } else {
+            format!("{step} on {} ({why})", router.name)
+        },
     }
 }
 

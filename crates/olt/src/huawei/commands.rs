@@ -14,10 +14,7 @@ pub const AUTOFIND: &str = "display ont autofind all";
 
 /// `display ont info summary F/S/P`.
 pub fn summary(port: PonPort) -> String {
-    format!(
-        "display ont info summary {}/{}/{}",
-        port.frame, port.slot, port.port
-    )
+    format!("display ont info summary {}/{}/{}", port.frame, port.slot, port.port)
 }
 
 /// Every port of frame 0.
@@ -46,12 +43,16 @@ fn profile(kind: &str, p: &ProfileRef) -> Result<String, OltError> {
 /// `ont add P [ID] sn-auth HEX16 omci ont-lineprofile-... ont-srvprofile-... [desc "..."]`
 /// (in the interface).
 pub fn ont_add(req: &AuthorizeRequest) -> Result<String, OltError> {
-    let line = req.profile.line.as_ref().ok_or_else(|| {
-        OltError::InvalidRequest("Huawei needs a line profile (ont-lineprofile)".into())
-    })?;
-    let service = req.profile.service.as_ref().ok_or_else(|| {
-        OltError::InvalidRequest("Huawei needs a service profile (ont-srvprofile)".into())
-    })?;
+    let line = req
+        .profile
+        .line
+        .as_ref()
+        .ok_or_else(|| OltError::InvalidRequest("Huawei needs a line profile (ont-lineprofile)".into()))?;
+    let service = req
+        .profile
+        .service
+        .as_ref()
+        .ok_or_else(|| OltError::InvalidRequest("Huawei needs a service profile (ont-srvprofile)".into()))?;
     let mut cmd = format!("ont add {}", req.port.port);
     if let Some(id) = req.onu_id {
         cmd.push_str(&format!(" {id}"));
@@ -79,10 +80,7 @@ pub fn service_port(onu: OnuRef, vlan: Vlan, gemport: u16) -> String {
 
 /// Removes the ONT's service ports (config mode; asks to confirm).
 pub fn undo_service_ports(onu: OnuRef) -> String {
-    format!(
-        "undo service-port port {}/{}/{} ont {}",
-        onu.port.frame, onu.port.slot, onu.port.port, onu.id
-    )
+    format!("undo service-port port {}/{}/{} ont {}", onu.port.frame, onu.port.slot, onu.port.port, onu.id)
 }
 
 /// `ont delete P ID` (in the interface).
@@ -129,9 +127,7 @@ mod tests {
         r.profile.line = Some(ProfileRef::Name("LINE".into()));
         assert_eq!(
             ont_add(&r).ok().as_deref(),
-            Some(
-                "ont add 3 7 sn-auth 485754430B086EA9 omci ont-lineprofile-name LINE ont-srvprofile-name SRV_HGU"
-            )
+            Some("ont add 3 7 sn-auth 485754430B086EA9 omci ont-lineprofile-name LINE ont-srvprofile-name SRV_HGU")
         );
     }
 
@@ -157,10 +153,7 @@ mod tests {
         assert_eq!(optical_port(onu.port), "display ont optical-info 3 all");
         assert_eq!(ont_delete(onu), "ont delete 3 5");
         assert_eq!(ont_reset(onu), "ont reset 3 5");
-        assert_eq!(
-            undo_service_ports(onu),
-            "undo service-port port 0/1/3 ont 5"
-        );
+        assert_eq!(undo_service_ports(onu), "undo service-port port 0/1/3 ont 5");
         assert_eq!(
             service_port(onu, Vlan::new(100).unwrap_or_else(|| panic!()), 1),
             "service-port vlan 100 gpon 0/1/3 ont 5 gemport 1 multi-service user-vlan 100 tag-transform translate"

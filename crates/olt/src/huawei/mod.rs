@@ -8,9 +8,7 @@ pub mod parse;
 use crate::cli::{Cli, query, run_best_effort, run_ok};
 use crate::error::OltError;
 use crate::terminal::Mode;
-use crate::types::{
-    AuthorizeRequest, AutofindOnu, Onu, OnuRef, OpticalReading, PonPort, PortOptical,
-};
+use crate::types::{AuthorizeRequest, AutofindOnu, Onu, OnuRef, OpticalReading, PonPort, PortOptical};
 
 /// After login: privileged mode, no interactive hints, no pager, config mode.
 pub(crate) async fn prepare<C: Cli>(cli: &mut C, mode: &Mode) -> Result<(), OltError> {
@@ -37,15 +35,9 @@ pub(crate) async fn autofind<C: Cli>(cli: &mut C) -> Result<Vec<AutofindOnu>, Ol
         return Ok(Vec::new());
     }
     if let Some(message) = crate::text::refusal(&reply.text) {
-        return Err(OltError::Refused {
-            command: commands::AUTOFIND.into(),
-            message,
-        });
+        return Err(OltError::Refused { command: commands::AUTOFIND.into(), message });
     }
-    parse::autofind(&reply.text).map_err(|source| OltError::Parse {
-        command: commands::AUTOFIND.into(),
-        source,
-    })
+    parse::autofind(&reply.text).map_err(|source| OltError::Parse { command: commands::AUTOFIND.into(), source })
 }
 
 pub(crate) async fn onus<C: Cli>(cli: &mut C, port: Option<PonPort>) -> Result<Vec<Onu>, OltError> {
@@ -57,10 +49,7 @@ pub(crate) async fn onus<C: Cli>(cli: &mut C, port: Option<PonPort>) -> Result<V
                 return Ok(Vec::new());
             }
             refused(&cmd, &reply.text)?;
-            parse::ont_summary(&reply.text).map_err(|source| OltError::Parse {
-                command: cmd,
-                source,
-            })
+            parse::ont_summary(&reply.text).map_err(|source| OltError::Parse { command: cmd, source })
         }
         None => {
             let reply = cli.run(commands::INFO_ALL).await?;
@@ -68,10 +57,8 @@ pub(crate) async fn onus<C: Cli>(cli: &mut C, port: Option<PonPort>) -> Result<V
                 return Ok(Vec::new());
             }
             refused(commands::INFO_ALL, &reply.text)?;
-            parse::ont_info(&reply.text).map_err(|source| OltError::Parse {
-                command: commands::INFO_ALL.into(),
-                source,
-            })
+            parse::ont_info(&reply.text)
+                .map_err(|source| OltError::Parse { command: commands::INFO_ALL.into(), source })
         }
     }
 }
@@ -81,17 +68,12 @@ pub(crate) async fn onus<C: Cli>(cli: &mut C, port: Option<PonPort>) -> Result<V
 /// like: a port or frame with nothing.
 fn is_empty_port(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
-    lower.contains("no ont available")
-        || lower.contains("there is no ont")
-        || lower.contains("ont does not exist")
+    lower.contains("no ont available") || lower.contains("there is no ont") || lower.contains("ont does not exist")
 }
 
 fn refused(command: &str, text: &str) -> Result<(), OltError> {
     match crate::text::refusal(text) {
-        Some(message) => Err(OltError::Refused {
-            command: command.to_owned(),
-            message,
-        }),
+        Some(message) => Err(OltError::Refused { command: command.to_owned(), message }),
         None => Ok(()),
     }
 }
@@ -114,54 +96,35 @@ pub(crate) async fn optical<C: Cli>(cli: &mut C, onu: OnuRef) -> Result<OpticalR
         let reply = cli.run(&cmd).await;
         match reply {
             // "Failure: The ONT is not online": no reading, not an error.
-            Ok(r) if r.text.to_ascii_lowercase().contains("not online") => {
-                Ok(OpticalReading::default())
-            }
-            Ok(r) => refused(&cmd, &r.text).and_then(|()| {
-                parse::optical_ont(&r.text).map_err(|source| OltError::Parse {
-                    command: cmd,
-                    source,
-                })
-            }),
+            Ok(r) if r.text.to_ascii_lowercase().contains("not online") => Ok(OpticalReading::default()),
+            Ok(r) => refused(&cmd, &r.text)
+                .and_then(|()| parse::optical_ont(&r.text).map_err(|source| OltError::Parse { command: cmd, source })),
             Err(e) => Err(e),
         }
     })
 }
 
-pub(crate) async fn optical_port<C: Cli>(
-    cli: &mut C,
-    port: PonPort,
-) -> Result<Vec<PortOptical>, OltError> {
+pub(crate) async fn optical_port<C: Cli>(cli: &mut C, port: PonPort) -> Result<Vec<PortOptical>, OltError> {
     in_interface!(cli, port, {
         let cmd = commands::optical_port(port);
         query(cli, &cmd, parse::optical_port).await.map(|rows| {
             rows.into_iter()
-                .map(|(id, reading)| PortOptical {
-                    onu: OnuRef::new(port, id),
-                    reading,
-                })
+                .map(|(id, reading)| PortOptical { onu: OnuRef::new(port, id), reading })
                 .collect::<Vec<_>>()
         })
     })
 }
 
-pub(crate) async fn authorize<C: Cli>(
-    cli: &mut C,
-    req: &AuthorizeRequest,
-) -> Result<OnuRef, OltError> {
+pub(crate) async fn authorize<C: Cli>(cli: &mut C, req: &AuthorizeRequest) -> Result<OnuRef, OltError> {
     let add = commands::ont_add(req)?;
-    let id: Result<u32, OltError> =
-        in_interface!(cli, req.port, query(cli, &add, parse::ont_added).await);
+    let id: Result<u32, OltError> = in_interface!(cli, req.port, query(cli, &add, parse::ont_added).await);
     let onu = OnuRef::new(req.port, id?);
     if let Some(vlan) = req.vlan {
         let sp = commands::service_port(onu, vlan, req.profile.gemport);
         if let Err(e) = run_ok(cli, &sp).await {
             // Do not leave a registered ONT without its service.
-            let undo: Result<(), OltError> = in_interface!(
-                cli,
-                req.port,
-                run_ok(cli, &commands::ont_delete(onu)).await.map(drop)
-            );
+            let undo: Result<(), OltError> =
+                in_interface!(cli, req.port, run_ok(cli, &commands::ont_delete(onu)).await.map(drop));
             if let Err(undo) = undo {
                 tracing::warn!(%onu, error = %undo, "rollback after a failed service-port also failed");
             }
@@ -178,17 +141,9 @@ pub(crate) async fn deregister<C: Cli>(cli: &mut C, onu: OnuRef) -> Result<(), O
         Ok(_) | Err(OltError::Refused { .. }) => {}
         Err(e) => return Err(e),
     }
-    in_interface!(
-        cli,
-        onu.port,
-        run_ok(cli, &commands::ont_delete(onu)).await.map(drop)
-    )
+    in_interface!(cli, onu.port, run_ok(cli, &commands::ont_delete(onu)).await.map(drop))
 }
 
 pub(crate) async fn reboot<C: Cli>(cli: &mut C, onu: OnuRef) -> Result<(), OltError> {
-    in_interface!(
-        cli,
-        onu.port,
-        run_ok(cli, &commands::ont_reset(onu)).await.map(drop)
-    )
+    in_interface!(cli, onu.port, run_ok(cli, &commands::ont_reset(onu)).await.map(drop))
 }

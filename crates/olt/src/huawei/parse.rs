@@ -5,12 +5,11 @@ use std::collections::BTreeMap;
 
 use crate::error::ParseError;
 use crate::text::{
-    dbm, device_time, device_time_joined, is_blank_value, is_rule, key_values, number,
-    says_nothing_to_show,
+    dbm, device_time, device_time_joined, is_blank_value, is_rule, key_values, number, says_nothing_to_show,
 };
 use crate::types::{
-    AutofindOnu, Celsius, DeviceTime, Meters, MilliAmps, Onu, OnuRef, OpticalReading, PonPort,
-    RunState, SerialNumber, Volts,
+    AutofindOnu, Celsius, DeviceTime, Meters, MilliAmps, Onu, OnuRef, OpticalReading, PonPort, RunState, SerialNumber,
+    Volts,
 };
 
 /// `display ont autofind all`: one block of `key : value` lines per ONT,
@@ -32,27 +31,17 @@ pub fn autofind(reply: &str) -> Result<Vec<AutofindOnu>, ParseError> {
                 if let Some(block) = current.take() {
                     found.push(block.finish(WHAT)?);
                 }
-                current = Some(Block {
-                    line,
-                    ..Block::default()
-                });
+                current = Some(Block { line, ..Block::default() });
             }
             "f/s/p" => {
                 if let Some(b) = current.as_mut() {
-                    b.port = Some(
-                        value
-                            .parse::<PonPort>()
-                            .map_err(|e| ParseError::at(WHAT, line, e.to_string()))?,
-                    );
+                    b.port = Some(value.parse::<PonPort>().map_err(|e| ParseError::at(WHAT, line, e.to_string()))?);
                 }
             }
             "ont sn" | "sn" => {
                 if let Some(b) = current.as_mut() {
                     let first = value.split_whitespace().next().unwrap_or("");
-                    b.serial = Some(
-                        SerialNumber::parse(first)
-                            .map_err(|e| ParseError::at(WHAT, line, e.to_string()))?,
-                    );
+                    b.serial = Some(SerialNumber::parse(first).map_err(|e| ParseError::at(WHAT, line, e.to_string()))?);
                 }
             }
             "vendorid" => set(&mut current, |b| b.vendor = Some(value)),
@@ -74,10 +63,7 @@ pub fn autofind(reply: &str) -> Result<Vec<AutofindOnu>, ParseError> {
     if let Some(total) = total
         && total != found.len()
     {
-        return Err(ParseError::new(
-            WHAT,
-            format!("the OLT counts {total} ONTs but {} were read", found.len()),
-        ));
+        return Err(ParseError::new(WHAT, format!("the OLT counts {total} ONTs but {} were read", found.len())));
     }
     if found.is_empty() && reply.lines().any(|l| !l.trim().is_empty() && !is_rule(l)) {
         return Err(ParseError::new(WHAT, "no `Number :` block in the reply"));
@@ -104,16 +90,9 @@ struct Block {
 
 impl Block {
     fn finish(self, what: &'static str) -> Result<AutofindOnu, ParseError> {
-        let port = self
-            .port
-            .ok_or_else(|| ParseError::at(what, self.line, "block without F/S/P"))?;
-        let serial = self
-            .serial
-            .ok_or_else(|| ParseError::at(what, self.line, "block without Ont SN"))?;
-        let vendor_id = self
-            .vendor
-            .filter(|v| !is_blank_value(v))
-            .unwrap_or_else(|| serial.vendor_id().to_owned());
+        let port = self.port.ok_or_else(|| ParseError::at(what, self.line, "block without F/S/P"))?;
+        let serial = self.serial.ok_or_else(|| ParseError::at(what, self.line, "block without Ont SN"))?;
+        let vendor_id = self.vendor.filter(|v| !is_blank_value(v)).unwrap_or_else(|| serial.vendor_id().to_owned());
         Ok(AutofindOnu {
             port,
             serial,
@@ -149,14 +128,8 @@ pub fn ont_summary(reply: &str) -> Result<Vec<Onu>, ParseError> {
         if let Some(rest) = lower.strip_prefix("in port ") {
             let (p, counts) = rest.split_once(',').unwrap_or((rest, ""));
             port =
-                Some(p.trim().parse().map_err(|e: crate::types::BadPort| {
-                    ParseError::at(WHAT, line, e.to_string())
-                })?);
-            total = counts
-                .split(':')
-                .nth(1)
-                .and_then(|n| n.split(',').next())
-                .and_then(|n| n.trim().parse().ok());
+                Some(p.trim().parse().map_err(|e: crate::types::BadPort| ParseError::at(WHAT, line, e.to_string()))?);
+            total = counts.split(':').nth(1).and_then(|n| n.split(',').next()).and_then(|n| n.trim().parse().ok());
             continue;
         }
         if lower.starts_with("ont") && lower.contains("run") {
@@ -194,14 +167,8 @@ pub fn ont_summary(reply: &str) -> Result<Vec<Onu>, ParseError> {
             }
             Table::Inventory => {
                 let serial = tokens.get(1).and_then(|s| SerialNumber::parse(s).ok());
-                let kind = tokens
-                    .get(2)
-                    .filter(|v| !is_blank_value(v))
-                    .map(|s| (*s).to_owned());
-                let desc = tokens
-                    .get(5..)
-                    .map(|d| d.join(" "))
-                    .filter(|d| !d.is_empty());
+                let kind = tokens.get(2).filter(|v| !is_blank_value(v)).map(|s| (*s).to_owned());
+                let desc = tokens.get(5..).map(|d| d.join(" ")).filter(|d| !d.is_empty());
                 inventory.insert(id, (serial, kind, desc));
             }
             Table::None => return Err(ParseError::at(WHAT, line, "a row before any table header")),
@@ -211,19 +178,12 @@ pub fn ont_summary(reply: &str) -> Result<Vec<Onu>, ParseError> {
     if let Some(total) = total
         && states.len() < total
     {
-        return Err(ParseError::new(
-            WHAT,
-            format!(
-                "the OLT counts {total} ONTs but {} rows were read",
-                states.len()
-            ),
-        ));
+        return Err(ParseError::new(WHAT, format!("the OLT counts {total} ONTs but {} rows were read", states.len())));
     }
     Ok(states
         .into_iter()
         .map(|(id, (state, last_up, last_down, cause))| {
-            let (serial, equipment_id, description) =
-                inventory.remove(&id).unwrap_or((None, None, None));
+            let (serial, equipment_id, description) = inventory.remove(&id).unwrap_or((None, None, None));
             Onu {
                 onu: OnuRef::new(port, id),
                 serial,
@@ -239,12 +199,7 @@ pub fn ont_summary(reply: &str) -> Result<Vec<Onu>, ParseError> {
 }
 
 /// Run state, last up, last down, last down cause.
-type StateRow = (
-    RunState,
-    Option<DeviceTime>,
-    Option<DeviceTime>,
-    Option<String>,
-);
+type StateRow = (RunState, Option<DeviceTime>, Option<DeviceTime>, Option<String>);
 /// Serial, type, description.
 type InventoryRow = (Option<SerialNumber>, Option<String>, Option<String>);
 
@@ -293,24 +248,15 @@ pub fn ont_info(reply: &str) -> Result<Vec<Onu>, ParseError> {
             continue;
         }
         if lower.starts_with("f/s/p") {
-            table = if lower.contains("description") {
-                Table::Description
-            } else {
-                Table::State
-            };
+            table = if lower.contains("description") { Table::Description } else { Table::State };
             continue;
         }
         if let Some(rest) = lower.strip_prefix("in port ") {
             let (p, counts) = rest.split_once(',').unwrap_or((rest, ""));
-            let p: PonPort = p
-                .trim()
-                .parse()
-                .map_err(|e: crate::types::BadPort| ParseError::at(WHAT, line, e.to_string()))?;
-            if let Some(n) = counts
-                .split(':')
-                .nth(1)
-                .and_then(|n| n.split(',').next())
-                .and_then(|n| n.trim().parse().ok())
+            let p: PonPort =
+                p.trim().parse().map_err(|e: crate::types::BadPort| ParseError::at(WHAT, line, e.to_string()))?;
+            if let Some(n) =
+                counts.split(':').nth(1).and_then(|n| n.split(',').next()).and_then(|n| n.trim().parse().ok())
             {
                 counted.insert(p, n);
             }
@@ -324,9 +270,7 @@ pub fn ont_info(reply: &str) -> Result<Vec<Onu>, ParseError> {
             .and_then(|p| p.parse::<PonPort>().ok())
             .zip(tokens.get(1).and_then(|n| n.parse::<u32>().ok()));
         let Some((port, id)) = parsed else {
-            if tokens.first().is_some_and(|w| w.eq_ignore_ascii_case("id"))
-                || lower.starts_with("command")
-            {
+            if tokens.first().is_some_and(|w| w.eq_ignore_ascii_case("id")) || lower.starts_with("command") {
                 continue;
             }
             return Err(ParseError::at(WHAT, line, format!("unexpected line {t:?}")));
@@ -350,18 +294,11 @@ pub fn ont_info(reply: &str) -> Result<Vec<Onu>, ParseError> {
                 );
             }
             Table::Description => {
-                let desc = tokens
-                    .get(2..)
-                    .map(|d| d.join(" "))
-                    .filter(|d| !d.is_empty());
+                let desc = tokens.get(2..).map(|d| d.join(" ")).filter(|d| !d.is_empty());
                 match onus.get_mut(&key) {
                     Some(onu) => onu.description = desc,
                     None => {
-                        return Err(ParseError::at(
-                            WHAT,
-                            line,
-                            format!("description of {key} which has no state row"),
-                        ));
+                        return Err(ParseError::at(WHAT, line, format!("description of {key} which has no state row")));
                     }
                 }
             }
@@ -377,10 +314,7 @@ pub fn ont_info(reply: &str) -> Result<Vec<Onu>, ParseError> {
             ));
         }
     }
-    if onus.is_empty()
-        && reply.lines().any(|l| !l.trim().is_empty() && !is_rule(l))
-        && !says_nothing_to_show(reply)
-    {
+    if onus.is_empty() && reply.lines().any(|l| !l.trim().is_empty() && !is_rule(l)) && !says_nothing_to_show(reply) {
         return Err(ParseError::new(WHAT, "no ONT rows in the reply"));
     }
     Ok(onus.into_values().collect())
@@ -415,11 +349,7 @@ pub fn optical_port(reply: &str) -> Result<Vec<(u32, OpticalReading)>, ParseErro
             return Err(ParseError::at(WHAT, line, "a row before the table header"));
         }
         if tokens.len() < 4 {
-            return Err(ParseError::at(
-                WHAT,
-                line,
-                format!("{} columns, expected at least 4", tokens.len()),
-            ));
+            return Err(ParseError::at(WHAT, line, format!("{} columns, expected at least 4", tokens.len())));
         }
         let col = |n: usize| -> Result<Option<f64>, ParseError> {
             match tokens.get(n) {
@@ -442,10 +372,7 @@ pub fn optical_port(reply: &str) -> Result<Vec<(u32, OpticalReading)>, ParseErro
         ));
     }
     if !header {
-        return Err(ParseError::new(
-            WHAT,
-            "no `ONT Rx power Tx power ...` header",
-        ));
+        return Err(ParseError::new(WHAT, "no `ONT Rx power Tx power ...` header"));
     }
     Ok(rows)
 }
@@ -455,11 +382,7 @@ pub fn optical_port(reply: &str) -> Result<Vec<(u32, OpticalReading)>, ParseErro
 pub fn optical_ont(reply: &str) -> Result<OpticalReading, ParseError> {
     const WHAT: &str = "huawei optical-info";
     let kv = key_values(reply);
-    let get = |key: &str| {
-        kv.iter()
-            .find(|(_, k, _)| k == key)
-            .map(|(l, _, v)| (*l, v.as_str()))
-    };
+    let get = |key: &str| kv.iter().find(|(_, k, _)| k == key).map(|(l, _, v)| (*l, v.as_str()));
     let num = |key: &str| -> Result<Option<f64>, ParseError> {
         match get(key) {
             Some((line, v)) => number(WHAT, v).map_err(|e| ParseError::at(WHAT, line, e.reason)),
@@ -488,11 +411,7 @@ pub fn optical_ont(reply: &str) -> Result<OpticalReading, ParseError> {
 /// `PortID :0, ONTID :5`; the id the OLT gave.
 pub fn ont_added(reply: &str) -> Result<u32, ParseError> {
     const WHAT: &str = "huawei ont add";
-    let compact: String = reply
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_lowercase();
+    let compact: String = reply.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
     if let Some(rest) = compact.split("success:").nth(1) {
         let n: String = rest.chars().take_while(char::is_ascii_digit).collect();
         if n == "0" {
@@ -502,11 +421,7 @@ pub fn ont_added(reply: &str) -> Result<u32, ParseError> {
     let id = compact
         .split("ontid:")
         .nth(1)
-        .map(|rest| {
-            rest.chars()
-                .take_while(char::is_ascii_digit)
-                .collect::<String>()
-        })
+        .map(|rest| rest.chars().take_while(char::is_ascii_digit).collect::<String>())
         .and_then(|n| n.parse::<u32>().ok());
     id.ok_or_else(|| ParseError::new(WHAT, "no `ONTID :` in the reply"))
 }

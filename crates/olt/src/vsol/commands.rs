@@ -34,24 +34,16 @@ fn profile(id: u32, kind: &str, p: &ProfileRef) -> Result<String, OltError> {
 
 /// The lines that register the ONU as `id`; the first one adds it.
 pub fn authorize(req: &AuthorizeRequest, id: u32) -> Result<Vec<String>, OltError> {
-    let onu_profile = req.profile.onu_type.as_deref().ok_or_else(|| {
-        OltError::InvalidRequest("VSOL needs the ONU profile (onu add N profile P sn S)".into())
-    })?;
+    let onu_profile = req
+        .profile
+        .onu_type
+        .as_deref()
+        .ok_or_else(|| OltError::InvalidRequest("VSOL needs the ONU profile (onu add N profile P sn S)".into()))?;
     check_word("ONU profile", onu_profile)?;
-    let line = req
-        .profile
-        .line
-        .as_ref()
-        .ok_or_else(|| OltError::InvalidRequest("VSOL needs a line profile".into()))?;
-    let service = req
-        .profile
-        .service
-        .as_ref()
-        .ok_or_else(|| OltError::InvalidRequest("VSOL needs a service profile".into()))?;
-    let mut cmds = vec![format!(
-        "onu add {id} profile {onu_profile} sn {}",
-        req.serial
-    )];
+    let line = req.profile.line.as_ref().ok_or_else(|| OltError::InvalidRequest("VSOL needs a line profile".into()))?;
+    let service =
+        req.profile.service.as_ref().ok_or_else(|| OltError::InvalidRequest("VSOL needs a service profile".into()))?;
+    let mut cmds = vec![format!("onu add {id} profile {onu_profile} sn {}", req.serial)];
     if let Some(d) = &req.description {
         check_description(d)?;
         cmds.push(format!("onu {id} desc {}", one_word(d)));
@@ -59,10 +51,7 @@ pub fn authorize(req: &AuthorizeRequest, id: u32) -> Result<Vec<String>, OltErro
     cmds.push(profile(id, "line", line)?);
     cmds.push(profile(id, "srv", service)?);
     if let Some(v) = req.vlan {
-        cmds.push(format!(
-            "onu {id} service internet gemport {} vlan {v}",
-            req.profile.gemport
-        ));
+        cmds.push(format!("onu {id} service internet gemport {} vlan {v}", req.profile.gemport));
     }
     Ok(cmds)
 }
@@ -121,9 +110,6 @@ mod tests {
             vlan: None,
             description: None,
         };
-        assert!(matches!(
-            authorize(&req, 1),
-            Err(OltError::InvalidRequest(_))
-        ));
+        assert!(matches!(authorize(&req, 1), Err(OltError::InvalidRequest(_))));
     }
 }

@@ -9,9 +9,7 @@ pub mod parse;
 use crate::cli::{Cli, lowest_free, run_best_effort, run_ok};
 use crate::error::{OltError, ParseError};
 use crate::terminal::Mode;
-use crate::types::{
-    AuthorizeRequest, AutofindOnu, Onu, OnuRef, OpticalReading, PonPort, PortOptical, RunState,
-};
+use crate::types::{AuthorizeRequest, AutofindOnu, Onu, OnuRef, OpticalReading, PonPort, PortOptical, RunState};
 
 /// VSOL numbers ONUs 1 to 128 on a GPON port.
 const MAX_ONU_ID: u32 = 128;
@@ -53,29 +51,17 @@ async fn table<C: Cli, T>(
         return Ok(Vec::new());
     }
     if let Some(message) = crate::text::refusal(&reply.text) {
-        return Err(OltError::Refused {
-            command: cmd.into(),
-            message,
-        });
+        return Err(OltError::Refused { command: cmd.into(), message });
     }
-    parse(&reply.text).map_err(|source| OltError::Parse {
-        command: cmd.into(),
-        source,
-    })
+    parse(&reply.text).map_err(|source| OltError::Parse { command: cmd.into(), source })
 }
 
-pub(crate) async fn autofind<C: Cli>(
-    cli: &mut C,
-    ports: u16,
-) -> Result<Vec<AutofindOnu>, OltError> {
+pub(crate) async fn autofind<C: Cli>(cli: &mut C, ports: u16) -> Result<Vec<AutofindOnu>, OltError> {
     let mut found = Vec::new();
     for n in 1..=ports {
         let port = PonPort::vsol(n);
-        let rows: Result<Vec<AutofindOnu>, OltError> = in_port!(
-            cli,
-            port,
-            table(cli, commands::AUTOFIND, parse::autofind).await
-        );
+        let rows: Result<Vec<AutofindOnu>, OltError> =
+            in_port!(cli, port, table(cli, commands::AUTOFIND, parse::autofind).await);
         found.extend(rows?.into_iter().map(|mut a| {
             a.port = port;
             a
@@ -88,39 +74,33 @@ async fn onus_on<C: Cli>(cli: &mut C, port: PonPort) -> Result<Vec<Onu>, OltErro
     in_port!(cli, port, {
         let info = table(cli, commands::INFO, parse::onu_info).await;
         match info {
-            Ok(info) => table(cli, commands::STATE, parse::onu_state)
-                .await
-                .map(|states| {
-                    info.into_iter()
-                        .map(|i| {
-                            let id = i.onu.id;
-                            let state = states
-                                .iter()
-                                .find(|s| s.onu.id == id)
-                                .map_or(RunState::Other("unknown".into()), |s| s.state.clone());
-                            Onu {
-                                onu: OnuRef::new(port, id),
-                                serial: i.serial,
-                                equipment_id: i.model,
-                                description: None,
-                                state,
-                                last_up: None,
-                                last_down: None,
-                                last_down_cause: None,
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                }),
+            Ok(info) => table(cli, commands::STATE, parse::onu_state).await.map(|states| {
+                info.into_iter()
+                    .map(|i| {
+                        let id = i.onu.id;
+                        let state = states
+                            .iter()
+                            .find(|s| s.onu.id == id)
+                            .map_or(RunState::Other("unknown".into()), |s| s.state.clone());
+                        Onu {
+                            onu: OnuRef::new(port, id),
+                            serial: i.serial,
+                            equipment_id: i.model,
+                            description: None,
+                            state,
+                            last_up: None,
+                            last_down: None,
+                            last_down_cause: None,
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            }),
             Err(e) => Err(e),
         }
     })
 }
 
-pub(crate) async fn onus<C: Cli>(
-    cli: &mut C,
-    ports: u16,
-    port: Option<PonPort>,
-) -> Result<Vec<Onu>, OltError> {
+pub(crate) async fn onus<C: Cli>(cli: &mut C, ports: u16, port: Option<PonPort>) -> Result<Vec<Onu>, OltError> {
     match port {
         Some(p) => onus_on(cli, p).await,
         None => {
@@ -137,25 +117,16 @@ async fn optical_in_port<C: Cli>(cli: &mut C, id: u32) -> Result<OpticalReading,
     let cmd = commands::optical(id);
     let reply = cli.run(&cmd).await?;
     if let Some(message) = crate::text::refusal(&reply.text) {
-        return Err(OltError::Refused {
-            command: cmd,
-            message,
-        });
+        return Err(OltError::Refused { command: cmd, message });
     }
-    parse::optical(&reply.text).map_err(|source| OltError::Parse {
-        command: cmd,
-        source,
-    })
+    parse::optical(&reply.text).map_err(|source| OltError::Parse { command: cmd, source })
 }
 
 pub(crate) async fn optical<C: Cli>(cli: &mut C, onu: OnuRef) -> Result<OpticalReading, OltError> {
     in_port!(cli, onu.port, optical_in_port(cli, onu.id).await)
 }
 
-pub(crate) async fn optical_port<C: Cli>(
-    cli: &mut C,
-    port: PonPort,
-) -> Result<Vec<PortOptical>, OltError> {
+pub(crate) async fn optical_port<C: Cli>(cli: &mut C, port: PonPort) -> Result<Vec<PortOptical>, OltError> {
     in_port!(cli, port, {
         let mut out = Vec::new();
         let mut failed = None;
@@ -164,10 +135,7 @@ pub(crate) async fn optical_port<C: Cli>(
                 for s in states {
                     let onu = OnuRef::new(port, s.onu.id);
                     if s.state != RunState::Online {
-                        out.push(PortOptical {
-                            onu,
-                            reading: OpticalReading::default(),
-                        });
+                        out.push(PortOptical { onu, reading: OpticalReading::default() });
                         continue;
                     }
                     match optical_in_port(cli, s.onu.id).await {
@@ -188,21 +156,15 @@ pub(crate) async fn optical_port<C: Cli>(
     })
 }
 
-pub(crate) async fn authorize<C: Cli>(
-    cli: &mut C,
-    req: &AuthorizeRequest,
-) -> Result<OnuRef, OltError> {
+pub(crate) async fn authorize<C: Cli>(cli: &mut C, req: &AuthorizeRequest) -> Result<OnuRef, OltError> {
     commands::authorize(req, 1)?;
     let result: Result<u32, OltError> = in_port!(cli, req.port, {
         let id = match req.onu_id {
             Some(id) => Ok(id),
-            None => table(cli, commands::INFO, parse::onu_info)
-                .await
-                .and_then(|used| {
-                    lowest_free(used.iter().map(|i| i.onu.id), MAX_ONU_ID).ok_or_else(|| {
-                        OltError::InvalidRequest(format!("port {} has no free ONU id", req.port))
-                    })
-                }),
+            None => table(cli, commands::INFO, parse::onu_info).await.and_then(|used| {
+                lowest_free(used.iter().map(|i| i.onu.id), MAX_ONU_ID)
+                    .ok_or_else(|| OltError::InvalidRequest(format!("port {} has no free ONU id", req.port)))
+            }),
         };
         match id {
             Ok(id) => register(cli, req, id).await.map(|()| id),
@@ -229,17 +191,9 @@ async fn register<C: Cli>(cli: &mut C, req: &AuthorizeRequest, id: u32) -> Resul
 }
 
 pub(crate) async fn deregister<C: Cli>(cli: &mut C, onu: OnuRef) -> Result<(), OltError> {
-    in_port!(
-        cli,
-        onu.port,
-        run_ok(cli, &commands::delete(onu.id)).await.map(drop)
-    )
+    in_port!(cli, onu.port, run_ok(cli, &commands::delete(onu.id)).await.map(drop))
 }
 
 pub(crate) async fn reboot<C: Cli>(cli: &mut C, onu: OnuRef) -> Result<(), OltError> {
-    in_port!(
-        cli,
-        onu.port,
-        run_ok(cli, &commands::reboot(onu.id)).await.map(drop)
-    )
+    in_port!(cli, onu.port, run_ok(cli, &commands::reboot(onu.id)).await.map(drop))
 }

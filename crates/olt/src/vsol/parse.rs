@@ -48,14 +48,11 @@ pub fn autofind(reply: &str) -> Result<Vec<AutofindOnu>, ParseError> {
             }
             return Err(ParseError::at(WHAT, line, format!("unexpected line {t:?}")));
         };
-        let port =
-            port_of(&name).ok_or_else(|| ParseError::at(WHAT, line, "no port in the index"))?;
+        let port = port_of(&name).ok_or_else(|| ParseError::at(WHAT, line, "no port in the index"))?;
         let serial = tokens
             .get(1)
             .ok_or_else(|| ParseError::at(WHAT, line, "no serial number in the row"))
-            .and_then(|s| {
-                SerialNumber::parse(s).map_err(|e| ParseError::at(WHAT, line, e.to_string()))
-            })?;
+            .and_then(|s| SerialNumber::parse(s).map_err(|e| ParseError::at(WHAT, line, e.to_string())))?;
         out.push(AutofindOnu {
             port,
             vendor_id: serial.vendor_id().to_owned(),
@@ -92,34 +89,18 @@ pub fn onu_info(reply: &str) -> Result<Vec<InfoRow>, ParseError> {
             return Err(ParseError::at(WHAT, line, format!("unexpected line {t:?}")));
         };
         let (Some(port), Some(id)) = (port_of(&name), name.onu) else {
-            return Err(ParseError::at(
-                WHAT,
-                line,
-                format!("{:?} is not an ONU", tokens.first()),
-            ));
+            return Err(ParseError::at(WHAT, line, format!("{:?} is not an ONU", tokens.first())));
         };
         let cell = |n: usize| {
-            tokens
-                .get(n)
-                .filter(|v| !is_blank_value(v) && !v.eq_ignore_ascii_case("unknown"))
-                .map(|s| (*s).to_owned())
+            tokens.get(n).filter(|v| !is_blank_value(v) && !v.eq_ignore_ascii_case("unknown")).map(|s| (*s).to_owned())
         };
         let serial = tokens.iter().skip(4).find_map(|s| {
             let s = s.split_once(':').map_or(*s, |(_, v)| v);
             SerialNumber::parse(s).ok()
         });
-        out.push(InfoRow {
-            onu: OnuRef::new(port, id),
-            model: cell(1),
-            profile: cell(2),
-            serial,
-        });
+        out.push(InfoRow { onu: OnuRef::new(port, id), model: cell(1), profile: cell(2), serial });
     }
-    if out.is_empty()
-        && !header
-        && reply.lines().any(|l| !is_noise(l.trim()))
-        && !says_nothing_to_show(reply)
-    {
+    if out.is_empty() && !header && reply.lines().any(|l| !is_noise(l.trim())) && !says_nothing_to_show(reply) {
         return Err(ParseError::new(WHAT, "neither rows nor a header"));
     }
     Ok(out)

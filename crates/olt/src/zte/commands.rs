@@ -25,14 +25,8 @@ impl Family {
 
     pub fn onu(self, o: OnuRef) -> String {
         match self {
-            Family::C300 => format!(
-                "gpon-onu_{}/{}/{}:{}",
-                o.port.frame, o.port.slot, o.port.port, o.id
-            ),
-            Family::Titan => format!(
-                "gpon_onu-{}/{}/{}:{}",
-                o.port.frame, o.port.slot, o.port.port, o.id
-            ),
+            Family::C300 => format!("gpon-onu_{}/{}/{}:{}", o.port.frame, o.port.slot, o.port.port, o.id),
+            Family::Titan => format!("gpon_onu-{}/{}/{}:{}", o.port.frame, o.port.slot, o.port.port, o.id),
         }
     }
 
@@ -70,13 +64,17 @@ impl Family {
     /// with id `id`. The line that adds it is the third; the ones after it
     /// configure it.
     pub fn authorize(self, req: &AuthorizeRequest, id: u32) -> Result<Vec<String>, OltError> {
-        let onu_type = req.profile.onu_type.as_deref().ok_or_else(|| {
-            OltError::InvalidRequest("ZTE needs the ONU type (onu N type T sn S)".into())
-        })?;
+        let onu_type = req
+            .profile
+            .onu_type
+            .as_deref()
+            .ok_or_else(|| OltError::InvalidRequest("ZTE needs the ONU type (onu N type T sn S)".into()))?;
         check_word("ONU type", onu_type)?;
-        let tcont = req.profile.tcont_profile.as_deref().ok_or_else(|| {
-            OltError::InvalidRequest("ZTE needs a T-CONT (bandwidth) profile".into())
-        })?;
+        let tcont = req
+            .profile
+            .tcont_profile
+            .as_deref()
+            .ok_or_else(|| OltError::InvalidRequest("ZTE needs a T-CONT (bandwidth) profile".into()))?;
         check_word("T-CONT profile", tcont)?;
         if let Some(d) = &req.description {
             check_description(d)?;
@@ -102,10 +100,7 @@ impl Family {
             }
             (Family::Titan, Some(v)) => {
                 cmds.push("exit".to_owned());
-                cmds.push(format!(
-                    "interface vport-{}/{}/{}.{id}:1",
-                    req.port.frame, req.port.slot, req.port.port
-                ));
+                cmds.push(format!("interface vport-{}/{}/{}.{id}:1", req.port.frame, req.port.slot, req.port.port));
                 cmds.push(format!("service-port 1 user-vlan {v} vlan {v}"));
                 cmds.push("exit".to_owned());
             }
@@ -204,41 +199,20 @@ mod tests {
     fn authorize_needs_type_and_tcont() {
         let mut r = req(None);
         r.profile.onu_type = None;
-        assert!(matches!(
-            Family::C300.authorize(&r, 1),
-            Err(OltError::InvalidRequest(_))
-        ));
+        assert!(matches!(Family::C300.authorize(&r, 1), Err(OltError::InvalidRequest(_))));
         let mut r = req(None);
         r.profile.tcont_profile = Some("has space".into());
-        assert!(matches!(
-            Family::C300.authorize(&r, 1),
-            Err(OltError::InvalidRequest(_))
-        ));
+        assert!(matches!(Family::C300.authorize(&r, 1), Err(OltError::InvalidRequest(_))));
     }
 
     #[test]
     fn names_per_family() {
         let o = OnuRef::new(PonPort::new(1, 2, 3), 4);
-        assert_eq!(
-            Family::C300.attenuation(o),
-            "show pon power attenuation gpon-onu_1/2/3:4"
-        );
-        assert_eq!(
-            Family::Titan.remote_pon(o),
-            "show gpon remote-onu interface pon gpon_onu-1/2/3:4"
-        );
-        assert_eq!(
-            Family::C300.state(Some(o.port)),
-            "show gpon onu state gpon-olt_1/2/3"
-        );
-        assert_eq!(
-            Family::Titan.baseinfo(o.port),
-            "show gpon onu baseinfo gpon_olt-1/2/3"
-        );
-        assert_eq!(
-            Family::C300.onu_rx(o.port),
-            "show pon power onu-rx gpon-olt_1/2/3"
-        );
+        assert_eq!(Family::C300.attenuation(o), "show pon power attenuation gpon-onu_1/2/3:4");
+        assert_eq!(Family::Titan.remote_pon(o), "show gpon remote-onu interface pon gpon_onu-1/2/3:4");
+        assert_eq!(Family::C300.state(Some(o.port)), "show gpon onu state gpon-olt_1/2/3");
+        assert_eq!(Family::Titan.baseinfo(o.port), "show gpon onu baseinfo gpon_olt-1/2/3");
+        assert_eq!(Family::C300.onu_rx(o.port), "show pon power onu-rx gpon-olt_1/2/3");
         assert_eq!(Family::Titan.uncfg(), "show pon onu uncfg");
         assert_eq!(Family::C300.deregister(o)[2], "no onu 4");
         assert_eq!(Family::C300.reboot(o)[1], "pon-onu-mng gpon-onu_1/2/3:4");

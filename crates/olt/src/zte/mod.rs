@@ -13,9 +13,7 @@ pub use commands::Family;
 use crate::cli::{Cli, lowest_free, query, run_best_effort, run_ok};
 use crate::error::OltError;
 use crate::terminal::Mode;
-use crate::types::{
-    AuthorizeRequest, AutofindOnu, Onu, OnuRef, OpticalReading, PonPort, PortOptical,
-};
+use crate::types::{AuthorizeRequest, AutofindOnu, Onu, OnuRef, OpticalReading, PonPort, PortOptical};
 
 /// ZTE numbers ONUs 1 to 128 on a GPON port.
 const MAX_ONU_ID: u32 = 128;
@@ -35,18 +33,12 @@ pub(crate) async fn autofind<C: Cli>(cli: &mut C, f: Family) -> Result<Vec<Autof
         return Ok(Vec::new());
     }
     refused(cmd, &reply.text)?;
-    parse::uncfg(&reply.text).map_err(|source| OltError::Parse {
-        command: cmd.into(),
-        source,
-    })
+    parse::uncfg(&reply.text).map_err(|source| OltError::Parse { command: cmd.into(), source })
 }
 
 fn refused(command: &str, text: &str) -> Result<(), OltError> {
     match crate::text::refusal(text) {
-        Some(message) => Err(OltError::Refused {
-            command: command.to_owned(),
-            message,
-        }),
+        Some(message) => Err(OltError::Refused { command: command.to_owned(), message }),
         None => Ok(()),
     }
 }
@@ -62,17 +54,10 @@ async fn rows<C: Cli, T>(
         return Ok(Vec::new());
     }
     refused(cmd, &reply.text)?;
-    parse(&reply.text).map_err(|source| OltError::Parse {
-        command: cmd.to_owned(),
-        source,
-    })
+    parse(&reply.text).map_err(|source| OltError::Parse { command: cmd.to_owned(), source })
 }
 
-pub(crate) async fn onus<C: Cli>(
-    cli: &mut C,
-    f: Family,
-    port: Option<PonPort>,
-) -> Result<Vec<Onu>, OltError> {
+pub(crate) async fn onus<C: Cli>(cli: &mut C, f: Family, port: Option<PonPort>) -> Result<Vec<Onu>, OltError> {
     let states = rows(cli, &f.state(port), parse::onu_state).await?;
     let ports: BTreeSet<PonPort> = match port {
         Some(p) => BTreeSet::from([p]),
@@ -100,11 +85,7 @@ pub(crate) async fn onus<C: Cli>(
         .collect())
 }
 
-pub(crate) async fn optical<C: Cli>(
-    cli: &mut C,
-    f: Family,
-    onu: OnuRef,
-) -> Result<OpticalReading, OltError> {
+pub(crate) async fn optical<C: Cli>(cli: &mut C, f: Family, onu: OnuRef) -> Result<OpticalReading, OltError> {
     let levels = query(cli, &f.attenuation(onu), parse::attenuation).await?;
     let module = query(cli, &f.remote_pon(onu), parse::remote_onu_pon).await?;
     if levels.onu_rx.is_none() && levels.onu_tx.is_none() && levels.olt_rx.is_none() {
@@ -125,21 +106,11 @@ pub(crate) async fn optical<C: Cli>(
     })
 }
 
-pub(crate) async fn optical_port<C: Cli>(
-    cli: &mut C,
-    f: Family,
-    port: PonPort,
-) -> Result<Vec<PortOptical>, OltError> {
+pub(crate) async fn optical_port<C: Cli>(cli: &mut C, f: Family, port: PonPort) -> Result<Vec<PortOptical>, OltError> {
     let rx = rows(cli, &f.onu_rx(port), parse::onu_rx).await?;
     Ok(rx
         .into_iter()
-        .map(|(onu, onu_rx)| PortOptical {
-            onu,
-            reading: OpticalReading {
-                onu_rx,
-                ..OpticalReading::default()
-            },
-        })
+        .map(|(onu, onu_rx)| PortOptical { onu, reading: OpticalReading { onu_rx, ..OpticalReading::default() } })
         .collect())
 }
 
@@ -157,20 +128,15 @@ async fn config<C: Cli>(cli: &mut C, cmds: &[String]) -> Result<(), (usize, OltE
     Ok(())
 }
 
-pub(crate) async fn authorize<C: Cli>(
-    cli: &mut C,
-    f: Family,
-    req: &AuthorizeRequest,
-) -> Result<OnuRef, OltError> {
+pub(crate) async fn authorize<C: Cli>(cli: &mut C, f: Family, req: &AuthorizeRequest) -> Result<OnuRef, OltError> {
     // Check the request before anything is sent.
     f.authorize(req, 1)?;
     let id = match req.onu_id {
         Some(id) => id,
         None => {
             let used = rows(cli, &f.state(Some(req.port)), parse::onu_state).await?;
-            lowest_free(used.iter().map(|s| s.onu.id), MAX_ONU_ID).ok_or_else(|| {
-                OltError::InvalidRequest(format!("port {} has no free ONU id", req.port))
-            })?
+            lowest_free(used.iter().map(|s| s.onu.id), MAX_ONU_ID)
+                .ok_or_else(|| OltError::InvalidRequest(format!("port {} has no free ONU id", req.port)))?
         }
     };
     let cmds = f.authorize(req, id)?;
@@ -188,11 +154,7 @@ pub(crate) async fn authorize<C: Cli>(
     }
 }
 
-pub(crate) async fn deregister<C: Cli>(
-    cli: &mut C,
-    f: Family,
-    onu: OnuRef,
-) -> Result<(), OltError> {
+pub(crate) async fn deregister<C: Cli>(cli: &mut C, f: Family, onu: OnuRef) -> Result<(), OltError> {
     config(cli, &f.deregister(onu)).await.map_err(|(_, e)| e)
 }
 

@@ -6,8 +6,7 @@
 
 use crate::error::ParseError;
 use crate::text::{
-    IfName, dbm, header_columns, if_name, is_blank_value, is_rule, optical_levels,
-    says_nothing_to_show,
+    IfName, dbm, header_columns, if_name, is_blank_value, is_rule, optical_levels, says_nothing_to_show,
 };
 use crate::types::{AutofindOnu, Dbm, OnuRef, OpticalReading, RunState, SerialNumber};
 
@@ -58,26 +57,16 @@ pub fn uncfg(reply: &str) -> Result<Vec<AutofindOnu>, ParseError> {
             }
             return Err(ParseError::at(WHAT, line, format!("unexpected line {t:?}")));
         };
-        let port = name.zte_port().ok_or_else(|| {
-            ParseError::at(
-                WHAT,
-                line,
-                format!("{:?} is not shelf/slot/port", tokens.first()),
-            )
-        })?;
-        let Some((at, serial)) = tokens
-            .iter()
-            .enumerate()
-            .skip(1)
-            .find_map(|(i, s)| SerialNumber::parse(s).ok().map(|sn| (i, sn)))
+        let port = name
+            .zte_port()
+            .ok_or_else(|| ParseError::at(WHAT, line, format!("{:?} is not shelf/slot/port", tokens.first())))?;
+        let Some((at, serial)) =
+            tokens.iter().enumerate().skip(1).find_map(|(i, s)| SerialNumber::parse(s).ok().map(|sn| (i, sn)))
         else {
             return Err(ParseError::at(WHAT, line, "no serial number in the row"));
         };
-        let equipment_id = (at == 2)
-            .then(|| tokens.get(1).copied())
-            .flatten()
-            .filter(|m| !is_blank_value(m))
-            .map(str::to_owned);
+        let equipment_id =
+            (at == 2).then(|| tokens.get(1).copied()).flatten().filter(|m| !is_blank_value(m)).map(str::to_owned);
         out.push(AutofindOnu {
             port,
             vendor_id: serial.vendor_id().to_owned(),
@@ -128,33 +117,21 @@ pub(crate) fn state_rows(
             return Err(ParseError::at(what, line, format!("unexpected line {t:?}")));
         };
         let (Some(port), Some(id)) = (port_of(&name), name.onu) else {
-            return Err(ParseError::at(
-                what,
-                line,
-                format!("{:?} is not an ONU", tokens.first()),
-            ));
+            return Err(ParseError::at(what, line, format!("{:?} is not an ONU", tokens.first())));
         };
         let phase = phase_col
             .and_then(|c| tokens.get(c).copied())
             .or_else(|| tokens.iter().skip(1).copied().find(|w| is_phase_word(w)))
             .or_else(|| tokens.get(3).copied())
             .ok_or_else(|| ParseError::at(what, line, "no phase state in the row"))?;
-        let admin = admin_col
-            .and_then(|c| tokens.get(c))
-            .or_else(|| tokens.get(1))
-            .copied()
-            .unwrap_or("");
+        let admin = admin_col.and_then(|c| tokens.get(c)).or_else(|| tokens.get(1)).copied().unwrap_or("");
         out.push(StateRow {
             onu: OnuRef::new(port, id),
             admin_enabled: admin.eq_ignore_ascii_case("enable"),
             state: crate::text::run_state(phase),
         });
     }
-    if out.is_empty()
-        && !header
-        && reply.lines().any(|l| !is_noise(l.trim()))
-        && !says_nothing_to_show(reply)
-    {
+    if out.is_empty() && !header && reply.lines().any(|l| !is_noise(l.trim())) && !says_nothing_to_show(reply) {
         return Err(ParseError::new(what, "neither rows nor a header"));
     }
     Ok(out)
@@ -197,11 +174,7 @@ pub fn baseinfo(reply: &str) -> Result<Vec<BaseInfoRow>, ParseError> {
             return Err(ParseError::at(WHAT, line, format!("unexpected line {t:?}")));
         };
         let (Some(port), Some(id)) = (name.zte_port(), name.onu) else {
-            return Err(ParseError::at(
-                WHAT,
-                line,
-                format!("{:?} is not an ONU", tokens.first()),
-            ));
+            return Err(ParseError::at(WHAT, line, format!("{:?} is not an ONU", tokens.first())));
         };
         let serial = tokens.iter().skip(1).find_map(|tok| {
             let s = tok.split_once(':').map_or(*tok, |(_, v)| v);
@@ -209,18 +182,11 @@ pub fn baseinfo(reply: &str) -> Result<Vec<BaseInfoRow>, ParseError> {
         });
         out.push(BaseInfoRow {
             onu: OnuRef::new(port, id),
-            onu_type: tokens
-                .get(1)
-                .filter(|v| !is_blank_value(v))
-                .map(|s| (*s).to_owned()),
+            onu_type: tokens.get(1).filter(|v| !is_blank_value(v)).map(|s| (*s).to_owned()),
             serial,
         });
     }
-    if out.is_empty()
-        && !header
-        && reply.lines().any(|l| !is_noise(l.trim()))
-        && !says_nothing_to_show(reply)
-    {
+    if out.is_empty() && !header && reply.lines().any(|l| !is_noise(l.trim())) && !says_nothing_to_show(reply) {
         return Err(ParseError::new(WHAT, "neither rows nor a header"));
     }
     Ok(out)
@@ -242,16 +208,10 @@ pub fn attenuation(reply: &str) -> Result<OpticalReading, ParseError> {
         }
         // `Rx :-20.241(dbm)` / `Tx:2.423(dbm)`: glue the colons.
         let glued = lower.replace(" :", ":").replace(": ", ":");
-        let values: Vec<&str> = glued
-            .split_whitespace()
-            .filter_map(|w| w.strip_prefix("rx:").or_else(|| w.strip_prefix("tx:")))
-            .collect();
+        let values: Vec<&str> =
+            glued.split_whitespace().filter_map(|w| w.strip_prefix("rx:").or_else(|| w.strip_prefix("tx:"))).collect();
         let (Some(a), Some(b)) = (values.first(), values.get(1)) else {
-            return Err(ParseError::at(
-                WHAT,
-                line,
-                format!("expected Rx and Tx in {t:?}"),
-            ));
+            return Err(ParseError::at(WHAT, line, format!("expected Rx and Tx in {t:?}")));
         };
         let a = dbm(WHAT, a).map_err(|e| ParseError::at(WHAT, line, e.reason))?;
         let b = dbm(WHAT, b).map_err(|e| ParseError::at(WHAT, line, e.reason))?;
@@ -264,13 +224,7 @@ pub fn attenuation(reply: &str) -> Result<OpticalReading, ParseError> {
     let (Some((olt_rx, onu_tx)), Some((olt_tx, onu_rx))) = (up, down) else {
         return Err(ParseError::new(WHAT, "expected an `up` and a `down` line"));
     };
-    Ok(OpticalReading {
-        onu_rx,
-        onu_tx,
-        olt_rx,
-        olt_tx,
-        ..OpticalReading::default()
-    })
+    Ok(OpticalReading { onu_rx, onu_tx, olt_rx, olt_tx, ..OpticalReading::default() })
 }
 
 /// `show gpon remote-onu interface pon gpon-onu_1/1/1:1`: the ONU's own
@@ -299,21 +253,13 @@ pub fn onu_rx(reply: &str) -> Result<Vec<(OnuRef, Option<Dbm>)>, ParseError> {
             return Err(ParseError::at(WHAT, line, format!("unexpected line {t:?}")));
         };
         let (Some(port), Some(id)) = (name.zte_port(), name.onu) else {
-            return Err(ParseError::at(
-                WHAT,
-                line,
-                format!("{:?} is not an ONU", tokens.first()),
-            ));
+            return Err(ParseError::at(WHAT, line, format!("{:?} is not an ONU", tokens.first())));
         };
         let value = tokens.get(1).copied().unwrap_or("");
         let rx = dbm(WHAT, value).map_err(|e| ParseError::at(WHAT, line, e.reason))?;
         out.push((OnuRef::new(port, id), rx));
     }
-    if out.is_empty()
-        && !header
-        && reply.lines().any(|l| !is_noise(l.trim()))
-        && !says_nothing_to_show(reply)
-    {
+    if out.is_empty() && !header && reply.lines().any(|l| !is_noise(l.trim())) && !says_nothing_to_show(reply) {
         return Err(ParseError::new(WHAT, "neither rows nor a header"));
     }
     Ok(out)
@@ -338,16 +284,10 @@ pub struct Detail {
 pub fn detail_info(reply: &str) -> Result<Detail, ParseError> {
     const WHAT: &str = "zte onu detail-info";
     let kv = crate::text::key_values(reply);
-    let get = |k: &str| {
-        kv.iter()
-            .find(|(_, key, _)| key == k)
-            .map(|(_, _, v)| v.as_str())
-            .filter(|v| !is_blank_value(v))
-    };
-    let iface =
-        get("onu interface").ok_or_else(|| ParseError::new(WHAT, "no `ONU interface:` line"))?;
-    let name =
-        if_name(iface).ok_or_else(|| ParseError::new(WHAT, format!("{iface:?} is not an ONU")))?;
+    let get =
+        |k: &str| kv.iter().find(|(_, key, _)| key == k).map(|(_, _, v)| v.as_str()).filter(|v| !is_blank_value(v));
+    let iface = get("onu interface").ok_or_else(|| ParseError::new(WHAT, "no `ONU interface:` line"))?;
+    let name = if_name(iface).ok_or_else(|| ParseError::new(WHAT, format!("{iface:?} is not an ONU")))?;
     let (Some(port), Some(id)) = (name.zte_port(), name.onu) else {
         return Err(ParseError::new(WHAT, format!("{iface:?} is not an ONU")));
     };

@@ -51,19 +51,12 @@ pub(crate) struct HandshakeOutcome {
 }
 
 fn end_of_stream(decoder: &Decoder) -> Disconnect {
-    if decoder.has_partial_sentence() {
-        Disconnect::ClosedMidReply
-    } else {
-        Disconnect::Closed
-    }
+    if decoder.has_partial_sentence() { Disconnect::ClosedMidReply } else { Disconnect::Closed }
 }
 
 impl Handshake {
     /// Send `command`, read replies up to its `!done`.
-    pub(crate) async fn exchange(
-        &mut self,
-        command: &Command,
-    ) -> Result<HandshakeOutcome, ClientError> {
+    pub(crate) async fn exchange(&mut self, command: &Command) -> Result<HandshakeOutcome, ClientError> {
         let bytes = command.to_bytes().map_err(ClientError::Encode)?;
         let lost = |e: std::io::Error| ClientError::Disconnected(Disconnect::io(&e));
         self.io.write_all(&bytes).await.map_err(lost)?;
@@ -93,11 +86,7 @@ impl Handshake {
                 return Ok(Reply::parse(&sentence).map_err(Disconnect::Protocol)?);
             }
             self.decoder.buffer_mut().reserve(READ_CHUNK);
-            let n = self
-                .io
-                .read_buf(self.decoder.buffer_mut())
-                .await
-                .map_err(|e| Disconnect::io(&e))?;
+            let n = self.io.read_buf(self.decoder.buffer_mut()).await.map_err(|e| Disconnect::io(&e))?;
             if n == 0 {
                 return Err(end_of_stream(&self.decoder).into());
             }
@@ -234,9 +223,7 @@ pub(crate) struct Inner {
 
 impl Inner {
     fn send(&self, bytes: Bytes) -> Result<(), Disconnect> {
-        self.writer
-            .send(bytes)
-            .map_err(|_| self.shared.closed().unwrap_or(Disconnect::ClientClosed))
+        self.writer.send(bytes).map_err(|_| self.shared.closed().unwrap_or(Disconnect::ClientClosed))
     }
 
     /// Fire-and-forget `/cancel =tag=N`, under a tag nobody waits for.
@@ -245,9 +232,7 @@ impl Inner {
             return;
         }
         let own = self.shared.lock().fresh_tag();
-        let cancel = Command::new("/cancel")
-            .attr("tag", tag.to_string())
-            .with_tag(own);
+        let cancel = Command::new("/cancel").attr("tag", tag.to_string()).with_tag(own);
         if let Ok(bytes) = cancel.to_bytes() {
             trace!(%tag, "cancel");
             let _ = self.writer.send(bytes.freeze());
@@ -277,12 +262,7 @@ impl Pending<'_> {
         loop {
             let Some(event) = self.rx.recv().await else {
                 self.finished = true;
-                return Err(self
-                    .inner
-                    .shared
-                    .closed()
-                    .unwrap_or(Disconnect::Closed)
-                    .into());
+                return Err(self.inner.shared.closed().unwrap_or(Disconnect::Closed).into());
             };
             match event {
                 Event::Lost(reason) => {
@@ -291,9 +271,7 @@ impl Pending<'_> {
                 }
                 Event::Reply(Reply::Re { attrs, .. }) => response.items.push(attrs),
                 Event::Reply(Reply::Empty { .. }) => response.empty = true,
-                Event::Reply(Reply::Trap {
-                    category, message, ..
-                }) => {
+                Event::Reply(Reply::Trap { category, message, .. }) => {
                     trap = Some(ClientError::Trap { category, message });
                 }
                 Event::Reply(Reply::Done { ret, .. }) => {
@@ -341,11 +319,7 @@ impl std::fmt::Debug for Client {
 }
 
 fn display_addr(host: &str, port: u16) -> String {
-    if host.contains(':') {
-        format!("[{host}]:{port}")
-    } else {
-        format!("{host}:{port}")
-    }
+    if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") }
 }
 
 impl Client {
@@ -355,10 +329,7 @@ impl Client {
         let limit = options.connect_timeout;
         match timeout(limit, Self::connect_inner(options)).await {
             Ok(result) => result,
-            Err(_) => Err(ClientError::Timeout {
-                what: "connect",
-                after: limit,
-            }),
+            Err(_) => Err(ClientError::Timeout { what: "connect", after: limit }),
         }
     }
 
@@ -367,10 +338,7 @@ impl Client {
         let addr = display_addr(&options.host, port);
         let tcp = TcpStream::connect((options.host.as_str(), port))
             .await
-            .map_err(|source| ClientError::Connect {
-                addr: addr.clone(),
-                source,
-            })?;
+            .map_err(|source| ClientError::Connect { addr: addr.clone(), source })?;
         let _ = tcp.set_nodelay(true);
         let (io, pin): (BoxIo, _) = match options.transport {
             Transport::Plain => (Box::new(tcp), None),
@@ -379,10 +347,7 @@ impl Client {
                 (Box::new(stream), pin)
             }
         };
-        let mut handshake = Handshake {
-            io,
-            decoder: Decoder::with_limits(options.limits),
-        };
+        let mut handshake = Handshake { io, decoder: Decoder::with_limits(options.limits) };
         let method = login::login(&mut handshake, &options.username, &options.password).await?;
         debug!(peer = %addr, ?method, "connected");
         Ok(Self::start(handshake, &options, addr, pin, method))
@@ -404,18 +369,8 @@ impl Client {
         });
         let (read, write) = tokio::io::split(handshake.io);
         let (writer, queue) = mpsc::unbounded_channel();
-        tokio::spawn(read_loop(
-            read,
-            handshake.decoder,
-            shared.clone(),
-            shutdown_rx.clone(),
-        ));
-        tokio::spawn(write_loop(
-            write,
-            queue,
-            shared.clone(),
-            shutdown_rx.clone(),
-        ));
+        tokio::spawn(read_loop(read, handshake.decoder, shared.clone(), shutdown_rx.clone()));
+        tokio::spawn(write_loop(write, queue, shared.clone(), shutdown_rx.clone()));
         let inner = Arc::new(Inner {
             shared: shared.clone(),
             writer,
@@ -425,12 +380,7 @@ impl Client {
             peer,
         });
         if let Some(keepalive) = options.keepalive {
-            tokio::spawn(keepalive_loop(
-                Arc::downgrade(&inner),
-                shared,
-                keepalive,
-                shutdown_rx,
-            ));
+            tokio::spawn(keepalive_loop(Arc::downgrade(&inner), shared, keepalive, shutdown_rx));
         }
         Self { inner }
     }
@@ -481,11 +431,7 @@ impl Client {
     }
 
     /// Register a tagged command and append its encoding to `buf`.
-    fn prepare(
-        &self,
-        mut command: Command,
-        buf: &mut BytesMut,
-    ) -> Result<Pending<'_>, ClientError> {
+    fn prepare(&self, mut command: Command, buf: &mut BytesMut) -> Result<Pending<'_>, ClientError> {
         let (tag, rx) = self.inner.shared.register()?;
         command.set_tag(Some(tag));
         if let Err(err) = command.encode(buf) {
@@ -493,37 +439,24 @@ impl Client {
             return Err(ClientError::Encode(err));
         }
         trace!(%tag, path = %command.path(), "send");
-        Ok(Pending {
-            inner: &self.inner,
-            tag,
-            rx,
-            finished: false,
-        })
+        Ok(Pending { inner: &self.inner, tag, rx, finished: false })
     }
 
     /// Run a command to its `!done`, within the connection's command
     /// timeout.
     pub async fn run(&self, command: Command) -> Result<Response, ClientError> {
-        self.run_with_timeout(command, self.inner.command_timeout)
-            .await
+        self.run_with_timeout(command, self.inner.command_timeout).await
     }
 
     /// Run a command to its `!done` within `limit`. On timeout the command
     /// is cancelled on the router and the connection stays usable.
-    pub async fn run_with_timeout(
-        &self,
-        command: Command,
-        limit: Duration,
-    ) -> Result<Response, ClientError> {
+    pub async fn run_with_timeout(&self, command: Command, limit: Duration) -> Result<Response, ClientError> {
         let mut buf = BytesMut::new();
         let mut pending = self.prepare(command, &mut buf)?;
         self.inner.send(buf.freeze())?;
         match timeout(limit, pending.collect()).await {
             Ok(result) => result,
-            Err(_) => Err(ClientError::Timeout {
-                what: "command",
-                after: limit,
-            }),
+            Err(_) => Err(ClientError::Timeout { what: "command", after: limit }),
         }
     }
 
@@ -539,17 +472,12 @@ impl Client {
     /// moment they are sent.
     pub async fn call_many(&self, commands: Vec<Command>) -> Vec<Result<Response, ClientError>> {
         let mut buf = BytesMut::new();
-        let prepared: Vec<Result<Pending<'_>, ClientError>> = commands
-            .into_iter()
-            .map(|command| self.prepare(command, &mut buf))
-            .collect();
+        let prepared: Vec<Result<Pending<'_>, ClientError>> =
+            commands.into_iter().map(|command| self.prepare(command, &mut buf)).collect();
         if !buf.is_empty()
             && let Err(reason) = self.inner.send(buf.freeze())
         {
-            return prepared
-                .into_iter()
-                .map(|p| p.and_then(|_| Err(reason.clone().into())))
-                .collect();
+            return prepared.into_iter().map(|p| p.and_then(|_| Err(reason.clone().into()))).collect();
         }
         let limit = self.inner.command_timeout;
         let deadline = Instant::now() + limit;
@@ -559,10 +487,7 @@ impl Client {
                 Err(err) => Err(err),
                 Ok(mut pending) => match timeout_at(deadline, pending.collect()).await {
                     Ok(result) => result,
-                    Err(_) => Err(ClientError::Timeout {
-                        what: "command",
-                        after: limit,
-                    }),
+                    Err(_) => Err(ClientError::Timeout { what: "command", after: limit }),
                 },
             });
         }

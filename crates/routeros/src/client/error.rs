@@ -121,10 +121,7 @@ impl ClientError {
     #[must_use]
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Connect { .. }
-            | Self::Tls { .. }
-            | Self::Disconnected(_)
-            | Self::Timeout { .. } => true,
+            Self::Connect { .. } | Self::Tls { .. } | Self::Disconnected(_) | Self::Timeout { .. } => true,
             // Server errors and "too many requests" may pass.
             Self::Http { status, .. } => *status >= 500 || *status == 429,
             Self::CertificateChanged { .. }
@@ -172,9 +169,6 @@ pub enum Disconnect {
 
 impl Disconnect {
     pub(crate) fn io(err: &io::Error) -> Self {
-        Self::Io {
-            kind: err.kind(),
-            message: err.to_string(),
-        }
+        Self::Io { kind: err.kind(), message: err.to_string() }
     }
 }

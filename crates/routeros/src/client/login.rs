@@ -64,20 +64,12 @@ fn refused(outcome: &HandshakeOutcome) -> Option<ClientError> {
     outcome
         .trap
         .as_ref()
-        .map(|message| ClientError::LoginFailed {
-            message: message.to_string_lossy_cp1252().into_owned(),
-        })
+        .map(|message| ClientError::LoginFailed { message: message.to_string_lossy_cp1252().into_owned() })
 }
 
 /// Log in on a fresh connection.
-pub(crate) async fn login(
-    io: &mut Handshake,
-    name: &Value,
-    password: &Password,
-) -> Result<LoginMethod, ClientError> {
-    let plain = Command::new("/login")
-        .attr("name", name.clone())
-        .attr("password", password.expose().clone());
+pub(crate) async fn login(io: &mut Handshake, name: &Value, password: &Password) -> Result<LoginMethod, ClientError> {
+    let plain = Command::new("/login").attr("name", name.clone()).attr("password", password.expose().clone());
     let outcome = io.exchange(&plain).await?;
     if let Some(err) = refused(&outcome) {
         return Err(err);
@@ -87,13 +79,10 @@ pub(crate) async fn login(
         return Ok(LoginMethod::Plain);
     };
 
-    let challenge = decode_hex(ret.as_bytes()).ok_or_else(|| {
-        ClientError::UnexpectedReply("the login challenge is not hexadecimal".into())
-    })?;
+    let challenge = decode_hex(ret.as_bytes())
+        .ok_or_else(|| ClientError::UnexpectedReply("the login challenge is not hexadecimal".into()))?;
     let response = challenge_response(password.expose().as_bytes(), &challenge);
-    let legacy = Command::new("/login")
-        .attr("name", name.clone())
-        .attr("response", response);
+    let legacy = Command::new("/login").attr("name", name.clone()).attr("response", response);
     let outcome = io.exchange(&legacy).await?;
     if let Some(err) = refused(&outcome) {
         return Err(err);
@@ -110,14 +99,8 @@ mod tests {
     fn response_matches_mikrotik_documentation() {
         // The example of MikroTik's API manual: user admin, empty password.
         let challenge = decode_hex(b"856780b7411eefd3abadee2058c149a3").unwrap();
-        assert_eq!(
-            challenge_response(b"", &challenge),
-            "005062f7a5ef124d34675bf3e81f56c556"
-        );
-        assert_eq!(
-            challenge_response(b"secret", &challenge),
-            "009622e621f0892961a28bcf7a0cea13e4"
-        );
+        assert_eq!(challenge_response(b"", &challenge), "005062f7a5ef124d34675bf3e81f56c556");
+        assert_eq!(challenge_response(b"secret", &challenge), "009622e621f0892961a28bcf7a0cea13e4");
     }
 
     #[test]

@@ -106,10 +106,7 @@ pub struct Keepalive {
 
 impl Default for Keepalive {
     fn default() -> Self {
-        Self {
-            idle: Duration::from_secs(30),
-            timeout: Duration::from_secs(10),
-        }
+        Self { idle: Duration::from_secs(30), timeout: Duration::from_secs(10) }
     }
 }
 
@@ -141,11 +138,7 @@ pub struct ConnectOptions {
 
 impl ConnectOptions {
     /// Plain API to `host` with these credentials and the defaults.
-    pub fn new(
-        host: impl Into<String>,
-        username: impl Into<Value>,
-        password: impl Into<Password>,
-    ) -> Self {
+    pub fn new(host: impl Into<String>, username: impl Into<Value>, password: impl Into<Password>) -> Self {
         Self {
             host: host.into(),
             port: None,

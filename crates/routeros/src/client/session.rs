@@ -80,11 +80,7 @@ impl Session {
     /// A session that connects on first use.
     #[must_use]
     pub fn new(options: ConnectOptions, backoff: Backoff) -> Self {
-        Self {
-            options: Mutex::new(options),
-            backoff,
-            current: tokio::sync::Mutex::new(None),
-        }
+        Self { options: Mutex::new(options), backoff, current: tokio::sync::Mutex::new(None) }
     }
 
     fn options(&self) -> std::sync::MutexGuard<'_, ConnectOptions> {
@@ -121,8 +117,7 @@ impl Session {
                 }
                 Err(err) => {
                     attempt = attempt.saturating_add(1);
-                    let give_up = !err.is_transient()
-                        || self.backoff.max_attempts.is_some_and(|max| attempt >= max);
+                    let give_up = !err.is_transient() || self.backoff.max_attempts.is_some_and(|max| attempt >= max);
                     if give_up {
                         return Err(err);
                     }

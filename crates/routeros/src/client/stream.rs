@@ -31,13 +31,7 @@ pub struct ReplyStream {
 
 impl ReplyStream {
     pub(crate) fn new(client: Client, tag: Tag, rx: mpsc::UnboundedReceiver<Event>) -> Self {
-        Self {
-            client,
-            tag,
-            rx,
-            cancelled: false,
-            finished: false,
-        }
+        Self { client, tag, rx, cancelled: false, finished: false }
     }
 
     /// The command's tag.
@@ -68,10 +62,7 @@ impl ReplyStream {
         };
         match timeout(limit, drain).await {
             Ok(result) => result,
-            Err(_) => Err(ClientError::Timeout {
-                what: "cancel",
-                after: limit,
-            }),
+            Err(_) => Err(ClientError::Timeout { what: "cancel", after: limit }),
         }
     }
 
@@ -82,12 +73,7 @@ impl ReplyStream {
         loop {
             let Some(event) = ready!(self.rx.poll_recv(cx)) else {
                 self.finished = true;
-                let reason = self
-                    .client
-                    .inner
-                    .shared
-                    .closed()
-                    .unwrap_or(Disconnect::Closed);
+                let reason = self.client.inner.shared.closed().unwrap_or(Disconnect::Closed);
                 return Poll::Ready(Some(Err(reason.into())));
             };
             match event {
@@ -97,9 +83,7 @@ impl ReplyStream {
                     self.finished = true;
                     return Poll::Ready(None);
                 }
-                Event::Reply(Reply::Trap {
-                    category, message, ..
-                }) => {
+                Event::Reply(Reply::Trap { category, message, .. }) => {
                     if self.cancelled && category == Some(TrapCategory::ExecutionInterrupted) {
                         continue;
                     }

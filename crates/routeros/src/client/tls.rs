@@ -28,16 +28,12 @@ use std::sync::{Arc, Mutex};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
-use tokio_rustls::rustls::client::danger::{
-    HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier,
-};
+use tokio_rustls::rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use tokio_rustls::rustls::crypto::{
     self, CryptoProvider, WebPkiSupportedAlgorithms, verify_tls12_signature, verify_tls13_signature,
 };
 use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use tokio_rustls::rustls::{
-    self, CertificateError, ClientConfig, DigitallySignedStruct, SignatureScheme,
-};
+use tokio_rustls::rustls::{self, CertificateError, ClientConfig, DigitallySignedStruct, SignatureScheme};
 
 use super::ClientError;
 
@@ -143,10 +139,7 @@ impl PinVerifier {
     /// The fingerprint of the certificate the server presented, if it got
     /// that far.
     pub(crate) fn seen(&self) -> Option<CertificatePin> {
-        *self
-            .seen
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        *self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -160,14 +153,11 @@ impl ServerCertVerifier for PinVerifier {
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
         let actual = CertificatePin::of_der(end_entity.as_ref());
-        *self
-            .seen
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(actual);
+        *self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(actual);
         match self.expected {
-            Some(expected) if expected != actual => Err(rustls::Error::InvalidCertificate(
-                CertificateError::ApplicationVerificationFailure,
-            )),
+            Some(expected) if expected != actual => {
+                Err(rustls::Error::InvalidCertificate(CertificateError::ApplicationVerificationFailure))
+            }
             _ => Ok(ServerCertVerified::assertion()),
         }
     }
@@ -204,9 +194,7 @@ pub fn crypto_provider() -> Arc<CryptoProvider> {
 
 /// A client config that trusts by `trust`, and its verifier (to read the
 /// fingerprint back after the handshake).
-pub(crate) fn client_config(
-    trust: TlsTrust,
-) -> Result<(Arc<ClientConfig>, Arc<PinVerifier>), rustls::Error> {
+pub(crate) fn client_config(trust: TlsTrust) -> Result<(Arc<ClientConfig>, Arc<PinVerifier>), rustls::Error> {
     let provider = crypto_provider();
     let verifier = Arc::new(PinVerifier {
         expected: match trust {
@@ -238,10 +226,7 @@ pub(crate) async fn handshake(
     trust: TlsTrust,
     alpn: &[&[u8]],
 ) -> Result<(TlsStream<TcpStream>, Option<CertificatePin>), ClientError> {
-    let tls_error = |message: String| ClientError::Tls {
-        addr: addr.to_owned(),
-        message,
-    };
+    let tls_error = |message: String| ClientError::Tls { addr: addr.to_owned(), message };
     let (config, verifier) = client_config(trust).map_err(|e| tls_error(e.to_string()))?;
     let config = if alpn.is_empty() {
         config

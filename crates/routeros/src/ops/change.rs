@@ -68,31 +68,19 @@ impl Change {
     /// Add an item with `attrs`.
     #[must_use]
     pub fn add(menu: Menu, attrs: Attributes) -> Self {
-        Self {
-            menu,
-            action: Action::Add,
-            attrs,
-        }
+        Self { menu, action: Action::Add, attrs }
     }
 
     /// Set `attrs` on item `id`.
     #[must_use]
     pub fn set(menu: Menu, id: ItemId, attrs: Attributes) -> Self {
-        Self {
-            menu,
-            action: Action::Set(id),
-            attrs,
-        }
+        Self { menu, action: Action::Set(id), attrs }
     }
 
     /// Remove item `id`.
     #[must_use]
     pub fn remove(menu: Menu, id: ItemId) -> Self {
-        Self {
-            menu,
-            action: Action::Remove(id),
-            attrs: Attributes::new(),
-        }
+        Self { menu, action: Action::Remove(id), attrs: Attributes::new() }
     }
 
     /// Enable (`disabled=no`) or disable item `id`.
@@ -231,11 +219,7 @@ impl PppSecretUpdate {
     pub fn into_change(self, id: ItemId) -> Change {
         let mut attrs = Attributes::new();
         opt(&mut attrs, "name", self.name.as_ref());
-        opt(
-            &mut attrs,
-            "password",
-            self.password.as_ref().map(Password::expose),
-        );
+        opt(&mut attrs, "password", self.password.as_ref().map(Password::expose));
         opt(&mut attrs, "profile", self.profile.as_ref());
         opt(&mut attrs, "service", self.service.as_ref());
         opt(&mut attrs, "local-address", self.local_address.as_ref());
@@ -378,9 +362,7 @@ mod tests {
 
     #[test]
     fn secret_add_command_and_debug() {
-        let change = NewPppSecret::pppoe("alice", "s3cret")
-            .profile("10M")
-            .into_change();
+        let change = NewPppSecret::pppoe("alice", "s3cret").profile("10M").into_change();
         let shown = format!("{change:?}");
         assert!(!shown.contains("s3cret"), "{shown}");
         let command = change.to_command();

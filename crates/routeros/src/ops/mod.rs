@@ -16,13 +16,11 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 pub use change::{
-    Action, Change, Menu, NewAddressListEntry, NewPppSecret, PppProfileSpec, PppSecretUpdate,
-    SimpleQueueSpec,
+    Action, Change, Menu, NewAddressListEntry, NewPppSecret, PppProfileSpec, PppSecretUpdate, SimpleQueueSpec,
 };
 pub use parse::parse_duration;
 pub use types::{
-    ActiveEvent, AddressListEntry, Interface, ItemId, PppActive, PppProfile, PppSecret,
-    SimpleQueue, SystemResource,
+    ActiveEvent, AddressListEntry, Interface, ItemId, PppActive, PppProfile, PppSecret, SimpleQueue, SystemResource,
 };
 
 use crate::client::{Client, ClientError, Password, ReplyStream};
@@ -33,9 +31,7 @@ use crate::{Attributes, Command, Value};
 pub type ChangeResult = Result<Option<ItemId>, ClientError>;
 
 fn one(mut results: Vec<ChangeResult>) -> ChangeResult {
-    results
-        .pop()
-        .unwrap_or_else(|| Err(ClientError::UnexpectedReply("no result".into())))
+    results.pop().unwrap_or_else(|| Err(ClientError::UnexpectedReply("no result".into())))
 }
 
 fn added(result: ChangeResult) -> Result<ItemId, ClientError> {
@@ -67,16 +63,11 @@ pub trait RouterApi: Send + Sync {
 
     /// Changes of the active sessions from now on (start it before
     /// reading [`RouterApi::ppp_active`] to miss nothing).
-    fn watch_ppp_active(
-        &self,
-    ) -> impl Future<Output = Result<Self::ActiveWatch, ClientError>> + Send;
+    fn watch_ppp_active(&self) -> impl Future<Output = Result<Self::ActiveWatch, ClientError>> + Send;
 
     /// Address-list entries of the given lists (all lists when empty), in
     /// one print.
-    fn address_list(
-        &self,
-        lists: &[Value],
-    ) -> impl Future<Output = Result<Vec<AddressListEntry>, ClientError>> + Send;
+    fn address_list(&self, lists: &[Value]) -> impl Future<Output = Result<Vec<AddressListEntry>, ClientError>> + Send;
 
     /// Every simple queue.
     fn simple_queues(&self) -> impl Future<Output = Result<Vec<SimpleQueue>, ClientError>> + Send;
@@ -89,10 +80,7 @@ pub trait RouterApi: Send + Sync {
     fn apply(&self, changes: Vec<Change>) -> impl Future<Output = Vec<ChangeResult>> + Send;
 
     /// Add a PPP secret.
-    fn add_ppp_secret(
-        &self,
-        secret: NewPppSecret,
-    ) -> impl Future<Output = Result<ItemId, ClientError>> + Send {
+    fn add_ppp_secret(&self, secret: NewPppSecret) -> impl Future<Output = Result<ItemId, ClientError>> + Send {
         async move { added(one(self.apply(vec![secret.into_change()]).await)) }
     }
 
@@ -117,10 +105,7 @@ pub trait RouterApi: Send + Sync {
     }
 
     /// Enable a PPP secret.
-    fn enable_ppp_secret(
-        &self,
-        id: ItemId,
-    ) -> impl Future<Output = Result<(), ClientError>> + Send {
+    fn enable_ppp_secret(&self, id: ItemId) -> impl Future<Output = Result<(), ClientError>> + Send {
         async move {
             let change = Change::set_disabled(Menu::PppSecret, id, false);
             one(self.apply(vec![change]).await).map(drop)
@@ -129,10 +114,7 @@ pub trait RouterApi: Send + Sync {
 
     /// Disable a PPP secret. Like on the router itself, a live session is
     /// not ended: kick it with [`RouterApi::kick_ppp_session`].
-    fn disable_ppp_secret(
-        &self,
-        id: ItemId,
-    ) -> impl Future<Output = Result<(), ClientError>> + Send {
+    fn disable_ppp_secret(&self, id: ItemId) -> impl Future<Output = Result<(), ClientError>> + Send {
         async move {
             let change = Change::set_disabled(Menu::PppSecret, id, true);
             one(self.apply(vec![change]).await).map(drop)
@@ -145,10 +127,7 @@ pub trait RouterApi: Send + Sync {
         id: ItemId,
         password: Password,
     ) -> impl Future<Output = Result<(), ClientError>> + Send {
-        let update = PppSecretUpdate {
-            password: Some(password),
-            ..PppSecretUpdate::default()
-        };
+        let update = PppSecretUpdate { password: Some(password), ..PppSecretUpdate::default() };
         self.set_ppp_secret(id, update)
     }
 
@@ -158,26 +137,17 @@ pub trait RouterApi: Send + Sync {
         id: ItemId,
         profile: Value,
     ) -> impl Future<Output = Result<(), ClientError>> + Send {
-        let update = PppSecretUpdate {
-            profile: Some(profile),
-            ..PppSecretUpdate::default()
-        };
+        let update = PppSecretUpdate { profile: Some(profile), ..PppSecretUpdate::default() };
         self.set_ppp_secret(id, update)
     }
 
     /// Remove a PPP secret (a live session goes on until kicked).
-    fn remove_ppp_secret(
-        &self,
-        id: ItemId,
-    ) -> impl Future<Output = Result<(), ClientError>> + Send {
+    fn remove_ppp_secret(&self, id: ItemId) -> impl Future<Output = Result<(), ClientError>> + Send {
         async move { one(self.apply(vec![Change::remove(Menu::PppSecret, id)]).await).map(drop) }
     }
 
     /// Add a PPP profile.
-    fn add_ppp_profile(
-        &self,
-        profile: PppProfileSpec,
-    ) -> impl Future<Output = Result<ItemId, ClientError>> + Send {
+    fn add_ppp_profile(&self, profile: PppProfileSpec) -> impl Future<Output = Result<ItemId, ClientError>> + Send {
         async move { added(one(self.apply(vec![profile.into_add()]).await)) }
     }
 
@@ -191,10 +161,7 @@ pub trait RouterApi: Send + Sync {
     }
 
     /// Remove a PPP profile.
-    fn remove_ppp_profile(
-        &self,
-        id: ItemId,
-    ) -> impl Future<Output = Result<(), ClientError>> + Send {
+    fn remove_ppp_profile(&self, id: ItemId) -> impl Future<Output = Result<(), ClientError>> + Send {
         async move { one(self.apply(vec![Change::remove(Menu::PppProfile, id)]).await).map(drop) }
     }
 
@@ -212,23 +179,12 @@ pub trait RouterApi: Send + Sync {
     }
 
     /// Remove an address-list entry.
-    fn remove_address_list_entry(
-        &self,
-        id: ItemId,
-    ) -> impl Future<Output = Result<(), ClientError>> + Send {
-        async move {
-            one(self
-                .apply(vec![Change::remove(Menu::AddressList, id)])
-                .await)
-            .map(drop)
-        }
+    fn remove_address_list_entry(&self, id: ItemId) -> impl Future<Output = Result<(), ClientError>> + Send {
+        async move { one(self.apply(vec![Change::remove(Menu::AddressList, id)]).await).map(drop) }
     }
 
     /// Add a simple queue.
-    fn add_simple_queue(
-        &self,
-        queue: SimpleQueueSpec,
-    ) -> impl Future<Output = Result<ItemId, ClientError>> + Send {
+    fn add_simple_queue(&self, queue: SimpleQueueSpec) -> impl Future<Output = Result<ItemId, ClientError>> + Send {
         async move { added(one(self.apply(vec![queue.into_add()]).await)) }
     }
 
@@ -242,16 +198,8 @@ pub trait RouterApi: Send + Sync {
     }
 
     /// Remove a simple queue.
-    fn remove_simple_queue(
-        &self,
-        id: ItemId,
-    ) -> impl Future<Output = Result<(), ClientError>> + Send {
-        async move {
-            one(self
-                .apply(vec![Change::remove(Menu::SimpleQueue, id)])
-                .await)
-            .map(drop)
-        }
+    fn remove_simple_queue(&self, id: ItemId) -> impl Future<Output = Result<(), ClientError>> + Send {
+        async move { one(self.apply(vec![Change::remove(Menu::SimpleQueue, id)]).await).map(drop) }
     }
 }
 
@@ -297,10 +245,7 @@ impl ActiveWatch {
         self.stream.cancel().await
     }
 
-    fn poll_next_event(
-        &mut self,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<ActiveEvent, ClientError>>> {
+    fn poll_next_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<ActiveEvent, ClientError>>> {
         let item = ready!(Pin::new(&mut self.stream).poll_next(cx));
         Poll::Ready(item.map(|r| r.and_then(|attrs| ActiveEvent::parse(&attrs))))
     }
@@ -329,10 +274,7 @@ impl RouterApi for Client {
 
     async fn resource(&self) -> Result<SystemResource, ClientError> {
         let items = self.call(Command::new("/system/resource/print")).await?;
-        items
-            .first()
-            .map(SystemResource::parse)
-            .ok_or_else(|| ClientError::UnexpectedReply("no resource item".into()))
+        items.first().map(SystemResource::parse).ok_or_else(|| ClientError::UnexpectedReply("no resource item".into()))
     }
 
     async fn interfaces(&self) -> Result<Vec<Interface>, ClientError> {
@@ -357,17 +299,11 @@ impl RouterApi for Client {
     }
 
     async fn address_list(&self, lists: &[Value]) -> Result<Vec<AddressListEntry>, ClientError> {
-        parse_all(
-            self.call(address_list_print(lists)).await?,
-            AddressListEntry::parse,
-        )
+        parse_all(self.call(address_list_print(lists)).await?, AddressListEntry::parse)
     }
 
     async fn simple_queues(&self) -> Result<Vec<SimpleQueue>, ClientError> {
-        parse_all(
-            self.call(print(Menu::SimpleQueue)).await?,
-            SimpleQueue::parse,
-        )
+        parse_all(self.call(print(Menu::SimpleQueue)).await?, SimpleQueue::parse)
     }
 
     async fn count(&self, menu: Menu) -> Result<u64, ClientError> {

@@ -8,11 +8,7 @@ use crate::{Attributes, Value};
 use super::ItemId;
 
 pub(crate) fn id(attrs: &Attributes) -> Result<ItemId, ClientError> {
-    attrs
-        .get(".id")
-        .cloned()
-        .map(ItemId::new)
-        .ok_or_else(|| ClientError::UnexpectedReply("an item without .id".into()))
+    attrs.get(".id").cloned().map(ItemId::new).ok_or_else(|| ClientError::UnexpectedReply("an item without .id".into()))
 }
 
 pub(crate) fn value(attrs: &Attributes, name: &str) -> Option<Value> {
@@ -53,16 +49,12 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
     let mut rest = text;
     // Leading units (`1w2d` before a clock, or the whole thing).
     while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit() && c != '.')
-            .unwrap_or(rest.len());
+        let digits = rest.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(rest.len());
         let (number, after) = rest.split_at(digits);
         if after.starts_with(':') {
             break; // a clock follows: hh:mm:ss
         }
-        let unit_len = after
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(after.len());
+        let unit_len = after.find(|c: char| c.is_ascii_digit()).unwrap_or(after.len());
         let (unit, next) = after.split_at(unit_len);
         let secs = match unit {
             "w" => 604_800.0,
@@ -102,16 +94,10 @@ mod tests {
         let s = Duration::from_secs;
         assert_eq!(parse_duration("0s"), Some(s(0)));
         assert_eq!(parse_duration("1m5s"), Some(s(65)));
-        assert_eq!(
-            parse_duration("1w2d3h4m5s"),
-            Some(s(604_800 + 2 * 86_400 + 3 * 3600 + 4 * 60 + 5))
-        );
+        assert_eq!(parse_duration("1w2d3h4m5s"), Some(s(604_800 + 2 * 86_400 + 3 * 3600 + 4 * 60 + 5)));
         assert_eq!(parse_duration("150ms"), Some(Duration::from_millis(150)));
         assert_eq!(parse_duration("02:04:05"), Some(s(2 * 3600 + 4 * 60 + 5)));
-        assert_eq!(
-            parse_duration("3d02:04:05"),
-            Some(s(3 * 86_400 + 2 * 3600 + 4 * 60 + 5))
-        );
+        assert_eq!(parse_duration("3d02:04:05"), Some(s(3 * 86_400 + 2 * 3600 + 4 * 60 + 5)));
         for bad in ["", "x", "5", "1y", "1:2", "00:61:00", "1h:"] {
             assert_eq!(parse_duration(bad), None, "{bad}");
         }

@@ -63,11 +63,7 @@ pub struct SystemResource {
 
 impl SystemResource {
     pub(crate) fn parse(attrs: &Attributes) -> Self {
-        let string = |name| {
-            attrs
-                .get(name)
-                .map(|v: &Value| v.to_string_lossy_cp1252().into_owned())
-        };
+        let string = |name| attrs.get(name).map(|v: &Value| v.to_string_lossy_cp1252().into_owned());
         Self {
             version: string("version").unwrap_or_default(),
             board_name: string("board-name").unwrap_or_default(),

@@ -5,8 +5,8 @@ use tokio::task::JoinSet;
 use super::{RestActiveWatch, RestClient};
 use crate::client::ClientError;
 use crate::ops::{
-    Action, AddressListEntry, Change, ChangeResult, Interface, ItemId, Menu, PppActive, PppProfile,
-    PppSecret, RouterApi, SimpleQueue, SystemResource,
+    Action, AddressListEntry, Change, ChangeResult, Interface, ItemId, Menu, PppActive, PppProfile, PppSecret,
+    RouterApi, SimpleQueue, SystemResource,
 };
 use crate::{Attributes, Command, Value};
 
@@ -33,8 +33,7 @@ impl RestClient {
             (Action::Set(id), _) => self.set(path, id, &change.attrs).await.map(|_| None),
             // Kicking is the `remove` command of `/ppp/active`.
             (Action::Remove(id), Menu::PppActive) => {
-                let kick =
-                    Command::new(format!("{path}/remove")).attr(".id", id.as_value().clone());
+                let kick = Command::new(format!("{path}/remove")).attr(".id", id.as_value().clone());
                 self.run(&kick).await.map(|_| None)
             }
             (Action::Remove(id), _) => self.remove(path, id).await.map(|_| None),
@@ -92,10 +91,7 @@ impl RouterApi for RestClient {
     }
 
     async fn simple_queues(&self) -> Result<Vec<SimpleQueue>, ClientError> {
-        parse_all(
-            self.get(Menu::SimpleQueue.path()).await?,
-            SimpleQueue::parse,
-        )
+        parse_all(self.get(Menu::SimpleQueue.path()).await?, SimpleQueue::parse)
     }
 
     async fn count(&self, menu: Menu) -> Result<u64, ClientError> {
@@ -142,13 +138,7 @@ impl RouterApi for RestClient {
         }
         results
             .into_iter()
-            .map(|r| {
-                r.unwrap_or_else(|| {
-                    Err(ClientError::UnexpectedReply(
-                        "the request task failed".into(),
-                    ))
-                })
-            })
+            .map(|r| r.unwrap_or_else(|| Err(ClientError::UnexpectedReply("the request task failed".into()))))
             .collect()
     }
 }

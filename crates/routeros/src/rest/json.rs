@@ -45,10 +45,7 @@ fn text(value: &Json) -> Option<String> {
 
 /// One item.
 pub(crate) fn attributes(object: &Map<String, Json>) -> Attributes {
-    object
-        .iter()
-        .filter_map(|(name, value)| Some((name.as_str(), text(value)?)))
-        .collect()
+    object.iter().filter_map(|(name, value)| Some((name.as_str(), text(value)?))).collect()
 }
 
 /// The items of a list (an array of objects) or the one item of an object.
@@ -60,14 +57,10 @@ pub(crate) fn items(json: Option<&Json>) -> Result<Vec<Attributes>, ClientError>
             .iter()
             .map(|item| match item {
                 Json::Object(object) => Ok(attributes(object)),
-                _ => Err(ClientError::UnexpectedReply(
-                    "a list entry that is not an object".into(),
-                )),
+                _ => Err(ClientError::UnexpectedReply("a list entry that is not an object".into())),
             })
             .collect(),
-        Some(_) => Err(ClientError::UnexpectedReply(
-            "an answer that is neither an object nor a list".into(),
-        )),
+        Some(_) => Err(ClientError::UnexpectedReply("an answer that is neither an object nor a list".into())),
     }
 }
 
@@ -75,9 +68,7 @@ pub(crate) fn items(json: Option<&Json>) -> Result<Vec<Attributes>, ClientError>
 /// `count-only` print.
 pub(crate) fn ret(json: Option<&Json>) -> Option<Value> {
     match json {
-        Some(Json::Object(object)) if object.len() == 1 => {
-            object.get("ret").and_then(text).map(Value::from)
-        }
+        Some(Json::Object(object)) if object.len() == 1 => object.get("ret").and_then(text).map(Value::from),
         _ => None,
     }
 }
@@ -88,10 +79,7 @@ fn string(value: &Value) -> Json {
 
 /// An item's properties as a JSON object of strings.
 pub(crate) fn object(attrs: &Attributes) -> Map<String, Json> {
-    attrs
-        .iter()
-        .map(|(name, value)| (name.to_string_lossy_cp1252().into_owned(), string(value)))
-        .collect()
+    attrs.iter().map(|(name, value)| (name.to_string_lossy_cp1252().into_owned(), string(value))).collect()
 }
 
 /// The body of `POST /rest/<command>`: the attributes, `.proplist` and
@@ -99,10 +87,7 @@ pub(crate) fn object(attrs: &Attributes) -> Map<String, Json> {
 pub(crate) fn command_body(command: &Command) -> Result<Map<String, Json>, ClientError> {
     let mut body = object(command.attributes());
     if let Some(props) = command.props() {
-        body.insert(
-            ".proplist".into(),
-            Json::Array(props.iter().map(string).collect()),
-        );
+        body.insert(".proplist".into(), Json::Array(props.iter().map(string).collect()));
     }
     if !command.queries().is_empty() {
         let words = command
@@ -168,12 +153,7 @@ pub(crate) fn error(status: u16, reason: &str, body: &[u8]) -> ClientError {
         }
         (400, Some(found)) => ClientError::Trap {
             category: None,
-            message: Value::from(
-                found
-                    .detail
-                    .or(found.message)
-                    .unwrap_or_else(|| reason.to_owned()),
-            ),
+            message: Value::from(found.detail.or(found.message).unwrap_or_else(|| reason.to_owned())),
         },
         (404, Some(found)) => ClientError::Trap {
             category: None,
@@ -248,11 +228,7 @@ mod tests {
         ] {
             assert_eq!(base64(plain.as_bytes()), encoded);
         }
-        assert_eq!(
-            basic_authorization(b"admin", b""),
-            "Basic YWRtaW46",
-            "the default admin with no password"
-        );
+        assert_eq!(basic_authorization(b"admin", b""), "Basic YWRtaW46", "the default admin with no password");
     }
 
     #[test]
@@ -264,10 +240,7 @@ mod tests {
         assert_eq!(list[0].get_str("running"), Some("true"));
         assert!(!list[0].contains("comment"));
         let one = parse(br#"{"name":"MikroTik"}"#).unwrap();
-        assert_eq!(
-            items(one.as_ref()).unwrap()[0].get_str("name"),
-            Some("MikroTik")
-        );
+        assert_eq!(items(one.as_ref()).unwrap()[0].get_str("name"), Some("MikroTik"));
         assert!(items(parse(b"").unwrap().as_ref()).unwrap().is_empty());
         assert!(items(parse(b"[1]").unwrap().as_ref()).is_err());
         assert!(parse(b"<html>").is_err());
@@ -276,10 +249,7 @@ mod tests {
     #[test]
     fn windows_1252_bodies_are_read_as_such() {
         let json = parse(b"[{\"name\":\"Jos\xe9\"}]").unwrap();
-        assert_eq!(
-            items(json.as_ref()).unwrap()[0].get_str("name"),
-            Some("José")
-        );
+        assert_eq!(items(json.as_ref()).unwrap()[0].get_str("name"), Some("José"));
     }
 
     #[test]
@@ -311,7 +281,8 @@ mod tests {
 
     #[test]
     fn errors_map_like_the_binary_api() {
-        let dup = br#"{"error":400,"message":"Bad Request","detail":"failure: secret with the same name already exists"}"#;
+        let dup =
+            br#"{"error":400,"message":"Bad Request","detail":"failure: secret with the same name already exists"}"#;
         match error(400, "Bad Request", dup) {
             ClientError::Trap { category, message } => {
                 assert_eq!(category, None);
@@ -320,28 +291,16 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let missing = br#"{"error":404,"message":"Not Found"}"#;
-        assert_eq!(
-            error(404, "Not Found", missing).trap_message(),
-            Some(&Value::from("no such item"))
-        );
+        assert_eq!(error(404, "Not Found", missing).trap_message(), Some(&Value::from("no such item")));
         assert!(matches!(
             error(401, "Unauthorized", br#"{"error":401,"message":"Unauthorized"}"#),
             ClientError::LoginFailed { message } if message == "Unauthorized"
         ));
-        assert!(matches!(
-            error(404, "Not Found", b"<html>not here</html>"),
-            ClientError::Http { status: 404, .. }
-        ));
-        let err = error(
-            500,
-            "Internal Server Error",
-            br#"{"error":500,"message":"Internal Server Error","detail":"oops"}"#,
-        );
+        assert!(matches!(error(404, "Not Found", b"<html>not here</html>"), ClientError::Http { status: 404, .. }));
+        let err =
+            error(500, "Internal Server Error", br#"{"error":500,"message":"Internal Server Error","detail":"oops"}"#);
         assert!(err.is_transient());
-        assert_eq!(
-            err.to_string(),
-            "HTTP 500 from the router: Internal Server Error (oops)"
-        );
+        assert_eq!(err.to_string(), "HTTP 500 from the router: Internal Server Error (oops)");
     }
 
     #[test]

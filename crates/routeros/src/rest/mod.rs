@@ -100,11 +100,7 @@ pub struct RestOptions {
 
 impl RestOptions {
     /// HTTPS to `host:443`, pinning on first use, with the defaults.
-    pub fn new(
-        host: impl Into<String>,
-        username: impl Into<Value>,
-        password: impl Into<Password>,
-    ) -> Self {
+    pub fn new(host: impl Into<String>, username: impl Into<Value>, password: impl Into<Password>) -> Self {
         Self {
             host: host.into(),
             port: None,
@@ -264,10 +260,7 @@ impl RestClient {
         path: &str,
         body: Option<serde_json::Map<String, serde_json::Value>>,
     ) -> Result<Option<serde_json::Value>, ClientError> {
-        let body = body
-            .map(json::to_bytes)
-            .map(Bytes::from)
-            .unwrap_or_default();
+        let body = body.map(json::to_bytes).map(Bytes::from).unwrap_or_default();
         let answer = self.inner.pool.send(method, path, body).await?;
         if !answer.status.is_success() {
             return Err(json::error(
@@ -288,40 +281,28 @@ impl RestClient {
 
     /// `GET /rest<path>/<id>`: one item.
     pub async fn get_item(&self, path: &str, id: &ItemId) -> Result<Attributes, ClientError> {
-        let json = self
-            .request(Method::GET, &item_path(path, id), None)
-            .await?;
+        let json = self.request(Method::GET, &item_path(path, id), None).await?;
         first(json::items(json.as_ref())?)
     }
 
     /// `PUT /rest<path>`: add an item; the answer is the new item.
     pub async fn add(&self, path: &str, attrs: &Attributes) -> Result<Attributes, ClientError> {
         let body = json::object(attrs);
-        let json = self
-            .request(Method::PUT, &rest_path(path), Some(body))
-            .await?;
+        let json = self.request(Method::PUT, &rest_path(path), Some(body)).await?;
         first(json::items(json.as_ref())?)
     }
 
     /// `PATCH /rest<path>/<id>`: change properties of an item; the answer
     /// is the item (when the router sends it).
-    pub async fn set(
-        &self,
-        path: &str,
-        id: &ItemId,
-        attrs: &Attributes,
-    ) -> Result<Option<Attributes>, ClientError> {
+    pub async fn set(&self, path: &str, id: &ItemId, attrs: &Attributes) -> Result<Option<Attributes>, ClientError> {
         let body = json::object(attrs);
-        let json = self
-            .request(Method::PATCH, &item_path(path, id), Some(body))
-            .await?;
+        let json = self.request(Method::PATCH, &item_path(path, id), Some(body)).await?;
         Ok(json::items(json.as_ref())?.into_iter().next())
     }
 
     /// `DELETE /rest<path>/<id>`: remove an item.
     pub async fn remove(&self, path: &str, id: &ItemId) -> Result<(), ClientError> {
-        self.request(Method::DELETE, &item_path(path, id), None)
-            .await?;
+        self.request(Method::DELETE, &item_path(path, id), None).await?;
         Ok(())
     }
 
@@ -332,12 +313,11 @@ impl RestClient {
     /// The command's tag is ignored.
     pub async fn run(&self, command: &Command) -> Result<Response, ClientError> {
         let body = json::command_body(command)?;
-        let path = command.path().to_str().ok_or_else(|| {
-            ClientError::UnexpectedReply("a command path that is not UTF-8".into())
-        })?;
-        let json = self
-            .request(Method::POST, &rest_path(path), Some(body))
-            .await?;
+        let path = command
+            .path()
+            .to_str()
+            .ok_or_else(|| ClientError::UnexpectedReply("a command path that is not UTF-8".into()))?;
+        let json = self.request(Method::POST, &rest_path(path), Some(body)).await?;
         let mut response = Response::default();
         match json::ret(json.as_ref()) {
             Some(ret) => response.ret = Some(ret),
@@ -356,10 +336,7 @@ impl RestClient {
 }
 
 fn first(items: Vec<Attributes>) -> Result<Attributes, ClientError> {
-    items
-        .into_iter()
-        .next()
-        .ok_or_else(|| ClientError::UnexpectedReply("an empty answer where an item was due".into()))
+    items.into_iter().next().ok_or_else(|| ClientError::UnexpectedReply("an empty answer where an item was due".into()))
 }
 
 #[cfg(test)]
@@ -374,26 +351,15 @@ mod tests {
         assert_eq!(options.effective_port(), 443);
         let pool = Pool::new(&options.port(8443)).unwrap();
         assert_eq!(pool.addr, "192.0.2.1:8443");
-        let client = RestClient {
-            inner: Arc::new(Inner {
-                pool,
-                poll_interval: Duration::from_secs(1),
-                max_connections: 16,
-            }),
-        };
+        let client =
+            RestClient { inner: Arc::new(Inner { pool, poll_interval: Duration::from_secs(1), max_connections: 16 }) };
         let shown = format!("{client:?}");
-        assert!(
-            !shown.contains("hunter2") && !shown.contains("aHVudGVyMg"),
-            "{shown}"
-        );
+        assert!(!shown.contains("hunter2") && !shown.contains("aHVudGVyMg"), "{shown}");
     }
 
     #[test]
     fn ids_go_into_paths_escaped() {
-        assert_eq!(
-            item_path("/ppp/secret", &ItemId::new("*1A")),
-            "/rest/ppp/secret/*1A"
-        );
+        assert_eq!(item_path("/ppp/secret", &ItemId::new("*1A")), "/rest/ppp/secret/*1A");
         assert_eq!(rest_path("/system/resource"), "/rest/system/resource");
     }
 }

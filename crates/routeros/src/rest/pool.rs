@@ -59,11 +59,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 pub(crate) fn display_addr(host: &str, port: u16) -> String {
-    if host.contains(':') {
-        format!("[{host}]:{port}")
-    } else {
-        format!("{host}:{port}")
-    }
+    if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") }
 }
 
 /// A hyper error as the binary client would say it; `in_body`: while
@@ -80,20 +76,13 @@ fn lost(err: &hyper::Error, in_body: bool) -> ClientError {
                 Some(e) => match e.downcast_ref::<std::io::Error>() {
                     // TLS without close_notify: the router hung up.
                     Some(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
-                        break if in_body {
-                            Disconnect::ClosedMidReply
-                        } else {
-                            Disconnect::Closed
-                        };
+                        break if in_body { Disconnect::ClosedMidReply } else { Disconnect::Closed };
                     }
                     Some(io) => break Disconnect::io(io),
                     None => source = e.source(),
                 },
                 None => {
-                    break Disconnect::Io {
-                        kind: std::io::ErrorKind::Other,
-                        message: err.to_string(),
-                    };
+                    break Disconnect::Io { kind: std::io::ErrorKind::Other, message: err.to_string() };
                 }
             }
         }
@@ -167,16 +156,10 @@ impl Pool {
         let connect = async {
             let tcp = TcpStream::connect((self.host.as_str(), self.port))
                 .await
-                .map_err(|source| ClientError::Connect {
-                    addr: self.addr.clone(),
-                    source,
-                })?;
+                .map_err(|source| ClientError::Connect { addr: self.addr.clone(), source })?;
             let _ = tcp.set_nodelay(true);
-            let (stream, pin) =
-                tls::handshake(tcp, &self.host, &self.addr, trust, &[b"http/1.1"]).await?;
-            let (sender, connection) = http1::handshake(TokioIo::new(stream))
-                .await
-                .map_err(|e| lost(&e, false))?;
+            let (stream, pin) = tls::handshake(tcp, &self.host, &self.addr, trust, &[b"http/1.1"]).await?;
+            let (sender, connection) = http1::handshake(TokioIo::new(stream)).await.map_err(|e| lost(&e, false))?;
             let peer = self.addr.clone();
             tokio::spawn(async move {
                 if let Err(err) = connection.await {
@@ -188,10 +171,7 @@ impl Pool {
         let (sender, pin) = match timeout(limit, connect).await {
             Ok(result) => result?,
             Err(_) => {
-                return Err(ClientError::Timeout {
-                    what: "connect",
-                    after: limit,
-                });
+                return Err(ClientError::Timeout { what: "connect", after: limit });
             }
         };
         self.opened.fetch_add(1, Ordering::Relaxed);
@@ -204,12 +184,7 @@ impl Pool {
         Ok(sender)
     }
 
-    fn request(
-        &self,
-        method: &Method,
-        path: &str,
-        body: &Bytes,
-    ) -> Result<Request<Full<Bytes>>, ClientError> {
+    fn request(&self, method: &Method, path: &str, body: &Bytes) -> Result<Request<Full<Bytes>>, ClientError> {
         let mut builder = Request::builder()
             .method(method.clone())
             .uri(path)
@@ -226,33 +201,16 @@ impl Pool {
 
     /// One request, within the request timeout (waiting for a free
     /// connection included).
-    pub(crate) async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        body: Bytes,
-    ) -> Result<Answer, ClientError> {
+    pub(crate) async fn send(&self, method: Method, path: &str, body: Bytes) -> Result<Answer, ClientError> {
         let limit = self.request_timeout;
         match timeout(limit, self.send_inner(&method, path, &body)).await {
             Ok(result) => result,
-            Err(_) => Err(ClientError::Timeout {
-                what: "request",
-                after: limit,
-            }),
+            Err(_) => Err(ClientError::Timeout { what: "request", after: limit }),
         }
     }
 
-    async fn send_inner(
-        &self,
-        method: &Method,
-        path: &str,
-        body: &Bytes,
-    ) -> Result<Answer, ClientError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| ClientError::Disconnected(Disconnect::ClientClosed))?;
+    async fn send_inner(&self, method: &Method, path: &str, body: &Bytes) -> Result<Answer, ClientError> {
+        let _permit = self.permits.acquire().await.map_err(|_| ClientError::Disconnected(Disconnect::ClientClosed))?;
         trace!(%method, path, "REST request");
         // A kept connection the router closed meanwhile is replaced; a
         // request is only sent again when it never left (or is a GET).
@@ -271,10 +229,7 @@ impl Pool {
                 }
                 return Err(ClientError::Disconnected(Disconnect::Closed));
             }
-            let response = match sender
-                .try_send_request(self.request(method, path, body)?)
-                .await
-            {
+            let response = match sender.try_send_request(self.request(method, path, body)?).await {
                 Ok(response) => response,
                 Err(mut err) => {
                     let unsent = err.take_message().is_some();
@@ -286,17 +241,12 @@ impl Pool {
                 }
             };
             let status = response.status();
-            let collected = Limited::new(response.into_body(), self.max_body)
-                .collect()
-                .await;
+            let collected = Limited::new(response.into_body(), self.max_body).collect().await;
             let body = match collected {
                 Ok(collected) => collected.to_bytes(),
                 Err(err) => {
                     return Err(if err.downcast_ref::<LengthLimitError>().is_some() {
-                        ClientError::UnexpectedReply(format!(
-                            "an answer larger than {} bytes",
-                            self.max_body
-                        ))
+                        ClientError::UnexpectedReply(format!("an answer larger than {} bytes", self.max_body))
                     } else if let Some(err) = err.downcast_ref::<hyper::Error>() {
                         lost(err, true)
                     } else {

@@ -76,14 +76,8 @@ fn changed(a: &PppActive, b: &PppActive) -> bool {
 
 /// The events that take `before` to `after`: removals first, then
 /// sessions that are new or changed, each in id order.
-pub(crate) fn diff(
-    before: &BTreeMap<ItemId, PppActive>,
-    after: &BTreeMap<ItemId, PppActive>,
-) -> Vec<ActiveEvent> {
-    let gone = before
-        .keys()
-        .filter(|id| !after.contains_key(*id))
-        .map(|id| ActiveEvent::Gone(id.clone()));
+pub(crate) fn diff(before: &BTreeMap<ItemId, PppActive>, after: &BTreeMap<ItemId, PppActive>) -> Vec<ActiveEvent> {
+    let gone = before.keys().filter(|id| !after.contains_key(*id)).map(|id| ActiveEvent::Gone(id.clone()));
     let up = after
         .iter()
         .filter(|(id, now)| before.get(*id).is_none_or(|then| changed(then, now)))

@@ -73,11 +73,7 @@ impl Reply {
     }
 
     pub(crate) fn lines(lines: Vec<String>) -> Self {
-        Self {
-            lines,
-            paged: false,
-            next: Next::Prompt,
-        }
+        Self { lines, paged: false, next: Next::Prompt }
     }
 
     pub(crate) fn line(line: impl Into<String>) -> Self {
@@ -85,27 +81,15 @@ impl Reply {
     }
 
     pub(crate) fn paged(lines: Vec<String>) -> Self {
-        Self {
-            lines,
-            paged: true,
-            next: Next::Prompt,
-        }
+        Self { lines, paged: true, next: Next::Prompt }
     }
 
     pub(crate) fn ask(question: &'static str) -> Self {
-        Self {
-            lines: Vec::new(),
-            paged: false,
-            next: Next::Ask(question),
-        }
+        Self { lines: Vec::new(), paged: false, next: Next::Ask(question) }
     }
 
     pub(crate) fn close(lines: Vec<String>) -> Self {
-        Self {
-            lines,
-            paged: false,
-            next: Next::Close,
-        }
+        Self { lines, paged: false, next: Next::Close }
     }
 }
 
@@ -153,14 +137,8 @@ pub(crate) fn timestamp(seconds: i64, offset: bool) -> String {
     let Ok(ts) = jiff::Timestamp::from_second(seconds) else {
         return "-".into();
     };
-    let format = if offset {
-        "%Y-%m-%d %H:%M:%S%:z"
-    } else {
-        "%Y-%m-%d %H:%M:%S"
-    };
-    ts.to_zoned_datetime(jiff::tz::TimeZone::UTC)
-        .strftime(format)
-        .to_string()
+    let format = if offset { "%Y-%m-%d %H:%M:%S%:z" } else { "%Y-%m-%d %H:%M:%S" };
+    ts.to_zoned_datetime(jiff::tz::TimeZone::UTC).strftime(format).to_string()
 }
 
 /// The interpreter of one shell.
@@ -228,10 +206,9 @@ impl Shell {
     /// The pager's mark, and what erases it when the user goes on.
     pub(crate) fn more(&self) -> (&'static str, String) {
         match self.vendor {
-            OltVendor::Huawei => (
-                "---- More ( Press 'Q' to break ) ----",
-                format!("\x1b[37D{}\x1b[37D", " ".repeat(35)),
-            ),
+            OltVendor::Huawei => {
+                ("---- More ( Press 'Q' to break ) ----", format!("\x1b[37D{}\x1b[37D", " ".repeat(35)))
+            }
             OltVendor::Zte => ("--More--", "\x08 \x08".repeat(8)),
         }
     }
@@ -260,10 +237,7 @@ impl Shell {
         match self.vendor {
             OltVendor::Huawei => {
                 let caret = format!("{}^", " ".repeat(self.prompt().len() + at));
-                Reply::lines(vec![
-                    caret,
-                    "  % Parameter error, the error locates at '^'".to_owned(),
-                ])
+                Reply::lines(vec![caret, "  % Parameter error, the error locates at '^'".to_owned()])
             }
             OltVendor::Zte => self.unknown(at),
         }
@@ -287,10 +261,7 @@ mod tests {
     fn tokens_keep_quoted_words_and_offsets() {
         let t = tokenize(r#"ont add 0 sn-auth X desc "two words""#);
         let texts: Vec<&str> = t.iter().map(|t| t.text.as_str()).collect();
-        assert_eq!(
-            texts,
-            ["ont", "add", "0", "sn-auth", "X", "desc", "two words"]
-        );
+        assert_eq!(texts, ["ont", "add", "0", "sn-auth", "X", "desc", "two words"]);
         assert_eq!(t.get(2).map(|t| t.at), Some(8));
     }
 

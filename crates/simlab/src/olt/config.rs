@@ -164,15 +164,10 @@ impl SimOltConfig {
     /// The defaults for this vendor.
     #[must_use]
     pub fn vendor(vendor: OltVendor) -> Self {
-        Self {
-            vendor,
-            ..Self::default()
-        }
+        Self { vendor, ..Self::default() }
     }
 
     pub(crate) fn hostname(&self) -> String {
-        self.hostname
-            .clone()
-            .unwrap_or_else(|| self.vendor.default_hostname().to_owned())
+        self.hostname.clone().unwrap_or_else(|| self.vendor.default_hostname().to_owned())
     }
 }

@@ -10,12 +10,9 @@ use super::cli::{Mode, Reply, Shell, Token, Waiting, timestamp, tokenize};
 use super::config::PonPort;
 use super::state::{AddError, DownCause, Onu, OnuState, Port, State, parse_serial, serial_hex};
 
-const RULE: &str =
-    "  -----------------------------------------------------------------------------";
-const WIDE_RULE: &str =
-    "  ------------------------------------------------------------------------------";
-const FIND_RULE: &str =
-    "   ----------------------------------------------------------------------------";
+const RULE: &str = "  -----------------------------------------------------------------------------";
+const WIDE_RULE: &str = "  ------------------------------------------------------------------------------";
+const FIND_RULE: &str = "   ----------------------------------------------------------------------------";
 const DISPLAY_HINT: &str = "{ <cr>||<K> }:";
 const ADD_HINT: &str = "{ <cr>|ont-type<K> }:";
 const LOG_OUT: &str = "  Check whether system data has been changed. Please save data before logout.\r\n  Are you sure to log out? (y/n)[n]:";
@@ -33,27 +30,13 @@ fn yes(line: &str) -> bool {
     line.trim().eq_ignore_ascii_case("y")
 }
 
-fn answer(
-    shell: &mut Shell,
-    waiting: Waiting,
-    line: &str,
-    state: &mut State,
-    now: Instant,
-) -> Reply {
+fn answer(shell: &mut Shell, waiting: Waiting, line: &str, state: &mut State, now: Instant) -> Reply {
     match waiting {
         Waiting::Hint(cmd) => {
             let extra = line.trim();
-            let full = if extra.is_empty() {
-                cmd
-            } else {
-                format!("{cmd} {extra}")
-            };
+            let full = if extra.is_empty() { cmd } else { format!("{cmd} {extra}") };
             let mut reply = command(shell, &full, state, now, true);
-            let mut lines = vec![
-                String::new(),
-                "  Command:".to_owned(),
-                format!("          {full}"),
-            ];
+            let mut lines = vec![String::new(), "  Command:".to_owned(), format!("          {full}")];
             lines.append(&mut reply.lines);
             reply.lines = lines;
             reply
@@ -98,13 +81,7 @@ fn parse_fs(text: &str) -> Option<(u8, u8)> {
 }
 
 #[allow(clippy::too_many_lines)] // one table of commands
-fn command(
-    shell: &mut Shell,
-    line: &str,
-    state: &mut State,
-    now: Instant,
-    confirmed: bool,
-) -> Reply {
+fn command(shell: &mut Shell, line: &str, state: &mut State, now: Instant, confirmed: bool) -> Reply {
     let mut tokens = tokenize(line);
     // `| no-more` (and any other filter) ends the command.
     let mut no_more = false;
@@ -115,11 +92,7 @@ fn command(
     let words: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
     let at = |i: usize| tokens.get(i).map_or(line.len(), |t| t.at);
     let page = |lines: Vec<String>| {
-        if no_more {
-            Reply::lines(lines)
-        } else {
-            Reply::paged(lines)
-        }
+        if no_more { Reply::lines(lines) } else { Reply::paged(lines) }
     };
     let mode = shell.mode;
     let gpon = match mode {
@@ -177,12 +150,7 @@ fn command(
             Reply::empty()
         }
         ["interface", "gpon", fs] if mode == Mode::HwConfig => match parse_fs(fs) {
-            Some((f, s))
-                if state
-                    .ports
-                    .iter()
-                    .any(|p| p.addr.frame == f && p.addr.slot == s) =>
-            {
+            Some((f, s)) if state.ports.iter().any(|p| p.addr.frame == f && p.addr.slot == s) => {
                 shell.mode = Mode::HwGpon(f, s);
                 Reply::empty()
             }
@@ -219,11 +187,8 @@ fn command(
             if let Some(r) = hint(shell, line, confirmed, DISPLAY_HINT) {
                 return r;
             }
-            let ports: Vec<&Port> = state
-                .ports
-                .iter()
-                .filter(|p| p.addr.frame == frame && !p.onus.is_empty())
-                .collect();
+            let ports: Vec<&Port> =
+                state.ports.iter().filter(|p| p.addr.frame == frame && !p.onus.is_empty()).collect();
             if ports.is_empty() {
                 return Reply::line(NO_ONT);
             }
@@ -288,15 +253,7 @@ fn command(
                 return r;
             }
             let profiles = (add.line_profile, add.srv_profile);
-            let added = state.add_onu(
-                add.port,
-                add.id,
-                &add.serial,
-                None,
-                add.description.as_deref(),
-                profiles,
-                now,
-            );
+            let added = state.add_onu(add.port, add.id, &add.serial, None, add.description.as_deref(), profiles, now);
             match added {
                 Ok(id) => Reply::lines(vec![
                     "  Number of ONTs that can be added: 1, success: 1".to_owned(),
@@ -330,11 +287,7 @@ fn command(
             Reply::ask("  Are you sure to reset the ONT(s)? (y/n)[n]:")
         }
         ["service-port", rest @ ..] if mode == Mode::HwConfig => {
-            let after = |key: &str| {
-                rest.iter()
-                    .position(|w| *w == key)
-                    .and_then(|i| rest.get(i + 1))
-            };
+            let after = |key: &str| rest.iter().position(|w| *w == key).and_then(|i| rest.get(i + 1));
             let vlan = after("vlan").and_then(|v| v.parse::<u16>().ok());
             let port = after("gpon").and_then(|p| parse_fsp(p));
             let id = after("ont").and_then(|i| i.parse::<u16>().ok());
@@ -367,25 +320,10 @@ fn command(
 /// The caret goes under the first word no command of this shape starts
 /// with; for a known verb, under its last word.
 fn unknown(shell: &Shell, tokens: &[Token]) -> Reply {
-    const VERBS: [&str; 9] = [
-        "display",
-        "ont",
-        "interface",
-        "service-port",
-        "undo",
-        "scroll",
-        "config",
-        "enable",
-        "quit",
-    ];
-    let known = tokens
-        .first()
-        .is_some_and(|t| VERBS.contains(&t.text.as_str()));
-    let at = if known {
-        tokens.last().map_or(0, |t| t.at)
-    } else {
-        tokens.first().map_or(0, |t| t.at)
-    };
+    const VERBS: [&str; 9] =
+        ["display", "ont", "interface", "service-port", "undo", "scroll", "config", "enable", "quit"];
+    let known = tokens.first().is_some_and(|t| VERBS.contains(&t.text.as_str()));
+    let at = if known { tokens.last().map_or(0, |t| t.at) } else { tokens.first().map_or(0, |t| t.at) };
     shell.unknown(at)
 }
 
@@ -409,10 +347,7 @@ struct Add {
 /// ont-srvprofile-id N [desc "X"]` (`-name S` for either profile). The
 /// error is the index of the bad word in `rest`.
 fn parse_add(gpon: Option<(u8, u8)>, rest: &[&str], state: &State) -> Result<Add, usize> {
-    let port = rest
-        .first()
-        .and_then(|p| gpon_port(gpon, p, state))
-        .ok_or(0_usize)?;
+    let port = rest.first().and_then(|p| gpon_port(gpon, p, state)).ok_or(0_usize)?;
     let mut i = 1;
     let id = match rest.get(1).map(|w| w.parse::<u16>()) {
         Some(Ok(id)) if id < 128 => {
@@ -429,14 +364,7 @@ fn parse_add(gpon: Option<(u8, u8)>, rest: &[&str], state: &State) -> Result<Add
     if rest.get(i + 2) != Some(&"omci") {
         return Err(i + 2);
     }
-    let mut add = Add {
-        port,
-        id,
-        serial,
-        line_profile: 0,
-        srv_profile: 0,
-        description: None,
-    };
+    let mut add = Add { port, id, serial, line_profile: 0, srv_profile: 0, description: None };
     let (mut line, mut srv) = (false, false);
     let mut k = i + 3;
     while k < rest.len() {
@@ -457,11 +385,7 @@ fn parse_add(gpon: Option<(u8, u8)>, rest: &[&str], state: &State) -> Result<Add
         }
         k += 2;
     }
-    if line && srv {
-        Ok(add)
-    } else {
-        Err(rest.len())
-    }
+    if line && srv { Ok(add) } else { Err(rest.len()) }
 }
 
 fn fsp_spaced(p: PonPort) -> String {
@@ -498,19 +422,9 @@ fn autofind(state: &State, only: Option<PonPort>) -> Vec<String> {
                 ("Ont SoftwareVersion", "V5R019C10S385".into()),
                 ("Ont EquipmentID", found.equipment.clone()),
                 ("Ont Customized Info", "COMMON".into()),
-                (
-                    "Ont MAC",
-                    format!(
-                        "E813-{}-{}",
-                        mac.get(..4).unwrap_or("0000"),
-                        mac.get(4..).unwrap_or("0000")
-                    ),
-                ),
+                ("Ont MAC", format!("E813-{}-{}", mac.get(..4).unwrap_or("0000"), mac.get(4..).unwrap_or("0000"))),
                 ("Ont Equipment SN", "-".into()),
-                (
-                    "Ont autofind time",
-                    timestamp(state.unix_seconds(found.found), true),
-                ),
+                ("Ont autofind time", timestamp(state.unix_seconds(found.found), true)),
                 ("Multi channel", "-".into()),
             ];
             lines.push(FIND_RULE.to_owned());
@@ -532,19 +446,14 @@ fn autofind(state: &State, only: Option<PonPort>) -> Vec<String> {
 }
 
 fn states(onu: &Onu) -> (&'static str, &'static str, &'static str) {
-    if onu.state == OnuState::Online {
-        ("online", "normal", "match")
-    } else {
-        ("offline", "initial", "initial")
-    }
+    if onu.state == OnuState::Online { ("online", "normal", "match") } else { ("offline", "initial", "initial") }
 }
 
 fn info_table(port: &Port) -> Vec<String> {
     let p = fsp_spaced(port.addr);
     let mut lines = vec![
         RULE.to_owned(),
-        "  F/S/P   ONT         SN         Control     Run      Config   Match    Protect"
-            .to_owned(),
+        "  F/S/P   ONT         SN         Control     Run      Config   Match    Protect".to_owned(),
         "          ID                     flag        state    state    state    side ".to_owned(),
         RULE.to_owned(),
     ];
@@ -566,10 +475,7 @@ fn info_table(port: &Port) -> Vec<String> {
         lines.push(format!("  {p}{:>7}   {}", onu.id, onu.description));
     }
     lines.push(RULE.to_owned());
-    lines.push(format!(
-        "  In port {p}, the total of ONTs are: {}, online: {online}",
-        port.onus.len()
-    ));
+    lines.push(format!("  In port {p}, the total of ONTs are: {}, online: {online}", port.onus.len()));
     lines.push(RULE.to_owned());
     lines
 }
@@ -594,13 +500,7 @@ fn duration_text(secs: u64) -> String {
     )
 }
 
-fn ont_info(
-    state: &State,
-    port: &Port,
-    which: &str,
-    now: Instant,
-    page: impl Fn(Vec<String>) -> Reply,
-) -> Reply {
+fn ont_info(state: &State, port: &Port, which: &str, now: Instant, page: impl Fn(Vec<String>) -> Reply) -> Reply {
     if which == "all" {
         if port.onus.is_empty() {
             return Reply::line(NO_ONT);
@@ -612,17 +512,12 @@ fn ont_info(
     };
     let optics = state.optics(onu, now);
     let (run, config, matched) = states(onu);
-    let time =
-        |at: Option<Instant>| at.map_or("-".to_owned(), |t| timestamp(state.unix_seconds(t), true));
+    let time = |at: Option<Instant>| at.map_or("-".to_owned(), |t| timestamp(state.unix_seconds(t), true));
     let up_for = onu
         .last_up
         .filter(|_| onu.state == OnuState::Online)
-        .map_or("-".to_owned(), |t| {
-            duration_text(now.saturating_duration_since(t).as_secs())
-        });
-    let dying = onu
-        .last_down
-        .filter(|_| onu.down_cause == Some(DownCause::DyingGasp));
+        .map_or("-".to_owned(), |t| duration_text(now.saturating_duration_since(t).as_secs()));
+    let dying = onu.last_down.filter(|_| onu.down_cause == Some(DownCause::DyingGasp));
     let fields: Vec<(&str, String)> = vec![
         ("F/S/P", port.addr.to_string()),
         ("ONT-ID", onu.id.to_string()),
@@ -631,22 +526,13 @@ fn ont_info(
         ("Config state", config.into()),
         ("Match state", matched.into()),
         ("DBA type", "SR".into()),
-        (
-            "ONT distance(m)",
-            optics.map_or("-".to_owned(), |o| o.distance_m.to_string()),
-        ),
+        ("ONT distance(m)", optics.map_or("-".to_owned(), |o| o.distance_m.to_string())),
         ("ONT last distance(m)", "-".into()),
         ("ONT battery state", "not support".into()),
         ("ONT power type", "-".into()),
-        (
-            "Memory occupation",
-            optics.map_or("-".into(), |_| "37%".into()),
-        ),
+        ("Memory occupation", optics.map_or("-".into(), |_| "37%".into())),
         ("CPU occupation", optics.map_or("-".into(), |_| "4%".into())),
-        (
-            "Temperature",
-            optics.map_or("-".into(), |o| format!("{:.0}(C)", o.temperature_c)),
-        ),
+        ("Temperature", optics.map_or("-".into(), |o| format!("{:.0}(C)", o.temperature_c))),
         ("Authentic type", "SN-auth".into()),
         ("SN", hex_and_name(&onu.serial)),
         ("Management mode", "OMCI".into()),
@@ -685,32 +571,19 @@ fn ont_info(
 }
 
 fn summary(state: &State, port: &Port, now: Instant) -> Vec<String> {
-    let online = port
-        .onus
-        .values()
-        .filter(|o| o.state == OnuState::Online)
-        .count();
-    let time = |at: Option<Instant>| {
-        at.map_or("-".to_owned(), |t| timestamp(state.unix_seconds(t), false))
-    };
+    let online = port.onus.values().filter(|o| o.state == OnuState::Online).count();
+    let time = |at: Option<Instant>| at.map_or("-".to_owned(), |t| timestamp(state.unix_seconds(t), false));
     let mut lines = vec![
         WIDE_RULE.to_owned(),
-        format!(
-            "  In port {}, the total of ONTs are: {}, online: {online}",
-            port.addr,
-            port.onus.len()
-        ),
+        format!("  In port {}, the total of ONTs are: {}, online: {online}", port.addr, port.onus.len()),
         WIDE_RULE.to_owned(),
         "  ONT  Run     Last                Last                Last".to_owned(),
         "  ID   State   UpTime              DownTime            DownCause".to_owned(),
         WIDE_RULE.to_owned(),
     ];
     for onu in port.onus.values() {
-        let cause: String = if onu.last_down.is_some() {
-            cause_text(onu.down_cause).chars().take(25).collect()
-        } else {
-            "-".into()
-        };
+        let cause: String =
+            if onu.last_down.is_some() { cause_text(onu.down_cause).chars().take(25).collect() } else { "-".into() };
         lines.push(format!(
             "  {:<5}{:<8}{:<20}{:<20}{cause}",
             onu.id,
@@ -727,10 +600,7 @@ fn summary(state: &State, port: &Port, now: Instant) -> Vec<String> {
     ]);
     for onu in port.onus.values() {
         let (distance, power) = match state.optics(onu, now) {
-            Some(o) => (
-                o.distance_m.to_string(),
-                format!("{:.2}/{:.2}", o.onu_rx_dbm, o.onu_tx_dbm),
-            ),
+            Some(o) => (o.distance_m.to_string(), format!("{:.2}/{:.2}", o.onu_rx_dbm, o.onu_tx_dbm)),
             None => ("-".to_owned(), "-/-".to_owned()),
         };
         lines.push(format!(
@@ -750,14 +620,8 @@ fn summary(state: &State, port: &Port, now: Instant) -> Vec<String> {
 fn optical_table(state: &State, port: &Port, now: Instant) -> Vec<String> {
     let mut lines = Vec::with_capacity(port.onus.len() + 5);
     lines.push(format!("{RULE} "));
-    lines.push(
-        "  ONT  Rx power  Tx power  OLT Rx ONT  Temperature  Voltage  Current  Distance  "
-            .to_owned(),
-    );
-    lines.push(
-        "  ID   (dBm)     (dBm)     power(dBm)  (C)          (V)      (mA)     (m)       "
-            .to_owned(),
-    );
+    lines.push("  ONT  Rx power  Tx power  OLT Rx ONT  Temperature  Voltage  Current  Distance  ".to_owned());
+    lines.push("  ID   (dBm)     (dBm)     power(dBm)  (C)          (V)      (mA)     (m)       ".to_owned());
     lines.push(format!("{RULE} "));
     let mut row = String::new();
     for onu in port.onus.values() {
@@ -798,29 +662,20 @@ fn optical_one(o: &super::state::Optics) -> Vec<String> {
         ("Date Code", "19-12-22".into()),
         ("Rx optical power(dBm)", format!("{:.2}", o.onu_rx_dbm)),
         ("Rx power current warning threshold(dBm)", "[-,-]".into()),
-        (
-            "Rx power current alarm threshold(dBm)",
-            "[-29.0,-7.0]".into(),
-        ),
+        ("Rx power current alarm threshold(dBm)", "[-29.0,-7.0]".into()),
         ("Tx optical power(dBm)", format!("{:.2}", o.onu_tx_dbm)),
         ("Tx power current warning threshold(dBm)", "[-,-]".into()),
         ("Tx power current alarm threshold(dBm)", "[0.0,5.0]".into()),
         ("Laser bias current(mA)", format!("{:.0}", o.bias_ma)),
         ("Tx bias current warning threshold(mA)", "[-,-]".into()),
-        (
-            "Tx bias current alarm threshold(mA)",
-            "[2.000,100.000]".into(),
-        ),
+        ("Tx bias current alarm threshold(mA)", "[2.000,100.000]".into()),
         ("Temperature(C)", format!("{:.0}", o.temperature_c)),
         ("Temperature warning threshold(C)", "[-,-]".into()),
         ("Temperature alarm threshold(C)", "[-61,95]".into()),
         ("Voltage(V)", format!("{:.3}", o.voltage_v)),
         ("Supply voltage warning threshold(V)", "[-,-]".into()),
         ("Supply voltage alarm threshold(V)", "[3.000,3.600]".into()),
-        (
-            "OLT Rx ONT optical power(dBm)",
-            format!("{:.2}", o.olt_rx_dbm),
-        ),
+        ("OLT Rx ONT optical power(dBm)", format!("{:.2}", o.olt_rx_dbm)),
         ("CATV Rx optical power(dBm)", "-".into()),
         ("CATV Rx power alarm threshold(dBm)", "[-,-]".into()),
     ];

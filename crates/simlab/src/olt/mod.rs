@@ -88,10 +88,7 @@ impl Core {
     }
 
     fn ssh(&self) -> Arc<Config> {
-        self.ssh
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.ssh.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 }
 
@@ -122,11 +119,7 @@ fn ssh_config(vendor: OltVendor, key: PrivateKey) -> Config {
 }
 
 fn fingerprint(config: &Config) -> String {
-    config
-        .keys
-        .first()
-        .map(|k| k.public_key().fingerprint(HashAlg::Sha256).to_string())
-        .unwrap_or_default()
+    config.keys.first().map(|k| k.public_key().fingerprint(HashAlg::Sha256).to_string()).unwrap_or_default()
 }
 
 /// Starts simulated OLTs.
@@ -157,12 +150,7 @@ impl SimOlt {
             }));
         }
         debug!(%addr, vendor = ?config.vendor, "simulated OLT started");
-        Ok(SimOltHandle {
-            core,
-            addr,
-            key_generation: Mutex::new(config.seed),
-            tasks,
-        })
+        Ok(SimOltHandle { core, addr, key_generation: Mutex::new(config.seed), tasks })
     }
 }
 
@@ -256,10 +244,7 @@ impl SimOltHandle {
     /// OLT's control board is swapped. Returns the new fingerprint.
     pub fn regenerate_host_key(&self) -> String {
         let seed = {
-            let mut generation = self
-                .key_generation
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
+            let mut generation = self.key_generation.lock().unwrap_or_else(PoisonError::into_inner);
             *generation = generation.wrapping_add(0x9E37_79B9_7F4A_7C15);
             *generation
         };
@@ -279,11 +264,7 @@ impl SimOltHandle {
     pub fn reset_stats(&self) {
         let mut state = self.core.lock();
         let open = state.stats.sessions_open_now;
-        state.stats = SimOltStats {
-            sessions_open_now: open,
-            max_sessions_open: open,
-            ..SimOltStats::default()
-        };
+        state.stats = SimOltStats { sessions_open_now: open, max_sessions_open: open, ..SimOltStats::default() };
     }
 
     /// The faults in force.
@@ -309,9 +290,7 @@ impl SimOltHandle {
     /// The ONU `id` on `port`, if configured.
     #[must_use]
     pub fn onu(&self, port: PonPort, id: u16) -> Option<OnuSnapshot> {
-        self.onus()
-            .into_iter()
-            .find(|o| o.port == port && o.id == id)
+        self.onus().into_iter().find(|o| o.port == port && o.id == id)
     }
 
     /// The unconfigured ONUs waiting in autofind.
@@ -323,9 +302,7 @@ impl SimOltHandle {
     /// An unconfigured ONU is plugged in on `port`. `false` if the port
     /// does not exist or the serial is already waiting.
     pub fn add_autofind_onu(&self, port: PonPort, serial: &str, equipment: &str) -> bool {
-        self.core
-            .lock()
-            .add_autofind(port, serial, equipment, Instant::now())
+        self.core.lock().add_autofind(port, serial, equipment, Instant::now())
     }
 
     /// Force an ONU's state (a cut fibre, a power cut, a repair). `false`

@@ -23,10 +23,7 @@ pub(crate) struct Conn {
 
 impl Conn {
     pub(crate) fn new(core: Arc<Core>) -> Self {
-        Self {
-            core,
-            opened: HashMap::new(),
-        }
+        Self { core, opened: HashMap::new() }
     }
 }
 
@@ -70,11 +67,7 @@ impl russh::server::Handler for Conn {
         Ok(())
     }
 
-    async fn shell_request(
-        &mut self,
-        channel: ChannelId,
-        session: &mut Session,
-    ) -> Result<(), Self::Error> {
+    async fn shell_request(&mut self, channel: ChannelId, session: &mut Session) -> Result<(), Self::Error> {
         match self.opened.remove(&channel) {
             Some(chan) => {
                 session.channel_success(channel)?;
@@ -145,9 +138,7 @@ async fn run_shell(channel: Channel<Msg>, handle: Handle, core: Arc<Core>) {
 async fn hang_up(channel: &Channel<Msg>, handle: &Handle) {
     let _ = channel.eof().await;
     let _ = channel.close().await;
-    let _ = handle
-        .disconnect(Disconnect::ByApplication, String::new(), String::new())
-        .await;
+    let _ = handle.disconnect(Disconnect::ByApplication, String::new(), String::new()).await;
 }
 
 /// Output held back by the pager.
@@ -187,13 +178,7 @@ struct Terminal {
 
 impl Terminal {
     fn new(shell: Shell) -> Self {
-        Self {
-            shell,
-            line: String::new(),
-            after_cr: false,
-            pager: None,
-            pager_waits: 0,
-        }
+        Self { shell, line: String::new(), after_cr: false, pager: None, pager_waits: 0 }
     }
 
     /// Feed bytes from the client; `false` when the session must end.
@@ -235,13 +220,8 @@ impl Terminal {
             if command && faults.close_mid_reply {
                 out.push_str(&text);
                 let half = out.len() / 2;
-                let cut = (0..=half)
-                    .rev()
-                    .find(|i| out.is_char_boundary(*i))
-                    .unwrap_or(0);
-                let _ = channel
-                    .data_bytes(Bytes::copy_from_slice(&out.as_bytes()[..cut]))
-                    .await;
+                let cut = (0..=half).rev().find(|i| out.is_char_boundary(*i)).unwrap_or(0);
+                let _ = channel.data_bytes(Bytes::copy_from_slice(&out.as_bytes()[..cut])).await;
                 return false;
             }
             out.push_str(&text);
@@ -264,10 +244,7 @@ impl Terminal {
                 b'\r' | b'\n' => self.more(pager, 1),
                 b'q' | b'Q' => {
                     let (_, erase) = self.shell.more();
-                    Out::Page {
-                        text: format!("{erase}{}", pager.tail),
-                        close: pager.close,
-                    }
+                    Out::Page { text: format!("{erase}{}", pager.tail), close: pager.close }
                 }
                 _ => {
                     self.pager = Some(pager);
@@ -287,10 +264,7 @@ impl Terminal {
                     self.shell.run(&line, &mut state, Instant::now())
                 };
                 let (text, close) = self.render(reply);
-                Out::Reply {
-                    text: format!("\r\n{text}"),
-                    close,
-                }
+                Out::Reply { text: format!("\r\n{text}"), close }
             }
             0x08 | 0x7f => {
                 if self.line.pop().is_some() {
@@ -330,9 +304,8 @@ impl Terminal {
                 (text, false)
             }
             _ => {
-                let mut text = String::with_capacity(
-                    reply.lines.iter().map(|l| l.len() + 2).sum::<usize>() + tail.len(),
-                );
+                let mut text =
+                    String::with_capacity(reply.lines.iter().map(|l| l.len() + 2).sum::<usize>() + tail.len());
                 for line in &reply.lines {
                     text.push_str(line);
                     text.push_str("\r\n");
@@ -364,10 +337,7 @@ impl Terminal {
                 text.push_str("\r\n");
             }
             text.push_str(&pager.tail);
-            return Out::Page {
-                text,
-                close: pager.close,
-            };
+            return Out::Page { text, close: pager.close };
         }
         let text = format!("{erase}{}", self.page_out(&mut pager.rest, n));
         self.pager = Some(pager);

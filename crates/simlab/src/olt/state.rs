@@ -236,11 +236,7 @@ impl State {
             online_delay: config.online_delay,
             started: now,
             ports: (0..config.pon_ports)
-                .map(|i| Port {
-                    addr: config.vendor.port(i),
-                    onus: BTreeMap::new(),
-                    autofind: Vec::new(),
-                })
+                .map(|i| Port { addr: config.vendor.port(i), onus: BTreeMap::new(), autofind: Vec::new() })
                 .collect(),
             rng: Rng::new(config.seed),
             seed: config.seed,
@@ -270,11 +266,7 @@ impl State {
             }
             let serial = state.fresh_serial();
             if let Some(port) = state.ports.get_mut(n % ports) {
-                port.autofind.push(Found {
-                    serial,
-                    equipment: equipment.to_owned(),
-                    found: now,
-                });
+                port.autofind.push(Found { serial, equipment: equipment.to_owned(), found: now });
             }
         }
         state
@@ -377,12 +369,7 @@ impl State {
 
     /// The serial's port and ONU id, if configured anywhere.
     fn find_serial(&self, serial: &str) -> Option<(PonPort, u16)> {
-        self.ports.iter().find_map(|p| {
-            p.onus
-                .values()
-                .find(|o| o.serial == serial)
-                .map(|o| (p.addr, o.id))
-        })
+        self.ports.iter().find_map(|p| p.onus.values().find(|o| o.serial == serial).map(|o| (p.addr, o.id)))
     }
 
     /// Configure an ONU (taking it out of autofind); it comes online
@@ -410,19 +397,11 @@ impl State {
         let id = match id {
             Some(id) if port.onus.contains_key(&id) => return Err(AddError::IdExists),
             Some(id) => id,
-            None => (first..first + 128)
-                .find(|i| !port.onus.contains_key(i))
-                .ok_or(AddError::PortFull)?,
+            None => (first..first + 128).find(|i| !port.onus.contains_key(i)).ok_or(AddError::PortFull)?,
         };
-        let found = port
-            .autofind
-            .iter()
-            .position(|f| f.serial == serial)
-            .map(|i| port.autofind.remove(i));
-        let equipment = equipment
-            .map(str::to_owned)
-            .or_else(|| found.map(|f| f.equipment))
-            .unwrap_or(default_equipment);
+        let found = port.autofind.iter().position(|f| f.serial == serial).map(|i| port.autofind.remove(i));
+        let equipment =
+            equipment.map(str::to_owned).or_else(|| found.map(|f| f.equipment)).unwrap_or(default_equipment);
         let mut onu = self.new_onu(id, serial.to_owned(), equipment);
         if let Some(description) = description {
             description.clone_into(&mut onu.description);
@@ -436,9 +415,7 @@ impl State {
     }
 
     pub(crate) fn delete_onu(&mut self, addr: PonPort, id: u16) -> bool {
-        self.port_mut(addr)
-            .and_then(|p| p.onus.remove(&id))
-            .is_some()
+        self.port_mut(addr).and_then(|p| p.onus.remove(&id)).is_some()
     }
 
     pub(crate) fn onu_mut(&mut self, addr: PonPort, id: u16) -> Option<&mut Onu> {
@@ -457,13 +434,7 @@ impl State {
         true
     }
 
-    pub(crate) fn set_onu_state(
-        &mut self,
-        addr: PonPort,
-        id: u16,
-        to: OnuState,
-        now: Instant,
-    ) -> bool {
+    pub(crate) fn set_onu_state(&mut self, addr: PonPort, id: u16, to: OnuState, now: Instant) -> bool {
         let Some(onu) = self.onu_mut(addr, id) else {
             return false;
         };
@@ -484,24 +455,14 @@ impl State {
         true
     }
 
-    pub(crate) fn add_autofind(
-        &mut self,
-        addr: PonPort,
-        serial: &str,
-        equipment: &str,
-        now: Instant,
-    ) -> bool {
+    pub(crate) fn add_autofind(&mut self, addr: PonPort, serial: &str, equipment: &str, now: Instant) -> bool {
         let Some(port) = self.port_mut(addr) else {
             return false;
         };
         if port.autofind.iter().any(|f| f.serial == serial) {
             return false;
         }
-        port.autofind.push(Found {
-            serial: serial.to_owned(),
-            equipment: equipment.to_owned(),
-            found: now,
-        });
+        port.autofind.push(Found { serial: serial.to_owned(), equipment: equipment.to_owned(), found: now });
         true
     }
 

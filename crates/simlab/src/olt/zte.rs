@@ -86,9 +86,7 @@ pub(crate) fn run(shell: &mut Shell, line: &str, state: &mut State, now: Instant
             };
             match state.add_onu(port, Some(id), &serial, Some(kind), None, (0, 0), now) {
                 Ok(_) => Reply::empty(),
-                Err(AddError::SerialExists) => {
-                    Reply::line("%Code 32310-GPONSRV : The ONU is already registered.")
-                }
+                Err(AddError::SerialExists) => Reply::line("%Code 32310-GPONSRV : The ONU is already registered."),
                 Err(AddError::IdExists | AddError::PortFull) => {
                     Reply::line("%Code 32310-GPONSRV : The ONU ID is already in use.")
                 }
@@ -106,11 +104,7 @@ pub(crate) fn run(shell: &mut Shell, line: &str, state: &mut State, now: Instant
         }
         ["description" | "name", ..] if matches!(mode, Mode::ZteOnu(..)) => {
             if let (Mode::ZteOnu(port, id), Some(text)) = (mode, tokens.get(1)) {
-                let text = line
-                    .get(text.at..)
-                    .unwrap_or_default()
-                    .trim()
-                    .trim_matches('"');
+                let text = line.get(text.at..).unwrap_or_default().trim().trim_matches('"');
                 if let Some(onu) = state.onu_mut(port, id) {
                     text.clone_into(&mut onu.description);
                 }
@@ -137,11 +131,8 @@ fn set_vlan(mode: Mode, words: &[&str], state: &mut State) -> Reply {
     let (Mode::ZteOnu(port, id) | Mode::ZteOnuMng(port, id)) = mode else {
         return Reply::empty();
     };
-    let vlan = words
-        .iter()
-        .rposition(|w| *w == "vlan")
-        .and_then(|i| words.get(i + 1))
-        .and_then(|v| v.parse::<u16>().ok());
+    let vlan =
+        words.iter().rposition(|w| *w == "vlan").and_then(|i| words.get(i + 1)).and_then(|v| v.parse::<u16>().ok());
     if let (Some(vlan), Some(onu)) = (vlan, state.onu_mut(port, id)) {
         onu.vlan = Some(vlan);
     }
@@ -175,10 +166,7 @@ fn show(shell: &Shell, rest: &[&str], tokens: &[Token], state: &State, now: Inst
     let ports = |name: Option<&&str>| -> Result<Vec<&Port>, ()> {
         match name {
             None => Ok(state.ports.iter().collect()),
-            Some(name) => olt_name(name, state)
-                .and_then(|p| state.port(p))
-                .map(|p| vec![p])
-                .ok_or(()),
+            Some(name) => olt_name(name, state).and_then(|p| state.port(p)).map(|p| vec![p]).ok_or(()),
         }
     };
     let onu = |name: &str| -> Result<(&Port, Option<&Onu>), ()> {
@@ -217,12 +205,9 @@ fn show(shell: &Shell, rest: &[&str], tokens: &[Token], state: &State, now: Inst
                 };
             }
             match ports(Some(name)) {
-                Ok(ports) => Reply::paged(
-                    ports
-                        .iter()
-                        .flat_map(|p| onu_rx(state, p.addr, p.onus.values(), now))
-                        .collect(),
-                ),
+                Ok(ports) => {
+                    Reply::paged(ports.iter().flat_map(|p| onu_rx(state, p.addr, p.onus.values(), now)).collect())
+                }
                 Err(()) => shell.bad_parameter(at(3)),
             }
         }
@@ -236,10 +221,7 @@ fn show(shell: &Shell, rest: &[&str], tokens: &[Token], state: &State, now: Inst
 }
 
 fn uncfg(ports: &[&Port]) -> Reply {
-    let mut lines = vec![
-        "OnuIndex                 Sn                  State".to_owned(),
-        "-".repeat(69),
-    ];
+    let mut lines = vec!["OnuIndex                 Sn                  State".to_owned(), "-".repeat(69)];
     for port in ports {
         for (i, found) in port.autofind.iter().enumerate() {
             let index = format!("gpon-onu_{}:{}", port.addr, i + 1);
@@ -262,10 +244,7 @@ fn phase(onu: &Onu) -> &'static str {
 }
 
 fn onu_state(ports: &[&Port]) -> Vec<String> {
-    let mut lines = vec![
-        "OnuIndex   Admin State  OMCC State  Phase State  Channel".to_owned(),
-        "-".repeat(62),
-    ];
+    let mut lines = vec!["OnuIndex   Admin State  OMCC State  Phase State  Channel".to_owned(), "-".repeat(62)];
     let (mut total, mut working) = (0, 0);
     let mut row = String::new();
     for port in ports {
@@ -276,11 +255,7 @@ fn onu_state(ports: &[&Port]) -> Vec<String> {
             row.clear();
             let _ = write!(row, "{}:{}", port.addr, onu.id);
             let omcc = if online { "enable" } else { "disable" };
-            lines.push(format!(
-                "{row:<12}{:<13}{omcc:<12}{:<13}1(GPON)",
-                "enable",
-                phase(onu)
-            ));
+            lines.push(format!("{row:<12}{:<13}{omcc:<12}{:<13}1(GPON)", "enable", phase(onu)));
         }
     }
     lines.push(format!("ONU Number: {working}/{total}"));
@@ -288,17 +263,11 @@ fn onu_state(ports: &[&Port]) -> Vec<String> {
 }
 
 fn baseinfo(ports: &[&Port]) -> Reply {
-    let mut lines = vec![
-        "OnuIndex                 Type                Mode    AuthInfo".to_owned(),
-        "-".repeat(64),
-    ];
+    let mut lines = vec!["OnuIndex                 Type                Mode    AuthInfo".to_owned(), "-".repeat(64)];
     for port in ports {
         for onu in port.onus.values() {
             let index = format!("gpon-onu_{}:{}", port.addr, onu.id);
-            lines.push(format!(
-                "{index:<25}{:<20}{:<8}SN:{}",
-                onu.equipment, "sn", onu.serial
-            ));
+            lines.push(format!("{index:<25}{:<20}{:<8}SN:{}", onu.equipment, "sn", onu.serial));
         }
     }
     if lines.len() == 2 {
@@ -340,12 +309,7 @@ fn attenuation(state: &State, onu: &Onu, now: Instant) -> Vec<String> {
 }
 
 /// `show pon power onu-rx`: the bulk sweep's command, one row an ONU.
-fn onu_rx<'a>(
-    state: &State,
-    port: PonPort,
-    onus: impl Iterator<Item = &'a Onu>,
-    now: Instant,
-) -> Vec<String> {
+fn onu_rx<'a>(state: &State, port: PonPort, onus: impl Iterator<Item = &'a Onu>, now: Instant) -> Vec<String> {
     let mut lines = vec!["Onu                 Rx power".to_owned(), "-".repeat(36)];
     let mut index = String::new();
     for onu in onus {
@@ -376,35 +340,20 @@ fn remote_pon(state: &State, onu: &Onu, now: Instant) -> Vec<String> {
         ("Lower tx optical threshold", "ont internal policy".into()),
         ("Upper tx optical threshold", "ont internal policy".into()),
         ("ONU response time", "0(ns)".into()),
-        (
-            "Power feed voltage",
-            format!("{:.2}(V)", o.map_or(0.0, |o| o.voltage_v)),
-        ),
-        (
-            "Laser bias current",
-            format!("{:.3}(mA)", o.map_or(0.0, |o| o.bias_ma)),
-        ),
-        (
-            "Temperature",
-            format!("{:.3}(C)", o.map_or(0.0, |o| o.temperature_c)),
-        ),
+        ("Power feed voltage", format!("{:.2}(V)", o.map_or(0.0, |o| o.voltage_v))),
+        ("Laser bias current", format!("{:.3}(mA)", o.map_or(0.0, |o| o.bias_ma))),
+        ("Temperature", format!("{:.3}(C)", o.map_or(0.0, |o| o.temperature_c))),
     ];
-    fields
-        .into_iter()
-        .map(|(k, v)| format!("{:<29}{v}", format!("{k}:")))
-        .collect()
+    fields.into_iter().map(|(k, v)| format!("{:<29}{v}", format!("{k}:"))).collect()
 }
 
 fn detail(state: &State, port: PonPort, onu: &Onu, now: Instant) -> Vec<String> {
     let o = state.optics(onu, now);
     let online = onu.state == OnuState::Online;
-    let duration = onu
-        .last_up
-        .filter(|_| online)
-        .map_or("0h 0m 0s".to_owned(), |t| {
-            let s = now.saturating_duration_since(t).as_secs();
-            format!("{}h {}m {}s", s / 3600, s / 60 % 60, s % 60)
-        });
+    let duration = onu.last_up.filter(|_| online).map_or("0h 0m 0s".to_owned(), |t| {
+        let s = now.saturating_duration_since(t).as_secs();
+        format!("{}h {}m {}s", s / 3600, s / 60 % 60, s % 60)
+    });
     let fields: [(&str, String); 23] = [
         ("Name", onu.description.clone()),
         ("Type", onu.equipment.clone()),
@@ -425,10 +374,7 @@ fn detail(state: &State, port: PonPort, onu: &Onu, now: Instant) -> Vec<String> 
         ("Service Profile", "N/A".into()),
         ("Alarm Profile", "N/A".into()),
         ("Performance Profile", "N/A".into()),
-        (
-            "ONU Distance",
-            o.map_or("N/A".to_owned(), |o| format!("{}m", o.distance_m)),
-        ),
+        ("ONU Distance", o.map_or("N/A".to_owned(), |o| format!("{}m", o.distance_m))),
         ("Online Duration", duration),
         ("FEC", "none".into()),
         ("1PPS+ToD", "disable".into()),
@@ -445,9 +391,7 @@ fn detail(state: &State, port: PonPort, onu: &Onu, now: Instant) -> Vec<String> 
     lines.push("-".repeat(42));
     lines.push("       Authpass Time          OfflineTime             Cause".to_owned());
     let zero = "0000-00-00 00:00:00";
-    let time = |at: Option<Instant>| {
-        at.map_or(zero.to_owned(), |t| timestamp(state.unix_seconds(t), false))
-    };
+    let time = |at: Option<Instant>| at.map_or(zero.to_owned(), |t| timestamp(state.unix_seconds(t), false));
     let cause = match (onu.last_down, onu.down_cause) {
         (Some(_), Some(DownCause::Los)) => "LOSi",
         (Some(_), Some(DownCause::DyingGasp)) => "DyingGasp",
@@ -455,11 +399,7 @@ fn detail(state: &State, port: PonPort, onu: &Onu, now: Instant) -> Vec<String> 
         _ => "",
     };
     let first = format!("   1   {}    {}", time(onu.last_up), time(onu.last_down));
-    lines.push(if cause.is_empty() {
-        first
-    } else {
-        format!("{first}    {cause}")
-    });
+    lines.push(if cause.is_empty() { first } else { format!("{first}    {cause}") });
     for n in 2..=10 {
         lines.push(format!("{n:>4}   {zero}    {zero}"));
     }

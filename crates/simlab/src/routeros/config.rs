@@ -104,9 +104,6 @@ impl SimConfig {
     /// The defaults with this persona.
     #[must_use]
     pub fn persona(persona: Persona) -> Self {
-        Self {
-            persona,
-            ..Self::default()
-        }
+        Self { persona, ..Self::default() }
     }
 }

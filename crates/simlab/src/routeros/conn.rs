@@ -33,23 +33,10 @@ impl Login {
             return fail(tag, None, "not logged in");
         }
         let args = command.attributes();
-        let name_ok = args
-            .get("name")
-            .is_some_and(|n| n == state.username.as_str());
-        let ok = || {
-            vec![Reply::Done {
-                tag,
-                ret: None,
-                attrs: Attributes::new(),
-            }]
-        };
+        let name_ok = args.get("name").is_some_and(|n| n == state.username.as_str());
+        let ok = || vec![Reply::Done { tag, ret: None, attrs: Attributes::new() }];
         let accepted = match state.persona {
-            Persona::V7 => {
-                name_ok
-                    && args
-                        .get("password")
-                        .is_some_and(|p| p == state.password.as_str())
-            }
+            Persona::V7 => name_ok && args.get("password").is_some_and(|p| p == state.password.as_str()),
             Persona::V6 => match args.get("response") {
                 None => {
                     let mut challenge = [0_u8; 16];
@@ -65,9 +52,7 @@ impl Login {
                     }];
                 }
                 Some(response) => self.challenge.take().is_some_and(|challenge| {
-                    name_ok
-                        && *response
-                            == challenge_response(state.password.as_bytes(), &challenge).as_str()
+                    name_ok && *response == challenge_response(state.password.as_bytes(), &challenge).as_str()
                 }),
             },
         };
@@ -174,12 +159,7 @@ where
 
 /// Write one batch of replies, with the faults in force. `false` when the
 /// connection must close.
-async fn send<W: AsyncWrite + Unpin>(
-    wr: &mut W,
-    replies: &[Reply],
-    core: &Core,
-    logged_in: bool,
-) -> bool {
+async fn send<W: AsyncWrite + Unpin>(wr: &mut W, replies: &[Reply], core: &Core, logged_in: bool) -> bool {
     let faults = core.lock().faults.clone();
     let mut buf = BytesMut::new();
     for reply in replies {

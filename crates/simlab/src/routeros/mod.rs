@@ -117,10 +117,7 @@ impl Core {
     }
 
     fn tls(&self) -> Option<TlsIdentity> {
-        self.tls
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.tls.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 }
 
@@ -131,11 +128,7 @@ pub struct SimRouter;
 impl SimRouter {
     /// Start a router on loopback. It runs until the handle is dropped.
     pub async fn start(config: SimConfig) -> Result<SimRouterHandle, SimError> {
-        let identity = if config.tls || config.rest {
-            Some(TlsIdentity::generate()?)
-        } else {
-            None
-        };
+        let identity = if config.tls || config.rest { Some(TlsIdentity::generate()?) } else { None };
         let (shutdown, _) = watch::channel(false);
         let core = Arc::new(Core {
             state: Mutex::new(State::new(&config)),
@@ -150,21 +143,13 @@ impl SimRouter {
         if config.tls {
             let secure = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
             api_tls_port = Some(secure.local_addr()?.port());
-            tasks.push(tokio::spawn(accept_loop(
-                secure,
-                core.clone(),
-                Service::ApiTls,
-            )));
+            tasks.push(tokio::spawn(accept_loop(secure, core.clone(), Service::ApiTls)));
         }
         let mut rest_port = None;
         if config.rest {
             let https = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
             rest_port = Some(https.local_addr()?.port());
-            tasks.push(tokio::spawn(accept_loop(
-                https,
-                core.clone(),
-                Service::Rest,
-            )));
+            tasks.push(tokio::spawn(accept_loop(https, core.clone(), Service::Rest)));
         }
         if let Some(period) = config.churn {
             let core = core.clone();
@@ -177,19 +162,8 @@ impl SimRouter {
                 }
             }));
         }
-        debug!(
-            api_port,
-            ?api_tls_port,
-            ?rest_port,
-            "simulated router started"
-        );
-        Ok(SimRouterHandle {
-            core,
-            api_port,
-            api_tls_port,
-            rest_port,
-            tasks,
-        })
+        debug!(api_port, ?api_tls_port, ?rest_port, "simulated router started");
+        Ok(SimRouterHandle { core, api_port, api_tls_port, rest_port, tasks })
     }
 }
 
@@ -349,10 +323,7 @@ impl SimRouterHandle {
     /// A subscriber of `name` dials in: a session starts if the secret
     /// exists, is enabled and has none. Returns the session's `.id`.
     pub fn connect_session(&self, name: impl Into<Value>) -> Option<String> {
-        self.core
-            .lock()
-            .connect_session(&name.into())
-            .map(state::id_text)
+        self.core.lock().connect_session(&name.into()).map(state::id_text)
     }
 
     /// The session of `name` ends (the subscriber hangs up).

@@ -92,14 +92,7 @@ mod tests {
     use super::*;
 
     fn item() -> Attributes {
-        [
-            (".id", "*1"),
-            ("name", "alice"),
-            ("disabled", "false"),
-            ("mtu", "1500"),
-        ]
-        .into_iter()
-        .collect()
+        [(".id", "*1"), ("name", "alice"), ("disabled", "false"), ("mtu", "1500")].into_iter().collect()
     }
 
     fn eq(n: &str, v: &str) -> Query {
@@ -127,13 +120,7 @@ mod tests {
         assert!(matches(&i, &[eq("name", "bob"), eq("name", "alice"), or.clone()]).unwrap());
         assert!(!matches(&i, &[eq("name", "bob"), eq("name", "carol"), or]).unwrap());
         assert!(matches(&i, &[eq("name", "bob"), Query::Ops("!".into())]).unwrap());
-        assert!(
-            !matches(
-                &i,
-                &[eq("name", "alice"), eq("mtu", "1"), Query::Ops("&".into())]
-            )
-            .unwrap()
-        );
+        assert!(!matches(&i, &[eq("name", "alice"), eq("mtu", "1"), Query::Ops("&".into())]).unwrap());
         assert!(matches(&i, &[Query::Ops("|".into())]).is_err());
     }
 }

@@ -74,12 +74,7 @@ pub(crate) struct SimBody {
 
 impl SimBody {
     fn full(data: Bytes) -> Self {
-        Self {
-            len: data.len() as u64,
-            data: (!data.is_empty()).then_some(data),
-            fail: false,
-            pause: None,
-        }
+        Self { len: data.len() as u64, data: (!data.is_empty()).then_some(data), fail: false, pause: None }
     }
 
     fn broken(data: Bytes) -> Self {
@@ -98,10 +93,7 @@ impl Body for SimBody {
     type Data = Bytes;
     type Error = io::Error;
 
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
         let this = self.get_mut();
         if let Some(data) = this.data.take() {
             return Poll::Ready(Some(Ok(Frame::data(data))));
@@ -137,10 +129,8 @@ where
         let core = service_core.clone();
         async move { Ok::<_, Infallible>(handle(request, &core, conn).await) }
     });
-    let connection = http1::Builder::new()
-        .timer(TokioTimer::new())
-        .keep_alive(true)
-        .serve_connection(TokioIo::new(io), service);
+    let connection =
+        http1::Builder::new().timer(TokioTimer::new()).keep_alive(true).serve_connection(TokioIo::new(io), service);
     tokio::select! {
         served = connection => {
             if let Err(err) = served {
@@ -160,26 +150,17 @@ struct Answer {
 
 impl Answer {
     fn ok(json: Json) -> Self {
-        Self {
-            status: StatusCode::OK,
-            json: Some(json),
-        }
+        Self { status: StatusCode::OK, json: Some(json) }
     }
 
     fn error(status: StatusCode, detail: Option<String>) -> Self {
         let mut object = Map::new();
         object.insert("error".into(), Json::from(status.as_u16()));
-        object.insert(
-            "message".into(),
-            Json::from(status.canonical_reason().unwrap_or("Error")),
-        );
+        object.insert("message".into(), Json::from(status.canonical_reason().unwrap_or("Error")));
         if let Some(detail) = detail {
             object.insert("detail".into(), Json::from(detail));
         }
-        Self {
-            status,
-            json: Some(Json::Object(object)),
-        }
+        Self { status, json: Some(Json::Object(object)) }
     }
 
     fn bad(detail: impl Into<String>) -> Self {
@@ -197,10 +178,7 @@ async fn handle(request: Request<Incoming>, core: &Core, conn: ConnId) -> Respon
         state.stats.rest_requests += 1;
         state.stats.batches += 1;
         let expected = basic_authorization(state.username.as_bytes(), state.password.as_bytes());
-        let authorized = request
-            .headers()
-            .get(AUTHORIZATION)
-            .is_some_and(|v| v.as_bytes() == expected.as_bytes());
+        let authorized = request.headers().get(AUTHORIZATION).is_some_and(|v| v.as_bytes() == expected.as_bytes());
         if !authorized {
             state.stats.failed_logins += 1;
         }
@@ -224,10 +202,7 @@ async fn handle(request: Request<Incoming>, core: &Core, conn: ConnId) -> Respon
     if !faults.latency.is_zero() {
         tokio::time::sleep(faults.latency).await;
     }
-    let bytes = answer
-        .json
-        .map(|json| Bytes::from(json.to_string()))
-        .unwrap_or_default();
+    let bytes = answer.json.map(|json| Bytes::from(json.to_string())).unwrap_or_default();
     let body = if authorized && faults.close_mid_reply {
         SimBody::broken(bytes)
     } else {
@@ -237,15 +212,10 @@ async fn handle(request: Request<Incoming>, core: &Core, conn: ConnId) -> Respon
     let mut response = Response::new(body);
     *response.status_mut() = answer.status;
     if answer.status != StatusCode::NO_CONTENT {
-        response
-            .headers_mut()
-            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     }
     if answer.status == StatusCode::UNAUTHORIZED {
-        response.headers_mut().insert(
-            WWW_AUTHENTICATE,
-            HeaderValue::from_static("Basic realm=\"SimRouter\""),
-        );
+        response.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"SimRouter\""));
     }
     response
 }
@@ -297,17 +267,12 @@ struct Builder {
 
 impl Builder {
     fn new(path: &str) -> Result<Self, Answer> {
-        Ok(Self {
-            words: vec![word(path.as_bytes().to_vec())?],
-        })
+        Ok(Self { words: vec![word(path.as_bytes().to_vec())?] })
     }
 
     fn attr(&mut self, name: &[u8], value: &[u8]) -> Result<(), Answer> {
         if name.is_empty() || name.contains(&b'=') {
-            return Err(Answer::bad(format!(
-                "unknown parameter {}",
-                String::from_utf8_lossy(name)
-            )));
+            return Err(Answer::bad(format!("unknown parameter {}", String::from_utf8_lossy(name))));
         }
         let mut w = Vec::with_capacity(name.len() + value.len() + 2);
         w.push(b'=');
@@ -342,9 +307,8 @@ impl Builder {
                 }
                 (_, Json::Null) => {}
                 _ => {
-                    let value = text(value).ok_or_else(|| {
-                        Answer::bad(format!("invalid value of {name}: expected a string"))
-                    })?;
+                    let value = text(value)
+                        .ok_or_else(|| Answer::bad(format!("invalid value of {name}: expected a string")))?;
                     self.attr(name.as_bytes(), value.as_bytes())?;
                 }
             }
@@ -389,10 +353,7 @@ fn object(attrs: &Attributes) -> Json {
         attrs
             .iter()
             .map(|(name, value)| {
-                (
-                    name.to_string_lossy_cp1252().into_owned(),
-                    Json::from(value.to_string_lossy_cp1252().into_owned()),
-                )
+                (name.to_string_lossy_cp1252().into_owned(), Json::from(value.to_string_lossy_cp1252().into_owned()))
             })
             .collect(),
     )
@@ -423,9 +384,7 @@ fn execute(core: &Core, conn: ConnId, command: &Command) -> Result<Outcome, Answ
 /// The one item `id` of `menu`, rendered; `count`: as a request of its
 /// own.
 fn item(core: &Core, menu: &str, id: &[u8], count: bool) -> Result<Attributes, Answer> {
-    core.lock()
-        .item(menu, id, count)
-        .ok_or_else(Answer::not_found)
+    core.lock().item(menu, id, count).ok_or_else(Answer::not_found)
 }
 
 async fn route(request: Request<Incoming>, core: &Core, conn: ConnId) -> Answer {
@@ -450,35 +409,24 @@ async fn body_of(request: Request<Incoming>) -> Result<Map<String, Json>, Answer
     }
 }
 
-async fn route_inner(
-    request: Request<Incoming>,
-    core: &Core,
-    conn: ConnId,
-) -> Result<Answer, Answer> {
+async fn route_inner(request: Request<Incoming>, core: &Core, conn: ConnId) -> Result<Answer, Answer> {
     let method = request.method().clone();
     let path = percent_decode(request.uri().path());
     let query = request.uri().query().map(str::to_owned);
     let Some(api_path) = path.strip_prefix(b"/rest") else {
         return Err(Answer::not_found());
     };
-    let api_path =
-        String::from_utf8(api_path.to_vec()).map_err(|_| Answer::bad("path is not UTF-8"))?;
+    let api_path = String::from_utf8(api_path.to_vec()).map_err(|_| Answer::bad("path is not UTF-8"))?;
     let api_path = api_path.trim_end_matches('/').to_owned();
     trace!(%method, path = %api_path, "REST request");
     let (parent, last) = api_path.rsplit_once('/').unwrap_or(("", api_path.as_str()));
     let is_menu = Menu::from_path(api_path.as_bytes()).is_some();
     let is_single = matches!(api_path.as_str(), "/system/identity" | "/system/resource");
-    let item_of = Menu::from_path(parent.as_bytes())
-        .is_some()
-        .then_some((parent, last));
+    let item_of = Menu::from_path(parent.as_bytes()).is_some().then_some((parent, last));
 
     match method {
         Method::GET if is_single => {
-            let outcome = execute(
-                core,
-                conn,
-                &Builder::new(&format!("{api_path}/print"))?.build()?,
-            )?;
+            let outcome = execute(core, conn, &Builder::new(&format!("{api_path}/print"))?.build()?)?;
             let first = outcome.items.first().cloned().unwrap_or_default();
             Ok(Answer::ok(object(&first)))
         }
@@ -488,12 +436,7 @@ async fn route_inner(
         }
         Method::GET => {
             let mut print = Builder::new(&format!("{api_path}/print"))?;
-            for pair in query
-                .as_deref()
-                .unwrap_or("")
-                .split('&')
-                .filter(|p| !p.is_empty())
-            {
+            for pair in query.as_deref().unwrap_or("").split('&').filter(|p| !p.is_empty()) {
                 let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
                 let (name, value) = (percent_decode(name), percent_decode(value));
                 if name == b".proplist" {
@@ -515,10 +458,7 @@ async fn route_inner(
             let outcome = execute(core, conn, &add.build()?)?;
             let id = outcome.ret.ok_or_else(|| Answer::bad("no such command"))?;
             let created = item(core, &api_path, id.as_bytes(), false)?;
-            Ok(Answer {
-                status: StatusCode::CREATED,
-                json: Some(object(&created)),
-            })
+            Ok(Answer { status: StatusCode::CREATED, json: Some(object(&created)) })
         }
         Method::PATCH => {
             let Some((menu, id)) = item_of else {
@@ -538,10 +478,7 @@ async fn route_inner(
             let mut remove = Builder::new(&format!("{menu}/remove"))?;
             remove.attr(b".id", id.as_bytes())?;
             execute(core, conn, &remove.build()?)?;
-            Ok(Answer {
-                status: StatusCode::NO_CONTENT,
-                json: None,
-            })
+            Ok(Answer { status: StatusCode::NO_CONTENT, json: None })
         }
         Method::POST => {
             let body = body_of(request).await?;
@@ -550,18 +487,13 @@ async fn route_inner(
             let command = builder.build()?;
             let args = command.attributes();
             if last == "listen" || args.contains("follow") || args.contains("follow-only") {
-                return Err(Answer::bad(
-                    "streaming commands are not available over REST",
-                ));
+                return Err(Answer::bad("streaming commands are not available over REST"));
             }
             let outcome = execute(core, conn, &command)?;
             Ok(Answer::ok(match outcome.ret {
                 Some(ret) => {
                     let mut object = Map::new();
-                    object.insert(
-                        "ret".into(),
-                        Json::from(ret.to_string_lossy_cp1252().into_owned()),
-                    );
+                    object.insert("ret".into(), Json::from(ret.to_string_lossy_cp1252().into_owned()));
                     Json::Object(object)
                 }
                 None => list(&outcome.items),
@@ -588,10 +520,7 @@ mod tests {
             }))
         );
         let missing = Answer::not_found();
-        assert_eq!(
-            missing.json,
-            Some(serde_json::json!({"error": 404, "message": "Not Found"}))
-        );
+        assert_eq!(missing.json, Some(serde_json::json!({"error": 404, "message": "Not Found"})));
     }
 
     #[test]

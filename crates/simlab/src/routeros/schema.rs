@@ -12,19 +12,11 @@ pub(crate) enum Menu {
 }
 
 impl Menu {
-    pub(crate) const ALL: [Self; 6] = [
-        Self::Interface,
-        Self::PppSecret,
-        Self::PppProfile,
-        Self::PppActive,
-        Self::AddressList,
-        Self::SimpleQueue,
-    ];
+    pub(crate) const ALL: [Self; 6] =
+        [Self::Interface, Self::PppSecret, Self::PppProfile, Self::PppActive, Self::AddressList, Self::SimpleQueue];
 
     pub(crate) fn from_path(path: &[u8]) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|m| m.schema().path.as_bytes() == path)
+        Self::ALL.into_iter().find(|m| m.schema().path.as_bytes() == path)
     }
 
     pub(crate) fn index(self) -> usize {
@@ -79,9 +71,7 @@ impl Schema {
     }
 }
 
-const ALL_VERBS: &[&str] = &[
-    "print", "getall", "listen", "add", "set", "remove", "enable", "disable",
-];
+const ALL_VERBS: &[&str] = &["print", "getall", "listen", "add", "set", "remove", "enable", "disable"];
 
 pub(crate) static INTERFACE: Schema = Schema {
     path: "/interface",
@@ -209,9 +199,7 @@ pub(crate) static PPP_ACTIVE: Schema = Schema {
 
 pub(crate) static ADDRESS_LIST: Schema = Schema {
     path: "/ip/firewall/address-list",
-    fields: &[
-        "list", "address", "timeout", "dynamic", "disabled", "comment",
-    ],
+    fields: &["list", "address", "timeout", "dynamic", "disabled", "comment"],
     defaults: &[("dynamic", "false"), ("disabled", "false")],
     bools: &["dynamic", "disabled"],
     required: &["list", "address"],

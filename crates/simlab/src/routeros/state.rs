@@ -108,19 +108,11 @@ fn parse_id(text: &[u8]) -> Option<u32> {
 }
 
 fn done(tag: Option<Tag>) -> Reply {
-    Reply::Done {
-        tag,
-        ret: None,
-        attrs: Attributes::new(),
-    }
+    Reply::Done { tag, ret: None, attrs: Attributes::new() }
 }
 
 fn done_ret(tag: Option<Tag>, ret: impl Into<Value>) -> Reply {
-    Reply::Done {
-        tag,
-        ret: Some(ret.into()),
-        attrs: Attributes::new(),
-    }
+    Reply::Done { tag, ret: Some(ret.into()), attrs: Attributes::new() }
 }
 
 fn re(tag: Option<Tag>, attrs: Attributes) -> Reply {
@@ -128,11 +120,7 @@ fn re(tag: Option<Tag>, attrs: Attributes) -> Reply {
 }
 
 /// `!trap` then `!done`, as RouterOS answers a failed command.
-pub(crate) fn fail(
-    tag: Option<Tag>,
-    category: Option<u32>,
-    message: impl Into<Value>,
-) -> Vec<Reply> {
+pub(crate) fn fail(tag: Option<Tag>, category: Option<u32>, message: impl Into<Value>) -> Vec<Reply> {
     vec![
         Reply::Trap {
             tag,
@@ -151,13 +139,7 @@ pub(crate) fn format_duration(d: Duration) -> String {
         return "0s".into();
     }
     let mut out = String::new();
-    for (unit, len) in [
-        ("w", 604_800),
-        ("d", 86_400),
-        ("h", 3_600),
-        ("m", 60),
-        ("s", 1),
-    ] {
+    for (unit, len) in [("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
         let n = secs / len;
         secs %= len;
         if n > 0 {
@@ -171,10 +153,7 @@ pub(crate) fn format_duration(d: Duration) -> String {
 fn project(attrs: Attributes, props: Option<&[Value]>) -> Attributes {
     match props {
         None => attrs,
-        Some(props) => attrs
-            .into_iter()
-            .filter(|(name, _)| props.iter().any(|p| p == name))
-            .collect(),
+        Some(props) => attrs.into_iter().filter(|(name, _)| props.iter().any(|p| p == name)).collect(),
     }
 }
 
@@ -268,10 +247,7 @@ impl State {
     fn insert_raw(&mut self, menu: Menu, values: &[(&str, &str)]) -> u32 {
         let schema = menu.schema();
         let item = Item {
-            values: values
-                .iter()
-                .filter_map(|(k, v)| Some((schema.field(k.as_bytes())?, Value::from(*v))))
-                .collect(),
+            values: values.iter().filter_map(|(k, v)| Some((schema.field(k.as_bytes())?, Value::from(*v)))).collect(),
         };
         self.table_mut(menu).insert(item)
     }
@@ -284,11 +260,7 @@ impl State {
     /// Rendered items of a menu (for the handle's inspection helpers).
     pub(crate) fn items(&self, menu: Menu) -> Vec<Attributes> {
         let now = Instant::now();
-        self.table(menu)
-            .items
-            .iter()
-            .map(|(&id, item)| self.render(menu, id, item, now))
-            .collect()
+        self.table(menu).items.iter().map(|(&id, item)| self.render(menu, id, item, now)).collect()
     }
 
     /// One item by its `*HEX` id, rendered (REST's `GET /rest/<menu>/<id>`
@@ -298,11 +270,7 @@ impl State {
         let menu = Menu::from_path(menu_path.as_bytes())?;
         if count {
             self.stats.commands += 1;
-            *self
-                .stats
-                .commands_by_path
-                .entry(format!("{menu_path}/print"))
-                .or_default() += 1;
+            *self.stats.commands_by_path.entry(format!("{menu_path}/print")).or_default() += 1;
         }
         let id = parse_id(id)?;
         let item = self.table(menu).items.get(&id)?;
@@ -357,10 +325,7 @@ impl State {
             ("uptime", format_duration(uptime)),
             ("version", self.persona.version().to_owned()),
             ("build-time", "2025-01-01 00:00:00".to_owned()),
-            (
-                "free-memory",
-                (total - (total / 8) - (secs % 4096) * 1024).to_string(),
-            ),
+            ("free-memory", (total - (total / 8) - (secs % 4096) * 1024).to_string()),
             ("total-memory", total.to_string()),
             ("cpu", "QEMU".to_owned()),
             ("cpu-count", "2".to_owned()),
@@ -386,11 +351,7 @@ impl State {
         let tag = command.tag();
         let path = command.path().as_bytes();
         self.stats.commands += 1;
-        *self
-            .stats
-            .commands_by_path
-            .entry(command.path().to_string())
-            .or_default() += 1;
+        *self.stats.commands_by_path.entry(command.path().to_string()).or_default() += 1;
         match path {
             b"/cancel" => return self.cancel(command, conn),
             b"/system/identity/print" | b"/system/identity/getall" => {
@@ -410,18 +371,13 @@ impl State {
                 };
             }
             b"/system/resource/print" | b"/system/resource/getall" => {
-                return vec![
-                    re(tag, project(self.resource(), command.props())),
-                    done(tag),
-                ];
+                return vec![re(tag, project(self.resource(), command.props())), done(tag)];
             }
             _ => {}
         }
         let split = path.iter().rposition(|&b| b == b'/').unwrap_or(0);
-        let (menu_path, verb) = (
-            path.get(..split).unwrap_or_default(),
-            path.get(split.saturating_add(1)..).unwrap_or_default(),
-        );
+        let (menu_path, verb) =
+            (path.get(..split).unwrap_or_default(), path.get(split.saturating_add(1)..).unwrap_or_default());
         let Some(menu) = Menu::from_path(menu_path) else {
             if menu_path == b"/system/identity" || menu_path == b"/system/resource" {
                 return fail(tag, Some(0), "no such command");
@@ -458,17 +414,10 @@ impl State {
         self.stats.writes += 1;
         self.writes_seen += 1;
         let every = u64::from(self.faults.trap_every_nth_write.unwrap_or(0));
-        (every > 0 && self.writes_seen.is_multiple_of(every))
-            .then(|| fail(tag, None, "failure: simulated fault"))
+        (every > 0 && self.writes_seen.is_multiple_of(every)).then(|| fail(tag, None, "failure: simulated fault"))
     }
 
-    fn print(
-        &mut self,
-        menu: Menu,
-        command: &Command,
-        conn: ConnId,
-        events: &mpsc::UnboundedSender<Reply>,
-    ) -> Replies {
+    fn print(&mut self, menu: Menu, command: &Command, conn: ConnId, events: &mpsc::UnboundedSender<Reply>) -> Replies {
         let tag = command.tag();
         let args = command.attributes();
         let follow = args.contains("follow");
@@ -505,13 +454,7 @@ impl State {
         out
     }
 
-    fn listen(
-        &mut self,
-        menu: Menu,
-        command: &Command,
-        conn: ConnId,
-        events: &mpsc::UnboundedSender<Reply>,
-    ) {
+    fn listen(&mut self, menu: Menu, command: &Command, conn: ConnId, events: &mpsc::UnboundedSender<Reply>) {
         self.listeners.push(Listener {
             conn,
             tag: command.tag(),
@@ -556,20 +499,14 @@ impl State {
             return;
         }
         let now = Instant::now();
-        let item = self
-            .table(menu)
-            .items
-            .get(&id)
-            .map(|item| self.render(menu, id, item, now));
+        let item = self.table(menu).items.get(&id).map(|item| self.render(menu, id, item, now));
         self.listeners.retain(|l| {
             if l.menu != menu {
                 return true;
             }
             let attrs = match &item {
                 Some(attrs) => project(attrs.clone(), l.props.as_deref()),
-                None => [(".id", id_text(id)), (".dead", "yes".to_owned())]
-                    .into_iter()
-                    .collect(),
+                None => [(".id", id_text(id)), (".dead", "yes".to_owned())].into_iter().collect(),
             };
             l.tx.send(re(l.tag, attrs)).is_ok()
         });
@@ -585,11 +522,7 @@ impl State {
             let Some(idx) = schema.settable(name.as_bytes()) else {
                 return Err(Value::from(format!("unknown parameter {name}")));
             };
-            let value = if schema
-                .fields
-                .get(idx)
-                .is_some_and(|f| schema.bools.contains(f))
-            {
+            let value = if schema.fields.get(idx).is_some_and(|f| schema.bools.contains(f)) {
                 match query::as_bool(value.as_bytes()) {
                     Some(b) => Value::from(if b { "true" } else { "false" }),
                     None => {
@@ -610,11 +543,8 @@ impl State {
         if schema.unique.is_empty() {
             return false;
         }
-        let key: Vec<Option<&Value>> = schema
-            .unique
-            .iter()
-            .map(|f| schema.field(f.as_bytes()).and_then(|i| values.get(&i)))
-            .collect();
+        let key: Vec<Option<&Value>> =
+            schema.unique.iter().map(|f| schema.field(f.as_bytes()).and_then(|i| values.get(&i))).collect();
         self.table(menu).items.iter().any(|(&id, item)| {
             Some(id) != except
                 && schema.unique.iter().zip(&key).all(|(f, want)| {
@@ -635,15 +565,8 @@ impl State {
             Err(message) => return fail(tag, Some(1), message),
         };
         for required in schema.required {
-            if !schema
-                .field(required.as_bytes())
-                .is_some_and(|i| values.contains_key(&i))
-            {
-                return fail(
-                    tag,
-                    Some(1),
-                    format!("missing value(s) of argument(s) {required}"),
-                );
+            if !schema.field(required.as_bytes()).is_some_and(|i| values.contains_key(&i)) {
+                return fail(tag, Some(1), format!("missing value(s) of argument(s) {required}"));
             }
         }
         for (name, default) in schema.defaults {
@@ -655,9 +578,7 @@ impl State {
             && let Some(idx) = schema.field(b"name")
         {
             let next = self.table(menu).next_id.saturating_add(1);
-            values
-                .entry(idx)
-                .or_insert_with(|| Value::from(format!("queue{next}")));
+            values.entry(idx).or_insert_with(|| Value::from(format!("queue{next}")));
         }
         if self.duplicate(menu, &values, None) {
             return fail(tag, None, schema.duplicate);
@@ -717,8 +638,7 @@ impl State {
         }
         for &id in &ids {
             if let Some(item) = self.table_mut(menu).items.get_mut(&id) {
-                item.values
-                    .extend(changes.iter().map(|(k, v)| (*k, v.clone())));
+                item.values.extend(changes.iter().map(|(k, v)| (*k, v.clone())));
             }
             self.notify(menu, id);
         }
@@ -736,8 +656,7 @@ impl State {
         };
         for &id in &ids {
             if let Some(item) = self.table_mut(menu).items.get_mut(&id) {
-                item.values
-                    .insert(idx, Value::from(if disabled { "true" } else { "false" }));
+                item.values.insert(idx, Value::from(if disabled { "true" } else { "false" }));
             }
             // Like RouterOS: disabling a secret does not end its session.
             self.notify(menu, id);
@@ -796,11 +715,7 @@ impl State {
             .items
             .iter()
             .find_map(|(&id, item)| (item.values.get(&name_idx) == Some(name)).then_some(id))?;
-        if self
-            .secret_field(secret, "disabled")
-            .is_some_and(|v| v == "true")
-            || self.active_by_name(name).is_some()
-        {
+        if self.secret_field(secret, "disabled").is_some_and(|v| v == "true") || self.active_by_name(name).is_some() {
             return None;
         }
         self.sessions_made += 1;
@@ -808,24 +723,10 @@ impl State {
         let address = self
             .secret_field(secret, "remote-address")
             .cloned()
-            .unwrap_or_else(|| {
-                Value::from(format!(
-                    "10.{}.{}.{}",
-                    64 + (n >> 16) % 64,
-                    (n >> 8) & 0xFF,
-                    n & 0xFF
-                ))
-            });
+            .unwrap_or_else(|| Value::from(format!("10.{}.{}.{}", 64 + (n >> 16) % 64, (n >> 8) & 0xFF, n & 0xFF)));
         let mac = self.rng.next_u64().to_be_bytes();
-        let caller_id = format!(
-            "{:02X}:{:02X}:{:02X}:{:02X}:{:02X}:{:02X}",
-            mac[0] & 0xFE,
-            mac[1],
-            mac[2],
-            mac[3],
-            mac[4],
-            mac[5]
-        );
+        let caller_id =
+            format!("{:02X}:{:02X}:{:02X}:{:02X}:{:02X}:{:02X}", mac[0] & 0xFE, mac[1], mac[2], mac[3], mac[4], mac[5]);
         let service = self
             .secret_field(secret, "service")
             .filter(|s| *s != "any")
@@ -848,14 +749,7 @@ impl State {
         .collect();
         let id = self.table_mut(Menu::PppActive).insert(Item { values });
         let rate_in = 1_000 + self.rng.below(200_000);
-        self.sessions.insert(
-            id,
-            SessionMeta {
-                started: Instant::now(),
-                rate_in,
-                rate_out: rate_in.saturating_mul(4),
-            },
-        );
+        self.sessions.insert(id, SessionMeta { started: Instant::now(), rate_in, rate_out: rate_in.saturating_mul(4) });
         self.notify(Menu::PppActive, id);
         Some(id)
     }
@@ -917,10 +811,7 @@ mod tests {
     fn durations_print_like_routeros() {
         assert_eq!(format_duration(Duration::ZERO), "0s");
         assert_eq!(format_duration(Duration::from_secs(65)), "1m5s");
-        assert_eq!(
-            format_duration(Duration::from_secs(604_800 + 2 * 86_400 + 3_600 + 4)),
-            "1w2d1h4s"
-        );
+        assert_eq!(format_duration(Duration::from_secs(604_800 + 2 * 86_400 + 3_600 + 4)), "1w2d1h4s");
     }
 
     #[test]

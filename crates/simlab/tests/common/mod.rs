@@ -50,18 +50,10 @@ impl Scripted {
     /// Accept and answer the plain login.
     pub async fn accept(listener: TcpListener) -> Self {
         let (stream, _) = listener.accept().await.unwrap();
-        let mut me = Self {
-            stream,
-            decoder: Decoder::new(),
-        };
+        let mut me = Self { stream, decoder: Decoder::new() };
         let login = me.command().await;
         assert_eq!(login.path(), "/login");
-        me.send(&[Reply::Done {
-            tag: None,
-            ret: None,
-            attrs: Default::default(),
-        }])
-        .await;
+        me.send(&[Reply::Done { tag: None, ret: None, attrs: Default::default() }]).await;
         me
     }
 
@@ -71,11 +63,7 @@ impl Scripted {
             if let Some(s) = self.decoder.next_sentence().unwrap() {
                 return Command::parse(&s).unwrap();
             }
-            let n = self
-                .stream
-                .read_buf(self.decoder.buffer_mut())
-                .await
-                .unwrap();
+            let n = self.stream.read_buf(self.decoder.buffer_mut()).await.unwrap();
             assert!(n > 0, "client closed");
         }
     }
@@ -95,27 +83,14 @@ impl Scripted {
 }
 
 pub fn re(tag: Option<Tag>, pairs: &[(&str, &str)]) -> Reply {
-    Reply::Re {
-        tag,
-        attrs: pairs.iter().copied().collect(),
-    }
+    Reply::Re { tag, attrs: pairs.iter().copied().collect() }
 }
 
 pub fn done(tag: Option<Tag>) -> Reply {
-    Reply::Done {
-        tag,
-        ret: None,
-        attrs: Default::default(),
-    }
+    Reply::Done { tag, ret: None, attrs: Default::default() }
 }
 
 pub fn sentence_bytes(words: &[&[u8]]) -> Vec<u8> {
-    let s = Sentence::new(
-        words
-            .iter()
-            .map(|w| headend_routeros::Word::try_from(*w).unwrap())
-            .collect(),
-    )
-    .unwrap();
+    let s = Sentence::new(words.iter().map(|w| headend_routeros::Word::try_from(*w).unwrap()).collect()).unwrap();
     s.to_bytes().to_vec()
 }

@@ -79,7 +79,9 @@ impl Store {
             filters.push("id < ?");
         }
         let filter = if filters.is_empty() { String::new() } else { format!("WHERE {}", filters.join(" AND ")) };
-        let sql = format!("SELECT id, at, actor, subject, action, detail FROM activity_log {filter} ORDER BY id DESC LIMIT ?");
+        let sql = format!(
+            "SELECT id, at, actor, subject, action, detail FROM activity_log {filter} ORDER BY id DESC LIMIT ?"
+        );
         let mut select = sqlx::query(&sql);
         if let Some(subject) = &query.subject {
             select = select.bind(subject.clone());

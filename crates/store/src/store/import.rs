@@ -120,8 +120,8 @@ impl Store {
                 continue;
             }
             let key = (row.customer.clone(), row.phone.clone());
-            let new_customer = seen.insert(key.clone())
-                && self.customer_by_name_and_phone(&key.0, key.1.as_deref()).await?.is_none();
+            let new_customer =
+                seen.insert(key.clone()) && self.customer_by_name_and_phone(&key.0, key.1.as_deref()).await?.is_none();
             checked.rows.push(CheckedRow { row, router, plan, new_customer });
         }
         checked.errors.sort_by_key(|e| e.line);

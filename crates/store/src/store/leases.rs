@@ -67,13 +67,8 @@ impl Store {
                  WHERE l.holder = excluded.holder OR l.expires_at <= ?4
              RETURNING holder"
         );
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .bind(holder)
-            .bind(ts(expires))
-            .bind(ts(now))
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query(&sql).bind(id).bind(holder).bind(ts(expires)).bind(ts(now)).fetch_optional(&self.pool).await?;
         Ok(row.is_some())
     }
 

@@ -61,10 +61,7 @@ pub struct Store {
 }
 
 pub(crate) fn corrupt(table: &'static str, detail: impl ToString) -> StoreError {
-    StoreError::Corrupt {
-        table,
-        detail: detail.to_string(),
-    }
+    StoreError::Corrupt { table, detail: detail.to_string() }
 }
 
 /// Maps a unique-constraint violation to a clear "already exists" error.
@@ -144,10 +141,7 @@ impl Store {
             .max_connections(4)
             .connect_with(options)
             .await
-            .map_err(|source| StoreError::Open {
-                path: path.to_path_buf(),
-                source,
-            })?;
+            .map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
         MIGRATOR.run(&pool).await?;
         tracing::debug!(path = %path.display(), "database open");
         Ok(Self { pool })

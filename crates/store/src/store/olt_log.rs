@@ -140,7 +140,12 @@ impl Store {
 
     /// `olt`'s commands, newest first: `limit` of them older than
     /// `before_id` (the next page) if given.
-    pub async fn olt_log(&self, olt: OltId, before_id: Option<i64>, limit: u32) -> Result<Vec<OltLogEntry>, StoreError> {
+    pub async fn olt_log(
+        &self,
+        olt: OltId,
+        before_id: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<OltLogEntry>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, olt_id, at, command, reply, reply_bytes, outcome, error, duration_ms FROM olt_command_log
              WHERE olt_id = ? AND id < ? ORDER BY id DESC LIMIT ?",

@@ -38,8 +38,7 @@ pub struct OltQueueRow {
     pub olt_name: Option<String>,
 }
 
-const COLUMNS: &str =
-    "q.id, q.service_id, q.olt_id, q.action, q.serial, q.attempts, q.last_error, q.status, q.next_attempt_at, q.created_at, q.updated_at";
+const COLUMNS: &str = "q.id, q.service_id, q.olt_id, q.action, q.serial, q.attempts, q.last_error, q.status, q.next_attempt_at, q.created_at, q.updated_at";
 
 impl Store {
     /// Records a failed attempt: one more attempt, the error, the next

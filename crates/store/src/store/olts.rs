@@ -55,7 +55,8 @@ pub struct OltOverview {
     pub unconfigured: u32,
 }
 
-const OLT_COLUMNS: &str = "o.id, o.name, o.vendor, o.host, o.port, o.username, o.host_key, o.pop_id, o.latitude, o.longitude,
+const OLT_COLUMNS: &str =
+    "o.id, o.name, o.vendor, o.host, o.port, o.username, o.host_key, o.pop_id, o.latitude, o.longitude,
     o.reached_at, o.error, o.error_at, o.presented_key, o.swept_at";
 
 const SWEEP_MINUTES: &str = "olt_sweep_minutes";
@@ -189,15 +190,13 @@ impl Store {
         error: &str,
         presented_key: Option<&str>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE olts SET error = ?, error_at = ?, presented_key = IFNULL(?, presented_key) WHERE id = ?",
-        )
-        .bind(error)
-        .bind(ts(at))
-        .bind(presented_key)
-        .bind(id.0)
-        .execute(&self.pool)
-        .await?;
+        sqlx::query("UPDATE olts SET error = ?, error_at = ?, presented_key = IFNULL(?, presented_key) WHERE id = ?")
+            .bind(error)
+            .bind(ts(at))
+            .bind(presented_key)
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -294,8 +293,10 @@ impl Store {
             .bind(LOG_DAYS)
             .fetch_all(&self.pool)
             .await?;
-        let values: HashMap<String, String> =
-            rows.iter().map(|row| Ok((row.try_get("key")?, row.try_get("value")?))).collect::<Result<_, StoreError>>()?;
+        let values: HashMap<String, String> = rows
+            .iter()
+            .map(|row| Ok((row.try_get("key")?, row.try_get("value")?)))
+            .collect::<Result<_, StoreError>>()?;
         let defaults = SignalPolicy::default();
         let bad = |key: &str, e: &dyn std::fmt::Display| corrupt("isp_settings", format!("{key}: {e}"));
         let mut policy = defaults;
@@ -309,8 +310,12 @@ impl Store {
         policy
             .set_interval_minutes(setting(&values, SWEEP_MINUTES, defaults.interval_minutes())?)
             .map_err(|e| bad(SWEEP_MINUTES, &e))?;
-        policy.set_history_days(setting(&values, HISTORY_DAYS, defaults.history_days())?).map_err(|e| bad(HISTORY_DAYS, &e))?;
-        policy.set_command_log_days(setting(&values, LOG_DAYS, defaults.command_log_days())?).map_err(|e| bad(LOG_DAYS, &e))?;
+        policy
+            .set_history_days(setting(&values, HISTORY_DAYS, defaults.history_days())?)
+            .map_err(|e| bad(HISTORY_DAYS, &e))?;
+        policy
+            .set_command_log_days(setting(&values, LOG_DAYS, defaults.command_log_days())?)
+            .map_err(|e| bad(LOG_DAYS, &e))?;
         Ok(policy)
     }
 

@@ -174,11 +174,7 @@ fn onu_index(n: u32) -> i64 {
 }
 
 /// The ids of the ports named, created as needed.
-async fn port_ids(
-    conn: &mut SqliteConnection,
-    olt: OltId,
-    names: &[&str],
-) -> Result<HashMap<String, i64>, StoreError> {
+async fn port_ids(conn: &mut SqliteConnection, olt: OltId, names: &[&str]) -> Result<HashMap<String, i64>, StoreError> {
     let mut ids = HashMap::new();
     for &name in names {
         if ids.contains_key(name) {
@@ -228,7 +224,12 @@ impl Store {
                 .fetch_all(&mut *tx)
                 .await?
                 .iter()
-                .map(|row| Ok((row.try_get("serial")?, (row.try_get("id")?, row.try_get("state")?, row.try_get("service_id")?))))
+                .map(|row| {
+                    Ok((
+                        row.try_get("serial")?,
+                        (row.try_get("id")?, row.try_get("state")?, row.try_get("service_id")?),
+                    ))
+                })
                 .collect::<Result<_, StoreError>>()?;
 
         let mut out = Vec::with_capacity(seen.len());
@@ -286,10 +287,12 @@ impl Store {
 
         // What the OLT no longer lists (in the listed ports) is gone.
         let in_scope = |port: &str| scope.is_none_or(|s| s.iter().any(|p| p == port));
-        let rows = sqlx::query("SELECT n.id, n.serial, p.name FROM onus n JOIN pon_ports p ON p.id = n.port_id WHERE n.olt_id = ?")
-            .bind(olt.0)
-            .fetch_all(&mut *tx)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT n.id, n.serial, p.name FROM onus n JOIN pon_ports p ON p.id = n.port_id WHERE n.olt_id = ?",
+        )
+        .bind(olt.0)
+        .fetch_all(&mut *tx)
+        .await?;
         for row in rows {
             let serial: &str = row.try_get(1)?;
             let port: &str = row.try_get(2)?;
@@ -339,7 +342,10 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await
-                .map_err(unique_violation("an ONU linked to service", &service.map(|s| s.to_string()).unwrap_or_default()))?;
+                .map_err(unique_violation(
+                    "an ONU linked to service",
+                    &service.map(|s| s.to_string()).unwrap_or_default(),
+                ))?;
                 id
             }
             None => insert_onu(&mut tx, olt, port_id, onu, service, &stamp).await?,
@@ -412,7 +418,10 @@ impl Store {
             .bind(onu.0)
             .execute(&self.pool)
             .await
-            .map_err(unique_violation("an ONU linked to service", &service.map(|s| s.to_string()).unwrap_or_default()))?;
+            .map_err(unique_violation(
+                "an ONU linked to service",
+                &service.map(|s| s.to_string()).unwrap_or_default(),
+            ))?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("ONU {onu}")));
         }
@@ -462,7 +471,12 @@ impl Store {
     }
 
     /// Sets (or clears) a port's description; the port is recorded if new.
-    pub async fn set_pon_port_description(&self, olt: OltId, port: &str, description: Option<&str>) -> Result<(), StoreError> {
+    pub async fn set_pon_port_description(
+        &self,
+        olt: OltId,
+        port: &str,
+        description: Option<&str>,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO pon_ports (olt_id, name, description) VALUES (?, ?, ?)
              ON CONFLICT (olt_id, name) DO UPDATE SET description = excluded.description",
@@ -576,7 +590,8 @@ impl Store {
 
     /// The service waiting for the ONU `serial`, if any.
     pub async fn service_by_onu_serial(&self, serial: &str) -> Result<Option<ServiceId>, StoreError> {
-        let row = sqlx::query("SELECT id FROM services WHERE onu_serial = ?").bind(serial).fetch_optional(&self.pool).await?;
+        let row =
+            sqlx::query("SELECT id FROM services WHERE onu_serial = ?").bind(serial).fetch_optional(&self.pool).await?;
         Ok(row.map(|r| r.try_get(0).map(ServiceId)).transpose()?)
     }
 

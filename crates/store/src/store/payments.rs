@@ -32,9 +32,7 @@ impl Store {
         actor: &Actor,
     ) -> Result<Payment, StoreError> {
         if !(1..=MAX_MONTHS).contains(&months) {
-            return Err(StoreError::Invalid(format!(
-                "a payment covers 1 to {MAX_MONTHS} months, not {months}"
-            )));
+            return Err(StoreError::Invalid(format!("a payment covers 1 to {MAX_MONTHS} months, not {months}")));
         }
         if amount.is_sign_negative() {
             return Err(StoreError::Invalid(format!("a payment cannot be negative ({amount})")));
@@ -81,16 +79,7 @@ impl Store {
         insert_activity(&mut tx, &entry).await?;
         sweep_router(&mut tx, router).await?;
         tx.commit().await?;
-        Ok(Payment {
-            id,
-            service,
-            amount,
-            months,
-            paid_at: at,
-            actor: actor.clone(),
-            previous_due,
-            new_due,
-        })
+        Ok(Payment { id, service, amount, months, paid_at: at, actor: actor.clone(), previous_due, new_due })
     }
 
     /// A service's payments, newest first.

@@ -161,8 +161,7 @@ impl Store {
 fn plan_row(row: &SqliteRow) -> Result<Plan, StoreError> {
     let rate = |col: &str| -> Result<Option<Rate>, StoreError> {
         let bps: Option<i64> = row.try_get(col)?;
-        bps.map(|b| u64::try_from(b).map(Rate::bits_per_second).map_err(|e| corrupt("plans", e)))
-            .transpose()
+        bps.map(|b| u64::try_from(b).map(Rate::bits_per_second).map_err(|e| corrupt("plans", e))).transpose()
     };
     let secs = |col: &str| -> Result<Option<u32>, StoreError> {
         let s: Option<i64> = row.try_get(col)?;
@@ -195,11 +194,7 @@ fn plan_row(row: &SqliteRow) -> Result<Plan, StoreError> {
         profile: row
             .try_get::<Option<String>, _>("profile_name")?
             .ok_or_else(|| corrupt("plans", "a plan without a profile name"))?,
-        limits: RateLimit {
-            upload: required("upload_bps")?,
-            download: required("download_bps")?,
-            burst,
-        },
+        limits: RateLimit { upload: required("upload_bps")?, download: required("download_bps")?, burst },
         price: Decimal::from_str(&price).map_err(|e| corrupt("plans", e))?,
         cycle: BillingCycle::from_str(&cycle).map_err(|e| corrupt("plans", e))?,
     })

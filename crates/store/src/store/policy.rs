@@ -55,8 +55,7 @@ impl Store {
         let defaults = IspPolicy::default();
         let zone = values.get(TIME_ZONE).map_or("UTC", String::as_str);
         Ok(IspPolicy {
-            time_zone: TimeZone::get(zone)
-                .map_err(|e| corrupt("isp_settings", format!("time_zone {zone:?}: {e}")))?,
+            time_zone: TimeZone::get(zone).map_err(|e| corrupt("isp_settings", format!("time_zone {zone:?}: {e}")))?,
             grace_days: setting(&values, GRACE_DAYS, defaults.grace_days)?,
             suspension: setting(&values, SUSPENSION, defaults.suspension)?,
             static_queues: setting(&values, STATIC_QUEUES, defaults.static_queues)?,
@@ -100,7 +99,11 @@ impl Store {
 
     /// Sets (or, with `None`, removes) a router's own suspension mode, and
     /// asks it to sweep.
-    pub async fn set_router_suspension(&self, router: RouterId, mode: Option<SuspensionMode>) -> Result<(), StoreError> {
+    pub async fn set_router_suspension(
+        &self,
+        router: RouterId,
+        mode: Option<SuspensionMode>,
+    ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
         let done = sqlx::query("UPDATE routers SET suspension_mode = ? WHERE id = ?")
             .bind(mode.map(SuspensionMode::as_str))

@@ -192,25 +192,29 @@ impl Store {
              RETURNING {}",
             QUEUE_COLUMNS.replace("q.", "")
         );
-        let rows = sqlx::query(&sql)
-            .bind(ts(now))
-            .bind(router.0)
-            .bind(ts(stale))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&sql).bind(ts(now)).bind(router.0).bind(ts(stale)).fetch_all(&self.pool).await?;
         let mut entries: Vec<QueueEntry> = rows.iter().map(queue_row).collect::<Result<_, _>>()?;
         entries.sort_by_key(|e| e.id);
         Ok(entries)
     }
 
     /// Drops the row of an action that succeeded or is no longer needed.
-    pub async fn queue_clear(&self, router: RouterId, service: Option<ServiceId>, action: &str) -> Result<(), StoreError> {
+    pub async fn queue_clear(
+        &self,
+        router: RouterId,
+        service: Option<ServiceId>,
+        action: &str,
+    ) -> Result<(), StoreError> {
         self.queue_clear_many(router, &[(service, action.to_owned())]).await
     }
 
     /// [`Store::queue_clear`] for many actions of one router in one
     /// transaction (after a sweep applied hundreds).
-    pub async fn queue_clear_many(&self, router: RouterId, done: &[(Option<ServiceId>, String)]) -> Result<(), StoreError> {
+    pub async fn queue_clear_many(
+        &self,
+        router: RouterId,
+        done: &[(Option<ServiceId>, String)],
+    ) -> Result<(), StoreError> {
         if done.is_empty() {
             return Ok(());
         }
@@ -236,10 +240,11 @@ impl Store {
     ) -> Result<(), StoreError> {
         let keep: HashSet<(i64, &str)> = keep.iter().map(|(s, a)| (key(*s), a.as_str())).collect();
         let mut tx = self.write().await?;
-        let rows = sqlx::query("SELECT id, IFNULL(service_id, 0) AS service, action FROM provision_queue WHERE router_id = ?")
-            .bind(router.0)
-            .fetch_all(&mut *tx)
-            .await?;
+        let rows =
+            sqlx::query("SELECT id, IFNULL(service_id, 0) AS service, action FROM provision_queue WHERE router_id = ?")
+                .bind(router.0)
+                .fetch_all(&mut *tx)
+                .await?;
         for row in rows {
             let service: i64 = row.try_get("service")?;
             let action: &str = row.try_get("action")?;

@@ -25,12 +25,8 @@ pub enum RouterLogOutcome {
 }
 
 impl RouterLogOutcome {
-    pub const ALL: [RouterLogOutcome; 4] = [
-        RouterLogOutcome::Pending,
-        RouterLogOutcome::Ok,
-        RouterLogOutcome::Error,
-        RouterLogOutcome::Interrupted,
-    ];
+    pub const ALL: [RouterLogOutcome; 4] =
+        [RouterLogOutcome::Pending, RouterLogOutcome::Ok, RouterLogOutcome::Error, RouterLogOutcome::Interrupted];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -163,10 +159,11 @@ impl Store {
     /// before a sweep, holding the router's lease: no other run can be
     /// sending to it). Returns how many there were.
     pub async fn router_log_interrupt_pending(&self, router: RouterId) -> Result<u64, StoreError> {
-        let done = sqlx::query("UPDATE router_log SET outcome = 'interrupted' WHERE router_id = ? AND outcome = 'pending'")
-            .bind(router.0)
-            .execute(&self.pool)
-            .await?;
+        let done =
+            sqlx::query("UPDATE router_log SET outcome = 'interrupted' WHERE router_id = ? AND outcome = 'pending'")
+                .bind(router.0)
+                .execute(&self.pool)
+                .await?;
         Ok(done.rows_affected())
     }
 

@@ -84,11 +84,7 @@ impl Store {
     }
 
     pub async fn set_router_tls_pin(&self, id: RouterId, pin: Option<&str>) -> Result<(), StoreError> {
-        sqlx::query("UPDATE routers SET tls_pin = ? WHERE id = ?")
-            .bind(pin)
-            .bind(id.0)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("UPDATE routers SET tls_pin = ? WHERE id = ?").bind(pin).bind(id.0).execute(&self.pool).await?;
         Ok(())
     }
 
@@ -113,17 +109,16 @@ impl Store {
     }
 
     pub async fn add_pop(&self, new: &NewPop) -> Result<PopId, StoreError> {
-        let id = sqlx::query(
-            "INSERT INTO pops (name, latitude, longitude, created_at) VALUES (?, ?, ?, ?) RETURNING id",
-        )
-        .bind(&new.name)
-        .bind(new.location.map(|l| l.lat()))
-        .bind(new.location.map(|l| l.lon()))
-        .bind(now())
-        .fetch_one(&self.pool)
-        .await
-        .map_err(unique_violation("a POP named", &new.name))?
-        .try_get(0)?;
+        let id =
+            sqlx::query("INSERT INTO pops (name, latitude, longitude, created_at) VALUES (?, ?, ?, ?) RETURNING id")
+                .bind(&new.name)
+                .bind(new.location.map(|l| l.lat()))
+                .bind(new.location.map(|l| l.lon()))
+                .bind(now())
+                .fetch_one(&self.pool)
+                .await
+                .map_err(unique_violation("a POP named", &new.name))?
+                .try_get(0)?;
         Ok(PopId(id))
     }
 
@@ -131,13 +126,12 @@ impl Store {
     /// Also says whether it was added, so a caller whose next step fails
     /// can take it back with [`Store::remove_pop`].
     pub async fn find_or_add_pop(&self, name: &str) -> Result<(PopId, bool), StoreError> {
-        let added = sqlx::query(
-            "INSERT INTO pops (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING RETURNING id",
-        )
-        .bind(name)
-        .bind(now())
-        .fetch_optional(&self.pool)
-        .await?;
+        let added =
+            sqlx::query("INSERT INTO pops (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING RETURNING id")
+                .bind(name)
+                .bind(now())
+                .fetch_optional(&self.pool)
+                .await?;
         if let Some(row) = added {
             return Ok((PopId(row.try_get(0)?), true));
         }

@@ -75,7 +75,12 @@ fn access_columns(access: &Access) -> (Option<&str>, Option<String>) {
 
 /// A unique violation on (router, user name) as the clear message; any
 /// other error as it is.
-async fn user_conflict(conn: &mut SqliteConnection, err: sqlx::Error, router: RouterId, user: Option<&str>) -> StoreError {
+async fn user_conflict(
+    conn: &mut SqliteConnection,
+    err: sqlx::Error,
+    router: RouterId,
+    user: Option<&str>,
+) -> StoreError {
     match (&err, user) {
         (sqlx::Error::Database(db), Some(user)) if db.is_unique_violation() => {
             let name = sqlx::query("SELECT name FROM routers WHERE id = ?")
@@ -265,7 +270,9 @@ impl Store {
 
     /// Every service of `router`, whatever its status, by id.
     pub async fn provisioning_rows(&self, router: RouterId) -> Result<Vec<ProvisioningRow>, StoreError> {
-        let sql = format!("SELECT {SERVICE_COLUMNS}, s.password, s.adopt, s.router_provisioned FROM services s WHERE s.router_id = ? ORDER BY s.id");
+        let sql = format!(
+            "SELECT {SERVICE_COLUMNS}, s.password, s.adopt, s.router_provisioned FROM services s WHERE s.router_id = ? ORDER BY s.id"
+        );
         let rows = sqlx::query(&sql).bind(router.0).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|row| {
@@ -305,7 +312,6 @@ impl Store {
         .await?;
         opt_date("services", row.try_get(0)?)
     }
-
 
     /// Which of `ids` are services of this database (the others were made
     /// by another installation, or are long gone).

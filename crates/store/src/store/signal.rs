@@ -128,7 +128,12 @@ impl Store {
     }
 
     /// An ONU's readings from `from` to `to` (inclusive), oldest first.
-    pub async fn signal_history(&self, onu: OnuId, from: Timestamp, to: Timestamp) -> Result<Vec<SignalPoint>, StoreError> {
+    pub async fn signal_history(
+        &self,
+        onu: OnuId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<SignalPoint>, StoreError> {
         let rows = sqlx::query(
             "SELECT at, onu_rx, onu_tx, olt_rx, temperature, voltage, bias, distance FROM onu_signal
              WHERE onu_id = ? AND at BETWEEN ? AND ? ORDER BY at",
@@ -179,10 +184,7 @@ impl Store {
         rows.iter()
             .map(|row| {
                 let level: &str = row.try_get(1)?;
-                Ok((
-                    OnuId(row.try_get(0)?),
-                    AlertLevel::from_str(level).map_err(|e| corrupt("onu_alerts", e))?,
-                ))
+                Ok((OnuId(row.try_get(0)?), AlertLevel::from_str(level).map_err(|e| corrupt("onu_alerts", e))?))
             })
             .collect()
     }

@@ -53,7 +53,12 @@ pub fn Unconfigured(olt: Option<i64>) -> impl IntoView {
         reading.set(true);
         failed.set(None);
         leptos::task::spawn_local(async move {
-            match ipc::invoke::<_, UnconfiguredView>(command::REFRESH_AUTOFIND, ScopeArgs { scope: OltScope { olt_id: olt } }).await {
+            match ipc::invoke::<_, UnconfiguredView>(
+                command::REFRESH_AUTOFIND,
+                ScopeArgs { scope: OltScope { olt_id: olt } },
+            )
+            .await
+            {
                 Ok(view) => refreshed.set(Some(view)),
                 Err(e) => failed.set(Some(e)),
             }
@@ -198,7 +203,8 @@ fn AuthorizeFields(draft: AuthorizeDraft, authorizing: RwSignal<Option<Authorize
         )
     };
     let (line, set_line) = field("line", |f| &f.line, |f, v| f.line = v);
-    let (service_profile, set_service_profile) = field("service_profile", |f| &f.service_profile, |f, v| f.service_profile = v);
+    let (service_profile, set_service_profile) =
+        field("service_profile", |f| &f.service_profile, |f, v| f.service_profile = v);
     let (vlan, set_vlan) = field("vlan", |f| &f.vlan, |f, v| f.vlan = v);
     let (description, set_description) = field("description", |f| &f.description, |f, v| f.description = v);
 
@@ -260,7 +266,9 @@ fn AuthorizeFields(draft: AuthorizeDraft, authorizing: RwSignal<Option<Authorize
     let close = move || authorizing.set(None);
     let editing = move || step.get() == Step::Editing;
     let vendor_hint = match draft.vendor.as_str() {
-        "huawei" => "Huawei: the ONT line and service profiles (a number is a profile id); with a VLAN a service port is made on GEM port 1.",
+        "huawei" => {
+            "Huawei: the ONT line and service profiles (a number is a profile id); with a VLAN a service port is made on GEM port 1."
+        }
         "vsol" => "VSOL: the line and service profiles; the ONU profile is the equipment autofind reported.",
         _ => "ZTE: the T-CONT profile, and the ONU type (empty: what autofind reported).",
     };
@@ -331,7 +339,11 @@ fn Registered(done: AuthorizedOnu, authorizing: RwSignal<Option<AuthorizeTarget>
         console.olts_changed.track();
         async move {
             match onu_id {
-                Some(id) => ipc::invoke::<_, OnuDetail>(command::GET_ONU, QueryArgs { query: OnuQuery { id, days: 1 } }).await.ok(),
+                Some(id) => {
+                    ipc::invoke::<_, OnuDetail>(command::GET_ONU, QueryArgs { query: OnuQuery { id, days: 1 } })
+                        .await
+                        .ok()
+                }
                 None => None,
             }
         }

@@ -61,7 +61,13 @@ fn time_ticks(from: i64, to: i64) -> Vec<(i64, String)> {
             }
         }
         None => {
-            let day_step = if span <= 10 * 86_400 { 1 } else if span <= 40 * 86_400 { 5 } else { 15 };
+            let day_step = if span <= 10 * 86_400 {
+                1
+            } else if span <= 40 * 86_400 {
+                5
+            } else {
+                15
+            };
             d.set_hours(0);
             d.set_date(d.get_date() + 1);
             while (d.get_time() / 1000.0) as i64 <= to {
@@ -136,11 +142,8 @@ pub fn SignalChart(
                 return;
             }
             let vx = f64::from(ev.offset_x()) / width * W;
-            let nearest = xs
-                .iter()
-                .enumerate()
-                .min_by(|a, b| (a.1 - vx).abs().total_cmp(&(b.1 - vx).abs()))
-                .map(|(i, _)| i);
+            let nearest =
+                xs.iter().enumerate().min_by(|a, b| (a.1 - vx).abs().total_cmp(&(b.1 - vx).abs())).map(|(i, _)| i);
             hover.set(nearest.filter(|i| (xs[*i] - vx).abs() < 40.0).map(|i| ats[i]));
         }
     };
@@ -148,7 +151,11 @@ pub fn SignalChart(
         let points = points.clone();
         move || {
             let at = hover.get()?;
-            points.iter().min_by_key(|p| (p.at - at).abs()).filter(|p| (p.at - at).abs() <= detail.max_gap_secs).cloned()
+            points
+                .iter()
+                .min_by_key(|p| (p.at - at).abs())
+                .filter(|p| (p.at - at).abs() <= detail.max_gap_secs)
+                .cloned()
         }
     };
     let marker = {

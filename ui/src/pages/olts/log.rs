@@ -28,7 +28,10 @@ pub fn CommandLog(olt: i64) -> impl IntoView {
         // New commands shift the pages: start again from the newest.
         older.set(Vec::new());
         more.set(None);
-        ipc::invoke::<_, OltLogPage>(command::OLT_LOG, QueryArgs { query: OltLogQuery { olt_id: olt, before_id: None } })
+        ipc::invoke::<_, OltLogPage>(
+            command::OLT_LOG,
+            QueryArgs { query: OltLogQuery { olt_id: olt, before_id: None } },
+        )
     });
     let load_older = move |before: i64| {
         leptos::task::spawn_local(async move {

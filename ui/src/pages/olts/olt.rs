@@ -143,7 +143,10 @@ fn HealthCards(row: OltRow, tab: RwSignal<Tab>) -> impl IntoView {
         if text.is_empty() { none.to_owned() } else { text.join(" · ") }
     };
     let down = some(&[(row.los, "LOS"), (row.dying_gasp, "power cut"), (row.offline, "offline")], "none down");
-    let open = some(&[(row.criticals, "critical"), (row.los_alerts, "LOS"), (row.warnings, "weak")], "all within the thresholds");
+    let open = some(
+        &[(row.criticals, "critical"), (row.los_alerts, "LOS"), (row.warnings, "weak")],
+        "all within the thresholds",
+    );
     view! {
         <div class="cards olt-health" id="olt-health">
             <div class="card stat">

@@ -78,9 +78,8 @@ pub fn OnuPage(id: i64) -> impl IntoView {
                 Confirm::Deregister => command::DEREGISTER_ONU,
             };
             match (ipc::invoke::<_, ()>(cmd, IdArgs { id }).await, what) {
-                (Ok(()), Confirm::Reboot) => {
-                    notice.set(Some(Ok("Rebooting: it is offline for a minute or two; its state here follows.".to_owned())))
-                }
+                (Ok(()), Confirm::Reboot) => notice
+                    .set(Some(Ok("Rebooting: it is offline for a minute or two; its state here follows.".to_owned()))),
                 (Ok(()), Confirm::Deregister) => match back {
                     Some(olt) => console.open(Page::Olt(olt)),
                     None => console.open(Page::Olts),
