@@ -2,30 +2,30 @@
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use headend_core::RouterId;
 use headend_core::settings::Settings;
-use headend_engine::{Connector, EngineConfig, Fleet, OltFleet, OltFleetConfig, Provisioner};
+use headend_engine::{Connector, EngineConfig, Fleet, OltFleet, OltFleetConfig, Provisioner, SystemClock};
 use headend_ipc::Failures;
 use headend_secrets::{SecretStore, SubscriberCipher};
 use headend_store::{DataDir, Store};
+use headend_workflows::{Keyring, SweepHint, Workflows};
 
 use crate::provisioning::SweepRun;
 
 pub struct AppState {
     pub data_dir: DataDir,
     pub store: Store,
+    /// Every operator workflow; the commands only convert and call them.
+    pub workflows: Workflows,
     pub secrets: SecretStore,
     pub fleet: Fleet,
     /// The provisioning engine; `provisioning::start` runs it.
     pub provisioner: Provisioner,
     /// The OLT engine; `olts::start` runs it.
     pub olts: OltFleet,
-    /// Encrypts the PPPoE passwords the operator types; `None` when the
-    /// keyring would not give its key (then PPPoE passwords cannot be set).
-    pub cipher: Option<SubscriberCipher>,
     /// The simulated routers, while the demo runs.
     pub demo: tokio::sync::Mutex<Option<crate::demo::DemoNetwork>>,
     /// When the process started, to report how long the console took to appear.
@@ -44,6 +44,15 @@ pub struct AppState {
     /// Routers whose login was refused: the engine leaves them alone until
     /// the operator edits them.
     refused: Mutex<HashSet<RouterId>>,
+}
+
+/// The app's own engine sweeps a changed router at once.
+struct EngineHint(Provisioner);
+
+impl SweepHint for EngineHint {
+    fn sweep(&self, router: RouterId) {
+        self.0.request(router);
+    }
 }
 
 /// A poisoned lock only means another thread panicked mid-update of plain
@@ -79,14 +88,20 @@ impl AppState {
         };
         let provisioner =
             Provisioner::new(store.clone(), Connector::new(store.clone(), secrets.clone()), cipher.clone(), config);
+        let workflows = Workflows::new(
+            store.clone(),
+            Keyring::opened(secrets.clone(), cipher.clone()),
+            Arc::new(SystemClock),
+            Arc::new(EngineHint(provisioner.clone())),
+        );
         Self {
             data_dir,
             store,
+            workflows,
             secrets,
             fleet,
             provisioner,
             olts,
-            cipher,
             demo: tokio::sync::Mutex::new(None),
             started,
             engine: Mutex::new(None),

@@ -36,6 +36,7 @@ pub fn run() -> anyhow::Result<()> {
     let mut session = desktop_session(SESSION_COMMAND)?;
     session
         .env("HEADEND_APP_BIN", target.join("debug").join(paths::exe("headend-app")))
+        .env("HEADEND_CLI_BIN", target.join("debug").join(paths::exe("headend")))
         .env("HEADEND_TAURI_DRIVER", paths::tools_bin()?.join(paths::exe("tauri-driver")))
         .env("HEADEND_E2E_SCREENSHOTS", &screenshots);
     if let Some(deb) = deb {

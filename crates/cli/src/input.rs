@@ -39,12 +39,3 @@ pub fn read_password(what: &str, command: &str) -> anyhow::Result<String> {
     }
     Ok(password)
 }
-
-/// `value` trimmed, or an error naming `what` if that leaves nothing.
-pub fn non_empty<'a>(what: &str, value: &'a str) -> anyhow::Result<&'a str> {
-    let value = value.trim();
-    if value.is_empty() {
-        bail!("{what} cannot be empty");
-    }
-    Ok(value)
-}

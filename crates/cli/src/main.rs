@@ -1,19 +1,19 @@
 //! `headend`: Headend from a terminal. It shares the data directory and the
 //! database with the desktop app, so what one does the other sees.
 //!
-//! One module per group of subcommands, each a thin layer over the library
-//! crates: [`status`], [`simulate`], [`router`], [`olt`], [`plan`], [`service`],
-//! [`payment`], [`import`]. [`output`] holds what they share for printing
-//! (text for people, `--json` for scripts: one object, an array for a
-//! listing, one object per line for a stream); [`open`] opens the database
-//! and the keyring, [`input`] reads what the operator pipes in, and
-//! [`activity`] logs every change with the actor `cli`.
+//! One module per group of subcommands, each a thin layer that parses its
+//! arguments, calls one workflow of `headend-workflows` (acting as `cli`,
+//! which writes the activity log) or one read of the store or the engine,
+//! and prints: [`status`], [`simulate`], [`router`], [`olt`], [`plan`],
+//! [`service`], [`payment`], [`import`], [`policy`]. [`output`] holds what
+//! they share for printing (text for people, `--json` for scripts: one
+//! object, an array for a listing, one object per line for a stream);
+//! [`open`] opens the database, the keyring and the workflows, and
+//! [`input`] reads what the operator pipes in.
 
-mod activity;
 mod engine;
 mod import;
 mod input;
-mod inventory;
 mod olt;
 mod open;
 mod output;

@@ -1,9 +1,13 @@
 //! Opening what the subcommands share: the database, the keyring scoped to
-//! it, and the cipher of subscriber passwords.
+//! it, and the workflows over them.
+
+use std::sync::Arc;
 
 use anyhow::Context;
-use headend_secrets::{SecretStore, SubscriberCipher};
+use headend_engine::SystemClock;
+use headend_secrets::SecretStore;
 use headend_store::Store;
+use headend_workflows::{Keyring, NoEngine, Workflows};
 
 use crate::Globals;
 
@@ -24,11 +28,10 @@ pub async fn open_secrets(store: &Store) -> anyhow::Result<SecretStore> {
     Ok(secrets.scoped(&scope))
 }
 
-/// The cipher of subscriber PPPoE passwords (its key made on first use).
-pub async fn open_cipher(store: &Store) -> anyhow::Result<SubscriberCipher> {
-    let secrets = open_secrets(store).await?;
-    tokio::task::spawn_blocking(move || secrets.subscriber_cipher())
-        .await
-        .context("the keyring call stopped unexpectedly")?
-        .context("reading the key of subscriber passwords from the keyring")
+/// The workflows over this data directory, acting as the CLI. The keyring
+/// opens only when a workflow needs it; sweeps are left to the store's
+/// sweep requests, which any running engine (the app, the agent) takes.
+pub async fn open_workflows(globals: &Globals) -> anyhow::Result<Workflows> {
+    let store = open_store(globals).await?;
+    Ok(Workflows::new(store, Keyring::lazy(), Arc::new(SystemClock), Arc::new(NoEngine)))
 }

@@ -7,10 +7,10 @@ use std::str::FromStr;
 use headend_core::ServiceId;
 use headend_core::activity::Actor;
 use headend_core::billing::MAX_MONTHS;
-use headend_store::Store;
+use headend_workflows::Workflows;
 use rust_decimal::Decimal;
 
-use crate::open::open_store;
+use crate::open::open_workflows;
 use crate::service::PaymentJson;
 use crate::{Globals, output};
 
@@ -35,30 +35,22 @@ pub enum Command {
 }
 
 fn parse_amount(text: &str) -> Result<Decimal, String> {
-    let amount =
-        Decimal::from_str(text.trim()).map_err(|_| format!("{text:?} is not an amount: write it like 25.00"))?;
-    if amount.is_sign_negative() {
-        return Err(format!("a payment cannot be negative ({text})"));
-    }
-    Ok(amount)
+    Decimal::from_str(text.trim()).map_err(|_| format!("{text:?} is not an amount: write it like 25.00"))
 }
 
 pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
-    let store = open_store(globals).await?;
+    let w = open_workflows(globals).await?;
     let result = match command {
-        Command::Add { service, amount, months } => add(globals, &store, ServiceId(service), amount, months).await,
-        Command::List { service } => list(globals, &store, ServiceId(service)).await,
+        Command::Add { service, amount, months } => add(globals, &w, ServiceId(service), amount, months).await,
+        Command::List { service } => list(globals, &w, ServiceId(service)).await,
     };
-    store.close().await;
+    w.store().close().await;
     result
 }
 
-async fn add(globals: &Globals, store: &Store, id: ServiceId, amount: Decimal, months: u8) -> anyhow::Result<()> {
-    let service = crate::service::find(store, id).await?;
-    // "Today" is the ISP's, not this machine's.
-    let now = jiff::Timestamp::now();
-    let today = store.isp_policy().await?.today(now);
-    let payment = store.add_payment(id, amount, months, now, today, &Actor::Cli).await?;
+async fn add(globals: &Globals, w: &Workflows, id: ServiceId, amount: Decimal, months: u8) -> anyhow::Result<()> {
+    let service = w.service(id).await?;
+    let payment = w.record_payment(&Actor::Cli, id, amount, months).await?;
     if globals.json {
         return output::json(&PaymentJson::new(&payment));
     }
@@ -72,9 +64,9 @@ async fn add(globals: &Globals, store: &Store, id: ServiceId, amount: Decimal, m
     Ok(())
 }
 
-async fn list(globals: &Globals, store: &Store, id: ServiceId) -> anyhow::Result<()> {
-    crate::service::find(store, id).await?;
-    let payments: Vec<PaymentJson> = store.payments(id).await?.iter().map(PaymentJson::new).collect();
+async fn list(globals: &Globals, w: &Workflows, id: ServiceId) -> anyhow::Result<()> {
+    w.service(id).await?;
+    let payments: Vec<PaymentJson> = w.store().payments(id).await?.iter().map(PaymentJson::new).collect();
     if globals.json {
         return output::json(&payments);
     }

@@ -4,14 +4,16 @@
 use std::str::FromStr;
 
 use anyhow::{Context, bail};
+use headend_core::activity::Actor;
 use headend_core::plan::{BillingCycle, Burst, Pair, Plan, RateLimit};
-use headend_store::{NewPlan, Store};
+use headend_store::Store;
+use headend_workflows::Workflows;
+use headend_workflows::plans::PlanInput;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::input::non_empty;
-use crate::open::open_store;
-use crate::{Globals, activity, output};
+use crate::open::open_workflows;
+use crate::{Globals, output};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -95,12 +97,7 @@ impl BurstArgs {
 }
 
 fn parse_price(text: &str) -> Result<Decimal, String> {
-    let price =
-        Decimal::from_str(text.trim()).map_err(|_| format!("{text:?} is not an amount: write it like 25.00"))?;
-    if price.is_sign_negative() {
-        return Err(format!("a price cannot be negative ({text})"));
-    }
-    Ok(price)
+    Decimal::from_str(text.trim()).map_err(|_| format!("{text:?} is not an amount: write it like 25.00"))
 }
 
 /// A plan as `list`, `add` and `set` print it.
@@ -153,13 +150,13 @@ impl PlanJson {
 }
 
 pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
-    let store = open_store(globals).await?;
+    let w = open_workflows(globals).await?;
     let result = match command {
-        Command::Add(args) => add(globals, &store, args).await,
-        Command::List => list(globals, &store).await,
-        Command::Set(args) => set(globals, &store, args).await,
+        Command::Add(args) => add(globals, &w, args).await,
+        Command::List => list(globals, w.store()).await,
+        Command::Set(args) => set(globals, &w, args).await,
     };
-    store.close().await;
+    w.store().close().await;
     result
 }
 
@@ -181,8 +178,7 @@ fn print(globals: &Globals, verb: &str, plan: &Plan) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn add(globals: &Globals, store: &Store, args: AddArgs) -> anyhow::Result<()> {
-    let name = non_empty("the plan's name", &args.name)?.to_owned();
+async fn add(globals: &Globals, w: &Workflows, args: AddArgs) -> anyhow::Result<()> {
     let b = &args.rates.burst;
     let limits = RateLimit::from_parts(
         &args.rates.rate,
@@ -190,9 +186,8 @@ async fn add(globals: &Globals, store: &Store, args: AddArgs) -> anyhow::Result<
         b.burst_threshold.as_deref(),
         b.burst_time.as_deref(),
     )?;
-    let id = store.add_plan(&NewPlan { name, limits, price: args.price, cycle: args.cycle }).await?;
-    let plan = store.plan(id).await?.context("the plan vanished right after it was added")?;
-    activity::log(store, format!("plan:{id}"), "plan added", format!("{}: {}", plan.name, describe(&plan))).await;
+    let input = PlanInput { name: args.name, limits, price: args.price, cycle: args.cycle };
+    let plan = w.add_plan(&Actor::Cli, input).await?;
     print(globals, "Added", &plan)
 }
 
@@ -200,8 +195,8 @@ async fn find(store: &Store, name: &str) -> anyhow::Result<Plan> {
     store.plan_by_name(name).await?.with_context(|| format!("no plan named {name:?}; `headend plan list` shows them"))
 }
 
-async fn set(globals: &Globals, store: &Store, args: SetArgs) -> anyhow::Result<()> {
-    let plan = find(store, &args.name).await?;
+async fn set(globals: &Globals, w: &Workflows, args: SetArgs) -> anyhow::Result<()> {
+    let plan = find(w.store(), &args.name).await?;
     let b = &args.rates.burst;
     if args.rename.is_none()
         && args.rates.rate.is_none()
@@ -231,21 +226,13 @@ async fn set(globals: &Globals, store: &Store, args: SetArgs) -> anyhow::Result<
         RateLimit::new(rate, plan.limits.burst)
             .context("the plan's burst does not fit the new rate: give a new --burst (with --burst-threshold and --burst-time) or --no-burst")?
     };
-    let name = match &args.rename {
-        Some(new) => non_empty("--rename", new)?.to_owned(),
-        None => plan.name.clone(),
+    let input = PlanInput {
+        name: args.rename.unwrap_or_else(|| plan.name.clone()),
+        limits,
+        price: args.price.unwrap_or(plan.price),
+        cycle: args.cycle.unwrap_or(plan.cycle),
     };
-    let new =
-        NewPlan { name, limits, price: args.price.unwrap_or(plan.price), cycle: args.cycle.unwrap_or(plan.cycle) };
-    store.update_plan(plan.id, &new).await?;
-    let updated = store.plan(plan.id).await?.context("the plan vanished right after it was changed")?;
-    activity::log(
-        store,
-        format!("plan:{}", plan.id),
-        "plan changed",
-        format!("{}: {} -> {}", plan.name, describe(&plan), describe(&updated)),
-    )
-    .await;
+    let updated = w.edit_plan(&Actor::Cli, plan.id, input).await?;
     print(globals, "Changed", &updated)
 }
 

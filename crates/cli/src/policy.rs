@@ -4,11 +4,12 @@
 //! a router's own suspension mode.
 
 use anyhow::Context;
-use headend_core::activity::{ActivityEntry, Actor};
+use headend_core::activity::Actor;
 use headend_core::provision::policy::{IspPolicy, SuspensionMode};
+use headend_workflows::policy::PolicyChange;
 use serde::Serialize;
 
-use crate::open::open_store;
+use crate::open::open_workflows;
 use crate::{Globals, output};
 
 #[derive(Debug, clap::Subcommand)]
@@ -20,9 +21,9 @@ pub enum Command {
         /// IANA time zone that decides when a day ends, e.g. America/Sao_Paulo.
         #[arg(long)]
         time_zone: Option<String>,
-        /// Days after the due date before a service is cut off (per-service overrides stay).
+        /// Days after the due date before a service is cut off, 0 to 365 (per-service overrides stay).
         #[arg(long)]
-        grace_days: Option<u16>,
+        grace_days: Option<u32>,
         /// What suspension does on the router: disable (and kick), remove, or address-list.
         #[arg(long)]
         suspension: Option<SuspensionMode>,
@@ -30,7 +31,7 @@ pub enum Command {
         #[arg(long)]
         static_queues: Option<bool>,
         /// Failed attempts of a router write before it waits for a manual retry.
-        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100))]
+        #[arg(long)]
         max_attempts: Option<u32>,
     },
     /// Give one router its own suspension mode, or `default` for the ISP's.
@@ -62,36 +63,17 @@ fn json(policy: &IspPolicy) -> PolicyJson {
 }
 
 pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
-    let store = open_store(globals).await?;
+    let w = open_workflows(globals).await?;
     let result = async {
         match command {
-            Command::Show => print(globals, &store.isp_policy().await?),
+            Command::Show => print(globals, &w.store().isp_policy().await?),
             Command::Set { time_zone, grace_days, suspension, static_queues, max_attempts } => {
-                let mut policy = store.isp_policy().await?;
-                if let Some(zone) = time_zone {
-                    policy.time_zone = jiff::tz::TimeZone::get(&zone).with_context(|| {
-                        format!("unknown time zone {zone:?}: use an IANA name such as America/Sao_Paulo")
-                    })?;
-                }
-                policy.grace_days = grace_days.unwrap_or(policy.grace_days);
-                policy.suspension = suspension.unwrap_or(policy.suspension);
-                policy.static_queues = static_queues.unwrap_or(policy.static_queues);
-                policy.max_attempts = max_attempts.unwrap_or(policy.max_attempts);
-                store.set_isp_policy(&policy).await?;
-                let detail = serde_json::to_string(&json(&policy))?;
-                store
-                    .log_activity(&ActivityEntry {
-                        at: jiff::Timestamp::now(),
-                        actor: Actor::Cli,
-                        subject: "policy".into(),
-                        action: "policy-set".into(),
-                        detail,
-                    })
-                    .await?;
-                print(globals, &policy)
+                let change = PolicyChange { time_zone, grace_days, suspension, static_queues, max_attempts };
+                print(globals, &w.change_policy(&Actor::Cli, change).await?)
             }
             Command::Router { name, mode } => {
-                let router = store
+                let router = w
+                    .store()
                     .router_by_name(&name)
                     .await?
                     .with_context(|| format!("no router named {name:?}; see `headend router list`"))?;
@@ -99,17 +81,8 @@ pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
                     "default" => None,
                     other => Some(other.parse::<SuspensionMode>()?),
                 };
-                store.set_router_suspension(router.id, mode).await?;
+                w.set_router_suspension(&Actor::Cli, router.id, mode).await?;
                 let shown = mode.map_or("the ISP's default", SuspensionMode::as_str);
-                store
-                    .log_activity(&ActivityEntry {
-                        at: jiff::Timestamp::now(),
-                        actor: Actor::Cli,
-                        subject: format!("router:{}", router.id),
-                        action: "suspension-mode".into(),
-                        detail: format!("suspension on {name}: {shown}"),
-                    })
-                    .await?;
                 if globals.json {
                     output::json(&serde_json::json!({ "router": name, "suspension": mode.map(SuspensionMode::as_str) }))
                 } else {
@@ -119,7 +92,7 @@ pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
         }
     }
     .await;
-    store.close().await;
+    w.store().close().await;
     result
 }
 

@@ -158,6 +158,31 @@ impl OltProfile {
     }
 }
 
+/// What registering an ONU for a service starts from, wherever it is done
+/// (the Authorize dialog, `headend olt authorize --service`, zero-touch):
+/// the plan's OLT profile, the service's own VLAN before the plan's, and
+/// the service's ONU description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorizeDefaults {
+    pub profile: OltProfile,
+    pub description: String,
+}
+
+impl AuthorizeDefaults {
+    pub fn for_service(
+        service: ServiceId,
+        customer: &str,
+        plan_profile: Option<OltProfile>,
+        service_vlan: Option<u16>,
+    ) -> Self {
+        let mut profile = plan_profile.unwrap_or_default();
+        if service_vlan.is_some() {
+            profile.vlan = service_vlan;
+        }
+        Self { profile, description: onu_description(service, customer) }
+    }
+}
+
 /// Whether `vlan` is a customer VLAN an OLT accepts (1 to 4094).
 pub fn valid_vlan(vlan: u16) -> bool {
     (1..=4094).contains(&vlan)
@@ -257,6 +282,18 @@ impl HostKeyChanged {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn authorize_defaults_take_the_services_vlan_before_the_plans() {
+        let plan = OltProfile { line: Some("20".into()), service: Some("30".into()), vlan: Some(100) };
+        let own = AuthorizeDefaults::for_service(ServiceId(7), "José Lima", Some(plan.clone()), Some(200));
+        assert_eq!(own.profile, OltProfile { vlan: Some(200), ..plan.clone() });
+        assert_eq!(own.description, "svc7-Jose_Lima");
+        let plans = AuthorizeDefaults::for_service(ServiceId(7), "Ana", Some(plan.clone()), None);
+        assert_eq!(plans.profile.vlan, Some(100));
+        let none = AuthorizeDefaults::for_service(ServiceId(7), "Ana", None, None);
+        assert!(none.profile.is_empty());
+    }
 
     #[test]
     fn names_round_trip() {

@@ -77,6 +77,8 @@ pub struct ServiceOverview {
     pub next_billing_date: Option<Date>,
     /// The service's own grace; `None` uses the ISP's.
     pub grace_days: Option<u16>,
+    /// Headend may take over an unmarked secret of this user name.
+    pub adopt: bool,
     /// Whether the router held the service as it should, at the last sweep
     /// that confirmed it.
     pub router_provisioned: bool,

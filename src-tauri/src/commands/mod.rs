@@ -3,25 +3,24 @@
 //! maps errors to an [`ErrorDto`] with a stable code. One module per part
 //! of the console.
 //!
-//! Every command that changes what a router should hold asks the engine to
-//! sweep that router after the store write (`Provisioner::request`): the
-//! store also leaves a sweep request for any engine (the agent), but this
-//! makes the app's own engine act at once.
+//! A command that changes anything calls one workflow of
+//! `headend-workflows` (`AppState::workflows`, acting as the operator),
+//! which validates, writes, logs the activity and asks the app's engine to
+//! sweep; the command only converts the UI's shapes and maps the errors.
 
 pub mod activity;
 pub mod app;
 pub mod import;
 pub mod olts;
+pub mod payments;
 pub mod plans;
 pub mod provisioning;
 pub mod routers;
 pub mod services;
 
-use headend_core::activity::{ActivityEntry, Actor};
 use headend_ipc::{ErrorCode, ErrorDto};
 use headend_store::StoreError;
-
-use crate::state::AppState;
+use headend_workflows::WorkflowError;
 
 pub type Answer<T> = Result<T, ErrorDto>;
 
@@ -50,22 +49,49 @@ pub fn store_error(err: StoreError) -> ErrorDto {
     }
 }
 
-/// Writes an operator's action to the activity log; a failure to log is
-/// logged, not returned (the action itself succeeded).
-pub async fn log(state: &AppState, subject: String, action: &str, detail: String) {
-    let entry = ActivityEntry {
-        at: jiff::Timestamp::now(),
-        actor: Actor::Operator,
-        subject,
-        action: action.to_owned(),
-        detail,
-    };
-    if let Err(err) = state.store.log_activity(&entry).await {
-        tracing::error!("cannot write the activity log: {err}");
+/// A workflow's refusal as the UI shows it: input errors next to their
+/// field, as sentences; the rest with the code the UI branches on.
+pub fn workflow_error(err: WorkflowError) -> ErrorDto {
+    let field = err.field();
+    match err {
+        WorkflowError::Invalid { message, .. } => match field {
+            Some(field) => ErrorDto::field(field, sentence(&message)),
+            None => invalid(sentence(&message)),
+        },
+        WorkflowError::NotFound(message) => error(ErrorCode::NotFound, sentence(&message)),
+        WorkflowError::Store(err) => db(err),
+        WorkflowError::Olt(err) => olts::olt_error(err),
+        WorkflowError::Router(message) => error(ErrorCode::Router, message),
+        other @ (WorkflowError::Keyring { .. } | WorkflowError::Interrupted(_)) => {
+            error(ErrorCode::Internal, sentence(&other.to_string()))
+        }
+    }
+}
+
+/// `text` with a capital first letter and one final period.
+pub fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str().trim_end_matches('.')),
+        None => String::new(),
     }
 }
 
 /// An instant as the UI receives it: RFC 3339 in UTC.
 pub fn instant(t: jiff::Timestamp) -> String {
     t.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_read_as_sentences() {
+        assert_eq!(sentence("the PPPoE password is missing"), "The PPPoE password is missing.");
+        assert_eq!(sentence("done."), "Done.");
+        let field = workflow_error(WorkflowError::invalid("username", "a PPPoE user named \"ana\" already exists"));
+        assert_eq!(field.field.as_deref(), Some("username"));
+        assert_eq!(field.message, "A PPPoE user named \"ana\" already exists.");
+    }
 }

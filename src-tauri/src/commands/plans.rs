@@ -1,16 +1,16 @@
 //! Plans: their rates (a PPP profile on every router), price and cycle.
 
-use std::collections::BTreeSet;
 use std::str::FromStr;
 
 use headend_core::PlanId;
+use headend_core::activity::Actor;
 use headend_core::plan::{BillingCycle, Burst, Pair, Plan, Rate, RateLimit};
 use headend_ipc::{BurstDto, ErrorDto, PlanForm, PlanRow};
-use headend_store::{NewPlan, StoreError};
+use headend_workflows::plans::PlanInput;
 use rust_decimal::Decimal;
 use tauri::State;
 
-use super::{Answer, db, log, store_error};
+use super::{Answer, db, workflow_error};
 use crate::state::AppState;
 
 fn plan_row(p: Plan) -> PlanRow {
@@ -50,12 +50,8 @@ fn rate(field: &str, text: &str, what: &str) -> Result<Rate, ErrorDto> {
     Rate::from_str(text).map_err(|e| ErrorDto::field(field, e.to_string()))
 }
 
-/// Checks the plan form and turns it into what the store takes.
-fn parse_plan_form(form: &PlanForm) -> Result<NewPlan, ErrorDto> {
-    let name = form.name.trim();
-    if name.is_empty() {
-        return Err(ErrorDto::field("name", "Give the plan a name, such as Home 20."));
-    }
+/// Reads the plan form's rates, price and cycle; the workflow checks the rest.
+fn parse_plan_form(form: &PlanForm) -> Result<PlanInput, ErrorDto> {
     let download = rate("download", &form.download, "download rate")?;
     let upload = rate("upload", &form.upload, "upload rate")?;
     let b = &form.burst;
@@ -80,47 +76,21 @@ fn parse_plan_form(form: &PlanForm) -> Result<NewPlan, ErrorDto> {
     let limits = RateLimit::new(Pair { upload, download }, burst)
         .map_err(|e| ErrorDto::field("burst_download", e.to_string()))?;
     let price = Decimal::from_str(form.price.trim())
-        .ok()
-        .filter(|p| !p.is_sign_negative())
-        .ok_or_else(|| ErrorDto::field("price", "Enter the price as a number, such as 25.00."))?;
+        .map_err(|_| ErrorDto::field("price", "Enter the price as a number, such as 25.00."))?;
     let cycle = BillingCycle::from_str(&form.cycle).map_err(|e| ErrorDto::field("cycle", e.to_string()))?;
-    Ok(NewPlan { name: name.to_owned(), limits, price, cycle })
+    Ok(PlanInput { name: form.name.clone(), limits, price, cycle })
 }
 
 /// Adds or edits a plan. An edit reaches every router with a service on
 /// the plan: its profile's rate-limit changes there.
 #[tauri::command]
 pub async fn save_plan(state: State<'_, AppState>, form: PlanForm) -> Answer<PlanRow> {
-    let new = parse_plan_form(&form)?;
-    let name_taken = |e: StoreError| match e {
-        StoreError::Duplicate { .. } => ErrorDto::field("name", e.to_string()),
-        other => store_error(other),
+    let input = parse_plan_form(&form)?;
+    let plan = match form.id {
+        None => state.workflows.add_plan(&Actor::Operator, input).await,
+        Some(id) => state.workflows.edit_plan(&Actor::Operator, PlanId(id), input).await,
     };
-    let id = match form.id {
-        None => {
-            let id = state.store.add_plan(&new).await.map_err(name_taken)?;
-            log(&state, format!("plan:{id}"), "plan added", format!("{} at {} ({})", new.name, new.limits, new.price))
-                .await;
-            id
-        }
-        Some(id) => {
-            let id = PlanId(id);
-            state.store.update_plan(id, &new).await.map_err(name_taken)?;
-            log(&state, format!("plan:{id}"), "plan edited", format!("{} at {} ({})", new.name, new.limits, new.price))
-                .await;
-            let services = state.store.all_services().await.map_err(db)?;
-            let routers: BTreeSet<_> = services.iter().filter(|s| s.plan == id).map(|s| s.router).collect();
-            routers.into_iter().for_each(|r| state.provisioner.request(r));
-            id
-        }
-    };
-    let plan = state
-        .store
-        .plan(id)
-        .await
-        .map_err(db)?
-        .ok_or_else(|| store_error(StoreError::NotFound(format!("plan {id}"))))?;
-    Ok(plan_row(plan))
+    Ok(plan_row(plan.map_err(workflow_error)?))
 }
 
 #[cfg(test)]
@@ -161,10 +131,9 @@ mod tests {
 
     #[test]
     fn each_bad_field_is_named() {
-        assert_eq!(field_of(&PlanForm { name: " ".into(), ..form() }).as_deref(), Some("name"));
         assert_eq!(field_of(&PlanForm { download: "20 M".into(), ..form() }).as_deref(), Some("download"));
         assert_eq!(field_of(&PlanForm { upload: String::new(), ..form() }).as_deref(), Some("upload"));
-        assert_eq!(field_of(&PlanForm { price: "-1".into(), ..form() }).as_deref(), Some("price"));
+        assert_eq!(field_of(&PlanForm { price: "cheap".into(), ..form() }).as_deref(), Some("price"));
         assert_eq!(field_of(&PlanForm { cycle: "weekly".into(), ..form() }).as_deref(), Some("cycle"));
         let no_time = BurstDto { time_secs: String::new(), ..burst() };
         assert_eq!(field_of(&PlanForm { burst: no_time, ..form() }).as_deref(), Some("burst_time"));

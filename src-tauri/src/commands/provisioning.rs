@@ -5,6 +5,7 @@
 use std::str::FromStr;
 use std::sync::Arc;
 
+use headend_core::activity::Actor;
 use headend_engine::{RouterSweep, StepStatus, SweepMode};
 use headend_ipc::{
     ConflictDto, ErrorCode, Failures, QueueCounts, QueuePage, QueueQueryDto, QueueRowDto, RouterPlanDto, StepDto,
@@ -13,7 +14,7 @@ use headend_ipc::{
 use headend_store::{QueueEntry, QueueQuery, QueueStatus, Store, StoreError};
 use tauri::{AppHandle, Manager, State};
 
-use super::{Answer, db, error, instant, invalid, log, store_error};
+use super::{Answer, db, error, instant, invalid, store_error, workflow_error};
 use crate::state::AppState;
 use crate::{alerts, provisioning};
 
@@ -77,14 +78,7 @@ pub async fn list_queue(state: State<'_, AppState>, query: QueueQueryDto) -> Ans
 #[tauri::command]
 pub async fn retry_queue_entry(app: AppHandle, id: i64) -> Answer<()> {
     let state = app.state::<AppState>();
-    let router = state
-        .store
-        .queue_retry(id)
-        .await
-        .map_err(store_error)?
-        .ok_or_else(|| error(ErrorCode::NotFound, "that action is no longer queued"))?;
-    log(&state, format!("router:{router}"), "retry", format!("queued action {id} tried again now")).await;
-    state.provisioner.request(router);
+    state.workflows.retry_queue_entry(&Actor::Operator, id).await.map_err(workflow_error)?;
     alerts::publish(&app).await;
     Ok(())
 }
@@ -148,6 +142,6 @@ pub async fn sweep_now(app: AppHandle) -> Answer<SweepProgress> {
     if routers.is_empty() {
         return Err(invalid("There is no router to sweep (a router whose login was refused waits until you edit it)."));
     }
-    log(&state, "routers".to_owned(), "sweep now", format!("{} routers", routers.len())).await;
+    state.workflows.sweep_requested(&Actor::Operator, &routers).await;
     Ok(provisioning::sweep_now(&app, routers))
 }

@@ -3,15 +3,15 @@
 use std::str::FromStr;
 
 use headend_core::RouterId;
+use headend_core::activity::Actor;
 use headend_core::geo::GeoPoint;
 use headend_core::router::{Router, Transport};
 use headend_engine::RouterStatus;
 use headend_ipc::{ErrorCode, InterfaceRow, KickSession, RouterForm, RouterHealthDto, RouterRow, SessionRow};
-use headend_secrets::SecretKey;
-use headend_store::NewRouter;
+use headend_workflows::routers::RouterInput;
 use tauri::State;
 
-use super::{Answer, db, error, invalid, log, store_error};
+use super::{Answer, db, error, invalid, workflow_error};
 use crate::demo::DemoNetwork;
 use crate::live;
 use crate::state::AppState;
@@ -42,95 +42,45 @@ pub async fn list_routers(state: State<'_, AppState>) -> Answer<Vec<RouterRow>> 
     Ok(rows)
 }
 
-/// Checks the router form and turns it into what the store takes.
-fn parse_router_form(form: &RouterForm) -> Answer<NewRouter> {
-    let name = form.name.trim();
-    let host = form.host.trim();
-    let username = form.username.trim();
-    if name.is_empty() {
-        return Err(invalid("Give the router a name."));
-    }
-    if host.is_empty() || host.contains(char::is_whitespace) {
-        return Err(invalid("The address is a host name or an IP address, without spaces."));
-    }
-    if username.is_empty() {
-        return Err(invalid("Enter the RouterOS user Headend logs in as."));
-    }
+/// Reads the router form's transport, port and location; the workflow
+/// checks the rest.
+fn parse_router_form(form: &RouterForm) -> Answer<RouterInput> {
     let transport = Transport::from_str(&form.transport).map_err(invalid)?;
     let port = match form.port.trim() {
-        "" => transport.default_port(),
-        port => port
-            .parse::<u16>()
-            .ok()
-            .filter(|p| *p > 0)
-            .ok_or_else(|| invalid(format!("{port:?} is not a port number (1-65535).")))?,
+        "" => None,
+        port => Some(port.parse::<u16>().map_err(|_| invalid(format!("{port:?} is not a port number (1-65535).")))?),
     };
     let location = match form.location.trim() {
         "" => None,
         text => Some(GeoPoint::from_str(text).map_err(invalid)?),
     };
-    Ok(NewRouter {
-        name: name.to_owned(),
-        host: host.to_owned(),
+    Ok(RouterInput {
+        name: form.name.clone(),
+        host: form.host.clone(),
         port,
         transport,
-        username: username.to_owned(),
+        username: form.username.clone(),
         pop: None,
         location,
     })
 }
 
-async fn set_password(state: &AppState, id: RouterId, password: String) -> Answer<()> {
-    let secrets = state.secrets.clone();
-    tokio::task::spawn_blocking(move || secrets.set(&SecretKey::router(id), &password))
-        .await
-        .map_err(|e| error(ErrorCode::Internal, e))?
-        .map_err(|e| error(ErrorCode::Internal, format!("cannot keep the password in the keyring: {e}")))
-}
-
 /// Adds or edits a router: the password goes to the keyring, never the
-/// database, and nothing is half-added if the keyring refuses it.
+/// database, and nothing is half-added if the keyring refuses it. The
+/// fleet watches it at once.
 #[tauri::command]
 pub async fn save_router(state: State<'_, AppState>, form: RouterForm) -> Answer<i64> {
-    let new = parse_router_form(&form)?;
-    let id = match form.id {
-        None => {
-            if form.password.is_empty() {
-                return Err(invalid("Enter the router's password."));
-            }
-            let id = state.store.add_router(&new).await.map_err(store_error)?;
-            if let Err(err) = set_password(&state, id, form.password).await {
-                let _ = state.store.remove_router(id).await;
-                return Err(err);
-            }
-            log(
-                &state,
-                format!("router:{id}"),
-                "router added",
-                format!("{} at {}:{} over {}", new.name, new.host, new.port, new.transport),
-            )
-            .await;
-            id
-        }
+    let input = parse_router_form(&form)?;
+    let saved = match form.id {
+        None => state.workflows.add_router(&Actor::Operator, input, form.password).await,
         Some(id) => {
-            let id = RouterId(id);
-            state.store.update_router(id, &new).await.map_err(store_error)?;
-            if !form.password.is_empty() {
-                set_password(&state, id, form.password).await?;
-            }
-            log(
-                &state,
-                format!("router:{id}"),
-                "router edited",
-                format!("{} at {}:{} over {}", new.name, new.host, new.port, new.transport),
-            )
-            .await;
-            id
+            let password = (!form.password.is_empty()).then_some(form.password);
+            state.workflows.edit_router(&Actor::Operator, RouterId(id), input, password).await
         }
     };
-    if let Some(router) = state.store.router(id).await.map_err(db)? {
-        state.fleet.watch(router);
-    }
+    let router = saved.map_err(workflow_error)?;
+    let id = router.id;
+    state.fleet.watch(router);
     // New credentials or a new address: worth a login again, and a sweep now.
     state.resume_router(id);
     Ok(id.0)
@@ -139,18 +89,8 @@ pub async fn save_router(state: State<'_, AppState>, form: RouterForm) -> Answer
 #[tauri::command]
 pub async fn remove_router(state: State<'_, AppState>, id: i64) -> Answer<()> {
     let id = RouterId(id);
-    let name = state.store.router(id).await.map_err(db)?.map(|r| r.name).unwrap_or_default();
-    state.store.remove_router(id).await.map_err(store_error)?;
+    state.workflows.remove_router(&Actor::Operator, id).await.map_err(workflow_error)?;
     state.fleet.unwatch(id);
-    let secrets = state.secrets.clone();
-    let forgotten = tokio::task::spawn_blocking(move || secrets.delete(&SecretKey::router(id)))
-        .await
-        .map_err(|e| e.to_string())
-        .and_then(|deleted| deleted.map_err(|e| e.to_string()));
-    if let Err(err) = forgotten {
-        tracing::warn!("router {id} removed, but its password is still in the keyring: {err}");
-    }
-    log(&state, format!("router:{id}"), "router removed", name).await;
     Ok(())
 }
 
@@ -196,9 +136,11 @@ pub async fn kick_session(state: State<'_, AppState>, kick: KickSession) -> Answ
         .find(|s| s.router == router && s.id == kick.session_id)
         .map(|s| s.user)
         .unwrap_or_default();
-    state.fleet.kick(router, &kick.session_id).await.map_err(|e| error(ErrorCode::Router, e))?;
-    log(&state, format!("router:{router}"), "session kicked", user).await;
-    Ok(())
+    state
+        .workflows
+        .kick_session(&Actor::Operator, &state.fleet, router, &kick.session_id, &user)
+        .await
+        .map_err(workflow_error)
 }
 
 #[tauri::command]

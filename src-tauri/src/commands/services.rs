@@ -5,24 +5,23 @@ use std::net::IpAddr;
 use std::str::FromStr;
 
 use headend_core::activity::Actor;
-use headend_core::billing::{MAX_MONTHS, advance_due};
+use headend_core::provision::Password;
 use headend_core::provision::policy::IspPolicy;
-use headend_core::provision::{Password, validate_password, validate_username};
-use headend_core::service::{Access, Service, ServiceStatus};
+use headend_core::service::{Access, ServiceStatus};
 use headend_core::{PlanId, RouterId, ServiceId};
 use headend_ipc::{
-    CustomerDto, ErrorCode, ErrorDto, PaymentForm, PaymentOutcome, PaymentRow, RouterLogRow, ServiceDetail,
-    ServiceForm, ServiceQueryDto, ServiceRow, ServicesPageDto, SetServiceStatus,
+    CustomerDto, ErrorDto, RouterLogRow, ServiceDetail, ServiceForm, ServiceQueryDto, ServiceRow, ServicesPageDto,
+    SetServiceStatus,
 };
-use headend_store::{ActivityQuery, NewCustomer, NewService, ServiceOverview, ServiceQuery, StoreError};
-use jiff::Timestamp;
+use headend_store::{ActivityQuery, ServiceOverview, ServiceQuery};
+use headend_workflows::Workflows;
+use headend_workflows::services::{CustomerInput, ServiceInput};
 use jiff::civil::Date;
-use rust_decimal::Decimal;
 use tauri::State;
 
 use super::activity::activity_row;
 use super::provisioning::queue_row;
-use super::{Answer, db, error, instant, log, store_error};
+use super::{Answer, db, instant, workflow_error};
 use crate::state::AppState;
 
 /// The most rows one page of the list may ask for.
@@ -38,8 +37,7 @@ struct Calendar {
 
 impl Calendar {
     async fn now(state: &AppState) -> Answer<Self> {
-        let policy = state.store.isp_policy().await.map_err(db)?;
-        let today = policy.today(Timestamp::now());
+        let (policy, today) = state.workflows.today().await.map_err(workflow_error)?;
         Ok(Self { policy, today })
     }
 }
@@ -52,19 +50,7 @@ fn login(access: &Access) -> String {
 }
 
 fn service_row(s: ServiceOverview, cal: &Calendar) -> ServiceRow {
-    let service = Service {
-        id: s.id,
-        customer: s.customer,
-        router: s.router,
-        plan: s.plan,
-        access: s.access.clone(),
-        status: s.status,
-        next_billing_date: s.next_billing_date,
-        grace_days: s.grace_days,
-    };
-    let grace_ended = cal.policy.paid_through(&service).is_some_and(|last| last < cal.today);
-    let days_overdue =
-        s.next_billing_date.filter(|due| *due < cal.today).map(|due| i64::from((cal.today - due).get_days()));
+    let standing = Workflows::standing(&cal.policy, cal.today, &s);
     ServiceRow {
         id: s.id.0,
         customer_id: s.customer.0,
@@ -77,10 +63,10 @@ fn service_row(s: ServiceOverview, cal: &Calendar) -> ServiceRow {
         plan_name: s.plan_name,
         status: s.status.to_string(),
         next_billing_date: s.next_billing_date.map(|d| d.to_string()).unwrap_or_default(),
-        days_overdue,
-        grace_ended,
+        days_overdue: standing.days_overdue,
+        grace_ended: standing.grace_ended,
         grace_days: s.grace_days,
-        should_be_on: s.status == ServiceStatus::Active && !grace_ended,
+        should_be_on: standing.should_be_on,
         on_router: s.router_provisioned,
         provisioned_at: s.provisioned_at.map(instant).unwrap_or_default(),
         customer_name: s.customer_name,
@@ -115,12 +101,7 @@ pub async fn list_services(state: State<'_, AppState>, query: ServiceQueryDto) -
 }
 
 async fn overview(state: &AppState, id: ServiceId) -> Answer<ServiceOverview> {
-    state
-        .store
-        .service(id)
-        .await
-        .map_err(db)?
-        .ok_or_else(|| error(ErrorCode::NotFound, format!("there is no service {id}")))
+    state.workflows.service(id).await.map_err(workflow_error)
 }
 
 /// Everything about one service: itself, its customer, its queue rows,
@@ -166,22 +147,7 @@ pub async fn get_service(state: State<'_, AppState>, id: i64) -> Answer<ServiceD
             duration_ms: l.duration_ms,
         })
         .collect();
-    let payments = state
-        .store
-        .payments(id)
-        .await
-        .map_err(db)?
-        .into_iter()
-        .map(|p| PaymentRow {
-            id: p.id,
-            paid_at: instant(p.paid_at),
-            amount: p.amount.to_string(),
-            months: p.months,
-            actor: p.actor.as_str().to_owned(),
-            previous_due: p.previous_due.map(|d| d.to_string()).unwrap_or_default(),
-            new_due: p.new_due.to_string(),
-        })
-        .collect();
+    let payments = state.store.payments(id).await.map_err(db)?.iter().map(super::payments::payment_row).collect();
     let cal = Calendar::now(&state).await?;
     let customer = match customer {
         Some(c) => CustomerDto {
@@ -215,23 +181,9 @@ fn optional(text: &str) -> Option<String> {
     (!text.is_empty()).then(|| text.to_owned())
 }
 
-/// The form, checked field by field.
-struct ParsedForm {
-    customer: NewCustomer,
-    router: RouterId,
-    plan: PlanId,
-    access: Access,
-    password: Option<Password>,
-    status: ServiceStatus,
-    due: Option<Date>,
-    grace: Option<u16>,
-}
-
-fn parse_form(form: &ServiceForm) -> Result<ParsedForm, ErrorDto> {
-    let name = form.customer_name.trim();
-    if name.is_empty() {
-        return Err(ErrorDto::field("customer_name", "Enter the customer's name."));
-    }
+/// The form's fields as the workflow takes them; only what the form
+/// itself spells (a kind, an address, a date, a number) is checked here.
+fn parse_form(form: &ServiceForm) -> Result<ServiceInput, ErrorDto> {
     let router = form
         .router_id
         .map(RouterId)
@@ -239,16 +191,8 @@ fn parse_form(form: &ServiceForm) -> Result<ParsedForm, ErrorDto> {
     let plan = form.plan_id.map(PlanId).ok_or_else(|| ErrorDto::field("plan_id", "Choose a plan."))?;
     let (access, password) = match form.kind.as_str() {
         "pppoe" => {
-            let username = form.username.trim();
-            validate_username(username).map_err(|e| ErrorDto::field("username", capitalized(&e.to_string())))?;
-            let password = match form.password.as_str() {
-                "" if form.id.is_some() => None,
-                p => {
-                    validate_password(p).map_err(|e| ErrorDto::field("password", capitalized(&e.to_string())))?;
-                    Some(Password::new(p))
-                }
-            };
-            (Access::Pppoe { username: username.to_owned() }, password)
+            let password = (!form.password.is_empty()).then(|| Password::new(form.password.as_str()));
+            (Access::Pppoe { username: form.username.trim().to_owned() }, password)
         }
         "static" => {
             let address = IpAddr::from_str(form.ip_address.trim())
@@ -258,19 +202,19 @@ fn parse_form(form: &ServiceForm) -> Result<ParsedForm, ErrorDto> {
         _ => return Err(ErrorDto::field("kind", "Choose PPPoE or static IP.")),
     };
     let status = ServiceStatus::from_str(form.status.trim()).map_err(|e| ErrorDto::field("status", e.to_string()))?;
-    let due = match form.next_billing_date.trim() {
+    let next_billing_date = match form.next_billing_date.trim() {
         "" => None,
         d => Some(Date::from_str(d).map_err(|_| ErrorDto::field("next_billing_date", "Use a date like 2026-12-05."))?),
     };
-    let grace = match form.grace_days.trim() {
+    let grace_days = match form.grace_days.trim() {
         "" => None,
-        g => Some(g.parse::<u16>().ok().filter(|g| *g <= 365).ok_or_else(|| {
+        g => Some(g.parse::<u32>().map_err(|_| {
             ErrorDto::field("grace_days", "Grace is a whole number of days (0–365), or empty for the ISP's.")
         })?),
     };
-    Ok(ParsedForm {
-        customer: NewCustomer {
-            name: name.to_owned(),
+    Ok(ServiceInput {
+        customer: CustomerInput {
+            name: form.customer_name.clone(),
             phone: optional(&form.customer_phone),
             email: optional(&form.customer_email),
             address: optional(&form.customer_address),
@@ -280,201 +224,35 @@ fn parse_form(form: &ServiceForm) -> Result<ParsedForm, ErrorDto> {
         access,
         password,
         status,
-        due,
-        grace,
+        next_billing_date,
+        grace_days,
     })
 }
 
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str().trim_end_matches('.')),
-        None => String::new(),
-    }
-}
-
-/// A store error about the form, next to its field.
-fn form_error(err: StoreError) -> ErrorDto {
-    match err {
-        StoreError::DuplicateUser { .. } => ErrorDto::field("username", capitalized(&err.to_string())),
-        other => store_error(other),
-    }
-}
-
 /// Adds a service (and its customer, unless one with exactly this name and
-/// phone exists) or edits one and its customer. The PPPoE password is
-/// encrypted before it reaches the store; the router is swept at once.
+/// phone exists) or edits one and its customer.
 #[tauri::command]
 pub async fn save_service(state: State<'_, AppState>, form: ServiceForm) -> Answer<i64> {
-    let f = parse_form(&form)?;
-    let router = state
-        .store
-        .router(f.router)
-        .await
-        .map_err(db)?
-        .ok_or_else(|| ErrorDto::field("router_id", "That router no longer exists."))?;
-    if state.store.plan(f.plan).await.map_err(db)?.is_none() {
-        return Err(ErrorDto::field("plan_id", "That plan no longer exists."));
-    }
-    // A user name taken on the router is refused before anything is written.
-    if let Access::Pppoe { username } = &f.access
-        && let Some(other) = state.store.pppoe_user(f.router, username).await.map_err(db)?
-        && Some(other.0) != form.id
-    {
-        return Err(form_error(StoreError::DuplicateUser { user: username.clone(), router: router.name.clone() }));
-    }
-    let encrypted = match (&f.password, &state.cipher) {
-        (None, _) => None,
-        (Some(p), Some(cipher)) => Some(cipher.encrypt(p)),
-        (Some(_), None) => {
-            return Err(ErrorDto::field(
-                "password",
-                "The key that encrypts PPPoE passwords is not in the keyring, so this password cannot be kept. See the log for why the keyring refused it.",
-            ));
-        }
+    let input = parse_form(&form)?;
+    let saved = match form.id {
+        None => state.workflows.add_service(&Actor::Operator, input).await,
+        Some(id) => state.workflows.edit_service(&Actor::Operator, ServiceId(id), input).await,
     };
-    let what = format!("{} {} on {}, {}", f.access.kind(), login(&f.access), router.name, f.status);
-    match form.id {
-        None => {
-            let customer = match state
-                .store
-                .customer_by_name_and_phone(&f.customer.name, f.customer.phone.as_deref())
-                .await
-                .map_err(db)?
-            {
-                Some(id) => id,
-                None => state.store.add_customer(&f.customer).await.map_err(store_error)?,
-            };
-            let id = state
-                .store
-                .add_service(&NewService {
-                    customer,
-                    router: f.router,
-                    plan: f.plan,
-                    access: f.access.clone(),
-                    status: f.status,
-                    next_billing_date: f.due,
-                    grace_days: f.grace,
-                    password: encrypted,
-                    adopt: false,
-                })
-                .await
-                .map_err(form_error)?;
-            log(&state, format!("service:{id}"), "service added", format!("{what} for {}", f.customer.name)).await;
-            state.provisioner.request(f.router);
-            Ok(id.0)
-        }
-        Some(id) => {
-            let id = ServiceId(id);
-            let old = overview(&state, id).await?;
-            // The edit form does not show "adopt"; keep what the service has.
-            let adopt = state
-                .store
-                .provisioning_rows(old.router)
-                .await
-                .map_err(db)?
-                .into_iter()
-                .find(|r| r.service.id == id)
-                .is_some_and(|r| r.adopt);
-            state.store.update_customer(old.customer, &f.customer).await.map_err(store_error)?;
-            state
-                .store
-                .update_service(
-                    id,
-                    &NewService {
-                        customer: old.customer,
-                        router: f.router,
-                        plan: f.plan,
-                        access: f.access.clone(),
-                        status: f.status,
-                        next_billing_date: f.due,
-                        grace_days: f.grace,
-                        password: encrypted,
-                        adopt,
-                    },
-                )
-                .await
-                .map_err(form_error)?;
-            let password = if f.password.is_some() { "; new password" } else { "" };
-            log(&state, format!("service:{id}"), "service edited", format!("{what}{password}")).await;
-            state.provisioner.request(f.router);
-            if old.router != f.router {
-                state.provisioner.request(old.router);
-            }
-            Ok(id.0)
-        }
-    }
+    Ok(saved.map_err(workflow_error)?.id.0)
 }
 
 /// Suspend, activate (or any status): the router follows at once.
 #[tauri::command]
 pub async fn set_service_status(state: State<'_, AppState>, change: SetServiceStatus) -> Answer<()> {
-    let id = ServiceId(change.id);
     let status = ServiceStatus::from_str(change.status.trim()).map_err(super::invalid)?;
-    let old = overview(&state, id).await?;
-    state.store.set_service_status(id, status).await.map_err(store_error)?;
-    let action = match status {
-        ServiceStatus::Suspended => "suspended",
-        ServiceStatus::Active => "activated",
-        _ => "status changed",
-    };
-    log(&state, format!("service:{id}"), action, format!("{} → {status}", old.status)).await;
-    state.provisioner.request(old.router);
+    state.workflows.set_service_status(&Actor::Operator, ServiceId(change.id), status).await.map_err(workflow_error)?;
     Ok(())
-}
-
-fn months_arg(months: u8) -> Answer<u8> {
-    if (1..=MAX_MONTHS).contains(&months) {
-        Ok(months)
-    } else {
-        Err(ErrorDto::field("months", format!("A payment covers 1 to {MAX_MONTHS} months.")))
-    }
-}
-
-/// The due date a payment of `months` months would give the service.
-#[tauri::command]
-pub async fn preview_payment(state: State<'_, AppState>, id: i64, months: u8) -> Answer<PaymentOutcome> {
-    let months = months_arg(months)?;
-    let s = overview(&state, ServiceId(id)).await?;
-    let cal = Calendar::now(&state).await?;
-    Ok(PaymentOutcome {
-        previous_due: s.next_billing_date.map(|d| d.to_string()).unwrap_or_default(),
-        new_due: advance_due(s.next_billing_date, cal.today, months).to_string(),
-    })
-}
-
-/// Records a payment: the due date moves, it is in the activity log (the
-/// store writes it), and a customer cut off for not paying is back on the
-/// router within a second or two.
-#[tauri::command]
-pub async fn record_payment(state: State<'_, AppState>, payment: PaymentForm) -> Answer<PaymentOutcome> {
-    let months = months_arg(payment.months)?;
-    let amount = Decimal::from_str(payment.amount.trim())
-        .ok()
-        .filter(|a| !a.is_sign_negative())
-        .ok_or_else(|| ErrorDto::field("amount", "Enter the amount paid, such as 25.00."))?;
-    let id = ServiceId(payment.service_id);
-    let s = overview(&state, id).await?;
-    let cal = Calendar::now(&state).await?;
-    let paid = state
-        .store
-        .add_payment(id, amount, months, Timestamp::now(), cal.today, &Actor::Operator)
-        .await
-        .map_err(store_error)?;
-    state.provisioner.request(s.router);
-    Ok(PaymentOutcome {
-        previous_due: paid.previous_due.map(|d| d.to_string()).unwrap_or_default(),
-        new_due: paid.new_due.to_string(),
-    })
 }
 
 /// Tries everything queued for the service again, now.
 #[tauri::command]
 pub async fn retry_service(state: State<'_, AppState>, id: i64) -> Answer<()> {
-    let id = ServiceId(id);
-    let routers = state.store.queue_retry_service(id).await.map_err(store_error)?;
-    log(&state, format!("service:{id}"), "retry", "provisioning tried again now".to_owned()).await;
-    routers.into_iter().for_each(|r| state.provisioner.request(r));
+    state.workflows.retry_service(&Actor::Operator, ServiceId(id)).await.map_err(workflow_error)?;
     Ok(())
 }
 
@@ -500,27 +278,19 @@ mod tests {
     }
 
     #[test]
-    fn each_bad_field_is_named() {
+    fn each_badly_spelled_field_is_named() {
         assert!(parse_form(&form()).is_ok());
-        assert_eq!(field_of(&ServiceForm { customer_name: " ".into(), ..form() }).as_deref(), Some("customer_name"));
         assert_eq!(field_of(&ServiceForm { router_id: None, ..form() }).as_deref(), Some("router_id"));
         assert_eq!(field_of(&ServiceForm { plan_id: None, ..form() }).as_deref(), Some("plan_id"));
-        assert_eq!(field_of(&ServiceForm { username: "a b".into(), ..form() }).as_deref(), Some("username"));
-        assert_eq!(field_of(&ServiceForm { password: String::new(), ..form() }).as_deref(), Some("password"));
         assert_eq!(field_of(&ServiceForm { kind: "static".into(), ..form() }).as_deref(), Some("ip_address"));
         assert_eq!(
             field_of(&ServiceForm { next_billing_date: "5/12/2026".into(), ..form() }).as_deref(),
             Some("next_billing_date")
         );
-        assert_eq!(field_of(&ServiceForm { grace_days: "400".into(), ..form() }).as_deref(), Some("grace_days"));
+        assert_eq!(field_of(&ServiceForm { grace_days: "ten".into(), ..form() }).as_deref(), Some("grace_days"));
         assert_eq!(field_of(&ServiceForm { status: "on".into(), ..form() }).as_deref(), Some("status"));
         // Editing keeps the stored password when the field is left empty.
         let edit = parse_form(&ServiceForm { id: Some(3), password: String::new(), ..form() }).unwrap();
         assert!(edit.password.is_none());
-    }
-
-    #[test]
-    fn messages_read_as_sentences() {
-        assert_eq!(capitalized("the PPPoE password is missing"), "The PPPoE password is missing.");
     }
 }

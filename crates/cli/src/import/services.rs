@@ -10,10 +10,10 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use headend_core::activity::Actor;
 use headend_core::service::Access;
-use headend_store::{ImportService, Store};
+use headend_workflows::Workflows;
 use serde::Serialize;
 
-use crate::open::{open_cipher, open_store};
+use crate::open::open_workflows;
 use crate::{Globals, output};
 
 /// Files larger than this are refused (about a million rows).
@@ -56,79 +56,59 @@ pub async fn run(globals: &Globals, file: PathBuf, dry_run: bool) -> anyhow::Res
         bail!("{} is larger than {} MiB; split it", file.display(), MAX_FILE_BYTES / 1024 / 1024);
     }
     let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-    let store = open_store(globals).await?;
-    let result = services(globals, &store, &file, &bytes, dry_run).await;
-    store.close().await;
+    let w = open_workflows(globals).await?;
+    let result = services(globals, &w, &file, &bytes, dry_run).await;
+    w.store().close().await;
     result
 }
 
 async fn services(
     globals: &Globals,
-    store: &Store,
+    w: &Workflows,
     file: &std::path::Path,
     bytes: &[u8],
     dry_run: bool,
 ) -> anyhow::Result<()> {
-    let checked = store.check_import(bytes).await?;
-    let errors = checked.errors;
-    let rows: Vec<RowJson> = checked
-        .rows
-        .iter()
-        .map(|c| RowJson {
-            line: c.row.line,
-            id: None,
-            customer: c.row.customer.clone(),
-            new_customer: c.new_customer,
-            router: c.row.router.clone(),
-            plan: c.row.plan.clone(),
-            r#type: c.row.access.kind(),
-            login: match &c.row.access {
-                Access::Pppoe { username } => username.clone(),
-                Access::StaticIp { address } => address.to_string(),
-            },
-            status: c.row.status.as_str(),
-            next_billing_date: c.row.next_billing_date.map(|d| d.to_string()),
-        })
-        .collect();
-
+    let done = w.import_services(&Actor::Cli, bytes, dry_run).await?;
+    let mut ids = done.ids.iter().map(|id| Some(id.0)).chain(std::iter::repeat(None));
+    let errors = &done.checked.errors;
     let name = file.display().to_string();
-    let mut report = ReportJson {
+    let report = ReportJson {
         file: name.clone(),
         dry_run,
-        imported: false,
-        services: rows,
+        imported: !done.ids.is_empty(),
+        services: done
+            .checked
+            .rows
+            .iter()
+            .map(|c| RowJson {
+                line: c.row.line,
+                id: ids.next().flatten(),
+                customer: c.row.customer.clone(),
+                new_customer: c.new_customer,
+                router: c.row.router.clone(),
+                plan: c.row.plan.clone(),
+                r#type: c.row.access.kind(),
+                login: match &c.row.access {
+                    Access::Pppoe { username } => username.clone(),
+                    Access::StaticIp { address } => address.to_string(),
+                },
+                status: c.row.status.as_str(),
+                next_billing_date: c.row.next_billing_date.map(|d| d.to_string()),
+            })
+            .collect(),
         errors: errors.iter().map(|e| ErrorJson { line: e.line, reason: e.reason.clone() }).collect(),
     };
-    if !errors.is_empty() || dry_run {
-        print(globals, &report)?;
-        if !errors.is_empty() {
-            bail!(
-                "{} problem(s) in {name}; nothing was imported{}",
-                errors.len(),
-                if dry_run { "" } else { " (fix them and run the import again)" }
-            );
-        }
-        return Ok(());
+    print(globals, &report)?;
+    if !errors.is_empty() {
+        bail!(
+            "{} problem(s) in {name}; nothing was imported{}",
+            errors.len(),
+            if dry_run { "" } else { " (fix them and run the import again)" }
+        );
     }
-
-    let cipher =
-        if checked.rows.iter().any(|r| r.row.password.is_some()) { Some(open_cipher(store).await?) } else { None };
-    let imports: Vec<ImportService> = checked
-        .rows
-        .iter()
-        .map(|r| {
-            let password = cipher.as_ref().zip(r.row.password.as_ref()).map(|(c, p)| c.encrypt(p));
-            ImportService::from_checked(r, password)
-        })
-        .collect();
-    let ids = store.import_services(&imports, jiff::Timestamp::now(), &Actor::Cli).await?;
-    for (row, id) in report.services.iter_mut().zip(&ids) {
-        row.id = Some(id.0);
-    }
-    report.imported = true;
-    print(globals, &report)
+    Ok(())
 }
-
 fn print(globals: &Globals, report: &ReportJson) -> anyhow::Result<()> {
     if globals.json {
         return output::json(report);

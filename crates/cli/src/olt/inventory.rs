@@ -5,22 +5,21 @@
 
 use std::str::FromStr;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
+use headend_core::activity::Actor;
 use headend_core::geo::GeoPoint;
 use headend_core::olt::{OltProfile, OltVendor};
-use headend_core::optical::Thresholds;
 use headend_core::{OltId, ServiceId};
 use headend_olt::SerialNumber;
-use headend_secrets::SecretKey;
-use headend_store::{NewOlt, OltOverview, ServiceOnu, Store};
+use headend_store::{OltOverview, Store};
+use headend_workflows::Workflows;
+use headend_workflows::olts::{OltInput, SignalChange, ZeroTouch, describe_signal};
 use serde::Serialize;
 
 use super::{find, parse_serial};
 use crate::Globals;
-use crate::input::{non_empty, read_password};
-use crate::inventory::{PopChoice, keep_password};
-use crate::open::open_secrets;
-use crate::{activity, output};
+use crate::input::read_password;
+use crate::output;
 
 #[derive(Debug, clap::Args)]
 pub struct AddArgs {
@@ -118,47 +117,28 @@ struct SettingsJson {
     log_days: u16,
 }
 
-pub async fn settings(globals: &Globals, store: &Store, args: SettingsArgs) -> anyhow::Result<()> {
-    let mut policy = store.signal_policy().await?;
-    let before = policy;
-    if let Some(m) = args.sweep_minutes {
-        policy.set_interval_minutes(m)?;
-    }
-    if args.warning.is_some() || args.critical.is_some() || args.overload.is_some() {
-        let t = policy.thresholds;
-        policy.thresholds = Thresholds::new(
-            args.warning.unwrap_or(t.warning_below()),
-            args.critical.unwrap_or(t.critical_below()),
-            args.overload.unwrap_or(t.critical_above()),
-        )?;
-    }
-    if let Some(d) = args.history_days {
-        policy.set_history_days(d)?;
-    }
-    if let Some(d) = args.log_days {
-        policy.set_command_log_days(d)?;
-    }
-    let t = policy.thresholds;
-    let row = SettingsJson {
-        sweep_minutes: policy.interval_minutes(),
-        warning_dbm: t.warning_below(),
-        critical_dbm: t.critical_below(),
-        overload_dbm: t.critical_above(),
-        history_days: policy.history_days(),
-        log_days: policy.command_log_days(),
+pub async fn settings(globals: &Globals, w: &Workflows, args: SettingsArgs) -> anyhow::Result<()> {
+    let change = SignalChange {
+        sweep_minutes: args.sweep_minutes,
+        warning: args.warning,
+        critical: args.critical,
+        overload: args.overload,
+        history_days: args.history_days,
+        log_days: args.log_days,
     };
-    let text = format!(
-        "signal sweep every {} min; ONU Rx warning below {} dBm, critical below {} or above {} dBm; history kept {} days, command log {} days",
-        row.sweep_minutes, row.warning_dbm, row.critical_dbm, row.overload_dbm, row.history_days, row.log_days
-    );
-    if policy != before {
-        store.set_signal_policy(&policy).await?;
-        activity::log(store, "olt-settings".into(), "signal settings changed", text.clone()).await;
-    }
+    let policy = w.change_signal_settings(&Actor::Cli, change).await?;
+    let t = policy.thresholds;
     if globals.json {
-        return output::json(&row);
+        return output::json(&SettingsJson {
+            sweep_minutes: policy.interval_minutes(),
+            warning_dbm: t.warning_below(),
+            critical_dbm: t.critical_below(),
+            overload_dbm: t.critical_above(),
+            history_days: policy.history_days(),
+            log_days: policy.command_log_days(),
+        });
     }
-    output::line(format!("OLTs: {text}."))?;
+    output::line(format!("OLTs: {}.", describe_signal(&policy)))?;
     Ok(())
 }
 
@@ -249,55 +229,21 @@ async fn overview(store: &Store, id: OltId) -> anyhow::Result<OltOverview> {
         .context("the OLT vanished while it was being read")
 }
 
-pub async fn add(globals: &Globals, store: &Store, args: AddArgs) -> anyhow::Result<()> {
-    let name = non_empty("the OLT's name", &args.name)?.to_owned();
-    let host = non_empty("--host", &args.host)?.to_owned();
-    let user = non_empty("--user", &args.user)?.to_owned();
-    let pop_name = args.pop.as_deref().map(|p| non_empty("--pop", p)).transpose()?;
+pub async fn add(globals: &Globals, w: &Workflows, args: AddArgs) -> anyhow::Result<()> {
     let password = tokio::task::spawn_blocking(|| read_password("OLT password", "olt add"))
         .await
         .context("reading standard input stopped unexpectedly")??;
-    if store.olt_by_name(&name).await?.is_some() {
-        bail!("an OLT named {name:?} already exists");
-    }
-    // Before anything is written: without a keyring there is nothing to add.
-    let secrets = open_secrets(store).await?;
-    let pop = PopChoice::find_or_add(store, pop_name).await?;
-    let new = NewOlt {
-        name: name.clone(),
+    let input = OltInput {
+        name: args.name,
         vendor: args.vendor,
-        host,
-        port: args.port,
-        username: user,
-        pop: pop.id,
+        host: args.host,
+        port: Some(args.port),
+        username: args.user,
+        pop: args.pop,
         location: args.location,
     };
-    let id = match store.add_olt(&new).await {
-        Ok(id) => id,
-        Err(err) => {
-            pop.undo(store, "OLT").await;
-            return Err(err.into());
-        }
-    };
-    if let Err(err) = keep_password(secrets, SecretKey::olt(id), password).await {
-        // Nothing half-added: no OLT without its password.
-        let undone = store.remove_olt(id).await;
-        pop.undo(store, "OLT").await;
-        return Err(match undone {
-            Ok(()) => err.context("cannot keep the password in the keyring, so the OLT was not added"),
-            Err(undo) => err.context(format!(
-                "cannot keep the password in the keyring, and taking the OLT out again failed ({undo}); run `headend olt remove {name}`"
-            )),
-        });
-    }
-    activity::log(
-        store,
-        format!("olt:{id}"),
-        "olt added",
-        format!("{} ({}) at {}:{}", new.name, new.vendor, new.host, new.port),
-    )
-    .await;
-    let row = OltJson::new(&overview(store, id).await?);
+    let olt = w.add_olt(&Actor::Cli, input, password).await?;
+    let row = OltJson::new(&overview(w.store(), olt.id).await?);
     if globals.json {
         return output::json(&row);
     }
@@ -358,34 +304,24 @@ struct Removed {
     password_deleted: bool,
 }
 
-pub async fn remove(globals: &Globals, store: &Store, name: &str) -> anyhow::Result<()> {
-    let olt = find(store, name).await?;
-    let secrets = open_secrets(store).await;
-    store.remove_olt(olt.id).await?;
-    activity::log(store, format!("olt:{}", olt.id), "olt removed", olt.name.clone()).await;
-    let key = SecretKey::olt(olt.id);
-    let deleted = match secrets {
-        Ok(secrets) => tokio::task::spawn_blocking(move || secrets.delete(&key))
-            .await
-            .map_err(anyhow::Error::from)
-            .and_then(|r| r.map_err(anyhow::Error::from)),
-        Err(err) => Err(err),
-    };
-    if let Err(err) = &deleted {
+pub async fn remove(globals: &Globals, w: &Workflows, name: &str) -> anyhow::Result<()> {
+    let olt = find(w.store(), name).await?;
+    let removed = w.remove_olt(&Actor::Cli, olt.id).await?;
+    if let Some(err) = &removed.password_kept {
         eprintln!(
-            "headend: warning: OLT {} removed, but its password could not be deleted from the keyring: {}",
+            "headend: warning: OLT {} removed, but its password could not be deleted from the keyring: {err}",
             output::safe(&olt.name),
-            crate::one_line(err)
         );
     }
+    let deleted = removed.password_kept.is_none();
     if globals.json {
-        return output::json(&Removed { id: olt.id.0, name: olt.name, password_deleted: deleted.is_ok() });
+        return output::json(&Removed { id: olt.id.0, name: olt.name, password_deleted: deleted });
     }
     output::line(format!(
         "Removed OLT {} (id {}){}.",
         output::safe(&olt.name),
         olt.id,
-        if deleted.is_ok() { " and its password" } else { "" }
+        if deleted { " and its password" } else { "" }
     ))?;
     Ok(())
 }
@@ -398,30 +334,21 @@ struct Pinned {
     previous: Option<String>,
 }
 
-pub async fn pin(globals: &Globals, store: &Store, name: &str) -> anyhow::Result<()> {
-    let olt = find(store, name).await?;
-    let health = store.olt_health(olt.id).await?.unwrap_or_default();
-    let Some(presented) = health.presented_key else {
-        bail!(
-            "OLT {name:?} has presented no other host key{}; nothing to pin",
-            olt.host_key.as_deref().map(|k| format!(" (pinned: {k})")).unwrap_or_default()
-        );
-    };
-    store.set_olt_host_key(olt.id, Some(&presented)).await?;
-    let previous = olt.host_key.clone();
-    activity::log(
-        store,
-        format!("olt:{}", olt.id),
-        "host key pinned",
-        format!("{} now trusted instead of {}", presented, previous.as_deref().unwrap_or("none")),
-    )
-    .await;
+pub async fn pin(globals: &Globals, w: &Workflows, name: &str) -> anyhow::Result<()> {
+    let olt = find(w.store(), name).await?;
+    let pinned = w.pin_olt_key(&Actor::Cli, olt.id, None).await?;
     if globals.json {
-        return output::json(&Pinned { id: olt.id.0, name: olt.name, host_key: presented, previous });
+        return output::json(&Pinned {
+            id: olt.id.0,
+            name: olt.name,
+            host_key: pinned.host_key,
+            previous: pinned.previous,
+        });
     }
     output::line(format!(
-        "OLT {}: host key {presented} pinned; Headend connects to it again.",
-        output::safe(&olt.name)
+        "OLT {}: host key {} pinned; Headend connects to it again.",
+        output::safe(&olt.name),
+        pinned.host_key
     ))?;
     Ok(())
 }
@@ -435,22 +362,14 @@ struct PlanProfileJson {
     vlan: Option<u16>,
 }
 
-pub async fn plan_profile(globals: &Globals, store: &Store, args: PlanProfileArgs) -> anyhow::Result<()> {
-    let plan = store
+pub async fn plan_profile(globals: &Globals, w: &Workflows, args: PlanProfileArgs) -> anyhow::Result<()> {
+    let plan = w
+        .store()
         .plan_by_name(&args.plan)
         .await?
         .with_context(|| format!("no plan named {:?}; `headend plan list` shows them", args.plan))?;
-    let trimmed = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-    let profile = OltProfile { line: trimmed(args.line), service: trimmed(args.service), vlan: args.vlan };
-    store.set_plan_olt_profile(plan.id, &profile).await?;
-    let show = |s: &Option<String>| s.clone().unwrap_or_else(|| "none".into());
-    let detail = format!(
-        "line {}, service {}, VLAN {}",
-        show(&profile.line),
-        show(&profile.service),
-        profile.vlan.map_or_else(|| "none".into(), |v| v.to_string())
-    );
-    activity::log(store, format!("plan:{}", plan.id), "olt profile set", detail.clone()).await;
+    let given = OltProfile { line: args.line, service: args.service, vlan: args.vlan };
+    let profile = w.set_plan_olt_profile(&Actor::Cli, plan.id, given).await?;
     if globals.json {
         return output::json(&PlanProfileJson {
             plan_id: plan.id.0,
@@ -460,7 +379,14 @@ pub async fn plan_profile(globals: &Globals, store: &Store, args: PlanProfileArg
             vlan: profile.vlan,
         });
     }
-    output::line(format!("Plan {}: {detail}.", output::safe(&plan.name)))?;
+    let show = |s: &Option<String>| s.clone().unwrap_or_else(|| "none".into());
+    output::line(format!(
+        "Plan {}: line {}, service {}, VLAN {}.",
+        output::safe(&plan.name),
+        show(&profile.line),
+        show(&profile.service),
+        profile.vlan.map_or_else(|| "none".into(), |v| v.to_string())
+    ))?;
     Ok(())
 }
 
@@ -473,28 +399,20 @@ struct ZeroTouchJson {
     onu: Option<String>,
 }
 
-pub async fn zero_touch(globals: &Globals, store: &Store, args: ZeroTouchArgs) -> anyhow::Result<()> {
+pub async fn zero_touch(globals: &Globals, w: &Workflows, args: ZeroTouchArgs) -> anyhow::Result<()> {
     let id = ServiceId(args.service);
-    let service = store
-        .service(id)
-        .await?
-        .with_context(|| format!("no service with id {id}; `headend service list` shows them"))?;
-    let onu = if args.clear {
-        ServiceOnu::default()
-    } else {
-        ServiceOnu { serial: args.serial.map(|s| s.to_string()), vlan: args.vlan }
-    };
-    store.set_service_onu(id, &onu).await?;
+    let zero_touch = if args.clear { ZeroTouch::default() } else { ZeroTouch { serial: args.serial, vlan: args.vlan } };
+    let onu = w.set_zero_touch(&Actor::Cli, id, zero_touch).await?;
+    let service = w.service(id).await?;
+    let linked =
+        w.store().onu_of_service(id).await?.map(|o| format!("{} {}:{} ({})", o.olt_name, o.port, o.index, o.serial));
+    if globals.json {
+        return output::json(&ZeroTouchJson { service_id: id.0, serial: onu.serial, vlan: onu.vlan, onu: linked });
+    }
     let detail = match &onu.serial {
         Some(serial) => format!("ONU {serial}{}", onu.vlan.map(|v| format!(", VLAN {v}")).unwrap_or_default()),
         None => "no ONU serial".to_owned(),
     };
-    activity::log(store, format!("service:{id}"), "onu serial set", detail.clone()).await;
-    let linked =
-        store.onu_of_service(id).await?.map(|o| format!("{} {}:{} ({})", o.olt_name, o.port, o.index, o.serial));
-    if globals.json {
-        return output::json(&ZeroTouchJson { service_id: id.0, serial: onu.serial, vlan: onu.vlan, onu: linked });
-    }
     let waiting = if onu.serial.is_some() && linked.is_none() {
         "; it is registered when it shows up in an OLT's autofind (the app or `headend agent` watches, or run `headend olt sweep`)"
     } else {

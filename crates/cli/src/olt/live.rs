@@ -6,13 +6,14 @@ use std::collections::BTreeSet;
 
 use anyhow::bail;
 use headend_core::activity::Actor;
-use headend_core::olt::{Olt, OltProfile, onu_description};
+use headend_core::olt::Olt;
 use headend_core::optical::Thresholds;
 use headend_core::{OltId, ServiceId};
 use headend_engine::OltFleet;
-use headend_engine::olt::onu_profile;
-use headend_olt::{AuthorizeRequest, OnuRef, OpticalReading, PonPort, SerialNumber, Vlan};
+use headend_olt::{OnuRef, OpticalReading, PonPort, SerialNumber};
 use headend_store::{OnuRow, Store};
+use headend_workflows::Workflows;
+use headend_workflows::olts::AuthorizeOnu;
 use serde::Serialize;
 
 use super::{find, fleet, parse_port, parse_serial};
@@ -293,69 +294,46 @@ struct AuthorizedJson {
 }
 
 /// `LINE[,SERVICE]`.
-fn parse_profile(text: &str) -> anyhow::Result<OltProfile> {
+fn parse_profile(text: &str) -> anyhow::Result<(String, Option<String>)> {
     let mut parts = text.split(',').map(str::trim);
     let line = parts.next().filter(|s| !s.is_empty()).map(str::to_owned);
     let service = parts.next().filter(|s| !s.is_empty()).map(str::to_owned);
-    if parts.next().is_some() || line.is_none() {
-        bail!("--profile is LINE or LINE,SERVICE (e.g. 20,30 on Huawei, UP-100M,ZTE-F670 on ZTE), not {text:?}");
+    match (line, parts.next()) {
+        (Some(line), None) => Ok((line, service)),
+        _ => bail!("--profile is LINE or LINE,SERVICE (e.g. 20,30 on Huawei, UP-100M,ZTE-F670 on ZTE), not {text:?}"),
     }
-    Ok(OltProfile { line, service, vlan: None })
 }
 
-pub async fn authorize(globals: &Globals, store: &Store, args: AuthorizeArgs) -> anyhow::Result<()> {
-    let olt = find(store, &args.name).await?;
-    let service = args.service.map(ServiceId);
-    // Defaults from the service: its plan's profile, its VLAN, its name.
-    let (mut profile, mut description) = (OltProfile::default(), None);
-    if let Some(id) = service {
-        let s = store
-            .service(id)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("no service with id {id}; `headend service list` shows them"))?;
-        profile = store.plan_olt_profile(s.plan).await?.unwrap_or_default();
-        if let Some(vlan) = store.service_onu(id).await?.and_then(|o| o.vlan) {
-            profile.vlan = Some(vlan);
+pub async fn authorize(globals: &Globals, w: &Workflows, args: AuthorizeArgs) -> anyhow::Result<()> {
+    let olt = find(w.store(), &args.name).await?;
+    let (line, service_profile) = match &args.profile {
+        Some(text) => {
+            let (line, service) = parse_profile(text)?;
+            (Some(line), service)
         }
-        description = Some(onu_description(id, &s.customer_name));
-    }
-    if let Some(text) = &args.profile {
-        let given = parse_profile(text)?;
-        profile.line = given.line;
-        profile.service = given.service;
-    }
-    if let Some(vlan) = args.vlan {
-        profile.vlan = Some(vlan);
-    }
-    if args.description.is_some() {
-        description = args.description.clone();
-    }
-    let equipment = store
-        .autofind_onus(Some(olt.id))
-        .await?
-        .into_iter()
-        .find(|f| f.serial == args.serial.as_str())
-        .and_then(|f| f.equipment);
-    let vendor = headend_engine::olt::driver_vendor(olt.vendor);
-    let request = AuthorizeRequest {
+        None => (None, None),
+    };
+    let input = AuthorizeOnu {
+        olt: olt.id,
         port: args.port,
         serial: args.serial.clone(),
-        onu_id: None,
-        profile: onu_profile(vendor, &profile, equipment.as_deref()),
-        vlan: profile.vlan.and_then(Vlan::new),
-        description: description.clone(),
+        service: args.service.map(ServiceId),
+        line,
+        service_profile,
+        vlan: args.vlan,
+        description: args.description,
     };
-    let onu = with_fleet(store, async |f| Ok(f.authorize(&olt, request, service, Actor::Cli).await?)).await?;
+    let done = with_fleet(w.store(), async |f| Ok(w.authorize_onu(&Actor::Cli, f, input).await?)).await?;
     let row = AuthorizedJson {
         olt: olt.name.clone(),
-        port: onu.port.to_string(),
-        id: onu.id,
+        port: done.at.port.to_string(),
+        id: done.at.id,
         serial: args.serial.to_string(),
-        service_id: service.map(|s| s.0),
-        line_profile: profile.line,
-        service_profile: profile.service,
-        vlan: profile.vlan,
-        description,
+        service_id: args.service,
+        line_profile: done.profile.line,
+        service_profile: done.profile.service,
+        vlan: done.profile.vlan,
+        description: done.description,
     };
     if globals.json {
         return output::json(&row);
@@ -380,12 +358,10 @@ struct DeregisteredJson {
     serial: Option<String>,
 }
 
-pub async fn deregister(globals: &Globals, store: &Store, name: &str, port: PonPort, id: u32) -> anyhow::Result<()> {
-    let olt = find(store, name).await?;
-    let serial =
-        store.onus(olt.id, Some(&port.to_string())).await?.into_iter().find(|o| o.index == id).map(|o| o.serial);
+pub async fn deregister(globals: &Globals, w: &Workflows, name: &str, port: PonPort, id: u32) -> anyhow::Result<()> {
+    let olt = find(w.store(), name).await?;
     let onu = OnuRef::new(port, id);
-    with_fleet(store, async |f| Ok(f.deregister(&olt, onu, Actor::Cli).await?)).await?;
+    let serial = with_fleet(w.store(), async |f| Ok(w.deregister_onu(&Actor::Cli, f, olt.id, onu).await?)).await?;
     let row = DeregisteredJson { olt: olt.name.clone(), port: port.to_string(), id, serial };
     if globals.json {
         return output::json(&row);

@@ -16,7 +16,7 @@ use headend_olt::{PonPort, SerialNumber};
 use headend_store::Store;
 
 use crate::Globals;
-use crate::open::{open_secrets, open_store};
+use crate::open::{open_secrets, open_workflows};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -93,22 +93,23 @@ pub enum Command {
 }
 
 pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
-    let store = open_store(globals).await?;
+    let w = open_workflows(globals).await?;
+    let store = w.store();
     let result = match command {
-        Command::Add(args) => inventory::add(globals, &store, args).await,
-        Command::List => inventory::list(globals, &store).await,
-        Command::Remove { name } => inventory::remove(globals, &store, &name).await,
-        Command::Pin { name } => inventory::pin(globals, &store, &name).await,
-        Command::PlanProfile(args) => inventory::plan_profile(globals, &store, args).await,
-        Command::ZeroTouch(args) => inventory::zero_touch(globals, &store, args).await,
-        Command::Settings(args) => inventory::settings(globals, &store, args).await,
-        Command::Autofind { name } => live::autofind(globals, &store, &name).await,
-        Command::Onus { name, port } => live::onus(globals, &store, &name, port).await,
-        Command::Optical { name, port, onu } => live::optical(globals, &store, &name, port, onu).await,
-        Command::Authorize(args) => live::authorize(globals, &store, args).await,
-        Command::Deregister { name, port, onu } => live::deregister(globals, &store, &name, port, onu).await,
-        Command::Sweep { name } => live::sweep(globals, &store, name.as_deref()).await,
-        Command::Log { name, limit } => live::log(globals, &store, &name, limit).await,
+        Command::Add(args) => inventory::add(globals, &w, args).await,
+        Command::List => inventory::list(globals, store).await,
+        Command::Remove { name } => inventory::remove(globals, &w, &name).await,
+        Command::Pin { name } => inventory::pin(globals, &w, &name).await,
+        Command::PlanProfile(args) => inventory::plan_profile(globals, &w, args).await,
+        Command::ZeroTouch(args) => inventory::zero_touch(globals, &w, args).await,
+        Command::Settings(args) => inventory::settings(globals, &w, args).await,
+        Command::Autofind { name } => live::autofind(globals, store, &name).await,
+        Command::Onus { name, port } => live::onus(globals, store, &name, port).await,
+        Command::Optical { name, port, onu } => live::optical(globals, store, &name, port, onu).await,
+        Command::Authorize(args) => live::authorize(globals, &w, args).await,
+        Command::Deregister { name, port, onu } => live::deregister(globals, &w, &name, port, onu).await,
+        Command::Sweep { name } => live::sweep(globals, store, name.as_deref()).await,
+        Command::Log { name, limit } => live::log(globals, store, &name, limit).await,
     };
     store.close().await;
     result

@@ -4,18 +4,19 @@
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
+use headend_core::PopId;
+use headend_core::activity::Actor;
 use headend_core::geo::GeoPoint;
 use headend_core::router::{Router, Transport};
-use headend_core::{PopId, RouterId};
-use headend_secrets::SecretKey;
-use headend_store::{NewRouter, Store};
+use headend_store::Store;
+use headend_workflows::Workflows;
+use headend_workflows::routers::RouterInput;
 use serde::Serialize;
 
-use super::{find, open_secrets};
+use super::find;
 use crate::Globals;
-use crate::input::{non_empty, read_password};
-use crate::inventory::{PopChoice, keep_password};
+use crate::input::read_password;
 use crate::output;
 
 #[derive(Debug, clap::Args)]
@@ -89,62 +90,26 @@ impl RouterJson {
     }
 }
 
-async fn log(store: &Store, id: RouterId, action: &str, detail: String) {
-    crate::activity::log(store, format!("router:{id}"), action, detail).await;
-}
-
 async fn pop_names(store: &Store) -> anyhow::Result<BTreeMap<PopId, String>> {
     Ok(store.pops().await?.into_iter().map(|p| (p.id, p.name)).collect())
 }
 
-pub async fn add(globals: &Globals, store: &Store, args: AddArgs) -> anyhow::Result<()> {
-    let name = non_empty("the router's name", &args.name)?.to_owned();
-    let host = non_empty("--host", &args.host)?.to_owned();
-    let user = non_empty("--user", &args.user)?.to_owned();
-    let pop_name = args.pop.as_deref().map(|p| non_empty("--pop", p)).transpose()?;
+pub async fn add(globals: &Globals, w: &Workflows, args: AddArgs) -> anyhow::Result<()> {
     let password = tokio::task::spawn_blocking(|| read_password("Router password", "router add"))
         .await
         .context("reading standard input stopped unexpectedly")??;
-    if store.router_by_name(&name).await?.is_some() {
-        bail!("a router named {name:?} already exists");
-    }
-    // Before anything is written: without a keyring there is nothing to add.
-    let secrets = open_secrets(store).await?;
-
-    let pop = PopChoice::find_or_add(store, pop_name).await?;
-    let new = NewRouter {
-        name: name.clone(),
-        host,
-        port: args.port.unwrap_or(args.transport.default_port()),
+    let input = RouterInput {
+        name: args.name,
+        host: args.host,
+        port: args.port,
         transport: args.transport,
-        username: user,
-        pop: pop.id,
+        username: args.user,
+        pop: args.pop,
         location: args.location,
     };
-    let id = match store.add_router(&new).await {
-        Ok(id) => id,
-        Err(err) => {
-            pop.undo(store, "router").await;
-            return Err(err.into());
-        }
-    };
-    if let Err(err) = keep_password(secrets, SecretKey::router(id), password).await {
-        // Nothing half-added: no router without its password.
-        let undone = store.remove_router(id).await;
-        pop.undo(store, "router").await;
-        return Err(match undone {
-            Ok(()) => err.context("cannot keep the password in the keyring, so the router was not added"),
-            Err(undo) => err.context(format!(
-                "cannot keep the password in the keyring, and taking the router out again failed ({undo}); \
-                 run `headend router remove {name}`"
-            )),
-        });
-    }
-    log(store, id, "router added", format!("{} at {}:{} over {}", new.name, new.host, new.port, new.transport)).await;
-
-    let router = store.router(id).await?.context("the router vanished right after it was added")?;
+    let router = w.add_router(&Actor::Cli, input, password).await?;
     if globals.json {
-        output::json(&RouterJson::new(&router, &pop_names(store).await?))?;
+        output::json(&RouterJson::new(&router, &pop_names(w.store()).await?))?;
     } else {
         output::line(format!(
             "Added router {} (id {}): {}:{} over {}, user {}; password kept in the keyring.",
@@ -195,36 +160,24 @@ struct Removed {
     password_deleted: bool,
 }
 
-pub async fn remove(globals: &Globals, store: &Store, name: &str) -> anyhow::Result<()> {
-    let router = find(store, name).await?;
-    // Opened first, but a keyring that does not open does not keep the
-    // router in the inventory: it is said below.
-    let secrets = open_secrets(store).await;
-    store.remove_router(router.id).await?;
-    log(store, router.id, "router removed", router.name.clone()).await;
-    let key = SecretKey::router(router.id);
-    let deleted = match secrets {
-        Ok(secrets) => tokio::task::spawn_blocking(move || secrets.delete(&key))
-            .await
-            .map_err(anyhow::Error::from)
-            .and_then(|r| r.map_err(anyhow::Error::from)),
-        Err(err) => Err(err),
-    };
-    if let Err(err) = &deleted {
+pub async fn remove(globals: &Globals, w: &Workflows, name: &str) -> anyhow::Result<()> {
+    let router = find(w.store(), name).await?;
+    let removed = w.remove_router(&Actor::Cli, router.id).await?;
+    if let Some(err) = &removed.password_kept {
         eprintln!(
-            "headend: warning: router {} removed, but its password could not be deleted from the keyring: {}",
+            "headend: warning: router {} removed, but its password could not be deleted from the keyring: {err}",
             output::safe(&router.name),
-            crate::one_line(err)
         );
     }
+    let deleted = removed.password_kept.is_none();
     if globals.json {
-        output::json(&Removed { id: router.id.0, name: router.name, password_deleted: deleted.is_ok() })?;
+        output::json(&Removed { id: router.id.0, name: router.name, password_deleted: deleted })?;
     } else {
         output::line(format!(
             "Removed router {} (id {}){}.",
             output::safe(&router.name),
             router.id,
-            if deleted.is_ok() { " and its password" } else { "" }
+            if deleted { " and its password" } else { "" }
         ))?;
     }
     Ok(())

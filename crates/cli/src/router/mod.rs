@@ -13,7 +13,7 @@ use headend_engine::{Connector, RouterLink};
 use headend_store::Store;
 
 use crate::Globals;
-use crate::open::{open_secrets, open_store};
+use crate::open::{open_secrets, open_workflows};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -47,14 +47,15 @@ pub enum Command {
 }
 
 pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
-    let store = open_store(globals).await?;
+    let w = open_workflows(globals).await?;
+    let store = w.store();
     let result = match command {
-        Command::Add(args) => inventory::add(globals, &store, args).await,
-        Command::List => inventory::list(globals, &store).await,
-        Command::Remove { name } => inventory::remove(globals, &store, &name).await,
-        Command::Probe { name } => live::probe(globals, &store, &name).await,
-        Command::Secrets { name } => live::secrets(globals, &store, &name).await,
-        Command::Sessions { name, watch } => live::sessions(globals, &store, &name, watch).await,
+        Command::Add(args) => inventory::add(globals, &w, args).await,
+        Command::List => inventory::list(globals, store).await,
+        Command::Remove { name } => inventory::remove(globals, &w, &name).await,
+        Command::Probe { name } => live::probe(globals, store, &name).await,
+        Command::Secrets { name } => live::secrets(globals, store, &name).await,
+        Command::Sessions { name, watch } => live::sessions(globals, store, &name, watch).await,
     };
     store.close().await;
     result

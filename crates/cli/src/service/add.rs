@@ -4,15 +4,16 @@ use std::net::IpAddr;
 use std::str::FromStr;
 
 use anyhow::{Context, bail};
-use headend_core::provision::{Password, validate_password, validate_username};
+use headend_core::activity::Actor;
+use headend_core::provision::Password;
 use headend_core::service::{Access, ServiceStatus};
-use headend_store::{NewCustomer, NewService, Store, StoreError};
+use headend_workflows::Workflows;
+use headend_workflows::services::{CustomerInput, ServiceInput};
 use jiff::civil::Date;
 
-use super::{ServiceJson, find, parse_date};
-use crate::input::{non_empty, read_password};
-use crate::open::open_cipher;
-use crate::{Globals, activity, output};
+use super::{ServiceJson, parse_date};
+use crate::input::read_password;
+use crate::{Globals, output};
 
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("access").required(true).args(["pppoe", "ip"])))]
@@ -46,12 +47,11 @@ pub struct AddArgs {
     due: Option<Date>,
     /// Days of grace after the due date (default: the ISP's).
     #[arg(long, value_name = "DAYS")]
-    grace: Option<u16>,
+    grace: Option<u32>,
 }
 
-pub async fn add(globals: &Globals, store: &Store, args: AddArgs) -> anyhow::Result<()> {
-    let customer_name = non_empty("--customer", &args.customer)?.to_owned();
-    let phone = args.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned);
+pub async fn add(globals: &Globals, w: &Workflows, args: AddArgs) -> anyhow::Result<()> {
+    let store = w.store();
     let router = store
         .router_by_name(&args.router)
         .await?
@@ -60,73 +60,34 @@ pub async fn add(globals: &Globals, store: &Store, args: AddArgs) -> anyhow::Res
         .plan_by_name(&args.plan)
         .await?
         .with_context(|| format!("no plan named {:?}; `headend plan list` shows them", args.plan))?;
-
     let (access, password) = match (&args.pppoe, args.ip) {
         (Some(user), None) => {
-            let user = user.trim().to_owned();
-            validate_username(&user).with_context(|| format!("bad user name {user:?}"))?;
-            if store.pppoe_user(router.id, &user).await?.is_some() {
-                return Err(StoreError::DuplicateUser { user, router: router.name }.into());
-            }
             let password = tokio::task::spawn_blocking(|| read_password("PPPoE password", "service add"))
                 .await
                 .context("reading standard input stopped unexpectedly")??;
-            validate_password(&password)?;
-            (Access::Pppoe { username: user }, Some(Password::new(password)))
+            (Access::Pppoe { username: user.trim().to_owned() }, Some(Password::new(password)))
         }
         (None, Some(address)) => (Access::StaticIp { address }, None),
         _ => bail!("give either --pppoe USER --password-stdin or --ip ADDR"),
     };
-    // Before anything is written: a password needs the keyring's key.
-    let sealed = match &password {
-        Some(password) => Some(open_cipher(store).await?.encrypt(password)),
-        None => None,
-    };
-    drop(password);
-
-    let customer = match store.customer_by_name_and_phone(&customer_name, phone.as_deref()).await? {
-        Some(id) => id,
-        None => {
-            let new = NewCustomer { name: customer_name.clone(), phone: phone.clone(), email: None, address: None };
-            let id = store.add_customer(&new).await?;
-            activity::log(store, format!("customer:{id}"), "customer added", customer_name.clone()).await;
-            id
-        }
-    };
-    let new = NewService {
-        customer,
+    let input = ServiceInput {
+        customer: CustomerInput { name: args.customer, phone: args.phone, email: None, address: None },
         router: router.id,
         plan: plan.id,
         access,
+        password,
         status: args.status,
         next_billing_date: args.due,
         grace_days: args.grace,
-        password: sealed,
-        adopt: false,
     };
-    let id = store.add_service(&new).await?;
-    let service = find(store, id).await?;
+    let service = w.add_service(&Actor::Cli, input).await?;
     let json = ServiceJson::new(&service);
-    activity::log(
-        store,
-        format!("service:{id}"),
-        "service added",
-        format!(
-            "{} {} for {} on {}, plan {}, {}",
-            json.r#type,
-            json.login(),
-            customer_name,
-            router.name,
-            plan.name,
-            service.status
-        ),
-    )
-    .await;
     if globals.json {
         return output::json(&json);
     }
     output::line(format!(
-        "Added service {id}: {} {} for {} on {}, plan {}, {}{}.",
+        "Added service {}: {} {} for {} on {}, plan {}, {}{}.",
+        service.id,
         json.r#type,
         output::safe(&json.login()),
         output::safe(&json.customer),

@@ -10,15 +10,14 @@ mod view;
 use std::net::IpAddr;
 use std::str::FromStr;
 
-use anyhow::Context;
 use headend_core::ServiceId;
 use headend_core::service::{Access, ServiceStatus};
-use headend_store::{ServiceOverview, Store};
+use headend_store::ServiceOverview;
 use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::Globals;
-use crate::open::open_store;
+use crate::open::open_workflows;
 
 pub use view::PaymentJson;
 
@@ -74,22 +73,17 @@ pub fn parse_date(text: &str) -> Result<Date, String> {
 }
 
 pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
-    let store = open_store(globals).await?;
+    let w = open_workflows(globals).await?;
     let result = match command {
-        Command::Add(args) => add::add(globals, &store, args).await,
-        Command::List(args) => view::list(globals, &store, args).await,
-        Command::Show { id } => view::show(globals, &store, ServiceId(id)).await,
-        Command::SetStatus { id, status } => change::set_status(globals, &store, ServiceId(id), status).await,
-        Command::SetDue { id, date } => change::set_due(globals, &store, ServiceId(id), date.0).await,
-        Command::Retry { id } => change::retry(globals, &store, ServiceId(id)).await,
+        Command::Add(args) => add::add(globals, &w, args).await,
+        Command::List(args) => view::list(globals, w.store(), args).await,
+        Command::Show { id } => view::show(globals, &w, ServiceId(id)).await,
+        Command::SetStatus { id, status } => change::set_status(globals, &w, ServiceId(id), status).await,
+        Command::SetDue { id, date } => change::set_due(globals, &w, ServiceId(id), date.0).await,
+        Command::Retry { id } => change::retry(globals, &w, ServiceId(id)).await,
     };
-    store.close().await;
+    w.store().close().await;
     result
-}
-
-/// The service, or a clear error.
-pub(crate) async fn find(store: &Store, id: ServiceId) -> anyhow::Result<ServiceOverview> {
-    store.service(id).await?.with_context(|| format!("no service with id {id}; `headend service list` shows them"))
 }
 
 /// A service as `list`, `show` and the changes print it. Never a password.

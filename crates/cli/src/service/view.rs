@@ -7,9 +7,10 @@ use headend_core::ServiceId;
 use headend_core::billing::Payment;
 use headend_core::service::ServiceStatus;
 use headend_store::{QueueEntry, RouterLogEntry, ServiceQuery, Store};
+use headend_workflows::Workflows;
 use serde::Serialize;
 
-use super::{ServiceJson, find};
+use super::ServiceJson;
 use crate::{Globals, output};
 
 /// How many router log lines `show` prints.
@@ -172,8 +173,9 @@ struct ShowJson {
     payments: Vec<PaymentJson>,
 }
 
-pub async fn show(globals: &Globals, store: &Store, id: ServiceId) -> anyhow::Result<()> {
-    let service = find(store, id).await?;
+pub async fn show(globals: &Globals, w: &Workflows, id: ServiceId) -> anyhow::Result<()> {
+    let service = w.service(id).await?;
+    let store = w.store();
     let report = ShowJson {
         service: ServiceJson::new(&service),
         queue: store.queue_for_service(id).await?.iter().map(QueueJson::new).collect(),

@@ -92,6 +92,35 @@ impl Default for IspPolicy {
     }
 }
 
+/// The longest grace an ISP or a service may give, in days: a year. Longer
+/// is a typo (an extra digit), not a policy.
+pub const MAX_GRACE_DAYS: u16 = 365;
+
+/// A grace period out of bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("grace is a whole number of days from 0 to {MAX_GRACE_DAYS}, not {0}")]
+pub struct GraceOutOfRange(pub u32);
+
+/// `days` if it is a grace period Headend accepts (0 to [`MAX_GRACE_DAYS`]).
+pub fn checked_grace(days: u32) -> Result<u16, GraceOutOfRange> {
+    u16::try_from(days).ok().filter(|d| *d <= MAX_GRACE_DAYS).ok_or(GraceOutOfRange(days))
+}
+
+/// Attempts of a failing write before it waits for the operator: at least
+/// one, and few enough that the doubling backoff still means something.
+pub const MAX_ATTEMPTS: std::ops::RangeInclusive<u32> = 1..=100;
+
+/// A service's payment standing on one day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    /// Days since the due date, when it has passed.
+    pub days_overdue: Option<i64>,
+    /// The due date and the grace after it have both passed.
+    pub grace_ended: bool,
+    /// Active and within its grace.
+    pub should_be_on: bool,
+}
+
 /// Address-list names shared with the operator's firewall rules.
 pub const ALLOWED_LIST: &str = "headend-allowed";
 pub const SUSPENDED_LIST: &str = "headend-suspended";
@@ -137,6 +166,16 @@ impl IspPolicy {
             .filter_map(|s| self.cutoff(s))
             .filter(|t| *t > now)
             .min()
+    }
+
+    /// How `service` stands with its payments on `today`, as the lists show
+    /// it. Unlike [`IspPolicy::entitlement`] it does not know the password,
+    /// so `should_be_on` assumes valid credentials.
+    pub fn standing(&self, service: &Service, today: Date) -> Standing {
+        let grace_ended = self.paid_through(service).is_some_and(|last| last < today);
+        let days_overdue =
+            service.next_billing_date.filter(|due| *due < today).map(|due| i64::from((today - due).get_days()));
+        Standing { days_overdue, grace_ended, should_be_on: service.status == ServiceStatus::Active && !grace_ended }
     }
 
     /// Whether `service` must be on its router at `now`, and why not.
@@ -206,6 +245,27 @@ mod tests {
 
     use super::*;
     use crate::ids::{CustomerId, PlanId, RouterId, ServiceId};
+
+    #[test]
+    fn standing_counts_days_overdue_and_the_end_of_grace() {
+        let policy = IspPolicy { grace_days: 3, ..IspPolicy::default() };
+        let due = date(2026, 12, 5);
+        let on = |today| policy.standing(&service(ServiceStatus::Active, Some(due), None), today);
+        assert_eq!(on(date(2026, 12, 5)), Standing { days_overdue: None, grace_ended: false, should_be_on: true });
+        assert_eq!(on(date(2026, 12, 8)), Standing { days_overdue: Some(3), grace_ended: false, should_be_on: true });
+        assert_eq!(on(date(2026, 12, 9)), Standing { days_overdue: Some(4), grace_ended: true, should_be_on: false });
+        let suspended = policy.standing(&service(ServiceStatus::Suspended, None, None), due);
+        assert_eq!(suspended, Standing { days_overdue: None, grace_ended: false, should_be_on: false });
+    }
+
+    #[test]
+    fn grace_is_bounded_at_a_year() {
+        assert_eq!(checked_grace(0), Ok(0));
+        assert_eq!(checked_grace(365), Ok(365));
+        assert_eq!(checked_grace(366), Err(GraceOutOfRange(366)));
+        assert_eq!(checked_grace(65_536), Err(GraceOutOfRange(65_536)));
+        assert_eq!(GraceOutOfRange(400).to_string(), "grace is a whole number of days from 0 to 365, not 400");
+    }
 
     fn service(status: ServiceStatus, due: Option<Date>, grace: Option<u16>) -> Service {
         Service {

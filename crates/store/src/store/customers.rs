@@ -42,18 +42,8 @@ impl Store {
     }
 
     pub async fn update_customer(&self, id: CustomerId, new: &NewCustomer) -> Result<(), StoreError> {
-        let done = sqlx::query("UPDATE customers SET name = ?, phone = ?, email = ?, address = ? WHERE id = ?")
-            .bind(&new.name)
-            .bind(&new.phone)
-            .bind(&new.email)
-            .bind(&new.address)
-            .bind(id.0)
-            .execute(&self.pool)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("customer {id}")));
-        }
-        Ok(())
+        let mut conn = self.pool.acquire().await?;
+        update_customer_row(&mut conn, id, new).await
     }
 }
 
@@ -84,6 +74,25 @@ pub(super) async fn find_customer(
         .fetch_optional(conn)
         .await?;
     Ok(row.map(|r| r.try_get(0).map(CustomerId)).transpose()?)
+}
+
+pub(super) async fn update_customer_row(
+    conn: &mut SqliteConnection,
+    id: CustomerId,
+    new: &NewCustomer,
+) -> Result<(), StoreError> {
+    let done = sqlx::query("UPDATE customers SET name = ?, phone = ?, email = ?, address = ? WHERE id = ?")
+        .bind(&new.name)
+        .bind(&new.phone)
+        .bind(&new.email)
+        .bind(&new.address)
+        .bind(id.0)
+        .execute(conn)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound(format!("customer {id}")));
+    }
+    Ok(())
 }
 
 fn customer_row(row: &SqliteRow) -> Result<Customer, StoreError> {

@@ -21,6 +21,7 @@ mod router_log;
 mod routers;
 mod services;
 mod signal;
+mod write;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -45,6 +46,7 @@ pub use queue::{QueueEntry, QueueQuery, QueueRow, QueueStatus};
 pub use router_log::{RouterLogEntry, RouterLogOutcome};
 pub use services::{ProvisioningRow, ServiceQuery, ServicesPage};
 pub use signal::{AlertQuery, OnuAlert, SignalPoint, SignalSample};
+pub use write::Write;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
 

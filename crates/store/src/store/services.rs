@@ -58,7 +58,7 @@ const SERVICE_COLUMNS: &str = "s.id, s.customer_id, s.router_id, s.plan_id, s.ki
 
 const OVERVIEW_COLUMNS: &str = "s.id, s.customer_id, c.name AS customer_name, c.phone AS customer_phone,
     s.router_id, r.name AS router_name, s.plan_id, p.name AS plan_name, s.kind, s.username, s.ip_address,
-    s.status, s.next_billing_date, s.grace_days, s.router_provisioned, s.provisioned_at";
+    s.status, s.next_billing_date, s.grace_days, s.adopt, s.router_provisioned, s.provisioned_at";
 
 const OVERVIEW_JOINS: &str = "FROM services s
     JOIN customers c ON c.id = s.customer_id
@@ -128,6 +128,59 @@ pub(super) async fn insert_service(conn: &mut SqliteConnection, new: &NewService
     Ok(ServiceId(id))
 }
 
+/// [`Store::update_service`] inside the caller's transaction.
+pub(super) async fn update_service_row(
+    conn: &mut SqliteConnection,
+    id: ServiceId,
+    new: &NewService,
+) -> Result<(), StoreError> {
+    let (username, address) = access_columns(&new.access);
+    let old_router: i64 = sqlx::query("SELECT router_id FROM services WHERE id = ?")
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("service {id}")))?
+        .try_get(0)?;
+    let (replace_password, password) = match (&new.access, &new.password) {
+        (Access::StaticIp { .. }, _) => (true, None),
+        (Access::Pppoe { .. }, Some(p)) => (true, Some(p.as_slice())),
+        (Access::Pppoe { .. }, None) => (false, None),
+    };
+    let updated = sqlx::query(
+        "UPDATE services SET customer_id = ?, router_id = ?, plan_id = ?, kind = ?, username = ?,
+                ip_address = ?, status = ?, next_billing_date = ?, grace_days = ?, adopt = ?,
+                password = CASE WHEN ? THEN ? ELSE password END,
+                router_provisioned = CASE WHEN router_id = ? THEN router_provisioned ELSE 0 END,
+                updated_at = ?
+         WHERE id = ?",
+    )
+    .bind(new.customer.0)
+    .bind(new.router.0)
+    .bind(new.plan.0)
+    .bind(new.access.kind())
+    .bind(username)
+    .bind(address)
+    .bind(new.status.as_str())
+    .bind(new.next_billing_date.map(|d| d.to_string()))
+    .bind(new.grace_days)
+    .bind(new.adopt)
+    .bind(replace_password)
+    .bind(password)
+    .bind(new.router.0)
+    .bind(now())
+    .bind(id.0)
+    .execute(&mut *conn)
+    .await;
+    if let Err(err) = updated {
+        return Err(user_conflict(conn, err, new.router, username).await);
+    }
+    sweep_router(conn, RouterId(old_router)).await?;
+    if new.router.0 != old_router {
+        sweep_router(conn, new.router).await?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Adds a service and asks its router to sweep. A PPPoE user name
     /// already used on the router is [`StoreError::DuplicateUser`].
@@ -145,51 +198,8 @@ impl Store {
     /// none. Moving to another router asks both routers to sweep (the old
     /// one removes what it held) and forgets "provisioned".
     pub async fn update_service(&self, id: ServiceId, new: &NewService) -> Result<(), StoreError> {
-        let (username, address) = access_columns(&new.access);
         let mut tx = self.write().await?;
-        let old_router: i64 = sqlx::query("SELECT router_id FROM services WHERE id = ?")
-            .bind(id.0)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("service {id}")))?
-            .try_get(0)?;
-        let (replace_password, password) = match (&new.access, &new.password) {
-            (Access::StaticIp { .. }, _) => (true, None),
-            (Access::Pppoe { .. }, Some(p)) => (true, Some(p.as_slice())),
-            (Access::Pppoe { .. }, None) => (false, None),
-        };
-        let updated = sqlx::query(
-            "UPDATE services SET customer_id = ?, router_id = ?, plan_id = ?, kind = ?, username = ?,
-                    ip_address = ?, status = ?, next_billing_date = ?, grace_days = ?, adopt = ?,
-                    password = CASE WHEN ? THEN ? ELSE password END,
-                    router_provisioned = CASE WHEN router_id = ? THEN router_provisioned ELSE 0 END,
-                    updated_at = ?
-             WHERE id = ?",
-        )
-        .bind(new.customer.0)
-        .bind(new.router.0)
-        .bind(new.plan.0)
-        .bind(new.access.kind())
-        .bind(username)
-        .bind(address)
-        .bind(new.status.as_str())
-        .bind(new.next_billing_date.map(|d| d.to_string()))
-        .bind(new.grace_days)
-        .bind(new.adopt)
-        .bind(replace_password)
-        .bind(password)
-        .bind(new.router.0)
-        .bind(now())
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await;
-        if let Err(err) = updated {
-            return Err(user_conflict(&mut tx, err, new.router, username).await);
-        }
-        sweep_router(&mut tx, RouterId(old_router)).await?;
-        if new.router.0 != old_router {
-            sweep_router(&mut tx, new.router).await?;
-        }
+        update_service_row(&mut tx, id, new).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -523,6 +533,7 @@ fn service_overview(row: &SqliteRow) -> Result<ServiceOverview, StoreError> {
         status: status_row(row)?,
         next_billing_date: opt_date("services", row.try_get("next_billing_date")?)?,
         grace_days: grace_row(row)?,
+        adopt: row.try_get("adopt")?,
         router_provisioned: row.try_get("router_provisioned")?,
         provisioned_at: opt_ts("services", row.try_get("provisioned_at")?)?,
     })

@@ -1,0 +1,66 @@
+//! A unit of work: several writes that stand or fall together, for the
+//! application layer's workflows (a service with its new customer and the
+//! activity entry that says so). Nothing is visible to another connection
+//! until [`Write::commit`]; dropping a `Write` rolls it back.
+
+use headend_core::activity::ActivityEntry;
+use headend_core::{CustomerId, ServiceId};
+use sqlx::{Sqlite, Transaction};
+
+use super::activity::insert_activity;
+use super::customers::{find_customer, insert_customer, update_customer_row};
+use super::services::{insert_service, update_service_row};
+use super::{Store, sweep_router};
+use crate::error::StoreError;
+use crate::records::{NewCustomer, NewService};
+
+/// An open write transaction (`BEGIN IMMEDIATE`, like every store write).
+pub struct Write {
+    tx: Transaction<'static, Sqlite>,
+}
+
+impl Store {
+    /// Starts a unit of work.
+    pub async fn begin_write(&self) -> Result<Write, StoreError> {
+        Ok(Write { tx: self.write().await? })
+    }
+}
+
+impl Write {
+    /// [`Store::customer_by_name_and_phone`], seeing this unit's writes.
+    pub async fn customer_by_name_and_phone(
+        &mut self,
+        name: &str,
+        phone: Option<&str>,
+    ) -> Result<Option<CustomerId>, StoreError> {
+        find_customer(&mut self.tx, name, phone).await
+    }
+
+    pub async fn add_customer(&mut self, new: &NewCustomer) -> Result<CustomerId, StoreError> {
+        insert_customer(&mut self.tx, new).await
+    }
+
+    pub async fn update_customer(&mut self, id: CustomerId, new: &NewCustomer) -> Result<(), StoreError> {
+        update_customer_row(&mut self.tx, id, new).await
+    }
+
+    /// [`Store::add_service`]: with the sweep request for its router.
+    pub async fn add_service(&mut self, new: &NewService) -> Result<ServiceId, StoreError> {
+        let id = insert_service(&mut self.tx, new).await?;
+        sweep_router(&mut self.tx, new.router).await?;
+        Ok(id)
+    }
+
+    /// [`Store::update_service`]: with the sweep requests for its routers.
+    pub async fn update_service(&mut self, id: ServiceId, new: &NewService) -> Result<(), StoreError> {
+        update_service_row(&mut self.tx, id, new).await
+    }
+
+    pub async fn log_activity(&mut self, entry: &ActivityEntry) -> Result<(), StoreError> {
+        insert_activity(&mut self.tx, entry).await
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        Ok(self.tx.commit().await?)
+    }
+}

@@ -1,0 +1,105 @@
+//! The application layer: one function per operator workflow (add a
+//! service with its customer, record a payment, add a router with its
+//! keyring entry, authorize an ONU with its defaults, adopt a router's
+//! secrets...), each with its validation, its transaction and its activity
+//! entry. The desktop app's commands and the CLI's subcommands only parse
+//! their input, call one workflow and render the answer, so the two can
+//! never disagree about a rule.
+//!
+//! A workflow takes who is acting ([`Actor`]) and plain inputs, and returns
+//! plain outputs or a [`WorkflowError`]; it never reaches for a window, a
+//! tray or a terminal. After a write that changes what a router should
+//! hold, it tells the [`SweepHint`] (the app's engine sweeps at once; the
+//! store's sweep request reaches an engine in any other process anyway).
+//!
+//! Architecture invariant: the shells (`src-tauri`, `crates/cli`) call this
+//! crate for every write; this crate calls the store, the keyring and the
+//! engines, never a shell. Time comes from the injected [`Clock`].
+
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+mod error;
+mod keyring;
+
+pub mod import;
+pub mod olts;
+pub mod payments;
+pub mod plans;
+pub mod policy;
+pub mod provisioning;
+pub mod routers;
+pub mod services;
+
+use std::sync::Arc;
+
+pub use error::{Field, WorkflowError};
+use headend_core::RouterId;
+use headend_core::activity::{ActivityEntry, Actor};
+use headend_engine::Clock;
+use headend_secrets::{SecretStore, SubscriberCipher};
+use headend_store::Store;
+pub use keyring::Keyring;
+
+/// Tells a running engine that a router's desired state changed.
+pub trait SweepHint: Send + Sync + 'static {
+    fn sweep(&self, router: RouterId);
+}
+
+/// For shells without an engine of their own (the CLI): the sweep request
+/// the store wrote is enough.
+pub struct NoEngine;
+
+impl SweepHint for NoEngine {
+    fn sweep(&self, _router: RouterId) {}
+}
+
+/// Everything a workflow needs: the database, the keyring, the clock and
+/// the engine's ear. Cheap to clone.
+#[derive(Clone)]
+pub struct Workflows {
+    store: Store,
+    keyring: Keyring,
+    clock: Arc<dyn Clock>,
+    hint: Arc<dyn SweepHint>,
+}
+
+impl Workflows {
+    pub fn new(store: Store, keyring: Keyring, clock: Arc<dyn Clock>, hint: Arc<dyn SweepHint>) -> Self {
+        Self { store, keyring, clock, hint }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn clock(&self) -> &dyn Clock {
+        &*self.clock
+    }
+
+    /// The keyring, opened on first use.
+    pub async fn secrets(&self) -> Result<SecretStore, WorkflowError> {
+        self.keyring.secrets(&self.store).await
+    }
+
+    /// The cipher of subscriber passwords, opened on first use.
+    pub async fn cipher(&self) -> Result<SubscriberCipher, WorkflowError> {
+        self.keyring.cipher(&self.store).await
+    }
+
+    /// An activity entry by `actor`, now.
+    fn entry(&self, actor: &Actor, subject: String, action: &str, detail: String) -> ActivityEntry {
+        ActivityEntry { at: self.clock.now(), actor: actor.clone(), subject, action: action.to_owned(), detail }
+    }
+
+    /// Logs an entry outside a transaction: the change itself is done, so
+    /// a failure to log is a warning, not the workflow's error.
+    async fn log(&self, actor: &Actor, subject: String, action: &str, detail: String) {
+        if let Err(err) = self.store.log_activity(&self.entry(actor, subject, action, detail)).await {
+            tracing::warn!("cannot write the activity log: {err}");
+        }
+    }
+
+    fn sweep(&self, router: RouterId) {
+        self.hint.sweep(router);
+    }
+}

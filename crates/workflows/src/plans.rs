@@ -1,0 +1,79 @@
+//! Plans: rates (a PPP profile on every router), price and billing cycle.
+
+use std::collections::BTreeSet;
+
+use headend_core::PlanId;
+use headend_core::activity::Actor;
+use headend_core::plan::{BillingCycle, Plan, RateLimit};
+use headend_store::{NewPlan, StoreError};
+use rust_decimal::Decimal;
+
+use crate::{WorkflowError, Workflows};
+
+/// A plan as the form or the command line gives it; the rates are already
+/// parsed (and checked against each other) by [`RateLimit`].
+#[derive(Debug, Clone)]
+pub struct PlanInput {
+    pub name: String,
+    pub limits: RateLimit,
+    pub price: Decimal,
+    pub cycle: BillingCycle,
+}
+
+fn checked(input: PlanInput) -> Result<NewPlan, WorkflowError> {
+    let name = input.name.trim();
+    if name.is_empty() {
+        return Err(WorkflowError::invalid("name", "give the plan a name, such as Home 20"));
+    }
+    if input.price.is_sign_negative() {
+        return Err(WorkflowError::invalid("price", format!("a price cannot be negative ({})", input.price)));
+    }
+    Ok(NewPlan { name: name.to_owned(), limits: input.limits, price: input.price, cycle: input.cycle })
+}
+
+/// `rate-limit R (upload/download), PRICE CYCLE; router profile P`.
+fn describe(plan: &Plan) -> String {
+    format!(
+        "rate-limit {} (upload/download), {} {}; router profile {}",
+        plan.limits,
+        plan.price,
+        plan.cycle.as_str(),
+        plan.profile
+    )
+}
+
+impl Workflows {
+    pub async fn plan(&self, id: PlanId) -> Result<Plan, WorkflowError> {
+        self.store.plan(id).await?.ok_or_else(|| WorkflowError::NotFound(format!("there is no plan {id}")))
+    }
+
+    pub async fn add_plan(&self, actor: &Actor, input: PlanInput) -> Result<Plan, WorkflowError> {
+        let new = checked(input)?;
+        let id = self.store.add_plan(&new).await.map_err(name_taken)?;
+        let plan = self.plan(id).await?;
+        self.log(actor, format!("plan:{id}"), "plan added", format!("{}: {}", plan.name, describe(&plan))).await;
+        Ok(plan)
+    }
+
+    /// Edits a plan: its profile's rate-limit changes on every router with
+    /// a service on it, swept at once.
+    pub async fn edit_plan(&self, actor: &Actor, id: PlanId, input: PlanInput) -> Result<Plan, WorkflowError> {
+        let new = checked(input)?;
+        let before = self.plan(id).await?;
+        self.store.update_plan(id, &new).await.map_err(name_taken)?;
+        let plan = self.plan(id).await?;
+        let detail = format!("{}: {} -> {}", before.name, describe(&before), describe(&plan));
+        self.log(actor, format!("plan:{id}"), "plan changed", detail).await;
+        let services = self.store.all_services().await?;
+        let routers: BTreeSet<_> = services.iter().filter(|s| s.plan == id).map(|s| s.router).collect();
+        routers.into_iter().for_each(|r| self.sweep(r));
+        Ok(plan)
+    }
+}
+
+fn name_taken(err: StoreError) -> WorkflowError {
+    match err {
+        StoreError::Duplicate { .. } => WorkflowError::invalid("name", err.to_string()),
+        other => other.into(),
+    }
+}

@@ -1,0 +1,287 @@
+//! Customers' services: add or edit one with its customer, change its
+//! status or due date, try its failed actions again.
+
+use headend_core::activity::Actor;
+use headend_core::provision::policy::{IspPolicy, Standing, checked_grace};
+use headend_core::provision::{Password, validate_password, validate_username};
+use headend_core::service::{Access, Service, ServiceStatus};
+use headend_core::{PlanId, RouterId, ServiceId};
+use headend_store::{NewCustomer, NewService, ServiceOverview, StoreError};
+use jiff::civil::Date;
+
+use crate::{WorkflowError, Workflows};
+
+/// A customer as a form or the command line gives it.
+#[derive(Debug, Clone, Default)]
+pub struct CustomerInput {
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+}
+
+/// A service to add, or the new values of one.
+#[derive(Debug, Clone)]
+pub struct ServiceInput {
+    pub customer: CustomerInput,
+    pub router: RouterId,
+    pub plan: PlanId,
+    pub access: Access,
+    /// A new PPPoE password; `None` keeps the stored one on an edit.
+    pub password: Option<Password>,
+    pub status: ServiceStatus,
+    pub next_billing_date: Option<Date>,
+    /// Days of grace after the due date; `None` is the ISP's.
+    pub grace_days: Option<u32>,
+}
+
+fn trimmed(text: Option<&String>) -> Option<String> {
+    text.map(|t| t.trim()).filter(|t| !t.is_empty()).map(str::to_owned)
+}
+
+/// The customer's fields, checked.
+fn customer(input: &CustomerInput) -> Result<NewCustomer, WorkflowError> {
+    let name = input.name.trim();
+    if name.is_empty() {
+        return Err(WorkflowError::invalid("customer_name", "enter the customer's name"));
+    }
+    Ok(NewCustomer {
+        name: name.to_owned(),
+        phone: trimmed(input.phone.as_ref()),
+        email: trimmed(input.email.as_ref()),
+        address: trimmed(input.address.as_ref()),
+    })
+}
+
+/// The service's own fields, checked; `adding` says whether a PPPoE
+/// password is required.
+fn check(input: &ServiceInput, adding: bool) -> Result<Option<u16>, WorkflowError> {
+    if let Access::Pppoe { username } = &input.access {
+        validate_username(username).map_err(|e| WorkflowError::invalid("username", e.to_string()))?;
+        match &input.password {
+            Some(password) => {
+                validate_password(password.expose()).map_err(|e| WorkflowError::invalid("password", e.to_string()))?
+            }
+            None if adding => return Err(WorkflowError::invalid("password", "enter the PPPoE password")),
+            None => {}
+        }
+    }
+    input
+        .grace_days
+        .map(checked_grace)
+        .transpose()
+        .map_err(|e| WorkflowError::invalid("grace_days", format!("{e}, or empty for the ISP's")))
+}
+
+/// `kind login on router, status`: how the activity log names a service.
+fn describe(access: &Access, router: &str, status: ServiceStatus) -> String {
+    let login = match access {
+        Access::Pppoe { username } => username.clone(),
+        Access::StaticIp { address } => address.to_string(),
+    };
+    format!("{} {login} on {router}, {status}", access.kind())
+}
+
+impl Workflows {
+    /// The service with its customer's and router's names, or NotFound.
+    pub async fn service(&self, id: ServiceId) -> Result<ServiceOverview, WorkflowError> {
+        self.store.service(id).await?.ok_or_else(|| {
+            WorkflowError::NotFound(format!("no service with id {id}; `headend service list` shows them"))
+        })
+    }
+
+    /// The ISP's policy and its "today", which decide what is overdue.
+    pub async fn today(&self) -> Result<(IspPolicy, Date), WorkflowError> {
+        let policy = self.store.isp_policy().await?;
+        let today = policy.today(self.clock.now());
+        Ok((policy, today))
+    }
+
+    /// How a listed service stands with its payments today.
+    pub fn standing(policy: &IspPolicy, today: Date, s: &ServiceOverview) -> Standing {
+        let service = Service {
+            id: s.id,
+            customer: s.customer,
+            router: s.router,
+            plan: s.plan,
+            access: s.access.clone(),
+            status: s.status,
+            next_billing_date: s.next_billing_date,
+            grace_days: s.grace_days,
+        };
+        policy.standing(&service, today)
+    }
+
+    /// What both add and edit check against the database before writing:
+    /// the router and plan exist, the PPPoE user is free on the router, and
+    /// a new password can be encrypted. Returns the router's name and the
+    /// sealed password.
+    async fn prepare(
+        &self,
+        input: &ServiceInput,
+        this: Option<ServiceId>,
+    ) -> Result<(String, Option<Vec<u8>>), WorkflowError> {
+        let router = self
+            .store
+            .router(input.router)
+            .await?
+            .ok_or_else(|| WorkflowError::invalid("router_id", "that router no longer exists"))?;
+        if self.store.plan(input.plan).await?.is_none() {
+            return Err(WorkflowError::invalid("plan_id", "that plan no longer exists"));
+        }
+        if let Access::Pppoe { username } = &input.access
+            && let Some(other) = self.store.pppoe_user(input.router, username).await?
+            && Some(other) != this
+        {
+            return Err(StoreError::DuplicateUser { user: username.clone(), router: router.name }.into());
+        }
+        let sealed = match &input.password {
+            Some(password) => Some(self.cipher().await.map_err(|e| {
+                WorkflowError::invalid(
+                    "password",
+                    format!("the key that encrypts PPPoE passwords is not available, so this password cannot be kept ({e})"),
+                )
+            })?.encrypt(password)),
+            None => None,
+        };
+        Ok((router.name, sealed))
+    }
+
+    /// Adds a service, and its customer unless one with exactly this name
+    /// and phone exists, in one transaction with their activity entries.
+    /// The PPPoE password is stored encrypted; the router is swept at once.
+    pub async fn add_service(&self, actor: &Actor, input: ServiceInput) -> Result<ServiceOverview, WorkflowError> {
+        let new_customer = customer(&input.customer)?;
+        let grace_days = check(&input, true)?;
+        let (router_name, password) = self.prepare(&input, None).await?;
+        let plan_name = self.store.plan(input.plan).await?.map(|p| p.name).unwrap_or_default();
+        let mut write = self.store.begin_write().await?;
+        let customer = match write.customer_by_name_and_phone(&new_customer.name, new_customer.phone.as_deref()).await?
+        {
+            Some(id) => id,
+            None => {
+                let id = write.add_customer(&new_customer).await?;
+                let entry = self.entry(actor, format!("customer:{id}"), "customer added", new_customer.name.clone());
+                write.log_activity(&entry).await?;
+                id
+            }
+        };
+        let service = NewService {
+            customer,
+            router: input.router,
+            plan: input.plan,
+            access: input.access.clone(),
+            status: input.status,
+            next_billing_date: input.next_billing_date,
+            grace_days,
+            password,
+            adopt: false,
+        };
+        let id = write.add_service(&service).await?;
+        let detail = format!(
+            "{} for {}, plan {plan_name}",
+            describe(&input.access, &router_name, input.status),
+            new_customer.name
+        );
+        write.log_activity(&self.entry(actor, format!("service:{id}"), "service added", detail)).await?;
+        write.commit().await?;
+        self.sweep(input.router);
+        self.service(id).await
+    }
+
+    /// Edits a service and its customer in one transaction. The adopt flag
+    /// is kept (no form shows it); a move to another router sweeps both.
+    pub async fn edit_service(
+        &self,
+        actor: &Actor,
+        id: ServiceId,
+        input: ServiceInput,
+    ) -> Result<ServiceOverview, WorkflowError> {
+        let new_customer = customer(&input.customer)?;
+        let grace_days = check(&input, false)?;
+        let old = self.service(id).await?;
+        let (router_name, password) = self.prepare(&input, Some(id)).await?;
+        let service = NewService {
+            customer: old.customer,
+            router: input.router,
+            plan: input.plan,
+            access: input.access.clone(),
+            status: input.status,
+            next_billing_date: input.next_billing_date,
+            grace_days,
+            password,
+            adopt: old.adopt,
+        };
+        let mut write = self.store.begin_write().await?;
+        write.update_customer(old.customer, &new_customer).await?;
+        write.update_service(id, &service).await?;
+        let new_password = if input.password.is_some() { "; new password" } else { "" };
+        let detail = format!("{}{new_password}", describe(&input.access, &router_name, input.status));
+        write.log_activity(&self.entry(actor, format!("service:{id}"), "service edited", detail)).await?;
+        write.commit().await?;
+        self.sweep(input.router);
+        if old.router != input.router {
+            self.sweep(old.router);
+        }
+        self.service(id).await
+    }
+
+    /// Suspend, activate or any status: the router follows at once.
+    pub async fn set_service_status(
+        &self,
+        actor: &Actor,
+        id: ServiceId,
+        status: ServiceStatus,
+    ) -> Result<ServiceOverview, WorkflowError> {
+        let before = self.service(id).await?;
+        self.store.set_service_status(id, status).await?;
+        self.log(actor, format!("service:{id}"), "status changed", format!("status {} -> {status}", before.status))
+            .await;
+        self.sweep(before.router);
+        self.service(id).await
+    }
+
+    /// Sets or clears the next billing date.
+    pub async fn set_service_due(
+        &self,
+        actor: &Actor,
+        id: ServiceId,
+        due: Option<Date>,
+    ) -> Result<ServiceOverview, WorkflowError> {
+        let before = self.service(id).await?;
+        self.store.set_service_due(id, due).await?;
+        let show = |d: Option<Date>| d.map_or_else(|| "none".to_owned(), |d| d.to_string());
+        let what = format!("next billing date {} -> {}", show(before.next_billing_date), show(due));
+        self.log(actor, format!("service:{id}"), "due date changed", what).await;
+        self.sweep(before.router);
+        self.service(id).await
+    }
+
+    /// Everything queued for the service (router writes and its ONU's
+    /// zero-touch authorization) tried again now.
+    pub async fn retry_service(&self, actor: &Actor, id: ServiceId) -> Result<RetriedService, WorkflowError> {
+        let service = self.service(id).await?;
+        let queued = self.store.queue_for_service(id).await?.len();
+        let routers = self.store.queue_retry_service(id).await?;
+        let onu = usize::try_from(self.store.olt_queue_retry(id).await?).unwrap_or(usize::MAX);
+        let reset = queued.saturating_add(onu);
+        let mut router_names = Vec::new();
+        for router in &routers {
+            router_names.push(self.store.router(*router).await?.map_or_else(|| router.to_string(), |r| r.name));
+        }
+        let detail = format!("{reset} queued action(s) reset; sweep of {}", router_names.join(", "));
+        self.log(actor, format!("service:{id}"), "retry requested", detail).await;
+        routers.into_iter().for_each(|r| self.sweep(r));
+        Ok(RetriedService { service, reset, router_names })
+    }
+}
+
+/// What a retry did.
+#[derive(Debug, Clone)]
+pub struct RetriedService {
+    pub service: ServiceOverview,
+    /// Queued actions set to try again now.
+    pub reset: usize,
+    /// The routers asked to sweep.
+    pub router_names: Vec<String>,
+}
