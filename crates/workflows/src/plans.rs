@@ -20,15 +20,22 @@ pub struct PlanInput {
     pub cycle: BillingCycle,
 }
 
-fn checked(input: PlanInput) -> Result<NewPlan, WorkflowError> {
-    let name = input.name.trim();
+/// A plan's name, trimmed. Public so a form can say what is missing
+/// first, before it reads the rates.
+pub fn checked_name(name: &str) -> Result<String, WorkflowError> {
+    let name = name.trim();
     if name.is_empty() {
         return Err(WorkflowError::invalid("name", "give the plan a name, such as Home 20"));
     }
+    Ok(name.to_owned())
+}
+
+fn checked(input: PlanInput) -> Result<NewPlan, WorkflowError> {
+    let name = checked_name(&input.name)?;
     if input.price.is_sign_negative() {
         return Err(WorkflowError::invalid("price", format!("a price cannot be negative ({})", input.price)));
     }
-    Ok(NewPlan { name: name.to_owned(), limits: input.limits, price: input.price, cycle: input.cycle })
+    Ok(NewPlan { name, limits: input.limits, price: input.price, cycle: input.cycle })
 }
 
 /// `rate-limit R (upload/download), PRICE CYCLE; router profile P`.

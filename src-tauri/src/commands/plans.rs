@@ -6,7 +6,7 @@ use headend_core::PlanId;
 use headend_core::activity::Actor;
 use headend_core::plan::{BillingCycle, Burst, Pair, Plan, Rate, RateLimit};
 use headend_ipc::{BurstDto, ErrorDto, PlanForm, PlanRow};
-use headend_workflows::plans::PlanInput;
+use headend_workflows::plans::{PlanInput, checked_name};
 use rust_decimal::Decimal;
 use tauri::State;
 
@@ -50,8 +50,10 @@ fn rate(field: &str, text: &str, what: &str) -> Result<Rate, ErrorDto> {
     Rate::from_str(text).map_err(|e| ErrorDto::field(field, e.to_string()))
 }
 
-/// Reads the plan form's rates, price and cycle; the workflow checks the rest.
+/// Reads the plan form's rates, price and cycle; the workflow checks the
+/// rest (the name first, as the form reads).
 fn parse_plan_form(form: &PlanForm) -> Result<PlanInput, ErrorDto> {
+    let name = checked_name(&form.name).map_err(workflow_error)?;
     let download = rate("download", &form.download, "download rate")?;
     let upload = rate("upload", &form.upload, "upload rate")?;
     let b = &form.burst;
@@ -78,7 +80,7 @@ fn parse_plan_form(form: &PlanForm) -> Result<PlanInput, ErrorDto> {
     let price = Decimal::from_str(form.price.trim())
         .map_err(|_| ErrorDto::field("price", "Enter the price as a number, such as 25.00."))?;
     let cycle = BillingCycle::from_str(&form.cycle).map_err(|e| ErrorDto::field("cycle", e.to_string()))?;
-    Ok(PlanInput { name: form.name.clone(), limits, price, cycle })
+    Ok(PlanInput { name, limits, price, cycle })
 }
 
 /// Adds or edits a plan. An edit reaches every router with a service on
@@ -131,6 +133,7 @@ mod tests {
 
     #[test]
     fn each_bad_field_is_named() {
+        assert_eq!(field_of(&PlanForm { name: " ".into(), ..PlanForm::default() }).as_deref(), Some("name"));
         assert_eq!(field_of(&PlanForm { download: "20 M".into(), ..form() }).as_deref(), Some("download"));
         assert_eq!(field_of(&PlanForm { upload: String::new(), ..form() }).as_deref(), Some("upload"));
         assert_eq!(field_of(&PlanForm { price: "cheap".into(), ..form() }).as_deref(), Some("price"));
