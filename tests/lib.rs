@@ -4,8 +4,10 @@
 //!
 //! The tests need the built app, tauri-driver and a display; `cargo xtask
 //! test` provides all three (and a D-Bus session with an unlocked keyring)
-//! and passes their paths in `HEADEND_APP_BIN`, `HEADEND_TAURI_DRIVER` and
-//! `HEADEND_E2E_SCREENSHOTS`. Run alone, the tests are ignored.
+//! and passes their paths in `HEADEND_APP_BIN`, `HEADEND_CLI_BIN` (the
+//! `headend` CLI, which `shells_agree` drives beside the app),
+//! `HEADEND_TAURI_DRIVER` and `HEADEND_E2E_SCREENSHOTS`. Run alone, the
+//! tests are ignored.
 //!
 //! Apps are started one at a time: the single-instance plugin would (rightly)
 //! hand a second concurrent launch over to the first.

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
 use headend_core::activity::Actor;
-use headend_core::plan::{BillingCycle, RateLimit};
+use headend_core::plan::{BillingCycle, Pair, RateLimit};
 use headend_core::router::Transport;
 use headend_core::service::{Access, ServiceStatus};
 use headend_core::{PlanId, RouterId};
@@ -62,7 +62,7 @@ impl Lab {
             })
             .await
             .unwrap();
-        let limits = RateLimit::new("5M/20M".parse().unwrap(), None).unwrap();
+        let limits = RateLimit::new(Pair::parse("5M/20M").unwrap(), None).unwrap();
         let plan = store
             .add_plan(&NewPlan {
                 name: "Home 20".into(),
