@@ -3,6 +3,8 @@
 //! that need no keyring are here (static-IP services); the ones that keep
 //! passwords run through both shells in `tests/shells_agree.rs`.
 
+#![allow(clippy::unwrap_used)]
+
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
