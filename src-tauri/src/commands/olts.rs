@@ -12,8 +12,6 @@ use headend_core::activity::Actor;
 use headend_core::olt::{Olt, OltProfile, OltVendor, onu_description};
 use headend_core::optical::Thresholds;
 use headend_core::{OltId, OnuId, ServiceId};
-use headend_engine::OltEngineError;
-use headend_engine::olt::{AUTHORIZE, driver_vendor, onu_profile};
 use headend_ipc::olt::{
     AuthorizeDraft, AuthorizeForm, AuthorizeTarget, AuthorizedOnu, AutofindDto, OltForm, OltLogPage, OltLogQuery,
     OltLogRow, OltPortArgs, OltRow, OltScope, OltsView, OnuAlertDto, OnuDetail, OnuQuery, OnuRowDto, OpticalDto,
@@ -21,6 +19,7 @@ use headend_ipc::olt::{
 };
 use headend_ipc::{ErrorCode, ErrorDto};
 use headend_olt::{AuthorizeRequest, OnuRef, OpticalReading, PonPort, SerialNumber, Vlan};
+use headend_pon::{AUTHORIZE, OltEngineError, driver_vendor, onu_profile};
 use headend_secrets::SecretKey;
 use headend_store::{AlertQuery, NewOlt, OltOverview, OnuRow, QueueStatus, SignalPoint};
 use jiff::{SignedDuration, Timestamp};

@@ -5,7 +5,7 @@ use std::str::FromStr;
 use headend_core::RouterId;
 use headend_core::geo::GeoPoint;
 use headend_core::router::{Router, Transport};
-use headend_engine::RouterStatus;
+use headend_fleet::RouterStatus;
 use headend_ipc::{ErrorCode, InterfaceRow, KickSession, RouterForm, RouterHealthDto, RouterRow, SessionRow};
 use headend_secrets::SecretKey;
 use headend_store::NewRouter;

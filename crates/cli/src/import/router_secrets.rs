@@ -19,7 +19,7 @@ use headend_core::activity::Actor;
 use headend_core::provision::marker::Marker;
 use headend_core::provision::{Password, validate_username};
 use headend_core::service::{Access, ServiceStatus};
-use headend_engine::Connector;
+use headend_fleet::Connector;
 use headend_routeros::ops::RouterApi;
 use headend_store::ImportService;
 use serde::Serialize;

@@ -9,9 +9,8 @@ use headend_core::activity::Actor;
 use headend_core::olt::{Olt, OltProfile, onu_description};
 use headend_core::optical::Thresholds;
 use headend_core::{OltId, ServiceId};
-use headend_engine::OltFleet;
-use headend_engine::olt::onu_profile;
 use headend_olt::{AuthorizeRequest, OnuRef, OpticalReading, PonPort, SerialNumber, Vlan};
+use headend_pon::{OltFleet, onu_profile};
 use headend_store::{OnuRow, Store};
 use serde::Serialize;
 
@@ -336,7 +335,7 @@ pub async fn authorize(globals: &Globals, store: &Store, args: AuthorizeArgs) ->
         .into_iter()
         .find(|f| f.serial == args.serial.as_str())
         .and_then(|f| f.equipment);
-    let vendor = headend_engine::olt::driver_vendor(olt.vendor);
+    let vendor = headend_pon::driver_vendor(olt.vendor);
     let request = AuthorizeRequest {
         port: args.port,
         serial: args.serial.clone(),
