@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use headend_core::RouterId;
 use headend_core::router::{Router, Transport};
-use headend_engine::Fleet;
+use headend_fleet::Fleet;
 use headend_secrets::{SecretKey, SecretStore};
 use headend_simlab::{Persona, SimConfig, SimRouter, SimRouterHandle};
 

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use headend_engine::{Fleet, LiveSession, RouterHealth, RouterState, RouterStatus};
+use headend_fleet::{Fleet, LiveSession, RouterHealth, RouterState, RouterStatus};
 use headend_ipc::{RouterHealthDto, RouterStatusDto, SessionRow, SessionsChanged, event};
 use tauri::{AppHandle, Emitter, Runtime};
 

@@ -8,8 +8,8 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use headend_core::RouterId;
-use headend_engine::{EngineEvent, SweepMode};
 use headend_ipc::{ProvisioningChanged, SweepProgress, event};
+use headend_provision::{EngineEvent, SweepMode};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 

@@ -7,10 +7,12 @@ use std::time::Instant;
 
 use headend_core::RouterId;
 use headend_core::settings::Settings;
-use headend_engine::{Connector, EngineConfig, Fleet, OltFleet, OltFleetConfig, Provisioner, SystemClock};
+use headend_fleet::{Connector, Fleet};
 use headend_ipc::Failures;
+use headend_pon::{OltFleet, OltFleetConfig};
+use headend_provision::{EngineConfig, Provisioner};
 use headend_secrets::{SecretStore, SubscriberCipher};
-use headend_store::{DataDir, Store};
+use headend_store::{DataDir, Store, SystemClock};
 use headend_workflows::{Keyring, SweepHint, Workflows};
 
 use crate::provisioning::SweepRun;

@@ -14,7 +14,7 @@
 //! - `provisioning`: the engine with 20 simulated routers at 20 ms and
 //!   10,000 services (cold converge, steady sweep, calls per router,
 //!   suspension to router), and the database's queries at 100,000
-//!   services. The program is `crates/engine/examples/bench_provisioning.rs`.
+//!   services. The program is `crates/provision/examples/bench_provisioning.rs`.
 //! - `olt`: the OLT drivers over SSH against 8 simulated OLTs × 1,000 ONUs
 //!   (Huawei, ZTE, mixed, and mixed with a slow CLI): a full optical sweep
 //!   with the bulk per-port commands, all OLTs in parallel, wall time
@@ -51,7 +51,7 @@ pub fn run(name: &str) -> anyhow::Result<()> {
                 "--release",
                 "--quiet",
                 "-p",
-                "headend-engine",
+                "headend-provision",
                 "--example",
                 "bench-provisioning",
             ])?;
@@ -75,7 +75,7 @@ fn startup() -> anyhow::Result<()> {
 pub fn provisioning_in_session() -> anyhow::Result<()> {
     let env = test::unlock_keyring()?;
     let mut cargo = process::cargo_command()?;
-    cargo.envs(env).args(["run", "--release", "--quiet", "-p", "headend-engine", "--example", "bench-provisioning"]);
+    cargo.envs(env).args(["run", "--release", "--quiet", "-p", "headend-provision", "--example", "bench-provisioning"]);
     process::run(&mut cargo)
 }
 

@@ -30,8 +30,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use headend_core::RouterId;
-use headend_engine::LiveSessions;
-use headend_engine::fleet::COUNTERS_EVERY;
+use headend_fleet::LiveSessions;
+use headend_fleet::fleet::COUNTERS_EVERY;
 use headend_routeros::client::{Client, ConnectOptions};
 use headend_routeros::ops::{ActiveEvent, NewPppSecret, RouterApi};
 use headend_simlab::{Faults, SimConfig, SimRouter, SimStats};

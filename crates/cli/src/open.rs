@@ -4,9 +4,8 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use headend_engine::SystemClock;
 use headend_secrets::SecretStore;
-use headend_store::Store;
+use headend_store::{Store, SystemClock};
 use headend_workflows::{Keyring, NoEngine, Workflows};
 
 use crate::Globals;

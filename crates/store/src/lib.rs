@@ -17,11 +17,13 @@
 //! process sweeps it at once, even when the change came from the CLI.
 
 mod data_dir;
+mod engines;
 mod error;
 mod records;
 mod store;
 
 pub use data_dir::{APP_IDENTIFIER, DataDir, DataDirError};
+pub use engines::{Clock, SystemClock, lease_holder_is_gone};
 pub use error::StoreError;
 pub use records::{NewCustomer, NewOdp, NewOlt, NewPlan, NewPop, NewRouter, NewService, ServiceOverview, StoreStatus};
 pub use store::{

@@ -26,7 +26,7 @@ pub enum WorkflowError {
     },
     /// The OLT or its engine refused or failed.
     #[error(transparent)]
-    Olt(#[from] headend_engine::OltEngineError),
+    Olt(#[from] headend_pon::OltEngineError),
     /// A router could not be reached or refused.
     #[error("{0}")]
     Router(String),

@@ -12,7 +12,7 @@ use headend_core::provision::adoption::{Adoption, RouterSecret, adopt};
 use headend_core::router::Router;
 use headend_core::service::Access;
 use headend_core::{PlanId, RouterId, ServiceId};
-use headend_engine::Connector;
+use headend_fleet::Connector;
 use headend_routeros::ops::RouterApi;
 use headend_store::{CheckedImport, ImportService};
 

@@ -35,8 +35,8 @@ use std::sync::Arc;
 pub use error::{Field, WorkflowError};
 use headend_core::RouterId;
 use headend_core::activity::{ActivityEntry, Actor};
-use headend_engine::Clock;
 use headend_secrets::{SecretStore, SubscriberCipher};
+use headend_store::Clock;
 use headend_store::Store;
 pub use keyring::Keyring;
 

@@ -7,9 +7,8 @@ use headend_core::geo::GeoPoint;
 use headend_core::olt::{AuthorizeDefaults, Olt, OltProfile, OltVendor, valid_vlan};
 use headend_core::optical::{SignalPolicy, Thresholds};
 use headend_core::{OltId, OnuId, PlanId, ServiceId};
-use headend_engine::OltFleet;
-use headend_engine::olt::{AUTHORIZE, driver_vendor, onu_profile};
 use headend_olt::{AuthorizeRequest, OnuRef, PonPort, SerialNumber, Vlan};
+use headend_pon::{AUTHORIZE, OltFleet, driver_vendor, onu_profile};
 use headend_secrets::SecretKey;
 use headend_store::{NewOlt, ServiceOnu, StoreError};
 

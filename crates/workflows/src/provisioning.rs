@@ -3,7 +3,7 @@
 
 use headend_core::RouterId;
 use headend_core::activity::Actor;
-use headend_engine::Fleet;
+use headend_fleet::Fleet;
 
 use crate::{WorkflowError, Workflows};
 

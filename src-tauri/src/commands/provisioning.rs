@@ -6,11 +6,11 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use headend_core::activity::Actor;
-use headend_engine::{RouterSweep, StepStatus, SweepMode};
 use headend_ipc::{
     ConflictDto, ErrorCode, Failures, QueueCounts, QueuePage, QueueQueryDto, QueueRowDto, RouterPlanDto, StepDto,
     SweepProgress,
 };
+use headend_provision::{RouterSweep, StepStatus, SweepMode};
 use headend_store::{QueueEntry, QueueQuery, QueueStatus, Store, StoreError};
 use tauri::{AppHandle, Manager, State};
 
@@ -83,7 +83,7 @@ pub async fn retry_queue_entry(app: AppHandle, id: i64) -> Answer<()> {
     Ok(())
 }
 
-fn step_dto(s: &headend_engine::StepReport) -> StepDto {
+fn step_dto(s: &headend_provision::StepReport) -> StepDto {
     let (outcome, reason) = match &s.outcome {
         StepStatus::Planned => ("planned", String::new()),
         StepStatus::Held(why) => ("held", why.clone()),

@@ -6,7 +6,7 @@ use headend_core::RouterId;
 use headend_core::activity::Actor;
 use headend_core::geo::GeoPoint;
 use headend_core::router::{Router, Transport};
-use headend_engine::RouterStatus;
+use headend_fleet::RouterStatus;
 use headend_ipc::{ErrorCode, InterfaceRow, KickSession, RouterForm, RouterHealthDto, RouterRow, SessionRow};
 use headend_workflows::routers::RouterInput;
 use tauri::State;

@@ -10,7 +10,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use headend_engine::{EngineEvent, OltEvent, OltFleet, OltFleetConfig};
+use headend_pon::{OltEvent, OltFleet, OltFleetConfig};
+use headend_provision::EngineEvent;
 
 use crate::Globals;
 

@@ -9,7 +9,8 @@ pub use agent::{AgentArgs, run as agent};
 pub use sweep::{SweepArgs, run as sweep};
 
 use anyhow::Context as _;
-use headend_engine::{Connector, EngineConfig, Provisioner};
+use headend_fleet::Connector;
+use headend_provision::{EngineConfig, Provisioner};
 use headend_secrets::{SecretStore, SubscriberCipher};
 use headend_store::Store;
 

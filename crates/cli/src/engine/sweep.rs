@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use headend_engine::{RouterSweep, StepStatus, SweepMode};
+use headend_provision::{RouterSweep, StepStatus, SweepMode};
 use serde::Serialize;
 
 use crate::Globals;

@@ -11,8 +11,8 @@ mod live;
 
 use anyhow::Context;
 use headend_core::olt::Olt;
-use headend_engine::{OltFleet, OltFleetConfig};
 use headend_olt::{PonPort, SerialNumber};
+use headend_pon::{OltFleet, OltFleetConfig};
 use headend_store::Store;
 
 use crate::Globals;

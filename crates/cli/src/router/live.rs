@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use headend_engine::RouterLink;
+use headend_fleet::RouterLink;
 use headend_routeros::ops::{ActiveEvent, PppActive, PppSecret, RouterApi};
 use serde::Serialize;
 
@@ -33,7 +33,7 @@ struct ProbeJson {
 
 pub async fn probe(globals: &Globals, store: &Store, name: &str) -> anyhow::Result<()> {
     let (router, client) = connect(store, name).await?;
-    let health = headend_engine::probe(&client).await;
+    let health = headend_fleet::probe(&client).await;
     client.close();
     let health = health.with_context(|| format!("{}: reading its health", router.name))?;
     let report = ProbeJson {

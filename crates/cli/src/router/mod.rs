@@ -9,7 +9,7 @@ mod live;
 
 use anyhow::Context;
 use headend_core::router::Router;
-use headend_engine::{Connector, RouterLink};
+use headend_fleet::{Connector, RouterLink};
 use headend_store::Store;
 
 use crate::Globals;

@@ -8,13 +8,13 @@ use std::str::FromStr;
 use headend_core::activity::Actor;
 use headend_core::olt::{OltVendor, onu_description};
 use headend_core::{OltId, ServiceId};
-use headend_engine::olt::AUTHORIZE;
 use headend_ipc::ErrorDto;
 use headend_ipc::olt::{
     AuthorizeDraft, AuthorizeForm, AuthorizeTarget, AuthorizedOnu, AutofindDto, OltScope, PlanProfileDto,
     ServiceChoice, UnconfiguredView,
 };
 use headend_olt::{PonPort, SerialNumber};
+use headend_pon::AUTHORIZE;
 use headend_store::QueueStatus;
 use headend_workflows::olts::AuthorizeOnu;
 use tauri::{AppHandle, State};

@@ -13,10 +13,10 @@ use std::str::FromStr;
 use headend_core::olt::{Olt, OltVendor};
 use headend_core::optical::Thresholds;
 use headend_core::{OltId, OnuId};
-use headend_engine::OltEngineError;
 use headend_ipc::olt::ThresholdsDto;
 use headend_ipc::{ErrorCode, ErrorDto};
 use headend_olt::{OnuRef, PonPort};
+use headend_pon::OltEngineError;
 use headend_store::OnuRow;
 use jiff::Timestamp;
 

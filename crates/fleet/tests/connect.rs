@@ -6,7 +6,7 @@
 mod support;
 
 use headend_core::router::Transport;
-use headend_engine::{ConnectError, Connector, RouterLink, probe};
+use headend_fleet::{ConnectError, Connector, RouterLink, probe};
 use headend_routeros::client::ClientError;
 use headend_routeros::ops::{ActiveEvent, NewPppSecret, RouterApi};
 use headend_simlab::{SimConfig, SimRouter};

@@ -14,8 +14,8 @@ use headend_core::optical::{AlertChange, OnuAlertEvent, alert_change, assess};
 use headend_olt::{OltDriver, Onu, OnuRef, OpticalReading, PonPort};
 use tokio::task::JoinSet;
 
-use super::convert;
-use super::fleet::{OltEngineError, OltEvent, OltFleet};
+use crate::convert;
+use crate::fleet::{OltEngineError, OltEvent, OltFleet};
 
 /// What one signal sweep of one OLT found.
 #[derive(Debug, Clone)]

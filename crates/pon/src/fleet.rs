@@ -26,15 +26,14 @@ use headend_olt::{
     OltHandle, OltSecret, Onu, OnuRef, OpticalReading, PonPort, PortOptical,
 };
 use headend_secrets::{SecretError, SecretKey, SecretStore};
-use headend_store::{OnuSeen, Store, StoreError};
+use headend_store::{Clock, OnuSeen, Store, StoreError, SystemClock, lease_holder_is_gone};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use tokio::sync::{Notify, broadcast, mpsc, oneshot};
 use tokio::time::Instant;
 
-use super::convert;
-use super::sweep::OltSweepReport;
-use crate::provision::runner::{Clock, SystemClock, holder_is_gone};
+use crate::convert;
+use crate::sweep::OltSweepReport;
 
 /// Why an OLT operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -162,15 +161,15 @@ enum LogMsg {
     Flush(oneshot::Sender<()>),
 }
 
-pub(super) struct Inner {
-    pub(super) store: Store,
+pub(crate) struct Inner {
+    pub(crate) store: Store,
     secrets: SecretStore,
-    pub(super) config: OltFleetConfig,
+    pub(crate) config: OltFleetConfig,
     state: Mutex<State>,
-    pub(super) events: broadcast::Sender<OltEvent>,
+    pub(crate) events: broadcast::Sender<OltEvent>,
     log: mpsc::UnboundedSender<LogMsg>,
-    pub(super) stop: Notify,
-    pub(super) wake: Notify,
+    pub(crate) stop: Notify,
+    pub(crate) wake: Notify,
 }
 
 /// The OLTs of the inventory, reached over SSH. Cheap to clone.
@@ -178,7 +177,7 @@ pub(super) struct Inner {
 /// the other methods are what the console and the CLI call.
 #[derive(Clone)]
 pub struct OltFleet {
-    pub(super) inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
 fn lock(m: &Mutex<State>) -> MutexGuard<'_, State> {
@@ -249,11 +248,11 @@ impl OltFleet {
         &self.inner.store
     }
 
-    pub(super) fn now(&self) -> Timestamp {
+    pub(crate) fn now(&self) -> Timestamp {
         self.inner.config.clock.now()
     }
 
-    pub(super) fn emit(&self, event: OltEvent) {
+    pub(crate) fn emit(&self, event: OltEvent) {
         self.inner.events.send(event).ok();
     }
 
@@ -284,7 +283,7 @@ impl OltFleet {
         self.inner.wake.notify_one();
     }
 
-    pub(super) fn paused(&self) -> bool {
+    pub(crate) fn paused(&self) -> bool {
         lock(&self.inner.state).paused
     }
 
@@ -314,13 +313,13 @@ impl OltFleet {
     /// Takes (or renews) the lease on `olt`, for work the engine does on
     /// its own (sweeps, zero-touch): with the app and the agent both
     /// running, one of them works on an OLT at a time.
-    pub(super) async fn lease(&self, olt: &Olt) -> Result<(), OltEngineError> {
+    pub(crate) async fn lease(&self, olt: &Olt) -> Result<(), OltEngineError> {
         let store = &self.inner.store;
         let holder = &self.inner.config.holder;
         let mut taken = store.acquire_olt_lease(olt.id, holder, self.now(), LEASE).await?;
         if !taken
             && let Some(other) = store.olt_lease_holder(olt.id).await?
-            && holder_is_gone(&other)
+            && lease_holder_is_gone(&other)
         {
             tracing::info!(olt = %olt.name, holder = %other, "taking over the lease of a process that is gone");
             store.release_olt_lease(olt.id, &other).await?;
@@ -487,7 +486,7 @@ impl OltFleet {
     }
 
     /// Runs `op` on the OLT's handle, recording how it went.
-    pub(super) async fn with<T, F, Fut>(&self, olt: &Olt, op: F) -> Result<T, OltEngineError>
+    pub(crate) async fn with<T, F, Fut>(&self, olt: &Olt, op: F) -> Result<T, OltEngineError>
     where
         F: FnOnce(OltHandle) -> Fut,
         Fut: Future<Output = Result<T, OltError>>,
@@ -504,14 +503,14 @@ impl OltFleet {
         }
     }
 
-    pub(super) async fn activity(&self, actor: Actor, subject: String, action: &str, detail: String) {
+    pub(crate) async fn activity(&self, actor: Actor, subject: String, action: &str, detail: String) {
         let entry = ActivityEntry { at: self.now(), actor, subject, action: action.to_owned(), detail };
         if let Err(e) = self.inner.store.log_activity(&entry).await {
             tracing::warn!(error = %e, "cannot write the activity log");
         }
     }
 
-    pub(super) async fn time_zone(&self) -> TimeZone {
+    pub(crate) async fn time_zone(&self) -> TimeZone {
         match self.inner.store.isp_policy().await {
             Ok(policy) => policy.time_zone,
             Err(e) => {
@@ -540,7 +539,7 @@ impl OltFleet {
     }
 
     /// Records a listing; returns the synced rows.
-    pub(super) async fn sync(
+    pub(crate) async fn sync(
         &self,
         olt: &Olt,
         onus: &[Onu],

@@ -24,8 +24,8 @@ use headend_olt::{AuthorizeRequest, OltError, OnuRef, PonPort, SerialNumber, Vla
 use headend_store::{QueueStatus, ZtpCandidate};
 use tokio::task::JoinSet;
 
-use super::convert;
-use super::fleet::{OltEngineError, OltEvent, OltFleet};
+use crate::convert;
+use crate::fleet::{OltEngineError, OltEvent, OltFleet};
 
 /// The queue's action for registering a service's ONU.
 pub const AUTHORIZE: &str = "authorize";

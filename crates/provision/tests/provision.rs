@@ -6,6 +6,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+// The inventory helper the fleet's tests use too.
+#[path = "../../fleet/tests/support/mod.rs"]
 mod support;
 
 use std::sync::{Arc, Mutex};
@@ -17,7 +19,8 @@ use headend_core::provision::policy::IspPolicy;
 use headend_core::router::{Router, Transport};
 use headend_core::service::{Access, ServiceStatus};
 use headend_core::{PlanId, RouterId, ServiceId};
-use headend_engine::{Clock, Connector, EngineConfig, EngineEvent, Provisioner, StepStatus, SweepMode};
+use headend_fleet::Connector;
+use headend_provision::{Clock, EngineConfig, EngineEvent, Provisioner, StepStatus, SweepMode};
 use headend_routeros::Attributes;
 use headend_secrets::SubscriberCipher;
 use headend_simlab::{Faults, Persona, SimConfig, SimRouter, SimRouterHandle};

@@ -18,43 +18,17 @@ use std::time::Duration;
 use headend_core::RouterId;
 use headend_core::event::ProvisionFailed;
 use headend_core::router::Router;
+use headend_fleet::{ConnectError, Connector, RouterLink};
 use headend_routeros::client::ClientError;
 use headend_routeros::ops::RouterApi;
 use headend_secrets::SubscriberCipher;
-use headend_store::Store;
+use headend_store::{Clock, Store, SystemClock, lease_holder_is_gone};
 use jiff::{SignedDuration, Timestamp};
 use tokio::sync::{Notify, Semaphore, broadcast};
 use tokio::task::JoinSet;
 
-use super::dialect::Dialect;
-use super::sweep::{RouterSweep, SweepContext, SweepMode, sweep_router};
-use crate::connect::{ConnectError, Connector, RouterLink};
-
-/// Where "now" comes from. Tests inject one that follows tokio's paused
-/// clock, to cross a midnight without waiting for it.
-pub trait Clock: Send + Sync + 'static {
-    fn now(&self) -> Timestamp;
-}
-
-/// The system clock.
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> Timestamp {
-        Timestamp::now()
-    }
-}
-
-/// Whether a lease holder named `<role>:<pid>` is a process that no longer
-/// exists on this machine. Only Linux can tell (from `/proc`); elsewhere a
-/// lease of a dead process waits for its expiry.
-pub(crate) fn holder_is_gone(holder: &str) -> bool {
-    let Some(pid) = holder.rsplit_once(':').and_then(|(_, pid)| pid.parse::<u32>().ok()) else {
-        return false;
-    };
-    let proc = std::path::Path::new("/proc");
-    cfg!(target_os = "linux") && proc.join("self").exists() && !proc.join(pid.to_string()).exists()
-}
+use crate::dialect::Dialect;
+use crate::sweep::{RouterSweep, SweepContext, SweepMode, sweep_router};
 
 /// How the loop runs.
 #[derive(Clone)]
@@ -274,7 +248,7 @@ impl Provisioner {
             return Ok(true);
         }
         match store.router_lease_holder(router).await? {
-            Some(other) if holder_is_gone(&other) => {
+            Some(other) if lease_holder_is_gone(&other) => {
                 tracing::info!(router = %router, holder = %other, "taking over the lease of a process that is gone");
                 store.release_router_lease(router, &other).await?;
                 store.acquire_router_lease(router, holder, self.now(), LEASE).await
@@ -465,21 +439,5 @@ impl Provisioner {
         let today = policy.today(now);
         let paid_through = self.inner.store.earliest_paid_through(policy.grace_days, today).await.ok()??;
         policy.cutoff_after(paid_through)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_a_dead_local_process_gives_up_its_lease() {
-        assert!(!holder_is_gone(&format!("app:{}", std::process::id())));
-        assert!(!holder_is_gone("test"));
-        assert!(!holder_is_gone("agent:x"));
-        if cfg!(target_os = "linux") {
-            // Above the kernel's largest pid.
-            assert!(holder_is_gone("agent:4194305"));
-        }
     }
 }

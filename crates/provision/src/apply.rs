@@ -13,7 +13,7 @@ use headend_routeros::ops::{
     Change, ItemId, Menu, NewAddressListEntry, NewPppSecret, PppProfileSpec, PppSecretUpdate, RouterApi,
 };
 
-use super::dialect::Dialect;
+use crate::dialect::Dialect;
 
 /// The RouterOS write for one step.
 pub fn change(step: &Step, dialect: Dialect) -> Change {

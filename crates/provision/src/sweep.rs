@@ -27,10 +27,10 @@ use headend_secrets::SubscriberCipher;
 use headend_store::{QueueEntry, QueueStatus, RouterLogOutcome, Store, StoreError};
 use jiff::Timestamp;
 
-use super::apply::{self, change};
-use super::command_text;
-use super::dialect::Dialect;
-use super::observe::observe;
+use crate::apply::{self, change};
+use crate::command_text;
+use crate::dialect::Dialect;
+use crate::observe::observe;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SweepError {

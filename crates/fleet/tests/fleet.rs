@@ -7,7 +7,7 @@ mod support;
 use std::time::Duration;
 
 use headend_core::router::Transport;
-use headend_engine::{Connector, Fleet, RouterState};
+use headend_fleet::{Connector, Fleet, RouterState};
 use headend_simlab::{SimConfig, SimRouter};
 use support::Inventory;
 

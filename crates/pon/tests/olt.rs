@@ -17,9 +17,8 @@ use headend_core::provision::policy::IspPolicy;
 use headend_core::router::Transport;
 use headend_core::service::{Access, ServiceStatus};
 use headend_core::{OltId, PlanId, ServiceId};
-use headend_engine::provision::runner::Clock;
-use headend_engine::{OltEngineError, OltEvent, OltFleet, OltFleetConfig};
 use headend_olt::OltError;
+use headend_pon::{Clock, OltEngineError, OltEvent, OltFleet, OltFleetConfig};
 use headend_secrets::{SecretKey, SecretStore};
 use headend_simlab::olt::{
     OltVendor as SimVendor, OnuState as SimState, PonPort as SimPort, SimOlt, SimOltConfig, SimOltHandle,

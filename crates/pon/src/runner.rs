@@ -12,7 +12,7 @@ use jiff::SignedDuration;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use super::fleet::OltFleet;
+use crate::fleet::OltFleet;
 
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 

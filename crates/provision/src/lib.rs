@@ -1,0 +1,53 @@
+//! Reconciling routers with the database. [`sweep::sweep_router`] is one
+//! reconcile of one router (read, diff, hold back what the durable queue
+//! says must wait, apply, record); [`Provisioner`] decides when each router
+//! is swept (every interval, on request from any process, at the next
+//! midnight cutoff). The rules themselves (who must be on, what that means
+//! on the router, the smallest set of writes) are plain functions in
+//! `headend_core::provision`; routers are reached through
+//! `headend_fleet::Connector`.
+//!
+//! Architecture invariants: every write to a router is in the router log
+//! before it is sent. A sweep never writes to an object without Headend's
+//! marker unless its service asked to adopt it. Sweeping twice with nothing
+//! changed writes nothing. One sweep per router at a time, here and across
+//! processes (a lease row).
+
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod apply;
+pub mod dialect;
+pub mod observe;
+pub mod runner;
+pub mod sweep;
+
+use headend_routeros::ops::Change;
+pub use headend_store::{Clock, SystemClock};
+pub use runner::{EngineConfig, EngineEvent, Provisioner};
+pub use sweep::{RouterSweep, StepReport, StepStatus, SweepMode};
+
+/// A write as the router log shows it: the API path and its attributes,
+/// with the password replaced.
+pub fn command_text(change: &Change) -> String {
+    let command = change.to_command();
+    let mut text = command.path().to_string_lossy_cp1252().into_owned();
+    for (name, value) in command.attributes().iter() {
+        let name = name.to_string_lossy_cp1252();
+        let value = if name == "password" { "***".into() } else { value.to_string_lossy_cp1252() };
+        text.push_str(&format!(" {name}={value}"));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use headend_routeros::ops::NewPppSecret;
+
+    use super::*;
+
+    #[test]
+    fn the_router_log_never_shows_a_password() {
+        let change = NewPppSecret::pppoe("ana", "hunter2").profile("hd-1").into_change();
+        assert_eq!(command_text(&change), "/ppp/secret/add name=ana password=*** service=pppoe profile=hd-1");
+    }
+}
