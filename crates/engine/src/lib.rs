@@ -23,5 +23,5 @@ pub use fleet::{Fleet, FleetError, RouterState, RouterStatus};
 pub use health::{RouterHealth, probe};
 pub use live::{LiveSession, LiveSessions, SessionChanges};
 pub use olt::{OltEngineError, OltEvent, OltFleet, OltFleetConfig, OltSweepReport, ZtpReport};
-pub use provision::runner::{Clock, EngineConfig, EngineEvent, Provisioner, SystemClock};
+pub use provision::runner::{EngineConfig, EngineEvent, Provisioner};
 pub use provision::sweep::{RouterSweep, StepReport, StepStatus, SweepMode};

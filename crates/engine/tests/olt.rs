@@ -6,10 +6,11 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use headend_core::activity::Actor;
+use headend_core::clock::ManualClock;
 use headend_core::olt::{Olt, OltProfile, OltVendor, OnuState};
 use headend_core::optical::{AlertChange, AlertLevel};
 use headend_core::plan::{BillingCycle, RateLimit};
@@ -17,7 +18,6 @@ use headend_core::provision::policy::IspPolicy;
 use headend_core::router::Transport;
 use headend_core::service::{Access, ServiceStatus};
 use headend_core::{OltId, PlanId, ServiceId};
-use headend_engine::provision::runner::Clock;
 use headend_engine::{OltEngineError, OltEvent, OltFleet, OltFleetConfig};
 use headend_olt::OltError;
 use headend_secrets::{SecretKey, SecretStore};
@@ -31,26 +31,6 @@ use jiff::{SignedDuration, Timestamp};
 use rust_decimal::Decimal;
 use tokio::sync::broadcast;
 
-/// A clock the test moves by hand.
-#[derive(Clone)]
-struct ManualClock(Arc<Mutex<Timestamp>>);
-
-impl ManualClock {
-    fn new() -> Self {
-        Self(Arc::new(Mutex::new(Timestamp::now())))
-    }
-    fn advance(&self, by: SignedDuration) {
-        let mut t = self.0.lock().unwrap();
-        *t += by;
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> Timestamp {
-        *self.0.lock().unwrap()
-    }
-}
-
 struct Lab {
     _dir: tempfile::TempDir,
     store: Store,
@@ -62,10 +42,12 @@ struct Lab {
 impl Lab {
     async fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("t.sqlite3")).await.unwrap();
+        // The store and the fleets made from it share the test's clock.
+        let clock = ManualClock::at(Timestamp::now());
+        let store = Store::open(&dir.path().join("t.sqlite3")).await.unwrap().with_clock(Arc::new(clock.clone()));
         let scope = store.installation_id().await.unwrap();
         let secrets = SecretStore::open().unwrap().scoped(&scope);
-        Self { _dir: dir, store, secrets, keys: Vec::new(), clock: ManualClock::new() }
+        Self { _dir: dir, store, secrets, keys: Vec::new(), clock }
     }
 
     async fn olt(&mut self, name: &str, sim: &SimOltHandle, password: &str) -> Olt {
@@ -98,7 +80,6 @@ impl Lab {
             self.secrets.clone(),
             OltFleetConfig {
                 holder: "test:0".into(),
-                clock: Arc::new(self.clock.clone()),
                 connect_timeout: Duration::from_secs(5),
                 command_timeout: Duration::from_secs(5),
                 ..OltFleetConfig::default()

@@ -34,7 +34,7 @@ use tokio::time::Instant;
 
 use super::convert;
 use super::sweep::OltSweepReport;
-use crate::provision::runner::{Clock, SystemClock, holder_is_gone};
+use crate::provision::runner::holder_is_gone;
 
 /// Why an OLT operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -91,7 +91,6 @@ pub enum OltEvent {
 pub struct OltFleetConfig {
     /// Names this process in the OLT leases (`app:1234`, `agent:99`).
     pub holder: String,
-    pub clock: Arc<dyn Clock>,
     pub connect_timeout: Duration,
     pub command_timeout: Duration,
     /// SSH sessions per OLT, 1 or 2.
@@ -108,7 +107,6 @@ impl Default for OltFleetConfig {
     fn default() -> Self {
         Self {
             holder: format!("headend:{}", std::process::id()),
-            clock: Arc::new(SystemClock),
             connect_timeout: Duration::from_secs(15),
             command_timeout: Duration::from_secs(30),
             max_sessions: 2,
@@ -175,7 +173,8 @@ pub(super) struct Inner {
 
 /// The OLTs of the inventory, reached over SSH. Cheap to clone.
 /// [`OltFleet::run`] drives the signal sweeps and zero-touch provisioning;
-/// the other methods are what the console and the CLI call.
+/// the other methods are what the console and the CLI call. "Now" is its
+/// store's clock ([`Store::clock`]).
 #[derive(Clone)]
 pub struct OltFleet {
     pub(super) inner: Arc<Inner>,
@@ -250,7 +249,7 @@ impl OltFleet {
     }
 
     pub(super) fn now(&self) -> Timestamp {
-        self.inner.config.clock.now()
+        self.inner.store.clock().now()
     }
 
     pub(super) fn emit(&self, event: OltEvent) {

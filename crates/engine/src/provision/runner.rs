@@ -30,21 +30,6 @@ use super::dialect::Dialect;
 use super::sweep::{RouterSweep, SweepContext, SweepMode, sweep_router};
 use crate::connect::{ConnectError, Connector, RouterLink};
 
-/// Where "now" comes from. Tests inject one that follows tokio's paused
-/// clock, to cross a midnight without waiting for it.
-pub trait Clock: Send + Sync + 'static {
-    fn now(&self) -> Timestamp;
-}
-
-/// The system clock.
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> Timestamp {
-        Timestamp::now()
-    }
-}
-
 /// Whether a lease holder named `<role>:<pid>` is a process that no longer
 /// exists on this machine. Only Linux can tell (from `/proc`); elsewhere a
 /// lease of a dead process waits for its expiry.
@@ -64,17 +49,11 @@ pub struct EngineConfig {
     pub concurrency: usize,
     /// Names this process in the router leases (`app:1234`, `agent:99`).
     pub holder: String,
-    pub clock: Arc<dyn Clock>,
 }
 
 impl Default for EngineConfig {
     fn default() -> Self {
-        Self {
-            interval: Duration::from_secs(15),
-            concurrency: 8,
-            holder: format!("headend:{}", std::process::id()),
-            clock: Arc::new(SystemClock),
-        }
+        Self { interval: Duration::from_secs(15), concurrency: 8, holder: format!("headend:{}", std::process::id()) }
     }
 }
 
@@ -143,6 +122,8 @@ struct Inner {
 }
 
 /// The provisioning engine. Cheap to clone; [`Provisioner::run`] drives it.
+/// "Now" is its store's clock ([`Store::clock`]), so the instants it
+/// compares and the ones the store writes are the same time.
 #[derive(Clone)]
 pub struct Provisioner {
     inner: Arc<Inner>,
@@ -212,7 +193,7 @@ impl Provisioner {
     }
 
     fn now(&self) -> Timestamp {
-        self.inner.config.clock.now()
+        self.inner.store.clock().now()
     }
 
     /// Sweeps every router once, all in parallel up to the bound, and

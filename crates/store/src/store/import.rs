@@ -13,7 +13,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use sqlx::{Row, SqliteConnection};
 
-use super::{Store, now, sweep_router, ts};
+use super::{Store, sweep_router, ts};
 use crate::error::StoreError;
 
 /// An import file checked against the database: the good rows with their
@@ -206,7 +206,8 @@ impl Store {
         }
         // The write lock is ours: ids after the largest are free.
         let mut id = next_id(&mut tx, "customers").await?;
-        let stamp = now();
+        let now = self.now();
+        let stamp = ts(now);
         for chunk in missing.chunks(CHUNK) {
             let sql = format!("INSERT INTO customers (id, name, phone, created_at) VALUES {}", values(chunk.len(), 4));
             let mut insert = sqlx::query(&sql);
@@ -278,7 +279,7 @@ impl Store {
 
         let routers: BTreeSet<RouterId> = services.iter().map(|s| s.router).collect();
         for router in routers {
-            sweep_router(&mut tx, router).await?;
+            sweep_router(&mut tx, router, now).await?;
         }
         tx.commit().await?;
         Ok(ids)

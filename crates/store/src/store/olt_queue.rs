@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
-use super::{QueueStatus, Store, corrupt, now, parse_ts, ts};
+use super::{QueueStatus, Store, corrupt, parse_ts, ts};
 use crate::error::StoreError;
 
 /// One queued OLT action.
@@ -132,7 +132,7 @@ impl Store {
     /// A manual retry of `service`'s rows: no attempts, `pending`, due now.
     /// Returns how many.
     pub async fn olt_queue_retry(&self, service: ServiceId) -> Result<u64, StoreError> {
-        let stamp = now();
+        let stamp = ts(self.now());
         let done = sqlx::query(
             "UPDATE olt_queue SET attempts = 0, status = 'pending', next_attempt_at = ?1, updated_at = ?1
              WHERE service_id = ?2",

@@ -77,7 +77,7 @@ impl Store {
             detail: format!("{amount} for {months} month(s); due date {from} -> {new_due}"),
         };
         insert_activity(&mut tx, &entry).await?;
-        sweep_router(&mut tx, router).await?;
+        sweep_router(&mut tx, router, self.now()).await?;
         tx.commit().await?;
         Ok(Payment { id, service, amount, months, paid_at: at, actor: actor.clone(), previous_due, new_due })
     }

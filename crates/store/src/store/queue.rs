@@ -11,7 +11,7 @@ use jiff::{SignedDuration, Timestamp};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
-use super::{Store, corrupt, now, opt_ts, parse_ts, sweep_router, ts};
+use super::{Store, corrupt, opt_ts, parse_ts, sweep_router, ts};
 use crate::error::StoreError;
 
 /// Where a queued action stands.
@@ -306,7 +306,8 @@ impl Store {
     /// row.
     pub async fn queue_retry(&self, id: i64) -> Result<Option<RouterId>, StoreError> {
         let mut tx = self.write().await?;
-        let stamp = now();
+        let now = self.now();
+        let stamp = ts(now);
         let row = sqlx::query(
             "UPDATE provision_queue SET attempts = 0, status = 'pending', next_attempt_at = ?1,
                     locked_at = NULL, updated_at = ?1
@@ -318,7 +319,7 @@ impl Store {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let router = RouterId(row.try_get(0)?);
-        sweep_router(&mut tx, router).await?;
+        sweep_router(&mut tx, router, now).await?;
         tx.commit().await?;
         Ok(Some(router))
     }
@@ -336,7 +337,8 @@ impl Store {
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("service {service}")))?
             .try_get(0)?;
-        let stamp = now();
+        let now = self.now();
+        let stamp = ts(now);
         let rows = sqlx::query(
             "UPDATE provision_queue SET attempts = 0, status = 'pending', next_attempt_at = ?1,
                     locked_at = NULL, updated_at = ?1
@@ -353,7 +355,7 @@ impl Store {
         routers.sort();
         routers.dedup();
         for router in &routers {
-            sweep_router(&mut tx, *router).await?;
+            sweep_router(&mut tx, *router, now).await?;
         }
         tx.commit().await?;
         Ok(routers)
