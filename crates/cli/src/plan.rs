@@ -4,6 +4,7 @@
 use std::str::FromStr;
 
 use anyhow::{Context, bail};
+use headend_core::activity::Subject;
 use headend_core::plan::{BillingCycle, Burst, Pair, Plan, RateLimit};
 use headend_store::{NewPlan, Store};
 use rust_decimal::Decimal;
@@ -192,7 +193,7 @@ async fn add(globals: &Globals, store: &Store, args: AddArgs) -> anyhow::Result<
     )?;
     let id = store.add_plan(&NewPlan { name, limits, price: args.price, cycle: args.cycle }).await?;
     let plan = store.plan(id).await?.context("the plan vanished right after it was added")?;
-    activity::log(store, format!("plan:{id}"), "plan added", format!("{}: {}", plan.name, describe(&plan))).await;
+    activity::log(store, Subject::Plan(id), "plan added", format!("{}: {}", plan.name, describe(&plan))).await;
     print(globals, "Added", &plan)
 }
 
@@ -241,7 +242,7 @@ async fn set(globals: &Globals, store: &Store, args: SetArgs) -> anyhow::Result<
     let updated = store.plan(plan.id).await?.context("the plan vanished right after it was changed")?;
     activity::log(
         store,
-        format!("plan:{}", plan.id),
+        Subject::Plan(plan.id),
         "plan changed",
         format!("{}: {} -> {}", plan.name, describe(&plan), describe(&updated)),
     )

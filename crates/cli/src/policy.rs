@@ -4,7 +4,7 @@
 //! a router's own suspension mode.
 
 use anyhow::Context;
-use headend_core::activity::{ActivityEntry, Actor};
+use headend_core::activity::{ActivityEntry, Actor, Subject};
 use headend_core::provision::policy::{IspPolicy, SuspensionMode};
 use serde::Serialize;
 
@@ -83,7 +83,7 @@ pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
                     .log_activity(&ActivityEntry {
                         at: jiff::Timestamp::now(),
                         actor: Actor::Cli,
-                        subject: "policy".into(),
+                        subject: Subject::Policy,
                         action: "policy-set".into(),
                         detail,
                     })
@@ -105,7 +105,7 @@ pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
                     .log_activity(&ActivityEntry {
                         at: jiff::Timestamp::now(),
                         actor: Actor::Cli,
-                        subject: format!("router:{}", router.id),
+                        subject: Subject::Router(router.id),
                         action: "suspension-mode".into(),
                         detail: format!("suspension on {name}: {shown}"),
                     })

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use headend_core::activity::Actor;
+use headend_core::activity::{Actor, Subject};
 use headend_core::clock::ManualClock;
 use headend_core::olt::{Olt, OltProfile, OltVendor, OnuState};
 use headend_core::optical::{AlertChange, AlertLevel};
@@ -327,7 +327,7 @@ async fn zero_touch(vendor: SimVendor, serial: &str, profile: OltProfile) {
     assert_eq!((linked.serial.as_str(), linked.index), (serial, done.onu_index));
     let log = lab
         .store
-        .activity(&ActivityQuery { subject: Some(format!("service:{service}")), ..ActivityQuery::default() })
+        .activity(&ActivityQuery { subject: Some(Subject::Service(service)), ..ActivityQuery::default() })
         .await
         .unwrap();
     assert!(

@@ -11,6 +11,7 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
+use headend_core::activity::Subject;
 use headend_core::clock::{Clock, ManualClock};
 use headend_core::plan::{BillingCycle, RateLimit};
 use headend_core::provision::Password;
@@ -265,7 +266,7 @@ async fn failing_writes_back_off_then_give_up_and_wait_for_a_retry() {
     assert_eq!(told, 1);
     let history = fx
         .store()
-        .activity(&headend_store::ActivityQuery { subject: Some(format!("service:{ana}")), ..Default::default() })
+        .activity(&headend_store::ActivityQuery { subject: Some(Subject::Service(ana)), ..Default::default() })
         .await
         .unwrap();
     assert!(

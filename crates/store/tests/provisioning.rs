@@ -6,7 +6,7 @@
 
 use std::net::IpAddr;
 
-use headend_core::activity::{ActivityEntry, Actor};
+use headend_core::activity::{ActivityEntry, Actor, Subject};
 use headend_core::plan::{BillingCycle, Plan, RateLimit};
 use headend_core::provision::policy::{IspPolicy, SuspensionMode};
 use headend_core::router::Transport;
@@ -326,7 +326,7 @@ async fn payments_move_the_due_date_and_are_logged() {
     assert_eq!(listed[0].actor, Actor::Operator);
 
     let log =
-        s.activity(&ActivityQuery { subject: Some(format!("service:{a}")), ..ActivityQuery::default() }).await.unwrap();
+        s.activity(&ActivityQuery { subject: Some(Subject::Service(a)), ..ActivityQuery::default() }).await.unwrap();
     assert_eq!(log.len(), 2);
     assert_eq!(log[0].1.action, "payment");
     assert_eq!(log[1].1.detail, "25.00 for 2 month(s); due date 2026-12-05 -> 2027-02-05");
@@ -615,18 +615,18 @@ async fn customers_are_listed_found_and_updated() {
 #[tokio::test]
 async fn activity_filters_and_pages_newest_first() {
     let (_dir, s) = open().await;
-    let entry = |i: i64, actor: Actor, subject: &str, detail: &str| ActivityEntry {
+    let entry = |i: i64, actor: Actor, subject: Subject, detail: &str| ActivityEntry {
         at: Timestamp::from_second(1_800_000_000 + i).unwrap(),
         actor,
-        subject: subject.into(),
+        subject,
         action: "changed".into(),
         detail: detail.into(),
     };
     s.log_activity_many(&[
-        entry(0, Actor::Cli, "service:1", "status active -> suspended"),
-        entry(1, Actor::Engine, "service:1", "disable PPP secret ana"),
-        entry(2, Actor::Operator, "service:12", "due 2026-12-05"),
-        entry(3, Actor::Engine, "router:1", "100% done"),
+        entry(0, Actor::Cli, Subject::Service(ServiceId(1)), "status active -> suspended"),
+        entry(1, Actor::Engine, Subject::Service(ServiceId(1)), "disable PPP secret ana"),
+        entry(2, Actor::Operator, Subject::Service(ServiceId(12)), "due 2026-12-05"),
+        entry(3, Actor::Engine, Subject::Router(RouterId(1)), "100% done"),
     ])
     .await
     .unwrap();
@@ -636,7 +636,10 @@ async fn activity_filters_and_pages_newest_first() {
     };
     let all = q(ActivityQuery::default()).await;
     assert_eq!(all.iter().map(|(id, _)| *id).collect::<Vec<_>>(), [4, 3, 2, 1]);
-    assert_eq!(q(ActivityQuery { subject: Some("service:1".into()), ..ActivityQuery::default() }).await.len(), 2);
+    assert_eq!(
+        q(ActivityQuery { subject: Some(Subject::Service(ServiceId(1))), ..ActivityQuery::default() }).await.len(),
+        2
+    );
     assert_eq!(q(ActivityQuery { actor: Some(Actor::Engine), ..ActivityQuery::default() }).await.len(), 2);
     assert_eq!(
         q(ActivityQuery { search: Some("PPP SECRET".into()), ..ActivityQuery::default() }).await[0].1,

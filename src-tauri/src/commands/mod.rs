@@ -17,7 +17,7 @@ pub mod provisioning;
 pub mod routers;
 pub mod services;
 
-use headend_core::activity::{ActivityEntry, Actor};
+use headend_core::activity::{ActivityEntry, Actor, Subject};
 use headend_ipc::{ErrorCode, ErrorDto};
 use headend_store::StoreError;
 
@@ -52,7 +52,7 @@ pub fn store_error(err: StoreError) -> ErrorDto {
 
 /// Writes an operator's action to the activity log; a failure to log is
 /// logged, not returned (the action itself succeeded).
-pub async fn log(state: &AppState, subject: String, action: &str, detail: String) {
+pub async fn log(state: &AppState, subject: Subject, action: &str, detail: String) {
     let entry = ActivityEntry {
         at: jiff::Timestamp::now(),
         actor: Actor::Operator,

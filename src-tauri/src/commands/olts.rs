@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use headend_core::activity::Actor;
+use headend_core::activity::{Actor, Subject};
 use headend_core::olt::{Olt, OltProfile, OltVendor, onu_description};
 use headend_core::optical::Thresholds;
 use headend_core::{OltId, OnuId, ServiceId};
@@ -231,7 +231,7 @@ pub async fn save_olt(app: AppHandle, state: State<'_, AppState>, form: OltForm)
                 let _ = state.store.remove_olt(id).await;
                 return Err(err);
             }
-            log(&state, format!("olt:{id}"), "olt added", what).await;
+            log(&state, Subject::Olt(id), "olt added", what).await;
             id
         }
         Some(id) => {
@@ -240,7 +240,7 @@ pub async fn save_olt(app: AppHandle, state: State<'_, AppState>, form: OltForm)
             if !form.password.is_empty() {
                 set_password(&state, id, form.password).await?;
             }
-            log(&state, format!("olt:{id}"), "olt edited", what).await;
+            log(&state, Subject::Olt(id), "olt edited", what).await;
             id
         }
     };
@@ -264,7 +264,7 @@ pub async fn remove_olt(app: AppHandle, state: State<'_, AppState>, id: i64) -> 
     if let Err(err) = forgotten {
         tracing::warn!("OLT {id} removed, but its password is still in the keyring: {err}");
     }
-    log(&state, format!("olt:{id}"), "olt removed", name).await;
+    log(&state, Subject::Olt(id), "olt removed", name).await;
     olts::changed(&app, Some(id));
     Ok(())
 }
@@ -285,7 +285,7 @@ pub async fn pin_olt_key(app: AppHandle, state: State<'_, AppState>, pin: PinKey
     let previous = olt.host_key.as_deref().unwrap_or("none");
     log(
         &state,
-        format!("olt:{}", olt.id),
+        Subject::Olt(olt.id),
         "host key pinned",
         format!("{} now trusted instead of {previous}", pin.presented),
     )

@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 use std::str::FromStr;
 
 use headend_core::PlanId;
+use headend_core::activity::Subject;
 use headend_core::plan::{BillingCycle, Burst, Pair, Plan, Rate, RateLimit};
 use headend_ipc::{BurstDto, ErrorDto, PlanForm, PlanRow};
 use headend_store::{NewPlan, StoreError};
@@ -99,14 +100,14 @@ pub async fn save_plan(state: State<'_, AppState>, form: PlanForm) -> Answer<Pla
     let id = match form.id {
         None => {
             let id = state.store.add_plan(&new).await.map_err(name_taken)?;
-            log(&state, format!("plan:{id}"), "plan added", format!("{} at {} ({})", new.name, new.limits, new.price))
+            log(&state, Subject::Plan(id), "plan added", format!("{} at {} ({})", new.name, new.limits, new.price))
                 .await;
             id
         }
         Some(id) => {
             let id = PlanId(id);
             state.store.update_plan(id, &new).await.map_err(name_taken)?;
-            log(&state, format!("plan:{id}"), "plan edited", format!("{} at {} ({})", new.name, new.limits, new.price))
+            log(&state, Subject::Plan(id), "plan edited", format!("{} at {} ({})", new.name, new.limits, new.price))
                 .await;
             let services = state.store.all_services().await.map_err(db)?;
             let routers: BTreeSet<_> = services.iter().filter(|s| s.plan == id).map(|s| s.router).collect();

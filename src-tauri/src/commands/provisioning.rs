@@ -5,6 +5,7 @@
 use std::str::FromStr;
 use std::sync::Arc;
 
+use headend_core::activity::Subject;
 use headend_engine::{RouterSweep, StepStatus, SweepMode};
 use headend_ipc::{
     ConflictDto, ErrorCode, Failures, QueueCounts, QueuePage, QueueQueryDto, QueueRowDto, RouterPlanDto, StepDto,
@@ -83,7 +84,7 @@ pub async fn retry_queue_entry(app: AppHandle, id: i64) -> Answer<()> {
         .await
         .map_err(store_error)?
         .ok_or_else(|| error(ErrorCode::NotFound, "that action is no longer queued"))?;
-    log(&state, format!("router:{router}"), "retry", format!("queued action {id} tried again now")).await;
+    log(&state, Subject::Router(router), "retry", format!("queued action {id} tried again now")).await;
     state.provisioner.request(router);
     alerts::publish(&app).await;
     Ok(())
@@ -148,6 +149,6 @@ pub async fn sweep_now(app: AppHandle) -> Answer<SweepProgress> {
     if routers.is_empty() {
         return Err(invalid("There is no router to sweep (a router whose login was refused waits until you edit it)."));
     }
-    log(&state, "routers".to_owned(), "sweep now", format!("{} routers", routers.len())).await;
+    log(&state, Subject::Routers, "sweep now", format!("{} routers", routers.len())).await;
     Ok(provisioning::sweep_now(&app, routers))
 }

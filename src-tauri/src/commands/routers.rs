@@ -3,6 +3,7 @@
 use std::str::FromStr;
 
 use headend_core::RouterId;
+use headend_core::activity::Subject;
 use headend_core::geo::GeoPoint;
 use headend_core::router::{Router, Transport};
 use headend_engine::RouterStatus;
@@ -105,7 +106,7 @@ pub async fn save_router(state: State<'_, AppState>, form: RouterForm) -> Answer
             }
             log(
                 &state,
-                format!("router:{id}"),
+                Subject::Router(id),
                 "router added",
                 format!("{} at {}:{} over {}", new.name, new.host, new.port, new.transport),
             )
@@ -120,7 +121,7 @@ pub async fn save_router(state: State<'_, AppState>, form: RouterForm) -> Answer
             }
             log(
                 &state,
-                format!("router:{id}"),
+                Subject::Router(id),
                 "router edited",
                 format!("{} at {}:{} over {}", new.name, new.host, new.port, new.transport),
             )
@@ -150,7 +151,7 @@ pub async fn remove_router(state: State<'_, AppState>, id: i64) -> Answer<()> {
     if let Err(err) = forgotten {
         tracing::warn!("router {id} removed, but its password is still in the keyring: {err}");
     }
-    log(&state, format!("router:{id}"), "router removed", name).await;
+    log(&state, Subject::Router(id), "router removed", name).await;
     Ok(())
 }
 
@@ -197,7 +198,7 @@ pub async fn kick_session(state: State<'_, AppState>, kick: KickSession) -> Answ
         .map(|s| s.user)
         .unwrap_or_default();
     state.fleet.kick(router, &kick.session_id).await.map_err(|e| error(ErrorCode::Router, e))?;
-    log(&state, format!("router:{router}"), "session kicked", user).await;
+    log(&state, Subject::Router(router), "session kicked", user).await;
     Ok(())
 }
 

@@ -4,7 +4,7 @@
 use std::net::IpAddr;
 use std::str::FromStr;
 
-use headend_core::activity::Actor;
+use headend_core::activity::{Actor, Subject};
 use headend_core::billing::{MAX_MONTHS, advance_due};
 use headend_core::provision::policy::IspPolicy;
 use headend_core::provision::{Password, validate_password, validate_username};
@@ -144,7 +144,7 @@ pub async fn get_service(state: State<'_, AppState>, id: i64) -> Answer<ServiceD
         .collect();
     let activity = state
         .store
-        .activity(&ActivityQuery { subject: Some(format!("service:{id}")), limit: HISTORY, ..ActivityQuery::default() })
+        .activity(&ActivityQuery { subject: Some(Subject::Service(id)), limit: HISTORY, ..ActivityQuery::default() })
         .await
         .map_err(db)?
         .into_iter()
@@ -360,7 +360,7 @@ pub async fn save_service(state: State<'_, AppState>, form: ServiceForm) -> Answ
                 })
                 .await
                 .map_err(form_error)?;
-            log(&state, format!("service:{id}"), "service added", format!("{what} for {}", f.customer.name)).await;
+            log(&state, Subject::Service(id), "service added", format!("{what} for {}", f.customer.name)).await;
             state.provisioner.request(f.router);
             Ok(id.0)
         }
@@ -396,7 +396,7 @@ pub async fn save_service(state: State<'_, AppState>, form: ServiceForm) -> Answ
                 .await
                 .map_err(form_error)?;
             let password = if f.password.is_some() { "; new password" } else { "" };
-            log(&state, format!("service:{id}"), "service edited", format!("{what}{password}")).await;
+            log(&state, Subject::Service(id), "service edited", format!("{what}{password}")).await;
             state.provisioner.request(f.router);
             if old.router != f.router {
                 state.provisioner.request(old.router);
@@ -418,7 +418,7 @@ pub async fn set_service_status(state: State<'_, AppState>, change: SetServiceSt
         ServiceStatus::Active => "activated",
         _ => "status changed",
     };
-    log(&state, format!("service:{id}"), action, format!("{} → {status}", old.status)).await;
+    log(&state, Subject::Service(id), action, format!("{} → {status}", old.status)).await;
     state.provisioner.request(old.router);
     Ok(())
 }
@@ -473,7 +473,7 @@ pub async fn record_payment(state: State<'_, AppState>, payment: PaymentForm) ->
 pub async fn retry_service(state: State<'_, AppState>, id: i64) -> Answer<()> {
     let id = ServiceId(id);
     let routers = state.store.queue_retry_service(id).await.map_err(store_error)?;
-    log(&state, format!("service:{id}"), "retry", "provisioning tried again now".to_owned()).await;
+    log(&state, Subject::Service(id), "retry", "provisioning tried again now".to_owned()).await;
     routers.into_iter().for_each(|r| state.provisioner.request(r));
     Ok(())
 }

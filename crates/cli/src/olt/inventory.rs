@@ -6,6 +6,7 @@
 use std::str::FromStr;
 
 use anyhow::{Context, bail};
+use headend_core::activity::Subject;
 use headend_core::geo::GeoPoint;
 use headend_core::olt::{OltProfile, OltVendor};
 use headend_core::optical::Thresholds;
@@ -153,7 +154,7 @@ pub async fn settings(globals: &Globals, store: &Store, args: SettingsArgs) -> a
     );
     if policy != before {
         store.set_signal_policy(&policy).await?;
-        activity::log(store, "olt-settings".into(), "signal settings changed", text.clone()).await;
+        activity::log(store, Subject::OltSettings, "signal settings changed", text.clone()).await;
     }
     if globals.json {
         return output::json(&row);
@@ -292,7 +293,7 @@ pub async fn add(globals: &Globals, store: &Store, args: AddArgs) -> anyhow::Res
     }
     activity::log(
         store,
-        format!("olt:{id}"),
+        Subject::Olt(id),
         "olt added",
         format!("{} ({}) at {}:{}", new.name, new.vendor, new.host, new.port),
     )
@@ -362,7 +363,7 @@ pub async fn remove(globals: &Globals, store: &Store, name: &str) -> anyhow::Res
     let olt = find(store, name).await?;
     let secrets = open_secrets(store).await;
     store.remove_olt(olt.id).await?;
-    activity::log(store, format!("olt:{}", olt.id), "olt removed", olt.name.clone()).await;
+    activity::log(store, Subject::Olt(olt.id), "olt removed", olt.name.clone()).await;
     let key = SecretKey::olt(olt.id);
     let deleted = match secrets {
         Ok(secrets) => tokio::task::spawn_blocking(move || secrets.delete(&key))
@@ -411,7 +412,7 @@ pub async fn pin(globals: &Globals, store: &Store, name: &str) -> anyhow::Result
     let previous = olt.host_key.clone();
     activity::log(
         store,
-        format!("olt:{}", olt.id),
+        Subject::Olt(olt.id),
         "host key pinned",
         format!("{} now trusted instead of {}", presented, previous.as_deref().unwrap_or("none")),
     )
@@ -450,7 +451,7 @@ pub async fn plan_profile(globals: &Globals, store: &Store, args: PlanProfileArg
         show(&profile.service),
         profile.vlan.map_or_else(|| "none".into(), |v| v.to_string())
     );
-    activity::log(store, format!("plan:{}", plan.id), "olt profile set", detail.clone()).await;
+    activity::log(store, Subject::Plan(plan.id), "olt profile set", detail.clone()).await;
     if globals.json {
         return output::json(&PlanProfileJson {
             plan_id: plan.id.0,
@@ -489,7 +490,7 @@ pub async fn zero_touch(globals: &Globals, store: &Store, args: ZeroTouchArgs) -
         Some(serial) => format!("ONU {serial}{}", onu.vlan.map(|v| format!(", VLAN {v}")).unwrap_or_default()),
         None => "no ONU serial".to_owned(),
     };
-    activity::log(store, format!("service:{id}"), "onu serial set", detail.clone()).await;
+    activity::log(store, Subject::Service(id), "onu serial set", detail.clone()).await;
     let linked =
         store.onu_of_service(id).await?.map(|o| format!("{} {}:{} ({})", o.olt_name, o.port, o.index, o.serial));
     if globals.json {

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use anyhow::{Context, bail};
+use headend_core::activity::Subject;
 use headend_core::geo::GeoPoint;
 use headend_core::router::{Router, Transport};
 use headend_core::{PopId, RouterId};
@@ -90,7 +91,7 @@ impl RouterJson {
 }
 
 async fn log(store: &Store, id: RouterId, action: &str, detail: String) {
-    crate::activity::log(store, format!("router:{id}"), action, detail).await;
+    crate::activity::log(store, Subject::Router(id), action, detail).await;
 }
 
 async fn pop_names(store: &Store) -> anyhow::Result<BTreeMap<PopId, String>> {

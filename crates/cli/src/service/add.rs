@@ -4,6 +4,7 @@ use std::net::IpAddr;
 use std::str::FromStr;
 
 use anyhow::{Context, bail};
+use headend_core::activity::Subject;
 use headend_core::provision::{Password, validate_password, validate_username};
 use headend_core::service::{Access, ServiceStatus};
 use headend_store::{NewCustomer, NewService, Store, StoreError};
@@ -89,7 +90,7 @@ pub async fn add(globals: &Globals, store: &Store, args: AddArgs) -> anyhow::Res
         None => {
             let new = NewCustomer { name: customer_name.clone(), phone: phone.clone(), email: None, address: None };
             let id = store.add_customer(&new).await?;
-            activity::log(store, format!("customer:{id}"), "customer added", customer_name.clone()).await;
+            activity::log(store, Subject::Customer(id), "customer added", customer_name.clone()).await;
             id
         }
     };
@@ -109,7 +110,7 @@ pub async fn add(globals: &Globals, store: &Store, args: AddArgs) -> anyhow::Res
     let json = ServiceJson::new(&service);
     activity::log(
         store,
-        format!("service:{id}"),
+        Subject::Service(id),
         "service added",
         format!(
             "{} {} for {} on {}, plan {}, {}",

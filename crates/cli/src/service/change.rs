@@ -1,6 +1,7 @@
 //! `headend service set-status | set-due | retry`.
 
 use headend_core::ServiceId;
+use headend_core::activity::Subject;
 use headend_core::service::ServiceStatus;
 use headend_store::Store;
 use jiff::civil::Date;
@@ -26,7 +27,7 @@ pub async fn set_status(globals: &Globals, store: &Store, id: ServiceId, status:
     let before = find(store, id).await?;
     store.set_service_status(id, status).await?;
     let what = format!("status {} -> {status}", before.status);
-    activity::log(store, format!("service:{id}"), "status changed", what.clone()).await;
+    activity::log(store, Subject::Service(id), "status changed", what.clone()).await;
     print_changed(globals, store, id, what).await
 }
 
@@ -35,7 +36,7 @@ pub async fn set_due(globals: &Globals, store: &Store, id: ServiceId, due: Optio
     store.set_service_due(id, due).await?;
     let show = |d: Option<Date>| d.map_or_else(|| "none".to_owned(), |d| d.to_string());
     let what = format!("next billing date {} -> {}", show(before.next_billing_date), show(due));
-    activity::log(store, format!("service:{id}"), "due date changed", what.clone()).await;
+    activity::log(store, Subject::Service(id), "due date changed", what.clone()).await;
     print_changed(globals, store, id, what).await
 }
 
@@ -61,7 +62,7 @@ pub async fn retry(globals: &Globals, store: &Store, id: ServiceId) -> anyhow::R
     }
     activity::log(
         store,
-        format!("service:{id}"),
+        Subject::Service(id),
         "retry requested",
         format!("{reset} queued action(s) reset; sweep of {}", names.join(", ")),
     )

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use headend_core::OltId;
-use headend_core::activity::{ActivityEntry, Actor};
+use headend_core::activity::{ActivityEntry, Actor, Subject};
 use headend_core::olt::{HostKeyChanged, Olt, OnuAuthorizeFailed, OnuAuthorized};
 use headend_core::optical::OnuAlertEvent;
 use headend_olt::{
@@ -418,7 +418,7 @@ impl OltFleet {
             self.inner.store.set_olt_host_key(olt.id, Some(&key)).await?;
             self.activity(
                 Actor::Engine,
-                format!("olt:{}", olt.id),
+                Subject::Olt(olt.id),
                 "host key pinned",
                 format!("{} presented {key}", olt.name),
             )
@@ -448,7 +448,7 @@ impl OltFleet {
                 note(store.record_olt_error(olt.id, now, &text, Some(observed)).await);
                 self.activity(
                     Actor::Engine,
-                    format!("olt:{}", olt.id),
+                    Subject::Olt(olt.id),
                     "host key refused",
                     format!("{} presented {observed} instead of the pinned {expected}", olt.name),
                 )
@@ -503,7 +503,7 @@ impl OltFleet {
         }
     }
 
-    pub(super) async fn activity(&self, actor: Actor, subject: String, action: &str, detail: String) {
+    pub(super) async fn activity(&self, actor: Actor, subject: Subject, action: &str, detail: String) {
         let entry = ActivityEntry { at: self.now(), actor, subject, action: action.to_owned(), detail };
         if let Err(e) = self.inner.store.log_activity(&entry).await {
             tracing::warn!(error = %e, "cannot write the activity log");
@@ -603,7 +603,7 @@ impl OltFleet {
         };
         self.inner.store.upsert_onu(olt.id, &seen, service, self.now()).await?;
         let vlan = vlan.map(|v| format!(", VLAN {v}")).unwrap_or_default();
-        let subject = service.map_or_else(|| format!("olt:{}", olt.id), |s| format!("service:{s}"));
+        let subject = service.map_or(Subject::Olt(olt.id), Subject::Service);
         self.activity(actor, subject, "onu authorized", format!("{serial} on {} {onu}{vlan}", olt.name)).await;
         Ok(onu)
     }
@@ -615,14 +615,14 @@ impl OltFleet {
         self.with(olt, |h| async move { h.deregister(onu).await }).await?;
         self.inner.store.remove_onu(olt.id, &onu.port.to_string(), onu.id).await?;
         let serial = row.as_ref().map(|r| r.serial.clone()).unwrap_or_else(|| "ONU".into());
-        let subject = row.and_then(|r| r.service).map_or_else(|| format!("olt:{}", olt.id), |s| format!("service:{s}"));
+        let subject = row.and_then(|r| r.service).map_or(Subject::Olt(olt.id), Subject::Service);
         self.activity(actor, subject, "onu deregistered", format!("{serial} on {} {onu}", olt.name)).await;
         Ok(())
     }
 
     pub async fn reboot(&self, olt: &Olt, onu: OnuRef, actor: Actor) -> Result<(), OltEngineError> {
         self.with(olt, |h| async move { h.reboot(onu).await }).await?;
-        self.activity(actor, format!("olt:{}", olt.id), "onu rebooted", format!("{} {onu}", olt.name)).await;
+        self.activity(actor, Subject::Olt(olt.id), "onu rebooted", format!("{} {onu}", olt.name)).await;
         Ok(())
     }
 }

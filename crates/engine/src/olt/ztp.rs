@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use headend_core::activity::Actor;
+use headend_core::activity::{Actor, Subject};
 use headend_core::olt::{Olt, OltProfile, OnuAuthorizeFailed, OnuAuthorized, onu_description};
 use headend_core::provision::retry;
 use headend_core::{OnuId, ServiceId};
@@ -124,7 +124,7 @@ impl OltFleet {
                         store.olt_queue_clear(c.service, AUTHORIZE).await?;
                         self.activity(
                             Actor::Engine,
-                            format!("service:{}", c.service),
+                            Subject::Service(c.service),
                             "onu linked",
                             format!("{} was already registered", c.serial),
                         )
@@ -257,7 +257,7 @@ impl OltFleet {
                 format!("{} on {}: {text}; next attempt at {}", c.serial, olt.name, entry.next_attempt_at),
             )
         };
-        self.activity(Actor::Engine, format!("service:{}", c.service), action, detail).await;
+        self.activity(Actor::Engine, Subject::Service(c.service), action, detail).await;
         if entry.status == QueueStatus::Failed {
             let failed =
                 OnuAuthorizeFailed { service: c.service, olt: Some(olt.id), serial: c.serial.clone(), error: text };

@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use headend_core::activity::{ActivityEntry, Actor};
+use headend_core::activity::{ActivityEntry, Actor, Subject};
 use headend_core::event::ProvisionFailed;
 use headend_core::provision::desired::{self, ServiceSpec};
 use headend_core::provision::diff::{self, Conflict, ProvisionPlan, Step};
@@ -333,7 +333,7 @@ async fn record_conflicts(
         store
             .queue_failure(router.id, conflict.service, CONFLICT, &conflict.message, &conflict.message, now, now, 1)
             .await?;
-        let subject = conflict.service.map_or_else(|| format!("router:{}", router.id), |s| format!("service:{s}"));
+        let subject = conflict.service.map_or(Subject::Router(router.id), Subject::Service);
         store
             .log_activity(&ActivityEntry {
                 at: now,
@@ -363,12 +363,12 @@ fn applied_entry(
                 Some(Entitlement::Off(reason)) => reason.to_string(),
                 None => "the service is no longer on this router".to_owned(),
             };
-            (format!("service:{service}"), why)
+            (Subject::Service(service), why)
         }
         (Step::AddProfile { plan, .. } | Step::SetProfile { plan, .. }, None) => {
-            (format!("plan:{plan}"), "the plan's rates".to_owned())
+            (Subject::Plan(*plan), "the plan's rates".to_owned())
         }
-        _ => (format!("router:{}", router.id), String::new()),
+        _ => (Subject::Router(router.id), String::new()),
     };
     ActivityEntry {
         at,
@@ -385,10 +385,7 @@ fn applied_entry(
 
 /// The activity line of a write that failed for the last time.
 fn gave_up_entry(step: &Step, router: &Router, error: &str, attempts: u32, at: Timestamp) -> ActivityEntry {
-    let subject = match step.service() {
-        Some(service) => format!("service:{service}"),
-        None => format!("router:{}", router.id),
-    };
+    let subject = step.service().map_or(Subject::Router(router.id), Subject::Service);
     ActivityEntry {
         at,
         actor: Actor::Engine,

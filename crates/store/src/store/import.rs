@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use headend_core::activity::Actor;
+use headend_core::activity::{Actor, Subject};
 use headend_core::import::{ImportRow, RowError, parse_services_with};
 use headend_core::service::{Access, ServiceStatus};
 use headend_core::{CustomerId, PlanId, RouterId, ServiceId};
@@ -270,7 +270,7 @@ impl Store {
                 insert = insert
                     .bind(ts(at))
                     .bind(actor.as_str())
-                    .bind(format!("service:{id}"))
+                    .bind(Subject::Service(*id).to_string())
                     .bind("imported")
                     .bind(format!("{login} for {}, {}, {due}", s.customer_name, s.status));
             }

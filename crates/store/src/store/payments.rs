@@ -4,7 +4,7 @@
 use std::str::FromStr;
 
 use headend_core::ServiceId;
-use headend_core::activity::{ActivityEntry, Actor};
+use headend_core::activity::{ActivityEntry, Actor, Subject};
 use headend_core::billing::{MAX_MONTHS, Payment, advance_due};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -72,7 +72,7 @@ impl Store {
         let entry = ActivityEntry {
             at,
             actor: actor.clone(),
-            subject: format!("service:{service}"),
+            subject: Subject::Service(service),
             action: "payment".into(),
             detail: format!("{amount} for {months} month(s); due date {from} -> {new_due}"),
         };
