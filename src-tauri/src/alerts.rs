@@ -16,8 +16,9 @@
 use headend_core::RouterId;
 use headend_core::activity::{ActivityEntry, Actor, Subject};
 use headend_core::event::ProvisionFailed;
+use headend_core::queue::QueueStatus;
 use headend_ipc::{Failures, ProvisionFailure, event};
-use headend_store::{QueueQuery, QueueStatus, Store, StoreError};
+use headend_store::{QueueQuery, Store, StoreError};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 

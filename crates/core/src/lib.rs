@@ -1,6 +1,6 @@
 //! Headend's domain: routers, points of presence, plans, customers, services,
-//! OLTs and their ONUs' optical levels, the activity log, operator settings
-//! and the events the engine raises.
+//! OLTs and their ONUs' optical levels, the activity log, the durable retry
+//! queues, operator settings and the events the engine raises.
 //!
 //! Architecture invariant: this crate does no IO, spawns nothing and reads no
 //! clock; callers pass time in. The [`clock::Clock`] trait lives here all the
@@ -22,6 +22,7 @@ pub mod olt;
 pub mod optical;
 pub mod plan;
 pub mod provision;
+pub mod queue;
 pub mod router;
 pub mod service;
 pub mod settings;

@@ -15,6 +15,7 @@ use headend_core::olt::{Olt, OltProfile, OltVendor, OnuState};
 use headend_core::optical::{AlertChange, AlertLevel};
 use headend_core::plan::{BillingCycle, RateLimit};
 use headend_core::provision::policy::IspPolicy;
+use headend_core::queue::QueueStatus;
 use headend_core::router::Transport;
 use headend_core::service::{Access, ServiceStatus};
 use headend_core::{OltId, PlanId, ServiceId};
@@ -25,7 +26,7 @@ use headend_simlab::olt::{
     OltVendor as SimVendor, OnuState as SimState, PonPort as SimPort, SimOlt, SimOltConfig, SimOltHandle,
 };
 use headend_store::{
-    ActivityQuery, AlertQuery, NewCustomer, NewOlt, NewPlan, NewRouter, NewService, QueueStatus, ServiceOnu, Store,
+    ActivityQuery, AlertQuery, NewCustomer, NewOlt, NewPlan, NewRouter, NewService, ServiceOnu, Store,
 };
 use jiff::{SignedDuration, Timestamp};
 use rust_decimal::Decimal;

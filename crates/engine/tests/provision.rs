@@ -16,6 +16,7 @@ use headend_core::clock::{Clock, ManualClock};
 use headend_core::plan::{BillingCycle, RateLimit};
 use headend_core::provision::Password;
 use headend_core::provision::policy::IspPolicy;
+use headend_core::queue::QueueStatus;
 use headend_core::router::{Router, Transport};
 use headend_core::service::{Access, ServiceStatus};
 use headend_core::{PlanId, RouterId, ServiceId};
@@ -23,7 +24,7 @@ use headend_engine::{Connector, EngineConfig, EngineEvent, Provisioner, StepStat
 use headend_routeros::Attributes;
 use headend_secrets::SubscriberCipher;
 use headend_simlab::{Faults, Persona, SimConfig, SimRouter, SimRouterHandle};
-use headend_store::{NewCustomer, NewPlan, NewService, QueueStatus, Store};
+use headend_store::{NewCustomer, NewPlan, NewService, Store};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use rust_decimal::Decimal;

@@ -26,7 +26,7 @@ pub use error::StoreError;
 pub use records::{NewCustomer, NewOdp, NewOlt, NewPlan, NewPop, NewRouter, NewService, ServiceOverview, StoreStatus};
 pub use store::{
     ActivityQuery, CheckedImport, CheckedRow, ImportService, ProvisioningRow, QueueEntry, QueueQuery, QueueRow,
-    QueueStatus, RouterLogEntry, RouterLogOutcome, ServiceQuery, ServicesPage, Store, latest_schema_version,
+    RouterLogEntry, RouterLogOutcome, ServiceQuery, ServicesPage, Store, latest_schema_version,
 };
 pub use store::{
     AlertQuery, AutofindRow, AutofindSeen, NewOltLogEntry, OdpRow, OltHealth, OltLogEntry, OltLogOutcome, OltOverview,

@@ -11,9 +11,10 @@ use std::str::FromStr;
 use headend_core::activity::{Actor, Subject};
 use headend_core::olt::{Olt, OltProfile, OltVendor, onu_description};
 use headend_core::optical::Thresholds;
+use headend_core::queue::{OltAction, QueueStatus};
 use headend_core::{OltId, OnuId, ServiceId};
 use headend_engine::OltEngineError;
-use headend_engine::olt::{AUTHORIZE, driver_vendor, onu_profile};
+use headend_engine::olt::{driver_vendor, onu_profile};
 use headend_ipc::olt::{
     AuthorizeDraft, AuthorizeForm, AuthorizeTarget, AuthorizedOnu, AutofindDto, OltForm, OltLogPage, OltLogQuery,
     OltLogRow, OltPortArgs, OltRow, OltScope, OltsView, OnuAlertDto, OnuDetail, OnuQuery, OnuRowDto, OpticalDto,
@@ -22,7 +23,7 @@ use headend_ipc::olt::{
 use headend_ipc::{ErrorCode, ErrorDto};
 use headend_olt::{AuthorizeRequest, OnuRef, OpticalReading, PonPort, SerialNumber, Vlan};
 use headend_secrets::SecretKey;
-use headend_store::{AlertQuery, NewOlt, OltOverview, OnuRow, QueueStatus, SignalPoint};
+use headend_store::{AlertQuery, NewOlt, OltOverview, OnuRow, SignalPoint};
 use jiff::{SignedDuration, Timestamp};
 use tauri::{AppHandle, State};
 
@@ -494,7 +495,7 @@ async fn unconfigured(state: &AppState, olt: Option<OltId>, errors: Vec<String>)
         .await
         .map_err(db)?
         .into_iter()
-        .filter(|r| r.entry.action == AUTHORIZE)
+        .filter(|r| r.entry.action == OltAction::Authorize)
         .map(|r| (r.entry.service, r.entry))
         .collect();
     let rows = found
@@ -692,7 +693,7 @@ pub async fn authorize_onu(app: AppHandle, state: State<'_, AppState>, form: Aut
     };
     let at = state.olts.authorize(&olt, request, service, Actor::Operator).await.map_err(olt_error)?;
     if let Some(service) = service
-        && let Err(e) = state.store.olt_queue_clear(service, AUTHORIZE).await
+        && let Err(e) = state.store.olt_queue_clear(service, OltAction::Authorize).await
     {
         tracing::warn!(%service, error = %e, "cannot clear the zero-touch queue");
     }

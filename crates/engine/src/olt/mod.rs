@@ -19,4 +19,4 @@ pub mod ztp;
 pub use convert::{onu_profile, vendor as driver_vendor};
 pub use fleet::{LOGIN_RETRY, OltEngineError, OltEvent, OltFleet, OltFleetConfig};
 pub use sweep::OltSweepReport;
-pub use ztp::{AUTHORIZE, ZtpReport};
+pub use ztp::ZtpReport;

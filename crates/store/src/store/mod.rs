@@ -44,7 +44,7 @@ pub use olt_log::{NewOltLogEntry, OltLogEntry, OltLogOutcome, REPLY_LIMIT};
 pub use olt_queue::{OltQueueEntry, OltQueueRow};
 pub use olts::{OltHealth, OltOverview};
 pub use onus::{AutofindRow, AutofindSeen, OdpRow, OnuRow, OnuSeen, PonPortRow, ServiceOnu, SyncedOnu, ZtpCandidate};
-pub use queue::{QueueEntry, QueueQuery, QueueRow, QueueStatus};
+pub use queue::{QueueEntry, QueueQuery, QueueRow};
 pub use router_log::{RouterLogEntry, RouterLogOutcome};
 pub use services::{ProvisioningRow, ServiceQuery, ServicesPage};
 pub use signal::{AlertQuery, OnuAlert, SignalPoint, SignalSample};
@@ -233,6 +233,7 @@ impl Store {
 mod tests {
     use headend_core::clock::ManualClock;
     use headend_core::plan::{BillingCycle, RateLimit};
+    use headend_core::queue::ProvisionAction;
     use headend_core::router::Transport;
     use headend_core::service::{Access, ServiceStatus};
     use jiff::SignedDuration;
@@ -304,7 +305,9 @@ mod tests {
         // A queue row made at the engine's instant, retried by hand later:
         // due, and updated, by the store's clock.
         let retry = start.checked_add(SignedDuration::from_secs(15)).unwrap();
-        let queued = store.queue_failure(router, Some(service), "secret-add", "add ana", "trap", start, retry, 5).await;
+        let queued = store
+            .queue_failure(router, Some(service), ProvisionAction::SecretAdd, "add ana", "trap", start, retry, 5)
+            .await;
         let queued = queued.unwrap();
         assert_eq!((queued.created_at, queued.next_attempt_at), (start, retry));
         let retried_at = later.checked_add(SignedDuration::from_mins(5)).unwrap();
