@@ -14,10 +14,11 @@
 //! the service.
 
 use headend_core::RouterId;
-use headend_core::activity::{ActivityEntry, Actor};
+use headend_core::activity::{ActivityEntry, Actor, Subject};
 use headend_core::event::ProvisionFailed;
+use headend_core::queue::QueueStatus;
 use headend_ipc::{Failures, ProvisionFailure, event};
-use headend_store::{QueueQuery, QueueStatus, Store, StoreError};
+use headend_store::{QueueQuery, Store, StoreError};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 
@@ -110,7 +111,7 @@ pub async fn login_refused<R: Runtime>(app: &AppHandle<R>, router: RouterId, nam
     let entry = ActivityEntry {
         at: jiff::Timestamp::now(),
         actor: Actor::Engine,
-        subject: format!("router:{router}"),
+        subject: Subject::Router(router),
         action: "login refused".into(),
         detail: format!("{name}: {error}; not tried again until its user or password is edited"),
     };

@@ -12,7 +12,7 @@ use headend_ipc::Failures;
 use headend_pon::{OltFleet, OltFleetConfig};
 use headend_provision::{EngineConfig, Provisioner};
 use headend_secrets::{SecretStore, SubscriberCipher};
-use headend_store::{DataDir, Store, SystemClock};
+use headend_store::{DataDir, Store};
 use headend_workflows::{Keyring, SweepHint, Workflows};
 
 use crate::provisioning::SweepRun;
@@ -93,7 +93,6 @@ impl AppState {
         let workflows = Workflows::new(
             store.clone(),
             Keyring::opened(secrets.clone(), cipher.clone()),
-            Arc::new(SystemClock),
             Arc::new(EngineHint(provisioner.clone())),
         );
         Self {

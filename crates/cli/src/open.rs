@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use headend_secrets::SecretStore;
-use headend_store::{Store, SystemClock};
+use headend_store::Store;
 use headend_workflows::{Keyring, NoEngine, Workflows};
 
 use crate::Globals;
@@ -32,5 +32,5 @@ pub async fn open_secrets(store: &Store) -> anyhow::Result<SecretStore> {
 /// sweep requests, which any running engine (the app, the agent) takes.
 pub async fn open_workflows(globals: &Globals) -> anyhow::Result<Workflows> {
     let store = open_store(globals).await?;
-    Ok(Workflows::new(store, Keyring::lazy(), Arc::new(SystemClock), Arc::new(NoEngine)))
+    Ok(Workflows::new(store, Keyring::lazy(), Arc::new(NoEngine)))
 }

@@ -11,7 +11,8 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use headend_core::activity::Actor;
+use headend_core::ServiceId;
+use headend_core::activity::{Actor, Subject};
 use headend_secrets::{SecretKey, SecretStore};
 use headend_store::{ActivityQuery, Store};
 use serde_json::{Value as Json, json};
@@ -322,7 +323,10 @@ async fn services_are_added_listed_shown_and_changed() {
     // Every change is in the activity log, by the CLI.
     let store = lab.store().await;
     let log = store
-        .activity(&ActivityQuery { subject: Some(format!("service:{id}")), ..ActivityQuery::default() })
+        .activity(&ActivityQuery {
+            subject: Some(Subject::Service(ServiceId(id.parse().unwrap()))),
+            ..ActivityQuery::default()
+        })
         .await
         .unwrap();
     let actions: Vec<&str> = log.iter().map(|(_, e)| e.action.as_str()).collect();

@@ -1,14 +1,18 @@
 //! Headend's domain: routers, points of presence, plans, customers, services,
-//! OLTs and their ONUs' optical levels, the activity log, operator settings
-//! and the events the engine raises.
+//! OLTs and their ONUs' optical levels, the activity log, the durable retry
+//! queues, operator settings and the events the engine raises.
 //!
 //! Architecture invariant: this crate does no IO, spawns nothing and reads no
-//! clock; callers pass time in. Its types are not `Serialize`: the shapes that
-//! cross the UI boundary live in `headend-ipc`, and the database rows in
-//! `headend-store`, each converted by hand.
+//! clock; callers pass time in. The [`clock::Clock`] trait lives here all the
+//! same, so every edge shares one injectable clock; [`clock::SystemClock`],
+//! which the edges use, is its only implementation reading the OS clock.
+//! Its types are not `Serialize`: the shapes that cross the UI boundary live
+//! in `headend-ipc`, and the database rows in `headend-store`, each converted
+//! by hand.
 
 pub mod activity;
 pub mod billing;
+pub mod clock;
 pub mod customer;
 pub mod event;
 pub mod geo;
@@ -18,6 +22,7 @@ pub mod olt;
 pub mod optical;
 pub mod plan;
 pub mod provision;
+pub mod queue;
 pub mod router;
 pub mod service;
 pub mod settings;

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use headend_core::OltId;
-use headend_core::activity::{ActivityEntry, Actor};
+use headend_core::activity::{ActivityEntry, Actor, Subject};
 use headend_core::olt::{HostKeyChanged, Olt, OnuAuthorizeFailed, OnuAuthorized};
 use headend_core::optical::OnuAlertEvent;
 use headend_olt::{
@@ -26,7 +26,7 @@ use headend_olt::{
     OltHandle, OltSecret, Onu, OnuRef, OpticalReading, PonPort, PortOptical,
 };
 use headend_secrets::{SecretError, SecretKey, SecretStore};
-use headend_store::{Clock, OnuSeen, Store, StoreError, SystemClock, lease_holder_is_gone};
+use headend_store::{OnuSeen, Store, StoreError, lease_holder_is_gone};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use tokio::sync::{Notify, broadcast, mpsc, oneshot};
@@ -90,7 +90,6 @@ pub enum OltEvent {
 pub struct OltFleetConfig {
     /// Names this process in the OLT leases (`app:1234`, `agent:99`).
     pub holder: String,
-    pub clock: Arc<dyn Clock>,
     pub connect_timeout: Duration,
     pub command_timeout: Duration,
     /// SSH sessions per OLT, 1 or 2.
@@ -107,7 +106,6 @@ impl Default for OltFleetConfig {
     fn default() -> Self {
         Self {
             holder: format!("headend:{}", std::process::id()),
-            clock: Arc::new(SystemClock),
             connect_timeout: Duration::from_secs(15),
             command_timeout: Duration::from_secs(30),
             max_sessions: 2,
@@ -174,7 +172,8 @@ pub(crate) struct Inner {
 
 /// The OLTs of the inventory, reached over SSH. Cheap to clone.
 /// [`OltFleet::run`] drives the signal sweeps and zero-touch provisioning;
-/// the other methods are what the console and the CLI call.
+/// the other methods are what the console and the CLI call. "Now" is its
+/// store's clock ([`Store::clock`]).
 #[derive(Clone)]
 pub struct OltFleet {
     pub(crate) inner: Arc<Inner>,
@@ -249,7 +248,7 @@ impl OltFleet {
     }
 
     pub(crate) fn now(&self) -> Timestamp {
-        self.inner.config.clock.now()
+        self.inner.store.clock().now()
     }
 
     pub(crate) fn emit(&self, event: OltEvent) {
@@ -418,7 +417,7 @@ impl OltFleet {
             self.inner.store.set_olt_host_key(olt.id, Some(&key)).await?;
             self.activity(
                 Actor::Engine,
-                format!("olt:{}", olt.id),
+                Subject::Olt(olt.id),
                 "host key pinned",
                 format!("{} presented {key}", olt.name),
             )
@@ -448,7 +447,7 @@ impl OltFleet {
                 note(store.record_olt_error(olt.id, now, &text, Some(observed)).await);
                 self.activity(
                     Actor::Engine,
-                    format!("olt:{}", olt.id),
+                    Subject::Olt(olt.id),
                     "host key refused",
                     format!("{} presented {observed} instead of the pinned {expected}", olt.name),
                 )
@@ -503,7 +502,7 @@ impl OltFleet {
         }
     }
 
-    pub(crate) async fn activity(&self, actor: Actor, subject: String, action: &str, detail: String) {
+    pub(crate) async fn activity(&self, actor: Actor, subject: Subject, action: &str, detail: String) {
         let entry = ActivityEntry { at: self.now(), actor, subject, action: action.to_owned(), detail };
         if let Err(e) = self.inner.store.log_activity(&entry).await {
             tracing::warn!(error = %e, "cannot write the activity log");
@@ -603,7 +602,7 @@ impl OltFleet {
         };
         self.inner.store.upsert_onu(olt.id, &seen, service, self.now()).await?;
         let vlan = vlan.map(|v| format!(", VLAN {v}")).unwrap_or_default();
-        let subject = service.map_or_else(|| format!("olt:{}", olt.id), |s| format!("service:{s}"));
+        let subject = service.map_or(Subject::Olt(olt.id), Subject::Service);
         self.activity(actor, subject, "onu authorized", format!("{serial} on {} {onu}{vlan}", olt.name)).await;
         Ok(onu)
     }
@@ -615,14 +614,14 @@ impl OltFleet {
         self.with(olt, |h| async move { h.deregister(onu).await }).await?;
         self.inner.store.remove_onu(olt.id, &onu.port.to_string(), onu.id).await?;
         let serial = row.as_ref().map(|r| r.serial.clone()).unwrap_or_else(|| "ONU".into());
-        let subject = row.and_then(|r| r.service).map_or_else(|| format!("olt:{}", olt.id), |s| format!("service:{s}"));
+        let subject = row.and_then(|r| r.service).map_or(Subject::Olt(olt.id), Subject::Service);
         self.activity(actor, subject, "onu deregistered", format!("{serial} on {} {onu}", olt.name)).await;
         Ok(())
     }
 
     pub async fn reboot(&self, olt: &Olt, onu: OnuRef, actor: Actor) -> Result<(), OltEngineError> {
         self.with(olt, |h| async move { h.reboot(onu).await }).await?;
-        self.activity(actor, format!("olt:{}", olt.id), "onu rebooted", format!("{} {onu}", olt.name)).await;
+        self.activity(actor, Subject::Olt(olt.id), "onu rebooted", format!("{} {onu}", olt.name)).await;
         Ok(())
     }
 }

@@ -22,6 +22,5 @@ pub mod ztp;
 
 pub use convert::{onu_profile, vendor as driver_vendor};
 pub use fleet::{LOGIN_RETRY, OltEngineError, OltEvent, OltFleet, OltFleetConfig};
-pub use headend_store::{Clock, SystemClock};
 pub use sweep::OltSweepReport;
-pub use ztp::{AUTHORIZE, ZtpReport};
+pub use ztp::ZtpReport;

@@ -16,19 +16,17 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use headend_core::activity::Actor;
+use headend_core::activity::{Actor, Subject};
 use headend_core::olt::{Olt, OltProfile, OnuAuthorizeFailed, OnuAuthorized, onu_description};
 use headend_core::provision::retry;
+use headend_core::queue::{OltAction, QueueStatus};
 use headend_core::{OnuId, ServiceId};
 use headend_olt::{AuthorizeRequest, OltError, OnuRef, PonPort, SerialNumber, Vlan};
-use headend_store::{QueueStatus, ZtpCandidate};
+use headend_store::ZtpCandidate;
 use tokio::task::JoinSet;
 
 use crate::convert;
 use crate::fleet::{OltEngineError, OltEvent, OltFleet};
-
-/// The queue's action for registering a service's ONU.
-pub const AUTHORIZE: &str = "authorize";
 
 /// What one round of zero-touch provisioning did.
 #[derive(Debug, Clone, Default)]
@@ -102,7 +100,7 @@ impl OltFleet {
             request(olt, port, serial.clone(), service, &overview.customer_name, &profile, equipment.as_deref())
                 .map_err(|source| OltEngineError::Olt { olt: olt.name.clone(), source })?;
         let onu = self.authorize(olt, request, Some(service), actor).await?;
-        store.olt_queue_clear(service, AUTHORIZE).await?;
+        store.olt_queue_clear(service, OltAction::Authorize).await?;
         Ok(onu)
     }
 
@@ -121,10 +119,10 @@ impl OltFleet {
             if let Some(onu) = c.registered {
                 match store.link_onu_service(onu, Some(c.service)).await {
                     Ok(()) => {
-                        store.olt_queue_clear(c.service, AUTHORIZE).await?;
+                        store.olt_queue_clear(c.service, OltAction::Authorize).await?;
                         self.activity(
                             Actor::Engine,
-                            format!("service:{}", c.service),
+                            Subject::Service(c.service),
                             "onu linked",
                             format!("{} was already registered", c.serial),
                         )
@@ -140,7 +138,7 @@ impl OltFleet {
                 continue;
             };
             let held = store.olt_queue_for_service(c.service).await?.into_iter().any(|e| {
-                e.action == AUTHORIZE
+                e.action == OltAction::Authorize
                     && (e.status == QueueStatus::Failed
                         || (e.status == QueueStatus::Retrying && e.next_attempt_at > now))
             });
@@ -201,7 +199,7 @@ impl OltFleet {
             };
             match result {
                 Ok(onu) => {
-                    self.store().olt_queue_clear(c.service, AUTHORIZE).await?;
+                    self.store().olt_queue_clear(c.service, OltAction::Authorize).await?;
                     tracing::info!(olt = %olt.name, serial = %f.serial, service = %c.service, %onu, "zero-touch: ONU registered");
                     let done = OnuAuthorized {
                         service: c.service,
@@ -238,12 +236,13 @@ impl OltFleet {
             .olt_queue_for_service(c.service)
             .await?
             .into_iter()
-            .find(|e| e.action == AUTHORIZE)
+            .find(|e| e.action == OltAction::Authorize)
             .map_or(0, |e| e.attempts)
             + 1;
         let next = retry::next_attempt(attempts, now, rand::random::<f64>());
-        let entry =
-            store.olt_queue_failure(c.service, Some(olt.id), AUTHORIZE, &c.serial, &text, now, next, max).await?;
+        let entry = store
+            .olt_queue_failure(c.service, Some(olt.id), OltAction::Authorize, &c.serial, &text, now, next, max)
+            .await?;
         tracing::info!(olt = %olt.name, serial = %c.serial, service = %c.service, attempts = entry.attempts, error = %text, "zero-touch: registration failed");
         report.failed.push((c.service, text.clone()));
         let (action, detail) = if entry.status == QueueStatus::Failed {
@@ -257,7 +256,7 @@ impl OltFleet {
                 format!("{} on {}: {text}; next attempt at {}", c.serial, olt.name, entry.next_attempt_at),
             )
         };
-        self.activity(Actor::Engine, format!("service:{}", c.service), action, detail).await;
+        self.activity(Actor::Engine, Subject::Service(c.service), action, detail).await;
         if entry.status == QueueStatus::Failed {
             let failed =
                 OnuAuthorizeFailed { service: c.service, olt: Some(olt.id), serial: c.serial.clone(), error: text };

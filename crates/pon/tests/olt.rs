@@ -6,49 +6,31 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use headend_core::activity::Actor;
+use headend_core::activity::{Actor, Subject};
+use headend_core::clock::ManualClock;
 use headend_core::olt::{Olt, OltProfile, OltVendor, OnuState};
 use headend_core::optical::{AlertChange, AlertLevel};
 use headend_core::plan::{BillingCycle, RateLimit};
 use headend_core::provision::policy::IspPolicy;
+use headend_core::queue::QueueStatus;
 use headend_core::router::Transport;
 use headend_core::service::{Access, ServiceStatus};
 use headend_core::{OltId, PlanId, ServiceId};
 use headend_olt::OltError;
-use headend_pon::{Clock, OltEngineError, OltEvent, OltFleet, OltFleetConfig};
+use headend_pon::{OltEngineError, OltEvent, OltFleet, OltFleetConfig};
 use headend_secrets::{SecretKey, SecretStore};
 use headend_simlab::olt::{
     OltVendor as SimVendor, OnuState as SimState, PonPort as SimPort, SimOlt, SimOltConfig, SimOltHandle,
 };
 use headend_store::{
-    ActivityQuery, AlertQuery, NewCustomer, NewOlt, NewPlan, NewRouter, NewService, QueueStatus, ServiceOnu, Store,
+    ActivityQuery, AlertQuery, NewCustomer, NewOlt, NewPlan, NewRouter, NewService, ServiceOnu, Store,
 };
 use jiff::{SignedDuration, Timestamp};
 use rust_decimal::Decimal;
 use tokio::sync::broadcast;
-
-/// A clock the test moves by hand.
-#[derive(Clone)]
-struct ManualClock(Arc<Mutex<Timestamp>>);
-
-impl ManualClock {
-    fn new() -> Self {
-        Self(Arc::new(Mutex::new(Timestamp::now())))
-    }
-    fn advance(&self, by: SignedDuration) {
-        let mut t = self.0.lock().unwrap();
-        *t += by;
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> Timestamp {
-        *self.0.lock().unwrap()
-    }
-}
 
 struct Lab {
     _dir: tempfile::TempDir,
@@ -61,10 +43,12 @@ struct Lab {
 impl Lab {
     async fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("t.sqlite3")).await.unwrap();
+        // The store and the fleets made from it share the test's clock.
+        let clock = ManualClock::at(Timestamp::now());
+        let store = Store::open(&dir.path().join("t.sqlite3")).await.unwrap().with_clock(Arc::new(clock.clone()));
         let scope = store.installation_id().await.unwrap();
         let secrets = SecretStore::open().unwrap().scoped(&scope);
-        Self { _dir: dir, store, secrets, keys: Vec::new(), clock: ManualClock::new() }
+        Self { _dir: dir, store, secrets, keys: Vec::new(), clock }
     }
 
     async fn olt(&mut self, name: &str, sim: &SimOltHandle, password: &str) -> Olt {
@@ -97,7 +81,6 @@ impl Lab {
             self.secrets.clone(),
             OltFleetConfig {
                 holder: "test:0".into(),
-                clock: Arc::new(self.clock.clone()),
                 connect_timeout: Duration::from_secs(5),
                 command_timeout: Duration::from_secs(5),
                 ..OltFleetConfig::default()
@@ -345,7 +328,7 @@ async fn zero_touch(vendor: SimVendor, serial: &str, profile: OltProfile) {
     assert_eq!((linked.serial.as_str(), linked.index), (serial, done.onu_index));
     let log = lab
         .store
-        .activity(&ActivityQuery { subject: Some(format!("service:{service}")), ..ActivityQuery::default() })
+        .activity(&ActivityQuery { subject: Some(Subject::Service(service)), ..ActivityQuery::default() })
         .await
         .unwrap();
     assert!(

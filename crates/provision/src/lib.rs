@@ -22,7 +22,6 @@ pub mod runner;
 pub mod sweep;
 
 use headend_routeros::ops::Change;
-pub use headend_store::{Clock, SystemClock};
 pub use runner::{EngineConfig, EngineEvent, Provisioner};
 pub use sweep::{RouterSweep, StepReport, StepStatus, SweepMode};
 

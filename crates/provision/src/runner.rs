@@ -22,7 +22,7 @@ use headend_fleet::{ConnectError, Connector, RouterLink};
 use headend_routeros::client::ClientError;
 use headend_routeros::ops::RouterApi;
 use headend_secrets::SubscriberCipher;
-use headend_store::{Clock, Store, SystemClock, lease_holder_is_gone};
+use headend_store::{Store, lease_holder_is_gone};
 use jiff::{SignedDuration, Timestamp};
 use tokio::sync::{Notify, Semaphore, broadcast};
 use tokio::task::JoinSet;
@@ -38,17 +38,11 @@ pub struct EngineConfig {
     pub concurrency: usize,
     /// Names this process in the router leases (`app:1234`, `agent:99`).
     pub holder: String,
-    pub clock: Arc<dyn Clock>,
 }
 
 impl Default for EngineConfig {
     fn default() -> Self {
-        Self {
-            interval: Duration::from_secs(15),
-            concurrency: 8,
-            holder: format!("headend:{}", std::process::id()),
-            clock: Arc::new(SystemClock),
-        }
+        Self { interval: Duration::from_secs(15), concurrency: 8, holder: format!("headend:{}", std::process::id()) }
     }
 }
 
@@ -117,6 +111,8 @@ struct Inner {
 }
 
 /// The provisioning engine. Cheap to clone; [`Provisioner::run`] drives it.
+/// "Now" is its store's clock ([`Store::clock`]), so the instants it
+/// compares and the ones the store writes are the same time.
 #[derive(Clone)]
 pub struct Provisioner {
     inner: Arc<Inner>,
@@ -186,7 +182,7 @@ impl Provisioner {
     }
 
     fn now(&self) -> Timestamp {
-        self.inner.config.clock.now()
+        self.inner.store.clock().now()
     }
 
     /// Sweeps every router once, all in parallel up to the bound, and

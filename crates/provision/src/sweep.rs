@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use headend_core::activity::{ActivityEntry, Actor};
+use headend_core::activity::{ActivityEntry, Actor, Subject};
 use headend_core::event::ProvisionFailed;
 use headend_core::provision::desired::{self, ServiceSpec};
 use headend_core::provision::diff::{self, Conflict, ProvisionPlan, Step};
@@ -19,12 +19,13 @@ use headend_core::provision::marker::Marker;
 use headend_core::provision::observed::{Marked, ObservedRouter};
 use headend_core::provision::policy::Entitlement;
 use headend_core::provision::retry;
+use headend_core::queue::{ProvisionAction, QueueStatus};
 use headend_core::router::Router;
 use headend_core::{RouterId, ServiceId};
 use headend_routeros::client::ClientError;
 use headend_routeros::ops::RouterApi;
 use headend_secrets::SubscriberCipher;
-use headend_store::{QueueEntry, QueueStatus, RouterLogOutcome, Store, StoreError};
+use headend_store::{QueueEntry, RouterLogOutcome, Store, StoreError};
 use jiff::Timestamp;
 
 use crate::apply::{self, change};
@@ -89,9 +90,7 @@ impl RouterSweep {
 }
 
 /// The queue's key for a step or a conflict.
-type QueueKey = (Option<ServiceId>, String);
-
-const CONFLICT: &str = "conflict";
+type QueueKey = (Option<ServiceId>, ProvisionAction);
 
 /// As long as a router's lease: past it, no live sweep can hold the row.
 const QUEUE_LOCK_STALE: jiff::SignedDuration = jiff::SignedDuration::from_secs(120);
@@ -183,10 +182,10 @@ pub async fn sweep_router(
 
     // The durable queue decides what waits.
     let queue: HashMap<QueueKey, QueueEntry> =
-        store.queue_for_router(router.id).await?.into_iter().map(|e| ((e.service, e.action.clone()), e)).collect();
+        store.queue_for_router(router.id).await?.into_iter().map(|e| ((e.service, e.action), e)).collect();
     let mut send = Vec::new();
     for (i, step) in plan.steps.iter().enumerate() {
-        let key = (step.service(), step.kind().to_owned());
+        let key = (step.service(), step.action());
         let held = queue.get(&key).and_then(|e| match e.status {
             QueueStatus::Failed => Some(format!(
                 "failed {} times, waiting for a manual retry: {}",
@@ -204,15 +203,20 @@ pub async fn sweep_router(
                 StepStatus::Planned
             }
         };
-        report.steps.push(StepReport { service: step.service(), kind: step.kind(), text: step.to_string(), outcome });
+        report.steps.push(StepReport {
+            service: step.service(),
+            kind: step.action().as_str(),
+            text: step.to_string(),
+            outcome,
+        });
     }
     if mode == SweepMode::DryRun {
         return Ok(report);
     }
 
     // Queue rows for actions the plan no longer needs are done with.
-    let mut keep: Vec<QueueKey> = plan.steps.iter().map(|s| (s.service(), s.kind().to_owned())).collect();
-    keep.extend(plan.conflicts.iter().map(|c| (c.service, CONFLICT.to_owned())));
+    let mut keep: Vec<QueueKey> = plan.steps.iter().map(|s| (s.service(), s.action())).collect();
+    keep.extend(plan.conflicts.iter().map(|c| (c.service, ProvisionAction::Conflict)));
     store.queue_clear_router_except(router.id, &keep).await?;
     record_conflicts(store, router, &plan, &queue, now, &mut report).await?;
 
@@ -237,18 +241,18 @@ pub async fn sweep_router(
                 Ok(()) => {
                     finished.push((*log_id, RouterLogOutcome::Ok, None, took));
                     activity.push(applied_entry(step, router, &desired.services, now));
-                    cleared.push((step.service(), step.kind().to_owned()));
+                    cleared.push((step.service(), step.action()));
                     report.steps[i].outcome = StepStatus::Applied;
                 }
                 Err(e) => {
                     let error = e.to_string();
                     finished.push((*log_id, RouterLogOutcome::Error, Some(error.clone()), took));
-                    let attempts = queue.get(&(step.service(), step.kind().to_owned())).map_or(0, |q| q.attempts) + 1;
+                    let attempts = queue.get(&(step.service(), step.action())).map_or(0, |q| q.attempts) + 1;
                     let entry = store
                         .queue_failure(
                             router.id,
                             step.service(),
-                            step.kind(),
+                            step.action(),
                             &step.to_string(),
                             &error,
                             now,
@@ -326,14 +330,23 @@ async fn record_conflicts(
 ) -> Result<(), StoreError> {
     for conflict in &plan.conflicts {
         // Told once; again only after the operator retried and it persists.
-        let known = queue.get(&(conflict.service, CONFLICT.to_owned()));
+        let known = queue.get(&(conflict.service, ProvisionAction::Conflict));
         if known.is_some_and(|q| q.status == QueueStatus::Failed) {
             continue;
         }
         store
-            .queue_failure(router.id, conflict.service, CONFLICT, &conflict.message, &conflict.message, now, now, 1)
+            .queue_failure(
+                router.id,
+                conflict.service,
+                ProvisionAction::Conflict,
+                &conflict.message,
+                &conflict.message,
+                now,
+                now,
+                1,
+            )
             .await?;
-        let subject = conflict.service.map_or_else(|| format!("router:{}", router.id), |s| format!("service:{s}"));
+        let subject = conflict.service.map_or(Subject::Router(router.id), Subject::Service);
         store
             .log_activity(&ActivityEntry {
                 at: now,
@@ -363,18 +376,18 @@ fn applied_entry(
                 Some(Entitlement::Off(reason)) => reason.to_string(),
                 None => "the service is no longer on this router".to_owned(),
             };
-            (format!("service:{service}"), why)
+            (Subject::Service(service), why)
         }
         (Step::AddProfile { plan, .. } | Step::SetProfile { plan, .. }, None) => {
-            (format!("plan:{plan}"), "the plan's rates".to_owned())
+            (Subject::Plan(*plan), "the plan's rates".to_owned())
         }
-        _ => (format!("router:{}", router.id), String::new()),
+        _ => (Subject::Router(router.id), String::new()),
     };
     ActivityEntry {
         at,
         actor: Actor::Engine,
         subject,
-        action: step.kind().to_owned(),
+        action: step.action().to_string(),
         detail: if why.is_empty() {
             format!("{step} on {}", router.name)
         } else {
@@ -385,10 +398,7 @@ fn applied_entry(
 
 /// The activity line of a write that failed for the last time.
 fn gave_up_entry(step: &Step, router: &Router, error: &str, attempts: u32, at: Timestamp) -> ActivityEntry {
-    let subject = match step.service() {
-        Some(service) => format!("service:{service}"),
-        None => format!("router:{}", router.id),
-    };
+    let subject = step.service().map_or(Subject::Router(router.id), Subject::Service);
     ActivityEntry {
         at,
         actor: Actor::Engine,

@@ -10,44 +10,28 @@
 #[path = "../../fleet/tests/support/mod.rs"]
 mod support;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
+use headend_core::activity::Subject;
+use headend_core::clock::{Clock, ManualClock};
 use headend_core::plan::{BillingCycle, RateLimit};
 use headend_core::provision::Password;
 use headend_core::provision::policy::IspPolicy;
+use headend_core::queue::QueueStatus;
 use headend_core::router::{Router, Transport};
 use headend_core::service::{Access, ServiceStatus};
 use headend_core::{PlanId, RouterId, ServiceId};
 use headend_fleet::Connector;
-use headend_provision::{Clock, EngineConfig, EngineEvent, Provisioner, StepStatus, SweepMode};
+use headend_provision::{EngineConfig, EngineEvent, Provisioner, StepStatus, SweepMode};
 use headend_routeros::Attributes;
 use headend_secrets::SubscriberCipher;
 use headend_simlab::{Faults, Persona, SimConfig, SimRouter, SimRouterHandle};
-use headend_store::{NewCustomer, NewPlan, NewService, QueueStatus, Store};
+use headend_store::{NewCustomer, NewPlan, NewService, Store};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 use support::Inventory;
-
-/// A clock the test sets by hand.
-#[derive(Clone)]
-struct ManualClock(Arc<Mutex<Timestamp>>);
-
-impl ManualClock {
-    fn at(t: &str) -> Self {
-        Self(Arc::new(Mutex::new(t.parse().unwrap())))
-    }
-    fn set(&self, t: Timestamp) {
-        *self.0.lock().unwrap() = t;
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> Timestamp {
-        *self.0.lock().unwrap()
-    }
-}
 
 struct Fixture {
     inv: Inventory,
@@ -74,6 +58,11 @@ impl Fixture {
 
     fn store(&self) -> &Store {
         &self.inv.store
+    }
+
+    /// From here on the store, and the engines made from it, read `clock`.
+    fn set_clock(&mut self, clock: impl Clock) {
+        self.inv.store = self.inv.store.clone().with_clock(Arc::new(clock));
     }
 
     async fn router(&mut self, name: &str, sim: &SimRouterHandle) -> Router {
@@ -124,13 +113,10 @@ impl Fixture {
             .unwrap()
     }
 
-    fn engine(&self, clock: Option<ManualClock>) -> Provisioner {
+    fn engine(&self) -> Provisioner {
         let connector = Connector::new(self.inv.store.clone(), self.inv.secrets.clone())
             .with_timeouts(Duration::from_secs(2), Duration::from_secs(2));
-        let mut config = EngineConfig { holder: "test".into(), ..EngineConfig::default() };
-        if let Some(clock) = clock {
-            config.clock = Arc::new(clock);
-        }
+        let config = EngineConfig { holder: "test".into(), ..EngineConfig::default() };
         Provisioner::new(self.inv.store.clone(), connector, Some(self.cipher.clone()), config)
     }
 }
@@ -157,7 +143,7 @@ async fn converges_then_a_second_sweep_reads_once_per_menu_and_writes_nothing() 
         fx.pppoe(router.id, "pending1", ServiceStatus::Pending, None).await;
         fx.static_ip(router.id, "10.9.0.1", ServiceStatus::Active).await;
         fx.static_ip(router.id, "10.9.0.2", ServiceStatus::Suspended).await;
-        let engine = fx.engine(None);
+        let engine = fx.engine();
 
         let first = engine.sweep_one(router.clone(), SweepMode::Apply).await.unwrap();
         assert!(first.steps.iter().all(|s| s.outcome == StepStatus::Applied), "{persona:?}: {:?}", first.steps);
@@ -196,7 +182,7 @@ async fn suspending_disables_the_secret_and_ends_the_session() {
     let mut fx = Fixture::new().await;
     let router = fx.router("core", &sim).await;
     let ana = fx.pppoe(router.id, "ana", ServiceStatus::Active, None).await;
-    let engine = fx.engine(None);
+    let engine = fx.engine();
     engine.sweep_one(router.clone(), SweepMode::Apply).await.unwrap();
     assert!(sim.connect_session("ana").is_some());
     assert_eq!(sim.active_count(), 1);
@@ -229,7 +215,7 @@ async fn a_stalled_router_does_not_hold_up_another() {
     let r_fast = fx.router("fast", &fast).await;
     fx.pppoe(r_slow.id, "s1", ServiceStatus::Active, None).await;
     fx.pppoe(r_fast.id, "f1", ServiceStatus::Active, None).await;
-    let engine = fx.engine(None);
+    let engine = fx.engine();
     slow.set_faults(Faults { stall: true, ..Faults::default() });
     let stuck = tokio::spawn({
         let engine = engine.clone();
@@ -249,8 +235,9 @@ async fn failing_writes_back_off_then_give_up_and_wait_for_a_retry() {
     let router = fx.router("core", &sim).await;
     fx.store().set_isp_policy(&IspPolicy { max_attempts: 2, ..IspPolicy::default() }).await.unwrap();
     let ana = fx.pppoe(router.id, "ana", ServiceStatus::Active, None).await;
-    let clock = ManualClock::at("2026-11-25T12:00:00Z");
-    let engine = fx.engine(Some(clock.clone()));
+    let clock = ManualClock::at("2026-11-25T12:00:00Z".parse().unwrap());
+    fx.set_clock(clock.clone());
+    let engine = fx.engine();
     let mut events = engine.subscribe();
     sim.set_faults(Faults { trap_every_nth_write: Some(1), ..Faults::default() });
 
@@ -283,7 +270,7 @@ async fn failing_writes_back_off_then_give_up_and_wait_for_a_retry() {
     assert_eq!(told, 1);
     let history = fx
         .store()
-        .activity(&headend_store::ActivityQuery { subject: Some(format!("service:{ana}")), ..Default::default() })
+        .activity(&headend_store::ActivityQuery { subject: Some(Subject::Service(ana)), ..Default::default() })
         .await
         .unwrap();
     assert!(
@@ -313,7 +300,7 @@ async fn a_refused_login_is_tried_once_and_reported_once() {
     let mut fx = Fixture::new().await;
     let router = fx.inv.router("core", sim.api_port(), Transport::Api, Some("wrong")).await;
     fx.pppoe(router.id, "ana", ServiceStatus::Active, None).await;
-    let engine = fx.engine(None);
+    let engine = fx.engine();
     let mut events = engine.subscribe();
     for _ in 0..3 {
         assert!(engine.sweep_one(router.clone(), SweepMode::Apply).await.is_err());
@@ -334,7 +321,7 @@ async fn a_router_leased_by_another_process_is_left_to_it() {
     assert!(
         fx.store().acquire_router_lease(router.id, "agent:1", now, jiff::SignedDuration::from_secs(60)).await.unwrap()
     );
-    let engine = fx.engine(None);
+    let engine = fx.engine();
     let err = engine.sweep_one(router.clone(), SweepMode::Apply).await.unwrap_err();
     assert!(err.contains("another Headend process"), "{err}");
     assert_eq!(sim.stats().writes, 0);
@@ -360,14 +347,9 @@ async fn the_loop_cuts_off_at_local_midnight_and_picks_up_changes_at_once() {
     // the cutoff and the change requests can trigger sweeps.
     let midnight = due.tomorrow().unwrap().to_zoned_datetime(tz).unwrap().timestamp();
     let start = midnight.checked_sub(jiff::SignedDuration::from_secs(2)).unwrap();
-    let clock = RealTimeFrom::new(start);
+    fx.set_clock(RealTimeFrom::new(start));
     let connector = Connector::new(fx.store().clone(), fx.inv.secrets.clone());
-    let config = EngineConfig {
-        interval: Duration::from_secs(3600),
-        holder: "test".into(),
-        clock: Arc::new(clock),
-        ..EngineConfig::default()
-    };
+    let config = EngineConfig { interval: Duration::from_secs(3600), holder: "test".into(), ..EngineConfig::default() };
     let engine = Provisioner::new(fx.store().clone(), connector, Some(fx.cipher.clone()), config);
     let running = tokio::spawn({
         let engine = engine.clone();

@@ -1,24 +1,7 @@
 //! What the engines sharing this database (the provisioning engine and the
 //! OLT engine, in the app and in `headend agent`) agree on besides SQL:
-//! where "now" comes from for their leases, backoffs and cutoffs, and when
-//! a lease holder is a process that is gone.
-
-use jiff::Timestamp;
-
-/// Where "now" comes from. Tests inject one that follows tokio's paused
-/// clock, to cross a midnight without waiting for it.
-pub trait Clock: Send + Sync + 'static {
-    fn now(&self) -> Timestamp;
-}
-
-/// The system clock.
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> Timestamp {
-        Timestamp::now()
-    }
-}
+//! when a lease holder is a process that is gone. Where "now" comes from
+//! is the store's own clock (`Store::clock`).
 
 /// Whether a lease holder named `<role>:<pid>` is a process that no longer
 /// exists on this machine. Only Linux can tell (from `/proc`); elsewhere a

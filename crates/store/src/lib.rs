@@ -23,12 +23,12 @@ mod records;
 mod store;
 
 pub use data_dir::{APP_IDENTIFIER, DataDir, DataDirError};
-pub use engines::{Clock, SystemClock, lease_holder_is_gone};
+pub use engines::lease_holder_is_gone;
 pub use error::StoreError;
 pub use records::{NewCustomer, NewOdp, NewOlt, NewPlan, NewPop, NewRouter, NewService, ServiceOverview, StoreStatus};
 pub use store::{
     ActivityQuery, CheckedImport, CheckedRow, ImportService, ProvisioningRow, QueueEntry, QueueQuery, QueueRow,
-    QueueStatus, RouterLogEntry, RouterLogOutcome, ServiceQuery, ServicesPage, Store, Write, latest_schema_version,
+    RouterLogEntry, RouterLogOutcome, ServiceQuery, ServicesPage, Store, Write, latest_schema_version,
 };
 pub use store::{
     AlertQuery, AutofindRow, AutofindSeen, NewOltLogEntry, OdpRow, OltHealth, OltLogEntry, OltLogOutcome, OltOverview,

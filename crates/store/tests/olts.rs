@@ -6,12 +6,13 @@
 use headend_core::olt::{OltProfile, OltVendor, OnuState};
 use headend_core::optical::{AlertChange, AlertLevel, SignalPolicy, Thresholds};
 use headend_core::plan::{BillingCycle, RateLimit};
+use headend_core::queue::{OltAction, QueueStatus};
 use headend_core::router::Transport;
 use headend_core::service::{Access, ServiceStatus};
 use headend_core::{OltId, PlanId, ServiceId};
 use headend_store::{
     AlertQuery, AutofindSeen, NewCustomer, NewOdp, NewOlt, NewOltLogEntry, NewPlan, NewRouter, NewService,
-    OltLogOutcome, OnuSeen, QueueStatus, REPLY_LIMIT, ServiceOnu, SignalSample, Store, StoreError,
+    OltLogOutcome, OnuSeen, REPLY_LIMIT, ServiceOnu, SignalSample, Store, StoreError,
 };
 use jiff::{SignedDuration, Timestamp};
 use rust_decimal::Decimal;
@@ -394,7 +395,7 @@ async fn zero_touch_candidates_links_and_queue() {
         .olt_queue_failure(
             svc,
             Some(olt),
-            "authorize",
+            OltAction::Authorize,
             "HWTC0B086EA9",
             "timeout",
             now,
@@ -404,7 +405,8 @@ async fn zero_touch_candidates_links_and_queue() {
         .await
         .unwrap();
     assert_eq!((e.attempts, e.status), (1, QueueStatus::Retrying));
-    let e = store.olt_queue_failure(svc, None, "authorize", "HWTC0B086EA9", "refused", now, now, 2).await.unwrap();
+    let e =
+        store.olt_queue_failure(svc, None, OltAction::Authorize, "HWTC0B086EA9", "refused", now, now, 2).await.unwrap();
     assert_eq!((e.attempts, e.status, e.olt), (2, QueueStatus::Failed, Some(olt)));
     let rows = store.olt_queue(Some(QueueStatus::Failed)).await.unwrap();
     assert_eq!((rows[0].service_label.as_str(), rows[0].olt_name.as_deref()), ("ana (Ana Silva)", Some("o")));
@@ -414,7 +416,7 @@ async fn zero_touch_candidates_links_and_queue() {
     // Registered and linked: no longer a candidate, no longer in autofind.
     let onu =
         store.upsert_onu(olt, &seen("0/1/0", 3, "HWTC0B086EA9", OnuState::Offline), Some(svc), now).await.unwrap();
-    store.olt_queue_clear(svc, "authorize").await.unwrap();
+    store.olt_queue_clear(svc, OltAction::Authorize).await.unwrap();
     assert!(store.ztp_candidates().await.unwrap().is_empty());
     assert!(store.autofind_onus(Some(olt)).await.unwrap().is_empty());
     let linked = store.onu_of_service(svc).await.unwrap().unwrap();

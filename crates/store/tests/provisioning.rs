@@ -6,15 +6,16 @@
 
 use std::net::IpAddr;
 
-use headend_core::activity::{ActivityEntry, Actor};
+use headend_core::activity::{ActivityEntry, Actor, Subject};
 use headend_core::plan::{BillingCycle, Plan, RateLimit};
 use headend_core::provision::policy::{IspPolicy, SuspensionMode};
+use headend_core::queue::{ProvisionAction, QueueStatus};
 use headend_core::router::Transport;
 use headend_core::service::{Access, ServiceStatus};
 use headend_core::{CustomerId, PlanId, RouterId, ServiceId};
 use headend_store::{
-    ActivityQuery, ImportService, NewCustomer, NewPlan, NewRouter, NewService, QueueQuery, QueueStatus,
-    RouterLogOutcome, ServiceQuery, Store, StoreError,
+    ActivityQuery, ImportService, NewCustomer, NewPlan, NewRouter, NewService, QueueQuery, RouterLogOutcome,
+    ServiceQuery, Store, StoreError,
 };
 use jiff::civil::date;
 use jiff::tz::TimeZone;
@@ -326,7 +327,7 @@ async fn payments_move_the_due_date_and_are_logged() {
     assert_eq!(listed[0].actor, Actor::Operator);
 
     let log =
-        s.activity(&ActivityQuery { subject: Some(format!("service:{a}")), ..ActivityQuery::default() }).await.unwrap();
+        s.activity(&ActivityQuery { subject: Some(Subject::Service(a)), ..ActivityQuery::default() }).await.unwrap();
     assert_eq!(log.len(), 2);
     assert_eq!(log[0].1.action, "payment");
     assert_eq!(log[1].1.detail, "25.00 for 2 month(s); due date 2026-12-05 -> 2027-02-05");
@@ -349,15 +350,21 @@ async fn the_queue_backs_off_fails_locks_and_retries() {
     let t0 = at("2026-11-25T10:00:00Z");
     let later = |secs: i64| t0.checked_add(SignedDuration::from_secs(secs)).unwrap();
 
-    let e =
-        s.queue_failure(w.r1, Some(a), "secret-add", "add PPP secret ana", "timeout", t0, later(10), 3).await.unwrap();
+    let e = s
+        .queue_failure(w.r1, Some(a), ProvisionAction::SecretAdd, "add PPP secret ana", "timeout", t0, later(10), 3)
+        .await
+        .unwrap();
     assert_eq!(
         (e.attempts, e.status, e.last_error.as_deref(), e.next_attempt_at),
         (1, QueueStatus::Retrying, Some("timeout"), later(10))
     );
     // A plan's profile (no service) is its own row.
-    s.queue_failure(w.r1, None, "profile-add", "add PPP profile hd-1", "trap", t0, later(5), 3).await.unwrap();
-    s.queue_failure(w.r1, None, "profile-add", "add PPP profile hd-1", "trap", t0, later(5), 3).await.unwrap();
+    s.queue_failure(w.r1, None, ProvisionAction::ProfileAdd, "add PPP profile hd-1", "trap", t0, later(5), 3)
+        .await
+        .unwrap();
+    s.queue_failure(w.r1, None, ProvisionAction::ProfileAdd, "add PPP profile hd-1", "trap", t0, later(5), 3)
+        .await
+        .unwrap();
     let rows = s.queue_for_router(w.r1).await.unwrap();
     assert_eq!(
         rows.iter().map(|r| (r.action.as_str(), r.attempts)).collect::<Vec<_>>(),
@@ -381,16 +388,36 @@ async fn the_queue_backs_off_fails_locks_and_retries() {
 
     // The third failure is final, and is never locked again.
     let e = s
-        .queue_failure(w.r1, Some(a), "secret-add", "add PPP secret ana", "timeout", later(70), later(100), 3)
+        .queue_failure(
+            w.r1,
+            Some(a),
+            ProvisionAction::SecretAdd,
+            "add PPP secret ana",
+            "timeout",
+            later(70),
+            later(100),
+            3,
+        )
         .await
         .unwrap();
     assert_eq!((e.attempts, e.status, e.locked_at), (2, QueueStatus::Retrying, None));
     let e = s
-        .queue_failure(w.r1, Some(a), "secret-add", "add PPP secret ana", "refused", later(100), later(200), 3)
+        .queue_failure(
+            w.r1,
+            Some(a),
+            ProvisionAction::SecretAdd,
+            "add PPP secret ana",
+            "refused",
+            later(100),
+            later(200),
+            3,
+        )
         .await
         .unwrap();
     assert_eq!((e.attempts, e.status, e.last_error.as_deref()), (3, QueueStatus::Failed, Some("refused")));
-    assert!(s.queue_lock(w.r1, later(1000), stale).await.unwrap().iter().all(|r| r.action != "secret-add"));
+    assert!(
+        s.queue_lock(w.r1, later(1000), stale).await.unwrap().iter().all(|r| r.action != ProvisionAction::SecretAdd)
+    );
 
     let failed = s.queue(&QueueQuery { status: Some(QueueStatus::Failed), limit: 10, offset: 0 }).await.unwrap();
     assert_eq!(failed.len(), 1);
@@ -410,16 +437,16 @@ async fn the_queue_backs_off_fails_locks_and_retries() {
     assert_eq!((retried.attempts, retried.status, retried.locked_at), (0, QueueStatus::Pending, None));
 
     // Enqueue only adds what is absent; clear and clear-except drop rows.
-    s.queue_enqueue(w.r1, Some(a), "secret-add", "ignored", later(300)).await.unwrap();
-    s.queue_enqueue(w.r1, Some(a), "kick", "kick ana", later(300)).await.unwrap();
+    s.queue_enqueue(w.r1, Some(a), ProvisionAction::SecretAdd, "ignored", later(300)).await.unwrap();
+    s.queue_enqueue(w.r1, Some(a), ProvisionAction::Kick, "kick ana", later(300)).await.unwrap();
     let rows = s.queue_for_router(w.r1).await.unwrap();
     assert_eq!(rows.len(), 3);
-    assert_eq!(rows.iter().find(|r| r.action == "secret-add").unwrap().detail, "add PPP secret ana");
-    s.queue_clear(w.r1, None, "profile-add").await.unwrap();
-    s.queue_clear_router_except(w.r1, &[(Some(a), "kick".to_owned())]).await.unwrap();
+    assert_eq!(rows.iter().find(|r| r.action == ProvisionAction::SecretAdd).unwrap().detail, "add PPP secret ana");
+    s.queue_clear(w.r1, None, ProvisionAction::ProfileAdd).await.unwrap();
+    s.queue_clear_router_except(w.r1, &[(Some(a), ProvisionAction::Kick)]).await.unwrap();
     let rows = s.queue_for_router(w.r1).await.unwrap();
     assert_eq!(rows.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(), ["kick"]);
-    s.queue_clear_many(w.r1, &[(Some(a), "kick".to_owned())]).await.unwrap();
+    s.queue_clear_many(w.r1, &[(Some(a), ProvisionAction::Kick)]).await.unwrap();
     assert_eq!(s.queue_for_router(w.r1).await.unwrap(), []);
 }
 
@@ -615,18 +642,18 @@ async fn customers_are_listed_found_and_updated() {
 #[tokio::test]
 async fn activity_filters_and_pages_newest_first() {
     let (_dir, s) = open().await;
-    let entry = |i: i64, actor: Actor, subject: &str, detail: &str| ActivityEntry {
+    let entry = |i: i64, actor: Actor, subject: Subject, detail: &str| ActivityEntry {
         at: Timestamp::from_second(1_800_000_000 + i).unwrap(),
         actor,
-        subject: subject.into(),
+        subject,
         action: "changed".into(),
         detail: detail.into(),
     };
     s.log_activity_many(&[
-        entry(0, Actor::Cli, "service:1", "status active -> suspended"),
-        entry(1, Actor::Engine, "service:1", "disable PPP secret ana"),
-        entry(2, Actor::Operator, "service:12", "due 2026-12-05"),
-        entry(3, Actor::Engine, "router:1", "100% done"),
+        entry(0, Actor::Cli, Subject::Service(ServiceId(1)), "status active -> suspended"),
+        entry(1, Actor::Engine, Subject::Service(ServiceId(1)), "disable PPP secret ana"),
+        entry(2, Actor::Operator, Subject::Service(ServiceId(12)), "due 2026-12-05"),
+        entry(3, Actor::Engine, Subject::Router(RouterId(1)), "100% done"),
     ])
     .await
     .unwrap();
@@ -636,7 +663,10 @@ async fn activity_filters_and_pages_newest_first() {
     };
     let all = q(ActivityQuery::default()).await;
     assert_eq!(all.iter().map(|(id, _)| *id).collect::<Vec<_>>(), [4, 3, 2, 1]);
-    assert_eq!(q(ActivityQuery { subject: Some("service:1".into()), ..ActivityQuery::default() }).await.len(), 2);
+    assert_eq!(
+        q(ActivityQuery { subject: Some(Subject::Service(ServiceId(1))), ..ActivityQuery::default() }).await.len(),
+        2
+    );
     assert_eq!(q(ActivityQuery { actor: Some(Actor::Engine), ..ActivityQuery::default() }).await.len(), 2);
     assert_eq!(
         q(ActivityQuery { search: Some("PPP SECRET".into()), ..ActivityQuery::default() }).await[0].1,
@@ -653,7 +683,7 @@ async fn deleting_a_router_takes_its_queue_log_lease_and_requests() {
     let (_dir, s) = open().await;
     let r = s.add_router(&new_router("gone")).await.unwrap();
     let t = Timestamp::now();
-    s.queue_failure(r, None, "profile-add", "add", "x", t, t, 3).await.unwrap();
+    s.queue_failure(r, None, ProvisionAction::ProfileAdd, "add", "x", t, t, 3).await.unwrap();
     s.router_log_begin(r, None, "add", t).await.unwrap();
     s.acquire_router_lease(r, "app", t, SignedDuration::from_secs(30)).await.unwrap();
     s.request_sweep(r).await.unwrap();

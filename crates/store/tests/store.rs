@@ -2,7 +2,7 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use headend_core::activity::{ActivityEntry, Actor};
+use headend_core::activity::{ActivityEntry, Actor, Subject};
 use headend_core::plan::{BillingCycle, Rate, RateLimit};
 use headend_core::router::Transport;
 use headend_core::service::{Access, ServiceStatus};
@@ -150,7 +150,7 @@ async fn activity_is_listed_newest_first() {
             .log_activity(&ActivityEntry {
                 at: jiff::Timestamp::from_second(1_700_000_000 + i as i64).unwrap(),
                 actor: Actor::Operator,
-                subject: "service:1".into(),
+                subject: Subject::Service(ServiceId(1)),
                 action: action.into(),
                 detail: String::new(),
             })

@@ -70,7 +70,7 @@ impl Workflows {
                 ImportService::from_checked(r, password)
             })
             .collect();
-        let ids = self.store.import_services(&services, self.clock.now(), actor).await?;
+        let ids = self.store.import_services(&services, self.now(), actor).await?;
         routers.iter().for_each(|r| self.sweep(*r));
         Ok(ServicesImport { checked, ids, routers })
     }
@@ -144,7 +144,7 @@ impl Workflows {
                 adopt: true,
             })
             .collect();
-        let ids = self.store.import_services(&rows, self.clock.now(), actor).await?;
+        let ids = self.store.import_services(&rows, self.now(), actor).await?;
         self.sweep(router.id);
         Ok(SecretsAdoption { router, adoption, plans, ids })
     }

@@ -14,7 +14,8 @@
 //!
 //! Architecture invariant: the shells (`src-tauri`, `crates/cli`) call this
 //! crate for every write; this crate calls the store, the keyring and the
-//! engines, never a shell. Time comes from the injected [`Clock`].
+//! engines, never a shell. Time comes from the store's clock
+//! (`Store::with_clock` injects one).
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
@@ -34,10 +35,10 @@ use std::sync::Arc;
 
 pub use error::{Field, WorkflowError};
 use headend_core::RouterId;
-use headend_core::activity::{ActivityEntry, Actor};
+use headend_core::activity::{ActivityEntry, Actor, Subject};
 use headend_secrets::{SecretStore, SubscriberCipher};
-use headend_store::Clock;
 use headend_store::Store;
+use jiff::Timestamp;
 pub use keyring::Keyring;
 
 /// Tells a running engine that a router's desired state changed.
@@ -53,27 +54,29 @@ impl SweepHint for NoEngine {
     fn sweep(&self, _router: RouterId) {}
 }
 
-/// Everything a workflow needs: the database, the keyring, the clock and
+/// Everything a workflow needs: the database (with its clock), the keyring and
 /// the engine's ear. Cheap to clone.
 #[derive(Clone)]
 pub struct Workflows {
     store: Store,
     keyring: Keyring,
-    clock: Arc<dyn Clock>,
     hint: Arc<dyn SweepHint>,
 }
 
 impl Workflows {
-    pub fn new(store: Store, keyring: Keyring, clock: Arc<dyn Clock>, hint: Arc<dyn SweepHint>) -> Self {
-        Self { store, keyring, clock, hint }
+    /// Workflows over `store`, taking "now" from the store's clock, so
+    /// what they write and what the store stamps agree.
+    pub fn new(store: Store, keyring: Keyring, hint: Arc<dyn SweepHint>) -> Self {
+        Self { store, keyring, hint }
     }
 
     pub fn store(&self) -> &Store {
         &self.store
     }
 
-    pub fn clock(&self) -> &dyn Clock {
-        &*self.clock
+    /// Now, by the store's clock.
+    fn now(&self) -> Timestamp {
+        self.store.clock().now()
     }
 
     /// The keyring, opened on first use.
@@ -87,13 +90,13 @@ impl Workflows {
     }
 
     /// An activity entry by `actor`, now.
-    fn entry(&self, actor: &Actor, subject: String, action: &str, detail: String) -> ActivityEntry {
-        ActivityEntry { at: self.clock.now(), actor: actor.clone(), subject, action: action.to_owned(), detail }
+    fn entry(&self, actor: &Actor, subject: Subject, action: &str, detail: String) -> ActivityEntry {
+        ActivityEntry { at: self.now(), actor: actor.clone(), subject, action: action.to_owned(), detail }
     }
 
     /// Logs an entry outside a transaction: the change itself is done, so
     /// a failure to log is a warning, not the workflow's error.
-    async fn log(&self, actor: &Actor, subject: String, action: &str, detail: String) {
+    async fn log(&self, actor: &Actor, subject: Subject, action: &str, detail: String) {
         if let Err(err) = self.store.log_activity(&self.entry(actor, subject, action, detail)).await {
             tracing::warn!("cannot write the activity log: {err}");
         }

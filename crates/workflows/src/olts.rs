@@ -2,13 +2,14 @@
 //! and the ONU workflows (authorize with the service's defaults,
 //! deregister, zero-touch, a plan's OLT profile, the signal settings).
 
-use headend_core::activity::Actor;
+use headend_core::activity::{Actor, Subject};
 use headend_core::geo::GeoPoint;
 use headend_core::olt::{AuthorizeDefaults, Olt, OltProfile, OltVendor, valid_vlan};
 use headend_core::optical::{SignalPolicy, Thresholds};
+use headend_core::queue::OltAction;
 use headend_core::{OltId, OnuId, PlanId, ServiceId};
 use headend_olt::{AuthorizeRequest, OnuRef, PonPort, SerialNumber, Vlan};
-use headend_pon::{AUTHORIZE, OltFleet, driver_vendor, onu_profile};
+use headend_pon::{OltFleet, driver_vendor, onu_profile};
 use headend_secrets::SecretKey;
 use headend_store::{NewOlt, ServiceOnu, StoreError};
 
@@ -138,7 +139,7 @@ impl Workflows {
             });
         }
         let detail = format!("{} ({}) at {}:{}", new.name, new.vendor, new.host, new.port);
-        self.log(actor, format!("olt:{id}"), "olt added", detail).await;
+        self.log(actor, Subject::Olt(id), "olt added", detail).await;
         self.olt(id).await
     }
 
@@ -161,7 +162,7 @@ impl Workflows {
             self.keyring.set(&self.store, SecretKey::olt(id), password).await?;
         }
         let detail = format!("{} ({}) at {}:{}", new.name, new.vendor, new.host, new.port);
-        self.log(actor, format!("olt:{id}"), "olt edited", detail).await;
+        self.log(actor, Subject::Olt(id), "olt edited", detail).await;
         self.olt(id).await
     }
 
@@ -169,7 +170,7 @@ impl Workflows {
     pub async fn remove_olt(&self, actor: &Actor, id: OltId) -> Result<RemovedOlt, WorkflowError> {
         let olt = self.olt(id).await?;
         self.store.remove_olt(id).await?;
-        self.log(actor, format!("olt:{id}"), "olt removed", olt.name.clone()).await;
+        self.log(actor, Subject::Olt(id), "olt removed", olt.name.clone()).await;
         let password_kept = self.keyring.delete(&self.store, SecretKey::olt(id)).await.err();
         if let Some(err) = &password_kept {
             tracing::warn!("OLT {id} removed, but its password is still in the keyring: {err}");
@@ -210,7 +211,7 @@ impl Workflows {
         self.store.set_olt_host_key(id, Some(&presented)).await?;
         let previous = olt.host_key.clone();
         let detail = format!("{presented} now trusted instead of {}", previous.as_deref().unwrap_or("none"));
-        self.log(actor, format!("olt:{id}"), "host key pinned", detail).await;
+        self.log(actor, Subject::Olt(id), "host key pinned", detail).await;
         Ok(PinnedKey { olt, host_key: presented, previous })
     }
 
@@ -267,7 +268,7 @@ impl Workflows {
         };
         let at = fleet.authorize(&olt, request, input.service, actor.clone()).await?;
         if let Some(service) = input.service
-            && let Err(e) = self.store.olt_queue_clear(service, AUTHORIZE).await
+            && let Err(e) = self.store.olt_queue_clear(service, OltAction::Authorize).await
         {
             tracing::warn!(%service, error = %e, "cannot clear the zero-touch queue");
         }
@@ -313,7 +314,7 @@ impl Workflows {
             show(&profile.service),
             profile.vlan.map_or_else(|| "none".into(), |v| v.to_string())
         );
-        self.log(actor, format!("plan:{plan}"), "olt profile set", detail).await;
+        self.log(actor, Subject::Plan(plan), "olt profile set", detail).await;
         Ok(profile)
     }
 
@@ -332,7 +333,7 @@ impl Workflows {
             Some(serial) => format!("ONU {serial}{}", onu.vlan.map(|v| format!(", VLAN {v}")).unwrap_or_default()),
             None => "no ONU serial".to_owned(),
         };
-        self.log(actor, format!("service:{id}"), "onu serial set", detail).await;
+        self.log(actor, Subject::Service(id), "onu serial set", detail).await;
         Ok(onu)
     }
 
@@ -366,7 +367,7 @@ impl Workflows {
         }
         if policy != before {
             self.store.set_signal_policy(&policy).await?;
-            self.log(actor, "olt-settings".into(), "signal settings changed", describe_signal(&policy)).await;
+            self.log(actor, Subject::OltSettings, "signal settings changed", describe_signal(&policy)).await;
         }
         Ok(policy)
     }

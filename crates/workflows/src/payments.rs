@@ -52,7 +52,7 @@ impl Workflows {
             return Err(WorkflowError::invalid("amount", format!("a payment cannot be negative ({amount})")));
         }
         let service = self.service(id).await?;
-        let now = self.clock.now();
+        let now = self.now();
         let (_, today) = self.today().await?;
         let payment = self.store.add_payment(id, amount, months, now, today, actor).await?;
         self.sweep(service.router);

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use headend_core::PlanId;
-use headend_core::activity::Actor;
+use headend_core::activity::{Actor, Subject};
 use headend_core::plan::{BillingCycle, Plan, RateLimit};
 use headend_store::{NewPlan, StoreError};
 use rust_decimal::Decimal;
@@ -58,7 +58,7 @@ impl Workflows {
         let new = checked(input)?;
         let id = self.store.add_plan(&new).await.map_err(name_taken)?;
         let plan = self.plan(id).await?;
-        self.log(actor, format!("plan:{id}"), "plan added", format!("{}: {}", plan.name, describe(&plan))).await;
+        self.log(actor, Subject::Plan(id), "plan added", format!("{}: {}", plan.name, describe(&plan))).await;
         Ok(plan)
     }
 
@@ -70,7 +70,7 @@ impl Workflows {
         self.store.update_plan(id, &new).await.map_err(name_taken)?;
         let plan = self.plan(id).await?;
         let detail = format!("{}: {} -> {}", before.name, describe(&before), describe(&plan));
-        self.log(actor, format!("plan:{id}"), "plan changed", detail).await;
+        self.log(actor, Subject::Plan(id), "plan changed", detail).await;
         let services = self.store.all_services().await?;
         let routers: BTreeSet<_> = services.iter().filter(|s| s.plan == id).map(|s| s.router).collect();
         routers.into_iter().for_each(|r| self.sweep(r));

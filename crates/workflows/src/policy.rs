@@ -1,6 +1,6 @@
 //! The ISP's provisioning rules.
 
-use headend_core::activity::Actor;
+use headend_core::activity::{Actor, Subject};
 use headend_core::provision::policy::{IspPolicy, MAX_ATTEMPTS, SuspensionMode, checked_grace};
 use jiff::tz::TimeZone;
 
@@ -53,7 +53,7 @@ impl Workflows {
             if policy.static_queues { "yes" } else { "no" },
             policy.max_attempts
         );
-        self.log(actor, "policy".to_owned(), "policy-set", detail).await;
+        self.log(actor, Subject::Policy, "policy-set", detail).await;
         for router in self.store.routers().await? {
             self.sweep(router.id);
         }

@@ -2,7 +2,7 @@
 //! again, a sweep asked for, a live session ended.
 
 use headend_core::RouterId;
-use headend_core::activity::Actor;
+use headend_core::activity::{Actor, Subject};
 use headend_fleet::Fleet;
 
 use crate::{WorkflowError, Workflows};
@@ -16,14 +16,14 @@ impl Workflows {
             .queue_retry(id)
             .await?
             .ok_or_else(|| WorkflowError::NotFound("that action is no longer queued".to_owned()))?;
-        self.log(actor, format!("router:{router}"), "retry", format!("queued action {id} tried again now")).await;
+        self.log(actor, Subject::Router(router), "retry", format!("queued action {id} tried again now")).await;
         self.sweep(router);
         Ok(router)
     }
 
     /// Says in the activity log that the operator swept these routers.
     pub async fn sweep_requested(&self, actor: &Actor, routers: &[RouterId]) {
-        self.log(actor, "routers".to_owned(), "sweep now", format!("{} routers", routers.len())).await;
+        self.log(actor, Subject::Routers, "sweep now", format!("{} routers", routers.len())).await;
     }
 
     /// Ends a live PPPoE session on its router (the subscriber dials in
@@ -37,7 +37,7 @@ impl Workflows {
         user: &str,
     ) -> Result<(), WorkflowError> {
         fleet.kick(router, session).await.map_err(|e| WorkflowError::Router(e.to_string()))?;
-        self.log(actor, format!("router:{router}"), "session kicked", user.to_owned()).await;
+        self.log(actor, Subject::Router(router), "session kicked", user.to_owned()).await;
         Ok(())
     }
 }

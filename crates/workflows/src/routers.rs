@@ -1,7 +1,7 @@
 //! The router inventory: a router and its password in the keyring go in
 //! and out together.
 
-use headend_core::activity::Actor;
+use headend_core::activity::{Actor, Subject};
 use headend_core::geo::GeoPoint;
 use headend_core::provision::policy::SuspensionMode;
 use headend_core::router::{Router, Transport};
@@ -150,7 +150,7 @@ impl Workflows {
             });
         }
         let detail = format!("{} at {}:{} over {}", new.name, new.host, new.port, new.transport);
-        self.log(actor, format!("router:{id}"), "router added", detail).await;
+        self.log(actor, Subject::Router(id), "router added", detail).await;
         self.router(id).await
     }
 
@@ -173,7 +173,7 @@ impl Workflows {
             self.keyring.set(&self.store, SecretKey::router(id), password).await?;
         }
         let detail = format!("{} at {}:{} over {}", new.name, new.host, new.port, new.transport);
-        self.log(actor, format!("router:{id}"), "router edited", detail).await;
+        self.log(actor, Subject::Router(id), "router edited", detail).await;
         self.sweep(id);
         self.router(id).await
     }
@@ -183,7 +183,7 @@ impl Workflows {
     pub async fn remove_router(&self, actor: &Actor, id: RouterId) -> Result<RemovedRouter, WorkflowError> {
         let router = self.router(id).await?;
         self.store.remove_router(id).await?;
-        self.log(actor, format!("router:{id}"), "router removed", router.name.clone()).await;
+        self.log(actor, Subject::Router(id), "router removed", router.name.clone()).await;
         let password_kept = self.keyring.delete(&self.store, SecretKey::router(id)).await.err();
         if let Some(err) = &password_kept {
             tracing::warn!("router {id} removed, but its password is still in the keyring: {err}");
@@ -201,7 +201,7 @@ impl Workflows {
         let router = self.router(id).await?;
         self.store.set_router_suspension(id, mode).await?;
         let shown = mode.map_or("the ISP's default", SuspensionMode::as_str);
-        self.log(actor, format!("router:{id}"), "suspension-mode", format!("suspension on {}: {shown}", router.name))
+        self.log(actor, Subject::Router(id), "suspension-mode", format!("suspension on {}: {shown}", router.name))
             .await;
         self.sweep(id);
         Ok(())

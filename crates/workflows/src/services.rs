@@ -1,7 +1,7 @@
 //! Customers' services: add or edit one with its customer, change its
 //! status or due date, try its failed actions again.
 
-use headend_core::activity::Actor;
+use headend_core::activity::{Actor, Subject};
 use headend_core::provision::policy::{IspPolicy, Standing, checked_grace};
 use headend_core::provision::{Password, validate_password, validate_username};
 use headend_core::service::{Access, Service, ServiceStatus};
@@ -93,7 +93,7 @@ impl Workflows {
     /// The ISP's policy and its "today", which decide what is overdue.
     pub async fn today(&self) -> Result<(IspPolicy, Date), WorkflowError> {
         let policy = self.store.isp_policy().await?;
-        let today = policy.today(self.clock.now());
+        let today = policy.today(self.now());
         Ok((policy, today))
     }
 
@@ -161,7 +161,7 @@ impl Workflows {
             Some(id) => id,
             None => {
                 let id = write.add_customer(&new_customer).await?;
-                let entry = self.entry(actor, format!("customer:{id}"), "customer added", new_customer.name.clone());
+                let entry = self.entry(actor, Subject::Customer(id), "customer added", new_customer.name.clone());
                 write.log_activity(&entry).await?;
                 id
             }
@@ -183,7 +183,7 @@ impl Workflows {
             describe(&input.access, &router_name, input.status),
             new_customer.name
         );
-        write.log_activity(&self.entry(actor, format!("service:{id}"), "service added", detail)).await?;
+        write.log_activity(&self.entry(actor, Subject::Service(id), "service added", detail)).await?;
         write.commit().await?;
         self.sweep(input.router);
         self.service(id).await
@@ -217,7 +217,7 @@ impl Workflows {
         write.update_service(id, &service).await?;
         let new_password = if input.password.is_some() { "; new password" } else { "" };
         let detail = format!("{}{new_password}", describe(&input.access, &router_name, input.status));
-        write.log_activity(&self.entry(actor, format!("service:{id}"), "service edited", detail)).await?;
+        write.log_activity(&self.entry(actor, Subject::Service(id), "service edited", detail)).await?;
         write.commit().await?;
         self.sweep(input.router);
         if old.router != input.router {
@@ -235,8 +235,7 @@ impl Workflows {
     ) -> Result<ServiceOverview, WorkflowError> {
         let before = self.service(id).await?;
         self.store.set_service_status(id, status).await?;
-        self.log(actor, format!("service:{id}"), "status changed", format!("status {} -> {status}", before.status))
-            .await;
+        self.log(actor, Subject::Service(id), "status changed", format!("status {} -> {status}", before.status)).await;
         self.sweep(before.router);
         self.service(id).await
     }
@@ -252,7 +251,7 @@ impl Workflows {
         self.store.set_service_due(id, due).await?;
         let show = |d: Option<Date>| d.map_or_else(|| "none".to_owned(), |d| d.to_string());
         let what = format!("next billing date {} -> {}", show(before.next_billing_date), show(due));
-        self.log(actor, format!("service:{id}"), "due date changed", what).await;
+        self.log(actor, Subject::Service(id), "due date changed", what).await;
         self.sweep(before.router);
         self.service(id).await
     }
@@ -270,7 +269,7 @@ impl Workflows {
             router_names.push(self.store.router(*router).await?.map_or_else(|| router.to_string(), |r| r.name));
         }
         let detail = format!("{reset} queued action(s) reset; sweep of {}", router_names.join(", "));
-        self.log(actor, format!("service:{id}"), "retry requested", detail).await;
+        self.log(actor, Subject::Service(id), "retry requested", detail).await;
         routers.into_iter().for_each(|r| self.sweep(r));
         Ok(RetriedService { service, reset, router_names })
     }

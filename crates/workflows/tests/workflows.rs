@@ -9,25 +9,18 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
 use headend_core::activity::Actor;
+use headend_core::clock::ManualClock;
 use headend_core::plan::{BillingCycle, Pair, RateLimit};
 use headend_core::router::Transport;
 use headend_core::service::{Access, ServiceStatus};
 use headend_core::{PlanId, RouterId};
-use headend_store::{ActivityQuery, Clock, NewPlan, NewRouter, Store};
+use headend_store::{ActivityQuery, NewPlan, NewRouter, Store};
 use headend_workflows::policy::PolicyChange;
 use headend_workflows::services::{CustomerInput, ServiceInput};
 use headend_workflows::{Keyring, SweepHint, WorkflowError, Workflows};
 use jiff::Timestamp;
 use jiff::civil::date;
 use rust_decimal::Decimal;
-
-struct FixedClock(Timestamp);
-
-impl Clock for FixedClock {
-    fn now(&self) -> Timestamp {
-        self.0
-    }
-}
 
 #[derive(Default)]
 struct Heard(Mutex<Vec<RouterId>>);
@@ -75,7 +68,8 @@ impl Lab {
             .unwrap();
         let now: Timestamp = "2026-11-25T12:00:00Z".parse().unwrap();
         let heard = Arc::new(Heard::default());
-        let w = Workflows::new(store, Keyring::lazy(), Arc::new(FixedClock(now)), heard.clone());
+        let store = store.with_clock(Arc::new(ManualClock::at(now)));
+        let w = Workflows::new(store, Keyring::lazy(), heard.clone());
         Self { _dir: dir, w, heard, router, plan, now }
     }
 
@@ -99,7 +93,7 @@ impl Lab {
     async fn actions(&self) -> Vec<(String, String, String)> {
         let mut log = self.w.store().activity(&ActivityQuery::default()).await.unwrap();
         log.reverse();
-        log.into_iter().map(|(_, e)| (e.subject, e.action, e.detail)).collect()
+        log.into_iter().map(|(_, e)| (e.subject.to_string(), e.action, e.detail)).collect()
     }
 }
 

@@ -1,6 +1,6 @@
 //! The activity log, filtered and paged newest first.
 
-use headend_core::activity::{ActivityEntry, Actor};
+use headend_core::activity::{ActivityEntry, Actor, Subject};
 use headend_ipc::{ActivityPage, ActivityQueryDto, ActivityRow};
 use headend_store::ActivityQuery;
 use tauri::State;
@@ -16,7 +16,7 @@ pub fn activity_row((id, e): (i64, ActivityEntry)) -> ActivityRow {
         id,
         at: instant(e.at),
         actor: e.actor.as_str().to_owned(),
-        subject: e.subject,
+        subject: e.subject.to_string(),
         action: e.action,
         detail: e.detail,
     }
@@ -28,13 +28,20 @@ pub async fn list_activity(state: State<'_, AppState>, query: ActivityQueryDto) 
         "" => None,
         a => Some(Actor::parse(a).ok_or_else(|| invalid(format!("unknown actor {a:?}: use operator, cli or engine")))?),
     };
-    let subject = query.subject.trim();
+    let subject = match query.subject.trim() {
+        "" => None,
+        // No entry is about a text that is not a subject (one being typed).
+        s => match s.parse::<Subject>() {
+            Ok(subject) => Some(subject),
+            Err(_) => return Ok(ActivityPage { rows: Vec::new(), more: false }),
+        },
+    };
     let search = query.search.trim();
     // One more than a page tells whether older entries exist.
     let mut rows = state
         .store
         .activity(&ActivityQuery {
-            subject: (!subject.is_empty()).then(|| subject.to_owned()),
+            subject,
             actor,
             search: (!search.is_empty()).then(|| search.to_owned()),
             before_id: query.before_id,

@@ -6,15 +6,16 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use headend_core::activity::Actor;
+use headend_core::queue::QueueStatus;
 use headend_ipc::{
     ConflictDto, ErrorCode, Failures, QueueCounts, QueuePage, QueueQueryDto, QueueRowDto, RouterPlanDto, StepDto,
     SweepProgress,
 };
 use headend_provision::{RouterSweep, StepStatus, SweepMode};
-use headend_store::{QueueEntry, QueueQuery, QueueStatus, Store, StoreError};
+use headend_store::{QueueEntry, QueueQuery, Store, StoreError};
 use tauri::{AppHandle, Manager, State};
 
-use super::{Answer, db, error, instant, invalid, store_error, workflow_error};
+use super::{Answer, db, error, instant, invalid, workflow_error};
 use crate::state::AppState;
 use crate::{alerts, provisioning};
 
@@ -30,7 +31,7 @@ pub fn queue_row(e: &QueueEntry, router_name: String, label: Option<String>) -> 
         router_name,
         service_id: e.service.map(|s| s.0),
         label: label.unwrap_or_else(|| "plan profile".to_owned()),
-        action: e.action.clone(),
+        action: e.action.to_string(),
         detail: e.detail.clone(),
         attempts: e.attempts,
         last_error: e.last_error.clone().unwrap_or_default(),
@@ -55,7 +56,7 @@ pub async fn list_failures(state: State<'_, AppState>) -> Answer<Failures> {
 pub async fn list_queue(state: State<'_, AppState>, query: QueueQueryDto) -> Answer<QueuePage> {
     let status = match query.status.trim() {
         "" => None,
-        s => Some(QueueStatus::from_str(s).map_err(store_error)?),
+        s => Some(QueueStatus::from_str(s).map_err(invalid)?),
     };
     let mut rows =
         state.store.queue(&QueueQuery { status, limit: PAGE + 1, offset: query.offset }).await.map_err(db)?;

@@ -4,7 +4,7 @@
 use std::net::IpAddr;
 use std::str::FromStr;
 
-use headend_core::activity::Actor;
+use headend_core::activity::{Actor, Subject};
 use headend_core::provision::Password;
 use headend_core::provision::policy::IspPolicy;
 use headend_core::service::{Access, ServiceStatus};
@@ -125,7 +125,7 @@ pub async fn get_service(state: State<'_, AppState>, id: i64) -> Answer<ServiceD
         .collect();
     let activity = state
         .store
-        .activity(&ActivityQuery { subject: Some(format!("service:{id}")), limit: HISTORY, ..ActivityQuery::default() })
+        .activity(&ActivityQuery { subject: Some(Subject::Service(id)), limit: HISTORY, ..ActivityQuery::default() })
         .await
         .map_err(db)?
         .into_iter()

@@ -103,7 +103,7 @@ impl QueueJson {
         Self {
             id: q.id,
             router_id: q.router.0,
-            action: q.action.clone(),
+            action: q.action.to_string(),
             detail: q.detail.clone(),
             status: q.status.as_str(),
             attempts: q.attempts,

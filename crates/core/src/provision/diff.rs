@@ -17,6 +17,7 @@ use crate::provision::desired::{DesiredAccess, DesiredRouter, SecretWant};
 use crate::provision::marker::Marker;
 use crate::provision::observed::{Marked, ObservedRouter, ObservedSecret};
 use crate::provision::policy::SUSPENDED_LIST;
+use crate::queue::ProvisionAction;
 
 /// One write to a router.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,22 +67,22 @@ impl Step {
         }
     }
 
-    /// A stable short name of the kind of write, for the queue and logs.
-    pub fn kind(&self) -> &'static str {
+    /// The kind of write, as the queue keys it and the logs name it.
+    pub fn action(&self) -> ProvisionAction {
         match self {
-            Step::AddProfile { .. } => "profile-add",
-            Step::SetProfile { .. } => "profile-set",
-            Step::AddSecret { .. } => "secret-add",
-            Step::SetSecret { .. } => "secret-set",
-            Step::EnableSecret { .. } => "secret-enable",
-            Step::DisableSecret { .. } => "secret-disable",
-            Step::RemoveSecret { .. } => "secret-remove",
-            Step::Kick { .. } => "kick",
-            Step::AddAddress { .. } => "address-list-add",
-            Step::RemoveAddress { .. } => "address-list-remove",
-            Step::AddQueue { .. } => "queue-add",
-            Step::SetQueue { .. } => "queue-set",
-            Step::RemoveQueue { .. } => "queue-remove",
+            Step::AddProfile { .. } => ProvisionAction::ProfileAdd,
+            Step::SetProfile { .. } => ProvisionAction::ProfileSet,
+            Step::AddSecret { .. } => ProvisionAction::SecretAdd,
+            Step::SetSecret { .. } => ProvisionAction::SecretSet,
+            Step::EnableSecret { .. } => ProvisionAction::SecretEnable,
+            Step::DisableSecret { .. } => ProvisionAction::SecretDisable,
+            Step::RemoveSecret { .. } => ProvisionAction::SecretRemove,
+            Step::Kick { .. } => ProvisionAction::Kick,
+            Step::AddAddress { .. } => ProvisionAction::AddressListAdd,
+            Step::RemoveAddress { .. } => ProvisionAction::AddressListRemove,
+            Step::AddQueue { .. } => ProvisionAction::QueueAdd,
+            Step::SetQueue { .. } => ProvisionAction::QueueSet,
+            Step::RemoveQueue { .. } => ProvisionAction::QueueRemove,
         }
     }
 

@@ -1,6 +1,6 @@
 //! The activity log: who or what did what, to which object.
 
-use headend_core::activity::{ActivityEntry, Actor};
+use headend_core::activity::{ActivityEntry, Actor, Subject};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
@@ -10,8 +10,8 @@ use crate::error::StoreError;
 /// Which entries the activity page shows, newest first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActivityQuery {
-    /// Exactly this subject, e.g. `service:42`.
-    pub subject: Option<String>,
+    /// Only this subject's entries.
+    pub subject: Option<Subject>,
     pub actor: Option<Actor>,
     /// Part of the subject, action or detail (case-insensitive for ASCII).
     pub search: Option<String>,
@@ -30,7 +30,7 @@ pub(super) async fn insert_activity(conn: &mut SqliteConnection, entry: &Activit
     sqlx::query("INSERT INTO activity_log (at, actor, subject, action, detail) VALUES (?, ?, ?, ?, ?)")
         .bind(ts(entry.at))
         .bind(entry.actor.as_str())
-        .bind(&entry.subject)
+        .bind(entry.subject.to_string())
         .bind(&entry.action)
         .bind(&entry.detail)
         .execute(conn)
@@ -83,8 +83,8 @@ impl Store {
             "SELECT id, at, actor, subject, action, detail FROM activity_log {filter} ORDER BY id DESC LIMIT ?"
         );
         let mut select = sqlx::query(&sql);
-        if let Some(subject) = &query.subject {
-            select = select.bind(subject.clone());
+        if let Some(subject) = query.subject {
+            select = select.bind(subject.to_string());
         }
         if let Some(actor) = &query.actor {
             select = select.bind(actor.as_str());
@@ -104,10 +104,11 @@ impl Store {
 
 fn activity_row(row: &SqliteRow) -> Result<ActivityEntry, StoreError> {
     let actor: &str = row.try_get("actor")?;
+    let subject: &str = row.try_get("subject")?;
     Ok(ActivityEntry {
         at: parse_ts("activity_log", row.try_get("at")?)?,
         actor: Actor::parse(actor).ok_or_else(|| corrupt("activity_log", format!("unknown actor {actor:?}")))?,
-        subject: row.try_get("subject")?,
+        subject: subject.parse().map_err(|e| corrupt("activity_log", e))?,
         action: row.try_get("action")?,
         detail: row.try_get("detail")?,
     })

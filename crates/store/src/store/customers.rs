@@ -2,10 +2,11 @@
 
 use headend_core::CustomerId;
 use headend_core::customer::Customer;
+use jiff::Timestamp;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
-use super::{Store, now};
+use super::{Store, ts};
 use crate::error::StoreError;
 use crate::records::NewCustomer;
 
@@ -14,7 +15,7 @@ const CUSTOMER_COLUMNS: &str = "id, name, phone, email, address";
 impl Store {
     pub async fn add_customer(&self, new: &NewCustomer) -> Result<CustomerId, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        insert_customer(&mut conn, new).await
+        insert_customer(&mut conn, new, self.now()).await
     }
 
     /// Every customer, by name.
@@ -47,7 +48,11 @@ impl Store {
     }
 }
 
-pub(super) async fn insert_customer(conn: &mut SqliteConnection, new: &NewCustomer) -> Result<CustomerId, StoreError> {
+pub(super) async fn insert_customer(
+    conn: &mut SqliteConnection,
+    new: &NewCustomer,
+    now: Timestamp,
+) -> Result<CustomerId, StoreError> {
     let id = sqlx::query(
         "INSERT INTO customers (name, phone, email, address, created_at)
          VALUES (?, ?, ?, ?, ?) RETURNING id",
@@ -56,7 +61,7 @@ pub(super) async fn insert_customer(conn: &mut SqliteConnection, new: &NewCustom
     .bind(&new.phone)
     .bind(&new.email)
     .bind(&new.address)
-    .bind(now())
+    .bind(ts(now))
     .fetch_one(conn)
     .await?
     .try_get(0)?;

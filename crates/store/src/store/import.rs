@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use headend_core::activity::Actor;
+use headend_core::activity::{Actor, Subject};
 use headend_core::import::{ImportRow, RowError, parse_services_with};
 use headend_core::service::{Access, ServiceStatus};
 use headend_core::{CustomerId, PlanId, RouterId, ServiceId};
@@ -13,7 +13,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use sqlx::{Row, SqliteConnection};
 
-use super::{Store, now, sweep_router, ts};
+use super::{Store, sweep_router, ts};
 use crate::error::StoreError;
 
 /// An import file checked against the database: the good rows with their
@@ -206,7 +206,8 @@ impl Store {
         }
         // The write lock is ours: ids after the largest are free.
         let mut id = next_id(&mut tx, "customers").await?;
-        let stamp = now();
+        let now = self.now();
+        let stamp = ts(now);
         for chunk in missing.chunks(CHUNK) {
             let sql = format!("INSERT INTO customers (id, name, phone, created_at) VALUES {}", values(chunk.len(), 4));
             let mut insert = sqlx::query(&sql);
@@ -269,7 +270,7 @@ impl Store {
                 insert = insert
                     .bind(ts(at))
                     .bind(actor.as_str())
-                    .bind(format!("service:{id}"))
+                    .bind(Subject::Service(*id).to_string())
                     .bind("imported")
                     .bind(format!("{login} for {}, {}, {due}", s.customer_name, s.status));
             }
@@ -278,7 +279,7 @@ impl Store {
 
         let routers: BTreeSet<RouterId> = services.iter().map(|s| s.router).collect();
         for router in routers {
-            sweep_router(&mut tx, router).await?;
+            sweep_router(&mut tx, router, now).await?;
         }
         tx.commit().await?;
         Ok(ids)

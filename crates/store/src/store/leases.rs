@@ -94,7 +94,7 @@ impl Store {
     /// Asks every engine to sweep `router` soon.
     pub async fn request_sweep(&self, router: RouterId) -> Result<(), StoreError> {
         let mut conn = self.pool.acquire().await?;
-        sweep_router(&mut conn, router).await
+        sweep_router(&mut conn, router, self.now()).await
     }
 
     /// Takes (returns and deletes, in one statement) every sweep request,

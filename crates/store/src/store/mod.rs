@@ -23,11 +23,14 @@ mod services;
 mod signal;
 mod write;
 
+use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use headend_core::RouterId;
+use headend_core::clock::{Clock, SystemClock};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -42,7 +45,7 @@ pub use olt_log::{NewOltLogEntry, OltLogEntry, OltLogOutcome, REPLY_LIMIT};
 pub use olt_queue::{OltQueueEntry, OltQueueRow};
 pub use olts::{OltHealth, OltOverview};
 pub use onus::{AutofindRow, AutofindSeen, OdpRow, OnuRow, OnuSeen, PonPortRow, ServiceOnu, SyncedOnu, ZtpCandidate};
-pub use queue::{QueueEntry, QueueQuery, QueueRow, QueueStatus};
+pub use queue::{QueueEntry, QueueQuery, QueueRow};
 pub use router_log::{RouterLogEntry, RouterLogOutcome};
 pub use services::{ProvisioningRow, ServiceQuery, ServicesPage};
 pub use signal::{AlertQuery, OnuAlert, SignalPoint, SignalSample};
@@ -56,10 +59,23 @@ pub fn latest_schema_version() -> i64 {
     MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
 }
 
-/// The database. Cheap to clone: clones share one connection pool.
-#[derive(Debug, Clone)]
+/// The database. Cheap to clone: clones share one connection pool and one
+/// clock.
+///
+/// The instants it writes on its own (created, updated, requested) come
+/// from its [`Clock`], the system's unless [`Store::with_clock`] gave
+/// another: an engine reads the same one, so a test that moves it moves
+/// both.
+#[derive(Clone)]
 pub struct Store {
     pool: SqlitePool,
+    clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store").field("pool", &self.pool).finish_non_exhaustive()
+    }
 }
 
 pub(crate) fn corrupt(table: &'static str, detail: impl ToString) -> StoreError {
@@ -79,10 +95,6 @@ pub(crate) fn unique_violation(what: &'static str, value: &str) -> impl FnOnce(s
 /// fractional digits, so that text order is time order in SQL.
 pub(crate) fn ts(t: Timestamp) -> String {
     format!("{t:.3}")
-}
-
-pub(crate) fn now() -> String {
-    ts(Timestamp::now())
 }
 
 pub(crate) fn parse_ts(table: &'static str, text: &str) -> Result<Timestamp, StoreError> {
@@ -117,10 +129,14 @@ pub(crate) fn contains_pattern(text: &str) -> String {
 
 /// Asks every engine to sweep `router` soon; part of the caller's
 /// transaction.
-pub(crate) async fn sweep_router(conn: &mut SqliteConnection, router: RouterId) -> Result<(), StoreError> {
+pub(crate) async fn sweep_router(
+    conn: &mut SqliteConnection,
+    router: RouterId,
+    now: Timestamp,
+) -> Result<(), StoreError> {
     sqlx::query("INSERT OR REPLACE INTO sweep_requests (router_id, requested_at) VALUES (?, ?)")
         .bind(router.0)
-        .bind(now())
+        .bind(ts(now))
         .execute(conn)
         .await?;
     Ok(())
@@ -146,7 +162,25 @@ impl Store {
             .map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
         MIGRATOR.run(&pool).await?;
         tracing::debug!(path = %path.display(), "database open");
-        Ok(Self { pool })
+        Ok(Self { pool, clock: Arc::new(SystemClock) })
+    }
+
+    /// This store, writing the instants of `clock` (a test's, or a
+    /// simulation's) instead of the system's.
+    #[must_use]
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
+        Self { clock, ..self }
+    }
+
+    /// The clock this store writes its instants with; whoever schedules
+    /// work against the store (the engines) reads this one.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// The current instant, by this store's clock.
+    pub(crate) fn now(&self) -> Timestamp {
+        self.clock.now()
     }
 
     pub async fn close(&self) {
@@ -199,7 +233,91 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    use headend_core::clock::ManualClock;
+    use headend_core::plan::{BillingCycle, RateLimit};
+    use headend_core::queue::ProvisionAction;
+    use headend_core::router::Transport;
+    use headend_core::service::{Access, ServiceStatus};
+    use jiff::SignedDuration;
+    use rust_decimal::Decimal;
+
     use super::*;
+    use crate::records::{NewCustomer, NewPlan, NewRouter, NewService};
+
+    #[tokio::test]
+    async fn a_store_writes_the_instants_of_its_clock() {
+        let dir = tempfile::tempdir().unwrap();
+        let start: Timestamp = "2030-01-02T03:04:05.678Z".parse().unwrap();
+        let clock = ManualClock::at(start);
+        let store = Store::open(&dir.path().join("t.sqlite3")).await.unwrap().with_clock(Arc::new(clock.clone()));
+        let router = store
+            .add_router(&NewRouter {
+                name: "core".into(),
+                host: "127.0.0.1".into(),
+                port: 8728,
+                transport: Transport::Api,
+                username: "admin".into(),
+                pop: None,
+                location: None,
+            })
+            .await
+            .unwrap();
+        let plan = store
+            .add_plan(&NewPlan {
+                name: "Home".into(),
+                limits: RateLimit::from_parts("5M/20M", None, None, None).unwrap(),
+                price: Decimal::new(2500, 2),
+                cycle: BillingCycle::Monthly,
+            })
+            .await
+            .unwrap();
+        let customer = store
+            .add_customer(&NewCustomer { name: "Ana".into(), phone: None, email: None, address: None })
+            .await
+            .unwrap();
+        let service = store
+            .add_service(&NewService {
+                customer,
+                router,
+                plan,
+                access: Access::Pppoe { username: "ana".into() },
+                status: ServiceStatus::Active,
+                next_billing_date: None,
+                grace_days: None,
+                password: None,
+                adopt: false,
+            })
+            .await
+            .unwrap();
+        let later = start.checked_add(SignedDuration::from_hours(1)).unwrap();
+        clock.set(later);
+        store.set_service_status(service, ServiceStatus::Suspended).await.unwrap();
+
+        let row = sqlx::query(
+            "SELECT c.created_at AS customer, s.created_at AS created, s.updated_at AS updated, r.requested_at AS requested
+             FROM services s JOIN customers c ON c.id = s.customer_id JOIN sweep_requests r ON r.router_id = s.router_id",
+        )
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+        let read = |column: &str| parse_ts("test", row.try_get(column).unwrap()).unwrap();
+        assert_eq!((read("customer"), read("created")), (start, start));
+        assert_eq!((read("updated"), read("requested")), (later, later));
+
+        // A queue row made at the engine's instant, retried by hand later:
+        // due, and updated, by the store's clock.
+        let retry = start.checked_add(SignedDuration::from_secs(15)).unwrap();
+        let queued = store
+            .queue_failure(router, Some(service), ProvisionAction::SecretAdd, "add ana", "trap", start, retry, 5)
+            .await;
+        let queued = queued.unwrap();
+        assert_eq!((queued.created_at, queued.next_attempt_at), (start, retry));
+        let retried_at = later.checked_add(SignedDuration::from_mins(5)).unwrap();
+        clock.set(retried_at);
+        store.queue_retry(queued.id).await.unwrap();
+        let entry = store.queue_for_service(service).await.unwrap().remove(0);
+        assert_eq!((entry.created_at, entry.updated_at, entry.next_attempt_at), (start, retried_at, retried_at));
+    }
 
     #[test]
     fn instants_sort_as_text() {

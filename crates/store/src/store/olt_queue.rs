@@ -4,12 +4,13 @@
 //! (service, action) since no router is involved; a row names the OLT the
 //! ONU was found on.
 
+use headend_core::queue::{OltAction, QueueStatus};
 use headend_core::{OltId, ServiceId};
 use jiff::Timestamp;
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
-use super::{QueueStatus, Store, corrupt, now, parse_ts, ts};
+use super::{Store, corrupt, parse_ts, ts};
 use crate::error::StoreError;
 
 /// One queued OLT action.
@@ -19,8 +20,7 @@ pub struct OltQueueEntry {
     pub service: ServiceId,
     /// Where the ONU was found, while that OLT exists.
     pub olt: Option<OltId>,
-    /// `authorize`.
-    pub action: String,
+    pub action: OltAction,
     pub serial: String,
     pub attempts: u32,
     pub last_error: Option<String>,
@@ -48,7 +48,7 @@ impl Store {
         &self,
         service: ServiceId,
         olt: Option<OltId>,
-        action: &str,
+        action: OltAction,
         serial: &str,
         error: &str,
         now: Timestamp,
@@ -74,7 +74,7 @@ impl Store {
         let row = sqlx::query(&sql)
             .bind(service.0)
             .bind(olt.map(|o| o.0))
-            .bind(action)
+            .bind(action.as_str())
             .bind(serial)
             .bind(error)
             .bind(i64::from(max_attempts))
@@ -86,10 +86,10 @@ impl Store {
     }
 
     /// Drops the row of an action that succeeded or is no longer needed.
-    pub async fn olt_queue_clear(&self, service: ServiceId, action: &str) -> Result<(), StoreError> {
+    pub async fn olt_queue_clear(&self, service: ServiceId, action: OltAction) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM olt_queue WHERE service_id = ? AND action = ?")
             .bind(service.0)
-            .bind(action)
+            .bind(action.as_str())
             .execute(&self.pool)
             .await?;
         Ok(())
@@ -132,7 +132,7 @@ impl Store {
     /// A manual retry of `service`'s rows: no attempts, `pending`, due now.
     /// Returns how many.
     pub async fn olt_queue_retry(&self, service: ServiceId) -> Result<u64, StoreError> {
-        let stamp = now();
+        let stamp = ts(self.now());
         let done = sqlx::query(
             "UPDATE olt_queue SET attempts = 0, status = 'pending', next_attempt_at = ?1, updated_at = ?1
              WHERE service_id = ?2",
@@ -147,12 +147,13 @@ impl Store {
 
 fn entry_row(row: &SqliteRow) -> Result<OltQueueEntry, StoreError> {
     let status: &str = row.try_get("status")?;
+    let action: &str = row.try_get("action")?;
     let attempts: i64 = row.try_get("attempts")?;
     Ok(OltQueueEntry {
         id: row.try_get("id")?,
         service: ServiceId(row.try_get("service_id")?),
         olt: row.try_get::<Option<i64>, _>("olt_id")?.map(OltId),
-        action: row.try_get("action")?,
+        action: action.parse().map_err(|e| corrupt("olt_queue", e))?,
         serial: row.try_get("serial")?,
         attempts: u32::try_from(attempts).map_err(|e| corrupt("olt_queue", e))?,
         last_error: row.try_get("last_error")?,

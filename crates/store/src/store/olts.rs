@@ -14,7 +14,7 @@ use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
 use super::leases::Leased;
-use super::{Store, corrupt, now, opt_ts, ts, unique_violation};
+use super::{Store, corrupt, opt_ts, ts, unique_violation};
 use crate::error::StoreError;
 use crate::records::NewOlt;
 
@@ -80,7 +80,7 @@ impl Store {
         .bind(new.pop.map(|p| p.0))
         .bind(new.location.map(|l| l.lat()))
         .bind(new.location.map(|l| l.lon()))
-        .bind(now())
+        .bind(ts(self.now()))
         .fetch_one(&self.pool)
         .await
         .map_err(unique_violation("an OLT named", &new.name))?

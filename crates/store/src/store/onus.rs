@@ -16,7 +16,7 @@ use jiff::Timestamp;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
-use super::{Store, corrupt, now, opt_ts, parse_ts, ts, unique_violation};
+use super::{Store, corrupt, opt_ts, parse_ts, ts, unique_violation};
 use crate::error::StoreError;
 use crate::records::NewOdp;
 
@@ -566,7 +566,7 @@ impl Store {
         let done = sqlx::query("UPDATE services SET onu_serial = ?, onu_vlan = ?, updated_at = ? WHERE id = ?")
             .bind(&onu.serial)
             .bind(onu.vlan)
-            .bind(now())
+            .bind(ts(self.now()))
             .bind(service.0)
             .execute(&self.pool)
             .await
@@ -608,7 +608,7 @@ impl Store {
         .bind(&profile.line)
         .bind(&profile.service)
         .bind(profile.vlan)
-        .bind(now())
+        .bind(ts(self.now()))
         .bind(plan.0)
         .execute(&self.pool)
         .await?;
@@ -682,7 +682,7 @@ impl Store {
         .bind(new.location.map(|l| l.lat()))
         .bind(new.location.map(|l| l.lon()))
         .bind(new.capacity)
-        .bind(now())
+        .bind(ts(self.now()))
         .fetch_one(&self.pool)
         .await
         .map_err(unique_violation("an ODP named", &new.name))?

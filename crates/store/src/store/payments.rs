@@ -4,7 +4,7 @@
 use std::str::FromStr;
 
 use headend_core::ServiceId;
-use headend_core::activity::{ActivityEntry, Actor};
+use headend_core::activity::{ActivityEntry, Actor, Subject};
 use headend_core::billing::{MAX_MONTHS, Payment, advance_due};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -72,12 +72,12 @@ impl Store {
         let entry = ActivityEntry {
             at,
             actor: actor.clone(),
-            subject: format!("service:{service}"),
+            subject: Subject::Service(service),
             action: "payment".into(),
             detail: format!("{amount} for {months} month(s); due date {from} -> {new_due}"),
         };
         insert_activity(&mut tx, &entry).await?;
-        sweep_router(&mut tx, router).await?;
+        sweep_router(&mut tx, router, self.now()).await?;
         tx.commit().await?;
         Ok(Payment { id, service, amount, months, paid_at: at, actor: actor.clone(), previous_due, new_due })
     }

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
-use super::{Store, corrupt, now, unique_violation};
+use super::{Store, corrupt, ts, unique_violation};
 use crate::error::StoreError;
 use crate::records::NewPlan;
 
@@ -60,6 +60,7 @@ impl Store {
     pub async fn add_plan(&self, new: &NewPlan) -> Result<PlanId, StoreError> {
         let v = PlanValues::new(new)?;
         let mut tx = self.write().await?;
+        let now = ts(self.now());
         let id: i64 = sqlx::query(
             "INSERT INTO plans (name, download_bps, upload_bps, burst_download_bps, burst_upload_bps,
                                 burst_threshold_download_bps, burst_threshold_upload_bps,
@@ -78,8 +79,8 @@ impl Store {
         .bind(v.burst[5])
         .bind(&v.price)
         .bind(v.cycle)
-        .bind(now())
-        .bind(now())
+        .bind(&now)
+        .bind(&now)
         .fetch_one(&mut *tx)
         .await
         .map_err(unique_violation("a plan named", &new.name))?
@@ -100,6 +101,7 @@ impl Store {
     pub async fn update_plan(&self, id: PlanId, new: &NewPlan) -> Result<(), StoreError> {
         let v = PlanValues::new(new)?;
         let mut tx = self.write().await?;
+        let now = ts(self.now());
         let done = sqlx::query(
             "UPDATE plans SET name = ?, download_bps = ?, upload_bps = ?, burst_download_bps = ?,
                     burst_upload_bps = ?, burst_threshold_download_bps = ?, burst_threshold_upload_bps = ?,
@@ -118,7 +120,7 @@ impl Store {
         .bind(v.burst[5])
         .bind(&v.price)
         .bind(v.cycle)
-        .bind(now())
+        .bind(&now)
         .bind(id.0)
         .execute(&mut *tx)
         .await
@@ -130,7 +132,7 @@ impl Store {
             "INSERT OR REPLACE INTO sweep_requests (router_id, requested_at)
              SELECT DISTINCT router_id, ? FROM services WHERE plan_id = ?",
         )
-        .bind(now())
+        .bind(&now)
         .bind(id.0)
         .execute(&mut *tx)
         .await?;

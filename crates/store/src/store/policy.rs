@@ -8,7 +8,7 @@ use headend_core::provision::policy::{IspPolicy, SuspensionMode};
 use jiff::tz::TimeZone;
 use sqlx::Row;
 
-use super::{Store, corrupt, now};
+use super::{Store, corrupt, ts};
 use crate::error::StoreError;
 
 const TIME_ZONE: &str = "time_zone";
@@ -90,7 +90,7 @@ impl Store {
                 .await?;
         }
         sqlx::query("INSERT OR REPLACE INTO sweep_requests (router_id, requested_at) SELECT id, ? FROM routers")
-            .bind(now())
+            .bind(ts(self.now()))
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
@@ -113,7 +113,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("router {router}")));
         }
-        super::sweep_router(&mut tx, router).await?;
+        super::sweep_router(&mut tx, router, self.now()).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -3,56 +3,15 @@
 //! keyed by (router, service, action); a plan's profile has no service.
 
 use std::collections::HashSet;
-use std::fmt;
-use std::str::FromStr;
 
+use headend_core::queue::{ProvisionAction, QueueStatus};
 use headend_core::{RouterId, ServiceId};
 use jiff::{SignedDuration, Timestamp};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
-use super::{Store, corrupt, now, opt_ts, parse_ts, sweep_router, ts};
+use super::{Store, corrupt, opt_ts, parse_ts, sweep_router, ts};
 use crate::error::StoreError;
-
-/// Where a queued action stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum QueueStatus {
-    /// Waiting for its first (or a manually retried) attempt.
-    Pending,
-    /// Failed; tried again at `next_attempt_at`.
-    Retrying,
-    /// Failed `max_attempts` times; waits for a manual retry.
-    Failed,
-}
-
-impl QueueStatus {
-    pub const ALL: [QueueStatus; 3] = [QueueStatus::Pending, QueueStatus::Retrying, QueueStatus::Failed];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            QueueStatus::Pending => "pending",
-            QueueStatus::Retrying => "retrying",
-            QueueStatus::Failed => "failed",
-        }
-    }
-}
-
-impl fmt::Display for QueueStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for QueueStatus {
-    type Err = StoreError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        QueueStatus::ALL
-            .into_iter()
-            .find(|q| q.as_str() == s)
-            .ok_or_else(|| StoreError::Invalid(format!("unknown queue status {s:?}: use pending, retrying or failed")))
-    }
-}
 
 /// One queued action.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,9 +20,7 @@ pub struct QueueEntry {
     pub router: RouterId,
     /// `None` for a plan's profile.
     pub service: Option<ServiceId>,
-    /// The step's kind (`headend_core::provision::diff::Step::kind`), e.g.
-    /// `secret-add`.
-    pub action: String,
+    pub action: ProvisionAction,
     /// The step as the operator reads it (its `Display`).
     pub detail: String,
     pub attempts: u32,
@@ -111,7 +68,7 @@ impl Store {
         &self,
         router: RouterId,
         service: Option<ServiceId>,
-        action: &str,
+        action: ProvisionAction,
         detail: &str,
         error: &str,
         now: Timestamp,
@@ -137,7 +94,7 @@ impl Store {
         let row = sqlx::query(&sql)
             .bind(router.0)
             .bind(service.map(|s| s.0))
-            .bind(action)
+            .bind(action.as_str())
             .bind(detail)
             .bind(error)
             .bind(i64::from(max_attempts))
@@ -154,7 +111,7 @@ impl Store {
         &self,
         router: RouterId,
         service: Option<ServiceId>,
-        action: &str,
+        action: ProvisionAction,
         detail: &str,
         now: Timestamp,
     ) -> Result<(), StoreError> {
@@ -167,7 +124,7 @@ impl Store {
         )
         .bind(router.0)
         .bind(service.map(|s| s.0))
-        .bind(action)
+        .bind(action.as_str())
         .bind(detail)
         .bind(&now)
         .execute(&self.pool)
@@ -203,9 +160,9 @@ impl Store {
         &self,
         router: RouterId,
         service: Option<ServiceId>,
-        action: &str,
+        action: ProvisionAction,
     ) -> Result<(), StoreError> {
-        self.queue_clear_many(router, &[(service, action.to_owned())]).await
+        self.queue_clear_many(router, &[(service, action)]).await
     }
 
     /// [`Store::queue_clear`] for many actions of one router in one
@@ -213,7 +170,7 @@ impl Store {
     pub async fn queue_clear_many(
         &self,
         router: RouterId,
-        done: &[(Option<ServiceId>, String)],
+        done: &[(Option<ServiceId>, ProvisionAction)],
     ) -> Result<(), StoreError> {
         if done.is_empty() {
             return Ok(());
@@ -223,7 +180,7 @@ impl Store {
             sqlx::query("DELETE FROM provision_queue WHERE router_id = ? AND IFNULL(service_id, 0) = ? AND action = ?")
                 .bind(router.0)
                 .bind(key(*service))
-                .bind(action)
+                .bind(action.as_str())
                 .execute(&mut *tx)
                 .await?;
         }
@@ -236,7 +193,7 @@ impl Store {
     pub async fn queue_clear_router_except(
         &self,
         router: RouterId,
-        keep: &[(Option<ServiceId>, String)],
+        keep: &[(Option<ServiceId>, ProvisionAction)],
     ) -> Result<(), StoreError> {
         let keep: HashSet<(i64, &str)> = keep.iter().map(|(s, a)| (key(*s), a.as_str())).collect();
         let mut tx = self.write().await?;
@@ -306,7 +263,8 @@ impl Store {
     /// row.
     pub async fn queue_retry(&self, id: i64) -> Result<Option<RouterId>, StoreError> {
         let mut tx = self.write().await?;
-        let stamp = now();
+        let now = self.now();
+        let stamp = ts(now);
         let row = sqlx::query(
             "UPDATE provision_queue SET attempts = 0, status = 'pending', next_attempt_at = ?1,
                     locked_at = NULL, updated_at = ?1
@@ -318,7 +276,7 @@ impl Store {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let router = RouterId(row.try_get(0)?);
-        sweep_router(&mut tx, router).await?;
+        sweep_router(&mut tx, router, now).await?;
         tx.commit().await?;
         Ok(Some(router))
     }
@@ -336,7 +294,8 @@ impl Store {
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("service {service}")))?
             .try_get(0)?;
-        let stamp = now();
+        let now = self.now();
+        let stamp = ts(now);
         let rows = sqlx::query(
             "UPDATE provision_queue SET attempts = 0, status = 'pending', next_attempt_at = ?1,
                     locked_at = NULL, updated_at = ?1
@@ -353,7 +312,7 @@ impl Store {
         routers.sort();
         routers.dedup();
         for router in &routers {
-            sweep_router(&mut tx, *router).await?;
+            sweep_router(&mut tx, *router, now).await?;
         }
         tx.commit().await?;
         Ok(routers)
@@ -362,16 +321,17 @@ impl Store {
 
 fn queue_row(row: &SqliteRow) -> Result<QueueEntry, StoreError> {
     let status: &str = row.try_get("status")?;
+    let action: &str = row.try_get("action")?;
     let attempts: i64 = row.try_get("attempts")?;
     Ok(QueueEntry {
         id: row.try_get("id")?,
         router: RouterId(row.try_get("router_id")?),
         service: row.try_get::<Option<i64>, _>("service_id")?.map(ServiceId),
-        action: row.try_get("action")?,
+        action: action.parse().map_err(|e| corrupt("provision_queue", e))?,
         detail: row.try_get("detail")?,
         attempts: u32::try_from(attempts).map_err(|e| corrupt("provision_queue", e))?,
         last_error: row.try_get("last_error")?,
-        status: QueueStatus::from_str(status).map_err(|e| corrupt("provision_queue", e))?,
+        status: status.parse().map_err(|e| corrupt("provision_queue", e))?,
         locked_at: opt_ts("provision_queue", row.try_get("locked_at")?)?,
         next_attempt_at: parse_ts("provision_queue", row.try_get("next_attempt_at")?)?,
         created_at: parse_ts("provision_queue", row.try_get("created_at")?)?,

@@ -7,7 +7,7 @@ use headend_core::router::{Pop, Router, Transport};
 use headend_core::{PopId, RouterId};
 use sqlx::Row;
 
-use super::{Store, corrupt, now, unique_violation};
+use super::{Store, corrupt, ts, unique_violation};
 use crate::error::StoreError;
 use crate::records::{NewPop, NewRouter};
 
@@ -25,7 +25,7 @@ impl Store {
         .bind(new.pop.map(|p| p.0))
         .bind(new.location.map(|l| l.lat()))
         .bind(new.location.map(|l| l.lon()))
-        .bind(now())
+        .bind(ts(self.now()))
         .fetch_one(&self.pool)
         .await
         .map_err(unique_violation("a router named", &new.name))?
@@ -114,7 +114,7 @@ impl Store {
                 .bind(&new.name)
                 .bind(new.location.map(|l| l.lat()))
                 .bind(new.location.map(|l| l.lon()))
-                .bind(now())
+                .bind(ts(self.now()))
                 .fetch_one(&self.pool)
                 .await
                 .map_err(unique_violation("a POP named", &new.name))?
@@ -129,7 +129,7 @@ impl Store {
         let added =
             sqlx::query("INSERT INTO pops (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING RETURNING id")
                 .bind(name)
-                .bind(now())
+                .bind(ts(self.now()))
                 .fetch_optional(&self.pool)
                 .await?;
         if let Some(row) = added {

@@ -12,7 +12,7 @@ use jiff::civil::Date;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
-use super::{Store, contains_pattern, corrupt, now, opt_date, opt_ts, sweep_router, ts};
+use super::{Store, contains_pattern, corrupt, opt_date, opt_ts, sweep_router, ts};
 use crate::error::StoreError;
 use crate::records::{NewService, ServiceOverview};
 
@@ -98,9 +98,13 @@ async fn user_conflict(
 }
 
 /// Inserts a service; the caller asks its router to sweep.
-pub(super) async fn insert_service(conn: &mut SqliteConnection, new: &NewService) -> Result<ServiceId, StoreError> {
+pub(super) async fn insert_service(
+    conn: &mut SqliteConnection,
+    new: &NewService,
+    now: Timestamp,
+) -> Result<ServiceId, StoreError> {
     let (username, address) = access_columns(&new.access);
-    let stamp = now();
+    let stamp = ts(now);
     let inserted = sqlx::query(
         "INSERT INTO services (customer_id, router_id, plan_id, kind, username, ip_address, status,
                                next_billing_date, grace_days, password, adopt, created_at, updated_at)
@@ -133,6 +137,7 @@ pub(super) async fn update_service_row(
     conn: &mut SqliteConnection,
     id: ServiceId,
     new: &NewService,
+    now: Timestamp,
 ) -> Result<(), StoreError> {
     let (username, address) = access_columns(&new.access);
     let old_router: i64 = sqlx::query("SELECT router_id FROM services WHERE id = ?")
@@ -167,16 +172,16 @@ pub(super) async fn update_service_row(
     .bind(replace_password)
     .bind(password)
     .bind(new.router.0)
-    .bind(now())
+    .bind(ts(now))
     .bind(id.0)
     .execute(&mut *conn)
     .await;
     if let Err(err) = updated {
         return Err(user_conflict(conn, err, new.router, username).await);
     }
-    sweep_router(conn, RouterId(old_router)).await?;
+    sweep_router(conn, RouterId(old_router), now).await?;
     if new.router.0 != old_router {
-        sweep_router(conn, new.router).await?;
+        sweep_router(conn, new.router, now).await?;
     }
     Ok(())
 }
@@ -186,8 +191,9 @@ impl Store {
     /// already used on the router is [`StoreError::DuplicateUser`].
     pub async fn add_service(&self, new: &NewService) -> Result<ServiceId, StoreError> {
         let mut tx = self.write().await?;
-        let id = insert_service(&mut tx, new).await?;
-        sweep_router(&mut tx, new.router).await?;
+        let now = self.now();
+        let id = insert_service(&mut tx, new, now).await?;
+        sweep_router(&mut tx, new.router, now).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -199,56 +205,60 @@ impl Store {
     /// one removes what it held) and forgets "provisioned".
     pub async fn update_service(&self, id: ServiceId, new: &NewService) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
-        update_service_row(&mut tx, id, new).await?;
+        update_service_row(&mut tx, id, new, self.now()).await?;
         tx.commit().await?;
         Ok(())
     }
 
     pub async fn set_service_status(&self, id: ServiceId, status: ServiceStatus) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
+        let now = self.now();
         let row = sqlx::query("UPDATE services SET status = ?, updated_at = ? WHERE id = ? RETURNING router_id")
             .bind(status.as_str())
-            .bind(now())
+            .bind(ts(now))
             .bind(id.0)
             .fetch_optional(&mut *tx)
             .await?;
-        finish_service_write(tx, id, row).await
+        finish_service_write(tx, id, row, now).await
     }
 
     /// Sets (or clears, with `None`) the next billing date.
     pub async fn set_service_due(&self, id: ServiceId, due: Option<Date>) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
+        let now = self.now();
         let row =
             sqlx::query("UPDATE services SET next_billing_date = ?, updated_at = ? WHERE id = ? RETURNING router_id")
                 .bind(due.map(|d| d.to_string()))
-                .bind(now())
+                .bind(ts(now))
                 .bind(id.0)
                 .fetch_optional(&mut *tx)
                 .await?;
-        finish_service_write(tx, id, row).await
+        finish_service_write(tx, id, row, now).await
     }
 
     /// Sets (or clears) the encrypted PPPoE password.
     pub async fn set_service_password(&self, id: ServiceId, password: Option<Vec<u8>>) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
+        let now = self.now();
         let row = sqlx::query("UPDATE services SET password = ?, updated_at = ? WHERE id = ? RETURNING router_id")
             .bind(password)
-            .bind(now())
+            .bind(ts(now))
             .bind(id.0)
             .fetch_optional(&mut *tx)
             .await?;
-        finish_service_write(tx, id, row).await
+        finish_service_write(tx, id, row, now).await
     }
 
     pub async fn set_service_adopt(&self, id: ServiceId, adopt: bool) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
+        let now = self.now();
         let row = sqlx::query("UPDATE services SET adopt = ?, updated_at = ? WHERE id = ? RETURNING router_id")
             .bind(adopt)
-            .bind(now())
+            .bind(ts(now))
             .bind(id.0)
             .fetch_optional(&mut *tx)
             .await?;
-        finish_service_write(tx, id, row).await
+        finish_service_write(tx, id, row, now).await
     }
 
     /// What the router confirmed: the service is on it (`true`) or off it,
@@ -446,14 +456,16 @@ fn fts_phrase(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
-/// Ends a one-service write: not found, or sweep its router and commit.
+/// Ends a one-service write made at `now`: not found, or sweep its router
+/// and commit.
 async fn finish_service_write(
     mut tx: sqlx::Transaction<'static, sqlx::Sqlite>,
     id: ServiceId,
     row: Option<SqliteRow>,
+    now: Timestamp,
 ) -> Result<(), StoreError> {
     let row = row.ok_or_else(|| StoreError::NotFound(format!("service {id}")))?;
-    sweep_router(&mut tx, RouterId(row.try_get(0)?)).await?;
+    sweep_router(&mut tx, RouterId(row.try_get(0)?), now).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -5,6 +5,7 @@
 
 use headend_core::activity::ActivityEntry;
 use headend_core::{CustomerId, ServiceId};
+use jiff::Timestamp;
 use sqlx::{Sqlite, Transaction};
 
 use super::activity::insert_activity;
@@ -17,12 +18,15 @@ use crate::records::{NewCustomer, NewService};
 /// An open write transaction (`BEGIN IMMEDIATE`, like every store write).
 pub struct Write {
     tx: Transaction<'static, Sqlite>,
+    /// The unit's instant, from the store's clock: every row it writes
+    /// carries the same one.
+    now: Timestamp,
 }
 
 impl Store {
     /// Starts a unit of work.
     pub async fn begin_write(&self) -> Result<Write, StoreError> {
-        Ok(Write { tx: self.write().await? })
+        Ok(Write { tx: self.write().await?, now: self.now() })
     }
 }
 
@@ -37,7 +41,7 @@ impl Write {
     }
 
     pub async fn add_customer(&mut self, new: &NewCustomer) -> Result<CustomerId, StoreError> {
-        insert_customer(&mut self.tx, new).await
+        insert_customer(&mut self.tx, new, self.now).await
     }
 
     pub async fn update_customer(&mut self, id: CustomerId, new: &NewCustomer) -> Result<(), StoreError> {
@@ -46,14 +50,14 @@ impl Write {
 
     /// [`Store::add_service`]: with the sweep request for its router.
     pub async fn add_service(&mut self, new: &NewService) -> Result<ServiceId, StoreError> {
-        let id = insert_service(&mut self.tx, new).await?;
-        sweep_router(&mut self.tx, new.router).await?;
+        let id = insert_service(&mut self.tx, new, self.now).await?;
+        sweep_router(&mut self.tx, new.router, self.now).await?;
         Ok(id)
     }
 
     /// [`Store::update_service`]: with the sweep requests for its routers.
     pub async fn update_service(&mut self, id: ServiceId, new: &NewService) -> Result<(), StoreError> {
-        update_service_row(&mut self.tx, id, new).await
+        update_service_row(&mut self.tx, id, new, self.now).await
     }
 
     pub async fn log_activity(&mut self, entry: &ActivityEntry) -> Result<(), StoreError> {

@@ -7,6 +7,7 @@ use std::str::FromStr;
 
 use headend_core::activity::Actor;
 use headend_core::olt::{OltVendor, onu_description};
+use headend_core::queue::{OltAction, QueueStatus};
 use headend_core::{OltId, ServiceId};
 use headend_ipc::ErrorDto;
 use headend_ipc::olt::{
@@ -14,8 +15,6 @@ use headend_ipc::olt::{
     ServiceChoice, UnconfiguredView,
 };
 use headend_olt::{PonPort, SerialNumber};
-use headend_pon::AUTHORIZE;
-use headend_store::QueueStatus;
 use headend_workflows::olts::AuthorizeOnu;
 use tauri::{AppHandle, State};
 
@@ -40,7 +39,7 @@ async fn unconfigured(state: &AppState, olt: Option<OltId>, errors: Vec<String>)
         .await
         .map_err(db)?
         .into_iter()
-        .filter(|r| r.entry.action == AUTHORIZE)
+        .filter(|r| r.entry.action == OltAction::Authorize)
         .map(|r| (r.entry.service, r.entry))
         .collect();
     let rows = found
