@@ -5,12 +5,12 @@
 //! linked to the service, and the activity log says so. An ONU with that
 //! serial already registered (by hand) is just linked.
 //!
-//! A failure goes to the durable `olt_queue` with the provisioning queue's
-//! backoff (`headend_core::provision::retry`) and the ISP's
-//! `max_attempts`; the ONU is tried again the next time it is seen in
-//! autofind after its next attempt is due. After the last attempt (or at
-//! once when the request cannot be made, such as a plan without profiles)
-//! an [`OnuAuthorizeFailed`] event tells the operator;
+//! A failure goes to the durable `olt_queue` with the queues' backoff
+//! (`headend_core::queue::backoff`) and the ISP's `max_attempts`; the ONU
+//! is tried again the next time it is seen in autofind after its next
+//! attempt is due. After the last attempt (or at once when the request
+//! cannot be made, such as a plan without profiles) an
+//! [`OnuAuthorizeFailed`] event tells the operator;
 //! `Store::olt_queue_retry` starts over.
 
 use std::collections::HashMap;
@@ -18,8 +18,7 @@ use std::sync::Arc;
 
 use headend_core::activity::{Actor, Subject};
 use headend_core::olt::{Olt, OltProfile, OnuAuthorizeFailed, OnuAuthorized, onu_description};
-use headend_core::provision::retry;
-use headend_core::queue::{OltAction, QueueStatus};
+use headend_core::queue::{Backoff, OltAction, QueueStatus};
 use headend_core::{OnuId, ServiceId};
 use headend_olt::{AuthorizeRequest, OltError, OnuRef, PonPort, SerialNumber, Vlan};
 use headend_store::ZtpCandidate;
@@ -231,17 +230,10 @@ impl OltFleet {
         // A request that cannot be made (no profile, bad VLAN) will not
         // work next time either.
         let hopeless = matches!(error, OltEngineError::Olt { source: OltError::InvalidRequest(_), .. });
-        let max = if hopeless { 1 } else { store.isp_policy().await?.max_attempts };
-        let attempts = store
-            .olt_queue_for_service(c.service)
-            .await?
-            .into_iter()
-            .find(|e| e.action == OltAction::Authorize)
-            .map_or(0, |e| e.attempts)
-            + 1;
-        let next = retry::next_attempt(attempts, now, rand::random::<f64>());
+        let max_attempts = if hopeless { 1 } else { store.isp_policy().await?.max_attempts };
+        let backoff = Backoff::Exponential { max_attempts, jitter: rand::random::<f64>() };
         let entry = store
-            .olt_queue_failure(c.service, Some(olt.id), OltAction::Authorize, &c.serial, &text, now, next, max)
+            .olt_queue_failure(c.service, Some(olt.id), OltAction::Authorize, &c.serial, &text, now, backoff)
             .await?;
         tracing::info!(olt = %olt.name, serial = %c.serial, service = %c.service, attempts = entry.attempts, error = %text, "zero-touch: registration failed");
         report.failed.push((c.service, text.clone()));

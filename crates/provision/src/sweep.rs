@@ -18,8 +18,7 @@ use headend_core::provision::diff::{self, Conflict, ProvisionPlan, Step};
 use headend_core::provision::marker::Marker;
 use headend_core::provision::observed::{Marked, ObservedRouter};
 use headend_core::provision::policy::Entitlement;
-use headend_core::provision::retry;
-use headend_core::queue::{ProvisionAction, QueueStatus};
+use headend_core::queue::{Backoff, ProvisionAction, QueueStatus};
 use headend_core::router::Router;
 use headend_core::{RouterId, ServiceId};
 use headend_routeros::client::ClientError;
@@ -247,7 +246,7 @@ pub async fn sweep_router(
                 Err(e) => {
                     let error = e.to_string();
                     finished.push((*log_id, RouterLogOutcome::Error, Some(error.clone()), took));
-                    let attempts = queue.get(&(step.service(), step.action())).map_or(0, |q| q.attempts) + 1;
+                    let backoff = Backoff::Exponential { max_attempts: policy.max_attempts, jitter: jitter() };
                     let entry = store
                         .queue_failure(
                             router.id,
@@ -256,8 +255,7 @@ pub async fn sweep_router(
                             &step.to_string(),
                             &error,
                             now,
-                            retry::next_attempt(attempts, now, jitter()),
-                            policy.max_attempts,
+                            backoff,
                         )
                         .await?;
                     if entry.status == QueueStatus::Failed {
@@ -342,8 +340,7 @@ async fn record_conflicts(
                 &conflict.message,
                 &conflict.message,
                 now,
-                now,
-                1,
+                Backoff::Never,
             )
             .await?;
         let subject = conflict.service.map_or(Subject::Router(router.id), Subject::Service);

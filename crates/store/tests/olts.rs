@@ -6,7 +6,7 @@
 use headend_core::olt::{OltProfile, OltVendor, OnuState};
 use headend_core::optical::{AlertChange, AlertLevel, SignalPolicy, Thresholds};
 use headend_core::plan::{BillingCycle, RateLimit};
-use headend_core::queue::{OltAction, QueueStatus};
+use headend_core::queue::{Backoff, OltAction, QueueStatus};
 use headend_core::router::Transport;
 use headend_core::service::{Access, ServiceStatus};
 use headend_core::{OltId, PlanId, ServiceId};
@@ -391,22 +391,19 @@ async fn zero_touch_candidates_links_and_queue() {
 
     // A failure is queued with backoff, then fails for good.
     let now = at("2026-11-25T10:00:00Z");
+    let backoff = Backoff::Exponential { max_attempts: 2, jitter: 1.0 };
     let e = store
-        .olt_queue_failure(
-            svc,
-            Some(olt),
-            OltAction::Authorize,
-            "HWTC0B086EA9",
-            "timeout",
-            now,
-            now + SignedDuration::from_secs(15),
-            2,
-        )
+        .olt_queue_failure(svc, Some(olt), OltAction::Authorize, "HWTC0B086EA9", "timeout", now, backoff)
         .await
         .unwrap();
-    assert_eq!((e.attempts, e.status), (1, QueueStatus::Retrying));
-    let e =
-        store.olt_queue_failure(svc, None, OltAction::Authorize, "HWTC0B086EA9", "refused", now, now, 2).await.unwrap();
+    assert_eq!(
+        (e.attempts, e.status, e.next_attempt_at),
+        (1, QueueStatus::Retrying, now + SignedDuration::from_secs(15))
+    );
+    let e = store
+        .olt_queue_failure(svc, None, OltAction::Authorize, "HWTC0B086EA9", "refused", now, backoff)
+        .await
+        .unwrap();
     assert_eq!((e.attempts, e.status, e.olt), (2, QueueStatus::Failed, Some(olt)));
     let rows = store.olt_queue(Some(QueueStatus::Failed)).await.unwrap();
     assert_eq!((rows[0].service_label.as_str(), rows[0].olt_name.as_deref()), ("ana (Ana Silva)", Some("o")));

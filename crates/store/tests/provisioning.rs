@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use headend_core::activity::{ActivityEntry, Actor, Subject};
 use headend_core::plan::{BillingCycle, Plan, RateLimit};
 use headend_core::provision::policy::{IspPolicy, SuspensionMode};
-use headend_core::queue::{ProvisionAction, QueueStatus};
+use headend_core::queue::{Backoff, ProvisionAction, QueueStatus};
 use headend_core::router::Transport;
 use headend_core::service::{Access, ServiceStatus};
 use headend_core::{CustomerId, PlanId, RouterId, ServiceId};
@@ -350,70 +350,47 @@ async fn the_queue_backs_off_fails_locks_and_retries() {
     let t0 = at("2026-11-25T10:00:00Z");
     let later = |secs: i64| t0.checked_add(SignedDuration::from_secs(secs)).unwrap();
 
-    let e = s
-        .queue_failure(w.r1, Some(a), ProvisionAction::SecretAdd, "add PPP secret ana", "timeout", t0, later(10), 3)
-        .await
-        .unwrap();
+    let backoff = Backoff::Exponential { max_attempts: 3, jitter: 1.0 };
+    let secret = |error: &'static str, at: Timestamp| {
+        s.queue_failure(w.r1, Some(a), ProvisionAction::SecretAdd, "add PPP secret ana", error, at, backoff)
+    };
+    let e = secret("timeout", t0).await.unwrap();
     assert_eq!(
         (e.attempts, e.status, e.last_error.as_deref(), e.next_attempt_at),
-        (1, QueueStatus::Retrying, Some("timeout"), later(10))
+        (1, QueueStatus::Retrying, Some("timeout"), later(15))
     );
-    // A plan's profile (no service) is its own row.
-    s.queue_failure(w.r1, None, ProvisionAction::ProfileAdd, "add PPP profile hd-1", "trap", t0, later(5), 3)
-        .await
-        .unwrap();
-    s.queue_failure(w.r1, None, ProvisionAction::ProfileAdd, "add PPP profile hd-1", "trap", t0, later(5), 3)
-        .await
-        .unwrap();
+    // A plan's profile (no service) is its own row; its second failure
+    // waits twice as long.
+    for _ in 0..2 {
+        s.queue_failure(w.r1, None, ProvisionAction::ProfileAdd, "add PPP profile hd-1", "trap", t0, backoff)
+            .await
+            .unwrap();
+    }
     let rows = s.queue_for_router(w.r1).await.unwrap();
     assert_eq!(
-        rows.iter().map(|r| (r.action.as_str(), r.attempts)).collect::<Vec<_>>(),
-        [("secret-add", 1), ("profile-add", 2)]
+        rows.iter().map(|r| (r.action.as_str(), r.attempts, r.next_attempt_at)).collect::<Vec<_>>(),
+        [("secret-add", 1, later(15)), ("profile-add", 2, later(30))]
     );
 
-    // Nothing is due yet; then the profile is; the lock holds until stale.
+    // Nothing is due yet; then the secret is; the lock holds until stale.
     let stale = SignedDuration::from_secs(60);
     assert_eq!(s.queue_lock(w.r1, later(1), stale).await.unwrap(), []);
-    let locked = s.queue_lock(w.r1, later(6), stale).await.unwrap();
-    assert_eq!(locked.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(), ["profile-add"]);
-    assert_eq!(locked[0].locked_at, Some(later(6)));
-    let locked = s.queue_lock(w.r1, later(11), stale).await.unwrap();
+    let locked = s.queue_lock(w.r1, later(16), stale).await.unwrap();
+    assert_eq!(locked.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(), ["secret-add"]);
+    assert_eq!(locked[0].locked_at, Some(later(16)));
+    let locked = s.queue_lock(w.r1, later(31), stale).await.unwrap();
     assert_eq!(
         locked.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(),
-        ["secret-add"],
-        "the profile is still locked"
+        ["profile-add"],
+        "the secret is still locked"
     );
-    let relocked = s.queue_lock(w.r1, later(80), stale).await.unwrap();
+    let relocked = s.queue_lock(w.r1, later(100), stale).await.unwrap();
     assert_eq!(relocked.len(), 2, "a lock older than a minute is a dead run's");
 
     // The third failure is final, and is never locked again.
-    let e = s
-        .queue_failure(
-            w.r1,
-            Some(a),
-            ProvisionAction::SecretAdd,
-            "add PPP secret ana",
-            "timeout",
-            later(70),
-            later(100),
-            3,
-        )
-        .await
-        .unwrap();
-    assert_eq!((e.attempts, e.status, e.locked_at), (2, QueueStatus::Retrying, None));
-    let e = s
-        .queue_failure(
-            w.r1,
-            Some(a),
-            ProvisionAction::SecretAdd,
-            "add PPP secret ana",
-            "refused",
-            later(100),
-            later(200),
-            3,
-        )
-        .await
-        .unwrap();
+    let e = secret("timeout", later(100)).await.unwrap();
+    assert_eq!((e.attempts, e.status, e.locked_at, e.next_attempt_at), (2, QueueStatus::Retrying, None, later(130)));
+    let e = secret("refused", later(130)).await.unwrap();
     assert_eq!((e.attempts, e.status, e.last_error.as_deref()), (3, QueueStatus::Failed, Some("refused")));
     assert!(
         s.queue_lock(w.r1, later(1000), stale).await.unwrap().iter().all(|r| r.action != ProvisionAction::SecretAdd)
@@ -683,7 +660,7 @@ async fn deleting_a_router_takes_its_queue_log_lease_and_requests() {
     let (_dir, s) = open().await;
     let r = s.add_router(&new_router("gone")).await.unwrap();
     let t = Timestamp::now();
-    s.queue_failure(r, None, ProvisionAction::ProfileAdd, "add", "x", t, t, 3).await.unwrap();
+    s.queue_failure(r, None, ProvisionAction::ProfileAdd, "add", "x", t, Backoff::Never).await.unwrap();
     s.router_log_begin(r, None, "add", t).await.unwrap();
     s.acquire_router_lease(r, "app", t, SignedDuration::from_secs(30)).await.unwrap();
     s.request_sweep(r).await.unwrap();

@@ -15,7 +15,6 @@ pub mod diff;
 pub mod marker;
 pub mod observed;
 pub mod policy;
-pub mod retry;
 
 mod password;
 

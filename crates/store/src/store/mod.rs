@@ -17,6 +17,7 @@ mod payments;
 mod plans;
 mod policy;
 mod queue;
+mod retry_queue;
 mod router_log;
 mod routers;
 mod services;
@@ -235,7 +236,7 @@ impl Store {
 mod tests {
     use headend_core::clock::ManualClock;
     use headend_core::plan::{BillingCycle, RateLimit};
-    use headend_core::queue::ProvisionAction;
+    use headend_core::queue::{Backoff, ProvisionAction};
     use headend_core::router::Transport;
     use headend_core::service::{Access, ServiceStatus};
     use jiff::SignedDuration;
@@ -307,10 +308,11 @@ mod tests {
         // A queue row made at the engine's instant, retried by hand later:
         // due, and updated, by the store's clock.
         let retry = start.checked_add(SignedDuration::from_secs(15)).unwrap();
+        let backoff = Backoff::Exponential { max_attempts: 5, jitter: 1.0 };
         let queued = store
-            .queue_failure(router, Some(service), ProvisionAction::SecretAdd, "add ana", "trap", start, retry, 5)
-            .await;
-        let queued = queued.unwrap();
+            .queue_failure(router, Some(service), ProvisionAction::SecretAdd, "add ana", "trap", start, backoff)
+            .await
+            .unwrap();
         assert_eq!((queued.created_at, queued.next_attempt_at), (start, retry));
         let retried_at = later.checked_add(SignedDuration::from_mins(5)).unwrap();
         clock.set(retried_at);

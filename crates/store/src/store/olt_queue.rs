@@ -1,16 +1,16 @@
 //! The zero-touch queue: a service's OLT action (registering its ONU) that
-//! failed, with its attempts, last error and next attempt. The same
-//! semantics as the provisioning queue ([`super::queue`]), keyed by
-//! (service, action) since no router is involved; a row names the OLT the
-//! ONU was found on.
+//! failed, with its attempts, last error and next attempt. The same rule
+//! as the provisioning queue ([`retry_queue`]), keyed by (service, action)
+//! since no router is involved; a row names the OLT the ONU was found on.
 
-use headend_core::queue::{OltAction, QueueStatus};
+use headend_core::queue::{Backoff, OltAction, QueueStatus, RetryState};
 use headend_core::{OltId, ServiceId};
 use jiff::Timestamp;
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
-use super::{Store, corrupt, parse_ts, ts};
+use super::retry_queue::{self, QueueTable, Value, retry_state};
+use super::{Store, corrupt, parse_ts};
 use crate::error::StoreError;
 
 /// One queued OLT action.
@@ -40,9 +40,32 @@ pub struct OltQueueRow {
 
 const COLUMNS: &str = "q.id, q.service_id, q.olt_id, q.action, q.serial, q.attempts, q.last_error, q.status, q.next_attempt_at, q.created_at, q.updated_at";
 
+/// The zero-touch queue's table for [`retry_queue`]'s rule.
+struct OltQueue;
+
+impl QueueTable for OltQueue {
+    const TABLE: &'static str = "olt_queue";
+    const KEY: &'static [&'static str] = &["service_id", "action"];
+    const PAYLOAD: &'static [&'static str] = &["olt_id", "serial"];
+
+    type Key = (ServiceId, OltAction);
+    /// The OLT the ONU was found on (`None` keeps the row's), and its serial.
+    type Payload<'a> = (Option<OltId>, &'a str);
+
+    fn key(&(service, action): &Self::Key) -> Vec<Value<'_>> {
+        vec![Value::Int(Some(service.0)), Value::Text(action.as_str())]
+    }
+
+    fn payload<'a>(payload: &Self::Payload<'a>) -> Vec<Value<'a>> {
+        let &(olt, serial) = payload;
+        vec![Value::Int(olt.map(|o| o.0)), Value::Text(serial)]
+    }
+}
+
 impl Store {
-    /// Records a failed attempt: one more attempt, the error, the next
-    /// attempt; `failed` once `attempts >= max_attempts`, else `retrying`.
+    /// Records a failed attempt made at `now` (the queue's rule: one more
+    /// attempt, then the next after the backoff, or `failed`), with the
+    /// error; `olt: None` keeps the OLT the row names.
     #[allow(clippy::too_many_arguments)] // the engine's one call site names them all
     pub async fn olt_queue_failure(
         &self,
@@ -52,47 +75,21 @@ impl Store {
         serial: &str,
         error: &str,
         now: Timestamp,
-        next_attempt_at: Timestamp,
-        max_attempts: u32,
+        backoff: Backoff,
     ) -> Result<OltQueueEntry, StoreError> {
-        let now = ts(now);
-        let sql = format!(
-            "INSERT INTO olt_queue AS q (service_id, olt_id, action, serial, attempts, last_error, status,
-                                         next_attempt_at, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, 1, ?5, CASE WHEN 1 >= ?6 THEN 'failed' ELSE 'retrying' END, ?7, ?8, ?8)
-             ON CONFLICT (service_id, action) DO UPDATE SET
-                 olt_id = IFNULL(excluded.olt_id, q.olt_id),
-                 serial = excluded.serial,
-                 attempts = q.attempts + 1,
-                 last_error = excluded.last_error,
-                 status = CASE WHEN q.attempts + 1 >= ?6 THEN 'failed' ELSE 'retrying' END,
-                 next_attempt_at = excluded.next_attempt_at,
-                 updated_at = excluded.updated_at
-             RETURNING {}",
-            COLUMNS.replace("q.", "")
-        );
-        let row = sqlx::query(&sql)
-            .bind(service.0)
-            .bind(olt.map(|o| o.0))
-            .bind(action.as_str())
-            .bind(serial)
-            .bind(error)
-            .bind(i64::from(max_attempts))
-            .bind(ts(next_attempt_at))
-            .bind(&now)
-            .fetch_one(&self.pool)
-            .await?;
-        entry_row(&row)
+        let mut tx = self.write().await?;
+        let id =
+            retry_queue::fail::<OltQueue>(&mut tx, &(service, action), &(olt, serial), error, now, backoff).await?;
+        let sql = format!("SELECT {COLUMNS} FROM olt_queue q WHERE q.id = ?");
+        let entry = entry_row(&sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await?)?;
+        tx.commit().await?;
+        Ok(entry)
     }
 
     /// Drops the row of an action that succeeded or is no longer needed.
     pub async fn olt_queue_clear(&self, service: ServiceId, action: OltAction) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM olt_queue WHERE service_id = ? AND action = ?")
-            .bind(service.0)
-            .bind(action.as_str())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        let mut conn = self.pool.acquire().await?;
+        retry_queue::clear::<OltQueue>(&mut conn, &(service, action)).await
     }
 
     /// `service`'s rows, oldest first.
@@ -132,33 +129,25 @@ impl Store {
     /// A manual retry of `service`'s rows: no attempts, `pending`, due now.
     /// Returns how many.
     pub async fn olt_queue_retry(&self, service: ServiceId) -> Result<u64, StoreError> {
-        let stamp = ts(self.now());
-        let done = sqlx::query(
-            "UPDATE olt_queue SET attempts = 0, status = 'pending', next_attempt_at = ?1, updated_at = ?1
-             WHERE service_id = ?2",
-        )
-        .bind(&stamp)
-        .bind(service.0)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected())
+        let mut conn = self.pool.acquire().await?;
+        let rows = retry_queue::retry::<OltQueue>(&mut conn, "service_id", service.0, self.now()).await?;
+        Ok(u64::try_from(rows.len()).unwrap_or(u64::MAX))
     }
 }
 
 fn entry_row(row: &SqliteRow) -> Result<OltQueueEntry, StoreError> {
-    let status: &str = row.try_get("status")?;
     let action: &str = row.try_get("action")?;
-    let attempts: i64 = row.try_get("attempts")?;
+    let RetryState { attempts, status, next_attempt_at } = retry_state("olt_queue", row)?;
     Ok(OltQueueEntry {
         id: row.try_get("id")?,
         service: ServiceId(row.try_get("service_id")?),
         olt: row.try_get::<Option<i64>, _>("olt_id")?.map(OltId),
         action: action.parse().map_err(|e| corrupt("olt_queue", e))?,
         serial: row.try_get("serial")?,
-        attempts: u32::try_from(attempts).map_err(|e| corrupt("olt_queue", e))?,
+        attempts,
         last_error: row.try_get("last_error")?,
-        status: status.parse().map_err(|e| corrupt("olt_queue", e))?,
-        next_attempt_at: parse_ts("olt_queue", row.try_get("next_attempt_at")?)?,
+        status,
+        next_attempt_at,
         created_at: parse_ts("olt_queue", row.try_get("created_at")?)?,
         updated_at: parse_ts("olt_queue", row.try_get("updated_at")?)?,
     })

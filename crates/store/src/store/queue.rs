@@ -1,15 +1,17 @@
 //! The durable provisioning queue: one row per router action that failed
-//! (or waits), with its attempts, last error and next attempt. A row is
-//! keyed by (router, service, action); a plan's profile has no service.
+//! (or waits), with its attempts, last error and next attempt, kept by
+//! [`retry_queue`]'s rule. A row is keyed by (router, service, action); a
+//! plan's profile has no service. A sweep locks the rows it works on.
 
 use std::collections::HashSet;
 
-use headend_core::queue::{ProvisionAction, QueueStatus};
+use headend_core::queue::{Backoff, ProvisionAction, QueueStatus, RetryState};
 use headend_core::{RouterId, ServiceId};
 use jiff::{SignedDuration, Timestamp};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
+use super::retry_queue::{self, QueueTable, Value, retry_state};
 use super::{Store, corrupt, opt_ts, parse_ts, sweep_router, ts};
 use crate::error::StoreError;
 
@@ -59,11 +61,38 @@ fn key(service: Option<ServiceId>) -> i64 {
     service.map_or(0, |s| s.0)
 }
 
+/// The provisioning queue's table for [`retry_queue`]'s rule.
+struct ProvisionQueue;
+
+impl QueueTable for ProvisionQueue {
+    const TABLE: &'static str = "provision_queue";
+    const KEY: &'static [&'static str] = &["router_id", "service_id", "action"];
+    const PAYLOAD: &'static [&'static str] = &["detail"];
+    const ON_WRITE: &'static str = "locked_at = NULL";
+
+    type Key = (RouterId, Option<ServiceId>, ProvisionAction);
+    /// The step as the operator reads it.
+    type Payload<'a> = &'a str;
+
+    fn key(&(router, service, action): &Self::Key) -> Vec<Value<'_>> {
+        vec![Value::Int(Some(router.0)), Value::Int(service.map(|s| s.0)), Value::Text(action.as_str())]
+    }
+
+    fn payload<'a>(detail: &Self::Payload<'a>) -> Vec<Value<'a>> {
+        vec![Value::Text(detail)]
+    }
+
+    /// A plan's profile (no service) is keyed as service 0.
+    fn unique() -> String {
+        "router_id, IFNULL(service_id, 0), action".to_owned()
+    }
+}
+
 impl Store {
-    /// Records a failed attempt: the row is created or updated with one
-    /// more attempt, the error and the next attempt; it becomes `failed`
-    /// once `attempts >= max_attempts`, else `retrying`. Unlocks it.
-    #[allow(clippy::too_many_arguments)] // the engine's one call site names them all
+    /// Records a failed attempt made at `now` (the queue's rule: one more
+    /// attempt, then the next after the backoff, or `failed`), with the
+    /// error. Unlocks the row.
+    #[allow(clippy::too_many_arguments)] // the engine's two call sites name them all
     pub async fn queue_failure(
         &self,
         router: RouterId,
@@ -72,37 +101,15 @@ impl Store {
         detail: &str,
         error: &str,
         now: Timestamp,
-        next_attempt_at: Timestamp,
-        max_attempts: u32,
+        backoff: Backoff,
     ) -> Result<QueueEntry, StoreError> {
-        let now = ts(now);
-        let sql = format!(
-            "INSERT INTO provision_queue AS q (router_id, service_id, action, detail, attempts, last_error, status,
-                                               locked_at, next_attempt_at, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, 1, ?5, CASE WHEN 1 >= ?6 THEN 'failed' ELSE 'retrying' END, NULL, ?7, ?8, ?8)
-             ON CONFLICT (router_id, IFNULL(service_id, 0), action) DO UPDATE SET
-                 detail = excluded.detail,
-                 attempts = q.attempts + 1,
-                 last_error = excluded.last_error,
-                 status = CASE WHEN q.attempts + 1 >= ?6 THEN 'failed' ELSE 'retrying' END,
-                 locked_at = NULL,
-                 next_attempt_at = excluded.next_attempt_at,
-                 updated_at = excluded.updated_at
-             RETURNING {}",
-            QUEUE_COLUMNS.replace("q.", "")
-        );
-        let row = sqlx::query(&sql)
-            .bind(router.0)
-            .bind(service.map(|s| s.0))
-            .bind(action.as_str())
-            .bind(detail)
-            .bind(error)
-            .bind(i64::from(max_attempts))
-            .bind(ts(next_attempt_at))
-            .bind(&now)
-            .fetch_one(&self.pool)
+        let mut tx = self.write().await?;
+        let id = retry_queue::fail::<ProvisionQueue>(&mut tx, &(router, service, action), &detail, error, now, backoff)
             .await?;
-        queue_row(&row)
+        let sql = format!("SELECT {QUEUE_COLUMNS} FROM provision_queue q WHERE q.id = ?");
+        let entry = queue_row(&sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await?)?;
+        tx.commit().await?;
+        Ok(entry)
     }
 
     /// Queues an action to try (status `pending`, no attempt yet, due
@@ -115,21 +122,8 @@ impl Store {
         detail: &str,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let now = ts(now);
-        sqlx::query(
-            "INSERT INTO provision_queue (router_id, service_id, action, detail, attempts, status,
-                                          next_attempt_at, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, 0, 'pending', ?5, ?5, ?5)
-             ON CONFLICT (router_id, IFNULL(service_id, 0), action) DO NOTHING",
-        )
-        .bind(router.0)
-        .bind(service.map(|s| s.0))
-        .bind(action.as_str())
-        .bind(detail)
-        .bind(&now)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let mut conn = self.pool.acquire().await?;
+        retry_queue::enqueue::<ProvisionQueue>(&mut conn, &(router, service, action), &detail, now).await
     }
 
     /// Locks and returns `router`'s rows that are due (`next_attempt_at <=
@@ -176,13 +170,8 @@ impl Store {
             return Ok(());
         }
         let mut tx = self.write().await?;
-        for (service, action) in done {
-            sqlx::query("DELETE FROM provision_queue WHERE router_id = ? AND IFNULL(service_id, 0) = ? AND action = ?")
-                .bind(router.0)
-                .bind(key(*service))
-                .bind(action.as_str())
-                .execute(&mut *tx)
-                .await?;
+        for &(service, action) in done {
+            retry_queue::clear::<ProvisionQueue>(&mut tx, &(router, service, action)).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -264,18 +253,9 @@ impl Store {
     pub async fn queue_retry(&self, id: i64) -> Result<Option<RouterId>, StoreError> {
         let mut tx = self.write().await?;
         let now = self.now();
-        let stamp = ts(now);
-        let row = sqlx::query(
-            "UPDATE provision_queue SET attempts = 0, status = 'pending', next_attempt_at = ?1,
-                    locked_at = NULL, updated_at = ?1
-             WHERE id = ?2 RETURNING router_id",
-        )
-        .bind(&stamp)
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let router = RouterId(row.try_get(0)?);
+        let rows = retry_queue::retry::<ProvisionQueue>(&mut tx, "id", id, now).await?;
+        let Some(row) = rows.first() else { return Ok(None) };
+        let router = RouterId(row.try_get("router_id")?);
         sweep_router(&mut tx, router, now).await?;
         tx.commit().await?;
         Ok(Some(router))
@@ -295,19 +275,10 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(format!("service {service}")))?
             .try_get(0)?;
         let now = self.now();
-        let stamp = ts(now);
-        let rows = sqlx::query(
-            "UPDATE provision_queue SET attempts = 0, status = 'pending', next_attempt_at = ?1,
-                    locked_at = NULL, updated_at = ?1
-             WHERE service_id = ?2 RETURNING router_id",
-        )
-        .bind(&stamp)
-        .bind(service.0)
-        .fetch_all(&mut *tx)
-        .await?;
+        let rows = retry_queue::retry::<ProvisionQueue>(&mut tx, "service_id", service.0, now).await?;
         let mut routers = vec![RouterId(home)];
         for row in rows {
-            routers.push(RouterId(row.try_get(0)?));
+            routers.push(RouterId(row.try_get("router_id")?));
         }
         routers.sort();
         routers.dedup();
@@ -320,20 +291,19 @@ impl Store {
 }
 
 fn queue_row(row: &SqliteRow) -> Result<QueueEntry, StoreError> {
-    let status: &str = row.try_get("status")?;
     let action: &str = row.try_get("action")?;
-    let attempts: i64 = row.try_get("attempts")?;
+    let RetryState { attempts, status, next_attempt_at } = retry_state("provision_queue", row)?;
     Ok(QueueEntry {
         id: row.try_get("id")?,
         router: RouterId(row.try_get("router_id")?),
         service: row.try_get::<Option<i64>, _>("service_id")?.map(ServiceId),
         action: action.parse().map_err(|e| corrupt("provision_queue", e))?,
         detail: row.try_get("detail")?,
-        attempts: u32::try_from(attempts).map_err(|e| corrupt("provision_queue", e))?,
+        attempts,
         last_error: row.try_get("last_error")?,
-        status: status.parse().map_err(|e| corrupt("provision_queue", e))?,
+        status,
         locked_at: opt_ts("provision_queue", row.try_get("locked_at")?)?,
-        next_attempt_at: parse_ts("provision_queue", row.try_get("next_attempt_at")?)?,
+        next_attempt_at,
         created_at: parse_ts("provision_queue", row.try_get("created_at")?)?,
         updated_at: parse_ts("provision_queue", row.try_get("updated_at")?)?,
     })

@@ -1,8 +1,17 @@
-//! The durable retry queues' words: where a queued action stands, and the
-//! actions each queue retries. Their text is what the database stores.
+//! The durable retry queues: a row per action that failed (or waits), with
+//! its attempts and next attempt. Here are their words (where a row stands,
+//! the actions each queue retries; their text is what the database stores)
+//! and their one rule, as plain functions over [`RetryState`]: a failure
+//! adds an attempt and schedules the next after the [`backoff`], until the
+//! last allowed one leaves the row `failed` for a manual retry, which starts
+//! it over; a success drops the row.
+
+pub mod backoff;
 
 use std::fmt;
 use std::str::FromStr;
+
+use jiff::Timestamp;
 
 /// Where a queued action stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -42,6 +51,48 @@ impl FromStr for QueueStatus {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         QueueStatus::ALL.into_iter().find(|q| q.as_str() == s).ok_or_else(|| UnknownQueueStatus(s.to_owned()))
+    }
+}
+
+/// Where a queued action stands in its retries: the part of a row the rule
+/// reads and writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryState {
+    pub attempts: u32,
+    pub status: QueueStatus,
+    pub next_attempt_at: Timestamp,
+}
+
+/// How a queue treats a failed action.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Backoff {
+    /// Tried again after [`backoff::delay`] (scaled by `jitter`, a random
+    /// number in `[0, 1)` the caller draws) until `max_attempts` failures.
+    Exponential { max_attempts: u32, jitter: f64 },
+    /// Retrying cannot fix it: the first failure is final, and nothing is
+    /// scheduled.
+    Never,
+}
+
+impl RetryState {
+    /// An action not tried yet, due at `now`; also what an operator's retry
+    /// makes of a row.
+    pub fn pending(now: Timestamp) -> Self {
+        Self { attempts: 0, status: QueueStatus::Pending, next_attempt_at: now }
+    }
+
+    /// What a failure at `now` makes of a row that stood at `previous`
+    /// (`None`: its first).
+    pub fn after_failure(previous: Option<RetryState>, now: Timestamp, backoff: Backoff) -> Self {
+        let attempts = previous.map_or(0, |p| p.attempts).saturating_add(1);
+        match backoff {
+            Backoff::Exponential { max_attempts, jitter } => Self {
+                attempts,
+                status: if attempts >= max_attempts { QueueStatus::Failed } else { QueueStatus::Retrying },
+                next_attempt_at: backoff::next_attempt(attempts, now, jitter),
+            },
+            Backoff::Never => Self { attempts, status: QueueStatus::Failed, next_attempt_at: now },
+        }
     }
 }
 
@@ -176,5 +227,38 @@ mod tests {
         assert_eq!("stuck".parse::<QueueStatus>(), Err(UnknownQueueStatus("stuck".into())));
         assert!("secret-rename".parse::<ProvisionAction>().is_err());
         assert!("reboot".parse::<OltAction>().is_err());
+    }
+
+    fn at(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn failures_back_off_until_the_last_allowed_one() {
+        let backoff = Backoff::Exponential { max_attempts: 3, jitter: 1.0 };
+        let first = RetryState::after_failure(None, at("2026-11-25T10:00:00Z"), backoff);
+        assert_eq!(
+            first,
+            RetryState { attempts: 1, status: QueueStatus::Retrying, next_attempt_at: at("2026-11-25T10:00:15Z") }
+        );
+        let second = RetryState::after_failure(Some(first), at("2026-11-25T10:00:20Z"), backoff);
+        assert_eq!((second.attempts, second.status), (2, QueueStatus::Retrying));
+        assert_eq!(second.next_attempt_at, at("2026-11-25T10:00:50Z"));
+        let third = RetryState::after_failure(Some(second), at("2026-11-25T10:01:00Z"), backoff);
+        assert_eq!((third.attempts, third.status), (3, QueueStatus::Failed));
+    }
+
+    #[test]
+    fn a_retry_starts_over_and_a_hopeless_failure_is_final_at_once() {
+        let now = at("2026-11-25T10:00:00Z");
+        let retried = RetryState::pending(now);
+        assert_eq!(retried, RetryState { attempts: 0, status: QueueStatus::Pending, next_attempt_at: now });
+        let again =
+            RetryState::after_failure(Some(retried), now, Backoff::Exponential { max_attempts: 2, jitter: 0.0 });
+        assert_eq!((again.attempts, again.status), (1, QueueStatus::Retrying));
+        assert_eq!(
+            RetryState::after_failure(Some(again), now, Backoff::Never),
+            RetryState { attempts: 2, status: QueueStatus::Failed, next_attempt_at: now }
+        );
     }
 }

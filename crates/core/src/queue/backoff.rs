@@ -1,6 +1,6 @@
-//! When a failed write is tried again: exponential backoff with jitter,
-//! capped, so a broken router is not hammered and many failures do not
-//! retry in lockstep.
+//! When a failed action is tried again: exponential backoff with jitter,
+//! capped, so a broken router or OLT is not hammered and many failures do
+//! not retry in lockstep.
 
 use jiff::{SignedDuration, Timestamp};
 
