@@ -19,7 +19,7 @@ use headend_ipc::olt::{
 };
 use headend_ipc::{ErrorCode, ErrorDto};
 use headend_olt::{AuthorizeRequest, OnuRef, OpticalReading, PonPort, SerialNumber, Vlan};
-use headend_pon::{AUTHORIZE, OltEngineError, driver_vendor, onu_profile};
+use headend_pon::{AUTHORIZE, OltEngineError, onu_profile};
 use headend_secrets::SecretKey;
 use headend_store::{AlertQuery, NewOlt, OltOverview, OnuRow, QueueStatus, SignalPoint};
 use jiff::{SignedDuration, Timestamp};
@@ -685,7 +685,7 @@ pub async fn authorize_onu(app: AppHandle, state: State<'_, AppState>, form: Aut
         port,
         serial: serial.clone(),
         onu_id: None,
-        profile: onu_profile(driver_vendor(olt.vendor), &profile, equipment.as_deref()),
+        profile: onu_profile(olt.vendor, &profile, equipment.as_deref()),
         vlan,
         description: text(&form.description),
     };

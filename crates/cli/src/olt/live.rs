@@ -335,12 +335,11 @@ pub async fn authorize(globals: &Globals, store: &Store, args: AuthorizeArgs) ->
         .into_iter()
         .find(|f| f.serial == args.serial.as_str())
         .and_then(|f| f.equipment);
-    let vendor = headend_pon::driver_vendor(olt.vendor);
     let request = AuthorizeRequest {
         port: args.port,
         serial: args.serial.clone(),
         onu_id: None,
-        profile: onu_profile(vendor, &profile, equipment.as_deref()),
+        profile: onu_profile(olt.vendor, &profile, equipment.as_deref()),
         vlan: profile.vlan.and_then(Vlan::new),
         description: description.clone(),
     };
