@@ -17,7 +17,7 @@ use headend_core::optical::{AlertChange, AlertLevel};
 use headend_core::plan::{BillingCycle, RateLimit};
 use headend_e2e::{Driver, Sandbox, click, eventually, one_app_at_a_time, wait_for_text, wait_gone};
 use headend_secrets::{SecretKey, SecretStore};
-use headend_simlab::olt::{OltVendor as SimVendor, OnuState as SimState, PonPort, SimOlt, SimOltConfig, SimOltHandle};
+use headend_simlab::olt::{OnuState as SimState, PonPort, SimOlt, SimOltConfig, SimOltHandle};
 use headend_store::{NewOlt, NewPlan, OnuSeen, SignalSample, Store};
 use jiff::{SignedDuration, Timestamp};
 use rust_decimal::Decimal;
@@ -176,7 +176,7 @@ async fn technicians_see_onu_signal_and_authorize_a_new_onu_in_two_clicks() -> a
     let _one = one_app_at_a_time().await;
     let sandbox = Sandbox::new()?;
     let sim = SimOlt::start(SimOltConfig {
-        vendor: SimVendor::Huawei,
+        vendor: OltVendor::Huawei,
         pon_ports: 2,
         onus_per_port: 4,
         autofind: 0,

@@ -9,12 +9,12 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use headend_core::olt::OnuState;
+use headend_core::olt::{OltVendor, OnuState};
 use headend_core::plan::{BillingCycle, RateLimit};
 use headend_core::router::Transport;
 use headend_core::service::{Access, ServiceStatus};
 use headend_secrets::{SecretKey, SecretStore};
-use headend_simlab::olt::{OltVendor, SimOlt, SimOltConfig, SimOltHandle};
+use headend_simlab::olt::{SimOlt, SimOltConfig, SimOltHandle};
 use headend_store::{NewCustomer, NewPlan, NewRouter, NewService, Store};
 use rust_decimal::Decimal;
 use serde_json::Value as Json;
@@ -232,7 +232,7 @@ async fn life_of_an_onu(vendor: OltVendor, vendor_name: &str, serial: &str, prof
     let sim = sim(vendor, PASSWORD).await;
     let mut lab = Lab::new().await;
     lab.add("olt-1", &sim, vendor_name, PASSWORD).await.ok();
-    let port = vendor.port(1);
+    let port = sim.pon_port(1);
     assert!(sim.add_autofind_onu(port, serial, "EG8145V5"));
 
     // Autofind: the simulator's waiting ONU and the one plugged in now.
@@ -414,13 +414,13 @@ async fn zero_touch_from_the_command_line() {
     assert!(out.contains("olt-1: 6/6 ONUs online") && !out.contains("zero-touch"), "{out}");
 
     // Plugged in: the next sweep registers and links it.
-    assert!(sim.add_autofind_onu(OltVendor::Huawei.port(0), "HWTC0B086EA9", "EG8145V5"));
+    assert!(sim.add_autofind_onu(sim.pon_port(0), "HWTC0B086EA9", "EG8145V5"));
     let out = lab.run(&["--json", "olt", "sweep", "olt-1"]).await.ok().stdout;
     let last: Json = serde_json::from_str(out.lines().last().unwrap()).unwrap();
     let authorized = last["zero_touch"]["authorized"].as_array().unwrap();
     assert_eq!(authorized.len(), 1, "{out}");
     assert!(authorized[0].as_str().unwrap().contains(&format!("service {service}")), "{out}");
-    let onu = OltVendor::Huawei.port(0);
+    let onu = sim.pon_port(0);
     let registered = sim.onus().into_iter().find(|o| o.serial == "HWTC0B086EA9").expect("registered");
     assert_eq!(
         (registered.port, registered.vlan, registered.line_profile, registered.srv_profile),

@@ -4,7 +4,9 @@
 //!
 //! The OLT protocol itself (SSH, vendor dialects, parsers) is
 //! `headend-olt`; these are the inventory's words for the same things, so
-//! the store and the console need not depend on a transport.
+//! the store and the console need not depend on a transport. The vendor is
+//! the exception: [`OltVendor`] is the one vendor type, which the drivers
+//! and the simulator use too.
 
 use std::fmt;
 use std::str::FromStr;
@@ -13,23 +15,31 @@ use crate::event::Notice;
 use crate::geo::GeoPoint;
 use crate::ids::{OdpId, OltId, PopId, ServiceId};
 
-/// Which command dialect an OLT speaks. The names are those of
-/// `headend_olt::Vendor::as_str`, stored in the database.
+/// Which command dialect an OLT speaks: the inventory stores it (by
+/// [`OltVendor::as_str`]), `headend-olt`'s drivers pick their commands by
+/// it, and `headend-simlab` says which ones it emulates.
+///
+/// The one vendor type lives here, not in `headend-olt`, because this crate
+/// is pure and depends on none of ours: the drivers, the simulator and the
+/// store can all use it without a cycle, and the store and the console need
+/// not link an SSH stack to name a vendor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OltVendor {
-    /// Huawei MA5600T / MA5608T / MA5800.
+    /// Huawei MA5600T / MA5603T / MA5608T / MA5800 (SmartAX, `display ...`).
     Huawei,
-    /// ZTE C300 / C320.
+    /// ZTE C300 / C320 (ZXAN, `gpon-olt_1/1/1`).
     Zte,
-    /// ZTE C600 / C620 / C650 (TITAN).
+    /// ZTE C600 / C620 / C650 (TITAN, `gpon_olt-1/1/1`, `show pon onu uncfg`).
     ZteTitan,
-    /// VSOL V1600G series.
+    /// VSOL V1600G series (GPON; ONU commands inside `interface gpon 0/n`).
     Vsol,
 }
 
 impl OltVendor {
     pub const ALL: [OltVendor; 4] = [OltVendor::Huawei, OltVendor::Zte, OltVendor::ZteTitan, OltVendor::Vsol];
 
+    /// The name [`FromStr`] accepts back: stored in the database, and what
+    /// `headend olt add --vendor` and the console's OLT form take.
     pub fn as_str(self) -> &'static str {
         match self {
             OltVendor::Huawei => "huawei",

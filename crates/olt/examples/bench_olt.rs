@@ -21,8 +21,9 @@
 
 use std::time::{Duration, Instant};
 
-use headend_olt::{Olt, OltAuth, OltConfig, OltDriver, OltHandle, OltSecret, PonPort, Vendor};
-use headend_simlab::olt::{OltFaults, OltVendor, OnuState, SimOlt, SimOltConfig, SimOltHandle};
+use headend_core::olt::OltVendor;
+use headend_olt::{Olt, OltAuth, OltConfig, OltDriver, OltHandle, OltSecret, PonPort};
+use headend_simlab::olt::{OltFaults, OnuState, SimOlt, SimOltConfig, SimOltHandle};
 use serde_json::json;
 
 const OLTS: usize = 8;
@@ -118,11 +119,7 @@ async fn start_olts(vendors: &[OltVendor], latency: Duration) -> Result<Vec<SimO
 }
 
 fn config(sim: &SimOltHandle) -> OltConfig {
-    let vendor = match sim.vendor() {
-        OltVendor::Huawei => Vendor::Huawei,
-        OltVendor::Zte => Vendor::Zte,
-    };
-    let mut cfg = OltConfig::new(vendor, "127.0.0.1", "admin", OltAuth::Password(OltSecret::new("admin")));
+    let mut cfg = OltConfig::new(sim.vendor(), "127.0.0.1", "admin", OltAuth::Password(OltSecret::new("admin")));
     cfg.port = sim.addr().port();
     cfg.max_sessions = 2;
     cfg
@@ -131,7 +128,7 @@ fn config(sim: &SimOltHandle) -> OltConfig {
 fn ports(sim: &SimOltHandle) -> Vec<PonPort> {
     (0..PORTS)
         .map(|i| {
-            let p = sim.vendor().port(i);
+            let p = sim.pon_port(i);
             PonPort::new(p.frame.into(), p.slot.into(), p.port.into())
         })
         .collect()

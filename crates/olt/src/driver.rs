@@ -6,16 +6,18 @@ use std::fmt;
 use std::future::Future;
 use std::time::Duration;
 
+use headend_core::olt::OltVendor;
+
 use crate::cli::Cli;
 use crate::error::OltError;
 use crate::terminal::Mode;
-use crate::types::{AuthorizeRequest, AutofindOnu, Onu, OnuRef, OpticalReading, PonPort, PortOptical, Vendor};
+use crate::types::{AuthorizeRequest, AutofindOnu, Onu, OnuRef, OpticalReading, PonPort, PortOptical};
 use crate::zte::Family;
 use crate::{huawei, vsol, zte};
 
 /// What every OLT can do, whatever its vendor.
 pub trait OltDriver: Send + Sync {
-    fn vendor(&self) -> Vendor;
+    fn vendor(&self) -> OltVendor;
 
     /// ONUs the OLT sees but that are not registered.
     fn autofind(&self) -> impl Future<Output = Result<Vec<AutofindOnu>, OltError>> + Send;
@@ -73,7 +75,7 @@ pub enum OltAuth {
 /// Everything needed to reach one OLT.
 #[derive(Debug, Clone)]
 pub struct OltConfig {
-    pub vendor: Vendor,
+    pub vendor: OltVendor,
     pub host: String,
     pub port: u16,
     pub username: String,
@@ -96,7 +98,7 @@ pub struct OltConfig {
 
 impl OltConfig {
     /// Port 22, 30 s per command, 15 s to connect, 2 sessions, 8 VSOL ports.
-    pub fn new(vendor: Vendor, host: impl Into<String>, username: impl Into<String>, auth: OltAuth) -> Self {
+    pub fn new(vendor: OltVendor, host: impl Into<String>, username: impl Into<String>, auth: OltAuth) -> Self {
         OltConfig {
             vendor,
             host: host.into(),
@@ -126,90 +128,90 @@ impl OltConfig {
 /// sessions; tests and the simulator can use it with their own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Operations {
-    pub vendor: Vendor,
+    pub vendor: OltVendor,
     /// VSOL only: how many ports to walk when no port is given.
     pub pon_ports: u16,
 }
 
 impl Operations {
-    pub fn new(vendor: Vendor) -> Self {
+    pub fn new(vendor: OltVendor) -> Self {
         Operations { vendor, pon_ports: 8 }
     }
 
     /// Where a session rests between operations.
     pub fn base_mode(&self) -> Mode {
         match self.vendor {
-            Vendor::Huawei | Vendor::Vsol => Mode::Config,
-            Vendor::Zte | Vendor::ZteTitan => Mode::Privileged,
+            OltVendor::Huawei | OltVendor::Vsol => Mode::Config,
+            OltVendor::Zte | OltVendor::ZteTitan => Mode::Privileged,
         }
     }
 
     fn family(&self) -> Family {
-        if self.vendor == Vendor::ZteTitan { Family::Titan } else { Family::C300 }
+        if self.vendor == OltVendor::ZteTitan { Family::Titan } else { Family::C300 }
     }
 
     /// From the login prompt (`mode`) to the base mode, with paging off.
     pub async fn prepare<C: Cli>(&self, cli: &mut C, mode: &Mode) -> Result<(), OltError> {
         match self.vendor {
-            Vendor::Huawei => huawei::prepare(cli, mode).await,
-            Vendor::Zte | Vendor::ZteTitan => zte::prepare(cli, mode).await,
-            Vendor::Vsol => vsol::prepare(cli, mode).await,
+            OltVendor::Huawei => huawei::prepare(cli, mode).await,
+            OltVendor::Zte | OltVendor::ZteTitan => zte::prepare(cli, mode).await,
+            OltVendor::Vsol => vsol::prepare(cli, mode).await,
         }
     }
 
     pub async fn autofind<C: Cli>(&self, cli: &mut C) -> Result<Vec<AutofindOnu>, OltError> {
         match self.vendor {
-            Vendor::Huawei => huawei::autofind(cli).await,
-            Vendor::Zte | Vendor::ZteTitan => zte::autofind(cli, self.family()).await,
-            Vendor::Vsol => vsol::autofind(cli, self.pon_ports).await,
+            OltVendor::Huawei => huawei::autofind(cli).await,
+            OltVendor::Zte | OltVendor::ZteTitan => zte::autofind(cli, self.family()).await,
+            OltVendor::Vsol => vsol::autofind(cli, self.pon_ports).await,
         }
     }
 
     pub async fn onus<C: Cli>(&self, cli: &mut C, port: Option<PonPort>) -> Result<Vec<Onu>, OltError> {
         match self.vendor {
-            Vendor::Huawei => huawei::onus(cli, port).await,
-            Vendor::Zte | Vendor::ZteTitan => zte::onus(cli, self.family(), port).await,
-            Vendor::Vsol => vsol::onus(cli, self.pon_ports, port).await,
+            OltVendor::Huawei => huawei::onus(cli, port).await,
+            OltVendor::Zte | OltVendor::ZteTitan => zte::onus(cli, self.family(), port).await,
+            OltVendor::Vsol => vsol::onus(cli, self.pon_ports, port).await,
         }
     }
 
     pub async fn optical<C: Cli>(&self, cli: &mut C, onu: OnuRef) -> Result<OpticalReading, OltError> {
         match self.vendor {
-            Vendor::Huawei => huawei::optical(cli, onu).await,
-            Vendor::Zte | Vendor::ZteTitan => zte::optical(cli, self.family(), onu).await,
-            Vendor::Vsol => vsol::optical(cli, onu).await,
+            OltVendor::Huawei => huawei::optical(cli, onu).await,
+            OltVendor::Zte | OltVendor::ZteTitan => zte::optical(cli, self.family(), onu).await,
+            OltVendor::Vsol => vsol::optical(cli, onu).await,
         }
     }
 
     pub async fn optical_port<C: Cli>(&self, cli: &mut C, port: PonPort) -> Result<Vec<PortOptical>, OltError> {
         match self.vendor {
-            Vendor::Huawei => huawei::optical_port(cli, port).await,
-            Vendor::Zte | Vendor::ZteTitan => zte::optical_port(cli, self.family(), port).await,
-            Vendor::Vsol => vsol::optical_port(cli, port).await,
+            OltVendor::Huawei => huawei::optical_port(cli, port).await,
+            OltVendor::Zte | OltVendor::ZteTitan => zte::optical_port(cli, self.family(), port).await,
+            OltVendor::Vsol => vsol::optical_port(cli, port).await,
         }
     }
 
     pub async fn authorize<C: Cli>(&self, cli: &mut C, req: &AuthorizeRequest) -> Result<OnuRef, OltError> {
         match self.vendor {
-            Vendor::Huawei => huawei::authorize(cli, req).await,
-            Vendor::Zte | Vendor::ZteTitan => zte::authorize(cli, self.family(), req).await,
-            Vendor::Vsol => vsol::authorize(cli, req).await,
+            OltVendor::Huawei => huawei::authorize(cli, req).await,
+            OltVendor::Zte | OltVendor::ZteTitan => zte::authorize(cli, self.family(), req).await,
+            OltVendor::Vsol => vsol::authorize(cli, req).await,
         }
     }
 
     pub async fn deregister<C: Cli>(&self, cli: &mut C, onu: OnuRef) -> Result<(), OltError> {
         match self.vendor {
-            Vendor::Huawei => huawei::deregister(cli, onu).await,
-            Vendor::Zte | Vendor::ZteTitan => zte::deregister(cli, self.family(), onu).await,
-            Vendor::Vsol => vsol::deregister(cli, onu).await,
+            OltVendor::Huawei => huawei::deregister(cli, onu).await,
+            OltVendor::Zte | OltVendor::ZteTitan => zte::deregister(cli, self.family(), onu).await,
+            OltVendor::Vsol => vsol::deregister(cli, onu).await,
         }
     }
 
     pub async fn reboot<C: Cli>(&self, cli: &mut C, onu: OnuRef) -> Result<(), OltError> {
         match self.vendor {
-            Vendor::Huawei => huawei::reboot(cli, onu).await,
-            Vendor::Zte | Vendor::ZteTitan => zte::reboot(cli, self.family(), onu).await,
-            Vendor::Vsol => vsol::reboot(cli, onu).await,
+            OltVendor::Huawei => huawei::reboot(cli, onu).await,
+            OltVendor::Zte | OltVendor::ZteTitan => zte::reboot(cli, self.family(), onu).await,
+            OltVendor::Vsol => vsol::reboot(cli, onu).await,
         }
     }
 }
@@ -221,7 +223,7 @@ mod tests {
     #[test]
     fn secrets_never_print() {
         let auth = OltAuth::Password(OltSecret::new("hunter2"));
-        let cfg = OltConfig::new(Vendor::Huawei, "10.0.0.1", "admin", auth);
+        let cfg = OltConfig::new(OltVendor::Huawei, "10.0.0.1", "admin", auth);
         let shown = format!("{cfg:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("OltSecret(***)"));

@@ -4,11 +4,13 @@
 
 use std::sync::Arc;
 
+use headend_core::olt::OltVendor;
+
 use crate::driver::{OltConfig, OltDriver};
 use crate::error::OltError;
 use crate::log::{CommandLog, NoLog};
 use crate::pool::Pool;
-use crate::types::{AuthorizeRequest, AutofindOnu, Onu, OnuRef, OpticalReading, PonPort, PortOptical, Vendor};
+use crate::types::{AuthorizeRequest, AutofindOnu, Onu, OnuRef, OpticalReading, PonPort, PortOptical};
 
 /// Opens OLT handles.
 #[derive(Debug, Clone, Copy)]
@@ -94,7 +96,7 @@ macro_rules! leased_read {
 }
 
 impl OltDriver for OltHandle {
-    fn vendor(&self) -> Vendor {
+    fn vendor(&self) -> OltVendor {
         self.pool.cfg.vendor
     }
 

@@ -1,5 +1,6 @@
 //! GPON OLTs over SSH: Huawei MA5600T/MA5800, ZTE C300/C320 and C600,
-//! VSOL V1600G, behind one trait.
+//! VSOL V1600G, behind one trait. An OLT's vendor is
+//! `headend_core::olt::OltVendor`.
 //!
 //! Layers, each usable alone:
 //! - [`terminal`]: a sans-IO VT100 line reader. Bytes in; reply text out,

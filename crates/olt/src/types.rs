@@ -8,56 +8,6 @@ use std::str::FromStr;
 use jiff::civil::DateTime;
 use jiff::tz::Offset;
 
-/// Which command dialect an OLT speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Vendor {
-    /// Huawei MA5600T / MA5603T / MA5608T / MA5800 (SmartAX, `display ...`).
-    Huawei,
-    /// ZTE C300 / C320 (ZXAN, `gpon-olt_1/1/1`).
-    Zte,
-    /// ZTE C600 / C620 / C650 (TITAN, `gpon_olt-1/1/1`, `show pon onu uncfg`).
-    ZteTitan,
-    /// VSOL V1600G series (GPON; ONU commands inside `interface gpon 0/n`).
-    Vsol,
-}
-
-impl Vendor {
-    /// The name [`FromStr`] accepts back, for storing in the inventory.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Vendor::Huawei => "huawei",
-            Vendor::Zte => "zte",
-            Vendor::ZteTitan => "zte-c600",
-            Vendor::Vsol => "vsol",
-        }
-    }
-}
-
-impl fmt::Display for Vendor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The text was not a vendor name this crate knows.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown OLT vendor {0:?} (expected huawei, zte, zte-c600 or vsol)")]
-pub struct UnknownVendor(pub String);
-
-impl FromStr for Vendor {
-    type Err = UnknownVendor;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "huawei" | "ma5600" | "ma5600t" | "ma5608t" | "ma5603t" | "ma5800" => Ok(Vendor::Huawei),
-            "zte" | "c300" | "c320" | "zte-c300" | "zte-c320" | "zxan" => Ok(Vendor::Zte),
-            "zte-c600" | "zte-titan" | "c600" | "c620" | "c650" | "titan" => Ok(Vendor::ZteTitan),
-            "vsol" | "v-sol" | "v1600g" | "v1600" => Ok(Vendor::Vsol),
-            _ => Err(UnknownVendor(s.to_owned())),
-        }
-    }
-}
-
 /// A PON port as `frame/slot/port` (Huawei `0/1/0`, ZTE `1/1/1` as
 /// rack/shelf… `shelf/slot/port`). VSOL names its ports `0/n`: those are
 /// `frame 0, slot 0, port n` and print as `0/n`.
@@ -403,16 +353,6 @@ pub struct AuthorizeRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn vendor_names_round_trip() {
-        for v in [Vendor::Huawei, Vendor::Zte, Vendor::ZteTitan, Vendor::Vsol] {
-            assert_eq!(v.as_str().parse::<Vendor>(), Ok(v));
-        }
-        assert_eq!("MA5800".parse::<Vendor>(), Ok(Vendor::Huawei));
-        assert_eq!("C320".parse::<Vendor>(), Ok(Vendor::Zte));
-        assert!("fiberhome".parse::<Vendor>().is_err());
-    }
 
     #[test]
     fn ports_parse_with_huawei_padding_and_vsol_short_form() {

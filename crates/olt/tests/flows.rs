@@ -8,10 +8,11 @@ mod common;
 use std::collections::VecDeque;
 
 use common::fixture;
+use headend_core::olt::OltVendor;
 use headend_olt::terminal::{Mode, Prompt};
 use headend_olt::{
     AuthorizeRequest, Cli, Dbm, OltError, OnuProfile, OnuRef, Operations, PonPort, ProfileRef, Reply, RunState,
-    SerialNumber, Vendor, Vlan,
+    SerialNumber, Vlan,
 };
 
 /// Expects these commands in this order; answers each with its reply and
@@ -65,7 +66,7 @@ fn sn(s: &str) -> SerialNumber {
 // ---------------------------------------------------------------- Huawei
 
 fn huawei() -> Operations {
-    Operations::new(Vendor::Huawei)
+    Operations::new(OltVendor::Huawei)
 }
 
 fn hw_req() -> AuthorizeRequest {
@@ -287,18 +288,18 @@ fn zte_req(vlan: Option<u16>) -> AuthorizeRequest {
 #[tokio::test]
 async fn zte_prepare() {
     let mut s = Script::new("ZXAN").then("terminal length 0", "", Mode::Privileged);
-    Operations::new(Vendor::Zte).prepare(&mut s, &Mode::Privileged).await.unwrap();
+    Operations::new(OltVendor::Zte).prepare(&mut s, &Mode::Privileged).await.unwrap();
     s.done();
 }
 
 #[tokio::test]
 async fn zte_autofind_both_families() {
     let mut s = Script::new("ZXAN").then("show gpon onu uncfg", &fixture("zte/c320_uncfg.txt"), Mode::Privileged);
-    assert_eq!(Operations::new(Vendor::Zte).autofind(&mut s).await.unwrap().len(), 3);
+    assert_eq!(Operations::new(OltVendor::Zte).autofind(&mut s).await.unwrap().len(), 3);
     let mut s = Script::new("ZXAN").then("show gpon onu uncfg", &fixture("zte/c320_uncfg_empty.txt"), Mode::Privileged);
-    assert!(Operations::new(Vendor::Zte).autofind(&mut s).await.unwrap().is_empty());
+    assert!(Operations::new(OltVendor::Zte).autofind(&mut s).await.unwrap().is_empty());
     let mut s = Script::new("ZXAN").then("show pon onu uncfg", &fixture("zte/c600_uncfg.txt"), Mode::Privileged);
-    assert_eq!(Operations::new(Vendor::ZteTitan).autofind(&mut s).await.unwrap().len(), 2);
+    assert_eq!(Operations::new(OltVendor::ZteTitan).autofind(&mut s).await.unwrap().len(), 2);
 }
 
 #[tokio::test]
@@ -306,7 +307,7 @@ async fn zte_onus_join_state_and_baseinfo() {
     let mut s = Script::new("ZXAN")
         .then("show gpon onu state gpon_olt-1/1/1", &fixture("zte/c600_onu_state.txt"), Mode::Privileged)
         .then("show gpon onu baseinfo gpon_olt-1/1/1", &fixture("zte/c600_baseinfo.txt"), Mode::Privileged);
-    let onus = Operations::new(Vendor::ZteTitan).onus(&mut s, Some(PonPort::new(1, 1, 1))).await.unwrap();
+    let onus = Operations::new(OltVendor::ZteTitan).onus(&mut s, Some(PonPort::new(1, 1, 1))).await.unwrap();
     assert_eq!(onus.len(), 6);
     assert_eq!(onus[2].onu.id, 12);
     assert_eq!(onus[2].state, RunState::DyingGasp);
@@ -323,7 +324,7 @@ async fn zte_onus_of_all_ports_asks_baseinfo_per_port() {
             "%Code 32310-GPONSRV : No related information to show.",
             Mode::Privileged,
         );
-    let onus = Operations::new(Vendor::Zte).onus(&mut s, None).await.unwrap();
+    let onus = Operations::new(OltVendor::Zte).onus(&mut s, None).await.unwrap();
     assert_eq!(onus.len(), 12);
     assert_eq!(onus[0].serial, None);
     s.done();
@@ -343,7 +344,7 @@ async fn zte_optical_combines_attenuation_and_the_onu_module() {
             Mode::Privileged,
         )
         .then("show gpon remote-onu interface pon gpon-onu_1/1/1:1", &module, Mode::Privileged);
-    let r = Operations::new(Vendor::Zte).optical(&mut s, onu).await.unwrap();
+    let r = Operations::new(OltVendor::Zte).optical(&mut s, onu).await.unwrap();
     assert_eq!(r.onu_rx, Some(Dbm(-16.676)));
     assert_eq!(r.olt_rx, Some(Dbm(-20.241)));
     assert_eq!(r.olt_tx, Some(Dbm(5.369)));
@@ -368,7 +369,7 @@ async fn zte_optical_of_a_dark_onu_is_empty_even_with_the_port_tx() {
         &fixture("zte/c320_remote_onu_pon_offline.txt"),
         Mode::Privileged,
     );
-    let r = Operations::new(Vendor::Zte).optical(&mut s, onu).await.unwrap();
+    let r = Operations::new(OltVendor::Zte).optical(&mut s, onu).await.unwrap();
     assert!(r.is_empty(), "{r:?}");
     s.done();
 }
@@ -380,7 +381,7 @@ async fn zte_optical_port() {
         &fixture("zte/c320_power_onu_rx.txt"),
         Mode::Privileged,
     );
-    let rows = Operations::new(Vendor::Zte).optical_port(&mut s, PonPort::new(1, 1, 1)).await.unwrap();
+    let rows = Operations::new(OltVendor::Zte).optical_port(&mut s, PonPort::new(1, 1, 1)).await.unwrap();
     assert_eq!(rows.len(), 12);
     assert_eq!(rows[2].reading.onu_rx, None);
 }
@@ -403,7 +404,7 @@ async fn zte_authorize_picks_the_lowest_free_id() {
         .then("service internet gemport 1 vlan 100", "", sub("gpon-onu-mng"))
         .then("exit", "", cfg())
         .then("end", "", p.clone());
-    let onu = Operations::new(Vendor::Zte).authorize(&mut s, &zte_req(Some(100))).await.unwrap();
+    let onu = Operations::new(OltVendor::Zte).authorize(&mut s, &zte_req(Some(100))).await.unwrap();
     assert_eq!(onu, OnuRef::new(PonPort::new(1, 1, 1), 4));
     s.done();
 }
@@ -417,7 +418,7 @@ async fn zte_authorize_already_registered_ends_config() {
         .then("interface gpon-olt_1/1/1", "", sub("config-if"))
         .then("onu 3 type ZTE-F660 sn ZTEGD824CDF3", &fixture("zte/onu_already_registered.txt"), sub("config-if"))
         .then("end", "", Mode::Privileged);
-    match Operations::new(Vendor::Zte).authorize(&mut s, &req).await {
+    match Operations::new(OltVendor::Zte).authorize(&mut s, &req).await {
         Err(OltError::Refused { message, .. }) => {
             assert!(message.contains("already registered"), "{message}")
         }
@@ -442,7 +443,7 @@ async fn zte_authorize_half_done_is_rolled_back() {
         .then("interface gpon-olt_1/1/1", "", sub("config-if"))
         .then("no onu 3", "", sub("config-if"))
         .then("end", "", Mode::Privileged);
-    assert!(matches!(Operations::new(Vendor::Zte).authorize(&mut s, &req).await, Err(OltError::Refused { .. })));
+    assert!(matches!(Operations::new(OltVendor::Zte).authorize(&mut s, &req).await, Err(OltError::Refused { .. })));
     s.done();
 }
 
@@ -454,21 +455,21 @@ async fn zte_deregister_and_reboot() {
         .then("interface gpon_olt-1/2/1", "", sub("config-if"))
         .then("no onu 7", "", sub("config-if"))
         .then("end", "", Mode::Privileged);
-    Operations::new(Vendor::ZteTitan).deregister(&mut s, onu).await.unwrap();
+    Operations::new(OltVendor::ZteTitan).deregister(&mut s, onu).await.unwrap();
     s.done();
     let mut s = Script::new("ZXAN")
         .then("configure terminal", "", cfg())
         .then("pon-onu-mng gpon-onu_1/2/1:7", "", sub("gpon-onu-mng"))
         .then("reboot", "Confirm to reboot? [yes/no]:yes", sub("gpon-onu-mng"))
         .then("end", "", Mode::Privileged);
-    Operations::new(Vendor::Zte).reboot(&mut s, onu).await.unwrap();
+    Operations::new(OltVendor::Zte).reboot(&mut s, onu).await.unwrap();
     s.done();
 }
 
 // ---------------------------------------------------------------- VSOL
 
 fn vsol() -> Operations {
-    Operations { vendor: Vendor::Vsol, pon_ports: 2 }
+    Operations { vendor: OltVendor::Vsol, pon_ports: 2 }
 }
 
 fn pon(n: u16) -> Mode {

@@ -9,11 +9,12 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use headend_core::olt::OltVendor;
 use headend_olt::{
     AuthorizeRequest, CommandLogEntry, CommandOutcome, Dbm, Olt, OltAuth, OltConfig, OltDriver, OltError, OltHandle,
-    OltSecret, OnuProfile, OnuRef, OpticalReading, PonPort, ProfileRef, RunState, SerialNumber, Vendor, Vlan,
+    OltSecret, OnuProfile, OnuRef, OpticalReading, PonPort, ProfileRef, RunState, SerialNumber, Vlan,
 };
-use headend_simlab::olt::{OltFaults, OltVendor, OnuState, SimOlt, SimOltConfig, SimOltHandle};
+use headend_simlab::olt::{OltFaults, OnuState, SimOlt, SimOltConfig, SimOltHandle};
 
 /// How long an authorized or rebooted ONU takes to come online here.
 const ONLINE_DELAY: Duration = Duration::from_secs(1);
@@ -22,16 +23,8 @@ async fn start(vendor: OltVendor, config: SimOltConfig) -> SimOltHandle {
     SimOlt::start(SimOltConfig { vendor, online_delay: ONLINE_DELAY, ..config }).await.unwrap()
 }
 
-fn driver_vendor(v: OltVendor) -> Vendor {
-    match v {
-        OltVendor::Huawei => Vendor::Huawei,
-        OltVendor::Zte => Vendor::Zte,
-    }
-}
-
 fn config(sim: &SimOltHandle) -> OltConfig {
-    let mut cfg =
-        OltConfig::new(driver_vendor(sim.vendor()), "127.0.0.1", "admin", OltAuth::Password(OltSecret::new("admin")));
+    let mut cfg = OltConfig::new(sim.vendor(), "127.0.0.1", "admin", OltAuth::Password(OltSecret::new("admin")));
     cfg.port = sim.addr().port();
     cfg.command_timeout = Duration::from_secs(5);
     cfg.connect_timeout = Duration::from_secs(5);
@@ -77,15 +70,10 @@ where
 }
 
 fn request(vendor: OltVendor, port: PonPort, serial: &str) -> AuthorizeRequest {
-    let profile = match vendor {
-        OltVendor::Huawei => {
-            OnuProfile { line: Some(ProfileRef::Id(20)), service: Some(ProfileRef::Id(30)), ..OnuProfile::default() }
-        }
-        OltVendor::Zte => OnuProfile {
-            onu_type: Some("ZTE-F670".into()),
-            tcont_profile: Some("UP-100M".into()),
-            ..OnuProfile::default()
-        },
+    let profile = if vendor == OltVendor::Huawei {
+        OnuProfile { line: Some(ProfileRef::Id(20)), service: Some(ProfileRef::Id(30)), ..OnuProfile::default() }
+    } else {
+        OnuProfile { onu_type: Some("ZTE-F670".into()), tcont_profile: Some("UP-100M".into()), ..OnuProfile::default() }
     };
     AuthorizeRequest {
         port,
@@ -123,15 +111,12 @@ async fn lifecycle(vendor: OltVendor, page_lines: usize, pager_stays_on: bool) {
     .await;
     let log = Log::default();
     let olt = Olt::connect_with_log(config(&sim), log.sink()).await.unwrap();
-    assert_eq!(olt.vendor(), driver_vendor(vendor));
+    assert_eq!(olt.vendor(), vendor);
     assert_eq!(olt.host_key().as_deref(), Some(sim.host_key_fingerprint().as_str()));
 
     // Autofind: what the simulator has waiting, plus one plugged in now.
-    let target = vendor.port(2);
-    let serial = match vendor {
-        OltVendor::Huawei => "HWTC0B086EA9",
-        OltVendor::Zte => "ZTEGC8F22D1F",
-    };
+    let target = sim.pon_port(2);
+    let serial = if vendor == OltVendor::Huawei { "HWTC0B086EA9" } else { "ZTEGC8F22D1F" };
     assert!(sim.add_autofind_onu(target, serial, "EG8145V5"));
     let found = olt.autofind().await.unwrap();
     let waiting = sim.autofind();
@@ -157,19 +142,16 @@ async fn lifecycle(vendor: OltVendor, page_lines: usize, pager_stays_on: bool) {
     assert_eq!(snap.serial, serial);
     assert_eq!(snap.vlan, Some(100));
     assert_eq!(snap.state, OnuState::Offline, "online before its delay");
-    match vendor {
-        OltVendor::Huawei => {
-            assert_eq!((snap.line_profile, snap.srv_profile), (20, 30));
-            assert_eq!(snap.description, "Maria Lopez");
-            // Ids 0 to 11 are taken: the OLT gives the next.
-            assert_eq!(onu.id, 12);
-        }
-        OltVendor::Zte => {
-            assert_eq!(snap.equipment, "ZTE-F670");
-            // One word on ZTE; ids 1 to 12 taken, the driver picks 13.
-            assert_eq!(snap.description, "Maria_Lopez");
-            assert_eq!(onu.id, 13);
-        }
+    if vendor == OltVendor::Huawei {
+        assert_eq!((snap.line_profile, snap.srv_profile), (20, 30));
+        assert_eq!(snap.description, "Maria Lopez");
+        // Ids 0 to 11 are taken: the OLT gives the next.
+        assert_eq!(onu.id, 12);
+    } else {
+        assert_eq!(snap.equipment, "ZTE-F670");
+        // One word on ZTE; ids 1 to 12 taken, the driver picks 13.
+        assert_eq!(snap.description, "Maria_Lopez");
+        assert_eq!(onu.id, 13);
     }
     assert!(!sim.autofind().iter().any(|f| f.serial == serial), "still in autofind");
     assert!(!olt.autofind().await.unwrap().iter().any(|f| f.serial.as_str() == serial));
@@ -207,10 +189,11 @@ async fn lifecycle(vendor: OltVendor, page_lines: usize, pager_stays_on: bool) {
     near("temperature", reading.temperature.map(|c| c.0), optics.temperature_c, 2.0);
     near("voltage", reading.voltage.map(|v| v.0), optics.voltage_v, 0.05);
     near("bias", reading.bias_current.map(|b| b.0), optics.bias_ma, 2.0);
-    match vendor {
+    if vendor == OltVendor::Huawei {
         // One ONT's `optical-info` has no distance (the port table has).
-        OltVendor::Huawei => assert_eq!(reading.distance, None),
-        OltVendor::Zte => assert_dbm("olt tx", reading.olt_tx, 0.0, 10.0),
+        assert_eq!(reading.distance, None);
+    } else {
+        assert_dbm("olt tx", reading.olt_tx, 0.0, 10.0);
     }
 
     let bulk = olt.optical_port(onu.port).await.unwrap();
@@ -262,10 +245,8 @@ async fn lifecycle(vendor: OltVendor, page_lines: usize, pager_stays_on: bool) {
     // Every command is logged with its reply; none was refused but the
     // pager settings, the Huawei "ONT is not online" of the reading taken
     // while it rebooted, and a service port that was not there.
-    assert!(entries.iter().any(|e| e.command.starts_with(match vendor {
-        OltVendor::Huawei => "ont add",
-        OltVendor::Zte => "onu 13 type",
-    })));
+    let add = if vendor == OltVendor::Huawei { "ont add" } else { "onu 13 type" };
+    assert!(entries.iter().any(|e| e.command.starts_with(add)));
     for e in &entries {
         let expected_refusal =
             matches!(e.command.as_str(), "scroll" | "screen-length 0 temporary" | "terminal length 0")
@@ -305,7 +286,7 @@ async fn duplicate_serial_is_refused(vendor: OltVendor, message: &str) {
     let olt = Olt::connect(config(&sim)).await.unwrap();
     let existing = sim.onus().into_iter().next().unwrap();
     // Registered already, on another port than the one asked.
-    let other = port(vendor.port(1));
+    let other = port(sim.pon_port(1));
     let err = olt.authorize(request(vendor, other, &existing.serial)).await.unwrap_err();
     match &err {
         OltError::Refused { message: m, .. } => assert_eq!(m, message, "{err}"),
@@ -369,7 +350,7 @@ async fn stall_times_out_and_the_handle_recovers(vendor: OltVendor) {
     let mut cfg = config(&sim);
     cfg.command_timeout = Duration::from_millis(300);
     let olt = Olt::connect(cfg).await.unwrap();
-    let p = port(vendor.port(0));
+    let p = port(sim.pon_port(0));
     assert_eq!(olt.onus(Some(p)).await.unwrap().len(), 4);
 
     sim.set_faults(OltFaults { stall: true, ..OltFaults::default() });
@@ -404,7 +385,7 @@ async fn two_sessions_at_most(vendor: OltVendor) {
     let mut tasks = Vec::new();
     for i in 0..40_usize {
         let olt: OltHandle = olt.clone();
-        let p = port(vendor.port(i % 8));
+        let p = port(sim.pon_port(i % 8));
         tasks.push(tokio::spawn(async move {
             match i % 4 {
                 0 => olt.optical_port(p).await.map(|r| r.len()),
@@ -438,7 +419,7 @@ async fn zte_many_callers_share_at_most_two_sessions() {
 async fn dark_onus_have_no_readings(vendor: OltVendor) {
     let sim = start(vendor, SimOltConfig::default()).await;
     let olt = Olt::connect(config(&sim)).await.unwrap();
-    let sp = vendor.port(0);
+    let sp = sim.pon_port(0);
     let p = port(sp);
     let first = u16::from(vendor == OltVendor::Zte);
     let (los, gasp, off) = (first, first + 1, first + 2);
@@ -496,7 +477,7 @@ async fn zte_dark_onus_have_absent_readings_not_zeros() {
 async fn an_empty_olt_lists_nothing(vendor: OltVendor) {
     let sim = start(vendor, SimOltConfig { onus_per_port: 0, autofind: 0, ..SimOltConfig::default() }).await;
     let olt = Olt::connect(config(&sim)).await.unwrap();
-    let p = port(vendor.port(0));
+    let p = port(sim.pon_port(0));
     assert_eq!(olt.autofind().await.unwrap(), []);
     assert_eq!(olt.onus(None).await.unwrap(), []);
     assert_eq!(olt.onus(Some(p)).await.unwrap(), []);

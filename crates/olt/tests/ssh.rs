@@ -9,11 +9,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use headend_core::olt::OltVendor;
 use headend_olt::ssh::SshSession;
 use headend_olt::terminal::Mode;
 use headend_olt::{
     Cli, CommandLogEntry, CommandOutcome, NoLog, Olt, OltAuth, OltConfig, OltDriver, OltError, OltSecret, OnuRef,
-    PonPort, Vendor,
+    PonPort,
 };
 use russh::keys::{HashAlg, decode_secret_key};
 use russh::server::{self, Auth, Msg, Session, VerifiedPublicKey};
@@ -284,7 +285,7 @@ async fn fake(host_key: &str, enable_password: bool) -> Fake {
 }
 
 fn config(port: u16) -> OltConfig {
-    let mut cfg = OltConfig::new(Vendor::Huawei, "127.0.0.1", "admin", OltAuth::Password(OltSecret::new(PASSWORD)));
+    let mut cfg = OltConfig::new(OltVendor::Huawei, "127.0.0.1", "admin", OltAuth::Password(OltSecret::new(PASSWORD)));
     cfg.port = port;
     cfg.command_timeout = Duration::from_millis(800);
     cfg.connect_timeout = Duration::from_secs(5);

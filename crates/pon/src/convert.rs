@@ -1,24 +1,15 @@
 //! Between `headend_olt`'s words (what the OLT printed) and the inventory's
 //! (`headend_core::olt`, the store's rows), and from a plan's OLT profile
-//! to what each vendor's `authorize` needs.
+//! to what each vendor's `authorize` needs. Both sides name the vendor with
+//! the same `OltVendor`.
 
 use headend_core::olt::{OltProfile, OltVendor, OnuState};
 use headend_olt::{
     AutofindOnu, CommandLogEntry, CommandOutcome, DeviceTime, Onu, OnuProfile, OpticalReading, ProfileRef, RunState,
-    Vendor,
 };
 use headend_store::{AutofindSeen, NewOltLogEntry, OltLogOutcome, OnuSeen, SignalSample};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-
-pub fn vendor(v: OltVendor) -> Vendor {
-    match v {
-        OltVendor::Huawei => Vendor::Huawei,
-        OltVendor::Zte => Vendor::Zte,
-        OltVendor::ZteTitan => Vendor::ZteTitan,
-        OltVendor::Vsol => Vendor::Vsol,
-    }
-}
 
 pub fn state(s: &RunState) -> OnuState {
     match s {
@@ -109,20 +100,20 @@ fn profile_ref(text: &str) -> ProfileRef {
 ///
 /// A missing piece is left out: the driver refuses the request with a
 /// clear message before sending anything.
-pub fn onu_profile(vendor: Vendor, profile: &OltProfile, equipment: Option<&str>) -> OnuProfile {
+pub fn onu_profile(vendor: OltVendor, profile: &OltProfile, equipment: Option<&str>) -> OnuProfile {
     let name = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
     match vendor {
-        Vendor::Huawei => OnuProfile {
+        OltVendor::Huawei => OnuProfile {
             line: name(&profile.line).map(|l| profile_ref(&l)),
             service: name(&profile.service).map(|s| profile_ref(&s)),
             ..OnuProfile::default()
         },
-        Vendor::Zte | Vendor::ZteTitan => OnuProfile {
+        OltVendor::Zte | OltVendor::ZteTitan => OnuProfile {
             tcont_profile: name(&profile.line),
             onu_type: name(&profile.service).or_else(|| equipment.map(str::to_owned)),
             ..OnuProfile::default()
         },
-        Vendor::Vsol => OnuProfile {
+        OltVendor::Vsol => OnuProfile {
             line: name(&profile.line).map(|l| profile_ref(&l)),
             service: name(&profile.service).map(|s| profile_ref(&s)),
             onu_type: equipment.map(str::to_owned),
@@ -141,27 +132,28 @@ mod tests {
 
     #[test]
     fn plan_profiles_per_vendor() {
-        let h = onu_profile(Vendor::Huawei, &p("20", "ftth-srv"), Some("EG8145V5"));
+        let h = onu_profile(OltVendor::Huawei, &p("20", "ftth-srv"), Some("EG8145V5"));
         assert_eq!(h.line, Some(ProfileRef::Id(20)));
         assert_eq!(h.service, Some(ProfileRef::Name("ftth-srv".into())));
         assert_eq!(h.onu_type, None);
 
-        let z = onu_profile(Vendor::Zte, &p("UP-100M", "ZTE-F670"), Some("F660"));
+        let z = onu_profile(OltVendor::Zte, &p("UP-100M", "ZTE-F670"), Some("F660"));
         assert_eq!((z.tcont_profile.as_deref(), z.onu_type.as_deref()), (Some("UP-100M"), Some("ZTE-F670")));
         let z = onu_profile(
-            Vendor::ZteTitan,
+            OltVendor::ZteTitan,
             &OltProfile { line: Some("UP-1G".into()), ..OltProfile::default() },
             Some("F660"),
         );
         assert_eq!(z.onu_type.as_deref(), Some("F660"), "the reported type when the plan names none");
 
-        let v = onu_profile(Vendor::Vsol, &p("line_VLAN100", "3"), Some("V411"));
+        let v = onu_profile(OltVendor::Vsol, &p("line_VLAN100", "3"), Some("V411"));
         assert_eq!(
             (v.line, v.service, v.onu_type.as_deref()),
             (Some(ProfileRef::Name("line_VLAN100".into())), Some(ProfileRef::Id(3)), Some("V411"))
         );
 
-        let empty = onu_profile(Vendor::Huawei, &OltProfile { line: Some("  ".into()), ..OltProfile::default() }, None);
+        let empty =
+            onu_profile(OltVendor::Huawei, &OltProfile { line: Some("  ".into()), ..OltProfile::default() }, None);
         assert_eq!(empty, OnuProfile::default());
     }
 

@@ -390,7 +390,7 @@ impl OltFleet {
             .host_key;
         let password = self.password(olt).await?;
         let mut config = OltConfig::new(
-            convert::vendor(olt.vendor),
+            olt.vendor,
             olt.host.clone(),
             olt.username.clone(),
             OltAuth::Password(OltSecret::new(password)),

@@ -20,7 +20,7 @@ mod runner;
 pub mod sweep;
 pub mod ztp;
 
-pub use convert::{onu_profile, vendor as driver_vendor};
+pub use convert::onu_profile;
 pub use fleet::{LOGIN_RETRY, OltEngineError, OltEvent, OltFleet, OltFleetConfig};
 pub use sweep::OltSweepReport;
 pub use ztp::ZtpReport;

@@ -61,7 +61,7 @@ fn request(
         port,
         serial,
         onu_id: None,
-        profile: convert::onu_profile(convert::vendor(olt.vendor), profile, equipment),
+        profile: convert::onu_profile(olt.vendor, profile, equipment),
         vlan,
         description: Some(onu_description(service, customer)),
     })

@@ -22,9 +22,7 @@ use headend_core::{OltId, PlanId, ServiceId};
 use headend_olt::OltError;
 use headend_pon::{OltEngineError, OltEvent, OltFleet, OltFleetConfig};
 use headend_secrets::{SecretKey, SecretStore};
-use headend_simlab::olt::{
-    OltVendor as SimVendor, OnuState as SimState, PonPort as SimPort, SimOlt, SimOltConfig, SimOltHandle,
-};
+use headend_simlab::olt::{OnuState as SimState, PonPort as SimPort, SimOlt, SimOltConfig, SimOltHandle};
 use headend_store::{
     ActivityQuery, AlertQuery, NewCustomer, NewOlt, NewPlan, NewRouter, NewService, ServiceOnu, Store,
 };
@@ -52,15 +50,11 @@ impl Lab {
     }
 
     async fn olt(&mut self, name: &str, sim: &SimOltHandle, password: &str) -> Olt {
-        let vendor = match sim.vendor() {
-            SimVendor::Huawei => OltVendor::Huawei,
-            SimVendor::Zte => OltVendor::Zte,
-        };
         let id = self
             .store
             .add_olt(&NewOlt {
                 name: name.into(),
-                vendor,
+                vendor: sim.vendor(),
                 host: "127.0.0.1".into(),
                 port: sim.addr().port(),
                 username: "admin".into(),
@@ -154,7 +148,7 @@ impl Drop for Lab {
     }
 }
 
-async fn sim(vendor: SimVendor, pon_ports: usize, onus_per_port: usize) -> SimOltHandle {
+async fn sim(vendor: OltVendor, pon_ports: usize, onus_per_port: usize) -> SimOltHandle {
     SimOlt::start(SimOltConfig {
         vendor,
         pon_ports,
@@ -177,7 +171,7 @@ fn alerts(rx: &mut broadcast::Receiver<OltEvent>) -> Vec<(String, AlertChange)> 
     out
 }
 
-async fn signal_sweep(vendor: SimVendor) {
+async fn signal_sweep(vendor: OltVendor) {
     let mut lab = Lab::new().await;
     let sim = sim(vendor, 2, 4).await;
     let olt = lab.olt("olt-a", &sim, "admin").await;
@@ -193,11 +187,8 @@ async fn signal_sweep(vendor: SimVendor) {
     let pinned = lab.refresh(olt.id).await.host_key.unwrap();
     assert_eq!(pinned, sim.host_key_fingerprint());
 
-    let p0 = vendor.port(0);
-    let first = match vendor {
-        SimVendor::Huawei => 0,
-        SimVendor::Zte => 1,
-    };
+    let p0 = sim.pon_port(0);
+    let first = u16::from(vendor == OltVendor::Zte);
     let name = |id: u16| format!("{p0}:{id}");
     let onus = lab.store.onus(olt.id, Some(&p0.to_string())).await.unwrap();
     assert_eq!(onus.len(), 4);
@@ -283,15 +274,15 @@ async fn signal_sweep(vendor: SimVendor) {
 
 #[tokio::test]
 async fn huawei_signal_sweep_stores_history_and_raises_and_clears_alerts() {
-    signal_sweep(SimVendor::Huawei).await;
+    signal_sweep(OltVendor::Huawei).await;
 }
 
 #[tokio::test]
 async fn zte_signal_sweep_stores_history_and_raises_and_clears_alerts() {
-    signal_sweep(SimVendor::Zte).await;
+    signal_sweep(OltVendor::Zte).await;
 }
 
-async fn zero_touch(vendor: SimVendor, serial: &str, profile: OltProfile) {
+async fn zero_touch(vendor: OltVendor, serial: &str, profile: OltProfile) {
     let mut lab = Lab::new().await;
     let sim = sim(vendor, 2, 2).await;
     let olt = lab.olt("olt-z", &sim, "admin").await;
@@ -304,7 +295,7 @@ async fn zero_touch(vendor: SimVendor, serial: &str, profile: OltProfile) {
     assert_eq!((report.waiting, report.authorized.len()), (1, 0));
 
     // The technician plugs it in.
-    let port = vendor.port(1);
+    let port = sim.pon_port(1);
     assert!(sim.add_autofind_onu(port, serial, "EG8145V5"));
     let report = fleet.zero_touch().await.unwrap();
     assert!(report.failed.is_empty(), "{:?}", report.failed);
@@ -317,7 +308,7 @@ async fn zero_touch(vendor: SimVendor, serial: &str, profile: OltProfile) {
     let onu = sim.onu(port, u16::try_from(done.onu_index).unwrap()).unwrap();
     assert_eq!(onu.serial, serial);
     assert_eq!(onu.vlan, Some(100));
-    if vendor == SimVendor::Huawei {
+    if vendor == OltVendor::Huawei {
         assert_eq!((onu.line_profile, onu.srv_profile), (20, 30));
         assert_eq!(onu.description, format!("svc{service}-Ana_Silva"));
     }
@@ -349,27 +340,27 @@ async fn zero_touch(vendor: SimVendor, serial: &str, profile: OltProfile) {
 #[tokio::test]
 async fn huawei_zero_touch_registers_and_links_the_services_onu() {
     let profile = OltProfile { line: Some("20".into()), service: Some("30".into()), vlan: Some(100) };
-    zero_touch(SimVendor::Huawei, "HWTC0B086EA9", profile).await;
+    zero_touch(OltVendor::Huawei, "HWTC0B086EA9", profile).await;
 }
 
 #[tokio::test]
 async fn zte_zero_touch_registers_and_links_the_services_onu() {
     let profile = OltProfile { line: Some("UP-100M".into()), service: Some("ZTE-F670".into()), vlan: Some(100) };
-    zero_touch(SimVendor::Zte, "ZTEGC8F22D1F", profile).await;
+    zero_touch(OltVendor::Zte, "ZTEGC8F22D1F", profile).await;
 }
 
 #[tokio::test]
 async fn zero_touch_failures_back_off_then_give_up() {
     let mut lab = Lab::new().await;
     // A full port: the OLT refuses another ONU on it.
-    let sim = sim(SimVendor::Huawei, 1, 128).await;
+    let sim = sim(OltVendor::Huawei, 1, 128).await;
     let olt = lab.olt("olt-full", &sim, "admin").await;
     let fleet = lab.fleet();
     let mut events = fleet.subscribe();
     lab.store.set_isp_policy(&IspPolicy { max_attempts: 2, ..IspPolicy::default() }).await.unwrap();
     let profile = OltProfile { line: Some("20".into()), service: Some("30".into()), vlan: None };
     let (_, service) = lab.service("Fibra", &profile, "HWTC0B086EA9").await;
-    assert!(sim.add_autofind_onu(SimVendor::Huawei.port(0), "HWTC0B086EA9", "EG8145V5"));
+    assert!(sim.add_autofind_onu(sim.pon_port(0), "HWTC0B086EA9", "EG8145V5"));
 
     let report = fleet.zero_touch().await.unwrap();
     assert_eq!((report.authorized.len(), report.failed.len(), report.gave_up.len()), (0, 1, 0), "{report:?}");
@@ -398,7 +389,7 @@ async fn zero_touch_failures_back_off_then_give_up() {
 
     // A plan without OLT profiles cannot work: it gives up at once.
     let (_, other) = lab.service("Bare", &OltProfile::default(), "HWTC00C0FFEE").await;
-    assert!(sim.add_autofind_onu(SimVendor::Huawei.port(0), "HWTC00C0FFEE", "EG8145V5"));
+    assert!(sim.add_autofind_onu(sim.pon_port(0), "HWTC00C0FFEE", "EG8145V5"));
     let report = fleet.zero_touch().await.unwrap();
     assert_eq!(report.gave_up.iter().map(|f| f.service).collect::<Vec<_>>(), [other], "{report:?}");
     assert!(report.gave_up[0].error.contains("profile"), "{}", report.gave_up[0].error);
@@ -408,7 +399,7 @@ async fn zero_touch_failures_back_off_then_give_up() {
 #[tokio::test]
 async fn a_changed_host_key_is_refused_and_not_knocked_on() {
     let mut lab = Lab::new().await;
-    let sim = sim(SimVendor::Huawei, 1, 2).await;
+    let sim = sim(OltVendor::Huawei, 1, 2).await;
     let olt = lab.olt("olt-k", &sim, "admin").await;
     let fleet = lab.fleet();
     fleet.sweep_signals(&olt).await.unwrap();
@@ -452,7 +443,7 @@ async fn a_changed_host_key_is_refused_and_not_knocked_on() {
 #[tokio::test]
 async fn a_refused_login_is_tried_once() {
     let mut lab = Lab::new().await;
-    let sim = sim(SimVendor::Zte, 1, 1).await;
+    let sim = sim(OltVendor::Zte, 1, 1).await;
     let olt = lab.olt("olt-p", &sim, "not-the-password").await;
     let fleet = lab.fleet();
     let mut events = fleet.subscribe();
@@ -476,11 +467,11 @@ async fn a_refused_login_is_tried_once() {
 #[tokio::test]
 async fn the_run_loop_sweeps_and_provisions_on_its_own() {
     let mut lab = Lab::new().await;
-    let sim = sim(SimVendor::Huawei, 1, 2).await;
+    let sim = sim(OltVendor::Huawei, 1, 2).await;
     let olt = lab.olt("olt-r", &sim, "admin").await;
     let profile = OltProfile { line: Some("20".into()), service: Some("30".into()), vlan: Some(300) };
     let (_, service) = lab.service("Fibra", &profile, "HWTC0B086EAA").await;
-    assert!(sim.add_autofind_onu(SimVendor::Huawei.port(0), "HWTC0B086EAA", "EG8145V5"));
+    assert!(sim.add_autofind_onu(sim.pon_port(0), "HWTC0B086EAA", "EG8145V5"));
     let fleet = OltFleet::new(
         lab.store.clone(),
         lab.secrets.clone(),
@@ -520,8 +511,8 @@ async fn the_run_loop_sweeps_and_provisions_on_its_own() {
     assert_eq!(sim.stats().sessions_open_now, 0, "the sessions are closed: {:?}", sim.stats());
 }
 
-#[test]
-fn sim_ports_match_the_driver() {
-    let p = SimVendor::Zte.port(0);
+#[tokio::test]
+async fn sim_ports_match_the_driver() {
+    let p = sim(OltVendor::Zte, 1, 0).await.pon_port(0);
     assert_eq!(p, SimPort::new(1, 1, 1));
 }

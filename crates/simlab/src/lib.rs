@@ -4,8 +4,9 @@
 //! - [`routeros`]: a MikroTik router speaking the binary API (plain and
 //!   TLS) and REST (HTTPS) on one shared state, with personas and fault
 //!   injection.
-//! - [`olt`]: a GPON OLT (Huawei or ZTE) whose CLI is reached over SSH,
-//!   with ONUs, autofind, drifting optical levels, a pager and vty limits.
+//! - [`olt`]: a GPON OLT (Huawei or ZTE C300/C320, by
+//!   `headend_core::olt::OltVendor`) whose CLI is reached over SSH, with
+//!   ONUs, autofind, drifting optical levels, a pager and vty limits.
 //!
 //! # Architecture invariants
 //!
@@ -21,5 +22,5 @@
 pub mod olt;
 pub mod routeros;
 
-pub use olt::{OltFaults, OltVendor, OnuState, PonPort, SimOlt, SimOltConfig, SimOltError, SimOltHandle, SimOltStats};
+pub use olt::{OltFaults, OnuState, PonPort, SimOlt, SimOltConfig, SimOltError, SimOltHandle, SimOltStats};
 pub use routeros::{Faults, Persona, SimConfig, SimError, SimRouter, SimRouterHandle, SimStats};

@@ -6,7 +6,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use headend_simlab::olt::{OltFaults, OltVendor, OnuState, PonPort, SimOlt, SimOltConfig, SimOltHandle};
+use headend_core::olt::OltVendor;
+use headend_simlab::olt::{OltFaults, OnuState, PonPort, SimOlt, SimOltConfig, SimOltHandle};
 use russh::client;
 use russh::keys::{HashAlg, PublicKeyOrCertificate};
 use russh::{Channel, ChannelMsg};

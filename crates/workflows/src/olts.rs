@@ -9,7 +9,7 @@ use headend_core::optical::{SignalPolicy, Thresholds};
 use headend_core::queue::OltAction;
 use headend_core::{OltId, OnuId, PlanId, ServiceId};
 use headend_olt::{AuthorizeRequest, OnuRef, PonPort, SerialNumber, Vlan};
-use headend_pon::{OltFleet, driver_vendor, onu_profile};
+use headend_pon::{OltFleet, onu_profile};
 use headend_secrets::SecretKey;
 use headend_store::{NewOlt, ServiceOnu, StoreError};
 
@@ -262,7 +262,7 @@ impl Workflows {
             port: input.port,
             serial: input.serial.clone(),
             onu_id: None,
-            profile: onu_profile(driver_vendor(olt.vendor), &profile, equipment.as_deref()),
+            profile: onu_profile(olt.vendor, &profile, equipment.as_deref()),
             vlan: profile.vlan.and_then(Vlan::new),
             description: description.clone(),
         };

@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::ValueEnum;
-use headend_simlab::olt::{OltVendor, SimOlt, SimOltConfig, SimOltHandle};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use headend_core::olt::OltVendor;
+use headend_simlab::olt::{SimOlt, SimOltConfig, SimOltHandle};
 use headend_simlab::{Faults, Persona, SimConfig, SimRouter, SimRouterHandle};
 use serde::Serialize;
 
@@ -28,29 +30,11 @@ const MAX_ONUS: usize = 2_048;
 /// ONUs per PON port before another port is used.
 const ONUS_PER_PORT: usize = 64;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum OltVendorArg {
-    /// Huawei MA5600T / MA5800.
-    Huawei,
-    /// ZTE C300 / C320.
-    Zte,
-}
-
-impl OltVendorArg {
-    fn vendor(self) -> OltVendor {
-        match self {
-            Self::Huawei => OltVendor::Huawei,
-            Self::Zte => OltVendor::Zte,
-        }
-    }
-
-    /// The name `headend olt add --vendor` takes.
-    fn name(self) -> &'static str {
-        match self {
-            Self::Huawei => "huawei",
-            Self::Zte => "zte",
-        }
-    }
+/// `--olt-vendor`: the vendors the simulator emulates, by the names
+/// `headend olt add --vendor` takes.
+fn simulated_vendor() -> impl TypedValueParser<Value = OltVendor> {
+    let names = OltVendor::ALL.into_iter().filter(|v| SimOlt::emulates(*v).is_ok()).map(OltVendor::as_str);
+    PossibleValuesParser::new(names).try_map(|name| name.parse::<OltVendor>())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -133,8 +117,8 @@ pub struct Args {
     onus_per_olt: usize,
 
     /// Whose CLI the OLTs speak.
-    #[arg(long, value_enum, default_value_t = OltVendorArg::Huawei)]
-    olt_vendor: OltVendorArg,
+    #[arg(long, default_value_t = OltVendor::Huawei, value_parser = simulated_vendor())]
+    olt_vendor: OltVendor,
 }
 
 /// One started OLT, as printed.
@@ -249,7 +233,7 @@ async fn start_olts(args: &Args) -> anyhow::Result<(Vec<SimOltHandle>, Vec<OltLi
     for i in 1..=args.olts {
         let name = numbered("olt", i, args.olts);
         let config = SimOltConfig {
-            vendor: args.olt_vendor.vendor(),
+            vendor: args.olt_vendor,
             pon_ports: ports,
             onus_per_port: per_port,
             autofind: 2,
@@ -266,7 +250,7 @@ async fn start_olts(args: &Args) -> anyhow::Result<(Vec<SimOltHandle>, Vec<OltLi
             name,
             host: "127.0.0.1",
             ssh_port: handle.addr().port(),
-            vendor: args.olt_vendor.name(),
+            vendor: args.olt_vendor.as_str(),
             user: args.user.clone(),
             pon_ports: ports,
             onus: ports * per_port,
@@ -421,13 +405,14 @@ mod tests {
         assert!(parse(&["--routers", "0"]).is_err());
         assert!(parse(&["--persona", "v5"]).is_err());
         assert!(parse(&["--olt-vendor", "fiberhome"]).is_err());
+        assert!(parse(&["--olt-vendor", "vsol"]).is_err());
         assert!(parse(&["--olts", "65"]).is_err());
     }
 
     #[test]
     fn olts_are_laid_out_on_ports_of_64() {
         let Ok(args) = parse(&["--olts", "2", "--onus-per-olt", "1000", "--olt-vendor", "zte"]) else { panic!() };
-        assert_eq!((args.olts, args.olt_vendor), (2, OltVendorArg::Zte));
+        assert_eq!((args.olts, args.olt_vendor), (2, OltVendor::Zte));
         assert_eq!(olt_layout(1000).map_err(|e| e.to_string()), Ok((16, 63)));
         assert_eq!(olt_layout(0).map_err(|e| e.to_string()), Ok((1, 0)));
         assert_eq!(olt_layout(64).map_err(|e| e.to_string()), Ok((1, 64)));

@@ -4,10 +4,9 @@
 
 use tokio::time::Instant;
 
-use super::config::{OltVendor, PonPort};
-use super::huawei;
+use super::config::PonPort;
+use super::emulation::Emulation;
 use super::state::State;
-use super::zte;
 
 /// Where a shell is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,7 +143,7 @@ pub(crate) fn timestamp(seconds: i64, offset: bool) -> String {
 /// The interpreter of one shell.
 #[derive(Debug)]
 pub(crate) struct Shell {
-    pub(crate) vendor: OltVendor,
+    pub(crate) emulation: &'static Emulation,
     pub(crate) hostname: String,
     pub(crate) mode: Mode,
     /// Lines per page; `None`: no pager.
@@ -155,14 +154,11 @@ pub(crate) struct Shell {
 }
 
 impl Shell {
-    pub(crate) fn new(vendor: OltVendor, hostname: String, page_lines: usize) -> Self {
+    pub(crate) fn new(emulation: &'static Emulation, hostname: String, page_lines: usize) -> Self {
         Self {
-            vendor,
+            emulation,
             hostname,
-            mode: match vendor {
-                OltVendor::Huawei => Mode::HwUser,
-                OltVendor::Zte => Mode::ZteExec,
-            },
+            mode: emulation.login_mode,
             page: (page_lines > 0).then_some(page_lines),
             smart: true,
             waiting: None,
@@ -183,73 +179,47 @@ impl Shell {
 
     /// The text before the first prompt.
     pub(crate) fn banner(&self) -> String {
-        match self.vendor {
-            OltVendor::Huawei => concat!(
-                "\r\n\r\n  Huawei Integrated Access Software (MA5600T).\r\n",
-                "  Copyright(C) Huawei Technologies Co., Ltd. 2002-2021. All rights reserved.\r\n",
-                "\r\n"
-            )
-            .to_owned(),
-            OltVendor::Zte => "\r\n".to_owned(),
-        }
+        self.emulation.banner.to_owned()
     }
 
     /// What follows a reply's lines before the prompt: Huawei leaves a
     /// blank line.
     pub(crate) fn before_prompt(&self) -> &'static str {
-        match self.vendor {
-            OltVendor::Huawei => "\r\n",
-            OltVendor::Zte => "",
-        }
+        self.emulation.before_prompt
     }
 
     /// The pager's mark, and what erases it when the user goes on.
     pub(crate) fn more(&self) -> (&'static str, String) {
-        match self.vendor {
-            OltVendor::Huawei => {
-                ("---- More ( Press 'Q' to break ) ----", format!("\x1b[37D{}\x1b[37D", " ".repeat(35)))
-            }
-            OltVendor::Zte => ("--More--", "\x08 \x08".repeat(8)),
-        }
+        (self.emulation.more, self.emulation.more_erase.to_owned())
     }
 
     /// The refusal a shell past the vty limit gets before it is closed.
     pub(crate) fn too_many_users(&self) -> &'static str {
-        match self.vendor {
-            OltVendor::Huawei => "  The number of online users has reached the upper limit.",
-            OltVendor::Zte => "%Error 10101: The number of users has reached the maximum.",
-        }
+        self.emulation.too_many_users
     }
 
     /// The vendor's unknown-command error, its caret under `at` of the
     /// line typed after the prompt.
     pub(crate) fn unknown(&self, at: usize) -> Reply {
         let caret = format!("{}^", " ".repeat(self.prompt().len() + at));
-        let message = match self.vendor {
-            OltVendor::Huawei => "  % Unknown command, the error locates at '^'",
-            OltVendor::Zte => "% Invalid input detected at '^' marker.",
-        };
-        Reply::lines(vec![caret, message.to_owned()])
+        Reply::lines(vec![caret, self.emulation.unknown.to_owned()])
     }
 
     /// A wrong value: Huawei says so, ZTE treats it as invalid input.
     pub(crate) fn bad_parameter(&self, at: usize) -> Reply {
-        match self.vendor {
-            OltVendor::Huawei => {
+        match self.emulation.bad_parameter {
+            Some(message) => {
                 let caret = format!("{}^", " ".repeat(self.prompt().len() + at));
-                Reply::lines(vec![caret, "  % Parameter error, the error locates at '^'".to_owned()])
+                Reply::lines(vec![caret, message.to_owned()])
             }
-            OltVendor::Zte => self.unknown(at),
+            None => self.unknown(at),
         }
     }
 
     /// Interpret one line.
     pub(crate) fn run(&mut self, line: &str, state: &mut State, now: Instant) -> Reply {
         state.settle(now);
-        match self.vendor {
-            OltVendor::Huawei => huawei::run(self, line, state, now),
-            OltVendor::Zte => zte::run(self, line, state, now),
-        }
+        (self.emulation.run)(self, line, state, now)
     }
 }
 

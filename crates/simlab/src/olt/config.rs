@@ -3,60 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-/// Whose CLI the simulator speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OltVendor {
-    /// Huawei MA5600T / MA5800 (`MA5600T>`, `display ont ...`, ports
-    /// `0/1/0`).
-    Huawei,
-    /// ZTE C300 / C320 (`ZXAN#`, `show gpon onu ...`, ports
-    /// `gpon-olt_1/1/1`).
-    Zte,
-}
-
-impl OltVendor {
-    /// The hostname in the prompt when none is configured.
-    #[must_use]
-    pub fn default_hostname(self) -> &'static str {
-        match self {
-            Self::Huawei => "MA5600T",
-            Self::Zte => "ZXAN",
-        }
-    }
-
-    /// The equipment id (Huawei) or ONU type (ZTE) of generated ONUs.
-    #[must_use]
-    pub fn default_equipment(self) -> &'static str {
-        match self {
-            Self::Huawei => "EG8145V5",
-            Self::Zte => "ZTE-F660",
-        }
-    }
-
-    /// The vendor id that starts generated serial numbers.
-    fn serial_vendor(self) -> &'static str {
-        match self {
-            Self::Huawei => "HWTC",
-            Self::Zte => "ZTEG",
-        }
-    }
-
-    pub(crate) fn serial(self, n: u32) -> String {
-        format!("{}{n:08X}", self.serial_vendor())
-    }
-
-    /// The address of the `index`th PON port (0-based): 16 ports a
-    /// board, Huawei from `0/1/0`, ZTE from `1/1/1`.
-    #[must_use]
-    pub fn port(self, index: usize) -> PonPort {
-        let board = u8::try_from(index / 16).unwrap_or(u8::MAX);
-        let port = u8::try_from(index % 16).unwrap_or(0);
-        match self {
-            Self::Huawei => PonPort::new(0, board.saturating_add(1), port),
-            Self::Zte => PonPort::new(1, board.saturating_add(1), port + 1),
-        }
-    }
-}
+use headend_core::olt::OltVendor;
 
 /// A PON port: frame (ZTE: rack), slot and port, printed `0/1/0`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -104,12 +51,16 @@ pub struct OltFaults {
 /// A simulated OLT's set-up.
 #[derive(Debug, Clone)]
 pub struct SimOltConfig {
-    /// Whose CLI. Default [`OltVendor::Huawei`].
+    /// Whose CLI: Huawei or ZTE C300/C320 ([`SimOlt::emulates`]
+    /// says). Default [`OltVendor::Huawei`].
+    ///
+    /// [`SimOlt::emulates`]: super::SimOlt::emulates
     pub vendor: OltVendor,
     /// Hostname in the prompt; `None`: the vendor's default
     /// (`MA5600T`, `ZXAN`).
     pub hostname: Option<String>,
-    /// Number of GPON ports, 16 a board ([`OltVendor::port`]). Default 4.
+    /// Number of GPON ports, 16 a board
+    /// ([`SimOltHandle::pon_port`](super::SimOltHandle::pon_port)). Default 4.
     pub pon_ports: usize,
     /// ONUs configured on every port at start (ids from 0 on Huawei, 1
     /// on ZTE; at most 128). Default 4.
@@ -165,9 +116,5 @@ impl SimOltConfig {
     #[must_use]
     pub fn vendor(vendor: OltVendor) -> Self {
         Self { vendor, ..Self::default() }
-    }
-
-    pub(crate) fn hostname(&self) -> String {
-        self.hostname.clone().unwrap_or_else(|| self.vendor.default_hostname().to_owned())
     }
 }

@@ -1,15 +1,17 @@
 //! A simulated GPON OLT (Huawei MA5600T/MA5800 or ZTE C300/C320) whose
 //! CLI is reached over SSH on loopback, so the OLT drivers are tested
-//! against the real transport, prompts, pager and output layouts.
+//! against the real transport, prompts, pager and output layouts. Its
+//! vendor is a `headend_core::olt::OltVendor`; [`SimOlt::emulates`] and
+//! [`SimOlt::start`] refuse those it does not speak (ZTE C600, VSOL).
 //!
 //! [`SimOlt::start`] listens on 127.0.0.1 (the system picks the port)
 //! with an ed25519 host key made from the seed. A password login opens a
 //! shell that speaks the vendor's dialect (`cli.rs`, `huawei.rs`,
-//! `zte.rs`); the layouts are those of the real captures in
-//! `crates/olt/tests/fixtures/`. The ONUs (`state.rs`) have serials,
-//! profiles, states and optical levels that drift with time; `ont add` /
-//! `onu N type ... sn ...` takes one out of autofind and it comes online
-//! after [`SimOltConfig::online_delay`].
+//! `zte.rs`; what differs per vendor is in `emulation.rs`); the layouts
+//! are those of the real captures in `crates/olt/tests/fixtures/`. The
+//! ONUs (`state.rs`) have serials, profiles, states and optical levels that
+//! drift with time; `ont add` / `onu N type ... sn ...` takes one out of
+//! autofind and it comes online after [`SimOltConfig::online_delay`].
 //!
 //! Counters ([`SimOltStats`]) include the SSH sessions open at once and
 //! their high-water mark, for benchmarks that must stay under an OLT's
@@ -17,6 +19,7 @@
 
 mod cli;
 mod config;
+mod emulation;
 mod huawei;
 mod session;
 mod state;
@@ -27,6 +30,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use headend_core::olt::OltVendor;
 use russh::keys::ssh_key::private::Ed25519Keypair;
 use russh::keys::{HashAlg, PrivateKey};
 use russh::server::Config;
@@ -37,9 +41,10 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tracing::debug;
 
-pub use config::{OltFaults, OltVendor, PonPort, SimOltConfig};
+pub use config::{OltFaults, PonPort, SimOltConfig};
 pub use state::{AutofindSnapshot, OnuSnapshot, OnuState, Optics};
 
+use emulation::{Emulation, emulation};
 use state::{Rng, State};
 
 /// What the simulated OLT counted since start (or the last
@@ -71,6 +76,9 @@ pub enum SimOltError {
     /// The socket could not be bound.
     #[error("cannot listen on loopback: {0}")]
     Io(#[from] std::io::Error),
+    /// The simulator does not speak this vendor's CLI.
+    #[error("the simulator does not emulate {}", .0.as_str().to_uppercase())]
+    NotEmulated(OltVendor),
 }
 
 /// Shared by the accept loop and the connections.
@@ -102,13 +110,9 @@ fn host_key(seed: u64) -> PrivateKey {
     PrivateKey::from(Ed25519Keypair::from_seed(&bytes))
 }
 
-fn ssh_config(vendor: OltVendor, key: PrivateKey) -> Config {
-    let id = match vendor {
-        OltVendor::Huawei => "SSH-2.0-HUAWEI-1.5",
-        OltVendor::Zte => "SSH-2.0-ZTE_SSH.2.0",
-    };
+fn ssh_config(emulation: &Emulation, key: PrivateKey) -> Config {
     Config {
-        server_id: SshId::Standard(Cow::Borrowed(id)),
+        server_id: SshId::Standard(Cow::Borrowed(emulation.ssh_id)),
         keys: vec![key],
         auth_rejection_time: Duration::from_millis(10),
         auth_rejection_time_initial: Some(Duration::ZERO),
@@ -127,12 +131,20 @@ fn fingerprint(config: &Config) -> String {
 pub struct SimOlt;
 
 impl SimOlt {
+    /// Whether the simulator speaks `vendor`'s CLI: Huawei and ZTE
+    /// C300/C320 yes, the others [`SimOltError::NotEmulated`].
+    pub fn emulates(vendor: OltVendor) -> Result<(), SimOltError> {
+        emulation(vendor).map(|_| ())
+    }
+
     /// Start an OLT on loopback. It runs until the handle is dropped.
+    /// Fails at once for a vendor the simulator does not emulate.
     pub async fn start(config: SimOltConfig) -> Result<SimOltHandle, SimOltError> {
+        let emulation = emulation(config.vendor)?;
         let (shutdown, _) = watch::channel(false);
         let core = Arc::new(Core {
-            state: Mutex::new(State::new(&config)),
-            ssh: Mutex::new(Arc::new(ssh_config(config.vendor, host_key(config.seed)))),
+            state: Mutex::new(State::new(&config, emulation)),
+            ssh: Mutex::new(Arc::new(ssh_config(emulation, host_key(config.seed)))),
             shutdown,
         });
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
@@ -230,7 +242,14 @@ impl SimOltHandle {
     /// Whose CLI it speaks.
     #[must_use]
     pub fn vendor(&self) -> OltVendor {
-        self.core.lock().vendor
+        self.core.lock().emulation.vendor
+    }
+
+    /// The address of the `index`th PON port (0-based): 16 ports a board,
+    /// Huawei from `0/1/0`, ZTE from `1/1/1`.
+    #[must_use]
+    pub fn pon_port(&self, index: usize) -> PonPort {
+        self.core.lock().emulation.port(index)
     }
 
     /// The SHA-256 fingerprint of the host key new connections get, as
@@ -248,7 +267,8 @@ impl SimOltHandle {
             *generation = generation.wrapping_add(0x9E37_79B9_7F4A_7C15);
             *generation
         };
-        let config = Arc::new(ssh_config(self.vendor(), host_key(seed)));
+        let emulation = self.core.lock().emulation;
+        let config = Arc::new(ssh_config(emulation, host_key(seed)));
         let print = fingerprint(&config);
         *self.core.ssh.lock().unwrap_or_else(PoisonError::into_inner) = config;
         print

@@ -92,7 +92,7 @@ impl Drop for Vty {
 async fn run_shell(channel: Channel<Msg>, handle: Handle, core: Arc<Core>) {
     let shell = {
         let state = core.lock();
-        Shell::new(state.vendor, state.hostname.clone(), state.page_lines)
+        Shell::new(state.emulation, state.hostname.clone(), state.page_lines)
     };
     let refused = {
         let mut state = core.lock();

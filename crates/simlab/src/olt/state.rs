@@ -13,7 +13,8 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::SimOltStats;
-use super::config::{OltFaults, OltVendor, PonPort, SimOltConfig};
+use super::config::{OltFaults, PonPort, SimOltConfig};
+use super::emulation::Emulation;
 
 /// The state an ONU is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,7 +206,7 @@ pub(crate) const OLT_TX_DBM: f64 = 5.2;
 /// The whole OLT.
 #[derive(Debug)]
 pub(crate) struct State {
-    pub(crate) vendor: OltVendor,
+    pub(crate) emulation: &'static Emulation,
     pub(crate) hostname: String,
     pub(crate) username: String,
     pub(crate) password: String,
@@ -224,11 +225,11 @@ pub(crate) struct State {
 }
 
 impl State {
-    pub(crate) fn new(config: &SimOltConfig) -> Self {
+    pub(crate) fn new(config: &SimOltConfig, emulation: &'static Emulation) -> Self {
         let now = Instant::now();
         let mut state = Self {
-            vendor: config.vendor,
-            hostname: config.hostname(),
+            emulation,
+            hostname: config.hostname.clone().unwrap_or_else(|| emulation.hostname.to_owned()),
             username: config.username.clone(),
             password: config.password.clone(),
             max_vty: config.max_vty_sessions,
@@ -236,7 +237,7 @@ impl State {
             online_delay: config.online_delay,
             started: now,
             ports: (0..config.pon_ports)
-                .map(|i| Port { addr: config.vendor.port(i), onus: BTreeMap::new(), autofind: Vec::new() })
+                .map(|i| Port { addr: emulation.port(i), onus: BTreeMap::new(), autofind: Vec::new() })
                 .collect(),
             rng: Rng::new(config.seed),
             seed: config.seed,
@@ -245,7 +246,7 @@ impl State {
             faults: config.faults.clone(),
             vty_in_use: 0,
         };
-        let equipment = config.vendor.default_equipment();
+        let equipment = emulation.equipment;
         let per_port = config.onus_per_port.min(128);
         for p in 0..state.ports.len() {
             for n in 0..per_port {
@@ -274,10 +275,7 @@ impl State {
 
     /// Huawei numbers ONUs from 0, ZTE from 1.
     pub(crate) fn first_id(&self) -> u16 {
-        match self.vendor {
-            OltVendor::Huawei => 0,
-            OltVendor::Zte => 1,
-        }
+        self.emulation.first_id
     }
 
     fn fresh_serial(&mut self) -> String {
@@ -287,7 +285,7 @@ impl State {
             .next_serial
             .wrapping_mul(0x9E37_79B1)
             .wrapping_add(u32::try_from(self.seed & 0xFFFF_FFFF).unwrap_or(0));
-        self.vendor.serial(scramble)
+        self.emulation.serial(scramble)
     }
 
     fn new_onu(&mut self, id: u16, serial: String, equipment: String) -> Onu {
@@ -303,10 +301,7 @@ impl State {
             bias: self.rng.range(6.0, 20.0),
             distance: u32::try_from(200 + self.rng.below(14_800)).unwrap_or(1_000),
         };
-        let description = match self.vendor {
-            OltVendor::Huawei => "ONT_NO_DESCRIPTION".to_owned(),
-            OltVendor::Zte => String::new(),
-        };
+        let description = self.emulation.description.to_owned();
         Onu {
             id,
             serial,
@@ -389,7 +384,7 @@ impl State {
             return Err(AddError::SerialExists);
         }
         let first = self.first_id();
-        let default_equipment = self.vendor.default_equipment().to_owned();
+        let default_equipment = self.emulation.equipment.to_owned();
         let delay = self.online_delay;
         let Some(port) = self.port_mut(addr) else {
             return Err(AddError::PortFull);
