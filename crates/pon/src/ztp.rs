@@ -17,10 +17,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use headend_core::activity::{Actor, Subject};
-use headend_core::olt::{Olt, OltProfile, OnuAuthorizeFailed, OnuAuthorized, onu_description};
+use headend_core::olt::{AuthorizeDefaults, Olt, OnuAuthorizeFailed, OnuAuthorized};
 use headend_core::queue::{Backoff, OltAction, QueueStatus};
 use headend_core::{OnuId, ServiceId};
-use headend_olt::{AuthorizeRequest, OltError, OnuRef, PonPort, SerialNumber, Vlan};
+use headend_olt::{AuthorizeRequest, OltError, PonPort, SerialNumber, Vlan};
 use headend_store::ZtpCandidate;
 use tokio::task::JoinSet;
 
@@ -48,11 +48,10 @@ fn request(
     olt: &Olt,
     port: PonPort,
     serial: SerialNumber,
-    service: ServiceId,
-    customer: &str,
-    profile: &OltProfile,
+    defaults: &AuthorizeDefaults,
     equipment: Option<&str>,
 ) -> Result<AuthorizeRequest, OltError> {
+    let profile = &defaults.profile;
     let vlan = match profile.vlan {
         Some(v) => Some(Vlan::new(v).ok_or_else(|| OltError::InvalidRequest(format!("VLAN {v} is outside 1-4094")))?),
         None => None,
@@ -63,46 +62,11 @@ fn request(
         onu_id: None,
         profile: convert::onu_profile(olt.vendor, profile, equipment),
         vlan,
-        description: Some(onu_description(service, customer)),
+        description: Some(defaults.description.clone()),
     })
 }
 
 impl OltFleet {
-    /// Registers the ONU `serial`, found on `port` of `olt`, for `service`
-    /// with its plan's OLT profile and VLAN (the service's VLAN first):
-    /// the console's Authorize. `equipment` is what autofind reported
-    /// (read from the stored autofind when `None`).
-    pub async fn authorize_service(
-        &self,
-        olt: &Olt,
-        port: PonPort,
-        serial: &SerialNumber,
-        service: ServiceId,
-        actor: Actor,
-    ) -> Result<OnuRef, OltEngineError> {
-        let store = self.store();
-        let overview = store
-            .service(service)
-            .await?
-            .ok_or_else(|| headend_store::StoreError::NotFound(format!("service {service}")))?;
-        let mut profile = store.plan_olt_profile(overview.plan).await?.unwrap_or_default();
-        if let Some(vlan) = store.service_onu(service).await?.and_then(|o| o.vlan) {
-            profile.vlan = Some(vlan);
-        }
-        let equipment = store
-            .autofind_onus(Some(olt.id))
-            .await?
-            .into_iter()
-            .find(|f| f.serial == serial.as_str())
-            .and_then(|f| f.equipment);
-        let request =
-            request(olt, port, serial.clone(), service, &overview.customer_name, &profile, equipment.as_deref())
-                .map_err(|source| OltEngineError::Olt { olt: olt.name.clone(), source })?;
-        let onu = self.authorize(olt, request, Some(service), actor).await?;
-        store.olt_queue_clear(service, OltAction::Authorize).await?;
-        Ok(onu)
-    }
-
     /// One round: link ONUs registered by hand, then look for the waiting
     /// serials in every OLT's autofind (in parallel) and register them.
     pub async fn zero_touch(&self) -> Result<ZtpReport, OltEngineError> {
@@ -182,16 +146,8 @@ impl OltFleet {
         let mut report = ZtpReport::default();
         for f in found {
             let Some(c) = waiting.get(f.serial.as_str()) else { continue };
-            let attempt = request(
-                olt,
-                f.port,
-                f.serial.clone(),
-                c.service,
-                &c.customer_name,
-                &c.profile,
-                f.equipment_id.as_deref(),
-            )
-            .map_err(|source| OltEngineError::Olt { olt: olt.name.clone(), source });
+            let attempt = request(olt, f.port, f.serial.clone(), &c.defaults, f.equipment_id.as_deref())
+                .map_err(|source| OltEngineError::Olt { olt: olt.name.clone(), source });
             let result = match attempt {
                 Ok(req) => self.authorize(olt, req, Some(c.service), Actor::Engine).await,
                 Err(e) => Err(e),

@@ -361,13 +361,13 @@ async fn zero_touch_candidates_links_and_queue() {
     assert_eq!(candidates.len(), 1);
     let c = &candidates[0];
     assert_eq!((c.service, c.serial.as_str(), c.customer_name.as_str()), (svc, "HWTC0B086EA9", "Ana Silva"));
-    assert_eq!(c.profile, OltProfile { line: Some("20".into()), service: Some("30".into()), vlan: Some(100) });
+    assert_eq!(c.defaults.profile, OltProfile { line: Some("20".into()), service: Some("30".into()), vlan: Some(100) });
     assert_eq!(c.service_label, "ana (Ana Silva)");
     assert_eq!(c.registered, None);
 
     // The service's VLAN overrides the plan's.
     store.set_service_onu(svc, &ServiceOnu { serial: Some("HWTC0B086EA9".into()), vlan: Some(200) }).await.unwrap();
-    assert_eq!(store.ztp_candidates().await.unwrap()[0].profile.vlan, Some(200));
+    assert_eq!(store.ztp_candidates().await.unwrap()[0].defaults.profile.vlan, Some(200));
     assert_eq!(store.service_by_onu_serial("HWTC0B086EA9").await.unwrap(), Some(svc));
 
     // Seen in autofind: the list names the service waiting for it.

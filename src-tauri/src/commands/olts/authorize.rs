@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::str::FromStr;
 
 use headend_core::activity::Actor;
-use headend_core::olt::{OltVendor, onu_description};
+use headend_core::olt::OltVendor;
 use headend_core::queue::{OltAction, QueueStatus};
 use headend_core::{OltId, ServiceId};
 use headend_ipc::ErrorDto;
@@ -124,8 +124,8 @@ pub async fn authorize_draft(state: State<'_, AppState>, target: AuthorizeTarget
             id: c.service.0,
             label: c.service_label.clone(),
             plan_id: c.plan.0,
-            vlan: c.profile.vlan,
-            description: onu_description(c.service, &c.customer_name),
+            vlan: c.defaults.profile.vlan,
+            description: c.defaults.description.clone(),
         });
     }
     if let Some(id) = waiting
