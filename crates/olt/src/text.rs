@@ -14,6 +14,14 @@ pub(crate) fn is_rule(line: &str) -> bool {
     t.len() >= 3 && t.chars().all(|c| matches!(c, '-' | '=' | ' ' | '+'))
 }
 
+/// A line a row parser does not need (a summary such as VSOL's `pon: 1
+/// total: 57 working: 52`, a banner, a command echo): skipped, not a
+/// reason to refuse a reply whose rows read fine, and said at debug level
+/// so a list shorter than expected can be explained.
+pub(crate) fn skipped(what: &'static str, line: usize, text: &str) {
+    tracing::debug!(reply = what, line, text = %crate::log::redact_reply(text), "skipped a line the parser does not need");
+}
+
 /// The OLT's ways of saying "no value".
 pub(crate) fn is_blank_value(v: &str) -> bool {
     let v = v.trim();

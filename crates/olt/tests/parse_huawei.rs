@@ -107,6 +107,13 @@ fn summary_with_please_wait() {
 }
 
 #[test]
+fn summary_after_the_ma5800_hint_and_command_echo() {
+    let onus = parse::ont_summary(&fixture("huawei/ont_summary_command_echo.txt")).unwrap();
+    assert_eq!(onus, parse::ont_summary(&fixture("huawei/ont_summary_offline.txt")).unwrap());
+    assert_eq!(onus.len(), 2);
+}
+
+#[test]
 fn summary_dying_gasp_cause() {
     let text = fixture("huawei/ont_summary_offline.txt").replace("LOSi/LOBi", "dying-gasp");
     let onus = parse::ont_summary(&text).unwrap();
@@ -168,6 +175,13 @@ fn optical_port_table() {
     assert_eq!(r.voltage.map(|v| v.0), Some(3.2));
     assert_eq!(r.bias_current.map(|c| c.0), Some(6.0));
     assert_eq!(r.distance.map(|d| d.0), Some(171.0));
+}
+
+#[test]
+fn optical_port_after_the_ma5800_hint_and_command_echo() {
+    let rows = parse::optical_port(&fixture("huawei/optical_port_command_echo.txt")).unwrap();
+    assert_eq!(rows, parse::optical_port(&fixture("huawei/optical_port.txt")).unwrap());
+    assert_eq!(rows.len(), 10);
 }
 
 #[test]

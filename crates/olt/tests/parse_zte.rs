@@ -113,6 +113,13 @@ fn baseinfo_c320_and_c600() {
 }
 
 #[test]
+fn baseinfo_skips_a_blank_line_and_a_summary() {
+    let rows = parse::baseinfo(&fixture("zte/c320_baseinfo_summary.txt")).unwrap();
+    assert_eq!(rows, parse::baseinfo(&fixture("zte/c320_baseinfo.txt")).unwrap());
+    assert_eq!(rows.len(), 3);
+}
+
+#[test]
 fn attenuation_up_and_down() {
     let r = parse::attenuation(&fixture("zte/c320_power_attenuation.txt")).unwrap();
     assert_eq!(r.olt_rx, Some(Dbm(-20.241)));

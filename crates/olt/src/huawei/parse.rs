@@ -1,11 +1,13 @@
 //! Huawei SmartAX (MA5600T, MA5800) replies, as the fixtures under
 //! `tests/fixtures/huawei/` show them. Pure functions of the reply text.
+//! In tables, a line that is not a row (a banner, the MA5800's command
+//! echo) is skipped, not refused.
 
 use std::collections::BTreeMap;
 
 use crate::error::ParseError;
 use crate::text::{
-    dbm, device_time, device_time_joined, is_blank_value, is_rule, key_values, number, says_nothing_to_show,
+    dbm, device_time, device_time_joined, is_blank_value, is_rule, key_values, number, says_nothing_to_show, skipped,
 };
 use crate::types::{
     AutofindOnu, Celsius, DeviceTime, Meters, MilliAmps, Onu, OnuRef, OpticalReading, PonPort, RunState, SerialNumber,
@@ -145,10 +147,10 @@ pub fn ont_summary(reply: &str) -> Result<Vec<Onu>, ParseError> {
         }
         let tokens: Vec<&str> = t.split_whitespace().collect();
         let Some(id) = tokens.first().and_then(|s| s.parse::<u32>().ok()) else {
-            if lower.contains("please wait") || lower.starts_with("command") {
-                continue;
+            if !(lower.contains("please wait") || lower.starts_with("command")) {
+                skipped(WHAT, line, t);
             }
-            return Err(ParseError::at(WHAT, line, format!("unexpected line {t:?}")));
+            continue;
         };
         match table {
             Table::State => {
@@ -270,10 +272,10 @@ pub fn ont_info(reply: &str) -> Result<Vec<Onu>, ParseError> {
             .and_then(|p| p.parse::<PonPort>().ok())
             .zip(tokens.get(1).and_then(|n| n.parse::<u32>().ok()));
         let Some((port, id)) = parsed else {
-            if tokens.first().is_some_and(|w| w.eq_ignore_ascii_case("id")) || lower.starts_with("command") {
-                continue;
+            if !(tokens.first().is_some_and(|w| w.eq_ignore_ascii_case("id")) || lower.starts_with("command")) {
+                skipped(WHAT, line, t);
             }
-            return Err(ParseError::at(WHAT, line, format!("unexpected line {t:?}")));
+            continue;
         };
         let key = OnuRef::new(port, id);
         match table {
@@ -343,7 +345,8 @@ pub fn optical_port(reply: &str) -> Result<Vec<(u32, OpticalReading)>, ParseErro
         }
         let tokens: Vec<&str> = t.split_whitespace().collect();
         let Some(id) = tokens.first().and_then(|s| s.parse::<u32>().ok()) else {
-            return Err(ParseError::at(WHAT, line, format!("unexpected line {t:?}")));
+            skipped(WHAT, line, t);
+            continue;
         };
         if !header {
             return Err(ParseError::at(WHAT, line, "a row before the table header"));
