@@ -225,3 +225,11 @@ fn ont_add_reply() {
     assert!(parse::ont_added("  Number of ONTs that can be added: 1, success: 0").is_err());
     assert!(parse::ont_added(&fixture("huawei/ont_add_sn_exists.txt")).is_err());
 }
+
+#[test]
+fn autofind_time_with_an_offset_too_large_is_an_error_not_a_panic() {
+    let text = fixture("huawei/autofind_ma5800.txt").replace("02:33:42-04:00", "02:33:42-99999999:00");
+    let err = parse::autofind(&text).unwrap_err();
+    assert_eq!(err.line, Some(20), "{err}");
+    assert!(err.reason.contains("-99999999:00"), "{err}");
+}

@@ -199,3 +199,15 @@ fn detail_info_with_a_cause() {
     assert_eq!(d.last_down_cause.as_deref(), Some("DyingGasp"));
     assert!(parse::detail_info("Name: x").is_err());
 }
+
+#[test]
+fn detail_info_with_an_offset_too_large_is_an_error_not_a_panic() {
+    // `h * 3600` on these overflowed an i32.
+    for offset in ["+99999999:00", "-2147483647:00", "+00:99999999", "+26:00"] {
+        let text = fixture("zte/c320_detail_info.txt")
+            .replace("   1   2022-09-05 14:04:42 ", &format!("   1   2022-09-05 14:04:42{offset} "));
+        let err = parse::detail_info(&text).unwrap_err();
+        assert_eq!(err.line, Some(27), "{offset}: {err}");
+        assert!(err.reason.contains(offset), "{err}");
+    }
+}

@@ -49,7 +49,10 @@ pub fn autofind(reply: &str) -> Result<Vec<AutofindOnu>, ParseError> {
             "vendorid" => set(&mut current, |b| b.vendor = Some(value)),
             "ont equipmentid" => set(&mut current, |b| b.equipment = Some(value)),
             "ont softwareversion" => set(&mut current, |b| b.software = Some(value)),
-            "ont autofind time" => set(&mut current, |b| b.found = device_time_joined(&value)),
+            "ont autofind time" => {
+                let found = device_time_joined(WHAT, &value).map_err(|e| ParseError::at(WHAT, line, e.reason))?;
+                set(&mut current, |b| b.found = found);
+            }
             _ => {}
         }
     }
@@ -156,8 +159,9 @@ pub fn ont_summary(reply: &str) -> Result<Vec<Onu>, ParseError> {
             Table::State => {
                 let state_word = tokens.get(1).copied().unwrap_or("");
                 let mut rest = tokens.get(2..).unwrap_or(&[]).iter().copied();
-                let up = take_time(&mut rest);
-                let down = take_time(&mut rest);
+                let at_line = |e: ParseError| ParseError::at(WHAT, line, e.reason);
+                let up = take_time(WHAT, &mut rest).map_err(at_line)?;
+                let down = take_time(WHAT, &mut rest).map_err(at_line)?;
                 let cause: Vec<&str> = rest.collect();
                 let cause = cause.join(" ");
                 let cause = (!is_blank_value(&cause)).then_some(cause);
@@ -205,13 +209,14 @@ type StateRow = (RunState, Option<DeviceTime>, Option<DeviceTime>, Option<String
 /// Serial, type, description.
 type InventoryRow = (Option<SerialNumber>, Option<String>, Option<String>);
 
-fn take_time<'a>(it: &mut impl Iterator<Item = &'a str>) -> Option<DeviceTime> {
-    let first = it.next()?;
-    if is_blank_value(first) {
-        return None;
+fn take_time<'a>(what: &'static str, it: &mut impl Iterator<Item = &'a str>) -> Result<Option<DeviceTime>, ParseError> {
+    let Some(first) = it.next().filter(|f| !is_blank_value(f)) else {
+        return Ok(None);
+    };
+    match it.next() {
+        Some(second) => device_time(what, first, second),
+        None => Ok(None),
     }
-    let second = it.next()?;
-    device_time(first, second)
 }
 
 /// Huawei says `offline`; the last down cause says why.

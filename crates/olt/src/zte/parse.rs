@@ -303,7 +303,7 @@ pub fn detail_info(reply: &str) -> Result<Detail, ParseError> {
     // History rows: `n  authpass-date time  offline-date time  [cause]`.
     let mut last_up = None;
     let mut last_down: Option<(crate::types::DeviceTime, Option<String>)> = None;
-    for line in reply.lines() {
+    for (i, line) in reply.lines().enumerate() {
         let tokens: Vec<&str> = line.split_whitespace().collect();
         let [n, up_date, up_time, down_date, down_time, rest @ ..] = tokens.as_slice() else {
             continue;
@@ -311,8 +311,9 @@ pub fn detail_info(reply: &str) -> Result<Detail, ParseError> {
         if n.parse::<u32>().is_err() {
             continue;
         }
-        let up = crate::text::device_time(up_date, up_time);
-        let down = crate::text::device_time(down_date, down_time);
+        let at_line = |e: ParseError| ParseError::at(WHAT, i + 1, e.reason);
+        let up = crate::text::device_time(WHAT, up_date, up_time).map_err(at_line)?;
+        let down = crate::text::device_time(WHAT, down_date, down_time).map_err(at_line)?;
         let cause = Some(rest.join(" ")).filter(|c| !c.is_empty());
         if let Some(up) = up
             && last_up.is_none_or(|l: crate::types::DeviceTime| up.civil > l.civil)
