@@ -6,10 +6,19 @@
 //! Values are plain strings and numbers already formatted for display where
 //! the UI has no business parsing them (dates, rates, money).
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 
 pub mod import;
 pub mod olt;
+
+/// A form's password as `Debug` shows it: `"***"`, or `""` when the form
+/// leaves it empty (keep the stored one), so a form logged or printed in a
+/// panic never carries the secret.
+pub(crate) fn redacted(password: &str) -> &'static str {
+    if password.is_empty() { "" } else { "***" }
+}
 
 /// Command names, shared so a typo is a compile error on both sides.
 pub mod command {
@@ -200,8 +209,8 @@ pub struct RouterHealthDto {
 }
 
 /// The router form: a new router when `id` is `None`. An empty password
-/// keeps the stored one when editing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// keeps the stored one when editing. `Debug` hides the password.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RouterForm {
     pub id: Option<i64>,
     pub name: String,
@@ -213,6 +222,22 @@ pub struct RouterForm {
     pub password: String,
     /// "LAT,LON" or empty.
     pub location: String,
+}
+
+impl fmt::Debug for RouterForm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let RouterForm { id, name, host, port, transport, username, password, location } = self;
+        f.debug_struct("RouterForm")
+            .field("id", id)
+            .field("name", name)
+            .field("host", host)
+            .field("port", port)
+            .field("transport", transport)
+            .field("username", username)
+            .field("password", &redacted(password))
+            .field("location", location)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -402,8 +427,8 @@ pub struct ServiceDetail {
 
 /// The customer and service form: a new service (and customer, unless one
 /// with exactly this name and phone exists) when `id` is `None`. An empty
-/// password keeps the stored one when editing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+/// password keeps the stored one when editing. `Debug` hides the password.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct ServiceForm {
     pub id: Option<i64>,
     pub customer_name: String,
@@ -422,6 +447,43 @@ pub struct ServiceForm {
     pub next_billing_date: String,
     /// Whole days, or empty for the ISP's grace.
     pub grace_days: String,
+}
+
+impl fmt::Debug for ServiceForm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ServiceForm {
+            id,
+            customer_name,
+            customer_phone,
+            customer_email,
+            customer_address,
+            router_id,
+            plan_id,
+            kind,
+            username,
+            password,
+            ip_address,
+            status,
+            next_billing_date,
+            grace_days,
+        } = self;
+        f.debug_struct("ServiceForm")
+            .field("id", id)
+            .field("customer_name", customer_name)
+            .field("customer_phone", customer_phone)
+            .field("customer_email", customer_email)
+            .field("customer_address", customer_address)
+            .field("router_id", router_id)
+            .field("plan_id", plan_id)
+            .field("kind", kind)
+            .field("username", username)
+            .field("password", &redacted(password))
+            .field("ip_address", ip_address)
+            .field("status", status)
+            .field("next_billing_date", next_billing_date)
+            .field("grace_days", grace_days)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -618,5 +680,30 @@ mod tests {
         assert_eq!(back.field, None);
         let theme: ThemeChoice = serde_json::from_str(r#""dark""#).unwrap();
         assert_eq!(theme, ThemeChoice::Dark);
+    }
+
+    #[test]
+    fn forms_print_no_password() {
+        let router = RouterForm {
+            id: Some(3),
+            name: "core".into(),
+            host: "10.0.0.1".into(),
+            port: String::new(),
+            transport: "api".into(),
+            username: "admin".into(),
+            password: "r0uter-pw".into(),
+            location: String::new(),
+        };
+        let printed = format!("{router:?}");
+        assert!(!printed.contains("r0uter-pw"), "{printed}");
+        assert!(printed.contains(r#"password: "***""#) && printed.contains(r#"username: "admin""#), "{printed}");
+        let printed = format!("{:?}", RouterForm { password: String::new(), ..router });
+        assert!(printed.contains(r#"password: """#), "{printed}");
+
+        let service = ServiceForm { username: "ana".into(), password: "pppoe-pw".into(), ..ServiceForm::default() };
+        let printed = format!("{service:#?}");
+        assert!(!printed.contains("pppoe-pw"), "{printed}");
+        assert!(printed.contains(r#"password: "***""#) && printed.contains(r#"username: "ana""#), "{printed}");
+        assert!(format!("{:?}", ServiceForm::default()).contains(r#"password: """#));
     }
 }

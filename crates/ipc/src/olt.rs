@@ -103,8 +103,8 @@ pub struct OltsView {
 }
 
 /// The OLT form: a new OLT when `id` is `None`. An empty password keeps
-/// the stored one when editing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+/// the stored one when editing. `Debug` hides the password.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct OltForm {
     pub id: Option<i64>,
     pub name: String,
@@ -114,6 +114,21 @@ pub struct OltForm {
     pub port: String,
     pub username: String,
     pub password: String,
+}
+
+impl std::fmt::Debug for OltForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let OltForm { id, name, vendor, host, port, username, password } = self;
+        f.debug_struct("OltForm")
+            .field("id", id)
+            .field("name", name)
+            .field("vendor", vendor)
+            .field("host", host)
+            .field("port", port)
+            .field("username", username)
+            .field("password", &crate::redacted(password))
+            .finish()
+    }
 }
 
 /// Trust `presented` as the OLT's host key: refused if the OLT presents
@@ -408,5 +423,14 @@ mod tests {
         let p = OpticalDto { onu_rx: Some(-21.5), ..OpticalDto::default() };
         let json = serde_json::to_string(&p).unwrap();
         assert!(json.contains(r#""onu_rx":-21.5"#) && json.contains(r#""onu_tx":null"#), "{json}");
+    }
+
+    #[test]
+    fn the_olt_form_prints_no_password() {
+        let form = OltForm { name: "olt-1".into(), password: "olt-pw".into(), ..OltForm::default() };
+        let printed = format!("{form:?}");
+        assert!(!printed.contains("olt-pw"), "{printed}");
+        assert!(printed.contains(r#"password: "***""#) && printed.contains(r#"name: "olt-1""#), "{printed}");
+        assert!(format!("{:?}", OltForm::default()).contains(r#"password: """#));
     }
 }

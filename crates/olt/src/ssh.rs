@@ -2,7 +2,9 @@
 //! It logs in (password, keyboard-interactive or key), pins the host key,
 //! opens a PTY shell, and runs commands one at a time, answering pagers and
 //! questions, with an inactivity timeout. Every command goes to the command
-//! log; passwords are only ever sent in answer to `Password:`.
+//! log; passwords are only ever sent in answer to the `Password:` prompt
+//! the terminal reports (while logging in and right after `enable`), and
+//! the ONU passwords in a reply are masked before it is logged.
 
 use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
@@ -15,7 +17,7 @@ use russh::{Channel, ChannelMsg, cipher, kex, mac};
 use crate::cli::{Cli, Reply};
 use crate::driver::{OltAuth, OltConfig, OltSecret};
 use crate::error::OltError;
-use crate::log::{CommandLog, CommandLogEntry, CommandOutcome};
+use crate::log::{CommandLog, CommandLogEntry, CommandOutcome, redact_reply};
 use crate::terminal::{Event, MAX_REPLY, Mode, Prompt, Terminal};
 use crate::text::refusal;
 
@@ -198,7 +200,8 @@ impl SshSession {
         self.last_used.elapsed()
     }
 
-    /// Reads until the prompt, answering pagers, questions and `Password:`.
+    /// Reads until the prompt, answering pagers, questions and the password
+    /// prompt (which the terminal reports only at login and after `enable`).
     async fn read_reply(&mut self, command: &str) -> Result<Reply, OltError> {
         let started = Instant::now();
         let cap = self.timeout.saturating_mul(MAX_TIMEOUTS_PER_REPLY);
@@ -286,7 +289,7 @@ impl Cli for SshSession {
         let started = Instant::now();
         let result = self.exec(command).await;
         let (reply, outcome) = match &result {
-            Ok(r) => (r.text.clone(), refusal(&r.text).map_or(CommandOutcome::Ok, CommandOutcome::Refused)),
+            Ok(r) => (redact_reply(&r.text), refusal(&r.text).map_or(CommandOutcome::Ok, CommandOutcome::Refused)),
             Err(OltError::Timeout { .. }) => (String::new(), CommandOutcome::Timeout),
             Err(e) => (String::new(), CommandOutcome::Failed(e.to_string())),
         };

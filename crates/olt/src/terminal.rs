@@ -6,7 +6,11 @@
 //! movements to one line of text the way a terminal would, so what reaches
 //! the parsers is what a person would have seen, and it reports what the
 //! OLT is waiting for: a key for the pager, an answer, a password, or
-//! nothing because a prompt is back and the reply is complete.
+//! nothing because a prompt is back and the reply is complete. A password
+//! is asked for only while logging in and right after `enable`: anywhere
+//! else `Password:` is text the OLT prints (ZTE's `Password:` field, an
+//! ONU's description), and answering it would type the password into the
+//! reply.
 //!
 //! It does no IO and reads no clock: the SSH layer feeds it the bytes it
 //! receives, sends what [`Event::answer`] says, and keeps the time. Every
@@ -79,8 +83,8 @@ pub enum Event {
     Hint,
     /// A yes/no question; the question stays in the reply.
     Confirm(Confirm),
-    /// `Password:` (an `enable` password, or a login the server asks for in
-    /// the shell).
+    /// `Password:` while logging in (a login the server asks for in the
+    /// shell) or right after `enable`; never during any other command.
     Password,
     /// The prompt is back: the reply is complete.
     Prompt(Prompt),
@@ -117,6 +121,18 @@ enum Escape {
     },
 }
 
+/// What the session is doing, which decides whether a `Password:` at the
+/// end of the line is a question for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Before the first prompt.
+    Login,
+    /// `enable` sent, its prompt not back yet.
+    Enable,
+    /// Any other command, or nothing sent since the last prompt.
+    Command,
+}
+
 /// The state machine. See the module documentation.
 #[derive(Debug, Clone)]
 pub struct Terminal {
@@ -129,6 +145,7 @@ pub struct Terminal {
     utf8: Vec<u8>,
     host: Option<String>,
     echo: Option<String>,
+    phase: Phase,
 }
 
 impl Default for Terminal {
@@ -149,6 +166,7 @@ impl Terminal {
             utf8: Vec::new(),
             host: None,
             echo: None,
+            phase: Phase::Login,
         }
     }
 
@@ -164,9 +182,12 @@ impl Terminal {
         self.host = Some(host.into());
     }
 
-    /// The next command sent: its echo is dropped from the reply.
+    /// The next command sent: its echo is dropped from the reply, and a
+    /// `Password:` before the next prompt is a question only if it is
+    /// `enable`.
     pub fn expect_echo(&mut self, command: &str) {
         let c = collapse(command);
+        self.phase = if c == "enable" { Phase::Enable } else { Phase::Command };
         self.echo = (!c.is_empty()).then_some(c);
     }
 
@@ -378,7 +399,7 @@ impl Terminal {
                 events.push(Event::Confirm(kind));
                 return;
             }
-            if t.to_ascii_lowercase().ends_with("password:") {
+            if self.phase != Phase::Command && t.to_ascii_lowercase().ends_with("password:") {
                 self.line.clear();
                 self.cursor = 0;
                 events.push(Event::Password);
@@ -394,6 +415,7 @@ impl Terminal {
                 self.line.clear();
                 self.cursor = 0;
                 self.echo = None;
+                self.phase = Phase::Command;
                 events.push(Event::Prompt(prompt));
             }
             return;
@@ -640,6 +662,48 @@ mod tests {
         assert_eq!(Event::Password.answer(), None);
         feed_all(&mut t, "\r\nOLT#");
         assert_eq!(t.take_reply(), "");
+    }
+
+    #[test]
+    fn password_at_login_is_a_prompt() {
+        let mut t = Terminal::new();
+        let ev = feed_all(&mut t, "\r\nUser Access Verification\r\nPassword:");
+        assert!(ev.contains(&Event::Password));
+        assert_eq!(prompts(&feed_all(&mut t, "\r\nZXAN#")), ["ZXAN#"]);
+    }
+
+    #[test]
+    fn password_field_in_a_reply_is_not_a_prompt() {
+        let mut t = Terminal::new();
+        feed_all(&mut t, "ZXAN#");
+        t.take_reply();
+        t.expect_echo("show gpon onu detail-info gpon-onu_1/1/1:1");
+        // The chunk ends right after ZTE's `Password:` field.
+        let ev = feed_all(
+            &mut t,
+            "show gpon onu detail-info gpon-onu_1/1/1:1\r\n  Serial number:       ZTEGC0FFEE01\r\n  Password:",
+        );
+        assert!(!ev.contains(&Event::Password), "{ev:?}");
+        let ev = feed_all(&mut t, "\r\n  Device ID:\r\nZXAN#");
+        assert!(!ev.contains(&Event::Password), "{ev:?}");
+        assert_eq!(prompts(&ev), ["ZXAN#"]);
+        assert_eq!(t.take_reply(), "  Serial number:       ZTEGC0FFEE01\n  Password:\n  Device ID:");
+    }
+
+    #[test]
+    fn password_is_answered_after_enable_only_until_its_prompt() {
+        let mut t = Terminal::new();
+        feed_all(&mut t, "OLT>");
+        t.expect_echo("enable");
+        assert!(feed_all(&mut t, "enable\r\nPassword:").contains(&Event::Password));
+        feed_all(&mut t, "\r\nOLT#");
+        t.take_reply();
+        // An ONU's description ending in `password:`, in the next reply.
+        t.expect_echo("display ont info 0 all");
+        let ev = feed_all(&mut t, "display ont info 0 all\r\n  0/ 1/0  0  new password:");
+        assert!(!ev.contains(&Event::Password), "{ev:?}");
+        feed_all(&mut t, "\r\nOLT#");
+        assert_eq!(t.take_reply(), "  0/ 1/0  0  new password:");
     }
 
     #[test]

@@ -14,6 +14,14 @@ pub(crate) fn is_rule(line: &str) -> bool {
     t.len() >= 3 && t.chars().all(|c| matches!(c, '-' | '=' | ' ' | '+'))
 }
 
+/// A line a row parser does not need (a summary such as VSOL's `pon: 1
+/// total: 57 working: 52`, a banner, a command echo): skipped, not a
+/// reason to refuse a reply whose rows read fine, and said at debug level
+/// so a list shorter than expected can be explained.
+pub(crate) fn skipped(what: &'static str, line: usize, text: &str) {
+    tracing::debug!(reply = what, line, text = %crate::log::redact_reply(text), "skipped a line the parser does not need");
+}
+
 /// The OLT's ways of saying "no value".
 pub(crate) fn is_blank_value(v: &str) -> bool {
     let v = v.trim();
@@ -80,11 +88,31 @@ pub(crate) fn key_values(reply: &str) -> Vec<(usize, String, String)> {
 /// A date and time as OLTs print them: `2024-03-12 02:33:42-04:00`,
 /// `2000-01-01 00:00:00+00:00`, `2022-09-05 14:04:42`, `1/1/2000 00:00:00`
 /// (day/month/year on the Huawei that printed it; month/day is ambiguous
-/// and taken as day/month). `0000-00-00 00:00:00` and `-` are `None`.
-pub(crate) fn device_time(date: &str, time: &str) -> Option<DeviceTime> {
-    let date = parse_date(date.trim())?;
-    let time = time.trim();
-    let (clock, offset) = split_offset(time);
+/// and taken as day/month). `0000-00-00 00:00:00` and `-` are `None`, as is
+/// any date or clock that does not read; an offset after a clock that
+/// reads but is not one (`+99999999:00`) is an error.
+pub(crate) fn device_time(what: &'static str, date: &str, time: &str) -> Result<Option<DeviceTime>, ParseError> {
+    let Some(date) = parse_date(date.trim()) else {
+        return Ok(None);
+    };
+    let (clock, offset) = split_offset(time.trim());
+    let Some(t) = parse_clock(clock) else {
+        return Ok(None);
+    };
+    let offset = offset.map(|o| parse_offset(what, o)).transpose()?;
+    Ok(Some(DeviceTime { civil: DateTime::from_parts(date, t), offset }))
+}
+
+/// `date time` in one string, or `-`.
+pub(crate) fn device_time_joined(what: &'static str, s: &str) -> Result<Option<DeviceTime>, ParseError> {
+    let mut it = s.split_whitespace();
+    match (it.next(), it.next()) {
+        (Some(d), Some(t)) => device_time(what, d, t),
+        _ => Ok(None),
+    }
+}
+
+fn parse_clock(clock: &str) -> Option<Time> {
     let mut parts = clock.split(':');
     let h: i8 = parts.next()?.parse().ok()?;
     let m: i8 = parts.next()?.parse().ok()?;
@@ -92,20 +120,7 @@ pub(crate) fn device_time(date: &str, time: &str) -> Option<DeviceTime> {
     if parts.next().is_some() {
         return None;
     }
-    let t = Time::new(h, m, s, 0).ok()?;
-    let offset = match offset {
-        Some(o) => Some(parse_offset(o)?),
-        None => None,
-    };
-    Some(DeviceTime { civil: DateTime::from_parts(date, t), offset })
-}
-
-/// `date time` in one string, or `-`.
-pub(crate) fn device_time_joined(s: &str) -> Option<DeviceTime> {
-    let mut it = s.split_whitespace();
-    let d = it.next()?;
-    let t = it.next()?;
-    device_time(d, t)
+    Time::new(h, m, s, 0).ok()
 }
 
 fn parse_date(s: &str) -> Option<Date> {
@@ -136,12 +151,17 @@ fn split_offset(t: &str) -> (&str, Option<&str>) {
     (t, None)
 }
 
-fn parse_offset(o: &str) -> Option<Offset> {
-    let sign: i32 = if o.starts_with('-') { -1 } else { 1 };
-    let body = o.get(1..)?;
+/// `+hh:mm`, `-hh:mm` or `+hh`. The numbers come from the OLT, so the
+/// arithmetic is checked: a huge hour count is an error, not an overflow.
+fn parse_offset(what: &'static str, o: &str) -> Result<Offset, ParseError> {
+    let bad = || ParseError::new(what, format!("{o:?} is not a UTC offset"));
+    let body = o.get(1..).ok_or_else(bad)?;
     let (h, m) = body.split_once(':').unwrap_or((body, "0"));
-    let secs = sign * (h.parse::<i32>().ok()? * 3600 + m.parse::<i32>().ok()? * 60);
-    Offset::from_seconds(secs).ok()
+    let h: i32 = h.parse().map_err(|_| bad())?;
+    let m: i32 = m.parse().map_err(|_| bad())?;
+    let secs = h.checked_mul(3600).zip(m.checked_mul(60)).and_then(|(h, m)| h.checked_add(m)).ok_or_else(bad)?;
+    let secs = if o.starts_with('-') { secs.checked_neg().ok_or_else(bad)? } else { secs };
+    Offset::from_seconds(secs).map_err(|_| bad())
 }
 
 /// An interface name as ZTE and VSOL print it, reduced to its numbers:
@@ -337,15 +357,41 @@ mod tests {
 
     #[test]
     fn dates_as_olts_print_them() {
-        let t = device_time("2024-03-12", "02:33:42-04:00").unwrap();
+        let time = |d: &str, t: &str| device_time("t", d, t).unwrap();
+        let t = time("2024-03-12", "02:33:42-04:00").unwrap();
         assert_eq!(t.civil.to_string(), "2024-03-12T02:33:42");
         assert_eq!(t.timestamp().map(|ts| ts.to_string()), Some("2024-03-12T06:33:42Z".into()));
-        assert!(device_time("2000-01-01", "00:00:00").unwrap().offset.is_none());
-        assert_eq!(device_time("1/1/2000", "00:00:00").unwrap().civil.to_string(), "2000-01-01T00:00:00");
-        assert_eq!(device_time("13/02/2001", "10:00:00").unwrap().civil.to_string(), "2001-02-13T10:00:00");
-        assert!(device_time("0000-00-00", "00:00:00").is_none());
-        assert!(device_time("-", "-").is_none());
-        assert!(device_time("2000-01-01", "25:00:00").is_none());
+        assert!(time("2000-01-01", "00:00:00").unwrap().offset.is_none());
+        assert_eq!(time("1/1/2000", "00:00:00").unwrap().civil.to_string(), "2000-01-01T00:00:00");
+        assert_eq!(time("13/02/2001", "10:00:00").unwrap().civil.to_string(), "2001-02-13T10:00:00");
+        assert!(time("0000-00-00", "00:00:00").is_none());
+        assert!(time("-", "-").is_none());
+        assert!(time("2000-01-01", "25:00:00").is_none());
+        assert_eq!(
+            device_time_joined("t", "2000-01-01 00:00:00+00:00").unwrap().map(|t| t.offset.is_some()),
+            Some(true)
+        );
+        assert_eq!(device_time_joined("t", "-"), Ok(None));
+    }
+
+    #[test]
+    fn offsets_out_of_range_are_errors_not_overflows() {
+        for time in [
+            "14:04:42+99999999:00",
+            "14:04:42-2147483647:00",
+            "14:04:42+00:99999999",
+            "14:04:42+596523:14",
+            "14:04:42+26:00",
+            "14:04:42+x",
+            "14:04:42+",
+        ] {
+            let err = device_time("t", "2022-09-05", time).unwrap_err();
+            assert!(err.reason.ends_with("is not a UTC offset"), "{time}: {err}");
+        }
+        assert_eq!(
+            device_time("t", "2022-09-05", "14:04:42-25:59").unwrap().and_then(|t| t.offset).map(|o| o.seconds()),
+            Some(-93540)
+        );
     }
 
     #[test]

@@ -516,6 +516,19 @@ async fn vsol_onus_join_info_and_state() {
 }
 
 #[tokio::test]
+async fn vsol_onus_with_the_state_summary_line() {
+    let mut s = Script::new("OLT")
+        .then("interface gpon 0/1", "", pon(1))
+        .then("show onu info", &fixture("vsol/onu_info.txt"), pon(1))
+        .then("show onu state", &fixture("vsol/onu_state_summary.txt"), pon(1))
+        .then("exit", "", cfg());
+    let onus = vsol().onus(&mut s, Some(PonPort::vsol(1))).await.unwrap();
+    assert_eq!(onus.len(), 3);
+    assert_eq!(onus[0].state, RunState::Online);
+    s.done();
+}
+
+#[tokio::test]
 async fn vsol_optical_port_reads_only_working_onus() {
     let mut s = Script::new("OLT")
         .then("interface gpon 0/1", "", pon(1))

@@ -28,6 +28,7 @@ fn every_parser(text: &str) {
     let _ = vsol::parse::onu_state(text);
     let _ = vsol::parse::optical(text);
     let _ = headend_olt::refusal(text);
+    let _ = headend_olt::log::redact_reply(text);
     let _ = SerialNumber::parse(text);
     let _ = text.parse::<headend_olt::PonPort>();
 }

@@ -107,6 +107,13 @@ fn summary_with_please_wait() {
 }
 
 #[test]
+fn summary_after_the_ma5800_hint_and_command_echo() {
+    let onus = parse::ont_summary(&fixture("huawei/ont_summary_command_echo.txt")).unwrap();
+    assert_eq!(onus, parse::ont_summary(&fixture("huawei/ont_summary_offline.txt")).unwrap());
+    assert_eq!(onus.len(), 2);
+}
+
+#[test]
 fn summary_dying_gasp_cause() {
     let text = fixture("huawei/ont_summary_offline.txt").replace("LOSi/LOBi", "dying-gasp");
     let onus = parse::ont_summary(&text).unwrap();
@@ -171,6 +178,13 @@ fn optical_port_table() {
 }
 
 #[test]
+fn optical_port_after_the_ma5800_hint_and_command_echo() {
+    let rows = parse::optical_port(&fixture("huawei/optical_port_command_echo.txt")).unwrap();
+    assert_eq!(rows, parse::optical_port(&fixture("huawei/optical_port.txt")).unwrap());
+    assert_eq!(rows.len(), 10);
+}
+
+#[test]
 fn optical_port_dashes_and_extra_columns() {
     let text = fixture("huawei/optical_port.txt").replace(
         "    3  -25.37    3.91      -22.45      31           3.180    7        170",
@@ -210,4 +224,12 @@ fn ont_add_reply() {
     assert_eq!(parse::ont_added(&fixture("huawei/ont_add_ok.txt")).unwrap(), 5);
     assert!(parse::ont_added("  Number of ONTs that can be added: 1, success: 0").is_err());
     assert!(parse::ont_added(&fixture("huawei/ont_add_sn_exists.txt")).is_err());
+}
+
+#[test]
+fn autofind_time_with_an_offset_too_large_is_an_error_not_a_panic() {
+    let text = fixture("huawei/autofind_ma5800.txt").replace("02:33:42-04:00", "02:33:42-99999999:00");
+    let err = parse::autofind(&text).unwrap_err();
+    assert_eq!(err.line, Some(20), "{err}");
+    assert!(err.reason.contains("-99999999:00"), "{err}");
 }

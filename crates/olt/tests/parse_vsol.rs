@@ -56,6 +56,14 @@ fn onu_state_rows() {
 }
 
 #[test]
+fn onu_state_with_the_summary_line_of_a_real_v1600g() {
+    // The V1600G ends `show onu state` with `pon: 1 total: 3 working: 1`.
+    let rows = parse::onu_state(&fixture("vsol/onu_state_summary.txt")).unwrap();
+    assert_eq!(rows, parse::onu_state(&fixture("vsol/onu_state.txt")).unwrap());
+    assert_eq!(rows.len(), 3);
+}
+
+#[test]
 fn optical_key_value() {
     let r = parse::optical(&fixture("vsol/optical_info.txt")).unwrap();
     assert_eq!(r.onu_rx, Some(Dbm(-22.93)));

@@ -113,6 +113,13 @@ fn baseinfo_c320_and_c600() {
 }
 
 #[test]
+fn baseinfo_skips_a_blank_line_and_a_summary() {
+    let rows = parse::baseinfo(&fixture("zte/c320_baseinfo_summary.txt")).unwrap();
+    assert_eq!(rows, parse::baseinfo(&fixture("zte/c320_baseinfo.txt")).unwrap());
+    assert_eq!(rows.len(), 3);
+}
+
+#[test]
 fn attenuation_up_and_down() {
     let r = parse::attenuation(&fixture("zte/c320_power_attenuation.txt")).unwrap();
     assert_eq!(r.olt_rx, Some(Dbm(-20.241)));
@@ -191,4 +198,16 @@ fn detail_info_with_a_cause() {
     assert_eq!(d.last_down.unwrap().civil.to_string(), "2022-09-05T13:59:02");
     assert_eq!(d.last_down_cause.as_deref(), Some("DyingGasp"));
     assert!(parse::detail_info("Name: x").is_err());
+}
+
+#[test]
+fn detail_info_with_an_offset_too_large_is_an_error_not_a_panic() {
+    // `h * 3600` on these overflowed an i32.
+    for offset in ["+99999999:00", "-2147483647:00", "+00:99999999", "+26:00"] {
+        let text = fixture("zte/c320_detail_info.txt")
+            .replace("   1   2022-09-05 14:04:42 ", &format!("   1   2022-09-05 14:04:42{offset} "));
+        let err = parse::detail_info(&text).unwrap_err();
+        assert_eq!(err.line, Some(27), "{offset}: {err}");
+        assert!(err.reason.contains(offset), "{err}");
+    }
 }

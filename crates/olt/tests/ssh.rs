@@ -160,6 +160,20 @@ impl FakeOlt {
                 self.waiting = Waiting::Confirm;
                 return;
             }
+            "show gpon onu detail-info gpon-onu_1/1/1:1" => {
+                // The first chunk ends right after the `Password:` field;
+                // the rest follows a moment later.
+                let text = common::fixture("zte/c320_detail_info.txt");
+                let at = text.find("Password:").unwrap() + "Password:".len();
+                self.send(session, &text[..at]);
+                let rest = format!("{}\n{}", &text[at..], self.prompt()).replace('\n', "\r\n");
+                let (handle, channel) = (session.handle(), self.channel.unwrap());
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    let _ = handle.data(channel, rest.into_bytes()).await;
+                });
+                return;
+            }
             "hang" | "display ont optical-info 0 7" => return,
             "bye" => {
                 if let Some(ch) = self.channel {
@@ -396,6 +410,42 @@ async fn enable_password_is_answered_and_never_logged() {
     assert_eq!(entries[6].outcome, CommandOutcome::Ok);
     assert!(entries[6].reply.contains("Are you sure to reset"));
     assert!(entries[0].at <= entries[7].at);
+}
+
+#[tokio::test]
+async fn a_password_field_in_a_reply_is_not_answered() {
+    let f = fake(HOST_KEY_1, false).await;
+    let entries: Arc<Mutex<Vec<CommandLogEntry>>> = Arc::default();
+    let sink = entries.clone();
+    let log = Arc::new(move |e: CommandLogEntry| sink.lock().unwrap().push(e));
+    let (mut s, _) = SshSession::open(&config(f.port), None, log).await.unwrap();
+    let r = s.run("show gpon onu detail-info gpon-onu_1/1/1:1").await.unwrap();
+    assert!(!r.text.contains(PASSWORD), "{}", r.text);
+    assert!(r.text.contains("\n  Password:\n  Device ID:"), "{}", r.text);
+    assert!(r.text.contains("ONU Distance:        3703m"), "{}", r.text);
+    s.run("undo smart").await.unwrap();
+    let entries = entries.lock().unwrap();
+    assert_eq!(entries.len(), 2);
+    assert!(entries.iter().all(|e| !e.reply.contains(PASSWORD)), "{entries:?}");
+}
+
+#[tokio::test]
+async fn onu_passwords_in_autofind_are_masked_in_the_log() {
+    let f = fake(HOST_KEY_1, false).await;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let olt = Olt::connect_with_log(config(f.port), tx).await.unwrap();
+    assert_eq!(olt.autofind().await.unwrap().len(), 5);
+    let mut autofind = None;
+    while let Ok(e) = rx.try_recv() {
+        if e.command == "display ont autofind all" {
+            autofind = Some(e);
+        }
+    }
+    let reply = autofind.unwrap().reply;
+    for secret in ["airtek", "61697274656B", "1234567890", "0x0000"] {
+        assert!(!reply.contains(secret), "{secret} in {reply}");
+    }
+    assert!(reply.contains("   Password            : ***\n   Loid                : user"), "{reply}");
 }
 
 #[tokio::test]

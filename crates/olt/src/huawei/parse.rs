@@ -1,11 +1,13 @@
 //! Huawei SmartAX (MA5600T, MA5800) replies, as the fixtures under
 //! `tests/fixtures/huawei/` show them. Pure functions of the reply text.
+//! In tables, a line that is not a row (a banner, the MA5800's command
+//! echo) is skipped, not refused.
 
 use std::collections::BTreeMap;
 
 use crate::error::ParseError;
 use crate::text::{
-    dbm, device_time, device_time_joined, is_blank_value, is_rule, key_values, number, says_nothing_to_show,
+    dbm, device_time, device_time_joined, is_blank_value, is_rule, key_values, number, says_nothing_to_show, skipped,
 };
 use crate::types::{
     AutofindOnu, Celsius, DeviceTime, Meters, MilliAmps, Onu, OnuRef, OpticalReading, PonPort, RunState, SerialNumber,
@@ -47,7 +49,10 @@ pub fn autofind(reply: &str) -> Result<Vec<AutofindOnu>, ParseError> {
             "vendorid" => set(&mut current, |b| b.vendor = Some(value)),
             "ont equipmentid" => set(&mut current, |b| b.equipment = Some(value)),
             "ont softwareversion" => set(&mut current, |b| b.software = Some(value)),
-            "ont autofind time" => set(&mut current, |b| b.found = device_time_joined(&value)),
+            "ont autofind time" => {
+                let found = device_time_joined(WHAT, &value).map_err(|e| ParseError::at(WHAT, line, e.reason))?;
+                set(&mut current, |b| b.found = found);
+            }
             _ => {}
         }
     }
@@ -145,17 +150,18 @@ pub fn ont_summary(reply: &str) -> Result<Vec<Onu>, ParseError> {
         }
         let tokens: Vec<&str> = t.split_whitespace().collect();
         let Some(id) = tokens.first().and_then(|s| s.parse::<u32>().ok()) else {
-            if lower.contains("please wait") || lower.starts_with("command") {
-                continue;
+            if !(lower.contains("please wait") || lower.starts_with("command")) {
+                skipped(WHAT, line, t);
             }
-            return Err(ParseError::at(WHAT, line, format!("unexpected line {t:?}")));
+            continue;
         };
         match table {
             Table::State => {
                 let state_word = tokens.get(1).copied().unwrap_or("");
                 let mut rest = tokens.get(2..).unwrap_or(&[]).iter().copied();
-                let up = take_time(&mut rest);
-                let down = take_time(&mut rest);
+                let at_line = |e: ParseError| ParseError::at(WHAT, line, e.reason);
+                let up = take_time(WHAT, &mut rest).map_err(at_line)?;
+                let down = take_time(WHAT, &mut rest).map_err(at_line)?;
                 let cause: Vec<&str> = rest.collect();
                 let cause = cause.join(" ");
                 let cause = (!is_blank_value(&cause)).then_some(cause);
@@ -203,13 +209,14 @@ type StateRow = (RunState, Option<DeviceTime>, Option<DeviceTime>, Option<String
 /// Serial, type, description.
 type InventoryRow = (Option<SerialNumber>, Option<String>, Option<String>);
 
-fn take_time<'a>(it: &mut impl Iterator<Item = &'a str>) -> Option<DeviceTime> {
-    let first = it.next()?;
-    if is_blank_value(first) {
-        return None;
+fn take_time<'a>(what: &'static str, it: &mut impl Iterator<Item = &'a str>) -> Result<Option<DeviceTime>, ParseError> {
+    let Some(first) = it.next().filter(|f| !is_blank_value(f)) else {
+        return Ok(None);
+    };
+    match it.next() {
+        Some(second) => device_time(what, first, second),
+        None => Ok(None),
     }
-    let second = it.next()?;
-    device_time(first, second)
 }
 
 /// Huawei says `offline`; the last down cause says why.
@@ -270,10 +277,10 @@ pub fn ont_info(reply: &str) -> Result<Vec<Onu>, ParseError> {
             .and_then(|p| p.parse::<PonPort>().ok())
             .zip(tokens.get(1).and_then(|n| n.parse::<u32>().ok()));
         let Some((port, id)) = parsed else {
-            if tokens.first().is_some_and(|w| w.eq_ignore_ascii_case("id")) || lower.starts_with("command") {
-                continue;
+            if !(tokens.first().is_some_and(|w| w.eq_ignore_ascii_case("id")) || lower.starts_with("command")) {
+                skipped(WHAT, line, t);
             }
-            return Err(ParseError::at(WHAT, line, format!("unexpected line {t:?}")));
+            continue;
         };
         let key = OnuRef::new(port, id);
         match table {
@@ -343,7 +350,8 @@ pub fn optical_port(reply: &str) -> Result<Vec<(u32, OpticalReading)>, ParseErro
         }
         let tokens: Vec<&str> = t.split_whitespace().collect();
         let Some(id) = tokens.first().and_then(|s| s.parse::<u32>().ok()) else {
-            return Err(ParseError::at(WHAT, line, format!("unexpected line {t:?}")));
+            skipped(WHAT, line, t);
+            continue;
         };
         if !header {
             return Err(ParseError::at(WHAT, line, "a row before the table header"));

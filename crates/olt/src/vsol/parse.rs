@@ -1,10 +1,12 @@
 //! VSOL V1600G replies (commands run inside `interface gpon 0/n`), as the
 //! fixtures under `tests/fixtures/vsol/` show them. Pure functions of the
 //! reply text. The ONU index is printed `GPON0/1:1` by some commands and
-//! `1/1/1:1` by others; the port is its last number either way.
+//! `1/1/1:1` by others; the port is its last number either way. A line that
+//! is neither a row nor a header (the `pon: 1 total: 57 working: 52`
+//! summary) is skipped, not refused.
 
 use crate::error::ParseError;
-use crate::text::{IfName, if_name, is_blank_value, is_rule, optical_levels, says_nothing_to_show};
+use crate::text::{IfName, if_name, is_blank_value, is_rule, optical_levels, says_nothing_to_show, skipped};
 use crate::types::{AutofindOnu, OnuRef, OpticalReading, PonPort, SerialNumber};
 use crate::zte::parse::{StateRow, state_rows};
 
@@ -44,9 +46,10 @@ pub fn autofind(reply: &str) -> Result<Vec<AutofindOnu>, ParseError> {
         let Some(name) = tokens.first().and_then(|n| if_name(n)) else {
             if t.to_ascii_lowercase().starts_with("onuindex") {
                 header = true;
-                continue;
+            } else {
+                skipped(WHAT, line, t);
             }
-            return Err(ParseError::at(WHAT, line, format!("unexpected line {t:?}")));
+            continue;
         };
         let port = port_of(&name).ok_or_else(|| ParseError::at(WHAT, line, "no port in the index"))?;
         let serial = tokens
@@ -84,9 +87,10 @@ pub fn onu_info(reply: &str) -> Result<Vec<InfoRow>, ParseError> {
         let Some(name) = tokens.first().and_then(|n| if_name(n)) else {
             if t.to_ascii_lowercase().starts_with("onuindex") {
                 header = true;
-                continue;
+            } else {
+                skipped(WHAT, line, t);
             }
-            return Err(ParseError::at(WHAT, line, format!("unexpected line {t:?}")));
+            continue;
         };
         let (Some(port), Some(id)) = (port_of(&name), name.onu) else {
             return Err(ParseError::at(WHAT, line, format!("{:?} is not an ONU", tokens.first())));

@@ -2,11 +2,12 @@
 //! `tests/fixtures/zte/` show them. Pure functions of the reply text. Rows
 //! are found by their interface name, headers by their column titles, so a
 //! firmware that adds a column (`O7 State`, `Channel`, `Speed mode`) or
-//! drops a prefix (`gpon-onu_1/1/1:1` or `1/1/1:1`) reads the same.
+//! drops a prefix (`gpon-onu_1/1/1:1` or `1/1/1:1`) reads the same. A line
+//! that is neither (a summary, a banner) is skipped, not refused.
 
 use crate::error::ParseError;
 use crate::text::{
-    IfName, dbm, header_columns, if_name, is_blank_value, is_rule, optical_levels, says_nothing_to_show,
+    IfName, dbm, header_columns, if_name, is_blank_value, is_rule, optical_levels, says_nothing_to_show, skipped,
 };
 use crate::types::{AutofindOnu, Dbm, OnuRef, OpticalReading, RunState, SerialNumber};
 
@@ -53,9 +54,10 @@ pub fn uncfg(reply: &str) -> Result<Vec<AutofindOnu>, ParseError> {
             let lower = t.to_ascii_lowercase();
             if lower.starts_with("onuindex") || lower.starts_with("oltindex") {
                 header = true;
-                continue;
+            } else {
+                skipped(WHAT, line, t);
             }
-            return Err(ParseError::at(WHAT, line, format!("unexpected line {t:?}")));
+            continue;
         };
         let port = name
             .zte_port()
@@ -112,9 +114,10 @@ pub(crate) fn state_rows(
                 phase_col = cols.iter().position(|c| c.starts_with("phase"));
                 admin_col = cols.iter().position(|c| c.starts_with("admin"));
                 header = true;
-                continue;
+            } else {
+                skipped(what, line, t);
             }
-            return Err(ParseError::at(what, line, format!("unexpected line {t:?}")));
+            continue;
         };
         let (Some(port), Some(id)) = (port_of(&name), name.onu) else {
             return Err(ParseError::at(what, line, format!("{:?} is not an ONU", tokens.first())));
@@ -169,9 +172,10 @@ pub fn baseinfo(reply: &str) -> Result<Vec<BaseInfoRow>, ParseError> {
         let Some(name) = tokens.first().and_then(|n| if_name(n)) else {
             if t.to_ascii_lowercase().starts_with("onuindex") {
                 header = true;
-                continue;
+            } else {
+                skipped(WHAT, line, t);
             }
-            return Err(ParseError::at(WHAT, line, format!("unexpected line {t:?}")));
+            continue;
         };
         let (Some(port), Some(id)) = (name.zte_port(), name.onu) else {
             return Err(ParseError::at(WHAT, line, format!("{:?} is not an ONU", tokens.first())));
@@ -248,9 +252,10 @@ pub fn onu_rx(reply: &str) -> Result<Vec<(OnuRef, Option<Dbm>)>, ParseError> {
         let Some(name) = tokens.first().and_then(|n| if_name(n)) else {
             if t.to_ascii_lowercase().starts_with("onu") {
                 header = true;
-                continue;
+            } else {
+                skipped(WHAT, line, t);
             }
-            return Err(ParseError::at(WHAT, line, format!("unexpected line {t:?}")));
+            continue;
         };
         let (Some(port), Some(id)) = (name.zte_port(), name.onu) else {
             return Err(ParseError::at(WHAT, line, format!("{:?} is not an ONU", tokens.first())));
@@ -298,7 +303,7 @@ pub fn detail_info(reply: &str) -> Result<Detail, ParseError> {
     // History rows: `n  authpass-date time  offline-date time  [cause]`.
     let mut last_up = None;
     let mut last_down: Option<(crate::types::DeviceTime, Option<String>)> = None;
-    for line in reply.lines() {
+    for (i, line) in reply.lines().enumerate() {
         let tokens: Vec<&str> = line.split_whitespace().collect();
         let [n, up_date, up_time, down_date, down_time, rest @ ..] = tokens.as_slice() else {
             continue;
@@ -306,8 +311,9 @@ pub fn detail_info(reply: &str) -> Result<Detail, ParseError> {
         if n.parse::<u32>().is_err() {
             continue;
         }
-        let up = crate::text::device_time(up_date, up_time);
-        let down = crate::text::device_time(down_date, down_time);
+        let at_line = |e: ParseError| ParseError::at(WHAT, i + 1, e.reason);
+        let up = crate::text::device_time(WHAT, up_date, up_time).map_err(at_line)?;
+        let down = crate::text::device_time(WHAT, down_date, down_time).map_err(at_line)?;
         let cause = Some(rest.join(" ")).filter(|c| !c.is_empty());
         if let Some(up) = up
             && last_up.is_none_or(|l: crate::types::DeviceTime| up.civil > l.civil)
