@@ -151,12 +151,17 @@ fn split_offset(t: &str) -> (&str, Option<&str>) {
     (t, None)
 }
 
-/// `+hh:mm`, `-hh:mm` or `+hh`. The numbers come from the OLT, so the
-/// arithmetic is checked: a huge hour count is an error, not an overflow.
+/// `+hh:mm`, `-hh:mm`, `+hhmm` or `+hh`. The numbers come from the OLT, so
+/// the arithmetic is checked: a huge hour count is an error, not an
+/// overflow.
 fn parse_offset(what: &'static str, o: &str) -> Result<Offset, ParseError> {
     let bad = || ParseError::new(what, format!("{o:?} is not a UTC offset"));
     let body = o.get(1..).ok_or_else(bad)?;
-    let (h, m) = body.split_once(':').unwrap_or((body, "0"));
+    let (h, m) = match body.split_once(':') {
+        Some(hm) => hm,
+        None if body.len() == 4 && body.bytes().all(|b| b.is_ascii_digit()) => body.split_at(2),
+        None => (body, "0"),
+    };
     let h: i32 = h.parse().map_err(|_| bad())?;
     let m: i32 = m.parse().map_err(|_| bad())?;
     let secs = h.checked_mul(3600).zip(m.checked_mul(60)).and_then(|(h, m)| h.checked_add(m)).ok_or_else(bad)?;
@@ -358,6 +363,8 @@ mod tests {
     #[test]
     fn dates_as_olts_print_them() {
         let time = |d: &str, t: &str| device_time("t", d, t).unwrap();
+        let compact = time("2024-03-12", "02:33:42+0800").unwrap();
+        assert_eq!(compact.timestamp().map(|ts| ts.to_string()), Some("2024-03-11T18:33:42Z".into()));
         let t = time("2024-03-12", "02:33:42-04:00").unwrap();
         assert_eq!(t.civil.to_string(), "2024-03-12T02:33:42");
         assert_eq!(t.timestamp().map(|ts| ts.to_string()), Some("2024-03-12T06:33:42Z".into()));
