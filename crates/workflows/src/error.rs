@@ -33,6 +33,10 @@ pub enum WorkflowError {
     /// A blocking call stopped before it answered.
     #[error("{0}")]
     Interrupted(String),
+    /// A router or an OLT was not added (or not wholly taken out again)
+    /// because the keyring would not keep its password; says which.
+    #[error("{0}")]
+    NotAdded(String),
 }
 
 impl WorkflowError {

@@ -131,8 +131,8 @@ impl Workflows {
             let undone = self.store.remove_olt(id).await;
             pop.undo(self, "OLT").await;
             return Err(match undone {
-                Ok(()) => WorkflowError::Interrupted(format!("{err}, so the OLT was not added")),
-                Err(undo) => WorkflowError::Interrupted(format!(
+                Ok(()) => WorkflowError::NotAdded(format!("{err}, so the OLT was not added")),
+                Err(undo) => WorkflowError::NotAdded(format!(
                     "{err}, and taking the OLT out again failed ({undo}); remove OLT {} by hand",
                     new.name
                 )),

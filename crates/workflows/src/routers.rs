@@ -142,8 +142,8 @@ impl Workflows {
             let undone = self.store.remove_router(id).await;
             pop.undo(self, "router").await;
             return Err(match undone {
-                Ok(()) => WorkflowError::Interrupted(format!("{err}, so the router was not added")),
-                Err(undo) => WorkflowError::Interrupted(format!(
+                Ok(()) => WorkflowError::NotAdded(format!("{err}, so the router was not added")),
+                Err(undo) => WorkflowError::NotAdded(format!(
                     "{err}, and taking the router out again failed ({undo}); remove router {} by hand",
                     new.name
                 )),
