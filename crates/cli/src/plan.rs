@@ -160,21 +160,12 @@ pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
     result
 }
 
-fn describe(plan: &Plan) -> String {
-    format!(
-        "rate-limit {} (upload/download), {} {}; router profile {}",
-        plan.limits,
-        plan.price,
-        plan.cycle.as_str(),
-        output::safe(&plan.profile)
-    )
-}
-
 fn print(globals: &Globals, verb: &str, plan: &Plan) -> anyhow::Result<()> {
     if globals.json {
         return output::json(&PlanJson::new(plan));
     }
-    output::line(format!("{verb} plan {} (id {}): {}.", output::safe(&plan.name), plan.id, describe(plan)))?;
+    let described = output::safe(&headend_workflows::plans::describe(plan));
+    output::line(format!("{verb} plan {} (id {}): {described}.", output::safe(&plan.name), plan.id))?;
     Ok(())
 }
 

@@ -67,3 +67,12 @@ impl From<StoreError> for WorkflowError {
         }
     }
 }
+
+/// A name another row has is about the form's name field; any other store
+/// error as `From` maps it.
+pub(crate) fn name_taken(err: StoreError) -> WorkflowError {
+    match err {
+        StoreError::Duplicate { .. } => WorkflowError::invalid("name", err.to_string()),
+        other => other.into(),
+    }
+}

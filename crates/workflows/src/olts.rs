@@ -11,9 +11,10 @@ use headend_core::{OltId, OnuId, PlanId, ServiceId};
 use headend_olt::{AuthorizeRequest, OnuRef, PonPort, SerialNumber, Vlan};
 use headend_pon::{OltFleet, onu_profile};
 use headend_secrets::SecretKey;
-use headend_store::{NewOlt, ServiceOnu, StoreError};
+use headend_store::{NewOlt, ServiceOnu};
 
-use crate::routers::{PopChoice, checked_host, checked_name, checked_port, checked_user};
+use crate::devices::{Device, checked_host, checked_name, checked_port, checked_user};
+use crate::error::name_taken;
 use crate::{WorkflowError, Workflows};
 
 /// An OLT as the form or the command line gives it.
@@ -110,34 +111,20 @@ impl Workflows {
     /// Adds an OLT with its password: nothing is half-added. Its SSH host
     /// key is pinned on the first connection.
     pub async fn add_olt(&self, actor: &Actor, input: OltInput, password: String) -> Result<Olt, WorkflowError> {
-        let mut new = Self::new_olt(&input, None)?;
-        if password.is_empty() {
-            return Err(WorkflowError::invalid("password", "enter the OLT's password"));
-        }
+        let new = Self::new_olt(&input, None)?;
         if self.store.olt_by_name(&new.name).await?.is_some() {
             return Err(WorkflowError::invalid("name", format!("an OLT named {:?} already exists", new.name)));
         }
-        self.secrets().await?;
-        let pop = PopChoice::find_or_add(self, input.pop.as_deref()).await?;
-        new.pop = pop.id;
-        let id = match self.store.add_olt(&new).await {
-            Ok(id) => id,
-            Err(err) => {
-                pop.undo(self, "OLT").await;
-                return Err(named(err));
-            }
-        };
-        if let Err(err) = self.keyring.set(&self.store, SecretKey::olt(id), password).await {
-            let undone = self.store.remove_olt(id).await;
-            pop.undo(self, "OLT").await;
-            return Err(match undone {
-                Ok(()) => WorkflowError::NotAdded(format!("{err}, so the OLT was not added")),
-                Err(undo) => WorkflowError::NotAdded(format!(
-                    "{err}, and taking the OLT out again failed ({undo}); remove OLT {} by hand",
-                    new.name
-                )),
-            });
-        }
+        let store = &self.store;
+        let id = self
+            .add_with_password(
+                Device { what: "OLT", name: &new.name, pop: input.pop.as_deref() },
+                password,
+                async |pop| store.add_olt(&NewOlt { pop, ..new.clone() }).await,
+                SecretKey::olt,
+                async |id| store.remove_olt(id).await,
+            )
+            .await?;
         let detail = format!("{} ({}) at {}:{}", new.name, new.vendor, new.host, new.port);
         self.log(actor, Subject::Olt(id), "olt added", detail).await;
         self.olt(id).await
@@ -154,10 +141,10 @@ impl Workflows {
         let old = self.olt(id).await?;
         let mut new = Self::new_olt(&input, old.pop)?;
         new.location = input.location.or(old.location);
-        if input.pop.is_some() {
-            new.pop = PopChoice::find_or_add(self, input.pop.as_deref()).await?.id;
+        if let Some(pop) = input.pop.as_deref() {
+            new.pop = Some(self.store.find_or_add_pop(pop.trim()).await?.0);
         }
-        self.store.update_olt(id, &new).await.map_err(named)?;
+        self.store.update_olt(id, &new).await.map_err(name_taken)?;
         if let Some(password) = password.filter(|p| !p.is_empty()) {
             self.keyring.set(&self.store, SecretKey::olt(id), password).await?;
         }
@@ -396,11 +383,4 @@ pub fn describe_signal(policy: &SignalPolicy) -> String {
         policy.history_days(),
         policy.command_log_days()
     )
-}
-
-fn named(err: StoreError) -> WorkflowError {
-    match err {
-        StoreError::Duplicate { .. } => WorkflowError::invalid("name", err.to_string()),
-        other => other.into(),
-    }
 }

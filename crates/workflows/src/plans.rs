@@ -5,9 +5,10 @@ use std::collections::BTreeSet;
 use headend_core::PlanId;
 use headend_core::activity::{Actor, Subject};
 use headend_core::plan::{BillingCycle, Plan, RateLimit};
-use headend_store::{NewPlan, StoreError};
+use headend_store::NewPlan;
 use rust_decimal::Decimal;
 
+use crate::error::name_taken;
 use crate::{WorkflowError, Workflows};
 
 /// A plan as the form or the command line gives it; the rates are already
@@ -38,8 +39,9 @@ fn checked(input: PlanInput) -> Result<NewPlan, WorkflowError> {
     Ok(NewPlan { name, limits: input.limits, price: input.price, cycle: input.cycle })
 }
 
-/// `rate-limit R (upload/download), PRICE CYCLE; router profile P`.
-fn describe(plan: &Plan) -> String {
+/// `rate-limit R (upload/download), PRICE CYCLE; router profile P`: how
+/// the activity log and the CLI describe a plan.
+pub fn describe(plan: &Plan) -> String {
     format!(
         "rate-limit {} (upload/download), {} {}; router profile {}",
         plan.limits,
@@ -75,12 +77,5 @@ impl Workflows {
         let routers: BTreeSet<_> = services.iter().filter(|s| s.plan == id).map(|s| s.router).collect();
         routers.into_iter().for_each(|r| self.sweep(r));
         Ok(plan)
-    }
-}
-
-fn name_taken(err: StoreError) -> WorkflowError {
-    match err {
-        StoreError::Duplicate { .. } => WorkflowError::invalid("name", err.to_string()),
-        other => other.into(),
     }
 }

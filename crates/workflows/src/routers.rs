@@ -7,8 +7,10 @@ use headend_core::provision::policy::SuspensionMode;
 use headend_core::router::{Router, Transport};
 use headend_core::{PopId, RouterId};
 use headend_secrets::SecretKey;
-use headend_store::{NewRouter, StoreError};
+use headend_store::NewRouter;
 
+use crate::devices::{Device, checked_host, checked_name, checked_port, checked_user};
+use crate::error::name_taken;
 use crate::{WorkflowError, Workflows};
 
 /// A router as the form or the command line gives it.
@@ -31,68 +33,6 @@ pub struct RemovedRouter {
     pub router: Router,
     /// Why its password is still in the keyring, if it is.
     pub password_kept: Option<WorkflowError>,
-}
-
-/// A host name or address: something, without spaces.
-pub(crate) fn checked_host(host: &str) -> Result<String, WorkflowError> {
-    let host = host.trim();
-    if host.is_empty() || host.contains(char::is_whitespace) {
-        return Err(WorkflowError::invalid("host", "the address is a host name or an IP address, without spaces"));
-    }
-    Ok(host.to_owned())
-}
-
-/// The name of a device, trimmed and not empty.
-pub(crate) fn checked_name(name: &str, what: &str) -> Result<String, WorkflowError> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(WorkflowError::invalid("name", format!("give the {what} a name")));
-    }
-    Ok(name.to_owned())
-}
-
-pub(crate) fn checked_user(user: &str, what: &str) -> Result<String, WorkflowError> {
-    let user = user.trim();
-    if user.is_empty() {
-        return Err(WorkflowError::invalid("username", format!("enter the {what} user Headend logs in as")));
-    }
-    Ok(user.to_owned())
-}
-
-pub(crate) fn checked_port(port: Option<u16>, default: u16) -> Result<u16, WorkflowError> {
-    match port {
-        None => Ok(default),
-        Some(0) => Err(WorkflowError::invalid("port", "0 is not a port number (1-65535)")),
-        Some(port) => Ok(port),
-    }
-}
-
-/// A POP an added device goes to, remembered so a failed add removes it
-/// again.
-pub(crate) struct PopChoice {
-    pub id: Option<PopId>,
-    added: bool,
-}
-
-impl PopChoice {
-    pub async fn find_or_add(w: &Workflows, name: Option<&str>) -> Result<Self, WorkflowError> {
-        match name.map(str::trim) {
-            Some("") => Err(WorkflowError::invalid("pop", "the POP's name cannot be empty")),
-            Some(name) => {
-                let (id, added) = w.store.find_or_add_pop(name).await?;
-                Ok(Self { id: Some(id), added })
-            }
-            None => Ok(Self { id: None, added: false }),
-        }
-    }
-
-    pub async fn undo(self, w: &Workflows, what: &str) {
-        if let (Some(id), true) = (self.id, self.added)
-            && let Err(err) = w.store.remove_pop(id).await
-        {
-            tracing::warn!("cannot remove the POP added for the {what}: {err}");
-        }
-    }
 }
 
 impl Workflows {
@@ -120,35 +60,20 @@ impl Workflows {
         input: RouterInput,
         password: String,
     ) -> Result<Router, WorkflowError> {
-        let mut new = self.new_router(&input, None).await?;
-        if password.is_empty() {
-            return Err(WorkflowError::invalid("password", "enter the router's password"));
-        }
+        let new = self.new_router(&input, None).await?;
         if self.store.router_by_name(&new.name).await?.is_some() {
             return Err(WorkflowError::invalid("name", format!("a router named {:?} already exists", new.name)));
         }
-        // Before anything is written: without a keyring there is nothing to add.
-        self.secrets().await?;
-        let pop = PopChoice::find_or_add(self, input.pop.as_deref()).await?;
-        new.pop = pop.id;
-        let id = match self.store.add_router(&new).await {
-            Ok(id) => id,
-            Err(err) => {
-                pop.undo(self, "router").await;
-                return Err(named(err));
-            }
-        };
-        if let Err(err) = self.keyring.set(&self.store, SecretKey::router(id), password).await {
-            let undone = self.store.remove_router(id).await;
-            pop.undo(self, "router").await;
-            return Err(match undone {
-                Ok(()) => WorkflowError::NotAdded(format!("{err}, so the router was not added")),
-                Err(undo) => WorkflowError::NotAdded(format!(
-                    "{err}, and taking the router out again failed ({undo}); remove router {} by hand",
-                    new.name
-                )),
-            });
-        }
+        let store = &self.store;
+        let id = self
+            .add_with_password(
+                Device { what: "router", name: &new.name, pop: input.pop.as_deref() },
+                password,
+                async |pop| store.add_router(&NewRouter { pop, ..new.clone() }).await,
+                SecretKey::router,
+                async |id| store.remove_router(id).await,
+            )
+            .await?;
         let detail = format!("{} at {}:{} over {}", new.name, new.host, new.port, new.transport);
         self.log(actor, Subject::Router(id), "router added", detail).await;
         self.router(id).await
@@ -165,10 +90,10 @@ impl Workflows {
     ) -> Result<Router, WorkflowError> {
         let old = self.router(id).await?;
         let mut new = self.new_router(&input, old.pop).await?;
-        if input.pop.is_some() {
-            new.pop = PopChoice::find_or_add(self, input.pop.as_deref()).await?.id;
+        if let Some(pop) = input.pop.as_deref() {
+            new.pop = Some(self.store.find_or_add_pop(pop.trim()).await?.0);
         }
-        self.store.update_router(id, &new).await.map_err(named)?;
+        self.store.update_router(id, &new).await.map_err(name_taken)?;
         if let Some(password) = password.filter(|p| !p.is_empty()) {
             self.keyring.set(&self.store, SecretKey::router(id), password).await?;
         }
@@ -205,13 +130,5 @@ impl Workflows {
             .await;
         self.sweep(id);
         Ok(())
-    }
-}
-
-/// A name taken by another row is about the name field.
-fn named(err: StoreError) -> WorkflowError {
-    match err {
-        StoreError::Duplicate { .. } => WorkflowError::invalid("name", err.to_string()),
-        other => other.into(),
     }
 }

@@ -5,7 +5,7 @@ use headend_core::activity::{Actor, Subject};
 use headend_core::provision::policy::{IspPolicy, Standing, checked_grace};
 use headend_core::provision::{Password, validate_password, validate_username};
 use headend_core::service::{Access, Service, ServiceStatus};
-use headend_core::{PlanId, RouterId, ServiceId};
+use headend_core::{CustomerId, PlanId, RouterId, ServiceId};
 use headend_store::{NewCustomer, NewService, ServiceOverview, StoreError};
 use jiff::civil::Date;
 
@@ -71,6 +71,24 @@ fn check(input: &ServiceInput, adding: bool) -> Result<Option<u16>, WorkflowErro
         .map(checked_grace)
         .transpose()
         .map_err(|e| WorkflowError::invalid("grace_days", format!("{e}, or empty for the ISP's")))
+}
+
+impl ServiceInput {
+    /// The store's row for this input, for `customer`, with what the
+    /// checks made of the grace and the password.
+    fn row(&self, customer: CustomerId, grace_days: Option<u16>, password: Option<Vec<u8>>, adopt: bool) -> NewService {
+        NewService {
+            customer,
+            router: self.router,
+            plan: self.plan,
+            access: self.access.clone(),
+            status: self.status,
+            next_billing_date: self.next_billing_date,
+            grace_days,
+            password,
+            adopt,
+        }
+    }
 }
 
 /// `kind login on router, status`: how the activity log names a service.
@@ -166,18 +184,7 @@ impl Workflows {
                 id
             }
         };
-        let service = NewService {
-            customer,
-            router: input.router,
-            plan: input.plan,
-            access: input.access.clone(),
-            status: input.status,
-            next_billing_date: input.next_billing_date,
-            grace_days,
-            password,
-            adopt: false,
-        };
-        let id = write.add_service(&service).await?;
+        let id = write.add_service(&input.row(customer, grace_days, password, false)).await?;
         let detail = format!(
             "{} for {}, plan {plan_name}",
             describe(&input.access, &router_name, input.status),
@@ -201,20 +208,9 @@ impl Workflows {
         let grace_days = check(&input, false)?;
         let old = self.service(id).await?;
         let (router_name, password) = self.prepare(&input, Some(id)).await?;
-        let service = NewService {
-            customer: old.customer,
-            router: input.router,
-            plan: input.plan,
-            access: input.access.clone(),
-            status: input.status,
-            next_billing_date: input.next_billing_date,
-            grace_days,
-            password,
-            adopt: old.adopt,
-        };
         let mut write = self.store.begin_write().await?;
         write.update_customer(old.customer, &new_customer).await?;
-        write.update_service(id, &service).await?;
+        write.update_service(id, &input.row(old.customer, grace_days, password, old.adopt)).await?;
         let new_password = if input.password.is_some() { "; new password" } else { "" };
         let detail = format!("{}{new_password}", describe(&input.access, &router_name, input.status));
         write.log_activity(&self.entry(actor, Subject::Service(id), "service edited", detail)).await?;
