@@ -21,18 +21,20 @@ pub mod observe;
 pub mod runner;
 pub mod sweep;
 
+use headend_routeros::is_secret_name;
 use headend_routeros::ops::Change;
 pub use runner::{EngineConfig, EngineEvent, Provisioner};
 pub use sweep::{RouterSweep, StepReport, StepStatus, SweepMode};
 
 /// A write as the router log shows it: the API path and its attributes,
-/// with the password replaced.
+/// with every secret's value replaced (not only the password's).
 pub fn command_text(change: &Change) -> String {
     let command = change.to_command();
     let mut text = command.path().to_string_lossy_cp1252().into_owned();
     for (name, value) in command.attributes().iter() {
+        // The codec's own rule for what stays out of logs.
+        let value = if is_secret_name(name.as_bytes()) { "***".into() } else { value.to_string_lossy_cp1252() };
         let name = name.to_string_lossy_cp1252();
-        let value = if name == "password" { "***".into() } else { value.to_string_lossy_cp1252() };
         text.push_str(&format!(" {name}={value}"));
     }
     text
@@ -40,7 +42,8 @@ pub fn command_text(change: &Change) -> String {
 
 #[cfg(test)]
 mod tests {
-    use headend_routeros::ops::NewPppSecret;
+    use headend_routeros::Attributes;
+    use headend_routeros::ops::{Menu, NewPppSecret};
 
     use super::*;
 
@@ -48,5 +51,16 @@ mod tests {
     fn the_router_log_never_shows_a_password() {
         let change = NewPppSecret::pppoe("ana", "hunter2").profile("hd-1").into_change();
         assert_eq!(command_text(&change), "/ppp/secret/add name=ana password=*** service=pppoe profile=hd-1");
+    }
+
+    #[test]
+    fn nor_any_other_secret_by_its_routeros_name() {
+        let mut attrs = Attributes::new();
+        for (name, value) in [("secret", "radius-s3"), ("wpa2-pre-shared-key", "wifi-k3y"), ("Passphrase", "p4ss")] {
+            attrs.push(name, value);
+        }
+        attrs.push("comment", "headend:svc=1");
+        let text = command_text(&Change::add(Menu::PppSecret, attrs));
+        assert_eq!(text, "/ppp/secret/add secret=*** wpa2-pre-shared-key=*** Passphrase=*** comment=headend:svc=1");
     }
 }

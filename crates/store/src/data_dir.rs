@@ -37,7 +37,7 @@ impl DataDir {
                 None => dirs::data_dir().ok_or(DataDirError::NoPlatformDir)?.join(APP_IDENTIFIER),
             },
         };
-        std::fs::create_dir_all(&root).map_err(|source| DataDirError::Create { path: root.clone(), source })?;
+        create_private(&root).map_err(|source| DataDirError::Create { path: root.clone(), source })?;
         Ok(Self { root })
     }
 
@@ -59,6 +59,17 @@ impl DataDir {
     }
 }
 
+/// Creates `dir` (and its missing parents) readable by this user only:
+/// it holds the database of every customer. A folder that exists already
+/// keeps the permissions its owner gave it.
+fn create_private(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,6 +83,19 @@ mod tests {
         assert!(wanted.is_dir());
         assert_eq!(dir.database_path(), wanted.join("headend.sqlite3"));
         assert_eq!(dir.log_dir(), wanted.join("logs"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_data_dir_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let wanted = tmp.path().join("a/b");
+        DataDir::resolve(Some(&wanted)).unwrap();
+        for dir in [tmp.path().join("a"), wanted] {
+            let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o700, "{}", dir.display());
+        }
     }
 
     #[test]
