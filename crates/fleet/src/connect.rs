@@ -3,6 +3,7 @@
 //! REST's HTTPS) is pinned on the first connection and checked on every
 //! later one.
 
+use std::hash::{BuildHasher, RandomState};
 use std::pin::Pin;
 use std::str::FromStr;
 use std::task::{Context, Poll};
@@ -261,6 +262,13 @@ impl Connector {
                 .map_err(|_| ConnectError::BadPin { router: router.name.clone(), pin: pin.clone() }),
             None => Ok(TlsTrust::PinOnFirstUse),
         }
+    }
+
+    /// A digest of the router's password as the keyring holds it now, so an
+    /// engine can notice it changed without keeping it: `hasher` is the
+    /// caller's, with keys random to its process.
+    pub async fn password_digest(&self, router: &Router, hasher: &RandomState) -> Result<u64, ConnectError> {
+        Ok(hasher.hash_one(self.password(router).await?))
     }
 
     async fn password(&self, router: &Router) -> Result<String, ConnectError> {

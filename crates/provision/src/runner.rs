@@ -7,17 +7,19 @@
 //! nothing else happens. Routers are swept in parallel up to a bound; a
 //! slow or dead router only holds its own slot. One sweep per router at a
 //! time, here and across processes (a lease row in the database). A
-//! router whose login is refused is not retried until its settings change
+//! router whose login is refused is not retried until its address, user
+//! or password changes (in the database or the keyring, from any process)
 //! or the operator asks: failed logins fill the router's log and can lock
 //! the account.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::RandomState;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use headend_core::RouterId;
 use headend_core::event::ProvisionFailed;
-use headend_core::router::Router;
+use headend_core::router::{Router, Transport};
 use headend_fleet::{ConnectError, Connector, RouterLink};
 use headend_routeros::client::ClientError;
 use headend_routeros::ops::RouterApi;
@@ -55,8 +57,8 @@ pub enum EngineEvent {
     ProvisionFailed(ProvisionFailed),
     /// The router could not be swept.
     Unreachable { router: RouterId, name: String, error: String },
-    /// The router refused the login: no more attempts until
-    /// [`Provisioner::resume_router`].
+    /// The router refused the login: no more attempts until its address,
+    /// user or password changes, or [`Provisioner::resume_router`].
     LoginRefused { router: RouterId, name: String, error: String },
     /// A sweep of a reachable router did not complete (reading it failed,
     /// another process holds it, the database refused).
@@ -85,6 +87,37 @@ const REQUEST_POLL: Duration = Duration::from_millis(250);
 struct Link {
     link: RouterLink,
     dialect: Dialect,
+    /// Where and as whom it logged in: a router edited since gets a new one.
+    endpoint: Endpoint,
+}
+
+/// Where a router is reached and who logs in: what an operator's edit
+/// changes. Links and refusals are kept for one endpoint only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Endpoint {
+    host: String,
+    port: u16,
+    transport: Transport,
+    username: String,
+}
+
+impl Endpoint {
+    fn of(router: &Router) -> Self {
+        Self {
+            host: router.host.clone(),
+            port: router.port,
+            transport: router.transport,
+            username: router.username.clone(),
+        }
+    }
+}
+
+/// A refused login: for this endpoint and the password the keyring held
+/// (its digest, not the password).
+#[derive(Debug, Clone)]
+struct Refusal {
+    endpoint: Endpoint,
+    password: u64,
 }
 
 #[derive(Default)]
@@ -93,7 +126,7 @@ struct State {
     running: HashSet<RouterId>,
     /// Asked for again while running: swept once more right after.
     again: HashSet<RouterId>,
-    refused: HashSet<RouterId>,
+    refused: HashMap<RouterId, Refusal>,
     paused: bool,
     interval: Option<Duration>,
 }
@@ -101,6 +134,8 @@ struct State {
 struct Inner {
     store: Store,
     connector: Connector,
+    /// Digests refused passwords, to notice when the keyring's changes.
+    hasher: RandomState,
     cipher: Option<SubscriberCipher>,
     config: EngineConfig,
     state: Mutex<State>,
@@ -132,6 +167,7 @@ impl Provisioner {
                 slots: Semaphore::new(config.concurrency.max(1)),
                 store,
                 connector,
+                hasher: RandomState::new(),
                 cipher,
                 config,
                 state: Mutex::new(State::default()),
@@ -282,13 +318,21 @@ impl Provisioner {
     /// The router's connection, made (and its RouterOS version read) on
     /// first use and kept: a sweep every 15 s must not log in every 15 s.
     async fn link(&self, router: &Router) -> Result<Arc<Link>, String> {
+        if self.still_refused(router).await {
+            return Err("the router refused the login; fix its user or password, then retry".into());
+        }
+        let endpoint = Endpoint::of(router);
         {
-            let state = lock(&self.inner.state);
-            if state.refused.contains(&router.id) {
-                return Err("the router refused the login; fix its user or password, then retry".into());
-            }
-            if let Some(link) = state.links.get(&router.id) {
-                return Ok(link.clone());
+            let mut state = lock(&self.inner.state);
+            match state.links.get(&router.id) {
+                Some(link) if link.endpoint == endpoint => return Ok(link.clone()),
+                Some(_) => {
+                    // Edited since: a new address or user needs a new login.
+                    if let Some(old) = state.links.remove(&router.id) {
+                        old.link.close();
+                    }
+                }
+                None => {}
             }
         }
         let connected = match self.inner.connector.connect(router).await {
@@ -296,7 +340,7 @@ impl Provisioner {
             Err(e) => {
                 let error = e.to_string();
                 if let ConnectError::Router { source: ClientError::LoginFailed { .. }, .. } = e {
-                    lock(&self.inner.state).refused.insert(router.id);
+                    self.refuse(router).await;
                     self.inner
                         .events
                         .send(EngineEvent::LoginRefused {
@@ -322,9 +366,43 @@ impl Provisioner {
             Ok(r) => Dialect::from_version(&r.version),
             Err(e) => return Err(e.to_string()),
         };
-        let link = Arc::new(Link { link: connected, dialect });
+        let link = Arc::new(Link { link: connected, dialect, endpoint });
         lock(&self.inner.state).links.insert(router.id, link.clone());
         Ok(link)
+    }
+
+    /// Remembers that `router` refused the login with the password the
+    /// keyring holds now.
+    async fn refuse(&self, router: &Router) {
+        let password = match self.inner.connector.password_digest(router, &self.inner.hasher).await {
+            Ok(digest) => digest,
+            Err(e) => {
+                tracing::debug!(router = %router.name, error = %e, "cannot read the refused password's digest");
+                return;
+            }
+        };
+        lock(&self.inner.state).refused.insert(router.id, Refusal { endpoint: Endpoint::of(router), password });
+    }
+
+    /// Whether `router` refused the login and nothing has changed since:
+    /// not its address, its user, nor the password in the keyring. A
+    /// refusal that no longer holds is forgotten, so a fix made anywhere
+    /// (the console, the CLI, another machine's keyring tool) is tried at
+    /// once, without a restart.
+    async fn still_refused(&self, router: &Router) -> bool {
+        let Some(refusal) = lock(&self.inner.state).refused.get(&router.id).cloned() else {
+            return false;
+        };
+        let holds = refusal.endpoint == Endpoint::of(router)
+            && match self.inner.connector.password_digest(router, &self.inner.hasher).await {
+                Ok(digest) => digest == refusal.password,
+                // Unreadable now: not worth a login that would fail too.
+                Err(_) => true,
+            };
+        if !holds {
+            lock(&self.inner.state).refused.remove(&router.id);
+        }
+        holds
     }
 
     /// Runs the loop until [`Provisioner::shutdown`].
@@ -405,11 +483,11 @@ impl Provisioner {
             }
         };
         for router in routers.into_iter().filter(|r| due.all || due.routers.contains(&r.id)) {
+            if self.still_refused(&router).await {
+                continue;
+            }
             {
                 let mut state = lock(&self.inner.state);
-                if state.refused.contains(&router.id) {
-                    continue;
-                }
                 if !state.running.insert(router.id) {
                     state.again.insert(router.id);
                     continue;

@@ -25,7 +25,7 @@ use headend_core::{PlanId, RouterId, ServiceId};
 use headend_fleet::Connector;
 use headend_provision::{EngineConfig, EngineEvent, Provisioner, StepStatus, SweepMode};
 use headend_routeros::Attributes;
-use headend_secrets::SubscriberCipher;
+use headend_secrets::{SecretKey, SubscriberCipher};
 use headend_simlab::{Faults, Persona, SimConfig, SimRouter, SimRouterHandle};
 use headend_store::{NewCustomer, NewPlan, NewService, Store};
 use jiff::Timestamp;
@@ -309,6 +309,29 @@ async fn a_refused_login_is_tried_once_and_reported_once() {
     let refused =
         std::iter::from_fn(|| events.try_recv().ok()).filter(|e| matches!(e, EngineEvent::LoginRefused { .. })).count();
     assert_eq!(refused, 1);
+}
+
+#[tokio::test]
+async fn a_refused_router_is_tried_again_once_its_password_or_address_is_fixed() {
+    let sim = SimRouter::start(SimConfig::default()).await.unwrap();
+    let mut fx = Fixture::new().await;
+    let router = fx.inv.router("core", sim.api_port(), Transport::Api, Some("wrong")).await;
+    fx.pppoe(router.id, "ana", ServiceStatus::Active, None).await;
+    let engine = fx.engine();
+    assert!(engine.sweep_one(router.clone(), SweepMode::Apply).await.is_err());
+    assert!(engine.sweep_one(router.clone(), SweepMode::Apply).await.is_err());
+    assert_eq!(sim.stats().failed_logins, 1, "a refusal is not tried again unchanged");
+    // The password fixed in the keyring by any process: no restart, no resume.
+    fx.inv.secrets.set(&SecretKey::router(router.id), "admin").unwrap();
+    engine.sweep_one(router.clone(), SweepMode::Apply).await.unwrap();
+    assert!(secret(&sim, "ana").is_some());
+
+    // A link is kept for one address: the router moved, the next sweep
+    // logs in where it is now.
+    let moved = SimRouter::start(SimConfig::default()).await.unwrap();
+    let router = Router { port: moved.api_port(), ..router };
+    engine.sweep_one(router.clone(), SweepMode::Apply).await.unwrap();
+    assert!(secret(&moved, "ana").is_some(), "swept at its new address");
 }
 
 #[tokio::test]
