@@ -42,6 +42,9 @@ use headend_store::Store;
 use jiff::Timestamp;
 pub use keyring::Keyring;
 
+/// Writes of an activity entry outside a transaction before giving up.
+const LOG_ATTEMPTS: u32 = 3;
+
 /// Tells a running engine that a router's desired state changed.
 pub trait SweepHint: Send + Sync + 'static {
     fn sweep(&self, router: RouterId);
@@ -95,11 +98,22 @@ impl Workflows {
         ActivityEntry { at: self.now(), actor: actor.clone(), subject, action: action.to_owned(), detail }
     }
 
-    /// Logs an entry outside a transaction: the change itself is done, so
-    /// a failure to log is a warning, not the workflow's error.
+    /// Logs an entry outside the change's transaction (where the change
+    /// spans several, or is the engine's). The change is done, so a failure
+    /// to log is a warning, not the workflow's error; the entry is the audit
+    /// trail, so a write lock another process holds past the busy timeout
+    /// (a long sweep) is waited out a few times first.
     async fn log(&self, actor: &Actor, subject: Subject, action: &str, detail: String) {
-        if let Err(err) = self.store.log_activity(&self.entry(actor, subject, action, detail)).await {
-            tracing::warn!("cannot write the activity log: {err}");
+        let entry = self.entry(actor, subject, action, detail);
+        for attempt in 1..=LOG_ATTEMPTS {
+            match self.store.log_activity(&entry).await {
+                Ok(()) => return,
+                Err(err) if attempt == LOG_ATTEMPTS => tracing::warn!("cannot write the activity log: {err}"),
+                Err(err) => {
+                    tracing::debug!(attempt, "activity log write failed, trying again: {err}");
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                }
+            }
         }
     }
 

@@ -230,8 +230,11 @@ impl Workflows {
         status: ServiceStatus,
     ) -> Result<ServiceOverview, WorkflowError> {
         let before = self.service(id).await?;
-        self.store.set_service_status(id, status).await?;
-        self.log(actor, Subject::Service(id), "status changed", format!("status {} -> {status}", before.status)).await;
+        let detail = format!("status {} -> {status}", before.status);
+        let mut write = self.store.begin_write().await?;
+        write.set_service_status(id, status).await?;
+        write.log_activity(&self.entry(actor, Subject::Service(id), "status changed", detail)).await?;
+        write.commit().await?;
         self.sweep(before.router);
         self.service(id).await
     }
@@ -244,10 +247,12 @@ impl Workflows {
         due: Option<Date>,
     ) -> Result<ServiceOverview, WorkflowError> {
         let before = self.service(id).await?;
-        self.store.set_service_due(id, due).await?;
         let show = |d: Option<Date>| d.map_or_else(|| "none".to_owned(), |d| d.to_string());
         let what = format!("next billing date {} -> {}", show(before.next_billing_date), show(due));
-        self.log(actor, Subject::Service(id), "due date changed", what).await;
+        let mut write = self.store.begin_write().await?;
+        write.set_service_due(id, due).await?;
+        write.log_activity(&self.entry(actor, Subject::Service(id), "due date changed", what)).await?;
+        write.commit().await?;
         self.sweep(before.router);
         self.service(id).await
     }

@@ -132,6 +132,50 @@ pub(super) async fn insert_service(
     Ok(ServiceId(id))
 }
 
+/// [`Store::set_service_status`] inside the caller's transaction.
+pub(super) async fn set_status_row(
+    conn: &mut SqliteConnection,
+    id: ServiceId,
+    status: ServiceStatus,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let row = sqlx::query("UPDATE services SET status = ?, updated_at = ? WHERE id = ? RETURNING router_id")
+        .bind(status.as_str())
+        .bind(ts(now))
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    sweep_service_router(conn, id, row, now).await
+}
+
+/// [`Store::set_service_due`] inside the caller's transaction.
+pub(super) async fn set_due_row(
+    conn: &mut SqliteConnection,
+    id: ServiceId,
+    due: Option<Date>,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let row = sqlx::query("UPDATE services SET next_billing_date = ?, updated_at = ? WHERE id = ? RETURNING router_id")
+        .bind(due.map(|d| d.to_string()))
+        .bind(ts(now))
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    sweep_service_router(conn, id, row, now).await
+}
+
+/// The sweep request for the router an update of service `id` returned
+/// (`None`: there is no such service).
+async fn sweep_service_router(
+    conn: &mut SqliteConnection,
+    id: ServiceId,
+    row: Option<SqliteRow>,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let row = row.ok_or_else(|| StoreError::NotFound(format!("service {id}")))?;
+    sweep_router(conn, RouterId(row.try_get(0)?), now).await
+}
+
 /// [`Store::update_service`] inside the caller's transaction.
 pub(super) async fn update_service_row(
     conn: &mut SqliteConnection,
@@ -212,28 +256,17 @@ impl Store {
 
     pub async fn set_service_status(&self, id: ServiceId, status: ServiceStatus) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
-        let now = self.now();
-        let row = sqlx::query("UPDATE services SET status = ?, updated_at = ? WHERE id = ? RETURNING router_id")
-            .bind(status.as_str())
-            .bind(ts(now))
-            .bind(id.0)
-            .fetch_optional(&mut *tx)
-            .await?;
-        finish_service_write(tx, id, row, now).await
+        set_status_row(&mut tx, id, status, self.now()).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Sets (or clears, with `None`) the next billing date.
     pub async fn set_service_due(&self, id: ServiceId, due: Option<Date>) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
-        let now = self.now();
-        let row =
-            sqlx::query("UPDATE services SET next_billing_date = ?, updated_at = ? WHERE id = ? RETURNING router_id")
-                .bind(due.map(|d| d.to_string()))
-                .bind(ts(now))
-                .bind(id.0)
-                .fetch_optional(&mut *tx)
-                .await?;
-        finish_service_write(tx, id, row, now).await
+        set_due_row(&mut tx, id, due, self.now()).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Sets (or clears) the encrypted PPPoE password.
@@ -464,8 +497,7 @@ async fn finish_service_write(
     row: Option<SqliteRow>,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let row = row.ok_or_else(|| StoreError::NotFound(format!("service {id}")))?;
-    sweep_router(&mut tx, RouterId(row.try_get(0)?), now).await?;
+    sweep_service_router(&mut tx, id, row, now).await?;
     tx.commit().await?;
     Ok(())
 }

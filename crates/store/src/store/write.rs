@@ -4,13 +4,15 @@
 //! until [`Write::commit`]; dropping a `Write` rolls it back.
 
 use headend_core::activity::ActivityEntry;
+use headend_core::service::ServiceStatus;
 use headend_core::{CustomerId, ServiceId};
 use jiff::Timestamp;
+use jiff::civil::Date;
 use sqlx::{Sqlite, Transaction};
 
 use super::activity::insert_activity;
 use super::customers::{find_customer, insert_customer, update_customer_row};
-use super::services::{insert_service, update_service_row};
+use super::services::{insert_service, set_due_row, set_status_row, update_service_row};
 use super::{Store, sweep_router};
 use crate::error::StoreError;
 use crate::records::{NewCustomer, NewService};
@@ -58,6 +60,16 @@ impl Write {
     /// [`Store::update_service`]: with the sweep requests for its routers.
     pub async fn update_service(&mut self, id: ServiceId, new: &NewService) -> Result<(), StoreError> {
         update_service_row(&mut self.tx, id, new, self.now).await
+    }
+
+    /// [`Store::set_service_status`], with the sweep request.
+    pub async fn set_service_status(&mut self, id: ServiceId, status: ServiceStatus) -> Result<(), StoreError> {
+        set_status_row(&mut self.tx, id, status, self.now).await
+    }
+
+    /// [`Store::set_service_due`], with the sweep request.
+    pub async fn set_service_due(&mut self, id: ServiceId, due: Option<Date>) -> Result<(), StoreError> {
+        set_due_row(&mut self.tx, id, due, self.now).await
     }
 
     pub async fn log_activity(&mut self, entry: &ActivityEntry) -> Result<(), StoreError> {
