@@ -4,9 +4,10 @@ use std::str::FromStr;
 
 use anyhow::Context;
 use headend_core::ServiceId;
+use headend_core::activity::Subject;
 use headend_core::billing::Payment;
 use headend_core::service::ServiceStatus;
-use headend_store::{QueueEntry, RouterLogEntry, ServiceQuery, Store};
+use headend_store::{ActivityQuery, QueueEntry, RouterLogEntry, ServiceQuery, Store};
 use headend_workflows::Workflows;
 use serde::Serialize;
 
@@ -165,12 +166,23 @@ impl PaymentJson {
     }
 }
 
+/// An activity entry about the service.
+#[derive(Debug, Serialize)]
+struct ActivityJson {
+    at: String,
+    actor: &'static str,
+    action: String,
+    detail: String,
+}
+
 #[derive(Debug, Serialize)]
 struct ShowJson {
     service: ServiceJson,
     queue: Vec<QueueJson>,
     router_log: Vec<LogJson>,
     payments: Vec<PaymentJson>,
+    /// Newest first.
+    activity: Vec<ActivityJson>,
 }
 
 pub async fn show(globals: &Globals, w: &Workflows, id: ServiceId) -> anyhow::Result<()> {
@@ -181,6 +193,21 @@ pub async fn show(globals: &Globals, w: &Workflows, id: ServiceId) -> anyhow::Re
         queue: store.queue_for_service(id).await?.iter().map(QueueJson::new).collect(),
         router_log: store.service_router_log(id, LOG_LINES).await?.iter().map(LogJson::new).collect(),
         payments: store.payments(id).await?.iter().map(PaymentJson::new).collect(),
+        activity: store
+            .activity(&ActivityQuery {
+                subject: Some(Subject::Service(id)),
+                limit: LOG_LINES,
+                ..ActivityQuery::default()
+            })
+            .await?
+            .into_iter()
+            .map(|(_, e)| ActivityJson {
+                at: e.at.to_string(),
+                actor: e.actor.as_str(),
+                action: e.action,
+                detail: e.detail,
+            })
+            .collect(),
     };
     if globals.json {
         return output::json(&report);
@@ -253,6 +280,18 @@ pub async fn show(globals: &Globals, w: &Workflows, id: ServiceId) -> anyhow::Re
             })
             .collect();
         output::table(&["AT", "COMMAND", "OUTCOME", "TOOK", "ERROR"], &cells)?;
+    }
+    output::line("")?;
+    if report.activity.is_empty() {
+        output::line("Activity:        none")?;
+    } else {
+        output::line(format!("Activity (last {LOG_LINES}):"))?;
+        let cells: Vec<Vec<String>> = report
+            .activity
+            .iter()
+            .map(|a| vec![a.at.clone(), a.actor.to_owned(), output::safe(&a.action), output::safe(&a.detail)])
+            .collect();
+        output::table(&["AT", "BY", "ACTION", "DETAIL"], &cells)?;
     }
     output::line("")?;
     if report.payments.is_empty() {
