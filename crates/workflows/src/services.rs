@@ -91,6 +91,12 @@ impl ServiceInput {
     }
 }
 
+/// What the activity log calls a service's router and plan.
+struct Names {
+    router: String,
+    plan: String,
+}
+
 /// `kind login on router, status`: how the activity log names a service.
 fn describe(access: &Access, router: &str, status: ServiceStatus) -> String {
     let login = match access {
@@ -132,21 +138,23 @@ impl Workflows {
 
     /// What both add and edit check against the database before writing:
     /// the router and plan exist, the PPPoE user is free on the router, and
-    /// a new password can be encrypted. Returns the router's name and the
-    /// sealed password.
+    /// a new password can be encrypted. Returns the router's and the plan's
+    /// names (for the activity log) and the sealed password.
     async fn prepare(
         &self,
         input: &ServiceInput,
         this: Option<ServiceId>,
-    ) -> Result<(String, Option<Vec<u8>>), WorkflowError> {
+    ) -> Result<(Names, Option<Vec<u8>>), WorkflowError> {
         let router = self
             .store
             .router(input.router)
             .await?
             .ok_or_else(|| WorkflowError::invalid("router_id", "that router no longer exists"))?;
-        if self.store.plan(input.plan).await?.is_none() {
-            return Err(WorkflowError::invalid("plan_id", "that plan no longer exists"));
-        }
+        let plan = self
+            .store
+            .plan(input.plan)
+            .await?
+            .ok_or_else(|| WorkflowError::invalid("plan_id", "that plan no longer exists"))?;
         if let Access::Pppoe { username } = &input.access
             && let Some(other) = self.store.pppoe_user(input.router, username).await?
             && Some(other) != this
@@ -162,7 +170,7 @@ impl Workflows {
             })?.encrypt(password)),
             None => None,
         };
-        Ok((router.name, sealed))
+        Ok((Names { router: router.name, plan: plan.name }, sealed))
     }
 
     /// Adds a service, and its customer unless one with exactly this name
@@ -171,8 +179,7 @@ impl Workflows {
     pub async fn add_service(&self, actor: &Actor, input: ServiceInput) -> Result<ServiceOverview, WorkflowError> {
         let new_customer = customer(&input.customer)?;
         let grace_days = check(&input, true)?;
-        let (router_name, password) = self.prepare(&input, None).await?;
-        let plan_name = self.store.plan(input.plan).await?.map(|p| p.name).unwrap_or_default();
+        let (names, password) = self.prepare(&input, None).await?;
         let mut write = self.store.begin_write().await?;
         let customer = match write.customer_by_name_and_phone(&new_customer.name, new_customer.phone.as_deref()).await?
         {
@@ -186,9 +193,10 @@ impl Workflows {
         };
         let id = write.add_service(&input.row(customer, grace_days, password, false)).await?;
         let detail = format!(
-            "{} for {}, plan {plan_name}",
-            describe(&input.access, &router_name, input.status),
-            new_customer.name
+            "{} for {}, plan {}",
+            describe(&input.access, &names.router, input.status),
+            new_customer.name,
+            names.plan
         );
         write.log_activity(&self.entry(actor, Subject::Service(id), "service added", detail)).await?;
         write.commit().await?;
@@ -207,12 +215,12 @@ impl Workflows {
         let new_customer = customer(&input.customer)?;
         let grace_days = check(&input, false)?;
         let old = self.service(id).await?;
-        let (router_name, password) = self.prepare(&input, Some(id)).await?;
+        let (names, password) = self.prepare(&input, Some(id)).await?;
         let mut write = self.store.begin_write().await?;
         write.update_customer(old.customer, &new_customer).await?;
         write.update_service(id, &input.row(old.customer, grace_days, password, old.adopt)).await?;
         let new_password = if input.password.is_some() { "; new password" } else { "" };
-        let detail = format!("{}{new_password}", describe(&input.access, &router_name, input.status));
+        let detail = format!("{}{new_password}", describe(&input.access, &names.router, input.status));
         write.log_activity(&self.entry(actor, Subject::Service(id), "service edited", detail)).await?;
         write.commit().await?;
         self.sweep(input.router);
