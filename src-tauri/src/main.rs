@@ -89,7 +89,8 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
     tracing::info!(backend = %secrets.backend(), "secret store ready");
     let cipher = subscriber_cipher(&secrets);
     let settings_path = data_dir.settings_path();
-    let state = AppState::new(data_dir, store, secrets, cipher, started);
+    let holder = store.engine_holder("app").context("starting the engines")?;
+    let state = AppState::new(data_dir, store, secrets, cipher, holder, started);
 
     tauri::Builder::default()
         // First, so a second launch hands over before anything else starts.

@@ -12,7 +12,7 @@ use headend_ipc::Failures;
 use headend_pon::{OltFleet, OltFleetConfig};
 use headend_provision::{EngineConfig, Provisioner};
 use headend_secrets::{SecretStore, SubscriberCipher};
-use headend_store::{DataDir, Store};
+use headend_store::{DataDir, EngineHolder, Store};
 use headend_workflows::{Keyring, SweepHint, Workflows};
 
 use crate::provisioning::SweepRun;
@@ -69,24 +69,16 @@ impl AppState {
         store: Store,
         secrets: SecretStore,
         cipher: Option<SubscriberCipher>,
+        holder: EngineHolder,
         started: Instant,
     ) -> Self {
         let fleet = Fleet::new(Connector::new(store.clone(), secrets.clone()));
-        let config = EngineConfig {
-            interval: Settings::default().sweep_interval(),
-            // The agent and the CLI hold leases under their own names.
-            holder: format!("app:{}", std::process::id()),
-            ..EngineConfig::default()
-        };
+        let config = EngineConfig { interval: Settings::default().sweep_interval(), ..EngineConfig::new(holder) };
         let olts = {
             // It starts its command-log writer: inside the app's runtime.
             let runtime = tauri::async_runtime::handle();
             let _inside = runtime.inner().enter();
-            OltFleet::new(
-                store.clone(),
-                secrets.clone(),
-                OltFleetConfig { holder: config.holder.clone(), ..OltFleetConfig::default() },
-            )
+            OltFleet::new(store.clone(), secrets.clone(), OltFleetConfig::new(config.holder.clone()))
         };
         let provisioner =
             Provisioner::new(store.clone(), Connector::new(store.clone(), secrets.clone()), cipher.clone(), config);

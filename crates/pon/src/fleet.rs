@@ -26,7 +26,7 @@ use headend_olt::{
     OltHandle, OltSecret, Onu, OnuRef, OpticalReading, PonPort, PortOptical,
 };
 use headend_secrets::{SecretError, SecretKey, SecretStore};
-use headend_store::{OnuSeen, Store, StoreError, lease_holder_is_gone};
+use headend_store::{EngineHolder, OnuSeen, Store, StoreError};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use tokio::sync::{Notify, broadcast, mpsc, oneshot};
@@ -88,8 +88,8 @@ pub enum OltEvent {
 /// How the OLT engine runs.
 #[derive(Clone)]
 pub struct OltFleetConfig {
-    /// Names this process in the OLT leases (`app:1234`, `agent:99`).
-    pub holder: String,
+    /// This engine in the OLT leases ([`Store::engine_holder`]).
+    pub holder: EngineHolder,
     pub connect_timeout: Duration,
     pub command_timeout: Duration,
     /// SSH sessions per OLT, 1 or 2.
@@ -102,10 +102,12 @@ pub struct OltFleetConfig {
     pub sweep_interval: Option<Duration>,
 }
 
-impl Default for OltFleetConfig {
-    fn default() -> Self {
+impl OltFleetConfig {
+    /// Two sessions per OLT, zero-touch every 30 s, the database's signal
+    /// sweep interval.
+    pub fn new(holder: EngineHolder) -> Self {
         Self {
-            holder: format!("headend:{}", std::process::id()),
+            holder,
             connect_timeout: Duration::from_secs(15),
             command_timeout: Duration::from_secs(30),
             max_sessions: 2,
@@ -302,7 +304,7 @@ impl OltFleet {
             handle.close().await;
         }
         for olt in leased {
-            if let Err(e) = self.inner.store.release_olt_lease(olt, &self.inner.config.holder).await {
+            if let Err(e) = self.inner.store.release_olt_lease(olt, self.inner.config.holder.name()).await {
                 tracing::warn!(olt = %olt, error = %e, "cannot release the OLT's lease");
             }
         }
@@ -315,16 +317,8 @@ impl OltFleet {
     pub(crate) async fn lease(&self, olt: &Olt) -> Result<(), OltEngineError> {
         let store = &self.inner.store;
         let holder = &self.inner.config.holder;
-        let mut taken = store.acquire_olt_lease(olt.id, holder, self.now(), LEASE).await?;
-        if !taken
-            && let Some(other) = store.olt_lease_holder(olt.id).await?
-            && lease_holder_is_gone(&other)
-        {
-            tracing::info!(olt = %olt.name, holder = %other, "taking over the lease of a process that is gone");
-            store.release_olt_lease(olt.id, &other).await?;
-            taken = store.acquire_olt_lease(olt.id, holder, self.now(), LEASE).await?;
-        }
-        if !taken {
+        // A dead engine's lease is taken over (see `EngineHolder`).
+        if !store.acquire_olt_lease(olt.id, holder.name(), self.now(), LEASE).await? {
             return Err(OltEngineError::Busy(olt.name.clone()));
         }
         lock(&self.inner.state).leased.insert(olt.id);

@@ -24,7 +24,7 @@ use headend_pon::{OltEngineError, OltEvent, OltFleet, OltFleetConfig};
 use headend_secrets::{SecretKey, SecretStore};
 use headend_simlab::olt::{OnuState as SimState, PonPort as SimPort, SimOlt, SimOltConfig, SimOltHandle};
 use headend_store::{
-    ActivityQuery, AlertQuery, NewCustomer, NewOlt, NewPlan, NewRouter, NewService, ServiceOnu, Store,
+    ActivityQuery, AlertQuery, EngineHolder, NewCustomer, NewOlt, NewPlan, NewRouter, NewService, ServiceOnu, Store,
 };
 use jiff::{SignedDuration, Timestamp};
 use rust_decimal::Decimal;
@@ -74,10 +74,9 @@ impl Lab {
             self.store.clone(),
             self.secrets.clone(),
             OltFleetConfig {
-                holder: "test:0".into(),
                 connect_timeout: Duration::from_secs(5),
                 command_timeout: Duration::from_secs(5),
-                ..OltFleetConfig::default()
+                ..OltFleetConfig::new(EngineHolder::named("test:0"))
             },
         )
     }
@@ -476,10 +475,9 @@ async fn the_run_loop_sweeps_and_provisions_on_its_own() {
         lab.store.clone(),
         lab.secrets.clone(),
         OltFleetConfig {
-            holder: "test:run".into(),
             ztp_interval: Duration::from_millis(200),
             sweep_interval: Some(Duration::from_millis(300)),
-            ..OltFleetConfig::default()
+            ..OltFleetConfig::new(EngineHolder::named("test:run"))
         },
     );
     let mut events = fleet.subscribe();

@@ -28,7 +28,7 @@ use headend_fleet::Connector;
 use headend_provision::{EngineConfig, Provisioner, SweepMode};
 use headend_secrets::{SecretKey, SecretStore};
 use headend_simlab::{Faults, SimConfig, SimRouter, SimRouterHandle};
-use headend_store::{ImportService, NewPlan, NewRouter, QueueQuery, ServiceQuery, Store};
+use headend_store::{EngineHolder, ImportService, NewPlan, NewRouter, QueueQuery, ServiceQuery, Store};
 use jiff::Timestamp;
 use rust_decimal::Decimal;
 
@@ -83,7 +83,7 @@ async fn main() -> anyhow::Result<()> {
     store.take_sweep_requests().await?;
 
     let connector = Connector::new(store.clone(), secrets.clone());
-    let config = EngineConfig { holder: "bench".into(), ..EngineConfig::default() };
+    let config = EngineConfig::new(EngineHolder::named("bench"));
     let concurrency = config.concurrency;
     let engine = Provisioner::new(store.clone(), connector, Some(cipher.clone()), config);
 

@@ -14,6 +14,7 @@ use headend_routeros::ops::{
 };
 
 use crate::dialect::Dialect;
+use crate::lease::RouterLease;
 
 /// The RouterOS write for one step.
 pub fn change(step: &Step, dialect: Dialect) -> Change {
@@ -94,31 +95,37 @@ pub struct StepOutcome {
 }
 
 /// Sends `steps` (a subset of `plan`, in its order) phase by phase and
-/// returns one outcome per step, in the same order.
-pub async fn apply(api: &impl RouterApi, dialect: Dialect, plan: &ProvisionPlan, steps: &[usize]) -> Vec<StepOutcome> {
+/// returns one outcome per step, in the same order: `None` for a step not
+/// sent because the router's lease, renewed before each phase, was lost.
+pub async fn apply(
+    api: &impl RouterApi,
+    dialect: Dialect,
+    plan: &ProvisionPlan,
+    steps: &[usize],
+    lease: &RouterLease<'_>,
+) -> Vec<Option<StepOutcome>> {
     let mut outcomes: Vec<Option<StepOutcome>> = steps.iter().map(|_| None).collect();
     for phase in 0..=2u8 {
         let in_phase: Vec<usize> = (0..steps.len()).filter(|&i| plan.steps[steps[i]].phase() == phase).collect();
         if in_phase.is_empty() {
             continue;
         }
+        if !lease.renew().await {
+            break;
+        }
         let changes = in_phase.iter().map(|&i| change(&plan.steps[steps[i]], dialect)).collect();
         let started = Instant::now();
         let results = api.apply(changes).await;
         let took = started.elapsed();
-        for (&i, result) in in_phase.iter().zip(results) {
+        let mut results = results.into_iter();
+        for &i in &in_phase {
+            let result = results.next().unwrap_or_else(|| {
+                Err(ClientError::UnexpectedReply("the router sent no result for this write".into()))
+            });
             outcomes[i] = Some(StepOutcome { result: result.map(drop), took });
         }
     }
     outcomes
-        .into_iter()
-        .map(|o| {
-            o.unwrap_or_else(|| StepOutcome {
-                result: Err(ClientError::UnexpectedReply("the router sent no result for this write".into())),
-                took: Duration::ZERO,
-            })
-        })
-        .collect()
 }
 
 #[cfg(test)]

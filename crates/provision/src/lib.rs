@@ -11,12 +11,14 @@
 //! before it is sent. A sweep never writes to an object without Headend's
 //! marker unless its service asked to adopt it. Sweeping twice with nothing
 //! changed writes nothing. One sweep per router at a time, here and across
-//! processes (a lease row).
+//! processes (a lease row, renewed while the sweep writes; a sweep that
+//! loses it stops writing).
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod apply;
 pub mod dialect;
+pub mod lease;
 pub mod observe;
 pub mod runner;
 pub mod sweep;

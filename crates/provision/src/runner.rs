@@ -24,12 +24,13 @@ use headend_fleet::{ConnectError, Connector, RouterLink};
 use headend_routeros::client::ClientError;
 use headend_routeros::ops::RouterApi;
 use headend_secrets::SubscriberCipher;
-use headend_store::{Store, lease_holder_is_gone};
-use jiff::{SignedDuration, Timestamp};
+use headend_store::{EngineHolder, Store};
+use jiff::Timestamp;
 use tokio::sync::{Notify, Semaphore, broadcast};
 use tokio::task::JoinSet;
 
 use crate::dialect::Dialect;
+use crate::lease::RouterLease;
 use crate::sweep::{RouterSweep, SweepContext, SweepMode, sweep_router};
 
 /// How the loop runs.
@@ -38,13 +39,14 @@ pub struct EngineConfig {
     pub interval: Duration,
     /// Routers swept at the same time.
     pub concurrency: usize,
-    /// Names this process in the router leases (`app:1234`, `agent:99`).
-    pub holder: String,
+    /// This engine in the router leases ([`Store::engine_holder`]).
+    pub holder: EngineHolder,
 }
 
-impl Default for EngineConfig {
-    fn default() -> Self {
-        Self { interval: Duration::from_secs(15), concurrency: 8, holder: format!("headend:{}", std::process::id()) }
+impl EngineConfig {
+    /// Every 15 s, 8 routers at a time.
+    pub fn new(holder: EngineHolder) -> Self {
+        Self { interval: Duration::from_secs(15), concurrency: 8, holder }
     }
 }
 
@@ -79,9 +81,6 @@ impl Due {
     }
 }
 
-/// A lease is taken for this long and renewed by every sweep; a crashed
-/// holder's lease expires.
-const LEASE: SignedDuration = SignedDuration::from_secs(120);
 const REQUEST_POLL: Duration = Duration::from_millis(250);
 
 struct Link {
@@ -178,6 +177,12 @@ impl Provisioner {
         }
     }
 
+    /// This engine in the leases; the process's other engine (OLTs) shares
+    /// it.
+    pub fn holder(&self) -> &EngineHolder {
+        &self.inner.config.holder
+    }
+
     pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
         self.inner.events.subscribe()
     }
@@ -254,48 +259,39 @@ impl Provisioner {
         result
     }
 
+    /// Sweeps under the router's lease (an applying sweep), kept alive by a
+    /// heartbeat while the sweep runs; a dead engine's lease is taken over
+    /// (see [`headend_store::EngineHolder`]).
     async fn sweep_slot(&self, router: Router, mode: SweepMode) -> Result<Arc<RouterSweep>, String> {
         let _slot = self.inner.slots.acquire().await.map_err(|e| e.to_string())?;
-        let holder = &self.inner.config.holder;
-        let store = &self.inner.store;
-        if mode == SweepMode::Apply && !self.lease(router.id).await.map_err(|e| e.to_string())? {
+        if mode == SweepMode::DryRun {
+            return self.sweep_leased(&router, mode, None).await;
+        }
+        let holder = self.inner.config.holder.name();
+        let Some(lease) = RouterLease::take(&self.inner.store, router.id, holder).await? else {
             return Err("another Headend process is sweeping this router".into());
-        }
-        let result = self.sweep_leased(&router, mode).await;
-        if mode == SweepMode::Apply
-            && let Err(e) = store.release_router_lease(router.id, holder).await
-        {
-            tracing::warn!(router = %router.name, error = %e, "could not release the router's lease");
-        }
+        };
+        let result = tokio::select! {
+            result = self.sweep_leased(&router, mode, Some(&lease)) => result,
+            never = lease.heartbeat() => match never {},
+        };
+        lease.release().await;
         result
     }
 
-    /// Takes the router's lease; a lease left by a process of this machine
-    /// that no longer runs (killed mid-sweep) is taken over at once instead
-    /// of waiting for it to expire.
-    async fn lease(&self, router: RouterId) -> Result<bool, headend_store::StoreError> {
-        let store = &self.inner.store;
-        let holder = &self.inner.config.holder;
-        if store.acquire_router_lease(router, holder, self.now(), LEASE).await? {
-            return Ok(true);
-        }
-        match store.router_lease_holder(router).await? {
-            Some(other) if lease_holder_is_gone(&other) => {
-                tracing::info!(router = %router, holder = %other, "taking over the lease of a process that is gone");
-                store.release_router_lease(router, &other).await?;
-                store.acquire_router_lease(router, holder, self.now(), LEASE).await
-            }
-            _ => Ok(false),
-        }
-    }
-
-    async fn sweep_leased(&self, router: &Router, mode: SweepMode) -> Result<Arc<RouterSweep>, String> {
+    async fn sweep_leased(
+        &self,
+        router: &Router,
+        mode: SweepMode,
+        lease: Option<&RouterLease<'_>>,
+    ) -> Result<Arc<RouterSweep>, String> {
         let link = self.link(router).await?;
         let cx = SweepContext {
             store: &self.inner.store,
             cipher: self.inner.cipher.as_ref(),
             now: self.now(),
             jitter: &rand::random::<f64>,
+            lease,
         };
         let swept = sweep_router(&cx, &link.link, link.dialect, router, mode).await;
         match swept {
@@ -426,7 +422,7 @@ impl Provisioner {
                 }
                 // Requests for a router another process is sweeping stay
                 // for it (its sweep reads the change anyway).
-                match self.inner.store.take_sweep_requests_for(&self.inner.config.holder, now).await {
+                match self.inner.store.take_sweep_requests_for(self.inner.config.holder.name(), now).await {
                     Ok(requested) => due.routers.extend(requested),
                     Err(e) => tracing::warn!(error = %e, "cannot read sweep requests"),
                 }

@@ -30,6 +30,7 @@ use jiff::Timestamp;
 use crate::apply::{self, change};
 use crate::command_text;
 use crate::dialect::Dialect;
+use crate::lease::RouterLease;
 use crate::observe::observe;
 
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +39,11 @@ pub enum SweepError {
     Read(#[source] ClientError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(
+        "this sweep lost the router's lease (another Headend process took it over) and stopped writing; what it \
+         did is recorded"
+    )]
+    LeaseLost,
 }
 
 /// Apply the plan, or only compute it.
@@ -92,7 +98,7 @@ impl RouterSweep {
 type QueueKey = (Option<ServiceId>, ProvisionAction);
 
 /// As long as a router's lease: past it, no live sweep can hold the row.
-const QUEUE_LOCK_STALE: jiff::SignedDuration = jiff::SignedDuration::from_secs(120);
+const QUEUE_LOCK_STALE: jiff::SignedDuration = headend_store::LEASE_TTL;
 
 /// What a sweep works with besides the router itself.
 pub struct SweepContext<'a> {
@@ -102,9 +108,13 @@ pub struct SweepContext<'a> {
     pub now: Timestamp,
     /// A random number in `[0, 1)` for the retry backoff's jitter.
     pub jitter: &'a (dyn Fn() -> f64 + Sync),
+    /// The router's lease, renewed before each write phase: writing stops
+    /// once it is lost. Without one (a dry run) nothing is written.
+    pub lease: Option<&'a RouterLease<'a>>,
 }
 
-/// Sweeps `router` over `api` now. The caller holds the router's lease.
+/// Sweeps `router` over `api` now. An applying sweep holds the router's
+/// lease ([`SweepContext::lease`]).
 pub async fn sweep_router(
     cx: &SweepContext<'_>,
     api: &impl RouterApi,
@@ -112,7 +122,7 @@ pub async fn sweep_router(
     router: &Router,
     mode: SweepMode,
 ) -> Result<RouterSweep, SweepError> {
-    let SweepContext { store, cipher, now, jitter } = *cx;
+    let SweepContext { store, cipher, now, jitter, lease } = *cx;
     let mut report = RouterSweep {
         router: router.id,
         router_name: router.name.clone(),
@@ -212,6 +222,13 @@ pub async fn sweep_router(
     if mode == SweepMode::DryRun {
         return Ok(report);
     }
+    // Writes happen only under a lease that still holds.
+    let Some(lease) = lease else {
+        return Err(SweepError::LeaseLost);
+    };
+    if !lease.renew().await {
+        return Err(SweepError::LeaseLost);
+    }
 
     // Queue rows for actions the plan no longer needs are done with.
     let mut keep: Vec<QueueKey> = plan.steps.iter().map(|s| (s.service(), s.action())).collect();
@@ -219,6 +236,7 @@ pub async fn sweep_router(
     store.queue_clear_router_except(router.id, &keep).await?;
     record_conflicts(store, router, &plan, &queue, now, &mut report).await?;
 
+    let mut lease_lost = false;
     if !send.is_empty() {
         // Mark this router's due queue rows as in flight (`locked_at`, shown
         // in the queue view); the outcome below clears or re-schedules
@@ -228,13 +246,19 @@ pub async fn sweep_router(
             send.iter().map(|&i| (plan.steps[i].service(), command_text(&change(&plan.steps[i], dialect)))).collect();
         let log_ids = store.router_log_begin_many(router.id, &lines, now).await?;
         let started = std::time::Instant::now();
-        let outcomes = apply::apply(api, dialect, &plan, &send).await;
+        let outcomes = apply::apply(api, dialect, &plan, &send, lease).await;
         report.apply_ms = millis(started.elapsed());
         let mut finished = Vec::with_capacity(send.len());
         let mut activity = Vec::new();
         let mut cleared = Vec::new();
         for ((&i, outcome), log_id) in send.iter().zip(&outcomes).zip(&log_ids) {
             let step = &plan.steps[i];
+            let Some(outcome) = outcome else {
+                // Never sent: the lease was lost before its phase.
+                finished.push((*log_id, RouterLogOutcome::Interrupted, Some("not sent: lease lost".into()), 0));
+                lease_lost = true;
+                continue;
+            };
             let took = millis(outcome.took);
             match &outcome.result {
                 Ok(()) => {
@@ -275,6 +299,10 @@ pub async fn sweep_router(
         store.router_log_finish_many(&finished).await?;
         store.log_activity_many(&activity).await?;
         store.queue_clear_many(router.id, &cleared).await?;
+    }
+    if lease_lost {
+        // The new holder's sweep settles the rest.
+        return Err(SweepError::LeaseLost);
     }
 
     // The services' provisioned flags follow what the router now holds.

@@ -23,11 +23,12 @@ use headend_core::router::{Router, Transport};
 use headend_core::service::{Access, ServiceStatus};
 use headend_core::{PlanId, RouterId, ServiceId};
 use headend_fleet::Connector;
+use headend_provision::lease::RouterLease;
 use headend_provision::{EngineConfig, EngineEvent, Provisioner, StepStatus, SweepMode};
 use headend_routeros::Attributes;
 use headend_secrets::{SecretKey, SubscriberCipher};
 use headend_simlab::{Faults, Persona, SimConfig, SimRouter, SimRouterHandle};
-use headend_store::{NewCustomer, NewPlan, NewService, Store};
+use headend_store::{EngineHolder, LEASE_TTL, NewCustomer, NewPlan, NewService, RouterLogOutcome, Store};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
@@ -116,7 +117,7 @@ impl Fixture {
     fn engine(&self) -> Provisioner {
         let connector = Connector::new(self.inv.store.clone(), self.inv.secrets.clone())
             .with_timeouts(Duration::from_secs(2), Duration::from_secs(2));
-        let config = EngineConfig { holder: "test".into(), ..EngineConfig::default() };
+        let config = EngineConfig::new(EngineHolder::named("test"));
         Provisioner::new(self.inv.store.clone(), connector, Some(self.cipher.clone()), config)
     }
 }
@@ -354,6 +355,89 @@ async fn a_router_leased_by_another_process_is_left_to_it() {
 }
 
 #[tokio::test]
+async fn a_lease_of_a_process_this_machine_cannot_see_is_not_taken_over() {
+    // A lease named after a process id that does not exist here: an engine
+    // in another PID namespace, a container, another host. Only its expiry
+    // frees the router, whatever `/proc` says.
+    let sim = SimRouter::start(SimConfig::default()).await.unwrap();
+    let mut fx = Fixture::new().await;
+    let router = fx.router("core", &sim).await;
+    fx.pppoe(router.id, "ana", ServiceStatus::Active, None).await;
+    let mut clock_at = Timestamp::now();
+    let clock = ManualClock::at(clock_at);
+    fx.set_clock(clock.clone());
+    assert!(fx.store().acquire_router_lease(router.id, "agent:4194305", clock_at, LEASE_TTL).await.unwrap());
+    let engine = fx.engine();
+    let err = engine.sweep_one(router.clone(), SweepMode::Apply).await.unwrap_err();
+    assert!(err.contains("another Headend process"), "{err}");
+    assert_eq!(sim.stats().writes, 0);
+    // Once it runs out (no heartbeat came), the router is swept.
+    clock_at = clock_at.checked_add(LEASE_TTL).unwrap();
+    clock.set(clock_at);
+    engine.sweep_one(router, SweepMode::Apply).await.unwrap();
+    assert!(secret(&sim, "ana").is_some());
+}
+
+#[tokio::test]
+async fn a_renewed_lease_outlives_its_first_term_and_a_lost_one_stays_lost() {
+    let sim = SimRouter::start(SimConfig::default()).await.unwrap();
+    let mut fx = Fixture::new().await;
+    let router = fx.router("core", &sim).await;
+    let start = Timestamp::now();
+    let clock = ManualClock::at(start);
+    fx.set_clock(clock.clone());
+    let store = fx.store().clone();
+    let lease = RouterLease::take(&store, router.id, "app:a").await.unwrap().unwrap();
+    let later = |secs| start.checked_add(jiff::SignedDuration::from_secs(secs)).unwrap();
+    clock.set(later(25));
+    assert!(lease.renew().await, "a heartbeat within the term renews it");
+    clock.set(later(50));
+    assert!(!store.acquire_router_lease(router.id, "agent:b", later(50), LEASE_TTL).await.unwrap(), "still held");
+    clock.set(later(90));
+    assert!(store.acquire_router_lease(router.id, "agent:b", later(90), LEASE_TTL).await.unwrap(), "expired");
+    assert!(!lease.renew().await, "taken by another engine: lost");
+    store.release_router_lease(router.id, "agent:b").await.unwrap();
+    assert!(!lease.renew().await, "and it stays lost: this sweep's plan is stale");
+}
+
+#[tokio::test]
+async fn a_sweep_that_loses_its_lease_stops_writing() {
+    // Slow enough to take the lease away while the profiles are written.
+    let sim = SimRouter::start(SimConfig {
+        faults: Faults { latency: Duration::from_millis(400), ..Faults::default() },
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let mut fx = Fixture::new().await;
+    let router = fx.router("core", &sim).await;
+    fx.pppoe(router.id, "ana", ServiceStatus::Active, None).await;
+    let engine = fx.engine();
+    let sweep = tokio::spawn({
+        let (engine, router) = (engine.clone(), router.clone());
+        async move { engine.sweep_one(router, SweepMode::Apply).await }
+    });
+    wait_for(|| sim.stats().writes > 0).await;
+    // The lease ran out and another engine took it (a frozen process).
+    let store = fx.store();
+    store.release_router_lease(router.id, "test").await.unwrap();
+    assert!(store.acquire_router_lease(router.id, "agent:other", Timestamp::now(), LEASE_TTL).await.unwrap());
+    let err = sweep.await.unwrap().unwrap_err();
+    assert!(err.contains("lost the router's lease"), "{err}");
+    let profiles = sim.items("/ppp/profile").unwrap();
+    assert!(profiles.iter().any(|p| p.get_str("comment").is_some_and(|c| c.starts_with("headend:plan="))));
+    assert!(secret(&sim, "ana").is_none(), "the secrets' phase was not sent");
+    let log = store.router_log(router.id, 10).await.unwrap();
+    let add = log.iter().find(|l| l.command.starts_with("/ppp/secret/add")).unwrap();
+    assert_eq!(add.outcome, RouterLogOutcome::Interrupted, "{add:?}");
+    assert_eq!(
+        store.router_lease_holder(router.id).await.unwrap().as_deref(),
+        Some("agent:other"),
+        "the new holder keeps its lease"
+    );
+}
+
+#[tokio::test]
 async fn the_loop_cuts_off_at_local_midnight_and_picks_up_changes_at_once() {
     let sim = SimRouter::start(SimConfig::default()).await.unwrap();
     let mut fx = Fixture::new().await;
@@ -372,7 +456,7 @@ async fn the_loop_cuts_off_at_local_midnight_and_picks_up_changes_at_once() {
     let start = midnight.checked_sub(jiff::SignedDuration::from_secs(2)).unwrap();
     fx.set_clock(RealTimeFrom::new(start));
     let connector = Connector::new(fx.store().clone(), fx.inv.secrets.clone());
-    let config = EngineConfig { interval: Duration::from_secs(3600), holder: "test".into(), ..EngineConfig::default() };
+    let config = EngineConfig { interval: Duration::from_secs(3600), ..EngineConfig::new(EngineHolder::named("test")) };
     let engine = Provisioner::new(fx.store().clone(), connector, Some(fx.cipher.clone()), config);
     let running = tokio::spawn({
         let engine = engine.clone();

@@ -62,7 +62,7 @@ impl DataDir {
 /// Creates `dir` (and its missing parents) readable by this user only:
 /// it holds the database of every customer. A folder that exists already
 /// keeps the permissions its owner gave it.
-fn create_private(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn create_private(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]

@@ -19,6 +19,8 @@ pub enum StoreError {
     Invalid(String),
     #[error("the database holds a {table} row that Headend cannot read ({detail}); was it edited by hand?")]
     Corrupt { table: &'static str, detail: String },
+    #[error("cannot make the engine's lock file in {dir}: {source}")]
+    EngineLock { dir: PathBuf, source: std::io::Error },
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
 }

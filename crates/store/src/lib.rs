@@ -23,7 +23,7 @@ mod records;
 mod store;
 
 pub use data_dir::{APP_IDENTIFIER, DataDir, DataDirError};
-pub use engines::lease_holder_is_gone;
+pub use engines::{EngineHolder, HEARTBEAT, LEASE_TTL};
 pub use error::StoreError;
 pub use records::{NewCustomer, NewOdp, NewOlt, NewPlan, NewPop, NewRouter, NewService, ServiceOverview, StoreStatus};
 pub use store::{

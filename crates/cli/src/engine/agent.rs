@@ -53,7 +53,7 @@ async fn serve(globals: &Globals) -> anyhow::Result<()> {
     let olts = OltFleet::new(
         store.clone(),
         crate::open::open_secrets(&store).await?,
-        OltFleetConfig { holder: format!("agent:{}", std::process::id()), ..OltFleetConfig::default() },
+        OltFleetConfig::new(provisioner.holder().clone()),
     );
     let mut olt_events = olts.subscribe();
     let olt_engine = olts.clone();

@@ -17,7 +17,7 @@ use headend_store::Store;
 use crate::Globals;
 
 /// The engine over this data directory's database and keyring scope.
-async fn provisioner(globals: &Globals, holder: &str) -> anyhow::Result<(Store, Provisioner)> {
+async fn provisioner(globals: &Globals, role: &str) -> anyhow::Result<(Store, Provisioner)> {
     let dir = globals.data_dir()?;
     let store = Store::open(&dir.database_path()).await.context("opening the database")?;
     let scope = store.installation_id().await?;
@@ -27,7 +27,7 @@ async fn provisioner(globals: &Globals, holder: &str) -> anyhow::Result<(Store, 
         .context("opening the keyring")?
         .scoped(&scope);
     let cipher = cipher(&secrets).await;
-    let config = EngineConfig { holder: format!("{holder}:{}", std::process::id()), ..EngineConfig::default() };
+    let config = EngineConfig::new(store.engine_holder(role)?);
     let provisioner = Provisioner::new(store.clone(), Connector::new(store.clone(), secrets), cipher, config);
     Ok((store, provisioner))
 }

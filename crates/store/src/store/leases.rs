@@ -7,6 +7,7 @@ use jiff::{SignedDuration, Timestamp};
 use sqlx::Row;
 
 use super::{Store, sweep_router, ts};
+use crate::engines::{EngineHolder, holder_is_gone};
 use crate::error::StoreError;
 
 /// What a lease is on: routers (swept by the provisioning engine) and OLTs
@@ -28,9 +29,18 @@ impl Leased {
 }
 
 impl Store {
-    /// Takes or extends the lease on `router` for `holder` until `now +
-    /// ttl`. True if it was free, expired, or already `holder`'s; false if
-    /// another holder's lease runs.
+    /// A holder name for an engine of `role` in this process, alive (to
+    /// the other processes of this machine) while it is kept: see
+    /// [`EngineHolder`].
+    pub fn engine_holder(&self, role: &str) -> Result<EngineHolder, StoreError> {
+        EngineHolder::claim(self.path(), role)
+            .map_err(|source| StoreError::EngineLock { dir: self.path().to_path_buf(), source })
+    }
+
+    /// Takes or extends (the heartbeat) the lease on `router` for `holder`
+    /// until `now + ttl`. True if it was free, expired, already `holder`'s,
+    /// or held by an engine of this machine that is gone; false if another
+    /// holder's lease runs.
     pub async fn acquire_router_lease(
         &self,
         router: RouterId,
@@ -52,6 +62,27 @@ impl Store {
     }
 
     pub(crate) async fn acquire_lease(
+        &self,
+        what: Leased,
+        id: i64,
+        holder: &str,
+        now: Timestamp,
+        ttl: SignedDuration,
+    ) -> Result<bool, StoreError> {
+        if self.try_lease(what, id, holder, now, ttl).await? {
+            return Ok(true);
+        }
+        match self.lease_holder(what, id).await? {
+            Some(other) if holder_is_gone(self.path(), &other) => {
+                tracing::info!(holder = %other, "taking over the lease of an engine that is gone");
+                self.release_lease(what, id, &other).await?;
+                self.try_lease(what, id, holder, now, ttl).await
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn try_lease(
         &self,
         what: Leased,
         id: i64,

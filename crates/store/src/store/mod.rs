@@ -71,6 +71,7 @@ pub fn latest_schema_version() -> i64 {
 pub struct Store {
     pool: SqlitePool,
     clock: Arc<dyn Clock>,
+    path: Arc<Path>,
 }
 
 impl fmt::Debug for Store {
@@ -163,7 +164,7 @@ impl Store {
             .map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
         MIGRATOR.run(&pool).await?;
         tracing::debug!(path = %path.display(), "database open");
-        Ok(Self { pool, clock: Arc::new(SystemClock) })
+        Ok(Self { pool, clock: Arc::new(SystemClock), path: Arc::from(path) })
     }
 
     /// This store, writing the instants of `clock` (a test's, or a
@@ -182,6 +183,11 @@ impl Store {
     /// The current instant, by this store's clock.
     pub(crate) fn now(&self) -> Timestamp {
         self.clock.now()
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     pub async fn close(&self) {
