@@ -92,6 +92,11 @@ async fn handle<R: Runtime>(app: &AppHandle<R>, batch: Vec<EngineEvent>) {
                 progress(app, router, false);
                 alerts::login_refused(app, router, &name, &error).await;
             }
+            EngineEvent::CertificateChanged(c) => {
+                progress(app, c.router, false);
+                let notice = c.notice();
+                alerts::notify(app, &notice.title, &notice.body);
+            }
             EngineEvent::SweepFailed { router, name, error } => {
                 tracing::warn!(router = %name, %error, "sweep failed");
                 progress(app, router, false);

@@ -10,6 +10,27 @@ pub struct ProvisionFailed {
     pub error: String,
 }
 
+/// A router presented another TLS certificate than the pinned one: it is
+/// not contacted until the operator trusts the new one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateChanged {
+    pub router: RouterId,
+    pub name: String,
+    pub pinned: String,
+    pub presented: String,
+}
+
+impl CertificateChanged {
+    pub fn notice(&self) -> Notice {
+        Notice {
+            title: format!("Router {}: TLS certificate changed", self.name),
+            body: "Headend stopped connecting to it. If its certificate was replaced, trust the new one on the \
+                   Routers page; otherwise someone may be intercepting the connection."
+                .to_owned(),
+        }
+    }
+}
+
 /// What a desktop notification says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {

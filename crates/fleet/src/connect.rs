@@ -2,6 +2,13 @@
 //! password comes from the secret store, the TLS certificate (API-SSL or
 //! REST's HTTPS) is pinned on the first connection and checked on every
 //! later one.
+//!
+//! The pin is read from the database at every connection, never from the
+//! caller's copy of the router (which may predate a pin another process
+//! made), and a first pin is written only where none is stored. A
+//! certificate other than the pinned one is refused and recorded; the
+//! router is not contacted again until the operator trusts it (the
+//! console's Routers page, `headend router pin NAME`).
 
 use std::hash::{BuildHasher, RandomState};
 use std::pin::Pin;
@@ -9,6 +16,7 @@ use std::str::FromStr;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use headend_core::activity::{ActivityEntry, Actor, Subject};
 use headend_core::router::{Router, Transport};
 use headend_routeros::Value;
 use headend_routeros::client::{CertificatePin, Client, ClientError, ConnectOptions, TlsTrust};
@@ -32,6 +40,14 @@ pub enum ConnectError {
         "the pinned certificate fingerprint of router {router} is unreadable ({pin:?}); edit the router to pin it again"
     )]
     BadPin { router: String, pin: String },
+    /// The router presented another certificate than the pinned one, just
+    /// now (`refused_earlier` false) or on an earlier connection.
+    #[error(
+        "router {router} presents another TLS certificate ({presented}) than the pinned one ({pinned}); Headend does \
+         not connect to it until you trust the new certificate, which you should do only if the router's certificate \
+         was replaced (console: Routers; CLI: `headend router pin {router}`)"
+    )]
+    CertificateChanged { router: String, pinned: String, presented: String, refused_earlier: bool },
     #[error("{router}: {source}")]
     Router { router: String, source: ClientError },
     #[error(transparent)]
@@ -216,36 +232,84 @@ impl Connector {
 
     /// Logs in to `router`. On its first TLS connection (API-SSL or REST)
     /// the certificate's fingerprint is stored, and from then on only that
-    /// certificate is accepted.
+    /// certificate is accepted; another one is refused
+    /// ([`ConnectError::CertificateChanged`]) and recorded.
     pub async fn connect(&self, router: &Router) -> Result<RouterLink, ConnectError> {
+        let tls = router.transport != Transport::Api;
+        let certificate = if tls { self.store.router_certificate(router.id).await? } else { Default::default() };
+        if let Some(presented) = certificate.presented {
+            return Err(ConnectError::CertificateChanged {
+                router: router.name.clone(),
+                pinned: certificate.pinned.unwrap_or_else(|| "none".into()),
+                presented,
+                refused_earlier: true,
+            });
+        }
+        let trust = match &certificate.pinned {
+            Some(pin) => CertificatePin::from_str(pin)
+                .map(TlsTrust::Pinned)
+                .map_err(|_| ConnectError::BadPin { router: router.name.clone(), pin: pin.clone() })?,
+            None => TlsTrust::PinOnFirstUse,
+        };
         let password = self.password(router).await?;
-        let failed = |source| ConnectError::Router { router: router.name.clone(), source };
-        let link = match router.transport {
-            Transport::Api => {
-                let options = self.api_options(router, password);
-                RouterLink::Api(Client::connect(options).await.map_err(failed)?)
+        let link = match self.login(router, password, trust).await {
+            Ok(link) => link,
+            Err(ClientError::CertificateChanged { expected, actual }) => {
+                return Err(self.refuse(router, expected.to_string(), actual.to_string()).await?);
             }
-            Transport::ApiTls => {
-                let options = self.api_options(router, password).tls(Self::trust(router)?);
-                RouterLink::Api(Client::connect(options).await.map_err(failed)?)
+            Err(source) => return Err(ConnectError::Router { router: router.name.clone(), source }),
+        };
+        if certificate.pinned.is_none()
+            && let Some(pin) = link.certificate_pin()
+        {
+            let pin = pin.to_string();
+            if self.store.pin_first_router_certificate(router.id, &pin).await? {
+                tracing::info!(router = %router.name, %pin, "pinned the router's TLS certificate");
+            } else {
+                // Another connection pinned first: this one must match it.
+                let pinned = self.store.router_certificate(router.id).await?.pinned;
+                if let Some(pinned) = pinned.filter(|p| *p != pin) {
+                    link.close();
+                    return Err(self.refuse(router, pinned, pin).await?);
+                }
             }
+        }
+        Ok(link)
+    }
+
+    async fn login(&self, router: &Router, password: String, trust: TlsTrust) -> Result<RouterLink, ClientError> {
+        Ok(match router.transport {
+            Transport::Api => RouterLink::Api(Client::connect(self.api_options(router, password)).await?),
+            Transport::ApiTls => RouterLink::Api(Client::connect(self.api_options(router, password).tls(trust)).await?),
             Transport::Rest => {
                 let options = RestOptions::new(router.host.clone(), router.username.clone(), password)
                     .port(router.port)
-                    .trust(Self::trust(router)?)
+                    .trust(trust)
                     .connect_timeout(self.connect_timeout)
                     .request_timeout(self.command_timeout)
                     .poll_interval(self.poll_interval);
-                RouterLink::Rest(RestClient::connect(options).await.map_err(failed)?)
+                RouterLink::Rest(RestClient::connect(options).await?)
             }
-        };
-        if router.tls_pin.is_none()
-            && let Some(pin) = link.certificate_pin()
-        {
-            tracing::info!(router = %router.name, %pin, "pinned the router's TLS certificate");
-            self.store.set_router_tls_pin(router.id, Some(&pin.to_string())).await?;
+        })
+    }
+
+    /// Records a certificate presented instead of the pinned one (with an
+    /// activity entry the first time) and returns the refusal.
+    async fn refuse(&self, router: &Router, pinned: String, presented: String) -> Result<ConnectError, ConnectError> {
+        if self.store.refuse_router_certificate(router.id, &presented).await? {
+            tracing::error!(router = %router.name, %pinned, %presented, "router certificate changed: not connecting");
+            let entry = ActivityEntry {
+                at: self.store.clock().now(),
+                actor: Actor::Engine,
+                subject: Subject::Router(router.id),
+                action: "certificate refused".into(),
+                detail: format!("{} presented {presented} instead of the pinned {pinned}", router.name),
+            };
+            if let Err(e) = self.store.log_activity(&entry).await {
+                tracing::warn!(router = %router.name, error = %e, "cannot record the refused certificate's activity");
+            }
         }
-        Ok(link)
+        Ok(ConnectError::CertificateChanged { router: router.name.clone(), pinned, presented, refused_earlier: false })
     }
 
     fn api_options(&self, router: &Router, password: String) -> ConnectOptions {
@@ -253,15 +317,6 @@ impl Connector {
             .port(router.port)
             .connect_timeout(self.connect_timeout)
             .command_timeout(self.command_timeout)
-    }
-
-    fn trust(router: &Router) -> Result<TlsTrust, ConnectError> {
-        match &router.tls_pin {
-            Some(pin) => CertificatePin::from_str(pin)
-                .map(TlsTrust::Pinned)
-                .map_err(|_| ConnectError::BadPin { router: router.name.clone(), pin: pin.clone() }),
-            None => Ok(TlsTrust::PinOnFirstUse),
-        }
     }
 
     /// A digest of the router's password as the keyring holds it now, so an

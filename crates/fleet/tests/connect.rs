@@ -52,6 +52,39 @@ async fn pins_the_certificate_on_first_use_and_refuses_a_new_one() {
 }
 
 #[tokio::test]
+async fn a_changed_certificate_is_refused_even_to_a_copy_of_the_router_made_before_the_pin() {
+    // The app watches a router added while it runs: its copy has no pin,
+    // the database has one from the first connection.
+    let sim = SimRouter::start(SimConfig::default()).await.unwrap();
+    let mut fx = Inventory::new().await;
+    let added = fx.router("tls", sim.api_tls_port().unwrap(), Transport::ApiTls, Some("admin")).await;
+    assert_eq!(added.tls_pin, None);
+    let connector = Connector::new(fx.store.clone(), fx.secrets.clone());
+    connector.connect(&added).await.unwrap();
+    let first = sim.certificate_pin().unwrap().to_string();
+
+    let swapped = sim.rotate_certificate().unwrap().to_string();
+    for attempt in 0..2 {
+        let err = connector.connect(&added).await.unwrap_err();
+        let ConnectError::CertificateChanged { pinned, presented, refused_earlier, .. } = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!((pinned, presented), (&first, &swapped));
+        assert_eq!(*refused_earlier, attempt > 0, "the second refusal makes no connection");
+    }
+    let cert = fx.store.router_certificate(added.id).await.unwrap();
+    assert_eq!(cert.pinned.as_deref(), Some(first.as_str()), "the pin is never overwritten");
+    assert_eq!(cert.presented.as_deref(), Some(swapped.as_str()));
+    let log = fx.store.recent_activity(10).await.unwrap();
+    assert_eq!(log.iter().filter(|e| e.action == "certificate refused").count(), 1, "reported once");
+
+    // The operator trusts it: the next connection is made.
+    fx.store.set_router_tls_pin(added.id, cert.presented.as_deref()).await.unwrap();
+    let link = connector.connect(&added).await.unwrap();
+    assert_eq!(link.certificate_pin().map(|p| p.to_string()), Some(swapped));
+}
+
+#[tokio::test]
 async fn a_missing_or_wrong_password_is_a_clear_error() {
     let sim = SimRouter::start(SimConfig::default()).await.unwrap();
     let mut fx = Inventory::new().await;
@@ -103,8 +136,8 @@ async fn reaches_a_rest_router_pins_its_certificate_and_refuses_a_new_one() {
     assert_eq!(again.certificate_pin(), link.certificate_pin());
     sim.rotate_certificate().unwrap();
     let err = connector.connect(&stored).await.unwrap_err();
-    assert!(matches!(&err, ConnectError::Router { source: ClientError::CertificateChanged { .. }, .. }), "{err:?}");
-    assert!(err.to_string().contains("certificate"), "{err}");
+    assert!(matches!(&err, ConnectError::CertificateChanged { refused_earlier: false, .. }), "{err:?}");
+    assert!(err.to_string().contains("headend router pin rest"), "{err}");
     let still = fx.store.router(router.id).await.unwrap().unwrap();
     assert_eq!(still.tls_pin, stored.tls_pin, "a refused certificate is not re-pinned");
 }

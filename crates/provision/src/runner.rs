@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use headend_core::RouterId;
-use headend_core::event::ProvisionFailed;
+use headend_core::event::{CertificateChanged, ProvisionFailed};
 use headend_core::router::{Router, Transport};
 use headend_fleet::{ConnectError, Connector, RouterLink};
 use headend_routeros::client::ClientError;
@@ -62,6 +62,9 @@ pub enum EngineEvent {
     /// The router refused the login: no more attempts until its address,
     /// user or password changes, or [`Provisioner::resume_router`].
     LoginRefused { router: RouterId, name: String, error: String },
+    /// The router presented another certificate than the pinned one: not
+    /// contacted until the operator trusts it. Raised once per certificate.
+    CertificateChanged(CertificateChanged),
     /// A sweep of a reachable router did not complete (reading it failed,
     /// another process holds it, the database refused).
     SweepFailed { router: RouterId, name: String, error: String },
@@ -335,7 +338,13 @@ impl Provisioner {
             Ok(link) => link,
             Err(e) => {
                 let error = e.to_string();
-                if let ConnectError::Router { source: ClientError::LoginFailed { .. }, .. } = e {
+                if let ConnectError::CertificateChanged { pinned, presented, refused_earlier, .. } = e {
+                    if !refused_earlier {
+                        let changed =
+                            CertificateChanged { router: router.id, name: router.name.clone(), pinned, presented };
+                        self.inner.events.send(EngineEvent::CertificateChanged(changed)).ok();
+                    }
+                } else if let ConnectError::Router { source: ClientError::LoginFailed { .. }, .. } = e {
                     self.refuse(router).await;
                     self.inner
                         .events

@@ -25,7 +25,10 @@ mod store;
 pub use data_dir::{APP_IDENTIFIER, DataDir, DataDirError};
 pub use engines::{EngineHolder, HEARTBEAT, LEASE_TTL};
 pub use error::StoreError;
-pub use records::{NewCustomer, NewOdp, NewOlt, NewPlan, NewPop, NewRouter, NewService, ServiceOverview, StoreStatus};
+pub use records::{
+    NewCustomer, NewOdp, NewOlt, NewPlan, NewPop, NewRouter, NewService, RouterCertificate, ServiceOverview,
+    StoreStatus,
+};
 pub use store::{
     ActivityQuery, CheckedImport, CheckedRow, ImportService, ProvisioningRow, QueueEntry, QueueQuery, QueueRow,
     RouterLogEntry, RouterLogOutcome, ServiceQuery, ServicesPage, Store, Write, latest_schema_version,

@@ -96,6 +96,17 @@ impl ServiceOverview {
     }
 }
 
+/// A router's TLS certificate as the database knows it: SHA-256
+/// fingerprints in hex.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RouterCertificate {
+    /// Trusted: pinned on the first TLS connection or by the operator.
+    pub pinned: Option<String>,
+    /// Presented instead of the pinned one, and refused until the
+    /// operator trusts it.
+    pub presented: Option<String>,
+}
+
 /// What `headend status` and the dashboard show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreStatus {

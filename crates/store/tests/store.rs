@@ -7,7 +7,7 @@ use headend_core::plan::{BillingCycle, Rate, RateLimit};
 use headend_core::router::Transport;
 use headend_core::service::{Access, ServiceStatus};
 use headend_core::{CustomerId, PlanId, RouterId, ServiceId};
-use headend_store::{NewCustomer, NewPlan, NewPop, NewRouter, NewService, Store, StoreError};
+use headend_store::{NewCustomer, NewPlan, NewPop, NewRouter, NewService, RouterCertificate, Store, StoreError};
 use jiff::civil::date;
 use rust_decimal::Decimal;
 
@@ -176,6 +176,20 @@ async fn routers_are_found_updated_pinned_and_removed() {
     // New host: the pin belonged to the old one.
     store.update_router(spare, &NewRouter { host: "127.0.0.2".into(), ..new_router("edge-2") }).await.unwrap();
     assert_eq!(store.router(spare).await.unwrap().unwrap().tls_pin, None);
+    // The first pin wins; a second connection's pin does not overwrite it.
+    assert!(store.pin_first_router_certificate(spare, "aa").await.unwrap());
+    assert!(!store.pin_first_router_certificate(spare, "bb").await.unwrap());
+    // A refused certificate is recorded once, and trusting it moves it.
+    assert!(store.refuse_router_certificate(spare, "bb").await.unwrap());
+    assert!(!store.refuse_router_certificate(spare, "bb").await.unwrap(), "already known");
+    assert!(!store.refuse_router_certificate(spare, "aa").await.unwrap(), "the pinned one is no refusal");
+    let cert = store.router_certificate(spare).await.unwrap();
+    assert_eq!((cert.pinned.as_deref(), cert.presented.as_deref()), (Some("aa"), Some("bb")));
+    store.set_router_tls_pin(spare, Some("bb")).await.unwrap();
+    assert_eq!(
+        store.router_certificate(spare).await.unwrap(),
+        RouterCertificate { pinned: Some("bb".into()), presented: None }
+    );
     let err = store.update_router(spare, &new_router("core-1")).await.unwrap_err();
     assert_eq!(err.to_string(), "a router named \"core-1\" already exists");
 

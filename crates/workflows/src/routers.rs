@@ -35,6 +35,14 @@ pub struct RemovedRouter {
     pub password_kept: Option<WorkflowError>,
 }
 
+/// What trusting a router's new certificate did.
+#[derive(Debug)]
+pub struct PinnedCertificate {
+    pub router: Router,
+    pub pin: String,
+    pub previous: Option<String>,
+}
+
 impl Workflows {
     pub async fn router(&self, id: RouterId) -> Result<Router, WorkflowError> {
         self.store.router(id).await?.ok_or_else(|| WorkflowError::NotFound(format!("there is no router {id}")))
@@ -114,6 +122,43 @@ impl Workflows {
             tracing::warn!("router {id} removed, but its password is still in the keyring: {err}");
         }
         Ok(RemovedRouter { router, password_kept })
+    }
+
+    /// Trusts the TLS certificate the router presents now (it was
+    /// replaced). `expected` is the fingerprint the operator was shown, if
+    /// one was: a certificate that changed again since is refused.
+    pub async fn pin_router_certificate(
+        &self,
+        actor: &Actor,
+        id: RouterId,
+        expected: Option<&str>,
+    ) -> Result<PinnedCertificate, WorkflowError> {
+        let router = self.router(id).await?;
+        let certificate = self.store.router_certificate(id).await?;
+        let pin = match (certificate.presented, expected.map(str::trim)) {
+            (Some(now), Some(shown)) if !now.eq_ignore_ascii_case(shown) => {
+                return Err(WorkflowError::invalid(
+                    "presented",
+                    format!(
+                        "{} now presents another certificate ({now}); look at it again before trusting it",
+                        router.name
+                    ),
+                ));
+            }
+            (Some(now), _) => now,
+            (None, _) => {
+                let pinned = certificate.pinned.as_deref().map(|p| format!(" (pinned: {p})")).unwrap_or_default();
+                return Err(WorkflowError::invalid(
+                    "presented",
+                    format!("router {:?} has presented no other certificate{pinned}; nothing to trust", router.name),
+                ));
+            }
+        };
+        self.store.set_router_tls_pin(id, Some(&pin)).await?;
+        let detail = format!("{pin} now trusted instead of {}", certificate.pinned.as_deref().unwrap_or("none"));
+        self.log(actor, Subject::Router(id), "certificate pinned", detail).await;
+        self.sweep(id);
+        Ok(PinnedCertificate { router, pin, previous: certificate.pinned })
     }
 
     /// A router's own suspension mode, or `None` for the ISP's.

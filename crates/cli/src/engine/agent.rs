@@ -100,6 +100,9 @@ fn report(event: &EngineEvent) {
         EngineEvent::LoginRefused { name, error, .. } => {
             tracing::error!(router = %name, %error, "login refused: not retrying until the router is edited");
         }
+        EngineEvent::CertificateChanged(c) => {
+            tracing::error!(router = %c.name, pinned = %c.pinned, presented = %c.presented, "router certificate changed: not connecting until `headend router pin`");
+        }
     }
 }
 

@@ -182,3 +182,33 @@ pub async fn remove(globals: &Globals, w: &Workflows, name: &str) -> anyhow::Res
     }
     Ok(())
 }
+
+#[derive(Debug, Serialize)]
+struct PinnedJson {
+    id: i64,
+    name: String,
+    certificate: String,
+    previous: Option<String>,
+}
+
+/// Trusts the certificate the router presents now, after its certificate
+/// changed; with `expected`, only if it is still that one.
+pub async fn pin(globals: &Globals, w: &Workflows, name: &str, expected: Option<&str>) -> anyhow::Result<()> {
+    let router = find(w.store(), name).await?;
+    let pinned = w.pin_router_certificate(&Actor::Cli, router.id, expected).await?;
+    if globals.json {
+        return output::json(&PinnedJson {
+            id: router.id.0,
+            name: router.name,
+            certificate: pinned.pin,
+            previous: pinned.previous,
+        });
+    }
+    output::line(format!(
+        "Router {}: certificate {} trusted (was {}); Headend connects to it again.",
+        output::safe(&router.name),
+        pinned.pin,
+        pinned.previous.as_deref().unwrap_or("none")
+    ))?;
+    Ok(())
+}

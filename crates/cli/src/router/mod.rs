@@ -1,4 +1,4 @@
-//! `headend router …`: the inventory (`add`, `list`, `remove`, in
+//! `headend router …`: the inventory (`add`, `list`, `remove`, `pin`, in
 //! [`inventory`]) and what a router holds right now (`probe`, `secrets`,
 //! `sessions`, in [`live`]), through the engine's [`Connector`] so the
 //! password comes from the keyring and TLS certificates are pinned the
@@ -25,6 +25,14 @@ pub enum Command {
     Remove {
         /// The router's name.
         name: String,
+    },
+    /// Trust the TLS certificate the router presents now, after its certificate changed (it was replaced).
+    Pin {
+        /// The router's name.
+        name: String,
+        /// Trust it only if it is this one (SHA-256 fingerprint, hex), the one you checked on the router.
+        #[arg(long, value_name = "FINGERPRINT")]
+        expect: Option<String>,
     },
     /// Identity, version, board, uptime, CPU, memory and PPP counts, read now.
     Probe {
@@ -53,6 +61,7 @@ pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
         Command::Add(args) => inventory::add(globals, &w, args).await,
         Command::List => inventory::list(globals, store).await,
         Command::Remove { name } => inventory::remove(globals, &w, &name).await,
+        Command::Pin { name, expect } => inventory::pin(globals, &w, &name, expect.as_deref()).await,
         Command::Probe { name } => live::probe(globals, store, &name).await,
         Command::Secrets { name } => live::secrets(globals, store, &name).await,
         Command::Sessions { name, watch } => live::sessions(globals, store, &name, watch).await,

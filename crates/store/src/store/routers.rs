@@ -9,7 +9,7 @@ use sqlx::Row;
 
 use super::{Store, corrupt, ts, unique_violation};
 use crate::error::StoreError;
-use crate::records::{NewPop, NewRouter};
+use crate::records::{NewPop, NewRouter, RouterCertificate};
 
 impl Store {
     pub async fn add_router(&self, new: &NewRouter) -> Result<RouterId, StoreError> {
@@ -59,8 +59,9 @@ impl Store {
         let done = sqlx::query(
             "UPDATE routers SET name = ?, host = ?, port = ?, transport = ?, username = ?, pop_id = ?,
                     latitude = ?, longitude = ?,
-                    tls_pin = CASE WHEN host = ? AND port = ? AND transport = ? THEN tls_pin END
-             WHERE id = ?",
+                    tls_pin = CASE WHEN host = ?9 AND port = ?10 AND transport = ?11 THEN tls_pin END,
+                    presented_tls_pin = CASE WHEN host = ?9 AND port = ?10 AND transport = ?11 THEN presented_tls_pin END
+             WHERE id = ?12",
         )
         .bind(&new.name)
         .bind(&new.host)
@@ -83,8 +84,56 @@ impl Store {
         Ok(())
     }
 
+    /// The router's certificate as the database knows it now: what
+    /// another process pinned or refused a moment ago included.
+    pub async fn router_certificate(&self, id: RouterId) -> Result<RouterCertificate, StoreError> {
+        let row = sqlx::query("SELECT tls_pin, presented_tls_pin FROM routers WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("router {id}")))?;
+        Ok(RouterCertificate { pinned: row.try_get(0)?, presented: row.try_get(1)? })
+    }
+
+    /// Pins the certificate of a router's first TLS connection, only if
+    /// none is pinned: false if another connection pinned one first (which
+    /// the caller must then compare with its own).
+    pub async fn pin_first_router_certificate(&self, id: RouterId, pin: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE routers SET tls_pin = ? WHERE id = ? AND tls_pin IS NULL")
+            .bind(pin)
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Records a certificate the router presented instead of its pinned
+    /// one; the router is not contacted again until the operator trusts
+    /// it. True if it is news (not the one already recorded).
+    pub async fn refuse_router_certificate(&self, id: RouterId, presented: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE routers SET presented_tls_pin = ?1
+             WHERE id = ?2 AND presented_tls_pin IS NOT ?1 AND tls_pin IS NOT ?1",
+        )
+        .bind(presented)
+        .bind(id.0)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The operator trusts `pin` (the certificate the router presents now):
+    /// it becomes the pin and the refusal ends. `None` forgets the pin: the
+    /// next connection pins whatever it sees.
     pub async fn set_router_tls_pin(&self, id: RouterId, pin: Option<&str>) -> Result<(), StoreError> {
-        sqlx::query("UPDATE routers SET tls_pin = ? WHERE id = ?").bind(pin).bind(id.0).execute(&self.pool).await?;
+        let done = sqlx::query("UPDATE routers SET tls_pin = ?, presented_tls_pin = NULL WHERE id = ?")
+            .bind(pin)
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("router {id}")));
+        }
         Ok(())
     }
 
