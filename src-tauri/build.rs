@@ -37,6 +37,7 @@ const COMMANDS: &[&str] = &[
     "save_olt",
     "remove_olt",
     "pin_olt_key",
+    "pin_router_certificate",
     "sweep_olt",
     "olt_ports",
     "list_onus",

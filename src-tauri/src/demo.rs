@@ -50,6 +50,7 @@ impl DemoNetwork {
                 pop: None,
                 location: location.parse().ok(),
                 tls_pin: None,
+                presented_tls_pin: None,
             };
             let (store, key) = (secrets.clone(), SecretKey::router(id));
             tokio::task::spawn_blocking(move || store.set(&key, DEMO_PASSWORD)).await??;

@@ -124,6 +124,7 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             commands::routers::list_routers,
             commands::routers::save_router,
             commands::routers::remove_router,
+            commands::routers::pin_router_certificate,
             commands::routers::test_router,
             commands::routers::router_interfaces,
             commands::routers::list_sessions,

@@ -126,6 +126,8 @@ pub fn in_session() -> anyhow::Result<()> {
                 "127.0.0.1",
                 "--port",
                 &port,
+                "--transport",
+                "api",
                 "--user",
                 "admin",
                 "--password-stdin",

@@ -96,7 +96,19 @@ impl Lab {
     fn add_router(&mut self, name: &str) {
         let out = self
             .run_with_input(
-                &["--json", "router", "add", name, "--host", "127.0.0.1", "--user", "admin", "--password-stdin"],
+                &[
+                    "--json",
+                    "router",
+                    "add",
+                    name,
+                    "--host",
+                    "127.0.0.1",
+                    "--transport",
+                    "api",
+                    "--user",
+                    "admin",
+                    "--password-stdin",
+                ],
                 Some("router-pw"),
             )
             .ok();

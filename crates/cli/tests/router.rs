@@ -105,9 +105,11 @@ impl Lab {
         }
     }
 
-    /// `headend router add NAME` on 127.0.0.1, the password on stdin.
+    /// `headend router add NAME` on 127.0.0.1, the password on stdin; over
+    /// plain API (the simulators' `api_port`) unless `extra` says otherwise.
     async fn add(&mut self, name: &str, port: u16, extra: &[&str], password: &str) -> Out {
         let port = port.to_string();
+        let plain: &[&str] = if extra.contains(&"--transport") { &[] } else { &["--transport", "api"] };
         let mut args = vec![
             "--json",
             "router",
@@ -121,6 +123,7 @@ impl Lab {
             "admin",
             "--password-stdin",
         ];
+        args.extend_from_slice(plain);
         args.extend_from_slice(extra);
         let out = self.run_with_input(&args, Some(password)).await;
         if out.success {
@@ -405,4 +408,52 @@ async fn bad_input_is_refused_clearly_before_anything_is_stored() {
     lab.run(&["simulate", "--secrets-per-router", "2", "--active-per-router", "3"])
         .await
         .clear_error("--active-per-router (3) cannot be more than --secrets-per-router (2)");
+}
+
+#[tokio::test]
+async fn api_tls_is_the_default_and_a_changed_certificate_waits_for_router_pin() {
+    let sim = SimRouter::start(SimConfig { tls: true, ..sim_config("edge-t", 3, 0) }).await.unwrap();
+    let mut lab = Lab::new().await;
+    let tls = sim.api_tls_port().unwrap();
+    let added = lab.add("edge-t", tls, &["--transport", "api-tls"], PASSWORD).await.ok().json();
+    assert_eq!(added["transport"], "api-tls");
+    lab.run(&["router", "probe", "edge-t"]).await.ok();
+    let first = sim.certificate_pin().unwrap().to_string();
+
+    let swapped = sim.rotate_certificate().unwrap().to_string();
+    let refused = lab.run(&["router", "probe", "edge-t"]).await;
+    refused.clear_error("headend router pin edge-t");
+    assert!(refused.stderr.contains(&swapped) && refused.stderr.contains(&first), "{}", refused.stderr);
+    let list = lab.run(&["router", "list", "--json"]).await.ok().json();
+    assert_eq!(list[0]["tls_pin"].as_str(), Some(first.as_str()), "never re-pinned by a connection");
+    assert_eq!(list[0]["presented_tls_pin"].as_str(), Some(swapped.as_str()));
+
+    lab.run(&["router", "pin", "edge-t", "--expect", &first]).await.clear_error("now presents another certificate");
+    let pinned = lab.run(&["router", "pin", "edge-t", "--expect", &swapped, "--json"]).await.ok().json();
+    assert_eq!((pinned["certificate"].as_str(), pinned["previous"].as_str()), (Some(&*swapped), Some(&*first)));
+    lab.run(&["router", "probe", "edge-t"]).await.ok();
+    lab.run(&["router", "pin", "edge-t"]).await.clear_error("has presented no other certificate");
+}
+
+#[tokio::test]
+async fn without_a_transport_a_router_is_added_over_api_tls_and_told_how_to_make_its_certificate() {
+    let sim = SimRouter::start(sim_config("edge-n", 1, 0)).await.unwrap();
+    let lab = Lab::new().await;
+    let port = sim.api_port().to_string();
+    let add =
+        ["router", "add", "edge-n", "--host", "127.0.0.1", "--port", &port, "--user", "admin", "--password-stdin"];
+    let out = lab.run_with_input(&add, Some(PASSWORD)).await.ok();
+    assert!(out.stdout.contains("over api-tls"), "{}", out.stdout);
+    assert!(out.stdout.contains("/ip service set api-ssl certificate=headend-api"), "{}", out.stdout);
+    // That port speaks plain API, as a router without api-ssl does: the
+    // error says what to do on the router.
+    let probe = lab.run(&["router", "probe", "edge-n"]).await;
+    assert!(!probe.success);
+    assert!(probe.stderr.contains("/certificate add name=headend-api"), "{}", probe.stderr);
+
+    let plain = ["router", "add", "edge-p", "--host", "127.0.0.1", "--port", &port, "--transport", "api"];
+    let out =
+        lab.run_with_input(&[&plain[..], &["--user", "admin", "--password-stdin"]].concat(), Some(PASSWORD)).await;
+    let out = out.ok();
+    assert!(out.stderr.contains("warning: plain API sends the router's password"), "{}", out.stderr);
 }

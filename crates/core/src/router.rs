@@ -17,8 +17,24 @@ pub enum Transport {
     Rest,
 }
 
+/// What a router needs before Headend can reach it over API-TLS, in
+/// RouterOS commands: its `api-ssl` service has no certificate out of the
+/// box. Headend pins the certificate on its first connection.
+pub const API_SSL_SETUP: &str = "/certificate add name=headend-api common-name=headend-api days-valid=3650 \
+key-usage=digital-signature,key-encipherment,tls-server
+/certificate sign headend-api
+/ip service set api-ssl certificate=headend-api disabled=no";
+
+/// What plain API costs, said wherever it can be chosen.
+pub const PLAIN_API_WARNING: &str = "plain API sends the router's password, and every subscriber's PPPoE password \
+Headend sets, across the network unencrypted; use it only on a link you trust, and prefer API-TLS (api-tls, 8729)";
+
 impl Transport {
     pub const ALL: [Transport; 3] = [Transport::Api, Transport::ApiTls, Transport::Rest];
+
+    /// What a new router is reached over unless the operator says
+    /// otherwise: the binary API over TLS, with the certificate pinned.
+    pub const DEFAULT: Transport = Transport::ApiTls;
 
     pub fn default_port(self) -> u16 {
         match self {
@@ -72,6 +88,9 @@ pub struct Router {
     /// The SHA-256 fingerprint (hex) of the router's TLS certificate, pinned
     /// on the first TLS connection; a different certificate is refused.
     pub tls_pin: Option<String>,
+    /// The fingerprint of a certificate the router presented instead of
+    /// the pinned one: refused until the operator trusts it.
+    pub presented_tls_pin: Option<String>,
 }
 
 /// A point of presence: a tower, a cabinet, a data-centre rack.

@@ -17,7 +17,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use headend_core::activity::{ActivityEntry, Actor, Subject};
-use headend_core::router::{Router, Transport};
+use headend_core::router::{API_SSL_SETUP, Router, Transport};
 use headend_routeros::Value;
 use headend_routeros::client::{CertificatePin, Client, ClientError, ConnectOptions, TlsTrust};
 use headend_routeros::ops::{
@@ -50,6 +50,14 @@ pub enum ConnectError {
     CertificateChanged { router: String, pinned: String, presented: String, refused_earlier: bool },
     #[error("{router}: {source}")]
     Router { router: String, source: ClientError },
+    /// The router's api-ssl service did not take a TLS connection: it is
+    /// off, or has no certificate (its state out of the box).
+    #[error(
+        "{router}: {source}. Its api-ssl service may be off or have no certificate; to make one, run on the \
+         router:\n{setup}\nHeadend pins it on the next connection.",
+        setup = API_SSL_SETUP
+    )]
+    ApiSslNotReady { router: String, source: ClientError },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -194,6 +202,17 @@ impl RouterApi for RouterLink {
     }
 }
 
+/// Whether an API-TLS connection failed the way a router whose api-ssl
+/// service is off (refused) or has no certificate (the handshake fails)
+/// does.
+fn api_ssl_not_ready(error: &ClientError) -> bool {
+    match error {
+        ClientError::Tls { .. } => true,
+        ClientError::Connect { source, .. } => source.kind() == std::io::ErrorKind::ConnectionRefused,
+        _ => false,
+    }
+}
+
 /// Connects to routers of the inventory.
 #[derive(Clone)]
 pub struct Connector {
@@ -257,6 +276,9 @@ impl Connector {
             Err(ClientError::CertificateChanged { expected, actual }) => {
                 return Err(self.refuse(router, expected.to_string(), actual.to_string()).await?);
             }
+            Err(source) if router.transport == Transport::ApiTls && api_ssl_not_ready(&source) => {
+                return Err(ConnectError::ApiSslNotReady { router: router.name.clone(), source });
+            }
             Err(source) => return Err(ConnectError::Router { router: router.name.clone(), source }),
         };
         if certificate.pinned.is_none()
@@ -297,7 +319,7 @@ impl Connector {
     /// activity entry the first time) and returns the refusal.
     async fn refuse(&self, router: &Router, pinned: String, presented: String) -> Result<ConnectError, ConnectError> {
         if self.store.refuse_router_certificate(router.id, &presented).await? {
-            tracing::error!(router = %router.name, %pinned, %presented, "router certificate changed: not connecting");
+            tracing::info!(router = %router.name, %pinned, %presented, "router certificate changed: not connecting");
             let entry = ActivityEntry {
                 at: self.store.clock().now(),
                 actor: Actor::Engine,

@@ -47,6 +47,9 @@ pub mod command {
     pub const SAVE_ROUTER: &str = "save_router";
     pub const REMOVE_ROUTER: &str = "remove_router";
     pub const TEST_ROUTER: &str = "test_router";
+    /// Takes [`super::olt::PinKey`] (a router's id and the certificate shown):
+    /// trust the TLS certificate the router presents now.
+    pub const PIN_ROUTER_CERTIFICATE: &str = "pin_router_certificate";
     pub const LIST_SESSIONS: &str = "list_sessions";
     pub const KICK_SESSION: &str = "kick_session";
     pub const ROUTER_INTERFACES: &str = "router_interfaces";
@@ -181,6 +184,12 @@ pub struct RouterRow {
     /// A simulated router of the demo network, not in the database.
     pub demo: bool,
     pub status: RouterStatusDto,
+    /// The TLS certificate fingerprint pinned (empty before the first TLS
+    /// connection, and for plain API).
+    pub pinned_certificate: String,
+    /// Another certificate the router presented, refused until trusted
+    /// (empty if none).
+    pub presented_certificate: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,6 +7,7 @@ use headend_core::activity::Actor;
 use headend_core::geo::GeoPoint;
 use headend_core::router::{Router, Transport};
 use headend_fleet::RouterStatus;
+use headend_ipc::olt::PinKey;
 use headend_ipc::{ErrorCode, InterfaceRow, KickSession, RouterForm, RouterHealthDto, RouterRow, SessionRow};
 use headend_workflows::routers::RouterInput;
 use tauri::State;
@@ -27,6 +28,8 @@ fn router_row(r: &Router, demo: bool, statuses: &[RouterStatus]) -> RouterRow {
         location: r.location.map(|l| (l.lat(), l.lon())),
         demo,
         status: live::status_dto(statuses.iter().find(|s| s.router == r.id)),
+        pinned_certificate: r.tls_pin.clone().unwrap_or_default(),
+        presented_certificate: r.presented_tls_pin.clone().unwrap_or_default(),
     }
 }
 
@@ -84,6 +87,22 @@ pub async fn save_router(state: State<'_, AppState>, form: RouterForm) -> Answer
     // New credentials or a new address: worth a login again, and a sweep now.
     state.resume_router(id);
     Ok(id.0)
+}
+
+/// Trusts the certificate the router presents now (it was replaced), if
+/// it is still the one the operator was shown; the engine and the live
+/// view connect again at once.
+#[tauri::command]
+pub async fn pin_router_certificate(state: State<'_, AppState>, pin: PinKey) -> Answer<()> {
+    let pinned = state
+        .workflows
+        .pin_router_certificate(&Actor::Operator, RouterId(pin.id), Some(&pin.presented))
+        .await
+        .map_err(workflow_error)?;
+    let router = state.workflows.router(pinned.router.id).await.map_err(workflow_error)?;
+    state.fleet.watch(router);
+    state.resume_router(pinned.router.id);
+    Ok(())
 }
 
 #[tauri::command]

@@ -1,6 +1,7 @@
 //! The router inventory with each router's live health, the add/edit
 //! form, and the demo network for a console with no routers yet.
 
+use headend_ipc::olt::PinKey;
 use headend_ipc::{ErrorDto, RouterForm, RouterHealthDto, RouterRow, RouterStatusDto, command};
 use leptos::prelude::*;
 use serde::Serialize;
@@ -21,13 +22,25 @@ struct FormArgs {
     form: RouterForm,
 }
 
+#[derive(Serialize)]
+struct PinArgs {
+    pin: PinKey,
+}
+
+/// What a router's api-ssl service needs, in RouterOS commands (the same
+/// steps `headend router add --help` and the engine's error give).
+const API_SSL_SETUP: &str = "/certificate add name=headend-api common-name=headend-api days-valid=3650 key-usage=digital-signature,key-encipherment,tls-server
+/certificate sign headend-api
+/ip service set api-ssl certificate=headend-api disabled=no";
+
 fn blank_form() -> RouterForm {
     RouterForm {
         id: None,
         name: String::new(),
         host: String::new(),
         port: String::new(),
-        transport: "api".into(),
+        // Encrypted, with the certificate pinned on the first connection.
+        transport: "api-tls".into(),
         username: "admin".into(),
         password: String::new(),
         location: String::new(),
@@ -67,6 +80,7 @@ pub fn Routers() -> impl IntoView {
     // Kept here, not in the table, so the dialog survives the table's
     // reloads while routers come and go.
     let confirm_remove = RwSignal::new(None::<(i64, String)>);
+    let trust = RwSignal::new(None::<RouterRow>);
     let refresh = move || console.routers_changed.update(|n| *n += 1);
 
     let demo = move |start: bool| {
@@ -118,10 +132,59 @@ pub fn Routers() -> impl IntoView {
                 }
                 .into_any()
             } else {
-                view! { <RouterTable rows=rows form=form notice=notice confirm_remove=confirm_remove /> }.into_any()
+                view! { <RouterTable rows=rows form=form notice=notice confirm_remove=confirm_remove trust=trust /> }.into_any()
             }
         })}
         {move || confirm_remove.get().map(|(id, name)| view! { <ConfirmRemove id=id name=name confirm_remove=confirm_remove notice=notice /> })}
+        {move || trust.get().map(|row| view! { <TrustCertificate row=row trust=trust notice=notice /> })}
+    }
+}
+
+/// Shows the pinned and the presented certificate; trusting pins the new
+/// one, if the router still presents it.
+#[component]
+fn TrustCertificate(
+    row: RouterRow,
+    trust: RwSignal<Option<RouterRow>>,
+    notice: RwSignal<Option<Notice>>,
+) -> impl IntoView {
+    let console = Console::get();
+    let busy = RwSignal::new(false);
+    let failed = RwSignal::new(None::<ErrorDto>);
+    let (id, name, presented) = (row.id, row.name.clone(), row.presented_certificate.clone());
+    let confirm = move |_| {
+        busy.set(true);
+        let (name, presented) = (name.clone(), presented.clone());
+        leptos::task::spawn_local(async move {
+            match ipc::invoke::<_, ()>(command::PIN_ROUTER_CERTIFICATE, PinArgs { pin: PinKey { id, presented } }).await
+            {
+                Ok(()) => {
+                    trust.set(None);
+                    notice.set(Some(Notice::Ok(format!("{name}: the new certificate is trusted; connecting again."))));
+                    console.routers_changed.update(|n| *n += 1);
+                }
+                Err(e) => failed.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    let pinned = if row.pinned_certificate.is_empty() { "none".to_owned() } else { row.pinned_certificate.clone() };
+    view! {
+        <div class="modal-backdrop">
+            <div class="modal wide-modal" role="dialog" id="trust-certificate">
+                <h2>{format!("{}: TLS certificate changed", row.name)}</h2>
+                <p class="muted">"Headend stopped connecting to this router because it presents a certificate other than the one pinned. Trust the new one only if you know why it changed (the router was reinstalled, or its certificate was renewed); otherwise someone may be intercepting the connection. On the router, /certificate print detail shows its fingerprint."</p>
+                <dl class="facts key-facts">
+                    <dt>"Pinned"</dt><dd class="mono selectable" id="pinned-certificate">{pinned}</dd>
+                    <dt>"Presented now"</dt><dd class="mono selectable" id="presented-certificate">{row.presented_certificate.clone()}</dd>
+                </dl>
+                {move || failed.get().map(|e| view! { <ErrorBox error=e /> })}
+                <div class="form-actions">
+                    <button class="danger-button" id="trust-certificate-confirm" disabled=move || busy.get() on:click=confirm>"Trust the new certificate"</button>
+                    <button class="secondary" on:click=move |_| trust.set(None)>"Cancel"</button>
+                </div>
+            </div>
+        </div>
     }
 }
 
@@ -181,6 +244,7 @@ fn RouterTable(
     form: RwSignal<Option<RouterForm>>,
     notice: RwSignal<Option<Notice>>,
     confirm_remove: RwSignal<Option<(i64, String)>>,
+    trust: RwSignal<Option<RouterRow>>,
 ) -> impl IntoView {
     let console = Console::get();
     let test = move |id: i64| {
@@ -210,13 +274,18 @@ fn RouterTable(
                             let error = match &r.status { RouterStatusDto::Down { error } => Some(error.clone()), _ => None };
                             let (id, name, demo) = (r.id, r.name.clone(), r.demo);
                             let editable = r.clone();
+                            let changed = (!r.presented_certificate.is_empty()).then(|| r.clone());
                             view! {
                                 <tr class="router-row" data-router-id=id>
-                                    <td>{status_cell(&r.status)}</td>
+                                    <td>{if changed.is_some() {
+                                        view! { <span class="status down">"Certificate changed"</span> }.into_any()
+                                    } else {
+                                        status_cell(&r.status)
+                                    }}</td>
                                     <td class="strong">
                                         <button class="link strong router-link" on:click=move |_| console.open(Page::Router(id))>{r.name.clone()}</button>
                                         {demo.then(|| view! { <span class="pill tag">"demo"</span> })}
-                                        {error.map(|e| view! { <div class="cell-error">{e}</div> })}
+                                        {error.filter(|_| changed.is_none()).map(|e| view! { <div class="cell-error">{e}</div> })}
                                     </td>
                                     <td class="mono">{format!("{}:{}", r.host, r.port)}<span class="muted small">{format!(" {}", r.transport)}</span></td>
                                     <td>{health.as_ref().map(|h| h.version.clone()).unwrap_or_default()}<div class="muted small">{health.as_ref().map(|h| h.board.clone()).unwrap_or_default()}</div></td>
@@ -225,6 +294,9 @@ fn RouterTable(
                                     <td class="mono num">{health.as_ref().and_then(|h| h.free_memory).map(format::bytes).unwrap_or_default()}</td>
                                     <td class="mono num router-online">{health.as_ref().map(|h| h.active_sessions.to_string()).unwrap_or_default()}</td>
                                     <td class="row-actions">
+                                        {changed.map(|row| view! {
+                                            <button class="link danger trust-certificate" on:click=move |_| trust.set(Some(row.clone()))>"Trust new certificate…"</button>
+                                        })}
                                         <button class="link" on:click=move |_| test(id)>"Test"</button>
                                         {(!demo).then(|| view! {
                                             <button class="link" on:click=move |_| form.set(Some(edit_form(&editable)))>"Edit"</button>
@@ -238,6 +310,26 @@ fn RouterTable(
                 </tbody>
             </table>
         </div>
+    }
+}
+
+/// What the chosen transport asks of the router, or costs.
+fn transport_help(transport: &str) -> AnyView {
+    match transport {
+        "api" => view! {
+            <span class="field-help warn-text" id="plain-api-warning">"Plain API sends this router's password, and every subscriber's PPPoE password Headend sets, across the network unencrypted. Use it only on a link you trust."</span>
+        }
+        .into_any(),
+        "api-tls" => view! {
+            <details class="field-help" id="api-ssl-help">
+                <summary>"The router's api-ssl service needs a certificate. Making one…"</summary>
+                <p>"RouterOS has none out of the box. In the router's terminal:"</p>
+                <pre class="preview selectable">{API_SSL_SETUP}</pre>
+                <p>"Headend pins the certificate on its first connection and refuses any other after."</p>
+            </details>
+        }
+        .into_any(),
+        _ => view! { <span class="field-help">"The router's www-ssl service, with a certificate; pinned on the first connection."</span> }.into_any(),
     }
 }
 
@@ -292,10 +384,11 @@ fn RouterEditor(
                     <input id="router-host" type="text" placeholder="192.0.2.1 or core-1.example.net" prop:value=host on:input=set_host /></label>
                 <label class="field"><span class="field-label">"Connect over"</span>
                     <select id="router-transport" prop:value=transport on:change=set_transport>
-                        <option value="api">"API (8728)"</option>
-                        <option value="api-tls">"API over TLS (8729)"</option>
+                        <option value="api-tls">"API over TLS (8729), recommended"</option>
                         <option value="rest">"REST over HTTPS (443)"</option>
-                    </select></label>
+                        <option value="api">"Plain API (8728), unencrypted"</option>
+                    </select>
+                    {move || transport_help(&transport())}</label>
                 <label class="field"><span class="field-label">"Port"</span>
                     <input id="router-port" type="text" inputmode="numeric" placeholder="default" prop:value=port on:input=set_port /></label>
                 <label class="field"><span class="field-label">"User"</span>

@@ -8,7 +8,7 @@ use anyhow::Context;
 use headend_core::PopId;
 use headend_core::activity::Actor;
 use headend_core::geo::GeoPoint;
-use headend_core::router::{Router, Transport};
+use headend_core::router::{API_SSL_SETUP, PLAIN_API_WARNING, Router, Transport};
 use headend_store::Store;
 use headend_workflows::Workflows;
 use headend_workflows::routers::RouterInput;
@@ -32,8 +32,9 @@ pub struct AddArgs {
     #[arg(long, value_name = "P", value_parser = clap::value_parser!(u16).range(1..))]
     port: Option<u16>,
 
-    /// How to reach it: api, api-tls (certificate pinned on first use) or rest.
-    #[arg(long, value_name = "T", default_value = "api", value_parser = Transport::from_str)]
+    /// How to reach it: api-tls (certificate pinned on first use), rest, or api (unencrypted).
+    #[arg(long, value_name = "T", default_value_t = Transport::DEFAULT, value_parser = Transport::from_str,
+          long_help = transport_help())]
     transport: Transport,
 
     /// The RouterOS user Headend logs in as.
@@ -53,6 +54,14 @@ pub struct AddArgs {
     pop: Option<String>,
 }
 
+fn transport_help() -> String {
+    format!(
+        "How to reach it: api-tls (the binary API over TLS, the certificate pinned on the first connection), rest \
+         (HTTPS, pinned the same way), or api.\n\nWith api, {PLAIN_API_WARNING}.\n\nThe api-ssl service of a \
+         RouterOS router has no certificate out of the box. To make one, run on the router:\n\n{API_SSL_SETUP}"
+    )
+}
+
 /// A router as `list` and `add` print it.
 #[derive(Debug, Serialize)]
 struct RouterJson {
@@ -66,6 +75,8 @@ struct RouterJson {
     location: Option<Location>,
     /// The pinned TLS certificate fingerprint (not a secret).
     tls_pin: Option<String>,
+    /// A certificate presented instead of the pinned one, refused until `headend router pin`.
+    presented_tls_pin: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -86,6 +97,7 @@ impl RouterJson {
             pop: router.pop.and_then(|id| pops.get(&id).cloned()),
             location: router.location.map(|l| Location { lat: l.lat(), lon: l.lon() }),
             tls_pin: router.tls_pin.clone(),
+            presented_tls_pin: router.presented_tls_pin.clone(),
         }
     }
 }
@@ -120,6 +132,13 @@ pub async fn add(globals: &Globals, w: &Workflows, args: AddArgs) -> anyhow::Res
             router.transport,
             output::safe(&router.username),
         ))?;
+        match router.transport {
+            Transport::Api => eprintln!("headend: warning: {PLAIN_API_WARNING}."),
+            Transport::ApiTls => output::line(format!(
+                "If its api-ssl service has no certificate yet, make one on the router:\n{API_SSL_SETUP}"
+            ))?,
+            Transport::Rest => {}
+        }
     }
     Ok(())
 }

@@ -307,9 +307,14 @@ pub async fn run(globals: &Globals, args: Args) -> anyhow::Result<()> {
             base.username,
         );
         if let Some(first) = lines.first() {
+            let (transport, port) = match first.api_tls_port {
+                Some(port) => ("api-tls", port),
+                None => ("api", first.api_port),
+            };
             eprintln!(
-                "To manage one: headend router add {} --host {} --port {} --user {} --password-stdin",
-                first.name, first.host, first.api_port, first.user
+                "To manage one: headend router add {} --host {} --port {port} --transport {transport} --user {} \
+                 --password-stdin",
+                first.name, first.host, first.user
             );
         }
         if let Some(first) = olt_lines.first() {

@@ -33,7 +33,8 @@ impl Store {
         Ok(RouterId(id))
     }
 
-    const ROUTER_COLUMNS: &str = "id, name, host, port, transport, username, pop_id, latitude, longitude, tls_pin";
+    const ROUTER_COLUMNS: &str = "id, name, host, port, transport, username, pop_id, latitude, longitude, tls_pin,
+                                  presented_tls_pin";
 
     pub async fn routers(&self) -> Result<Vec<Router>, StoreError> {
         let sql = format!("SELECT {} FROM routers ORDER BY name", Self::ROUTER_COLUMNS);
@@ -241,6 +242,7 @@ fn router_row(row: &sqlx::sqlite::SqliteRow) -> Result<Router, StoreError> {
         pop: row.try_get::<Option<i64>, _>("pop_id")?.map(PopId),
         location,
         tls_pin: row.try_get("tls_pin")?,
+        presented_tls_pin: row.try_get("presented_tls_pin")?,
     })
 }
 
