@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use headend_core::plan::{BillingCycle, Plan, RateLimit};
 use headend_core::provision::Password;
 use headend_core::provision::desired::{self, DesiredRouter, ServiceSpec};
-use headend_core::provision::diff::{self, ProvisionPlan, Step, queue_name};
-use headend_core::provision::marker::Marker;
+use headend_core::provision::diff::{self, ObjectKind, ProvisionPlan, Step, queue_name};
+use headend_core::provision::marker::{Installation, Marker};
 use headend_core::provision::observed::{
     ObservedAddress, ObservedProfile, ObservedQueue, ObservedRouter, ObservedSecret, ObservedSession,
 };
@@ -67,6 +67,11 @@ fn static_ip(id: i64, ip: &str, status: ServiceStatus) -> ServiceSpec {
     s
 }
 
+/// The installation these tests run as.
+fn here() -> Installation {
+    Installation::new("5f3a9c0e1b2d4a67").unwrap()
+}
+
 fn want(mode: SuspensionMode, specs: &[ServiceSpec]) -> DesiredRouter {
     want_with(&IspPolicy::default(), mode, specs)
 }
@@ -81,7 +86,7 @@ fn profile(plan: i64, rate: &str) -> ObservedProfile {
         id: format!("*P{plan}"),
         name: format!("hd-{plan}-plan"),
         rate_limit: Some(rate.into()),
-        comment: Some(Marker::Plan(PlanId(plan)).comment()),
+        comment: Some(Marker::Plan(PlanId(plan)).comment(&here())),
     }
 }
 
@@ -92,7 +97,7 @@ fn secret(id: &str, name: &str, service: Option<i64>, disabled: bool) -> Observe
         password: Some(Password::new(format!("pw-{name}"))),
         profile: "hd-1-plan".into(),
         disabled,
-        comment: service.map(|s| Marker::Service(ServiceId(s)).comment()),
+        comment: service.map(|s| Marker::Service(ServiceId(s)).comment(&here())),
     }
 }
 
@@ -106,7 +111,7 @@ fn entry(id: &str, list: &str, address: &str, service: Option<i64>) -> ObservedA
         list: list.into(),
         address: address.into(),
         dynamic: false,
-        comment: service.map(|s| Marker::Service(ServiceId(s)).comment()),
+        comment: service.map(|s| Marker::Service(ServiceId(s)).comment(&here())),
     }
 }
 
@@ -130,7 +135,7 @@ fn apply(observed: &mut ObservedRouter, plan: &ProvisionPlan) {
                 id: new_id(),
                 name: name.clone(),
                 rate_limit: Some(rate_limit.to_string()),
-                comment: Some(Marker::Plan(*plan).comment()),
+                comment: Some(Marker::Plan(*plan).comment(&here())),
             }),
             Step::SetProfile { id, name, rate_limit, .. } => {
                 let p = observed.profiles.iter_mut().find(|p| &p.id == id).unwrap();
@@ -143,7 +148,7 @@ fn apply(observed: &mut ObservedRouter, plan: &ProvisionPlan) {
                 password: Some(password.clone()),
                 profile: profile.clone(),
                 disabled: *disabled,
-                comment: Some(Marker::Service(*service).comment()),
+                comment: Some(Marker::Service(*service).comment(&here())),
             }),
             Step::SetSecret { id, changes, .. } => {
                 let s = observed.secrets.iter_mut().find(|s| &s.id == id).unwrap();
@@ -174,7 +179,7 @@ fn apply(observed: &mut ObservedRouter, plan: &ProvisionPlan) {
                 list: list.clone(),
                 address: address.to_string(),
                 dynamic: false,
-                comment: Some(Marker::Service(*service).comment()),
+                comment: Some(Marker::Service(*service).comment(&here())),
             }),
             Step::RemoveAddress { id, .. } => observed.addresses.retain(|a| &a.id != id),
             Step::AddQueue { service, name, target, max_limit } => observed.queues.push(ObservedQueue {
@@ -182,7 +187,7 @@ fn apply(observed: &mut ObservedRouter, plan: &ProvisionPlan) {
                 name: name.clone(),
                 target: format!("{target}/32"),
                 max_limit: Some(format!("{}/{}", max_limit.upload, max_limit.download)),
-                comment: Some(Marker::Service(*service).comment()),
+                comment: Some(Marker::Service(*service).comment(&here())),
             }),
             Step::SetQueue { id, name, target, max_limit, .. } => {
                 let q = observed.queues.iter_mut().find(|q| &q.id == id).unwrap();
@@ -191,15 +196,28 @@ fn apply(observed: &mut ObservedRouter, plan: &ProvisionPlan) {
                 q.max_limit = Some(format!("{}/{}", max_limit.upload, max_limit.download));
             }
             Step::RemoveQueue { id, .. } => observed.queues.retain(|q| &q.id != id),
+            Step::Claim { kind, id, comment, .. } => {
+                let comment = Some(comment.clone());
+                match kind {
+                    ObjectKind::Profile => {
+                        observed.profiles.iter_mut().find(|p| &p.id == id).unwrap().comment = comment
+                    }
+                    ObjectKind::Secret => observed.secrets.iter_mut().find(|s| &s.id == id).unwrap().comment = comment,
+                    ObjectKind::Address => {
+                        observed.addresses.iter_mut().find(|a| &a.id == id).unwrap().comment = comment
+                    }
+                    ObjectKind::Queue => observed.queues.iter_mut().find(|q| &q.id == id).unwrap().comment = comment,
+                }
+            }
         }
     }
 }
 
 /// Plans, applies, and checks a second plan is empty.
 fn converge(desired: &DesiredRouter, observed: &mut ObservedRouter) -> ProvisionPlan {
-    let first = diff::plan(desired, observed);
+    let first = diff::plan(desired, observed, &here());
     apply(observed, &first);
-    let second = diff::plan(desired, observed);
+    let second = diff::plan(desired, observed, &here());
     assert!(second.is_empty(), "not idempotent: {:?}", texts(&second));
     first
 }
@@ -213,7 +231,7 @@ fn an_active_service_on_an_empty_router_gets_its_profile_then_its_secret() {
         texts(&plan),
         ["add PPP profile hd-1-plan (rate-limit 10M/20M)", "add PPP secret ana (profile hd-1-plan)"]
     );
-    assert_eq!(o.secrets[0].comment.as_deref(), Some("headend:svc=1"));
+    assert_eq!(o.secrets[0].comment.as_deref(), Some("headend:svc=1@5f3a9c0e1b2d4a67"));
 }
 
 #[test]
@@ -275,7 +293,7 @@ fn unmanaged_objects_are_never_touched() {
     o.secrets.push(secret("*2", "bob", None, false));
     o.secrets.push(secret("*3", "office", None, true));
     o.sessions.push(session("*A2", "bob", "100.64.0.2"));
-    let plan = diff::plan(&d, &o);
+    let plan = diff::plan(&d, &o, &here());
     assert!(plan.steps.is_empty(), "{:?}", texts(&plan));
     assert_eq!(plan.conflicts.len(), 1);
     assert_eq!(plan.conflicts[0].service, Some(ServiceId(1)));
@@ -294,7 +312,7 @@ fn adoption_marks_the_existing_secret_and_fixes_it() {
     let plan = converge(&d, &mut o);
     assert_eq!(texts(&plan), ["set PPP secret ana: profile hd-1-plan enabled adopted"]);
     assert_eq!(o.secrets.len(), 1);
-    assert_eq!(o.secrets[0].comment.as_deref(), Some("headend:svc=1"));
+    assert_eq!(o.secrets[0].comment.as_deref(), Some("headend:svc=1@5f3a9c0e1b2d4a67"));
 }
 
 #[test]
@@ -312,10 +330,10 @@ fn drifted_passwords_profiles_and_rates_are_put_back() {
     );
     // A router that hides passwords is not "drifted".
     o.secrets[0].password = None;
-    assert!(diff::plan(&d, &o).is_empty());
+    assert!(diff::plan(&d, &o, &here()).is_empty());
     // The same rate written differently is not drift either.
     o.profiles[0].rate_limit = Some("10000k/20000k".into());
-    assert!(diff::plan(&d, &o).is_empty());
+    assert!(diff::plan(&d, &o, &here()).is_empty());
 }
 
 #[test]
@@ -349,6 +367,92 @@ fn duplicates_and_moved_services_are_cleaned_up_but_foreign_marks_are_not() {
     let plan = converge(&d, &mut o);
     assert_eq!(texts(&plan), ["remove PPP secret gus", "remove PPP secret ana-old", "end the live session of gus"]);
     assert!(o.secrets.iter().any(|s| s.name == "zoe"));
+}
+
+#[test]
+fn another_installations_objects_are_never_written_even_for_the_same_ids() {
+    // A restored copy on a second desktop (its own installation id) has the
+    // same services: it must not fight the first over the router.
+    let d = want(
+        SuspensionMode::Disable,
+        &[
+            pppoe(1, "ana", ServiceStatus::Active),
+            pppoe(2, "bob", ServiceStatus::Active),
+            pppoe(3, "cy", ServiceStatus::Suspended),
+        ],
+    );
+    let first = Installation::new("0000aaaa").unwrap();
+    let theirs = |m: Marker| Some(m.comment(&first));
+    let o = ObservedRouter {
+        profiles: vec![ObservedProfile { comment: theirs(Marker::Plan(PlanId(1))), ..profile(1, "10M/20M") }],
+        secrets: vec![
+            ObservedSecret { comment: theirs(Marker::Service(ServiceId(1))), ..secret("*1", "ana", None, false) },
+            ObservedSecret { comment: theirs(Marker::Service(ServiceId(3))), ..secret("*3", "cy", None, false) },
+        ],
+        // cy is suspended here, not there: its session is not ours to end.
+        sessions: vec![session("*A3", "cy", "100.64.0.3")],
+        ..ObservedRouter::default()
+    };
+    let plan = diff::plan(&d, &o, &here());
+    assert_eq!(texts(&plan), ["add PPP secret bob (profile hd-1-plan)"], "{:?}", plan.conflicts);
+    // (bob's secret refers to the profile by name; the other installation's
+    // profile of the same name serves it.)
+    let messages: Vec<&str> = plan.conflicts.iter().map(|c| c.message.as_str()).collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(
+        messages[0].contains("PPP profile named hd-1-plan")
+            && messages[0].contains("another Headend installation (0000aaaa)")
+    );
+    assert!(
+        messages[1].contains("PPP secret named ana") && messages[1].contains("another Headend installation (0000aaaa)")
+    );
+    // Nor does it remove them as "moved away" or duplicates.
+    let mut gone = d.clone();
+    gone.services.remove(&ServiceId(1));
+    gone.services.remove(&ServiceId(3));
+    assert!(diff::plan(&gone, &o, &here()).steps.iter().all(|s| s.service() == Some(ServiceId(2))));
+}
+
+#[test]
+fn legacy_marks_are_claimed_in_place_with_nothing_removed_and_no_session_dropped() {
+    let policy = IspPolicy { static_queues: true, ..IspPolicy::default() };
+    let specs = [pppoe(1, "ana", ServiceStatus::Active), static_ip(2, "10.0.0.2", ServiceStatus::Active)];
+    let d = want_with(&policy, SuspensionMode::Disable, &specs);
+    let legacy = |text: &str| Some(text.to_owned());
+    let mut o = ObservedRouter {
+        profiles: vec![ObservedProfile { comment: legacy("headend:plan=1"), ..profile(1, "10M/20M") }],
+        secrets: vec![ObservedSecret {
+            comment: legacy("Ana, tower B headend:svc=1"),
+            ..secret("*1", "ana", None, false)
+        }],
+        sessions: vec![session("*A1", "ana", "100.64.0.1")],
+        addresses: vec![ObservedAddress {
+            comment: legacy("headend:svc=2"),
+            ..entry("*L2", ALLOWED_LIST, "10.0.0.2", None)
+        }],
+        queues: vec![ObservedQueue {
+            id: "*Q2".into(),
+            name: queue_name(ServiceId(2)),
+            target: "10.0.0.2/32".into(),
+            max_limit: Some("10M/20M".into()),
+            comment: legacy("headend:svc=2"),
+        }],
+    };
+    // Another database's legacy-marked secret of a service unknown here.
+    o.secrets.push(ObservedSecret { comment: legacy("headend:svc=77"), ..secret("*77", "zed", None, false) });
+    let plan = converge(&d, &mut o);
+    assert_eq!(
+        texts(&plan),
+        [
+            "mark PPP profile hd-1-plan as this installation's",
+            "mark PPP secret ana as this installation's",
+            "mark address-list entry 10.0.0.2 in headend-allowed as this installation's",
+            "mark simple queue hd-svc-2 as this installation's",
+        ]
+    );
+    assert_eq!(o.secrets[0].comment.as_deref(), Some("Ana, tower B headend:svc=1@5f3a9c0e1b2d4a67"));
+    assert_eq!(o.sessions.len(), 1, "the session stays up");
+    assert_eq!(o.secrets[1].comment.as_deref(), Some("headend:svc=77"), "not ours to claim");
 }
 
 #[test]
@@ -426,7 +530,7 @@ fn a_profile_name_taken_by_the_operator_is_a_conflict() {
     let d = want(SuspensionMode::Disable, &[pppoe(1, "ana", ServiceStatus::Active)]);
     let mut o = ObservedRouter::default();
     o.profiles.push(ObservedProfile { comment: None, ..profile(1, "1M/1M") });
-    let plan = diff::plan(&d, &o);
+    let plan = diff::plan(&d, &o, &here());
     assert_eq!(plan.conflicts.len(), 1);
     assert!(plan.conflicts[0].message.contains("hd-1-plan"));
     assert!(plan.steps.iter().all(|s| !matches!(s, Step::AddProfile { .. } | Step::SetProfile { .. })));
@@ -441,7 +545,7 @@ fn steps_are_grouped_in_phases() {
     let mut o = ObservedRouter::default();
     o.secrets.push(secret("*2", "bob", Some(2), false));
     o.sessions.push(session("*B", "bob", "100.64.0.2"));
-    let plan = diff::plan(&d, &o);
+    let plan = diff::plan(&d, &o, &here());
     let phases: Vec<Vec<String>> = plan.phases().map(|p| p.iter().map(ToString::to_string).collect()).collect();
     assert_eq!(
         phases,
@@ -460,7 +564,7 @@ fn no_step_or_error_ever_shows_a_password() {
     let mut s = secret("*1", "ana", Some(1), false);
     s.password = Some(Password::new("old-secret"));
     o.secrets.push(s);
-    let plan = diff::plan(&d, &o);
+    let plan = diff::plan(&d, &o, &here());
     let shown = format!("{:?} {}", plan, texts(&plan).join(" "));
     assert!(!shown.contains("pw-ana") && !shown.contains("old-secret"), "{shown}");
 }

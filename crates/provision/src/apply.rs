@@ -5,8 +5,8 @@
 
 use std::time::{Duration, Instant};
 
-use headend_core::provision::diff::{ProvisionPlan, Step};
-use headend_core::provision::marker::Marker;
+use headend_core::provision::diff::{ObjectKind, ProvisionPlan, Step};
+use headend_core::provision::marker::{Installation, Marker};
 use headend_routeros::Attributes;
 use headend_routeros::client::{ClientError, Password};
 use headend_routeros::ops::{
@@ -16,14 +16,15 @@ use headend_routeros::ops::{
 use crate::dialect::Dialect;
 use crate::lease::RouterLease;
 
-/// The RouterOS write for one step.
-pub fn change(step: &Step, dialect: Dialect) -> Change {
+/// The RouterOS write for one step; new objects are marked as
+/// `installation`'s.
+pub fn change(step: &Step, dialect: Dialect, installation: &Installation) -> Change {
     let id = |id: &str| ItemId::new(id.to_owned());
     match step {
         Step::AddProfile { plan, name, rate_limit } => PppProfileSpec {
             name: Some(name.as_str().into()),
             rate_limit: Some(dialect.rate_limit(rate_limit).into()),
-            comment: Some(Marker::Plan(*plan).comment().into()),
+            comment: Some(Marker::Plan(*plan).comment(installation).into()),
             ..PppProfileSpec::default()
         }
         .into_add(),
@@ -36,7 +37,7 @@ pub fn change(step: &Step, dialect: Dialect) -> Change {
         Step::AddSecret { service, name, password, profile, disabled } => {
             let mut secret = NewPppSecret::pppoe(name.as_str(), Password::new(password.expose()))
                 .profile(profile.as_str())
-                .comment(Marker::Service(*service).comment());
+                .comment(Marker::Service(*service).comment(installation));
             secret.disabled = *disabled;
             secret.into_change()
         }
@@ -57,19 +58,30 @@ pub fn change(step: &Step, dialect: Dialect) -> Change {
             list: list.as_str().into(),
             address: address.to_string().into(),
             timeout: None,
-            comment: Some(Marker::Service(*service).comment().into()),
+            comment: Some(Marker::Service(*service).comment(installation).into()),
         }
         .into_change(),
         Step::RemoveAddress { id: item, .. } => Change::remove(Menu::AddressList, id(item)),
         Step::AddQueue { service, name, target, max_limit } => {
             let mut attrs = queue_attrs(name, *target, max_limit);
-            attrs.push("comment", Marker::Service(*service).comment());
+            attrs.push("comment", Marker::Service(*service).comment(installation));
             Change::add(Menu::SimpleQueue, attrs)
         }
         Step::SetQueue { id: item, name, target, max_limit, .. } => {
             Change::set(Menu::SimpleQueue, id(item), queue_attrs(name, *target, max_limit))
         }
         Step::RemoveQueue { id: item, .. } => Change::remove(Menu::SimpleQueue, id(item)),
+        Step::Claim { kind, id: item, comment, .. } => {
+            let menu = match kind {
+                ObjectKind::Profile => Menu::PppProfile,
+                ObjectKind::Secret => Menu::PppSecret,
+                ObjectKind::Address => Menu::AddressList,
+                ObjectKind::Queue => Menu::SimpleQueue,
+            };
+            let mut attrs = Attributes::new();
+            attrs.push("comment", comment.as_str());
+            Change::set(menu, id(item), attrs)
+        }
     }
 }
 
@@ -102,6 +114,7 @@ pub async fn apply(
     dialect: Dialect,
     plan: &ProvisionPlan,
     steps: &[usize],
+    installation: &Installation,
     lease: &RouterLease<'_>,
 ) -> Vec<Option<StepOutcome>> {
     let mut outcomes: Vec<Option<StepOutcome>> = steps.iter().map(|_| None).collect();
@@ -113,7 +126,7 @@ pub async fn apply(
         if !lease.renew().await {
             break;
         }
-        let changes = in_phase.iter().map(|&i| change(&plan.steps[steps[i]], dialect)).collect();
+        let changes = in_phase.iter().map(|&i| change(&plan.steps[steps[i]], dialect, installation)).collect();
         let started = Instant::now();
         let results = api.apply(changes).await;
         let took = started.elapsed();
@@ -136,8 +149,12 @@ mod tests {
 
     use super::*;
 
+    fn here() -> Installation {
+        Installation::new("5f3a9c0e1b2d4a67").unwrap()
+    }
+
     fn words(step: &Step) -> Vec<String> {
-        let command = change(step, Dialect::V7).to_command();
+        let command = change(step, Dialect::V7, &here()).to_command();
         let text = |v: &headend_routeros::Value| String::from_utf8_lossy(v.as_bytes()).into_owned();
         std::iter::once(text(command.path()))
             .chain(command.attributes().iter().map(|(k, v)| format!("={}={}", text(k), text(v))))
@@ -161,7 +178,7 @@ mod tests {
                 "=password=pw",
                 "=service=pppoe",
                 "=profile=hd-1-home",
-                "=comment=headend:svc=4"
+                "=comment=headend:svc=4@5f3a9c0e1b2d4a67"
             ]
         );
         let set = Step::SetSecret {
@@ -173,6 +190,14 @@ mod tests {
         assert_eq!(words(&set), ["/ppp/secret/set", "=.id=*7", "=profile=hd-2", "=disabled=no"]);
         let kick = Step::Kick { service: ServiceId(4), id: "*A".into(), name: "ana".into() };
         assert_eq!(words(&kick), ["/ppp/active/remove", "=.id=*A"]);
+        let claim = Step::Claim {
+            marker: Marker::Service(ServiceId(4)),
+            kind: ObjectKind::Secret,
+            id: "*7".into(),
+            name: "ana".into(),
+            comment: "Ana headend:svc=4@5f3a9c0e1b2d4a67".into(),
+        };
+        assert_eq!(words(&claim), ["/ppp/secret/set", "=.id=*7", "=comment=Ana headend:svc=4@5f3a9c0e1b2d4a67"]);
     }
 
     #[test]
@@ -190,7 +215,7 @@ mod tests {
                 "=name=hd-svc-9",
                 "=target=10.0.0.9/32",
                 "=max-limit=10M/20M",
-                "=comment=headend:svc=9"
+                "=comment=headend:svc=9@5f3a9c0e1b2d4a67"
             ]
         );
         let a = Step::AddAddress {
@@ -200,7 +225,12 @@ mod tests {
         };
         assert_eq!(
             words(&a),
-            ["/ip/firewall/address-list/add", "=list=headend-allowed", "=address=10.0.0.9", "=comment=headend:svc=9"]
+            [
+                "/ip/firewall/address-list/add",
+                "=list=headend-allowed",
+                "=address=10.0.0.9",
+                "=comment=headend:svc=9@5f3a9c0e1b2d4a67"
+            ]
         );
     }
 }

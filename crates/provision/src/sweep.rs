@@ -15,7 +15,7 @@ use headend_core::activity::{ActivityEntry, Actor, Subject};
 use headend_core::event::ProvisionFailed;
 use headend_core::provision::desired::{self, ServiceSpec};
 use headend_core::provision::diff::{self, Conflict, ProvisionPlan, Step};
-use headend_core::provision::marker::Marker;
+use headend_core::provision::marker::{Installation, Marker, Ownership};
 use headend_core::provision::observed::{Marked, ObservedRouter};
 use headend_core::provision::policy::Entitlement;
 use headend_core::queue::{Backoff, ProvisionAction, QueueStatus};
@@ -173,12 +173,15 @@ pub async fn sweep_router(
     }
     let with_queues = policy.static_queues || specs.iter().any(|s| s.service.access.kind() == "static");
     let read_started = std::time::Instant::now();
+    let installation = store.installation_id().await?;
+    let installation =
+        Installation::new(&installation).map_err(|e| StoreError::Corrupt { table: "meta", detail: e.to_string() })?;
     let observed = observe(api, with_queues).await.map_err(SweepError::Read)?;
     report.read_ms = millis(read_started.elapsed());
     // Marked objects of services not on this router: known ones moved here
     // from elsewhere and go; unknown ones (another installation's) stay.
     let mine: BTreeSet<ServiceId> = specs.iter().map(|s| s.service.id).collect();
-    let foreign: Vec<ServiceId> = marked_services(&observed)
+    let foreign: Vec<ServiceId> = marked_services(&observed, &installation)
         .filter(|id| !mine.contains(id) && !frozen.contains(id))
         .collect::<BTreeSet<_>>()
         .into_iter()
@@ -186,7 +189,7 @@ pub async fn sweep_router(
     let mut known = store.existing_service_ids(&foreign).await?;
     known.extend(mine);
     let desired = desired::for_router(&policy, suspension, &plans, &specs, known, now);
-    let plan = diff::plan(&desired, &observed);
+    let plan = diff::plan(&desired, &observed, &installation);
     report.conflicts.extend(plan.conflicts.iter().cloned());
 
     // The durable queue decides what waits.
@@ -242,11 +245,13 @@ pub async fn sweep_router(
         // in the queue view); the outcome below clears or re-schedules
         // them, and a lock left by a run that died goes stale with its lease.
         store.queue_lock(router.id, now, QUEUE_LOCK_STALE).await?;
-        let lines: Vec<(Option<ServiceId>, String)> =
-            send.iter().map(|&i| (plan.steps[i].service(), command_text(&change(&plan.steps[i], dialect)))).collect();
+        let lines: Vec<(Option<ServiceId>, String)> = send
+            .iter()
+            .map(|&i| (plan.steps[i].service(), command_text(&change(&plan.steps[i], dialect, &installation))))
+            .collect();
         let log_ids = store.router_log_begin_many(router.id, &lines, now).await?;
         let started = std::time::Instant::now();
-        let outcomes = apply::apply(api, dialect, &plan, &send, lease).await;
+        let outcomes = apply::apply(api, dialect, &plan, &send, &installation, lease).await;
         report.apply_ms = millis(started.elapsed());
         let mut finished = Vec::with_capacity(send.len());
         let mut activity = Vec::new();
@@ -324,16 +329,21 @@ pub async fn sweep_router(
     Ok(report)
 }
 
-/// The services named by the markers of the router's objects.
-fn marked_services(observed: &ObservedRouter) -> impl Iterator<Item = ServiceId> + '_ {
-    let markers = observed
+/// The services named by the marks of the router's objects that are this
+/// installation's or legacy (another installation's are none of its
+/// business).
+fn marked_services<'a>(
+    observed: &'a ObservedRouter,
+    installation: &'a Installation,
+) -> impl Iterator<Item = ServiceId> + 'a {
+    let objects = observed
         .secrets
         .iter()
-        .map(Marked::marker)
-        .chain(observed.addresses.iter().map(Marked::marker))
-        .chain(observed.queues.iter().map(Marked::marker));
-    markers.filter_map(|m| match m {
-        Some(Marker::Service(id)) => Some(id),
+        .map(|s| s as &dyn Marked)
+        .chain(observed.addresses.iter().map(|a| a as &dyn Marked))
+        .chain(observed.queues.iter().map(|q| q as &dyn Marked));
+    objects.filter_map(move |o| match o.ownership(installation) {
+        Ownership::Ours(Marker::Service(id)) | Ownership::Legacy(Marker::Service(id)) => Some(id),
         _ => None,
     })
 }

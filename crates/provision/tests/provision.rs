@@ -26,6 +26,7 @@ use headend_fleet::Connector;
 use headend_provision::lease::RouterLease;
 use headend_provision::{EngineConfig, EngineEvent, Provisioner, StepStatus, SweepMode};
 use headend_routeros::Attributes;
+use headend_routeros::ops::{Change, ItemId, Menu, RouterApi};
 use headend_secrets::{SecretKey, SubscriberCipher};
 use headend_simlab::{Faults, Persona, SimConfig, SimRouter, SimRouterHandle};
 use headend_store::{EngineHolder, LEASE_TTL, NewCustomer, NewPlan, NewService, RouterLogOutcome, Store};
@@ -157,7 +158,8 @@ async fn converges_then_a_second_sweep_reads_once_per_menu_and_writes_nothing() 
         );
         let ana = secret(&sim, "ana0").unwrap();
         assert_eq!(ana.get_str("password"), Some("pw-ana0"));
-        assert_eq!(ana.get_str("comment"), Some("headend:svc=1"));
+        let installation = fx.store().installation_id().await.unwrap();
+        assert_eq!(ana.get_str("comment"), Some(format!("headend:svc=1@{installation}").as_str()));
         assert!(secret(&sim, "pending1").is_none());
         let lists = sim.items("/ip/firewall/address-list").unwrap();
         assert_eq!(find(&lists, "list", "headend-allowed").len(), 1);
@@ -205,6 +207,50 @@ async fn suspending_disables_the_secret_and_ends_the_session() {
     fx.store().set_service_status(ana, ServiceStatus::Active).await.unwrap();
     engine.sweep_one(router.clone(), SweepMode::Apply).await.unwrap();
     assert_eq!(secret(&sim, "ana").unwrap().get_str("disabled"), Some("false"));
+}
+
+#[tokio::test]
+async fn marks_of_an_older_version_are_claimed_without_touching_the_secret_or_its_session() {
+    let sim = SimRouter::start(SimConfig::default()).await.unwrap();
+    let mut fx = Fixture::new().await;
+    let router = fx.router("core", &sim).await;
+    let ana = fx.pppoe(router.id, "ana", ServiceStatus::Active, None).await;
+    let engine = fx.engine();
+    engine.sweep_one(router.clone(), SweepMode::Apply).await.unwrap();
+    let installation = fx.store().installation_id().await.unwrap();
+    let before = secret(&sim, "ana").unwrap();
+    assert_eq!(before.get_str("comment"), Some(format!("headend:svc={ana}@{installation}").as_str()));
+    // What the version before installations wrote, with a note beside it.
+    let link = Connector::new(fx.store().clone(), fx.inv.secrets.clone()).connect(&router).await.unwrap();
+    let legacy = |menu, id: &str, comment: String| {
+        let mut attrs = Attributes::new();
+        attrs.push("comment", comment);
+        Change::set(menu, ItemId::new(id.to_owned()), attrs)
+    };
+    let profile =
+        sim.items("/ppp/profile").unwrap().into_iter().find(|p| p.get_str("name") == Some("hd-1-home-20")).unwrap();
+    let changes = vec![
+        legacy(Menu::PppSecret, before.get_str(".id").unwrap(), format!("Ana headend:svc={ana}")),
+        legacy(Menu::PppProfile, profile.get_str(".id").unwrap(), format!("headend:plan={}", fx.plan)),
+    ];
+    assert!(link.apply(changes).await.iter().all(Result::is_ok));
+    let session = sim.connect_session("ana").unwrap();
+    sim.reset_stats();
+
+    let swept = engine.sweep_one(router.clone(), SweepMode::Apply).await.unwrap();
+    let texts: Vec<&str> = swept.steps.iter().map(|s| s.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        ["mark PPP profile hd-1-home-20 as this installation's", "mark PPP secret ana as this installation's"]
+    );
+    let after = secret(&sim, "ana").unwrap();
+    assert_eq!(after.get_str(".id"), before.get_str(".id"), "the same secret, not a new one");
+    assert_eq!(after.get_str("comment"), Some(format!("Ana headend:svc={ana}@{installation}").as_str()));
+    assert_eq!(sim.active_sessions().first().and_then(|s| s.get_str(".id").map(str::to_owned)), Some(session));
+    assert_eq!(sim.stats().writes, 2);
+    sim.reset_stats();
+    engine.sweep_one(router, SweepMode::Apply).await.unwrap();
+    assert_eq!(sim.stats().writes, 0, "claimed once");
 }
 
 #[tokio::test]

@@ -12,7 +12,7 @@
 //! carries any Headend marker is left alone.
 
 use crate::PlanId;
-use crate::provision::marker::Marker;
+use crate::provision::marker::Mark;
 use crate::provision::{Password, validate_username};
 use crate::service::ServiceStatus;
 
@@ -76,7 +76,7 @@ pub fn adopt(
 ) -> Adoption {
     let mut out = Adoption::default();
     for s in secrets {
-        if Marker::in_comment(s.comment.as_deref()).is_some() {
+        if Mark::in_comment(s.comment.as_deref()).is_some() {
             out.skipped.push((s.name, "already managed by Headend".into()));
             continue;
         }

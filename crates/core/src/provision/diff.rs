@@ -1,7 +1,10 @@
 //! From desired and observed state to the smallest list of writes.
 //!
 //! Objects are matched by their [`Marker`] first, then by name; an object
-//! without a marker is never written unless its service asked to adopt it.
+//! without a marker is never written unless its service asked to adopt it,
+//! and an object another installation marked is never written at all. A
+//! legacy mark (no installation) of a service or plan this installation
+//! knows is claimed with a comment-only write ([`Step::Claim`]).
 //! Steps come in three phases, applied in order: profiles (secrets refer to
 //! them), then secrets, address-lists and queues, then kicks (after the
 //! secret is disabled, so the customer cannot dial straight back in).
@@ -14,7 +17,7 @@ use crate::ids::{PlanId, ServiceId};
 use crate::plan::{Pair, Rate, RateLimit};
 use crate::provision::Password;
 use crate::provision::desired::{DesiredAccess, DesiredRouter, SecretWant};
-use crate::provision::marker::Marker;
+use crate::provision::marker::{Installation, Mark, Marker, Ownership, claimed};
 use crate::provision::observed::{Marked, ObservedRouter, ObservedSecret};
 use crate::provision::policy::SUSPENDED_LIST;
 use crate::queue::ProvisionAction;
@@ -22,19 +25,108 @@ use crate::queue::ProvisionAction;
 /// One write to a router.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
-    AddProfile { plan: PlanId, name: String, rate_limit: RateLimit },
-    SetProfile { plan: PlanId, id: String, name: String, rate_limit: RateLimit },
-    AddSecret { service: ServiceId, name: String, password: Password, profile: String, disabled: bool },
-    SetSecret { service: ServiceId, id: String, name: String, changes: SecretChanges },
-    EnableSecret { service: ServiceId, id: String, name: String },
-    DisableSecret { service: ServiceId, id: String, name: String },
-    RemoveSecret { service: ServiceId, id: String, name: String },
-    Kick { service: ServiceId, id: String, name: String },
-    AddAddress { service: ServiceId, list: String, address: IpAddr },
-    RemoveAddress { service: ServiceId, id: String, list: String, address: String },
-    AddQueue { service: ServiceId, name: String, target: IpAddr, max_limit: Pair<Rate> },
-    SetQueue { service: ServiceId, id: String, name: String, target: IpAddr, max_limit: Pair<Rate> },
-    RemoveQueue { service: ServiceId, id: String, name: String },
+    AddProfile {
+        plan: PlanId,
+        name: String,
+        rate_limit: RateLimit,
+    },
+    SetProfile {
+        plan: PlanId,
+        id: String,
+        name: String,
+        rate_limit: RateLimit,
+    },
+    AddSecret {
+        service: ServiceId,
+        name: String,
+        password: Password,
+        profile: String,
+        disabled: bool,
+    },
+    SetSecret {
+        service: ServiceId,
+        id: String,
+        name: String,
+        changes: SecretChanges,
+    },
+    EnableSecret {
+        service: ServiceId,
+        id: String,
+        name: String,
+    },
+    DisableSecret {
+        service: ServiceId,
+        id: String,
+        name: String,
+    },
+    RemoveSecret {
+        service: ServiceId,
+        id: String,
+        name: String,
+    },
+    Kick {
+        service: ServiceId,
+        id: String,
+        name: String,
+    },
+    AddAddress {
+        service: ServiceId,
+        list: String,
+        address: IpAddr,
+    },
+    RemoveAddress {
+        service: ServiceId,
+        id: String,
+        list: String,
+        address: String,
+    },
+    AddQueue {
+        service: ServiceId,
+        name: String,
+        target: IpAddr,
+        max_limit: Pair<Rate>,
+    },
+    SetQueue {
+        service: ServiceId,
+        id: String,
+        name: String,
+        target: IpAddr,
+        max_limit: Pair<Rate>,
+    },
+    RemoveQueue {
+        service: ServiceId,
+        id: String,
+        name: String,
+    },
+    /// Rewrites a legacy mark as this installation's (`comment` is the
+    /// object's whole new comment); nothing else about the object changes.
+    Claim {
+        marker: Marker,
+        kind: ObjectKind,
+        id: String,
+        name: String,
+        comment: String,
+    },
+}
+
+/// The kinds of router object Headend marks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectKind {
+    Profile,
+    Secret,
+    Address,
+    Queue,
+}
+
+impl ObjectKind {
+    fn noun(self) -> &'static str {
+        match self {
+            ObjectKind::Profile => "PPP profile",
+            ObjectKind::Secret => "PPP secret",
+            ObjectKind::Address => "address-list entry",
+            ObjectKind::Queue => "simple queue",
+        }
+    }
 }
 
 /// The properties a `SetSecret` changes; `None` leaves one as it is.
@@ -53,6 +145,10 @@ impl Step {
     pub fn service(&self) -> Option<ServiceId> {
         match self {
             Step::AddProfile { .. } | Step::SetProfile { .. } => None,
+            Step::Claim { marker, .. } => match marker {
+                Marker::Service(id) => Some(*id),
+                Marker::Plan(_) => None,
+            },
             Step::AddSecret { service, .. }
             | Step::SetSecret { service, .. }
             | Step::EnableSecret { service, .. }
@@ -83,13 +179,15 @@ impl Step {
             Step::AddQueue { .. } => ProvisionAction::QueueAdd,
             Step::SetQueue { .. } => ProvisionAction::QueueSet,
             Step::RemoveQueue { .. } => ProvisionAction::QueueRemove,
+            Step::Claim { .. } => ProvisionAction::Claim,
         }
     }
 
-    /// 0: profiles, 1: secrets, address-lists and queues, 2: kicks.
+    /// 0: claims and profiles, 1: secrets, address-lists and queues, 2:
+    /// kicks.
     pub fn phase(&self) -> u8 {
         match self {
-            Step::AddProfile { .. } | Step::SetProfile { .. } => 0,
+            Step::Claim { .. } | Step::AddProfile { .. } | Step::SetProfile { .. } => 0,
             Step::Kick { .. } => 2,
             _ => 1,
         }
@@ -143,6 +241,7 @@ impl fmt::Display for Step {
                 max_limit.upload, max_limit.download
             ),
             Step::RemoveQueue { name, .. } => write!(f, "remove simple queue {name}"),
+            Step::Claim { kind, name, .. } => write!(f, "mark {} {name} as this installation's", kind.noun()),
         }
     }
 }
@@ -181,31 +280,94 @@ pub fn queue_name(service: ServiceId) -> String {
     format!("hd-svc-{service}")
 }
 
-/// The plan from `observed` to `desired`.
-pub fn plan(desired: &DesiredRouter, observed: &ObservedRouter) -> ProvisionPlan {
+/// The plan from `observed` to `desired`, for the database `installation`.
+pub fn plan(desired: &DesiredRouter, observed: &ObservedRouter, installation: &Installation) -> ProvisionPlan {
+    let cx = Cx { desired, installation };
     let mut out = ProvisionPlan::default();
-    profiles(desired, observed, &mut out);
-    secrets(desired, observed, &mut out);
-    addresses(desired, observed, &mut out);
-    queues(desired, observed, &mut out);
+    claims(&cx, observed, &mut out);
+    profiles(&cx, observed, &mut out);
+    secrets(&cx, observed, &mut out);
+    addresses(&cx, observed, &mut out);
+    queues(&cx, observed, &mut out);
     out.steps.sort_by_key(Step::phase);
     out
 }
 
-/// Whether a marked object belongs to a service this router should no
-/// longer carry (it moved to another router, or was deleted here).
-fn moved_away(desired: &DesiredRouter, marker: Option<Marker>) -> Option<ServiceId> {
-    match marker {
-        Some(Marker::Service(id)) if !desired.services.contains_key(&id) && desired.known_services.contains(&id) => {
-            Some(id)
+/// What the diff is relative to: the desired state and who "we" are.
+struct Cx<'a> {
+    desired: &'a DesiredRouter,
+    installation: &'a Installation,
+}
+
+impl Cx<'_> {
+    /// The marker of an object this installation manages: its own, or a
+    /// legacy one it claims (a service or plan it knows).
+    fn managed(&self, object: &impl Marked) -> Option<Marker> {
+        match object.ownership(self.installation) {
+            Ownership::Ours(m) => Some(m),
+            Ownership::Legacy(m) if self.claims(m) => Some(m),
+            _ => None,
         }
-        _ => None,
+    }
+
+    fn claims(&self, marker: Marker) -> bool {
+        match marker {
+            Marker::Service(id) => self.desired.services.contains_key(&id) || self.desired.known_services.contains(&id),
+            Marker::Plan(id) => self.desired.profiles.contains_key(&id),
+        }
+    }
+
+    /// Whether a managed object belongs to a service this router should no
+    /// longer carry (it moved to another router, or was deleted here).
+    fn moved_away(&self, marker: Option<Marker>) -> Option<ServiceId> {
+        match marker {
+            Some(Marker::Service(id))
+                if !self.desired.services.contains_key(&id) && self.desired.known_services.contains(&id) =>
+            {
+                Some(id)
+            }
+            _ => None,
+        }
+    }
+
+    /// Why an object of this name is not ours to write, for a conflict.
+    fn whose(&self, object: &impl Marked) -> String {
+        match object.ownership(self.installation) {
+            Ownership::Foreign(_, owner) => format!("is managed by another Headend installation ({owner})"),
+            _ => "was not made by Headend".to_owned(),
+        }
     }
 }
 
-fn profiles(desired: &DesiredRouter, observed: &ObservedRouter, out: &mut ProvisionPlan) {
+/// Claims the legacy marks of the services and plans this installation
+/// knows: each comment is rewritten in place, once.
+fn claims(cx: &Cx<'_>, observed: &ObservedRouter, out: &mut ProvisionPlan) {
+    let mut claim = |object: &dyn Marked, kind: ObjectKind, id: &str, name: &str| {
+        if let Ownership::Legacy(marker) = Mark::ownership(object.comment(), cx.installation)
+            && cx.claims(marker)
+        {
+            let comment = claimed(object.comment().unwrap_or_default(), marker, cx.installation);
+            out.steps.push(Step::Claim { marker, kind, id: id.to_owned(), name: name.to_owned(), comment });
+        }
+    };
+    for p in &observed.profiles {
+        claim(p, ObjectKind::Profile, &p.id, &p.name);
+    }
+    for s in &observed.secrets {
+        claim(s, ObjectKind::Secret, &s.id, &s.name);
+    }
+    for a in observed.addresses.iter().filter(|a| !a.dynamic) {
+        claim(a, ObjectKind::Address, &a.id, &format!("{} in {}", a.address, a.list));
+    }
+    for q in &observed.queues {
+        claim(q, ObjectKind::Queue, &q.id, &q.name);
+    }
+}
+
+fn profiles(cx: &Cx<'_>, observed: &ObservedRouter, out: &mut ProvisionPlan) {
+    let desired = cx.desired;
     for (plan, want) in &desired.profiles {
-        let ours = observed.profiles.iter().find(|p| p.marker() == Some(Marker::Plan(*plan)));
+        let ours = observed.profiles.iter().find(|p| cx.managed(*p) == Some(Marker::Plan(*plan)));
         match ours {
             Some(p) => {
                 let current = p.rate_limit.as_deref().map(RateLimit::parse_routeros);
@@ -218,13 +380,16 @@ fn profiles(desired: &DesiredRouter, observed: &ObservedRouter, out: &mut Provis
                     });
                 }
             }
-            None if observed.profiles.iter().any(|p| p.name == want.name) => out.conflicts.push(Conflict {
-                service: None,
-                message: format!(
-                    "a PPP profile named {} exists on the router but was not made by Headend; rename or remove it",
-                    want.name
-                ),
-            }),
+            None if let Some(other) = observed.profiles.iter().find(|p| p.name == want.name) => {
+                out.conflicts.push(Conflict {
+                    service: None,
+                    message: format!(
+                        "a PPP profile named {} exists on the router and {}; rename or remove it",
+                        want.name,
+                        cx.whose(other)
+                    ),
+                });
+            }
             None => {
                 out.steps.push(Step::AddProfile { plan: *plan, name: want.name.clone(), rate_limit: want.rate_limit })
             }
@@ -232,16 +397,17 @@ fn profiles(desired: &DesiredRouter, observed: &ObservedRouter, out: &mut Provis
     }
 }
 
-fn secrets(desired: &DesiredRouter, observed: &ObservedRouter, out: &mut ProvisionPlan) {
+fn secrets(cx: &Cx<'_>, observed: &ObservedRouter, out: &mut ProvisionPlan) {
+    let desired = cx.desired;
     let mut by_service: BTreeMap<ServiceId, Vec<&ObservedSecret>> = BTreeMap::new();
     for s in &observed.secrets {
-        if let Some(Marker::Service(id)) = s.marker() {
+        if let Some(Marker::Service(id)) = cx.managed(s) {
             by_service.entry(id).or_default().push(s);
         }
     }
     // Secrets of services that moved to another router: remove and kick.
     for s in &observed.secrets {
-        if let Some(service) = moved_away(desired, s.marker()) {
+        if let Some(service) = cx.moved_away(cx.managed(s)) {
             out.steps.push(Step::RemoveSecret { service, id: s.id.clone(), name: s.name.clone() });
             kick_sessions(observed, service, &s.name, out);
         }
@@ -254,7 +420,10 @@ fn secrets(desired: &DesiredRouter, observed: &ObservedRouter, out: &mut Provisi
             continue;
         };
         let mut ours: Vec<&ObservedSecret> = by_service.get(&service).cloned().unwrap_or_default();
-        let same_name_unmanaged = observed.secrets.iter().find(|s| &s.name == username && s.marker().is_none());
+        let same_name_unmanaged = observed
+            .secrets
+            .iter()
+            .find(|s| &s.name == username && s.ownership(cx.installation) == Ownership::Unmarked);
         let mut adopting = false;
         if ours.is_empty()
             && want.adopt
@@ -271,12 +440,17 @@ fn secrets(desired: &DesiredRouter, observed: &ObservedRouter, out: &mut Provisi
             out.steps.push(Step::RemoveSecret { service, id: extra.id.clone(), name: extra.name.clone() });
         }
         let blocked_by = |out: &mut ProvisionPlan| {
-            out.conflicts.push(Conflict {
-                service: Some(service),
-                message: format!(
+            let other = observed.secrets.iter().find(|s| &s.name == username && primary.is_none_or(|p| p.id != s.id));
+            let message = match other.map(|s| s.ownership(cx.installation)) {
+                Some(Ownership::Foreign(_, owner)) => format!(
+                    "a PPP secret named {username} already exists on the router and is managed by another Headend \
+                     installation ({owner}): only one database may manage a router's subscribers"
+                ),
+                _ => format!(
                     "a PPP secret named {username} already exists on the router and is not managed by Headend: adopt it or choose another user name"
                 ),
-            });
+            };
+            out.conflicts.push(Conflict { service: Some(service), message });
         };
         let name_taken_by_other =
             observed.secrets.iter().any(|s| &s.name == username && primary.is_none_or(|p| p.id != s.id));
@@ -314,7 +488,7 @@ fn secrets(desired: &DesiredRouter, observed: &ObservedRouter, out: &mut Provisi
                     changes.profile = Some(profile.clone());
                 }
                 if adopting {
-                    changes.comment = Some(Marker::Service(service).comment());
+                    changes.comment = Some(Marker::Service(service).comment(cx.installation));
                 }
                 let flip = (s.disabled != disable).then_some(disable);
                 if changes == SecretChanges::default() {
@@ -338,8 +512,9 @@ fn secrets(desired: &DesiredRouter, observed: &ObservedRouter, out: &mut Provisi
             }
             (SecretWant::Absent, None) => {}
         }
-        // Never end a session that belongs to someone else's secret.
-        let session_is_ours = primary.is_some() || same_name_unmanaged.is_none();
+        // Never end a session that belongs to someone else's secret (the
+        // operator's, or another installation's).
+        let session_is_ours = primary.is_some() || !observed.secrets.iter().any(|s| &s.name == username);
         if *kick && session_is_ours {
             kick_sessions(observed, service, username, out);
         }
@@ -358,7 +533,8 @@ fn host_address(text: &str) -> Option<IpAddr> {
     host.parse().ok()
 }
 
-fn addresses(desired: &DesiredRouter, observed: &ObservedRouter, out: &mut ProvisionPlan) {
+fn addresses(cx: &Cx<'_>, observed: &ObservedRouter, out: &mut ProvisionPlan) {
+    let desired = cx.desired;
     let mut wanted: BTreeMap<ServiceId, BTreeSet<(&str, IpAddr)>> = BTreeMap::new();
     for (&service, want) in &desired.services {
         let entries = wanted.entry(service).or_default();
@@ -378,12 +554,13 @@ fn addresses(desired: &DesiredRouter, observed: &ObservedRouter, out: &mut Provi
     }
     let mut present: BTreeSet<(ServiceId, &str, IpAddr)> = BTreeSet::new();
     for entry in observed.addresses.iter().filter(|a| !a.dynamic) {
-        let Some(Marker::Service(service)) = entry.marker() else { continue };
+        let Some(Marker::Service(service)) = cx.managed(entry) else { continue };
         let keep = host_address(&entry.address).filter(|addr| {
             wanted.get(&service).is_some_and(|w| w.contains(&(entry.list.as_str(), *addr)))
                 && present.insert((service, entry.list.as_str(), *addr))
         });
-        let ours_here = desired.services.contains_key(&service) || moved_away(desired, entry.marker()).is_some();
+        let ours_here =
+            desired.services.contains_key(&service) || cx.moved_away(Some(Marker::Service(service))).is_some();
         if keep.is_none() && ours_here {
             out.steps.push(Step::RemoveAddress {
                 service,
@@ -406,10 +583,11 @@ fn addresses(desired: &DesiredRouter, observed: &ObservedRouter, out: &mut Provi
     }
 }
 
-fn queues(desired: &DesiredRouter, observed: &ObservedRouter, out: &mut ProvisionPlan) {
+fn queues(cx: &Cx<'_>, observed: &ObservedRouter, out: &mut ProvisionPlan) {
+    let desired = cx.desired;
     let mut seen: BTreeSet<ServiceId> = BTreeSet::new();
     for q in &observed.queues {
-        let Some(Marker::Service(service)) = q.marker() else { continue };
+        let Some(Marker::Service(service)) = cx.managed(q) else { continue };
         let want = desired.services.get(&service).and_then(|d| match &d.access {
             DesiredAccess::Static { address, queue: Some(limit), .. } => {
                 Some((*address, Pair { upload: limit.upload, download: limit.download }))
@@ -427,7 +605,7 @@ fn queues(desired: &DesiredRouter, observed: &ObservedRouter, out: &mut Provisio
                 false
             }
             Some(_) => true,
-            None => desired.services.contains_key(&service) || moved_away(desired, q.marker()).is_some(),
+            None => desired.services.contains_key(&service) || cx.moved_away(Some(Marker::Service(service))).is_some(),
         };
         if remove {
             out.steps.push(Step::RemoveQueue { service, id: q.id.clone(), name: q.name.clone() });
@@ -438,10 +616,10 @@ fn queues(desired: &DesiredRouter, observed: &ObservedRouter, out: &mut Provisio
             && !seen.contains(&service)
         {
             let name = queue_name(service);
-            if observed.queues.iter().any(|q| q.name == name) {
+            if let Some(other) = observed.queues.iter().find(|q| q.name == name) {
                 out.conflicts.push(Conflict {
                     service: Some(service),
-                    message: format!("a simple queue named {name} exists on the router but was not made by Headend"),
+                    message: format!("a simple queue named {name} exists on the router and {}", cx.whose(other)),
                 });
             } else {
                 out.steps.push(Step::AddQueue {

@@ -5,7 +5,7 @@
 use std::net::IpAddr;
 
 use crate::provision::Password;
-use crate::provision::marker::Marker;
+use crate::provision::marker::{Installation, Mark, Ownership};
 
 /// One router's state in the menus Headend manages.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -66,12 +66,13 @@ pub struct ObservedQueue {
     pub comment: Option<String>,
 }
 
-/// Objects that carry a [`Marker`] in their comment.
+/// Objects that may carry a [`Mark`] in their comment.
 pub trait Marked {
     fn comment(&self) -> Option<&str>;
 
-    fn marker(&self) -> Option<Marker> {
-        Marker::in_comment(self.comment())
+    /// Whose the object is, for `installation`.
+    fn ownership(&self, installation: &Installation) -> Ownership {
+        Mark::ownership(self.comment(), installation)
     }
 }
 

@@ -114,12 +114,14 @@ pub enum ProvisionAction {
     QueueAdd,
     QueueSet,
     QueueRemove,
+    /// A legacy mark rewritten as this installation's.
+    Claim,
     /// The router holds something Headend must not overwrite.
     Conflict,
 }
 
 impl ProvisionAction {
-    pub const ALL: [ProvisionAction; 14] = [
+    pub const ALL: [ProvisionAction; 15] = [
         ProvisionAction::ProfileAdd,
         ProvisionAction::ProfileSet,
         ProvisionAction::SecretAdd,
@@ -133,6 +135,7 @@ impl ProvisionAction {
         ProvisionAction::QueueAdd,
         ProvisionAction::QueueSet,
         ProvisionAction::QueueRemove,
+        ProvisionAction::Claim,
         ProvisionAction::Conflict,
     ];
 
@@ -151,6 +154,7 @@ impl ProvisionAction {
             ProvisionAction::QueueAdd => "queue-add",
             ProvisionAction::QueueSet => "queue-set",
             ProvisionAction::QueueRemove => "queue-remove",
+            ProvisionAction::Claim => "claim",
             ProvisionAction::Conflict => "conflict",
         }
     }
