@@ -87,7 +87,7 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
     let scope = tauri::async_runtime::block_on(store.installation_id()).context("reading the database")?;
     let secrets = SecretStore::open().context("opening the secret store")?.scoped(&scope);
     tracing::info!(backend = %secrets.backend(), "secret store ready");
-    let cipher = subscriber_cipher(&secrets);
+    let cipher = tauri::async_runtime::block_on(subscriber_cipher(&store, &secrets));
     let settings_path = data_dir.settings_path();
     let state = AppState::new(data_dir, store, secrets, cipher, started);
 
@@ -175,10 +175,12 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
 }
 
 /// The key for the PPPoE passwords the operator types and the engine
-/// pushes. Without it the app still runs: PPPoE passwords cannot be set and
-/// the engine leaves PPPoE secrets as they are on the routers.
-fn subscriber_cipher(secrets: &SecretStore) -> Option<SubscriberCipher> {
-    match secrets.subscriber_cipher() {
+/// pushes, as the database expects it (never a new key once passwords are
+/// encrypted: `open_subscriber_cipher`). Without it the app still runs:
+/// PPPoE passwords cannot be set and the engine leaves PPPoE secrets as
+/// they are on the routers.
+async fn subscriber_cipher(store: &Store, secrets: &SecretStore) -> Option<SubscriberCipher> {
+    match headend_workflows::open_subscriber_cipher(store, secrets).await {
         Ok(cipher) => Some(cipher),
         Err(err) => {
             tracing::warn!(

@@ -35,3 +35,4 @@ pub use store::{
     OltQueueEntry, OltQueueRow, OnuAlert, OnuRow, OnuSeen, PonPortRow, REPLY_LIMIT, ServiceOnu, SignalPoint,
     SignalSample, SyncedOnu, ZtpCandidate,
 };
+pub use store::{KeyRecording, SubscriberKeyRecord};

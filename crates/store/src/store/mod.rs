@@ -22,6 +22,7 @@ mod router_log;
 mod routers;
 mod services;
 mod signal;
+mod subscriber_key;
 mod write;
 
 use std::fmt;
@@ -50,6 +51,7 @@ pub use queue::{QueueEntry, QueueQuery, QueueRow};
 pub use router_log::{RouterLogEntry, RouterLogOutcome};
 pub use services::{ProvisioningRow, ServiceQuery, ServicesPage};
 pub use signal::{AlertQuery, OnuAlert, SignalPoint, SignalSample};
+pub use subscriber_key::{KeyRecording, SubscriberKeyRecord};
 pub use write::Write;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
