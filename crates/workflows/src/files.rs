@@ -35,6 +35,28 @@ pub(crate) fn write_private(target: &Path, bytes: &[u8]) -> Result<(), WorkflowE
     })
 }
 
+/// Makes `path` readable and writable by its owner only (on Unix).
+pub(crate) fn make_private(path: &Path) -> Result<(), WorkflowError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        fs::set_permissions(path, fs::Permissions::from_mode(0o600))
+            .map_err(|err| file_error("protect", path, &err))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// Removes `path`; a file already gone is fine.
+pub(crate) fn remove_if_present(path: &Path) -> Result<(), WorkflowError> {
+    match fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(err) => Err(file_error("remove", path, &err)),
+    }
+}
+
 /// A file that could not be read or written, said with its path.
 pub(crate) fn file_error(verb: &str, path: &Path, err: &std::io::Error) -> WorkflowError {
     WorkflowError::File(format!("cannot {verb} {}: {err}", path.display()))

@@ -24,6 +24,7 @@ mod error;
 mod files;
 mod keyring;
 
+pub mod backup;
 pub mod import;
 pub mod keys;
 pub mod olts;

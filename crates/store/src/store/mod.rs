@@ -6,6 +6,7 @@
 //! any process (the app, `headend agent`) picks the change up at once.
 
 mod activity;
+mod backup;
 mod customers;
 mod import;
 mod leases;
@@ -42,6 +43,7 @@ use crate::error::StoreError;
 use crate::records::StoreStatus;
 
 pub use activity::ActivityQuery;
+pub use backup::{DatabaseFacts, assign_new_installation_id, inspect_database};
 pub use import::{CheckedImport, CheckedRow, ImportService};
 pub use olt_log::{NewOltLogEntry, OltLogEntry, OltLogOutcome, REPLY_LIMIT};
 pub use olt_queue::{OltQueueEntry, OltQueueRow};
