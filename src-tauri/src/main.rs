@@ -7,6 +7,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod alerts;
+mod backups;
 mod commands;
 mod demo;
 mod live;
@@ -81,6 +82,15 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
     let _log_guard = logging::init(&data_dir.log_dir())?;
     tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %data_dir.root().display(), "starting");
 
+    // A restore the operator confirmed in Settings, before the database opens.
+    match tauri::async_runtime::block_on(headend_workflows::backup::apply_pending_restore(
+        &data_dir,
+        jiff::Timestamp::now(),
+    )) {
+        Ok(Some(restored)) => tracing::info!(replaced = ?restored.replaced, "database restored from the staged backup"),
+        Ok(None) => {}
+        Err(err) => tracing::error!("the staged restore was not applied: {err}"),
+    }
     let store =
         tauri::async_runtime::block_on(Store::open(&data_dir.database_path())).context("opening the database")?;
     // Scoped by the database, whose router ids repeat in other data directories.
@@ -108,6 +118,7 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             start_watching(app.handle());
             provisioning::start(app.handle());
             olts::start(app.handle());
+            backups::start(app.handle());
             provisioning::quit_on_signals(app.handle());
             if let Some(window) = app.get_webview_window("main") {
                 settings::apply_theme(&window, app.state::<AppState>().settings().theme);
@@ -120,6 +131,10 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             commands::app::get_settings,
             commands::app::save_settings,
             commands::app::ui_ready,
+            commands::backups::get_backups,
+            commands::backups::set_backup_keep_days,
+            commands::backups::back_up_now,
+            commands::backups::stage_restore,
             commands::routers::list_routers,
             commands::routers::save_router,
             commands::routers::remove_router,

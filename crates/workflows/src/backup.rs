@@ -269,3 +269,37 @@ fn sibling(target: &Path, suffix: &str) -> PathBuf {
     name.push(suffix);
     PathBuf::from(name)
 }
+
+/// Checks the backup at `from` and sets a copy aside to replace the
+/// database at the app's next start ([`apply_pending_restore`]): the
+/// database is not swapped under a running app.
+pub async fn stage_restore(data_dir: &DataDir, from: &Path) -> Result<DatabaseFacts, WorkflowError> {
+    let facts = check_backup(from).await?;
+    let pending = data_dir.pending_restore_path();
+    let temp = temp_beside(&pending);
+    remove_if_present(&temp)?;
+    let staged = fs::copy(from, &temp)
+        .map_err(|err| file_error("copy", from, &err))
+        .and_then(|_| make_private(&temp))
+        .and_then(|()| fs::rename(&temp, &pending).map_err(|err| file_error("write", &pending, &err)));
+    if let Err(err) = staged {
+        let _ = fs::remove_file(&temp);
+        return Err(err);
+    }
+    tracing::info!(from = %from.display(), "restore staged for the next start");
+    Ok(facts)
+}
+
+/// Restores the backup [`stage_restore`] set aside, if there is one,
+/// before the database is opened. The operator confirmed it in the
+/// console, so a newer database is replaced (and kept beside it); the
+/// installation id stays the backup's.
+pub async fn apply_pending_restore(data_dir: &DataDir, now: Timestamp) -> Result<Option<Restored>, WorkflowError> {
+    let pending = data_dir.pending_restore_path();
+    if !pending.exists() {
+        return Ok(None);
+    }
+    let restored = restore(data_dir, &pending, RestoreOptions { force: true, as_copy: false }, now).await?;
+    remove_if_present(&pending)?;
+    Ok(Some(restored))
+}

@@ -10,6 +10,7 @@
 
 pub mod activity;
 pub mod app;
+pub mod backups;
 pub mod import;
 pub mod olts;
 pub mod payments;
