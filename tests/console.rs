@@ -56,6 +56,24 @@ async fn every_page_has_an_empty_state_and_settings_survive_a_restart() -> anyho
     assert!(locations.contains("Secret Service"), "the test session has an unlocked GNOME Keyring: {locations}");
     assert!(data_dir.join("logs").read_dir()?.next().is_some(), "a log file is written");
 
+    // Back up now: a file in the backups folder, named and sized on the page;
+    // today's daily backup was made at start.
+    click(&app, "#back-up-now").await?;
+    let made = wait_for_text(&app, "#backup-made", "Wrote").await?;
+    let path = app.find(Locator::Css("#backup-path")).await?.text().await?;
+    let backup = std::path::PathBuf::from(&path);
+    assert_eq!(backup.parent(), Some(data_dir.join("backups").as_path()), "{made}");
+    assert!(std::fs::metadata(&backup)?.len() > 0, "{made}");
+    let daily: Vec<String> = std::fs::read_dir(data_dir.join("backups"))?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|name| name.len() == "headend-YYYY-MM-DD.sqlite3".len())
+        .collect();
+    assert_eq!(daily.len(), 1, "{daily:?}");
+    app.execute("document.querySelector('#backups').scrollIntoView()", vec![]).await?;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    screenshot(&app, "settings-backup").await?;
+    app.execute("document.querySelector('#page-title').scrollIntoView()", vec![]).await?;
+
     // Change every setting.
     let sweep = app.find(Locator::Css("#sweep-interval")).await?;
     sweep.clear().await?;

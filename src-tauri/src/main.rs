@@ -7,6 +7,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod alerts;
+mod backups;
 mod commands;
 mod demo;
 mod live;
@@ -81,13 +82,22 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
     let _log_guard = logging::init(&data_dir.log_dir())?;
     tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %data_dir.root().display(), "starting");
 
+    // A restore the operator confirmed in Settings, before the database opens.
+    match tauri::async_runtime::block_on(headend_workflows::backup::apply_pending_restore(
+        &data_dir,
+        jiff::Timestamp::now(),
+    )) {
+        Ok(Some(restored)) => tracing::info!(replaced = ?restored.replaced, "database restored from the staged backup"),
+        Ok(None) => {}
+        Err(err) => tracing::error!("the staged restore was not applied: {err}"),
+    }
     let store =
         tauri::async_runtime::block_on(Store::open(&data_dir.database_path())).context("opening the database")?;
     // Scoped by the database, whose router ids repeat in other data directories.
     let scope = tauri::async_runtime::block_on(store.installation_id()).context("reading the database")?;
     let secrets = SecretStore::open().context("opening the secret store")?.scoped(&scope);
     tracing::info!(backend = %secrets.backend(), "secret store ready");
-    let cipher = subscriber_cipher(&secrets);
+    let cipher = tauri::async_runtime::block_on(subscriber_cipher(&store, &secrets));
     let settings_path = data_dir.settings_path();
     let holder = store.engine_holder("app").context("starting the engines")?;
     let state = AppState::new(data_dir, store, secrets, cipher, holder, started);
@@ -109,6 +119,7 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             start_watching(app.handle());
             provisioning::start(app.handle());
             olts::start(app.handle());
+            backups::start(app.handle());
             provisioning::quit_on_signals(app.handle());
             if let Some(window) = app.get_webview_window("main") {
                 settings::apply_theme(&window, app.state::<AppState>().settings().theme);
@@ -121,6 +132,10 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             commands::app::get_settings,
             commands::app::save_settings,
             commands::app::ui_ready,
+            commands::backups::get_backups,
+            commands::backups::set_backup_keep_days,
+            commands::backups::back_up_now,
+            commands::backups::stage_restore,
             commands::routers::list_routers,
             commands::routers::save_router,
             commands::routers::remove_router,
@@ -177,10 +192,12 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
 }
 
 /// The key for the PPPoE passwords the operator types and the engine
-/// pushes. Without it the app still runs: PPPoE passwords cannot be set and
-/// the engine leaves PPPoE secrets as they are on the routers.
-fn subscriber_cipher(secrets: &SecretStore) -> Option<SubscriberCipher> {
-    match secrets.subscriber_cipher() {
+/// pushes, as the database expects it (never a new key once passwords are
+/// encrypted: `open_subscriber_cipher`). Without it the app still runs:
+/// PPPoE passwords cannot be set and the engine leaves PPPoE secrets as
+/// they are on the routers.
+async fn subscriber_cipher(store: &Store, secrets: &SecretStore) -> Option<SubscriberCipher> {
+    match headend_workflows::open_subscriber_cipher(store, secrets).await {
         Ok(cipher) => Some(cipher),
         Err(err) => {
             tracing::warn!(

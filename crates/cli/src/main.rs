@@ -5,15 +5,17 @@
 //! arguments, calls one workflow of `headend-workflows` (acting as `cli`,
 //! which writes the activity log) or one read of the store or the engine,
 //! and prints: [`status`], [`simulate`], [`router`], [`olt`], [`plan`],
-//! [`service`], [`payment`], [`import`], [`policy`]. [`output`] holds what
+//! [`service`], [`payment`], [`import`], [`policy`], [`key`], [`backup`]. [`output`] holds what
 //! they share for printing (text for people, `--json` for scripts: one
 //! object, an array for a listing, one object per line for a stream);
 //! [`open`] opens the database, the keyring and the workflows, and
 //! [`input`] reads what the operator pipes in.
 
+mod backup;
 mod engine;
 mod import;
 mod input;
+mod key;
 mod olt;
 mod open;
 mod output;
@@ -78,6 +80,13 @@ enum Command {
     Sweep(engine::SweepArgs),
     /// Run the provisioning engine without a window until stopped; `agent install` makes it a service.
     Agent(engine::AgentArgs),
+    /// The key of subscriber passwords: export it to a file sealed with a passphrase, import it on another machine.
+    #[command(subcommand)]
+    Key(key::Command),
+    /// Write a consistent copy of the database (safe while the app and the agent run).
+    Backup(backup::BackupArgs),
+    /// Replace the database with a backup (the app and the agent must be stopped).
+    Restore(backup::RestoreArgs),
 }
 
 /// What every subcommand may need from the global options.
@@ -108,6 +117,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Policy(command) => policy::run(&globals, command).await,
         Command::Sweep(args) => engine::sweep(&globals, args).await,
         Command::Agent(args) => engine::agent(&globals, args).await,
+        Command::Key(command) => key::run(&globals, command).await,
+        Command::Backup(args) => backup::backup(&globals, args).await,
+        Command::Restore(args) => backup::restore_from(&globals, args).await,
     }
 }
 

@@ -64,7 +64,7 @@ impl Lab {
             .await
             .unwrap();
         secrets.set(&SecretKey::router(router), "admin").unwrap();
-        let cipher = secrets.subscriber_cipher().unwrap();
+        let cipher = headend_workflows::open_subscriber_cipher(&store, &secrets).await.unwrap();
         let plan = store
             .add_plan(&NewPlan {
                 name: "Home".into(),

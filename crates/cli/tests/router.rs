@@ -437,16 +437,15 @@ async fn api_tls_is_the_default_and_a_changed_certificate_waits_for_router_pin()
 
 #[tokio::test]
 async fn without_a_transport_a_router_is_added_over_api_tls_and_told_how_to_make_its_certificate() {
-    let sim = SimRouter::start(sim_config("edge-n", 1, 0)).await.unwrap();
     let lab = Lab::new().await;
-    let port = sim.api_port().to_string();
+    // Nothing listens there, as on a router whose api-ssl service is off.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
     let add =
         ["router", "add", "edge-n", "--host", "127.0.0.1", "--port", &port, "--user", "admin", "--password-stdin"];
     let out = lab.run_with_input(&add, Some(PASSWORD)).await.ok();
     assert!(out.stdout.contains("over api-tls"), "{}", out.stdout);
     assert!(out.stdout.contains("/ip service set api-ssl certificate=headend-api"), "{}", out.stdout);
-    // That port speaks plain API, as a router without api-ssl does: the
-    // error says what to do on the router.
+    // The error says what to do on the router.
     let probe = lab.run(&["router", "probe", "edge-n"]).await;
     assert!(!probe.success);
     assert!(probe.stderr.contains("/certificate add name=headend-api"), "{}", probe.stderr);

@@ -11,6 +11,7 @@
 //! by hand.
 
 pub mod activity;
+pub mod backup;
 pub mod billing;
 pub mod clock;
 pub mod customer;

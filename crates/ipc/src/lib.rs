@@ -57,6 +57,14 @@ pub mod command {
     pub const STOP_DEMO: &str = "stop_demo";
     /// The UI has painted its first frame.
     pub const UI_READY: &str = "ui_ready";
+    /// [`super::BackupsView`]: the backups folder and the days kept.
+    pub const GET_BACKUPS: &str = "get_backups";
+    /// Args `{ days }`; answers [`super::BackupsView`].
+    pub const SET_BACKUP_KEEP_DAYS: &str = "set_backup_keep_days";
+    /// Answers [`super::BackupMade`].
+    pub const BACK_UP_NOW: &str = "back_up_now";
+    /// Args `{ path }`; answers [`super::RestoreStaged`].
+    pub const STAGE_RESTORE: &str = "stage_restore";
 }
 
 /// Event names the app emits to the UI.
@@ -159,6 +167,31 @@ pub struct SettingsLimits {
 pub struct SettingsView {
     pub settings: SettingsDto,
     pub limits: SettingsLimits,
+}
+
+/// The Settings page's backups card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupsView {
+    /// Where "Back up now" and the daily backups write.
+    pub folder: String,
+    /// Days of daily backups kept; 0 is off.
+    pub keep_days: u16,
+    pub max_keep_days: u16,
+}
+
+/// A backup "Back up now" wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupMade {
+    pub path: String,
+    pub bytes: u64,
+}
+
+/// A backup checked and set aside to replace the database at the next start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoreStaged {
+    pub installation_id: String,
+    /// The backup's last change, RFC 3339 in UTC, if it has any.
+    pub last_change: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]

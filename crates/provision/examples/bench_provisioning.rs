@@ -26,7 +26,7 @@ use headend_core::service::{Access, ServiceStatus};
 use headend_core::{RouterId, ServiceId};
 use headend_fleet::Connector;
 use headend_provision::{EngineConfig, Provisioner, SweepMode};
-use headend_secrets::{SecretKey, SecretStore};
+use headend_secrets::{SecretKey, SecretStore, SubscriberCipher};
 use headend_simlab::{Faults, SimConfig, SimRouter, SimRouterHandle};
 use headend_store::{EngineHolder, ImportService, NewPlan, NewRouter, QueueQuery, ServiceQuery, Store};
 use jiff::Timestamp;
@@ -43,7 +43,7 @@ async fn main() -> anyhow::Result<()> {
     let store = Store::open(&dir.path().join("bench.sqlite3")).await?;
     let scope = store.installation_id().await?;
     let secrets = tokio::task::spawn_blocking(SecretStore::open).await??.scoped(&scope);
-    let cipher = secrets.subscriber_cipher()?;
+    let cipher = SubscriberCipher::generate();
     let plan = store
         .add_plan(&NewPlan {
             name: "Home 20".into(),

@@ -3,7 +3,7 @@
 
 use zeroize::Zeroize;
 
-use crate::{Backend, SecretKey};
+use crate::{Backend, KeyId, SecretKey};
 
 /// An error from the [`SecretStore`](crate::SecretStore).
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +90,60 @@ pub enum SecretError {
     /// or a malformed key in the keyring. Never contains the password.
     #[error("{0}")]
     Cipher(String),
+
+    /// A subscriber password was encrypted with another key than the one
+    /// at hand: nothing was tried, both keys are named.
+    #[error(
+        "a subscriber password was encrypted with key {blob}, but the subscriber key in use is {cipher}: \
+         restore key {blob} (`headend key import FILE`) or enter the password again"
+    )]
+    OtherSubscriberKey {
+        /// The key the blob names.
+        blob: KeyId,
+        /// The key of the cipher asked to decrypt it.
+        cipher: KeyId,
+    },
+
+    /// The database needs a subscriber key the keyring does not hold, and
+    /// a new one would leave its passwords unreadable, so none is made.
+    #[error(
+        "the key that encrypts subscriber passwords{} is not in the keyring, and the database {}: \
+         Headend will not make a new key, which would leave them unreadable. Restore it with \
+         `headend key import FILE` (a file made by `headend key export` where the key is), or run \
+         Headend with the Secret Service that keeps it",
+        recorded.map(|id| format!(" ({id})")).unwrap_or_default(),
+        match encrypted {
+            Some(n) => format!("holds {n} passwords encrypted with it"),
+            None => "records that its passwords are encrypted with it".to_owned(),
+        }
+    )]
+    SubscriberKeyMissing {
+        /// The key id the database records, if it records one.
+        recorded: Option<KeyId>,
+        /// How many passwords are encrypted, when no id is recorded.
+        encrypted: Option<u64>,
+    },
+
+    /// The keyring holds another subscriber key than the database records.
+    #[error(
+        "the keyring holds subscriber key {keyring}, but the database's passwords are encrypted with key \
+         {recorded}: restore key {recorded} with `headend key import FILE --force`"
+    )]
+    SubscriberKeyMismatch {
+        /// The key the keyring holds.
+        keyring: KeyId,
+        /// The key the database records.
+        recorded: KeyId,
+    },
+
+    /// A key file (`headend key export`) that cannot be read: damaged,
+    /// not a key file, or of an unknown format. Says which.
+    #[error("{0}")]
+    KeyFile(String),
+
+    /// The passphrase does not open the key file (or the file was altered).
+    #[error("the passphrase does not open this key file (or the file was altered)")]
+    WrongPassphrase,
 
     /// A backend name that [`Backend::from_str`](std::str::FromStr) does not know.
     #[error(

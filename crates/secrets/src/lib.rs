@@ -86,17 +86,34 @@
 //! Subscriber PPPoE passwords must be pushed to the routers, so unlike the
 //! others they are kept in the database, encrypted: [`SubscriberCipher`]
 //! (XChaCha20-Poly1305, a random nonce per password) with one 32-byte key
-//! per installation, made on first use and kept here under
-//! `subscriber-key:0` ([`SecretStore::subscriber_cipher`]). The database
+//! per installation kept here under `subscriber-key:0`. The database
 //! alone reveals no password; the keyring alone holds none.
 //!
-//! On the kernel-keyring fallback **that key is lost at reboot** like every
-//! other entry. The encrypted passwords then cannot be decrypted
-//! ([`SecretError::Cipher`]): the next use makes a new key, new and
-//! re-entered passwords are encrypted with it, and each old one must be
-//! entered again. Until it is, the engine leaves the password of that
-//! service's existing router secret alone (it cannot know it, so it never
-//! overwrites it) and cannot add the secret to a router that lacks it.
+//! Every key has a [`KeyId`] (16 hex digits from SHA-256 of the key, not
+//! secret). The database records the id of its key, and every encrypted
+//! password carries it (blob format 2: `2 || key id || nonce ||
+//! ciphertext`; format 1 blobs, without the id, are still read), so a
+//! password encrypted with another key is refused naming both keys,
+//! without trying to decrypt it.
+//!
+//! **A key is made only for a database that has none.** The caller reads
+//! what the database knows ([`KeyExpectation`]: the recorded id, or how
+//! many passwords are encrypted) and [`SecretStore::subscriber_cipher`]
+//! answers with the keyring's key when it is the expected one, a new key
+//! only when the database records no key id and holds no encrypted
+//! password ([`SubscriberKey::Made`]: the caller records its id first, so
+//! of two processes making one at once the first recorded wins, and only
+//! then keeps it with [`SecretStore::keep_subscriber_key`]), and otherwise
+//! an error ([`SecretError::SubscriberKeyMissing`],
+//! [`SecretError::SubscriberKeyMismatch`]) saying what is missing and how
+//! to restore it. So the key is never replaced silently: not after a
+//! reboot on the kernel-keyring fallback, not by an agent started at boot
+//! before the desktop's keyring is unlocked, not by the CLI over SSH.
+//!
+//! To move the key to another machine, or keep it beside a backup,
+//! [`KeyFile`] seals it with a passphrase (Argon2id, then
+//! XChaCha20-Poly1305), with the installation and key id in clear for
+//! messages (`headend key export` / `headend key import`).
 //!
 //! # Blocking
 //!
@@ -110,13 +127,15 @@ mod backend;
 mod cipher;
 mod error;
 mod key;
+mod key_file;
 mod secret;
 mod store;
 
 pub use backend::Backend;
-pub use cipher::{KEY_LEN, SubscriberCipher};
+pub use cipher::{KEY_ID_LEN, KEY_LEN, KeyExpectation, KeyId, SubscriberCipher, SubscriberKey};
 pub use error::SecretError;
 pub use key::{MAX_ID_LEN, SERVICE, SecretKey, SecretKind};
+pub use key_file::{KeyFile, MIN_PASSPHRASE_LEN};
 pub use secret::Secret;
 pub use store::SecretStore;
 
@@ -132,6 +151,7 @@ mod tests {
         assert_shareable::<Backend>();
         assert_shareable::<SecretKey>();
         assert_shareable::<SubscriberCipher>();
+        assert_shareable::<KeyId>();
         fn send_sync<T: Send + Sync + 'static + std::error::Error>() {}
         send_sync::<SecretError>();
     }

@@ -269,36 +269,44 @@ fn scoped_stores_keep_their_entries_apart() {
     assert_eq!(a.get(&key).expect("get in a").as_ref().map(|s| s.expose()), Some("password of database a"));
 }
 
-/// The subscriber key is made once per scope and reused; a blob made with
-/// a lost key is a clear error, not a panic or a wrong password.
+/// The subscriber key is made only where nothing depends on one, kept
+/// when the caller says so, and read back; once the database records it, a
+/// lost key is a clear error and no new key is made in its place.
 #[test]
 fn subscriber_cipher_keeps_its_key_in_the_scope() {
     use headend_core::provision::Password;
+    use headend_secrets::{KeyExpectation, SubscriberKey};
 
     let store = SecretStore::open().expect("open").scoped(&unique_id("subscriber"));
     let key = SecretKey::subscriber_key();
     let _cleanup = Cleanup { store: &store, keys: vec![key.clone()] };
     assert!(store.get(&key).expect("get").is_none());
 
-    let first = store.subscriber_cipher().expect("made on first use");
+    let SubscriberKey::Made(first) = store.subscriber_cipher(KeyExpectation::Nothing).expect("made") else {
+        panic!("nothing anywhere: a new key");
+    };
+    assert!(store.get(&key).expect("get").is_none(), "not kept until the database recorded it");
+    store.keep_subscriber_key(&first).expect("keep");
     let stored = store.get(&key).expect("get").expect("the key is in the keyring");
     assert_eq!(stored.expose().len(), 64, "32 bytes of hex");
-    assert_eq!(format!("{first:?}"), "SubscriberCipher(***)");
 
     let blob = first.encrypt(&Password::new("pppoe-pw"));
-    let again = store.subscriber_cipher().expect("read back");
-    assert_eq!(again.decrypt(&blob).expect("same key").expose(), "pppoe-pw");
+    let again = store.subscriber_cipher(KeyExpectation::Recorded(first.key_id())).expect("read back");
+    assert!(matches!(again, SubscriberKey::Recorded(_)));
+    assert_eq!(again.cipher().decrypt(&blob).expect("same key").expose(), "pppoe-pw");
 
-    // The key lost (a reboot on the kernel keyring): a new one is made, and
-    // old passwords say clearly that they must be entered again.
+    // The key lost (a reboot on the kernel keyring): no new key is made,
+    // and the error says how to restore it.
     store.delete(&key).expect("delete");
-    let fresh = store.subscriber_cipher().expect("a new key");
-    let err = fresh.decrypt(&blob).expect_err("another key");
-    assert!(matches!(err, SecretError::Cipher(_)), "{err:?}");
-    assert!(err.to_string().contains("enter the password again"), "{err}");
+    let err = store.subscriber_cipher(KeyExpectation::Recorded(first.key_id())).expect_err("missing");
+    assert!(matches!(err, SecretError::SubscriberKeyMissing { .. }), "{err:?}");
+    assert!(err.to_string().contains("headend key import"), "{err}");
+    let err = store.subscriber_cipher(KeyExpectation::Unrecorded { encrypted: 1 }).expect_err("missing");
+    assert!(matches!(err, SecretError::SubscriberKeyMissing { .. }), "{err:?}");
+    assert!(store.get(&key).expect("get").is_none(), "still no key");
 
     // A key edited by hand is refused clearly.
     store.set(&key, "not hex").expect("set");
-    let err = store.subscriber_cipher().expect_err("malformed");
+    let err = store.subscriber_cipher(KeyExpectation::Nothing).expect_err("malformed");
     assert!(err.to_string().contains("is not 32 bytes of hex"), "{err}");
 }

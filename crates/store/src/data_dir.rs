@@ -49,6 +49,16 @@ impl DataDir {
         self.root.join("headend.sqlite3")
     }
 
+    /// Where the app's daily backups and "Back up now" go.
+    pub fn backup_dir(&self) -> PathBuf {
+        self.root.join("backups")
+    }
+
+    /// A backup the console staged for restoring at the next start.
+    pub fn pending_restore_path(&self) -> PathBuf {
+        self.root.join("restore-pending.sqlite3")
+    }
+
     pub fn log_dir(&self) -> PathBuf {
         self.root.join("logs")
     }

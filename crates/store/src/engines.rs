@@ -128,6 +128,29 @@ pub(crate) fn holder_is_gone(database: &Path, holder: &str) -> bool {
     }
 }
 
+/// The engines of `database` alive on this machine now: every life lock
+/// someone holds (a file left by a dead engine is cleared on the way).
+pub(crate) fn live_holders(database: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(life_dir(database)) else {
+        return Vec::new();
+    };
+    let mut alive = Vec::new();
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some((role, token)) =
+            file_name.to_str().and_then(|n| n.strip_suffix(".alive")).and_then(|n| n.split_once('-'))
+        else {
+            continue;
+        };
+        let holder = format!("{role}:{token}");
+        if !holder_is_gone(database, &holder) {
+            alive.push(holder);
+        }
+    }
+    alive.sort();
+    alive
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +162,7 @@ mod tests {
         let agent = EngineHolder::claim(&db, "agent").unwrap();
         assert!(agent.name().starts_with("agent:"), "{agent}");
         assert!(!holder_is_gone(&db, agent.name()), "alive while kept");
+        assert_eq!(live_holders(&db), [agent.name()]);
         let name = agent.name().to_owned();
         let path = agent._life.as_ref().unwrap().path.clone();
         // What a killed process leaves: the file, with no lock on it.
@@ -146,6 +170,7 @@ mod tests {
         assert!(holder_is_gone(&db, &name), "the lock is free: the holder is gone");
         assert!(!path.exists(), "its file is cleared");
         assert!(!holder_is_gone(&db, &name), "and it is not judged twice");
+        assert!(live_holders(&db).is_empty());
     }
 
     #[test]

@@ -38,3 +38,4 @@ pub use store::{
     OltQueueEntry, OltQueueRow, OnuAlert, OnuRow, OnuSeen, PonPortRow, REPLY_LIMIT, ServiceOnu, SignalPoint,
     SignalSample, SyncedOnu, ZtpCandidate,
 };
+pub use store::{DatabaseFacts, KeyRecording, SubscriberKeyRecord, assign_new_installation_id, inspect_database};

@@ -33,6 +33,9 @@ pub enum WorkflowError {
     /// A blocking call stopped before it answered.
     #[error("{0}")]
     Interrupted(String),
+    /// A file could not be read or written; says which and why.
+    #[error("{0}")]
+    File(String),
     /// A router or an OLT was not added (or not wholly taken out again)
     /// because the keyring would not keep its password; says which.
     #[error("{0}")]

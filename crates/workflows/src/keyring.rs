@@ -9,6 +9,7 @@ use headend_store::Store;
 use tokio::sync::OnceCell;
 
 use crate::WorkflowError;
+use crate::keys::open_subscriber_cipher;
 
 #[derive(Clone, Default)]
 pub struct Keyring {
@@ -23,7 +24,7 @@ impl Keyring {
     }
 
     /// A keyring the caller already opened (scoped to the database), and
-    /// the cipher if the keyring gave its key.
+    /// the cipher if [`open_subscriber_cipher`] gave one.
     pub fn opened(secrets: SecretStore, cipher: Option<SubscriberCipher>) -> Self {
         Self { secrets: Arc::new(OnceCell::new_with(Some(secrets))), cipher: Arc::new(OnceCell::new_with(cipher)) }
     }
@@ -45,10 +46,7 @@ impl Keyring {
         self.cipher
             .get_or_try_init(|| async {
                 let secrets = self.secrets(store).await?;
-                blocking(move || secrets.subscriber_cipher()).await?.map_err(|source| WorkflowError::Keyring {
-                    what: "reading the key of subscriber passwords from the keyring",
-                    source,
-                })
+                open_subscriber_cipher(store, &secrets).await
             })
             .await
             .cloned()
@@ -72,7 +70,7 @@ impl Keyring {
 }
 
 /// Keyring calls block: they run off the async threads.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, WorkflowError> {
+pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, WorkflowError> {
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| WorkflowError::Interrupted(format!("the keyring call stopped unexpectedly: {e}")))

@@ -21,9 +21,12 @@
 
 mod devices;
 mod error;
+mod files;
 mod keyring;
 
+pub mod backup;
 pub mod import;
+pub mod keys;
 pub mod olts;
 pub mod payments;
 pub mod plans;
@@ -41,6 +44,7 @@ use headend_secrets::{SecretStore, SubscriberCipher};
 use headend_store::Store;
 use jiff::Timestamp;
 pub use keyring::Keyring;
+pub use keys::open_subscriber_cipher;
 
 /// Writes of an activity entry outside a transaction before giving up.
 const LOG_ATTEMPTS: u32 = 3;

@@ -10,6 +10,7 @@
 
 pub mod activity;
 pub mod app;
+pub mod backups;
 pub mod import;
 pub mod olts;
 pub mod payments;
@@ -62,9 +63,10 @@ pub fn workflow_error(err: WorkflowError) -> ErrorDto {
         WorkflowError::Store(err) => db(err),
         WorkflowError::Olt(err) => olts::olt_error(err),
         WorkflowError::Router(message) => error(ErrorCode::Router, message),
-        other @ (WorkflowError::Keyring { .. } | WorkflowError::Interrupted(_) | WorkflowError::NotAdded(_)) => {
-            error(ErrorCode::Internal, sentence(&other.to_string()))
-        }
+        other @ (WorkflowError::Keyring { .. }
+        | WorkflowError::Interrupted(_)
+        | WorkflowError::NotAdded(_)
+        | WorkflowError::File(_)) => error(ErrorCode::Internal, sentence(&other.to_string())),
     }
 }
 

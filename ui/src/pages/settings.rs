@@ -1,11 +1,13 @@
-use headend_ipc::{AppInfo, ErrorDto, SettingsDto, SettingsView, ThemeChoice, command};
+use headend_ipc::{
+    AppInfo, BackupMade, BackupsView, ErrorDto, RestoreStaged, SettingsDto, SettingsView, ThemeChoice, command,
+};
 use leptos::prelude::*;
 use serde::Serialize;
 
 use super::{fetch, loaded};
 use crate::app::Console;
 use crate::components::{ErrorBox, PageHeader};
-use crate::ipc;
+use crate::{format, ipc};
 
 #[derive(Serialize)]
 struct SaveArgs {
@@ -19,6 +21,7 @@ pub fn Settings() -> impl IntoView {
     view! {
         <PageHeader title="Settings" subtitle="How Headend works on this computer." />
         {loaded(view_res, |v: SettingsView| view! { <SettingsForm initial=v /> })}
+        {loaded(fetch::<BackupsView>(command::GET_BACKUPS), |b: BackupsView| view! { <Backups initial=b /> })}
         {loaded(info, |i: AppInfo| view! { <Locations info=i /> })}
     }
 }
@@ -124,6 +127,145 @@ fn SettingsForm(initial: SettingsView) -> impl IntoView {
                 }}
             </div>
         </form>
+    }
+}
+
+#[derive(Serialize)]
+struct KeepDaysArgs {
+    days: u16,
+}
+
+#[derive(Serialize)]
+struct RestoreArgs {
+    path: String,
+}
+
+/// Back up now, the days of daily backups kept, and Restore….
+#[component]
+fn Backups(initial: BackupsView) -> impl IntoView {
+    let keep = RwSignal::new(initial.keep_days.to_string());
+    let max_days = initial.max_keep_days;
+    let made = RwSignal::new(None::<Result<BackupMade, ErrorDto>>);
+    let kept = RwSignal::new(None::<Result<BackupsView, ErrorDto>>);
+    let restore_path = RwSignal::new(String::new());
+    let confirming = RwSignal::new(false);
+    let staged = RwSignal::new(None::<Result<RestoreStaged, ErrorDto>>);
+
+    let back_up = move |_| {
+        made.set(None);
+        leptos::task::spawn_local(async move { made.set(Some(ipc::call::<BackupMade>(command::BACK_UP_NOW).await)) });
+    };
+    let save_keep = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Ok(days) = keep.get().trim().parse::<u16>() else {
+            kept.set(Some(Err(ErrorDto::new(
+                headend_ipc::ErrorCode::InvalidInput,
+                format!("Days kept is a whole number from 0 to {max_days}."),
+            ))));
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            kept.set(Some(ipc::invoke::<_, BackupsView>(command::SET_BACKUP_KEEP_DAYS, KeepDaysArgs { days }).await));
+        });
+    };
+    let restore = move |_| {
+        confirming.set(false);
+        let path = restore_path.get();
+        leptos::task::spawn_local(async move {
+            staged.set(Some(ipc::invoke::<_, RestoreStaged>(command::STAGE_RESTORE, RestoreArgs { path }).await));
+        });
+    };
+
+    view! {
+        <section class="card form" id="backups">
+            <h2>"Backups"</h2>
+            <p class="muted small">
+                "A backup is the whole database as of one moment, made while Headend keeps working. It holds no password in clear: keep the key of subscriber passwords apart with "
+                <code>"headend key export"</code>"."
+            </p>
+            <div class="form-actions">
+                <button type="button" class="primary" id="back-up-now" on:click=back_up>"Back up now"</button>
+                {move || match made.get() {
+                    Some(Ok(backup)) => view! {
+                        <span class="saved" id="backup-made">
+                            "Wrote " <span class="mono selectable" id="backup-path">{backup.path}</span>
+                            {format!(" ({})", format::bytes(backup.bytes))}
+                        </span>
+                    }.into_any(),
+                    Some(Err(error)) => view! { <ErrorBox error=error /> }.into_any(),
+                    None => ().into_any(),
+                }}
+            </div>
+            <form class="form" id="backup-keep-form" novalidate=true on:submit=save_keep>
+                <label class="field">
+                    <span class="field-label">"Daily backups"</span>
+                    <span class="field-input">
+                        <input
+                            id="backup-keep-days"
+                            type="number"
+                            min=0
+                            max=max_days
+                            prop:value=move || keep.get()
+                            on:input=move |ev| keep.set(event_target_value(&ev))
+                        />
+                        <span class="unit">"days kept"</span>
+                    </span>
+                    <span class="field-help">
+                        {format!("Once a day into {}, as headend-YYYY-MM-DD.sqlite3; older ones are removed. 0 turns them off.", initial.folder)}
+                    </span>
+                </label>
+                <div class="form-actions">
+                    <button type="submit" id="backup-keep-save">"Save"</button>
+                    {move || match kept.get() {
+                        Some(Ok(_)) => view! { <span class="saved" id="backup-keep-saved">"Saved"</span> }.into_any(),
+                        Some(Err(error)) => view! { <ErrorBox error=error /> }.into_any(),
+                        None => ().into_any(),
+                    }}
+                </div>
+            </form>
+            <label class="field">
+                <span class="field-label">"Restore…"</span>
+                <input
+                    id="restore-path"
+                    type="text"
+                    placeholder="/path/to/headend-2026-03-09.sqlite3"
+                    prop:value=move || restore_path.get()
+                    on:input=move |ev| restore_path.set(event_target_value(&ev))
+                />
+                <span class="field-help">
+                    "The backup replaces the database when Headend next starts; the current one is kept beside it as headend.sqlite3.replaced-…"
+                </span>
+            </label>
+            <div class="form-actions">
+                {move || if confirming.get() {
+                    view! {
+                        <span id="confirm-restore">
+                            "Replace the database with this backup at the next start? "
+                            <button type="button" class="danger-button" id="confirm-restore-yes" on:click=restore>"Replace"</button>
+                            <button type="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                        </span>
+                    }.into_any()
+                } else {
+                    view! {
+                        <button type="button" id="restore" disabled=move || restore_path.get().trim().is_empty()
+                            on:click=move |_| { staged.set(None); confirming.set(true) }>"Restore…"</button>
+                    }.into_any()
+                }}
+                {move || match staged.get() {
+                    Some(Ok(facts)) => view! {
+                        <span class="saved" id="restore-staged">
+                            {format!(
+                                "Ready: installation {}, last change {}. Quit Headend (tray → Quit) and start it again to finish the restore.",
+                                facts.installation_id,
+                                facts.last_change.unwrap_or_else(|| "none".into())
+                            )}
+                        </span>
+                    }.into_any(),
+                    Some(Err(error)) => view! { <ErrorBox error=error /> }.into_any(),
+                    None => ().into_any(),
+                }}
+            </div>
+        </section>
     }
 }
 

@@ -26,24 +26,20 @@ async fn provisioner(globals: &Globals, role: &str) -> anyhow::Result<(Store, Pr
         .context("opening the keyring stopped unexpectedly")?
         .context("opening the keyring")?
         .scoped(&scope);
-    let cipher = cipher(&secrets).await;
+    let cipher = cipher(&store, &secrets).await;
     let config = EngineConfig::new(store.engine_holder(role)?);
     let provisioner = Provisioner::new(store.clone(), Connector::new(store.clone(), secrets), cipher, config);
     Ok((store, provisioner))
 }
 
-/// The key for PPPoE passwords; without it the engine leaves PPPoE
-/// secrets as they are and says so.
-async fn cipher(secrets: &SecretStore) -> Option<SubscriberCipher> {
-    let secrets = secrets.clone();
-    match tokio::task::spawn_blocking(move || secrets.subscriber_cipher()).await {
-        Ok(Ok(cipher)) => Some(cipher),
-        Ok(Err(e)) => {
-            tracing::warn!(error = %e, "no key for PPPoE passwords: PPPoE services are left as they are");
-            None
-        }
+/// The key for PPPoE passwords, as the database expects it; without it
+/// the engine leaves PPPoE secrets as they are and says why (a missing key
+/// is never replaced by a new one here: see `open_subscriber_cipher`).
+async fn cipher(store: &Store, secrets: &SecretStore) -> Option<SubscriberCipher> {
+    match headend_workflows::open_subscriber_cipher(store, secrets).await {
+        Ok(cipher) => Some(cipher),
         Err(e) => {
-            tracing::warn!(error = %e, "reading the PPPoE password key stopped unexpectedly");
+            tracing::warn!(error = %e, "no key for PPPoE passwords: PPPoE services are left as they are");
             None
         }
     }

@@ -6,6 +6,7 @@
 //! any process (the app, `headend agent`) picks the change up at once.
 
 mod activity;
+mod backup;
 mod customers;
 mod import;
 mod leases;
@@ -22,6 +23,7 @@ mod router_log;
 mod routers;
 mod services;
 mod signal;
+mod subscriber_key;
 mod write;
 
 use std::fmt;
@@ -41,6 +43,7 @@ use crate::error::StoreError;
 use crate::records::StoreStatus;
 
 pub use activity::ActivityQuery;
+pub use backup::{DatabaseFacts, assign_new_installation_id, inspect_database};
 pub use import::{CheckedImport, CheckedRow, ImportService};
 pub use olt_log::{NewOltLogEntry, OltLogEntry, OltLogOutcome, REPLY_LIMIT};
 pub use olt_queue::{OltQueueEntry, OltQueueRow};
@@ -50,6 +53,7 @@ pub use queue::{QueueEntry, QueueQuery, QueueRow};
 pub use router_log::{RouterLogEntry, RouterLogOutcome};
 pub use services::{ProvisioningRow, ServiceQuery, ServicesPage};
 pub use signal::{AlertQuery, OnuAlert, SignalPoint, SignalSample};
+pub use subscriber_key::{KeyRecording, SubscriberKeyRecord};
 pub use write::Write;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
