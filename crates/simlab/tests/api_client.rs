@@ -162,6 +162,41 @@ async fn listen_reports_changes_and_cancel_ends_it_cleanly() {
 }
 
 #[tokio::test]
+async fn a_reply_past_the_item_bound_is_cut_off_and_the_connection_stays_usable() {
+    let sim = router_with(SimConfig { secrets: 50, ..SimConfig::default() }).await;
+    let client = Client::connect(options(&sim).max_items(10)).await.unwrap();
+    let err = client.call(Command::new("/ppp/secret/print")).await.unwrap_err();
+    assert!(matches!(err, ClientError::TooManyItems { limit: 10 }), "{err}");
+    let small = client.call(Command::new("/ppp/secret/print").attr(".proplist", "name").query_eq("name", "user00001"));
+    assert_eq!(small.await.unwrap().len(), 1, "the connection still answers");
+}
+
+#[tokio::test]
+async fn a_listener_that_falls_behind_is_cut_off_instead_of_growing() {
+    let sim = router_with(SimConfig { secrets: 40, ..SimConfig::default() }).await;
+    let client = Client::connect(options(&sim).max_items(5)).await.unwrap();
+    let mut stream = client.stream(Command::new("/ppp/active/listen")).unwrap();
+    client.call(Command::new("/system/identity/print")).await.unwrap();
+    // Nobody reads while 30 subscribers dial in.
+    for n in 1..=30 {
+        sim.connect_session(format!("user{n:05}")).unwrap();
+    }
+    client.call(Command::new("/system/identity/print")).await.unwrap();
+    let mut read = 0;
+    let err = loop {
+        match stream.next().await {
+            Some(Ok(_)) => read += 1,
+            Some(Err(err)) => break err,
+            None => panic!("the stream ended without saying why"),
+        }
+    };
+    assert!(matches!(err, ClientError::TooManyItems { limit: 5 }), "{err}");
+    assert!(read <= 5, "{read} items were kept");
+    assert!(stream.next().await.is_none());
+    assert!(client.call(Command::new("/system/identity/print")).await.is_ok());
+}
+
+#[tokio::test]
 async fn dropping_a_stream_cancels_it() {
     let sim = router(Persona::V7).await;
     let client = connect(&sim).await;

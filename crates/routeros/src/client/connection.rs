@@ -2,7 +2,7 @@
 //! shared by every command in flight.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::Duration;
 
@@ -32,6 +32,44 @@ type BoxIo = Box<dyn Io>;
 pub(crate) enum Event {
     Reply(Reply),
     Lost(Disconnect),
+    /// More `!re` items arrived unread than the connection's `max_items`:
+    /// the route is gone; the receiver cancels the command.
+    Overflow(usize),
+}
+
+/// Where the reader delivers one command's replies, with a count of those
+/// not read yet: a command whose reader falls `max_items` behind (a
+/// router flooding a `listen`, a stuck consumer) is cut off instead of
+/// growing without bound.
+struct Route {
+    tx: mpsc::UnboundedSender<Event>,
+    unread: Arc<AtomicUsize>,
+}
+
+/// A command's end of its [`Route`].
+#[derive(Debug)]
+pub(crate) struct Inbox {
+    rx: mpsc::UnboundedReceiver<Event>,
+    unread: Arc<AtomicUsize>,
+}
+
+impl Inbox {
+    /// An inbox that never receives (its route is elsewhere).
+    fn detached() -> Self {
+        Self { rx: mpsc::unbounded_channel().1, unread: Arc::default() }
+    }
+
+    pub(crate) async fn recv(&mut self) -> Option<Event> {
+        std::future::poll_fn(|cx| self.poll_recv(cx)).await
+    }
+
+    pub(crate) fn poll_recv(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Event>> {
+        let polled = self.rx.poll_recv(cx);
+        if let std::task::Poll::Ready(Some(Event::Reply(_))) = &polled {
+            self.unread.fetch_sub(1, Ordering::Relaxed);
+        }
+        polled
+    }
 }
 
 /// The connection before the tasks start: login talks to it one sentence
@@ -109,7 +147,7 @@ pub struct Response {
 /// Routes of the commands in flight, and whether the connection is gone.
 #[derive(Default)]
 struct RouteTable {
-    routes: HashMap<Tag, mpsc::UnboundedSender<Event>>,
+    routes: HashMap<Tag, Route>,
     next_tag: u32,
     closed: Option<Disconnect>,
 }
@@ -133,6 +171,8 @@ pub(crate) struct Shared {
     epoch: Instant,
     /// Milliseconds after `epoch` of the last byte read.
     last_read_ms: AtomicU64,
+    /// `ConnectOptions::max_items`.
+    max_items: usize,
 }
 
 impl Shared {
@@ -140,15 +180,16 @@ impl Shared {
         self.table.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn register(&self) -> Result<(Tag, mpsc::UnboundedReceiver<Event>), Disconnect> {
+    fn register(&self) -> Result<(Tag, Inbox), Disconnect> {
         let mut table = self.lock();
         if let Some(reason) = &table.closed {
             return Err(reason.clone());
         }
         let tag = table.fresh_tag();
         let (tx, rx) = mpsc::unbounded_channel();
-        table.routes.insert(tag, tx);
-        Ok((tag, rx))
+        let unread = Arc::new(AtomicUsize::new(0));
+        table.routes.insert(tag, Route { tx, unread: unread.clone() });
+        Ok((tag, Inbox { rx, unread }))
     }
 
     pub(crate) fn deregister(&self, tag: Tag) {
@@ -166,12 +207,17 @@ impl Shared {
         };
         let last = reply.is_final();
         let mut table = self.lock();
-        let delivered = match table.routes.get(&tag) {
-            Some(route) => route.send(Event::Reply(reply)).is_ok(),
-            None => {
-                trace!(%tag, "reply for a command nobody waits for");
-                return None;
-            }
+        let Some(route) = table.routes.get(&tag) else {
+            trace!(%tag, "reply for a command nobody waits for");
+            return None;
+        };
+        let unread = route.unread.fetch_add(1, Ordering::Relaxed);
+        let delivered = if unread >= self.max_items && matches!(reply, Reply::Re { .. }) {
+            warn!(%tag, limit = self.max_items, "a command's unread items reached the bound; cutting it off");
+            let _ = route.tx.send(Event::Overflow(self.max_items));
+            false
+        } else {
+            route.tx.send(Event::Reply(reply)).is_ok()
         };
         if last || !delivered {
             table.routes.remove(&tag);
@@ -191,7 +237,7 @@ impl Shared {
         };
         debug!(%reason, in_flight = routes.len(), "connection closed");
         for route in routes.into_values() {
-            let _ = route.send(Event::Lost(reason.clone()));
+            let _ = route.tx.send(Event::Lost(reason.clone()));
         }
         self.shutdown.send_replace(true);
     }
@@ -251,7 +297,7 @@ impl Drop for Inner {
 struct Pending<'a> {
     inner: &'a Inner,
     tag: Tag,
-    rx: mpsc::UnboundedReceiver<Event>,
+    rx: Inbox,
     finished: bool,
 }
 
@@ -269,7 +315,14 @@ impl Pending<'_> {
                     self.finished = true;
                     return Err(reason.into());
                 }
-                Event::Reply(Reply::Re { attrs, .. }) => response.items.push(attrs),
+                Event::Overflow(limit) => return Err(ClientError::TooManyItems { limit }),
+                Event::Reply(Reply::Re { attrs, .. }) => {
+                    // Unfinished: dropping this cancels it on the router.
+                    if response.items.len() >= self.inner.shared.max_items {
+                        return Err(ClientError::TooManyItems { limit: self.inner.shared.max_items });
+                    }
+                    response.items.push(attrs);
+                }
                 Event::Reply(Reply::Empty { .. }) => response.empty = true,
                 Event::Reply(Reply::Trap { category, message, .. }) => {
                     trap = Some(ClientError::Trap { category, message });
@@ -366,6 +419,7 @@ impl Client {
             shutdown,
             epoch: Instant::now(),
             last_read_ms: AtomicU64::new(0),
+            max_items: options.max_items.max(1),
         });
         let (read, write) = tokio::io::split(handshake.io);
         let (writer, queue) = mpsc::unbounded_channel();
@@ -501,8 +555,7 @@ impl Client {
         let mut buf = BytesMut::new();
         let mut pending = self.prepare(command, &mut buf)?;
         let tag = pending.tag;
-        let (_, rx) = mpsc::unbounded_channel();
-        let rx = std::mem::replace(&mut pending.rx, rx);
+        let rx = std::mem::replace(&mut pending.rx, Inbox::detached());
         pending.finished = true; // the stream owns the route from here
         drop(pending);
         let stream = ReplyStream::new(self.clone(), tag, rx);

@@ -79,6 +79,19 @@ pub enum ClientError {
         after: Duration,
     },
 
+    /// A command returned more `!re` items than [`ConnectOptions::max_items`]
+    /// (`super::ConnectOptions`), or a stream's reader fell that many items
+    /// behind. The command was cancelled on the router; the connection
+    /// stays usable.
+    #[error(
+        "the router sent more than {limit} items for one command (or a watcher fell that far behind); the command \
+         was cancelled"
+    )]
+    TooManyItems {
+        /// The limit in force.
+        limit: usize,
+    },
+
     /// A command that cannot be encoded (an empty or malformed name).
     #[error("cannot encode the command: {0}")]
     Encode(#[source] ProtocolError),
@@ -128,6 +141,7 @@ impl ClientError {
             | Self::LoginFailed { .. }
             | Self::Trap { .. }
             | Self::Encode(_)
+            | Self::TooManyItems { .. }
             | Self::UnexpectedReply(_) => false,
         }
     }

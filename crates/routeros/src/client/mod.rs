@@ -134,6 +134,13 @@ pub struct ConnectOptions {
     pub keepalive: Option<Keepalive>,
     /// What the decoder accepts from the router.
     pub limits: Limits,
+    /// The most `!re` items one command may return, and the most a
+    /// stream's reader may leave unread. Past it the command is cancelled
+    /// on the router and ends with [`ClientError::TooManyItems`]: memory
+    /// stays bounded whatever a router (or a slow watcher) does. Default
+    /// 1,000,000, far above any real table (50,000 secrets is a large
+    /// router).
+    pub max_items: usize,
 }
 
 impl ConnectOptions {
@@ -149,6 +156,7 @@ impl ConnectOptions {
             command_timeout: Duration::from_secs(30),
             keepalive: Some(Keepalive::default()),
             limits: Limits::default(),
+            max_items: 1_000_000,
         }
     }
 
@@ -177,6 +185,14 @@ impl ConnectOptions {
     #[must_use]
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
+        self
+    }
+
+    /// Set the most items one command may return or leave unread
+    /// ([`ConnectOptions::max_items`]).
+    #[must_use]
+    pub fn max_items(mut self, max: usize) -> Self {
+        self.max_items = max;
         self
     }
 

@@ -3,10 +3,9 @@
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use tokio::sync::mpsc;
 use tokio::time::timeout;
 
-use super::connection::{Client, Event};
+use super::connection::{Client, Event, Inbox};
 use super::{ClientError, Disconnect};
 use crate::{Attributes, Reply, Tag, TrapCategory};
 
@@ -24,13 +23,13 @@ use crate::{Attributes, Reply, Tag, TrapCategory};
 pub struct ReplyStream {
     client: Client,
     tag: Tag,
-    rx: mpsc::UnboundedReceiver<Event>,
+    rx: Inbox,
     cancelled: bool,
     finished: bool,
 }
 
 impl ReplyStream {
-    pub(crate) fn new(client: Client, tag: Tag, rx: mpsc::UnboundedReceiver<Event>) -> Self {
+    pub(crate) fn new(client: Client, tag: Tag, rx: Inbox) -> Self {
         Self { client, tag, rx, cancelled: false, finished: false }
     }
 
@@ -96,6 +95,13 @@ impl ReplyStream {
                 Event::Lost(reason) => {
                     self.finished = true;
                     return Poll::Ready(Some(Err(reason.into())));
+                }
+                Event::Overflow(limit) => {
+                    // The reader fell too far behind: stop it on the
+                    // router; the caller starts over (a fresh read).
+                    self.finished = true;
+                    self.client.inner.send_cancel(self.tag);
+                    return Poll::Ready(Some(Err(ClientError::TooManyItems { limit })));
                 }
             }
         }
