@@ -1,6 +1,6 @@
 //! What the operator types or pipes in.
 
-use std::io::{BufRead, IsTerminal, Read};
+use std::io::{IsTerminal, Read};
 
 use anyhow::bail;
 
@@ -8,7 +8,8 @@ use anyhow::bail;
 const MAX_PASSWORD_LEN: usize = 4096;
 
 /// A password from standard input: everything up to EOF from a pipe or a
-/// file, one line from a terminal; one trailing newline is dropped.
+/// file (one trailing newline dropped), or typed at a terminal without
+/// being shown.
 /// `what` names it in the prompt ("Router password"), `command` in the
 /// hint when there is none ("router add").
 pub fn read_password(what: &str, command: &str) -> anyhow::Result<String> {
@@ -16,8 +17,8 @@ pub fn read_password(what: &str, command: &str) -> anyhow::Result<String> {
     let limit = u64::try_from(MAX_PASSWORD_LEN + 1).unwrap_or(u64::MAX);
     let mut raw = Vec::new();
     if stdin.is_terminal() {
-        eprint!("{what} (shown as you type; pipe it in to avoid that): ");
-        stdin.lock().take(limit).read_until(b'\n', &mut raw)?;
+        // The terminal does not echo it (rpassword turns echo off).
+        raw = rpassword::prompt_password(format!("{what}: "))?.into_bytes();
     } else {
         stdin.lock().take(limit).read_to_end(&mut raw)?;
     }

@@ -456,3 +456,35 @@ async fn without_a_transport_a_router_is_added_over_api_tls_and_told_how_to_make
     let out = out.ok();
     assert!(out.stderr.contains("warning: plain API sends the router's password"), "{}", out.stderr);
 }
+
+#[tokio::test]
+async fn a_password_typed_at_a_terminal_is_not_shown() {
+    let mut lab = Lab::new().await;
+    // `script` gives the command a real terminal; what it prints is what
+    // the operator's screen would show.
+    let line = format!(
+        "{} --data-dir {} router add typed --host 127.0.0.1 --transport api --user admin --password-stdin --json",
+        env!("CARGO_BIN_EXE_headend"),
+        lab.dir.path().display()
+    );
+    let mut child = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("script(1), from util-linux");
+    let mut stdin = child.stdin.take().unwrap();
+    // Typed once the prompt is up.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stdin.write_all(b"Typed-S3cret\n").await.unwrap();
+    let out = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output()).await.unwrap().unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(screen.contains("Router password:"), "{screen}");
+    assert!(!screen.contains("Typed-S3cret"), "the password was echoed: {screen}");
+    let added = lab.run(&["router", "list", "--json"]).await.ok().json();
+    let id = added[0]["id"].as_i64().unwrap();
+    lab.ids.push(id);
+    assert_eq!(lab.stored_password(id).as_deref(), Some("Typed-S3cret"));
+}
