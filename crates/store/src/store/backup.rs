@@ -89,11 +89,12 @@ impl Store {
     }
 
     pub async fn set_backup_keep_days(&self, days: u16) -> Result<(), StoreError> {
-        sqlx::query("INSERT OR REPLACE INTO isp_settings (key, value) VALUES (?, ?)")
-            .bind(KEEP_DAYS)
-            .bind(days.to_string())
-            .execute(&self.pool)
-            .await?;
+        self.execute_write(
+            sqlx::query("INSERT OR REPLACE INTO isp_settings (key, value) VALUES (?, ?)")
+                .bind(KEEP_DAYS)
+                .bind(days.to_string()),
+        )
+        .await?;
         Ok(())
     }
 }

@@ -14,8 +14,10 @@ const CUSTOMER_COLUMNS: &str = "id, name, phone, email, address";
 
 impl Store {
     pub async fn add_customer(&self, new: &NewCustomer) -> Result<CustomerId, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        insert_customer(&mut conn, new, self.now()).await
+        let mut tx = self.write().await?;
+        let id = insert_customer(&mut tx, new, self.now()).await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
     /// Every customer, by name.
@@ -43,8 +45,9 @@ impl Store {
     }
 
     pub async fn update_customer(&self, id: CustomerId, new: &NewCustomer) -> Result<(), StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        update_customer_row(&mut conn, id, new).await
+        let mut tx = self.write().await?;
+        update_customer_row(&mut tx, id, new).await?;
+        Ok(tx.commit().await?)
     }
 }
 

@@ -99,7 +99,7 @@ impl Store {
              RETURNING holder"
         );
         let row =
-            sqlx::query(&sql).bind(id).bind(holder).bind(ts(expires)).bind(ts(now)).fetch_optional(&self.pool).await?;
+            self.fetch_optional_write(sqlx::query(&sql).bind(id).bind(holder).bind(ts(expires)).bind(ts(now))).await?;
         Ok(row.is_some())
     }
 
@@ -114,24 +114,24 @@ impl Store {
 
     pub(crate) async fn release_lease(&self, what: Leased, id: i64, holder: &str) -> Result<(), StoreError> {
         let (table, key) = what.table();
-        sqlx::query(&format!("DELETE FROM {table} WHERE {key} = ? AND holder = ?"))
-            .bind(id)
-            .bind(holder)
-            .execute(&self.pool)
-            .await?;
+        self.execute_write(
+            sqlx::query(&format!("DELETE FROM {table} WHERE {key} = ? AND holder = ?")).bind(id).bind(holder),
+        )
+        .await?;
         Ok(())
     }
 
     /// Asks every engine to sweep `router` soon.
     pub async fn request_sweep(&self, router: RouterId) -> Result<(), StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        sweep_router(&mut conn, router, self.now()).await
+        let mut tx = self.write().await?;
+        sweep_router(&mut tx, router, self.now()).await?;
+        Ok(tx.commit().await?)
     }
 
     /// Takes (returns and deletes, in one statement) every sweep request,
     /// by router id.
     pub async fn take_sweep_requests(&self) -> Result<Vec<RouterId>, StoreError> {
-        let rows = sqlx::query("DELETE FROM sweep_requests RETURNING router_id").fetch_all(&self.pool).await?;
+        let rows = self.fetch_all_write(sqlx::query("DELETE FROM sweep_requests RETURNING router_id")).await?;
         let mut routers: Vec<RouterId> = rows.iter().map(|r| r.try_get(0).map(RouterId)).collect::<Result<_, _>>()?;
         routers.sort();
         Ok(routers)
@@ -142,15 +142,17 @@ impl Store {
     /// the agent both polling, the request stays for the engine that can
     /// act on it instead of being taken by one that must skip the router.
     pub async fn take_sweep_requests_for(&self, holder: &str, now: Timestamp) -> Result<Vec<RouterId>, StoreError> {
-        let rows = sqlx::query(
-            "DELETE FROM sweep_requests
+        let rows = self
+            .fetch_all_write(
+                sqlx::query(
+                    "DELETE FROM sweep_requests
              WHERE router_id NOT IN (SELECT router_id FROM router_leases WHERE holder != ? AND expires_at > ?)
              RETURNING router_id",
-        )
-        .bind(holder)
-        .bind(ts(now))
-        .fetch_all(&self.pool)
-        .await?;
+                )
+                .bind(holder)
+                .bind(ts(now)),
+            )
+            .await?;
         let mut routers: Vec<RouterId> = rows.iter().map(|r| r.try_get(0).map(RouterId)).collect::<Result<_, _>>()?;
         routers.sort();
         Ok(routers)

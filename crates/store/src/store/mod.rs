@@ -36,7 +36,10 @@ use headend_core::RouterId;
 use headend_core::clock::{Clock, SystemClock};
 use jiff::Timestamp;
 use jiff::civil::Date;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteQueryResult, SqliteRow,
+    SqliteSynchronous,
+};
 use sqlx::{Row, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 use crate::error::StoreError;
@@ -55,6 +58,9 @@ pub use services::{ProvisioningRow, ServiceQuery, ServicesPage};
 pub use signal::{AlertQuery, OnuAlert, SignalPoint, SignalSample};
 pub use subscriber_key::{KeyRecording, SubscriberKeyRecord};
 pub use write::Write;
+
+/// A write statement with its bound values, for [`Store::execute_write`].
+pub(crate) type WriteQuery<'q> = sqlx::query::Query<'q, Sqlite, SqliteArguments<'q>>;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
 
@@ -156,7 +162,10 @@ impl Store {
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            // FULL: a commit is on disk when it returns, so a payment the
+            // operator saw recorded survives a power cut (NORMAL may lose
+            // the last commits). One fsync per commit; writes are few.
+            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             // The app, the CLI and the agent share the file: wait for a
             // writer rather than fail at once.
@@ -204,6 +213,37 @@ impl Store {
     /// upgrades its lock.
     pub(crate) async fn write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// One write statement in its own [`Store::write`] transaction: every
+    /// write takes the write lock the same way, so none fails where another
+    /// process's writer would have been waited for.
+    pub(crate) async fn execute_write(&self, query: WriteQuery<'_>) -> Result<SqliteQueryResult, sqlx::Error> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let done = query.execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    /// [`Store::execute_write`] for a statement that returns one row.
+    pub(crate) async fn fetch_one_write(&self, query: WriteQuery<'_>) -> Result<SqliteRow, sqlx::Error> {
+        self.fetch_optional_write(query).await?.ok_or(sqlx::Error::RowNotFound)
+    }
+
+    /// [`Store::execute_write`] for a statement that may return a row.
+    pub(crate) async fn fetch_optional_write(&self, query: WriteQuery<'_>) -> Result<Option<SqliteRow>, sqlx::Error> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let row = query.fetch_optional(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// [`Store::execute_write`] for a statement that returns rows.
+    pub(crate) async fn fetch_all_write(&self, query: WriteQuery<'_>) -> Result<Vec<SqliteRow>, sqlx::Error> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let rows = query.fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(rows)
     }
 
     /// A random name for this database, made by its first migration. It
@@ -254,6 +294,19 @@ mod tests {
 
     use super::*;
     use crate::records::{NewCustomer, NewPlan, NewRouter, NewService};
+
+    #[tokio::test]
+    async fn every_connection_commits_to_disk_before_it_answers() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.sqlite3")).await.unwrap();
+        let mut connections = Vec::new();
+        for _ in 0..4 {
+            let mut conn = store.pool.acquire().await.unwrap();
+            let synchronous: i64 = sqlx::query("PRAGMA synchronous").fetch_one(&mut *conn).await.unwrap().get(0);
+            assert_eq!(synchronous, 2, "FULL");
+            connections.push(conn);
+        }
+    }
 
     #[tokio::test]
     async fn a_store_writes_the_instants_of_its_clock() {

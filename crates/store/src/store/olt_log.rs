@@ -160,7 +160,7 @@ impl Store {
 
     /// Deletes log entries older than `before`; returns how many went.
     pub async fn prune_olt_log(&self, before: Timestamp) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM olt_command_log WHERE at < ?").bind(ts(before)).execute(&self.pool).await?;
+        let done = self.execute_write(sqlx::query("DELETE FROM olt_command_log WHERE at < ?").bind(ts(before))).await?;
         Ok(done.rows_affected())
     }
 }

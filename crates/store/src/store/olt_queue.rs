@@ -88,8 +88,9 @@ impl Store {
 
     /// Drops the row of an action that succeeded or is no longer needed.
     pub async fn olt_queue_clear(&self, service: ServiceId, action: OltAction) -> Result<(), StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        retry_queue::clear::<OltQueue>(&mut conn, &(service, action)).await
+        let mut tx = self.write().await?;
+        retry_queue::clear::<OltQueue>(&mut tx, &(service, action)).await?;
+        Ok(tx.commit().await?)
     }
 
     /// `service`'s rows, oldest first.
@@ -129,8 +130,9 @@ impl Store {
     /// A manual retry of `service`'s rows: no attempts, `pending`, due now.
     /// Returns how many.
     pub async fn olt_queue_retry(&self, service: ServiceId) -> Result<u64, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        let rows = retry_queue::retry::<OltQueue>(&mut conn, "service_id", service.0, self.now()).await?;
+        let mut tx = self.write().await?;
+        let rows = retry_queue::retry::<OltQueue>(&mut tx, "service_id", service.0, self.now()).await?;
+        tx.commit().await?;
         Ok(u64::try_from(rows.len()).unwrap_or(u64::MAX))
     }
 }

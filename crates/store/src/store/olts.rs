@@ -68,23 +68,25 @@ const LOG_DAYS: &str = "olt_log_days";
 
 impl Store {
     pub async fn add_olt(&self, new: &NewOlt) -> Result<OltId, StoreError> {
-        let id = sqlx::query(
-            "INSERT INTO olts (name, vendor, host, port, username, pop_id, latitude, longitude, created_at)
+        let id = self
+            .fetch_one_write(
+                sqlx::query(
+                    "INSERT INTO olts (name, vendor, host, port, username, pop_id, latitude, longitude, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(&new.name)
-        .bind(new.vendor.as_str())
-        .bind(&new.host)
-        .bind(new.port)
-        .bind(&new.username)
-        .bind(new.pop.map(|p| p.0))
-        .bind(new.location.map(|l| l.lat()))
-        .bind(new.location.map(|l| l.lon()))
-        .bind(ts(self.now()))
-        .fetch_one(&self.pool)
-        .await
-        .map_err(unique_violation("an OLT named", &new.name))?
-        .try_get(0)?;
+                )
+                .bind(&new.name)
+                .bind(new.vendor.as_str())
+                .bind(&new.host)
+                .bind(new.port)
+                .bind(&new.username)
+                .bind(new.pop.map(|p| p.0))
+                .bind(new.location.map(|l| l.lat()))
+                .bind(new.location.map(|l| l.lon()))
+                .bind(ts(self.now())),
+            )
+            .await
+            .map_err(unique_violation("an OLT named", &new.name))?
+            .try_get(0)?;
         Ok(OltId(id))
     }
 
@@ -110,26 +112,28 @@ impl Store {
     /// Changes how an OLT is reached. A new host or port forgets the pinned
     /// host key (it belonged to the old endpoint) and the health.
     pub async fn update_olt(&self, id: OltId, new: &NewOlt) -> Result<(), StoreError> {
-        let done = sqlx::query(
-            "UPDATE olts SET name = ?1, vendor = ?2, host = ?3, port = ?4, username = ?5, pop_id = ?6,
+        let done = self
+            .execute_write(
+                sqlx::query(
+                    "UPDATE olts SET name = ?1, vendor = ?2, host = ?3, port = ?4, username = ?5, pop_id = ?6,
                     latitude = ?7, longitude = ?8,
                     host_key = CASE WHEN host = ?3 AND port = ?4 THEN host_key END,
                     presented_key = CASE WHEN host = ?3 AND port = ?4 THEN presented_key END,
                     error = NULL, error_at = NULL
              WHERE id = ?9",
-        )
-        .bind(&new.name)
-        .bind(new.vendor.as_str())
-        .bind(&new.host)
-        .bind(new.port)
-        .bind(&new.username)
-        .bind(new.pop.map(|p| p.0))
-        .bind(new.location.map(|l| l.lat()))
-        .bind(new.location.map(|l| l.lon()))
-        .bind(id.0)
-        .execute(&self.pool)
-        .await
-        .map_err(unique_violation("an OLT named", &new.name))?;
+                )
+                .bind(&new.name)
+                .bind(new.vendor.as_str())
+                .bind(&new.host)
+                .bind(new.port)
+                .bind(&new.username)
+                .bind(new.pop.map(|p| p.0))
+                .bind(new.location.map(|l| l.lat()))
+                .bind(new.location.map(|l| l.lon()))
+                .bind(id.0),
+            )
+            .await
+            .map_err(unique_violation("an OLT named", &new.name))?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("OLT {id}")));
         }
@@ -139,7 +143,7 @@ impl Store {
     /// Removes an OLT with its ports, ONUs, their history and alerts, and
     /// its command log. Services keep existing (their ONU link goes).
     pub async fn remove_olt(&self, id: OltId) -> Result<(), StoreError> {
-        let done = sqlx::query("DELETE FROM olts WHERE id = ?").bind(id.0).execute(&self.pool).await?;
+        let done = self.execute_write(sqlx::query("DELETE FROM olts WHERE id = ?").bind(id.0)).await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("OLT {id}")));
         }
@@ -149,17 +153,19 @@ impl Store {
     /// Pins the OLT's host key (`None` forgets it: the next connection pins
     /// whatever it sees). Clears a refused key and the error it caused.
     pub async fn set_olt_host_key(&self, id: OltId, fingerprint: Option<&str>) -> Result<(), StoreError> {
-        let done = sqlx::query(
-            "UPDATE olts SET host_key = ?,
+        let done = self
+            .execute_write(
+                sqlx::query(
+                    "UPDATE olts SET host_key = ?,
                     error = CASE WHEN presented_key IS NULL THEN error END,
                     error_at = CASE WHEN presented_key IS NULL THEN error_at END,
                     presented_key = NULL
              WHERE id = ?",
-        )
-        .bind(fingerprint)
-        .bind(id.0)
-        .execute(&self.pool)
-        .await?;
+                )
+                .bind(fingerprint)
+                .bind(id.0),
+            )
+            .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("OLT {id}")));
         }
@@ -169,14 +175,15 @@ impl Store {
     /// A command worked at `at`: the OLT is reachable and the last error is
     /// over (a refused host key stays until it is pinned).
     pub async fn record_olt_reached(&self, id: OltId, at: Timestamp) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE olts SET reached_at = ?, error = CASE WHEN presented_key IS NULL THEN NULL ELSE error END,
+        self.execute_write(
+            sqlx::query(
+                "UPDATE olts SET reached_at = ?, error = CASE WHEN presented_key IS NULL THEN NULL ELSE error END,
                     error_at = CASE WHEN presented_key IS NULL THEN NULL ELSE error_at END
              WHERE id = ?",
+            )
+            .bind(ts(at))
+            .bind(id.0),
         )
-        .bind(ts(at))
-        .bind(id.0)
-        .execute(&self.pool)
         .await?;
         Ok(())
     }
@@ -190,19 +197,22 @@ impl Store {
         error: &str,
         presented_key: Option<&str>,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE olts SET error = ?, error_at = ?, presented_key = IFNULL(?, presented_key) WHERE id = ?")
+        self.execute_write(
+            sqlx::query(
+                "UPDATE olts SET error = ?, error_at = ?, presented_key = IFNULL(?, presented_key) WHERE id = ?",
+            )
             .bind(error)
             .bind(ts(at))
             .bind(presented_key)
-            .bind(id.0)
-            .execute(&self.pool)
-            .await?;
+            .bind(id.0),
+        )
+        .await?;
         Ok(())
     }
 
     /// A signal sweep of the OLT finished at `at`.
     pub async fn record_olt_swept(&self, id: OltId, at: Timestamp) -> Result<(), StoreError> {
-        sqlx::query("UPDATE olts SET swept_at = ? WHERE id = ?").bind(ts(at)).bind(id.0).execute(&self.pool).await?;
+        self.execute_write(sqlx::query("UPDATE olts SET swept_at = ? WHERE id = ?").bind(ts(at)).bind(id.0)).await?;
         Ok(())
     }
 

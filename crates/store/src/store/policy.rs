@@ -45,11 +45,12 @@ impl Store {
         let mut values = self.isp_settings().await?;
         if !values.contains_key(TIME_ZONE) {
             // Another process may fix it first: its choice stands.
-            sqlx::query("INSERT INTO isp_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")
-                .bind(TIME_ZONE)
-                .bind(machine_time_zone())
-                .execute(&self.pool)
-                .await?;
+            self.execute_write(
+                sqlx::query("INSERT INTO isp_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")
+                    .bind(TIME_ZONE)
+                    .bind(machine_time_zone()),
+            )
+            .await?;
             values = self.isp_settings().await?;
         }
         let defaults = IspPolicy::default();

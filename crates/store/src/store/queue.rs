@@ -122,8 +122,9 @@ impl Store {
         detail: &str,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        retry_queue::enqueue::<ProvisionQueue>(&mut conn, &(router, service, action), &detail, now).await
+        let mut tx = self.write().await?;
+        retry_queue::enqueue::<ProvisionQueue>(&mut tx, &(router, service, action), &detail, now).await?;
+        Ok(tx.commit().await?)
     }
 
     /// Locks and returns `router`'s rows that are due (`next_attempt_at <=
@@ -143,7 +144,7 @@ impl Store {
              RETURNING {}",
             QUEUE_COLUMNS.replace("q.", "")
         );
-        let rows = sqlx::query(&sql).bind(ts(now)).bind(router.0).bind(ts(stale)).fetch_all(&self.pool).await?;
+        let rows = self.fetch_all_write(sqlx::query(&sql).bind(ts(now)).bind(router.0).bind(ts(stale))).await?;
         let mut entries: Vec<QueueEntry> = rows.iter().map(queue_row).collect::<Result<_, _>>()?;
         entries.sort_by_key(|e| e.id);
         Ok(entries)

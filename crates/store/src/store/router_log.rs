@@ -159,11 +159,14 @@ impl Store {
     /// before a sweep, holding the router's lease: no other run can be
     /// sending to it). Returns how many there were.
     pub async fn router_log_interrupt_pending(&self, router: RouterId) -> Result<u64, StoreError> {
-        let done =
-            sqlx::query("UPDATE router_log SET outcome = 'interrupted' WHERE router_id = ? AND outcome = 'pending'")
-                .bind(router.0)
-                .execute(&self.pool)
-                .await?;
+        let done = self
+            .execute_write(
+                sqlx::query(
+                    "UPDATE router_log SET outcome = 'interrupted' WHERE router_id = ? AND outcome = 'pending'",
+                )
+                .bind(router.0),
+            )
+            .await?;
         Ok(done.rows_affected())
     }
 

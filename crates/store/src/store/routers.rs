@@ -13,7 +13,7 @@ use crate::records::{NewPop, NewRouter, RouterCertificate};
 
 impl Store {
     pub async fn add_router(&self, new: &NewRouter) -> Result<RouterId, StoreError> {
-        let id = sqlx::query(
+        let id = self.fetch_one_write(sqlx::query(
             "INSERT INTO routers (name, host, port, transport, username, pop_id, latitude, longitude, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
@@ -26,7 +26,7 @@ impl Store {
         .bind(new.location.map(|l| l.lat()))
         .bind(new.location.map(|l| l.lon()))
         .bind(ts(self.now()))
-        .fetch_one(&self.pool)
+        )
         .await
         .map_err(unique_violation("a router named", &new.name))?
         .try_get(0)?;
@@ -57,7 +57,7 @@ impl Store {
     /// Changes how a router is reached. A new host or transport forgets the
     /// pinned certificate: it belonged to the old endpoint.
     pub async fn update_router(&self, id: RouterId, new: &NewRouter) -> Result<(), StoreError> {
-        let done = sqlx::query(
+        let done = self.execute_write(sqlx::query(
             "UPDATE routers SET name = ?, host = ?, port = ?, transport = ?, username = ?, pop_id = ?,
                     latitude = ?, longitude = ?,
                     tls_pin = CASE WHEN host = ?9 AND port = ?10 AND transport = ?11 THEN tls_pin END,
@@ -76,7 +76,7 @@ impl Store {
         .bind(new.port)
         .bind(new.transport.as_str())
         .bind(id.0)
-        .execute(&self.pool)
+        )
         .await
         .map_err(unique_violation("a router named", &new.name))?;
         if done.rows_affected() == 0 {
@@ -100,10 +100,10 @@ impl Store {
     /// none is pinned: false if another connection pinned one first (which
     /// the caller must then compare with its own).
     pub async fn pin_first_router_certificate(&self, id: RouterId, pin: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE routers SET tls_pin = ? WHERE id = ? AND tls_pin IS NULL")
-            .bind(pin)
-            .bind(id.0)
-            .execute(&self.pool)
+        let done = self
+            .execute_write(
+                sqlx::query("UPDATE routers SET tls_pin = ? WHERE id = ? AND tls_pin IS NULL").bind(pin).bind(id.0),
+            )
             .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -112,14 +112,16 @@ impl Store {
     /// one; the router is not contacted again until the operator trusts
     /// it. True if it is news (not the one already recorded).
     pub async fn refuse_router_certificate(&self, id: RouterId, presented: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE routers SET presented_tls_pin = ?1
+        let done = self
+            .execute_write(
+                sqlx::query(
+                    "UPDATE routers SET presented_tls_pin = ?1
              WHERE id = ?2 AND presented_tls_pin IS NOT ?1 AND tls_pin IS NOT ?1",
-        )
-        .bind(presented)
-        .bind(id.0)
-        .execute(&self.pool)
-        .await?;
+                )
+                .bind(presented)
+                .bind(id.0),
+            )
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -127,10 +129,12 @@ impl Store {
     /// it becomes the pin and the refusal ends. `None` forgets the pin: the
     /// next connection pins whatever it sees.
     pub async fn set_router_tls_pin(&self, id: RouterId, pin: Option<&str>) -> Result<(), StoreError> {
-        let done = sqlx::query("UPDATE routers SET tls_pin = ?, presented_tls_pin = NULL WHERE id = ?")
-            .bind(pin)
-            .bind(id.0)
-            .execute(&self.pool)
+        let done = self
+            .execute_write(
+                sqlx::query("UPDATE routers SET tls_pin = ?, presented_tls_pin = NULL WHERE id = ?")
+                    .bind(pin)
+                    .bind(id.0),
+            )
             .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("router {id}")));
@@ -151,7 +155,7 @@ impl Store {
                 users: format!("{users} service(s); move or remove them first"),
             });
         }
-        let done = sqlx::query("DELETE FROM routers WHERE id = ?").bind(id.0).execute(&self.pool).await?;
+        let done = self.execute_write(sqlx::query("DELETE FROM routers WHERE id = ?").bind(id.0)).await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("router {id}")));
         }
@@ -159,16 +163,19 @@ impl Store {
     }
 
     pub async fn add_pop(&self, new: &NewPop) -> Result<PopId, StoreError> {
-        let id =
-            sqlx::query("INSERT INTO pops (name, latitude, longitude, created_at) VALUES (?, ?, ?, ?) RETURNING id")
+        let id = self
+            .fetch_one_write(
+                sqlx::query(
+                    "INSERT INTO pops (name, latitude, longitude, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+                )
                 .bind(&new.name)
                 .bind(new.location.map(|l| l.lat()))
                 .bind(new.location.map(|l| l.lon()))
-                .bind(ts(self.now()))
-                .fetch_one(&self.pool)
-                .await
-                .map_err(unique_violation("a POP named", &new.name))?
-                .try_get(0)?;
+                .bind(ts(self.now())),
+            )
+            .await
+            .map_err(unique_violation("a POP named", &new.name))?
+            .try_get(0)?;
         Ok(PopId(id))
     }
 
@@ -176,12 +183,15 @@ impl Store {
     /// Also says whether it was added, so a caller whose next step fails
     /// can take it back with [`Store::remove_pop`].
     pub async fn find_or_add_pop(&self, name: &str) -> Result<(PopId, bool), StoreError> {
-        let added =
-            sqlx::query("INSERT INTO pops (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING RETURNING id")
+        let added = self
+            .fetch_optional_write(
+                sqlx::query(
+                    "INSERT INTO pops (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING RETURNING id",
+                )
                 .bind(name)
-                .bind(ts(self.now()))
-                .fetch_optional(&self.pool)
-                .await?;
+                .bind(ts(self.now())),
+            )
+            .await?;
         if let Some(row) = added {
             return Ok((PopId(row.try_get(0)?), true));
         }
@@ -215,7 +225,7 @@ impl Store {
 
     /// Removes a POP; its routers stay, without a POP.
     pub async fn remove_pop(&self, id: PopId) -> Result<(), StoreError> {
-        let done = sqlx::query("DELETE FROM pops WHERE id = ?").bind(id.0).execute(&self.pool).await?;
+        let done = self.execute_write(sqlx::query("DELETE FROM pops WHERE id = ?").bind(id.0)).await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("POP {id}")));
         }

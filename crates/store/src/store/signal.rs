@@ -165,9 +165,11 @@ impl Store {
     /// Deletes history older than `before`; returns how many rows went.
     pub async fn prune_signal_history(&self, before: Timestamp) -> Result<u64, StoreError> {
         // Per ONU, so each delete is a range of the primary key.
-        let done = sqlx::query("DELETE FROM onu_signal WHERE onu_id IN (SELECT id FROM onus) AND at < ?")
-            .bind(unix(before))
-            .execute(&self.pool)
+        let done = self
+            .execute_write(
+                sqlx::query("DELETE FROM onu_signal WHERE onu_id IN (SELECT id FROM onus) AND at < ?")
+                    .bind(unix(before)),
+            )
             .await?;
         Ok(done.rows_affected())
     }
