@@ -174,8 +174,15 @@ async fn the_demo_network_streams_sessions_that_can_be_kicked_and_routers_can_be
     click(&app, "#sessions-list .kick").await?;
     wait_for_text(&app, "#confirm-kick", &format!("Disconnect {user}?")).await?;
     screenshot(&app, "sessions-kick-confirm").await?;
+    let before = shown.len();
     click(&app, "#confirm-kick-yes").await?;
     wait_gone(&app, "#confirm-kick").await?;
+    // The row goes once the router said yes (and the activity is written).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while app.find_all(Locator::Css("#sessions-list .session-row")).await?.len() >= before {
+        anyhow::ensure!(std::time::Instant::now() < deadline, "the kicked session stayed in the list");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     click(&app, "#nav-activity").await?;
     wait_for_text(&app, "#activity-table", "session kicked").await?;
     wait_for_text(&app, "#activity-table", &user).await?;
@@ -192,6 +199,10 @@ async fn the_demo_network_streams_sessions_that_can_be_kicked_and_routers_can_be
     click(&app, "#router-save").await?;
     wait_for_text(&app, "#routers-table", "lab").await?;
     wait_for_text(&app, "#routers-table", "Down").await?;
+    // Over API-TLS by default: the error folds away how to give the
+    // router's api-ssl a certificate.
+    click(&app, "#routers-table .cell-help summary").await?;
+    wait_for_text(&app, "#routers-table .cell-help", "/ip service set api-ssl certificate=headend-api").await?;
     screenshot(&app, "routers-with-down").await?;
 
     // Removing asks first, then the router is gone.

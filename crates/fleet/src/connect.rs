@@ -53,7 +53,7 @@ pub enum ConnectError {
     /// The router's api-ssl service did not take a TLS connection: it is
     /// off, or has no certificate (its state out of the box).
     #[error(
-        "{router}: {source}. Its api-ssl service may be off or have no certificate; to make one, run on the \
+        "{router}: {source}. Its api-ssl service may be off or have no certificate.\nTo make one, run on the \
          router:\n{setup}\nHeadend pins it on the next connection.",
         setup = API_SSL_SETUP
     )]

@@ -231,6 +231,19 @@ fn status_cell(status: &RouterStatusDto) -> AnyView {
     }
 }
 
+/// A router's error: its first line, and what follows (how to fix it)
+/// folded away.
+fn error_cell(error: String) -> AnyView {
+    match error.split_once('\n') {
+        None => view! { <div class="cell-error">{error}</div> }.into_any(),
+        Some((first, rest)) => view! {
+            <div class="cell-error">{first.to_owned()}</div>
+            <details class="cell-help"><summary>"How to fix"</summary><pre class="selectable">{rest.to_owned()}</pre></details>
+        }
+        .into_any(),
+    }
+}
+
 fn health_summary(h: &RouterHealthDto) -> String {
     format!(
         "{} answered: RouterOS {} on {}, {} PPP secrets, {} online.",
@@ -285,7 +298,7 @@ fn RouterTable(
                                     <td class="strong">
                                         <button class="link strong router-link" on:click=move |_| console.open(Page::Router(id))>{r.name.clone()}</button>
                                         {demo.then(|| view! { <span class="pill tag">"demo"</span> })}
-                                        {error.filter(|_| changed.is_none()).map(|e| view! { <div class="cell-error">{e}</div> })}
+                                        {error.filter(|_| changed.is_none()).map(error_cell)}
                                     </td>
                                     <td class="mono">{format!("{}:{}", r.host, r.port)}<span class="muted small">{format!(" {}", r.transport)}</span></td>
                                     <td>{health.as_ref().map(|h| h.version.clone()).unwrap_or_default()}<div class="muted small">{health.as_ref().map(|h| h.board.clone()).unwrap_or_default()}</div></td>
