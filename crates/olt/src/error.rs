@@ -89,7 +89,8 @@ pub enum OltError {
 }
 
 impl OltError {
-    /// True when retrying later may help (network, timeouts); false when
+    /// True when retrying later may help (network, timeouts, a
+    /// half-registered ONU, which is removed before the retry); false when
     /// the OLT or the request said no.
     pub fn is_transient(&self) -> bool {
         matches!(

@@ -1,6 +1,7 @@
 //! [`OltHandle`]: the [`OltDriver`] over SSH, cheap to clone and share.
 //! Each operation leases a pooled session, runs the vendor's flow on it and
-//! gives it back.
+//! gives it back. A registration that fails half-way is undone on another
+//! lease, never on the session that failed.
 
 use std::sync::Arc;
 
