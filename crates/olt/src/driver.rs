@@ -11,7 +11,7 @@ use headend_core::olt::OltVendor;
 use crate::cli::Cli;
 use crate::error::OltError;
 use crate::terminal::Mode;
-use crate::types::{AuthorizeRequest, AutofindOnu, Onu, OnuRef, OpticalReading, PonPort, PortOptical};
+use crate::types::{AuthorizeRequest, AutofindOnu, Onu, OnuRef, OpticalReading, PonPort, PortOptical, SerialNumber};
 use crate::zte::Family;
 use crate::{huawei, vsol, zte};
 
@@ -32,7 +32,10 @@ pub trait OltDriver: Send + Sync {
     /// allows (ZTE gives only the ONU Rx power in bulk).
     fn optical_port(&self, port: PonPort) -> impl Future<Output = Result<Vec<PortOptical>, OltError>> + Send;
 
-    /// Registers an ONU; returns where it now is.
+    /// Registers an ONU; returns where it now is. A registration that
+    /// fails once the OLT may have applied its registering command is
+    /// undone on another session (the one that failed may be dead); when
+    /// that fails too the error is [`OltError::HalfRegistered`].
     fn authorize(&self, req: AuthorizeRequest) -> impl Future<Output = Result<OnuRef, OltError>> + Send;
 
     fn deregister(&self, onu: OnuRef) -> impl Future<Output = Result<(), OltError>> + Send;
@@ -124,6 +127,51 @@ impl OltConfig {
     }
 }
 
+/// An ONU a failed registration may have left on the OLT: the registering
+/// command was sent, and what followed failed (or its answer never came).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Leftover {
+    pub port: PonPort,
+    pub serial: SerialNumber,
+    /// Its id, when known (Huawei picks one itself and prints it in the
+    /// reply that may never have come).
+    pub id: Option<u32>,
+}
+
+/// Why [`Operations::authorize`] failed, and what it may have left behind.
+/// The flow never undoes a registration itself: the session it ran on may
+/// be the reason it failed, so the caller removes the [`Leftover`] on
+/// another one ([`Operations::remove_leftover`]).
+#[derive(Debug)]
+pub struct AuthorizeFailure {
+    pub error: OltError,
+    pub leftover: Option<Leftover>,
+}
+
+impl AuthorizeFailure {
+    /// Failed before the OLT could have registered anything.
+    pub(crate) fn nothing_left(error: OltError) -> Self {
+        AuthorizeFailure { error, leftover: None }
+    }
+
+    /// Failed after the registering command was sent.
+    pub(crate) fn left(error: OltError, req: &AuthorizeRequest, id: Option<u32>) -> Self {
+        AuthorizeFailure { error, leftover: Some(Leftover { port: req.port, serial: req.serial.clone(), id }) }
+    }
+
+    /// Failed at the registering command itself: a refusal means the OLT
+    /// did not apply it (and the serial may be registered already, which
+    /// must not be removed); anything else (no answer, a dead session, an
+    /// unreadable reply) may have come after it applied it.
+    pub(crate) fn at_register(error: OltError, req: &AuthorizeRequest, id: Option<u32>) -> Self {
+        if matches!(error, OltError::Refused { .. }) {
+            AuthorizeFailure::nothing_left(error)
+        } else {
+            AuthorizeFailure::left(error, req, id)
+        }
+    }
+}
+
 /// The vendor flows, over any [`Cli`]. The SSH handle uses it with pooled
 /// sessions; tests and the simulator can use it with their own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,11 +239,27 @@ impl Operations {
         }
     }
 
-    pub async fn authorize<C: Cli>(&self, cli: &mut C, req: &AuthorizeRequest) -> Result<OnuRef, OltError> {
+    /// Registers and configures an ONU. On a failure after the registering
+    /// command it says what may be left; it never removes it itself.
+    pub async fn authorize<C: Cli>(&self, cli: &mut C, req: &AuthorizeRequest) -> Result<OnuRef, AuthorizeFailure> {
         match self.vendor {
             OltVendor::Huawei => huawei::authorize(cli, req).await,
             OltVendor::Zte | OltVendor::ZteTitan => zte::authorize(cli, self.family(), req).await,
             OltVendor::Vsol => vsol::authorize(cli, req).await,
+        }
+    }
+
+    /// Removes what a failed registration left: the ONU with the
+    /// leftover's serial (at its id, when known) on its port, found by
+    /// listing the port first, so it is safe to run again and never
+    /// removes another ONU. `false` when there was nothing to remove.
+    pub async fn remove_leftover<C: Cli>(&self, cli: &mut C, left: &Leftover) -> Result<bool, OltError> {
+        let onus = self.onus(cli, Some(left.port)).await?;
+        let found =
+            onus.iter().find(|o| o.serial.as_ref() == Some(&left.serial) && left.id.is_none_or(|id| id == o.onu.id));
+        match found {
+            Some(onu) => self.deregister(cli, onu.onu).await.map(|()| true),
+            None => Ok(false),
         }
     }
 

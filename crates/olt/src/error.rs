@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use crate::types::{PonPort, SerialNumber};
+
 /// A parser met text it does not understand.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("cannot read {what}: {reason}{}", line.map(|l| format!(" (line {l})")).unwrap_or_default())]
@@ -74,15 +76,26 @@ pub enum OltError {
     #[error("the reply to {command:?} exceeded {limit} bytes")]
     ReplyTooLarge { command: String, limit: usize },
 
+    /// A registration failed after the OLT may have applied its
+    /// registering command, and removing the ONU again failed too (the
+    /// OLT could not be reached): it may be registered, half-configured,
+    /// and out of autofind.
+    #[error("{cause}; ONU {serial} may be left half-registered on port {port} (removing it failed: {undo})")]
+    HalfRegistered { port: PonPort, serial: SerialNumber, cause: Box<OltError>, undo: Box<OltError> },
+
     /// The SSH key given for the login could not be read.
     #[error("the SSH key cannot be used: {0}")]
     BadKey(String),
 }
 
 impl OltError {
-    /// True when retrying later may help (network, timeouts); false when
+    /// True when retrying later may help (network, timeouts, a
+    /// half-registered ONU, which is removed before the retry); false when
     /// the OLT or the request said no.
     pub fn is_transient(&self) -> bool {
-        matches!(self, OltError::Connect { .. } | OltError::Timeout { .. } | OltError::Closed(_))
+        matches!(
+            self,
+            OltError::Connect { .. } | OltError::Timeout { .. } | OltError::Closed(_) | OltError::HalfRegistered { .. }
+        )
     }
 }

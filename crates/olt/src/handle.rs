@@ -1,6 +1,7 @@
 //! [`OltHandle`]: the [`OltDriver`] over SSH, cheap to clone and share.
 //! Each operation leases a pooled session, runs the vendor's flow on it and
-//! gives it back.
+//! gives it back. A registration that fails half-way is undone on another
+//! lease, never on the session that failed.
 
 use std::sync::Arc;
 
@@ -117,7 +118,39 @@ impl OltDriver for OltHandle {
     }
 
     async fn authorize(&self, req: AuthorizeRequest) -> Result<OnuRef, OltError> {
-        leased!(self, |cli| self.pool.ops.authorize(cli, &req))
+        let failure = {
+            let mut lease = self.pool.lease().await?;
+            let cli = lease.session()?;
+            match self.pool.ops.authorize(cli, &req).await {
+                Ok(onu) => return Ok(onu),
+                Err(failure) => failure,
+            }
+            // The lease ends here: a session that timed out or died is
+            // closed, never lent again.
+        };
+        let Some(left) = failure.leftover else {
+            return Err(failure.error);
+        };
+        // On another session: the failed one may be why it failed. Safe to
+        // run a second time (it lists the port and removes only that
+        // serial), so it is retried like a read.
+        let undone: Result<bool, OltError> =
+            async { leased_read!(self, |cli| self.pool.ops.remove_leftover(cli, &left)) }.await;
+        match undone {
+            Ok(removed) => {
+                tracing::info!(port = %left.port, serial = %left.serial, removed, error = %failure.error, "undid a failed registration");
+                Err(failure.error)
+            }
+            Err(undo) => {
+                tracing::warn!(port = %left.port, serial = %left.serial, error = %failure.error, undo = %undo, "a failed registration could not be undone");
+                Err(OltError::HalfRegistered {
+                    port: left.port,
+                    serial: left.serial,
+                    cause: Box::new(failure.error),
+                    undo: Box::new(undo),
+                })
+            }
+        }
     }
 
     async fn deregister(&self, onu: OnuRef) -> Result<(), OltError> {

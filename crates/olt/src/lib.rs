@@ -36,7 +36,7 @@ mod pool;
 pub mod ssh;
 
 pub use cli::{Cli, Reply};
-pub use driver::{OltAuth, OltConfig, OltDriver, OltSecret, Operations};
+pub use driver::{AuthorizeFailure, Leftover, OltAuth, OltConfig, OltDriver, OltSecret, Operations};
 pub use error::{OltError, ParseError};
 #[cfg(feature = "ssh")]
 pub use handle::{Olt, OltHandle};

@@ -11,8 +11,8 @@ use common::fixture;
 use headend_core::olt::OltVendor;
 use headend_olt::terminal::{Mode, Prompt};
 use headend_olt::{
-    AuthorizeRequest, Cli, Dbm, OltError, OnuProfile, OnuRef, Operations, PonPort, ProfileRef, Reply, RunState,
-    SerialNumber, Vlan,
+    AuthorizeFailure, AuthorizeRequest, Cli, Dbm, Leftover, OltError, OnuProfile, OnuRef, Operations, PonPort,
+    ProfileRef, Reply, RunState, SerialNumber, Vlan,
 };
 
 /// Expects these commands in this order; answers each with its reply and
@@ -21,15 +21,24 @@ struct Script {
     host: &'static str,
     steps: VecDeque<(String, String, Mode)>,
     sent: Vec<String>,
+    /// Commands whose answer never comes.
+    dead: Vec<String>,
 }
 
 impl Script {
     fn new(host: &'static str) -> Self {
-        Script { host, steps: VecDeque::new(), sent: Vec::new() }
+        Script { host, steps: VecDeque::new(), sent: Vec::new(), dead: Vec::new() }
     }
 
     fn then(mut self, cmd: &str, reply: &str, mode: Mode) -> Self {
         self.steps.push_back((cmd.to_owned(), reply.to_owned(), mode));
+        self
+    }
+
+    /// Expects `cmd`, and the session dies instead of answering.
+    fn fail(mut self, cmd: &str) -> Self {
+        self.steps.push_back((cmd.to_owned(), String::new(), Mode::User));
+        self.dead.push(cmd.to_owned());
         self
     }
 
@@ -49,6 +58,9 @@ impl Cli for Script {
             panic!("unexpected command {command:?} after the script ended; sent: {:?}", self.sent);
         };
         assert_eq!(command, expected, "sent so far: {:?}", self.sent);
+        if self.dead.contains(&expected) {
+            return Err(OltError::Closed("the script hung up".into()));
+        }
         Ok(Reply { text, prompt: Prompt { host: self.host.into(), mode } })
     }
 }
@@ -194,15 +206,19 @@ async fn huawei_authorize_refused_sn_exists() {
             sub("config-if-gpon-0/1"),
         )
         .then("quit", "", cfg());
+    // Refused at `ont add`: nothing was registered (and the ONT that has
+    // the serial already is not this request's to remove).
     match huawei().authorize(&mut s, &hw_req()).await {
-        Err(OltError::Refused { message, .. }) => assert_eq!(message, "Failure: SN already exists"),
+        Err(AuthorizeFailure { error: OltError::Refused { message, .. }, leftover: None }) => {
+            assert_eq!(message, "Failure: SN already exists")
+        }
         other => panic!("{other:?}"),
     }
     s.done();
 }
 
 #[tokio::test]
-async fn huawei_authorize_rolls_back_when_the_service_port_fails() {
+async fn huawei_authorize_reports_the_ont_left_when_the_service_port_fails() {
     let mut s = Script::new("MA5600T")
         .then("interface gpon 0/1", "", sub("config-if-gpon-0/1"))
         .then(
@@ -215,12 +231,49 @@ async fn huawei_authorize_rolls_back_when_the_service_port_fails() {
             "service-port vlan 100 gpon 0/1/0 ont 5 gemport 1 multi-service user-vlan 100 tag-transform translate",
             "  Failure: The VLAN does not exist",
             cfg(),
-        )
-        .then("interface gpon 0/1", "", sub("config-if-gpon-0/1"))
-        .then("ont delete 0 5", "", sub("config-if-gpon-0/1"))
-        .then("quit", "", cfg());
-    assert!(matches!(huawei().authorize(&mut s, &hw_req()).await, Err(OltError::Refused { .. })));
+        );
+    // Not undone on this session: the caller does it on another one.
+    let failure = huawei().authorize(&mut s, &hw_req()).await.unwrap_err();
+    assert!(matches!(failure.error, OltError::Refused { .. }));
+    let left = failure.leftover.unwrap();
+    assert_eq!((left.port, left.serial, left.id), (PonPort::new(0, 1, 0), sn("HWTC0B086EA9"), Some(5)));
     s.done();
+}
+
+#[tokio::test]
+async fn huawei_authorize_without_the_ont_add_reply_leaves_an_ont_of_unknown_id() {
+    let mut s = Script::new("MA5600T")
+        .then("interface gpon 0/1", "", sub("config-if-gpon-0/1"))
+        .fail("ont add 0 sn-auth 485754430B086EA9 omci ont-lineprofile-id 10 ont-srvprofile-id 10 desc \"Maria Lopez\"")
+        .fail("quit");
+    let failure = huawei().authorize(&mut s, &hw_req()).await.unwrap_err();
+    assert!(matches!(failure.error, OltError::Closed(_)));
+    assert_eq!(failure.leftover.map(|l| l.id), Some(None));
+    s.done();
+}
+
+#[tokio::test]
+async fn huawei_leftover_is_found_by_serial_and_removed() {
+    // `ont_summary_offline.txt` with the serials made different.
+    let summary = fixture("huawei/ont_summary_offline.txt")
+        .replacen("AAAAAAAAAAAAAAAA", "4857544300C0FFEE", 1)
+        .replacen("AAAAAAAAAAAAAAAA", "485754430B086EA9", 1);
+    let left = Leftover { port: PonPort::new(0, 1, 0), serial: sn("HWTC0B086EA9"), id: None };
+    let mut s = Script::new("MA5600T")
+        .then("display ont info summary 0/1/0", &summary, cfg())
+        .then("undo service-port port 0/1/0 ont 1", "", cfg())
+        .then("interface gpon 0/1", "", sub("config-if-gpon-0/1"))
+        .then("ont delete 0 1", "", sub("config-if-gpon-0/1"))
+        .then("quit", "", cfg());
+    assert!(huawei().remove_leftover(&mut s, &left).await.unwrap());
+    s.done();
+    // Not there (the OLT never applied the `ont add`), or another ONT at
+    // the id: nothing is removed.
+    for left in [Leftover { serial: sn("HWTC0BADBEEF"), ..left.clone() }, Leftover { id: Some(0), ..left }] {
+        let mut s = Script::new("MA5600T").then("display ont info summary 0/1/0", &summary, cfg());
+        assert!(!huawei().remove_leftover(&mut s, &left).await.unwrap());
+        s.done();
+    }
 }
 
 #[tokio::test]
@@ -228,7 +281,10 @@ async fn huawei_invalid_request_sends_nothing() {
     let mut req = hw_req();
     req.profile.service = None;
     let mut s = Script::new("MA5600T");
-    assert!(matches!(huawei().authorize(&mut s, &req).await, Err(OltError::InvalidRequest(_))));
+    assert!(matches!(
+        huawei().authorize(&mut s, &req).await,
+        Err(AuthorizeFailure { error: OltError::InvalidRequest(_), leftover: None })
+    ));
     assert!(s.sent.is_empty());
 }
 
@@ -419,7 +475,7 @@ async fn zte_authorize_already_registered_ends_config() {
         .then("onu 3 type ZTE-F660 sn ZTEGD824CDF3", &fixture("zte/onu_already_registered.txt"), sub("config-if"))
         .then("end", "", Mode::Privileged);
     match Operations::new(OltVendor::Zte).authorize(&mut s, &req).await {
-        Err(OltError::Refused { message, .. }) => {
+        Err(AuthorizeFailure { error: OltError::Refused { message, .. }, leftover: None }) => {
             assert!(message.contains("already registered"), "{message}")
         }
         other => panic!("{other:?}"),
@@ -428,7 +484,7 @@ async fn zte_authorize_already_registered_ends_config() {
 }
 
 #[tokio::test]
-async fn zte_authorize_half_done_is_rolled_back() {
+async fn zte_authorize_half_done_reports_the_onu_left() {
     let mut req = zte_req(None);
     req.onu_id = Some(3);
     let mut s = Script::new("ZXAN")
@@ -438,12 +494,25 @@ async fn zte_authorize_half_done_is_rolled_back() {
         .then("exit", "", cfg())
         .then("interface gpon-onu_1/1/1:3", "", sub("config-if"))
         .then("tcont 1 profile UP-100M", &fixture("zte/invalid_input.txt"), sub("config-if"))
-        .then("end", "", Mode::Privileged)
+        .then("end", "", Mode::Privileged);
+    let failure = Operations::new(OltVendor::Zte).authorize(&mut s, &req).await.unwrap_err();
+    assert!(matches!(failure.error, OltError::Refused { .. }));
+    assert_eq!(failure.leftover.and_then(|l| l.id), Some(3));
+    s.done();
+}
+
+#[tokio::test]
+async fn zte_authorize_timed_out_at_the_onu_command_may_have_left_it() {
+    let mut req = zte_req(None);
+    req.onu_id = Some(3);
+    let mut s = Script::new("ZXAN")
         .then("configure terminal", "", cfg())
         .then("interface gpon-olt_1/1/1", "", sub("config-if"))
-        .then("no onu 3", "", sub("config-if"))
-        .then("end", "", Mode::Privileged);
-    assert!(matches!(Operations::new(OltVendor::Zte).authorize(&mut s, &req).await, Err(OltError::Refused { .. })));
+        .fail("onu 3 type ZTE-F660 sn ZTEGD824CDF3");
+    let failure = Operations::new(OltVendor::Zte).authorize(&mut s, &req).await.unwrap_err();
+    assert!(matches!(failure.error, OltError::Closed(_)));
+    let left = failure.leftover.unwrap();
+    assert_eq!((left.port, left.serial, left.id), (PonPort::new(1, 1, 1), sn("ZTEGD824CDF3"), Some(3)));
     s.done();
 }
 
@@ -543,7 +612,7 @@ async fn vsol_optical_port_reads_only_working_onus() {
 }
 
 #[tokio::test]
-async fn vsol_authorize_and_rollback() {
+async fn vsol_authorize_and_its_leftover() {
     let req = AuthorizeRequest {
         port: PonPort::vsol(1),
         serial: sn("HWTC10EA4BAB"),
@@ -574,9 +643,10 @@ async fn vsol_authorize_and_rollback() {
         .then("onu add 4 profile default sn HWTC10EA4BAB", "", pon(1))
         .then("onu 4 desc Juan_Perez", "", pon(1))
         .then("onu 4 profile line name line_VLAN1010", &fixture("vsol/unknown_command.txt"), pon(1))
-        .then("no onu 4", "", pon(1))
         .then("exit", "", cfg());
-    assert!(matches!(vsol().authorize(&mut s, &req).await, Err(OltError::Refused { .. })));
+    let failure = vsol().authorize(&mut s, &req).await.unwrap_err();
+    assert!(matches!(failure.error, OltError::Refused { .. }));
+    assert_eq!(failure.leftover.and_then(|l| l.id), Some(4));
     s.done();
 }
 

@@ -153,7 +153,22 @@ struct State {
     /// One connection attempt per OLT at a time.
     connecting: HashMap<OltId, Arc<tokio::sync::Mutex<()>>>,
     leased: HashSet<OltId>,
+    /// Serials zero-touch is registering now, per OLT: the sweep leaves
+    /// their unfinished attempts alone.
+    registering: HashSet<(OltId, String)>,
     paused: bool,
+}
+
+/// Marks a serial as being registered on an OLT while it lives.
+pub(crate) struct Registering {
+    fleet: OltFleet,
+    key: (OltId, String),
+}
+
+impl Drop for Registering {
+    fn drop(&mut self) {
+        lock(&self.fleet.inner.state).registering.remove(&self.key);
+    }
 }
 
 enum LogMsg {
@@ -309,6 +324,17 @@ impl OltFleet {
             }
         }
         self.flush_log().await;
+    }
+
+    /// Marks `serial` as being registered on `olt` until the guard drops.
+    pub(crate) fn registering(&self, olt: OltId, serial: &str) -> Registering {
+        let key = (olt, serial.to_owned());
+        lock(&self.inner.state).registering.insert(key.clone());
+        Registering { fleet: self.clone(), key }
+    }
+
+    pub(crate) fn is_registering(&self, olt: OltId, serial: &str) -> bool {
+        lock(&self.inner.state).registering.contains(&(olt, serial.to_owned()))
     }
 
     /// Takes (or renews) the lease on `olt`, for work the engine does on

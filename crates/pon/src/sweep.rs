@@ -1,5 +1,6 @@
 //! The signal sweep of one OLT: list its ONUs (state, last up and down),
-//! read its autofind, read every PON port's optical levels in bulk (the
+//! remove those a zero-touch registration left half-configured
+//! (`ztp.rs`), read its autofind, read every PON port's optical levels in bulk (the
 //! two pooled sessions in parallel; on Huawei each port's ONU summary too,
 //! which alone says why an ONU is offline), store the readings, and raise, change
 //! or clear alerts as `headend_core::optical` decides.
@@ -49,6 +50,9 @@ impl OltFleet {
         let mut errors = Vec::new();
 
         let mut onus = self.with(olt, |h| async move { h.onus(None).await }).await?;
+        // Before anything is stored: a half-registered ONU must not be
+        // linked as registered by hand.
+        self.remove_half_registered(olt, &mut onus, &mut errors).await?;
         let unconfigured = match self.autofind(olt).await {
             Ok(found) => found.len(),
             Err(e) => {

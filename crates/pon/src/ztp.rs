@@ -12,6 +12,23 @@
 //! cannot be made, such as a plan without profiles) an
 //! [`OnuAuthorizeFailed`] event tells the operator;
 //! `Store::olt_queue_retry` starts over.
+//!
+//! **Half-registered ONUs.** Each registration is recorded as an attempt
+//! (`Store::begin_ztp_attempt`) before its first command and cleared once
+//! the ONU is linked or nothing of it is left. A registration that fails
+//! after the OLT may have applied its registering command is undone by the
+//! client on a fresh session; when even that cannot reach the OLT (or the
+//! process stopped mid-way) the attempt stays, and the ONU may sit on the
+//! OLT registered, half-configured and out of autofind, where zero-touch
+//! would never see it again. The OLT's next signal sweep finds it by serial
+//! ([`OltFleet::remove_half_registered`]) and deregisters it rather than
+//! completing it: a registration whose steps are unknown is not trusted
+//! (its profile, VLAN or service port may be missing or half-written),
+//! and removing it puts the ONU back in autofind, so zero-touch registers
+//! it from scratch with the same defaults (after the queue's backoff, like
+//! any failed attempt). The service's activity log says so and one
+//! [`OltEvent::AuthorizeFailed`] tells the operator. An ONU with the
+//! serial is never linked as "registered by hand" while its attempt stands.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -20,7 +37,7 @@ use headend_core::activity::{Actor, Subject};
 use headend_core::olt::{AuthorizeDefaults, Olt, OnuAuthorizeFailed, OnuAuthorized};
 use headend_core::queue::{Backoff, OltAction, QueueStatus};
 use headend_core::{OnuId, ServiceId};
-use headend_olt::{AuthorizeRequest, OltError, PonPort, SerialNumber, Vlan};
+use headend_olt::{AuthorizeRequest, OltDriver, OltError, Onu, OnuRef, PonPort, SerialNumber, Vlan};
 use headend_store::ZtpCandidate;
 use tokio::task::JoinSet;
 
@@ -149,7 +166,7 @@ impl OltFleet {
             let attempt = request(olt, f.port, f.serial.clone(), &c.defaults, f.equipment_id.as_deref())
                 .map_err(|source| OltEngineError::Olt { olt: olt.name.clone(), source });
             let result = match attempt {
-                Ok(req) => self.authorize(olt, req, Some(c.service), Actor::Engine).await,
+                Ok(req) => self.register(olt, req, c.service).await,
                 Err(e) => Err(e),
             };
             match result {
@@ -170,6 +187,76 @@ impl OltFleet {
             }
         }
         Ok(report)
+    }
+
+    /// Registers a service's ONU, its attempt recorded from before the
+    /// first command until it is linked or known not to be left on the OLT.
+    async fn register(&self, olt: &Olt, req: AuthorizeRequest, service: ServiceId) -> Result<OnuRef, OltEngineError> {
+        let store = self.store().clone();
+        let serial = req.serial.to_string();
+        let _registering = self.registering(olt.id, &serial);
+        store.begin_ztp_attempt(olt.id, service, &serial, &req.port.to_string()).await?;
+        let result = self.authorize(olt, req, Some(service), Actor::Engine).await;
+        let left = matches!(&result, Err(OltEngineError::Olt { source: OltError::HalfRegistered { .. }, .. }));
+        if !left {
+            store.end_ztp_attempt(olt.id, &serial).await?;
+        }
+        result
+    }
+
+    /// Deregisters the ONUs in `onus` (a full listing of `olt`) that a
+    /// zero-touch registration left half-configured, and takes them out of
+    /// the listing; clears the attempts that left nothing. What cannot be
+    /// removed now goes to `errors` and is tried at the next sweep. See the
+    /// module's docs for why they are removed, not completed.
+    pub(crate) async fn remove_half_registered(
+        &self,
+        olt: &Olt,
+        onus: &mut Vec<Onu>,
+        errors: &mut Vec<String>,
+    ) -> Result<(), OltEngineError> {
+        let store = self.store().clone();
+        for attempt in store.ztp_attempts(olt.id).await? {
+            if self.is_registering(olt.id, &attempt.serial) {
+                continue;
+            }
+            let listed = onus.iter().position(|o| o.serial.as_ref().is_some_and(|s| s.to_string() == attempt.serial));
+            let (Some(at), true) = (listed, attempt.waiting) else {
+                // Nothing on the OLT (zero-touch meets it in autofind), or
+                // the service no longer waits for it: the ONU, if listed,
+                // is someone's and stays.
+                store.end_ztp_attempt(olt.id, &attempt.serial).await?;
+                continue;
+            };
+            let onu = onus[at].onu;
+            if let Err(e) = self.with(olt, |h| async move { h.deregister(onu).await }).await {
+                errors.push(format!("half-registered ONU {} at {onu} not removed yet: {e}", attempt.serial));
+                continue;
+            }
+            onus.remove(at);
+            store.remove_onu(olt.id, &onu.port.to_string(), onu.id).await?;
+            store.end_ztp_attempt(olt.id, &attempt.serial).await?;
+            let text = format!(
+                "{} on {} {onu} was left half-registered by a failed zero-touch registration; \
+                 deregistered it, zero-touch registers it again from autofind",
+                attempt.serial, olt.name
+            );
+            tracing::warn!(olt = %olt.name, serial = %attempt.serial, service = %attempt.service, %onu, "zero-touch: removed a half-registered ONU");
+            self.activity(
+                Actor::Engine,
+                Subject::Service(attempt.service),
+                "onu half-registration removed",
+                text.clone(),
+            )
+            .await;
+            self.emit(OltEvent::AuthorizeFailed(OnuAuthorizeFailed {
+                service: attempt.service,
+                olt: Some(olt.id),
+                serial: attempt.serial,
+                error: text,
+            }));
+        }
+        Ok(())
     }
 
     /// Queues a failed registration; tells the operator when it is final.

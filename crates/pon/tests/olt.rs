@@ -1,8 +1,10 @@
 //! The OLT engine against simulated OLTs over real SSH on loopback, with
 //! the passwords in the real keyring: the signal sweep storing history and
 //! raising, changing and clearing alerts; zero-touch provisioning from a
-//! service's serial to a linked ONU, and its retries; a changed host key
-//! and a refused login, neither knocked on again.
+//! service's serial to a linked ONU, and its retries; a registration cut
+//! off at its registering command (undone on a fresh session, or, when the
+//! OLT cannot be reached, found by serial and removed by the next sweep);
+//! a changed host key and a refused login, neither knocked on again.
 
 #![allow(clippy::unwrap_used)]
 
@@ -22,7 +24,7 @@ use headend_core::{OltId, PlanId, ServiceId};
 use headend_olt::OltError;
 use headend_pon::{OltEngineError, OltEvent, OltFleet, OltFleetConfig};
 use headend_secrets::{SecretKey, SecretStore};
-use headend_simlab::olt::{OnuState as SimState, PonPort as SimPort, SimOlt, SimOltConfig, SimOltHandle};
+use headend_simlab::olt::{OltFaults, OnuState as SimState, PonPort as SimPort, SimOlt, SimOltConfig, SimOltHandle};
 use headend_store::{
     ActivityQuery, AlertQuery, EngineHolder, NewCustomer, NewOlt, NewPlan, NewRouter, NewService, ServiceOnu, Store,
 };
@@ -393,6 +395,137 @@ async fn zero_touch_failures_back_off_then_give_up() {
     assert_eq!(report.gave_up.iter().map(|f| f.service).collect::<Vec<_>>(), [other], "{report:?}");
     assert!(report.gave_up[0].error.contains("profile"), "{}", report.gave_up[0].error);
     fleet.close().await;
+}
+
+/// How the registering command starts on each vendor's CLI.
+fn register_command(vendor: OltVendor) -> &'static str {
+    if vendor == OltVendor::Huawei { "ont add" } else { "onu " }
+}
+
+fn fibra(vendor: OltVendor) -> OltProfile {
+    if vendor == OltVendor::Huawei {
+        OltProfile { line: Some("20".into()), service: Some("30".into()), vlan: Some(100) }
+    } else {
+        OltProfile { line: Some("UP-100M".into()), service: Some("ZTE-F670".into()), vlan: Some(100) }
+    }
+}
+
+fn on_sim(sim: &SimOltHandle, serial: &str) -> (bool, bool) {
+    (sim.onus().iter().any(|o| o.serial == serial), sim.autofind().iter().any(|f| f.serial == serial))
+}
+
+fn authorize_failures(events: &mut broadcast::Receiver<OltEvent>) -> Vec<String> {
+    std::iter::from_fn(|| events.try_recv().ok())
+        .filter_map(|e| match e {
+            OltEvent::AuthorizeFailed(f) => Some(f.error),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The OLT applies the registering command, then the session drops before
+/// its reply: the ONU is removed again on a fresh session, back in
+/// autofind, and the next due round registers it whole.
+async fn cut_at_the_register_command_is_undone_on_a_fresh_session(vendor: OltVendor, serial: &str) {
+    let mut lab = Lab::new().await;
+    let sim = sim(vendor, 2, 2).await;
+    let _olt = lab.olt("olt-cut", &sim, "admin").await;
+    let fleet = lab.fleet();
+    let (_plan, service) = lab.service("Fibra", &fibra(vendor), serial).await;
+    assert!(sim.add_autofind_onu(sim.pon_port(1), serial, "EG8145V5"));
+    sim.set_faults(OltFaults { drop_after_command: Some(register_command(vendor).into()), ..OltFaults::default() });
+
+    let report = fleet.zero_touch().await.unwrap();
+    assert_eq!((report.authorized.len(), report.failed.len()), (0, 1), "{report:?}");
+    assert!(sim.faults().drop_after_command.is_none(), "the fault fired");
+    assert_eq!(on_sim(&sim, serial), (false, true), "unregistered and back in autofind");
+    assert!(lab.store.onu_of_service(service).await.unwrap().is_none());
+
+    lab.clock.advance(SignedDuration::from_mins(10));
+    let report = fleet.zero_touch().await.unwrap();
+    assert_eq!(report.authorized.len(), 1, "{report:?}");
+    let onu = sim.onus().into_iter().find(|o| o.serial == serial).unwrap();
+    assert_eq!(onu.vlan, Some(100), "configured whole");
+    assert!(lab.store.onu_of_service(service).await.unwrap().is_some());
+    fleet.close().await;
+}
+
+#[tokio::test]
+async fn zte_registration_cut_at_onu_sn_is_undone_on_a_fresh_session() {
+    cut_at_the_register_command_is_undone_on_a_fresh_session(OltVendor::Zte, "ZTEGC8F22D1F").await;
+}
+
+#[tokio::test]
+async fn huawei_registration_cut_at_ont_add_is_undone_on_a_fresh_session() {
+    cut_at_the_register_command_is_undone_on_a_fresh_session(OltVendor::Huawei, "HWTC0B086EA9").await;
+}
+
+/// As above, but the OLT refuses new connections when the undo is tried:
+/// the ONU stays half-registered until the next sweep, which finds it by
+/// serial, deregisters it (once, logged and told), and zero-touch then
+/// registers it whole.
+async fn half_registered_onu_is_removed_by_the_next_sweep(vendor: OltVendor, serial: &str) {
+    let mut lab = Lab::new().await;
+    let sim = sim(vendor, 2, 2).await;
+    let olt = lab.olt("olt-half", &sim, "admin").await;
+    let fleet = lab.fleet();
+    let mut events = fleet.subscribe();
+    let (_plan, service) = lab.service("Fibra", &fibra(vendor), serial).await;
+    assert!(sim.add_autofind_onu(sim.pon_port(1), serial, "EG8145V5"));
+    // One session open before the OLT stops taking new ones.
+    fleet.autofind(&olt).await.unwrap();
+    sim.set_faults(OltFaults {
+        drop_after_command: Some(register_command(vendor).into()),
+        refuse_connections: true,
+        ..OltFaults::default()
+    });
+    let report = fleet.zero_touch().await.unwrap();
+    assert_eq!(report.failed.len(), 1, "{report:?}");
+    assert!(report.failed[0].1.contains("half-registered"), "{report:?}");
+    assert_eq!(on_sim(&sim, serial), (true, false), "half-registered, out of autofind");
+    sim.set_faults(OltFaults::default());
+
+    // Not linked as if it had been registered by hand, before or after
+    // the sweep.
+    lab.clock.advance(SignedDuration::from_mins(10));
+    assert!(fleet.zero_touch().await.unwrap().linked.is_empty());
+    let _ = authorize_failures(&mut events);
+    let swept = fleet.sweep_signals(&olt).await.unwrap();
+    assert_eq!(on_sim(&sim, serial), (false, true), "deregistered, back in autofind: {swept:?}");
+    assert!(lab.store.onu_of_service(service).await.unwrap().is_none());
+    let told = authorize_failures(&mut events);
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(told[0].contains("half-registered"), "{told:?}");
+    let log = lab
+        .store
+        .activity(&ActivityQuery { subject: Some(Subject::Service(service)), ..ActivityQuery::default() })
+        .await
+        .unwrap();
+    assert!(
+        log.iter().any(|(_, e)| e.action == "onu half-registration removed" && e.detail.contains(serial)),
+        "{log:?}"
+    );
+    // Once.
+    fleet.sweep_signals(&olt).await.unwrap();
+    assert!(authorize_failures(&mut events).is_empty());
+
+    lab.clock.advance(SignedDuration::from_mins(30));
+    let report = fleet.zero_touch().await.unwrap();
+    assert_eq!(report.authorized.len(), 1, "{report:?}");
+    let onu = sim.onus().into_iter().find(|o| o.serial == serial).unwrap();
+    assert_eq!(onu.vlan, Some(100), "configured whole");
+    assert_eq!(lab.store.onu_of_service(service).await.unwrap().map(|o| o.serial), Some(serial.to_owned()));
+    fleet.close().await;
+}
+
+#[tokio::test]
+async fn zte_half_registered_onu_is_removed_by_the_next_sweep() {
+    half_registered_onu_is_removed_by_the_next_sweep(OltVendor::Zte, "ZTEGC8F22D1F").await;
+}
+
+#[tokio::test]
+async fn huawei_half_registered_onu_is_removed_by_the_next_sweep() {
+    half_registered_onu_is_removed_by_the_next_sweep(OltVendor::Huawei, "HWTC0B086EA9").await;
 }
 
 #[tokio::test]

@@ -36,6 +36,6 @@ pub use store::{
 pub use store::{
     AlertQuery, AutofindRow, AutofindSeen, NewOltLogEntry, OdpRow, OltHealth, OltLogEntry, OltLogOutcome, OltOverview,
     OltQueueEntry, OltQueueRow, OnuAlert, OnuRow, OnuSeen, PonPortRow, REPLY_LIMIT, ServiceOnu, SignalPoint,
-    SignalSample, SyncedOnu, ZtpCandidate,
+    SignalSample, SyncedOnu, ZtpAttempt, ZtpCandidate,
 };
 pub use store::{DatabaseFacts, KeyRecording, SubscriberKeyRecord, assign_new_installation_id, inspect_database};

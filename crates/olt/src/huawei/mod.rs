@@ -6,6 +6,7 @@ pub mod commands;
 pub mod parse;
 
 use crate::cli::{Cli, query, run_best_effort, run_ok};
+use crate::driver::AuthorizeFailure;
 use crate::error::OltError;
 use crate::terminal::Mode;
 use crate::types::{AuthorizeRequest, AutofindOnu, Onu, OnuRef, OpticalReading, PonPort, PortOptical};
@@ -115,21 +116,19 @@ pub(crate) async fn optical_port<C: Cli>(cli: &mut C, port: PonPort) -> Result<V
     })
 }
 
-pub(crate) async fn authorize<C: Cli>(cli: &mut C, req: &AuthorizeRequest) -> Result<OnuRef, OltError> {
-    let add = commands::ont_add(req)?;
-    let id: Result<u32, OltError> = in_interface!(cli, req.port, query(cli, &add, parse::ont_added).await);
-    let onu = OnuRef::new(req.port, id?);
+pub(crate) async fn authorize<C: Cli>(cli: &mut C, req: &AuthorizeRequest) -> Result<OnuRef, AuthorizeFailure> {
+    let add = commands::ont_add(req).map_err(AuthorizeFailure::nothing_left)?;
+    run_ok(cli, &commands::interface(req.port)).await.map_err(AuthorizeFailure::nothing_left)?;
+    let added = query(cli, &add, parse::ont_added).await;
+    let back = run_ok(cli, "quit").await;
+    let id = added.map_err(|e| AuthorizeFailure::at_register(e, req, req.onu_id))?;
+    // Registered: whatever fails from here leaves an ONT without its
+    // service, which the caller removes.
+    back.map_err(|e| AuthorizeFailure::left(e, req, Some(id)))?;
+    let onu = OnuRef::new(req.port, id);
     if let Some(vlan) = req.vlan {
         let sp = commands::service_port(onu, vlan, req.profile.gemport);
-        if let Err(e) = run_ok(cli, &sp).await {
-            // Do not leave a registered ONT without its service.
-            let undo: Result<(), OltError> =
-                in_interface!(cli, req.port, run_ok(cli, &commands::ont_delete(onu)).await.map(drop));
-            if let Err(undo) = undo {
-                tracing::warn!(%onu, error = %undo, "rollback after a failed service-port also failed");
-            }
-            return Err(e);
-        }
+        run_ok(cli, &sp).await.map_err(|e| AuthorizeFailure::left(e, req, Some(id)))?;
     }
     Ok(onu)
 }

@@ -7,6 +7,7 @@ pub mod commands;
 pub mod parse;
 
 use crate::cli::{Cli, lowest_free, run_best_effort, run_ok};
+use crate::driver::AuthorizeFailure;
 use crate::error::{OltError, ParseError};
 use crate::terminal::Mode;
 use crate::types::{AuthorizeRequest, AutofindOnu, Onu, OnuRef, OpticalReading, PonPort, PortOptical, RunState};
@@ -156,35 +157,41 @@ pub(crate) async fn optical_port<C: Cli>(cli: &mut C, port: PonPort) -> Result<V
     })
 }
 
-pub(crate) async fn authorize<C: Cli>(cli: &mut C, req: &AuthorizeRequest) -> Result<OnuRef, OltError> {
-    commands::authorize(req, 1)?;
-    let result: Result<u32, OltError> = in_port!(cli, req.port, {
-        let id = match req.onu_id {
-            Some(id) => Ok(id),
-            None => table(cli, commands::INFO, parse::onu_info).await.and_then(|used| {
-                lowest_free(used.iter().map(|i| i.onu.id), MAX_ONU_ID)
-                    .ok_or_else(|| OltError::InvalidRequest(format!("port {} has no free ONU id", req.port)))
-            }),
-        };
-        match id {
-            Ok(id) => register(cli, req, id).await.map(|()| id),
-            Err(e) => Err(e),
-        }
-    });
-    result.map(|id| OnuRef::new(req.port, id))
+pub(crate) async fn authorize<C: Cli>(cli: &mut C, req: &AuthorizeRequest) -> Result<OnuRef, AuthorizeFailure> {
+    commands::authorize(req, 1).map_err(AuthorizeFailure::nothing_left)?;
+    run_ok(cli, &commands::interface(req.port)).await.map_err(AuthorizeFailure::nothing_left)?;
+    let registered = match free_id(cli, req).await {
+        Ok(id) => register(cli, req, id).await.map(|()| id),
+        Err(e) => Err(AuthorizeFailure::nothing_left(e)),
+    };
+    let back = run_ok(cli, "exit").await;
+    let id = registered?;
+    back.map_err(|e| AuthorizeFailure::left(e, req, Some(id)))?;
+    Ok(OnuRef::new(req.port, id))
 }
 
-async fn register<C: Cli>(cli: &mut C, req: &AuthorizeRequest, id: u32) -> Result<(), OltError> {
-    let cmds = commands::authorize(req, id)?;
+/// The request's id, or the lowest free one on the port (in the port).
+async fn free_id<C: Cli>(cli: &mut C, req: &AuthorizeRequest) -> Result<u32, OltError> {
+    match req.onu_id {
+        Some(id) => Ok(id),
+        None => {
+            let used = table(cli, commands::INFO, parse::onu_info).await?;
+            lowest_free(used.iter().map(|i| i.onu.id), MAX_ONU_ID)
+                .ok_or_else(|| OltError::InvalidRequest(format!("port {} has no free ONU id", req.port)))
+        }
+    }
+}
+
+/// `onu add` first (index 0), then its settings.
+async fn register<C: Cli>(cli: &mut C, req: &AuthorizeRequest, id: u32) -> Result<(), AuthorizeFailure> {
+    let cmds = commands::authorize(req, id).map_err(AuthorizeFailure::nothing_left)?;
     for (i, cmd) in cmds.iter().enumerate() {
         if let Err(e) = run_ok(cli, cmd).await {
-            if i > 0 && !matches!(e, OltError::Closed(_) | OltError::Timeout { .. }) {
-                // Added but not configured: take it out again.
-                if let Err(undo) = run_ok(cli, &commands::delete(id)).await {
-                    tracing::warn!(onu = id, error = %undo, "rollback of a half-done registration failed");
-                }
-            }
-            return Err(e);
+            return Err(if i == 0 {
+                AuthorizeFailure::at_register(e, req, Some(id))
+            } else {
+                AuthorizeFailure::left(e, req, Some(id))
+            });
         }
     }
     Ok(())

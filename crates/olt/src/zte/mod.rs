@@ -1,7 +1,8 @@
 //! ZTE C300/C320 (ZXAN) and C600 (TITAN): which commands each operation
 //! sends. The session rests at `#`; configuration runs between
 //! `configure terminal` and `end`, and a failure in between still sends
-//! `end` (and, for a half-done registration, removes the ONU again).
+//! `end` (a half-done registration is reported, for the caller to remove
+//! on another session).
 
 pub mod commands;
 pub mod parse;
@@ -11,6 +12,7 @@ use std::collections::BTreeSet;
 pub use commands::Family;
 
 use crate::cli::{Cli, lowest_free, query, run_best_effort, run_ok};
+use crate::driver::AuthorizeFailure;
 use crate::error::OltError;
 use crate::terminal::Mode;
 use crate::types::{AuthorizeRequest, AutofindOnu, Onu, OnuRef, OpticalReading, PonPort, PortOptical};
@@ -128,31 +130,38 @@ async fn config<C: Cli>(cli: &mut C, cmds: &[String]) -> Result<(), (usize, OltE
     Ok(())
 }
 
-pub(crate) async fn authorize<C: Cli>(cli: &mut C, f: Family, req: &AuthorizeRequest) -> Result<OnuRef, OltError> {
+pub(crate) async fn authorize<C: Cli>(
+    cli: &mut C,
+    f: Family,
+    req: &AuthorizeRequest,
+) -> Result<OnuRef, AuthorizeFailure> {
     // Check the request before anything is sent.
-    f.authorize(req, 1)?;
+    f.authorize(req, 1).map_err(AuthorizeFailure::nothing_left)?;
     let id = match req.onu_id {
         Some(id) => id,
         None => {
-            let used = rows(cli, &f.state(Some(req.port)), parse::onu_state).await?;
-            lowest_free(used.iter().map(|s| s.onu.id), MAX_ONU_ID)
-                .ok_or_else(|| OltError::InvalidRequest(format!("port {} has no free ONU id", req.port)))?
+            let used =
+                rows(cli, &f.state(Some(req.port)), parse::onu_state).await.map_err(AuthorizeFailure::nothing_left)?;
+            lowest_free(used.iter().map(|s| s.onu.id), MAX_ONU_ID).ok_or_else(|| {
+                AuthorizeFailure::nothing_left(OltError::InvalidRequest(format!(
+                    "port {} has no free ONU id",
+                    req.port
+                )))
+            })?
         }
     };
-    let cmds = f.authorize(req, id)?;
-    let onu = OnuRef::new(req.port, id);
+    let cmds = f.authorize(req, id).map_err(AuthorizeFailure::nothing_left)?;
     match config(cli, &cmds).await {
-        Ok(()) => Ok(onu),
-        // Index 2 is `onu N type T sn S`: past it, the ONU exists half-made.
-        Err((i, e)) if i > 2 => {
-            if let Err((_, undo)) = config(cli, &f.deregister(onu)).await {
-                tracing::warn!(%onu, error = %undo, "rollback of a half-done registration failed");
-            }
-            Err(e)
-        }
-        Err((_, e)) => Err(e),
+        Ok(()) => Ok(OnuRef::new(req.port, id)),
+        // Index 2 is `onu N type T sn S`: from it on, the ONU may exist.
+        Err((REGISTER, e)) => Err(AuthorizeFailure::at_register(e, req, Some(id))),
+        Err((i, e)) if i > REGISTER => Err(AuthorizeFailure::left(e, req, Some(id))),
+        Err((_, e)) => Err(AuthorizeFailure::nothing_left(e)),
     }
 }
+
+/// Where `onu N type T sn S` is in [`Family::authorize`]'s commands.
+const REGISTER: usize = 2;
 
 pub(crate) async fn deregister<C: Cli>(cli: &mut C, f: Family, onu: OnuRef) -> Result<(), OltError> {
     config(cli, &f.deregister(onu)).await.map_err(|(_, e)| e)

@@ -46,6 +46,13 @@ pub struct OltFaults {
     /// length`) as unknown, as firmware without them does: the pager
     /// stays on and must be answered.
     pub ignore_pager_off: bool,
+    /// The next command line starting with this text is carried out, then
+    /// the connection closes before its reply (a session lost right at a
+    /// write the OLT applied). Fires once, then clears itself.
+    pub drop_after_command: Option<String>,
+    /// Close every new TCP connection at once, before SSH (an OLT
+    /// unreachable for a while).
+    pub refuse_connections: bool,
 }
 
 /// A simulated OLT's set-up.

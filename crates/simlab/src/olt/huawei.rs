@@ -270,7 +270,7 @@ fn command(shell: &mut Shell, line: &str, state: &mut State, now: Instant, confi
             let (Some(port), Ok(id)) = (gpon_port(gpon, p, state), id.parse::<u16>()) else {
                 return shell.bad_parameter(at(2));
             };
-            if state.delete_onu(port, id) {
+            if state.delete_onu(port, id, now) {
                 Reply::line("  Number of ONTs that can be deleted: 1, success: 1")
             } else {
                 Reply::line(NO_ONT)

@@ -194,6 +194,10 @@ async fn accept_loop(listener: TcpListener, core: Arc<Core>) {
         let Ok((tcp, _)) = listener.accept().await else {
             continue;
         };
+        if core.lock().faults.refuse_connections {
+            drop(tcp);
+            continue;
+        }
         let _ = tcp.set_nodelay(true);
         let core = core.clone();
         tokio::spawn(async move {

@@ -256,13 +256,25 @@ impl Terminal {
             b'\n' if after_cr => Out::Nothing,
             b'\r' | b'\n' => {
                 let line = std::mem::take(&mut self.line);
-                let reply = {
+                let (reply, hang_up) = {
                     let mut state = core.lock();
                     if !line.trim().is_empty() {
                         state.stats.commands_run += 1;
                     }
-                    self.shell.run(&line, &mut state, Instant::now())
+                    let reply = self.shell.run(&line, &mut state, Instant::now());
+                    let faults = &mut state.faults;
+                    let hang_up = faults
+                        .drop_after_command
+                        .as_deref()
+                        .is_some_and(|prefix| line.trim_start().starts_with(prefix));
+                    if hang_up {
+                        faults.drop_after_command = None;
+                    }
+                    (reply, hang_up)
                 };
+                if hang_up {
+                    return Out::Reply { text: String::new(), close: true };
+                }
                 let (text, close) = self.render(reply);
                 Out::Reply { text: format!("\r\n{text}"), close }
             }

@@ -409,8 +409,19 @@ impl State {
         Ok(id)
     }
 
-    pub(crate) fn delete_onu(&mut self, addr: PonPort, id: u16) -> bool {
-        self.port_mut(addr).and_then(|p| p.onus.remove(&id)).is_some()
+    /// Deregisters an ONU. It is still on the fibre, so, as on a real
+    /// OLT, it shows up in autofind again.
+    pub(crate) fn delete_onu(&mut self, addr: PonPort, id: u16, now: Instant) -> bool {
+        let Some(port) = self.port_mut(addr) else {
+            return false;
+        };
+        let Some(onu) = port.onus.remove(&id) else {
+            return false;
+        };
+        if !port.autofind.iter().any(|f| f.serial == onu.serial) {
+            port.autofind.push(Found { serial: onu.serial, equipment: onu.equipment, found: now });
+        }
+        true
     }
 
     pub(crate) fn onu_mut(&mut self, addr: PonPort, id: u16) -> Option<&mut Onu> {

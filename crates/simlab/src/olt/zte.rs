@@ -97,7 +97,7 @@ pub(crate) fn run(shell: &mut Shell, line: &str, state: &mut State, now: Instant
                 return shell.unknown(at(0));
             };
             match id.parse::<u16>() {
-                Ok(id) if state.delete_onu(port, id) => Reply::empty(),
+                Ok(id) if state.delete_onu(port, id, now) => Reply::empty(),
                 Ok(_) => Reply::line(NO_ONU),
                 Err(_) => shell.bad_parameter(at(2)),
             }

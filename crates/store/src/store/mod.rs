@@ -51,7 +51,9 @@ pub use import::{CheckedImport, CheckedRow, ImportService};
 pub use olt_log::{NewOltLogEntry, OltLogEntry, OltLogOutcome, REPLY_LIMIT};
 pub use olt_queue::{OltQueueEntry, OltQueueRow};
 pub use olts::{OltHealth, OltOverview};
-pub use onus::{AutofindRow, AutofindSeen, OdpRow, OnuRow, OnuSeen, PonPortRow, ServiceOnu, SyncedOnu, ZtpCandidate};
+pub use onus::{
+    AutofindRow, AutofindSeen, OdpRow, OnuRow, OnuSeen, PonPortRow, ServiceOnu, SyncedOnu, ZtpAttempt, ZtpCandidate,
+};
 pub use queue::{QueueEntry, QueueQuery, QueueRow};
 pub use router_log::{RouterLogEntry, RouterLogOutcome};
 pub use services::{ProvisioningRow, ServiceQuery, ServicesPage};

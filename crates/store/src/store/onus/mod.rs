@@ -17,7 +17,7 @@ pub use autofind::{AutofindRow, AutofindSeen};
 pub use odps::OdpRow;
 pub use ports::PonPortRow;
 use ports::port_ids;
-pub use zero_touch::{ServiceOnu, ZtpCandidate};
+pub use zero_touch::{ServiceOnu, ZtpAttempt, ZtpCandidate};
 
 use std::collections::{BTreeSet, HashMap};
 use std::str::FromStr;

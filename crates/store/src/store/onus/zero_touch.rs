@@ -1,14 +1,17 @@
 //! What zero-touch provisioning needs: a service's ONU serial and VLAN, a
-//! plan's OLT profile, and the services waiting for their ONU with the
-//! defaults core gives their registration.
+//! plan's OLT profile, the services waiting for their ONU with the
+//! defaults core gives their registration, and the registrations under
+//! way ([`ZtpAttempt`]), which outlive a registration that could not be
+//! seen through.
 
 use headend_core::olt::{AuthorizeDefaults, OltProfile};
-use headend_core::{OnuId, PlanId, ServiceId};
+use headend_core::{OltId, OnuId, PlanId, ServiceId};
+use jiff::Timestamp;
 use sqlx::Row;
 
 use super::vlan_col;
 use crate::error::StoreError;
-use crate::store::{Store, ts, unique_violation};
+use crate::store::{Store, parse_ts, ts, unique_violation};
 
 /// A service's ONU settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -38,7 +41,84 @@ pub struct ZtpCandidate {
     pub registered: Option<OnuId>,
 }
 
+/// A zero-touch registration begun on an OLT and not seen through: the
+/// ONU with `serial` may be registered there, half-configured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZtpAttempt {
+    pub olt: OltId,
+    pub serial: String,
+    pub service: ServiceId,
+    /// The PON port it was registered on (`frame/slot/port`).
+    pub port: String,
+    pub started_at: Timestamp,
+    /// The service still waits for this ONU: pending or active, the serial
+    /// still its, no ONU linked. `false`: the attempt is moot (the ONU was
+    /// linked, the serial changed, the service ended).
+    pub waiting: bool,
+}
+
 impl Store {
+    /// Records that zero-touch is about to register `serial` on `olt`
+    /// for `service` (before the first command is sent).
+    pub async fn begin_ztp_attempt(
+        &self,
+        olt: OltId,
+        service: ServiceId,
+        serial: &str,
+        port: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT OR REPLACE INTO zero_touch_attempts (olt_id, serial, service_id, port, started_at)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(olt.0)
+        .bind(serial)
+        .bind(service.0)
+        .bind(port)
+        .bind(ts(self.now()))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The registration of `serial` on `olt` was seen through: the ONU is
+    /// linked, or nothing of it is left on the OLT.
+    pub async fn end_ztp_attempt(&self, olt: OltId, serial: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM zero_touch_attempts WHERE olt_id = ? AND serial = ?")
+            .bind(olt.0)
+            .bind(serial)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The zero-touch registrations on `olt` not seen through.
+    pub async fn ztp_attempts(&self, olt: OltId) -> Result<Vec<ZtpAttempt>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT a.serial, a.service_id, a.port, a.started_at,
+                    EXISTS (SELECT 1 FROM services s
+                            WHERE s.id = a.service_id AND s.onu_serial = a.serial
+                              AND s.status IN ('pending', 'active')
+                              AND NOT EXISTS (SELECT 1 FROM onus n WHERE n.service_id = s.id)) AS waiting
+             FROM zero_touch_attempts a WHERE a.olt_id = ? ORDER BY a.started_at, a.serial",
+        )
+        .bind(olt.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ZtpAttempt {
+                    olt,
+                    serial: row.try_get("serial")?,
+                    service: ServiceId(row.try_get("service_id")?),
+                    port: row.try_get("port")?,
+                    started_at: parse_ts("zero_touch_attempts", row.try_get("started_at")?)?,
+                    waiting: row.try_get("waiting")?,
+                })
+            })
+            .collect()
+    }
+
     /// Sets a service's ONU serial (zero-touch) and VLAN override. A serial
     /// another service has is [`StoreError::Duplicate`].
     pub async fn set_service_onu(&self, service: ServiceId, onu: &ServiceOnu) -> Result<(), StoreError> {
@@ -118,14 +198,21 @@ impl Store {
     }
 
     /// The services zero-touch provisioning should register an ONU for:
-    /// pending or active, with a serial, and no ONU linked.
+    /// pending or active, with a serial, and no ONU linked. An ONU listed
+    /// with the serial is `registered` (to link) unless a zero-touch
+    /// registration of it on its OLT was not seen through: that one may be
+    /// half-configured, and the OLT's next sweep removes it.
     pub async fn ztp_candidates(&self) -> Result<Vec<ZtpCandidate>, StoreError> {
         let rows = sqlx::query(
             "SELECT s.id, s.onu_serial, s.onu_vlan, c.name AS customer_name,
                     IFNULL(s.username, s.ip_address) || ' (' || c.name || ')' AS service_label,
                     p.id AS plan_id, p.name AS plan_name, p.olt_line_profile, p.olt_service_profile,
                     p.onu_vlan AS plan_vlan,
-                    (SELECT n.id FROM onus n WHERE n.serial = s.onu_serial ORDER BY n.id LIMIT 1) AS registered
+                    (SELECT n.id FROM onus n
+                     WHERE n.serial = s.onu_serial
+                       AND NOT EXISTS (SELECT 1 FROM zero_touch_attempts a
+                                       WHERE a.olt_id = n.olt_id AND a.serial = n.serial)
+                     ORDER BY n.id LIMIT 1) AS registered
              FROM services s
              JOIN customers c ON c.id = s.customer_id
              JOIN plans p ON p.id = s.plan_id
