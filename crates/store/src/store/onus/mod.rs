@@ -284,16 +284,18 @@ impl Store {
     /// Forgets the ONU `index` on `port` of `olt` (deregistered), with its
     /// history and alerts. False if there was none.
     pub async fn remove_onu(&self, olt: OltId, port: &str, index: u32) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "DELETE FROM onus WHERE olt_id = ? AND onu_index = ?
+        let done = self
+            .execute_write(
+                sqlx::query(
+                    "DELETE FROM onus WHERE olt_id = ? AND onu_index = ?
                AND port_id = (SELECT id FROM pon_ports WHERE olt_id = ? AND name = ?)",
-        )
-        .bind(olt.0)
-        .bind(onu_index(index))
-        .bind(olt.0)
-        .bind(port)
-        .execute(&self.pool)
-        .await?;
+                )
+                .bind(olt.0)
+                .bind(onu_index(index))
+                .bind(olt.0)
+                .bind(port),
+            )
+            .await?;
         Ok(done.rows_affected() > 0)
     }
 
@@ -334,10 +336,10 @@ impl Store {
     /// Links an ONU to a service (or unlinks it). A service has one ONU:
     /// linking a second is [`StoreError::Duplicate`].
     pub async fn link_onu_service(&self, onu: OnuId, service: Option<ServiceId>) -> Result<(), StoreError> {
-        let done = sqlx::query("UPDATE onus SET service_id = ? WHERE id = ?")
-            .bind(service.map(|s| s.0))
-            .bind(onu.0)
-            .execute(&self.pool)
+        let done = self
+            .execute_write(
+                sqlx::query("UPDATE onus SET service_id = ? WHERE id = ?").bind(service.map(|s| s.0)).bind(onu.0),
+            )
             .await
             .map_err(unique_violation(
                 "an ONU linked to service",

@@ -17,7 +17,7 @@ pub struct OdpRow {
 
 impl Store {
     pub async fn add_odp(&self, new: &NewOdp) -> Result<OdpId, StoreError> {
-        let id = sqlx::query(
+        let id = self.fetch_one_write(sqlx::query(
             "INSERT INTO odps (name, pop_id, latitude, longitude, capacity, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(&new.name)
@@ -26,7 +26,7 @@ impl Store {
         .bind(new.location.map(|l| l.lon()))
         .bind(new.capacity)
         .bind(ts(self.now()))
-        .fetch_one(&self.pool)
+        )
         .await
         .map_err(unique_violation("an ODP named", &new.name))?
         .try_get(0)?;
@@ -69,7 +69,7 @@ impl Store {
 
     /// Removes an ODP; its ONUs stay, without one.
     pub async fn remove_odp(&self, id: OdpId) -> Result<(), StoreError> {
-        let done = sqlx::query("DELETE FROM odps WHERE id = ?").bind(id.0).execute(&self.pool).await?;
+        let done = self.execute_write(sqlx::query("DELETE FROM odps WHERE id = ?").bind(id.0)).await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("ODP {id}")));
         }
@@ -77,10 +77,8 @@ impl Store {
     }
 
     pub async fn set_onu_odp(&self, onu: OnuId, odp: Option<OdpId>) -> Result<(), StoreError> {
-        let done = sqlx::query("UPDATE onus SET odp_id = ? WHERE id = ?")
-            .bind(odp.map(|o| o.0))
-            .bind(onu.0)
-            .execute(&self.pool)
+        let done = self
+            .execute_write(sqlx::query("UPDATE onus SET odp_id = ? WHERE id = ?").bind(odp.map(|o| o.0)).bind(onu.0))
             .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("ONU {onu}")));

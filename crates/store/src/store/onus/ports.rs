@@ -85,14 +85,15 @@ impl Store {
         port: &str,
         description: Option<&str>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO pon_ports (olt_id, name, description) VALUES (?, ?, ?)
+        self.execute_write(
+            sqlx::query(
+                "INSERT INTO pon_ports (olt_id, name, description) VALUES (?, ?, ?)
              ON CONFLICT (olt_id, name) DO UPDATE SET description = excluded.description",
+            )
+            .bind(olt.0)
+            .bind(port)
+            .bind(description),
         )
-        .bind(olt.0)
-        .bind(port)
-        .bind(description)
-        .execute(&self.pool)
         .await?;
         Ok(())
     }

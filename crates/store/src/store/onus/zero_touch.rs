@@ -67,16 +67,17 @@ impl Store {
         serial: &str,
         port: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT OR REPLACE INTO zero_touch_attempts (olt_id, serial, service_id, port, started_at)
+        self.execute_write(
+            sqlx::query(
+                "INSERT OR REPLACE INTO zero_touch_attempts (olt_id, serial, service_id, port, started_at)
              VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(olt.0)
+            .bind(serial)
+            .bind(service.0)
+            .bind(port)
+            .bind(ts(self.now())),
         )
-        .bind(olt.0)
-        .bind(serial)
-        .bind(service.0)
-        .bind(port)
-        .bind(ts(self.now()))
-        .execute(&self.pool)
         .await?;
         Ok(())
     }
@@ -84,11 +85,10 @@ impl Store {
     /// The registration of `serial` on `olt` was seen through: the ONU is
     /// linked, or nothing of it is left on the OLT.
     pub async fn end_ztp_attempt(&self, olt: OltId, serial: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM zero_touch_attempts WHERE olt_id = ? AND serial = ?")
-            .bind(olt.0)
-            .bind(serial)
-            .execute(&self.pool)
-            .await?;
+        self.execute_write(
+            sqlx::query("DELETE FROM zero_touch_attempts WHERE olt_id = ? AND serial = ?").bind(olt.0).bind(serial),
+        )
+        .await?;
         Ok(())
     }
 
@@ -127,12 +127,14 @@ impl Store {
         {
             return Err(StoreError::Invalid(format!("VLAN {vlan} is outside 1-4094")));
         }
-        let done = sqlx::query("UPDATE services SET onu_serial = ?, onu_vlan = ?, updated_at = ? WHERE id = ?")
-            .bind(&onu.serial)
-            .bind(onu.vlan)
-            .bind(ts(self.now()))
-            .bind(service.0)
-            .execute(&self.pool)
+        let done = self
+            .execute_write(
+                sqlx::query("UPDATE services SET onu_serial = ?, onu_vlan = ?, updated_at = ? WHERE id = ?")
+                    .bind(&onu.serial)
+                    .bind(onu.vlan)
+                    .bind(ts(self.now()))
+                    .bind(service.0),
+            )
             .await
             .map_err(unique_violation("a service with the ONU serial", onu.serial.as_deref().unwrap_or("")))?;
         if done.rows_affected() == 0 {
@@ -166,7 +168,7 @@ impl Store {
         {
             return Err(StoreError::Invalid(format!("VLAN {vlan} is outside 1-4094")));
         }
-        let done = sqlx::query(
+        let done = self.execute_write(sqlx::query(
             "UPDATE plans SET olt_line_profile = ?, olt_service_profile = ?, onu_vlan = ?, updated_at = ? WHERE id = ?",
         )
         .bind(&profile.line)
@@ -174,7 +176,7 @@ impl Store {
         .bind(profile.vlan)
         .bind(ts(self.now()))
         .bind(plan.0)
-        .execute(&self.pool)
+        )
         .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("plan {plan}")));
