@@ -34,6 +34,9 @@ impl fmt::Display for PonPort {
 /// ([`SimOltHandle::set_faults`](super::SimOltHandle::set_faults)).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OltFaults {
+    /// Accept each TCP connection and close it at once, before the SSH
+    /// banner, as an OLT whose management plane is down.
+    pub refuse_connections: bool,
     /// Refuse every password, as an OLT whose AAA is down.
     pub refuse_login: bool,
     /// Wait this long before answering each command line.
