@@ -21,6 +21,7 @@
 //!   (target < 60 s), ONUs and readings read, and the most SSH sessions
 //!   open at once on any OLT (target ≤ 2). The program is
 //!   `crates/olt/examples/bench_olt.rs`.
+//! - `kills` and `chaos`: crashes and faults (see `bench_resilience.rs`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -38,8 +39,13 @@ pub const STARTUP_SESSION_COMMAND: &str = "__bench-startup";
 pub const PROVISIONING_SESSION_COMMAND: &str = "__bench-provisioning";
 const RUNS: usize = 3;
 
-pub fn run(name: &str) -> anyhow::Result<()> {
+/// Runs benchmark `name`; only `kills` and `chaos` take `options`.
+pub fn run(name: &str, options: &[String]) -> anyhow::Result<()> {
+    if !options.is_empty() && !matches!(name, "kills" | "chaos") {
+        bail!("benchmark {name} takes no options");
+    }
     match name {
+        "kills" | "chaos" => crate::bench_resilience::run(name, options),
         "startup" => startup(),
         "routeros" => process::cargo(&["run", "--release", "--quiet", "-p", "headend", "--example", "bench-routeros"]),
         "live-sessions" => crate::bench_live::run(),
@@ -57,7 +63,9 @@ pub fn run(name: &str) -> anyhow::Result<()> {
             ])?;
             process::run(&mut test::desktop_session(PROVISIONING_SESSION_COMMAND)?)
         }
-        other => bail!("unknown benchmark {other:?}; available: startup, routeros, live-sessions, provisioning, olt"),
+        other => bail!(
+            "unknown benchmark {other:?}; available: startup, routeros, live-sessions, provisioning, olt, kills, chaos"
+        ),
     }
 }
 

@@ -6,7 +6,8 @@
 //!   test (unit, integration, end-to-end) under Xvfb with a D-Bus session and
 //!   an unlocked GNOME Keyring.
 //! - `cargo xtask bundle [--debug] [--tauri-cli]`: the installers.
-//! - `cargo xtask bench NAME`: benchmarks printing JSON.
+//! - `cargo xtask bench NAME`: benchmarks printing JSON (`bench.rs`; `kills`
+//!   and `chaos` in `bench_resilience.rs`).
 //! - `cargo xtask setup [--for-tests]`: only the installation step.
 //!
 //! Tools are installed from crates.io into `~/.cache/headend/tools`, builds go
@@ -15,6 +16,7 @@
 
 mod bench;
 mod bench_live;
+mod bench_resilience;
 mod bundle;
 mod paths;
 mod process;
@@ -35,7 +37,8 @@ commands:
                        on Linux, with the Tauri CLI's bundler on macOS and
                        Windows (and on Linux with --tauri-cli)
   bench NAME           run a benchmark and print JSON (NAME: startup, routeros,
-                       live-sessions, provisioning, olt)
+                       live-sessions, provisioning, olt, kills [--kills N],
+                       chaos [--minutes N])
   setup [--for-tests]  install what is missing, build nothing";
 
 fn main() -> ExitCode {
@@ -55,12 +58,13 @@ fn dispatch(args: &[String]) -> anyhow::Result<()> {
         Some("run") => run(rest),
         Some("test") => test::run(),
         Some("bench") => match rest {
-            [name] => bench::run(name),
+            [name, options @ ..] => bench::run(name, options),
             _ => bail!("{USAGE}"),
         },
         Some(bench::STARTUP_SESSION_COMMAND) => bench::startup_in_session(),
         Some(bench::PROVISIONING_SESSION_COMMAND) => bench::provisioning_in_session(),
         Some(bench_live::SESSION_COMMAND) => bench_live::in_session(),
+        Some(bench_resilience::SESSION_COMMAND) => bench_resilience::in_session(rest),
         Some(test::SESSION_COMMAND) => test::in_session(),
         Some("bundle") => bundle_command(rest),
         Some("setup") => match rest {

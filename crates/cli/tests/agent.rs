@@ -1,7 +1,8 @@
 //! `headend agent` killed with SIGKILL at random moments while it sweeps,
 //! many times, with the services changing between runs; then one clean
 //! sweep. The router must hold exactly what the database says, with no
-//! duplicate, and every write the router holds must be in the router log.
+//! duplicate (`headend_simlab::audit`, shared with `cargo xtask bench
+//! kills`), and every write the router holds must be in the router log.
 //! Also: SIGTERM lets the agent finish its writes and exit cleanly.
 //!
 //! Needs a keyring (`cargo xtask test`, or by hand: `dbus-run-session --
@@ -10,7 +11,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -22,7 +22,7 @@ use headend_core::router::Transport;
 use headend_core::service::{Access, ServiceStatus};
 use headend_core::{RouterId, ServiceId};
 use headend_secrets::{SecretKey, SecretStore};
-use headend_simlab::{Faults, SimConfig, SimRouter, SimRouterHandle};
+use headend_simlab::{Faults, SimConfig, SimRouter, SimRouterHandle, audit};
 use headend_store::{ImportService, NewPlan, NewRouter, Store};
 use jiff::Timestamp;
 use rust_decimal::Decimal;
@@ -131,21 +131,6 @@ impl Rng {
     }
 }
 
-/// What the router must hold: enabled secrets of active PPPoE services,
-/// disabled ones of suspended services that were ever on it.
-async fn expected(store: &Store, router: RouterId) -> BTreeMap<String, ServiceStatus> {
-    store
-        .provisioning_rows(router)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter_map(|row| match row.service.access {
-            Access::Pppoe { username } => Some((username, row.service.status)),
-            Access::StaticIp { .. } => None,
-        })
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_a_sweeping_agent_loses_nothing_and_duplicates_nothing() {
     let lab = Lab::new().await;
@@ -172,25 +157,12 @@ async fn killing_a_sweeping_agent_loses_nothing_and_duplicates_nothing() {
     assert_eq!(report["steps"].as_array().unwrap().len(), 0, "converged: {report}");
 
     // Exactly the database's view, no duplicates.
-    let want = expected(&lab.store, lab.router).await;
+    let cipher = headend_workflows::open_subscriber_cipher(&lab.store, &lab.secrets).await.unwrap();
+    let expected = audit::expected(&lab.store, &cipher, lab.router, Timestamp::now()).await.unwrap();
+    assert_eq!(expected.unreadable, vec![], "services whose data was lost");
+    let found = audit::audit(&lab.sim, &expected);
+    assert!(found.is_clean(), "the router differs from the database: {:#?}", found.problems);
     let secrets = lab.sim.secrets();
-    let mut seen = BTreeSet::new();
-    for s in &secrets {
-        let name = s.get_str("name").unwrap().to_owned();
-        assert!(seen.insert(name.clone()), "duplicate secret {name}");
-        let status = want.get(&name).unwrap_or_else(|| panic!("{name} is not a service"));
-        let disabled = s.get_str("disabled") == Some("true");
-        assert_eq!(disabled, *status != ServiceStatus::Active, "{name} is {status}");
-    }
-    let active = want.values().filter(|s| **s == ServiceStatus::Active).count();
-    assert_eq!(secrets.iter().filter(|s| s.get_str("disabled") == Some("false")).count(), active);
-    let lists = lab.sim.items("/ip/firewall/address-list").unwrap();
-    let mut entries = BTreeSet::new();
-    for e in &lists {
-        let key = (e.get_str("list").unwrap().to_owned(), e.get_str("address").unwrap().to_owned());
-        assert!(entries.insert(key.clone()), "duplicate address-list entry {key:?}");
-    }
-    assert_eq!(entries.len(), SERVICES / 10);
 
     // Every secret on the router was added by a logged write.
     let log = lab.store.router_log(lab.router, 100_000).await.unwrap();

@@ -79,8 +79,11 @@ async fn tls_pins_on_first_use_and_refuses_a_changed_certificate() {
         }
         other => panic!("{other:?}"),
     }
-    // The old connection is unaffected.
+    // The old connection is unaffected until the router drops it.
     assert!(first.call(Command::new("/system/identity/print")).await.is_ok());
+    sim.drop_connections();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(first.call(Command::new("/system/identity/print")).await.is_err());
 }
 
 #[tokio::test]

@@ -34,6 +34,9 @@ impl fmt::Display for PonPort {
 /// ([`SimOltHandle::set_faults`](super::SimOltHandle::set_faults)).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OltFaults {
+    /// Accept each TCP connection and close it at once, before the SSH
+    /// banner, as an OLT whose management plane is down.
+    pub refuse_connections: bool,
     /// Refuse every password, as an OLT whose AAA is down.
     pub refuse_login: bool,
     /// Wait this long before answering each command line.
@@ -50,9 +53,6 @@ pub struct OltFaults {
     /// the connection closes before its reply (a session lost right at a
     /// write the OLT applied). Fires once, then clears itself.
     pub drop_after_command: Option<String>,
-    /// Close every new TCP connection at once, before SSH (an OLT
-    /// unreachable for a while).
-    pub refuse_connections: bool,
 }
 
 /// A simulated OLT's set-up.

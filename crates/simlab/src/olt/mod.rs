@@ -53,6 +53,9 @@ use state::{Rng, State};
 pub struct SimOltStats {
     /// TCP connections accepted.
     pub connections: u64,
+    /// Connections closed at once by [`OltFaults::refuse_connections`]
+    /// (not in `connections`).
+    pub refused_connections: u64,
     /// Successful password logins.
     pub logins: u64,
     /// Refused password logins.
@@ -195,6 +198,7 @@ async fn accept_loop(listener: TcpListener, core: Arc<Core>) {
             continue;
         };
         if core.lock().faults.refuse_connections {
+            core.lock().stats.refused_connections += 1;
             drop(tcp);
             continue;
         }
@@ -351,5 +355,33 @@ impl Drop for SimOltHandle {
             task.abort();
         }
         self.core.shutdown.send_replace(true);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use tokio::io::AsyncReadExt;
+    use tokio::net::TcpStream;
+
+    use super::*;
+
+    async fn first_bytes(olt: &SimOltHandle) -> Vec<u8> {
+        let mut tcp = TcpStream::connect(olt.addr()).await.unwrap();
+        let mut buf = vec![0_u8; 7];
+        let n = tokio::time::timeout(Duration::from_secs(5), tcp.read(&mut buf)).await.unwrap().unwrap();
+        buf.truncate(n);
+        buf
+    }
+
+    #[tokio::test]
+    async fn refused_connections_close_before_the_banner_until_the_fault_is_lifted() {
+        let olt = SimOlt::start(SimOltConfig::default()).await.unwrap();
+        olt.set_faults(OltFaults { refuse_connections: true, ..OltFaults::default() });
+        assert_eq!(first_bytes(&olt).await, b"");
+        assert_eq!(olt.stats().refused_connections, 1);
+        olt.set_faults(OltFaults::default());
+        assert_eq!(first_bytes(&olt).await, b"SSH-2.0");
     }
 }

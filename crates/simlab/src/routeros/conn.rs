@@ -80,6 +80,7 @@ where
     let mut decoder = Decoder::new();
     let (events_tx, mut events_rx) = mpsc::unbounded_channel::<Reply>();
     let mut shutdown = core.shutdown.subscribe();
+    let mut reset = core.reset.subscribe();
     let mut login = Login::default();
     loop {
         let mut replies = Vec::new();
@@ -144,6 +145,7 @@ where
                 }
             }
             _ = shutdown.wait_for(|s| *s) => break,
+            _ = reset.changed() => break,
         }
         if !replies.is_empty() && !send(&mut wr, &replies, &core, login.logged_in).await {
             break;

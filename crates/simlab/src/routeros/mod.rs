@@ -109,6 +109,8 @@ pub(crate) struct Core {
     tls: Mutex<Option<TlsIdentity>>,
     next_conn: AtomicU64,
     shutdown: watch::Sender<bool>,
+    /// Bumped to close every open connection (the listeners stay up).
+    reset: watch::Sender<u64>,
 }
 
 impl Core {
@@ -130,11 +132,13 @@ impl SimRouter {
     pub async fn start(config: SimConfig) -> Result<SimRouterHandle, SimError> {
         let identity = if config.tls || config.rest { Some(TlsIdentity::generate()?) } else { None };
         let (shutdown, _) = watch::channel(false);
+        let (reset, _) = watch::channel(0);
         let core = Arc::new(Core {
             state: Mutex::new(State::new(&config)),
             tls: Mutex::new(identity),
             next_conn: AtomicU64::new(1),
             shutdown,
+            reset,
         });
         let plain = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
         let api_port = plain.local_addr()?.port();
@@ -264,6 +268,13 @@ impl SimRouterHandle {
         let pin = identity.pin;
         *self.core.tls.lock().unwrap_or_else(PoisonError::into_inner) = Some(identity);
         Ok(pin)
+    }
+
+    /// Close every open connection (API, API-SSL, REST) at once, as a
+    /// reboot does; clients must connect again, and so meet a certificate
+    /// swapped by [`SimRouterHandle::rotate_certificate`].
+    pub fn drop_connections(&self) {
+        self.core.reset.send_modify(|generation| *generation += 1);
     }
 
     /// The faults in force.

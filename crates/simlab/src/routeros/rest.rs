@@ -124,6 +124,7 @@ where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let mut shutdown = core.shutdown.subscribe();
+    let mut reset = core.reset.subscribe();
     let service_core = core.clone();
     let service = service_fn(move |request| {
         let core = service_core.clone();
@@ -138,6 +139,7 @@ where
             }
         }
         _ = shutdown.wait_for(|s| *s) => {}
+        _ = reset.changed() => {}
     }
     core.lock().forget_connection(conn);
 }
