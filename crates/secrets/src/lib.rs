@@ -137,7 +137,7 @@ pub use error::SecretError;
 pub use key::{MAX_ID_LEN, SERVICE, SecretKey, SecretKind};
 pub use key_file::{KeyFile, MIN_PASSPHRASE_LEN};
 pub use secret::Secret;
-pub use store::SecretStore;
+pub use store::{BACKEND_VAR, SecretStore};
 
 #[cfg(test)]
 mod tests {

@@ -36,6 +36,9 @@ impl fmt::Debug for SecretStore {
     }
 }
 
+/// The environment variable that forces a backend.
+pub const BACKEND_VAR: &str = "HEADEND_SECRET_BACKEND";
+
 impl SecretStore {
     /// Opens the best backend this machine offers.
     ///
@@ -47,7 +50,15 @@ impl SecretStore {
     ///
     /// Logs the chosen backend (never a secret). Fails only when no backend
     /// works at all.
+    ///
+    /// `HEADEND_SECRET_BACKEND` (a [`Backend::name`], such as
+    /// `kernel-keyring`) forces one backend instead, for a machine where
+    /// the probe would pick the wrong one.
     pub fn open() -> Result<SecretStore, SecretError> {
+        if let Some(forced) = std::env::var_os(BACKEND_VAR) {
+            let backend: Backend = forced.to_string_lossy().parse()?;
+            return Self::with_backend(backend);
+        }
         let store = platform::open_best()?;
         tracing::info!(
             backend = store.backend.name(),

@@ -81,6 +81,8 @@ impl EngineHolder {
         let token = format!("{:016x}", RandomState::new().hash_one((std::process::id(), std::time::SystemTime::now())));
         let dir = life_dir(database);
         crate::data_dir::create_private(&dir)?;
+        // Clears the locks engines killed earlier left behind.
+        live_holders(database);
         let path = dir.join(format!("{role}-{token}.alive"));
         let file = OpenOptions::new().create(true).truncate(true).write(true).open(&path)?;
         file.try_lock().map_err(|e| match e {
@@ -181,6 +183,17 @@ mod tests {
             assert!(!holder_is_gone(&db, name), "{name}");
         }
         assert_eq!(EngineHolder::named("bench").to_string(), "bench");
+    }
+
+    #[test]
+    fn a_new_holder_clears_the_files_of_dead_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("headend.sqlite3");
+        let dead = life_dir(&db).join("agent-00000000000000aa.alive");
+        crate::data_dir::create_private(&life_dir(&db)).unwrap();
+        std::fs::write(&dead, b"").unwrap();
+        let _app = EngineHolder::claim(&db, "app").unwrap();
+        assert!(!dead.exists());
     }
 
     #[test]
