@@ -99,7 +99,7 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
     tracing::info!(backend = %secrets.backend(), "secret store ready");
     let cipher = tauri::async_runtime::block_on(subscriber_cipher(&store, &secrets));
     let settings_path = data_dir.settings_path();
-    let holder = store.engine_holder("app").context("starting the engines")?;
+    let holder = tauri::async_runtime::block_on(store.engine_holder("app")).context("starting the engines")?;
     let state = AppState::new(data_dir, store, secrets, cipher, holder, started);
 
     tauri::Builder::default()

@@ -81,8 +81,6 @@ impl EngineHolder {
         let token = format!("{:016x}", RandomState::new().hash_one((std::process::id(), std::time::SystemTime::now())));
         let dir = life_dir(database);
         crate::data_dir::create_private(&dir)?;
-        // Clears the locks engines killed earlier left behind.
-        live_holders(database);
         let path = dir.join(format!("{role}-{token}.alive"));
         let file = OpenOptions::new().create(true).truncate(true).write(true).open(&path)?;
         file.try_lock().map_err(|e| match e {
@@ -104,39 +102,43 @@ fn life_dir(database: &Path) -> PathBuf {
     PathBuf::from(dir)
 }
 
-/// Whether `holder` (a name read from a lease row) is an engine of this
-/// machine that is gone: its life lock exists and nobody holds it. A
-/// holder of another machine, of an older version, or without a lock is
-/// not known to be gone.
-pub(crate) fn holder_is_gone(database: &Path, holder: &str) -> bool {
-    let Some((role, token)) = holder.split_once(':') else {
-        return false;
-    };
+/// The life lock file of `holder` (a name read from a lease row), if the
+/// name can be one of ours.
+fn life_file(database: &Path, holder: &str) -> Option<PathBuf> {
+    let (role, token) = holder.split_once(':')?;
     // Names come from the database: only ours can name a file.
     let plain = |s: &str| !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_alphanumeric());
-    if !plain(role) || !plain(token) {
+    (plain(role) && plain(token)).then(|| life_dir(database).join(format!("{role}-{token}.alive")))
+}
+
+/// Whether `holder` is an engine of this machine that is gone: its life
+/// lock exists and nobody holds it. A holder of another machine, of an
+/// older version, or without a lock is not known to be gone. The file
+/// stays until [`forget`] (its leases are released first).
+pub(crate) fn holder_is_gone(database: &Path, holder: &str) -> bool {
+    let Some(path) = life_file(database, holder) else {
         return false;
-    }
-    let path = life_dir(database).join(format!("{role}-{token}.alive"));
+    };
     let Ok(file) = OpenOptions::new().write(true).open(&path) else {
         return false;
     };
-    match file.try_lock() {
-        Ok(()) => {
-            let _ = std::fs::remove_file(&path);
-            true
-        }
-        Err(_) => false,
+    file.try_lock().is_ok()
+}
+
+/// Removes the life lock file of a holder that is gone.
+pub(crate) fn forget(database: &Path, holder: &str) {
+    if let Some(path) = life_file(database, holder) {
+        let _ = std::fs::remove_file(path);
     }
 }
 
-/// The engines of `database` alive on this machine now: every life lock
-/// someone holds (a file left by a dead engine is cleared on the way).
-pub(crate) fn live_holders(database: &Path) -> Vec<String> {
+/// The engines of `database` on this machine: `(alive, gone)`, by the life
+/// locks held and not held.
+pub(crate) fn holders(database: &Path) -> (Vec<String>, Vec<String>) {
+    let (mut alive, mut gone) = (Vec::new(), Vec::new());
     let Ok(entries) = std::fs::read_dir(life_dir(database)) else {
-        return Vec::new();
+        return (alive, gone);
     };
-    let mut alive = Vec::new();
     for entry in entries.flatten() {
         let file_name = entry.file_name();
         let Some((role, token)) =
@@ -145,12 +147,11 @@ pub(crate) fn live_holders(database: &Path) -> Vec<String> {
             continue;
         };
         let holder = format!("{role}:{token}");
-        if !holder_is_gone(database, &holder) {
-            alive.push(holder);
-        }
+        if holder_is_gone(database, &holder) { gone.push(holder) } else { alive.push(holder) }
     }
     alive.sort();
-    alive
+    gone.sort();
+    (alive, gone)
 }
 
 #[cfg(test)]
@@ -164,15 +165,16 @@ mod tests {
         let agent = EngineHolder::claim(&db, "agent").unwrap();
         assert!(agent.name().starts_with("agent:"), "{agent}");
         assert!(!holder_is_gone(&db, agent.name()), "alive while kept");
-        assert_eq!(live_holders(&db), [agent.name()]);
+        assert_eq!(holders(&db), (vec![agent.name().to_owned()], vec![]));
         let name = agent.name().to_owned();
         let path = agent._life.as_ref().unwrap().path.clone();
         // What a killed process leaves: the file, with no lock on it.
         agent._life.as_ref().unwrap().file.unlock().unwrap();
         assert!(holder_is_gone(&db, &name), "the lock is free: the holder is gone");
+        assert_eq!(holders(&db), (vec![], vec![name.clone()]));
+        forget(&db, &name);
         assert!(!path.exists(), "its file is cleared");
         assert!(!holder_is_gone(&db, &name), "and it is not judged twice");
-        assert!(live_holders(&db).is_empty());
     }
 
     #[test]
@@ -183,17 +185,6 @@ mod tests {
             assert!(!holder_is_gone(&db, name), "{name}");
         }
         assert_eq!(EngineHolder::named("bench").to_string(), "bench");
-    }
-
-    #[test]
-    fn a_new_holder_clears_the_files_of_dead_ones() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("headend.sqlite3");
-        let dead = life_dir(&db).join("agent-00000000000000aa.alive");
-        crate::data_dir::create_private(&life_dir(&db)).unwrap();
-        std::fs::write(&dead, b"").unwrap();
-        let _app = EngineHolder::claim(&db, "app").unwrap();
-        assert!(!dead.exists());
     }
 
     #[test]

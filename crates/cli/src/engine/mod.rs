@@ -27,7 +27,7 @@ async fn provisioner(globals: &Globals, role: &str) -> anyhow::Result<(Store, Pr
         .context("opening the keyring")?
         .scoped(&scope);
     let cipher = cipher(&store, &secrets).await;
-    let config = EngineConfig::new(store.engine_holder(role)?);
+    let config = EngineConfig::new(store.engine_holder(role).await?);
     let provisioner = Provisioner::new(store.clone(), Connector::new(store.clone(), secrets), cipher, config);
     Ok((store, provisioner))
 }

@@ -132,6 +132,6 @@ async fn find(store: &Store, name: &str) -> anyhow::Result<Olt> {
 /// command ends ([`OltFleet::close`]).
 async fn fleet(store: &Store) -> anyhow::Result<OltFleet> {
     let secrets = open_secrets(store).await?;
-    let config = OltFleetConfig { max_sessions: 1, ..OltFleetConfig::new(store.engine_holder("cli")?) };
+    let config = OltFleetConfig { max_sessions: 1, ..OltFleetConfig::new(store.engine_holder("cli").await?) };
     Ok(OltFleet::new(store.clone(), secrets, config))
 }

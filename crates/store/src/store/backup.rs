@@ -11,7 +11,7 @@ use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection, Row};
 
 use super::{Store, opt_ts, ts};
-use crate::engines::{holder_is_gone, live_holders};
+use crate::engines::{self, holder_is_gone};
 use crate::error::StoreError;
 
 /// The `isp_settings` row of how many days of daily backups are kept.
@@ -57,7 +57,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let holders: Vec<String> = rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
-        let mut working = live_holders(self.path());
+        let mut working = engines::holders(self.path()).0;
         for holder in holders {
             if !holder_is_gone(self.path(), &holder) && !working.contains(&holder) {
                 working.push(holder);

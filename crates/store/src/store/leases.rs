@@ -7,7 +7,7 @@ use jiff::{SignedDuration, Timestamp};
 use sqlx::Row;
 
 use super::{Store, sweep_router, ts};
-use crate::engines::{EngineHolder, holder_is_gone};
+use crate::engines::{EngineHolder, forget, holder_is_gone, holders};
 use crate::error::StoreError;
 
 /// What a lease is on: routers (swept by the provisioning engine) and OLTs
@@ -32,9 +32,30 @@ impl Store {
     /// A holder name for an engine of `role` in this process, alive (to
     /// the other processes of this machine) while it is kept: see
     /// [`EngineHolder`].
-    pub fn engine_holder(&self, role: &str) -> Result<EngineHolder, StoreError> {
-        EngineHolder::claim(self.path(), role)
-            .map_err(|source| StoreError::EngineLock { dir: self.path().to_path_buf(), source })
+    ///
+    /// Engines of this machine that died (killed, crashed) are reaped on
+    /// the way: their leases released, their lock files removed.
+    pub async fn engine_holder(&self, role: &str) -> Result<EngineHolder, StoreError> {
+        let holder = EngineHolder::claim(self.path(), role)
+            .map_err(|source| StoreError::EngineLock { dir: self.path().to_path_buf(), source })?;
+        for gone in holders(self.path()).1 {
+            self.reap(&gone).await?;
+        }
+        Ok(holder)
+    }
+
+    /// Releases every lease of `holder`, an engine that is gone, then
+    /// forgets it.
+    async fn reap(&self, holder: &str) -> Result<(), StoreError> {
+        tracing::info!(%holder, "releasing the leases of an engine that is gone");
+        let mut tx = self.write().await?;
+        for what in [Leased::Router, Leased::Olt] {
+            let (table, _) = what.table();
+            sqlx::query(&format!("DELETE FROM {table} WHERE holder = ?")).bind(holder).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        forget(self.path(), holder);
+        Ok(())
     }
 
     /// Takes or extends (the heartbeat) the lease on `router` for `holder`
@@ -74,8 +95,7 @@ impl Store {
         }
         match self.lease_holder(what, id).await? {
             Some(other) if holder_is_gone(self.path(), &other) => {
-                tracing::info!(holder = %other, "taking over the lease of an engine that is gone");
-                self.release_lease(what, id, &other).await?;
+                self.reap(&other).await?;
                 self.try_lease(what, id, holder, now, ttl).await
             }
             _ => Ok(false),
@@ -156,5 +176,48 @@ impl Store {
         let mut routers: Vec<RouterId> = rows.iter().map(|r| r.try_get(0).map(RouterId)).collect::<Result<_, _>>()?;
         routers.sort();
         Ok(routers)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use headend_core::router::Transport;
+
+    use super::*;
+    use crate::records::NewRouter;
+
+    #[tokio::test]
+    async fn a_dead_engines_leases_are_released_when_the_next_one_starts() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("headend.sqlite3")).await.unwrap();
+        let router = store
+            .add_router(&NewRouter {
+                name: "core".into(),
+                host: "127.0.0.1".into(),
+                port: 8729,
+                transport: Transport::ApiTls,
+                username: "admin".into(),
+                pop: None,
+                location: None,
+            })
+            .await
+            .unwrap();
+        // What a killed agent leaves: a lease and its lock file, unlocked.
+        let engines = {
+            let mut dir = store.path().as_os_str().to_owned();
+            dir.push(".engines");
+            std::path::PathBuf::from(dir)
+        };
+        std::fs::create_dir_all(&engines).unwrap();
+        std::fs::write(engines.join("agent-00dead00.alive"), b"").unwrap();
+        let now = store.now();
+        assert!(
+            store.acquire_router_lease(router, "agent:00dead00", now, SignedDuration::from_secs(30)).await.unwrap()
+        );
+
+        let app = store.engine_holder("app").await.unwrap();
+        assert_eq!(store.router_lease_holder(router).await.unwrap(), None, "released at once");
+        assert!(!engines.join("agent-00dead00.alive").exists());
+        assert!(store.acquire_router_lease(router, app.name(), now, SignedDuration::from_secs(30)).await.unwrap());
     }
 }
