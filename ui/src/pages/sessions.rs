@@ -81,6 +81,8 @@ pub fn Sessions() -> impl IntoView {
                 Ok(()) => {
                     kick_error.set(None);
                     console.sessions.update(|s| s.remove(row.router_id, &row.id));
+                    // The activity log has a new line: open views reload.
+                    console.changed();
                 }
                 Err(e) => kick_error.set(Some(e)),
             }
