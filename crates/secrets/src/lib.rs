@@ -78,8 +78,9 @@
 //! a desktop shows its unlock prompt at start-up. If it stays locked (prompt
 //! dismissed, or no prompt possible on a headless machine where D-Bus
 //! activated the daemon) every later access would fail, so `open` falls back
-//! too. [`SecretStore::with_backend`] forces a backend (tests, and a
-//! `--secret-backend` option: see [`Backend::name`] and `FromStr`).
+//! too. [`SecretStore::with_backend`] forces a backend (tests), and so does
+//! the environment variable [`BACKEND_VAR`] (`HEADEND_SECRET_BACKEND`, a
+//! [`Backend::name`]) for every Headend program: see `FromStr`.
 //!
 //! # Subscriber passwords
 //!
