@@ -12,7 +12,7 @@
 //! engine process also holds an OS file lock ([`EngineHolder`]) next to the
 //! database; the kernel drops it the instant the process dies, however it
 //! dies. Another process on the same machine that can take that lock knows
-//! the holder is gone and takes its lease over at once. A holder whose lock
+//! the holder is gone and releases all of its leases at once. A holder whose lock
 //! file it cannot see (another machine, a test holder without one) is never
 //! judged gone: its lease runs out instead. Process ids are not used: they
 //! mean nothing across PID namespaces and hosts.
