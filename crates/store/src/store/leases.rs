@@ -181,27 +181,14 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use headend_core::router::Transport;
-
+    use super::super::test_seed;
     use super::*;
-    use crate::records::NewRouter;
 
     #[tokio::test]
     async fn a_dead_engines_leases_are_released_when_the_next_one_starts() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("headend.sqlite3")).await.unwrap();
-        let router = store
-            .add_router(&NewRouter {
-                name: "core".into(),
-                host: "127.0.0.1".into(),
-                port: 8729,
-                transport: Transport::ApiTls,
-                username: "admin".into(),
-                pop: None,
-                location: None,
-            })
-            .await
-            .unwrap();
+        let router = test_seed::router(&store).await;
         // What a killed agent leaves: a lease and its lock file, unlocked.
         let engines = {
             let mut dir = store.path().as_os_str().to_owned();

@@ -24,6 +24,8 @@ mod routers;
 mod services;
 mod signal;
 mod subscriber_key;
+#[cfg(test)]
+mod test_seed;
 mod write;
 
 use std::fmt;
@@ -287,15 +289,11 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use headend_core::clock::ManualClock;
-    use headend_core::plan::{BillingCycle, RateLimit};
     use headend_core::queue::{Backoff, ProvisionAction};
-    use headend_core::router::Transport;
-    use headend_core::service::{Access, ServiceStatus};
+    use headend_core::service::ServiceStatus;
     use jiff::SignedDuration;
-    use rust_decimal::Decimal;
 
     use super::*;
-    use crate::records::{NewCustomer, NewPlan, NewRouter, NewService};
 
     #[tokio::test]
     async fn every_connection_commits_to_disk_before_it_answers() {
@@ -316,45 +314,7 @@ mod tests {
         let start: Timestamp = "2030-01-02T03:04:05.678Z".parse().unwrap();
         let clock = ManualClock::at(start);
         let store = Store::open(&dir.path().join("t.sqlite3")).await.unwrap().with_clock(Arc::new(clock.clone()));
-        let router = store
-            .add_router(&NewRouter {
-                name: "core".into(),
-                host: "127.0.0.1".into(),
-                port: 8728,
-                transport: Transport::Api,
-                username: "admin".into(),
-                pop: None,
-                location: None,
-            })
-            .await
-            .unwrap();
-        let plan = store
-            .add_plan(&NewPlan {
-                name: "Home".into(),
-                limits: RateLimit::from_parts("5M/20M", None, None, None).unwrap(),
-                price: Decimal::new(2500, 2),
-                cycle: BillingCycle::Monthly,
-            })
-            .await
-            .unwrap();
-        let customer = store
-            .add_customer(&NewCustomer { name: "Ana".into(), phone: None, email: None, address: None })
-            .await
-            .unwrap();
-        let service = store
-            .add_service(&NewService {
-                customer,
-                router,
-                plan,
-                access: Access::Pppoe { username: "ana".into() },
-                status: ServiceStatus::Active,
-                next_billing_date: None,
-                grace_days: None,
-                password: None,
-                adopt: false,
-            })
-            .await
-            .unwrap();
+        let (router, service) = test_seed::pppoe_ana(&store, None).await;
         let later = start.checked_add(SignedDuration::from_hours(1)).unwrap();
         clock.set(later);
         store.set_service_status(service, ServiceStatus::Suspended).await.unwrap();

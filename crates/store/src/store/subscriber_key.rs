@@ -85,13 +85,8 @@ async fn record(conn: &mut sqlx::SqliteConnection) -> Result<SubscriberKeyRecord
 
 #[cfg(test)]
 mod tests {
-    use headend_core::plan::{BillingCycle, RateLimit};
-    use headend_core::router::Transport;
-    use headend_core::service::{Access, ServiceStatus};
-    use rust_decimal::Decimal;
-
+    use super::super::test_seed;
     use super::*;
-    use crate::records::{NewCustomer, NewPlan, NewRouter, NewService};
 
     #[tokio::test]
     async fn the_first_key_id_recorded_wins() {
@@ -112,45 +107,7 @@ mod tests {
     async fn a_new_key_is_not_recorded_over_encrypted_passwords() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("t.sqlite3")).await.unwrap();
-        let router = store
-            .add_router(&NewRouter {
-                name: "core".into(),
-                host: "127.0.0.1".into(),
-                port: 8728,
-                transport: Transport::Api,
-                username: "admin".into(),
-                pop: None,
-                location: None,
-            })
-            .await
-            .unwrap();
-        let plan = store
-            .add_plan(&NewPlan {
-                name: "Home".into(),
-                limits: RateLimit::from_parts("5M/20M", None, None, None).unwrap(),
-                price: Decimal::new(2500, 2),
-                cycle: BillingCycle::Monthly,
-            })
-            .await
-            .unwrap();
-        let customer = store
-            .add_customer(&NewCustomer { name: "Ana".into(), phone: None, email: None, address: None })
-            .await
-            .unwrap();
-        store
-            .add_service(&NewService {
-                customer,
-                router,
-                plan,
-                access: Access::Pppoe { username: "ana".into() },
-                status: ServiceStatus::Active,
-                next_billing_date: None,
-                grace_days: None,
-                password: Some(vec![1, 2, 3]),
-                adopt: false,
-            })
-            .await
-            .unwrap();
+        test_seed::pppoe_ana(&store, Some(vec![1, 2, 3])).await;
 
         let unrecorded = SubscriberKeyRecord { key_id: None, encrypted_passwords: 1 };
         assert_eq!(store.subscriber_key_record().await.unwrap(), unrecorded);
