@@ -216,14 +216,18 @@ impl Store {
     /// another process's writer (busy timeout) instead of failing when it
     /// upgrades its lock.
     pub(crate) async fn write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+        Ok(self.begin_immediate().await?)
+    }
+
+    async fn begin_immediate(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
     }
 
     /// One write statement in its own [`Store::write`] transaction: every
     /// write takes the write lock the same way, so none fails where another
     /// process's writer would have been waited for.
     pub(crate) async fn execute_write(&self, query: WriteQuery<'_>) -> Result<SqliteQueryResult, sqlx::Error> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_immediate().await?;
         let done = query.execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(done)
@@ -236,7 +240,7 @@ impl Store {
 
     /// [`Store::execute_write`] for a statement that may return a row.
     pub(crate) async fn fetch_optional_write(&self, query: WriteQuery<'_>) -> Result<Option<SqliteRow>, sqlx::Error> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_immediate().await?;
         let row = query.fetch_optional(&mut *tx).await?;
         tx.commit().await?;
         Ok(row)
@@ -244,7 +248,7 @@ impl Store {
 
     /// [`Store::execute_write`] for a statement that returns rows.
     pub(crate) async fn fetch_all_write(&self, query: WriteQuery<'_>) -> Result<Vec<SqliteRow>, sqlx::Error> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_immediate().await?;
         let rows = query.fetch_all(&mut *tx).await?;
         tx.commit().await?;
         Ok(rows)
