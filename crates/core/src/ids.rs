@@ -49,3 +49,11 @@ id_type!(
     /// An optical distribution point: a splitter box in the street.
     OdpId
 );
+id_type!(
+    /// An issued invoice or credit note (its printed number is separate).
+    InvoiceId
+);
+id_type!(
+    /// A recorded payment (its receipt number is separate).
+    PaymentId
+);

@@ -28,4 +28,4 @@ pub mod router;
 pub mod service;
 pub mod settings;
 
-pub use ids::{CustomerId, OdpId, OltId, OnuId, PlanId, PopId, RouterId, ServiceId};
+pub use ids::{CustomerId, InvoiceId, OdpId, OltId, OnuId, PaymentId, PlanId, PopId, RouterId, ServiceId};

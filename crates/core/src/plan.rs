@@ -60,43 +60,61 @@ impl fmt::Display for Rate {
     }
 }
 
-/// How often a service on the plan is billed.
+/// How often a service on the plan is billed: calendar months (anchored
+/// to the service's billing day) or a number of days (prepaid packages of
+/// 1, 7 or 30 days).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BillingCycle {
     Monthly,
     Quarterly,
     Yearly,
+    /// `n` days, 1 to [`BillingCycle::MAX_DAYS`]; written `7d`.
+    Days(u16),
 }
 
 impl BillingCycle {
+    /// The month-based cycles, as forms list them (a day cycle is typed).
     pub const ALL: [BillingCycle; 3] = [BillingCycle::Monthly, BillingCycle::Quarterly, BillingCycle::Yearly];
+    /// A day cycle longer than a year is a typo.
+    pub const MAX_DAYS: u16 = 366;
+}
 
-    pub fn as_str(self) -> &'static str {
+/// `monthly`, `quarterly`, `yearly` or `<n>d`: the form the database, the
+/// CLI and the console share.
+impl fmt::Display for BillingCycle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            BillingCycle::Monthly => "monthly",
-            BillingCycle::Quarterly => "quarterly",
-            BillingCycle::Yearly => "yearly",
-        }
-    }
-
-    pub fn months(self) -> i8 {
-        match self {
-            BillingCycle::Monthly => 1,
-            BillingCycle::Quarterly => 3,
-            BillingCycle::Yearly => 12,
+            BillingCycle::Monthly => f.write_str("monthly"),
+            BillingCycle::Quarterly => f.write_str("quarterly"),
+            BillingCycle::Yearly => f.write_str("yearly"),
+            BillingCycle::Days(n) => write!(f, "{n}d"),
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown billing cycle {0:?}: use monthly, quarterly or yearly")]
+#[error("unknown billing cycle {0:?}: use monthly, quarterly, yearly or a number of days from 1 to 366 such as 7d")]
 pub struct UnknownBillingCycle(pub String);
 
 impl FromStr for BillingCycle {
     type Err = UnknownBillingCycle;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        BillingCycle::ALL.into_iter().find(|c| c.as_str() == s).ok_or_else(|| UnknownBillingCycle(s.to_owned()))
+        let unknown = || UnknownBillingCycle(s.to_owned());
+        match s {
+            "monthly" => Ok(BillingCycle::Monthly),
+            "quarterly" => Ok(BillingCycle::Quarterly),
+            "yearly" => Ok(BillingCycle::Yearly),
+            _ => {
+                let digits = s.strip_suffix('d').filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
+                let days: u16 = digits.and_then(|d| d.parse().ok()).ok_or_else(unknown)?;
+                if (1..=BillingCycle::MAX_DAYS).contains(&days) && !digits.is_some_and(|d| d.starts_with('0')) {
+                    Ok(BillingCycle::Days(days))
+                } else {
+                    Err(unknown())
+                }
+            }
+        }
     }
 }
 
@@ -391,9 +409,11 @@ mod tests {
 
     #[test]
     fn billing_cycles_round_trip() {
-        for c in BillingCycle::ALL {
-            assert_eq!(c.as_str().parse(), Ok(c));
+        for c in BillingCycle::ALL.into_iter().chain([BillingCycle::Days(1), BillingCycle::Days(7), BillingCycle::Days(366)]) {
+            assert_eq!(c.to_string().parse(), Ok(c));
         }
-        assert!("weekly".parse::<BillingCycle>().is_err());
+        for bad in ["weekly", "0d", "367d", "07d", "d", "7", "-7d", "7 d"] {
+            assert!(bad.parse::<BillingCycle>().is_err(), "{bad}");
+        }
     }
 }
