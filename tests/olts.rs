@@ -133,6 +133,7 @@ async fn seed(data_dir: &std::path::Path, sim: &SimOltHandle) -> anyhow::Result<
             limits: RateLimit::from_parts("50M/100M", None, None, None)?,
             price: Decimal::new(4000, 2),
             cycle: BillingCycle::Monthly,
+            tax_rate: None,
         })
         .await?;
     store

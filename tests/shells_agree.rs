@@ -177,7 +177,7 @@ async fn snapshot(data_dir: &Path) -> anyhow::Result<Vec<String>> {
         rows.push(format!("router {} {} {}:{} {} {}", r.id, r.name, r.host, r.port, r.transport, r.username));
     }
     for p in store.plans().await? {
-        rows.push(format!("plan {} {} {} {} {} {}", p.id, p.name, p.profile, p.limits, p.price, p.cycle.as_str()));
+        rows.push(format!("plan {} {} {} {} {} {}", p.id, p.name, p.profile, p.limits, p.price, p.cycle));
     }
     for c in store.customers().await? {
         rows.push(format!("customer {} {} {:?} {:?} {:?}", c.id, c.name, c.phone, c.email, c.address));

@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use anyhow::{Context, bail};
 use headend_core::activity::Actor;
+use headend_core::billing::tax::TaxRate;
 use headend_core::plan::{BillingCycle, Burst, Pair, Plan, RateLimit};
 use headend_store::Store;
 use headend_workflows::Workflows;
@@ -34,9 +35,12 @@ pub struct AddArgs {
     /// The price per billing cycle, e.g. 25.00.
     #[arg(long, value_name = "AMOUNT", value_parser = parse_price)]
     price: Decimal,
-    /// monthly, quarterly or yearly.
+    /// monthly, quarterly, yearly, or a number of days for prepaid packages (1d, 7d, 30d).
     #[arg(long, value_name = "CYCLE", default_value = "monthly", value_parser = BillingCycle::from_str)]
     cycle: BillingCycle,
+    /// The plan's own tax rate in percent (0 allowed); without it, the ISP's (`billing settings --tax-rate`).
+    #[arg(long, value_name = "PERCENT", value_parser = TaxRate::from_str)]
+    tax_rate: Option<TaxRate>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -54,9 +58,15 @@ pub struct SetArgs {
     /// The price per billing cycle, e.g. 25.00.
     #[arg(long, value_name = "AMOUNT", value_parser = parse_price)]
     price: Option<Decimal>,
-    /// monthly, quarterly or yearly.
+    /// monthly, quarterly, yearly, or a number of days for prepaid packages (1d, 7d, 30d).
     #[arg(long, value_name = "CYCLE", value_parser = BillingCycle::from_str)]
     cycle: Option<BillingCycle>,
+    /// The plan's own tax rate in percent.
+    #[arg(long, value_name = "PERCENT", value_parser = TaxRate::from_str, conflicts_with = "isp_tax_rate")]
+    tax_rate: Option<TaxRate>,
+    /// Use the ISP's tax rate again.
+    #[arg(long)]
+    isp_tax_rate: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -113,7 +123,9 @@ struct PlanJson {
     download_bps: u64,
     burst: Option<BurstJson>,
     price: String,
-    cycle: &'static str,
+    cycle: String,
+    /// The plan's own tax rate in percent; `null`: the ISP's.
+    tax_rate: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -144,7 +156,8 @@ impl PlanJson {
                 time_download_s: b.time.download,
             }),
             price: plan.price.to_string(),
-            cycle: plan.cycle.as_str(),
+            cycle: plan.cycle.to_string(),
+            tax_rate: plan.tax_rate.map(|r| r.to_string()),
         }
     }
 }
@@ -177,7 +190,7 @@ async fn add(globals: &Globals, w: &Workflows, args: AddArgs) -> anyhow::Result<
         b.burst_threshold.as_deref(),
         b.burst_time.as_deref(),
     )?;
-    let input = PlanInput { name: args.name, limits, price: args.price, cycle: args.cycle };
+    let input = PlanInput { name: args.name, limits, price: args.price, cycle: args.cycle, tax_rate: args.tax_rate };
     let plan = w.add_plan(&Actor::Cli, input).await?;
     print(globals, "Added", &plan)
 }
@@ -195,9 +208,11 @@ async fn set(globals: &Globals, w: &Workflows, args: SetArgs) -> anyhow::Result<
         && !args.no_burst
         && args.price.is_none()
         && args.cycle.is_none()
+        && args.tax_rate.is_none()
+        && !args.isp_tax_rate
     {
         bail!(
-            "nothing to change: give --rename, --rate, --burst (with --burst-threshold and --burst-time), --no-burst, --price or --cycle"
+            "nothing to change: give --rename, --rate, --burst (with --burst-threshold and --burst-time), --no-burst, --price, --cycle, --tax-rate or --isp-tax-rate"
         );
     }
     let rate = match &args.rates.rate {
@@ -222,6 +237,7 @@ async fn set(globals: &Globals, w: &Workflows, args: SetArgs) -> anyhow::Result<
         limits,
         price: args.price.unwrap_or(plan.price),
         cycle: args.cycle.unwrap_or(plan.cycle),
+        tax_rate: if args.isp_tax_rate { None } else { args.tax_rate.or(plan.tax_rate) },
     };
     let updated = w.edit_plan(&Actor::Cli, plan.id, input).await?;
     print(globals, "Changed", &updated)
@@ -244,7 +260,7 @@ async fn list(globals: &Globals, store: &Store) -> anyhow::Result<()> {
                 output::safe(&p.name),
                 p.limits.to_string(),
                 p.price.to_string(),
-                p.cycle.as_str().to_owned(),
+                p.cycle.to_string(),
                 output::safe(&p.profile),
             ]
         })

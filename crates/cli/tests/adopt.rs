@@ -53,6 +53,7 @@ async fn secrets_already_on_a_router_are_adopted_not_duplicated() {
             limits: RateLimit::from_parts("5M/10M", None, None, None).unwrap(),
             price: Decimal::new(1500, 2),
             cycle: BillingCycle::Monthly,
+            tax_rate: None,
         })
         .await
         .unwrap();

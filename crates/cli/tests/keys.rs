@@ -54,6 +54,7 @@ impl Lab {
                 limits: RateLimit::from_parts("10M/20M", None, None, None).unwrap(),
                 price: Decimal::new(2500, 2),
                 cycle: BillingCycle::Monthly,
+                tax_rate: None,
             })
             .await
             .unwrap();

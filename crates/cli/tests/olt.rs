@@ -372,6 +372,7 @@ async fn zero_touch_from_the_command_line() {
             limits: RateLimit::from_parts("50M/100M", None, None, None).unwrap(),
             price: Decimal::new(4000, 2),
             cycle: BillingCycle::Monthly,
+            tax_rate: None,
         })
         .await
         .unwrap();

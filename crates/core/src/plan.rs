@@ -130,6 +130,8 @@ pub struct Plan {
     pub limits: RateLimit,
     pub price: Decimal,
     pub cycle: BillingCycle,
+    /// Its own tax rate; `None` uses the ISP's (billing settings).
+    pub tax_rate: Option<crate::billing::tax::TaxRate>,
 }
 
 impl Plan {

@@ -350,6 +350,9 @@ pub struct PlanRow {
     pub burst: Option<BurstDto>,
     pub price: String,
     pub cycle: String,
+    /// The plan's own tax rate in percent; empty: the ISP's.
+    #[serde(default)]
+    pub tax_rate: String,
 }
 
 /// The plan form: a new plan when `id` is `None`. Rates in RouterOS
@@ -362,8 +365,11 @@ pub struct PlanForm {
     pub upload: String,
     pub burst: BurstDto,
     pub price: String,
-    /// "monthly", "quarterly" or "yearly".
+    /// "monthly", "quarterly", "yearly" or a number of days ("7d").
     pub cycle: String,
+    /// The plan's own tax rate in percent; empty: the ISP's.
+    #[serde(default)]
+    pub tax_rate: String,
 }
 
 /// Which services a page of the Customers list shows.

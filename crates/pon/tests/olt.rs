@@ -112,6 +112,7 @@ impl Lab {
                 limits: RateLimit::from_parts("50M/100M", None, None, None).unwrap(),
                 price: Decimal::new(4000, 2),
                 cycle: BillingCycle::Monthly,
+                tax_rate: None,
             })
             .await
             .unwrap();

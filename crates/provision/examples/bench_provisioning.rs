@@ -50,6 +50,7 @@ async fn main() -> anyhow::Result<()> {
             limits: RateLimit::from_parts("10M/20M", None, None, None)?,
             price: Decimal::new(2500, 2),
             cycle: BillingCycle::Monthly,
+            tax_rate: None,
         })
         .await?;
 

@@ -53,6 +53,7 @@ impl Fixture {
                 limits: RateLimit::from_parts("10M/20M", None, None, None).unwrap(),
                 price: Decimal::new(2500, 2),
                 cycle: BillingCycle::Monthly,
+                tax_rate: None,
             })
             .await
             .unwrap();

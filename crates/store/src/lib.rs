@@ -38,4 +38,9 @@ pub use store::{
     OltQueueEntry, OltQueueRow, OnuAlert, OnuRow, OnuSeen, PonPortRow, REPLY_LIMIT, ServiceOnu, SignalPoint,
     SignalSample, SyncedOnu, ZtpAttempt, ZtpCandidate,
 };
+pub use store::{
+    AllocationRecord, BillingDates, BillingRow, Coupon, CustomerCredit, CustomerExportRow, InvoiceDetail, InvoiceExportRow, InvoiceQuery,
+    InvoiceRecord, IssuedInvoice, MonthTotals, NewCharge, NewInvoice, NewPayment, OverdueCustomer, PaymentExportRow,
+    PaymentOutcome, PendingCharge, RevenueReport, ServiceBilled, Statement, VoidRecord,
+};
 pub use store::{DatabaseFacts, KeyRecording, SubscriberKeyRecord, assign_new_installation_id, inspect_database};

@@ -34,6 +34,8 @@ pub struct NewPlan {
     pub limits: RateLimit,
     pub price: Decimal,
     pub cycle: BillingCycle,
+    /// `None`: the ISP's tax rate.
+    pub tax_rate: Option<headend_core::billing::tax::TaxRate>,
 }
 
 #[derive(Debug, Clone)]

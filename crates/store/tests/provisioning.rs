@@ -42,7 +42,8 @@ fn new_plan(name: &str, rate: &str) -> NewPlan {
         limits: limits(rate, None),
         price: Decimal::new(2500, 2),
         cycle: BillingCycle::Monthly,
-    }
+    },
+    tax_rate: None,
 }
 
 fn new_router(name: &str) -> NewRouter {
@@ -111,6 +112,7 @@ async fn plans_keep_bursts_and_their_profile_name() {
             limits: burst,
             price: "49.90".parse().unwrap(),
             cycle: BillingCycle::Quarterly,
+            tax_rate: None,
         })
         .await
         .unwrap();
@@ -131,6 +133,7 @@ async fn plans_keep_bursts_and_their_profile_name() {
                 limits: limits("15M/30M", None),
                 price: "59.90".parse().unwrap(),
                 cycle: BillingCycle::Monthly,
+                tax_rate: None,
             },
         )
         .await

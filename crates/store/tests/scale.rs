@@ -93,6 +93,7 @@ async fn queries_at_100k_services() {
             limits: RateLimit::from_parts(rate, None, None, None).unwrap(),
             price: Decimal::new(2500, 2),
             cycle: BillingCycle::Monthly,
+            tax_rate: None,
         };
         plans.push(store.add_plan(&plan).await.unwrap());
     }

@@ -37,6 +37,7 @@ async fn seed(store: &Store) -> (RouterId, PlanId, CustomerId) {
             limits: RateLimit::from_parts("5M/20M", None, None, None).unwrap(),
             price: Decimal::new(2500, 2),
             cycle: BillingCycle::Monthly,
+            tax_rate: None,
         })
         .await
         .unwrap();

@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use headend_core::PlanId;
 use headend_core::activity::{Actor, Subject};
+use headend_core::billing::tax::TaxRate;
 use headend_core::plan::{BillingCycle, Plan, RateLimit};
 use headend_store::NewPlan;
 use rust_decimal::Decimal;
@@ -19,6 +20,8 @@ pub struct PlanInput {
     pub limits: RateLimit,
     pub price: Decimal,
     pub cycle: BillingCycle,
+    /// The plan's own tax rate; `None`: the ISP's.
+    pub tax_rate: Option<TaxRate>,
 }
 
 /// A plan's name, trimmed. Public so a form can say what is missing
@@ -36,7 +39,7 @@ fn checked(input: PlanInput) -> Result<NewPlan, WorkflowError> {
     if input.price.is_sign_negative() {
         return Err(WorkflowError::invalid("price", format!("a price cannot be negative ({})", input.price)));
     }
-    Ok(NewPlan { name, limits: input.limits, price: input.price, cycle: input.cycle })
+    Ok(NewPlan { name, limits: input.limits, price: input.price, cycle: input.cycle, tax_rate: input.tax_rate })
 }
 
 /// `rate-limit R (upload/download), PRICE CYCLE; router profile P`: how
@@ -46,7 +49,7 @@ pub fn describe(plan: &Plan) -> String {
         "rate-limit {} (upload/download), {} {}; router profile {}",
         plan.limits,
         plan.price,
-        plan.cycle.as_str(),
+        plan.cycle,
         plan.profile
     )
 }

@@ -63,6 +63,7 @@ impl Lab {
                 limits,
                 price: Decimal::new(2500, 2),
                 cycle: BillingCycle::Monthly,
+                tax_rate: None,
             })
             .await
             .unwrap();

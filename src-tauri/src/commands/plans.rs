@@ -4,6 +4,7 @@ use std::str::FromStr;
 
 use headend_core::PlanId;
 use headend_core::activity::Actor;
+use headend_core::billing::tax::TaxRate;
 use headend_core::plan::{BillingCycle, Burst, Pair, Plan, Rate, RateLimit};
 use headend_ipc::{BurstDto, ErrorDto, PlanForm, PlanRow};
 use headend_workflows::plans::{PlanInput, checked_name};
@@ -32,7 +33,8 @@ fn plan_row(p: Plan) -> PlanRow {
             },
         }),
         price: p.price.to_string(),
-        cycle: p.cycle.as_str().to_owned(),
+        cycle: p.cycle.to_string(),
+        tax_rate: p.tax_rate.map(|r| r.to_string()).unwrap_or_default(),
         name: p.name,
     }
 }
@@ -80,7 +82,11 @@ fn parse_plan_form(form: &PlanForm) -> Result<PlanInput, ErrorDto> {
     let price = Decimal::from_str(form.price.trim())
         .map_err(|_| ErrorDto::field("price", "Enter the price as a number, such as 25.00."))?;
     let cycle = BillingCycle::from_str(&form.cycle).map_err(|e| ErrorDto::field("cycle", e.to_string()))?;
-    Ok(PlanInput { name, limits, price, cycle })
+    let tax_rate = match form.tax_rate.trim() {
+        "" => None,
+        rate => Some(TaxRate::from_str(rate).map_err(|e| ErrorDto::field("tax_rate", e.to_string()))?),
+    };
+    Ok(PlanInput { name, limits, price, cycle, tax_rate })
 }
 
 /// Adds or edits a plan. An edit reaches every router with a service on

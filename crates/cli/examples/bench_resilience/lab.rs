@@ -83,6 +83,7 @@ impl Lab {
                     limits: RateLimit::from_parts(&rate, None, None, None)?,
                     price: Decimal::new(2000 + 500 * n as i64, 2),
                     cycle: BillingCycle::Monthly,
+                    tax_rate: None,
                 })
                 .await?;
             plans.push((name, id));

@@ -7,6 +7,7 @@
 
 mod activity;
 mod backup;
+mod billing;
 mod customers;
 mod import;
 mod leases;
@@ -14,7 +15,6 @@ mod olt_log;
 mod olt_queue;
 mod olts;
 mod onus;
-mod payments;
 mod plans;
 mod policy;
 mod queue;
@@ -48,6 +48,11 @@ use crate::error::StoreError;
 use crate::records::StoreStatus;
 
 pub use activity::ActivityQuery;
+pub use billing::{
+    AllocationRecord, BillingDates, BillingRow, Coupon, CustomerCredit, CustomerExportRow, InvoiceDetail, InvoiceExportRow, InvoiceQuery,
+    InvoiceRecord, IssuedInvoice, MonthTotals, NewCharge, NewInvoice, NewPayment, OverdueCustomer, PaymentExportRow,
+    PaymentOutcome, PendingCharge, RevenueReport, ServiceBilled, Statement, VoidRecord,
+};
 pub use backup::{DatabaseFacts, assign_new_installation_id, inspect_database};
 pub use import::{CheckedImport, CheckedRow, ImportService};
 pub use olt_log::{NewOltLogEntry, OltLogEntry, OltLogOutcome, REPLY_LIMIT};

@@ -4,6 +4,7 @@
 use std::str::FromStr;
 
 use headend_core::PlanId;
+use headend_core::billing::tax::TaxRate;
 use headend_core::plan::{BillingCycle, Burst, Pair, Plan, Rate, RateLimit, profile_name};
 use rust_decimal::Decimal;
 use sqlx::Row;
@@ -15,7 +16,7 @@ use crate::records::NewPlan;
 
 const PLAN_COLUMNS: &str = "id, name, profile_name, download_bps, upload_bps, burst_download_bps, burst_upload_bps,
     burst_threshold_download_bps, burst_threshold_upload_bps, burst_time_download_s, burst_time_upload_s,
-    price, billing_cycle";
+    price, billing_cycle, tax_rate";
 
 fn bps(rate: Rate) -> Result<i64, StoreError> {
     i64::try_from(rate.bps()).map_err(|_| StoreError::Invalid(format!("the rate {rate} is too large to store")))
@@ -27,7 +28,8 @@ struct PlanValues {
     upload: i64,
     burst: [Option<i64>; 6],
     price: String,
-    cycle: &'static str,
+    cycle: String,
+    tax_rate: Option<String>,
 }
 
 impl PlanValues {
@@ -49,7 +51,8 @@ impl PlanValues {
             upload: bps(limits.upload)?,
             burst,
             price: plan.price.to_string(),
-            cycle: plan.cycle.as_str(),
+            cycle: plan.cycle.to_string(),
+            tax_rate: plan.tax_rate.map(|r| r.to_string()),
         })
     }
 }
@@ -65,8 +68,8 @@ impl Store {
             "INSERT INTO plans (name, download_bps, upload_bps, burst_download_bps, burst_upload_bps,
                                 burst_threshold_download_bps, burst_threshold_upload_bps,
                                 burst_time_download_s, burst_time_upload_s, price, billing_cycle,
-                                created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                                tax_rate, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(&new.name)
         .bind(v.download)
@@ -78,7 +81,8 @@ impl Store {
         .bind(v.burst[4])
         .bind(v.burst[5])
         .bind(&v.price)
-        .bind(v.cycle)
+        .bind(&v.cycle)
+        .bind(&v.tax_rate)
         .bind(&now)
         .bind(&now)
         .fetch_one(&mut *tx)
@@ -106,7 +110,7 @@ impl Store {
             "UPDATE plans SET name = ?, download_bps = ?, upload_bps = ?, burst_download_bps = ?,
                     burst_upload_bps = ?, burst_threshold_download_bps = ?, burst_threshold_upload_bps = ?,
                     burst_time_download_s = ?, burst_time_upload_s = ?, price = ?, billing_cycle = ?,
-                    updated_at = ?
+                    tax_rate = ?, updated_at = ?
              WHERE id = ?",
         )
         .bind(&new.name)
@@ -119,7 +123,8 @@ impl Store {
         .bind(v.burst[4])
         .bind(v.burst[5])
         .bind(&v.price)
-        .bind(v.cycle)
+        .bind(&v.cycle)
+        .bind(&v.tax_rate)
         .bind(&now)
         .bind(id.0)
         .execute(&mut *tx)
@@ -199,5 +204,9 @@ fn plan_row(row: &SqliteRow) -> Result<Plan, StoreError> {
         limits: RateLimit { upload: required("upload_bps")?, download: required("download_bps")?, burst },
         price: Decimal::from_str(&price).map_err(|e| corrupt("plans", e))?,
         cycle: BillingCycle::from_str(&cycle).map_err(|e| corrupt("plans", e))?,
+        tax_rate: row
+            .try_get::<Option<String>, _>("tax_rate")?
+            .map(|r| TaxRate::from_str(&r).map_err(|e| corrupt("plans", e)))
+            .transpose()?,
     })
 }

@@ -33,6 +33,7 @@ pub(crate) async fn pppoe_ana(store: &Store, password: Option<Vec<u8>>) -> (Rout
         limits: RateLimit::from_parts("5M/20M", None, None, None).unwrap(),
         price: Decimal::new(2500, 2),
         cycle: BillingCycle::Monthly,
+        tax_rate: None,
     };
     let plan = store.add_plan(&plan).await.unwrap();
     let customer = NewCustomer { name: "Ana".into(), phone: None, email: None, address: None };

@@ -19,10 +19,10 @@ use crate::records::{NewCustomer, NewService};
 
 /// An open write transaction (`BEGIN IMMEDIATE`, like every store write).
 pub struct Write {
-    tx: Transaction<'static, Sqlite>,
+    pub(super) tx: Transaction<'static, Sqlite>,
     /// The unit's instant, from the store's clock: every row it writes
     /// carries the same one.
-    now: Timestamp,
+    pub(super) now: Timestamp,
 }
 
 impl Store {

@@ -1,0 +1,179 @@
+//! Revenue at a glance: a month's invoiced and collected, what is
+//! outstanding, overdue by age, and the last twelve months. Sums are SQL
+//! over integer minor units, served by the invoices' indexes.
+
+use headend_core::CustomerId;
+use headend_core::billing::money::Currency;
+use headend_core::billing::report::{Aged, AgingBucket};
+use jiff::ToSpan;
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+use sqlx::Row;
+
+use super::from_minor;
+use crate::error::StoreError;
+use crate::store::{Store, parse_date};
+
+/// One month's figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthTotals {
+    /// `2026-12`.
+    pub month: String,
+    /// Invoices issued in the month, less credit notes issued in it.
+    pub invoiced: Decimal,
+    /// Payments received in the month (prepaid ones too).
+    pub collected: Decimal,
+}
+
+/// The revenue report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevenueReport {
+    pub currency: Currency,
+    pub month: MonthTotals,
+    /// Still due on every open invoice, whatever its month.
+    pub outstanding: Decimal,
+    pub overdue_invoices: u64,
+    pub overdue_amount: Decimal,
+    pub overdue_customers: u64,
+    pub aging: Vec<(AgingBucket, Aged)>,
+    /// The twelve months up to the report's, oldest first.
+    pub history: Vec<MonthTotals>,
+}
+
+/// A customer with overdue invoices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverdueCustomer {
+    pub customer: CustomerId,
+    pub name: String,
+    pub invoices: u64,
+    pub amount: Decimal,
+    /// The oldest overdue invoice's due date.
+    pub oldest_due: Date,
+}
+
+fn month_key(d: Date) -> String {
+    format!("{:04}-{:02}", d.year(), d.month())
+}
+
+impl Store {
+    /// The report for the month of `month` (any day in it), as of `today`.
+    pub async fn revenue(&self, month: Date, today: Date, c: &Currency) -> Result<RevenueReport, StoreError> {
+        let first = month.first_of_month();
+        let history_from = first.checked_sub(11.months()).unwrap_or(Date::MIN);
+        let until = first.checked_add(1.month()).unwrap_or(Date::MAX);
+        let mut history = Vec::with_capacity(12);
+        let mut day = history_from;
+        while day < until {
+            history.push(MonthTotals { month: month_key(day), invoiced: c.round(Decimal::ZERO), collected: c.round(Decimal::ZERO) });
+            day = day.checked_add(1.month()).unwrap_or(Date::MAX);
+        }
+        let invoiced = sqlx::query(
+            "SELECT substr(issue_date, 1, 7) AS month,
+                    sum(CASE kind WHEN 'invoice' THEN gross_minor ELSE -gross_minor END) AS total
+             FROM invoices WHERE issue_date >= ? AND issue_date < ? AND voided_at IS NULL GROUP BY 1",
+        )
+        .bind(history_from.to_string())
+        .bind(until.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        for row in invoiced {
+            let key: String = row.try_get("month")?;
+            if let Some(m) = history.iter_mut().find(|m| m.month == key) {
+                m.invoiced = from_minor(row.try_get("total")?, c);
+            }
+        }
+        let collected = sqlx::query(
+            "SELECT substr(paid_on, 1, 7) AS month, sum(amount_minor) AS total
+             FROM payments WHERE paid_on >= ? AND paid_on < ? GROUP BY 1",
+        )
+        .bind(history_from.to_string())
+        .bind(until.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        for row in collected {
+            let key: String = row.try_get("month")?;
+            if let Some(m) = history.iter_mut().find(|m| m.month == key) {
+                m.collected = from_minor(row.try_get("total")?, c);
+            }
+        }
+        let outstanding: i64 = sqlx::query_scalar(
+            "SELECT coalesce(sum(gross_minor - settled_minor), 0) FROM invoices
+             WHERE kind = 'invoice' AND voided_at IS NULL AND settled_minor < gross_minor",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        // Overdue, bucketed by days past the due date (the open-invoice
+        // index serves the range on due_date).
+        let bounds = [30, 60, 90].map(|d: i32| today.checked_sub(d.days()).unwrap_or(Date::MIN).to_string());
+        let aged = sqlx::query(
+            "SELECT CASE WHEN due_date >= ?1 THEN 0 WHEN due_date >= ?2 THEN 1 WHEN due_date >= ?3 THEN 2 ELSE 3 END AS bucket,
+                    count(*) AS n, sum(gross_minor - settled_minor) AS due, count(DISTINCT customer_id) AS customers
+             FROM invoices
+             WHERE kind = 'invoice' AND voided_at IS NULL AND settled_minor < gross_minor AND due_date < ?4
+             GROUP BY 1",
+        )
+        .bind(&bounds[0])
+        .bind(&bounds[1])
+        .bind(&bounds[2])
+        .bind(today.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut aging: Vec<(AgingBucket, Aged)> =
+            AgingBucket::ALL.into_iter().map(|b| (b, Aged { count: 0, amount: c.round(Decimal::ZERO) })).collect();
+        for row in aged {
+            let bucket: i64 = row.try_get("bucket")?;
+            let n: i64 = row.try_get("n")?;
+            if let Some((_, a)) = usize::try_from(bucket).ok().and_then(|b| aging.get_mut(b)) {
+                *a = Aged { count: n.unsigned_abs(), amount: from_minor(row.try_get("due")?, c) };
+            }
+        }
+        let overdue_customers: i64 = sqlx::query_scalar(
+            "SELECT count(DISTINCT customer_id) FROM invoices
+             WHERE kind = 'invoice' AND voided_at IS NULL AND settled_minor < gross_minor AND due_date < ?",
+        )
+        .bind(today.to_string())
+        .fetch_one(&self.pool)
+        .await?;
+        let month_totals = history.last().cloned().unwrap_or(MonthTotals {
+            month: month_key(first),
+            invoiced: Decimal::ZERO,
+            collected: Decimal::ZERO,
+        });
+        Ok(RevenueReport {
+            currency: c.clone(),
+            month: month_totals,
+            outstanding: from_minor(outstanding, c),
+            overdue_invoices: aging.iter().map(|(_, a)| a.count).sum(),
+            overdue_amount: aging.iter().map(|(_, a)| a.amount).sum(),
+            overdue_customers: overdue_customers.unsigned_abs(),
+            aging,
+            history,
+        })
+    }
+
+    /// Customers with overdue invoices, most owed first.
+    pub async fn overdue_customers(&self, today: Date, c: &Currency) -> Result<Vec<OverdueCustomer>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT i.customer_id, c.name, count(*) AS n, sum(i.gross_minor - i.settled_minor) AS due,
+                    min(i.due_date) AS oldest
+             FROM invoices i JOIN customers c ON c.id = i.customer_id
+             WHERE i.kind = 'invoice' AND i.voided_at IS NULL AND i.settled_minor < i.gross_minor AND i.due_date < ?
+             GROUP BY i.customer_id ORDER BY due DESC, c.name",
+        )
+        .bind(today.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let n: i64 = row.try_get("n")?;
+                Ok(OverdueCustomer {
+                    customer: CustomerId(row.try_get("customer_id")?),
+                    name: row.try_get("name")?,
+                    invoices: n.unsigned_abs(),
+                    amount: from_minor(row.try_get("due")?, c),
+                    oldest_due: parse_date("invoices", row.try_get("oldest")?)?,
+                })
+            })
+            .collect()
+    }
+}
