@@ -34,5 +34,22 @@ fn main() {
 
     write("receipt.pdf", receipt_pdf(&common::receipt()).unwrap());
     write("merged.pdf", merged_invoices_pdf(&[common::invoice(), credit]).unwrap());
+    // Awkward input: long names, an unbroken token, huge amounts, no address.
+    let mut edge = common::long_invoice(3);
+    edge.issuer.name = "Cooperativa de Telecomunicações e Serviços de Internet do Vale do Paraíba Ltda".into();
+    edge.issuer.logo = None;
+    edge.customer.address = String::new();
+    edge.number = "INV-2025-0000000000123-A".into();
+    edge.lines[0].description = format!("Reference https://portal.example/{}", "x".repeat(90));
+    edge.lines[1].gross = common::dec("1234567890.12");
+    edge.amount_due = common::dec("-98765432.10");
+    edge.tax_label = "ICMS 25% + PIS/COFINS 9.25% (included in prices)".into();
+    edge.issuer.payment_instructions = String::new();
+    write("edge.pdf", invoice_pdf(&edge).unwrap());
+
+    let mut many = common::receipt();
+    many.allocations = (0..70).map(|i| (format!("INV-2024-{i:06}"), common::dec("28.57"))).collect();
+    write("receipt-many.pdf", receipt_pdf(&many).unwrap());
+
     println!("written to {}", dir.display());
 }

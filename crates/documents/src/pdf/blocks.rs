@@ -35,7 +35,14 @@ pub(crate) fn header(
     particulars: &[(&str, String)],
 ) -> Result<(), DocumentError> {
     let top = flow.y;
-    let left_width = flow.content_width() * 0.5;
+    let title_style = Style::new(Weight::Bold, 22.0, ACCENT);
+    let label_width = particulars.iter().map(|(label, _)| flow.width_of(label, BODY_MUTED)).fold(0.0, f32::max);
+    let value_width = particulars.iter().map(|(_, value)| flow.width_of(value, BODY_BOLD)).fold(0.0, f32::max);
+    let label_x = flow.right - value_width - 16.0 - label_width;
+    // The issuer's column ends where the title or the particulars begin, so
+    // long names wrap instead of running under them.
+    let right_start = label_x.min(flow.right - flow.width_of(title, title_style));
+    let left_width = (right_start - flow.left - 24.0).max(flow.content_width() * 0.35);
 
     let mut y = top;
     if let Some(logo) = &issuer.logo {
@@ -55,12 +62,8 @@ pub(crate) fn header(
     }
     let left_bottom = flow.lines(flow.left, y, &address, BODY_MUTED);
 
-    let title_style = Style::new(Weight::Bold, 22.0, ACCENT);
     flow.text_right(flow.right, top + title_style.ascent(), title, title_style);
     let mut y = top + title_style.leading() + 4.0;
-    let label_width = particulars.iter().map(|(label, _)| flow.width_of(label, BODY_MUTED)).fold(0.0, f32::max);
-    let value_width = particulars.iter().map(|(_, value)| flow.width_of(value, BODY_BOLD)).fold(0.0, f32::max);
-    let label_x = flow.right - value_width - 16.0 - label_width;
     for (label, value) in particulars {
         flow.text(label_x, y + BODY.ascent(), label, BODY_MUTED);
         flow.text_right(flow.right, y + BODY.ascent(), value, BODY_BOLD);
@@ -96,10 +99,12 @@ pub(crate) fn addressee(flow: &mut Flow, caption: &str, party: &Party, highlight
     let address = flow.wrap(&party.address, BODY, width);
     let left_bottom = flow.lines(flow.left, y, &address, BODY);
 
-    let amount_style = Style::new(Weight::Bold, 17.0, INK);
     let x = flow.right - HIGHLIGHT_WIDTH;
     let pad = 12.0;
     let inner = HIGHLIGHT_WIDTH - 2.0 * pad;
+    // A very large amount is set smaller rather than broken over two lines.
+    let natural = flow.width_of(&highlight.amount, Style::new(Weight::Bold, 17.0, INK));
+    let amount_style = Style::new(Weight::Bold, (17.0 * inner / natural.max(1.0)).clamp(10.0, 17.0), INK);
     let amount = flow.wrap(&highlight.amount, amount_style, inner);
     let note = flow.wrap(&highlight.note, BODY_MUTED, inner);
     let height = pad
@@ -165,7 +170,7 @@ pub(crate) fn totals(flow: &mut Flow, rows: &[Total]) {
     }
 }
 
-/// A captioned block of free text across the page (payment instructions, notes).
+/// A captioned block of free text across the page (payment instructions).
 pub(crate) fn note(flow: &mut Flow, caption: &str, text: &str) {
     let lines = flow.wrap(text, BODY, flow.content_width());
     if lines.is_empty() {

@@ -96,7 +96,7 @@ fn line_table(flow: &mut Flow, doc: &InvoiceDocument) {
     let mut columns = Vec::new();
     let amount_column = |flow: &Flow, title: &str, index: usize| Column {
         title: title.into(),
-        width: flow.column_width(title, rows.iter().map(|row| row[index].as_str())).max(64.0),
+        width: flow.column_width(title, rows.iter().map(|row| row[index].as_str())).max(56.0),
         align: Align::Right,
     };
     let net = amount_column(flow, "NET", 2);

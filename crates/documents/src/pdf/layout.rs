@@ -192,9 +192,14 @@ impl<'f> Flow<'f> {
         lines.iter().fold(top, |y, line| self.line(x, y, line, style))
     }
 
+    /// Whether `height` more fits on this page.
+    pub(crate) fn fits(&self, height: f32) -> bool {
+        self.y + height <= self.bottom()
+    }
+
     /// Starts a new page unless `height` more fits on this one; true if it did.
     pub(crate) fn make_room(&mut self, height: f32) -> bool {
-        if self.y + height <= self.bottom() {
+        if self.fits(height) {
             return false;
         }
         self.pages.push(Vec::new());
@@ -287,10 +292,11 @@ impl<'f> Flow<'f> {
                 let line_y = height - 40.0;
                 ops.push(Op::Line { x1: left, y1: line_y, x2: right, y2: line_y, width: 0.5, color: RULE });
                 let baseline = line_y + 14.0;
-                let shaped = fonts.shape(footer, style.weight, style.size);
+                let number = fonts.shape(&format!("Page {} of {count}", index + 1), style.weight, style.size);
+                let room = right - left - number.width - 16.0;
+                let shaped = fonts.shape(&fonts.fit(footer, style.weight, style.size, room), style.weight, style.size);
                 ops.push(Op::Text { x: left, y: baseline, shaped, color: style.color });
-                let shaped = fonts.shape(&format!("Page {} of {count}", index + 1), style.weight, style.size);
-                ops.push(Op::Text { x: right - shaped.width, y: baseline, shaped, color: style.color });
+                ops.push(Op::Text { x: right - number.width, y: baseline, shaped: number, color: style.color });
                 if let Some(stamp) = stamp {
                     let shaped = fonts.shape(stamp, Weight::Bold, 120.0);
                     ops.push(Op::Stamp { text: shaped, cx: width / 2.0, cy: height / 2.0, angle: -30.0, color: ALERT });

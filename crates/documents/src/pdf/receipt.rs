@@ -1,6 +1,6 @@
 //! The receipt layout.
 
-use super::blocks::{Emphasis, Highlight, Total, addressee, header, note, totals};
+use super::blocks::{Emphasis, Highlight, Total, addressee, header, totals};
 use super::layout::{Align, BODY, BODY_BOLD, BODY_MUTED, Column, Flow, Page};
 use super::text::Fonts;
 use crate::DocumentError;
@@ -19,8 +19,11 @@ pub(crate) fn lay_out(fonts: &Fonts, doc: &ReceiptDocument) -> Result<Vec<Page>,
         "RECEIPT",
         &[("Receipt number", doc.number.clone()), ("Date", doc.date.to_string())],
     )?;
-    let highlight =
-        Highlight { caption: "AMOUNT RECEIVED".into(), amount: with_currency(doc.amount), note: doc.method.clone() };
+    let highlight = Highlight {
+        caption: "AMOUNT RECEIVED".into(),
+        amount: with_currency(doc.amount),
+        note: format!("Received {}", doc.date),
+    };
     addressee(&mut flow, "RECEIVED FROM", &doc.customer, &highlight);
 
     // The payment's particulars as label: value lines.
@@ -60,7 +63,16 @@ pub(crate) fn lay_out(fonts: &Fonts, doc: &ReceiptDocument) -> Result<Vec<Page>,
             },
         ],
     );
-    note(&mut flow, "THANK YOU", "Thank you for your payment. Please keep this receipt for your records.");
+    // A courtesy line, not worth a page of its own.
+    if flow.fits(40.0) {
+        flow.y += 24.0;
+        flow.line(
+            flow.left,
+            flow.y,
+            "Thank you for your payment. Please keep this receipt for your records.",
+            BODY_MUTED,
+        );
+    }
 
     Ok(flow.finish(&format!("{} · Receipt {}", doc.issuer.name, doc.number), None))
 }

@@ -141,6 +141,21 @@ impl Fonts {
         lines
     }
 
+    /// The text cut short with "…" if it is wider than `max`.
+    pub(crate) fn fit(&self, text: &str, weight: Weight, size: f32, max: f32) -> String {
+        if self.width(text, weight, size) <= max {
+            return text.to_owned();
+        }
+        let mut cut: String = text.to_owned();
+        while cut.pop().is_some() {
+            let candidate = format!("{}…", cut.trim_end());
+            if self.width(&candidate, weight, size) <= max {
+                return candidate;
+            }
+        }
+        String::new()
+    }
+
     fn split_word(&self, word: &str, weight: Weight, size: f32, max: f32) -> Vec<String> {
         let mut pieces = Vec::new();
         let mut piece = String::new();
