@@ -106,6 +106,16 @@ fn the_logo_is_drawn_once() {
 }
 
 #[test]
+fn a_jpeg_logo_is_embedded_as_jpeg() {
+    let mut doc = invoice();
+    doc.issuer.logo = Some(Logo(include_bytes!("fixtures/logo.jpg").to_vec()));
+    let (_dir, pdf) = saved(&invoice_pdf(&doc).unwrap());
+    let images = poppler("pdfimages", &["-list"], &pdf);
+    let encodings: Vec<&str> = images.lines().skip(2).map(|l| l.split_whitespace().nth(8).unwrap()).collect();
+    assert_eq!(encodings, ["jpeg"], "{images}");
+}
+
+#[test]
 fn a_bad_logo_is_an_error_not_a_panic() {
     let mut doc = invoice();
     doc.issuer.logo = Some(Logo(b"GIF89a not what we take".to_vec()));
@@ -160,6 +170,11 @@ fn a_credit_note_names_the_invoice_it_credits() {
     assert!(text.contains("CREDIT NOTE") && text.contains("CN-2025-000004"), "{text}");
     assert!(text.contains("Credits invoice") && text.contains("INV-2025-000123"), "{text}");
     assert!(!text.contains("Due date"), "a credit note has no due date:\n{text}");
+    assert!(!text.contains("Prices include tax."));
+
+    doc.tax_inclusive = true;
+    let (_dir, pdf) = saved(&invoice_pdf(&doc).unwrap());
+    assert!(poppler("pdftotext", &[], &pdf).contains("Prices include tax."));
 }
 
 #[test]

@@ -32,7 +32,7 @@ pub(crate) fn header(
     flow: &mut Flow,
     issuer: &Issuer,
     title: &str,
-    particulars: &[(&str, String)],
+    particulars: &[(String, String)],
 ) -> Result<(), DocumentError> {
     let top = flow.y;
     let title_style = Style::new(Weight::Bold, 22.0, ACCENT);

@@ -29,7 +29,6 @@ pub(crate) fn lay_out(fonts: &Fonts, doc: &InvoiceDocument) -> Result<Vec<Page>,
     if let Some(credited) = &doc.credited_invoice {
         particulars.push(("Credits invoice".into(), credited.clone()));
     }
-    let particulars: Vec<(&str, String)> = particulars.iter().map(|(l, v)| (l.as_str(), v.clone())).collect();
     header(&mut flow, &doc.issuer, title, &particulars)?;
     if let Some(reason) = &doc.void {
         void_notice(&mut flow, reason);

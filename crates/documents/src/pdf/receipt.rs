@@ -13,12 +13,8 @@ pub(crate) fn lay_out(fonts: &Fonts, doc: &ReceiptDocument) -> Result<Vec<Page>,
     let continued = (doc.issuer.name.clone(), format!("Receipt {} (continued)", doc.number));
     let mut flow = Flow::new(fonts, doc.paper, continued);
 
-    header(
-        &mut flow,
-        &doc.issuer,
-        "RECEIPT",
-        &[("Receipt number", doc.number.clone()), ("Date", doc.date.to_string())],
-    )?;
+    let particulars = [("Receipt number".into(), doc.number.clone()), ("Date".into(), doc.date.to_string())];
+    header(&mut flow, &doc.issuer, "RECEIPT", &particulars)?;
     let highlight = Highlight {
         caption: "AMOUNT RECEIVED".into(),
         amount: with_currency(doc.amount),

@@ -35,7 +35,7 @@ pub(crate) struct Face {
 impl Face {
     fn load(data: &'static [u8]) -> Option<Face> {
         let shaper = rustybuzz::Face::from_slice(data, 0)?;
-        let units_per_em = f32::from(shaper.units_per_em().max(1) as u16);
+        let units_per_em = shaper.units_per_em().max(1) as f32;
         Some(Face { pdf: Font::new(data.into(), 0)?, shaper, units_per_em })
     }
 }
