@@ -411,7 +411,9 @@ mod tests {
 
     #[test]
     fn billing_cycles_round_trip() {
-        for c in BillingCycle::ALL.into_iter().chain([BillingCycle::Days(1), BillingCycle::Days(7), BillingCycle::Days(366)]) {
+        for c in
+            BillingCycle::ALL.into_iter().chain([BillingCycle::Days(1), BillingCycle::Days(7), BillingCycle::Days(366)])
+        {
             assert_eq!(c.to_string().parse(), Ok(c));
         }
         for bad in ["weekly", "0d", "367d", "07d", "d", "7", "-7d", "7 d"] {

@@ -25,10 +25,10 @@ mod files;
 mod keyring;
 
 pub mod backup;
+pub mod billing;
 pub mod import;
 pub mod keys;
 pub mod olts;
-pub mod payments;
 pub mod plans;
 pub mod policy;
 pub mod provisioning;

@@ -47,10 +47,7 @@ fn checked(input: PlanInput) -> Result<NewPlan, WorkflowError> {
 pub fn describe(plan: &Plan) -> String {
     format!(
         "rate-limit {} (upload/download), {} {}; router profile {}",
-        plan.limits,
-        plan.price,
-        plan.cycle,
-        plan.profile
+        plan.limits, plan.price, plan.cycle, plan.profile
     )
 }
 

@@ -2,11 +2,13 @@
 //! status or due date, try its failed actions again.
 
 use headend_core::activity::{Actor, Subject};
+use headend_core::billing::calendar::BillingDay;
+use headend_core::billing::schedule::resume_after_pause;
 use headend_core::provision::policy::{IspPolicy, Standing, checked_grace};
 use headend_core::provision::{Password, validate_password, validate_username};
 use headend_core::service::{Access, Service, ServiceStatus};
 use headend_core::{CustomerId, PlanId, RouterId, ServiceId};
-use headend_store::{NewCustomer, NewService, ServiceOverview, StoreError};
+use headend_store::{BillingDates, NewCustomer, NewService, ServiceOverview, StoreError};
 use jiff::civil::Date;
 
 use crate::{WorkflowError, Workflows};
@@ -238,9 +240,39 @@ impl Workflows {
         status: ServiceStatus,
     ) -> Result<ServiceOverview, WorkflowError> {
         let before = self.service(id).await?;
-        let detail = format!("status {} -> {status}", before.status);
+        let (_, today) = self.today().await?;
+        let mut detail = format!("status {} -> {status}", before.status);
         let mut write = self.store.begin_write().await?;
         write.set_service_status(id, status).await?;
+        // Billing: a pause asked for stops invoicing and, on resume, moves
+        // the paid-through and invoiced-through dates by the days paused; a
+        // first activation starts the first period.
+        let dates = write.billing_dates(id).await?;
+        match (before.status, status) {
+            (from, ServiceStatus::Inactive) if from != ServiceStatus::Inactive => {
+                write.set_billing_dates(id, BillingDates { paused_on: Some(today), ..dates }).await?;
+            }
+            (ServiceStatus::Inactive, to) if to != ServiceStatus::Inactive => {
+                if let Some(paused_on) = dates.paused_on {
+                    let (paid, invoiced) =
+                        resume_after_pause(dates.paid_through, dates.invoiced_through, paused_on, today);
+                    write
+                        .set_billing_dates(
+                            id,
+                            BillingDates { paid_through: paid, invoiced_through: invoiced, paused_on: None },
+                        )
+                        .await?;
+                    detail.push_str(&format!(
+                        "; paused {} day(s), billing moved on by as many",
+                        (today - paused_on).get_days()
+                    ));
+                }
+            }
+            (ServiceStatus::Pending, ServiceStatus::Active) if dates.invoiced_through.is_none() => {
+                write.set_activated_on(id, today).await?;
+            }
+            _ => {}
+        }
         write.log_activity(&self.entry(actor, Subject::Service(id), "status changed", detail)).await?;
         write.commit().await?;
         self.sweep(before.router);
@@ -259,6 +291,8 @@ impl Workflows {
         let what = format!("next billing date {} -> {}", show(before.next_billing_date), show(due));
         let mut write = self.store.begin_write().await?;
         write.set_service_due(id, due).await?;
+        // A due date set by hand is the new billing day.
+        write.set_billing_day(id, due.map(BillingDay::of)).await?;
         write.log_activity(&self.entry(actor, Subject::Service(id), "due date changed", what)).await?;
         write.commit().await?;
         self.sweep(before.router);

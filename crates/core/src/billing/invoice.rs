@@ -309,8 +309,11 @@ mod tests {
     #[test]
     fn mixed_rates_inclusive() {
         let usd = Currency::new("USD").unwrap();
-        let (lines, total) =
-            price_lines(vec![draft("30.00", "16"), draft("100.00", "0"), draft("-5.00", "16")], TaxMode::Inclusive, &usd);
+        let (lines, total) = price_lines(
+            vec![draft("30.00", "16"), draft("100.00", "0"), draft("-5.00", "16")],
+            TaxMode::Inclusive,
+            &usd,
+        );
         assert_eq!(lines[0].amounts.tax, d("4.14"));
         assert_eq!(lines[2].amounts.tax, d("-0.69"));
         assert_eq!((total.net, total.tax, total.gross), (d("121.55"), d("3.45"), d("125.00")));
@@ -344,7 +347,16 @@ mod tests {
         }
         // A change outside the period is not prorated.
         let period = monthly(date(2026, 12, 1));
-        assert!(plan_change_lines(ServiceId(7), period, date(2027, 1, 1), ("a", d("1"), TaxRate::ZERO), ("b", d("2"), TaxRate::ZERO)).is_empty());
+        assert!(
+            plan_change_lines(
+                ServiceId(7),
+                period,
+                date(2027, 1, 1),
+                ("a", d("1"), TaxRate::ZERO),
+                ("b", d("2"), TaxRate::ZERO)
+            )
+            .is_empty()
+        );
     }
 
     #[test]

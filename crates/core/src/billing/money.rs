@@ -70,7 +70,10 @@ impl Currency {
     pub fn parse_amount(&self, text: &str) -> Result<Decimal, AmountError> {
         let trimmed = text.trim();
         let plain = !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-');
-        let amount = Decimal::from_str(trimmed).ok().filter(|_| plain).ok_or_else(|| AmountError::NotANumber(text.to_owned()))?;
+        let amount = Decimal::from_str(trimmed)
+            .ok()
+            .filter(|_| plain)
+            .ok_or_else(|| AmountError::NotANumber(text.to_owned()))?;
         self.check_amount(amount)
     }
 

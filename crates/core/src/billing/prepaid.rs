@@ -1,8 +1,8 @@
 //! Prepaid payments: a number of months paid at once, without invoices,
 //! and what they do to a service's due date.
 
-use jiff::civil::Date;
 use super::calendar::{BillingDay, add_months};
+use jiff::civil::Date;
 
 /// The most months one payment may cover (three years).
 pub const MAX_MONTHS: u8 = 36;

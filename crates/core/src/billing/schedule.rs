@@ -134,7 +134,9 @@ pub fn next_period(state: &BillingState, settings: &BillingSettings, today: Date
 fn first_period(state: &BillingState, rule: FirstInvoice) -> (Period, Option<Period>, BillingDay) {
     let start = state.activated_on;
     match rule {
-        FirstInvoice::ProrateTo(day) if !matches!(state.cycle, BillingCycle::Days(_)) && day != BillingDay::of(start) => {
+        FirstInvoice::ProrateTo(day)
+            if !matches!(state.cycle, BillingCycle::Days(_)) && day != BillingDay::of(start) =>
+        {
             // The billing day on or after activation ends the first period.
             let this_month = day.in_month_of(start);
             let until = if this_month > start { this_month } else { add_months(start, 1, day) };
@@ -267,7 +269,8 @@ mod tests {
         assert_eq!(due.prorated_of, None);
         assert_eq!(due.billing_day.get(), 10);
 
-        let prorate = BillingSettings { first_invoice: FirstInvoice::ProrateTo(BillingDay::new(1).unwrap()), ..settings.clone() };
+        let prorate =
+            BillingSettings { first_invoice: FirstInvoice::ProrateTo(BillingDay::new(1).unwrap()), ..settings.clone() };
         let due = next_period(&s, &prorate, date(2026, 11, 10)).unwrap();
         assert_eq!(due.period, Period { from: date(2026, 11, 10), until: date(2026, 12, 1) });
         assert_eq!(due.prorated_of, Some(Period { from: date(2026, 11, 1), until: date(2026, 12, 1) }));
@@ -276,7 +279,8 @@ mod tests {
         let on_day = BillingState { activated_on: date(2026, 11, 1), ..s };
         assert_eq!(next_period(&on_day, &prorate, date(2026, 11, 1)).unwrap().prorated_of, None);
         // Billing day later in the month: until that day this month.
-        let day25 = BillingSettings { first_invoice: FirstInvoice::ProrateTo(BillingDay::new(25).unwrap()), ..settings };
+        let day25 =
+            BillingSettings { first_invoice: FirstInvoice::ProrateTo(BillingDay::new(25).unwrap()), ..settings };
         let due = next_period(&s, &day25, date(2026, 11, 10)).unwrap();
         assert_eq!(due.period.until, date(2026, 11, 25));
         assert_eq!(due.prorated_of.unwrap().days(), 31);
@@ -330,18 +334,24 @@ mod tests {
         s.cycle = BillingCycle::Days(1);
         let settings = BillingSettings::default();
         let issued = run_daily(s, &settings, date(2026, 12, 6), date(2026, 12, 8));
-        assert_eq!(issued.iter().map(|(d, p)| (*d, p.from)).collect::<Vec<_>>(), [
-            (date(2026, 12, 6), date(2026, 12, 6)),
-            (date(2026, 12, 7), date(2026, 12, 7)),
-            (date(2026, 12, 8), date(2026, 12, 8))
-        ]);
+        assert_eq!(
+            issued.iter().map(|(d, p)| (*d, p.from)).collect::<Vec<_>>(),
+            [
+                (date(2026, 12, 6), date(2026, 12, 6)),
+                (date(2026, 12, 7), date(2026, 12, 7)),
+                (date(2026, 12, 8), date(2026, 12, 8))
+            ]
+        );
         s.cycle = BillingCycle::Days(7);
         let issued = run_daily(s, &settings, date(2026, 12, 1), date(2026, 12, 14));
-        assert_eq!(issued.iter().map(|(d, p)| (*d, p.from)).collect::<Vec<_>>(), [
-            (date(2026, 12, 1), date(2026, 12, 6)),
-            (date(2026, 12, 7), date(2026, 12, 13)),
-            (date(2026, 12, 14), date(2026, 12, 20))
-        ]);
+        assert_eq!(
+            issued.iter().map(|(d, p)| (*d, p.from)).collect::<Vec<_>>(),
+            [
+                (date(2026, 12, 1), date(2026, 12, 6)),
+                (date(2026, 12, 7), date(2026, 12, 13)),
+                (date(2026, 12, 14), date(2026, 12, 20))
+            ]
+        );
     }
 
     #[test]

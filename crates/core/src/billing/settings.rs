@@ -208,7 +208,11 @@ impl BillingSettings {
         if self.invoices_while_suspended > Self::MAX_WHILE_SUSPENDED {
             return Err(SettingError::new(
                 "invoices-while-suspended",
-                format!("invoices while suspended is 0 to {}, not {}", Self::MAX_WHILE_SUSPENDED, self.invoices_while_suspended),
+                format!(
+                    "invoices while suspended is 0 to {}, not {}",
+                    Self::MAX_WHILE_SUSPENDED,
+                    self.invoices_while_suspended
+                ),
             ));
         }
         for (setting, prefix) in [

@@ -53,7 +53,8 @@ pub struct ServicesPage {
     pub rows: Vec<ServiceOverview>,
 }
 
-pub(super) const SERVICE_COLUMNS: &str = "s.id, s.customer_id, s.router_id, s.plan_id, s.kind, s.username, s.ip_address,
+pub(super) const SERVICE_COLUMNS: &str =
+    "s.id, s.customer_id, s.router_id, s.plan_id, s.kind, s.username, s.ip_address,
     s.status, s.next_billing_date, s.grace_days";
 
 const OVERVIEW_COLUMNS: &str = "s.id, s.customer_id, c.name AS customer_name, c.phone AS customer_phone,

@@ -6,9 +6,9 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 use sqlx::Row;
 
+use super::from_minor;
 use super::invoices::invoice_row;
 use super::payments::{PAYMENT_COLUMNS, payment_row};
-use super::from_minor;
 use crate::error::StoreError;
 use crate::store::Store;
 
@@ -96,7 +96,11 @@ impl Store {
     }
 
     /// Payments received from `from` to `to` (inclusive), oldest first.
-    pub async fn payment_export(&self, from: Option<Date>, to: Option<Date>) -> Result<Vec<PaymentExportRow>, StoreError> {
+    pub async fn payment_export(
+        &self,
+        from: Option<Date>,
+        to: Option<Date>,
+    ) -> Result<Vec<PaymentExportRow>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {PAYMENT_COLUMNS}, (SELECT name FROM customers c WHERE c.id = payments.customer_id) AS customer_name
              FROM payments WHERE paid_on >= ? AND paid_on <= ? ORDER BY paid_on, id"

@@ -173,7 +173,8 @@ pub(super) fn invoice_row(row: &SqliteRow) -> Result<InvoiceRecord, StoreError> 
     let kind: String = row.try_get("kind")?;
     let mode: String = row.try_get("tax_mode")?;
     let actor: String = row.try_get("actor")?;
-    let void = match (row.try_get::<Option<String>, _>("voided_at")?, row.try_get::<Option<String>, _>("void_reason")?) {
+    let void = match (row.try_get::<Option<String>, _>("voided_at")?, row.try_get::<Option<String>, _>("void_reason")?)
+    {
         (Some(at), Some(reason)) => Some(VoidRecord { at: parse_ts(t, &at)?, reason }),
         _ => None,
     };
@@ -310,7 +311,8 @@ async fn credit_sources(conn: &mut SqliteConnection, customer: CustomerId) -> Re
         }
         let id: i64 = row.try_get("id")?;
         let source: String = row.try_get("source")?;
-        let source = if source == "payment" { Source::Payment(PaymentId(id)) } else { Source::CreditNote(InvoiceId(id)) };
+        let source =
+            if source == "payment" { Source::Payment(PaymentId(id)) } else { Source::CreditNote(InvoiceId(id)) };
         sources.push((source, left));
     }
     Ok(sources)
@@ -363,13 +365,15 @@ pub(super) async fn allocate_source(
             Source::Payment(p) => (Some(p.0), None),
             Source::CreditNote(c) => (None, Some(c.0)),
         };
-        sqlx::query("INSERT INTO allocations (invoice_id, payment_id, credit_note_id, amount_minor) VALUES (?, ?, ?, ?)")
-            .bind(invoice.0)
-            .bind(payment)
-            .bind(credit_note)
-            .bind(take)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "INSERT INTO allocations (invoice_id, payment_id, credit_note_id, amount_minor) VALUES (?, ?, ?, ?)",
+        )
+        .bind(invoice.0)
+        .bind(payment)
+        .bind(credit_note)
+        .bind(take)
+        .execute(&mut *conn)
+        .await?;
         sqlx::query("UPDATE invoices SET settled_minor = settled_minor + ? WHERE id = ?")
             .bind(take)
             .bind(invoice.0)
@@ -389,7 +393,10 @@ pub(super) async fn allocate_source(
 
 /// Applies all of a customer's unused credit to their open invoices;
 /// returns the invoices it settled.
-pub(super) async fn apply_credit(conn: &mut SqliteConnection, customer: CustomerId) -> Result<Vec<InvoiceId>, StoreError> {
+pub(super) async fn apply_credit(
+    conn: &mut SqliteConnection,
+    customer: CustomerId,
+) -> Result<Vec<InvoiceId>, StoreError> {
     let sources = credit_sources(conn, customer).await?;
     if sources.is_empty() {
         return Ok(Vec::new());
@@ -535,7 +542,8 @@ impl Write {
 impl Store {
     /// Invoices (and, if asked, credit notes), newest first.
     pub async fn invoices(&self, q: &InvoiceQuery, today: Date) -> Result<Vec<InvoiceRecord>, StoreError> {
-        let mut sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE 1 = 1");
+        let mut sql =
+            format!("SELECT {INVOICE_COLUMNS} FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE 1 = 1");
         if !q.credit_notes {
             sql.push_str(" AND i.kind = 'invoice'");
         }
@@ -649,15 +657,19 @@ impl Store {
     ) -> Result<InvoiceRecord, StoreError> {
         let mut tx = self.write().await?;
         let now = self.now();
-        let detail =
-            detail_by_number(&mut tx, number).await?.ok_or_else(|| StoreError::NotFound(format!("invoice {number}")))?;
+        let detail = detail_by_number(&mut tx, number)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("invoice {number}")))?;
         let invoice = detail.invoice;
         if invoice.void.is_some() {
             return Err(StoreError::Invalid(format!("{number} is already void")));
         }
         match invoice.kind {
             DocumentKind::Invoice => {
-                sqlx::query("DELETE FROM allocations WHERE invoice_id = ?").bind(invoice.id.0).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM allocations WHERE invoice_id = ?")
+                    .bind(invoice.id.0)
+                    .execute(&mut *tx)
+                    .await?;
                 sqlx::query("UPDATE invoices SET settled_minor = 0 WHERE id = ?")
                     .bind(invoice.id.0)
                     .execute(&mut *tx)
@@ -676,7 +688,10 @@ impl Store {
                 .bind(invoice.id.0)
                 .execute(&mut *tx)
                 .await?;
-                sqlx::query("DELETE FROM allocations WHERE credit_note_id = ?").bind(invoice.id.0).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM allocations WHERE credit_note_id = ?")
+                    .bind(invoice.id.0)
+                    .execute(&mut *tx)
+                    .await?;
             }
         }
         sqlx::query("UPDATE invoices SET voided_at = ?, void_reason = ? WHERE id = ?")
@@ -695,8 +710,9 @@ impl Store {
             detail: format!("{number}: {reason}"),
         };
         insert_activity(&mut tx, &entry).await?;
-        let voided =
-            detail_by_number(&mut tx, number).await?.ok_or_else(|| StoreError::NotFound(format!("invoice {number}")))?;
+        let voided = detail_by_number(&mut tx, number)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("invoice {number}")))?;
         tx.commit().await?;
         Ok(voided.invoice)
     }
@@ -716,8 +732,9 @@ impl Store {
     ) -> Result<InvoiceRecord, StoreError> {
         let mut tx = self.write().await?;
         let now = self.now();
-        let detail =
-            detail_by_number(&mut tx, number).await?.ok_or_else(|| StoreError::NotFound(format!("invoice {number}")))?;
+        let detail = detail_by_number(&mut tx, number)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("invoice {number}")))?;
         let invoice = detail.invoice;
         if invoice.kind != DocumentKind::Invoice {
             return Err(StoreError::Invalid(format!("{number} is a credit note: credit the invoice it credits")));

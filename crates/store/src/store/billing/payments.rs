@@ -91,15 +91,19 @@ impl Store {
 
     /// A service's payments, newest first.
     pub async fn payments(&self, service: ServiceId) -> Result<Vec<Payment>, StoreError> {
-        let rows = sqlx::query(&format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE service_id = ? ORDER BY id DESC"))
-            .bind(service.0)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query(&format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE service_id = ? ORDER BY id DESC"))
+                .bind(service.0)
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter().map(payment_row).collect()
     }
 
     /// A payment by its receipt number, with the invoices it paid.
-    pub async fn payment_by_receipt(&self, receipt: &str) -> Result<Option<(Payment, Vec<AllocationRecord>)>, StoreError> {
+    pub async fn payment_by_receipt(
+        &self,
+        receipt: &str,
+    ) -> Result<Option<(Payment, Vec<AllocationRecord>)>, StoreError> {
         let row = sqlx::query(&format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE receipt_number = ?"))
             .bind(receipt)
             .fetch_optional(&self.pool)
@@ -312,8 +316,13 @@ async fn record(
             if paid.is_empty() { "no invoice (credit)".to_owned() } else { paid.join(", ") }
         ),
     };
-    let entry =
-        ActivityEntry { at: now, actor: actor.clone(), subject: Subject::Service(new.service), action: "payment".into(), detail };
+    let entry = ActivityEntry {
+        at: now,
+        actor: actor.clone(),
+        subject: Subject::Service(new.service),
+        action: "payment".into(),
+        detail,
+    };
     insert_activity(conn, &entry).await?;
     let payment = Payment {
         id: payment_id,

@@ -64,7 +64,11 @@ impl Store {
         let mut history = Vec::with_capacity(12);
         let mut day = history_from;
         while day < until {
-            history.push(MonthTotals { month: month_key(day), invoiced: c.round(Decimal::ZERO), collected: c.round(Decimal::ZERO) });
+            history.push(MonthTotals {
+                month: month_key(day),
+                invoiced: c.round(Decimal::ZERO),
+                collected: c.round(Decimal::ZERO),
+            });
             day = day.checked_add(1.month()).unwrap_or(Date::MAX);
         }
         let invoiced = sqlx::query(

@@ -40,9 +40,8 @@ pub(crate) fn parse_tax_mode(text: &str) -> Result<TaxMode, String> {
 impl Store {
     /// The billing settings; a setting never saved is its default.
     pub async fn billing_settings(&self) -> Result<BillingSettings, StoreError> {
-        let rows = sqlx::query("SELECT key, value FROM isp_settings WHERE key LIKE 'billing.%'")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT key, value FROM isp_settings WHERE key LIKE 'billing.%'").fetch_all(&self.pool).await?;
         let mut values = HashMap::new();
         for row in rows {
             let key: String = row.try_get("key")?;

@@ -1,0 +1,97 @@
+//! Payments: allocated to the customer's open invoices (a named one
+//! first), or prepaid months without an invoice; either way the service
+//! they pay for is back on its router within seconds.
+
+use headend_core::ServiceId;
+use headend_core::activity::Actor;
+use headend_core::billing::MAX_MONTHS;
+use headend_core::billing::ledger::{MAX_REFERENCE_LEN, PaymentMethod};
+use headend_store::{NewPayment, PaymentOutcome};
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+
+use crate::{WorkflowError, Workflows};
+
+/// A payment as a form or the command line gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentInput {
+    pub service: ServiceId,
+    pub amount: Decimal,
+    pub method: PaymentMethod,
+    pub reference: Option<String>,
+    /// The day the money came; the ISP's today by default.
+    pub date: Option<Date>,
+    /// Prepaid months without an invoice.
+    pub months: Option<u8>,
+    /// An invoice number to settle first.
+    pub invoice: Option<String>,
+}
+
+impl Workflows {
+    async fn checked_payment(&self, input: &PaymentInput) -> Result<(NewPayment, Date), WorkflowError> {
+        let settings = self.store.billing_settings().await?;
+        let amount = settings
+            .currency
+            .check_amount(input.amount)
+            .map_err(|e| WorkflowError::invalid("amount", e.to_string()))?;
+        if let Some(m) = input.months
+            && !(1..=MAX_MONTHS).contains(&m)
+        {
+            return Err(WorkflowError::invalid(
+                "months",
+                format!("a payment covers 1 to {MAX_MONTHS} months, not {m}"),
+            ));
+        }
+        if input.months.is_some() && input.invoice.is_some() {
+            return Err(WorkflowError::invalid(
+                "months",
+                "a prepaid payment (months) pays no invoice: give one or the other",
+            ));
+        }
+        let reference = input.reference.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
+        if reference.as_ref().is_some_and(|r| r.chars().count() > MAX_REFERENCE_LEN) {
+            return Err(WorkflowError::invalid(
+                "reference",
+                format!("a reference is at most {MAX_REFERENCE_LEN} characters"),
+            ));
+        }
+        let (_, today) = self.today().await?;
+        let paid_on = input.date.unwrap_or(today);
+        if paid_on > today {
+            return Err(WorkflowError::invalid(
+                "date",
+                format!("{paid_on} is after today ({today}): money not yet received"),
+            ));
+        }
+        self.service(input.service).await?;
+        let new = NewPayment {
+            service: input.service,
+            amount,
+            method: input.method,
+            reference,
+            paid_on,
+            months: input.months,
+            invoice: input.invoice.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned),
+        };
+        Ok((new, today))
+    }
+
+    /// What the payment would do (allocations, credit left, balance, the
+    /// service's new paid-through date), written nowhere.
+    pub async fn preview_payment(&self, input: &PaymentInput) -> Result<PaymentOutcome, WorkflowError> {
+        let (new, today) = self.checked_payment(input).await?;
+        let settings = self.store.billing_settings().await?;
+        Ok(self.store.preview_payment(&new, &settings, today, &Actor::Operator).await?)
+    }
+
+    /// Records the payment with its receipt; the service's router is swept
+    /// at once.
+    pub async fn record_payment(&self, actor: &Actor, input: &PaymentInput) -> Result<PaymentOutcome, WorkflowError> {
+        let (new, today) = self.checked_payment(input).await?;
+        let settings = self.store.billing_settings().await?;
+        let service = self.service(input.service).await?;
+        let outcome = self.store.record_payment(&new, &settings, today, actor).await?;
+        self.sweep(service.router);
+        Ok(outcome)
+    }
+}
