@@ -42,8 +42,8 @@ fn new_plan(name: &str, rate: &str) -> NewPlan {
         limits: limits(rate, None),
         price: Decimal::new(2500, 2),
         cycle: BillingCycle::Monthly,
-    },
-    tax_rate: None,
+        tax_rate: None,
+    }
 }
 
 fn new_router(name: &str) -> NewRouter {
