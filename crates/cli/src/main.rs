@@ -12,6 +12,7 @@
 //! [`input`] reads what the operator pipes in.
 
 mod backup;
+mod billing;
 mod engine;
 mod import;
 mod input;
@@ -19,7 +20,6 @@ mod key;
 mod olt;
 mod open;
 mod output;
-mod payment;
 mod plan;
 mod policy;
 mod router;
@@ -67,9 +67,26 @@ enum Command {
     /// Customers' services: add, list, show, change status or due date, retry provisioning.
     #[command(subcommand)]
     Service(service::Command),
-    /// Payments, which move a service's next billing date forward.
+    /// Payments: they pay the customer's invoices oldest first (or prepay months) and reconnect what they pay for.
     #[command(subcommand)]
-    Payment(payment::Command),
+    Payment(billing::payment::Command),
+    /// Receipts of payments, as PDF.
+    #[command(subcommand)]
+    Receipt(billing::payment::ReceiptCommand),
+    /// Invoices: the invoice run, lists, PDFs, one-off charges, coupons, void and credit notes.
+    #[command(subcommand)]
+    Invoice(billing::invoice::Command),
+    /// Customers' ledgers.
+    #[command(subcommand)]
+    Customer(billing::customer::Command),
+    /// Billing settings: currency, tax, numbering, lead time, company details for documents.
+    #[command(subcommand)]
+    Billing(billing::settings::Command),
+    /// Invoices, payments or customers as XLSX or CSV.
+    Export(billing::export::Args),
+    /// Revenue at a glance.
+    #[command(subcommand)]
+    Report(billing::report::Command),
     /// Onboard an existing network from a file.
     #[command(subcommand)]
     Import(import::Command),
@@ -112,7 +129,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Olt(command) => olt::run(&globals, command).await,
         Command::Plan(command) => plan::run(&globals, command).await,
         Command::Service(command) => service::run(&globals, command).await,
-        Command::Payment(command) => payment::run(&globals, command).await,
+        Command::Payment(command) => billing::payment::run(&globals, command).await,
+        Command::Receipt(command) => billing::payment::receipt(&globals, command).await,
+        Command::Invoice(command) => billing::invoice::run(&globals, command).await,
+        Command::Customer(command) => billing::customer::run(&globals, command).await,
+        Command::Billing(command) => billing::settings::run(&globals, command).await,
+        Command::Export(args) => billing::export::run(&globals, args).await,
+        Command::Report(command) => billing::report::run(&globals, command).await,
         Command::Import(command) => import::run(&globals, command).await,
         Command::Policy(command) => policy::run(&globals, command).await,
         Command::Sweep(args) => engine::sweep(&globals, args).await,

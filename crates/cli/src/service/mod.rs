@@ -19,8 +19,6 @@ use serde::Serialize;
 use crate::Globals;
 use crate::open::open_workflows;
 
-pub use view::PaymentJson;
-
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// Add a service (and its customer, if new); a PPPoE password is read from standard input.

@@ -5,7 +5,6 @@ use std::str::FromStr;
 use anyhow::Context;
 use headend_core::ServiceId;
 use headend_core::activity::Subject;
-use headend_core::billing::Payment;
 use headend_core::service::ServiceStatus;
 use headend_store::{ActivityQuery, QueueEntry, RouterLogEntry, ServiceQuery, Store};
 use headend_workflows::Workflows;
@@ -139,33 +138,6 @@ impl LogJson {
     }
 }
 
-#[derive(Debug, Serialize)]
-pub struct PaymentJson {
-    pub id: i64,
-    pub service_id: i64,
-    pub amount: String,
-    pub months: u8,
-    pub paid_at: String,
-    pub actor: &'static str,
-    pub previous_due: Option<String>,
-    pub new_due: String,
-}
-
-impl PaymentJson {
-    pub fn new(p: &Payment) -> Self {
-        Self {
-            id: p.id,
-            service_id: p.service.0,
-            amount: p.amount.to_string(),
-            months: p.months,
-            paid_at: p.paid_at.to_string(),
-            actor: p.actor.as_str(),
-            previous_due: p.previous_due.map(|d| d.to_string()),
-            new_due: p.new_due.to_string(),
-        }
-    }
-}
-
 /// An activity entry about the service.
 #[derive(Debug, Serialize)]
 struct ActivityJson {
@@ -180,7 +152,7 @@ struct ShowJson {
     service: ServiceJson,
     queue: Vec<QueueJson>,
     router_log: Vec<LogJson>,
-    payments: Vec<PaymentJson>,
+    payments: Vec<crate::billing::payment::PaymentJson>,
     /// Newest first.
     activity: Vec<ActivityJson>,
 }
@@ -192,7 +164,7 @@ pub async fn show(globals: &Globals, w: &Workflows, id: ServiceId) -> anyhow::Re
         service: ServiceJson::new(&service),
         queue: store.queue_for_service(id).await?.iter().map(QueueJson::new).collect(),
         router_log: store.service_router_log(id, LOG_LINES).await?.iter().map(LogJson::new).collect(),
-        payments: store.payments(id).await?.iter().map(PaymentJson::new).collect(),
+        payments: store.payments(id).await?.iter().map(crate::billing::payment::PaymentJson::new).collect(),
         activity: store
             .activity(&ActivityQuery {
                 subject: Some(Subject::Service(id)),
@@ -303,15 +275,16 @@ pub async fn show(globals: &Globals, w: &Workflows, id: ServiceId) -> anyhow::Re
             .iter()
             .map(|p| {
                 vec![
-                    p.paid_at.clone(),
+                    p.receipt.clone(),
+                    p.date.clone(),
                     p.amount.clone(),
-                    p.months.to_string(),
-                    format!("{} -> {}", p.previous_due.as_deref().unwrap_or("none"), p.new_due),
+                    p.method.to_owned(),
+                    p.months.map_or_else(|| "-".to_owned(), |m| m.to_string()),
                     p.actor.to_owned(),
                 ]
             })
             .collect();
-        output::table(&["PAID AT", "AMOUNT", "MONTHS", "DUE DATE", "BY"], &cells)?;
+        output::table(&["RECEIPT", "DATE", "AMOUNT", "METHOD", "MONTHS", "BY"], &cells)?;
     }
     Ok(())
 }

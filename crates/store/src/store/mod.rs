@@ -164,6 +164,24 @@ pub(crate) async fn sweep_router(
     Ok(())
 }
 
+/// Applies pending migrations on one connection with foreign keys off, as
+/// SQLite's procedure for rebuilding a table asks (a migration that changes
+/// a CHECK copies the table and drops the old one), then checks that every
+/// reference still holds.
+async fn migrate(options: SqliteConnectOptions, path: &Path) -> Result<(), StoreError> {
+    use sqlx::Connection as _;
+    let open_error = |source| StoreError::Open { path: path.to_path_buf(), source };
+    let mut conn = SqliteConnection::connect_with(&options).await.map_err(open_error)?;
+    MIGRATOR.run(&mut conn).await?;
+    let broken = sqlx::query("PRAGMA foreign_key_check").fetch_all(&mut conn).await?;
+    if let Some(row) = broken.first() {
+        let table: String = row.try_get(0)?;
+        return Err(corrupt("migrations", format!("{} rows of {table} refer to rows that do not exist", broken.len())));
+    }
+    conn.close().await?;
+    Ok(())
+}
+
 impl Store {
     /// Opens (creating if needed) the SQLite database at `path` in WAL mode
     /// with foreign keys enforced, and applies pending migrations.
@@ -180,12 +198,12 @@ impl Store {
             // The app, the CLI and the agent share the file: wait for a
             // writer rather than fail at once.
             .busy_timeout(Duration::from_secs(5));
+        migrate(options.clone().foreign_keys(false), path).await?;
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
             .await
             .map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
-        MIGRATOR.run(&pool).await?;
         tracing::debug!(path = %path.display(), "database open");
         Ok(Self { pool, clock: Arc::new(SystemClock), path: Arc::from(path) })
     }
