@@ -151,7 +151,7 @@ async fn customers_reach_the_router_suspensions_cut_them_off_and_failures_reach_
     let due = preview.split('→').next().unwrap_or_default().trim();
     let due: jiff::civil::Date =
         due.parse().map_err(|e| anyhow::anyhow!("the preview {preview:?} names no due date: {e}"))?;
-    let paid_through = headend_core::billing::advance_due(Some(due), due, 3);
+    let paid_through = headend_core::billing::advance_due(Some(due), due, 3, None);
     fill(&app, "#payment-amount", "75.00").await?;
     click(&app, "#payment-save").await?;
     wait_for_text(&app, "#payment-done", &format!("paid through {paid_through}.")).await?;

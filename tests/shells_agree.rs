@@ -69,6 +69,7 @@ fn plan_form(id: Option<i64>, price: &str) -> PlanForm {
         burst: BurstDto::default(),
         price: price.into(),
         cycle: "monthly".into(),
+        tax_rate: String::new(),
     }
 }
 
@@ -188,7 +189,10 @@ async fn snapshot(data_dir: &Path) -> anyhow::Result<Vec<String>> {
             s.id, s.customer, s.router, s.plan, s.access, s.status, s.next_billing_date, s.grace_days, s.adopt
         ));
         for p in store.payments(s.id).await? {
-            rows.push(format!("payment {} {} {} {:?} -> {}", p.service, p.amount, p.months, p.previous_due, p.new_due));
+            rows.push(format!(
+                "payment {} {} {} {:?} {:?} -> {:?}",
+                p.receipt, p.service, p.amount, p.months, p.previous_due, p.new_due
+            ));
         }
     }
     rows.push(format!("olts {}", store.olts().await?.len()));

@@ -9,12 +9,18 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
 use headend_core::activity::Actor;
+use headend_core::billing::invoice::Discount;
+use headend_core::billing::ledger::PaymentMethod;
+use headend_core::billing::settings::BillingSettings;
+use headend_core::billing::tax::TaxMode;
 use headend_core::clock::ManualClock;
 use headend_core::plan::{BillingCycle, Pair, RateLimit};
+use headend_core::provision::policy::IspPolicy;
 use headend_core::router::Transport;
 use headend_core::service::{Access, ServiceStatus};
-use headend_core::{PlanId, RouterId};
+use headend_core::{PlanId, RouterId, ServiceId};
 use headend_store::{ActivityQuery, NewPlan, NewRouter, Store};
+use headend_workflows::billing::{ChargeInput, PaymentInput};
 use headend_workflows::policy::PolicyChange;
 use headend_workflows::services::{CustomerInput, ServiceInput};
 use headend_workflows::{Keyring, SweepHint, WorkflowError, Workflows};
@@ -38,6 +44,7 @@ struct Lab {
     router: RouterId,
     plan: PlanId,
     now: Timestamp,
+    clock: ManualClock,
 }
 
 impl Lab {
@@ -69,9 +76,13 @@ impl Lab {
             .unwrap();
         let now: Timestamp = "2026-11-25T12:00:00Z".parse().unwrap();
         let heard = Arc::new(Heard::default());
-        let store = store.with_clock(Arc::new(ManualClock::at(now)));
+        let clock = ManualClock::at(now);
+        let store = store.with_clock(Arc::new(clock.clone()));
         let w = Workflows::new(store, Keyring::lazy(), heard.clone());
-        Self { _dir: dir, w, heard, router, plan, now }
+        // Billing days are UTC days here, whatever this machine's zone.
+        let policy = w.store().isp_policy().await.unwrap();
+        w.store().set_isp_policy(&IspPolicy { time_zone: jiff::tz::TimeZone::UTC, ..policy }).await.unwrap();
+        Self { _dir: dir, w, heard, router, plan, now, clock }
     }
 
     fn input(&self, customer: &str, ip: &str) -> ServiceInput {
@@ -153,16 +164,200 @@ async fn an_edit_keeps_the_adopt_flag_and_a_status_change_says_what_changed() {
 }
 
 #[tokio::test]
-async fn a_payment_moves_the_due_date_from_the_current_one() {
+async fn a_prepaid_payment_moves_the_due_date_from_the_current_one() {
     let lab = Lab::new().await;
     let s = lab.w.add_service(&Actor::Operator, lab.input("Ana", "10.0.0.2")).await.unwrap();
-    let preview = lab.w.preview_payment(s.id, 3).await.unwrap();
-    assert_eq!((preview.previous, preview.new), (Some(date(2026, 12, 5)), date(2027, 3, 5)));
-    assert_eq!(field(lab.w.preview_payment(s.id, 0).await.unwrap_err()), Some("months"));
-    let negative = lab.w.record_payment(&Actor::Operator, s.id, Decimal::new(-1, 0), 1).await.unwrap_err();
+    let preview = lab.w.preview_payment(&pay(s.id, "75.00").months(3)).await.unwrap();
+    assert_eq!((preview.payment.previous_due, preview.paid_through), (Some(date(2026, 12, 5)), Some(date(2027, 3, 5))));
+    assert!(lab.w.store().payments(s.id).await.unwrap().is_empty(), "a preview writes nothing");
+    assert_eq!(field(lab.w.preview_payment(&pay(s.id, "75").months(0)).await.unwrap_err()), Some("months"));
+    let negative = lab.w.record_payment(&Actor::Operator, &pay(s.id, "-1")).await.unwrap_err();
     assert_eq!(field(negative), Some("amount"));
-    let paid = lab.w.record_payment(&Actor::Operator, s.id, Decimal::new(7500, 2), 3).await.unwrap();
-    assert_eq!((paid.new_due, paid.paid_at), (date(2027, 3, 5), lab.now));
+    let paid = lab.w.record_payment(&Actor::Operator, &pay(s.id, "75.00").months(3)).await.unwrap();
+    assert_eq!((paid.paid_through, paid.payment.recorded_at), (Some(date(2027, 3, 5)), lab.now));
+    assert_eq!(paid.payment.receipt, "RCT-2026-000001");
+}
+
+fn pay(service: ServiceId, amount: &str) -> PaymentInput {
+    PaymentInput {
+        service,
+        amount: amount.parse().unwrap(),
+        method: PaymentMethod::Cash,
+        reference: None,
+        date: None,
+        months: None,
+        invoice: None,
+    }
+}
+
+trait Months {
+    fn months(self, n: u8) -> Self;
+}
+
+impl Months for PaymentInput {
+    fn months(self, n: u8) -> Self {
+        PaymentInput { months: Some(n), ..self }
+    }
+}
+
+fn d(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+impl Lab {
+    fn at(&self, day: &str) {
+        self.clock.set(format!("{day}T12:00:00Z").parse().unwrap());
+    }
+
+    async fn paid_through(&self, id: ServiceId) -> Option<jiff::civil::Date> {
+        self.w.service(id).await.unwrap().next_billing_date
+    }
+}
+
+#[tokio::test]
+async fn an_invoice_is_issued_once_and_paying_it_in_full_reconnects_the_service() {
+    let lab = Lab::new().await;
+    let s = lab.w.add_service(&Actor::Operator, lab.input("Ana", "10.0.0.2")).await.unwrap();
+    // Due 5 December; the lead time (7 days) opens on the 28th of November.
+    lab.at("2026-11-27");
+    assert!(lab.w.invoice_run(&Actor::Engine, None).await.unwrap().issued.is_empty());
+    lab.at("2026-12-09");
+    let run = lab.w.invoice_run(&Actor::Engine, None).await.unwrap();
+    assert_eq!(run.issued.len(), 1);
+    let number = run.issued[0].number.clone();
+    assert_eq!(number, "INV-2026-000001");
+    assert!(lab.w.invoice_run(&Actor::Engine, None).await.unwrap().issued.is_empty(), "issued once");
+    let detail = lab.w.invoice(&number).await.unwrap();
+    let period = detail.lines[0].period.unwrap();
+    assert_eq!((period.from, period.until), (date(2026, 12, 5), date(2027, 1, 5)));
+    assert_eq!(detail.invoice.due_date, date(2026, 12, 9), "issued late: due on issue");
+    assert_eq!(detail.invoice.status(date(2026, 12, 9)).as_str(), "open");
+
+    // Grace (3 days) ended on the 8th: the service is off. A partial
+    // payment leaves it off; the rest puts it back on.
+    let (policy, today) = lab.w.today().await.unwrap();
+    let before = lab.w.service(s.id).await.unwrap();
+    assert!(!Workflows::standing(&policy, today, &before).should_be_on);
+    let partial = lab.w.record_payment(&Actor::Operator, &pay(s.id, "10.00")).await.unwrap();
+    assert_eq!((partial.balance, partial.paid_through), (d("15.00"), Some(date(2026, 12, 5))));
+    lab.heard.0.lock().unwrap().clear();
+    let rest = lab.w.record_payment(&Actor::Operator, &pay(s.id, "15.00")).await.unwrap();
+    assert_eq!(
+        rest.allocations.iter().map(|a| (a.invoice.as_str(), a.amount)).collect::<Vec<_>>(),
+        [(number.as_str(), d("15.00"))]
+    );
+    assert_eq!((rest.balance, rest.paid_through), (d("0.00"), Some(date(2027, 1, 5))));
+    assert_eq!(*lab.heard.0.lock().unwrap(), [lab.router], "its router is swept at once");
+    let after = lab.w.service(s.id).await.unwrap();
+    assert!(Workflows::standing(&policy, today, &after).should_be_on);
+    assert_eq!(lab.w.invoice(&number).await.unwrap().invoice.status(today).as_str(), "paid");
+    // The next period is invoiced in its own lead time, on the billing day.
+    lab.at("2026-12-29");
+    let next = lab.w.invoice_run(&Actor::Engine, None).await.unwrap();
+    assert_eq!(next.issued[0].number, "INV-2026-000002");
+    let line = &lab.w.invoice("INV-2026-000002").await.unwrap().lines[0];
+    assert_eq!(line.period.map(|p| p.from), Some(date(2027, 1, 5)));
+}
+
+#[tokio::test]
+async fn an_overpayment_is_credit_the_next_invoice_uses() {
+    let lab = Lab::new().await;
+    let s = lab.w.add_service(&Actor::Operator, lab.input("Ana", "10.0.0.2")).await.unwrap();
+    lab.at("2026-12-01");
+    lab.w.invoice_run(&Actor::Engine, None).await.unwrap();
+    let paid = lab.w.record_payment(&Actor::Operator, &pay(s.id, "40.00")).await.unwrap();
+    assert_eq!((paid.credit_left, paid.balance), (d("15.00"), d("-15.00")));
+    lab.at("2026-12-29");
+    let run = lab.w.invoice_run(&Actor::Engine, None).await.unwrap();
+    assert_eq!((run.issued[0].gross, run.issued[0].settled), (d("25.00"), d("15.00")));
+    let statement = lab.w.statement(s.customer).await.unwrap();
+    let balances: Vec<Decimal> = statement.entries.iter().map(|e| e.balance).collect();
+    assert_eq!(balances, [d("25.00"), d("-15.00"), d("10.00")]);
+    assert_eq!(statement.balance, d("10.00"));
+}
+
+#[tokio::test]
+async fn void_and_credit_notes_keep_numbers_and_move_money() {
+    let lab = Lab::new().await;
+    let s = lab.w.add_service(&Actor::Operator, lab.input("Ana", "10.0.0.2")).await.unwrap();
+    lab.at("2026-12-01");
+    lab.w.invoice_run(&Actor::Engine, None).await.unwrap();
+    let charge = ChargeInput { customer: s.customer, description: "Installation".into(), amount: d("50") };
+    lab.w.add_charge(&Actor::Operator, charge).await.unwrap();
+    lab.at("2026-12-29");
+    lab.w.invoice_run(&Actor::Engine, None).await.unwrap();
+    let second = lab.w.invoice("INV-2026-000002").await.unwrap();
+    assert_eq!(second.lines.iter().map(|l| l.description.as_str()).collect::<Vec<_>>(), ["Home 20", "Installation"]);
+    assert_eq!(second.invoice.totals.gross, d("75.00"));
+    lab.w.record_payment(&Actor::Operator, &pay(s.id, "25.00")).await.unwrap();
+    // Paid the first; voiding it sends the 25.00 to the second.
+    let void = lab.w.void_invoice(&Actor::Operator, "INV-2026-000001", "issued twice").await.unwrap();
+    assert_eq!((void.number.as_str(), void.void.map(|v| v.reason)), ("INV-2026-000001", Some("issued twice".into())));
+    assert_eq!(lab.w.invoice("INV-2026-000002").await.unwrap().invoice.settled, d("25.00"));
+    let on_void = PaymentInput { invoice: Some("INV-2026-000001".into()), ..pay(s.id, "5") };
+    let paying_void = lab.w.record_payment(&Actor::Operator, &on_void);
+    assert!(paying_void.await.unwrap_err().to_string().contains("void"));
+    let again = lab.w.void_invoice(&Actor::Operator, "INV-2026-000001", "twice").await.unwrap_err();
+    assert!(again.to_string().contains("already void"));
+    // A credit note: its own series, tax in the invoice's proportion.
+    let note = lab.w.credit_invoice(&Actor::Operator, "INV-2026-000002", d("50.00"), "no installation").await.unwrap();
+    assert_eq!(
+        (note.number.as_str(), note.totals.gross, note.credits.as_deref()),
+        ("CN-2026-000001", d("50.00"), Some("INV-2026-000002"))
+    );
+    let second = lab.w.invoice("INV-2026-000002").await.unwrap().invoice;
+    assert_eq!(second.amount_due(), d("0.00"));
+    assert_eq!(lab.paid_through(s.id).await, Some(date(2027, 2, 5)), "settled by the credit: paid through its period");
+    let too_much = lab.w.credit_invoice(&Actor::Operator, "INV-2026-000002", d("30"), "x").await.unwrap_err();
+    assert!(too_much.to_string().contains("at most 25.00"), "{too_much}");
+    assert_eq!(lab.w.statement(s.customer).await.unwrap().balance, d("0.00"));
+}
+
+#[tokio::test]
+async fn a_pause_stops_invoicing_and_moves_billing_by_the_days_paused() {
+    let lab = Lab::new().await;
+    let s = lab.w.add_service(&Actor::Operator, lab.input("Ana", "10.0.0.2")).await.unwrap();
+    lab.at("2026-12-01");
+    lab.w.invoice_run(&Actor::Engine, None).await.unwrap();
+    lab.w.record_payment(&Actor::Operator, &pay(s.id, "25.00")).await.unwrap();
+    assert_eq!(lab.paid_through(s.id).await, Some(date(2027, 1, 5)));
+    lab.at("2026-12-20");
+    lab.w.set_service_status(&Actor::Operator, s.id, ServiceStatus::Inactive).await.unwrap();
+    lab.at("2027-01-20");
+    assert!(lab.w.invoice_run(&Actor::Engine, None).await.unwrap().issued.is_empty(), "no invoice while paused");
+    lab.w.set_service_status(&Actor::Operator, s.id, ServiceStatus::Active).await.unwrap();
+    assert_eq!(lab.paid_through(s.id).await, Some(date(2027, 2, 5)), "31 days paused, 31 days later");
+    let run = lab.w.invoice_run(&Actor::Engine, None).await.unwrap();
+    assert_eq!(run.issued.len(), 0, "the next period starts on 5 February, beyond the lead time");
+    lab.at("2027-01-29");
+    let run = lab.w.invoice_run(&Actor::Engine, None).await.unwrap();
+    let line = &lab.w.invoice(&run.issued[0].number).await.unwrap().lines[0];
+    assert_eq!(line.period.map(|p| p.from), Some(date(2027, 2, 5)));
+}
+
+#[tokio::test]
+async fn a_coupon_discounts_its_cycles_and_tax_follows_the_settings() {
+    let lab = Lab::new().await;
+    let s = lab.w.add_service(&Actor::Operator, lab.input("Ana", "10.0.0.2")).await.unwrap();
+    let mut settings = lab.w.billing_settings().await.unwrap();
+    settings.tax_rate = "16".parse().unwrap();
+    settings.tax_mode = TaxMode::Inclusive;
+    lab.w.set_billing_settings(&Actor::Cli, settings).await.unwrap();
+    lab.w.add_coupon(&Actor::Operator, s.id, "Welcome", Discount::Percent(d("20")), Some(1)).await.unwrap();
+    lab.at("2026-12-01");
+    let first = lab.w.invoice_run(&Actor::Engine, None).await.unwrap();
+    let inv = lab.w.invoice(&first.issued[0].number).await.unwrap();
+    assert_eq!(inv.lines.iter().map(|l| l.amounts.gross).collect::<Vec<_>>(), [d("25.00"), d("-5.00")]);
+    assert_eq!(
+        (inv.invoice.totals.net, inv.invoice.totals.tax, inv.invoice.totals.gross),
+        (d("17.24"), d("2.76"), d("20.00"))
+    );
+    lab.w.record_payment(&Actor::Operator, &pay(s.id, "20")).await.unwrap();
+    lab.at("2026-12-29");
+    let second = lab.w.invoice_run(&Actor::Engine, None).await.unwrap();
+    assert_eq!(second.issued[0].gross, d("25.00"), "the coupon lasted one cycle");
+    let bad = BillingSettings { lead_days: 91, ..lab.w.billing_settings().await.unwrap() };
+    assert_eq!(field(lab.w.set_billing_settings(&Actor::Cli, bad).await.unwrap_err()), Some("lead-days"));
 }
 
 #[tokio::test]
