@@ -11,6 +11,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+use headend_core::billing::calendar::{BillingDay, add_months};
 use headend_secrets::{SecretKey, SecretStore};
 use headend_store::Store;
 use serde_json::{Value as Json, json};
@@ -368,20 +369,176 @@ async fn a_payment_moves_the_due_date() {
         .ok()
         .json();
     let id = svc["id"].as_i64().unwrap().to_string();
-    let paid = lab.run(&["--json", "payment", "add", &id, "--amount", "25.00"]).ok().json();
+    let paid = lab.run(&["--json", "payment", "add", &id, "--amount", "25.00", "--months", "1"]).ok().json();
     assert_eq!(
-        (paid["previous_due"].as_str(), paid["new_due"].as_str(), paid["months"].as_u64()),
+        (paid["payment"]["previous_due"].as_str(), paid["paid_through"].as_str(), paid["payment"]["months"].as_u64()),
         (Some("2026-01-31"), Some("2026-02-28"), Some(1))
     );
+    // Anchored on the 31st: back to the 31st in March, not stuck on the 28th.
     let text = lab.run(&["payment", "add", &id, "--amount", "50", "--months", "2"]).ok().stdout;
-    assert!(text.contains("next billing date 2026-02-28 -> 2026-04-28"), "{text}");
-    assert_eq!(lab.run(&["--json", "service", "show", &id]).ok().json()["service"]["next_billing_date"], "2026-04-28");
+    assert!(text.contains("paid through 2026-04-30"), "{text}");
+    assert_eq!(lab.run(&["--json", "service", "show", &id]).ok().json()["service"]["next_billing_date"], "2026-04-30");
     let payments = lab.run(&["--json", "payment", "list", &id]).ok().json();
     assert_eq!(payments.as_array().unwrap().len(), 2);
-    assert_eq!((payments[0]["amount"].as_str(), payments[0]["actor"].as_str()), (Some("50"), Some("cli")));
+    assert_eq!((payments[0]["amount"].as_str(), payments[0]["actor"].as_str()), (Some("50.00"), Some("cli")));
     assert!(!lab.run(&["payment", "add", &id, "--amount", "1", "--months", "0"]).success);
-    assert!(!lab.run(&["payment", "add", &id, "--amount", "-5"]).success);
+    lab.run(&["payment", "add", &id, "--amount=-5"]).fails_with("cannot be negative");
+    for (flags, needle) in
+        [(["--amount=abc", "--method=cash"], "not an amount"), (["--amount=5", "--date=2026-02-30"], "not a date")]
+    {
+        let out = lab.run(&["payment", "add", &id, flags[0], flags[1]]);
+        assert!(!out.success && out.stderr.contains(needle), "{}", out.stderr);
+    }
     lab.run(&["payment", "add", "999", "--amount", "5"]).fails_with("no service with id 999");
+    assert_eq!(
+        lab.run(&["--json", "payment", "list", &id]).ok().json().as_array().unwrap().len(),
+        2,
+        "nothing written"
+    );
+}
+
+/// Today in UTC (the lab's ISP time zone), from the clock the CLI reads.
+fn today() -> jiff::civil::Date {
+    jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
+}
+
+fn pdf_text(path: &Path) -> String {
+    let out = Command::new("pdftotext").arg(path).arg("-").output().expect("pdftotext (poppler-utils) is installed");
+    assert!(out.status.success(), "pdftotext failed on {}", path.display());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn invoices_payments_statements_and_documents_from_the_terminal() {
+    let mut lab = Lab::new().await;
+    lab.run(&["policy", "set", "--time-zone", "UTC"]).ok();
+    lab.add_router("core-1");
+    lab.run(&["plan", "add", "Fibra 50", "--rate", "10M/50M", "--price", "25.00"]).ok();
+    let settings = lab
+        .run(&[
+            "--json",
+            "billing",
+            "settings",
+            "--currency",
+            "USD",
+            "--tax-rate",
+            "16",
+            "--company",
+            "Café Étoile Telecom",
+            "--address",
+            "Rua Augusta 1500\\nSão Paulo",
+            "--payment-instructions",
+            "PIX billing@cafe.example",
+        ])
+        .ok()
+        .json();
+    assert_eq!((settings["tax_rate"].as_str(), settings["tax_inclusive"].as_bool()), (Some("16"), Some(false)));
+    lab.run(&["billing", "settings", "--lead-days", "91"]).fails_with("lead-days is 0 to 90 days, not 91");
+    let lower = lab.run(&["billing", "settings", "--currency", "usd"]);
+    assert!(!lower.success && lower.stderr.contains("not a currency code"), "{}", lower.stderr);
+
+    // Due in three days: inside the lead time, so the run invoices it now.
+    let due = today().checked_add(jiff::ToSpan::days(3)).unwrap();
+    let name = "Łódź Ελλάδα Москва";
+    let svc = lab
+        .run(&[
+            "--json",
+            "service",
+            "add",
+            "--customer",
+            name,
+            "--router",
+            "core-1",
+            "--plan",
+            "Fibra 50",
+            "--ip",
+            "10.0.0.2",
+            "--due",
+            &due.to_string(),
+        ])
+        .ok()
+        .json();
+    let id = svc["id"].as_i64().unwrap().to_string();
+    let run = lab.run(&["--json", "invoice", "run"]).ok().json();
+    let issued = run["issued"].as_array().unwrap();
+    assert_eq!(issued.len(), 1, "{run}");
+    let number = issued[0]["number"].as_str().unwrap().to_owned();
+    assert_eq!(number, format!("INV-{}-000001", today().year()));
+    assert_eq!((issued[0]["customer"].as_str(), issued[0]["total"].as_str()), (Some(name), Some("29.00")));
+    assert!(lab.run(&["--json", "invoice", "run"]).ok().json()["issued"].as_array().unwrap().is_empty(), "issued once");
+
+    let shown = lab.run(&["--json", "invoice", "show", &number]).ok().json();
+    assert_eq!(
+        (shown["net"].as_str(), shown["tax"].as_str(), shown["gross"].as_str()),
+        (Some("25.00"), Some("4.00"), Some("29.00"))
+    );
+    assert_eq!(
+        (shown["status"].as_str(), shown["lines"][0]["period_from"].as_str()),
+        (Some("open"), Some(due.to_string().as_str()))
+    );
+    let listed = lab.run(&["--json", "invoice", "list", "--status", "open", "--customer", "łódź"]).ok().json();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    lab.run(&["invoice", "show", "INV-1999-000042"]).fails_with("no invoice numbered");
+
+    let pdf = lab.dir.path().join("invoice.pdf");
+    lab.run(&["invoice", "pdf", &number, "--out", pdf.to_str().unwrap()]).ok();
+    let text = pdf_text(&pdf);
+    for needle in [number.as_str(), name, "Café Étoile Telecom", "São Paulo", "29.00", "PIX billing@cafe.example"] {
+        assert!(text.contains(needle), "the PDF lacks {needle:?}: {text}");
+    }
+
+    // A partial payment leaves the service where it was; the rest moves it
+    // a period on, and the overpayment is credit.
+    let part = lab
+        .run(&["--json", "payment", "add", &id, "--amount", "20", "--method", "bank-transfer", "--reference", "TX-1"])
+        .ok()
+        .json();
+    assert_eq!(
+        (part["balance"].as_str(), part["paid_through"].as_str()),
+        (Some("9.00"), Some(due.to_string().as_str()))
+    );
+    let rest = lab.run(&["--json", "payment", "add", &id, "--amount", "10"]).ok().json();
+    let next_due = jiff::civil::Date::new(due.year(), due.month(), 1).unwrap();
+    let expected =
+        headend_core::billing::calendar::add_months(next_due, 1, headend_core::billing::calendar::BillingDay::of(due));
+    assert_eq!(rest["paid_through"].as_str(), Some(expected.to_string().as_str()));
+    assert_eq!((rest["credit_left"].as_str(), rest["balance"].as_str()), (Some("1.00"), Some("-1.00")));
+    assert_eq!(rest["paid"][0]["amount"].as_str(), Some("9.00"));
+    let receipt = rest["receipt"].as_str().unwrap().to_owned();
+    let receipt_pdf = lab.dir.path().join("receipt.pdf");
+    lab.run(&["receipt", "pdf", &receipt, "--out", receipt_pdf.to_str().unwrap()]).ok();
+    assert!(pdf_text(&receipt_pdf).contains(&receipt));
+    let both = lab.run(&["payment", "add", &id, "--amount", "5", "--months", "1", "--invoice", &number]);
+    assert!(!both.success && both.stderr.contains("cannot be used with"), "{}", both.stderr);
+
+    let note = lab.run(&["--json", "invoice", "credit", &number, "--amount", "5", "--reason", "outage"]).ok().json();
+    assert_eq!((note["kind"].as_str(), note["gross"].as_str()), (Some("credit-note"), Some("5.00")));
+    lab.run(&["invoice", "credit", &number, "--amount", "30", "--reason", "x"]).fails_with("at most 24.00");
+    let statement = lab.run(&["--json", "customer", "statement", name]).ok().json();
+    let balances: Vec<&str> =
+        statement["entries"].as_array().unwrap().iter().map(|e| e["balance"].as_str().unwrap()).collect();
+    assert_eq!(balances, ["29.00", "24.00", "4.00", "-6.00"]);
+    assert_eq!(statement["balance"].as_str(), Some("-6.00"));
+    lab.run(&["customer", "statement", "Nobody"]).fails_with("no customer named");
+
+    let report = lab.run(&["--json", "report", "revenue"]).ok().json();
+    assert_eq!(
+        (report["invoiced"].as_str(), report["collected"].as_str(), report["outstanding"].as_str()),
+        (Some("24.00"), Some("30.00"), Some("0.00"))
+    );
+    assert_eq!(report["history"].as_array().unwrap().len(), 12);
+
+    let csv = lab.dir.path().join("invoices.csv");
+    lab.run(&["export", "invoices", "--format", "csv", "--out", csv.to_str().unwrap()]).ok();
+    let csv = std::fs::read_to_string(csv).unwrap();
+    assert!(csv.lines().nth(1).is_some_and(|l| l.starts_with(&format!("{number},{name},"))), "{csv}");
+    let xlsx = lab.dir.path().join("customers.xlsx");
+    lab.run(&["export", "customers", "--out", xlsx.to_str().unwrap()]).ok();
+    assert!(std::fs::read(xlsx).unwrap().starts_with(b"PK"), "an XLSX is a zip");
+
+    let void = lab.run(&["--json", "invoice", "void", &number, "--reason", "issued in error"]).ok().json();
+    assert_eq!((void["status"].as_str(), void["number"].as_str()), (Some("void"), Some(number.as_str())));
+    lab.run(&["payment", "add", &id, "--amount", "5", "--invoice", &number]).fails_with("is void");
 }
 
 const HEADER: &str = "customer,phone,router,plan,type,username,password,ip,status,next_billing_date";

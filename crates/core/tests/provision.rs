@@ -36,6 +36,7 @@ fn plan(id: i64, rate: &str) -> Plan {
         limits: RateLimit::from_parts(rate, None, None, None).unwrap(),
         price: Decimal::new(2500, 2),
         cycle: BillingCycle::Monthly,
+        tax_rate: None,
     }
 }
 

@@ -7,6 +7,8 @@
 use std::net::IpAddr;
 
 use headend_core::activity::{ActivityEntry, Actor, Subject};
+use headend_core::billing::ledger::PaymentMethod;
+use headend_core::billing::settings::BillingSettings;
 use headend_core::plan::{BillingCycle, Plan, RateLimit};
 use headend_core::provision::policy::{IspPolicy, SuspensionMode};
 use headend_core::queue::{Backoff, ProvisionAction, QueueStatus};
@@ -14,8 +16,8 @@ use headend_core::router::Transport;
 use headend_core::service::{Access, ServiceStatus};
 use headend_core::{CustomerId, PlanId, RouterId, ServiceId};
 use headend_store::{
-    ActivityQuery, ImportService, NewCustomer, NewPlan, NewRouter, NewService, QueueQuery, RouterLogOutcome,
-    ServiceQuery, Store, StoreError,
+    ActivityQuery, ImportService, NewCustomer, NewPayment, NewPlan, NewRouter, NewService, QueueQuery,
+    RouterLogOutcome, ServiceQuery, Store, StoreError,
 };
 use jiff::civil::date;
 use jiff::tz::TimeZone;
@@ -179,7 +181,9 @@ async fn every_change_a_router_must_see_requests_its_sweep() {
     assert_eq!(s.take_sweep_requests().await.unwrap(), [w.r1, w.r2]);
 
     // Payments, retries, suspension modes, the policy.
-    s.add_payment(a, Decimal::new(2500, 2), 1, Timestamp::now(), date(2026, 11, 25), &Actor::Cli).await.unwrap();
+    s.record_payment(&prepaid(a, "25.00", 1), &BillingSettings::default(), date(2026, 11, 25), &Actor::Cli)
+        .await
+        .unwrap();
     assert_eq!(s.take_sweep_requests().await.unwrap(), [w.r2]);
     assert_eq!(s.queue_retry_service(a).await.unwrap(), [w.r2]);
     assert_eq!(s.take_sweep_requests().await.unwrap(), [w.r2]);
@@ -311,38 +315,54 @@ async fn pages_filter_count_and_search() {
     assert_eq!(page(ServiceQuery::default()).await.total, 5);
 }
 
+fn prepaid(service: ServiceId, amount: &str, months: u8) -> NewPayment {
+    NewPayment {
+        service,
+        amount: amount.parse().unwrap(),
+        method: PaymentMethod::Cash,
+        reference: None,
+        paid_on: date(2026, 11, 25),
+        months: Some(months),
+        invoice: None,
+    }
+}
+
 #[tokio::test]
-async fn payments_move_the_due_date_and_are_logged() {
+async fn prepaid_payments_move_the_due_date_and_are_logged() {
     let w = world().await;
     let s = &w.store;
+    let settings = BillingSettings::default();
+    let today = date(2026, 11, 25);
     let a = s.add_service(&w.pppoe(w.r1, "ana")).await.unwrap();
-    let when = at("2026-11-25T12:00:00Z");
-    let p = s.add_payment(a, "25.00".parse().unwrap(), 2, when, date(2026, 11, 25), &Actor::Cli).await.unwrap();
-    assert_eq!((p.previous_due, p.new_due, p.months, p.paid_at), (Some(date(2026, 12, 5)), date(2027, 2, 5), 2, when));
+    let p = s.record_payment(&prepaid(a, "25.00", 2), &settings, today, &Actor::Cli).await.unwrap().payment;
+    assert_eq!((p.previous_due, p.new_due, p.months), (Some(date(2026, 12, 5)), Some(date(2027, 2, 5)), Some(2)));
     assert_eq!(s.service(a).await.unwrap().unwrap().next_billing_date, Some(date(2027, 2, 5)));
 
     // No due date: from today.
     s.set_service_due(a, None).await.unwrap();
-    let p2 = s.add_payment(a, Decimal::ZERO, 1, when, date(2026, 11, 25), &Actor::Operator).await.unwrap();
-    assert_eq!((p2.previous_due, p2.new_due), (None, date(2026, 12, 25)));
+    let p2 = s.record_payment(&prepaid(a, "0", 1), &settings, today, &Actor::Operator).await.unwrap().payment;
+    assert_eq!((p2.previous_due, p2.new_due), (None, Some(date(2026, 12, 25))));
     let listed = s.payments(a).await.unwrap();
     assert_eq!(listed, [p2.clone(), p]);
     assert_eq!(listed[0].actor, Actor::Operator);
+    assert_eq!((listed[1].receipt.as_str(), listed[0].receipt.as_str()), ("RCT-2026-000001", "RCT-2026-000002"));
 
     let log =
         s.activity(&ActivityQuery { subject: Some(Subject::Service(a)), ..ActivityQuery::default() }).await.unwrap();
     assert_eq!(log.len(), 2);
     assert_eq!(log[0].1.action, "payment");
-    assert_eq!(log[1].1.detail, "25.00 for 2 month(s); due date 2026-12-05 -> 2027-02-05");
+    assert_eq!(log[1].1.detail, "RCT-2026-000001: 25.00 USD for 2 month(s); due date 2026-12-05 -> 2027-02-05");
 
     for (months, amount) in [(0, "1"), (37, "1"), (1, "-1")] {
-        let err =
-            s.add_payment(a, amount.parse().unwrap(), months, when, date(2026, 11, 25), &Actor::Cli).await.unwrap_err();
+        let err = s.record_payment(&prepaid(a, amount, months), &settings, today, &Actor::Cli).await.unwrap_err();
         assert!(matches!(err, StoreError::Invalid(_)), "{err}");
     }
-    let missing = s.add_payment(ServiceId(99), Decimal::ONE, 1, when, date(2026, 11, 25), &Actor::Cli).await;
+    let missing = s.record_payment(&prepaid(ServiceId(99), "1", 1), &settings, today, &Actor::Cli).await;
     assert!(matches!(missing, Err(StoreError::NotFound(_))));
     assert_eq!(s.payments(a).await.unwrap().len(), 2, "refused payments wrote nothing");
+    // ...and took no receipt number: the next one follows on.
+    let p3 = s.record_payment(&prepaid(a, "1", 1), &settings, today, &Actor::Cli).await.unwrap().payment;
+    assert_eq!(p3.receipt, "RCT-2026-000003");
 }
 
 #[tokio::test]

@@ -2,7 +2,6 @@
 //! status or due date, try its failed actions again.
 
 use headend_core::activity::{Actor, Subject};
-use headend_core::billing::calendar::BillingDay;
 use headend_core::billing::schedule::resume_after_pause;
 use headend_core::provision::policy::{IspPolicy, Standing, checked_grace};
 use headend_core::provision::{Password, validate_password, validate_username};
@@ -291,8 +290,6 @@ impl Workflows {
         let what = format!("next billing date {} -> {}", show(before.next_billing_date), show(due));
         let mut write = self.store.begin_write().await?;
         write.set_service_due(id, due).await?;
-        // A due date set by hand is the new billing day.
-        write.set_billing_day(id, due.map(BillingDay::of)).await?;
         write.log_activity(&self.entry(actor, Subject::Service(id), "due date changed", what)).await?;
         write.commit().await?;
         self.sweep(before.router);

@@ -156,12 +156,16 @@ pub(super) async fn set_due_row(
     due: Option<Date>,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let row = sqlx::query("UPDATE services SET next_billing_date = ?, updated_at = ? WHERE id = ? RETURNING router_id")
-        .bind(due.map(|d| d.to_string()))
-        .bind(ts(now))
-        .bind(id.0)
-        .fetch_optional(&mut *conn)
-        .await?;
+    // A due date set by hand is the service's new billing day.
+    let row = sqlx::query(
+        "UPDATE services SET next_billing_date = ?, billing_day = ?, updated_at = ? WHERE id = ? RETURNING router_id",
+    )
+    .bind(due.map(|d| d.to_string()))
+    .bind(due.map(|d| i64::from(d.day())))
+    .bind(ts(now))
+    .bind(id.0)
+    .fetch_optional(&mut *conn)
+    .await?;
     sweep_service_router(conn, id, row, now).await
 }
 

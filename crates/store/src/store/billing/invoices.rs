@@ -547,9 +547,6 @@ impl Store {
         if !q.credit_notes {
             sql.push_str(" AND i.kind = 'invoice'");
         }
-        if q.customer.is_some() {
-            sql.push_str(" AND c.name LIKE ? ESCAPE '\\'");
-        }
         if q.customer_id.is_some() {
             sql.push_str(" AND i.customer_id = ?");
         }
@@ -577,13 +574,12 @@ impl Store {
             ),
         }
         sql.push_str(" ORDER BY i.issue_date DESC, i.id DESC");
-        if let Some(limit) = q.limit {
+        // A name filter is matched here, not by SQL's LIKE, which folds
+        // the case of ASCII letters only ("łódź" must find "Łódź").
+        if let Some(limit) = q.limit.filter(|_| q.customer.is_none()) {
             sql.push_str(&format!(" LIMIT {limit}"));
         }
         let mut query = sqlx::query(&sql);
-        if let Some(name) = &q.customer {
-            query = query.bind(contains_pattern(name));
-        }
         if let Some(id) = q.customer_id {
             query = query.bind(id.0);
         }
@@ -605,7 +601,11 @@ impl Store {
             query = query.bind(today.to_string());
         }
         let rows = query.fetch_all(&self.pool).await?;
-        rows.iter().map(invoice_row).collect()
+        let records = rows.iter().map(invoice_row).collect::<Result<Vec<_>, _>>()?;
+        let Some(name) = &q.customer else { return Ok(records) };
+        let name = name.to_lowercase();
+        let limit = q.limit.map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
+        Ok(records.into_iter().filter(|r| r.customer_name.to_lowercase().contains(&name)).take(limit).collect())
     }
 
     /// An invoice or credit note by its number, with lines and allocations.

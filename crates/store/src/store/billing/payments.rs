@@ -169,6 +169,9 @@ async fn record(
     now: jiff::Timestamp,
 ) -> Result<PaymentOutcome, StoreError> {
     let c = &settings.currency;
+    if new.amount.is_sign_negative() && !new.amount.is_zero() {
+        return Err(StoreError::Invalid(format!("a payment cannot be negative ({})", new.amount)));
+    }
     if let Some(months) = new.months
         && !(1..=MAX_MONTHS).contains(&months)
     {
@@ -333,7 +336,8 @@ async fn record(
         method: new.method,
         reference: new.reference.clone(),
         paid_on: new.paid_on,
-        recorded_at: now,
+        // As stored (milliseconds), so it equals what a read gives back.
+        recorded_at: parse_ts("payments", &ts(now))?,
         actor: actor.clone(),
         months: new.months,
         previous_due,

@@ -207,14 +207,4 @@ impl Write {
             .await?;
         Ok(())
     }
-
-    /// The day of the month a service is billed on from now on.
-    pub async fn set_billing_day(&mut self, service: ServiceId, day: Option<BillingDay>) -> Result<(), StoreError> {
-        sqlx::query("UPDATE services SET billing_day = ? WHERE id = ?")
-            .bind(day.map(|d| i64::from(d.get())))
-            .bind(service.0)
-            .execute(&mut *self.tx)
-            .await?;
-        Ok(())
-    }
 }
