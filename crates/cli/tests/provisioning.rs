@@ -498,9 +498,7 @@ async fn invoices_payments_statements_and_documents_from_the_terminal() {
         (Some("9.00"), Some(due.to_string().as_str()))
     );
     let rest = lab.run(&["--json", "payment", "add", &id, "--amount", "10"]).ok().json();
-    let next_due = jiff::civil::Date::new(due.year(), due.month(), 1).unwrap();
-    let expected =
-        headend_core::billing::calendar::add_months(next_due, 1, headend_core::billing::calendar::BillingDay::of(due));
+    let expected = add_months(due, 1, BillingDay::of(due));
     assert_eq!(rest["paid_through"].as_str(), Some(expected.to_string().as_str()));
     assert_eq!((rest["credit_left"].as_str(), rest["balance"].as_str()), (Some("1.00"), Some("-1.00")));
     assert_eq!(rest["paid"][0]["amount"].as_str(), Some("9.00"));

@@ -8,10 +8,13 @@
 //! keeps them from sweeping the same router at the same time.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use headend_pon::{OltEvent, OltFleet, OltFleetConfig};
 use headend_provision::EngineEvent;
+use headend_workflows::billing::InvoiceRun;
+use headend_workflows::{Keyring, NoEngine, WorkflowError, Workflows};
 
 use crate::Globals;
 
@@ -58,6 +61,10 @@ async fn serve(globals: &Globals) -> anyhow::Result<()> {
     let mut olt_events = olts.subscribe();
     let olt_engine = olts.clone();
     let olts_running = tokio::spawn(async move { olt_engine.run().await });
+    // Billing: the invoice run, hourly (the store's sweep requests reach
+    // this agent's engine for the services a run's credit reconnects).
+    let workflows = Workflows::new(store.clone(), Keyring::lazy(), Arc::new(NoEngine));
+    let invoicing = tokio::spawn(async move { workflows.run_invoices_periodically(report_invoice_run).await });
     tracing::info!("agent running");
     eprintln!("headend agent: sweeping; stop with Ctrl-C or SIGTERM");
     loop {
@@ -78,12 +85,28 @@ async fn serve(globals: &Globals) -> anyhow::Result<()> {
             },
         }
     }
+    // A run in flight is one transaction: stopping it rolls it back whole.
+    invoicing.abort();
     provisioner.shutdown();
     olts.shutdown();
     running.await.context("the engine stopped unexpectedly")?;
     olts_running.await.context("the OLT engine stopped unexpectedly")?;
     store.close().await;
     Ok(())
+}
+
+fn report_invoice_run(outcome: Result<InvoiceRun, WorkflowError>) {
+    match outcome {
+        Ok(run) if run.issued.is_empty() => tracing::debug!(date = %run.date, "invoice run: nothing due"),
+        Ok(run) => {
+            tracing::info!(date = %run.date, issued = run.issued.len(), "invoice run");
+            eprintln!("headend agent: {} invoice(s) issued for {}", run.issued.len(), run.date);
+        }
+        Err(err) => {
+            tracing::error!("invoice run failed: {err}");
+            eprintln!("headend agent: the invoice run failed: {err}");
+        }
+    }
 }
 
 fn report(event: &EngineEvent) {

@@ -211,7 +211,8 @@ mod tests {
     fn allocation_pays_the_oldest_invoices_first() {
         let invoices = [open(3, 20, "30.00"), open(1, 1, "25.00"), open(2, 10, "25.00")];
         // (amount, parts, left)
-        let table: [(&str, &[(i64, &str)], &str); 6] = [
+        type Case<'a> = (&'a str, &'a [(i64, &'a str)], &'a str);
+        let table: [Case; 6] = [
             ("10.00", &[(1, "10.00")], "0.00"),
             ("25.00", &[(1, "25.00")], "0.00"),
             ("40.00", &[(1, "25.00"), (2, "15.00")], "0.00"),

@@ -13,5 +13,5 @@ mod settings;
 pub use documents::{ExportFormat, ExportKind, SavedDocuments};
 pub use invoices::ChargeInput;
 pub use payments::PaymentInput;
-pub use run::InvoiceRun;
+pub use run::{INVOICE_RUN_EVERY, InvoiceRun};
 pub use settings::LOGO_MAX_BYTES;

@@ -6,6 +6,7 @@
 //! invoice run`) issues nothing twice.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use headend_core::CustomerId;
 use headend_core::activity::{Actor, Subject};
@@ -21,6 +22,12 @@ use crate::{WorkflowError, Workflows};
 /// Periods of one service in one run at most: a run catches up on a
 /// service whose lead time covers more than one short period, never more.
 const MAX_PERIODS_PER_RUN: usize = 12;
+
+/// How often the engines (the app, `headend agent`) run the invoice run.
+/// A run issues nothing twice, so running hourly issues each invoice within
+/// an hour of its day starting, in the ISP's time zone, and a machine that
+/// was off catches up within an hour of starting.
+pub const INVOICE_RUN_EVERY: Duration = Duration::from_secs(3600);
 
 /// What a run issued.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,6 +122,16 @@ fn plan_invoices(
 }
 
 impl Workflows {
+    /// Runs the invoice run now and every [`INVOICE_RUN_EVERY`] after, as
+    /// the engine, handing each outcome to `report` (a failure is the
+    /// operator's to see: the app raises a notification).
+    pub async fn run_invoices_periodically(&self, mut report: impl FnMut(Result<InvoiceRun, WorkflowError>)) {
+        loop {
+            report(self.invoice_run(&Actor::Engine, None).await);
+            tokio::time::sleep(INVOICE_RUN_EVERY).await;
+        }
+    }
+
     /// Runs the invoice run for `date` (the ISP's today by default); see
     /// the module's doc.
     pub async fn invoice_run(&self, actor: &Actor, date: Option<Date>) -> Result<InvoiceRun, WorkflowError> {
