@@ -167,13 +167,21 @@ CREATE INDEX allocations_invoice ON allocations (invoice_id);
 CREATE INDEX allocations_payment ON allocations (payment_id) WHERE payment_id IS NOT NULL;
 CREATE INDEX allocations_credit_note ON allocations (credit_note_id) WHERE credit_note_id IS NOT NULL;
 
--- A one-off charge (installation, equipment, a manual charge) waiting for
--- the customer's next invoice; `invoice_id` is set when it is billed.
+-- A line waiting for the customer's next invoice; `invoice_id` is set
+-- when it is billed. A one-off charge (installation, equipment, a manual
+-- charge: kind 'charge', the ISP's tax rate), or one side of a plan change
+-- mid-period (kind 'proration', with its service, period and the plan's
+-- rate; the unused part of the old plan is negative).
 CREATE TABLE pending_charges (
     id              INTEGER PRIMARY KEY,
     customer_id     INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    kind            TEXT NOT NULL DEFAULT 'charge' CHECK (kind IN ('charge', 'proration')),
+    service_id      INTEGER REFERENCES services (id) ON DELETE CASCADE,
     description     TEXT NOT NULL,
     amount          TEXT NOT NULL,
+    tax_rate        TEXT,
+    period_from     TEXT,
+    period_until    TEXT,
     added_at        TEXT NOT NULL,
     actor           TEXT NOT NULL,
     invoice_id      INTEGER REFERENCES invoices (id) ON DELETE RESTRICT

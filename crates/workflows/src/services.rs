@@ -2,12 +2,15 @@
 //! status or due date, try its failed actions again.
 
 use headend_core::activity::{Actor, Subject};
+use headend_core::billing::calendar::Period;
+use headend_core::billing::invoice::plan_change_lines;
 use headend_core::billing::schedule::resume_after_pause;
+use headend_core::plan::Plan;
 use headend_core::provision::policy::{IspPolicy, Standing, checked_grace};
 use headend_core::provision::{Password, validate_password, validate_username};
 use headend_core::service::{Access, Service, ServiceStatus};
 use headend_core::{CustomerId, PlanId, RouterId, ServiceId};
-use headend_store::{BillingDates, NewCustomer, NewService, ServiceOverview, StoreError};
+use headend_store::{BillingDates, NewCustomer, NewService, ServiceOverview, StoreError, Write};
 use jiff::civil::Date;
 
 use crate::{WorkflowError, Workflows};
@@ -221,7 +224,10 @@ impl Workflows {
         write.update_customer(old.customer, &new_customer).await?;
         write.update_service(id, &input.row(old.customer, grace_days, password, old.adopt)).await?;
         let new_password = if input.password.is_some() { "; new password" } else { "" };
-        let detail = format!("{}{new_password}", describe(&input.access, &names.router, input.status));
+        let mut detail = format!("{}{new_password}", describe(&input.access, &names.router, input.status));
+        if old.plan != input.plan {
+            detail.push_str(&self.prorate_plan_change(&mut write, &old, input.plan, actor).await?);
+        }
         write.log_activity(&self.entry(actor, Subject::Service(id), "service edited", detail)).await?;
         write.commit().await?;
         self.sweep(input.router);
@@ -229,6 +235,43 @@ impl Workflows {
             self.sweep(old.router);
         }
         self.service(id).await
+    }
+
+    /// A plan change inside an invoiced period: the unused days of the old
+    /// plan are credited and the same days of the new one charged, on the
+    /// customer's next invoice (core's `plan_change_lines`, by days from
+    /// today). Returns what the activity entry adds.
+    async fn prorate_plan_change(
+        &self,
+        write: &mut Write,
+        old: &ServiceOverview,
+        new_plan: PlanId,
+        actor: &Actor,
+    ) -> Result<String, WorkflowError> {
+        let Some(period) = write.last_billed_period(old.id).await? else { return Ok(String::new()) };
+        let (_, today) = self.today().await?;
+        let settings = self.store.billing_settings().await?;
+        let (from, to) = (self.plan(old.plan).await?, self.plan(new_plan).await?);
+        let rate = |p: &Plan| p.tax_rate.unwrap_or(settings.tax_rate);
+        let lines = plan_change_lines(
+            old.id,
+            period,
+            today,
+            (&from.name, from.price, rate(&from)),
+            (&to.name, to.price, rate(&to)),
+        );
+        if lines.is_empty() {
+            return Ok(String::new());
+        }
+        write.add_pending_lines(old.customer, &lines, actor).await?;
+        let rest = Period { from: today, until: period.until };
+        Ok(format!(
+            "; plan {} -> {} prorated for {} of {} days on the next invoice",
+            from.name,
+            to.name,
+            rest.days(),
+            period.days()
+        ))
     }
 
     /// Suspend, activate or any status: the router follows at once.

@@ -376,3 +376,27 @@ async fn the_policy_keeps_to_its_bounds() {
     assert_eq!(lab.w.store().isp_policy().await.unwrap(), policy);
     assert_eq!(lab.actions().await.last().map(|(s, a, _)| (s.as_str(), a.as_str())), Some(("policy", "policy-set")));
 }
+
+#[tokio::test]
+async fn a_plan_change_mid_period_is_prorated_on_the_next_invoice() {
+    let lab = Lab::new().await;
+    let s = lab.w.add_service(&Actor::Operator, lab.input("Ana", "10.0.0.2")).await.unwrap();
+    let limits = RateLimit::new(Pair::parse("10M/50M").unwrap(), None).unwrap();
+    let fiber =
+        NewPlan { name: "Fiber 50".into(), limits, price: d("40.00"), cycle: BillingCycle::Monthly, tax_rate: None };
+    let fiber = lab.w.store().add_plan(&fiber).await.unwrap();
+    lab.at("2026-12-01");
+    lab.w.invoice_run(&Actor::Engine, None).await.unwrap();
+    // 15 December: 21 of the period's 31 days (5 Dec – 4 Jan) are left.
+    lab.at("2026-12-15");
+    let edit = ServiceInput { plan: fiber, ..lab.input("Ana", "10.0.0.2") };
+    lab.w.edit_service(&Actor::Operator, s.id, edit).await.unwrap();
+    let log = lab.actions().await;
+    assert!(log.last().unwrap().2.ends_with("plan Home 20 -> Fiber 50 prorated for 21 of 31 days on the next invoice"));
+    lab.at("2026-12-29");
+    let run = lab.w.invoice_run(&Actor::Engine, None).await.unwrap();
+    let lines = lab.w.invoice(&run.issued[0].number).await.unwrap().lines;
+    let shown: Vec<(&str, Decimal)> = lines.iter().map(|l| (l.kind.as_str(), l.amounts.gross)).collect();
+    assert_eq!(shown, [("service", d("40.00")), ("proration", d("-16.94")), ("proration", d("27.10"))]);
+    assert_eq!(lines[1].period.map(|p| (p.from, p.until)), Some((date(2026, 12, 15), date(2027, 1, 5))));
+}

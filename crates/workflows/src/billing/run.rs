@@ -104,16 +104,17 @@ fn plan_invoices(
             state.billing_day = Some(due.billing_day);
         }
     }
-    // One-off charges ride on the customer's first invoice of the run.
+    // Pending lines (one-off charges, plan-change proration) ride on the
+    // customer's first invoice of the run.
     for charge in charges {
         if let Some((_, draft)) = drafts.range_mut((charge.customer, Date::MIN)..=(charge.customer, Date::MAX)).next() {
             draft.lines.push(DraftLine {
-                kind: LineKind::Charge,
-                service: None,
+                kind: charge.kind,
+                service: charge.service,
                 description: charge.description.clone(),
-                period: None,
+                period: charge.period,
                 price: charge.amount,
-                tax_rate: settings.tax_rate,
+                tax_rate: charge.tax_rate.unwrap_or(settings.tax_rate),
             });
             draft.charges.push(charge.id);
         }

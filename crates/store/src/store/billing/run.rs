@@ -5,8 +5,8 @@
 
 use std::str::FromStr;
 
-use headend_core::billing::calendar::BillingDay;
-use headend_core::billing::invoice::Discount;
+use headend_core::billing::calendar::{BillingDay, Period};
+use headend_core::billing::invoice::{Discount, DraftLine, LineKind};
 use headend_core::billing::tax::TaxRate;
 use headend_core::plan::BillingCycle;
 use headend_core::service::Service;
@@ -34,13 +34,19 @@ pub struct BillingRow {
     pub activated_on: Date,
 }
 
-/// A one-off charge waiting for an invoice.
+/// A line waiting for the customer's next invoice: a one-off charge, or
+/// one side of a plan change mid-period.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingCharge {
     pub id: i64,
     pub customer: CustomerId,
+    pub kind: LineKind,
+    pub service: Option<ServiceId>,
     pub description: String,
     pub amount: Decimal,
+    /// `None`: the ISP's rate.
+    pub tax_rate: Option<TaxRate>,
+    pub period: Option<Period>,
 }
 
 /// A coupon with cycles left.
@@ -91,18 +97,31 @@ impl Write {
     /// One-off charges not yet on an invoice.
     pub async fn pending_charges(&mut self) -> Result<Vec<PendingCharge>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, customer_id, description, amount FROM pending_charges WHERE invoice_id IS NULL ORDER BY id",
+            "SELECT id, customer_id, kind, service_id, description, amount, tax_rate, period_from, period_until
+             FROM pending_charges WHERE invoice_id IS NULL ORDER BY id",
         )
         .fetch_all(&mut *self.tx)
         .await?;
         rows.iter()
             .map(|row| {
+                let t = "pending_charges";
                 let amount: String = row.try_get("amount")?;
+                let kind: String = row.try_get("kind")?;
+                let rate: Option<String> = row.try_get("tax_rate")?;
+                let period =
+                    match (opt_date(t, row.try_get("period_from")?)?, opt_date(t, row.try_get("period_until")?)?) {
+                        (Some(from), Some(until)) => Some(Period { from, until }),
+                        _ => None,
+                    };
                 Ok(PendingCharge {
                     id: row.try_get("id")?,
                     customer: CustomerId(row.try_get("customer_id")?),
+                    kind: LineKind::from_str(&kind).map_err(|e| corrupt(t, e))?,
+                    service: row.try_get::<Option<i64>, _>("service_id")?.map(ServiceId),
                     description: row.try_get("description")?,
-                    amount: Decimal::from_str(&amount).map_err(|e| corrupt("pending_charges", e))?,
+                    amount: Decimal::from_str(&amount).map_err(|e| corrupt(t, e))?,
+                    tax_rate: rate.map(|r| TaxRate::from_str(&r).map_err(|e| corrupt(t, e))).transpose()?,
+                    period,
                 })
             })
             .collect()
@@ -172,6 +191,53 @@ pub struct BillingDates {
 }
 
 impl Write {
+    /// The last period a service was invoiced for (on an invoice not void).
+    pub async fn last_billed_period(&mut self, service: ServiceId) -> Result<Option<Period>, StoreError> {
+        let row = sqlx::query(
+            "SELECT l.period_from, l.period_until FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+             WHERE l.service_id = ? AND l.kind = 'service' AND i.voided_at IS NULL AND l.period_from IS NOT NULL
+             ORDER BY l.period_until DESC LIMIT 1",
+        )
+        .bind(service.0)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let t = "invoice_lines";
+        Ok(Some(Period {
+            from: parse_date(t, row.try_get("period_from")?)?,
+            until: parse_date(t, row.try_get("period_until")?)?,
+        }))
+    }
+
+    /// Puts lines on a customer's next invoice (a plan change's proration).
+    pub async fn add_pending_lines(
+        &mut self,
+        customer: CustomerId,
+        lines: &[DraftLine],
+        actor: &headend_core::activity::Actor,
+    ) -> Result<(), StoreError> {
+        for line in lines {
+            sqlx::query(
+                "INSERT INTO pending_charges (customer_id, kind, service_id, description, amount, tax_rate,
+                                              period_from, period_until, added_at, actor)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(customer.0)
+            .bind(line.kind.as_str())
+            .bind(line.service.map(|s| s.0))
+            .bind(&line.description)
+            .bind(line.price.to_string())
+            .bind(line.tax_rate.to_string())
+            .bind(line.period.map(|p| p.from.to_string()))
+            .bind(line.period.map(|p| p.until.to_string()))
+            .bind(crate::store::ts(self.now))
+            .bind(actor.as_str())
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        Ok(())
+    }
+
     pub async fn billing_dates(&mut self, service: ServiceId) -> Result<BillingDates, StoreError> {
         let row = sqlx::query("SELECT next_billing_date, invoiced_through, paused_on FROM services WHERE id = ?")
             .bind(service.0)
