@@ -21,6 +21,7 @@ use headend_core::service::{Access, ServiceStatus};
 use headend_core::{PlanId, RouterId, ServiceId};
 use headend_store::{ActivityQuery, NewPlan, NewRouter, Store};
 use headend_workflows::billing::{ChargeInput, PaymentInput};
+use headend_workflows::plans::PlanInput;
 use headend_workflows::policy::PolicyChange;
 use headend_workflows::services::{CustomerInput, ServiceInput};
 use headend_workflows::{Keyring, SweepHint, WorkflowError, Workflows};
@@ -297,6 +298,8 @@ async fn void_and_credit_notes_keep_numbers_and_move_money() {
     let on_void = PaymentInput { invoice: Some("INV-2026-000001".into()), ..pay(s.id, "5") };
     let paying_void = lab.w.record_payment(&Actor::Operator, &on_void);
     assert!(paying_void.await.unwrap_err().to_string().contains("void"));
+    // An older period stays invoiced (the next one is already out).
+    assert!(lab.w.invoice_run(&Actor::Engine, None).await.unwrap().issued.is_empty());
     let again = lab.w.void_invoice(&Actor::Operator, "INV-2026-000001", "twice").await.unwrap_err();
     assert!(again.to_string().contains("already void"));
     // A credit note: its own series, tax in the invoice's proportion.
@@ -399,4 +402,23 @@ async fn a_plan_change_mid_period_is_prorated_on_the_next_invoice() {
     let shown: Vec<(&str, Decimal)> = lines.iter().map(|l| (l.kind.as_str(), l.amounts.gross)).collect();
     assert_eq!(shown, [("service", d("40.00")), ("proration", d("-16.94")), ("proration", d("27.10"))]);
     assert_eq!(lines[1].period.map(|p| (p.from, p.until)), Some((date(2026, 12, 15), date(2027, 1, 5))));
+}
+
+#[tokio::test]
+async fn a_void_invoice_is_issued_again_corrected_by_the_next_run() {
+    let lab = Lab::new().await;
+    let s = lab.w.add_service(&Actor::Operator, lab.input("Ana", "10.0.0.2")).await.unwrap();
+    lab.at("2026-12-01");
+    lab.w.invoice_run(&Actor::Engine, None).await.unwrap();
+    let mut plan = lab.w.plan(lab.plan).await.unwrap();
+    plan.price = d("30.00");
+    let input =
+        PlanInput { name: plan.name, limits: plan.limits, price: plan.price, cycle: plan.cycle, tax_rate: None };
+    lab.w.edit_plan(&Actor::Operator, lab.plan, input).await.unwrap();
+    lab.w.void_invoice(&Actor::Operator, "INV-2026-000001", "old price").await.unwrap();
+    let again = lab.w.invoice_run(&Actor::Engine, None).await.unwrap();
+    assert_eq!((again.issued[0].number.as_str(), again.issued[0].gross), ("INV-2026-000002", d("30.00")));
+    let line = &lab.w.invoice("INV-2026-000002").await.unwrap().lines[0];
+    assert_eq!(line.period.map(|p| p.from), Some(date(2026, 12, 5)));
+    assert_eq!(lab.w.statement(s.customer).await.unwrap().balance, d("30.00"), "the void one counts for nothing");
 }

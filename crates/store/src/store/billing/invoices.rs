@@ -644,10 +644,12 @@ impl Store {
 
     /// Voids an invoice or credit note: it keeps its number and shows VOID.
     /// The money that settled a void invoice goes back to the customer's
-    /// credit and on to their other open invoices, oldest first; a void
-    /// credit note's allocations are taken off the invoices they settled.
-    /// Paid-through dates are not moved back: a service the operator wants
-    /// off again gets a status or a due date (`service set-due`).
+    /// credit and on to their other open invoices, oldest first; its one-off
+    /// charges wait for the next invoice again, and its periods are invoiced
+    /// again by the next run. A void credit note's allocations are taken off
+    /// the invoices they settled. Paid-through dates are not moved back: a
+    /// service the operator wants off again gets a status or a due date
+    /// (`service set-due`).
     pub async fn void_invoice(
         &self,
         number: &str,
@@ -678,6 +680,19 @@ impl Store {
                     .bind(invoice.id.0)
                     .execute(&mut *tx)
                     .await?;
+                // A period whose invoice is void is open again, so the next
+                // run issues the corrected invoice (when it was the service's
+                // latest: an older one stays as it is).
+                for line in detail.lines.iter().filter(|l| l.kind == LineKind::Service) {
+                    if let (Some(service), Some(period)) = (line.service, line.period) {
+                        sqlx::query("UPDATE services SET invoiced_through = ? WHERE id = ? AND invoiced_through = ?")
+                            .bind(period.from.to_string())
+                            .bind(service.0)
+                            .bind(period.until.to_string())
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
             }
             DocumentKind::CreditNote => {
                 sqlx::query(
@@ -791,9 +806,7 @@ impl Store {
         // The credited invoice first, then the customer's others.
         let mut target: Vec<OpenInvoice> =
             open_invoices(&mut tx, invoice.customer).await?.into_iter().filter(|o| o.id == invoice.id).collect();
-        let (parts, mut settled) =
-            allocate_source(&mut tx, Source::CreditNote(id), minor(amount, c)?, &mut target).await?;
-        let _ = parts;
+        let (_, mut settled) = allocate_source(&mut tx, Source::CreditNote(id), minor(amount, c)?, &mut target).await?;
         settled.extend(apply_credit(&mut tx, invoice.customer).await?);
         settle_services(&mut tx, &settled, settings.timing, now).await?;
         let entry = ActivityEntry {
