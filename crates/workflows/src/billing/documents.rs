@@ -117,7 +117,8 @@ impl Workflows {
             gross: inv.totals.gross,
             balance_brought_forward: if inv.kind == DocumentKind::Invoice { balance - this_due } else { Decimal::ZERO },
             paid: if inv.kind == DocumentKind::Invoice { inv.settled } else { Decimal::ZERO },
-            amount_due: if inv.kind == DocumentKind::Invoice { balance.max(Decimal::ZERO) } else { Decimal::ZERO },
+            // Total + brought forward − paid: negative is the customer's credit.
+            amount_due: if inv.kind == DocumentKind::Invoice { balance } else { Decimal::ZERO },
             number: inv.number,
             issue_date: inv.issue_date,
             due_date: inv.due_date,
