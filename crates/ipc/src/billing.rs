@@ -167,7 +167,7 @@ pub struct IssuedDto {
     pub number: String,
     pub customer_name: String,
     pub gross: String,
-    /// Of it, what the customer's credit paid at once.
+    /// Of it, what the customer's credit paid at once; empty when nothing.
     pub settled: String,
 }
 
@@ -240,7 +240,7 @@ pub struct PaymentOutcome {
     pub amount: String,
     pub currency: String,
     pub allocations: Vec<AllocationDto>,
-    /// What no invoice took: the customer's credit.
+    /// What no invoice took: the customer's credit; empty when none.
     pub credit_left: String,
     /// The customer's balance after it (positive: they owe).
     pub balance: String,

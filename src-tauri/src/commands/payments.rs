@@ -47,7 +47,7 @@ fn outcome(o: headend_store::PaymentOutcome, currency: &str) -> PaymentOutcome {
         amount: o.payment.amount.to_string(),
         currency: currency.to_owned(),
         allocations: o.allocations.iter().map(allocation_dto).collect(),
-        credit_left: o.credit_left.to_string(),
+        credit_left: if o.credit_left.is_zero() { String::new() } else { o.credit_left.to_string() },
         balance: o.balance.to_string(),
         previous_due: opt_date(o.payment.previous_due),
         paid_through: opt_date(o.paid_through),

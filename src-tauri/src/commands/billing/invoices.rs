@@ -165,7 +165,7 @@ pub async fn run_invoices(state: State<'_, AppState>) -> Answer<InvoiceRunDto> {
                 number: i.number,
                 customer_name: i.customer_name,
                 gross: currency.format(i.gross),
-                settled: currency.format(i.settled),
+                settled: if i.settled.is_zero() { String::new() } else { currency.format(i.settled) },
             })
             .collect(),
     })
