@@ -1,4 +1,3 @@
--- no-transaction
 -- Billing (issue 12): invoices and credit notes with their lines, gapless
 -- number series, payments with receipts allocated to invoices, one-off
 -- charges and coupons waiting for the next invoice, and what the invoice
@@ -13,13 +12,10 @@
 -- Two tables are rebuilt (SQLite cannot change a CHECK): plans, whose
 -- cycle may now be a number of days ('7d') and which get a tax rate of
 -- their own, and payments, which get a receipt number, a customer, a
--- method and a reference and no longer always cover months. Hence no
--- transaction around the file: foreign keys are switched off for the
--- rebuild, as SQLite's documented procedure asks, inside our own
--- transaction.
-
-PRAGMA foreign_keys = OFF;
-BEGIN;
+-- method and a reference and no longer always cover months. SQLite's
+-- documented procedure wants foreign keys off for the rebuild, which a
+-- PRAGMA inside sqlx's transaction cannot do: `Store::open` migrates on a
+-- connection with them off and checks them after (`foreign_key_check`).
 
 CREATE TABLE plans_rebuilt (
     id              INTEGER PRIMARY KEY,
@@ -216,6 +212,3 @@ UPDATE services SET billing_day = CAST(substr(next_billing_date, 9, 2) AS INTEGE
 CREATE TRIGGER services_activated_on AFTER INSERT ON services WHEN NEW.activated_on IS NULL BEGIN
     UPDATE services SET activated_on = substr(NEW.created_at, 1, 10) WHERE id = NEW.id;
 END;
-
-COMMIT;
-PRAGMA foreign_keys = ON;

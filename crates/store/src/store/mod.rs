@@ -42,7 +42,7 @@ use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteQueryResult, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{Row, Sqlite, SqliteConnection, SqlitePool, Transaction};
+use sqlx::{Connection, Row, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 use crate::error::StoreError;
 use crate::records::StoreStatus;
@@ -180,12 +180,28 @@ impl Store {
             // The app, the CLI and the agent share the file: wait for a
             // writer rather than fail at once.
             .busy_timeout(Duration::from_secs(5));
+        // Migrations that rebuild a table run with foreign keys off, as
+        // SQLite's procedure for changing a table asks (a PRAGMA inside the
+        // migration's transaction would be ignored); the keys are checked
+        // before the database is used.
+        let mut conn = SqliteConnection::connect_with(&options.clone().foreign_keys(false))
+            .await
+            .map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
+        MIGRATOR.run(&mut conn).await?;
+        let broken: Option<(String, Option<i64>)> =
+            sqlx::query_as("SELECT \"table\", rowid FROM pragma_foreign_key_check LIMIT 1")
+                .fetch_optional(&mut conn)
+                .await?;
+        conn.close().await?;
+        if let Some((table, row)) = broken {
+            let detail = format!("a migration left row {row:?} of {table} pointing at nothing");
+            return Err(StoreError::Corrupt { table: "foreign keys", detail });
+        }
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
             .await
             .map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
-        MIGRATOR.run(&pool).await?;
         tracing::debug!(path = %path.display(), "database open");
         Ok(Self { pool, clock: Arc::new(SystemClock), path: Arc::from(path) })
     }
