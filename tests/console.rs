@@ -13,7 +13,7 @@ const PAGES: [(&str, &str, Option<&str>); 10] = [
     ("sessions", "Live sessions", Some("No live sessions")),
     ("customers", "Customers", Some("No customers yet")),
     ("olts", "OLTs & ONUs", Some("No OLTs yet")),
-    ("billing", "Plans & billing", Some("No plans yet")),
+    ("billing", "Billing", Some("No invoices yet")),
     ("provisioning", "Provisioning", Some("The queue is empty")),
     ("activity", "Activity", Some("Nothing has happened yet")),
     ("settings", "Settings", None),

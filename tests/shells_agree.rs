@@ -14,9 +14,10 @@ use anyhow::{Context, bail};
 use fantoccini::Client;
 use headend_core::activity::Actor;
 use headend_e2e::{Driver, Sandbox, env_path, one_app_at_a_time};
+use headend_ipc::billing::PaymentForm;
 use headend_ipc::import::ImportRequest;
 use headend_ipc::olt::OltForm;
-use headend_ipc::{BurstDto, PaymentForm, PlanForm, RouterForm, ServiceForm, SetServiceStatus};
+use headend_ipc::{BurstDto, PlanForm, RouterForm, ServiceForm, SetServiceStatus};
 use headend_secrets::{SecretKey, SecretStore};
 use headend_simlab::{SimConfig, SimRouter};
 use headend_store::{ActivityQuery, Store};
@@ -108,7 +109,13 @@ async fn through_the_app(app: &Client, router_port: u16) -> anyhow::Result<()> {
     let id = invoke(app, "save_service", json!({ "form": service })).await?;
     let id = id.as_i64().context("the service's id")?;
     invoke(app, "set_service_status", json!({ "change": SetServiceStatus { id, status: "suspended".into() } })).await?;
-    let payment = PaymentForm { service_id: id, amount: "75.00".into(), months: 3 };
+    let payment = PaymentForm {
+        service_id: id,
+        amount: "75.00".into(),
+        method: "cash".into(),
+        months: "3".into(),
+        ..PaymentForm::default()
+    };
     invoke(app, "record_payment", json!({ "payment": payment })).await?;
     invoke(app, "retry_service", json!({ "id": id })).await?;
     let olt = OltForm {

@@ -10,6 +10,7 @@ mod alerts;
 mod backups;
 mod commands;
 mod demo;
+mod invoicing;
 mod live;
 mod logging;
 mod olts;
@@ -110,6 +111,8 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .manage(state)
         .manage(window::GeometryChanges::default())
         .on_window_event(window::on_window_event)
@@ -120,6 +123,7 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             provisioning::start(app.handle());
             olts::start(app.handle());
             backups::start(app.handle());
+            invoicing::start(app.handle());
             provisioning::quit_on_signals(app.handle());
             if let Some(window) = app.get_webview_window("main") {
                 settings::apply_theme(&window, app.state::<AppState>().settings().theme);
@@ -155,6 +159,22 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             commands::payments::preview_payment,
             commands::payments::record_payment,
             commands::services::retry_service,
+            commands::billing::invoices::list_invoices,
+            commands::billing::invoices::get_invoice,
+            commands::billing::documents::save_invoice_pdf,
+            commands::billing::documents::print_invoice,
+            commands::billing::documents::save_receipt_pdf,
+            commands::billing::invoices::void_invoice,
+            commands::billing::invoices::credit_invoice,
+            commands::billing::invoices::run_invoices,
+            commands::billing::invoices::customer_statement,
+            commands::billing::invoices::add_charge,
+            commands::billing::invoices::revenue,
+            commands::billing::invoices::overdue_customers,
+            commands::billing::settings::get_billing_settings,
+            commands::billing::settings::save_billing_settings,
+            commands::billing::settings::set_company_logo,
+            commands::billing::documents::export_billing,
             commands::activity::list_activity,
             commands::provisioning::list_failures,
             commands::provisioning::list_queue,

@@ -21,6 +21,15 @@ pub enum ProvisioningTab {
     Plan,
 }
 
+/// The views of the Billing area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BillingTab {
+    Invoices,
+    Plans,
+    Settings,
+    Exports,
+}
+
 /// Where the operator is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Page {
@@ -53,7 +62,7 @@ impl Page {
         (Page::Sessions, "sessions", "Live sessions", Icon::Pulse),
         (Page::Customers, "customers", "Customers", Icon::Users),
         (Page::Olts, "olts", "OLTs & ONUs", Icon::Fiber),
-        (Page::Billing, "billing", "Plans & billing", Icon::Receipt),
+        (Page::Billing, "billing", "Billing", Icon::Receipt),
         (Page::Provisioning(ProvisioningTab::Queue { failed_only: false }), "provisioning", "Provisioning", Icon::Sync),
         (Page::Activity, "activity", "Activity", Icon::List),
         (Page::Settings, "settings", "Settings", Icon::Gear),
@@ -93,6 +102,10 @@ pub struct Console {
     pub sweep: RwSignal<Option<SweepProgress>>,
     /// Bumped when the OLT engine swept, alerted or registered: OLT pages reload.
     pub olts_changed: RwSignal<u64>,
+    /// The Billing area's tab, kept while the operator is elsewhere.
+    pub billing_tab: RwSignal<BillingTab>,
+    /// The invoice (its number) the Billing area shows, if one is open.
+    pub invoice: RwSignal<Option<String>>,
 }
 
 impl Console {
@@ -102,6 +115,13 @@ impl Console {
 
     pub fn open(self, page: Page) {
         self.page.set(page);
+    }
+
+    /// Shows one invoice (or credit note) as it prints.
+    pub fn open_invoice(self, number: String) {
+        self.billing_tab.set(BillingTab::Invoices);
+        self.invoice.set(Some(number));
+        self.page.set(Page::Billing);
     }
 
     /// Something the operator did changed services or the queue.
@@ -138,6 +158,8 @@ pub fn App() -> impl IntoView {
         provisioning_changed: RwSignal::new(0),
         sweep: RwSignal::new(None),
         olts_changed: RwSignal::new(0),
+        billing_tab: RwSignal::new(BillingTab::Invoices),
+        invoice: RwSignal::new(None),
     };
     provide_context(console);
     Effect::new(move |_| apply_theme(console.theme.get()));
@@ -163,6 +185,7 @@ pub fn App() -> impl IntoView {
         console.changed();
     });
     ipc::listen(event::PROVISIONING_CHANGED, move |_: ProvisioningChanged| console.changed());
+    ipc::listen(event::BILLING_CHANGED, move |()| console.changed());
     ipc::listen(event::SWEEP_PROGRESS, move |progress: SweepProgress| {
         console.sweep.set(Some(progress));
         if !progress.running {

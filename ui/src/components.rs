@@ -117,6 +117,18 @@ pub fn StatusPill(#[prop(into)] status: String) -> impl IntoView {
     view! { <span class=class>{status}</span> }
 }
 
+/// An invoice's status as a coloured pill.
+#[component]
+pub fn InvoiceStatusPill(#[prop(into)] status: String) -> impl IntoView {
+    let class = match status.as_str() {
+        "paid" => "pill pill-ok",
+        "overdue" => "pill pill-bad",
+        "open" => "pill pill-warn",
+        _ => "pill",
+    };
+    view! { <span class=class>{status}</span> }
+}
+
 /// A bar that fills as `done` approaches `total`.
 #[component]
 pub fn ProgressBar(done: u32, total: u32) -> impl IntoView {

@@ -10,6 +10,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub mod billing;
 pub mod import;
 pub mod olt;
 
@@ -35,7 +36,11 @@ pub mod command {
     pub const LIST_FAILURES: &str = "list_failures";
     pub const SAVE_SERVICE: &str = "save_service";
     pub const SET_SERVICE_STATUS: &str = "set_service_status";
+    /// Takes [`super::billing::PaymentForm`]; answers
+    /// [`super::billing::PaymentOutcome`], written nowhere.
     pub const PREVIEW_PAYMENT: &str = "preview_payment";
+    /// Takes [`super::billing::PaymentForm`]; answers
+    /// [`super::billing::PaymentOutcome`].
     pub const RECORD_PAYMENT: &str = "record_payment";
     pub const RETRY_SERVICE: &str = "retry_service";
     pub const SAVE_PLAN: &str = "save_plan";
@@ -88,6 +93,8 @@ pub mod event {
     pub const ROUTERS_CHANGED: &str = "routers-changed";
     /// Payload: [`Navigate`]: the tray or a notification asks the UI to show a page.
     pub const NAVIGATE: &str = "navigate";
+    /// No payload: the app's invoice run issued invoices; billing pages reload.
+    pub const BILLING_CHANGED: &str = "billing-changed";
 }
 
 /// An error a command returns: `code` is stable for the UI to branch on,
@@ -449,11 +456,17 @@ pub struct RouterLogRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentRow {
     pub id: i64,
-    pub paid_at: String,
+    pub receipt: String,
+    /// ISO date the money came.
+    pub paid_on: String,
     pub amount: String,
-    pub months: u8,
+    /// "cash", "bank-transfer", "mobile-money", "card" or "other", as words.
+    pub method: String,
+    pub reference: String,
+    /// Months prepaid without an invoice, if it was such a payment.
+    pub months: Option<u8>,
     pub actor: String,
-    /// ISO dates; `previous_due` empty when there was none.
+    /// ISO dates of the paid-through date before and after; empty when none.
     pub previous_due: String,
     pub new_due: String,
 }
@@ -538,21 +551,6 @@ impl fmt::Debug for ServiceForm {
 pub struct SetServiceStatus {
     pub id: i64,
     pub status: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PaymentForm {
-    pub service_id: i64,
-    /// A decimal amount, e.g. "25.00".
-    pub amount: String,
-    pub months: u8,
-}
-
-/// What a payment of some months would do, or did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PaymentOutcome {
-    pub previous_due: String,
-    pub new_due: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

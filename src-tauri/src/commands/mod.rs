@@ -11,6 +11,7 @@
 pub mod activity;
 pub mod app;
 pub mod backups;
+pub mod billing;
 pub mod import;
 pub mod olts;
 pub mod payments;

@@ -1,13 +1,54 @@
-//! Plans & billing: the plans (each a PPP profile on every router, with
-//! its rate limit and optional burst), created and edited here.
+//! The Billing area: invoices (and one shown as it prints), the plans
+//! (each a PPP profile on every router, with its rate limit, optional
+//! burst, price, cycle and tax), the billing settings and the exports.
+
+mod exports;
+mod invoice;
+mod invoices;
+mod settings;
 
 use headend_ipc::{BurstDto, PlanForm, PlanRow, command};
 use leptos::prelude::*;
 use serde::Serialize;
 
-use crate::app::Console;
+use crate::app::{BillingTab, Console};
 use crate::components::{EmptyState, ErrorBox, Errors, FieldError, FormError, Icon, Loading, clear_error, has_error};
 use crate::ipc;
+
+/// The Billing area: its tabs, or one invoice when one is open.
+#[component]
+pub fn Billing() -> impl IntoView {
+    let console = Console::get();
+    let tab = console.billing_tab;
+    let tabs = [
+        (BillingTab::Invoices, "tab-invoices", "Invoices"),
+        (BillingTab::Plans, "tab-plans", "Plans"),
+        (BillingTab::Settings, "tab-billing-settings", "Settings"),
+        (BillingTab::Exports, "tab-exports", "Exports"),
+    ];
+    view! {
+        {move || match console.invoice.get() {
+            Some(number) => view! { <invoice::InvoicePage number=number /> }.into_any(),
+            None => view! {
+                <div class="page-header">
+                    <h1 id="page-title">"Billing"</h1>
+                    <p class="muted">"Invoices, payments and what customers owe; the plans they buy; how documents print."</p>
+                </div>
+                <div class="tabs" role="tablist">
+                    {tabs.into_iter().map(|(t, id, label)| view! {
+                        <button class="tab" id=id role="tab" class:active=move || tab.get() == t on:click=move |_| tab.set(t)>{label}</button>
+                    }).collect_view()}
+                </div>
+                {move || match tab.get() {
+                    BillingTab::Invoices => invoices::Invoices().into_any(),
+                    BillingTab::Plans => Plans().into_any(),
+                    BillingTab::Settings => settings::BillingSettings().into_any(),
+                    BillingTab::Exports => exports::Exports().into_any(),
+                }}
+            }.into_any(),
+        }}
+    }
+}
 
 #[derive(Serialize)]
 struct FormArgs {
@@ -27,6 +68,7 @@ fn edit_form(p: &PlanRow) -> PlanForm {
         burst: p.burst.clone().unwrap_or_default(),
         price: p.price.clone(),
         cycle: p.cycle.clone(),
+        tax_rate: p.tax_rate.clone(),
     }
 }
 
@@ -54,7 +96,7 @@ fn preview(f: &PlanForm) -> String {
 }
 
 #[component]
-pub fn Billing() -> impl IntoView {
+fn Plans() -> impl IntoView {
     let console = Console::get();
     let reload = RwSignal::new(0_u32);
     let plans = LocalResource::new(move || {
@@ -65,11 +107,8 @@ pub fn Billing() -> impl IntoView {
     let form = RwSignal::new(None::<PlanForm>);
     let saved = RwSignal::new(None::<PlanRow>);
     view! {
-        <div class="page-header with-actions">
-            <div>
-                <h1 id="page-title">"Plans & billing"</h1>
-                <p class="muted">"Plans are what customers buy: each becomes a PPP profile on every router, with its rate limit."</p>
-            </div>
+        <div class="toolbar with-actions">
+            <p class="muted">"Plans are what customers buy: each becomes a PPP profile on every router, with its rate limit."</p>
             <div class="actions">
                 <button class="primary with-icon" id="new-plan" on:click=move |_| { saved.set(None); form.set(Some(blank())) }>
                     {Icon::Plus.view()}"New plan"
@@ -103,6 +142,19 @@ pub fn Billing() -> impl IntoView {
     }
 }
 
+/// A cycle of days ("7d").
+fn is_days(cycle: &str) -> bool {
+    cycle.strip_suffix('d').is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// A cycle as the table reads: "monthly", "every 7 days".
+fn cycle_text(cycle: &str) -> String {
+    match cycle.strip_suffix('d') {
+        Some(n) if is_days(cycle) => format!("every {n} days"),
+        _ => cycle.to_owned(),
+    }
+}
+
 #[component]
 fn PlanTable(plans: Vec<PlanRow>, form: RwSignal<Option<PlanForm>>, saved: RwSignal<Option<PlanRow>>) -> impl IntoView {
     view! {
@@ -111,7 +163,7 @@ fn PlanTable(plans: Vec<PlanRow>, form: RwSignal<Option<PlanForm>>, saved: RwSig
                 <thead>
                     <tr>
                         <th>"Plan"</th><th class="num">"Download"</th><th class="num">"Upload"</th><th>"Burst"</th>
-                        <th>"Router profile"</th><th class="num">"Price"</th><th>"Cycle"</th><th></th>
+                        <th>"Router profile"</th><th class="num">"Price"</th><th>"Cycle"</th><th class="num">"Tax"</th><th></th>
                     </tr>
                 </thead>
                 <tbody>
@@ -131,7 +183,8 @@ fn PlanTable(plans: Vec<PlanRow>, form: RwSignal<Option<PlanForm>>, saved: RwSig
                                         <div class="mono muted small" title="rate-limit, upload first as RouterOS writes it">{p.rate_limit.clone()}</div>
                                     </td>
                                     <td class="mono num">{p.price.clone()}</td>
-                                    <td>{p.cycle.clone()}</td>
+                                    <td>{cycle_text(&p.cycle)}</td>
+                                    <td class="mono num">{if p.tax_rate.is_empty() { "ISP rate".to_owned() } else { format!("{}%", p.tax_rate) }}</td>
                                     <td class="row-actions">
                                         <button class="link" on:click=move |_| { saved.set(None); form.set(Some(edit_form(&editable))) }>"Edit"</button>
                                     </td>
@@ -171,7 +224,9 @@ fn PlanEditor(
     let (down, set_down) = text("download", |d| &d.download, |d, v| d.download = v);
     let (up, set_up) = text("upload", |d| &d.upload, |d, v| d.upload = v);
     let (price, set_price) = text("price", |d| &d.price, |d, v| d.price = v);
-    let (cycle, set_cycle) = text("cycle", |d| &d.cycle, |d, v| d.cycle = v);
+    let cycle = move || draft.with(|d| d.cycle.clone());
+    let days = RwSignal::new(draft.with_untracked(|d| d.cycle.strip_suffix('d').unwrap_or("7").to_owned()));
+    let (tax_rate, set_tax_rate) = text("tax_rate", |d| &d.tax_rate, |d, v| d.tax_rate = v);
     let (b_down, set_b_down) = text("burst_download", |d| &d.burst.download, |d, v| d.burst.download = v);
     let (b_up, set_b_up) = text("burst_upload", |d| &d.burst.upload, |d, v| d.burst.upload = v);
     let (t_down, set_t_down) =
@@ -218,12 +273,35 @@ fn PlanEditor(
                     <input id="plan-price" type="text" inputmode="decimal" placeholder="25.00" class:invalid=has_error(errors, "price") prop:value=price on:input=set_price />
                     <FieldError errors=errors field="price" /></label>
                 <label class="field"><span class="field-label">"Billing cycle"</span>
-                    <select id="plan-cycle" prop:value=cycle on:change=set_cycle>
-                        <option value="monthly">"Monthly"</option>
-                        <option value="quarterly">"Quarterly"</option>
-                        <option value="yearly">"Yearly"</option>
-                    </select>
+                    <span class="field-input">
+                        <select id="plan-cycle" prop:value=move || if is_days(&cycle()) { "days".to_owned() } else { cycle() }
+                            on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                let v = if v == "days" { format!("{}d", days.get_untracked()) } else { v };
+                                draft.update(|d| d.cycle = v);
+                                clear_error(errors, "cycle");
+                            }>
+                            <option value="monthly">"Monthly"</option>
+                            <option value="quarterly">"Quarterly"</option>
+                            <option value="yearly">"Yearly"</option>
+                            <option value="days">"Days (prepaid)"</option>
+                        </select>
+                        <Show when=move || is_days(&cycle())>
+                            <input id="plan-cycle-days" class="short" type="number" min="1" max="366" prop:value=move || days.get()
+                                on:input=move |ev| {
+                                    let n = event_target_value(&ev);
+                                    days.set(n.clone());
+                                    draft.update(|d| d.cycle = format!("{}d", n.trim()));
+                                    clear_error(errors, "cycle");
+                                } />
+                            <span class="unit">"days"</span>
+                        </Show>
+                    </span>
                     <FieldError errors=errors field="cycle" /></label>
+                <label class="field"><span class="field-label">"Tax rate (%)"</span>
+                    <input id="plan-tax-rate" type="text" inputmode="decimal" placeholder="ISP rate" class:invalid=has_error(errors, "tax_rate") prop:value=tax_rate on:input=set_tax_rate />
+                    <span class="field-help">"Empty: the ISP's rate from Billing settings."</span>
+                    <FieldError errors=errors field="tax_rate" /></label>
             </div>
             <label class="field field-inline">
                 <input id="plan-burst" type="checkbox" prop:checked=move || burst_on.get() on:change=move |ev| burst_on.set(event_target_checked(&ev)) />

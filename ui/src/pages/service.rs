@@ -1,31 +1,23 @@
 //! One service: everything about it, what can be done to it (edit,
 //! suspend/activate, record a payment, retry) and what was done to it (its
-//! queue rows, activity, router log lines and payments).
+//! queue rows, activity, router log lines and payments), with its
+//! customer's statement (`payment.rs`).
 
-use headend_ipc::{ErrorDto, PaymentForm, PaymentOutcome, QueueRowDto, ServiceDetail, SetServiceStatus, command};
+mod payment;
+
+use headend_ipc::{ErrorDto, QueueRowDto, ServiceDetail, SetServiceStatus, command};
 use leptos::prelude::*;
 use serde::Serialize;
 
 use super::IdArgs;
 use crate::app::{Console, Page};
-use crate::components::{DueDate, ErrorBox, Errors, FieldError, FormError, Loading, OnRouter, StatusPill};
+use crate::components::{DueDate, ErrorBox, Loading, OnRouter, StatusPill};
 use crate::format;
 use crate::ipc;
 
 #[derive(Serialize)]
 struct StatusArgs {
     change: SetServiceStatus,
-}
-
-#[derive(Serialize)]
-struct PaymentArgs {
-    payment: PaymentForm,
-}
-
-#[derive(Serialize)]
-struct PreviewArgs {
-    id: i64,
-    months: u8,
 }
 
 #[component]
@@ -38,6 +30,10 @@ pub fn Service(id: i64) -> impl IntoView {
     let notice = RwSignal::new(None::<Result<String, ErrorDto>>);
     let paying = RwSignal::new(false);
     let confirm_suspend = RwSignal::new(false);
+    // The customer, kept through reloads so the payment form survives them.
+    let customer = Memo::new(move |prev: Option<&Option<i64>>| {
+        detail.get().and_then(Result::ok).map(|d| d.customer.id).or(prev.copied().flatten())
+    });
 
     let set_status = move |status: &'static str| {
         confirm_suspend.set(false);
@@ -111,9 +107,7 @@ pub fn Service(id: i64) -> impl IntoView {
             Err(e) => view! { <ErrorBox error=e /> }.into_any(),
         })}
         // Outside the reloads, so a payment being typed survives them.
-        <Show when=move || paying.get()>
-            <PaymentEditor id=id paying=paying />
-        </Show>
+        {move || customer.get().filter(|_| paying.get()).map(|c| view! { <payment::PaymentEditor id=id customer=c paying=paying /> })}
         {move || detail.get().and_then(Result::ok).map(|d| {
             let s = d.service.clone();
             let pppoe = s.kind == "pppoe";
@@ -151,6 +145,7 @@ pub fn Service(id: i64) -> impl IntoView {
                         </dl>
                     </section>
                 </div>
+                <payment::StatementCard customer=d.customer.id />
                 <QueueCard rows=d.queue.clone() />
                 <HistoryCard detail=d />
             }
@@ -172,70 +167,6 @@ pub fn Service(id: i64) -> impl IntoView {
 
 fn or_dash(text: &str) -> String {
     if text.is_empty() { "—".to_owned() } else { text.to_owned() }
-}
-
-#[component]
-fn PaymentEditor(id: i64, paying: RwSignal<bool>) -> impl IntoView {
-    let console = Console::get();
-    let amount = RwSignal::new(String::new());
-    let months = RwSignal::new(1_u8);
-    let errors: Errors = RwSignal::new(Vec::new());
-    let done = RwSignal::new(None::<PaymentOutcome>);
-    let preview = LocalResource::new(move || {
-        // A recorded payment moved the due date the preview starts from.
-        console.provisioning_changed.track();
-        let months = months.get();
-        ipc::invoke::<_, PaymentOutcome>(command::PREVIEW_PAYMENT, PreviewArgs { id, months })
-    });
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        errors.set(Vec::new());
-        done.set(None);
-        let payment = PaymentForm { service_id: id, amount: amount.get(), months: months.get() };
-        leptos::task::spawn_local(async move {
-            match ipc::invoke::<_, PaymentOutcome>(command::RECORD_PAYMENT, PaymentArgs { payment }).await {
-                Ok(outcome) => {
-                    done.set(Some(outcome));
-                    console.changed();
-                }
-                Err(e) => errors.set(vec![e]),
-            }
-        });
-    };
-    view! {
-        <form class="card form payment-form" id="payment-form" novalidate=true on:submit=save>
-            <h2>"Record a payment"</h2>
-            {move || done.get().map(|d| view! {
-                <div class="ok-box" id="payment-done">{format!("Payment recorded: paid through {}.", d.new_due)}</div>
-            })}
-            <div class="grid-3">
-                <label class="field"><span class="field-label">"Amount"</span>
-                    <input id="payment-amount" type="text" inputmode="decimal" placeholder="25.00"
-                        prop:value=move || amount.get() on:input=move |ev| amount.set(event_target_value(&ev)) />
-                    <FieldError errors=errors field="amount" /></label>
-                <label class="field"><span class="field-label">"Months"</span>
-                    <select id="payment-months" prop:value=move || months.get().to_string()
-                        on:change=move |ev| months.set(event_target_value(&ev).parse().unwrap_or(1))>
-                        {[1_u8, 2, 3, 6, 12].into_iter().map(|m| view! { <option value=m.to_string()>{m}</option> }).collect_view()}
-                    </select>
-                    <FieldError errors=errors field="months" /></label>
-                <div class="field"><span class="field-label">"New due date"</span>
-                    <span class="preview" id="payment-preview">{move || match preview.get() {
-                        Some(Ok(p)) if p.previous_due.is_empty() => format!("{} (from today)", p.new_due),
-                        Some(Ok(p)) => format!("{} → {}", p.previous_due, p.new_due),
-                        Some(Err(e)) => e.message,
-                        None => "…".to_owned(),
-                    }}</span>
-                    <span class="field-help">"A payment extends the due date from the current one, arrears first."</span>
-                </div>
-            </div>
-            <FormError errors=errors />
-            <div class="form-actions">
-                <button type="submit" class="primary" id="payment-save">"Record"</button>
-                <button type="button" class="secondary" on:click=move |_| paying.set(false)>"Close"</button>
-            </div>
-        </form>
-    }
 }
 
 /// The service's rows in the durable queue, each with its own Retry.
@@ -318,16 +249,27 @@ fn HistoryCard(detail: ServiceDetail) -> impl IntoView {
             } else {
                 view! {
                     <table class="table">
-                        <thead><tr><th>"When"</th><th class="num">"Amount"</th><th class="num">"Months"</th><th>"Due date"</th><th>"By"</th></tr></thead>
+                        <thead><tr><th>"Date"</th><th>"Receipt"</th><th class="num">"Amount"</th><th>"Method"</th><th>"Reference"</th><th>"Paid through"</th><th>"By"</th><th></th></tr></thead>
                         <tbody>
-                            {payments.into_iter().map(|p| view! {
-                                <tr>
-                                    <td class="mono nowrap">{format::local_time(&p.paid_at)}</td>
-                                    <td class="mono num">{p.amount}</td>
-                                    <td class="mono num">{p.months}</td>
-                                    <td class="mono">{if p.previous_due.is_empty() { p.new_due.clone() } else { format!("{} → {}", p.previous_due, p.new_due) }}</td>
-                                    <td>{p.actor}</td>
-                                </tr>
+                            {payments.into_iter().map(|p| {
+                                let due = match (p.previous_due.is_empty(), p.new_due.is_empty()) {
+                                    (_, true) => "—".to_owned(),
+                                    (true, false) => p.new_due.clone(),
+                                    (false, false) => format!("{} → {}", p.previous_due, p.new_due),
+                                };
+                                let months = p.months.map(|m| format!(" ({m} months prepaid)")).unwrap_or_default();
+                                view! {
+                                    <tr>
+                                        <td class="mono nowrap">{p.paid_on.clone()}</td>
+                                        <td class="mono">{p.receipt.clone()}</td>
+                                        <td class="mono num">{p.amount.clone()}</td>
+                                        <td>{p.method.clone()}{months}</td>
+                                        <td class="mono">{p.reference.clone()}</td>
+                                        <td class="mono">{due}</td>
+                                        <td>{p.actor.clone()}</td>
+                                        <td class="row-actions"><payment::ReceiptPdf receipt=p.receipt.clone() /></td>
+                                    </tr>
+                                }
                             }).collect_view()}
                         </tbody>
                     </table>
