@@ -301,7 +301,7 @@ async fn customers_reach_the_router_suspensions_cut_them_off_and_failures_reach_
     screenshots(&app, "activity").await?;
     app.find(Locator::Css("#activity-actor")).await?.select_by_value("").await?;
     fill(&app, "#activity-search", "payment").await?;
-    wait_for_text(&app, "#activity-table", "75.00 for 3 month(s)").await?;
+    wait_for_text(&app, "#activity-table", "75.00 USD for 3 month(s)").await?;
     click(&app, "#nav-map").await?;
     wait_for_text(&app, ".map", "core-1").await?;
     screenshots(&app, "map").await?;

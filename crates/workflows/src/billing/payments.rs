@@ -42,7 +42,8 @@ impl Workflows {
                 format!("a payment covers 1 to {MAX_MONTHS} months, not {m}"),
             ));
         }
-        if input.months.is_some() && input.invoice.is_some() {
+        let invoice = input.invoice.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned);
+        if input.months.is_some() && invoice.is_some() {
             return Err(WorkflowError::invalid(
                 "months",
                 "a prepaid payment (months) pays no invoice: give one or the other",
@@ -71,7 +72,7 @@ impl Workflows {
             reference,
             paid_on,
             months: input.months,
-            invoice: input.invoice.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned),
+            invoice,
         };
         Ok((new, today))
     }
