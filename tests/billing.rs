@@ -17,14 +17,15 @@ use headend_core::billing::calendar::{BillingDay, Period};
 use headend_core::plan::BillingCycle;
 use headend_core::router::Transport;
 use headend_e2e::{
-    Driver, Sandbox, click, env_path, eventually, fill, one_app_at_a_time, screenshot, screenshots, wait_for_text,
+    Driver, Sandbox, click, env_path, eventually, fill, invoke, one_app_at_a_time, screenshot, screenshots,
+    wait_for_text,
 };
 use headend_secrets::{SecretKey, SecretStore};
 use headend_simlab::{SimConfig, SimRouter, SimRouterHandle};
 use headend_store::{NewRouter, Store};
 use jiff::ToSpan;
 use jiff::civil::Date;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const ROUTER_USER: &str = "headend";
 const ROUTER_PASSWORD: &str = "sim-router-pw";
@@ -55,17 +56,6 @@ async fn seed(data_dir: &Path, sim: &SimRouterHandle) -> anyhow::Result<Date> {
 /// Whether the PPP secret `user` is on the simulator, and disabled.
 fn disabled(sim: &SimRouterHandle, user: &str) -> Option<bool> {
     sim.secrets().into_iter().find(|s| s.get_str("name") == Some(user)).map(|s| s.get_str("disabled") == Some("true"))
-}
-
-/// Invokes an IPC command in the app's window, as the UI does.
-async fn invoke(app: &Client, cmd: &str, args: Value) -> anyhow::Result<Value> {
-    let script = "const [cmd, args, done] = arguments;
-                  window.__TAURI__.core.invoke(cmd, args).then(ok => done({ ok }), err => done({ err }));";
-    let answer = app.execute_async(script, vec![json!(cmd), args]).await?;
-    match answer.get("err") {
-        Some(err) => bail!("{cmd} failed: {err}"),
-        None => Ok(answer.get("ok").cloned().unwrap_or(Value::Null)),
-    }
 }
 
 fn pdf_text(path: &Path) -> anyhow::Result<String> {

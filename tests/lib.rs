@@ -174,6 +174,17 @@ impl Drop for Driver {
 /// Generous: a first CI run shares two cores with its own builds.
 const WAIT: Duration = Duration::from_secs(30);
 
+/// Invokes an app command in the window, as the UI's `invoke` does.
+pub async fn invoke(app: &Client, cmd: &str, args: serde_json::Value) -> anyhow::Result<serde_json::Value> {
+    let script = "const [cmd, args, done] = arguments;
+                  window.__TAURI__.core.invoke(cmd, args).then(ok => done({ ok }), err => done({ err }));";
+    let answer = app.execute_async(script, vec![serde_json::json!(cmd), args]).await?;
+    match answer.get("err") {
+        Some(err) => bail!("{cmd} failed: {err}"),
+        None => Ok(answer.get("ok").cloned().unwrap_or(serde_json::Value::Null)),
+    }
+}
+
 /// Waits until the element at `css` exists and its text contains `text`.
 pub async fn wait_for_text(client: &Client, css: &str, text: &str) -> anyhow::Result<String> {
     let deadline = Instant::now() + WAIT;

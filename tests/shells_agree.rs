@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, bail};
 use fantoccini::Client;
 use headend_core::activity::Actor;
-use headend_e2e::{Driver, Sandbox, env_path, one_app_at_a_time};
+use headend_e2e::{Driver, Sandbox, env_path, invoke, one_app_at_a_time};
 use headend_ipc::billing::PaymentForm;
 use headend_ipc::import::ImportRequest;
 use headend_ipc::olt::OltForm;
@@ -21,23 +21,12 @@ use headend_ipc::{BurstDto, PlanForm, RouterForm, ServiceForm, SetServiceStatus}
 use headend_secrets::{SecretKey, SecretStore};
 use headend_simlab::{SimConfig, SimRouter};
 use headend_store::{ActivityQuery, Store};
-use serde_json::{Value, json};
+use serde_json::json;
 
 const DUE: &str = "2030-01-15";
 const CSV: &str = "customer,phone,router,plan,type,username,password,ip,status,next_billing_date\n\
                    Bruno Costa,+254700000002,core-1,Home 20,pppoe,bruno,bruno-pw-1,,active,2030-02-01\n\
                    Carla Dias,,core-1,Home 20,static,,,100.64.0.7,pending,\n";
-
-/// Invokes an app command in the window, as the UI's `invoke` does.
-async fn invoke(app: &Client, cmd: &str, args: Value) -> anyhow::Result<Value> {
-    let script = "const [cmd, args, done] = arguments;
-                  window.__TAURI__.core.invoke(cmd, args).then(ok => done({ ok }), err => done({ err }));";
-    let answer = app.execute_async(script, vec![json!(cmd), args]).await?;
-    match answer.get("err") {
-        Some(err) => bail!("{cmd} failed: {err}"),
-        None => Ok(answer.get("ok").cloned().unwrap_or(Value::Null)),
-    }
-}
 
 /// The CLI on `data_dir`, with `input` on its standard input.
 fn cli(data_dir: &Path, args: &[&str], input: Option<&str>) -> anyhow::Result<String> {
