@@ -422,3 +422,21 @@ async fn a_void_invoice_is_issued_again_corrected_by_the_next_run() {
     assert_eq!(line.period.map(|p| p.from), Some(date(2026, 12, 5)));
     assert_eq!(lab.w.statement(s.customer).await.unwrap().balance, d("30.00"), "the void one counts for nothing");
 }
+
+#[tokio::test]
+async fn the_invoice_run_counts_days_in_the_isps_time_zone() {
+    let lab = Lab::new().await;
+    lab.w.add_service(&Actor::Operator, lab.input("Ana", "10.0.0.2")).await.unwrap();
+    let policy = lab.w.store().isp_policy().await.unwrap();
+    let sao_paulo = jiff::tz::TimeZone::get("America/Sao_Paulo").unwrap();
+    lab.w.store().set_isp_policy(&IspPolicy { time_zone: sao_paulo, ..policy }).await.unwrap();
+    // Due 5 December: the lead time opens on the 28th of November. At
+    // 02:00 UTC on the 28th it is still the 27th in São Paulo (UTC−3).
+    lab.clock.set("2026-11-28T02:00:00Z".parse().unwrap());
+    let run = lab.w.invoice_run(&Actor::Engine, None).await.unwrap();
+    assert_eq!((run.date, run.issued.len()), (date(2026, 11, 27), 0));
+    lab.clock.set("2026-11-28T03:00:00Z".parse().unwrap());
+    let run = lab.w.invoice_run(&Actor::Engine, None).await.unwrap();
+    assert_eq!((run.date, run.issued.len()), (date(2026, 11, 28), 1));
+    assert_eq!(lab.w.invoice(&run.issued[0].number).await.unwrap().invoice.issue_date, date(2026, 11, 28));
+}
