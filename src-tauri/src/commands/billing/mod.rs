@@ -29,8 +29,7 @@ pub fn opt_date(d: Option<Date>) -> String {
 
 /// A period as documents print it: its first and last day.
 pub fn period_text(p: Period) -> String {
-    let last = p.until.yesterday().unwrap_or(p.until).max(p.from);
-    format!("{} – {last}", p.from)
+    format!("{} – {}", p.from, p.last_day())
 }
 
 pub fn invoice_row(r: &InvoiceRecord, today: Date) -> InvoiceRow {
