@@ -128,7 +128,7 @@ pub fn price_lines(drafts: Vec<DraftLine>, mode: TaxMode, currency: &Currency) -
         .into_iter()
         .map(|d| {
             let amounts = split(d.price, d.tax_rate, mode, currency);
-            total = total.add(amounts);
+            total = total + amounts;
             Line {
                 kind: d.kind,
                 service: d.service,

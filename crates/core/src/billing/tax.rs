@@ -77,8 +77,10 @@ pub struct Amounts {
     pub gross: Decimal,
 }
 
-impl Amounts {
-    pub fn add(self, other: Amounts) -> Amounts {
+impl std::ops::Add for Amounts {
+    type Output = Amounts;
+
+    fn add(self, other: Amounts) -> Amounts {
         Amounts { net: self.net + other.net, tax: self.tax + other.tax, gross: self.gross + other.gross }
     }
 }
