@@ -21,6 +21,13 @@
 //!   (target < 60 s), ONUs and readings read, and the most SSH sessions
 //!   open at once on any OLT (target ≤ 2). The program is
 //!   `crates/olt/examples/bench_olt.rs`.
+//! - `billing`: the billing workflows on a fixed clock, no network: the
+//!   invoice run over 10,000 services (target < 2 s) and again (issues
+//!   nothing), a month's 1,000 invoice PDFs one per file and merged
+//!   (target < 20 s on 2 cores), XLSX of 100,000 invoices in a child
+//!   process with its peak RSS (targets < 10 s, < 300 MB), and statement
+//!   and revenue p50/p99 at 100,000 invoices (target p99 < 5 ms). The
+//!   program is `crates/workflows/examples/bench_billing.rs`.
 //! - `kills` and `chaos`: crashes and faults (see `bench_resilience.rs`).
 
 use std::path::{Path, PathBuf};
@@ -50,6 +57,9 @@ pub fn run(name: &str, options: &[String]) -> anyhow::Result<()> {
         "routeros" => process::cargo(&["run", "--release", "--quiet", "-p", "headend", "--example", "bench-routeros"]),
         "live-sessions" => crate::bench_live::run(),
         "olt" => process::cargo(&["run", "--release", "--quiet", "-p", "headend-olt", "--example", "bench-olt"]),
+        "billing" => {
+            process::cargo(&["run", "--release", "--quiet", "-p", "headend-workflows", "--example", "bench-billing"])
+        }
         "provisioning" => {
             setup::ensure(Purpose::Test)?;
             process::cargo(&[
@@ -64,7 +74,7 @@ pub fn run(name: &str, options: &[String]) -> anyhow::Result<()> {
             process::run(&mut test::desktop_session(PROVISIONING_SESSION_COMMAND)?)
         }
         other => bail!(
-            "unknown benchmark {other:?}; available: startup, routeros, live-sessions, provisioning, olt, kills, chaos"
+            "unknown benchmark {other:?}; available: startup, routeros, live-sessions, provisioning, olt, billing, kills, chaos"
         ),
     }
 }

@@ -537,6 +537,8 @@ async fn invoices_payments_statements_and_documents_from_the_terminal() {
     let void = lab.run(&["--json", "invoice", "void", &number, "--reason", "issued in error"]).ok().json();
     assert_eq!((void["status"].as_str(), void["number"].as_str()), (Some("void"), Some(number.as_str())));
     lab.run(&["payment", "add", &id, "--amount", "5", "--invoice", &number]).fails_with("is void");
+    let report = lab.run(&["--json", "report", "revenue"]).ok().json();
+    assert_eq!(report["invoiced"].as_str(), Some("-5.00"), "a void invoice no longer counts; its credit note does");
 }
 
 const HEADER: &str = "customer,phone,router,plan,type,username,password,ip,status,next_billing_date";

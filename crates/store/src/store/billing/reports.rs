@@ -1,6 +1,7 @@
 //! Revenue at a glance: a month's invoiced and collected, what is
-//! outstanding, overdue by age, and the last twelve months. Sums are SQL
-//! over integer minor units, served by the invoices' indexes.
+//! outstanding, overdue by age, and the last twelve months. Months are
+//! trigger-kept totals (`revenue_months`); the rest are SQL sums over
+//! integer minor units, served by the open invoices' covering indexes.
 
 use headend_core::CustomerId;
 use headend_core::billing::money::Currency;
@@ -71,69 +72,51 @@ impl Store {
             });
             day = day.checked_add(1.month()).unwrap_or(Date::MAX);
         }
-        let invoiced = sqlx::query(
-            "SELECT substr(issue_date, 1, 7) AS month,
-                    sum(CASE kind WHEN 'invoice' THEN gross_minor ELSE -gross_minor END) AS total
-             FROM invoices WHERE issue_date >= ? AND issue_date < ? AND voided_at IS NULL GROUP BY 1",
+        // Each month's totals are kept by triggers (`revenue_months`).
+        let months = sqlx::query(
+            "SELECT month, invoiced_minor, collected_minor FROM revenue_months WHERE month >= ? AND month < ?",
         )
-        .bind(history_from.to_string())
-        .bind(until.to_string())
+        .bind(month_key(history_from))
+        .bind(month_key(until))
         .fetch_all(&self.pool)
         .await?;
-        for row in invoiced {
+        for row in months {
             let key: String = row.try_get("month")?;
             if let Some(m) = history.iter_mut().find(|m| m.month == key) {
-                m.invoiced = from_minor(row.try_get("total")?, c);
+                m.invoiced = from_minor(row.try_get("invoiced_minor")?, c);
+                m.collected = from_minor(row.try_get("collected_minor")?, c);
             }
         }
-        let collected = sqlx::query(
-            "SELECT substr(paid_on, 1, 7) AS month, sum(amount_minor) AS total
-             FROM payments WHERE paid_on >= ? AND paid_on < ? GROUP BY 1",
-        )
-        .bind(history_from.to_string())
-        .bind(until.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        for row in collected {
-            let key: String = row.try_get("month")?;
-            if let Some(m) = history.iter_mut().find(|m| m.month == key) {
-                m.collected = from_minor(row.try_get("total")?, c);
-            }
-        }
+        // The open invoices' covering index serves the rest.
         let outstanding: i64 = sqlx::query_scalar(
             "SELECT coalesce(sum(gross_minor - settled_minor), 0) FROM invoices
              WHERE kind = 'invoice' AND voided_at IS NULL AND settled_minor < gross_minor",
         )
         .fetch_one(&self.pool)
         .await?;
-        // Overdue, bucketed by days past the due date (the open-invoice
-        // index serves the range on due_date).
-        let bounds = [30, 60, 90].map(|d: i32| today.checked_sub(d.days()).unwrap_or(Date::MIN).to_string());
-        let aged = sqlx::query(
-            "SELECT CASE WHEN due_date >= ?1 THEN 0 WHEN due_date >= ?2 THEN 1 WHEN due_date >= ?3 THEN 2 ELSE 3 END AS bucket,
-                    count(*) AS n, sum(gross_minor - settled_minor) AS due, count(DISTINCT customer_id) AS customers
-             FROM invoices
-             WHERE kind = 'invoice' AND voided_at IS NULL AND settled_minor < gross_minor AND due_date < ?4
-             GROUP BY 1",
-        )
-        .bind(&bounds[0])
-        .bind(&bounds[1])
-        .bind(&bounds[2])
-        .bind(today.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        let mut aging: Vec<(AgingBucket, Aged)> =
-            AgingBucket::ALL.into_iter().map(|b| (b, Aged { count: 0, amount: c.round(Decimal::ZERO) })).collect();
-        for row in aged {
-            let bucket: i64 = row.try_get("bucket")?;
+        // Overdue, bucketed by days past the due date: one range of
+        // due dates each.
+        let day = |d: i32| today.checked_sub(d.days()).unwrap_or(Date::MIN).to_string();
+        let bounds =
+            [(day(30), today.to_string()), (day(60), day(30)), (day(90), day(60)), (Date::MIN.to_string(), day(90))];
+        let mut aging = Vec::with_capacity(AgingBucket::ALL.len());
+        for (bucket, (from, until)) in AgingBucket::ALL.into_iter().zip(bounds) {
+            let row = sqlx::query(
+                "SELECT count(*) AS n, coalesce(sum(gross_minor - settled_minor), 0) AS due FROM invoices
+                 WHERE kind = 'invoice' AND voided_at IS NULL AND settled_minor < gross_minor
+                   AND due_date >= ? AND due_date < ?",
+            )
+            .bind(from)
+            .bind(until)
+            .fetch_one(&self.pool)
+            .await?;
             let n: i64 = row.try_get("n")?;
-            if let Some((_, a)) = usize::try_from(bucket).ok().and_then(|b| aging.get_mut(b)) {
-                *a = Aged { count: n.unsigned_abs(), amount: from_minor(row.try_get("due")?, c) };
-            }
+            aging.push((bucket, Aged { count: n.unsigned_abs(), amount: from_minor(row.try_get("due")?, c) }));
         }
         let overdue_customers: i64 = sqlx::query_scalar(
-            "SELECT count(DISTINCT customer_id) FROM invoices
-             WHERE kind = 'invoice' AND voided_at IS NULL AND settled_minor < gross_minor AND due_date < ?",
+            "SELECT count(*) FROM (SELECT customer_id FROM invoices
+             WHERE kind = 'invoice' AND voided_at IS NULL AND settled_minor < gross_minor AND due_date < ?
+             GROUP BY customer_id)",
         )
         .bind(today.to_string())
         .fetch_one(&self.pool)
