@@ -144,21 +144,23 @@ impl Workflows {
         let charges = write.pending_charges().await?;
         let coupons = write.coupons().await?;
         let drafts = plan_invoices(&rows, &charges, &coupons, &settings, &policy, day);
-        let mut issued = Vec::with_capacity(drafts.len());
-        for ((customer, due_on), draft) in drafts {
-            let (lines, totals) = price_lines(draft.lines, settings.tax_mode, &settings.currency);
-            let new = NewInvoice {
-                customer,
-                issue_date: day,
-                due_date: due_on,
-                lines,
-                totals,
-                charges: draft.charges,
-                coupons: draft.coupons,
-                services: draft.services,
-            };
-            issued.push(write.issue_invoice(&new, &settings, actor).await?);
-        }
+        let invoices: Vec<NewInvoice> = drafts
+            .into_iter()
+            .map(|((customer, due_on), draft)| {
+                let (lines, totals) = price_lines(draft.lines, settings.tax_mode, &settings.currency);
+                NewInvoice {
+                    customer,
+                    issue_date: day,
+                    due_date: due_on,
+                    lines,
+                    totals,
+                    charges: draft.charges,
+                    coupons: draft.coupons,
+                    services: draft.services,
+                }
+            })
+            .collect();
+        let issued = write.issue_invoices(&invoices, &settings, actor).await?;
         write.commit().await?;
         if !issued.is_empty() {
             let total: rust_decimal::Decimal = issued.iter().map(|i| i.gross).sum();

@@ -25,7 +25,6 @@ use super::settings::parse_tax_mode;
 use super::{currency, from_minor, minor, next_number};
 use crate::error::StoreError;
 use crate::store::activity::insert_activity;
-use crate::store::write::Write;
 use crate::store::{Store, contains_pattern, corrupt, opt_date, parse_date, parse_ts, sweep_router, ts};
 
 /// An invoice or credit note as the lists show it.
@@ -198,7 +197,7 @@ pub(super) fn invoice_row(row: &SqliteRow) -> Result<InvoiceRecord, StoreError> 
     })
 }
 
-fn tax_mode_name(mode: TaxMode) -> &'static str {
+pub(super) fn tax_mode_name(mode: TaxMode) -> &'static str {
     match mode {
         TaxMode::Inclusive => "inclusive",
         TaxMode::Exclusive => "exclusive",
@@ -469,74 +468,6 @@ async fn customer_name(conn: &mut SqliteConnection, customer: CustomerId) -> Res
         .fetch_optional(&mut *conn)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("customer {customer}")))
-}
-
-impl Write {
-    /// Issues an invoice: takes its number, stores it with its lines, marks
-    /// its charges billed and counts its coupons down, moves its services'
-    /// invoiced-through dates, applies the customer's unused credit, and
-    /// logs it. A settled invoice moves its services' paid-through dates.
-    pub async fn issue_invoice(
-        &mut self,
-        new: &NewInvoice,
-        settings: &BillingSettings,
-        actor: &Actor,
-    ) -> Result<IssuedInvoice, StoreError> {
-        let conn = &mut *self.tx;
-        let name = customer_name(conn, new.customer).await?;
-        let number = next_number(conn, Series::Invoice, &settings.invoice_prefix, new.issue_date).await?;
-        let id = insert_document(
-            conn,
-            DocumentKind::Invoice,
-            &number,
-            new.customer,
-            None,
-            (new.issue_date, new.due_date),
-            settings,
-            &new.lines,
-            new.totals,
-            None,
-            (self.now, actor),
-        )
-        .await?;
-        for charge in &new.charges {
-            sqlx::query("UPDATE pending_charges SET invoice_id = ? WHERE id = ? AND invoice_id IS NULL")
-                .bind(id.0)
-                .bind(charge)
-                .execute(&mut *conn)
-                .await?;
-        }
-        for coupon in &new.coupons {
-            sqlx::query("UPDATE discounts SET cycles_left = cycles_left - 1 WHERE id = ? AND cycles_left > 0")
-                .bind(coupon)
-                .execute(&mut *conn)
-                .await?;
-        }
-        for billed in &new.services {
-            sqlx::query("UPDATE services SET invoiced_through = ?, billing_day = ? WHERE id = ?")
-                .bind(billed.invoiced_through.to_string())
-                .bind(i64::from(billed.billing_day.get()))
-                .bind(billed.service.0)
-                .execute(&mut *conn)
-                .await?;
-        }
-        let settled_now = apply_credit(conn, new.customer).await?;
-        settle_services(conn, &settled_now, settings.timing, self.now).await?;
-        let settled: i64 = sqlx::query_scalar("SELECT settled_minor FROM invoices WHERE id = ?")
-            .bind(id.0)
-            .fetch_one(&mut *conn)
-            .await?;
-        let settled = from_minor(settled, &settings.currency);
-        let entry = ActivityEntry {
-            at: self.now,
-            actor: actor.clone(),
-            subject: Subject::Customer(new.customer),
-            action: "invoice issued".into(),
-            detail: format!("{number}: {} {}", new.totals.gross, settings.currency),
-        };
-        insert_activity(conn, &entry).await?;
-        Ok(IssuedInvoice { id, number, customer: new.customer, customer_name: name, gross: new.totals.gross, settled })
-    }
 }
 
 impl Store {

@@ -7,6 +7,7 @@
 
 mod documents;
 mod invoices;
+mod issue;
 mod ledger;
 mod payments;
 mod reports;
