@@ -440,3 +440,29 @@ async fn the_invoice_run_counts_days_in_the_isps_time_zone() {
     assert_eq!((run.date, run.issued.len()), (date(2026, 11, 28), 1));
     assert_eq!(lab.w.invoice(&run.issued[0].number).await.unwrap().invoice.issue_date, date(2026, 11, 28));
 }
+
+#[tokio::test]
+async fn the_revenue_report_ages_what_is_owed() {
+    let lab = Lab::new().await;
+    let ana = lab.w.add_service(&Actor::Operator, lab.input("Ana", "10.0.0.2")).await.unwrap();
+    lab.w.add_service(&Actor::Operator, lab.input("Bia", "10.0.0.3")).await.unwrap();
+    lab.at("2026-12-01");
+    lab.w.invoice_run(&Actor::Engine, None).await.unwrap();
+    lab.w.record_payment(&Actor::Operator, &pay(ana.id, "10.00")).await.unwrap();
+    // Due 5 December; on 20 January both are 46 days overdue.
+    lab.at("2027-01-20");
+    let r = lab.w.revenue(Some(date(2026, 12, 1))).await.unwrap();
+    assert_eq!((r.month.invoiced, r.month.collected, r.outstanding), (d("50.00"), d("10.00"), d("40.00")));
+    assert_eq!((r.overdue_invoices, r.overdue_amount, r.overdue_customers), (2, d("40.00"), 2));
+    let buckets: Vec<(&str, u64, Decimal)> = r.aging.iter().map(|(b, a)| (b.label(), a.count, a.amount)).collect();
+    assert_eq!(
+        buckets,
+        [("0-30", 0, d("0.00")), ("31-60", 2, d("40.00")), ("61-90", 0, d("0.00")), ("90+", 0, d("0.00"))]
+    );
+    assert_eq!(r.history.len(), 12);
+    let overdue = lab.w.overdue_customers().await.unwrap();
+    assert_eq!(
+        overdue.iter().map(|o| (o.name.as_str(), o.amount)).collect::<Vec<_>>(),
+        [("Bia", d("25.00")), ("Ana", d("15.00"))]
+    );
+}
