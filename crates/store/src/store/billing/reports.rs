@@ -87,29 +87,32 @@ impl Store {
                 m.collected = from_minor(row.try_get("collected_minor")?, c);
             }
         }
-        // Outstanding and the aging buckets in one pass over the open
-        // invoices' covering index; the overdue customers from the index
-        // by customer, which counts them without sorting.
-        let day = |d: i32| today.checked_sub(d.days()).unwrap_or(Date::MIN).to_string();
-        let row = sqlx::query(
-            "SELECT coalesce(sum(gross_minor - settled_minor), 0) AS outstanding,
-                    count(CASE WHEN due_date < ?1 AND due_date >= ?2 THEN 1 END) AS n0,
-                    coalesce(sum(CASE WHEN due_date < ?1 AND due_date >= ?2 THEN gross_minor - settled_minor END), 0) AS a0,
-                    count(CASE WHEN due_date < ?2 AND due_date >= ?3 THEN 1 END) AS n1,
-                    coalesce(sum(CASE WHEN due_date < ?2 AND due_date >= ?3 THEN gross_minor - settled_minor END), 0) AS a1,
-                    count(CASE WHEN due_date < ?3 AND due_date >= ?4 THEN 1 END) AS n2,
-                    coalesce(sum(CASE WHEN due_date < ?3 AND due_date >= ?4 THEN gross_minor - settled_minor END), 0) AS a2,
-                    count(CASE WHEN due_date < ?4 THEN 1 END) AS n3,
-                    coalesce(sum(CASE WHEN due_date < ?4 THEN gross_minor - settled_minor END), 0) AS a3
-             FROM invoices WHERE kind = 'invoice' AND voided_at IS NULL AND settled_minor < gross_minor",
+        // The open invoices' covering index serves the rest.
+        let outstanding: i64 = sqlx::query_scalar(
+            "SELECT coalesce(sum(gross_minor - settled_minor), 0) FROM invoices
+             WHERE kind = 'invoice' AND voided_at IS NULL AND settled_minor < gross_minor",
         )
-        .bind(today.to_string())
-        .bind(day(30))
-        .bind(day(60))
-        .bind(day(90))
         .fetch_one(&self.pool)
         .await?;
-        let outstanding: i64 = row.try_get("outstanding")?;
+        // Overdue, bucketed by days past the due date: one range of
+        // due dates each.
+        let day = |d: i32| today.checked_sub(d.days()).unwrap_or(Date::MIN).to_string();
+        let bounds =
+            [(day(30), today.to_string()), (day(60), day(30)), (day(90), day(60)), (Date::MIN.to_string(), day(90))];
+        let mut aging = Vec::with_capacity(AgingBucket::ALL.len());
+        for (bucket, (from, until)) in AgingBucket::ALL.into_iter().zip(bounds) {
+            let row = sqlx::query(
+                "SELECT count(*) AS n, coalesce(sum(gross_minor - settled_minor), 0) AS due FROM invoices
+                 WHERE kind = 'invoice' AND voided_at IS NULL AND settled_minor < gross_minor
+                   AND due_date >= ? AND due_date < ?",
+            )
+            .bind(from)
+            .bind(until)
+            .fetch_one(&self.pool)
+            .await?;
+            let n: i64 = row.try_get("n")?;
+            aging.push((bucket, Aged { count: n.unsigned_abs(), amount: from_minor(row.try_get("due")?, c) }));
+        }
         let overdue_customers: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM (SELECT customer_id FROM invoices
              WHERE kind = 'invoice' AND voided_at IS NULL AND settled_minor < gross_minor AND due_date < ?
@@ -118,12 +121,6 @@ impl Store {
         .bind(today.to_string())
         .fetch_one(&self.pool)
         .await?;
-        let mut aging = Vec::with_capacity(AgingBucket::ALL.len());
-        for (i, bucket) in AgingBucket::ALL.into_iter().enumerate() {
-            let n: i64 = row.try_get(format!("n{i}").as_str())?;
-            let due: i64 = row.try_get(format!("a{i}").as_str())?;
-            aging.push((bucket, Aged { count: n.unsigned_abs(), amount: from_minor(due, c) }));
-        }
         let month_totals = history.last().cloned().unwrap_or(MonthTotals {
             month: month_key(first),
             invoiced: Decimal::ZERO,
