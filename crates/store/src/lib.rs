@@ -39,9 +39,8 @@ pub use store::{
     SignalSample, SyncedOnu, ZtpAttempt, ZtpCandidate,
 };
 pub use store::{
-    AllocationRecord, BillingDates, BillingRow, Coupon, CustomerCredit, CustomerExportRow, InvoiceDetail,
-    InvoiceExportRow, InvoiceQuery, InvoiceRecord, IssuedInvoice, MonthTotals, NewCharge, NewInvoice, NewPayment,
-    OverdueCustomer, PaymentExportRow, PaymentOutcome, PendingCharge, RevenueReport, ServiceBilled, Statement,
-    VoidRecord,
+    AllocationRecord, BillingDates, BillingRow, Coupon, CustomerExportRow, InvoiceDetail, InvoiceExportRow,
+    InvoiceQuery, InvoiceRecord, IssuedInvoice, MonthTotals, NewCharge, NewInvoice, NewPayment, OverdueCustomer,
+    PaymentExportRow, PaymentOutcome, PendingCharge, RevenueReport, ServiceBilled, Statement, VoidRecord,
 };
 pub use store::{DatabaseFacts, KeyRecording, SubscriberKeyRecord, assign_new_installation_id, inspect_database};

@@ -21,8 +21,6 @@ pub enum Series {
 }
 
 impl Series {
-    pub const ALL: [Series; 3] = [Series::Invoice, Series::CreditNote, Series::Receipt];
-
     /// The series' key in the database.
     pub fn as_str(self) -> &'static str {
         match self {

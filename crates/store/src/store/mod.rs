@@ -50,10 +50,9 @@ use crate::records::StoreStatus;
 pub use activity::ActivityQuery;
 pub use backup::{DatabaseFacts, assign_new_installation_id, inspect_database};
 pub use billing::{
-    AllocationRecord, BillingDates, BillingRow, Coupon, CustomerCredit, CustomerExportRow, InvoiceDetail,
-    InvoiceExportRow, InvoiceQuery, InvoiceRecord, IssuedInvoice, MonthTotals, NewCharge, NewInvoice, NewPayment,
-    OverdueCustomer, PaymentExportRow, PaymentOutcome, PendingCharge, RevenueReport, ServiceBilled, Statement,
-    VoidRecord,
+    AllocationRecord, BillingDates, BillingRow, Coupon, CustomerExportRow, InvoiceDetail, InvoiceExportRow,
+    InvoiceQuery, InvoiceRecord, IssuedInvoice, MonthTotals, NewCharge, NewInvoice, NewPayment, OverdueCustomer,
+    PaymentExportRow, PaymentOutcome, PendingCharge, RevenueReport, ServiceBilled, Statement, VoidRecord,
 };
 pub use import::{CheckedImport, CheckedRow, ImportService};
 pub use olt_log::{NewOltLogEntry, OltLogEntry, OltLogOutcome, REPLY_LIMIT};

@@ -22,13 +22,6 @@ pub struct Statement {
     pub balance: Decimal,
 }
 
-/// What a customer has paid that no invoice has used yet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CustomerCredit {
-    pub customer: CustomerId,
-    pub credit: Decimal,
-}
-
 /// A customer's balance: invoices − credit notes − payments (void
 /// documents and prepaid payments count for nothing; a prepaid payment
 /// pays service time, not an invoice).

@@ -26,7 +26,7 @@ pub use invoices::{
     AllocationRecord, InvoiceDetail, InvoiceQuery, InvoiceRecord, IssuedInvoice, NewCharge, NewInvoice, ServiceBilled,
     VoidRecord,
 };
-pub use ledger::{CustomerCredit, Statement};
+pub use ledger::Statement;
 pub use payments::{NewPayment, PaymentOutcome};
 pub use reports::{MonthTotals, OverdueCustomer, RevenueReport};
 pub use run::{BillingDates, BillingRow, Coupon, PendingCharge};
