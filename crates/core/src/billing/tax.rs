@@ -69,6 +69,31 @@ pub enum TaxMode {
     Inclusive,
 }
 
+impl TaxMode {
+    /// As the database stores it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaxMode::Exclusive => "exclusive",
+            TaxMode::Inclusive => "inclusive",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown tax mode {0:?}: use inclusive or exclusive")]
+pub struct UnknownTaxMode(pub String);
+
+impl FromStr for TaxMode {
+    type Err = UnknownTaxMode;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [TaxMode::Exclusive, TaxMode::Inclusive]
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| UnknownTaxMode(s.to_owned()))
+    }
+}
+
 /// One line's figures, each rounded to the minor unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Amounts {
@@ -137,6 +162,14 @@ mod tests {
             );
             assert_eq!(a.net + a.tax, a.gross);
         }
+    }
+
+    #[test]
+    fn tax_modes_round_trip() {
+        for m in [TaxMode::Exclusive, TaxMode::Inclusive] {
+            assert_eq!(m.as_str().parse(), Ok(m));
+        }
+        assert!("included".parse::<TaxMode>().is_err());
     }
 
     #[test]

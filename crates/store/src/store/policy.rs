@@ -26,7 +26,11 @@ fn machine_time_zone() -> String {
         .unwrap_or_else(|| "UTC".to_owned())
 }
 
-fn setting<T: FromStr>(values: &HashMap<String, String>, key: &str, default: T) -> Result<T, StoreError>
+pub(in crate::store) fn setting<T: FromStr>(
+    values: &HashMap<String, String>,
+    key: &str,
+    default: T,
+) -> Result<T, StoreError>
 where
     T::Err: std::fmt::Display,
 {

@@ -2,10 +2,11 @@
 //! first), or prepaid months without an invoice; either way the service
 //! they pay for is back on its router within seconds.
 
-use headend_core::ServiceId;
 use headend_core::activity::Actor;
 use headend_core::billing::MAX_MONTHS;
 use headend_core::billing::ledger::{MAX_REFERENCE_LEN, PaymentMethod};
+use headend_core::billing::settings::BillingSettings;
+use headend_core::{RouterId, ServiceId};
 use headend_store::{NewPayment, PaymentOutcome};
 use jiff::civil::Date;
 use rust_decimal::Decimal;
@@ -27,8 +28,16 @@ pub struct PaymentInput {
     pub invoice: Option<String>,
 }
 
+/// A payment that passed its checks, with what recording it needs.
+struct Checked {
+    new: NewPayment,
+    settings: BillingSettings,
+    today: Date,
+    router: RouterId,
+}
+
 impl Workflows {
-    async fn checked_payment(&self, input: &PaymentInput) -> Result<(NewPayment, Date), WorkflowError> {
+    async fn checked_payment(&self, input: &PaymentInput) -> Result<Checked, WorkflowError> {
         let settings = self.store.billing_settings().await?;
         let amount = settings
             .currency
@@ -64,7 +73,7 @@ impl Workflows {
                 format!("{paid_on} is after today ({today}): money not yet received"),
             ));
         }
-        self.service(input.service).await?;
+        let router = self.service(input.service).await?.router;
         let new = NewPayment {
             service: input.service,
             amount,
@@ -74,25 +83,22 @@ impl Workflows {
             months: input.months,
             invoice,
         };
-        Ok((new, today))
+        Ok(Checked { new, settings, today, router })
     }
 
     /// What the payment would do (allocations, credit left, balance, the
     /// service's new paid-through date), written nowhere.
     pub async fn preview_payment(&self, input: &PaymentInput) -> Result<PaymentOutcome, WorkflowError> {
-        let (new, today) = self.checked_payment(input).await?;
-        let settings = self.store.billing_settings().await?;
-        Ok(self.store.preview_payment(&new, &settings, today, &Actor::Operator).await?)
+        let c = self.checked_payment(input).await?;
+        Ok(self.store.preview_payment(&c.new, &c.settings, c.today, &Actor::Operator).await?)
     }
 
     /// Records the payment with its receipt; the service's router is swept
     /// at once.
     pub async fn record_payment(&self, actor: &Actor, input: &PaymentInput) -> Result<PaymentOutcome, WorkflowError> {
-        let (new, today) = self.checked_payment(input).await?;
-        let settings = self.store.billing_settings().await?;
-        let service = self.service(input.service).await?;
-        let outcome = self.store.record_payment(&new, &settings, today, actor).await?;
-        self.sweep(service.router);
+        let c = self.checked_payment(input).await?;
+        let outcome = self.store.record_payment(&c.new, &c.settings, c.today, actor).await?;
+        self.sweep(c.router);
         Ok(outcome)
     }
 }

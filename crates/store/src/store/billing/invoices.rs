@@ -21,7 +21,6 @@ use rust_decimal::Decimal;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
-use super::settings::parse_tax_mode;
 use super::{currency, from_minor, minor, next_number};
 use crate::error::StoreError;
 use crate::store::activity::insert_activity;
@@ -186,7 +185,7 @@ pub(super) fn invoice_row(row: &SqliteRow) -> Result<InvoiceRecord, StoreError> 
         credits: row.try_get("credits_number")?,
         issue_date: parse_date(t, row.try_get("issue_date")?)?,
         due_date: parse_date(t, row.try_get("due_date")?)?,
-        tax_mode: parse_tax_mode(&mode).map_err(|e| corrupt(t, e))?,
+        tax_mode: TaxMode::from_str(&mode).map_err(|e| corrupt(t, e))?,
         totals: Amounts { net: money("net_minor")?, tax: money("tax_minor")?, gross: money("gross_minor")? },
         settled: money("settled_minor")?,
         currency,
@@ -195,13 +194,6 @@ pub(super) fn invoice_row(row: &SqliteRow) -> Result<InvoiceRecord, StoreError> 
         issued_at: parse_ts(t, row.try_get("issued_at")?)?,
         actor: Actor::parse(&actor).ok_or_else(|| corrupt(t, format!("unknown actor {actor:?}")))?,
     })
-}
-
-pub(super) fn tax_mode_name(mode: TaxMode) -> &'static str {
-    match mode {
-        TaxMode::Inclusive => "inclusive",
-        TaxMode::Exclusive => "exclusive",
-    }
 }
 
 fn line_row(row: &SqliteRow, currency: &Currency) -> Result<Line, StoreError> {
@@ -254,7 +246,7 @@ async fn insert_document(
     .bind(issue_date.to_string())
     .bind(due_date.to_string())
     .bind(c.code())
-    .bind(tax_mode_name(settings.tax_mode))
+    .bind(settings.tax_mode.as_str())
     .bind(minor(totals.net, c)?)
     .bind(minor(totals.tax, c)?)
     .bind(minor(totals.gross, c)?)
@@ -590,9 +582,7 @@ impl Store {
     ) -> Result<InvoiceRecord, StoreError> {
         let mut tx = self.write().await?;
         let now = self.now();
-        let detail = detail_by_number(&mut tx, number)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("invoice {number}")))?;
+        let detail = existing_detail(&mut tx, number).await?;
         let invoice = detail.invoice;
         if invoice.void.is_some() {
             return Err(StoreError::Invalid(format!("{number} is already void")));
@@ -656,9 +646,7 @@ impl Store {
             detail: format!("{number}: {reason}"),
         };
         insert_activity(&mut tx, &entry).await?;
-        let voided = detail_by_number(&mut tx, number)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("invoice {number}")))?;
+        let voided = existing_detail(&mut tx, number).await?;
         tx.commit().await?;
         Ok(voided.invoice)
     }
@@ -678,9 +666,7 @@ impl Store {
     ) -> Result<InvoiceRecord, StoreError> {
         let mut tx = self.write().await?;
         let now = self.now();
-        let detail = detail_by_number(&mut tx, number)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("invoice {number}")))?;
+        let detail = existing_detail(&mut tx, number).await?;
         let invoice = detail.invoice;
         if invoice.kind != DocumentKind::Invoice {
             return Err(StoreError::Invalid(format!("{number} is a credit note: credit the invoice it credits")));
@@ -748,18 +734,18 @@ impl Store {
             detail: format!("{credit_number} on {number}: {amount} {c} ({reason})"),
         };
         insert_activity(&mut tx, &entry).await?;
-        let note = detail_by_number(&mut tx, &credit_number)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("credit note {credit_number}")))?;
+        let note = existing_detail(&mut tx, &credit_number).await?;
         tx.commit().await?;
         Ok(note.invoice)
     }
 }
 
-pub(super) async fn detail_by_number(
-    conn: &mut SqliteConnection,
-    number: &str,
-) -> Result<Option<InvoiceDetail>, StoreError> {
+/// [`detail_by_number`] for a document that must exist.
+pub(super) async fn existing_detail(conn: &mut SqliteConnection, number: &str) -> Result<InvoiceDetail, StoreError> {
+    detail_by_number(conn, number).await?.ok_or_else(|| StoreError::NotFound(format!("invoice {number}")))
+}
+
+async fn detail_by_number(conn: &mut SqliteConnection, number: &str) -> Result<Option<InvoiceDetail>, StoreError> {
     let row = sqlx::query(&format!(
         "SELECT {INVOICE_COLUMNS} FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE i.number = ?"
     ))

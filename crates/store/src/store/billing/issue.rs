@@ -12,7 +12,7 @@ use headend_core::billing::settings::BillingSettings;
 use headend_core::{CustomerId, InvoiceId};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
-use super::invoices::{IssuedInvoice, NewInvoice, apply_credit, settle_services, tax_mode_name};
+use super::invoices::{IssuedInvoice, NewInvoice, apply_credit, settle_services};
 use super::{from_minor, minor};
 use crate::error::StoreError;
 use crate::store::write::Write;
@@ -72,7 +72,7 @@ impl Write {
                     .push_bind(inv.issue_date.to_string())
                     .push_bind(inv.due_date.to_string())
                     .push_bind(c.code().to_owned())
-                    .push_bind(tax_mode_name(settings.tax_mode))
+                    .push_bind(settings.tax_mode.as_str())
                     .push_bind(net)
                     .push_bind(tax)
                     .push_bind(gross)

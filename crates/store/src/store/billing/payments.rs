@@ -21,7 +21,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
 use super::invoices::{
-    AllocationRecord, Source, allocate_source, apply_credit, detail_by_number, open_invoices, settle_services,
+    AllocationRecord, Source, allocate_source, apply_credit, existing_detail, open_invoices, settle_services,
 };
 use super::ledger::balance;
 use super::{currency, from_minor, minor, next_number};
@@ -197,9 +197,7 @@ async fn record(
     let target = match &new.invoice {
         None => None,
         Some(number) => {
-            let detail = detail_by_number(conn, number)
-                .await?
-                .ok_or_else(|| StoreError::NotFound(format!("invoice {number}")))?;
+            let detail = existing_detail(conn, number).await?;
             let invoice = detail.invoice;
             if invoice.kind != DocumentKind::Invoice {
                 return Err(StoreError::Invalid(format!("{number} is a credit note: a payment goes on an invoice")));

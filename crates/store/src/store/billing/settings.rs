@@ -2,40 +2,15 @@
 //! and its logo.
 
 use std::collections::HashMap;
-use std::str::FromStr;
 
 use headend_core::billing::money::Currency;
 use headend_core::billing::settings::BillingSettings;
-use headend_core::billing::tax::{TaxMode, TaxRate};
+use headend_core::billing::tax::TaxRate;
 use sqlx::Row;
 
 use crate::error::StoreError;
-use crate::store::{Store, corrupt};
-
-fn get<T: FromStr>(values: &HashMap<String, String>, key: &str, default: T) -> Result<T, StoreError>
-where
-    T::Err: std::fmt::Display,
-{
-    match values.get(key) {
-        None => Ok(default),
-        Some(text) => T::from_str(text).map_err(|e| corrupt("isp_settings", format!("{key} = {text:?}: {e}"))),
-    }
-}
-
-fn tax_mode_name(mode: TaxMode) -> &'static str {
-    match mode {
-        TaxMode::Inclusive => "inclusive",
-        TaxMode::Exclusive => "exclusive",
-    }
-}
-
-pub(crate) fn parse_tax_mode(text: &str) -> Result<TaxMode, String> {
-    match text {
-        "inclusive" => Ok(TaxMode::Inclusive),
-        "exclusive" => Ok(TaxMode::Exclusive),
-        _ => Err(format!("unknown tax mode {text:?}")),
-    }
-}
+use crate::store::Store;
+use crate::store::policy::setting as get;
 
 impl Store {
     /// The billing settings; a setting never saved is its default.
@@ -48,14 +23,10 @@ impl Store {
             values.insert(key.trim_start_matches("billing.").to_owned(), row.try_get::<String, _>("value")?);
         }
         let d = BillingSettings::default();
-        let tax_mode = match values.get("tax_mode") {
-            None => d.tax_mode,
-            Some(m) => parse_tax_mode(m).map_err(|e| corrupt("isp_settings", e))?,
-        };
         Ok(BillingSettings {
             currency: get::<Currency>(&values, "currency", d.currency)?,
             tax_rate: get::<TaxRate>(&values, "tax_rate", d.tax_rate)?,
-            tax_mode,
+            tax_mode: get(&values, "tax_mode", d.tax_mode)?,
             tax_name: get(&values, "tax_name", d.tax_name)?,
             invoice_prefix: get(&values, "invoice_prefix", d.invoice_prefix)?,
             credit_note_prefix: get(&values, "credit_note_prefix", d.credit_note_prefix)?,
@@ -79,7 +50,7 @@ impl Store {
         let values = [
             ("currency", s.currency.code().to_owned()),
             ("tax_rate", s.tax_rate.to_string()),
-            ("tax_mode", tax_mode_name(s.tax_mode).to_owned()),
+            ("tax_mode", s.tax_mode.as_str().to_owned()),
             ("tax_name", s.tax_name.clone()),
             ("invoice_prefix", s.invoice_prefix.clone()),
             ("credit_note_prefix", s.credit_note_prefix.clone()),
