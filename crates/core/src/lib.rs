@@ -18,6 +18,7 @@ pub mod customer;
 pub mod event;
 pub mod geo;
 pub mod ids;
+pub mod messages;
 pub mod import;
 pub mod olt;
 pub mod optical;
