@@ -17,6 +17,7 @@ mod engine;
 mod import;
 mod input;
 mod key;
+mod messages;
 mod olt;
 mod open;
 mod output;
@@ -76,9 +77,12 @@ enum Command {
     /// Invoices: the invoice run, lists, PDFs, one-off charges, coupons, void and credit notes.
     #[command(subcommand)]
     Invoice(billing::invoice::Command),
-    /// Customers' ledgers.
+    /// Customers: their ledger, and how they are written to (e-mail, phone, channel, language, opt-outs).
     #[command(subcommand)]
     Customer(billing::customer::Command),
+    /// Messages to customers: e-mail, SMS and WhatsApp providers, templates, the outbox, blasts.
+    #[command(subcommand)]
+    Messages(messages::Command),
     /// Billing settings: currency, tax, numbering, lead time, company details for documents.
     #[command(subcommand)]
     Billing(billing::settings::Command),
@@ -133,6 +137,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Receipt(command) => billing::payment::receipt(&globals, command).await,
         Command::Invoice(command) => billing::invoice::run(&globals, command).await,
         Command::Customer(command) => billing::customer::run(&globals, command).await,
+        Command::Messages(command) => messages::run(&globals, command).await,
         Command::Billing(command) => billing::settings::run(&globals, command).await,
         Command::Export(args) => billing::export::run(&globals, args).await,
         Command::Report(command) => billing::report::run(&globals, command).await,

@@ -57,3 +57,7 @@ id_type!(
     /// A recorded payment (its receipt number is separate).
     PaymentId
 );
+id_type!(
+    /// A message in the outbox.
+    MessageId
+);

@@ -18,8 +18,8 @@ pub mod customer;
 pub mod event;
 pub mod geo;
 pub mod ids;
-pub mod messages;
 pub mod import;
+pub mod messages;
 pub mod olt;
 pub mod optical;
 pub mod plan;
@@ -29,4 +29,4 @@ pub mod router;
 pub mod service;
 pub mod settings;
 
-pub use ids::{CustomerId, InvoiceId, OdpId, OltId, OnuId, PaymentId, PlanId, PopId, RouterId, ServiceId};
+pub use ids::{CustomerId, InvoiceId, MessageId, OdpId, OltId, OnuId, PaymentId, PlanId, PopId, RouterId, ServiceId};

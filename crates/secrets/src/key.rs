@@ -29,6 +29,10 @@ pub enum SecretKind {
     /// (one per installation, id `0`; see
     /// [`SecretStore::subscriber_cipher`](crate::SecretStore::subscriber_cipher)).
     SubscriberKey,
+    /// A message provider's credential, by channel: the SMTP password
+    /// (`message-provider:email`), the SMS gateway's token or API key
+    /// (`:sms`), the WhatsApp Cloud API access token (`:whatsapp`).
+    MessageProvider,
 }
 
 impl SecretKind {
@@ -40,6 +44,7 @@ impl SecretKind {
             SecretKind::Olt => "olt",
             SecretKind::RadiusDb => "radius-db",
             SecretKind::SubscriberKey => "subscriber-key",
+            SecretKind::MessageProvider => "message-provider",
         }
     }
 }
@@ -87,6 +92,11 @@ impl SecretKey {
     /// The key of subscriber passwords: `subscriber-key:0`.
     pub fn subscriber_key() -> Self {
         Self::new(SecretKind::SubscriberKey, 0)
+    }
+
+    /// A message provider's credential: `message-provider:sms`.
+    pub fn message_provider(channel: impl fmt::Display) -> Self {
+        Self::new(SecretKind::MessageProvider, channel)
     }
 
     /// What the secret belongs to.

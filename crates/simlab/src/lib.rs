@@ -7,6 +7,9 @@
 //! - [`olt`]: a GPON OLT (Huawei or ZTE C300/C320, by
 //!   `headend_core::olt::OltVendor`) whose CLI is reached over SSH, with
 //!   ONUs, autofind, drifting optical levels, a pager and vty limits.
+//! - [`messaging`]: an SMTP server and an HTTP server playing Twilio,
+//!   Africa's Talking, the WhatsApp Cloud API and a generic SMS gateway,
+//!   keeping what they accept, with fault injection.
 //!
 //! # Architecture invariants
 //!
@@ -21,8 +24,13 @@
 
 #[cfg(feature = "audit")]
 pub mod audit;
+pub mod messaging;
 pub mod olt;
 pub mod routeros;
 
+pub use messaging::{
+    ReceivedAttachment, ReceivedMail, SimGateway, SimGatewayConfig, SimMessage, SimProvider, SimRequest, SimSmtp,
+    SimSmtpConfig, SmtpStage,
+};
 pub use olt::{OltFaults, OnuState, PonPort, SimOlt, SimOltConfig, SimOltError, SimOltHandle, SimOltStats};
 pub use routeros::{Faults, Persona, SimConfig, SimError, SimRouter, SimRouterHandle, SimStats};

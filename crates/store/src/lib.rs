@@ -43,4 +43,5 @@ pub use store::{
     InvoiceQuery, InvoiceRecord, IssuedInvoice, MonthTotals, NewCharge, NewInvoice, NewPayment, OverdueCustomer,
     PaymentExportRow, PaymentOutcome, PendingCharge, RevenueReport, ServiceBilled, Statement, VoidRecord,
 };
+pub use store::{BlastFilter, Contact, ContactPrefs, DueInvoice, LateService, MessageQuery, NewMessage, OutboxMessage};
 pub use store::{DatabaseFacts, KeyRecording, SubscriberKeyRecord, assign_new_installation_id, inspect_database};

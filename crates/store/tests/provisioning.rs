@@ -24,6 +24,20 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use rust_decimal::Decimal;
 
+/// A payment recorded in a unit of its own, as the workflow does.
+async fn record_payment(
+    s: &Store,
+    new: &NewPayment,
+    settings: &BillingSettings,
+    today: jiff::civil::Date,
+    actor: &Actor,
+) -> Result<headend_store::PaymentOutcome, StoreError> {
+    let mut write = s.begin_write().await?;
+    let outcome = write.record_payment(new, settings, today, actor).await?;
+    write.commit().await?;
+    Ok(outcome)
+}
+
 async fn open() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("t.sqlite3")).await.unwrap();
@@ -181,7 +195,7 @@ async fn every_change_a_router_must_see_requests_its_sweep() {
     assert_eq!(s.take_sweep_requests().await.unwrap(), [w.r1, w.r2]);
 
     // Payments, retries, suspension modes, the policy.
-    s.record_payment(&prepaid(a, "25.00", 1), &BillingSettings::default(), date(2026, 11, 25), &Actor::Cli)
+    record_payment(s, &prepaid(a, "25.00", 1), &BillingSettings::default(), date(2026, 11, 25), &Actor::Cli)
         .await
         .unwrap();
     assert_eq!(s.take_sweep_requests().await.unwrap(), [w.r2]);
@@ -334,13 +348,13 @@ async fn prepaid_payments_move_the_due_date_and_are_logged() {
     let settings = BillingSettings::default();
     let today = date(2026, 11, 25);
     let a = s.add_service(&w.pppoe(w.r1, "ana")).await.unwrap();
-    let p = s.record_payment(&prepaid(a, "25.00", 2), &settings, today, &Actor::Cli).await.unwrap().payment;
+    let p = record_payment(s, &prepaid(a, "25.00", 2), &settings, today, &Actor::Cli).await.unwrap().payment;
     assert_eq!((p.previous_due, p.new_due, p.months), (Some(date(2026, 12, 5)), Some(date(2027, 2, 5)), Some(2)));
     assert_eq!(s.service(a).await.unwrap().unwrap().next_billing_date, Some(date(2027, 2, 5)));
 
     // No due date: from today.
     s.set_service_due(a, None).await.unwrap();
-    let p2 = s.record_payment(&prepaid(a, "0", 1), &settings, today, &Actor::Operator).await.unwrap().payment;
+    let p2 = record_payment(s, &prepaid(a, "0", 1), &settings, today, &Actor::Operator).await.unwrap().payment;
     assert_eq!((p2.previous_due, p2.new_due), (None, Some(date(2026, 12, 25))));
     let listed = s.payments(a).await.unwrap();
     assert_eq!(listed, [p2.clone(), p]);
@@ -354,14 +368,14 @@ async fn prepaid_payments_move_the_due_date_and_are_logged() {
     assert_eq!(log[1].1.detail, "RCT-2026-000001: 25.00 USD for 2 month(s); due date 2026-12-05 -> 2027-02-05");
 
     for (months, amount) in [(0, "1"), (37, "1"), (1, "-1")] {
-        let err = s.record_payment(&prepaid(a, amount, months), &settings, today, &Actor::Cli).await.unwrap_err();
+        let err = record_payment(s, &prepaid(a, amount, months), &settings, today, &Actor::Cli).await.unwrap_err();
         assert!(matches!(err, StoreError::Invalid(_)), "{err}");
     }
-    let missing = s.record_payment(&prepaid(ServiceId(99), "1", 1), &settings, today, &Actor::Cli).await;
+    let missing = record_payment(s, &prepaid(ServiceId(99), "1", 1), &settings, today, &Actor::Cli).await;
     assert!(matches!(missing, Err(StoreError::NotFound(_))));
     assert_eq!(s.payments(a).await.unwrap().len(), 2, "refused payments wrote nothing");
     // ...and took no receipt number: the next one follows on.
-    let p3 = s.record_payment(&prepaid(a, "1", 1), &settings, today, &Actor::Cli).await.unwrap().payment;
+    let p3 = record_payment(s, &prepaid(a, "1", 1), &settings, today, &Actor::Cli).await.unwrap().payment;
     assert_eq!(p3.receipt, "RCT-2026-000003");
 }
 

@@ -28,6 +28,7 @@ pub mod backup;
 pub mod billing;
 pub mod import;
 pub mod keys;
+pub mod messages;
 pub mod olts;
 pub mod plans;
 pub mod policy;

@@ -5,6 +5,8 @@ use headend_core::activity::{Actor, Subject};
 use headend_core::billing::calendar::Period;
 use headend_core::billing::invoice::plan_change_lines;
 use headend_core::billing::schedule::resume_after_pause;
+use headend_core::messages::MessageEvent;
+use headend_core::messages::outbox::EventKey;
 use headend_core::plan::Plan;
 use headend_core::provision::policy::{IspPolicy, Standing, checked_grace};
 use headend_core::provision::{Password, validate_password, validate_username};
@@ -13,6 +15,7 @@ use headend_core::{CustomerId, PlanId, RouterId, ServiceId};
 use headend_store::{BillingDates, NewCustomer, NewService, ServiceOverview, StoreError, Write};
 use jiff::civil::Date;
 
+use crate::messages::compose::Composer;
 use crate::{WorkflowError, Workflows};
 
 /// A customer as a form or the command line gives it.
@@ -127,7 +130,18 @@ impl Workflows {
 
     /// How a listed service stands with its payments today.
     pub fn standing(policy: &IspPolicy, today: Date, s: &ServiceOverview) -> Standing {
-        let service = Service {
+        policy.standing(&Self::as_service(s), today)
+    }
+
+    /// The last day `s` was on, if it is cut off for not paying today.
+    pub(crate) fn cut_off_after(policy: &IspPolicy, today: Date, s: &ServiceOverview) -> Option<Date> {
+        let service = Self::as_service(s);
+        let standing = policy.standing(&service, today);
+        (standing.grace_ended && s.status == ServiceStatus::Active).then(|| policy.paid_through(&service)).flatten()
+    }
+
+    fn as_service(s: &ServiceOverview) -> Service {
+        Service {
             id: s.id,
             customer: s.customer,
             router: s.router,
@@ -136,8 +150,7 @@ impl Workflows {
             status: s.status,
             next_billing_date: s.next_billing_date,
             grace_days: s.grace_days,
-        };
-        policy.standing(&service, today)
+        }
     }
 
     /// What both add and edit check against the database before writing:
@@ -227,6 +240,11 @@ impl Workflows {
         let mut detail = format!("{}{new_password}", describe(&input.access, &names.router, input.status));
         if old.plan != input.plan {
             detail.push_str(&self.prorate_plan_change(&mut write, &old, input.plan, actor).await?);
+            let key = EventKey::plan_changed(id, self.now().as_millisecond());
+            Composer::load(&self.store)
+                .await?
+                .queue_for_customer(&mut write, MessageEvent::PlanChanged, key, old.customer)
+                .await?;
         }
         write.log_activity(&self.entry(actor, Subject::Service(id), "service edited", detail)).await?;
         write.commit().await?;

@@ -1,6 +1,11 @@
 //! `headend customer statement`: a customer's ledger with its running
-//! balance.
+//! balance; `headend customer set`: how they are written to.
 
+use std::str::FromStr;
+
+use headend_core::activity::Actor;
+use headend_core::messages::{Channel, Language};
+use headend_workflows::messages::ContactInput;
 use serde::Serialize;
 
 use super::find_customer;
@@ -14,6 +19,40 @@ pub enum Command {
         /// The customer's id or exact name.
         customer: String,
     },
+    /// Change how a customer is written to: e-mail, phone, channel, language, opt-outs.
+    Set {
+        /// The customer's id or exact name.
+        customer: String,
+        /// Their e-mail address ("" removes it).
+        #[arg(long)]
+        email: Option<String>,
+        /// Their phone, local (in the default country) or international ("" removes it).
+        #[arg(long)]
+        phone: Option<String>,
+        /// email, sms, whatsapp, or any (the first that reaches them).
+        #[arg(long, value_name = "CHANNEL")]
+        channel: Option<String>,
+        /// en, es, pt, fr, id, sw..., or default (the ISP's).
+        #[arg(long, value_name = "LANG")]
+        language: Option<String>,
+        /// Stop writing to them on this channel (repeat for more).
+        #[arg(long, value_name = "CHANNEL", value_parser = Channel::from_str)]
+        opt_out: Vec<Channel>,
+        /// Write to them on this channel again.
+        #[arg(long, value_name = "CHANNEL", value_parser = Channel::from_str)]
+        opt_in: Vec<Channel>,
+    },
+}
+
+#[derive(Debug, Serialize)]
+struct ContactJson {
+    customer_id: i64,
+    customer: String,
+    email: Option<String>,
+    phone: Option<String>,
+    channel: Option<&'static str>,
+    language: Option<String>,
+    opted_out: Vec<&'static str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -40,6 +79,44 @@ pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
     let w = open_workflows(globals).await?;
     let result = async {
         match command {
+            Command::Set { customer, email, phone, channel, language, opt_out, opt_in } => {
+                let (id, name) = find_customer(&w, &customer).await?;
+                let preferred = match channel.as_deref() {
+                    None => None,
+                    Some("any") => Some(None),
+                    Some(c) => Some(Some(Channel::from_str(c)?)),
+                };
+                let language = match language.as_deref() {
+                    None => None,
+                    Some("default") => Some(None),
+                    Some(l) => Some(Some(Language::from_str(l)?)),
+                };
+                let input = ContactInput { email, phone, preferred, language, opt_out, opt_in };
+                let prefs = w.set_customer_contact(&Actor::Cli, id, &input).await?;
+                let c = w.store().customer(id).await?.ok_or_else(|| anyhow::anyhow!("customer {id} vanished"))?;
+                let json = ContactJson {
+                    customer_id: id.0,
+                    customer: name,
+                    email: c.email,
+                    phone: c.phone,
+                    channel: prefs.preferred.map(Channel::as_str),
+                    language: prefs.language.map(|l| l.to_string()),
+                    opted_out: prefs.opted_out.iter().map(|c| c.as_str()).collect(),
+                };
+                if globals.json {
+                    return output::json(&json);
+                }
+                output::line(format!(
+                    "{} (customer {id}): e-mail {}, phone {}, channel {}, language {}, opted out of {}",
+                    output::safe(&json.customer),
+                    output::safe(json.email.as_deref().unwrap_or("-")),
+                    output::safe(json.phone.as_deref().unwrap_or("-")),
+                    json.channel.unwrap_or("any"),
+                    json.language.as_deref().unwrap_or("the ISP's"),
+                    if json.opted_out.is_empty() { "nothing".to_owned() } else { json.opted_out.join(", ") }
+                ))?;
+                Ok(())
+            }
             Command::Statement { customer } => {
                 let (id, _) = find_customer(&w, &customer).await?;
                 let s = w.statement(id).await?;

@@ -14,6 +14,7 @@ use anyhow::Context as _;
 use headend_pon::{OltEvent, OltFleet, OltFleetConfig};
 use headend_provision::EngineEvent;
 use headend_workflows::billing::InvoiceRun;
+use headend_workflows::messages::SendRun;
 use headend_workflows::{Keyring, NoEngine, WorkflowError, Workflows};
 
 use crate::Globals;
@@ -64,7 +65,11 @@ async fn serve(globals: &Globals) -> anyhow::Result<()> {
     // Billing: the invoice run, hourly (the store's sweep requests reach
     // this agent's engine for the services a run's credit reconnects).
     let workflows = Workflows::new(store.clone(), Keyring::lazy(), Arc::new(NoEngine));
+    let sender = workflows.clone();
     let invoicing = tokio::spawn(async move { workflows.run_invoices_periodically(report_invoice_run).await });
+    // Messages: reminders and the outbox, under the outbox's lease.
+    let holder = format!("agent:{}", std::process::id());
+    let messaging = tokio::spawn(async move { sender.run_messages_periodically(&holder, report_messages).await });
     tracing::info!("agent running");
     eprintln!("headend agent: sweeping; stop with Ctrl-C or SIGTERM");
     loop {
@@ -87,6 +92,9 @@ async fn serve(globals: &Globals) -> anyhow::Result<()> {
     }
     // A run in flight is one transaction: stopping it rolls it back whole.
     invoicing.abort();
+    // A message being handed over is left `sending`: the next sender takes
+    // it when its lease ends.
+    messaging.abort();
     provisioner.shutdown();
     olts.shutdown();
     running.await.context("the engine stopped unexpectedly")?;
@@ -106,6 +114,20 @@ fn report_invoice_run(outcome: Result<InvoiceRun, WorkflowError>) {
             tracing::error!("invoice run failed: {err}");
             eprintln!("headend agent: the invoice run failed: {err}");
         }
+    }
+}
+
+fn report_messages(outcome: Result<SendRun, WorkflowError>) {
+    match outcome {
+        Ok(run) => {
+            if run.sent + run.retrying > 0 {
+                tracing::info!(sent = run.sent, retrying = run.retrying, "messages sent");
+            }
+            for f in &run.failed {
+                tracing::error!(customer = %f.customer_name, channel = %f.channel, error = %f.error, "message failed");
+            }
+        }
+        Err(err) => tracing::error!("sending messages failed: {err}"),
     }
 }
 

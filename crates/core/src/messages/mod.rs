@@ -4,6 +4,7 @@
 //! `headend-messaging`'s; the outbox's retry rule is [`crate::queue`]'s.
 
 pub mod defaults;
+pub mod outbox;
 pub mod phone;
 pub mod quiet;
 pub mod settings;
@@ -121,16 +122,9 @@ impl MessageEvent {
                 AmountDue,
                 DueDate,
             ],
-            MessageEvent::PaymentReceived => &[
-                CustomerName,
-                IspName,
-                IspPhone,
-                PaymentInstructions,
-                Plan,
-                Balance,
-                AmountPaid,
-                ReceiptNumber,
-            ],
+            MessageEvent::PaymentReceived => {
+                &[CustomerName, IspName, IspPhone, PaymentInstructions, Plan, Balance, AmountPaid, ReceiptNumber]
+            }
             MessageEvent::Suspended | MessageEvent::Reconnected | MessageEvent::PlanChanged | MessageEvent::Blast => {
                 &[CustomerName, IspName, IspPhone, PaymentInstructions, Plan, Balance]
             }
@@ -198,7 +192,8 @@ impl FromStr for Language {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let lower = s.trim().to_ascii_lowercase().replace('_', "-");
         let mut parts = lower.split('-');
-        let base_ok = parts.next().is_some_and(|b| (2..=3).contains(&b.len()) && b.bytes().all(|c| c.is_ascii_lowercase()));
+        let base_ok =
+            parts.next().is_some_and(|b| (2..=3).contains(&b.len()) && b.bytes().all(|c| c.is_ascii_lowercase()));
         let region_ok = match parts.next() {
             None => true,
             Some(r) => (2..=3).contains(&r.len()) && r.bytes().all(|c| c.is_ascii_alphanumeric()),

@@ -76,7 +76,8 @@ pub enum SmsProviderKind {
 }
 
 impl SmsProviderKind {
-    pub const ALL: [SmsProviderKind; 3] = [SmsProviderKind::Twilio, SmsProviderKind::AfricasTalking, SmsProviderKind::Generic];
+    pub const ALL: [SmsProviderKind; 3] =
+        [SmsProviderKind::Twilio, SmsProviderKind::AfricasTalking, SmsProviderKind::Generic];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -101,7 +102,10 @@ impl FromStr for SmsProviderKind {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         SmsProviderKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| {
-            SettingError::new("sms-provider", format!("unknown SMS provider {s:?}: use twilio, africastalking or generic"))
+            SettingError::new(
+                "sms-provider",
+                format!("unknown SMS provider {s:?}: use twilio, africastalking or generic"),
+            )
         })
     }
 }
@@ -285,8 +289,8 @@ impl FromStr for ReminderDays {
     }
 }
 
-/// The ISP's message settings. A channel without a provider sends nothing:
-/// its messages wait, failed with "not configured", for a retry.
+/// The ISP's message settings. A channel without a provider is not used:
+/// no message is made for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageSettings {
     pub smtp: Option<SmtpSettings>,
@@ -323,6 +327,65 @@ impl MessageSettings {
             Channel::Sms => self.sms.is_some(),
             Channel::Whatsapp => self.whatsapp.is_some(),
         }
+    }
+}
+
+fn check_url(setting: &'static str, url: &str) -> Result<(), SettingError> {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !url.chars().any(char::is_whitespace) => Ok(()),
+        _ => Err(SettingError::new(setting, format!("{url:?} is not a web address: write it as https://host/…"))),
+    }
+}
+
+fn required(setting: &'static str, value: &str, what: &str) -> Result<(), SettingError> {
+    if value.trim().is_empty() { Err(SettingError::new(setting, format!("{what} is required"))) } else { Ok(()) }
+}
+
+impl MessageSettings {
+    /// Checks what the types alone do not: the fields each provider needs,
+    /// web addresses, a generic gateway's template.
+    pub fn check(&self) -> Result<(), SettingError> {
+        if let Some(smtp) = &self.smtp {
+            required("smtp-host", &smtp.host, "the SMTP server's name")?;
+            if smtp.port == 0 {
+                return Err(SettingError::new("smtp-port", "the port is 1 to 65535".into()));
+            }
+            if !smtp.from.contains('@') {
+                return Err(SettingError::new("from", format!("{:?} is not an e-mail address", smtp.from)));
+            }
+        }
+        match &self.sms {
+            None => {}
+            Some(SmsProvider::Twilio { base_url, account_sid, from }) => {
+                check_url("sms-base-url", base_url)?;
+                required("sms-account", account_sid, "Twilio's account SID")?;
+                required("sms-from", from, "the number or sender id messages come from")?;
+            }
+            Some(SmsProvider::AfricasTalking { base_url, username, .. }) => {
+                check_url("sms-base-url", base_url)?;
+                required("sms-account", username, "the Africa's Talking username")?;
+            }
+            Some(SmsProvider::Generic { url, template, method, .. }) => {
+                check_url("sms-url", url)?;
+                let carries = |field: &str| url.contains(field) || template.contains(field);
+                if !carries("{to}") || !carries("{text}") {
+                    return Err(SettingError::new(
+                        "sms-template",
+                        "the gateway's address or body must carry {to} and {text}".into(),
+                    ));
+                }
+                if *method == HttpMethod::Get && !template.trim().is_empty() && !url.contains("{text}") {
+                    return Err(SettingError::new("sms-method", "a GET carries its fields in the address".into()));
+                }
+            }
+        }
+        if let Some(w) = &self.whatsapp {
+            check_url("whatsapp-base-url", &w.base_url)?;
+            required("whatsapp-phone-number-id", &w.phone_number_id, "the WhatsApp phone number id")?;
+            required("whatsapp-api-version", &w.api_version, "the Graph API version")?;
+        }
+        Ok(())
     }
 }
 
@@ -365,6 +428,37 @@ mod tests {
         assert_eq!(rate.spacing(), std::time::Duration::from_millis(500));
         assert!(RateLimit::new(0, "sms-rate").is_err());
         assert!(RateLimit::new(RateLimit::MAX + 1, "sms-rate").is_err());
+    }
+
+    #[test]
+    fn providers_need_their_fields() {
+        let mut s = MessageSettings::default();
+        assert_eq!(s.check(), Ok(()));
+        s.smtp = Some(SmtpSettings {
+            host: "smtp.example.net".into(),
+            port: 587,
+            security: SmtpSecurity::StartTls,
+            username: None,
+            from: "Fibra <billing@example.net>".into(),
+        });
+        assert_eq!(s.check(), Ok(()));
+        s.sms = Some(SmsProvider::Generic {
+            url: "http://127.0.0.1:9000/send".into(),
+            method: HttpMethod::Post,
+            headers: vec![],
+            body: GenericBody::Json,
+            template: r#"{"to":"{to}"}"#.into(),
+        });
+        assert_eq!(s.check().map_err(|e| e.setting), Err("sms-template"));
+        s.sms = Some(SmsProvider::Twilio { base_url: "ftp://x".into(), account_sid: "AC1".into(), from: "+1".into() });
+        assert_eq!(s.check().map_err(|e| e.setting), Err("sms-base-url"));
+        s.sms = None;
+        s.whatsapp = Some(WhatsappSettings {
+            base_url: WhatsappSettings::DEFAULT_BASE_URL.into(),
+            api_version: WhatsappSettings::DEFAULT_API_VERSION.into(),
+            phone_number_id: " ".into(),
+        });
+        assert_eq!(s.check().map_err(|e| e.setting), Err("whatsapp-phone-number-id"));
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod billing;
 mod customers;
 mod import;
 mod leases;
+mod messages;
 mod olt_log;
 mod olt_queue;
 mod olts;
@@ -55,6 +56,9 @@ pub use billing::{
     PaymentExportRow, PaymentOutcome, PendingCharge, RevenueReport, ServiceBilled, Statement, VoidRecord,
 };
 pub use import::{CheckedImport, CheckedRow, ImportService};
+pub use messages::{
+    BlastFilter, Contact, ContactPrefs, DueInvoice, LateService, MessageQuery, NewMessage, OutboxMessage,
+};
 pub use olt_log::{NewOltLogEntry, OltLogEntry, OltLogOutcome, REPLY_LIMIT};
 pub use olt_queue::{OltQueueEntry, OltQueueRow};
 pub use olts::{OltHealth, OltOverview};

@@ -191,12 +191,11 @@ mod tests {
     use super::*;
     use crate::store::Store;
 
-    /// A queue named by its table, key and payload alone, as the next
-    /// outbox will be.
-    struct Outbox;
+    /// A queue named by its table, key and payload alone.
+    struct ExampleQueue;
 
-    impl QueueTable for Outbox {
-        const TABLE: &'static str = "outbox";
+    impl QueueTable for ExampleQueue {
+        const TABLE: &'static str = "example_queue";
         const KEY: &'static [&'static str] = &["invoice_id", "action"];
         const PAYLOAD: &'static [&'static str] = &["body"];
 
@@ -213,8 +212,8 @@ mod tests {
     }
 
     async fn state(conn: &mut SqliteConnection) -> Vec<(RetryState, String)> {
-        let rows = sqlx::query("SELECT * FROM outbox ORDER BY id").fetch_all(conn).await.unwrap();
-        rows.iter().map(|r| (retry_state("outbox", r).unwrap(), r.try_get("body").unwrap())).collect()
+        let rows = sqlx::query("SELECT * FROM example_queue ORDER BY id").fetch_all(conn).await.unwrap();
+        rows.iter().map(|r| (retry_state("example_queue", r).unwrap(), r.try_get("body").unwrap())).collect()
     }
 
     #[tokio::test]
@@ -223,7 +222,7 @@ mod tests {
         let store = Store::open(&dir.path().join("t.sqlite3")).await.unwrap();
         let mut conn = store.pool.acquire().await.unwrap();
         sqlx::query(
-            "CREATE TABLE outbox (id INTEGER PRIMARY KEY, invoice_id INTEGER NOT NULL, action TEXT NOT NULL,
+            "CREATE TABLE example_queue (id INTEGER PRIMARY KEY, invoice_id INTEGER NOT NULL, action TEXT NOT NULL,
                 body TEXT NOT NULL, attempts INTEGER NOT NULL, last_error TEXT, status TEXT NOT NULL,
                 next_attempt_at TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
                 UNIQUE (invoice_id, action))",
@@ -236,20 +235,23 @@ mod tests {
         let key = (7, "email");
         let backoff = Backoff::Exponential { max_attempts: 2, jitter: 1.0 };
 
-        enqueue::<Outbox>(&mut conn, &key, &"hello", t0).await.unwrap();
-        enqueue::<Outbox>(&mut conn, &key, &"ignored", t0).await.unwrap();
+        enqueue::<ExampleQueue>(&mut conn, &key, &"hello", t0).await.unwrap();
+        enqueue::<ExampleQueue>(&mut conn, &key, &"ignored", t0).await.unwrap();
         assert_eq!(state(&mut conn).await, [(RetryState::pending(t0), "hello".to_owned())]);
 
-        let id = fail::<Outbox>(&mut conn, &key, &"hello again", "smtp down", t0, backoff).await.unwrap();
+        let id = fail::<ExampleQueue>(&mut conn, &key, &"hello again", "smtp down", t0, backoff).await.unwrap();
         let first = RetryState { attempts: 1, status: QueueStatus::Retrying, next_attempt_at: later(15) };
         assert_eq!(state(&mut conn).await, [(first, "hello again".to_owned())]);
-        assert_eq!(fail::<Outbox>(&mut conn, &key, &"hello again", "smtp down", later(20), backoff).await.unwrap(), id);
+        assert_eq!(
+            fail::<ExampleQueue>(&mut conn, &key, &"hello again", "smtp down", later(20), backoff).await.unwrap(),
+            id
+        );
         assert_eq!(state(&mut conn).await[0].0.status, QueueStatus::Failed);
 
-        let retried = retry::<Outbox>(&mut conn, "invoice_id", 7, later(60)).await.unwrap();
+        let retried = retry::<ExampleQueue>(&mut conn, "invoice_id", 7, later(60)).await.unwrap();
         assert_eq!(retried.len(), 1);
         assert_eq!(state(&mut conn).await[0].0, RetryState::pending(later(60)));
-        clear::<Outbox>(&mut conn, &key).await.unwrap();
+        clear::<ExampleQueue>(&mut conn, &key).await.unwrap();
         assert_eq!(state(&mut conn).await, []);
     }
 }

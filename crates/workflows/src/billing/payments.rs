@@ -11,6 +11,7 @@ use headend_store::{NewPayment, PaymentOutcome};
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
+use crate::messages::compose::Composer;
 use crate::{WorkflowError, Workflows};
 
 /// A payment as a form or the command line gives it.
@@ -34,6 +35,8 @@ struct Checked {
     settings: BillingSettings,
     today: Date,
     router: RouterId,
+    /// The service is cut off for not paying since the day after this one.
+    cut_off_after: Option<Date>,
 }
 
 impl Workflows {
@@ -65,7 +68,7 @@ impl Workflows {
                 format!("a reference is at most {MAX_REFERENCE_LEN} characters"),
             ));
         }
-        let (_, today) = self.today().await?;
+        let (policy, today) = self.today().await?;
         let paid_on = input.date.unwrap_or(today);
         if paid_on > today {
             return Err(WorkflowError::invalid(
@@ -73,7 +76,8 @@ impl Workflows {
                 format!("{paid_on} is after today ({today}): money not yet received"),
             ));
         }
-        let router = self.service(input.service).await?.router;
+        let service = self.service(input.service).await?;
+        let cut_off_after = Self::cut_off_after(&policy, today, &service);
         let new = NewPayment {
             service: input.service,
             amount,
@@ -83,7 +87,7 @@ impl Workflows {
             months: input.months,
             invoice,
         };
-        Ok(Checked { new, settings, today, router })
+        Ok(Checked { new, settings, today, router: service.router, cut_off_after })
     }
 
     /// What the payment would do (allocations, credit left, balance, the
@@ -93,11 +97,20 @@ impl Workflows {
         Ok(self.store.preview_payment(&c.new, &c.settings, c.today, &Actor::Operator).await?)
     }
 
-    /// Records the payment with its receipt; the service's router is swept
-    /// at once.
+    /// Records the payment with its receipt, and queues the customer's
+    /// receipt message (and "reconnected" when it puts the service back
+    /// on) in the same transaction; the service's router is swept at once.
     pub async fn record_payment(&self, actor: &Actor, input: &PaymentInput) -> Result<PaymentOutcome, WorkflowError> {
         let c = self.checked_payment(input).await?;
-        let outcome = self.store.record_payment(&c.new, &c.settings, c.today, actor).await?;
+        let composer = Composer::load(&self.store).await?;
+        let mut write = self.store.begin_write().await?;
+        let outcome = write.record_payment(&c.new, &c.settings, c.today, actor).await?;
+        let reconnected = c
+            .cut_off_after
+            .filter(|_| outcome.paid_through.is_some_and(|through| through >= c.today))
+            .map(|after| (input.service, after));
+        composer.queue_payment(&mut write, &outcome, reconnected).await?;
+        write.commit().await?;
         self.sweep(c.router);
         Ok(outcome)
     }

@@ -17,6 +17,7 @@ use headend_core::provision::policy::IspPolicy;
 use headend_store::{BillingRow, Coupon, IssuedInvoice, NewInvoice, PendingCharge, ServiceBilled};
 use jiff::civil::Date;
 
+use crate::messages::compose::Composer;
 use crate::{WorkflowError, Workflows};
 
 /// Periods of one service in one run at most: a run catches up on a
@@ -136,7 +137,8 @@ impl Workflows {
     /// Runs the invoice run for `date` (the ISP's today by default); see
     /// the module's doc.
     pub async fn invoice_run(&self, actor: &Actor, date: Option<Date>) -> Result<InvoiceRun, WorkflowError> {
-        let settings = self.store.billing_settings().await?;
+        let composer = Composer::load(&self.store).await?;
+        let settings = composer.billing().clone();
         let (policy, today) = self.today().await?;
         let day = date.unwrap_or(today);
         let mut write = self.store.begin_write().await?;
@@ -161,6 +163,7 @@ impl Workflows {
             })
             .collect();
         let issued = write.issue_invoices(&invoices, &settings, actor).await?;
+        composer.queue_invoices_issued(&mut write, &issued).await?;
         write.commit().await?;
         if !issued.is_empty() {
             let total: rust_decimal::Decimal = issued.iter().map(|i| i.gross).sum();

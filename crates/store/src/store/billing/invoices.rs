@@ -127,6 +127,7 @@ pub struct IssuedInvoice {
     pub customer: CustomerId,
     pub customer_name: String,
     pub gross: Decimal,
+    pub due_date: Date,
     /// The customer's credit it used at once.
     pub settled: Decimal,
 }

@@ -182,6 +182,7 @@ impl Write {
                 customer: inv.customer,
                 customer_name: names.get(&inv.customer).cloned().unwrap_or_default(),
                 gross: inv.totals.gross,
+                due_date: inv.due_date,
                 settled: from_minor(settled_minor.get(&id).copied().unwrap_or(0), c),
             })
             .collect())

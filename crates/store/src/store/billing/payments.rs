@@ -27,7 +27,7 @@ use super::ledger::balance;
 use super::{currency, from_minor, minor, next_number};
 use crate::error::StoreError;
 use crate::store::activity::insert_activity;
-use crate::store::{Store, corrupt, opt_date, parse_date, parse_ts, sweep_router, ts};
+use crate::store::{Store, Write, corrupt, opt_date, parse_date, parse_ts, sweep_router, ts};
 
 /// A payment to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,22 +59,21 @@ pub struct PaymentOutcome {
     pub paid_through: Option<Date>,
 }
 
-impl Store {
+impl Write {
     /// Records a payment; see the module's doc.
     pub async fn record_payment(
-        &self,
+        &mut self,
         new: &NewPayment,
         settings: &BillingSettings,
         today: Date,
         actor: &Actor,
     ) -> Result<PaymentOutcome, StoreError> {
-        let mut tx = self.write().await?;
-        let outcome = record(&mut tx, new, settings, today, actor, self.now()).await?;
-        tx.commit().await?;
-        Ok(outcome)
+        record(&mut self.tx, new, settings, today, actor, self.now).await
     }
+}
 
-    /// What [`Store::record_payment`] would do, written nowhere (the same
+impl Store {
+    /// What [`Write::record_payment`] would do, written nowhere (the same
     /// code in a transaction that is rolled back).
     pub async fn preview_payment(
         &self,

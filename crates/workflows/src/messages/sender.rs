@@ -1,0 +1,322 @@
+//! The sender: takes the outbox's due messages under a lease and hands
+//! them to the providers, each channel at its rate, recording each one
+//! the moment the provider answers.
+//!
+//! The app and `headend agent` both run it; a row is only ever taken by
+//! one (the store's lease). A crash between the provider accepting a
+//! message and [`headend_store::Store::message_sent`] committing leaves the
+//! row `sending`; once its lease ends it is sent again: at most one
+//! duplicate of that one message, and the window is one small write.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use headend_core::messages::outbox::{Attachment, MessageStatus};
+use headend_core::messages::settings::{MessageSettings, RateLimit};
+use headend_core::messages::{Channel, Language};
+use headend_core::queue::Backoff;
+use headend_messaging::{Email, Mailer, SendError, SmsGateway, WhatsappClient};
+use headend_secrets::SecretKey;
+use headend_store::OutboxMessage;
+use jiff::Timestamp;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+use crate::{WorkflowError, Workflows};
+
+/// How long a sender holds the rows it took.
+pub const LEASE: Duration = Duration::from_secs(120);
+/// Failures (connection, 5xx, refused credentials) before a message waits
+/// for the operator; with the queue's backoff that is about a day.
+pub const MAX_ATTEMPTS: u32 = 10;
+/// How long one provider call may take.
+pub const PROVIDER_TIMEOUT: Duration = Duration::from_secs(30);
+/// Messages of one channel in flight at once.
+const IN_FLIGHT: usize = 8;
+/// Most rows taken at once: a minute of the channel's rate, so the lease
+/// outlives the batch.
+const MAX_BATCH: u32 = 500;
+/// How often the periodic sender looks for due messages.
+pub const SEND_EVERY: Duration = Duration::from_secs(5);
+/// How often it queues the calendar's reminders.
+pub const REMINDERS_EVERY: Duration = Duration::from_secs(15 * 60);
+
+/// A message the provider refused for good, or that ran out of attempts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedMessage {
+    pub customer_name: String,
+    pub channel: Channel,
+    pub error: String,
+}
+
+/// What one sending pass did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SendRun {
+    pub sent: u64,
+    /// Failed an attempt; tried again after the backoff.
+    pub retrying: u64,
+    pub failed: Vec<FailedMessage>,
+    /// Quiet hours hold SMS and WhatsApp until then.
+    pub quiet_until: Option<Timestamp>,
+}
+
+/// The providers, made once a pass from the settings and the keyring.
+#[derive(Default)]
+struct Providers {
+    email: Option<Mailer>,
+    sms: Option<SmsGateway>,
+    whatsapp: Option<WhatsappClient>,
+}
+
+enum Outcome {
+    Sent,
+    Retrying,
+    Failed(FailedMessage),
+}
+
+impl Workflows {
+    async fn providers(&self, settings: &MessageSettings) -> Result<Providers, WorkflowError> {
+        let secrets = self.secrets().await?;
+        let secret = |channel: Channel| {
+            let secrets = secrets.clone();
+            async move {
+                let key = SecretKey::message_provider(channel);
+                crate::keyring::blocking(move || secrets.get(&key)).await?.map_err(|source| WorkflowError::Keyring {
+                    what: "reading a message provider's credential",
+                    source,
+                })
+            }
+        };
+        let unusable = |channel: Channel, e: SendError| {
+            WorkflowError::invalid("provider", format!("the {channel} provider cannot be used: {e}"))
+        };
+        let mut providers = Providers::default();
+        if let Some(smtp) = &settings.smtp {
+            let password = secret(Channel::Email).await?;
+            providers.email =
+                Some(Mailer::new(smtp, password, PROVIDER_TIMEOUT).map_err(|e| unusable(Channel::Email, e))?);
+        }
+        if let Some(sms) = &settings.sms {
+            let token = secret(Channel::Sms).await?;
+            providers.sms = Some(SmsGateway::new(sms, token, PROVIDER_TIMEOUT).map_err(|e| unusable(Channel::Sms, e))?);
+        }
+        if let Some(whatsapp) = &settings.whatsapp {
+            let token = secret(Channel::Whatsapp).await?.ok_or_else(|| {
+                WorkflowError::invalid("provider", "WhatsApp has no access token: set it in Messages → Settings")
+            })?;
+            providers.whatsapp = Some(
+                WhatsappClient::new(whatsapp, token, PROVIDER_TIMEOUT).map_err(|e| unusable(Channel::Whatsapp, e))?,
+            );
+        }
+        Ok(providers)
+    }
+
+    /// Sends every message due now, as `holder` (`app:1234`), until none is
+    /// left; SMS and WhatsApp wait out quiet hours.
+    pub async fn send_due_messages(&self, holder: &str) -> Result<SendRun, WorkflowError> {
+        let settings = self.store.message_settings().await?;
+        let policy = self.store.isp_policy().await?;
+        let now = self.now();
+        let quiet_until =
+            settings.quiet_hours.map(|q| q.next_allowed(now, &policy.time_zone)).filter(|until| *until > now);
+        let channels: Vec<Channel> = Channel::ALL
+            .into_iter()
+            .filter(|c| settings.configured(*c) && !(quiet_until.is_some() && c.respects_quiet_hours()))
+            .collect();
+        let mut run = SendRun { quiet_until, ..SendRun::default() };
+        if channels.is_empty() {
+            return Ok(run);
+        }
+        let providers = Arc::new(self.providers(&settings).await?);
+        let mut passes = JoinSet::new();
+        for channel in channels {
+            let (workflows, holder, rate, providers) =
+                (self.clone(), holder.to_owned(), settings.rate(channel), providers.clone());
+            passes.spawn(async move { workflows.send_channel(&holder, channel, rate, providers).await });
+        }
+        while let Some(outcome) = passes.join_next().await {
+            let outcome =
+                outcome.map_err(|e| WorkflowError::Interrupted(format!("a channel's sending stopped: {e}")))??;
+            run.sent += outcome.sent;
+            run.retrying += outcome.retrying;
+            run.failed.extend(outcome.failed);
+        }
+        Ok(run)
+    }
+
+    /// Sends `channel`'s due messages at its rate, [`IN_FLIGHT`] at once.
+    async fn send_channel(
+        &self,
+        holder: &str,
+        channel: Channel,
+        rate: RateLimit,
+        providers: Arc<Providers>,
+    ) -> Result<SendRun, WorkflowError> {
+        let batch = rate.per_minute().clamp(1, MAX_BATCH);
+        let mut run = SendRun::default();
+        let mut next_slot = Instant::now();
+        let mut tasks = JoinSet::new();
+        loop {
+            let messages = self.store.claim_messages(holder, &[channel], batch, LEASE).await?;
+            if messages.is_empty() {
+                break;
+            }
+            for message in messages {
+                tokio::time::sleep_until(next_slot).await;
+                next_slot = Instant::now().max(next_slot) + rate.spacing();
+                while tasks.len() >= IN_FLIGHT {
+                    if let Some(done) = tasks.join_next().await {
+                        tally(&mut run, done)?;
+                    }
+                }
+                let (workflows, providers) = (self.clone(), providers.clone());
+                tasks.spawn(async move { workflows.send_one(&providers, message).await });
+            }
+        }
+        while let Some(done) = tasks.join_next().await {
+            tally(&mut run, done)?;
+        }
+        Ok(run)
+    }
+
+    /// Hands one message to its provider and records the answer.
+    async fn send_one(&self, providers: &Providers, message: OutboxMessage) -> Result<Outcome, WorkflowError> {
+        let answer = match message.recipient.as_deref() {
+            None => Err(SendError::Permanent("the message has no recipient".into())),
+            Some(to) => self.deliver(providers, &message, to).await,
+        };
+        match answer {
+            Ok(accepted) => {
+                self.store.message_sent(message.id, accepted.provider_id.as_deref()).await?;
+                Ok(Outcome::Sent)
+            }
+            Err(err) => {
+                let backoff = if err.is_permanent() {
+                    Backoff::Never
+                } else {
+                    Backoff::Exponential { max_attempts: MAX_ATTEMPTS, jitter: rand::random::<f64>() }
+                };
+                let error = err.to_string();
+                tracing::info!(message = %message.id, channel = %message.channel, "not sent: {error}");
+                match self.store.message_failed(message.id, &error, backoff).await? {
+                    MessageStatus::Failed => Ok(Outcome::Failed(FailedMessage {
+                        customer_name: message.customer_name,
+                        channel: message.channel,
+                        error,
+                    })),
+                    _ => Ok(Outcome::Retrying),
+                }
+            }
+        }
+    }
+
+    async fn deliver(
+        &self,
+        providers: &Providers,
+        message: &OutboxMessage,
+        to: &str,
+    ) -> Result<headend_messaging::Accepted, SendError> {
+        let not_set_up = || SendError::Transient(format!("{} is not set up", message.channel));
+        match message.channel {
+            Channel::Email => {
+                let mailer = providers.email.as_ref().ok_or_else(not_set_up)?;
+                let attachments = match &message.attachment {
+                    None => Vec::new(),
+                    Some(document) => vec![self.attachment(document).await?],
+                };
+                let email = Email {
+                    to: to.to_owned(),
+                    to_name: Some(message.customer_name.clone()),
+                    subject: message.subject.clone().unwrap_or_default(),
+                    body: message.body.clone(),
+                    attachments,
+                };
+                mailer.send(&email).await
+            }
+            Channel::Sms => providers.sms.as_ref().ok_or_else(not_set_up)?.send(to, &message.body).await,
+            Channel::Whatsapp => {
+                let client = providers.whatsapp.as_ref().ok_or_else(not_set_up)?;
+                let name = message.whatsapp_name.as_deref().ok_or_else(|| {
+                    SendError::Permanent("a WhatsApp message needs an approved template's name".into())
+                })?;
+                client.send_template(to, name, &whatsapp_language(&message.language), &message.parameters).await
+            }
+        }
+    }
+
+    /// The PDF an e-mail carries, made now.
+    async fn attachment(&self, document: &Attachment) -> Result<headend_messaging::Attachment, SendError> {
+        let (number, bytes) = match document {
+            Attachment::Invoice(number) => (number, self.invoice_pdf(number).await),
+            Attachment::Receipt(number) => (number, self.receipt_pdf(number).await),
+        };
+        let bytes = bytes.map_err(|e| match e {
+            WorkflowError::NotFound(why) => SendError::Permanent(why),
+            other => SendError::Transient(format!("cannot make {number}'s PDF: {other}")),
+        })?;
+        Ok(headend_messaging::Attachment {
+            filename: format!("{number}.pdf"),
+            content_type: "application/pdf".into(),
+            bytes,
+        })
+    }
+
+    /// Queues the calendar's reminders now and every [`REMINDERS_EVERY`],
+    /// and sends what is due every [`SEND_EVERY`], as `holder`; each pass's
+    /// outcome goes to `report` (failures are the operator's to see).
+    pub async fn run_messages_periodically(
+        &self,
+        holder: &str,
+        mut report: impl FnMut(Result<SendRun, WorkflowError>),
+    ) {
+        let mut reminders_at = Instant::now();
+        loop {
+            if Instant::now() >= reminders_at {
+                if let Err(err) = self.queue_reminders().await {
+                    report(Err(err));
+                }
+                reminders_at = Instant::now() + REMINDERS_EVERY;
+            }
+            let due = self.store.next_message_due().await.map(|next| next.is_some_and(|at| at <= self.now()));
+            match due {
+                Ok(true) => report(self.send_due_messages(holder).await),
+                Ok(false) => {}
+                Err(err) => report(Err(err.into())),
+            }
+            tokio::time::sleep(SEND_EVERY).await;
+        }
+    }
+}
+
+fn tally(
+    run: &mut SendRun,
+    done: Result<Result<Outcome, WorkflowError>, tokio::task::JoinError>,
+) -> Result<(), WorkflowError> {
+    let outcome = done.map_err(|e| WorkflowError::Interrupted(format!("a message's sending stopped: {e}")))??;
+    match outcome {
+        Outcome::Sent => run.sent += 1,
+        Outcome::Retrying => run.retrying += 1,
+        Outcome::Failed(failed) => run.failed.push(failed),
+    }
+    Ok(())
+}
+
+/// The Cloud API's language code: `pt_BR` for `pt-br`.
+fn whatsapp_language(language: &Language) -> String {
+    match language.as_str().split_once('-') {
+        Some((base, region)) => format!("{base}_{}", region.to_ascii_uppercase()),
+        None => language.as_str().to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whatsapp_languages_are_underscored() {
+        let code = |l: &str| whatsapp_language(&l.parse().unwrap());
+        assert_eq!(code("en"), "en");
+        assert_eq!(code("pt-br"), "pt_BR");
+    }
+}
