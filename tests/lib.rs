@@ -12,6 +12,7 @@
 //! Apps are started one at a time: the single-instance plugin would (rightly)
 //! hand a second concurrent launch over to the first.
 
+use std::io::Write;
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -32,6 +33,28 @@ pub fn env_path(var: &str) -> anyhow::Result<PathBuf> {
     std::env::var_os(var)
         .map(PathBuf::from)
         .with_context(|| format!("{var} is not set: run the end-to-end tests with `cargo xtask test`"))
+}
+
+/// The CLI on `data_dir`, with `input` on its standard input.
+pub fn cli(data_dir: &Path, args: &[&str], input: Option<&str>) -> anyhow::Result<String> {
+    let bin = env_path("HEADEND_CLI_BIN")?;
+    let mut child = Command::new(&bin)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("starting {}", bin.display()))?;
+    if let (Some(input), Some(mut stdin)) = (input, child.stdin.take()) {
+        stdin.write_all(input.as_bytes())?;
+    }
+    let out = child.wait_with_output()?;
+    if !out.status.success() {
+        bail!("headend {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// A place for one test's files: the app's data directory and its XDG folders.

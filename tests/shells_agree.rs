@@ -6,14 +6,12 @@
 //! databases see the same steps in the same order). Only who acted
 //! (`operator` or `cli`) and when may differ.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use fantoccini::Client;
 use headend_core::activity::Actor;
-use headend_e2e::{Driver, Sandbox, env_path, invoke, one_app_at_a_time};
+use headend_e2e::{Driver, Sandbox, cli, invoke, one_app_at_a_time};
 use headend_ipc::billing::PaymentForm;
 use headend_ipc::import::ImportRequest;
 use headend_ipc::olt::OltForm;
@@ -27,28 +25,6 @@ const DUE: &str = "2030-01-15";
 const CSV: &str = "customer,phone,router,plan,type,username,password,ip,status,next_billing_date\n\
                    Bruno Costa,+254700000002,core-1,Home 20,pppoe,bruno,bruno-pw-1,,active,2030-02-01\n\
                    Carla Dias,,core-1,Home 20,static,,,100.64.0.7,pending,\n";
-
-/// The CLI on `data_dir`, with `input` on its standard input.
-fn cli(data_dir: &Path, args: &[&str], input: Option<&str>) -> anyhow::Result<String> {
-    let bin = env_path("HEADEND_CLI_BIN")?;
-    let mut child = Command::new(&bin)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .with_context(|| format!("starting {}", bin.display()))?;
-    if let (Some(input), Some(mut stdin)) = (input, child.stdin.take()) {
-        stdin.write_all(input.as_bytes())?;
-    }
-    let out = child.wait_with_output()?;
-    if !out.status.success() {
-        bail!("headend {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
 
 fn plan_form(id: Option<i64>, price: &str) -> PlanForm {
     PlanForm {

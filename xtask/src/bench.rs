@@ -28,6 +28,12 @@
 //!   process with its peak RSS (targets < 10 s, < 300 MB), and statement
 //!   and revenue p50/p99 at 100,000 invoices (target p99 < 5 ms). The
 //!   program is `crates/workflows/examples/bench_billing.rs`.
+//! - `messages`: the outbox at 10,000 customers against a simulated SMTP
+//!   server and SMS gateway on loopback: the reminder run queuing 10,000
+//!   messages (target < 2 s), sending them at a configured rate (the
+//!   achieved rate must be the configured one) and at the highest rate.
+//!   The program is `crates/workflows/examples/bench_messages.rs`, run in
+//!   a D-Bus session with an unlocked keyring for the providers' credentials.
 //! - `kills` and `chaos`: crashes and faults (see `bench_resilience.rs`).
 
 use std::path::{Path, PathBuf};
@@ -44,6 +50,7 @@ use crate::test;
 
 pub const STARTUP_SESSION_COMMAND: &str = "__bench-startup";
 pub const PROVISIONING_SESSION_COMMAND: &str = "__bench-provisioning";
+pub const MESSAGES_SESSION_COMMAND: &str = "__bench-messages";
 const RUNS: usize = 3;
 
 /// Runs benchmark `name`; only `kills` and `chaos` take `options`.
@@ -60,6 +67,19 @@ pub fn run(name: &str, options: &[String]) -> anyhow::Result<()> {
         "billing" => {
             process::cargo(&["run", "--release", "--quiet", "-p", "headend-workflows", "--example", "bench-billing"])
         }
+        "messages" => {
+            setup::ensure(Purpose::Test)?;
+            process::cargo(&[
+                "build",
+                "--release",
+                "--quiet",
+                "-p",
+                "headend-workflows",
+                "--example",
+                "bench-messages",
+            ])?;
+            process::run(&mut test::desktop_session(MESSAGES_SESSION_COMMAND)?)
+        }
         "provisioning" => {
             setup::ensure(Purpose::Test)?;
             process::cargo(&[
@@ -74,7 +94,7 @@ pub fn run(name: &str, options: &[String]) -> anyhow::Result<()> {
             process::run(&mut test::desktop_session(PROVISIONING_SESSION_COMMAND)?)
         }
         other => bail!(
-            "unknown benchmark {other:?}; available: startup, routeros, live-sessions, provisioning, olt, billing, kills, chaos"
+            "unknown benchmark {other:?}; available: startup, routeros, live-sessions, provisioning, olt, billing, messages, kills, chaos"
         ),
     }
 }
@@ -91,9 +111,18 @@ fn startup() -> anyhow::Result<()> {
 /// Inside the D-Bus session: the benchmark's routers keep their passwords
 /// in a throwaway unlocked keyring, as in the tests.
 pub fn provisioning_in_session() -> anyhow::Result<()> {
+    example_in_session("headend-provision", "bench-provisioning")
+}
+
+pub fn messages_in_session() -> anyhow::Result<()> {
+    example_in_session("headend-workflows", "bench-messages")
+}
+
+/// Inside the D-Bus session: `package`'s example with the keyring unlocked.
+fn example_in_session(package: &str, example: &str) -> anyhow::Result<()> {
     let env = test::unlock_keyring()?;
     let mut cargo = process::cargo_command()?;
-    cargo.envs(env).args(["run", "--release", "--quiet", "-p", "headend-provision", "--example", "bench-provisioning"]);
+    cargo.envs(env).args(["run", "--release", "--quiet", "-p", package, "--example", example]);
     process::run(&mut cargo)
 }
 

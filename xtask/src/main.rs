@@ -63,6 +63,7 @@ fn dispatch(args: &[String]) -> anyhow::Result<()> {
         },
         Some(bench::STARTUP_SESSION_COMMAND) => bench::startup_in_session(),
         Some(bench::PROVISIONING_SESSION_COMMAND) => bench::provisioning_in_session(),
+        Some(bench::MESSAGES_SESSION_COMMAND) => bench::messages_in_session(),
         Some(bench_live::SESSION_COMMAND) => bench_live::in_session(),
         Some(bench_resilience::SESSION_COMMAND) => bench_resilience::in_session(rest),
         Some(test::SESSION_COMMAND) => test::in_session(),
