@@ -106,7 +106,12 @@ impl Lab {
 
     /// A static-IP customer due on 5 December.
     async fn customer(&self, name: &str, ip: &str, phone: Option<&str>, email: Option<&str>) -> (CustomerId, i64) {
-        let input = ServiceInput {
+        let s = self.w.add_service(&Actor::Cli, self.input(name, ip, phone, email)).await.unwrap();
+        (s.customer, s.id.0)
+    }
+
+    fn input(&self, name: &str, ip: &str, phone: Option<&str>, email: Option<&str>) -> ServiceInput {
+        ServiceInput {
             customer: CustomerInput {
                 name: name.into(),
                 phone: phone.map(Into::into),
@@ -120,9 +125,7 @@ impl Lab {
             status: ServiceStatus::Active,
             next_billing_date: Some(date(2026, 12, 5)),
             grace_days: None,
-        };
-        let s = self.w.add_service(&Actor::Cli, input).await.unwrap();
-        (s.customer, s.id.0)
+        }
     }
 
     async fn outbox(&self) -> Vec<OutboxMessage> {
@@ -423,4 +426,30 @@ async fn every_sms_provider_carries_the_message() {
     let generic = lab.gateway.messages().remove(1);
     assert_eq!((generic.provider, generic.to.as_str()), (SimProvider::Generic, "+254712345678"));
     assert!(generic.text.unwrap().contains("INV-2026-000001"));
+}
+
+#[tokio::test]
+async fn a_plan_change_tells_the_customer_their_new_plan() {
+    let lab = Lab::new().await;
+    let (_, service) = lab.customer("Ana", "10.0.0.2", None, Some("ana@example.net")).await;
+    let fibre = lab
+        .w
+        .store()
+        .add_plan(&NewPlan {
+            name: "Fibra 100".into(),
+            limits: PlanRate::new(Pair::parse("20M/100M").unwrap(), None).unwrap(),
+            price: Decimal::new(4000, 2),
+            cycle: BillingCycle::Monthly,
+            tax_rate: None,
+        })
+        .await
+        .unwrap();
+    let input = ServiceInput { plan: fibre, ..lab.input("Ana", "10.0.0.2", None, Some("ana@example.net")) };
+    lab.w.edit_service(&Actor::Operator, headend_core::ServiceId(service), input).await.unwrap();
+    let queued = lab.outbox().await;
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].event, MessageEvent::PlanChanged);
+    assert!(queued[0].body.contains("Fibra 100"), "{}", queued[0].body);
+    assert_eq!(lab.send().await.sent, 1);
+    assert_eq!(lab.smtp.wait_for(1, Duration::from_secs(5)).await.len(), 1);
 }
