@@ -6,7 +6,7 @@ use fantoccini::Locator;
 use headend_e2e::{Driver, Sandbox, click, one_app_at_a_time, screenshot, screenshots, wait_for_text, wait_gone};
 
 /// The sidebar's pages: nav id, title, and the heading of its empty state.
-const PAGES: [(&str, &str, Option<&str>); 10] = [
+const PAGES: [(&str, &str, Option<&str>); 11] = [
     ("dashboard", "Dashboard", None),
     ("map", "Map", Some("No routers on the map yet")),
     ("routers", "Routers", Some("No routers yet")),
@@ -14,6 +14,7 @@ const PAGES: [(&str, &str, Option<&str>); 10] = [
     ("customers", "Customers", Some("No customers yet")),
     ("olts", "OLTs & ONUs", Some("No OLTs yet")),
     ("billing", "Billing", Some("No invoices yet")),
+    ("messages", "Messages", Some("No messages yet")),
     ("provisioning", "Provisioning", Some("The queue is empty")),
     ("activity", "Activity", Some("Nothing has happened yet")),
     ("settings", "Settings", None),

@@ -1,12 +1,14 @@
 //! How the operator hears about trouble the engine cannot fix by itself:
-//! a provisioning action that finally failed, or a router that refuses
-//! Headend's login. Three ways at once: a desktop notification (if
-//! enabled), the tray icon turning to its alert variant, and a badge in
-//! the UI whose list opens the service and the provisioning queue.
+//! a provisioning action that finally failed, a message to a customer that
+//! failed, or a router that refuses Headend's login. Three ways at once: a
+//! desktop notification (if enabled), the tray icon turning to its alert
+//! variant, and a badge in the UI whose list opens the service, the
+//! provisioning queue and the Messages outbox.
 //!
-//! The durable queue is the truth: the count is its `failed` rows, so it
-//! survives restarts and falls when a retry succeeds, whoever retried
-//! (this app, another console, `headend service retry`).
+//! The durable queues are the truth: the counts are their `failed` rows
+//! (the provisioning queue's and the outbox's), so they survive restarts
+//! and fall when a retry succeeds, whoever retried (this app, another
+//! console, `headend service retry`, `headend messages retry`).
 //!
 //! Desktop notifications from tauri-plugin-notification cannot report a
 //! click on Linux and Windows, so the click-through lives in the app: the
@@ -16,6 +18,7 @@
 use headend_core::RouterId;
 use headend_core::activity::{ActivityEntry, Actor, Subject};
 use headend_core::event::ProvisionFailed;
+use headend_core::messages::outbox::MessageStatus;
 use headend_core::queue::QueueStatus;
 use headend_ipc::{Failures, ProvisionFailure, event};
 use headend_store::{QueueQuery, Store, StoreError};
@@ -32,7 +35,8 @@ const RECENT: usize = 8;
 /// then reads "at least").
 const COUNT_CAP: u32 = 10_000;
 
-/// The failed actions in the durable queue: how many, and the newest.
+/// The failed actions in the durable queue (how many, and the newest) and
+/// the outbox's failed messages.
 pub async fn failures(store: &Store) -> Result<Failures, StoreError> {
     let rows = store.queue(&QueueQuery { status: Some(QueueStatus::Failed), limit: COUNT_CAP, offset: 0 }).await?;
     let recent = rows
@@ -49,11 +53,17 @@ pub async fn failures(store: &Store) -> Result<Failures, StoreError> {
             at: r.entry.updated_at.to_string(),
         })
         .collect();
-    Ok(Failures { count: rows.len() as u64, recent })
+    let failed_messages = store
+        .message_counts()
+        .await?
+        .into_iter()
+        .find_map(|(status, n)| (status == MessageStatus::Failed).then_some(n))
+        .unwrap_or(0);
+    Ok(Failures { count: rows.len() as u64, recent, failed_messages })
 }
 
-/// Tells the tray and the UI how many actions have failed, if that
-/// changed since they were last told.
+/// Tells the tray and the UI how many actions and messages have failed,
+/// if that changed since they were last told.
 pub async fn publish<R: Runtime>(app: &AppHandle<R>) {
     let state = app.state::<AppState>();
     let now = match failures(&state.store).await {
@@ -71,6 +81,7 @@ pub async fn publish<R: Runtime>(app: &AppHandle<R>) {
         *told = Some(now.clone());
     }
     tray::show_failures(app, now.count);
+    tray::show_failed_messages(app, now.failed_messages);
     if let Err(err) = app.emit(event::FAILURES_CHANGED, now) {
         tracing::warn!("cannot tell the UI about failures: {err}");
     }

@@ -13,6 +13,7 @@ mod demo;
 mod invoicing;
 mod live;
 mod logging;
+mod messaging;
 mod olts;
 mod provisioning;
 mod settings;
@@ -124,6 +125,7 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             olts::start(app.handle());
             backups::start(app.handle());
             invoicing::start(app.handle());
+            messaging::start(app.handle());
             provisioning::quit_on_signals(app.handle());
             if let Some(window) = app.get_webview_window("main") {
                 settings::apply_theme(&window, app.state::<AppState>().settings().theme);
@@ -175,6 +177,21 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             commands::billing::settings::save_billing_settings,
             commands::billing::settings::set_company_logo,
             commands::billing::documents::export_billing,
+            commands::messages::outbox::list_messages,
+            commands::messages::outbox::retry_message,
+            commands::messages::outbox::customer_messages,
+            commands::messages::blast::message_options,
+            commands::messages::settings::get_message_settings,
+            commands::messages::settings::save_message_settings,
+            commands::messages::settings::send_test_message,
+            commands::messages::templates::get_message_template,
+            commands::messages::templates::save_message_template,
+            commands::messages::templates::reset_message_template,
+            commands::messages::templates::preview_message_template,
+            commands::messages::blast::preview_blast,
+            commands::messages::blast::send_blast,
+            commands::messages::contacts::get_customer_contact,
+            commands::messages::contacts::save_customer_contact,
             commands::activity::list_activity,
             commands::provisioning::list_failures,
             commands::provisioning::list_queue,

@@ -1,7 +1,8 @@
 //! The tray icon and its menu: Open Headend, the failed provisioning
-//! actions (opens the queue), the OLT and ONU alerts (opens the OLTs
-//! page), Pause/Resume sweeps (routers and OLTs), Quit. The icon turns to
-//! its alert variant while failed actions wait in the durable queue or
+//! actions (opens the queue), the failed messages (opens the outbox), the
+//! OLT and ONU alerts (opens the OLTs page), Pause/Resume sweeps (routers
+//! and OLTs), Quit. The icon turns to its alert variant while failed
+//! actions wait in the durable queue, failed messages in the outbox, or
 //! OLT alerts are open. The
 //! app lives here while its window is closed: the engine keeps sweeping
 //! until Quit.
@@ -19,6 +20,7 @@ use crate::state::AppState;
 const TRAY_ID: &str = "main";
 const OPEN: &str = "open";
 const FAILURES: &str = "failures";
+const MESSAGES: &str = "failed-messages";
 const OLT_ALERTS: &str = "olt-alerts";
 const SWEEPS: &str = "sweeps";
 const QUIT: &str = "quit";
@@ -29,6 +31,7 @@ const ICON_ALERT: &[u8] = include_bytes!("../../icons/tray-alert.png");
 /// The menu entries whose text changes.
 struct TrayItems<R: Runtime> {
     failures: MenuItem<R>,
+    messages: MenuItem<R>,
     olt_alerts: MenuItem<R>,
     sweeps: MenuItem<R>,
 }
@@ -37,6 +40,7 @@ struct TrayItems<R: Runtime> {
 #[derive(Default)]
 struct Waiting {
     failures: AtomicU64,
+    messages: AtomicU64,
     olt_alerts: AtomicU64,
 }
 
@@ -60,9 +64,18 @@ fn failures_label(waiting: u64) -> String {
     }
 }
 
+fn messages_label(failed: u64) -> String {
+    match failed {
+        0 => "No failed messages".to_owned(),
+        1 => "1 failed message…".to_owned(),
+        n => format!("{n} failed messages…"),
+    }
+}
+
 pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let open = MenuItem::with_id(app, OPEN, "Open Headend", true, None::<&str>)?;
     let failures = MenuItem::with_id(app, FAILURES, failures_label(0), false, None::<&str>)?;
+    let messages = MenuItem::with_id(app, MESSAGES, messages_label(0), false, None::<&str>)?;
     let olt_alerts = MenuItem::with_id(app, OLT_ALERTS, olt_alerts_label(0), false, None::<&str>)?;
     let paused = app.state::<AppState>().sweeps_paused();
     let sweeps = MenuItem::with_id(app, SWEEPS, sweeps_label(paused), true, None::<&str>)?;
@@ -72,6 +85,7 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         &[
             &open,
             &failures,
+            &messages,
             &olt_alerts,
             &PredefinedMenuItem::separator(app)?,
             &sweeps,
@@ -85,7 +99,7 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .menu(&menu)
         .on_menu_event(on_menu_event)
         .build(app)?;
-    app.manage(TrayItems { failures, olt_alerts, sweeps });
+    app.manage(TrayItems { failures, messages, olt_alerts, sweeps });
     app.manage(Waiting::default());
     Ok(())
 }
@@ -99,6 +113,10 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
         FAILURES => {
             show_main_window(app);
             app.emit(event::NAVIGATE, Navigate::Queue)
+        }
+        MESSAGES => {
+            show_main_window(app);
+            app.emit(event::NAVIGATE, Navigate::Messages)
         }
         OLT_ALERTS => {
             show_main_window(app);
@@ -152,6 +170,23 @@ pub fn show_failures<R: Runtime>(app: &AppHandle<R>, waiting: u64) {
     }
 }
 
+/// Shows how many messages to customers failed, in the menu and the icon.
+pub fn show_failed_messages<R: Runtime>(app: &AppHandle<R>, failed: u64) {
+    let result = (|| -> tauri::Result<()> {
+        if let Some(items) = app.try_state::<TrayItems<R>>() {
+            items.messages.set_text(messages_label(failed))?;
+            items.messages.set_enabled(failed > 0)?;
+        }
+        if let Some(counts) = app.try_state::<Waiting>() {
+            counts.messages.store(failed, Ordering::Relaxed);
+        }
+        show_icon(app)
+    })();
+    if let Err(err) = result {
+        tracing::warn!("cannot update the tray: {err}");
+    }
+}
+
 /// Shows how many OLT and ONU alerts are open, in the menu and the icon.
 pub fn show_olt_alerts<R: Runtime>(app: &AppHandle<R>, open: u64) {
     let result = (|| -> tauri::Result<()> {
@@ -172,13 +207,19 @@ pub fn show_olt_alerts<R: Runtime>(app: &AppHandle<R>, open: u64) {
 /// The alert icon while anything waits, and a tooltip saying what.
 fn show_icon<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let Some(tray) = app.tray_by_id(TRAY_ID) else { return Ok(()) };
-    let (failures, olt_alerts) = app
+    let (failures, messages, olt_alerts) = app
         .try_state::<Waiting>()
-        .map(|c| (c.failures.load(Ordering::Relaxed), c.olt_alerts.load(Ordering::Relaxed)))
+        .map(|c| {
+            let load = |n: &AtomicU64| n.load(Ordering::Relaxed);
+            (load(&c.failures), load(&c.messages), load(&c.olt_alerts))
+        })
         .unwrap_or_default();
     let mut what = Vec::new();
     if failures > 0 {
         what.push(failures_label(failures));
+    }
+    if messages > 0 {
+        what.push(messages_label(messages));
     }
     if olt_alerts > 0 {
         what.push(olt_alerts_label(olt_alerts));
@@ -201,6 +242,8 @@ mod tests {
         assert_eq!(failures_label(0), "No failed provisioning actions");
         assert_eq!(failures_label(1), "1 failed provisioning action…");
         assert_eq!(failures_label(3), "3 failed provisioning actions…");
+        assert_eq!(messages_label(0), "No failed messages");
+        assert_eq!(messages_label(2), "2 failed messages…");
         assert_eq!(olt_alerts_label(0), "No OLT or ONU alerts");
         assert_eq!(olt_alerts_label(2), "2 OLT or ONU alerts…");
         assert_eq!(sweeps_label(false), "Pause sweeps");

@@ -3,7 +3,7 @@
 
 use headend_ipc::{
     Failures, Navigate, ProvisioningChanged, SessionRow, SessionsChanged, SettingsView, SweepProgress, SweepState,
-    ThemeChoice, command, event,
+    ThemeChoice, command, event, messages,
 };
 use leptos::prelude::*;
 
@@ -19,6 +19,18 @@ pub enum ProvisioningTab {
     Queue { failed_only: bool },
     /// The dry run: what the next sweep would change.
     Plan,
+}
+
+/// The views of the Messages area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessagesTab {
+    /// The outbox; `failed_only` when opened from a failure.
+    Outbox {
+        failed_only: bool,
+    },
+    Templates,
+    Blast,
+    Settings,
 }
 
 /// The views of the Billing area.
@@ -40,6 +52,7 @@ pub enum Page {
     Customers,
     Olts,
     Billing,
+    Messages(MessagesTab),
     Provisioning(ProvisioningTab),
     Activity,
     Settings,
@@ -55,7 +68,7 @@ pub enum Page {
 
 impl Page {
     /// The pages of the sidebar, in order, with their ids and labels.
-    const NAV: [(Page, &'static str, &'static str, Icon); 10] = [
+    const NAV: [(Page, &'static str, &'static str, Icon); 11] = [
         (Page::Dashboard, "dashboard", "Dashboard", Icon::Dashboard),
         (Page::Map, "map", "Map", Icon::Map),
         (Page::Routers, "routers", "Routers", Icon::Router),
@@ -63,6 +76,7 @@ impl Page {
         (Page::Customers, "customers", "Customers", Icon::Users),
         (Page::Olts, "olts", "OLTs & ONUs", Icon::Fiber),
         (Page::Billing, "billing", "Billing", Icon::Receipt),
+        (Page::Messages(MessagesTab::Outbox { failed_only: false }), "messages", "Messages", Icon::Mail),
         (Page::Provisioning(ProvisioningTab::Queue { failed_only: false }), "provisioning", "Provisioning", Icon::Sync),
         (Page::Activity, "activity", "Activity", Icon::List),
         (Page::Settings, "settings", "Settings", Icon::Gear),
@@ -75,6 +89,7 @@ impl Page {
             Page::Router(_) => Page::Routers,
             Page::Olt(_) | Page::Onu(_) => Page::Olts,
             Page::Provisioning(_) => Page::Provisioning(ProvisioningTab::Queue { failed_only: false }),
+            Page::Messages(_) => Page::Messages(MessagesTab::Outbox { failed_only: false }),
             page => page,
         }
     }
@@ -84,7 +99,8 @@ impl Page {
 #[derive(Clone, Copy)]
 pub struct Console {
     pub page: RwSignal<Page>,
-    /// The durable queue's failed actions: the badge.
+    /// The durable queue's failed actions and the outbox's failed
+    /// messages: the badge.
     pub failures: RwSignal<Failures>,
     pub sweeps_paused: RwSignal<bool>,
     pub theme: RwSignal<ThemeChoice>,
@@ -102,6 +118,8 @@ pub struct Console {
     pub sweep: RwSignal<Option<SweepProgress>>,
     /// Bumped when the OLT engine swept, alerted or registered: OLT pages reload.
     pub olts_changed: RwSignal<u64>,
+    /// Bumped when the sender sent or failed messages: Messages pages reload.
+    pub messages_changed: RwSignal<u64>,
     /// The Billing area's tab, kept while the operator is elsewhere.
     pub billing_tab: RwSignal<BillingTab>,
     /// The invoice (its number) the Billing area shows, if one is open.
@@ -158,6 +176,7 @@ pub fn App() -> impl IntoView {
         provisioning_changed: RwSignal::new(0),
         sweep: RwSignal::new(None),
         olts_changed: RwSignal::new(0),
+        messages_changed: RwSignal::new(0),
         billing_tab: RwSignal::new(BillingTab::Invoices),
         invoice: RwSignal::new(None),
     };
@@ -186,6 +205,9 @@ pub fn App() -> impl IntoView {
     });
     ipc::listen(event::PROVISIONING_CHANGED, move |_: ProvisioningChanged| console.changed());
     ipc::listen(event::BILLING_CHANGED, move |()| console.changed());
+    ipc::listen(messages::event::MESSAGES_CHANGED, move |_: messages::MessageCounts| {
+        console.messages_changed.update(|n| *n += 1)
+    });
     ipc::listen(event::SWEEP_PROGRESS, move |progress: SweepProgress| {
         console.sweep.set(Some(progress));
         if !progress.running {
@@ -202,6 +224,7 @@ pub fn App() -> impl IntoView {
             Navigate::Queue => Page::Provisioning(ProvisioningTab::Queue { failed_only: true }),
             Navigate::Service { id } => Page::Service(id),
             Navigate::Olts => Page::Olts,
+            Navigate::Messages => Page::Messages(MessagesTab::Outbox { failed_only: true }),
         })
     });
     leptos::task::spawn_local(async move {
@@ -267,6 +290,11 @@ fn Sidebar() -> impl IntoView {
                                             <span class="nav-count" id="nav-failed-count">{move || console.failures.with(|f| f.count)}</span>
                                         </Show>
                                     })}
+                                    {(id == "messages").then(|| view! {
+                                        <Show when=move || { console.failures.with(|f| f.failed_messages > 0) }>
+                                            <span class="nav-count" id="nav-failed-messages">{move || console.failures.with(|f| f.failed_messages)}</span>
+                                        </Show>
+                                    })}
                                 </button>
                             </li>
                         }
@@ -287,10 +315,16 @@ fn Sidebar() -> impl IntoView {
 fn TopBar() -> impl IntoView {
     let console = Console::get();
     let open = RwSignal::new(false);
-    let count = move || console.failures.with(|f| f.count);
+    let actions = move || console.failures.with(|f| f.count);
+    let messages = move || console.failures.with(|f| f.failed_messages);
+    let count = move || actions() + messages();
     let show_queue = move || {
         open.set(false);
         console.open(Page::Provisioning(ProvisioningTab::Queue { failed_only: true }));
+    };
+    let show_outbox = move || {
+        open.set(false);
+        console.open(Page::Messages(MessagesTab::Outbox { failed_only: true }));
     };
     view! {
         <header class="topbar">
@@ -306,7 +340,7 @@ fn TopBar() -> impl IntoView {
                     id="failures-button"
                     class="icon-button"
                     class:alerting=move || { count() > 0 }
-                    title="Failed provisioning actions"
+                    title="Failed provisioning actions and messages"
                     on:click=move |_| open.update(|o| *o = !*o)
                 >
                     {Icon::Bell.view()}
@@ -317,16 +351,25 @@ fn TopBar() -> impl IntoView {
                 <Show when=move || open.get()>
                     <div class="popover" id="failures-panel">
                         <div class="popover-head">
-                            <strong>"Failed provisioning"</strong>
-                            <span class="muted small">{move || match count() {
+                            <strong>"Needs attention"</strong>
+                            <span class="muted small">{move || match actions() {
                                 0 => String::new(),
                                 1 => "1 action waits for a retry".to_owned(),
                                 n => format!("{n} actions wait for a retry"),
                             }}</span>
                         </div>
+                        <Show when=move || { messages() > 0 }>
+                            <button class="failure-item" id="failures-messages" on:click=move |_| show_outbox()>
+                                <span class="failure-title">{move || match messages() {
+                                    1 => "1 message to a customer failed".to_owned(),
+                                    n => format!("{n} messages to customers failed"),
+                                }}</span>
+                                <span class="failure-meta">"Open the outbox to see why and retry →"</span>
+                            </button>
+                        </Show>
                         <Show
                             when=move || { count() > 0 }
-                            fallback=|| view! { <p class="muted pad">"Nothing failed. A router action that fails after its retries shows up here, with a desktop notification."</p> }
+                            fallback=|| view! { <p class="muted pad">"Nothing failed. A router action that fails after its retries, or a message a provider refuses, shows up here with a desktop notification."</p> }
                         >
                             <ul class="failure-list">
                                 <For

@@ -15,6 +15,7 @@ pub enum Icon {
     Users,
     Fiber,
     Receipt,
+    Mail,
     List,
     Gear,
     Bell,
@@ -46,6 +47,7 @@ impl Icon {
                 &["M12 3v6", "M12 9a3 3 0 1 0 0 6 3 3 0 0 0 0-6z", "M9.5 13.5 4 20", "M14.5 13.5 20 20", "M12 15v6"]
             }
             Icon::Receipt => &["M5 2h14v20l-3-2-2 2-2-2-2 2-2-2-3 2z", "M9 7h6", "M9 11h6", "M9 15h4"],
+            Icon::Mail => &["M3 5h18v14H3z", "M3 6l9 7 9-7"],
             Icon::List => &["M8 6h13", "M8 12h13", "M8 18h13", "M3 6h.01", "M3 12h.01", "M3 18h.01"],
             Icon::Gear => &[
                 "M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6z",
@@ -124,6 +126,18 @@ pub fn InvoiceStatusPill(#[prop(into)] status: String) -> impl IntoView {
         "paid" => "pill pill-ok",
         "overdue" => "pill pill-bad",
         "open" => "pill pill-warn",
+        _ => "pill",
+    };
+    view! { <span class=class>{status}</span> }
+}
+
+/// A message's status in the outbox as a coloured pill.
+#[component]
+pub fn MessageStatusPill(#[prop(into)] status: String) -> impl IntoView {
+    let class = match status.as_str() {
+        "sent" => "pill pill-ok",
+        "failed" => "pill pill-bad",
+        "queued" | "sending" => "pill pill-warn",
         _ => "pill",
     };
     view! { <span class=class>{status}</span> }

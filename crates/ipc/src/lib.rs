@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod billing;
 pub mod import;
+pub mod messages;
 pub mod olt;
 
 /// A form's password as `Debug` shows it: `"***"`, or `""` when the form
@@ -32,7 +33,7 @@ pub mod command {
     pub const LIST_SERVICES: &str = "list_services";
     pub const GET_SERVICE: &str = "get_service";
     pub const LIST_ACTIVITY: &str = "list_activity";
-    /// The failed provisioning actions of the durable queue: [`super::Failures`].
+    /// What failed and waits for the operator: [`super::Failures`].
     pub const LIST_FAILURES: &str = "list_failures";
     pub const SAVE_SERVICE: &str = "save_service";
     pub const SET_SERVICE_STATUS: &str = "set_service_status";
@@ -640,11 +641,15 @@ pub struct ProvisionFailure {
     pub at: String,
 }
 
-/// The failed actions of the durable queue: how many, and the newest.
+/// What failed and waits for the operator: the durable queue's failed
+/// actions (how many, and the newest) and the outbox's failed messages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Failures {
     pub count: u64,
     pub recent: Vec<ProvisionFailure>,
+    /// Messages to customers that failed (Messages → Outbox retries them).
+    #[serde(default)]
+    pub failed_messages: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -708,6 +713,8 @@ pub enum Navigate {
     },
     /// The OLTs & ONUs page.
     Olts,
+    /// The Messages area's outbox, showing its failed messages.
+    Messages,
 }
 
 #[cfg(test)]

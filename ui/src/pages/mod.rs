@@ -7,6 +7,7 @@ mod customers;
 mod dashboard;
 mod import;
 mod map;
+mod messages;
 mod olts;
 mod provisioning;
 mod router;
@@ -33,6 +34,7 @@ pub fn render(page: Page) -> AnyView {
         Page::Customers => customers::Customers().into_any(),
         Page::Olts => olts::Olts().into_any(),
         Page::Billing => billing::Billing().into_any(),
+        Page::Messages(tab) => messages::Messages(messages::MessagesProps { tab }).into_any(),
         Page::Provisioning(tab) => provisioning::Provisioning(provisioning::ProvisioningProps { tab }).into_any(),
         Page::Activity => activity::Activity().into_any(),
         Page::Settings => settings::Settings().into_any(),

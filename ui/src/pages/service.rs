@@ -1,7 +1,8 @@
 //! One service: everything about it, what can be done to it (edit,
 //! suspend/activate, record a payment, retry) and what was done to it (its
 //! queue rows, activity, router log lines and payments), with its
-//! customer's statement (`payment.rs`).
+//! customer's statement (`payment.rs`) and the customer's Messages card
+//! (`messages/customer.rs`).
 
 mod payment;
 
@@ -145,10 +146,14 @@ pub fn Service(id: i64) -> impl IntoView {
                         </dl>
                     </section>
                 </div>
-                <payment::StatementCard customer=d.customer.id />
-                <QueueCard rows=d.queue.clone() />
-                <HistoryCard detail=d />
             }
+        })}
+        // Outside the reloads too, so contact preferences being typed survive them.
+        {move || customer.get().map(|c| view! { <super::messages::CustomerMessages customer=c /> })}
+        {move || detail.get().and_then(Result::ok).map(|d| view! {
+            <payment::StatementCard customer=d.customer.id />
+            <QueueCard rows=d.queue.clone() />
+            <HistoryCard detail=d />
         })}
         <Show when=move || confirm_suspend.get()>
             <div class="modal-backdrop">
