@@ -163,7 +163,11 @@ impl Workflows {
             }
             for message in messages {
                 tokio::time::sleep_until(next_slot).await;
-                next_slot = Instant::now().max(next_slot) + rate.spacing();
+                // Slots follow the schedule, not the wake-up (a timer wakes
+                // late by up to a millisecond); after a stall (a claim, a
+                // full pipeline) at most one slot is made up at once.
+                let behind = Instant::now().checked_sub(rate.spacing()).unwrap_or(next_slot);
+                next_slot = (next_slot + rate.spacing()).max(behind);
                 while tasks.len() >= IN_FLIGHT {
                     if let Some(done) = tasks.join_next().await {
                         tally(&mut run, done)?;
