@@ -26,7 +26,7 @@ pub fn start(app: &AppHandle) {
     tauri::async_runtime::spawn(async move {
         let workflows = sender.state::<AppState>().workflows.clone();
         let holder = format!("app:{}", std::process::id());
-        // The last error told, so a provider that stays unusable is one
+        // The last problem told, so a provider that stays unusable is one
         // notification, not one every few seconds.
         let mut last_error = None::<String>;
         workflows.run_messages_periodically(&holder, |outcome| report(&sender, outcome, &mut last_error)).await;
@@ -41,19 +41,24 @@ pub fn start(app: &AppHandle) {
 }
 
 fn report(app: &AppHandle, outcome: Result<SendRun, WorkflowError>, last_error: &mut Option<String>) {
-    let run = match outcome {
-        Ok(run) => run,
-        Err(err) => {
-            let text = err.to_string();
-            if last_error.as_deref() != Some(text.as_str()) {
-                tracing::error!("sending messages failed: {text}");
-                alerts::notify(app, "Messages are not going out", &format!("Headend cannot send messages: {text}"));
-                *last_error = Some(text);
-            }
-            return;
+    let (run, problem) = match outcome {
+        Ok(run) => {
+            let unusable: Vec<String> =
+                run.unusable.iter().map(|(channel, why)| format!("{channel} cannot be used: {why}")).collect();
+            let problem = (!unusable.is_empty()).then(|| unusable.join("; "));
+            (run, problem)
         }
+        Err(err) => (SendRun::default(), Some(err.to_string())),
     };
-    *last_error = None;
+    match problem {
+        Some(text) if last_error.as_deref() != Some(text.as_str()) => {
+            tracing::error!("sending messages failed: {text}");
+            alerts::notify(app, "Messages are not going out", &format!("Headend cannot send messages: {text}"));
+            *last_error = Some(text);
+        }
+        Some(_) => {}
+        None => *last_error = None,
+    }
     if run.sent > 0 || run.retrying > 0 || !run.failed.is_empty() {
         tracing::info!(sent = run.sent, retrying = run.retrying, failed = run.failed.len(), "messages sending pass");
     }

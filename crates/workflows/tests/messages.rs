@@ -453,3 +453,22 @@ async fn a_plan_change_tells_the_customer_their_new_plan() {
     assert_eq!(lab.send().await.sent, 1);
     assert_eq!(lab.smtp.wait_for(1, Duration::from_secs(5)).await.len(), 1);
 }
+
+#[tokio::test]
+async fn an_unusable_provider_holds_back_only_its_own_channel() {
+    let lab = Lab::new().await;
+    lab.customer("Ana", "10.0.0.2", None, Some("ana@example.net")).await;
+    lab.customer("Baraka", "10.0.0.3", Some("+254712345678"), None).await;
+    // The SMTP password is gone from the keyring (a restored database).
+    let secrets = lab.w.secrets().await.unwrap();
+    secrets.delete(&headend_secrets::SecretKey::message_provider(Channel::Email)).unwrap();
+    lab.at("2026-12-01T09:00:00Z");
+    lab.w.invoice_run(&Actor::Engine, None).await.unwrap();
+    let run = lab.send().await;
+    assert_eq!(run.sent, 1, "the SMS goes");
+    assert_eq!(run.unusable.len(), 1);
+    assert_eq!(run.unusable[0].0, Channel::Email);
+    assert!(run.unusable[0].1.contains("password"), "{}", run.unusable[0].1);
+    let waiting = lab.outbox().await.into_iter().find(|m| m.channel == Channel::Email).unwrap();
+    assert_eq!((waiting.status, waiting.attempts), (MessageStatus::Queued, 0), "it waits, untried");
+}

@@ -126,6 +126,9 @@ fn report_messages(outcome: Result<SendRun, WorkflowError>) {
             for f in &run.failed {
                 tracing::error!(customer = %f.customer_name, channel = %f.channel, error = %f.error, "message failed");
             }
+            for (channel, why) in &run.unusable {
+                tracing::error!(%channel, "messages are not going out: {why}");
+            }
         }
         Err(err) => tracing::error!("sending messages failed: {err}"),
     }

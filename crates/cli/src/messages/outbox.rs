@@ -90,6 +90,14 @@ struct RunJson {
     retrying: u64,
     failed: Vec<FailedJson>,
     quiet_until: Option<String>,
+    /// Channels whose provider cannot be used, and why.
+    unusable: Vec<UnusableJson>,
+}
+
+#[derive(Debug, Serialize)]
+struct UnusableJson {
+    channel: &'static str,
+    error: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -109,9 +117,18 @@ pub async fn run(globals: &Globals, w: &Workflows, a: RunArgs) -> anyhow::Result
     if !a.once {
         eprintln!("headend messages: sending until Ctrl-C");
         w.run_messages_periodically(&holder(), |outcome| match outcome {
-            Ok(run) if run.sent + run.retrying == 0 && run.failed.is_empty() => {}
             Ok(run) => {
-                eprintln!("headend messages: {} sent, {} to retry, {} failed", run.sent, run.retrying, run.failed.len())
+                for (channel, why) in &run.unusable {
+                    eprintln!("headend messages: {channel} is not going out: {why}");
+                }
+                if run.sent + run.retrying > 0 || !run.failed.is_empty() {
+                    eprintln!(
+                        "headend messages: {} sent, {} to retry, {} failed",
+                        run.sent,
+                        run.retrying,
+                        run.failed.len()
+                    );
+                }
             }
             Err(err) => eprintln!("headend messages: {err}"),
         })
@@ -136,6 +153,11 @@ pub async fn run(globals: &Globals, w: &Workflows, a: RunArgs) -> anyhow::Result
             })
             .collect(),
         quiet_until: sent.quiet_until.map(|t| t.to_string()),
+        unusable: sent
+            .unusable
+            .iter()
+            .map(|(channel, why)| UnusableJson { channel: channel.as_str(), error: why.clone() })
+            .collect(),
     };
     if globals.json {
         return output::json(&json);
@@ -151,6 +173,9 @@ pub async fn run(globals: &Globals, w: &Workflows, a: RunArgs) -> anyhow::Result
     ))?;
     for f in &json.failed {
         output::line(format!("  {} ({}): {}", output::safe(&f.customer), f.channel, output::safe(&f.error)))?;
+    }
+    for u in &json.unusable {
+        output::line(format!("{} is not going out: {}", u.channel, output::safe(&u.error)))?;
     }
     if let Some(until) = &json.quiet_until {
         output::line(format!("Quiet hours: SMS and WhatsApp wait until {until}."))?;

@@ -58,14 +58,17 @@ pub struct SendRun {
     pub failed: Vec<FailedMessage>,
     /// Quiet hours hold SMS and WhatsApp until then.
     pub quiet_until: Option<Timestamp>,
+    /// Channels whose provider cannot be used, and why: their messages
+    /// wait until the operator fixes it.
+    pub unusable: Vec<(Channel, String)>,
 }
 
-/// The providers, made once a pass from the settings and the keyring.
-#[derive(Default)]
-struct Providers {
-    email: Option<Mailer>,
-    sms: Option<SmsGateway>,
-    whatsapp: Option<WhatsappClient>,
+/// One channel's provider, made once a pass from the settings and the
+/// keyring.
+enum Provider {
+    Email(Mailer),
+    Sms(SmsGateway),
+    Whatsapp(WhatsappClient),
 }
 
 enum Outcome {
@@ -75,44 +78,38 @@ enum Outcome {
 }
 
 impl Workflows {
-    async fn providers(&self, settings: &MessageSettings) -> Result<Providers, WorkflowError> {
-        let secrets = self.secrets().await?;
-        let secret = |channel: Channel| {
-            let secrets = secrets.clone();
-            async move {
-                let key = SecretKey::message_provider(channel);
-                crate::keyring::blocking(move || secrets.get(&key)).await?.map_err(|source| WorkflowError::Keyring {
-                    what: "reading a message provider's credential",
-                    source,
-                })
+    /// `channel`'s provider, or why it cannot be used (no credential, a
+    /// setting it refuses): the operator's to fix, so it is said, and the
+    /// channel's messages wait.
+    async fn provider(&self, channel: Channel, settings: &MessageSettings) -> Result<Provider, String> {
+        let secrets = self.secrets().await.map_err(|e| e.to_string())?;
+        let key = SecretKey::message_provider(channel);
+        let secret = crate::keyring::blocking(move || secrets.get(&key))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| format!("cannot read its credential from the keyring: {e}"))?;
+        let made = match channel {
+            Channel::Email => {
+                let smtp = settings.smtp.as_ref().ok_or("it is not set up")?;
+                Mailer::new(smtp, secret, PROVIDER_TIMEOUT).map(Provider::Email)
+            }
+            Channel::Sms => {
+                let sms = settings.sms.as_ref().ok_or("it is not set up")?;
+                SmsGateway::new(sms, secret, PROVIDER_TIMEOUT).map(Provider::Sms)
+            }
+            Channel::Whatsapp => {
+                let whatsapp = settings.whatsapp.as_ref().ok_or("it is not set up")?;
+                let token = secret.ok_or("it has no access token: set it in Messages → Settings")?;
+                WhatsappClient::new(whatsapp, token, PROVIDER_TIMEOUT).map(Provider::Whatsapp)
             }
         };
-        let unusable = |channel: Channel, e: SendError| {
-            WorkflowError::invalid("provider", format!("the {channel} provider cannot be used: {e}"))
-        };
-        let mut providers = Providers::default();
-        if let Some(smtp) = &settings.smtp {
-            let password = secret(Channel::Email).await?;
-            providers.email =
-                Some(Mailer::new(smtp, password, PROVIDER_TIMEOUT).map_err(|e| unusable(Channel::Email, e))?);
-        }
-        if let Some(sms) = &settings.sms {
-            let token = secret(Channel::Sms).await?;
-            providers.sms = Some(SmsGateway::new(sms, token, PROVIDER_TIMEOUT).map_err(|e| unusable(Channel::Sms, e))?);
-        }
-        if let Some(whatsapp) = &settings.whatsapp {
-            let token = secret(Channel::Whatsapp).await?.ok_or_else(|| {
-                WorkflowError::invalid("provider", "WhatsApp has no access token: set it in Messages → Settings")
-            })?;
-            providers.whatsapp = Some(
-                WhatsappClient::new(whatsapp, token, PROVIDER_TIMEOUT).map_err(|e| unusable(Channel::Whatsapp, e))?,
-            );
-        }
-        Ok(providers)
+        made.map_err(|e| e.to_string())
     }
 
     /// Sends every message due now, as `holder` (`app:1234`), until none is
-    /// left; SMS and WhatsApp wait out quiet hours.
+    /// left, each channel on its own: SMS and WhatsApp wait out quiet
+    /// hours, and a channel whose provider cannot be used (said in
+    /// [`SendRun::unusable`]) holds back only its own messages.
     pub async fn send_due_messages(&self, holder: &str) -> Result<SendRun, WorkflowError> {
         let settings = self.store.message_settings().await?;
         let policy = self.store.isp_policy().await?;
@@ -124,15 +121,17 @@ impl Workflows {
             .filter(|c| settings.configured(*c) && !(quiet_until.is_some() && c.respects_quiet_hours()))
             .collect();
         let mut run = SendRun { quiet_until, ..SendRun::default() };
-        if channels.is_empty() {
-            return Ok(run);
-        }
-        let providers = Arc::new(self.providers(&settings).await?);
         let mut passes = JoinSet::new();
         for channel in channels {
-            let (workflows, holder, rate, providers) =
-                (self.clone(), holder.to_owned(), settings.rate(channel), providers.clone());
-            passes.spawn(async move { workflows.send_channel(&holder, channel, rate, providers).await });
+            let provider = match self.provider(channel, &settings).await {
+                Ok(p) => Arc::new(p),
+                Err(why) => {
+                    run.unusable.push((channel, why));
+                    continue;
+                }
+            };
+            let (workflows, holder, rate) = (self.clone(), holder.to_owned(), settings.rate(channel));
+            passes.spawn(async move { workflows.send_channel(&holder, channel, rate, provider).await });
         }
         while let Some(outcome) = passes.join_next().await {
             let outcome =
@@ -150,7 +149,7 @@ impl Workflows {
         holder: &str,
         channel: Channel,
         rate: RateLimit,
-        providers: Arc<Providers>,
+        provider: Arc<Provider>,
     ) -> Result<SendRun, WorkflowError> {
         let batch = rate.per_minute().clamp(1, MAX_BATCH);
         let mut run = SendRun::default();
@@ -173,8 +172,8 @@ impl Workflows {
                         tally(&mut run, done)?;
                     }
                 }
-                let (workflows, providers) = (self.clone(), providers.clone());
-                tasks.spawn(async move { workflows.send_one(&providers, message).await });
+                let (workflows, provider) = (self.clone(), provider.clone());
+                tasks.spawn(async move { workflows.send_one(&provider, message).await });
             }
         }
         while let Some(done) = tasks.join_next().await {
@@ -184,10 +183,10 @@ impl Workflows {
     }
 
     /// Hands one message to its provider and records the answer.
-    async fn send_one(&self, providers: &Providers, message: OutboxMessage) -> Result<Outcome, WorkflowError> {
+    async fn send_one(&self, provider: &Provider, message: OutboxMessage) -> Result<Outcome, WorkflowError> {
         let answer = match message.recipient.as_deref() {
             None => Err(SendError::Permanent("the message has no recipient".into())),
-            Some(to) => self.deliver(providers, &message, to).await,
+            Some(to) => self.deliver(provider, &message, to).await,
         };
         match answer {
             Ok(accepted) => {
@@ -216,14 +215,12 @@ impl Workflows {
 
     async fn deliver(
         &self,
-        providers: &Providers,
+        provider: &Provider,
         message: &OutboxMessage,
         to: &str,
     ) -> Result<headend_messaging::Accepted, SendError> {
-        let not_set_up = || SendError::Transient(format!("{} is not set up", message.channel));
-        match message.channel {
-            Channel::Email => {
-                let mailer = providers.email.as_ref().ok_or_else(not_set_up)?;
+        match provider {
+            Provider::Email(mailer) => {
                 let attachments = match &message.attachment {
                     None => Vec::new(),
                     Some(document) => vec![self.attachment(document).await?],
@@ -237,9 +234,8 @@ impl Workflows {
                 };
                 mailer.send(&email).await
             }
-            Channel::Sms => providers.sms.as_ref().ok_or_else(not_set_up)?.send(to, &message.body).await,
-            Channel::Whatsapp => {
-                let client = providers.whatsapp.as_ref().ok_or_else(not_set_up)?;
+            Provider::Sms(gateway) => gateway.send(to, &message.body).await,
+            Provider::Whatsapp(client) => {
                 let name = message.whatsapp_name.as_deref().ok_or_else(|| {
                     SendError::Permanent("a WhatsApp message needs an approved template's name".into())
                 })?;
