@@ -5,32 +5,45 @@
 //! burst, and count in the tray and the badge (`alerts`); a pass that sent
 //! or failed anything tells open Messages pages to reload.
 
+use std::sync::Mutex;
 use std::time::Duration;
 
 use headend_core::messages::outbox::MessageStatus;
 use headend_ipc::messages::{MessageCounts, event};
 use headend_workflows::WorkflowError;
 use headend_workflows::messages::{FailedMessage, SendRun};
+use tauri::async_runtime::JoinHandle;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use crate::alerts;
-use crate::state::AppState;
+use crate::state::{AppState, lock};
 
 /// How often the failed messages are counted again for the tray and the
 /// badge: failures the sender never sees (a message queued without an
 /// address, the agent's sender, a CLI retry) reach them this late at most.
 const RECOUNT_EVERY: Duration = Duration::from_secs(10);
 
+/// How long quitting waits for the messages being handed to a provider.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(40);
+
+/// The sender's stop and its loop, until the app quits.
+struct MessagesEngine {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: Mutex<Option<JoinHandle<()>>>,
+}
+
 pub fn start(app: &AppHandle) {
     let sender = app.clone();
-    tauri::async_runtime::spawn(async move {
+    let (stop_sending, stop) = tokio::sync::watch::channel(false);
+    let task = tauri::async_runtime::spawn(async move {
         let workflows = sender.state::<AppState>().workflows.clone();
         let holder = format!("app:{}", std::process::id());
         // The last problem told, so a provider that stays unusable is one
         // notification, not one every few seconds.
         let mut last_error = None::<String>;
-        workflows.run_messages_periodically(&holder, |outcome| report(&sender, outcome, &mut last_error)).await;
+        workflows.run_messages_periodically(&holder, stop, |outcome| report(&sender, outcome, &mut last_error)).await;
     });
+    app.manage(MessagesEngine { stop: stop_sending, task: Mutex::new(Some(task)) });
     let counter = app.clone();
     tauri::async_runtime::spawn(async move {
         loop {
@@ -38,6 +51,23 @@ pub fn start(app: &AppHandle) {
             tokio::time::sleep(RECOUNT_EVERY).await;
         }
     });
+}
+
+/// Stops the sender when the app quits: the messages being handed to a
+/// provider finish and are recorded (up to a limit), the rest of their
+/// batch is given back for `headend agent` or the next start.
+pub fn shutdown<R: Runtime>(app: &AppHandle<R>) -> impl Future<Output = ()> + Send + 'static {
+    let task = app.try_state::<MessagesEngine>().and_then(|engine| {
+        let _ = engine.stop.send(true);
+        lock(&engine.task).take()
+    });
+    async move {
+        if let Some(task) = task
+            && tokio::time::timeout(SHUTDOWN_GRACE, task).await.is_err()
+        {
+            tracing::warn!("messages still being sent after {SHUTDOWN_GRACE:?}; quitting anyway");
+        }
+    }
 }
 
 fn report(app: &AppHandle, outcome: Result<SendRun, WorkflowError>, last_error: &mut Option<String>) {

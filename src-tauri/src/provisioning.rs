@@ -226,6 +226,7 @@ pub fn quit<R: Runtime>(app: &AppHandle<R>) {
     state.provisioner.shutdown();
     let engine = lock(&state.engine).take();
     let olts = crate::olts::shutdown(app);
+    let messages = crate::messaging::shutdown(app);
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         if let Some(engine) = engine
@@ -234,6 +235,7 @@ pub fn quit<R: Runtime>(app: &AppHandle<R>) {
             tracing::warn!("sweeps still running after {SHUTDOWN_GRACE:?}; quitting anyway");
         }
         olts.await;
+        messages.await;
         tracing::info!("bye");
         app.exit(0);
     });

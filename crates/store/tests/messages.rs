@@ -126,6 +126,28 @@ async fn a_lease_keeps_two_senders_apart_until_it_ends() {
 }
 
 #[tokio::test]
+async fn a_renewed_lease_covers_a_slow_send_and_a_stopping_sender_gives_rows_back() {
+    let (_dir, store, clock) = open().await;
+    let ana = customer(&store, "Ana", None, Some("ana@example.net")).await;
+    let batch: Vec<_> = (1..=3).map(|i| message(ana, EventKey::invoice_issued(InvoiceId(i)), Channel::Email)).collect();
+    enqueue(&store, &batch).await;
+    let lease = Duration::from_secs(120);
+    let taken = store.claim_messages("app:1", &[Channel::Email], 3, lease).await.unwrap();
+    // The third is reached 100 s into the batch: renewed, it stays the app's.
+    clock.advance(SignedDuration::from_secs(100));
+    assert!(store.renew_message_lease(taken[2].id, "app:1", lease).await.unwrap());
+    assert!(!store.renew_message_lease(taken[2].id, "agent:2", lease).await.unwrap());
+    clock.advance(SignedDuration::from_secs(30));
+    let stolen = store.claim_messages("agent:2", &[Channel::Email], 3, lease).await.unwrap();
+    assert_eq!(stolen.iter().map(|m| m.id).collect::<Vec<_>>(), [taken[0].id, taken[1].id], "not the renewed one");
+    assert!(!store.renew_message_lease(taken[0].id, "app:1", lease).await.unwrap(), "lost: the app skips it");
+    // The agent stops before sending its two: they are queued again at once.
+    store.release_messages(&[stolen[0].id, stolen[1].id], "agent:2").await.unwrap();
+    let again = store.claim_messages("app:1", &[Channel::Email], 3, lease).await.unwrap();
+    assert_eq!(again.len(), 2);
+}
+
+#[tokio::test]
 async fn failures_back_off_then_fail_and_a_retry_starts_over() {
     let (_dir, store, clock) = open().await;
     let ana = customer(&store, "Ana", None, Some("ana@example.net")).await;
@@ -133,23 +155,31 @@ async fn failures_back_off_then_fail_and_a_retry_starts_over() {
     let lease = Duration::from_secs(120);
     let backoff = Backoff::Exponential { max_attempts: 2, jitter: 1.0 };
     let m = store.claim_messages("a", &[Channel::Email], 1, lease).await.unwrap().remove(0);
-    assert_eq!(store.message_failed(m.id, "503 from the gateway", backoff).await.unwrap(), MessageStatus::Queued);
+    // Only the holder records its failure.
+    assert_eq!(store.message_failed(m.id, "b", "late", backoff).await.unwrap(), None);
+    assert_eq!(
+        store.message_failed(m.id, "a", "503 from the gateway", backoff).await.unwrap(),
+        Some(MessageStatus::Queued)
+    );
     let row = store.message(m.id).await.unwrap().unwrap();
     assert!(row.next_attempt_at > headend_core::clock::Clock::now(clock.as_ref()));
     assert!(store.claim_messages("a", &[Channel::Email], 1, lease).await.unwrap().is_empty(), "not due yet");
-    assert_eq!(store.next_message_due().await.unwrap(), Some(row.next_attempt_at));
+    assert_eq!(store.next_message_due(&[Channel::Email]).await.unwrap(), Some(row.next_attempt_at));
+    assert_eq!(store.next_message_due(&[Channel::Sms]).await.unwrap(), None);
     clock.set(row.next_attempt_at);
     let m = store.claim_messages("a", &[Channel::Email], 1, lease).await.unwrap().remove(0);
-    assert_eq!(store.message_failed(m.id, "503 again", backoff).await.unwrap(), MessageStatus::Failed);
+    assert_eq!(store.message_failed(m.id, "a", "503 again", backoff).await.unwrap(), Some(MessageStatus::Failed));
     let failed = MessageQuery { status: Some(MessageStatus::Failed), limit: 10, ..Default::default() };
     assert_eq!(store.messages(&failed).await.unwrap()[0].last_error.as_deref(), Some("503 again"));
     assert_eq!(store.message_counts().await.unwrap(), vec![(MessageStatus::Failed, 1)]);
+    assert_eq!(store.failed_message_count().await.unwrap(), 1);
 
     store.retry_message(m.id, Ok("ana@new.example.net".into())).await.unwrap();
     let retried = store.claim_messages("a", &[Channel::Email], 1, lease).await.unwrap().remove(0);
     assert_eq!((retried.attempts, retried.recipient.as_deref()), (0, Some("ana@new.example.net")));
     // A permanent refusal fails at once.
-    assert_eq!(store.message_failed(m.id, "invalid number", Backoff::Never).await.unwrap(), MessageStatus::Failed);
+    let refused = store.message_failed(m.id, "a", "invalid number", Backoff::Never).await.unwrap();
+    assert_eq!(refused, Some(MessageStatus::Failed));
 }
 
 #[tokio::test]

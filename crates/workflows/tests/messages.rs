@@ -260,26 +260,30 @@ async fn quiet_hours_hold_sms_until_morning_but_not_email() {
 async fn a_failing_gateway_is_retried_and_a_refused_number_fails_with_the_reason() {
     let lab = Lab::new().await;
     lab.customer("Baraka", "10.0.0.3", Some("+254712345678"), None).await;
-    lab.customer("Chausiku", "10.0.0.4", Some("+254733000111"), None).await;
     lab.gateway.fail_next(1);
-    lab.gateway.reject_number("+254733000111");
     lab.at("2026-12-01T09:00:00Z");
     lab.w.invoice_run(&Actor::Engine, None).await.unwrap();
     let first = lab.send().await;
-    assert_eq!(first.sent + first.retrying, 1, "{first:?}");
-    assert_eq!(first.failed.len(), 1);
-    assert_eq!(first.failed[0].customer_name, "Chausiku");
-    assert!(first.failed[0].error.contains("+254733000111"), "{}", first.failed[0].error);
-    let rows = lab.outbox().await;
-    let waiting = rows.iter().find(|m| m.status == MessageStatus::Queued).unwrap();
-    assert_eq!(waiting.attempts, 1);
+    assert_eq!((first.sent, first.retrying, first.failed.len()), (0, 1, 0), "{first:?}");
+    let waiting = lab.outbox().await.remove(0);
+    assert_eq!((waiting.status, waiting.attempts), (MessageStatus::Queued, 1));
     assert!(waiting.last_error.as_deref().unwrap().contains("503"), "{:?}", waiting.last_error);
     // Not before its backoff; then it goes.
     assert_eq!(lab.send().await.sent, 0);
     lab.clock.set(waiting.next_attempt_at);
     assert_eq!(lab.send().await.sent, 1);
+
+    // A number the provider refuses fails at once, with its reason.
+    lab.gateway.reject_number("+254733000111");
+    lab.customer("Chausiku", "10.0.0.4", Some("+254733000111"), None).await;
+    lab.w.invoice_run(&Actor::Engine, None).await.unwrap();
+    let refused_run = lab.send().await;
+    assert_eq!((refused_run.sent, refused_run.failed.len()), (0, 1));
+    assert_eq!(refused_run.failed[0].customer_name, "Chausiku");
+    assert!(refused_run.failed[0].error.contains("+254733000111"), "{}", refused_run.failed[0].error);
     // The operator fixes the number and retries.
-    let refused = rows.iter().find(|m| m.status == MessageStatus::Failed).unwrap();
+    let refused = lab.outbox().await.into_iter().find(|m| m.status == MessageStatus::Failed).unwrap();
+    assert_eq!(refused.attempts, 1);
     let fix = ContactInput { phone: Some("+254 712 000 999".into()), ..Default::default() };
     lab.w.set_customer_contact(&Actor::Operator, refused.customer, &fix).await.unwrap();
     let retried = lab.w.retry_message(&Actor::Operator, refused.id).await.unwrap();
@@ -471,4 +475,40 @@ async fn an_unusable_provider_holds_back_only_its_own_channel() {
     assert!(run.unusable[0].1.contains("password"), "{}", run.unusable[0].1);
     let waiting = lab.outbox().await.into_iter().find(|m| m.channel == Channel::Email).unwrap();
     assert_eq!((waiting.status, waiting.attempts), (MessageStatus::Queued, 0), "it waits, untried");
+}
+
+#[tokio::test]
+async fn a_stopping_sender_finishes_what_it_handed_over_and_gives_back_the_rest() {
+    let lab = Lab::new().await;
+    for i in 0..20 {
+        lab.customer(
+            &format!("Customer {i:02}"),
+            &format!("10.0.1.{}", i + 1),
+            Some(&format!("+2547120000{i:02}")),
+            None,
+        )
+        .await;
+    }
+    let input = BlastInput {
+        filter: BlastFilter::default(),
+        subject: None,
+        body: "Maintenance tonight.".into(),
+        whatsapp_name: None,
+    };
+    lab.w.send_blast(&Actor::Operator, &input).await.unwrap();
+    lab.gateway.set_latency(Duration::from_millis(300));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let w = lab.w.clone();
+    let sender = tokio::spawn(async move { w.run_messages_periodically("app:1", stopped, |_| {}).await });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), sender).await.unwrap().unwrap();
+    let rows = lab.outbox().await;
+    let sent = rows.iter().filter(|m| m.status == MessageStatus::Sent).count();
+    assert!(sent > 0 && sent < 20, "stopped mid-batch ({sent} sent)");
+    assert!(rows.iter().all(|m| matches!(m.status, MessageStatus::Sent | MessageStatus::Queued)), "none left leased");
+    assert_eq!(lab.gateway.messages().len(), sent, "everything handed over was recorded");
+    // The next sender takes the rest at once, not after a lease.
+    lab.gateway.set_latency(Duration::ZERO);
+    assert_eq!(lab.send().await.sent as usize, 20 - sent);
 }

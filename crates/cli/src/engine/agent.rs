@@ -69,7 +69,11 @@ async fn serve(globals: &Globals) -> anyhow::Result<()> {
     let invoicing = tokio::spawn(async move { workflows.run_invoices_periodically(report_invoice_run).await });
     // Messages: reminders and the outbox, under the outbox's lease.
     let holder = format!("agent:{}", std::process::id());
-    let messaging = tokio::spawn(async move { sender.run_messages_periodically(&holder, report_messages).await });
+    let (stop_messages, stop) = tokio::sync::watch::channel(false);
+    let messaging = tokio::spawn(async move {
+        let mut told = None;
+        sender.run_messages_periodically(&holder, stop, |outcome| report_messages(outcome, &mut told)).await
+    });
     tracing::info!("agent running");
     eprintln!("headend agent: sweeping; stop with Ctrl-C or SIGTERM");
     loop {
@@ -92,9 +96,12 @@ async fn serve(globals: &Globals) -> anyhow::Result<()> {
     }
     // A run in flight is one transaction: stopping it rolls it back whole.
     invoicing.abort();
-    // A message being handed over is left `sending`: the next sender takes
-    // it when its lease ends.
-    messaging.abort();
+    // Messages being handed to a provider finish and are recorded; the
+    // rest of their batch is given back for the next sender.
+    let _ = stop_messages.send(true);
+    if tokio::time::timeout(MESSAGES_GRACE, messaging).await.is_err() {
+        tracing::warn!("messages still being sent after {MESSAGES_GRACE:?}; stopping anyway");
+    }
     provisioner.shutdown();
     olts.shutdown();
     running.await.context("the engine stopped unexpectedly")?;
@@ -102,6 +109,9 @@ async fn serve(globals: &Globals) -> anyhow::Result<()> {
     store.close().await;
     Ok(())
 }
+
+/// How long a stopping agent waits for the messages being handed over.
+const MESSAGES_GRACE: std::time::Duration = std::time::Duration::from_secs(40);
 
 fn report_invoice_run(outcome: Result<InvoiceRun, WorkflowError>) {
     match outcome {
@@ -117,8 +127,10 @@ fn report_invoice_run(outcome: Result<InvoiceRun, WorkflowError>) {
     }
 }
 
-fn report_messages(outcome: Result<SendRun, WorkflowError>) {
-    match outcome {
+/// Logs a sending pass; a problem that stays (a provider that cannot be
+/// used) is logged once until it changes, not every few seconds.
+fn report_messages(outcome: Result<SendRun, WorkflowError>, told: &mut Option<String>) {
+    let problem = match outcome {
         Ok(run) => {
             if run.sent + run.retrying > 0 {
                 tracing::info!(sent = run.sent, retrying = run.retrying, "messages sent");
@@ -126,11 +138,17 @@ fn report_messages(outcome: Result<SendRun, WorkflowError>) {
             for f in &run.failed {
                 tracing::error!(customer = %f.customer_name, channel = %f.channel, error = %f.error, "message failed");
             }
-            for (channel, why) in &run.unusable {
-                tracing::error!(%channel, "messages are not going out: {why}");
-            }
+            let unusable: Vec<String> =
+                run.unusable.iter().map(|(channel, why)| format!("{channel} cannot be used: {why}")).collect();
+            (!unusable.is_empty()).then(|| unusable.join("; "))
         }
-        Err(err) => tracing::error!("sending messages failed: {err}"),
+        Err(err) => Some(err.to_string()),
+    };
+    if problem != *told {
+        if let Some(text) = &problem {
+            tracing::error!("messages are not going out: {text}");
+        }
+        *told = problem;
     }
 }
 

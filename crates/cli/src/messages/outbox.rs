@@ -7,7 +7,8 @@ use headend_core::activity::Actor;
 use headend_core::messages::Channel;
 use headend_core::messages::outbox::MessageStatus;
 use headend_store::{MessageQuery, OutboxMessage};
-use headend_workflows::Workflows;
+use headend_workflows::messages::SendRun;
+use headend_workflows::{WorkflowError, Workflows};
 use serde::Serialize;
 
 use crate::billing::find_customer;
@@ -116,10 +117,23 @@ fn holder() -> String {
 pub async fn run(globals: &Globals, w: &Workflows, a: RunArgs) -> anyhow::Result<()> {
     if !a.once {
         eprintln!("headend messages: sending until Ctrl-C");
-        w.run_messages_periodically(&holder(), |outcome| match outcome {
+        let (stop_sending, stop) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            if crate::shutdown::requested().await.is_ok() {
+                let _ = stop_sending.send(true);
+            }
+        });
+        let mut told = None::<String>;
+        w.run_messages_periodically(&holder(), stop, |outcome: Result<SendRun, WorkflowError>| match outcome {
             Ok(run) => {
-                for (channel, why) in &run.unusable {
-                    eprintln!("headend messages: {channel} is not going out: {why}");
+                let problems: Vec<String> =
+                    run.unusable.iter().map(|(channel, why)| format!("{channel} is not going out: {why}")).collect();
+                let problem = (!problems.is_empty()).then(|| problems.join("; "));
+                if problem != told {
+                    if let Some(text) = &problem {
+                        eprintln!("headend messages: {text}");
+                    }
+                    told = problem;
                 }
                 if run.sent + run.retrying > 0 || !run.failed.is_empty() {
                     eprintln!(

@@ -20,6 +20,6 @@ mod templates;
 pub use blast::{BlastInput, BlastPreview, BlastSent};
 pub use contacts::ContactInput;
 pub use reminders::{CATCH_UP_DAYS, ReminderRun};
-pub use sender::{FailedMessage, LEASE, MAX_ATTEMPTS, SendRun};
+pub use sender::{FailedMessage, LEASE, MAX_ATTEMPTS, SendRun, Stop};
 pub use settings::ProviderCredentials;
 pub use templates::{TemplatePreview, TemplateView};

@@ -182,7 +182,8 @@ impl Store {
         let sql = format!(
             "UPDATE outbox SET status = 'sending', lease_holder = ?1, lease_until = ?2, updated_at = ?3
              WHERE id IN (SELECT id FROM outbox
-                 WHERE ((status = 'queued' AND next_attempt_at <= ?3) OR (status = 'sending' AND lease_until <= ?3))
+                 WHERE status IN ('queued', 'sending')
+                   AND ((status = 'queued' AND next_attempt_at <= ?3) OR (status = 'sending' AND lease_until <= ?3))
                    AND channel IN ({})
                  ORDER BY next_attempt_at, id LIMIT ?4)
              RETURNING id",
@@ -225,20 +226,67 @@ impl Store {
         Ok(())
     }
 
-    /// Records a failed attempt at `id`: queued again after the backoff
-    /// (`Backoff::Never` for a permanent refusal), or `failed` once out
-    /// of attempts. Returns the status it is left in.
+    /// Renews `holder`'s lease on `id` for `lease` from now, just before
+    /// the message is handed to its provider, so the lease covers that
+    /// call whatever came before it in the batch. `false`: the row is no
+    /// longer `holder`'s to send (its lease ended and another took it).
+    pub async fn renew_message_lease(&self, id: MessageId, holder: &str, lease: Duration) -> Result<bool, StoreError> {
+        let now = self.now();
+        let until = now.saturating_add(SignedDuration::try_from(lease).unwrap_or(SignedDuration::MAX)).unwrap_or(now);
+        let done = self
+            .execute_write(
+                sqlx::query(
+                    "UPDATE outbox SET lease_until = ?, updated_at = ?
+                     WHERE id = ? AND status = 'sending' AND lease_holder = ?",
+                )
+                .bind(ts(until))
+                .bind(ts(now))
+                .bind(id.0)
+                .bind(holder),
+            )
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Gives back `holder`'s rows among `ids` that it did not send (a
+    /// sender stopping): queued again, due now, for the next sender.
+    pub async fn release_messages(&self, ids: &[MessageId], holder: &str) -> Result<(), StoreError> {
+        let ids = format!("[{}]", ids.iter().map(|i| i.0.to_string()).collect::<Vec<_>>().join(","));
+        self.execute_write(
+            sqlx::query(
+                "UPDATE outbox SET status = 'queued', lease_holder = NULL, lease_until = NULL, updated_at = ?
+                 WHERE id IN (SELECT value FROM json_each(?)) AND status = 'sending' AND lease_holder = ?",
+            )
+            .bind(ts(self.now()))
+            .bind(ids)
+            .bind(holder),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Records `holder`'s failed attempt at `id`: queued again after the
+    /// backoff (`Backoff::Never` for a permanent refusal), or `failed`
+    /// once out of attempts. Returns the status it is left in, or `None`
+    /// when the row is no longer `holder`'s (its lease ended and another
+    /// sender took it, or it was deleted with its customer): nothing is
+    /// written.
     pub async fn message_failed(
         &self,
         id: MessageId,
+        holder: &str,
         error: &str,
         backoff: Backoff,
-    ) -> Result<MessageStatus, StoreError> {
+    ) -> Result<Option<MessageStatus>, StoreError> {
         let now = self.now();
         let mut tx = self.write().await?;
         let attempts: Option<i64> =
-            sqlx::query_scalar("SELECT attempts FROM outbox WHERE id = ?").bind(id.0).fetch_optional(&mut *tx).await?;
-        let Some(attempts) = attempts else { return Err(StoreError::NotFound(format!("message {id}"))) };
+            sqlx::query_scalar("SELECT attempts FROM outbox WHERE id = ? AND status = 'sending' AND lease_holder = ?")
+                .bind(id.0)
+                .bind(holder)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(attempts) = attempts else { return Ok(None) };
         let previous = RetryState {
             attempts: u32::try_from(attempts).map_err(|e| corrupt("outbox", e))?,
             status: QueueStatus::Retrying,
@@ -259,11 +307,13 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(status)
+        Ok(Some(status))
     }
 
-    /// An operator's retry: the message is queued again, due now, with
-    /// `recipient` (the customer's address as it is now) when given.
+    /// An operator's retry of a failed or waiting message, or of one a
+    /// sender abandoned (`sending` past its lease: its channel was removed
+    /// meanwhile): queued again, due now, to `recipient` (the customer's
+    /// address as it is now), or failed with why there is none.
     pub async fn retry_message(&self, id: MessageId, recipient: Result<String, String>) -> Result<(), StoreError> {
         let now = ts(self.now());
         let (recipient, status, error) = match recipient {
@@ -275,18 +325,19 @@ impl Store {
                 sqlx::query(
                     "UPDATE outbox SET status = ?, recipient = ?, last_error = ?, attempts = 0, next_attempt_at = ?,
                          updated_at = ?, lease_holder = NULL, lease_until = NULL
-                     WHERE id = ? AND status IN ('failed', 'queued')",
+                     WHERE id = ? AND (status IN ('failed', 'queued') OR (status = 'sending' AND lease_until <= ?))",
                 )
                 .bind(status.as_str())
                 .bind(recipient)
                 .bind(error)
                 .bind(&now)
                 .bind(&now)
-                .bind(id.0),
+                .bind(id.0)
+                .bind(&now),
             )
             .await?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("message {id} waiting or failed")));
+            return Err(StoreError::NotFound(format!("message {id} to retry (sent, or being sent now)")));
         }
         Ok(())
     }
@@ -329,12 +380,23 @@ impl Store {
             .collect()
     }
 
-    /// When the next queued message is due, if any waits.
-    pub async fn next_message_due(&self) -> Result<Option<Timestamp>, StoreError> {
+    /// How many messages failed and wait for the operator.
+    pub async fn failed_message_count(&self) -> Result<u64, StoreError> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM outbox WHERE status = 'failed'").fetch_one(&self.pool).await?;
+        Ok(n.unsigned_abs())
+    }
+
+    /// When the next message on `channels` is due (queued, or leased by a
+    /// sender whose lease ends then), if any waits.
+    pub async fn next_message_due(&self, channels: &[Channel]) -> Result<Option<Timestamp>, StoreError> {
+        let channels =
+            format!("[{}]", channels.iter().map(|c| format!("\"{}\"", c.as_str())).collect::<Vec<_>>().join(","));
         let next: Option<String> = sqlx::query_scalar(
             "SELECT min(CASE status WHEN 'sending' THEN lease_until ELSE next_attempt_at END) FROM outbox
-             WHERE status IN ('queued', 'sending')",
+             WHERE status IN ('queued', 'sending') AND channel IN (SELECT value FROM json_each(?))",
         )
+        .bind(channels)
         .fetch_one(&self.pool)
         .await?;
         next.map(|t| parse_ts("outbox", &t)).transpose()
