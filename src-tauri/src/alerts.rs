@@ -18,7 +18,6 @@
 use headend_core::RouterId;
 use headend_core::activity::{ActivityEntry, Actor, Subject};
 use headend_core::event::ProvisionFailed;
-use headend_core::messages::outbox::MessageStatus;
 use headend_core::queue::QueueStatus;
 use headend_ipc::{Failures, ProvisionFailure, event};
 use headend_store::{QueueQuery, Store, StoreError};
@@ -53,12 +52,7 @@ pub async fn failures(store: &Store) -> Result<Failures, StoreError> {
             at: r.entry.updated_at.to_string(),
         })
         .collect();
-    let failed_messages = store
-        .message_counts()
-        .await?
-        .into_iter()
-        .find_map(|(status, n)| (status == MessageStatus::Failed).then_some(n))
-        .unwrap_or(0);
+    let failed_messages = store.failed_message_count().await?;
     Ok(Failures { count: rows.len() as u64, recent, failed_messages })
 }
 

@@ -199,11 +199,18 @@ impl Generic {
         if (200..300).contains(&status) {
             return Ok(Accepted { provider_id: None });
         }
-        // A gateway may echo the request, key included.
-        let mut reason = snippet(body, 200);
+        // A gateway may echo the request, key included, in any of the
+        // encodings it was sent in: masked in the whole answer before it is
+        // cut short, so no part of it survives the cut.
+        let mut text = String::from_utf8_lossy(body).into_owned();
         if let Some(secret) = self.secret.as_ref().map(Secret::expose).filter(|s| !s.is_empty()) {
-            reason = reason.replace(secret, "***").replace(&encode_component(secret), "***");
+            let form: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+            let json = serde_json::to_string(secret).ok().map(|quoted| quoted.trim_matches('"').to_owned());
+            for encoded in [secret.to_owned(), encode_component(secret), form].into_iter().chain(json) {
+                text = text.replace(&encoded, "***");
+            }
         }
+        let reason = snippet(text.as_bytes(), 200);
         match status {
             401 | 403 => {
                 Err(SendError::Transient(format!("{PROVIDER} refused the credentials (HTTP {status}): {reason}")))
@@ -382,5 +389,14 @@ mod tests {
         }
         let long = vec![b'x'; 1000];
         assert!(gateway.classify(404, &long, "+1").is_err_and(|e| e.to_string().len() < 300));
+        // An echo cut at the 200th character still shows no part of the key,
+        // nor does one form- or JSON-encoded.
+        let mut cut = vec![b'x'; 197];
+        cut.extend_from_slice(b"s3cr&t and more");
+        let echoes = [cut, b"key=s3cr%26t".to_vec(), br#"{"key":"s3cr&t"}"#.to_vec()];
+        for echo in echoes {
+            let err = gateway.classify(400, &echo, "+1").expect_err("refused").to_string();
+            assert!(!err.contains("s3c") && !err.contains("%26"), "{err}");
+        }
     }
 }

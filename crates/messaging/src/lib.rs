@@ -37,9 +37,6 @@ pub use sms::SmsGateway;
 pub use smtp::Mailer;
 pub use whatsapp::WhatsappClient;
 
-/// The timeout of a request unless the caller says otherwise.
-pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
-
 /// A file sent with an e-mail (an invoice or receipt PDF).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Attachment {

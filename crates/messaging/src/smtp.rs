@@ -102,16 +102,6 @@ impl Mailer {
         }
     }
 
-    /// Connect, log in and say NOOP: whether the settings work, for the
-    /// settings page's "Test" button.
-    pub async fn test_connection(&self) -> Result<(), SendError> {
-        match self.transport.test_connection().await {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(SendError::Transient(format!("the mail server {} did not answer NOOP", self.server))),
-            Err(err) => Err(self.failure(&err, None)),
-        }
-    }
-
     fn failure(&self, err: &lettre::transport::smtp::Error, to: Option<&str>) -> SendError {
         let detail = root_cause(err);
         if let Some(code) = err.status() {
@@ -209,6 +199,8 @@ mod tests {
     use super::*;
     use crate::Attachment;
 
+    const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
     fn email(attachments: Vec<Attachment>) -> Email {
         Email {
             to: "ana@example.com".into(),
@@ -293,11 +285,10 @@ mod tests {
             username: Some("billing".into()),
             from: "billing@fibrasul.example".into(),
         };
-        assert!(Mailer::new(&settings, None, crate::DEFAULT_TIMEOUT).is_err_and(|e| !e.is_permanent()));
-        let mailer = Mailer::new(&settings, Some(Secret::from("hunter2".to_owned())), crate::DEFAULT_TIMEOUT)
-            .expect("valid settings");
+        assert!(Mailer::new(&settings, None, TIMEOUT).is_err_and(|e| !e.is_permanent()));
+        let mailer = Mailer::new(&settings, Some(Secret::from("hunter2".to_owned())), TIMEOUT).expect("valid settings");
         assert!(!format!("{mailer:?}").contains("hunter2"));
         settings.from = "billing".into();
-        assert!(Mailer::new(&settings, Some(Secret::from("x".to_owned())), crate::DEFAULT_TIMEOUT).is_err());
+        assert!(Mailer::new(&settings, Some(Secret::from("x".to_owned())), TIMEOUT).is_err());
     }
 }

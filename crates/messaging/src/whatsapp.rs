@@ -190,8 +190,9 @@ mod tests {
             api_version: "v21.0".into(),
             phone_number_id: "1066".into(),
         };
-        let client = WhatsappClient::new(&settings, Secret::from("EAAG".to_owned()), crate::DEFAULT_TIMEOUT)
-            .expect("valid settings");
+        let client =
+            WhatsappClient::new(&settings, Secret::from("EAAG".to_owned()), std::time::Duration::from_secs(30))
+                .expect("valid settings");
         let request = client.request("+1555", "hello_world", "en_US", &[]).expect("request");
         assert_eq!(request.uri.to_string(), "https://graph.facebook.com/v21.0/1066/messages");
         assert_eq!(request.headers[AUTHORIZATION], "Bearer EAAG");

@@ -86,7 +86,6 @@ async fn a_refused_login_is_transient_and_hides_the_password() {
     assert!(!err.is_permanent(), "{err}");
     assert!(err.to_string().contains("refused the login: 535"), "{err}");
     assert!(!err.to_string().contains("wrong-password"));
-    assert!(mailer.test_connection().await.is_err_and(|e| !e.is_permanent()));
     assert_eq!(sim.accepted(), 0);
     assert!(sim.failed_logins() >= 1);
 }
@@ -147,7 +146,7 @@ async fn unreachable_servers_are_transient() {
     let mut settings = sim.settings(FROM);
     settings.port = closed;
     let nowhere = Mailer::new(&settings, Some(password()), TIMEOUT).expect("valid settings");
-    let err = nowhere.test_connection().await.expect_err("nothing listens");
+    let err = nowhere.send(&email("ana@example.com")).await.expect_err("nothing listens");
     assert!(err.to_string().starts_with("could not reach the mail server 127.0.0.1:"), "{err}");
     assert!(!err.is_permanent());
 }
@@ -158,7 +157,6 @@ async fn a_server_without_login() {
         .await
         .expect("simulated SMTP server");
     let mailer = Mailer::new(&sim.settings(FROM), None, TIMEOUT).expect("valid settings");
-    mailer.test_connection().await.expect("connects");
     mailer.send(&email("ana@example.com")).await.expect("accepted");
     assert_eq!(sim.wait_for(1, TIMEOUT).await.len(), 1);
 }

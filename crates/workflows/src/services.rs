@@ -233,18 +233,17 @@ impl Workflows {
         let grace_days = check(&input, false)?;
         let old = self.service(id).await?;
         let (names, password) = self.prepare(&input, Some(id)).await?;
+        // A plan change tells the customer: what that needs is read first.
+        let composer = if old.plan != input.plan { Some(Composer::load(&self.store).await?) } else { None };
         let mut write = self.store.begin_write().await?;
         write.update_customer(old.customer, &new_customer).await?;
         write.update_service(id, &input.row(old.customer, grace_days, password, old.adopt)).await?;
         let new_password = if input.password.is_some() { "; new password" } else { "" };
         let mut detail = format!("{}{new_password}", describe(&input.access, &names.router, input.status));
-        if old.plan != input.plan {
+        if let Some(composer) = &composer {
             detail.push_str(&self.prorate_plan_change(&mut write, &old, input.plan, actor).await?);
             let key = EventKey::plan_changed(id, self.now().as_millisecond());
-            Composer::load(&self.store)
-                .await?
-                .queue_for_customer(&mut write, MessageEvent::PlanChanged, key, old.customer)
-                .await?;
+            composer.queue_for_customer(&mut write, MessageEvent::PlanChanged, key, old.customer).await?;
         }
         write.log_activity(&self.entry(actor, Subject::Service(id), "service edited", detail)).await?;
         write.commit().await?;

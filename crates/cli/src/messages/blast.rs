@@ -6,7 +6,6 @@ use std::str::FromStr;
 
 use headend_core::activity::Actor;
 use headend_core::service::ServiceStatus;
-use headend_core::{OltId, PlanId, PopId, RouterId};
 use headend_store::BlastFilter;
 use headend_workflows::Workflows;
 use headend_workflows::messages::{BlastInput, BlastPreview};
@@ -16,21 +15,21 @@ use crate::{Globals, output};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Customers with a service on this router (id).
-    #[arg(long)]
-    router: Option<i64>,
-    /// ... at this POP (id).
-    #[arg(long)]
-    pop: Option<i64>,
-    /// ... on this plan (id).
-    #[arg(long)]
-    plan: Option<i64>,
+    /// Customers with a service on this router.
+    #[arg(long, value_name = "NAME")]
+    router: Option<String>,
+    /// ... at this POP.
+    #[arg(long, value_name = "NAME")]
+    pop: Option<String>,
+    /// ... on this plan.
+    #[arg(long, value_name = "NAME")]
+    plan: Option<String>,
     /// ... in this status: active, suspended...
     #[arg(long, value_parser = ServiceStatus::from_str)]
     status: Option<ServiceStatus>,
-    /// ... whose ONU is on this OLT (id): an outage.
-    #[arg(long)]
-    olt: Option<i64>,
+    /// ... whose ONU is on this OLT: an outage.
+    #[arg(long, value_name = "NAME")]
+    olt: Option<String>,
     /// ... on this PON port of the OLT (0/1/0).
     #[arg(long, requires = "olt")]
     port: Option<String>,
@@ -75,13 +74,22 @@ pub async fn run(globals: &Globals, w: &Workflows, a: Args) -> anyhow::Result<()
     let text = std::fs::read_to_string(&a.template)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", a.template.display()))?;
     let (subject, whatsapp_name, body) = parse_file(&text);
-    let filter = BlastFilter {
-        router: a.router.map(RouterId),
-        pop: a.pop.map(PopId),
-        plan: a.plan.map(PlanId),
-        status: a.status,
-        olt: a.olt.map(|o| (OltId(o), a.port.clone())),
-    };
+    let store = w.store();
+    let missing = |what: &str, name: &str| anyhow::anyhow!("there is no {what} named {name:?}");
+    let mut filter = BlastFilter { status: a.status, ..BlastFilter::default() };
+    if let Some(name) = &a.router {
+        filter.router = Some(store.router_by_name(name).await?.ok_or_else(|| missing("router", name))?.id);
+    }
+    if let Some(name) = &a.pop {
+        filter.pop = Some(store.pop_by_name(name).await?.ok_or_else(|| missing("POP", name))?.id);
+    }
+    if let Some(name) = &a.plan {
+        filter.plan = Some(store.plan_by_name(name).await?.ok_or_else(|| missing("plan", name))?.id);
+    }
+    if let Some(name) = &a.olt {
+        let olt = store.olt_by_name(name).await?.ok_or_else(|| missing("OLT", name))?.id;
+        filter.olt = Some((olt, a.port.clone()));
+    }
     let preview: BlastPreview = w.preview_blast(&filter).await?;
     let mut json = BlastJson {
         customers: preview.customers,

@@ -151,6 +151,7 @@ pub async fn run(globals: &Globals, w: &Workflows, a: RunArgs) -> anyhow::Result
     }
     let reminders = w.queue_reminders().await?;
     let sent = w.send_due_messages(&holder()).await?;
+    let zone = w.store().isp_policy().await?.time_zone;
     let json = RunJson {
         due_soon: reminders.due_soon,
         overdue: reminders.overdue,
@@ -166,7 +167,10 @@ pub async fn run(globals: &Globals, w: &Workflows, a: RunArgs) -> anyhow::Result
                 error: f.error.clone(),
             })
             .collect(),
-        quiet_until: sent.quiet_until.map(|t| t.to_string()),
+        // In the ISP's time zone, as the quiet hours are written.
+        quiet_until: sent
+            .quiet_until
+            .map(|t| t.to_zoned_datetime(zone.clone()).strftime("%Y-%m-%d %H:%M %Z").to_string()),
         unusable: sent
             .unusable
             .iter()

@@ -196,8 +196,10 @@ fn apply(s: &mut MessageSettings, a: &Args) -> anyhow::Result<()> {
             let kind: SmsProviderKind = kind.parse().map_err(|e: headend_core::billing::settings::SettingError| {
                 anyhow::anyhow!("--sms-provider: {}", e.message)
             })?;
+            // Naming the provider in use again keeps its fields.
+            let same = s.sms.as_ref().is_some_and(|p| p.kind() == kind);
             let base_url = kind.default_base_url().to_owned();
-            s.sms = Some(match kind {
+            s.sms = if same { s.sms.take() } else { None }.or(Some(match kind {
                 SmsProviderKind::Twilio => {
                     SmsProvider::Twilio { base_url, account_sid: String::new(), from: String::new() }
                 }
@@ -211,7 +213,7 @@ fn apply(s: &mut MessageSettings, a: &Args) -> anyhow::Result<()> {
                     body: GenericBody::Form,
                     template: String::new(),
                 },
-            });
+            }));
         }
         None => {}
     }

@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use jiff::civil::Date;
 
-use super::{Channel, MessageEvent};
+use super::Channel;
 use crate::{InvoiceId, PaymentId, ServiceId};
 
 /// Where a message stands.
@@ -207,13 +207,6 @@ pub fn reminder_day(days_until: i64, days: &[u16]) -> Option<u16> {
         return None;
     }
     days.iter().copied().filter(|&d| i64::from(d) >= days_until).min()
-}
-
-impl MessageEvent {
-    /// Whether the e-mail of this event carries a document.
-    pub fn attaches_document(self) -> bool {
-        matches!(self, MessageEvent::InvoiceIssued | MessageEvent::PaymentReceived)
-    }
 }
 
 #[cfg(test)]

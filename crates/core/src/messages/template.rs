@@ -295,6 +295,9 @@ fn check_double_braces(after: &str, line: usize) -> Result<(), TemplateError> {
     Ok(())
 }
 
+/// What a WhatsApp parameter with no value (an ISP phone never set) says.
+pub const EMPTY_PARAMETER: &str = "-";
+
 /// A template of one event, channel and language.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageTemplate {
@@ -378,7 +381,8 @@ impl MessageTemplate {
     }
 
     /// The message with `values` put in (a missing value comes out empty,
-    /// as in [`Template::render`]).
+    /// as in [`Template::render`], except in a WhatsApp parameter: the
+    /// Cloud API refuses an empty one, so it is [`EMPTY_PARAMETER`]).
     pub fn render(&self, values: &Values) -> Rendered {
         let subject = self.subject.as_ref().map(|s| s.render(values).replace(['\r', '\n'], " "));
         let (body, parameters) = if self.channel == Channel::Whatsapp {
@@ -386,7 +390,11 @@ impl MessageTemplate {
                 .body
                 .placeholders()
                 .iter()
-                .map(|p| values.get(p).map_or("", String::as_str).split_whitespace().collect::<Vec<_>>().join(" "))
+                .map(|p| {
+                    let value =
+                        values.get(p).map_or("", String::as_str).split_whitespace().collect::<Vec<_>>().join(" ");
+                    if value.is_empty() { EMPTY_PARAMETER.to_owned() } else { value }
+                })
                 .collect();
             let mut next = parameters.iter();
             (self.body.fill(|_| next.next().map_or("", String::as_str)), parameters)
@@ -624,6 +632,10 @@ mod tests {
         let r = sms.render(&values());
         assert!(r.parameters.is_empty());
         assert_eq!(r.body, "Paybill 123456,\n  account  4567");
+        // The Cloud API refuses an empty parameter: a value never set is "-".
+        let call = MessageTemplate::parse(Channel::Whatsapp, DueSoon, "Template: due\n\nCall us on {isp_phone}.");
+        let r = call.expect("valid").render(&values());
+        assert_eq!((r.parameters, r.body.as_str()), (vec![EMPTY_PARAMETER.to_owned()], "Call us on -."));
     }
 
     #[test]

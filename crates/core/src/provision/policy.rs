@@ -130,14 +130,16 @@ impl IspPolicy {
         now.to_zoned_datetime(self.time_zone.clone()).date()
     }
 
-    pub fn grace(&self, service: &Service) -> u16 {
-        service.grace_days.unwrap_or(self.grace_days)
-    }
-
     /// The last day the service is on: its due date plus its grace.
     pub fn paid_through(&self, service: &Service) -> Option<Date> {
-        let due = service.next_billing_date?;
-        due.checked_add(i32::from(self.grace(service)).days()).ok()
+        self.last_day_on(service.next_billing_date?, service.grace_days)
+    }
+
+    /// The last day a service due on `due` is on, with its own grace if it
+    /// has one (the ISP's otherwise): what [`IspPolicy::paid_through`] says
+    /// of a service, for callers holding only those two fields.
+    pub fn last_day_on(&self, due: Date, own_grace: Option<u16>) -> Option<Date> {
+        due.checked_add(i32::from(own_grace.unwrap_or(self.grace_days)).days()).ok()
     }
 
     /// The instant an active service goes off for non-payment: the start of

@@ -33,7 +33,8 @@ pub struct BlastPreview {
     pub customers: u64,
     /// Of them, how many each channel reaches.
     pub by_channel: Vec<(Channel, u64)>,
-    /// Picked but reached by no channel (no address, opted out).
+    /// Picked but reached by no channel (no address, one that cannot be
+    /// used, opted out): the blast leaves them out.
     pub unreachable: u64,
 }
 
@@ -89,8 +90,9 @@ impl Workflows {
         Ok(preview(&composer, &contacts))
     }
 
-    /// Queues the blast to every customer its filter picks (those reached
-    /// on WhatsApp only if it names an approved template).
+    /// Queues the blast to every customer its filter picks and a channel
+    /// reaches (those reached on WhatsApp only if it names an approved
+    /// template).
     pub async fn send_blast(&self, actor: &Actor, input: &BlastInput) -> Result<BlastSent, WorkflowError> {
         let templates = input.templates()?;
         let composer = Composer::load(&self.store).await?;
@@ -108,7 +110,9 @@ impl Workflows {
                 contacts
                     .iter()
                     .filter_map(|contact| {
-                        let (channel, recipient) = composer.route(contact)?;
+                        // As the preview counts them: a customer whose
+                        // address cannot be used is not reached.
+                        let (channel, recipient) = composer.route(contact).filter(|(_, to)| to.is_ok())?;
                         let template = templates.get(&channel)?;
                         let to = Addressed { contact, recipient, language: composer.language(contact) };
                         Some(composer.render(

@@ -46,15 +46,11 @@ impl Composer {
         format!("{} {}", self.billing.currency.code(), self.billing.currency.format(amount))
     }
 
-    /// The template of `event` on `channel` in `language`: the operator's,
-    /// else Headend's; in the language, its base (`pt` for `pt-br`), the
-    /// ISP's default language, then English.
-    pub(crate) fn template(
-        &self,
-        event: MessageEvent,
-        channel: Channel,
-        language: &Language,
-    ) -> Option<MessageTemplate> {
+    /// The text of `event`'s template on `channel` for a customer who reads
+    /// `language`: the operator's, else Headend's; in the language, its
+    /// base (`pt` for `pt-br`), the ISP's default language, then English.
+    /// A stored text that no longer parses is passed over.
+    pub(crate) fn template_text(&self, event: MessageEvent, channel: Channel, language: &Language) -> Option<&str> {
         let mut languages = vec![language.clone(), language.base(), self.settings.default_language.clone()];
         languages.push(Language::english());
         languages.dedup();
@@ -62,8 +58,18 @@ impl Composer {
             let own = self.overrides.get(&(event, channel, l.clone())).map(String::as_str);
             own.into_iter()
                 .chain(defaults::template(event, channel, l.as_str()))
-                .find_map(|text| MessageTemplate::parse(channel, event, text).ok())
+                .find(|text| MessageTemplate::parse(channel, event, text).is_ok())
         })
+    }
+
+    /// The template [`Composer::template_text`] picks, parsed.
+    pub(crate) fn template(
+        &self,
+        event: MessageEvent,
+        channel: Channel,
+        language: &Language,
+    ) -> Option<MessageTemplate> {
+        self.template_text(event, channel, language).and_then(|text| MessageTemplate::parse(channel, event, text).ok())
     }
 
     /// The values every message can fill.

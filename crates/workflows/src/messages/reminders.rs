@@ -46,9 +46,7 @@ impl Workflows {
         let cut_off: Vec<_> = late
             .into_iter()
             .filter_map(|s| {
-                // The service's last day on, as `IspPolicy::paid_through` counts it.
-                let grace = s.grace_days.unwrap_or(policy.grace_days);
-                let through = s.due.checked_add(i32::from(grace).days()).ok()?;
+                let through = policy.last_day_on(s.due, s.grace_days)?;
                 (through < today && through >= earliest).then_some((s, through))
             })
             .collect();

@@ -10,7 +10,7 @@ use headend_core::billing::ledger::EntryKind;
 use headend_core::messages::outbox::EventKey;
 use headend_core::messages::sms::{self, SmsLength};
 use headend_core::messages::template::{MessageTemplate, Placeholder};
-use headend_core::messages::{Channel, Language, MessageEvent, defaults};
+use headend_core::messages::{Channel, Language, MessageEvent};
 use rust_decimal::Decimal;
 
 use super::compose::{Addressed, Composer};
@@ -50,25 +50,25 @@ fn parse(channel: Channel, event: MessageEvent, text: &str) -> Result<MessageTem
 
 impl Workflows {
     /// The template of `event` on `channel` in `language`: the operator's,
-    /// else Headend's default in that language (or English).
+    /// else the text a customer reading `language` is sent now (see
+    /// `Composer::template_text`: Headend's default in it, its base
+    /// language, the ISP's, or English).
     pub async fn message_template(
         &self,
         event: MessageEvent,
         channel: Channel,
         language: &Language,
     ) -> Result<TemplateView, WorkflowError> {
-        let own = self.store.message_template(event, channel, language).await?;
-        let custom = own.is_some();
-        let text = own
-            .or_else(|| defaults::template(event, channel, language.as_str()).map(str::to_owned))
-            .or_else(|| defaults::template(event, channel, "en").map(str::to_owned))
-            .unwrap_or_default();
+        let composer = Composer::load(&self.store).await?;
+        let own = composer.overrides.get(&(event, channel, language.clone()));
+        let text =
+            own.map(String::as_str).or_else(|| composer.template_text(event, channel, language)).unwrap_or_default();
         Ok(TemplateView {
             event,
             channel,
             language: language.clone(),
-            text,
-            custom,
+            text: text.to_owned(),
+            custom: own.is_some(),
             placeholders: event.placeholders().to_vec(),
         })
     }

@@ -25,19 +25,23 @@ pub struct Statement {
 /// A customer's balance: invoices − credit notes − payments (void
 /// documents and prepaid payments count for nothing; a prepaid payment
 /// pays service time, not an invoice).
+/// The SQL of the balance, in the currency's minor unit, of the customer
+/// whose id is the expression `customer` (`?1`, `c.id`).
+pub(in crate::store) fn balance_sql(customer: &str) -> String {
+    format!(
+        "(coalesce((SELECT sum(CASE kind WHEN 'invoice' THEN gross_minor ELSE -gross_minor END)
+                    FROM invoices WHERE customer_id = {customer} AND voided_at IS NULL), 0)
+          - coalesce((SELECT sum(amount_minor) FROM payments WHERE customer_id = {customer} AND months IS NULL), 0))"
+    )
+}
+
 pub(super) async fn balance(
     conn: &mut SqliteConnection,
     customer: CustomerId,
     c: &Currency,
 ) -> Result<Decimal, StoreError> {
-    let minor: i64 = sqlx::query_scalar(
-        "SELECT coalesce((SELECT sum(CASE kind WHEN 'invoice' THEN gross_minor ELSE -gross_minor END)
-                          FROM invoices WHERE customer_id = ?1 AND voided_at IS NULL), 0)
-              - coalesce((SELECT sum(amount_minor) FROM payments WHERE customer_id = ?1 AND months IS NULL), 0)",
-    )
-    .bind(customer.0)
-    .fetch_one(&mut *conn)
-    .await?;
+    let minor: i64 =
+        sqlx::query_scalar(&format!("SELECT {}", balance_sql("?1"))).bind(customer.0).fetch_one(&mut *conn).await?;
     Ok(from_minor(minor, c))
 }
 

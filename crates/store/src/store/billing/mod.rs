@@ -9,6 +9,7 @@ mod documents;
 mod invoices;
 mod issue;
 mod ledger;
+pub(in crate::store) use ledger::balance_sql;
 mod payments;
 mod reports;
 mod run;

@@ -9,6 +9,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
 use crate::error::StoreError;
+use crate::store::billing::balance_sql;
 use crate::store::{Store, Write, corrupt, ts};
 
 /// How a customer wants to be written to.
@@ -47,15 +48,19 @@ pub struct BlastFilter {
     pub olt: Option<(OltId, Option<String>)>,
 }
 
-const CONTACT_SELECT: &str = "
-    SELECT c.id, c.name, c.email, c.phone, c.language, c.preferred_channel,
-        (SELECT group_concat(channel) FROM customer_opt_outs o WHERE o.customer_id = c.id) AS opted_out,
-        (SELECT group_concat(name, char(31)) FROM (SELECT DISTINCT p.name FROM services s JOIN plans p ON p.id = s.plan_id
-            WHERE s.customer_id = c.id AND s.status <> 'terminated' ORDER BY p.name)) AS plans,
-        coalesce((SELECT sum(CASE kind WHEN 'invoice' THEN gross_minor ELSE -gross_minor END)
-                  FROM invoices WHERE customer_id = c.id AND voided_at IS NULL), 0)
-          - coalesce((SELECT sum(amount_minor) FROM payments WHERE customer_id = c.id AND months IS NULL), 0) AS balance
-    FROM customers c";
+/// The `SELECT` of contacts, before its `WHERE`.
+fn contact_select() -> String {
+    format!(
+        "SELECT c.id, c.name, c.email, c.phone, c.language, c.preferred_channel,
+            (SELECT group_concat(channel) FROM customer_opt_outs o WHERE o.customer_id = c.id) AS opted_out,
+            (SELECT group_concat(name, char(31)) FROM (SELECT DISTINCT p.name FROM services s
+                JOIN plans p ON p.id = s.plan_id
+                WHERE s.customer_id = c.id AND s.status <> 'terminated' ORDER BY p.name)) AS plans,
+            {} AS balance
+        FROM customers c",
+        balance_sql("c.id")
+    )
+}
 
 /// The contacts of `customers` (each once, in no particular order).
 pub(in crate::store) async fn contacts(
@@ -63,7 +68,7 @@ pub(in crate::store) async fn contacts(
     customers: &[CustomerId],
 ) -> Result<Vec<Contact>, StoreError> {
     let ids = format!("[{}]", customers.iter().map(|c| c.0.to_string()).collect::<Vec<_>>().join(","));
-    let sql = format!("{CONTACT_SELECT} WHERE c.id IN (SELECT value FROM json_each(?))");
+    let sql = format!("{} WHERE c.id IN (SELECT value FROM json_each(?))", contact_select());
     let rows = sqlx::query(&sql).bind(ids).fetch_all(conn).await?;
     rows.iter().map(contact_row).collect()
 }
@@ -103,9 +108,10 @@ impl Store {
     /// The customers `filter` picks, by name.
     pub async fn blast_recipients(&self, filter: &BlastFilter) -> Result<Vec<Contact>, StoreError> {
         let mut sql = format!(
-            "{CONTACT_SELECT} WHERE c.id IN (SELECT s.customer_id FROM services s JOIN routers r ON r.id = s.router_id
+            "{} WHERE c.id IN (SELECT s.customer_id FROM services s JOIN routers r ON r.id = s.router_id
                  LEFT JOIN onus u ON u.service_id = s.id LEFT JOIN pon_ports pp ON pp.id = u.port_id
-                 WHERE s.status <> 'terminated'"
+                 WHERE s.status <> 'terminated'",
+            contact_select()
         );
         if filter.router.is_some() {
             sql.push_str(" AND s.router_id = ?");

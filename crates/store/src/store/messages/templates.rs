@@ -9,22 +9,6 @@ use crate::error::StoreError;
 use crate::store::{Store, corrupt, ts};
 
 impl Store {
-    /// The operator's text for `event`, `channel` and `language`, if they
-    /// wrote one.
-    pub async fn message_template(
-        &self,
-        event: MessageEvent,
-        channel: Channel,
-        language: &Language,
-    ) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT body FROM message_templates WHERE event = ? AND channel = ? AND language = ?")
-            .bind(event.as_str())
-            .bind(channel.as_str())
-            .bind(language.as_str())
-            .fetch_optional(&self.pool)
-            .await?)
-    }
-
     /// Every template the operator wrote.
     pub async fn message_templates(&self) -> Result<Vec<(MessageEvent, Channel, Language, String)>, StoreError> {
         let rows = sqlx::query("SELECT event, channel, language, body FROM message_templates ORDER BY 1, 2, 3")
