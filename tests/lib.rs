@@ -260,6 +260,19 @@ pub async fn click(client: &Client, css: &str) -> anyhow::Result<()> {
     }
 }
 
+/// The element `css` picks, once the page shows it (a tab's content
+/// renders a moment after its click).
+pub async fn find(client: &Client, css: &str) -> anyhow::Result<fantoccini::elements::Element> {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        match client.find(Locator::Css(css)).await {
+            Ok(element) => return Ok(element),
+            Err(_) if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(100)).await,
+            Err(err) => return Err(anyhow::anyhow!("{err:?}")).with_context(|| format!("finding {css}")),
+        }
+    }
+}
+
 /// Saves a PNG of the window as `<screenshot dir>/<name>.png`.
 pub async fn screenshot(client: &Client, name: &str) -> anyhow::Result<PathBuf> {
     let dir = env_path("HEADEND_E2E_SCREENSHOTS")?;
@@ -350,7 +363,7 @@ pub async fn eventually(what: &str, mut check: impl FnMut() -> bool) -> anyhow::
 
 /// Types `text` into the (emptied) input at `css`.
 pub async fn fill(client: &Client, css: &str, text: &str) -> anyhow::Result<()> {
-    let input = client.find(Locator::Css(css)).await.with_context(|| format!("finding {css}"))?;
+    let input = find(client, css).await?;
     input.clear().await?;
     input.send_keys(text).await.with_context(|| format!("typing into {css}"))?;
     Ok(())

@@ -16,7 +16,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use fantoccini::{Client, Locator};
 use headend_e2e::{
-    Driver, Sandbox, cli, click, eventually, fill, one_app_at_a_time, screenshots, wait_for_text, wait_gone,
+    Driver, Sandbox, cli, click, eventually, fill, find, one_app_at_a_time, screenshots, wait_for_text, wait_gone,
 };
 use headend_simlab::messaging::{SimGateway, SimGatewayConfig, SimSmtp, SimSmtpConfig};
 use headend_simlab::{SimConfig, SimRouter};
@@ -52,7 +52,7 @@ async fn value(app: &Client, css: &str) -> anyhow::Result<String> {
 }
 
 async fn select(app: &Client, css: &str, value: &str) -> anyhow::Result<()> {
-    app.find(Locator::Css(css)).await.with_context(|| format!("finding {css}"))?.select_by_value(value).await?;
+    find(app, css).await?.select_by_value(value).await?;
     Ok(())
 }
 
