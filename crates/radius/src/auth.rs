@@ -215,3 +215,50 @@ pub fn is_reply(code: Code) -> bool {
         Code::AccessRequest | Code::AccountingRequest | Code::StatusServer | Code::DisconnectRequest | Code::CoaRequest
     )
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn key_block_hmac_equals_the_crates_own_key_handling() {
+        for len in [0, 1, 16, 63, 64, 65, 200] {
+            let secret = vec![0x4b; len];
+            let mut ours = hmac(&secret);
+            let mut theirs = <HmacMd5 as KeyInit>::new_from_slice(&secret).unwrap();
+            ours.update(b"radius");
+            theirs.update(b"radius");
+            assert_eq!(ours.finalize().into_bytes(), theirs.finalize().into_bytes(), "{len}");
+        }
+    }
+
+    #[test]
+    fn rfc2202_hmac_md5_case_2() {
+        // RFC 2202 §2, test case 2: key "Jefe".
+        let mut mac = hmac(b"Jefe");
+        mac.update(b"what do ya want for nothing?");
+        let expected = [0x75, 0x0c, 0x78, 0x3e, 0x6a, 0xb0, 0xb5, 0x03, 0xea, 0xa8, 0x6e, 0x31, 0x0a, 0x5d, 0xb7, 0x38];
+        assert_eq!(mac.finalize().into_bytes().as_slice(), expected);
+    }
+
+    #[test]
+    fn constant_time_eq_table() {
+        for (a, b, eq) in
+            [(&b""[..], &b""[..], true), (b"abc", b"abc", true), (b"abc", b"abd", false), (b"abc", b"ab", false)]
+        {
+            assert_eq!(constant_time_eq(a, b), eq);
+        }
+    }
+
+    #[test]
+    fn replies_and_requests_are_told_apart() {
+        assert!(is_reply(Code::CoaNak) && is_reply(Code::AccessChallenge));
+        assert!(!is_reply(Code::StatusServer) && !is_reply(Code::DisconnectRequest));
+        let p = Packet::new(Code::CoaRequest, 0, [1; 16]);
+        assert_eq!(hmac_authenticator_for_request(&p), [0; 16]);
+        let p = Packet::new(Code::AccessRequest, 0, [1; 16]);
+        assert_eq!(hmac_authenticator_for_request(&p), [1; 16]);
+    }
+}
