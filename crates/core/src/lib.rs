@@ -25,6 +25,7 @@ pub mod optical;
 pub mod plan;
 pub mod provision;
 pub mod queue;
+pub mod radius;
 pub mod router;
 pub mod service;
 pub mod settings;

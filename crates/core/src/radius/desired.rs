@@ -1,0 +1,140 @@
+//! The rows FreeRADIUS should hold for the services of routers in RADIUS
+//! mode, decided by the same [`IspPolicy`] as the router side
+//! ([`provision::desired`](crate::provision::desired)).
+//!
+//! Per service entitled to be on: its `Cleartext-Password` and membership
+//! of its plan's group, whose `Mikrotik-Rate-Limit` is the plan's, in the
+//! PPP profile's notation. A suspended or overdue service follows
+//! [`RadiusSuspension`]; a pending, inactive or terminated one (or one
+//! without valid credentials) has no rows, so FreeRADIUS rejects it.
+//!
+//! `radreply` stays empty: a static-IP service is an address on the router,
+//! not a user that dials in, and a PPPoE service has no fixed address in
+//! Headend's model, so there is no `Framed-IP-Address` to send yet.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use jiff::Timestamp;
+
+use crate::ids::{PlanId, ServiceId};
+use crate::plan::{Plan, RateLimit};
+use crate::provision::Password;
+use crate::provision::policy::{Entitlement, IspPolicy, OffReason};
+use crate::radius::rows::{CheckRow, GroupReplyRow, Op, ReplyRow, UserGroup};
+use crate::service::{Access, Service};
+
+/// The prefix of every group Headend owns; groups without it are the
+/// operator's and are never touched.
+pub const GROUP_PREFIX: &str = "headend-";
+
+/// The group of suspended users under [`RadiusSuspension::AddressList`].
+pub const SUSPENDED_GROUP: &str = "headend-suspended";
+
+/// The priority of Headend's group memberships: FreeRADIUS's default.
+pub const GROUP_PRIORITY: i32 = 1;
+
+/// The group of a plan's users. Named by the plan's id alone, never its
+/// name: renaming a plan must not rename the group (which would rewrite
+/// every user's `radusergroup` row), and the id is unique and stable.
+pub fn plan_group(plan: PlanId) -> String {
+    format!("{GROUP_PREFIX}plan-{plan}")
+}
+
+/// What FreeRADIUS does with a suspended (or overdue) user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RadiusSuspension {
+    /// `Auth-Type := Reject` in the user's `radcheck`; the password and
+    /// plan group stay, so coming back deletes one row.
+    Reject,
+    /// The user logs in, in [`SUSPENDED_GROUP`]: the router puts the
+    /// session's address in `list` (`Mikrotik-Address-List`), which the
+    /// operator's firewall redirects to a payment page, at `rate`.
+    AddressList { list: String, rate: RateLimit },
+}
+
+/// FreeRADIUS's tables, as Headend wants them or as read from the
+/// database. Row order carries no meaning.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RadiusState {
+    pub check: Vec<CheckRow>,
+    pub reply: Vec<ReplyRow>,
+    pub group_reply: Vec<GroupReplyRow>,
+    pub user_group: Vec<UserGroup>,
+}
+
+/// The desired rows for `services` (already only those of routers in RADIUS
+/// mode). `passwords` are the PPPoE passwords by service, from the keyring;
+/// `now` decides who is overdue.
+pub fn desired<'a>(
+    services: impl IntoIterator<Item = &'a Service>,
+    passwords: &BTreeMap<ServiceId, Password>,
+    plans: &BTreeMap<PlanId, Plan>,
+    policy: &IspPolicy,
+    suspension: &RadiusSuspension,
+    now: Timestamp,
+) -> RadiusState {
+    let mut state = RadiusState::default();
+    let mut plan_groups = BTreeSet::new();
+    let mut suspended = false;
+    for service in services {
+        let Access::Pppoe { username } = &service.access else { continue };
+        let Some(plan) = plans.get(&service.plan) else { continue };
+        let password = passwords.get(&service.id);
+        let set_password = |state: &mut RadiusState, password: &Password| {
+            state.check.push(CheckRow::new(username.as_str(), "Cleartext-Password", Op::Set, password.expose()));
+        };
+        let join = |state: &mut RadiusState, groupname: String| {
+            state.user_group.push(UserGroup { username: username.clone(), groupname, priority: GROUP_PRIORITY });
+        };
+        match policy.entitlement(service, password, now) {
+            Entitlement::On => {
+                if let Some(password) = password {
+                    set_password(&mut state, password);
+                }
+                join(&mut state, plan_group(plan.id));
+                plan_groups.insert(plan.id);
+            }
+            Entitlement::Off(OffReason::Suspended | OffReason::Overdue { .. }) => match suspension {
+                RadiusSuspension::Reject => {
+                    if let Some(password) = password {
+                        set_password(&mut state, password);
+                    }
+                    state.check.push(CheckRow::new(username.as_str(), "Auth-Type", Op::Set, "Reject"));
+                    join(&mut state, plan_group(plan.id));
+                    plan_groups.insert(plan.id);
+                }
+                // Without a password the user cannot log in to be listed:
+                // no rows, and FreeRADIUS rejects them.
+                RadiusSuspension::AddressList { .. } => {
+                    if let Some(password) = password {
+                        set_password(&mut state, password);
+                        join(&mut state, SUSPENDED_GROUP.to_owned());
+                        suspended = true;
+                    }
+                }
+            },
+            Entitlement::Off(_) => {}
+        }
+    }
+    for id in plan_groups {
+        if let Some(plan) = plans.get(&id) {
+            state.group_reply.push(rate_limit_row(plan_group(id), plan.limits));
+        }
+    }
+    if let (true, RadiusSuspension::AddressList { list, rate }) = (suspended, suspension) {
+        state.group_reply.push(GroupReplyRow {
+            groupname: SUSPENDED_GROUP.to_owned(),
+            attribute: "Mikrotik-Address-List".to_owned(),
+            op: Op::Set,
+            value: list.clone(),
+        });
+        state.group_reply.push(rate_limit_row(SUSPENDED_GROUP.to_owned(), *rate));
+    }
+    state
+}
+
+/// `Mikrotik-Rate-Limit` in exactly the PPP profile's `rate-limit` text
+/// ([`RateLimit`]'s `Display`), so both backends limit a plan alike.
+fn rate_limit_row(groupname: String, rate: RateLimit) -> GroupReplyRow {
+    GroupReplyRow { groupname, attribute: "Mikrotik-Rate-Limit".to_owned(), op: Op::Set, value: rate.to_string() }
+}
