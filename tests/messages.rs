@@ -36,9 +36,14 @@ fn seed(dir: &Path, router_port: u16) -> anyhow::Result<()> {
     cli(dir, &["plan", "add", "Home 20", "--rate", "5M/20M", "--price", "25.00"], None)?;
     cli(dir, &["plan", "add", "Business 50", "--rate", "10M/50M", "--price", "60.00"], None)?;
     cli(dir, &["billing", "settings", "--company", "Fibra Test"], None)?;
+    // Paid up for a year from today, by the clock the app reads: no
+    // invoice or reminder of the test's days is due.
+    let due =
+        jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date().checked_add(jiff::ToSpan::years(1))?;
+    let due = due.to_string();
     let service = |name: &str, phone: &str, plan: &str, access: &[&str], password: Option<&str>| {
         let base = ["service", "add", "--customer", name, "--phone", phone, "--router", "core-1", "--plan", plan];
-        cli(dir, &[&base[..], access, &["--due", "2030-01-15"]].concat(), password)
+        cli(dir, &[&base[..], access, &["--due", &due]].concat(), password)
     };
     service("Ana Lima", "+254712345671", "Home 20", &["--pppoe", "ana", "--password-stdin"], Some("ana-pw-1"))?;
     service("Bruno Costa", BRUNO, "Home 20", &["--ip", "100.64.0.2"], None)?;

@@ -98,11 +98,11 @@ impl Mailer {
                 debug!(server = %self.server, code = %response.code(), "e-mail accepted");
                 Ok(Accepted { provider_id: message_id })
             }
-            Err(err) => Err(self.failure(&err, Some(&email.to))),
+            Err(err) => Err(self.failure(&err, &email.to)),
         }
     }
 
-    fn failure(&self, err: &lettre::transport::smtp::Error, to: Option<&str>) -> SendError {
+    fn failure(&self, err: &lettre::transport::smtp::Error, to: &str) -> SendError {
         let detail = root_cause(err);
         if let Some(code) = err.status() {
             return classify_reply(u16::from(code), &detail, &self.server, to);
@@ -137,8 +137,8 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
 /// (530, 534, 535, 538) and a command the server does not know (502,
 /// 504: STARTTLS or AUTH on a server without them), which the operator
 /// fixes in the settings.
-fn classify_reply(code: u16, text: &str, server: &str, to: Option<&str>) -> SendError {
-    let to = to.map(|to| format!(" to {to}")).unwrap_or_default();
+fn classify_reply(code: u16, text: &str, server: &str, to: &str) -> SendError {
+    let to = format!(" to {to}");
     match code {
         530 | 534 | 535 | 538 => {
             SendError::Transient(format!("the mail server {server} refused the login: {code} {text}"))
@@ -260,20 +260,20 @@ mod tests {
     fn classifies_replies() {
         let server = "mail.example:587";
         assert_eq!(
-            classify_reply(550, "5.1.1 mailbox unavailable", server, Some("ana@example.com")),
+            classify_reply(550, "5.1.1 mailbox unavailable", server, "ana@example.com"),
             SendError::Permanent(
                 "the mail server mail.example:587 refused the message to ana@example.com: 550 5.1.1 mailbox unavailable"
                     .into()
             )
         );
-        assert!(!classify_reply(451, "4.7.1 greylisted", server, Some("a@b.c")).is_permanent());
-        assert!(!classify_reply(421, "closing", server, None).is_permanent());
+        assert!(!classify_reply(451, "4.7.1 greylisted", server, "a@b.c").is_permanent());
+        assert!(!classify_reply(421, "closing", server, "a@b.c").is_permanent());
         for login in [530, 534, 535, 538] {
-            assert!(!classify_reply(login, "5.7.8 bad credentials", server, None).is_permanent(), "{login}");
+            assert!(!classify_reply(login, "5.7.8 bad credentials", server, "a@b.c").is_permanent(), "{login}");
         }
-        assert!(!classify_reply(502, "5.5.1 command not implemented", server, None).is_permanent());
-        assert!(classify_reply(552, "5.3.4 message too big", server, None).is_permanent());
-        assert!(classify_reply(554, "5.7.1 rejected", server, None).is_permanent());
+        assert!(!classify_reply(502, "5.5.1 command not implemented", server, "a@b.c").is_permanent());
+        assert!(classify_reply(552, "5.3.4 message too big", server, "a@b.c").is_permanent());
+        assert!(classify_reply(554, "5.7.1 rejected", server, "a@b.c").is_permanent());
     }
 
     #[tokio::test]

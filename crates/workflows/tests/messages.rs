@@ -128,6 +128,19 @@ impl Lab {
         }
     }
 
+    /// Twenty customers reached by SMS, and a blast of `body` queued to
+    /// them all.
+    async fn sms_blast_to_twenty(&self, body: &str) {
+        for i in 0..20 {
+            let (name, ip, phone) =
+                (format!("Customer {i:02}"), format!("10.0.1.{}", i + 1), format!("+2547120000{i:02}"));
+            self.customer(&name, &ip, Some(&phone), None).await;
+        }
+        let input =
+            BlastInput { filter: BlastFilter::default(), subject: None, body: body.into(), whatsapp_name: None };
+        self.w.send_blast(&Actor::Operator, &input).await.unwrap();
+    }
+
     async fn outbox(&self) -> Vec<OutboxMessage> {
         let mut all = self.w.messages(&MessageQuery { limit: 1000, ..Default::default() }).await.unwrap();
         all.reverse();
@@ -352,23 +365,7 @@ async fn a_blast_is_counted_then_reaches_each_customer_on_their_channel() {
 #[tokio::test]
 async fn a_sender_killed_while_sending_loses_nothing() {
     let lab = Lab::new().await;
-    for i in 0..20 {
-        lab.customer(
-            &format!("Customer {i:02}"),
-            &format!("10.0.1.{}", i + 1),
-            Some(&format!("+2547120000{i:02}")),
-            None,
-        )
-        .await;
-    }
-    let filter = BlastFilter::default();
-    let input = BlastInput {
-        filter,
-        subject: None,
-        body: "Outage on the north ring: we are on it.".into(),
-        whatsapp_name: None,
-    };
-    lab.w.send_blast(&Actor::Operator, &input).await.unwrap();
+    lab.sms_blast_to_twenty("Outage on the north ring: we are on it.").await;
     lab.gateway.set_latency(Duration::from_millis(300));
     let w = lab.w.clone();
     let killed = tokio::spawn(async move { w.send_due_messages("doomed:1").await });
@@ -480,22 +477,7 @@ async fn an_unusable_provider_holds_back_only_its_own_channel() {
 #[tokio::test]
 async fn a_stopping_sender_finishes_what_it_handed_over_and_gives_back_the_rest() {
     let lab = Lab::new().await;
-    for i in 0..20 {
-        lab.customer(
-            &format!("Customer {i:02}"),
-            &format!("10.0.1.{}", i + 1),
-            Some(&format!("+2547120000{i:02}")),
-            None,
-        )
-        .await;
-    }
-    let input = BlastInput {
-        filter: BlastFilter::default(),
-        subject: None,
-        body: "Maintenance tonight.".into(),
-        whatsapp_name: None,
-    };
-    lab.w.send_blast(&Actor::Operator, &input).await.unwrap();
+    lab.sms_blast_to_twenty("Maintenance tonight.").await;
     lab.gateway.set_latency(Duration::from_millis(300));
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let w = lab.w.clone();
