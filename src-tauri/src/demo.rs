@@ -51,6 +51,7 @@ impl DemoNetwork {
                 location: location.parse().ok(),
                 tls_pin: None,
                 presented_tls_pin: None,
+                backend: headend_core::router::Backend::Api,
             };
             let (store, key) = (secrets.clone(), SecretKey::router(id));
             tokio::task::spawn_blocking(move || store.set(&key, DEMO_PASSWORD)).await??;

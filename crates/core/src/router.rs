@@ -1,6 +1,7 @@
 //! Routers in the inventory and how Headend reaches them.
 
 use std::fmt;
+use std::net::IpAddr;
 use std::str::FromStr;
 
 use crate::geo::GeoPoint;
@@ -91,6 +92,49 @@ pub struct Router {
     /// The fingerprint of a certificate the router presented instead of
     /// the pinned one: refused until the operator trusts it.
     pub presented_tls_pin: Option<String>,
+    /// Where its PPPoE users are kept.
+    pub backend: Backend,
+}
+
+/// Where a router's PPPoE users are kept: its own `/ppp/secret` (pushed
+/// over the API), or FreeRADIUS's database, which the router asks.
+/// Static-IP services are on the router in both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Backend {
+    #[default]
+    Api,
+    Radius(Nas),
+}
+
+/// How FreeRADIUS knows a router (its `nas` row) and how Headend reaches
+/// its RFC 5176 port. The shared secret is in the keyring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Nas {
+    /// The address the router's RADIUS requests come from, and where
+    /// Disconnect and CoA requests go.
+    pub address: IpAddr,
+    /// RouterOS's `/radius incoming` port.
+    pub coa_port: u16,
+}
+
+/// RouterOS's default `/radius incoming` port (RFC 5176's 3799).
+pub const DEFAULT_COA_PORT: u16 = 3799;
+
+impl Backend {
+    /// The stable name used in the database, the CLI and the UI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Api => "api",
+            Backend::Radius(_) => "radius",
+        }
+    }
+
+    pub fn nas(self) -> Option<Nas> {
+        match self {
+            Backend::Api => None,
+            Backend::Radius(nas) => Some(nas),
+        }
+    }
 }
 
 /// A point of presence: a tower, a cabinet, a data-centre rack.

@@ -12,14 +12,14 @@
 //! not a user that dials in, and a PPPoE service has no fixed address in
 //! Headend's model, so there is no `Framed-IP-Address` to send yet.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
 use crate::ids::{PlanId, ServiceId};
-use crate::plan::{Plan, RateLimit};
+use crate::plan::Plan;
 use crate::provision::Password;
-use crate::provision::policy::{Entitlement, IspPolicy, OffReason};
+use crate::provision::policy::{Entitlement, IspPolicy, OffReason, SUSPENDED_LIST, SuspensionMode};
 use crate::radius::rows::{CheckRow, GroupReplyRow, Op, ReplyRow, UserGroup};
 use crate::service::{Access, Service};
 
@@ -40,16 +40,32 @@ pub fn plan_group(plan: PlanId) -> String {
     format!("{GROUP_PREFIX}plan-{plan}")
 }
 
+/// The rate of [`SUSPENDED_GROUP`]'s sessions: enough for the payment
+/// page the operator's firewall redirects them to.
+pub const SUSPENDED_RATE: &str = "1M/1M";
+
 /// What FreeRADIUS does with a suspended (or overdue) user.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RadiusSuspension {
     /// `Auth-Type := Reject` in the user's `radcheck`; the password and
     /// plan group stay, so coming back deletes one row.
     Reject,
     /// The user logs in, in [`SUSPENDED_GROUP`]: the router puts the
-    /// session's address in `list` (`Mikrotik-Address-List`), which the
-    /// operator's firewall redirects to a payment page, at `rate`.
-    AddressList { list: String, rate: RateLimit },
+    /// session's address in [`SUSPENDED_LIST`] (`Mikrotik-Address-List`),
+    /// which the operator's firewall redirects to a payment page, at
+    /// [`SUSPENDED_RATE`].
+    AddressList,
+}
+
+impl RadiusSuspension {
+    /// The router's suspension mode in RADIUS terms: disabling and
+    /// removing a secret both mean "may not log in".
+    pub fn of(mode: SuspensionMode) -> Self {
+        match mode {
+            SuspensionMode::Disable | SuspensionMode::Remove => RadiusSuspension::Reject,
+            SuspensionMode::AddressList => RadiusSuspension::AddressList,
+        }
+    }
 }
 
 /// FreeRADIUS's tables, as Headend wants them or as read from the
@@ -62,20 +78,20 @@ pub struct RadiusState {
     pub user_group: Vec<UserGroup>,
 }
 
-/// The desired rows for `services` (already only those of routers in RADIUS
-/// mode). `passwords` are the PPPoE passwords by service, from the keyring;
-/// `now` decides who is overdue.
+/// The desired rows for `services` (those of one router in RADIUS mode)
+/// and every group: the groups are the same whichever router's services
+/// are synced, so routers synced one after another never undo each other.
+/// `passwords` are the PPPoE passwords by service; `now` decides who is
+/// overdue.
 pub fn desired<'a>(
     services: impl IntoIterator<Item = &'a Service>,
     passwords: &BTreeMap<ServiceId, Password>,
     plans: &BTreeMap<PlanId, Plan>,
     policy: &IspPolicy,
-    suspension: &RadiusSuspension,
+    suspension: RadiusSuspension,
     now: Timestamp,
 ) -> RadiusState {
-    let mut state = RadiusState::default();
-    let mut plan_groups = BTreeSet::new();
-    let mut suspended = false;
+    let mut state = RadiusState { group_reply: groups(plans), ..RadiusState::default() };
     for service in services {
         let Access::Pppoe { username } = &service.access else { continue };
         let Some(plan) = plans.get(&service.plan) else { continue };
@@ -92,7 +108,6 @@ pub fn desired<'a>(
                     set_password(&mut state, password);
                 }
                 join(&mut state, plan_group(plan.id));
-                plan_groups.insert(plan.id);
             }
             Entitlement::Off(OffReason::Suspended | OffReason::Overdue { .. }) => match suspension {
                 RadiusSuspension::Reject => {
@@ -101,40 +116,43 @@ pub fn desired<'a>(
                     }
                     state.check.push(CheckRow::new(username.as_str(), "Auth-Type", Op::Set, "Reject"));
                     join(&mut state, plan_group(plan.id));
-                    plan_groups.insert(plan.id);
                 }
                 // Without a password the user cannot log in to be listed:
                 // no rows, and FreeRADIUS rejects them.
-                RadiusSuspension::AddressList { .. } => {
+                RadiusSuspension::AddressList => {
                     if let Some(password) = password {
                         set_password(&mut state, password);
                         join(&mut state, SUSPENDED_GROUP.to_owned());
-                        suspended = true;
                     }
                 }
             },
             Entitlement::Off(_) => {}
         }
     }
-    for id in plan_groups {
-        if let Some(plan) = plans.get(&id) {
-            state.group_reply.push(rate_limit_row(plan_group(id), plan.limits));
-        }
-    }
-    if let (true, RadiusSuspension::AddressList { list, rate }) = (suspended, suspension) {
-        state.group_reply.push(GroupReplyRow {
-            groupname: SUSPENDED_GROUP.to_owned(),
-            attribute: "Mikrotik-Address-List".to_owned(),
-            op: Op::Set,
-            value: list.clone(),
-        });
-        state.group_reply.push(rate_limit_row(SUSPENDED_GROUP.to_owned(), *rate));
-    }
     state
 }
 
-/// `Mikrotik-Rate-Limit` in exactly the PPP profile's `rate-limit` text
-/// ([`RateLimit`]'s `Display`), so both backends limit a plan alike.
-fn rate_limit_row(groupname: String, rate: RateLimit) -> GroupReplyRow {
-    GroupReplyRow { groupname, attribute: "Mikrotik-Rate-Limit".to_owned(), op: Op::Set, value: rate.to_string() }
+/// Every plan's group (its rate) and the suspended group. Groups of plans
+/// nobody uses cost a row each and keep every sync's groups identical.
+pub fn groups(plans: &BTreeMap<PlanId, Plan>) -> Vec<GroupReplyRow> {
+    let mut rows: Vec<GroupReplyRow> =
+        plans.values().map(|plan| rate_limit_row(plan_group(plan.id), plan.limits.to_string())).collect();
+    rows.push(GroupReplyRow {
+        groupname: SUSPENDED_GROUP.to_owned(),
+        attribute: "Mikrotik-Address-List".to_owned(),
+        op: Op::Set,
+        value: SUSPENDED_LIST.to_owned(),
+    });
+    rows.push(rate_limit_row(SUSPENDED_GROUP.to_owned(), SUSPENDED_RATE.to_owned()));
+    rows
 }
+
+/// `Mikrotik-Rate-Limit` in exactly the PPP profile's `rate-limit` text
+/// ([`RateLimit`](crate::plan::RateLimit)'s `Display`), so both backends
+/// limit a plan alike.
+fn rate_limit_row(groupname: String, rate: String) -> GroupReplyRow {
+    GroupReplyRow { groupname, attribute: RATE_LIMIT.to_owned(), op: Op::Set, value: rate }
+}
+
+/// The reply attribute that carries a session's rate.
+pub const RATE_LIMIT: &str = "Mikrotik-Rate-Limit";

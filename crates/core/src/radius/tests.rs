@@ -10,13 +10,13 @@ use jiff::Timestamp;
 use jiff::civil::date;
 use rust_decimal::Decimal;
 
-use super::desired::{RadiusState, RadiusSuspension, SUSPENDED_GROUP, desired, plan_group};
+use super::desired::{RadiusState, RadiusSuspension, SUSPENDED_GROUP, SUSPENDED_RATE, desired, groups, plan_group};
 use super::diff::{Change, RadiusChange, diff};
 use super::rows::{CheckRow, GroupReplyRow, Op, ReplyRow, UserGroup};
 use crate::ids::{CustomerId, PlanId, RouterId, ServiceId};
 use crate::plan::{BillingCycle, Plan, RateLimit};
 use crate::provision::Password;
-use crate::provision::policy::IspPolicy;
+use crate::provision::policy::{IspPolicy, SUSPENDED_LIST};
 use crate::service::{Access, Service, ServiceStatus};
 
 fn now() -> Timestamp {
@@ -64,11 +64,10 @@ fn passwords(pw: &str) -> BTreeMap<ServiceId, Password> {
     [(ServiceId(1), Password::new(pw)), (ServiceId(2), Password::new("bob-pw"))].into_iter().collect()
 }
 
-fn address_list() -> RadiusSuspension {
-    RadiusSuspension::AddressList { list: "unpaid".into(), rate: limits("1M/1M") }
-}
+const LIST: RadiusSuspension = RadiusSuspension::AddressList;
+const REJECT: RadiusSuspension = RadiusSuspension::Reject;
 
-fn want(services: &[Service], plans: &BTreeMap<PlanId, Plan>, mode: &RadiusSuspension, pw: &str) -> RadiusState {
+fn want(services: &[Service], plans: &BTreeMap<PlanId, Plan>, mode: RadiusSuspension, pw: &str) -> RadiusState {
     desired(services, &passwords(pw), plans, &IspPolicy::default(), mode, now())
 }
 
@@ -88,6 +87,22 @@ fn group(name: &str, attribute: &str, value: &str) -> GroupReplyRow {
     GroupReplyRow { groupname: name.into(), attribute: attribute.into(), op: Op::Set, value: value.into() }
 }
 
+fn every_group() -> Vec<GroupReplyRow> {
+    vec![
+        group(&plan_group(PlanId(1)), "Mikrotik-Rate-Limit", "10M/20M"),
+        group(&plan_group(PlanId(2)), "Mikrotik-Rate-Limit", "20M/40M"),
+        group(SUSPENDED_GROUP, "Mikrotik-Address-List", SUSPENDED_LIST),
+        group(SUSPENDED_GROUP, "Mikrotik-Rate-Limit", SUSPENDED_RATE),
+    ]
+}
+
+#[test]
+fn every_sync_wants_every_group_whoever_uses_it() {
+    assert_eq!(groups(&plans()), every_group());
+    assert_eq!(want(&[], &plans(), REJECT, "pw").group_reply, every_group());
+    assert_eq!(want(&[ana(ServiceStatus::Active)], &plans(), LIST, "pw").group_reply, every_group());
+}
+
 #[test]
 fn desired_rows_per_status_and_mode() {
     use ServiceStatus::*;
@@ -95,7 +110,7 @@ fn desired_rows_per_status_and_mode() {
     let on = RadiusState {
         check: vec![check("ana", "Cleartext-Password", "pw")],
         user_group: vec![member("ana", &plan1)],
-        group_reply: vec![group(&plan1, "Mikrotik-Rate-Limit", "10M/20M")],
+        group_reply: every_group(),
         reply: vec![],
     };
     let rejected = RadiusState {
@@ -105,56 +120,47 @@ fn desired_rows_per_status_and_mode() {
     let listed = RadiusState {
         check: vec![check("ana", "Cleartext-Password", "pw")],
         user_group: vec![member("ana", SUSPENDED_GROUP)],
-        group_reply: vec![
-            group(SUSPENDED_GROUP, "Mikrotik-Address-List", "unpaid"),
-            group(SUSPENDED_GROUP, "Mikrotik-Rate-Limit", "1M/1M"),
-        ],
-        reply: vec![],
+        ..on.clone()
     };
-    let none = RadiusState::default();
+    let none = RadiusState { group_reply: every_group(), ..RadiusState::default() };
     let cases = [
-        (Active, RadiusSuspension::Reject, &on),
-        (Active, address_list(), &on),
-        (Suspended, RadiusSuspension::Reject, &rejected),
-        (Suspended, address_list(), &listed),
-        (Pending, RadiusSuspension::Reject, &none),
-        (Inactive, address_list(), &none),
-        (Terminated, RadiusSuspension::Reject, &none),
-        (Terminated, address_list(), &none),
+        (Active, REJECT, &on),
+        (Active, LIST, &on),
+        (Suspended, REJECT, &rejected),
+        (Suspended, LIST, &listed),
+        (Pending, REJECT, &none),
+        (Inactive, LIST, &none),
+        (Terminated, REJECT, &none),
+        (Terminated, LIST, &none),
     ];
     for (status, mode, expected) in cases {
-        assert_eq!(&want(&[ana(status)], &plans(), &mode, "pw"), expected, "{status} {mode:?}");
+        assert_eq!(&want(&[ana(status)], &plans(), mode, "pw"), expected, "{status} {mode:?}");
     }
 }
 
 #[test]
 fn overdue_is_suspended_and_static_ip_and_missing_password_have_no_rows() {
     let overdue = Service { next_billing_date: Some(date(2026, 11, 1)), ..ana(ServiceStatus::Active) };
-    let got = want(&[overdue], &plans(), &RadiusSuspension::Reject, "pw");
+    let got = want(&[overdue], &plans(), REJECT, "pw");
     assert!(got.check.contains(&check("ana", "Auth-Type", "Reject")));
 
+    let only_groups = RadiusState { group_reply: every_group(), ..RadiusState::default() };
     let static_ip =
         Service { access: Access::StaticIp { address: "10.0.0.9".parse().unwrap() }, ..ana(ServiceStatus::Active) };
-    assert_eq!(want(&[static_ip], &plans(), &RadiusSuspension::Reject, "pw"), RadiusState::default());
+    assert_eq!(want(&[static_ip], &plans(), REJECT, "pw"), only_groups);
 
-    let no_password = desired(
-        &[ana(ServiceStatus::Active)],
-        &BTreeMap::new(),
-        &plans(),
-        &IspPolicy::default(),
-        &address_list(),
-        now(),
-    );
-    assert_eq!(no_password, RadiusState::default());
+    let no_password =
+        desired(&[ana(ServiceStatus::Active)], &BTreeMap::new(), &plans(), &IspPolicy::default(), LIST, now());
+    assert_eq!(no_password, only_groups);
 }
 
 #[test]
 fn group_names_are_the_plan_id_so_a_rename_changes_nothing() {
     assert_eq!(plan_group(PlanId(7)), "headend-plan-7");
-    let before = want(&[ana(ServiceStatus::Active)], &plans(), &RadiusSuspension::Reject, "pw");
+    let before = want(&[ana(ServiceStatus::Active)], &plans(), REJECT, "pw");
     let mut renamed = plans();
     renamed.entry(PlanId(1)).and_modify(|p| p.name = "Fibra Turbo".into());
-    let after = want(&[ana(ServiceStatus::Active)], &renamed, &RadiusSuspension::Reject, "pw");
+    let after = want(&[ana(ServiceStatus::Active)], &renamed, REJECT, "pw");
     assert!(diff(&after, &before, &managed()).is_empty());
 }
 
@@ -162,8 +168,8 @@ fn group_names_are_the_plan_id_so_a_rename_changes_nothing() {
 fn rate_limit_is_the_ppp_profile_text_with_burst() {
     let burst = RateLimit::from_parts("10M/20M", Some("20M/40M"), Some("8M/16M"), Some("16s/16s")).unwrap();
     let plans = [plan(1, burst)].into_iter().map(|p| (p.id, p)).collect();
-    let got = want(&[ana(ServiceStatus::Active)], &plans, &RadiusSuspension::Reject, "pw");
-    assert_eq!(got.group_reply, vec![group("headend-plan-1", "Mikrotik-Rate-Limit", &burst.to_string())]);
+    let got = want(&[ana(ServiceStatus::Active)], &plans, REJECT, "pw");
+    assert_eq!(got.group_reply[0], group("headend-plan-1", "Mikrotik-Rate-Limit", &burst.to_string()));
     assert_eq!(got.group_reply[0].value, "10M/20M 20M/40M 8M/16M 16/16");
 }
 
@@ -202,39 +208,51 @@ fn apply(state: &RadiusState, changes: &[RadiusChange]) -> RadiusState {
 #[test]
 fn transitions_make_minimal_changes() {
     use ServiceStatus::*;
-    let reject = RadiusSuspension::Reject;
-    let list = address_list();
+    let (reject, list) = (REJECT, LIST);
     let p = plans();
     let faster: BTreeMap<PlanId, Plan> =
         [plan(1, limits("15M/30M")), plan(2, limits("20M/40M"))].into_iter().map(|p| (p.id, p)).collect();
-    let on = want(&[ana(Active)], &p, &reject, "pw");
+    let on = want(&[ana(Active)], &p, reject, "pw");
     let plan1 = plan_group(PlanId(1));
     let plan2 = plan_group(PlanId(2));
+    let groups_only = RadiusState { group_reply: every_group(), ..RadiusState::default() };
     let cases: Vec<(&str, RadiusState, RadiusState, Vec<RadiusChange>)> = vec![
         (
-            "new service: group first, then its user",
+            "first sync: groups first, then the user",
             RadiusState::default(),
             on.clone(),
             vec![
                 RadiusChange::GroupReply(Change::Insert(group(&plan1, "Mikrotik-Rate-Limit", "10M/20M"))),
+                RadiusChange::GroupReply(Change::Insert(group(&plan2, "Mikrotik-Rate-Limit", "20M/40M"))),
+                RadiusChange::GroupReply(Change::Insert(group(
+                    SUSPENDED_GROUP,
+                    "Mikrotik-Address-List",
+                    SUSPENDED_LIST,
+                ))),
+                RadiusChange::GroupReply(Change::Insert(group(SUSPENDED_GROUP, "Mikrotik-Rate-Limit", SUSPENDED_RATE))),
                 RadiusChange::Check(Change::Insert(check("ana", "Cleartext-Password", "pw"))),
                 RadiusChange::UserGroup(Change::Insert(member("ana", &plan1))),
             ],
         ),
         (
-            "plan change moves the user's group, then the old group goes",
+            "new service: its user only",
+            groups_only.clone(),
             on.clone(),
-            want(&[service(1, "ana", 2, Active)], &p, &reject, "pw"),
             vec![
-                RadiusChange::GroupReply(Change::Insert(group(&plan2, "Mikrotik-Rate-Limit", "20M/40M"))),
-                RadiusChange::UserGroup(Change::Update { from: member("ana", &plan1), to: member("ana", &plan2) }),
-                RadiusChange::GroupReply(Change::Delete(group(&plan1, "Mikrotik-Rate-Limit", "10M/20M"))),
+                RadiusChange::Check(Change::Insert(check("ana", "Cleartext-Password", "pw"))),
+                RadiusChange::UserGroup(Change::Insert(member("ana", &plan1))),
             ],
+        ),
+        (
+            "plan change moves the user's group",
+            on.clone(),
+            want(&[service(1, "ana", 2, Active)], &p, reject, "pw"),
+            vec![RadiusChange::UserGroup(Change::Update { from: member("ana", &plan1), to: member("ana", &plan2) })],
         ),
         (
             "rate change rewrites only the group row",
             on.clone(),
-            want(&[ana(Active)], &faster, &reject, "pw"),
+            want(&[ana(Active)], &faster, reject, "pw"),
             vec![RadiusChange::GroupReply(Change::Update {
                 from: group(&plan1, "Mikrotik-Rate-Limit", "10M/20M"),
                 to: group(&plan1, "Mikrotik-Rate-Limit", "15M/30M"),
@@ -243,7 +261,7 @@ fn transitions_make_minimal_changes() {
         (
             "password change updates one row",
             on.clone(),
-            want(&[ana(Active)], &p, &reject, "new"),
+            want(&[ana(Active)], &p, reject, "new"),
             vec![RadiusChange::Check(Change::Update {
                 from: check("ana", "Cleartext-Password", "pw"),
                 to: check("ana", "Cleartext-Password", "new"),
@@ -252,52 +270,50 @@ fn transitions_make_minimal_changes() {
         (
             "suspend by reject",
             on.clone(),
-            want(&[ana(Suspended)], &p, &reject, "pw"),
+            want(&[ana(Suspended)], &p, reject, "pw"),
             vec![RadiusChange::Check(Change::Insert(check("ana", "Auth-Type", "Reject")))],
         ),
         (
             "back from reject",
-            want(&[ana(Suspended)], &p, &reject, "pw"),
+            want(&[ana(Suspended)], &p, reject, "pw"),
             on.clone(),
             vec![RadiusChange::Check(Change::Delete(check("ana", "Auth-Type", "Reject")))],
         ),
         (
             "suspend by address list",
             on.clone(),
-            want(&[ana(Suspended)], &p, &list, "pw"),
-            vec![
-                RadiusChange::GroupReply(Change::Insert(group(SUSPENDED_GROUP, "Mikrotik-Address-List", "unpaid"))),
-                RadiusChange::GroupReply(Change::Insert(group(SUSPENDED_GROUP, "Mikrotik-Rate-Limit", "1M/1M"))),
-                RadiusChange::UserGroup(Change::Update {
-                    from: member("ana", &plan1),
-                    to: member("ana", SUSPENDED_GROUP),
-                }),
-                RadiusChange::GroupReply(Change::Delete(group(&plan1, "Mikrotik-Rate-Limit", "10M/20M"))),
-            ],
+            want(&[ana(Suspended)], &p, list, "pw"),
+            vec![RadiusChange::UserGroup(Change::Update {
+                from: member("ana", &plan1),
+                to: member("ana", SUSPENDED_GROUP),
+            })],
         ),
         (
             "back from the address list",
-            want(&[ana(Suspended)], &p, &list, "pw"),
+            want(&[ana(Suspended)], &p, list, "pw"),
             on.clone(),
-            vec![
-                RadiusChange::GroupReply(Change::Insert(group(&plan1, "Mikrotik-Rate-Limit", "10M/20M"))),
-                RadiusChange::UserGroup(Change::Update {
-                    from: member("ana", SUSPENDED_GROUP),
-                    to: member("ana", &plan1),
-                }),
-                RadiusChange::GroupReply(Change::Delete(group(SUSPENDED_GROUP, "Mikrotik-Address-List", "unpaid"))),
-                RadiusChange::GroupReply(Change::Delete(group(SUSPENDED_GROUP, "Mikrotik-Rate-Limit", "1M/1M"))),
-            ],
+            vec![RadiusChange::UserGroup(Change::Update {
+                from: member("ana", SUSPENDED_GROUP),
+                to: member("ana", &plan1),
+            })],
         ),
         (
-            "terminated: the user's rows go before the group's",
+            "terminated: the user's rows go, the groups stay",
             on.clone(),
-            want(&[ana(Terminated)], &p, &reject, "pw"),
+            want(&[ana(Terminated)], &p, reject, "pw"),
             vec![
                 RadiusChange::Check(Change::Delete(check("ana", "Cleartext-Password", "pw"))),
                 RadiusChange::UserGroup(Change::Delete(member("ana", &plan1))),
-                RadiusChange::GroupReply(Change::Delete(group(&plan1, "Mikrotik-Rate-Limit", "10M/20M"))),
             ],
+        ),
+        (
+            "a deleted plan's group goes after its users moved",
+            RadiusState {
+                group_reply: [every_group(), vec![group("headend-plan-9", "Mikrotik-Rate-Limit", "1M/1M")]].concat(),
+                ..on.clone()
+            },
+            on.clone(),
+            vec![RadiusChange::GroupReply(Change::Delete(group("headend-plan-9", "Mikrotik-Rate-Limit", "1M/1M")))],
         ),
     ];
     for (name, current, desired, expected) in cases {
@@ -308,7 +324,7 @@ fn transitions_make_minimal_changes() {
 #[test]
 fn the_operators_rows_are_never_touched() {
     let p = plans();
-    let desired = want(&[ana(ServiceStatus::Active)], &p, &RadiusSuspension::Reject, "pw");
+    let desired = want(&[ana(ServiceStatus::Active)], &p, REJECT, "pw");
     let mut current = desired.clone();
     // Another user, a group without the prefix, a managed user in the
     // operator's group, and an extra attribute on an unmanaged user.
@@ -333,7 +349,7 @@ fn the_operators_rows_are_never_touched() {
 
 #[test]
 fn stale_rows_of_managed_users_and_headend_groups_go() {
-    let desired = want(&[ana(ServiceStatus::Active)], &plans(), &RadiusSuspension::Reject, "pw");
+    let desired = want(&[ana(ServiceStatus::Active)], &plans(), REJECT, "pw");
     let mut current = desired.clone();
     let stray = check("ana", "Simultaneous-Use", "2");
     let duplicate = check("ana", "Cleartext-Password", "old");
@@ -354,8 +370,8 @@ fn stale_rows_of_managed_users_and_headend_groups_go() {
 fn the_diff_of_desired_against_itself_is_empty() {
     use ServiceStatus::*;
     let services = [ana(Active), service(2, "bob", 2, Suspended)];
-    for mode in [RadiusSuspension::Reject, address_list()] {
-        let state = want(&services, &plans(), &mode, "pw");
+    for mode in [REJECT, LIST] {
+        let state = want(&services, &plans(), mode, "pw");
         assert!(diff(&state, &state, &managed()).is_empty(), "{mode:?}");
         assert_eq!(
             apply(&RadiusState::default(), &changes(&state, &RadiusState::default())).check.len(),
@@ -366,10 +382,7 @@ fn the_diff_of_desired_against_itself_is_empty() {
 
 #[test]
 fn change_debug_hides_passwords() {
-    let out = changes(
-        &want(&[ana(ServiceStatus::Active)], &plans(), &RadiusSuspension::Reject, "s3cret!"),
-        &RadiusState::default(),
-    );
+    let out = changes(&want(&[ana(ServiceStatus::Active)], &plans(), REJECT, "s3cret!"), &RadiusState::default());
     let text = format!("{out:?}");
     assert!(text.contains("Cleartext-Password") && !text.contains("s3cret!"), "{text}");
 }

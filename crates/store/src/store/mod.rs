@@ -19,6 +19,7 @@ mod onus;
 mod plans;
 mod policy;
 mod queue;
+mod radius;
 mod retry_queue;
 mod router_log;
 mod routers;

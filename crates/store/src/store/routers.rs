@@ -3,7 +3,7 @@
 use std::str::FromStr;
 
 use headend_core::geo::GeoPoint;
-use headend_core::router::{Pop, Router, Transport};
+use headend_core::router::{Backend, Nas, Pop, Router, Transport};
 use headend_core::{PopId, RouterId};
 use sqlx::Row;
 
@@ -34,7 +34,7 @@ impl Store {
     }
 
     const ROUTER_COLUMNS: &str = "id, name, host, port, transport, username, pop_id, latitude, longitude, tls_pin,
-                                  presented_tls_pin";
+                                  presented_tls_pin, backend, nas_address, coa_port";
 
     pub async fn routers(&self) -> Result<Vec<Router>, StoreError> {
         let sql = format!("SELECT {} FROM routers ORDER BY name", Self::ROUTER_COLUMNS);
@@ -253,7 +253,26 @@ fn router_row(row: &sqlx::sqlite::SqliteRow) -> Result<Router, StoreError> {
         location,
         tls_pin: row.try_get("tls_pin")?,
         presented_tls_pin: row.try_get("presented_tls_pin")?,
+        backend: backend_row(row)?,
     })
+}
+
+fn backend_row(row: &sqlx::sqlite::SqliteRow) -> Result<Backend, StoreError> {
+    let backend: String = row.try_get("backend")?;
+    match backend.as_str() {
+        "api" => Ok(Backend::Api),
+        "radius" => {
+            let address: Option<String> = row.try_get("nas_address")?;
+            let address = address
+                .ok_or_else(|| corrupt("routers", "a RADIUS router without a NAS address"))?
+                .parse()
+                .map_err(|e| corrupt("routers", e))?;
+            let port: i64 = row.try_get("coa_port")?;
+            let coa_port = u16::try_from(port).map_err(|e| corrupt("routers", e))?;
+            Ok(Backend::Radius(Nas { address, coa_port }))
+        }
+        other => Err(corrupt("routers", format!("unknown backend {other:?}"))),
+    }
 }
 
 fn location(table: &'static str, lat: Option<f64>, lon: Option<f64>) -> Result<Option<GeoPoint>, StoreError> {

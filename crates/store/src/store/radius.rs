@@ -1,0 +1,73 @@
+//! RADIUS mode's settings: the FreeRADIUS database Headend syncs, and each
+//! router's backend.
+
+use std::net::SocketAddr;
+
+use headend_core::RouterId;
+use headend_core::radius::database::{DatabaseUrl, RadiusSettings};
+use headend_core::router::Backend;
+use sqlx::Row;
+
+use super::{Store, corrupt, ts};
+use crate::error::StoreError;
+
+impl Store {
+    /// The RADIUS settings, if the operator gave them.
+    pub async fn radius_settings(&self) -> Result<Option<RadiusSettings>, StoreError> {
+        let row = sqlx::query("SELECT url, server_address FROM radius_settings WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let url: String = row.try_get(0)?;
+        let server: Option<String> = row.try_get(1)?;
+        Ok(Some(RadiusSettings {
+            url: url.parse::<DatabaseUrl>().map_err(|e| corrupt("radius_settings", e))?,
+            server: server.map(|s| s.parse::<SocketAddr>().map_err(|e| corrupt("radius_settings", e))).transpose()?,
+        }))
+    }
+
+    /// Replaces the RADIUS settings; every RADIUS router is swept against
+    /// the new database.
+    pub async fn set_radius_settings(&self, settings: &RadiusSettings) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO radius_settings (id, url, server_address, updated_at) VALUES (1, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET url = excluded.url, server_address = excluded.server_address,
+                                            updated_at = excluded.updated_at",
+        )
+        .bind(settings.url.to_string())
+        .bind(settings.server.map(|s| s.to_string()))
+        .bind(ts(self.now()))
+        .execute(&mut *tx)
+        .await?;
+        let routers: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM routers WHERE backend = 'radius'").fetch_all(&mut *tx).await?;
+        for router in routers {
+            super::sweep_router(&mut tx, RouterId(router), self.now()).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Switches where a router's PPPoE users are kept; its next sweep
+    /// moves them (see `headend_provision`'s RADIUS sync).
+    pub async fn set_router_backend(&self, router: RouterId, backend: Backend) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let nas = backend.nas();
+        let done = sqlx::query(
+            "UPDATE routers SET backend = ?, nas_address = ?, coa_port = COALESCE(?, coa_port) WHERE id = ?",
+        )
+        .bind(backend.as_str())
+        .bind(nas.map(|n| n.address.to_string()))
+        .bind(nas.map(|n| i64::from(n.coa_port)))
+        .bind(router.0)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("router {router}")));
+        }
+        super::sweep_router(&mut tx, router, self.now()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
