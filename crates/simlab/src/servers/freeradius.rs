@@ -13,7 +13,7 @@ use rustix::process::Signal;
 use tempfile::TempDir;
 use tokio::process::Command;
 
-use super::{Process, ServerError, find_program, free_udp_ports, log_tail, require_file, start_with_retries, temp_dir};
+use super::{Process, ServerError, find_program, free_udp_ports, log_tail, start_with_retries, temp_dir};
 
 /// Where Debian's packages put the modules, dictionaries and queries.
 const LIBDIR: &str = "/usr/lib/freeradius";
@@ -200,6 +200,19 @@ impl FreeRadiusServer {
     /// The last lines FreeRADIUS logged, for a failing test's message.
     pub fn log_tail(&self) -> String {
         log_tail(&self.log)
+    }
+}
+
+/// Fails unless the installed file at `path` can be read: Debian keeps
+/// /etc/freeradius to root and the `freerad` group.
+fn require_file(path: &Path, package: &'static str) -> Result<(), ServerError> {
+    match std::fs::File::open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Err(ServerError::io(
+            format!("reading {} (readable by root and the freerad group: usermod -aG freerad $USER)", path.display()),
+            e,
+        )),
+        Err(_) => Err(ServerError::Missing { program: path.display().to_string(), package }),
     }
 }
 

@@ -139,11 +139,6 @@ fn is_executable(path: &Path) -> bool {
     path.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
-/// Fails with [`ServerError::Missing`] unless `path` exists.
-fn require_file(path: &Path, package: &'static str) -> Result<(), ServerError> {
-    if path.exists() { Ok(()) } else { Err(ServerError::Missing { program: path.display().to_string(), package }) }
-}
-
 /// A fresh temporary directory named after the server.
 fn temp_dir(server: &str) -> Result<tempfile::TempDir, ServerError> {
     tempfile::Builder::new()
@@ -222,15 +217,17 @@ async fn run(command: &mut Command, what: &str, stdin: &str, secret: Option<&str
     Err(ServerError::Command { command: what.to_owned(), status: out.status.to_string(), output })
 }
 
+/// How long a server may take to stop cleanly before it is killed.
+const STOP_GRACE: Duration = Duration::from_secs(10);
+
 /// A server process: its standard output and error go to `log`; dropping
-/// it sends `stop` (the server's clean, fast shutdown), waits up to `grace`
-/// and then kills it.
+/// it sends `stop` (the server's clean, fast shutdown), waits up to
+/// [`STOP_GRACE`] and then kills it.
 struct Process {
     child: Child,
     server: &'static str,
     log: PathBuf,
     stop: Signal,
-    grace: Duration,
 }
 
 /// Why a start attempt failed.
@@ -253,7 +250,7 @@ impl Process {
         // English messages: `PortTaken` is recognised by its text.
         command.env("LC_ALL", "C").stdin(Stdio::null()).stdout(file).stderr(err).kill_on_drop(true);
         let child = command.spawn().map_err(|e| ServerError::io(format!("starting {server}"), e))?;
-        Ok(Process { child, server, log, stop, grace: Duration::from_secs(10) })
+        Ok(Process { child, server, log, stop })
     }
 
     fn exit_status(&mut self) -> Option<ExitStatus> {
@@ -306,7 +303,7 @@ impl Drop for Process {
         let pid = self.child.id().and_then(|id| i32::try_from(id).ok()).and_then(Pid::from_raw);
         if let Some(pid) = pid
             && kill_process(pid, self.stop).is_ok()
-            && self.exited_within(self.grace)
+            && self.exited_within(STOP_GRACE)
         {
             return;
         }
