@@ -163,3 +163,25 @@ async fn mariadb_databases_of_their_own_and_cleanup() {
     assert!(!dir.exists(), "{} left behind", dir.display());
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "mariadb still listening");
 }
+
+/// FreeRADIUS that cannot reach its database stops at once; the error
+/// carries its log.
+#[tokio::test]
+async fn freeradius_says_why_it_cannot_start() {
+    let db = PostgresServer::start().await.unwrap();
+    let sql = SqlBackend::Postgres {
+        host: "127.0.0.1".into(),
+        port: db.port(),
+        database: "radius".into(),
+        user: "headend".into(),
+        password: "not-it".into(),
+    };
+    let config = FreeRadiusConfig { sql, clients: vec![("127.0.0.1/32".parse().unwrap(), SECRET.into())] };
+    match FreeRadiusServer::start(config).await {
+        Err(ServerError::Exited { server: "freeradius", log_tail, .. }) => {
+            assert!(log_tail.contains("password authentication failed"), "{log_tail}");
+        }
+        Err(other) => panic!("unexpected error: {other}"),
+        Ok(radius) => panic!("started anyway:\n{}", radius.log_tail()),
+    }
+}

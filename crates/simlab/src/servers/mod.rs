@@ -202,19 +202,29 @@ fn tail(text: &str) -> String {
 async fn run(command: &mut Command, what: &str, stdin: &str, secret: Option<&str>) -> Result<String, ServerError> {
     command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
     let mut child = command.spawn().map_err(|e| ServerError::io(format!("starting {what}"), e))?;
-    if let Some(mut input) = child.stdin.take() {
-        input.write_all(stdin.as_bytes()).await.map_err(|e| ServerError::io(format!("writing to {what}"), e))?;
-    }
-    let out = child.wait_with_output().await.map_err(|e| ServerError::io(format!("running {what}"), e))?;
+    let input = child.stdin.take();
+    // Fed while its output is read: a big script and a big answer would
+    // otherwise each wait for the other's pipe to drain.
+    let feed = async move {
+        match input {
+            // Dropped at the end: end of input.
+            Some(mut input) => input.write_all(stdin.as_bytes()).await,
+            None => Ok(()),
+        }
+    };
+    let (fed, out) = tokio::join!(feed, child.wait_with_output());
+    let out = out.map_err(|e| ServerError::io(format!("running {what}"), e))?;
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    if out.status.success() {
-        return Ok(stdout);
+    if !out.status.success() {
+        // Before `fed`: a program that failed early also broke the pipe.
+        let mut output = tail(&format!("{stdout}\n{}", String::from_utf8_lossy(&out.stderr)));
+        if let Some(secret) = secret {
+            output = output.replace(secret, "********");
+        }
+        return Err(ServerError::Command { command: what.to_owned(), status: out.status.to_string(), output });
     }
-    let mut output = tail(&format!("{stdout}{}", String::from_utf8_lossy(&out.stderr)));
-    if let Some(secret) = secret {
-        output = output.replace(secret, "********");
-    }
-    Err(ServerError::Command { command: what.to_owned(), status: out.status.to_string(), output })
+    fed.map_err(|e| ServerError::io(format!("writing to {what}"), e))?;
+    Ok(stdout)
 }
 
 /// How long a server may take to stop cleanly before it is killed.
