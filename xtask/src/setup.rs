@@ -36,6 +36,18 @@ const TEST_PACKAGES: &[&str] = &[
     // pdftotext, pdffonts, pdfinfo, pdftoppm: the tests read the invoices
     // Headend prints as a customer's PDF viewer would.
     "poppler-utils",
+    // RADIUS mode's tests (headend_simlab::servers) start a real PostgreSQL,
+    // MariaDB and FreeRADIUS of their own, on their own ports and in their
+    // own directories, and drive FreeRADIUS with radclient. Where
+    // invoke-rc.d allows it (not under Docker's policy-rc.d) the packages
+    // also start the system's services on the standard ports; the tests
+    // neither use nor disturb those.
+    "postgresql",
+    "mariadb-server",
+    "freeradius",
+    "freeradius-postgresql",
+    "freeradius-mysql",
+    "freeradius-utils",
 ];
 
 const TRUNK_VERSION: &str = "0.21.14";

@@ -10,10 +10,14 @@
 //! - [`messaging`]: an SMTP server and an HTTP server playing Twilio,
 //!   Africa's Talking, the WhatsApp Cloud API and a generic SMS gateway,
 //!   keeping what they accept, with fault injection.
+//! - [`servers`]: real PostgreSQL, MariaDB and FreeRADIUS 3 servers, each
+//!   started from the installed binaries in a temporary directory with its
+//!   own configuration, for the RADIUS-mode tests.
 //!
 //! # Architecture invariants
 //!
-//! - Listens on loopback only, on ports the system picks.
+//! - Listens on loopback only, on ports the system picks; [`servers`]
+//!   never touches the system's own database or RADIUS services.
 //! - Never linked into the shipped app except for demo mode.
 //! - Deterministic where it matters to tests: ids, challenges and churn
 //!   come from a seeded generator; time is tokio's (so paused in tests
@@ -27,6 +31,7 @@ pub mod audit;
 pub mod messaging;
 pub mod olt;
 pub mod routeros;
+pub mod servers;
 
 pub use messaging::{
     ReceivedAttachment, ReceivedMail, SimGateway, SimGatewayConfig, SimMessage, SimProvider, SimRequest, SimSmtp,
@@ -34,3 +39,4 @@ pub use messaging::{
 };
 pub use olt::{OltFaults, OnuState, PonPort, SimOlt, SimOltConfig, SimOltError, SimOltHandle, SimOltStats};
 pub use routeros::{Faults, Persona, SimConfig, SimError, SimRouter, SimRouterHandle, SimStats};
+pub use servers::{FreeRadiusConfig, FreeRadiusServer, MariaDbServer, PostgresServer, ServerError, SqlBackend};
