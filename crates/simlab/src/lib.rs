@@ -33,4 +33,7 @@ pub use messaging::{
     SimSmtpConfig, SmtpStage,
 };
 pub use olt::{OltFaults, OnuState, PonPort, SimOlt, SimOltConfig, SimOltError, SimOltHandle, SimOltStats};
-pub use routeros::{Faults, Persona, SimConfig, SimError, SimRouter, SimRouterHandle, SimStats};
+pub use routeros::{
+    CoaFault, DialOutcome, Faults, Persona, RadiusSession, SimConfig, SimError, SimRadius, SimRouter, SimRouterHandle,
+    SimStats,
+};
