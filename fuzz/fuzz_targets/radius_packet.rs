@@ -1,11 +1,16 @@
 //! Arbitrary bytes as a RADIUS datagram: decoding must return a packet or an
-//! error, never panic; what decodes must re-encode to the same bytes; and
-//! checking it as a reply to a fixed request must not panic either.
+//! error, never panic; what decodes must re-encode to the same bytes;
+//! checking it as a reply to a fixed request, or as an incoming request
+//! (and answering it, and reading it as an Access-Accept), must not panic
+//! either.
 
 #![no_main]
 
 use headend_radius::auth;
-use headend_radius::{PapRequest, SessionSelector, Vsa, access_request_pap, decode, disconnect_request, verify_reply};
+use headend_radius::{
+    Authorization, Code, PapRequest, SessionSelector, Vsa, access_request_pap, decode, disconnect_request, reply,
+    verify_reply, verify_request,
+};
 use libfuzzer_sys::fuzz_target;
 
 const SECRET: &[u8] = b"fuzz-secret";
@@ -19,6 +24,12 @@ fuzz_target!(|data: &[u8]| {
             let _ = Vsa::parse_all(&a.value);
         }
         let _ = format!("{packet:?}");
+        let _ = Authorization::read(&packet);
+    }
+    if let Ok(request) = verify_request(data, SECRET) {
+        for code in Code::ALL {
+            let _ = reply(&request, code, Vec::new(), SECRET);
+        }
     }
     let request = PapRequest {
         identifier: data.get(1).copied().unwrap_or(0),

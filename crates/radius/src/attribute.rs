@@ -47,6 +47,101 @@ pub mod mikrotik {
     pub const ADDRESS_LIST: u8 = 19;
 }
 
+/// Declares a closed set of `integer` attribute values: the enum, its wire
+/// value, the RFC's name, and the reverse lookup.
+macro_rules! enumerated {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $value:literal, $text:literal;)+ }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($variant,)+
+        }
+
+        impl $name {
+            /// Every value, for tables and tests.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            /// The wire value.
+            pub fn to_u32(self) -> u32 {
+                match self {
+                    $($name::$variant => $value,)+
+                }
+            }
+
+            /// The value for a wire number, if it is one we know.
+            pub fn from_u32(value: u32) -> Option<$name> {
+                $name::ALL.iter().copied().find(|v| v.to_u32() == value)
+            }
+
+            /// The RFC's name, for logs.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)+
+                }
+            }
+        }
+    };
+}
+
+enumerated! {
+    /// `Acct-Status-Type` (RFC 2866 §5.1): what an Accounting-Request reports.
+    AcctStatusType {
+        Start = 1, "Start";
+        Stop = 2, "Stop";
+        InterimUpdate = 3, "Interim-Update";
+        AccountingOn = 7, "Accounting-On";
+        AccountingOff = 8, "Accounting-Off";
+    }
+}
+
+enumerated! {
+    /// `Acct-Terminate-Cause` (RFC 2866 §5.10): why a session ended.
+    TerminateCause {
+        UserRequest = 1, "User-Request";
+        LostCarrier = 2, "Lost-Carrier";
+        LostService = 3, "Lost-Service";
+        IdleTimeout = 4, "Idle-Timeout";
+        SessionTimeout = 5, "Session-Timeout";
+        AdminReset = 6, "Admin-Reset";
+        AdminReboot = 7, "Admin-Reboot";
+        PortError = 8, "Port-Error";
+        NasError = 9, "NAS-Error";
+        NasRequest = 10, "NAS-Request";
+        NasReboot = 11, "NAS-Reboot";
+        PortUnneeded = 12, "Port-Unneeded";
+        PortPreempted = 13, "Port-Preempted";
+        PortSuspended = 14, "Port-Suspended";
+        ServiceUnavailable = 15, "Service-Unavailable";
+        Callback = 16, "Callback";
+        UserError = 17, "User-Error";
+        HostRequest = 18, "Host-Request";
+    }
+}
+
+enumerated! {
+    /// `Error-Cause` (RFC 5176 §3.5): why a NAS refused a Disconnect or CoA
+    /// (or, for 201, what an ACK did besides).
+    ErrorCause {
+        ResidualSessionContextRemoved = 201, "Residual-Session-Context-Removed";
+        InvalidEapPacket = 202, "Invalid-EAP-Packet";
+        UnsupportedAttribute = 401, "Unsupported-Attribute";
+        MissingAttribute = 402, "Missing-Attribute";
+        NasIdentificationMismatch = 403, "NAS-Identification-Mismatch";
+        InvalidRequest = 404, "Invalid-Request";
+        UnsupportedService = 405, "Unsupported-Service";
+        UnsupportedExtension = 406, "Unsupported-Extension";
+        InvalidAttributeValue = 407, "Invalid-Attribute-Value";
+        AdministrativelyProhibited = 501, "Administratively-Prohibited";
+        RequestNotRoutable = 502, "Request-Not-Routable";
+        SessionContextNotFound = 503, "Session-Context-Not-Found";
+        SessionContextNotRemovable = 504, "Session-Context-Not-Removable";
+        OtherProxyProcessingError = 505, "Other-Proxy-Processing-Error";
+        ResourcesUnavailable = 506, "Resources-Unavailable";
+        RequestInitiated = 507, "Request-Initiated";
+        MultipleSessionSelectionUnsupported = 508, "Multiple-Session-Selection-Unsupported";
+    }
+}
+
 /// The name of a type Headend knows, for showing reply attributes.
 pub fn name(typ: u8) -> Option<&'static str> {
     Some(match typ {
@@ -134,6 +229,22 @@ impl Attribute {
 
     pub fn framed_ip_address(address: Ipv4Addr) -> Attribute {
         Attribute::ipv4(typ::FRAMED_IP_ADDRESS, address)
+    }
+
+    pub fn calling_station_id(id: &str) -> Attribute {
+        Attribute::bytes(typ::CALLING_STATION_ID, id.as_bytes())
+    }
+
+    pub fn acct_status_type(status: AcctStatusType) -> Attribute {
+        Attribute::integer(typ::ACCT_STATUS_TYPE, status.to_u32())
+    }
+
+    pub fn acct_terminate_cause(cause: TerminateCause) -> Attribute {
+        Attribute::integer(typ::ACCT_TERMINATE_CAUSE, cause.to_u32())
+    }
+
+    pub fn error_cause(cause: ErrorCause) -> Attribute {
+        Attribute::integer(typ::ERROR_CAUSE, cause.to_u32())
     }
 
     /// A Message-Authenticator of zeros: `auth` fills it in last, because

@@ -2,11 +2,14 @@
 //! Status-Server probe, and the Disconnect/CoA kicks. Each carries a
 //! Message-Authenticator, which RFC 5997 requires on Status-Server and
 //! servers patched for BlastRADIUS (CVE-2024-3596) expect on the rest.
+//! Also the Accounting-Requests a NAS sends (the simulated router's side),
+//! which, like MikroTik's, carry none: the Request Authenticator already
+//! covers the whole packet.
 
 use std::fmt;
 use std::net::Ipv4Addr;
 
-use crate::attribute::{self, Attribute, PasswordError, typ};
+use crate::attribute::{self, AcctStatusType, Attribute, PasswordError, TerminateCause, typ};
 use crate::auth;
 use crate::packet::{Code, EncodeError, Packet};
 
@@ -27,6 +30,8 @@ pub enum BuildError {
     Encode(#[from] EncodeError),
     #[error("a Disconnect or CoA request needs a User-Name, Acct-Session-Id or Framed-IP-Address")]
     NoSessionIdentity,
+    #[error("an Accounting-Request needs a NAS-IP-Address or NAS-Identifier")]
+    NoNasIdentity,
 }
 
 /// What a PAP test login sends. `Debug` hides the password.
@@ -139,4 +144,87 @@ pub fn coa_request(
 ) -> Result<Built, BuildError> {
     let rate = Attribute::mikrotik_rate_limit(rate_limit);
     session_request(Code::CoaRequest, identifier, session, Some(rate), secret)
+}
+
+/// What an Accounting-Request (RFC 2866) reports about one session. The
+/// counters are 64-bit: the low 32 bits go in `Acct-*-Octets`, the high in
+/// `Acct-*-Gigawords` (RFC 2869 §5.1), both always sent when given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountingRequest<'a> {
+    pub identifier: u8,
+    pub status: AcctStatusType,
+    pub user_name: &'a str,
+    pub acct_session_id: &'a str,
+    pub nas_ip_address: Option<Ipv4Addr>,
+    pub nas_identifier: Option<&'a str>,
+    pub framed_ip_address: Option<Ipv4Addr>,
+    /// The subscriber's MAC, e.g. `02:00:00:00:00:01`.
+    pub calling_station_id: Option<&'a str>,
+    pub input_octets: Option<u64>,
+    pub output_octets: Option<u64>,
+    /// Seconds since the session started.
+    pub session_time: Option<u32>,
+    /// Only meaningful on a Stop.
+    pub terminate_cause: Option<TerminateCause>,
+}
+
+impl<'a> AccountingRequest<'a> {
+    /// A report with only the required parts; set the rest by field.
+    pub fn new(
+        identifier: u8,
+        status: AcctStatusType,
+        user_name: &'a str,
+        acct_session_id: &'a str,
+    ) -> AccountingRequest<'a> {
+        AccountingRequest {
+            identifier,
+            status,
+            user_name,
+            acct_session_id,
+            nas_ip_address: None,
+            nas_identifier: None,
+            framed_ip_address: None,
+            calling_station_id: None,
+            input_octets: None,
+            output_octets: None,
+            session_time: None,
+            terminate_cause: None,
+        }
+    }
+}
+
+/// The two halves of a 64-bit counter: (Gigawords, Octets).
+fn split_counter(n: u64) -> (u32, u32) {
+    (u32::try_from(n >> 32).unwrap_or(u32::MAX), u32::try_from(n & 0xFFFF_FFFF).unwrap_or(u32::MAX))
+}
+
+/// An Accounting-Request with its computed Request Authenticator (RFC 2866
+/// §3). RFC 2866 §5 wants the NAS named, by address or identifier.
+pub fn accounting_request(request: &AccountingRequest<'_>, secret: &[u8]) -> Result<Built, BuildError> {
+    if request.nas_ip_address.is_none() && request.nas_identifier.is_none() {
+        return Err(BuildError::NoNasIdentity);
+    }
+    let mut packet = Packet::new(Code::AccountingRequest, request.identifier, [0; 16])
+        .with(Attribute::acct_status_type(request.status))
+        .with(Attribute::user_name(request.user_name))
+        .with(Attribute::acct_session_id(request.acct_session_id));
+    let a = &mut packet.attributes;
+    a.extend(request.nas_ip_address.map(|ip| Attribute::ipv4(typ::NAS_IP_ADDRESS, ip)));
+    a.extend(request.nas_identifier.map(Attribute::nas_identifier));
+    a.extend(request.framed_ip_address.map(Attribute::framed_ip_address));
+    a.extend(request.calling_station_id.map(Attribute::calling_station_id));
+    for (count, low, high) in [
+        (request.input_octets, typ::ACCT_INPUT_OCTETS, typ::ACCT_INPUT_GIGAWORDS),
+        (request.output_octets, typ::ACCT_OUTPUT_OCTETS, typ::ACCT_OUTPUT_GIGAWORDS),
+    ] {
+        if let Some(n) = count {
+            let (gigawords, octets) = split_counter(n);
+            a.push(Attribute::integer(low, octets));
+            a.push(Attribute::integer(high, gigawords));
+        }
+    }
+    a.extend(request.session_time.map(|t| Attribute::integer(typ::ACCT_SESSION_TIME, t)));
+    a.extend(request.terminate_cause.map(Attribute::acct_terminate_cause));
+    let bytes = auth::sign_request(&mut packet, secret)?;
+    Ok(Built { packet, bytes })
 }

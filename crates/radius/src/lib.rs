@@ -1,6 +1,8 @@
 //! RADIUS on the wire: a sans-IO codec for the packets Headend's RADIUS mode
 //! sends and reads (Access-Request with PAP, Status-Server, CoA and
-//! Disconnect, and their replies).
+//! Disconnect, and their replies), and for the NAS side the simulated router
+//! plays (accounting, checking and answering incoming Disconnect and CoA,
+//! reading an Access-Accept).
 //!
 //! Bytes in, bytes out: no sockets, no clock, no randomness (callers pass the
 //! 16 random bytes of a request authenticator), so a thin UDP layer or a test
@@ -10,15 +12,22 @@
 
 #![forbid(unsafe_code)]
 
+pub mod accept;
 pub mod attribute;
 pub mod auth;
 pub mod build;
+pub mod incoming;
 pub mod packet;
 pub mod reply;
 
-pub use attribute::{Attribute, Password, PasswordError, ValueError, Vsa, VsaError};
-pub use build::{
-    BuildError, Built, PapRequest, SessionSelector, access_request_pap, coa_request, disconnect_request, status_server,
+pub use accept::Authorization;
+pub use attribute::{
+    AcctStatusType, Attribute, ErrorCause, Password, PasswordError, TerminateCause, ValueError, Vsa, VsaError,
 };
+pub use build::{
+    AccountingRequest, BuildError, Built, PapRequest, SessionSelector, access_request_pap, accounting_request,
+    coa_request, disconnect_request, status_server,
+};
+pub use incoming::{AnswerError, RequestError, reply, verify_request};
 pub use packet::{Code, DecodeError, EncodeError, HEADER_LEN, MAX_PACKET_LEN, Packet, decode};
 pub use reply::{ReplyError, verify_reply};

@@ -22,7 +22,7 @@ pub enum ReplyError {
 }
 
 /// The reply codes a request may get.
-fn answers(request: Code, reply: Code) -> bool {
+pub(crate) fn answers(request: Code, reply: Code) -> bool {
     match request {
         Code::AccessRequest => matches!(reply, Code::AccessAccept | Code::AccessReject | Code::AccessChallenge),
         Code::AccountingRequest => reply == Code::AccountingResponse,
@@ -49,7 +49,8 @@ pub fn verify_reply(request: &Packet, reply_bytes: &[u8], secret: &[u8]) -> Resu
     if !auth::check_response_authenticator(reply_bytes, &request.authenticator, secret)? {
         return Err(ReplyError::BadResponseAuthenticator);
     }
-    match auth::verify_message_authenticator(reply_bytes, &request.authenticator, secret) {
+    let covered = auth::hmac_authenticator_for_reply(request, reply.code);
+    match auth::verify_message_authenticator(reply_bytes, &covered, secret) {
         Ok(MessageAuth::Valid) => {}
         Ok(MessageAuth::Absent) if request.code == Code::StatusServer => {
             return Err(ReplyError::MissingMessageAuthenticator);

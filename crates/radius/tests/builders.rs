@@ -29,7 +29,7 @@ fn session() -> SessionSelector<'static> {
 fn reply_to(request: &Packet, code: Code, attributes: Vec<Attribute>, secret: &[u8]) -> Vec<u8> {
     let mut reply = Packet::new(code, request.identifier, [0; 16]);
     reply.attributes = attributes;
-    auth::sign_reply(&mut reply, &request.authenticator, secret).unwrap()
+    auth::sign_reply(&mut reply, request, secret).unwrap()
 }
 
 #[test]

@@ -75,7 +75,7 @@ fn rfc2865_7_1_accept_signed_by_us_matches_the_rfc() {
         .with(Attribute::integer(typ::SERVICE_TYPE, 1))
         .with(Attribute::integer(15, 0))
         .with(Attribute::ipv4(14, Ipv4Addr::new(192, 168, 1, 3)));
-    let bytes = auth::sign_reply(&mut reply, &REQUEST_AUTH, SECRET).unwrap();
+    let bytes = auth::sign_reply(&mut reply, &Packet::new(Code::AccessRequest, 0, REQUEST_AUTH), SECRET).unwrap();
     assert_eq!(bytes, hex(ACCESS_ACCEPT));
 }
 

@@ -10,6 +10,10 @@
 //! - [`messaging`]: an SMTP server and an HTTP server playing Twilio,
 //!   Africa's Talking, the WhatsApp Cloud API and a generic SMS gateway,
 //!   keeping what they accept, with fault injection.
+//!
+//!   The router also has a RADIUS mode ([`SimRadius`]): its PPPoE clients
+//!   log in with Access-Request, send accounting, and it answers RFC 5176
+//!   Disconnect and CoA requests, with faults ([`CoaFault`]).
 //! - [`servers`]: real PostgreSQL, MariaDB and FreeRADIUS 3 servers, each
 //!   started from the installed binaries in a temporary directory with its
 //!   own configuration, for the RADIUS-mode tests.
@@ -38,5 +42,8 @@ pub use messaging::{
     SimSmtpConfig, SmtpStage,
 };
 pub use olt::{OltFaults, OnuState, PonPort, SimOlt, SimOltConfig, SimOltError, SimOltHandle, SimOltStats};
-pub use routeros::{Faults, Persona, SimConfig, SimError, SimRouter, SimRouterHandle, SimStats};
+pub use routeros::{
+    CoaFault, DialOutcome, Faults, Persona, RadiusSession, SimConfig, SimError, SimRadius, SimRouter, SimRouterHandle,
+    SimStats,
+};
 pub use servers::{FreeRadiusConfig, FreeRadiusServer, MariaDbServer, PostgresServer, ServerError, SqlBackend};

@@ -21,6 +21,8 @@ pub enum Menu {
     AddressList,
     /// `/queue/simple`.
     SimpleQueue,
+    /// `/radius`: the RADIUS servers the router asks (RADIUS mode).
+    Radius,
 }
 
 impl Menu {
@@ -34,6 +36,7 @@ impl Menu {
             Self::PppActive => "/ppp/active",
             Self::AddressList => "/ip/firewall/address-list",
             Self::SimpleQueue => "/queue/simple",
+            Self::Radius => "/radius",
         }
     }
 }
@@ -369,6 +372,17 @@ mod tests {
         assert_eq!(command.path(), "/ppp/secret/add");
         assert_eq!(command.attributes().get("password").unwrap(), "s3cret");
         assert_eq!(command.attributes().get("profile").unwrap(), "10M");
+    }
+
+    #[test]
+    fn radius_server_add_keeps_its_secret_out_of_debug() {
+        let attrs = [("service", "ppp"), ("address", "10.0.0.5"), ("secret", "r4d1us")].into_iter().collect();
+        let change = Change::add(Menu::Radius, attrs);
+        let shown = format!("{change:?}");
+        assert!(!shown.contains("r4d1us"), "{shown}");
+        let command = change.to_command();
+        assert_eq!(command.path(), "/radius/add");
+        assert_eq!(command.attributes().get("secret").unwrap(), "r4d1us");
     }
 
     #[test]

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use super::radius::SimRadius;
+
 /// Which RouterOS the simulator imitates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Persona {
@@ -79,6 +81,9 @@ pub struct SimConfig {
     /// Also serve the REST API over HTTPS (with the same certificate as
     /// API-SSL, made even when `tls` is off). Default true.
     pub rest: bool,
+    /// RADIUS mode: PPPoE logins through a RADIUS server, accounting, and
+    /// a CoA port. Default `None`.
+    pub radius: Option<SimRadius>,
 }
 
 impl Default for SimConfig {
@@ -96,6 +101,7 @@ impl Default for SimConfig {
             faults: Faults::default(),
             tls: true,
             rest: true,
+            radius: None,
         }
     }
 }

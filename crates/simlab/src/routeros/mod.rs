@@ -24,7 +24,11 @@
 //!   removal) and `/cancel` (`!trap =category=2 =message=interrupted`);
 //! - unknown paths: `!trap =category=0 =message=no such command prefix`;
 //! - `disable` of a secret does not end its session; removing an active
-//!   session is a kick.
+//!   session is a kick;
+//! - `/radius` (a table), `/ppp/aaa` and `/radius/incoming` (one set of
+//!   properties each, like `/system/identity`) for the RADIUS set-up;
+//!   RADIUS mode itself ([`SimConfig::radius`], `radius.rs`) is the
+//!   simulator's configuration, not driven by those menus.
 //!
 //! # Round trips
 //!
@@ -36,6 +40,7 @@
 mod config;
 mod conn;
 mod query;
+mod radius;
 mod rest;
 mod schema;
 mod state;
@@ -57,6 +62,8 @@ use tokio_rustls::TlsAcceptor;
 use tracing::debug;
 
 pub use config::{Faults, Persona, SimConfig};
+use radius::Nas;
+pub use radius::{CoaFault, DialOutcome, RadiusSession, SimRadius};
 use schema::Menu;
 use state::State;
 use tls::TlsIdentity;
@@ -89,9 +96,13 @@ pub struct SimStats {
     /// REST requests (unauthorized ones included; those also count in
     /// `failed_logins`).
     pub rest_requests: u64,
+    /// Verified Disconnect-Requests on the CoA port (RADIUS mode).
+    pub disconnects_received: u64,
+    /// Verified CoA-Requests on the CoA port (RADIUS mode).
+    pub coa_received: u64,
 }
 
-/// Failure to start a simulated router.
+/// Failure to start a simulated router, or of a RADIUS login.
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
     /// A socket could not be bound.
@@ -100,6 +111,15 @@ pub enum SimError {
     /// The self-signed certificate could not be made.
     #[error("cannot make the TLS certificate: {0}")]
     Certificate(String),
+    /// [`SimRouterHandle::dial`] on a router without [`SimConfig::radius`].
+    #[error("the router is not in RADIUS mode")]
+    NotRadius,
+    /// The RADIUS server gave no valid answer after three tries.
+    #[error("no answer from the RADIUS server at {0}")]
+    RadiusTimeout(SocketAddr),
+    /// A RADIUS packet could not be made.
+    #[error("RADIUS: {0}")]
+    Radius(String),
 }
 
 /// Shared by the accept loops and the connections.
@@ -166,8 +186,14 @@ impl SimRouter {
                 }
             }));
         }
+        let mut nas = None;
+        if let Some(radius) = config.radius {
+            let (running, radius_tasks) = radius::start(radius, &core).await?;
+            nas = Some(running);
+            tasks.extend(radius_tasks);
+        }
         debug!(api_port, ?api_tls_port, ?rest_port, "simulated router started");
-        Ok(SimRouterHandle { core, api_port, api_tls_port, rest_port, tasks })
+        Ok(SimRouterHandle { core, api_port, api_tls_port, rest_port, nas, tasks })
     }
 }
 
@@ -226,6 +252,7 @@ pub struct SimRouterHandle {
     api_port: u16,
     api_tls_port: Option<u16>,
     rest_port: Option<u16>,
+    nas: Option<Arc<Nas>>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -337,9 +364,51 @@ impl SimRouterHandle {
         self.core.lock().connect_session(&name.into()).map(state::id_text)
     }
 
-    /// The session of `name` ends (the subscriber hangs up).
+    /// The session of `name` ends (the subscriber hangs up). For a
+    /// RADIUS session an Accounting Stop (User-Request) follows; see
+    /// [`SimRouterHandle::hang_up`] to wait for it.
     pub fn disconnect_session(&self, name: impl Into<Value>) -> bool {
-        self.core.lock().disconnect_session(&name.into())
+        self.core.lock().disconnect_session(&name.into(), None)
+    }
+
+    /// The CoA port on 127.0.0.1 (RADIUS mode).
+    #[must_use]
+    pub fn coa_addr(&self) -> Option<SocketAddr> {
+        self.nas.as_ref().map(|n| n.coa_addr)
+    }
+
+    /// A PPPoE client logs in as `user` (RADIUS mode): an Access-Request
+    /// with PAP; on Access-Accept a session starts in `/ppp/active` with
+    /// what was granted, and this returns once its Accounting Start was
+    /// answered (or given up on).
+    pub async fn dial(&self, user: &str, password: &str) -> Result<DialOutcome, SimError> {
+        let nas = self.nas.as_ref().ok_or(SimError::NotRadius)?;
+        nas.dial(&self.core, user, password).await
+    }
+
+    /// The session of `user` ends as [`SimRouterHandle::disconnect_session`]
+    /// does; returns once its Accounting Stop (User-Request) was answered
+    /// or given up on. `false` when `user` had no session.
+    pub async fn hang_up(&self, user: &str) -> bool {
+        let (done, sent) = tokio::sync::oneshot::channel();
+        if !self.core.lock().disconnect_session(&Value::from(user), Some(done)) {
+            return false;
+        }
+        // A session without RADIUS drops `done` at once.
+        let _ = sent.await;
+        true
+    }
+
+    /// Make the CoA port misbehave (RADIUS mode; otherwise no effect).
+    pub fn set_coa_fault(&self, fault: CoaFault) {
+        self.core.lock().set_coa_fault(fault);
+    }
+
+    /// What RADIUS granted the session of `name` (rate limit and address
+    /// list, changed by CoA), if it is a RADIUS session.
+    #[must_use]
+    pub fn radius_session(&self, name: impl Into<Value>) -> Option<RadiusSession> {
+        self.core.lock().radius_session(&name.into())
     }
 }
 

@@ -53,7 +53,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::mpsc;
 use tracing::{debug, trace};
 
-use super::schema::Menu;
+use super::schema::{Menu, Singleton};
 use super::state::ConnId;
 use super::{Core, Persona};
 
@@ -423,7 +423,8 @@ async fn route_inner(request: Request<Incoming>, core: &Core, conn: ConnId) -> R
     trace!(%method, path = %api_path, "REST request");
     let (parent, last) = api_path.rsplit_once('/').unwrap_or(("", api_path.as_str()));
     let is_menu = Menu::from_path(api_path.as_bytes()).is_some();
-    let is_single = matches!(api_path.as_str(), "/system/identity" | "/system/resource");
+    let is_single = matches!(api_path.as_str(), "/system/identity" | "/system/resource")
+        || Singleton::from_path(api_path.as_bytes()).is_some();
     let item_of = Menu::from_path(parent.as_bytes()).is_some().then_some((parent, last));
 
     match method {

@@ -1,5 +1,9 @@
 //! The menus the simulator knows, and their properties.
 
+use std::collections::BTreeMap;
+
+use headend_routeros::Value;
+
 /// A menu backed by a table of items.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum Menu {
@@ -9,11 +13,19 @@ pub(crate) enum Menu {
     PppActive,
     AddressList,
     SimpleQueue,
+    Radius,
 }
 
 impl Menu {
-    pub(crate) const ALL: [Self; 6] =
-        [Self::Interface, Self::PppSecret, Self::PppProfile, Self::PppActive, Self::AddressList, Self::SimpleQueue];
+    pub(crate) const ALL: [Self; 7] = [
+        Self::Interface,
+        Self::PppSecret,
+        Self::PppProfile,
+        Self::PppActive,
+        Self::AddressList,
+        Self::SimpleQueue,
+        Self::Radius,
+    ];
 
     pub(crate) fn from_path(path: &[u8]) -> Option<Self> {
         Self::ALL.into_iter().find(|m| m.schema().path.as_bytes() == path)
@@ -31,7 +43,42 @@ impl Menu {
             Self::PppActive => &PPP_ACTIVE,
             Self::AddressList => &ADDRESS_LIST,
             Self::SimpleQueue => &SIMPLE_QUEUE,
+            Self::Radius => &RADIUS,
         }
+    }
+}
+
+/// A menu that is one set of properties rather than a table (like
+/// `/system/identity`): `print` shows it without `.id`, `set` changes it.
+/// Its schema's `defaults` are its values at start, in print order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Singleton {
+    PppAaa,
+    RadiusIncoming,
+}
+
+impl Singleton {
+    pub(crate) const ALL: [Self; 2] = [Self::PppAaa, Self::RadiusIncoming];
+
+    pub(crate) fn from_path(path: &[u8]) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.schema().path.as_bytes() == path)
+    }
+
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+
+    pub(crate) fn schema(self) -> &'static Schema {
+        match self {
+            Self::PppAaa => &PPP_AAA,
+            Self::RadiusIncoming => &RADIUS_INCOMING,
+        }
+    }
+
+    /// The values at start, by field index.
+    pub(crate) fn initial(self) -> BTreeMap<usize, Value> {
+        let schema = self.schema();
+        schema.defaults.iter().filter_map(|(k, v)| Some((schema.field(k.as_bytes())?, Value::from(*v)))).collect()
     }
 }
 
@@ -248,4 +295,63 @@ pub(crate) static SIMPLE_QUEUE: Schema = Schema {
     unique: &["name"],
     duplicate: "failure: already have such name",
     verbs: ALL_VERBS,
+};
+
+/// RADIUS servers the router asks (`service` is a comma-separated list:
+/// `ppp`, `login`, `hotspot`, ...). `secret` stays out of logs, as every
+/// property named like a password does.
+pub(crate) static RADIUS: Schema = Schema {
+    path: "/radius",
+    fields: &[
+        "service",
+        "address",
+        "secret",
+        "authentication-port",
+        "accounting-port",
+        "timeout",
+        "disabled",
+        "comment",
+    ],
+    defaults: &[
+        ("service", ""),
+        ("secret", ""),
+        ("authentication-port", "1812"),
+        ("accounting-port", "1813"),
+        ("timeout", "300ms"),
+        ("disabled", "false"),
+    ],
+    bools: &["disabled"],
+    required: &["address"],
+    read_only: &[],
+    unique: &[],
+    duplicate: "",
+    verbs: ALL_VERBS,
+};
+
+const SINGLETON_VERBS: &[&str] = &["print", "getall", "set"];
+
+/// Whether PPP asks RADIUS, and its accounting.
+pub(crate) static PPP_AAA: Schema = Schema {
+    path: "/ppp/aaa",
+    fields: &["use-radius", "accounting", "interim-update"],
+    defaults: &[("use-radius", "false"), ("accounting", "true"), ("interim-update", "0s")],
+    bools: &["use-radius", "accounting"],
+    required: &[],
+    read_only: &[],
+    unique: &[],
+    duplicate: "",
+    verbs: SINGLETON_VERBS,
+};
+
+/// Whether the router takes Disconnect and CoA requests, and on which port.
+pub(crate) static RADIUS_INCOMING: Schema = Schema {
+    path: "/radius/incoming",
+    fields: &["accept", "port"],
+    defaults: &[("accept", "false"), ("port", "3799")],
+    bools: &["accept"],
+    required: &[],
+    read_only: &[],
+    unique: &[],
+    duplicate: "",
+    verbs: SINGLETON_VERBS,
 };

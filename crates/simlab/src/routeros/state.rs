@@ -4,14 +4,17 @@
 //! held across an await.
 
 use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
 use std::time::Duration;
 
+use headend_radius::{AcctStatusType, Attribute, Authorization, Code, ErrorCause, Packet, TerminateCause};
 use headend_routeros::{Attributes, Command, Reply, Tag, TrapCategory, Value};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
 use super::query;
-use super::schema::{Menu, Schema};
+use super::radius::{self, CoaFault, NasLink, RadiusSession, Report, Selector};
+use super::schema::{Menu, Schema, Singleton};
 use super::{Faults, Persona, SimConfig, SimStats};
 
 pub(crate) type ConnId = u64;
@@ -61,13 +64,14 @@ impl Table {
     }
 }
 
-/// Counters of an active session.
-#[derive(Debug, Clone, Copy)]
+/// Counters of an active session, and what RADIUS granted it.
+#[derive(Debug, Clone)]
 struct SessionMeta {
     started: Instant,
     /// Bytes per second.
     rate_in: u64,
     rate_out: u64,
+    radius: Option<RadiusSession>,
 }
 
 /// A `listen` (or `print =follow=`) in progress.
@@ -89,6 +93,8 @@ pub(crate) struct State {
     identity: Value,
     started: Instant,
     tables: Vec<Table>,
+    /// One item per [`Singleton`] menu, by its index.
+    singletons: Vec<Item>,
     sessions: BTreeMap<u32, SessionMeta>,
     sessions_made: u64,
     listeners: Vec<Listener>,
@@ -96,6 +102,14 @@ pub(crate) struct State {
     pub(crate) stats: SimStats,
     pub(crate) faults: Faults,
     writes_seen: u64,
+    /// RADIUS mode, when on.
+    pub(crate) nas: Option<NasLink>,
+}
+
+/// The n-th session's id as RouterOS shows it (`session-id` adds `0x`;
+/// Acct-Session-Id is this).
+fn session_id(n: u64) -> String {
+    format!("81{n:06X}")
 }
 
 pub(crate) fn id_text(id: u32) -> String {
@@ -174,6 +188,7 @@ impl State {
             identity: Value::from(config.identity.as_str()),
             started: Instant::now(),
             tables: Menu::ALL.iter().map(|_| Table::default()).collect(),
+            singletons: Singleton::ALL.iter().map(|s| Item { values: s.initial() }).collect(),
             sessions: BTreeMap::new(),
             sessions_made: 0,
             listeners: Vec::new(),
@@ -181,6 +196,7 @@ impl State {
             stats: SimStats::default(),
             faults: config.faults.clone(),
             writes_seen: 0,
+            nas: None,
         };
         for n in 1..=config.interfaces {
             let mac = format!("02:00:00:00:{:02X}:{:02X}", (n >> 8) & 0xFF, n & 0xFF);
@@ -378,6 +394,9 @@ impl State {
         let split = path.iter().rposition(|&b| b == b'/').unwrap_or(0);
         let (menu_path, verb) =
             (path.get(..split).unwrap_or_default(), path.get(split.saturating_add(1)..).unwrap_or_default());
+        if let Some(single) = Singleton::from_path(menu_path) {
+            return self.singleton(single, verb, command);
+        }
         let Some(menu) = Menu::from_path(menu_path) else {
             if menu_path == b"/system/identity" || menu_path == b"/system/resource" {
                 return fail(tag, Some(0), "no such command");
@@ -406,6 +425,31 @@ impl State {
                     _ => self.set_disabled(menu, command, true),
                 }
             }
+        }
+    }
+
+    /// `print` or `set` of a menu that is one set of properties.
+    fn singleton(&mut self, single: Singleton, verb: &[u8], command: &Command) -> Replies {
+        let tag = command.tag();
+        let schema = single.schema();
+        let verb = std::str::from_utf8(verb).unwrap_or_default();
+        if !schema.verbs.contains(&verb) {
+            return fail(tag, Some(0), "no such command");
+        }
+        if verb != "set" {
+            let values = &self.singletons[single.index()].values;
+            let attrs = schema.fields.iter().enumerate().filter_map(|(i, f)| Some((*f, values.get(&i)?.clone())));
+            return vec![re(tag, project(attrs.collect(), command.props())), done(tag)];
+        }
+        if let Some(trap) = self.write_fault(tag) {
+            return trap;
+        }
+        match Self::arguments(schema, command) {
+            Ok(changes) => {
+                self.singletons[single.index()].values.extend(changes);
+                vec![done(tag)]
+            }
+            Err(message) => fail(tag, Some(1), message),
         }
     }
 
@@ -684,11 +728,12 @@ impl State {
             }
         }
         for id in ids {
-            self.table_mut(menu).items.remove(&id);
             if menu == Menu::PppActive {
-                self.sessions.remove(&id);
+                self.end_session(id, TerminateCause::AdminReset, None);
+            } else {
+                self.table_mut(menu).items.remove(&id);
+                self.notify(menu, id);
             }
-            self.notify(menu, id);
         }
         vec![done(tag)]
     }
@@ -706,6 +751,12 @@ impl State {
             .find_map(|(&id, item)| (item.values.get(&idx) == Some(name)).then_some(id))
     }
 
+    /// A random locally administered MAC, as a PPPoE client's caller-id.
+    pub(crate) fn random_mac(&mut self) -> String {
+        let mac = self.rng.next_u64().to_be_bytes();
+        format!("{:02X}:{:02X}:{:02X}:{:02X}:{:02X}:{:02X}", mac[0] & 0xFE, mac[1], mac[2], mac[3], mac[4], mac[5])
+    }
+
     /// Start a PPPoE session for the enabled secret `name` (if it has none
     /// yet). Returns the session's id.
     pub(crate) fn connect_session(&mut self, name: &Value) -> Option<u32> {
@@ -718,51 +769,210 @@ impl State {
         if self.secret_field(secret, "disabled").is_some_and(|v| v == "true") || self.active_by_name(name).is_some() {
             return None;
         }
-        self.sessions_made += 1;
-        let n = self.sessions_made;
-        let address = self
-            .secret_field(secret, "remote-address")
-            .cloned()
-            .unwrap_or_else(|| Value::from(format!("10.{}.{}.{}", 64 + (n >> 16) % 64, (n >> 8) & 0xFF, n & 0xFF)));
-        let mac = self.rng.next_u64().to_be_bytes();
-        let caller_id =
-            format!("{:02X}:{:02X}:{:02X}:{:02X}:{:02X}:{:02X}", mac[0] & 0xFE, mac[1], mac[2], mac[3], mac[4], mac[5]);
+        let address = self.secret_field(secret, "remote-address").cloned();
         let service = self
             .secret_field(secret, "service")
             .filter(|s| *s != "any")
             .cloned()
             .unwrap_or_else(|| Value::from("pppoe"));
+        let caller_id = self.random_mac();
+        Some(self.start_session(name.clone(), service, caller_id, address, None))
+    }
+
+    /// A session comes up in `/ppp/active`; without `address`, the next
+    /// one of the router's pool. Returns its id.
+    fn start_session(
+        &mut self,
+        name: Value,
+        service: Value,
+        caller_id: String,
+        address: Option<Value>,
+        radius: Option<RadiusSession>,
+    ) -> u32 {
+        self.sessions_made += 1;
+        let n = self.sessions_made;
+        let address = address
+            .unwrap_or_else(|| Value::from(format!("10.{}.{}.{}", 64 + (n >> 16) % 64, (n >> 8) & 0xFF, n & 0xFF)));
         let schema = Menu::PppActive.schema();
         let values: BTreeMap<usize, Value> = [
-            ("name", name.clone()),
+            ("name", name),
             ("service", service),
             ("caller-id", Value::from(caller_id)),
             ("encoding", Value::from("")),
             ("address", address),
-            ("session-id", Value::from(format!("0x81{n:06X}"))),
+            ("session-id", Value::from(format!("0x{}", session_id(n)))),
             ("limit-bytes-in", Value::from("0")),
             ("limit-bytes-out", Value::from("0")),
-            ("radius", Value::from("false")),
+            ("radius", Value::from(if radius.is_some() { "true" } else { "false" })),
         ]
         .into_iter()
         .filter_map(|(k, v)| Some((schema.field(k.as_bytes())?, v)))
         .collect();
         let id = self.table_mut(Menu::PppActive).insert(Item { values });
         let rate_in = 1_000 + self.rng.below(200_000);
-        self.sessions.insert(id, SessionMeta { started: Instant::now(), rate_in, rate_out: rate_in.saturating_mul(4) });
+        let meta = SessionMeta { started: Instant::now(), rate_in, rate_out: rate_in.saturating_mul(4), radius };
+        self.sessions.insert(id, meta);
         self.notify(Menu::PppActive, id);
-        Some(id)
+        id
     }
 
-    /// End the session of `name`, if any.
-    pub(crate) fn disconnect_session(&mut self, name: &Value) -> bool {
+    /// End the session of `name`, if any: the subscriber hangs up
+    /// (Accounting Stop, User-Request, in RADIUS mode; `done` hears when
+    /// it was sent).
+    pub(crate) fn disconnect_session(&mut self, name: &Value, done: Option<oneshot::Sender<()>>) -> bool {
         let Some(id) = self.active_by_name(name) else {
             return false;
         };
+        self.end_session(id, TerminateCause::UserRequest, done);
+        true
+    }
+
+    /// Remove session `id`; for a RADIUS session queue its Stop with
+    /// `cause`.
+    fn end_session(&mut self, id: u32, cause: TerminateCause, done: Option<oneshot::Sender<()>>) {
+        let report = self.report(id, AcctStatusType::Stop, Some(cause), done);
         self.table_mut(Menu::PppActive).items.remove(&id);
         self.sessions.remove(&id);
         self.notify(Menu::PppActive, id);
-        true
+        if let Some(report) = report {
+            self.queue(report);
+        }
+    }
+
+    fn active_field(&self, id: u32, field: &str) -> Option<&Value> {
+        let idx = Menu::PppActive.schema().field(field.as_bytes())?;
+        self.table(Menu::PppActive).items.get(&id)?.values.get(&idx)
+    }
+
+    /// What accounting reports of RADIUS session `id` now.
+    fn report(
+        &self,
+        id: u32,
+        status: AcctStatusType,
+        cause: Option<TerminateCause>,
+        done: Option<oneshot::Sender<()>>,
+    ) -> Option<Report> {
+        let meta = self.sessions.get(&id)?;
+        let radius = meta.radius.as_ref()?;
+        let text = |field| self.active_field(id, field).map(ToString::to_string).unwrap_or_default();
+        let elapsed = Instant::now().saturating_duration_since(meta.started);
+        Some(Report {
+            status,
+            user_name: text("name"),
+            acct_session_id: radius.acct_session_id.clone(),
+            framed_ip: text("address").parse().ok(),
+            caller_id: text("caller-id"),
+            input_octets: volume(elapsed, meta.rate_in),
+            output_octets: volume(elapsed, meta.rate_out),
+            session_time: u32::try_from(elapsed.as_secs()).unwrap_or(u32::MAX),
+            cause,
+            done,
+        })
+    }
+
+    fn queue(&self, report: Report) {
+        if let Some(nas) = &self.nas {
+            // Closed only when the router stops.
+            let _ = nas.reports.send(report);
+        }
+    }
+
+    /// An Access-Accept for `user`: the session comes up with what was
+    /// granted, and its Start is queued (`done` hears when it was sent).
+    /// Returns its `.id`, Acct-Session-Id and address.
+    pub(crate) fn start_radius_session(
+        &mut self,
+        user: &str,
+        caller_id: String,
+        granted: &Authorization,
+        done: oneshot::Sender<()>,
+    ) -> (String, String, Ipv4Addr) {
+        let acct_session_id = session_id(self.sessions_made + 1);
+        let radius = RadiusSession {
+            acct_session_id: acct_session_id.clone(),
+            rate_limit: granted.rate_limit.clone(),
+            address_list: granted.address_list.clone(),
+        };
+        let address = granted.framed_ip_address.map(|ip| Value::from(ip.to_string()));
+        let id = self.start_session(Value::from(user), Value::from("pppoe"), caller_id, address, Some(radius));
+        let address = self
+            .active_field(id, "address")
+            .and_then(|v| v.to_string_lossy_cp1252().parse().ok())
+            .unwrap_or(Ipv4Addr::UNSPECIFIED);
+        if let Some(report) = self.report(id, AcctStatusType::Start, None, Some(done)) {
+            self.queue(report);
+        }
+        (id_text(id), acct_session_id, address)
+    }
+
+    /// Queue an Interim-Update for every RADIUS session.
+    pub(crate) fn interim(&mut self) {
+        let ids: Vec<u32> = self.sessions.iter().filter(|(_, m)| m.radius.is_some()).map(|(&id, _)| id).collect();
+        for id in ids {
+            if let Some(report) = self.report(id, AcctStatusType::InterimUpdate, None, None) {
+                self.queue(report);
+            }
+        }
+    }
+
+    /// What RADIUS granted the session of `name`.
+    pub(crate) fn radius_session(&self, name: &Value) -> Option<RadiusSession> {
+        self.sessions.get(&self.active_by_name(name)?)?.radius.clone()
+    }
+
+    /// Set the CoA port's fault.
+    pub(crate) fn set_coa_fault(&mut self, fault: CoaFault) {
+        if let Some(nas) = &mut self.nas {
+            nas.coa_fault = fault;
+        }
+    }
+
+    /// The RADIUS session a Disconnect or CoA names.
+    fn find_radius_session(&self, selector: &Selector) -> Option<u32> {
+        self.sessions.iter().find_map(|(&id, meta)| {
+            let radius = meta.radius.as_ref()?;
+            let name = self.active_field(id, "name").map(ToString::to_string);
+            let address = self.active_field(id, "address").and_then(|v| v.to_string_lossy_cp1252().parse().ok());
+            let matches = selector.user_name.as_ref().is_none_or(|u| name.as_ref() == Some(u))
+                && selector.acct_session_id.as_ref().is_none_or(|a| *a == radius.acct_session_id)
+                && selector.framed_ip.is_none_or(|ip| address == Some(ip));
+            matches.then_some(id)
+        })
+    }
+
+    /// A verified Disconnect- or CoA-Request: what to answer (`None`:
+    /// nothing), after acting on it.
+    pub(crate) fn coa(&mut self, request: &Packet) -> Option<(Code, Vec<Attribute>)> {
+        match request.code {
+            Code::DisconnectRequest => self.stats.disconnects_received += 1,
+            Code::CoaRequest => self.stats.coa_received += 1,
+            _ => return None,
+        }
+        match self.nas.as_ref().map(|n| n.coa_fault).unwrap_or_default() {
+            CoaFault::Silence => return None,
+            CoaFault::Nak => return Some(radius::nak(request, ErrorCause::SessionContextNotRemovable)),
+            CoaFault::AckWithoutDrop => return Some(radius::ack(request)),
+            CoaFault::None => {}
+        }
+        let selector = Selector::of(request);
+        if selector.is_empty() {
+            return Some(radius::nak(request, ErrorCause::MissingAttribute));
+        }
+        let Some(id) = self.find_radius_session(&selector) else {
+            return Some(radius::nak(request, ErrorCause::SessionContextNotFound));
+        };
+        if request.code == Code::DisconnectRequest {
+            self.end_session(id, TerminateCause::AdminReset, None);
+        } else if let Some(session) = self.sessions.get_mut(&id).and_then(|m| m.radius.as_mut()) {
+            let granted = Authorization::read(request);
+            if granted.rate_limit.is_some() {
+                session.rate_limit = granted.rate_limit;
+            }
+            if granted.address_list.is_some() {
+                session.address_list = granted.address_list;
+            }
+        }
+        Some(radius::ack(request))
     }
 
     /// One step of churn: a session comes or goes.
@@ -797,7 +1007,7 @@ impl State {
                 .nth(pick)
                 .and_then(|item| item.values.get(&name_idx?).cloned());
             if let Some(name) = name {
-                self.disconnect_session(&name);
+                self.disconnect_session(&name, None);
             }
         }
     }
