@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use headend_core::radius::database::DatabaseUrl;
 use headend_core::radius::desired::{RadiusState, plan_group};
@@ -13,10 +13,11 @@ use headend_core::{PlanId, RouterId};
 use headend_radius_db::RadiusDb;
 use headend_radius_db::nas::NasRow;
 use headend_secrets::Secret;
+use headend_simlab::{MariaDbServer, PostgresServer};
 
-async fn scratch_postgres() -> RadiusDb {
-    let url: DatabaseUrl = std::env::var("SCRATCH_PG").unwrap().parse().unwrap();
-    RadiusDb::connect(&url, &Secret::new("p@ss w".into())).await.unwrap()
+async fn connect(url: &str, password: &str) -> RadiusDb {
+    let url: DatabaseUrl = url.parse().unwrap();
+    RadiusDb::connect(&url, &Secret::new(password.to_owned())).await.unwrap()
 }
 
 fn check(user: &str, attribute: &str, value: &str) -> CheckRow {
@@ -101,11 +102,57 @@ async fn round_trip(db: &RadiusDb) {
     assert_eq!(db.sync_nas(&[]).await.unwrap(), 1);
 
     assert!(db.accounting_after(0, 10).await.unwrap().is_empty());
-    let _ = BTreeMap::<i32, i32>::new();
 }
 
 #[tokio::test]
-async fn scratch() {
-    let db = scratch_postgres().await;
-    round_trip(&db).await;
+async fn postgres_rows_round_trip() {
+    let server = PostgresServer::start().await.unwrap();
+    round_trip(&connect(&server.url(), server.password()).await).await;
+}
+
+#[tokio::test]
+async fn mariadb_rows_round_trip() {
+    let server = MariaDbServer::start().await.unwrap();
+    round_trip(&connect(&server.url(), server.password()).await).await;
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_a_clear_error_without_the_password() {
+    let server = PostgresServer::start().await.unwrap();
+    let url: DatabaseUrl = server.url().parse().unwrap();
+    let err = RadiusDb::connect(&url, &Secret::new("n0t-the-Pa55word".into())).await.unwrap_err().to_string();
+    assert!(err.contains("cannot reach the RADIUS database at postgres://headend@127.0.0.1"), "{err}");
+    assert!(!err.contains("n0t-the-Pa55word"), "{err}");
+}
+
+/// A database FreeRADIUS's own schema made, already holding the
+/// operator's users: Headend reads it as 3.2, adds its rows beside
+/// theirs, and never touches theirs.
+#[tokio::test]
+async fn freeradius_own_schema_is_adopted_and_its_rows_left_alone() {
+    let server = PostgresServer::start().await.unwrap();
+    let schema = std::fs::read_to_string("/etc/freeradius/3.0/mods-config/sql/main/postgresql/schema.sql").unwrap();
+    server.execute("radius", &schema).await.unwrap();
+    server
+        .execute(
+            "radius",
+            "INSERT INTO radcheck (username, attribute, op, value) VALUES ('carol', 'Cleartext-Password', ':=', 'c');
+             INSERT INTO radcheck (username, attribute, op, value) VALUES ('ana', 'Simultaneous-Use', '!=', '9');
+             INSERT INTO radgroupreply (groupname, attribute, op, value) VALUES ('vip', 'Framed-Pool', ':=', 'p1');",
+        )
+        .await
+        .unwrap();
+    let db = connect(&server.url(), server.password()).await;
+    let found = db.require_schema().await.unwrap();
+    assert_eq!(found.version, Some("3.2"));
+    let managed: BTreeSet<String> = ["ana".to_owned()].into();
+    let want = RadiusState { check: vec![check("ana", "Cleartext-Password", "a")], ..RadiusState::default() };
+    let current = db.read_users(&managed).await.unwrap();
+    // The `!=` row is the operator's: not even read as Headend's.
+    assert!(current.check.is_empty(), "{current:?}");
+    db.apply(&diff(&want, &current, &managed)).await.unwrap();
+    let counts = db.user_counts(&managed).await.unwrap();
+    assert_eq!((counts.managed, counts.unmanaged, counts.unmanaged_group_rows), (1, 1, 1));
+    let rows = server.execute("radius", "SELECT username, op, value FROM radcheck ORDER BY id").await.unwrap();
+    assert_eq!(rows.lines().collect::<Vec<_>>(), ["carol|:=|c", "ana|!=|9", "ana|:=|a"]);
 }
