@@ -341,6 +341,11 @@ impl Connector {
             .command_timeout(self.command_timeout)
     }
 
+    /// The keyring it reads passwords from.
+    pub fn secrets(&self) -> &SecretStore {
+        &self.secrets
+    }
+
     /// A digest of the router's password as the keyring holds it now, so an
     /// engine can notice it changed without keeping it: `hasher` is the
     /// caller's, with keys random to its process.

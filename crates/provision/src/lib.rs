@@ -20,6 +20,7 @@ pub mod apply;
 pub mod dialect;
 pub mod lease;
 pub mod observe;
+pub mod radius;
 pub mod runner;
 pub mod sweep;
 

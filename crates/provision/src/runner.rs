@@ -13,17 +13,20 @@
 //! the account.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::RandomState;
+use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use headend_core::RouterId;
 use headend_core::event::{CertificateChanged, ProvisionFailed};
+use headend_core::radius::database::DatabaseUrl;
 use headend_core::router::{Router, Transport};
 use headend_fleet::{ConnectError, Connector, RouterLink};
+use headend_radius::client::Retry;
+use headend_radius_db::RadiusDb;
 use headend_routeros::client::ClientError;
 use headend_routeros::ops::RouterApi;
-use headend_secrets::SubscriberCipher;
+use headend_secrets::{RADIUS_DB_KEY, Secret, SecretKey, SubscriberCipher};
 use headend_store::{EngineHolder, Store};
 use jiff::Timestamp;
 use tokio::sync::{Notify, Semaphore, broadcast};
@@ -31,6 +34,7 @@ use tokio::task::JoinSet;
 
 use crate::dialect::Dialect;
 use crate::lease::RouterLease;
+use crate::radius::RadiusSide;
 use crate::sweep::{RouterSweep, SweepContext, SweepMode, sweep_router};
 
 /// How the loop runs.
@@ -133,9 +137,18 @@ struct State {
     interval: Option<Duration>,
 }
 
+/// The pool to FreeRADIUS's database, kept while its address and
+/// password stay the same.
+struct RadiusPool {
+    url: DatabaseUrl,
+    password: u64,
+    db: RadiusDb,
+}
+
 struct Inner {
     store: Store,
     connector: Connector,
+    radius: tokio::sync::Mutex<Option<RadiusPool>>,
     /// Digests refused passwords, to notice when the keyring's changes.
     hasher: RandomState,
     cipher: Option<SubscriberCipher>,
@@ -169,6 +182,7 @@ impl Provisioner {
                 slots: Semaphore::new(config.concurrency.max(1)),
                 store,
                 connector,
+                radius: tokio::sync::Mutex::new(None),
                 hasher: RandomState::new(),
                 cipher,
                 config,
@@ -289,12 +303,28 @@ impl Provisioner {
         lease: Option<&RouterLease<'_>>,
     ) -> Result<Arc<RouterSweep>, String> {
         let link = self.link(router).await?;
+        let radius_db = match self.radius_db().await {
+            Ok(db) => db,
+            // Only a RADIUS router needs it; an API router's clean-up waits.
+            Err(e) if router.backend.nas().is_some() => return Err(e),
+            Err(e) => {
+                tracing::debug!(error = %e, "FreeRADIUS's database is out of reach");
+                None
+            }
+        };
+        let nas_secret = match router.backend.nas() {
+            Some(_) => self.keyring(SecretKey::nas_secret(router.id)).await?,
+            None => None,
+        };
+        let side =
+            radius_db.as_ref().map(|db| RadiusSide { db, nas_secret: nas_secret.as_ref(), retry: Retry::default() });
         let cx = SweepContext {
             store: &self.inner.store,
             cipher: self.inner.cipher.as_ref(),
             now: self.now(),
             jitter: &rand::random::<f64>,
             lease,
+            radius: side.as_ref(),
         };
         let swept = sweep_router(&cx, &link.link, link.dialect, router, mode).await;
         match swept {
@@ -312,6 +342,42 @@ impl Provisioner {
                 Err(e.to_string())
             }
         }
+    }
+
+    /// A password from the keyring (whose calls block).
+    async fn keyring(&self, key: SecretKey) -> Result<Option<Secret>, String> {
+        let secrets = self.inner.connector.secrets().clone();
+        let what = key.to_string();
+        tokio::task::spawn_blocking(move || secrets.get(&key))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| format!("cannot read {what} from the keyring: {e}"))
+    }
+
+    /// FreeRADIUS's database when RADIUS is set up (`None` otherwise),
+    /// connected once and again only when its address or password
+    /// changes, in this process or another.
+    async fn radius_db(&self) -> Result<Option<RadiusDb>, String> {
+        let Some(settings) = self.inner.store.radius_settings().await.map_err(|e| e.to_string())? else {
+            return Ok(None);
+        };
+        let Some(password) = self.keyring(SecretKey::radius_db(RADIUS_DB_KEY)).await? else {
+            return Err("no password for FreeRADIUS's database in the keyring (headend radius set)".into());
+        };
+        let digest = self.inner.hasher.hash_one(password.expose());
+        let mut pool = self.inner.radius.lock().await;
+        if let Some(p) = pool.as_ref()
+            && p.url == settings.url
+            && p.password == digest
+        {
+            return Ok(Some(p.db.clone()));
+        }
+        let db = RadiusDb::connect(&settings.url, &password).await.map_err(|e| e.to_string())?;
+        db.require_schema().await.map_err(|e| e.to_string())?;
+        if let Some(old) = pool.replace(RadiusPool { url: settings.url, password: digest, db: db.clone() }) {
+            old.db.close().await;
+        }
+        Ok(Some(db))
     }
 
     /// The router's connection, made (and its RouterOS version read) on

@@ -32,6 +32,7 @@ use crate::command_text;
 use crate::dialect::Dialect;
 use crate::lease::RouterLease;
 use crate::observe::observe;
+use crate::radius::{RadiusInput, RadiusSide};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SweepError {
@@ -39,6 +40,8 @@ pub enum SweepError {
     Read(#[source] ClientError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("FreeRADIUS's database: {0}")]
+    Radius(String),
     #[error(
         "this sweep lost the router's lease (another Headend process took it over) and stopped writing; what it \
          did is recorded"
@@ -111,6 +114,9 @@ pub struct SweepContext<'a> {
     /// The router's lease, renewed before each write phase: writing stops
     /// once it is lost. Without one (a dry run) nothing is written.
     pub lease: Option<&'a RouterLease<'a>>,
+    /// FreeRADIUS's database and the router's shared secret, when RADIUS
+    /// is set up: required for a router in RADIUS mode.
+    pub radius: Option<&'a RadiusSide<'a>>,
 }
 
 /// Sweeps `router` over `api` now. An applying sweep holds the router's
@@ -122,7 +128,13 @@ pub async fn sweep_router(
     router: &Router,
     mode: SweepMode,
 ) -> Result<RouterSweep, SweepError> {
-    let SweepContext { store, cipher, now, jitter, lease } = *cx;
+    let SweepContext { store, cipher, now, jitter, lease, radius } = *cx;
+    let nas = router.backend.nas();
+    if nas.is_some() && radius.is_none() {
+        return Err(SweepError::Radius(
+            "the router is in RADIUS mode but no RADIUS database is set up (headend radius set)".into(),
+        ));
+    }
     let mut report = RouterSweep {
         router: router.id,
         router_name: router.name.clone(),
@@ -188,7 +200,32 @@ pub async fn sweep_router(
         .collect();
     let mut known = store.existing_service_ids(&foreign).await?;
     known.extend(mine);
-    let desired = desired::for_router(&policy, suspension, &plans, &specs, known, now);
+    let mut desired = desired::for_router(&policy, suspension, &plans, &specs, known, now);
+    let radius_input = |sessions| RadiusInput {
+        router,
+        nas,
+        specs: &specs,
+        was_provisioned: &was_provisioned,
+        plans: &plans,
+        policy: &policy,
+        suspension,
+        sessions,
+        now,
+    };
+    // RADIUS mode: FreeRADIUS gets the users before the router loses them.
+    let mut radius_unsettled = BTreeSet::new();
+    if let (Some(_), Some(side), SweepMode::Apply) = (nas, radius, mode) {
+        let Some(lease) = lease else { return Err(SweepError::LeaseLost) };
+        if !lease.renew().await {
+            return Err(SweepError::LeaseLost);
+        }
+        let done = crate::radius::sync(side, store, api, &radius_input(&observed.sessions)).await?;
+        report.steps.extend(done.steps);
+        radius_unsettled = done.unsettled;
+    }
+    if nas.is_some() {
+        desired = desired.without_local_users();
+    }
     let plan = diff::plan(&desired, &observed, &installation);
     report.conflicts.extend(plan.conflicts.iter().cloned());
 
@@ -310,6 +347,20 @@ pub async fn sweep_router(
         return Err(SweepError::LeaseLost);
     }
 
+    // API mode with RADIUS set up: users the router now holds leave
+    // FreeRADIUS (a router switched back from RADIUS mode), never before.
+    if let (None, Some(side)) = (nas, radius) {
+        let unsettled_here: BTreeSet<ServiceId> =
+            report.steps.iter().filter(|s| s.outcome != StepStatus::Applied).filter_map(|s| s.service).collect();
+        let on_router: Vec<ServiceSpec> =
+            specs.iter().filter(|s| !unsettled_here.contains(&s.service.id)).cloned().collect();
+        let input = RadiusInput { specs: &on_router, ..radius_input(&[]) };
+        match crate::radius::sync(side, store, api, &input).await {
+            Ok(done) => report.steps.extend(done.steps),
+            Err(e) => tracing::debug!(router = %router.name, error = %e, "RADIUS clean-up skipped"),
+        }
+    }
+
     // The services' provisioned flags follow what the router now holds.
     let unsettled: BTreeSet<ServiceId> = report
         .steps
@@ -317,6 +368,7 @@ pub async fn sweep_router(
         .filter(|s| s.outcome != StepStatus::Applied)
         .filter_map(|s| s.service)
         .chain(report.conflicts.iter().filter_map(|c| c.service))
+        .chain(radius_unsettled)
         .collect();
     let marks: Vec<(ServiceId, bool)> = desired
         .services

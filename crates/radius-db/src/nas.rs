@@ -35,15 +35,15 @@ impl std::fmt::Debug for NasRow {
 }
 
 impl RadiusDb {
-    /// Makes Headend's `nas` rows exactly `wanted` (one per router); returns
-    /// how many rows were written.
-    pub async fn sync_nas(&self, wanted: &[NasRow]) -> Result<usize, RadiusDbError> {
+    /// Makes `router`'s `nas` row `wanted` (or removes it); returns how
+    /// many rows were written. Other routers' rows are not touched.
+    pub async fn sync_nas(&self, router: RouterId, wanted: Option<&NasRow>) -> Result<usize, RadiusDbError> {
         let sql = format!(
-            "SELECT id, nasname, shortname, secret, description FROM nas WHERE description LIKE {}",
+            "SELECT id, nasname, shortname, secret, description FROM nas WHERE description = {}",
             self.placeholder(1)
         );
         let rows = sqlx::query(&sql)
-            .bind(format!("{MARK}%"))
+            .bind(format!("{MARK}{router}"))
             .fetch_all(self.pool())
             .await
             .map_err(query_error("reading nas"))?;
@@ -64,7 +64,7 @@ impl RadiusDb {
         }
         let mut tx = self.pool().begin().await.map_err(query_error("starting a transaction"))?;
         let mut written = 0;
-        for want in wanted {
+        if let Some(want) = wanted.filter(|w| w.router == router) {
             let mut rows = have.remove(&want.router).unwrap_or_default().into_iter();
             match rows.next() {
                 None => {

@@ -96,10 +96,14 @@ async fn round_trip(db: &RadiusDb) {
         shortname: "Tower A".into(),
         secret: secret.into(),
     };
-    assert_eq!(db.sync_nas(&[nas("s1")]).await.unwrap(), 1);
-    assert_eq!(db.sync_nas(&[nas("s1")]).await.unwrap(), 0);
-    assert_eq!(db.sync_nas(&[nas("s2")]).await.unwrap(), 1);
-    assert_eq!(db.sync_nas(&[]).await.unwrap(), 1);
+    let other =
+        NasRow { router: RouterId(4), nasname: "127.0.0.4".into(), shortname: "Tower B".into(), secret: "b".into() };
+    assert_eq!(db.sync_nas(RouterId(4), Some(&other)).await.unwrap(), 1);
+    assert_eq!(db.sync_nas(RouterId(3), Some(&nas("s1"))).await.unwrap(), 1);
+    assert_eq!(db.sync_nas(RouterId(3), Some(&nas("s1"))).await.unwrap(), 0);
+    assert_eq!(db.sync_nas(RouterId(3), Some(&nas("s2"))).await.unwrap(), 1);
+    assert_eq!(db.sync_nas(RouterId(3), None).await.unwrap(), 1);
+    assert_eq!(db.sync_nas(RouterId(4), Some(&other)).await.unwrap(), 0, "another router's row stays");
 
     assert!(db.accounting_after(0, 10).await.unwrap().is_empty());
 }

@@ -5,8 +5,8 @@
 //! reading an Access-Accept).
 //!
 //! Bytes in, bytes out: no sockets, no clock, no randomness (callers pass the
-//! 16 random bytes of a request authenticator), so a thin UDP layer or a test
-//! can drive it. No input makes it panic, and nothing is allocated beyond a
+//! 16 random bytes of a request authenticator), so a thin UDP layer
+//! ([`client`], the one module that does IO) or a test can drive it. No input makes it panic, and nothing is allocated beyond a
 //! packet's declared length (at most 4096 bytes, RFC 2865 §3). Shared
 //! secrets and passwords never appear in errors or `Debug` output.
 
@@ -16,6 +16,7 @@ pub mod accept;
 pub mod attribute;
 pub mod auth;
 pub mod build;
+pub mod client;
 pub mod incoming;
 pub mod packet;
 pub mod reply;

@@ -33,6 +33,9 @@ pub enum SecretKind {
     /// (`message-provider:email`), the SMS gateway's token or API key
     /// (`:sms`), the WhatsApp Cloud API access token (`:whatsapp`).
     MessageProvider,
+    /// A RADIUS router's shared secret with FreeRADIUS and for its RFC 5176
+    /// port (`nas-secret:<router id>`).
+    NasSecret,
 }
 
 impl SecretKind {
@@ -45,6 +48,7 @@ impl SecretKind {
             SecretKind::RadiusDb => "radius-db",
             SecretKind::SubscriberKey => "subscriber-key",
             SecretKind::MessageProvider => "message-provider",
+            SecretKind::NasSecret => "nas-secret",
         }
     }
 }
@@ -54,6 +58,9 @@ impl fmt::Display for SecretKind {
         f.write_str(self.as_str())
     }
 }
+
+/// The id of the one FreeRADIUS database's password: `radius-db:0`.
+pub const RADIUS_DB_KEY: u8 = 0;
 
 /// The name of one secret: a kind and the id of the thing it belongs to.
 ///
@@ -84,7 +91,8 @@ impl SecretKey {
         Self::new(SecretKind::Olt, id)
     }
 
-    /// A RADIUS database password.
+    /// A RADIUS database password; Headend syncs one database, under
+    /// [`RADIUS_DB_KEY`].
     pub fn radius_db(id: impl fmt::Display) -> Self {
         Self::new(SecretKind::RadiusDb, id)
     }
@@ -97,6 +105,11 @@ impl SecretKey {
     /// A message provider's credential: `message-provider:sms`.
     pub fn message_provider(channel: impl fmt::Display) -> Self {
         Self::new(SecretKind::MessageProvider, channel)
+    }
+
+    /// A RADIUS router's shared secret: `nas-secret:3`.
+    pub fn nas_secret(router: impl fmt::Display) -> Self {
+        Self::new(SecretKind::NasSecret, router)
     }
 
     /// What the secret belongs to.

@@ -135,7 +135,7 @@ mod store;
 pub use backend::Backend;
 pub use cipher::{KEY_ID_LEN, KEY_LEN, KeyExpectation, KeyId, SubscriberCipher, SubscriberKey};
 pub use error::SecretError;
-pub use key::{MAX_ID_LEN, SERVICE, SecretKey, SecretKind};
+pub use key::{MAX_ID_LEN, RADIUS_DB_KEY, SERVICE, SecretKey, SecretKind};
 pub use key_file::{KeyFile, MIN_PASSPHRASE_LEN};
 pub use secret::Secret;
 pub use store::{BACKEND_VAR, SecretStore};

@@ -150,3 +150,23 @@ pub fn for_router<'a>(
     }
     desired
 }
+
+impl DesiredRouter {
+    /// For a router in RADIUS mode: its PPPoE users live in FreeRADIUS, so
+    /// it keeps none of their secrets (Headend's are removed once
+    /// FreeRADIUS has the users, which the sweep writes first) and no
+    /// profile for them; live sessions stay up (removing a secret does not
+    /// end one) and are ended or changed by the RADIUS sync's kicks, not
+    /// here. Static-IP services are unchanged.
+    pub fn without_local_users(mut self) -> Self {
+        self.profiles.clear();
+        for service in self.services.values_mut() {
+            if let DesiredAccess::Pppoe { secret, kick, list_session_address, .. } = &mut service.access {
+                *secret = SecretWant::Absent;
+                *kick = false;
+                *list_session_address = false;
+            }
+        }
+        self
+    }
+}
