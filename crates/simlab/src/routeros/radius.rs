@@ -192,8 +192,10 @@ impl Nas {
             nas_identifier: &self.config.nas_identifier,
         };
         let mut built = access_request_pap(&pap, self.secret(), random).map_err(radius_error)?;
-        // What RouterOS adds for PPPoE: Framed-User, PPP, the client's MAC.
+        // What RouterOS adds for PPPoE: its address, Framed-User, PPP, the
+        // client's MAC.
         built.packet.attributes.extend([
+            Attribute::ipv4(typ::NAS_IP_ADDRESS, Ipv4Addr::LOCALHOST),
             Attribute::integer(typ::SERVICE_TYPE, 2),
             Attribute::integer(typ::FRAMED_PROTOCOL, 1),
             Attribute::calling_station_id(&caller_id),
@@ -248,6 +250,8 @@ async fn accounting(nas: Arc<Nas>, mut queue: mpsc::UnboundedReceiver<Report>) {
     while let Some(mut report) = queue.recv().await {
         let request = AccountingRequest {
             nas_identifier: Some(&nas.config.nas_identifier),
+            // RouterOS sends its address; FreeRADIUS's `radacct` requires it.
+            nas_ip_address: Some(Ipv4Addr::LOCALHOST),
             framed_ip_address: report.framed_ip,
             calling_station_id: Some(&report.caller_id),
             input_octets: Some(report.input_octets),
