@@ -23,6 +23,7 @@ mod open;
 mod output;
 mod plan;
 mod policy;
+mod radius;
 mod router;
 mod service;
 mod shutdown;
@@ -97,6 +98,9 @@ enum Command {
     /// The ISP's provisioning rules: time zone, grace, suspension mode, retries.
     #[command(subcommand)]
     Policy(policy::Command),
+    /// RADIUS mode: FreeRADIUS's database, a service's test login, a server's status.
+    #[command(subcommand)]
+    Radius(radius::Command),
     /// Reconcile every router with the database once (or show what would change).
     Sweep(engine::SweepArgs),
     /// Run the provisioning engine without a window until stopped; `agent install` makes it a service.
@@ -143,6 +147,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Report(command) => billing::report::run(&globals, command).await,
         Command::Import(command) => import::run(&globals, command).await,
         Command::Policy(command) => policy::run(&globals, command).await,
+        Command::Radius(command) => radius::run(&globals, command).await,
         Command::Sweep(args) => engine::sweep(&globals, args).await,
         Command::Agent(args) => engine::agent(&globals, args).await,
         Command::Key(command) => key::run(&globals, command).await,

@@ -35,9 +35,16 @@ const CHUNK: usize = 500;
 
 impl RadiusDb {
     fn acct_select(&self) -> String {
-        let (addr, epoch): (fn(&str) -> String, fn(&str) -> String) = match self.dialect() {
-            Dialect::Postgres => (|c| format!("host({c})"), |c| format!("CAST(EXTRACT(EPOCH FROM {c}) AS BIGINT)")),
-            Dialect::Mysql => (|c| c.to_owned(), |c| format!("CAST(UNIX_TIMESTAMP({c}) AS SIGNED)")),
+        // PostgreSQL keeps addresses as `inet` and times with a zone;
+        // MySQL as text and `datetime`. Both come back as text and seconds.
+        let postgres = self.dialect() == Dialect::Postgres;
+        let addr = |c: &str| if postgres { format!("host({c})") } else { c.to_owned() };
+        let epoch = |c: &str| {
+            if postgres {
+                format!("CAST(EXTRACT(EPOCH FROM {c}) AS BIGINT)")
+            } else {
+                format!("CAST(UNIX_TIMESTAMP({c}) AS SIGNED)")
+            }
         };
         format!(
             "SELECT CAST(radacctid AS {int}), acctuniqueid, acctsessionid, username, {nas}, {framed}, callingstationid, \

@@ -33,6 +33,7 @@ pub mod olts;
 pub mod plans;
 pub mod policy;
 pub mod provisioning;
+pub mod radius;
 pub mod routers;
 pub mod services;
 

@@ -52,6 +52,13 @@ pub enum Command {
         #[arg(long)]
         watch: bool,
     },
+    /// Keep the router's PPPoE users on it (api) or in FreeRADIUS (radius); the next sweep moves them.
+    SetBackend(crate::radius::SetBackendArgs),
+    /// What a RADIUS-mode router needs (RADIUS server, AAA, incoming CoA), in RouterOS commands.
+    RadiusSetup {
+        /// The router's name.
+        name: String,
+    },
 }
 
 pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
@@ -65,6 +72,8 @@ pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
         Command::Probe { name } => live::probe(globals, store, &name).await,
         Command::Secrets { name } => live::secrets(globals, store, &name).await,
         Command::Sessions { name, watch } => live::sessions(globals, store, &name, watch).await,
+        Command::SetBackend(args) => crate::radius::set_backend(globals, args).await,
+        Command::RadiusSetup { name } => crate::radius::setup(globals, &name).await,
     };
     store.close().await;
     result

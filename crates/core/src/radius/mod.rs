@@ -13,6 +13,7 @@ pub mod desired;
 pub mod diff;
 pub mod kick;
 pub mod rows;
+pub mod setup;
 
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,142 @@
+//! RADIUS mode from the terminal: the real `headend` binary points at an
+//! empty PostgreSQL (creating FreeRADIUS's tables), switches a simulated
+//! router to RADIUS mode, and a real FreeRADIUS then logs its subscribers
+//! in from what `sweep --once` wrote; the test login and Status-Server
+//! reach that FreeRADIUS, and a suspension ends the live session with a
+//! Disconnect-Request. Passwords and secrets go through standard input.
+
+use anyhow::Context;
+use headend_e2e::{Sandbox, cli};
+use headend_simlab::{
+    DialOutcome, FreeRadiusConfig, FreeRadiusServer, PostgresServer, SimConfig, SimRadius, SimRouter,
+};
+use serde_json::Value;
+
+const NAS_SECRET: &str = "tower-s3cret";
+
+fn json(text: &str) -> anyhow::Result<Value> {
+    serde_json::from_str(text).with_context(|| format!("not JSON: {text}"))
+}
+
+// The CLI calls block their thread: the simulators serve from the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_router_switched_to_radius_logs_in_through_freeradius() -> anyhow::Result<()> {
+    let sandbox = Sandbox::new()?;
+    let data = sandbox.data_dir();
+    let run = |args: &[&str]| cli(&data, args, None);
+    let postgres = PostgresServer::start().await?;
+    let freeradius = FreeRadiusServer::start(FreeRadiusConfig {
+        sql: postgres.sql_backend("radius"),
+        clients: vec![("127.0.0.0/8".parse()?, NAS_SECRET.to_owned())],
+    })
+    .await?;
+    let radius = SimRadius {
+        auth: freeradius.auth_addr(),
+        accounting: freeradius.acct_addr(),
+        secret: NAS_SECRET.into(),
+        nas_identifier: "tower-a".into(),
+        interim: None,
+    };
+    let sim =
+        SimRouter::start(SimConfig { radius: Some(radius), tls: false, rest: false, ..SimConfig::default() }).await?;
+    let api_port = sim.api_port().to_string();
+    let coa_port = sim.coa_addr().context("radius mode has a CoA port")?.port().to_string();
+    let server = freeradius.auth_addr().to_string();
+
+    cli(
+        &data,
+        &[
+            "router",
+            "add",
+            "tower-a",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &api_port,
+            "--transport",
+            "api",
+            "--user",
+            "admin",
+            "--password-stdin",
+        ],
+        Some("admin"),
+    )?;
+    run(&["plan", "add", "Home 20", "--rate", "10M/20M", "--price", "25.00"])?;
+    let ana = json(&cli(
+        &data,
+        &[
+            "--json",
+            "service",
+            "add",
+            "--customer",
+            "Ana Lima",
+            "--router",
+            "tower-a",
+            "--plan",
+            "Home 20",
+            "--pppoe",
+            "ana",
+            "--password-stdin",
+        ],
+        Some("ana-pw"),
+    )?)?;
+    let ana_id = ana["id"].as_i64().context("the new service's id")?.to_string();
+
+    // Without the flag an empty database is refused, with it FreeRADIUS's tables are made.
+    let url = postgres.url();
+    let refused = cli(&data, &["radius", "set", "--url", &url, "--password-stdin"], Some(postgres.password()));
+    assert!(format!("{refused:?}").contains("--create-schema"), "{refused:?}");
+    let set = json(&cli(
+        &data,
+        &["--json", "radius", "set", "--url", &url, "--password-stdin", "--create-schema", "--server", &server],
+        Some(postgres.password()),
+    )?)?;
+    assert_eq!(set["reachable"], true, "{set}");
+    assert_eq!(set["schema_version"], "3.2");
+
+    let switched = json(&cli(
+        &data,
+        &[
+            "--json",
+            "router",
+            "set-backend",
+            "tower-a",
+            "radius",
+            "--nas-address",
+            "127.0.0.1",
+            "--coa-port",
+            &coa_port,
+            "--secret-stdin",
+        ],
+        Some(NAS_SECRET),
+    )?)?;
+    assert_eq!(switched["backend"], "radius");
+    let setup = run(&["router", "radius-setup", "tower-a"])?;
+    assert!(setup.contains(&format!("/radius incoming set accept=yes port={coa_port}")), "{setup}");
+    assert!(!setup.contains(NAS_SECRET), "the secret is not shown");
+
+    let swept = json(&run(&["--json", "sweep", "--once"])?)?;
+    let steps = swept["steps"].as_array().context("steps")?;
+    assert!(steps.iter().any(|s| s["text"] == "radcheck add ana Cleartext-Password := ***"), "{swept}");
+    let again = json(&run(&["--json", "sweep", "--once"])?)?;
+    assert_eq!(again["steps"].as_array().map(Vec::len), Some(0), "a second sweep writes nothing: {again}");
+    let shown = json(&run(&["--json", "radius", "show"])?)?;
+    assert_eq!(shown["users_managed"], 1, "{shown}");
+    assert_eq!(shown["radius_routers"][0], "tower-a");
+
+    let status = json(&cli(&data, &["--json", "radius", "status", "--secret-stdin"], Some(NAS_SECRET))?)?;
+    assert_eq!(status["answer"], "Access-Accept", "{status}");
+    let login = json(&cli(&data, &["--json", "radius", "test", &ana_id, "--secret-stdin"], Some(NAS_SECRET))?)?;
+    assert_eq!(login["result"], "accept", "{login}");
+    assert_eq!(login["attributes"]["Mikrotik-Rate-Limit"], "10M/20M");
+
+    // The router's subscriber logs in through FreeRADIUS; suspended, it is kicked and refused.
+    assert!(matches!(sim.dial("ana", "ana-pw").await?, DialOutcome::Accepted { .. }));
+    run(&["service", "set-status", &ana_id, "suspended"])?;
+    let swept = run(&["sweep", "--once"])?;
+    assert!(swept.contains("Disconnect-ACK"), "{swept}");
+    assert!(sim.radius_session("ana").is_none());
+    let login = json(&cli(&data, &["--json", "radius", "test", &ana_id, "--secret-stdin"], Some(NAS_SECRET))?)?;
+    assert_eq!(login["result"], "reject", "{login}");
+    Ok(())
+}
