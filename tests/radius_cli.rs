@@ -115,13 +115,40 @@ async fn a_router_switched_to_radius_logs_in_through_freeradius() -> anyhow::Res
     assert!(setup.contains(&format!("/radius incoming set accept=yes port={coa_port}")), "{setup}");
     assert!(!setup.contains(NAS_SECRET), "the secret is not shown");
 
+    // The operator's users already in the database: carol is adopted
+    // (her group mapped to a plan), dave (a hashed password) is left alone.
+    postgres
+        .execute(
+            "radius",
+            "INSERT INTO radcheck (username, attribute, op, value) VALUES ('carol', 'Cleartext-Password', ':=', 'c-pw'),
+                 ('dave', 'NT-Password', ':=', '0x8846F7EAEE8FB117AD06BDD830B7586C');
+             INSERT INTO radusergroup (username, groupname, priority) VALUES ('carol', '10mb', 1), ('dave', '10mb', 1);",
+        )
+        .await?;
+    let plan_map = sandbox.root.join("groups.csv");
+    std::fs::write(&plan_map, "# RADIUS group, plan\n10mb,Home 20\n")?;
+    let plan_map = plan_map.to_string_lossy().into_owned();
+    let dry = json(&run(&["--json", "import", "radius-users", "--plan-map", &plan_map, "--dry-run"])?)?;
+    assert_eq!(dry["services"].as_array().map(Vec::len), Some(1), "{dry}");
+    assert_eq!(dry["imported"], false);
+    let adopted = json(&run(&["--json", "import", "radius-users", "--plan-map", &plan_map])?)?;
+    assert_eq!(adopted["services"][0]["username"], "carol", "{adopted}");
+    assert_eq!(adopted["skipped"][0]["name"], "dave");
+
     let swept = json(&run(&["--json", "sweep", "--once"])?)?;
     let steps = swept["steps"].as_array().context("steps")?;
+    assert!(
+        !steps.iter().any(|s| s["text"].as_str().is_some_and(|t| t.contains("carol Cleartext") || t.contains("dave"))),
+        "carol's password row is already right and dave is not Headend's: {swept}"
+    );
     assert!(steps.iter().any(|s| s["text"] == "radcheck add ana Cleartext-Password := ***"), "{swept}");
     let again = json(&run(&["--json", "sweep", "--once"])?)?;
     assert_eq!(again["steps"].as_array().map(Vec::len), Some(0), "a second sweep writes nothing: {again}");
     let shown = json(&run(&["--json", "radius", "show"])?)?;
-    assert_eq!(shown["users_managed"], 1, "{shown}");
+    assert_eq!(shown["users_managed"], 2, "{shown}");
+    assert_eq!(shown["users_unmanaged"], 1, "dave: {shown}");
+    let dave = postgres.execute("radius", "SELECT attribute, value FROM radcheck WHERE username = 'dave'").await?;
+    assert_eq!(dave.trim(), "NT-Password|0x8846F7EAEE8FB117AD06BDD830B7586C", "untouched");
     assert_eq!(shown["radius_routers"][0], "tower-a");
 
     let status = json(&cli(&data, &["--json", "radius", "status", "--secret-stdin"], Some(NAS_SECRET))?)?;

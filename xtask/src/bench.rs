@@ -34,6 +34,12 @@
 //!   achieved rate must be the configured one) and at the highest rate.
 //!   The program is `crates/workflows/examples/bench_messages.rs`, run in
 //!   a D-Bus session with an unlocked keyring for the providers' credentials.
+//! - `radius`: RADIUS mode at 10,000 services on 20 simulated routers 20 ms
+//!   away, against a real PostgreSQL on loopback: the cold sync (target
+//!   < 10 s), a steady sync (target 0 writes, < 0.5 s) and a suspension's
+//!   time to FreeRADIUS's row. The program is
+//!   `crates/provision/examples/bench_radius.rs`, run in a D-Bus session
+//!   with an unlocked keyring.
 //! - `kills` and `chaos`: crashes and faults (see `bench_resilience.rs`).
 
 use std::path::{Path, PathBuf};
@@ -51,6 +57,7 @@ use crate::test;
 pub const STARTUP_SESSION_COMMAND: &str = "__bench-startup";
 pub const PROVISIONING_SESSION_COMMAND: &str = "__bench-provisioning";
 pub const MESSAGES_SESSION_COMMAND: &str = "__bench-messages";
+pub const RADIUS_SESSION_COMMAND: &str = "__bench-radius";
 const RUNS: usize = 3;
 
 /// Runs benchmark `name`; only `kills` and `chaos` take `options`.
@@ -93,8 +100,13 @@ pub fn run(name: &str, options: &[String]) -> anyhow::Result<()> {
             ])?;
             process::run(&mut test::desktop_session(PROVISIONING_SESSION_COMMAND)?)
         }
+        "radius" => {
+            setup::ensure(Purpose::Test)?;
+            process::cargo(&["build", "--release", "--quiet", "-p", "headend-provision", "--example", "bench-radius"])?;
+            process::run(&mut test::desktop_session(RADIUS_SESSION_COMMAND)?)
+        }
         other => bail!(
-            "unknown benchmark {other:?}; available: startup, routeros, live-sessions, provisioning, olt, billing, messages, kills, chaos"
+            "unknown benchmark {other:?}; available: startup, routeros, live-sessions, provisioning, olt, billing, messages, radius, kills, chaos"
         ),
     }
 }
@@ -116,6 +128,10 @@ pub fn provisioning_in_session() -> anyhow::Result<()> {
 
 pub fn messages_in_session() -> anyhow::Result<()> {
     example_in_session("headend-workflows", "bench-messages")
+}
+
+pub fn radius_in_session() -> anyhow::Result<()> {
+    example_in_session("headend-provision", "bench-radius")
 }
 
 /// Inside the D-Bus session: `package`'s example with the keyring unlocked.

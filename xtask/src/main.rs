@@ -37,8 +37,8 @@ commands:
                        on Linux, with the Tauri CLI's bundler on macOS and
                        Windows (and on Linux with --tauri-cli)
   bench NAME           run a benchmark and print JSON (NAME: startup, routeros,
-                       live-sessions, provisioning, olt, kills [--kills N],
-                       chaos [--minutes N])
+                       live-sessions, provisioning, olt, billing, messages,
+                       radius, kills [--kills N], chaos [--minutes N])
   setup [--for-tests]  install what is missing, build nothing";
 
 fn main() -> ExitCode {
@@ -64,6 +64,7 @@ fn dispatch(args: &[String]) -> anyhow::Result<()> {
         Some(bench::STARTUP_SESSION_COMMAND) => bench::startup_in_session(),
         Some(bench::PROVISIONING_SESSION_COMMAND) => bench::provisioning_in_session(),
         Some(bench::MESSAGES_SESSION_COMMAND) => bench::messages_in_session(),
+        Some(bench::RADIUS_SESSION_COMMAND) => bench::radius_in_session(),
         Some(bench_live::SESSION_COMMAND) => bench_live::in_session(),
         Some(bench_resilience::SESSION_COMMAND) => bench_resilience::in_session(rest),
         Some(test::SESSION_COMMAND) => test::in_session(),

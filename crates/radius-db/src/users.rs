@@ -113,6 +113,18 @@ impl RadiusDb {
         Ok(state)
     }
 
+    /// Every user's rows, for adopting a database that already has users.
+    pub async fn read_all_users(&self) -> Result<RadiusState, RadiusDbError> {
+        let names: BTreeSet<String> = sqlx::query("SELECT DISTINCT username FROM radcheck")
+            .fetch_all(self.pool())
+            .await
+            .map_err(query_error("listing users"))?
+            .iter()
+            .map(|row| get(row, 0, "radcheck"))
+            .collect::<Result<_, _>>()?;
+        self.read_users(&names).await
+    }
+
     async fn attribute_rows(
         &self,
         table: &Table,

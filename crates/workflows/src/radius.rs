@@ -4,21 +4,26 @@
 //! a Status-Server probe. The sync itself is the provisioning engine's
 //! (`headend_provision::radius`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use headend_core::activity::{Actor, Subject};
+use headend_core::plan::Plan;
+use headend_core::provision::adoption::Adoption;
+use headend_core::radius::adoption::adopt_users;
 use headend_core::radius::database::{AUTH_PORT, DatabaseUrl, RadiusSettings};
+use headend_core::radius::desired::{GROUP_PREFIX, plan_group};
 use headend_core::router::{Backend, DEFAULT_COA_PORT, Nas, Router};
 use headend_core::service::Access;
-use headend_core::{RouterId, ServiceId};
+use headend_core::{PlanId, RouterId, ServiceId};
 use headend_radius::client::{Retry, exchange};
 use headend_radius::{Authorization, Code, PapRequest, access_request_pap, status_server};
 use headend_radius_db::RadiusDb;
 use headend_radius_db::schema::Schema;
 use headend_radius_db::users::UserCounts;
 use headend_secrets::{RADIUS_DB_KEY, Secret, SecretKey};
+use headend_store::ImportService;
 
 use crate::{WorkflowError, Workflows};
 
@@ -62,6 +67,25 @@ pub enum BackendInput {
         /// Required the first time; kept in the keyring.
         secret: Option<Secret>,
     },
+}
+
+/// What adopting FreeRADIUS's users found, and did.
+#[derive(Debug)]
+pub struct RadiusAdoption {
+    pub router: Router,
+    pub adoption: Adoption,
+    pub plans: Vec<Plan>,
+    /// The operator's groups the adopted users are in: their rows stay,
+    /// and FreeRADIUS applies them beside the plan's group.
+    pub foreign_groups: BTreeSet<String>,
+    /// The new services; empty when nothing was imported.
+    pub ids: Vec<ServiceId>,
+}
+
+impl RadiusAdoption {
+    pub fn plan_name(&self, id: PlanId) -> &str {
+        self.plans.iter().find(|p| p.id == id).map_or("?", |p| p.name.as_str())
+    }
 }
 
 /// The answer to a test login.
@@ -165,18 +189,9 @@ impl Workflows {
             routers.iter().filter(|r| r.backend.nas().is_some()).map(|r| r.name.clone()).collect();
         let reach = match self.radius_db(&settings).await {
             Ok(db) => {
+                let managed = self.pppoe_usernames().await?;
                 let read = async {
                     let schema = db.schema().await?;
-                    let mut managed = BTreeSet::new();
-                    for router in &routers {
-                        for row in self.store.provisioning_rows(router.id).await.map_err(|e| {
-                            headend_radius_db::RadiusDbError::Query { what: "listing services", detail: e.to_string() }
-                        })? {
-                            if let Access::Pppoe { username } = &row.service.access {
-                                managed.insert(username.clone());
-                            }
-                        }
-                    }
                     let users = if schema.usable() { db.user_counts(&managed).await? } else { UserCounts::default() };
                     Ok::<_, headend_radius_db::RadiusDbError>(RadiusReach { schema, users })
                 };
@@ -187,6 +202,106 @@ impl Workflows {
             Err(e) => Err(e.to_string()),
         };
         Ok(Some(RadiusOverview { settings, reach, routers: radius_routers }))
+    }
+
+    /// The PPPoE user names of every service: the users Headend manages.
+    async fn pppoe_usernames(&self) -> Result<BTreeSet<String>, WorkflowError> {
+        let mut names = BTreeSet::new();
+        for router in self.store.routers().await? {
+            for row in self.store.provisioning_rows(router.id).await? {
+                if let Access::Pppoe { username } = row.service.access {
+                    names.insert(username);
+                }
+            }
+        }
+        Ok(names)
+    }
+
+    /// The users already in FreeRADIUS's database become services of
+    /// `router` (a RADIUS router; the only one when not given) that Headend
+    /// adopts; see `headend_core::radius::adoption`. `plan_map` maps
+    /// groups to plan names, on top of Headend's own group names.
+    pub async fn adopt_radius_users(
+        &self,
+        actor: &Actor,
+        router: Option<RouterId>,
+        plan_map: &[(String, String)],
+        dry_run: bool,
+    ) -> Result<RadiusAdoption, WorkflowError> {
+        let settings = self
+            .store
+            .radius_settings()
+            .await?
+            .ok_or_else(|| WorkflowError::invalid("radius", "RADIUS is not set up (headend radius set)"))?;
+        let radius_routers: Vec<Router> =
+            self.store.routers().await?.into_iter().filter(|r| r.backend.nas().is_some()).collect();
+        let router = match router {
+            Some(id) => radius_routers.iter().find(|r| r.id == id).cloned().ok_or_else(|| {
+                WorkflowError::invalid("router", "the users go on a router in RADIUS mode (router set-backend)")
+            })?,
+            None => match radius_routers.as_slice() {
+                [only] => only.clone(),
+                [] => {
+                    return Err(WorkflowError::invalid(
+                        "router",
+                        "no router is in RADIUS mode yet: switch one first (router set-backend)",
+                    ));
+                }
+                _ => {
+                    return Err(WorkflowError::invalid(
+                        "router",
+                        "several routers are in RADIUS mode: say which one the users go on (--router)",
+                    ));
+                }
+            },
+        };
+        let plans = self.store.plans().await?;
+        let mut by_group: HashMap<String, PlanId> = plans.iter().map(|p| (plan_group(p.id), p.id)).collect();
+        for (group, plan) in plan_map {
+            let id = plans.iter().find(|p| &p.name == plan).map(|p| p.id).ok_or_else(|| {
+                WorkflowError::invalid("plan_map", format!("the plan map names an unknown plan {plan:?}"))
+            })?;
+            by_group.insert(group.clone(), id);
+        }
+        let db = self.radius_db(&settings).await?;
+        let read = async {
+            db.require_schema().await?;
+            db.read_all_users().await
+        };
+        let state = read.await;
+        db.close().await;
+        let state = state.map_err(radius_error)?;
+        let services = self.pppoe_usernames().await?;
+        let adoption = adopt_users(&state, &|g| by_group.get(g).copied(), &|name| services.contains(name));
+        let foreign_groups: BTreeSet<String> = state
+            .user_group
+            .iter()
+            .filter(|m| adoption.services.iter().any(|(a, _)| a.username == m.username))
+            .filter(|m| !m.groupname.starts_with(GROUP_PREFIX))
+            .map(|m| m.groupname.clone())
+            .collect();
+        if !adoption.errors.is_empty() || dry_run || adoption.services.is_empty() {
+            return Ok(RadiusAdoption { router, adoption, plans, foreign_groups, ids: Vec::new() });
+        }
+        let cipher = self.cipher().await?;
+        let rows: Vec<ImportService> = adoption
+            .services
+            .iter()
+            .map(|(a, password)| ImportService {
+                customer_name: a.customer.clone(),
+                customer_phone: None,
+                router: router.id,
+                plan: a.plan,
+                access: Access::Pppoe { username: a.username.clone() },
+                password: Some(cipher.encrypt(password)),
+                status: a.status,
+                next_billing_date: None,
+                adopt: true,
+            })
+            .collect();
+        let ids = self.store.import_services(&rows, self.now(), actor).await?;
+        self.sweep(router.id);
+        Ok(RadiusAdoption { router, adoption, plans, foreign_groups, ids })
     }
 
     async fn radius_db(&self, settings: &RadiusSettings) -> Result<RadiusDb, WorkflowError> {

@@ -1,7 +1,10 @@
 //! `headend import`: onboarding an existing network, from a spreadsheet
-//! ([`services`]) or from the secrets already on a router
-//! ([`router_secrets`]).
+//! ([`services`]), from the secrets already on a router
+//! ([`router_secrets`]) or from the users already in FreeRADIUS
+//! ([`radius_users`]).
 
+mod radius_users;
+mod report;
 mod router_secrets;
 mod services;
 
@@ -37,6 +40,19 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// The users already in FreeRADIUS's database (`radius set`), as customers and services of a
+    /// router in RADIUS mode that Headend adopts.
+    RadiusUsers {
+        /// The RADIUS router the services go on (needed when several are in RADIUS mode).
+        #[arg(long)]
+        router: Option<String>,
+        /// Which plan each RADIUS group becomes: lines `GROUP,PLAN` (`#` starts a comment).
+        #[arg(long, value_name = "FILE")]
+        plan_map: Option<PathBuf>,
+        /// Print what would be imported; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
@@ -44,6 +60,9 @@ pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
         Command::Services { file, dry_run } => services::run(globals, file, dry_run).await,
         Command::RouterSecrets { router, plan_map, dry_run } => {
             router_secrets::run(globals, &router, plan_map.as_deref(), dry_run).await
+        }
+        Command::RadiusUsers { router, plan_map, dry_run } => {
+            radius_users::run(globals, router.as_deref(), plan_map.as_deref(), dry_run).await
         }
     }
 }

@@ -8,6 +8,7 @@
 //! or change. [`database`] is the database's address as the operator gives
 //! it. Plain data, no IO: `headend-radius-db` reads and writes the rows.
 
+pub mod adoption;
 pub mod database;
 pub mod desired;
 pub mod diff;
