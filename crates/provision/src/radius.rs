@@ -86,9 +86,17 @@ pub(crate) async fn sync(
     input: &RadiusInput<'_>,
 ) -> Result<RadiusOutcome, SweepError> {
     let router = input.router;
+    // An API router's clean-up leaves the users of RADIUS routers alone: a
+    // user of the same name on this router is another subscriber.
+    let kept_elsewhere = match input.nas {
+        Some(_) => BTreeSet::new(),
+        None => store.radius_usernames().await?,
+    };
     let mut users: BTreeMap<String, ServiceId> = BTreeMap::new();
     for spec in input.specs {
-        if let Access::Pppoe { username } = &spec.service.access {
+        if let Access::Pppoe { username } = &spec.service.access
+            && !kept_elsewhere.contains(username)
+        {
             users.insert(username.clone(), spec.service.id);
         }
     }

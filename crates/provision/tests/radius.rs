@@ -310,3 +310,37 @@ async fn switching_modes_never_refuses_a_login() {
     assert!(lab.db.read_users(&["ana".to_owned()].into()).await.unwrap().check.is_empty());
     assert_eq!(lab.sim.active_count(), 1);
 }
+
+/// An API router may have a subscriber of the same name as a RADIUS
+/// router's: its sweep leaves FreeRADIUS's user alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_router_never_removes_a_radius_routers_user() {
+    let mut lab = Lab::start(Database::Postgres(PostgresServer::start().await.unwrap())).await;
+    lab.pppoe("ana").await;
+    lab.sweep().await;
+    let other_sim = SimRouter::start(SimConfig { tls: false, rest: false, ..SimConfig::default() }).await.unwrap();
+    let other = lab.inv.router("tower-b", other_sim.api_port(), Transport::Api, Some("admin")).await;
+    let customer = lab
+        .store()
+        .add_customer(&NewCustomer { name: "Another Ana".into(), phone: None, email: None, address: None })
+        .await
+        .unwrap();
+    lab.store()
+        .add_service(&NewService {
+            customer,
+            router: other.id,
+            plan: lab.plan,
+            access: Access::Pppoe { username: "ana".into() },
+            status: ServiceStatus::Active,
+            next_billing_date: None,
+            grace_days: None,
+            password: Some(lab.cipher.encrypt(&Password::new("other-pw"))),
+            adopt: false,
+        })
+        .await
+        .unwrap();
+    let swept = lab.engine().sweep_one(other, SweepMode::Apply).await.unwrap();
+    assert!(swept.steps.iter().all(|s| !s.kind.starts_with("radius")), "{:?}", swept.steps);
+    assert_eq!(other_sim.secret_count(), 1);
+    assert!(accepted(&lab.dial("ana", "pw-ana").await), "the RADIUS router's ana still logs in");
+}

@@ -154,7 +154,8 @@ impl Workflows {
     }
 
     /// What both add and edit check against the database before writing:
-    /// the router and plan exist, the PPPoE user is free on the router, and
+    /// the router and plan exist, the PPPoE user is free on the router (and
+    /// on every RADIUS router when it is one), and
     /// a new password can be encrypted. Returns the router's and the plan's
     /// names (for the activity log) and the sealed password.
     async fn prepare(
@@ -177,6 +178,18 @@ impl Workflows {
             && Some(other) != this
         {
             return Err(StoreError::DuplicateUser { user: username.clone(), router: router.name }.into());
+        }
+        if let (Access::Pppoe { username }, Some(_)) = (&input.access, router.backend.nas())
+            && let Some((other, on)) = self.store.radius_user_elsewhere(username, input.router).await?
+            && Some(other) != this
+        {
+            return Err(WorkflowError::invalid(
+                "username",
+                format!(
+                    "{username} is already a user of FreeRADIUS for service {other} on {on}: RADIUS routers share \
+                     one database, so choose another user name"
+                ),
+            ));
         }
         let sealed = match &input.password {
             Some(password) => Some(self.cipher().await.map_err(|e| {

@@ -1,11 +1,12 @@
 //! RADIUS mode's settings: the FreeRADIUS database Headend syncs, and each
 //! router's backend.
 
+use std::collections::BTreeSet;
 use std::net::SocketAddr;
 
-use headend_core::RouterId;
 use headend_core::radius::database::{DatabaseUrl, RadiusSettings};
 use headend_core::router::Backend;
+use headend_core::{RouterId, ServiceId};
 use sqlx::Row;
 
 use super::{Store, corrupt, ts};
@@ -47,6 +48,38 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The PPPoE user names of services on routers in RADIUS mode: the
+    /// users FreeRADIUS's database holds for Headend, which the clean-up of
+    /// an API router (that may have a user of the same name) must leave.
+    pub async fn radius_usernames(&self) -> Result<BTreeSet<String>, StoreError> {
+        let names: Vec<String> = sqlx::query_scalar(
+            "SELECT s.username FROM services s JOIN routers r ON r.id = s.router_id
+             WHERE r.backend = 'radius' AND s.username IS NOT NULL",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(names.into_iter().collect())
+    }
+
+    /// A service on another RADIUS router than `router` with this PPPoE
+    /// user name: RADIUS routers share one database, so a name is one user
+    /// there. Returns the service and its router's name.
+    pub async fn radius_user_elsewhere(
+        &self,
+        username: &str,
+        router: RouterId,
+    ) -> Result<Option<(ServiceId, String)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT s.id, r.name FROM services s JOIN routers r ON r.id = s.router_id
+             WHERE r.backend = 'radius' AND s.username = ? AND s.router_id <> ? LIMIT 1",
+        )
+        .bind(username)
+        .bind(router.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| Ok((ServiceId(row.try_get(0)?), row.try_get(1)?))).transpose()
     }
 
     /// Switches where a router's PPPoE users are kept; its next sweep
