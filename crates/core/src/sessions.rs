@@ -131,6 +131,11 @@ pub fn day_start(day: Date, zone: &TimeZone) -> Option<Timestamp> {
     day.to_zoned_datetime(zone.clone()).ok().map(|z| z.timestamp())
 }
 
+/// The first of the `days` days ending with `last`.
+pub fn first_day(last: Date, days: u16) -> Date {
+    last.checked_sub(i64::from(days.saturating_sub(1)).days()).unwrap_or(Date::MIN)
+}
+
 /// One local day of a service's usage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DailyUsage {
@@ -148,7 +153,7 @@ pub fn usage_by_day(
     last: Date,
     days: u16,
 ) -> Vec<DailyUsage> {
-    let first = last.checked_sub(i64::from(days.saturating_sub(1)).days()).unwrap_or(Date::MIN);
+    let first = first_day(last, days);
     let mut out: Vec<DailyUsage> = first
         .series(1.day())
         .take_while(|d| *d <= last)

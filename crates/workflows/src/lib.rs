@@ -35,6 +35,7 @@ pub mod policy;
 pub mod provisioning;
 pub mod routers;
 pub mod services;
+pub mod sessions;
 
 use std::sync::Arc;
 
