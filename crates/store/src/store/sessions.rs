@@ -617,7 +617,10 @@ mod tests {
         // Listed again with its start a second off (from the uptime): the same row.
         let t1 = at("2030-03-10T10:01:00Z");
         let again = ApiSession { started_at: at("2030-03-10T09:59:01Z"), bytes_in: 50, ..first.clone() };
-        assert_eq!(store.record_api_sessions(router, &[again.clone()], &[], t1).await.unwrap(), ApiRecorded::default());
+        assert_eq!(
+            store.record_api_sessions(router, std::slice::from_ref(&again), &[], t1).await.unwrap(),
+            ApiRecorded::default()
+        );
         let rows = store.service_sessions(ana, 10).await.unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!((rows[0].stopped_at, rows[0].updated_at, rows[0].bytes_in), (None, t1, 50));
