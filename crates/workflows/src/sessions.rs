@@ -36,7 +36,8 @@ pub struct AccountingImport {
     pub reread: u64,
     /// Sessions written to the history (new or changed).
     pub recorded: u64,
-    /// Rows skipped because their username is no service's.
+    /// Rows skipped because their username is no service's (or, rarely,
+    /// they carry no instant at all).
     pub unknown_users: u64,
     /// Sessions online before that stopped since.
     pub stopped: u64,
@@ -76,9 +77,10 @@ fn bytes(octets: Option<i64>) -> u64 {
     octets.and_then(|n| u64::try_from(n).ok()).unwrap_or(0)
 }
 
-/// The history row of an accounting row, if it names a service and a start.
+/// The history row of an accounting row, if it has any instant (a row
+/// whose Start was lost starts at its first update).
 fn session_of(row: &AcctRow, owner: &SessionOwner) -> Option<NewSession> {
-    let started_at = instant(row.started)?;
+    let started_at = instant(row.started).or(instant(row.updated)).or(instant(row.stopped))?;
     let stopped_at = instant(row.stopped);
     Some(NewSession {
         service: owner.service,
