@@ -28,6 +28,7 @@ pub mod queue;
 pub mod radius;
 pub mod router;
 pub mod service;
+pub mod sessions;
 pub mod settings;
 
 pub use ids::{CustomerId, InvoiceId, MessageId, OdpId, OltId, OnuId, PaymentId, PlanId, PopId, RouterId, ServiceId};

@@ -241,6 +241,12 @@ impl Connector {
         self
     }
 
+    /// The database this connector reads pins from (and the fleet writes
+    /// session history to).
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// How often REST routers are polled for session changes (they cannot
     /// stream them). Default 1 s.
     #[must_use]

@@ -5,6 +5,11 @@
 //! counters and rates. A router that is down, slow or refusing only
 //! affects its own task, which reconnects with capped backoff.
 //!
+//! Routers in API mode also feed the session history: every
+//! [`HISTORY_EVERY`] their sessions and those that ended since go to the
+//! store (`Store::record_api_sessions`); RADIUS-mode routers' history
+//! comes from accounting instead.
+//!
 //! The fleet keeps the results ([`Fleet::statuses`], [`Fleet::sessions`],
 //! [`Fleet::take_session_changes`]); the app decides how often to show them.
 
@@ -14,9 +19,10 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use headend_core::RouterId;
-use headend_core::router::Router;
+use headend_core::router::{Backend, Router};
 use headend_routeros::client::ClientError;
 use headend_routeros::ops::{ActiveEvent, Interface, ItemId, RouterApi};
+use headend_store::{ApiSession, Store};
 use jiff::Timestamp;
 use tokio::sync::{mpsc, oneshot};
 
@@ -26,6 +32,9 @@ use crate::live::{LiveSession, LiveSessions, SessionChanges};
 
 pub const HEALTH_EVERY: Duration = Duration::from_secs(10);
 pub const COUNTERS_EVERY: Duration = Duration::from_secs(5);
+/// How often sessions go to the session history: their bytes there are at
+/// most this old, and a session's stop is its end event's instant.
+pub const HISTORY_EVERY: Duration = Duration::from_secs(60);
 const BACKOFF_FIRST: Duration = Duration::from_secs(1);
 const BACKOFF_MAX: Duration = Duration::from_secs(30);
 
@@ -78,6 +87,7 @@ pub struct Fleet {
     connector: Connector,
     shared: Arc<Mutex<Shared>>,
     watched: Arc<Mutex<BTreeMap<RouterId, Watched>>>,
+    history_every: Duration,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -86,7 +96,15 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Fleet {
     pub fn new(connector: Connector) -> Self {
-        Self { connector, shared: Arc::default(), watched: Arc::default() }
+        Self { connector, shared: Arc::default(), watched: Arc::default(), history_every: HISTORY_EVERY }
+    }
+
+    /// How often sessions go to the session history (for tests); default
+    /// [`HISTORY_EVERY`].
+    #[must_use]
+    pub fn with_history_interval(mut self, every: Duration) -> Self {
+        self.history_every = every;
+        self
     }
 
     /// Starts watching `router`, or restarts it with new settings.
@@ -103,7 +121,8 @@ impl Fleet {
             },
         );
         let id = router.id;
-        let task = tokio::spawn(watch_router(self.connector.clone(), self.shared.clone(), router, inbox));
+        let task =
+            tokio::spawn(watch_router(self.connector.clone(), self.shared.clone(), router, inbox, self.history_every));
         lock(&self.watched).insert(id, Watched { commands, task });
     }
 
@@ -197,13 +216,15 @@ async fn watch_router(
     shared: Arc<Mutex<Shared>>,
     router: Router,
     mut inbox: mpsc::Receiver<RouterCommand>,
+    history_every: Duration,
 ) {
     let mut backoff = BACKOFF_FIRST;
     loop {
         let error = match connector.connect(&router).await {
             Ok(link) => {
                 backoff = BACKOFF_FIRST;
-                match follow(&link, &shared, &router, &mut inbox).await {
+                let watch = Watch { shared: &shared, router: &router, store: connector.store(), history_every };
+                match follow(&link, watch, &mut inbox).await {
                     Ok(()) => return,
                     Err(err) => err.to_string(),
                 }
@@ -238,14 +259,22 @@ async fn watch_router(
     }
 }
 
+/// What a router's task follows it with.
+struct Watch<'a> {
+    shared: &'a Mutex<Shared>,
+    router: &'a Router,
+    store: &'a Store,
+    history_every: Duration,
+}
+
 /// Follows a connected router until the connection fails (`Err`) or the
 /// fleet stops watching it (`Ok`).
 async fn follow<A: RouterApi>(
     link: &A,
-    shared: &Mutex<Shared>,
-    router: &Router,
+    watch_: Watch<'_>,
     inbox: &mut mpsc::Receiver<RouterCommand>,
 ) -> Result<(), ClientError> {
+    let Watch { shared, router, store, history_every } = watch_;
     // Listen first, then read, so no change between the two is missed.
     let mut watch = link.watch_ppp_active().await?;
     let active = link.ppp_active().await?;
@@ -253,15 +282,19 @@ async fn follow<A: RouterApi>(
     set_state(shared, router.id, RouterState::Up(probe(link).await?));
     let mut health = tokio::time::interval_at(tokio::time::Instant::now() + HEALTH_EVERY, HEALTH_EVERY);
     let mut counters = tokio::time::interval_at(tokio::time::Instant::now() + COUNTERS_EVERY, COUNTERS_EVERY);
+    // At once too: rows left open while nobody watched are closed now.
+    let mut history = tokio::time::interval(history_every);
+    let record = matches!(router.backend, Backend::Api);
     loop {
         tokio::select! {
             event = poll_fn(|cx| futures_core::Stream::poll_next(std::pin::Pin::new(&mut watch), cx)) => match event {
                 Some(Ok(ActiveEvent::Up(active))) => lock(shared).sessions.up(router.id, &active, Timestamp::now()),
-                Some(Ok(ActiveEvent::Gone(id))) => lock(shared).sessions.gone(router.id, &id.to_string()),
+                Some(Ok(ActiveEvent::Gone(id))) => lock(shared).sessions.ended(router.id, &id.to_string(), Timestamp::now()),
                 Some(Err(err)) => return Err(err),
                 None => return Err(ClientError::UnexpectedReply("the session stream ended".into())),
             },
             _ = health.tick() => set_state(shared, router.id, RouterState::Up(probe(link).await?)),
+            _ = history.tick(), if record => record_history(store, shared, router.id).await,
             _ = counters.tick() => {
                 let active = link.ppp_active().await?;
                 lock(shared).sessions.reset(router.id, &active, Timestamp::now());
@@ -271,7 +304,7 @@ async fn follow<A: RouterApi>(
                 Some(RouterCommand::Kick { id, reply }) => {
                     let result = link.kick_ppp_session(ItemId::new(id.as_str())).await;
                     if result.is_ok() {
-                        lock(shared).sessions.gone(router.id, &id);
+                        lock(shared).sessions.ended(router.id, &id, Timestamp::now());
                     }
                     let _ = reply.send(result.map_err(FleetError::from));
                 }
@@ -287,5 +320,30 @@ async fn follow<A: RouterApi>(
                 }
             },
         }
+    }
+}
+
+/// Hands a router's sessions and those that ended to the session history.
+/// A failure is logged: the rows left open are closed at a later pass.
+async fn record_history(store: &Store, shared: &Mutex<Shared>, router: RouterId) {
+    let (listed, ended) = lock(shared).sessions.take_history(router);
+    let listed: Vec<ApiSession> = listed.iter().map(api_session).collect();
+    let ended: Vec<(ApiSession, Timestamp)> = ended.iter().map(|(s, at)| (api_session(s), *at)).collect();
+    match store.record_api_sessions(router, &listed, &ended, Timestamp::now()).await {
+        Ok(done) => tracing::debug!(%router, started = done.started, stopped = done.stopped, "session history"),
+        Err(err) => tracing::warn!(%router, "cannot record the session history: {err}"),
+    }
+}
+
+fn api_session(s: &LiveSession) -> ApiSession {
+    let text = |t: &str| (!t.is_empty()).then(|| t.to_owned());
+    ApiSession {
+        id: s.id.clone(),
+        user: s.user.clone(),
+        started_at: s.since,
+        address: text(&s.address),
+        caller: text(&s.caller_id),
+        bytes_in: s.bytes_in,
+        bytes_out: s.bytes_out,
     }
 }

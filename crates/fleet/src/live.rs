@@ -49,6 +49,9 @@ pub struct LiveSessions {
     sessions: BTreeMap<Key, LiveSession>,
     dirty: BTreeSet<Key>,
     removed: BTreeSet<Key>,
+    /// Sessions that ended, with when, until the session history takes
+    /// them ([`LiveSessions::take_history`]).
+    ended: BTreeMap<RouterId, Vec<(LiveSession, Timestamp)>>,
 }
 
 fn text(v: &headend_routeros::Value) -> String {
@@ -120,36 +123,59 @@ impl LiveSessions {
         }
     }
 
-    /// A session ended.
+    /// A session is no longer in the table.
     pub fn gone(&mut self, router: RouterId, id: &str) {
-        let key = (router, id.to_owned());
-        if self.sessions.remove(&key).is_some() {
-            self.dirty.remove(&key);
-            self.removed.insert(key);
+        self.remove(router, id);
+    }
+
+    /// A session ended at `now`: gone, and kept for the session history.
+    pub fn ended(&mut self, router: RouterId, id: &str, now: Timestamp) {
+        if let Some(session) = self.remove(router, id) {
+            self.ended.entry(router).or_default().push((session, now));
         }
     }
 
-    /// A full reading of a router's sessions: sessions not in it are gone.
+    fn remove(&mut self, router: RouterId, id: &str) -> Option<LiveSession> {
+        let key = (router, id.to_owned());
+        let session = self.sessions.remove(&key)?;
+        self.dirty.remove(&key);
+        self.removed.insert(key);
+        Some(session)
+    }
+
+    fn of_router(&self, router: RouterId) -> impl Iterator<Item = &LiveSession> {
+        self.sessions.range((router, String::new())..).take_while(move |((r, _), _)| *r == router).map(|(_, s)| s)
+    }
+
+    /// A full reading of a router's sessions: sessions not in it ended.
     pub fn reset(&mut self, router: RouterId, active: &[PppActive], now: Timestamp) {
         let present: BTreeSet<String> = active.iter().map(|a| a.id.to_string()).collect();
-        let vanished: Vec<String> = self
-            .sessions
-            .range((router, String::new())..)
-            .take_while(|((r, _), _)| *r == router)
-            .filter(|((_, id), _)| !present.contains(id))
-            .map(|((_, id), _)| id.clone())
-            .collect();
+        let vanished: Vec<String> =
+            self.of_router(router).filter(|s| !present.contains(&s.id)).map(|s| s.id.clone()).collect();
         for id in vanished {
-            self.gone(router, &id);
+            self.ended(router, &id, now);
         }
         for a in active {
             self.up(router, a, now);
         }
     }
 
-    /// The router is unreachable or removed: its sessions are no longer known.
+    /// The router is unreachable or removed: its sessions are no longer
+    /// known (not ended: the history closes them when the router, seen
+    /// again, no longer lists them).
     pub fn forget(&mut self, router: RouterId) {
-        self.reset(router, &[], Timestamp::UNIX_EPOCH);
+        let ids: Vec<String> = self.of_router(router).map(|s| s.id.clone()).collect();
+        for id in ids {
+            self.remove(router, &id);
+        }
+        self.ended.remove(&router);
+    }
+
+    /// For the session history: a router's sessions now, and those that
+    /// ended since the last call, with when.
+    pub fn take_history(&mut self, router: RouterId) -> (Vec<LiveSession>, Vec<(LiveSession, Timestamp)>) {
+        let now = self.of_router(router).cloned().collect();
+        (now, self.ended.remove(&router).unwrap_or_default())
     }
 
     pub fn len(&self) -> usize {
@@ -252,6 +278,24 @@ mod tests {
         assert_eq!(live.len(), 2);
         live.forget(R2);
         assert_eq!(live.take_changes().removed, vec![(R2, "*1".to_owned())]);
+    }
+
+    #[test]
+    fn ended_sessions_are_kept_for_the_history_until_taken() {
+        let mut live = LiveSessions::default();
+        live.reset(R1, &[active("*1", "a", 5, 1), active("*2", "b", 0, 1)], at(0));
+        live.reset(R2, &[active("*1", "c", 0, 1)], at(0));
+        live.ended(R1, "*1", at(3));
+        live.reset(R1, &[], at(4));
+        live.forget(R2);
+        let (now, ended) = live.take_history(R1);
+        assert!(now.is_empty());
+        let ended: Vec<_> = ended.iter().map(|(s, t)| (s.user.as_str(), s.bytes_in, *t)).collect();
+        assert_eq!(ended, vec![("a", 5, at(3)), ("b", 0, at(4))]);
+        assert_eq!(live.take_history(R1), (Vec::new(), Vec::new()), "taken once");
+        assert_eq!(live.take_history(R2), (Vec::new(), Vec::new()), "a forgotten router's did not end");
+        live.up(R2, &active("*7", "d", 0, 1), at(5));
+        assert_eq!(live.take_history(R2).0.len(), 1);
     }
 
     #[test]

@@ -6,9 +6,13 @@ mod support;
 
 use std::time::Duration;
 
+use headend_core::plan::{BillingCycle, Pair, RateLimit};
 use headend_core::router::Transport;
+use headend_core::service::{Access, ServiceStatus};
+use headend_core::sessions::SessionSource;
 use headend_fleet::{Connector, Fleet, RouterState};
 use headend_simlab::{SimConfig, SimRouter};
+use headend_store::{NewCustomer, NewPlan, NewService};
 use support::Inventory;
 
 /// Polls `check` until it holds, for up to 10 s.
@@ -117,5 +121,78 @@ async fn follows_a_rest_router_by_polling_and_kicks_over_rest() {
     // A session that ends on the router is polled out.
     sim.disconnect_session("user00001");
     eventually("the ended session gone", || fleet.session_count() == 5).await;
+    fleet.unwatch(router.id);
+}
+
+#[tokio::test]
+async fn sessions_of_an_api_router_become_its_services_history() {
+    let sim = SimRouter::start(SimConfig {
+        identity: "core-1".into(),
+        secrets: 3,
+        active_sessions: 0,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let mut inv = Inventory::new().await;
+    let router = inv.router("core-1", sim.api_port(), Transport::Api, Some("admin")).await;
+    let user = sim.secrets().iter().find_map(|s| s.get_str("name").map(str::to_owned)).unwrap();
+    let plan = NewPlan {
+        name: "Home".into(),
+        limits: RateLimit::new(Pair::parse("5M/20M").unwrap(), None).unwrap(),
+        price: rust_decimal::Decimal::new(2500, 2),
+        cycle: BillingCycle::Monthly,
+        tax_rate: None,
+    };
+    let plan = inv.store.add_plan(&plan).await.unwrap();
+    let customer = NewCustomer { name: "Ana".into(), phone: None, email: None, address: None };
+    let customer = inv.store.add_customer(&customer).await.unwrap();
+    let service = NewService {
+        customer,
+        router: router.id,
+        plan,
+        access: Access::Pppoe { username: user.clone() },
+        status: ServiceStatus::Active,
+        next_billing_date: None,
+        grace_days: None,
+        password: None,
+        adopt: false,
+    };
+    let service = inv.store.add_service(&service).await.unwrap();
+
+    let fleet = Fleet::new(Connector::new(inv.store.clone(), inv.secrets.clone()))
+        .with_history_interval(Duration::from_millis(100));
+    fleet.watch(router.clone());
+    sim.connect_session(user.as_str()).unwrap();
+    eventually("the session seen", || fleet.sessions().iter().any(|s| s.user == user)).await;
+    let mut history = Vec::new();
+    for _ in 0..100 {
+        history = inv.store.service_sessions(service, 10).await.unwrap();
+        if !history.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(history.len(), 1, "recorded while online");
+    let online = history[0].clone();
+    assert_eq!((online.source, online.stopped_at, online.router), (SessionSource::Api, None, Some(router.id)));
+    assert!(online.address.is_some() && online.caller.is_some(), "{online:?}");
+
+    // The subscriber hangs up: the same row stops, with its last bytes.
+    assert!(sim.disconnect_session(user.as_str()));
+    eventually("the session gone", || !fleet.sessions().iter().any(|s| s.user == user)).await;
+    for _ in 0..100 {
+        history = inv.store.service_sessions(service, 10).await.unwrap();
+        if history.iter().all(|s| s.stopped_at.is_some()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(history.len(), 1, "{history:?}");
+    let stopped = &history[0];
+    assert_eq!((stopped.id, stopped.started_at), (online.id, online.started_at));
+    let at = stopped.stopped_at.expect("stopped");
+    assert!(at >= stopped.started_at, "{stopped:?}");
+    assert!(stopped.bytes_in >= online.bytes_in && stopped.bytes_out >= online.bytes_out, "{stopped:?}");
     fleet.unwatch(router.id);
 }

@@ -43,5 +43,6 @@ pub use store::{
     InvoiceQuery, InvoiceRecord, IssuedInvoice, MonthTotals, NewCharge, NewInvoice, NewPayment, OverdueCustomer,
     PaymentExportRow, PaymentOutcome, PendingCharge, RevenueReport, ServiceBilled, Statement, VoidRecord,
 };
+pub use store::{ApiRecorded, ApiSession, NewSession, ServiceSession, SessionOwner, SessionPrune};
 pub use store::{BlastFilter, Contact, ContactPrefs, DueInvoice, LateService, MessageQuery, NewMessage, OutboxMessage};
 pub use store::{DatabaseFacts, KeyRecording, SubscriberKeyRecord, assign_new_installation_id, inspect_database};

@@ -27,6 +27,9 @@ pub enum WorkflowError {
     /// The OLT or its engine refused or failed.
     #[error(transparent)]
     Olt(#[from] headend_pon::OltEngineError),
+    /// FreeRADIUS's database could not be reached or refused.
+    #[error(transparent)]
+    RadiusDb(#[from] headend_radius_db::RadiusDbError),
     /// A router could not be reached or refused.
     #[error("{0}")]
     Router(String),

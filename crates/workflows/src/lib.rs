@@ -36,6 +36,7 @@ pub mod provisioning;
 pub mod radius;
 pub mod routers;
 pub mod services;
+pub mod sessions;
 
 use std::sync::Arc;
 

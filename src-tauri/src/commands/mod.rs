@@ -68,7 +68,8 @@ pub fn workflow_error(err: WorkflowError) -> ErrorDto {
         other @ (WorkflowError::Keyring { .. }
         | WorkflowError::Interrupted(_)
         | WorkflowError::NotAdded(_)
-        | WorkflowError::File(_)) => error(ErrorCode::Internal, sentence(&other.to_string())),
+        | WorkflowError::File(_)
+        | WorkflowError::RadiusDb(_)) => error(ErrorCode::Internal, sentence(&other.to_string())),
     }
 }
 

@@ -1,10 +1,11 @@
 //! `headend service …`: customers' services. `add` (in [`add`]), `list` and
 //! `show` (in [`view`]), `set-status`, `set-due` and `retry` (in
-//! [`change`]). Every change asks the service's router to sweep, so a
+//! [`change`]), `sessions` (the history, in [`sessions`]). Every change asks the service's router to sweep, so a
 //! running engine (the app, `headend agent`) applies it at once.
 
 mod add;
 mod change;
+mod sessions;
 mod view;
 
 use std::net::IpAddr;
@@ -51,6 +52,8 @@ pub enum Command {
         /// The service's id.
         id: i64,
     },
+    /// The service's session history, newest first: start, stop, cause, address, MAC, bytes.
+    Sessions(sessions::SessionsArgs),
 }
 
 /// A due date argument: a date or `none`.
@@ -79,6 +82,7 @@ pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
         Command::SetStatus { id, status } => change::set_status(globals, &w, ServiceId(id), status).await,
         Command::SetDue { id, date } => change::set_due(globals, &w, ServiceId(id), date.0).await,
         Command::Retry { id } => change::retry(globals, &w, ServiceId(id)).await,
+        Command::Sessions(args) => sessions::sessions(globals, &w, args).await,
     };
     w.store().close().await;
     result

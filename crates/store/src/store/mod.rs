@@ -24,6 +24,7 @@ mod retry_queue;
 mod router_log;
 mod routers;
 mod services;
+mod sessions;
 mod signal;
 mod subscriber_key;
 #[cfg(test)]
@@ -69,6 +70,7 @@ pub use onus::{
 pub use queue::{QueueEntry, QueueQuery, QueueRow};
 pub use router_log::{RouterLogEntry, RouterLogOutcome};
 pub use services::{ProvisioningRow, ServiceQuery, ServicesPage};
+pub use sessions::{ApiRecorded, ApiSession, NewSession, ServiceSession, SessionOwner, SessionPrune};
 pub use signal::{AlertQuery, OnuAlert, SignalPoint, SignalSample};
 pub use subscriber_key::{KeyRecording, SubscriberKeyRecord};
 pub use write::Write;
