@@ -165,5 +165,16 @@ async fn a_router_switched_to_radius_logs_in_through_freeradius() -> anyhow::Res
     assert!(sim.radius_session("ana").is_none());
     let login = json(&cli(&data, &["--json", "radius", "test", &ana_id, "--secret-stdin"], Some(NAS_SECRET))?)?;
     assert_eq!(login["result"], "reject", "{login}");
+
+    // The router's accounting, through FreeRADIUS's radacct, is ana's history.
+    let imported = json(&run(&["--json", "radius", "import-accounting"])?)?;
+    assert_eq!(imported["recorded"], 1, "{imported}");
+    let sessions = json(&run(&["--json", "service", "sessions", &ana_id])?)?;
+    let first = &sessions.as_array().context("a list")?[0];
+    assert_eq!(first["source"], "radius", "{sessions}");
+    assert_eq!(first["cause"], "Admin-Reset", "{sessions}");
+    assert!(first["stopped_at"].is_string(), "{sessions}");
+    let again = json(&run(&["--json", "radius", "import-accounting"])?)?;
+    assert_eq!(again["read"], 0, "incremental: {again}");
     Ok(())
 }

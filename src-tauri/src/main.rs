@@ -10,6 +10,7 @@ mod alerts;
 mod backups;
 mod commands;
 mod demo;
+mod history;
 mod invoicing;
 mod live;
 mod logging;
@@ -124,6 +125,7 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             provisioning::start(app.handle());
             olts::start(app.handle());
             backups::start(app.handle());
+            history::start(app.handle());
             invoicing::start(app.handle());
             messaging::start(app.handle());
             provisioning::quit_on_signals(app.handle());

@@ -48,6 +48,8 @@ pub enum Command {
         #[arg(long)]
         secret_stdin: bool,
     },
+    /// Import FreeRADIUS's accounting into the services' session history now (the app and the agent do it every minute).
+    ImportAccounting,
     /// Whether a RADIUS server answers (Status-Server, RFC 5997).
     Status {
         /// The RADIUS server, HOST[:1812]; the one `radius set --server` gave by default.
@@ -138,6 +140,24 @@ pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
                     output::line(format!("  {name} = {value}"))?;
                 }
                 Ok(())
+            }
+            Command::ImportAccounting => {
+                let run = w.import_accounting_now().await?;
+                if globals.json {
+                    return output::json(&serde_json::json!({
+                        "read": run.read,
+                        "reread": run.reread,
+                        "recorded": run.recorded,
+                        "unknown_users": run.unknown_users,
+                        "stopped": run.stopped,
+                        "cursor": run.cursor,
+                    }));
+                }
+                Ok(output::line(format!(
+                    "{} new accounting row(s) and {} open session(s) read; {} session(s) recorded, {} of users that are \
+                     no service skipped",
+                    run.read, run.reread, run.recorded, run.unknown_users
+                ))?)
             }
             Command::Status { server, secret_stdin } => {
                 let server = server_or_default(&w, server).await?;

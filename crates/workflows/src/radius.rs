@@ -304,7 +304,8 @@ impl Workflows {
         Ok(RadiusAdoption { router, adoption, plans, foreign_groups, ids })
     }
 
-    async fn radius_db(&self, settings: &RadiusSettings) -> Result<RadiusDb, WorkflowError> {
+    /// FreeRADIUS's database, with its password from the keyring.
+    pub(crate) async fn radius_db(&self, settings: &RadiusSettings) -> Result<RadiusDb, WorkflowError> {
         let secrets = self.secrets().await?;
         let key = SecretKey::radius_db(RADIUS_DB_KEY);
         let password = crate::keyring::blocking(move || secrets.get(&key))

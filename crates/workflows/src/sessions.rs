@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use headend_core::ServiceId;
+use headend_core::radius::database::RadiusSettings;
 use headend_core::sessions::{DailyUsage, SessionRetention, SessionSource, day_start, first_day, usage_by_day};
 use headend_radius_db::RadiusDb;
 use headend_radius_db::accounting::AcctRow;
@@ -50,6 +51,26 @@ pub struct AccountingImport {
 pub enum HistoryPass {
     Imported(AccountingImport),
     Pruned(SessionPrune),
+}
+
+/// Logs a pass of [`Workflows::run_session_history_periodically`]: what
+/// the app and the agent both say of it (a failure is a warning: the next
+/// pass tries again).
+pub fn log_history_pass(outcome: Result<HistoryPass, WorkflowError>) {
+    match outcome {
+        Ok(HistoryPass::Imported(run)) if run.read + run.reread > 0 => tracing::info!(
+            read = run.read,
+            reread = run.reread,
+            recorded = run.recorded,
+            unknown_users = run.unknown_users,
+            "RADIUS accounting imported"
+        ),
+        Ok(HistoryPass::Imported(_)) => {}
+        Ok(HistoryPass::Pruned(pruned)) => {
+            tracing::debug!(summed = pruned.summed, deleted = pruned.deleted, "session history pruned")
+        }
+        Err(err) => tracing::warn!("session history pass failed: {err}"),
+    }
 }
 
 /// The service `row` is, by its username: the only service with it, else
@@ -173,19 +194,39 @@ impl Workflows {
         Ok(self.store.set_session_retention(retention).await?)
     }
 
-    /// Imports accounting every [`IMPORT_EVERY`] (when there is a RADIUS
-    /// database) and applies the retention every [`PRUNE_EVERY`], starting
-    /// now, until `stop`; each pass's outcome goes to `report`.
+    /// Imports accounting every [`IMPORT_EVERY`] (when RADIUS is set up)
+    /// and applies the retention every [`PRUNE_EVERY`], starting now, until
+    /// `stop`; each pass's outcome goes to `report`. The database is
+    /// connected once and again when its settings change or a pass failed.
     pub async fn run_session_history_periodically(
         &self,
-        radius: Option<&RadiusDb>,
         mut stop: Stop,
         mut report: impl FnMut(Result<HistoryPass, WorkflowError>),
     ) {
         let mut prune_at = tokio::time::Instant::now();
+        let mut radius: Option<(RadiusSettings, RadiusDb)> = None;
         while !*stop.borrow() {
-            if let Some(db) = radius {
-                report(self.import_radius_accounting(db).await.map(HistoryPass::Imported));
+            match self.store.radius_settings().await {
+                Ok(Some(settings)) if radius.as_ref().is_none_or(|(s, _)| *s != settings) => {
+                    if let Some((_, old)) = radius.take() {
+                        old.close().await;
+                    }
+                    match self.radius_db(&settings).await {
+                        Ok(db) => radius = Some((settings, db)),
+                        Err(e) => report(Err(e)),
+                    }
+                }
+                Ok(Some(_)) => {}
+                Ok(None) => radius = None,
+                Err(e) => report(Err(e.into())),
+            }
+            if let Some((_, db)) = &radius {
+                let imported = self.import_radius_accounting(db).await;
+                if imported.is_err() {
+                    // Connected again next pass (a new password, a restart).
+                    radius = None;
+                }
+                report(imported.map(HistoryPass::Imported));
             }
             if tokio::time::Instant::now() >= prune_at {
                 report(self.prune_session_history().await.map(HistoryPass::Pruned));
@@ -196,6 +237,22 @@ impl Workflows {
                 _ = stop.changed() => {}
             }
         }
+        if let Some((_, db)) = radius {
+            db.close().await;
+        }
+    }
+
+    /// One accounting import now (`headend radius import-accounting`).
+    pub async fn import_accounting_now(&self) -> Result<AccountingImport, WorkflowError> {
+        let settings = self
+            .store
+            .radius_settings()
+            .await?
+            .ok_or_else(|| WorkflowError::invalid("radius", "RADIUS is not set up (headend radius set)"))?;
+        let db = self.radius_db(&settings).await?;
+        let imported = self.import_radius_accounting(&db).await;
+        db.close().await;
+        imported
     }
 
     /// A service's session history, newest first.

@@ -15,6 +15,7 @@ use headend_pon::{OltEvent, OltFleet, OltFleetConfig};
 use headend_provision::EngineEvent;
 use headend_workflows::billing::InvoiceRun;
 use headend_workflows::messages::SendRun;
+use headend_workflows::sessions::log_history_pass;
 use headend_workflows::{Keyring, NoEngine, WorkflowError, Workflows};
 
 use crate::Globals;
@@ -74,6 +75,12 @@ async fn serve(globals: &Globals) -> anyhow::Result<()> {
         let mut told = None;
         sender.run_messages_periodically(&holder, stop, |outcome| report_messages(outcome, &mut told)).await
     });
+    // Session history: RADIUS accounting imported, old sessions summed.
+    let history_workflows = Workflows::new(store.clone(), Keyring::lazy(), Arc::new(NoEngine));
+    let (stop_history, history_stop) = tokio::sync::watch::channel(false);
+    let history = tokio::spawn(async move {
+        history_workflows.run_session_history_periodically(history_stop, log_history_pass).await
+    });
     tracing::info!("agent running");
     eprintln!("headend agent: sweeping; stop with Ctrl-C or SIGTERM");
     loop {
@@ -102,6 +109,8 @@ async fn serve(globals: &Globals) -> anyhow::Result<()> {
     if tokio::time::timeout(MESSAGES_GRACE, messaging).await.is_err() {
         tracing::warn!("messages still being sent after {MESSAGES_GRACE:?}; stopping anyway");
     }
+    let _ = stop_history.send(true);
+    history.await.context("the session history stopped unexpectedly")?;
     provisioner.shutdown();
     olts.shutdown();
     running.await.context("the engine stopped unexpectedly")?;
