@@ -1,11 +1,13 @@
-//! Arbitrary bytes as a RADIUS datagram: decoding must return a packet or an
-//! error, never panic; what decodes must re-encode to the same bytes;
+//! Arbitrary bytes as a RADIUS datagram (and, as text, as the RADIUS
+//! database's address the operator types): decoding must return a packet or
+//! an error, never panic; what decodes must re-encode to the same bytes;
 //! checking it as a reply to a fixed request, or as an incoming request
 //! (and answering it, and reading it as an Access-Accept), must not panic
 //! either.
 
 #![no_main]
 
+use headend_core::radius::database::DatabaseUrl;
 use headend_radius::auth;
 use headend_radius::{
     Authorization, Code, PapRequest, SessionSelector, Vsa, access_request_pap, decode, disconnect_request, reply,
@@ -16,6 +18,11 @@ use libfuzzer_sys::fuzz_target;
 const SECRET: &[u8] = b"fuzz-secret";
 
 fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data)
+        && let Ok(url) = text.parse::<DatabaseUrl>()
+    {
+        assert_eq!(url.to_string().parse::<DatabaseUrl>().as_ref(), Ok(&url), "an address prints back");
+    }
     if let Ok(packet) = decode(data) {
         let bytes = packet.encode().expect("a decoded packet re-encodes");
         assert_eq!(bytes[..], data[..bytes.len()]);

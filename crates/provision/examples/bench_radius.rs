@@ -8,11 +8,19 @@
 //!   sweep with nothing to change;
 //! - `suspend_to_database_ms`: a suspension, from the store write with the
 //!   engine running to FreeRADIUS's `Auth-Type := Reject` row (target < 2 s,
-//!   as a router write).
+//!   as a router write);
+//! - with 5,000,000 `radacct` rows (made in PostgreSQL by
+//!   `generate_series`, spread over the 10,000 users and 60 days):
+//!   `history_import_s` and its rows per second, the first import into the
+//!   services' session history; `history_steady_import_ms`, an import with
+//!   nothing new (it reads by `radacctid`, never the whole table);
+//!   `history_query_p99_ms` (target < 5 ms), a service's last 50 sessions,
+//!   and `usage_query_p99_ms`, its 30-day usage chart.
 //!
 //! Passwords go to the machine's secret store, scoped to a throwaway
 //! database, so it runs in a D-Bus session like the provisioning bench.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
@@ -29,12 +37,14 @@ use headend_radius_db::RadiusDb;
 use headend_secrets::{RADIUS_DB_KEY, Secret, SecretKey, SecretStore, SubscriberCipher};
 use headend_simlab::{Faults, PostgresServer, SimConfig, SimRouter, SimRouterHandle};
 use headend_store::{EngineHolder, ImportService, NewPlan, NewRouter, Store};
+use headend_workflows::{Keyring, NoEngine, Workflows};
 use jiff::Timestamp;
 use rust_decimal::Decimal;
 
 const ROUTERS: usize = 20;
 const SERVICES: usize = 10_000;
 const LATENCY: Duration = Duration::from_millis(20);
+const RADACCT_ROWS: u64 = 5_000_000;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -136,6 +146,37 @@ async fn main() -> anyhow::Result<()> {
     running.await?;
     suspend_ms.sort_by(f64::total_cmp);
 
+    // Accounting: 5 million rows, imported once, then read back per service.
+    let started = Instant::now();
+    postgres.execute("radius", &radacct_rows(RADACCT_ROWS)).await?;
+    let radacct_s = started.elapsed().as_secs_f64();
+    let workflows = Workflows::new(store.clone(), Keyring::lazy(), Arc::new(NoEngine));
+    let started = Instant::now();
+    let mut imported = 0;
+    loop {
+        let run = workflows.import_radius_accounting(&db).await?;
+        imported += run.recorded;
+        if run.read == 0 {
+            break;
+        }
+    }
+    let import_s = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let steady = workflows.import_radius_accounting(&db).await?;
+    let steady_import_ms = started.elapsed().as_secs_f64() * 1000.0;
+    anyhow::ensure!(steady.read == 0, "a second import read {} rows", steady.read);
+    let (mut history_ms, mut usage_ms) = (Vec::new(), Vec::new());
+    for i in 0..500i64 {
+        let service = ServiceId(i * 19 % SERVICES as i64 + 1);
+        let t = Instant::now();
+        let rows = workflows.service_sessions(service, 50).await?;
+        history_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        anyhow::ensure!(!rows.is_empty(), "service {service} has no history");
+        let t = Instant::now();
+        workflows.service_usage(service, 30).await?;
+        usage_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+
     let json = serde_json::json!({
         "bench": "radius",
         "database": "postgresql",
@@ -150,6 +191,14 @@ async fn main() -> anyhow::Result<()> {
             "median": round(suspend_ms[suspend_ms.len() / 2]),
             "max": round(suspend_ms.last().copied().unwrap_or_default()),
         },
+        "radacct_rows": RADACCT_ROWS,
+        "radacct_generate_s": round(radacct_s),
+        "history_import_s": round(import_s),
+        "history_import_rows_per_s": (imported as f64 / import_s).round(),
+        "history_sessions_recorded": imported,
+        "history_steady_import_ms": round(steady_import_ms),
+        "history_query_p99_ms": round(p99(&mut history_ms)),
+        "usage_query_p99_ms": round(p99(&mut usage_ms)),
     });
     println!("{json}");
     for id in routers {
@@ -209,6 +258,31 @@ async fn wait_rejected(db: &RadiusDb, user: &str) -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     anyhow::bail!("timed out")
+}
+
+/// `rows` closed sessions of the bench's users over the last 60 days, as a
+/// router would have reported them: one `INSERT … SELECT` in PostgreSQL.
+fn radacct_rows(rows: u64) -> String {
+    let per_router = SERVICES / ROUTERS;
+    format!(
+        "INSERT INTO radacct (acctsessionid, acctuniqueid, username, nasipaddress, acctstarttime, acctupdatetime,
+             acctstoptime, acctsessiontime, acctinputoctets, acctoutputoctets, callingstationid,
+             acctterminatecause, framedipaddress)
+         SELECT to_hex(i), md5(i::text),
+                'u' || lpad((i % {ROUTERS})::text, 2, '0') || '-' || lpad(((i / {ROUTERS}) % {per_router})::text, 5, '0'),
+                ('127.0.1.' || (i % {ROUTERS} + 1))::inet,
+                start, start + interval '1 hour', start + interval '1 hour', 3600,
+                (i * 7919) % 1000000000, (i * 104729) % 5000000000, '02:00:00:00:00:01', 'User-Request',
+                ('10.1.' || (i % 250) || '.' || (i % 200 + 1))::inet
+         FROM generate_series(1, {rows}) AS i,
+              LATERAL (SELECT now() - (i % 5184000) * interval '1 second' AS start) AS t"
+    )
+}
+
+fn p99(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let i = ((values.len() as f64 * 0.99).ceil() as usize).clamp(1, values.len().max(1)) - 1;
+    values.get(i).copied().unwrap_or_default()
 }
 
 fn round(x: f64) -> f64 {
