@@ -19,6 +19,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use futures_util::StreamExt;
+use futures_util::stream::FuturesOrdered;
 use headend_core::PlanId;
 use headend_core::ServiceId;
 use headend_core::activity::{ActivityEntry, Actor, Subject};
@@ -43,7 +45,7 @@ use headend_secrets::Secret;
 use headend_store::{RouterLogOutcome, Store};
 use jiff::Timestamp;
 
-use crate::sweep::{StepReport, StepStatus, SweepError};
+use crate::sweep::{StepReport, StepStatus, SweepError, SweepMode};
 
 /// What a sweep needs to reach FreeRADIUS's database and the router's
 /// RFC 5176 port.
@@ -84,6 +86,7 @@ pub(crate) async fn sync(
     store: &Store,
     api: &impl RouterApi,
     input: &RadiusInput<'_>,
+    mode: SweepMode,
 ) -> Result<RadiusOutcome, SweepError> {
     let router = input.router;
     // An API router's clean-up leaves the users of RADIUS routers alone: a
@@ -110,7 +113,14 @@ pub(crate) async fn sync(
     let changes = diff(&want, &current, &managed);
     let mut out = RadiusOutcome { steps: Vec::new(), unsettled: BTreeSet::new() };
 
-    if !changes.is_empty() {
+    if mode == SweepMode::DryRun {
+        out.steps.extend(changes.iter().map(|c| StepReport {
+            service: service_of(c, &users),
+            kind: "radius-row",
+            text: change_text(c),
+            outcome: StepStatus::Planned,
+        }));
+    } else if !changes.is_empty() {
         let lines: Vec<(Option<ServiceId>, String)> =
             changes.iter().map(|c| (service_of(c, &users), change_text(c))).collect();
         let log_ids = store.router_log_begin_many(router.id, &lines, input.now).await?;
@@ -130,6 +140,15 @@ pub(crate) async fn sync(
             text,
             outcome: StepStatus::Applied,
         }));
+    }
+    if mode == SweepMode::DryRun {
+        out.steps.extend(kicks(input, suspension, &current, &want).into_iter().map(|k| StepReport {
+            service: Some(k.service),
+            kind: k.kind(),
+            text: k.what(),
+            outcome: StepStatus::Planned,
+        }));
+        return Ok(out);
     }
     let nas_row = match (input.nas, side.nas_secret) {
         (Some(nas), Some(secret)) => Some(NasRow {
@@ -154,6 +173,45 @@ pub(crate) async fn sync(
 
     let Some(nas) = input.nas else { return Ok(out) };
     let coa_port = SocketAddr::new(nas.address, nas.coa_port);
+    // A midnight cutoff may end hundreds of sessions: a few at a time, so
+    // one slow NAS answer or check does not hold the others.
+    let kicks = kicks(input, suspension, &current, &want);
+    let mut steps = Vec::with_capacity(kicks.len());
+    let mut in_flight = FuturesOrdered::new();
+    for kick in &kicks {
+        if in_flight.len() == KICKS_IN_FLIGHT
+            && let Some(step) = in_flight.next().await
+        {
+            steps.push(step);
+        }
+        in_flight.push_back(kick.run(side, api, coa_port));
+    }
+    while let Some(step) = in_flight.next().await {
+        steps.push(step);
+    }
+    for step in steps {
+        if matches!(step.outcome, StepStatus::Failed(_))
+            && let Some(service) = step.service
+        {
+            out.unsettled.insert(service);
+        }
+        record(store, router, &step, input.now).await?;
+        out.steps.push(step);
+    }
+    Ok(out)
+}
+
+/// Kicks sent at once.
+const KICKS_IN_FLIGHT: usize = 16;
+
+/// The live sessions of the router's users that the sync must end or
+/// change (core's `session_action`, per session).
+fn kicks<'a>(
+    input: &RadiusInput<'a>,
+    suspension: RadiusSuspension,
+    current: &RadiusState,
+    want: &RadiusState,
+) -> Vec<Kick<'a>> {
     let group_of = |state: &RadiusState, user: &str| -> Option<String> {
         state
             .user_group
@@ -165,6 +223,7 @@ pub(crate) async fn sync(
         let group = group?;
         state.group_reply.iter().find(|g| g.groupname == group && g.attribute == RATE_LIMIT).map(|g| g.value.clone())
     };
+    let mut out = Vec::new();
     for spec in input.specs {
         let Access::Pppoe { username } = &spec.service.access else { continue };
         let sessions: Vec<&ObservedSession> = input.sessions.iter().filter(|s| &s.name == username).collect();
@@ -172,8 +231,8 @@ pub(crate) async fn sync(
             continue;
         }
         let on = input.policy.entitlement(&spec.service, spec.password.as_ref(), input.now) == Entitlement::On;
-        let (before, after) = (group_of(&current, username), group_of(&want, username));
-        let (rate_before, rate_after) = (rate_of(&current, before.as_deref()), rate_of(&want, after.as_deref()));
+        let (before, after) = (group_of(current, username), group_of(want, username));
+        let (rate_before, rate_after) = (rate_of(current, before.as_deref()), rate_of(want, after.as_deref()));
         let standing = SessionStanding {
             on,
             was_on: input.was_provisioned.get(&spec.service.id).copied().unwrap_or(false),
@@ -186,17 +245,10 @@ pub(crate) async fn sync(
         };
         let Some(action) = session_action(&standing) else { continue };
         for session in sessions {
-            let kick = Kick { service: spec.service.id, user: username, session, action: &action };
-            let step = kick.run(side, api, coa_port).await;
-            let failed = matches!(step.outcome, StepStatus::Failed(_));
-            if failed {
-                out.unsettled.insert(spec.service.id);
-            }
-            record(store, router, &step, input.now).await?;
-            out.steps.push(step);
+            out.push(Kick { service: spec.service.id, user: username, session, action: action.clone() });
         }
     }
-    Ok(out)
+    out
 }
 
 /// One live session to end or change.
@@ -204,24 +256,32 @@ struct Kick<'a> {
     service: ServiceId,
     user: &'a str,
     session: &'a ObservedSession,
-    action: &'a SessionAction,
+    action: SessionAction,
 }
 
 /// How long after an ACK the session may take to leave `/ppp/active`.
 const GONE_CHECKS: [Duration; 3] = [Duration::from_millis(100), Duration::from_millis(300), Duration::from_millis(600)];
 
 impl Kick<'_> {
+    fn kind(&self) -> &'static str {
+        match self.action {
+            SessionAction::Disconnect(_) => "radius-disconnect",
+            SessionAction::ChangeRate(_) => "radius-coa",
+        }
+    }
+
+    /// What the step does, as the router log and the dry run say it.
+    fn what(&self) -> String {
+        match &self.action {
+            SessionAction::Disconnect(why) => format!("end the session of {} ({why})", self.user),
+            SessionAction::ChangeRate(rate) => format!("change the rate of {}'s session to {rate}", self.user),
+        }
+    }
+
     async fn run(&self, side: &RadiusSide<'_>, api: &impl RouterApi, coa_port: SocketAddr) -> StepReport {
-        let (kind, what) = match self.action {
-            SessionAction::Disconnect(why) => {
-                ("radius-disconnect", format!("end the session of {} ({why})", self.user))
-            }
-            SessionAction::ChangeRate(rate) => {
-                ("radius-coa", format!("change the rate of {}'s session to {rate}", self.user))
-            }
-        };
+        let (kind, what) = (self.kind(), self.what());
         let outcome = match self.over_radius(side, coa_port).await {
-            Ok(path) => match self.action {
+            Ok(path) => match &self.action {
                 // A CoA leaves the session up by design: nothing to look for.
                 SessionAction::ChangeRate(_) => Ok(path),
                 SessionAction::Disconnect(_) if self.gone(api).await => Ok(path),
@@ -255,7 +315,7 @@ impl Kick<'_> {
         };
         let identifier = rand::random::<u8>();
         let secret = secret.expose().as_bytes();
-        let request = match self.action {
+        let request = match &self.action {
             SessionAction::Disconnect(_) => disconnect_request(identifier, &selector, secret),
             SessionAction::ChangeRate(rate) => coa_request(identifier, &selector, rate, secret),
         }

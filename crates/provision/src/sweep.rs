@@ -214,12 +214,14 @@ pub async fn sweep_router(
     };
     // RADIUS mode: FreeRADIUS gets the users before the router loses them.
     let mut radius_unsettled = BTreeSet::new();
-    if let (Some(_), Some(side), SweepMode::Apply) = (nas, radius, mode) {
-        let Some(lease) = lease else { return Err(SweepError::LeaseLost) };
-        if !lease.renew().await {
-            return Err(SweepError::LeaseLost);
+    if let (Some(_), Some(side)) = (nas, radius) {
+        if mode == SweepMode::Apply {
+            let Some(lease) = lease else { return Err(SweepError::LeaseLost) };
+            if !lease.renew().await {
+                return Err(SweepError::LeaseLost);
+            }
         }
-        let done = crate::radius::sync(side, store, api, &radius_input(&observed.sessions)).await?;
+        let done = crate::radius::sync(side, store, api, &radius_input(&observed.sessions), mode).await?;
         report.steps.extend(done.steps);
         radius_unsettled = done.unsettled;
     }
@@ -355,7 +357,7 @@ pub async fn sweep_router(
         let on_router: Vec<ServiceSpec> =
             specs.iter().filter(|s| !unsettled_here.contains(&s.service.id)).cloned().collect();
         let input = RadiusInput { specs: &on_router, ..radius_input(&[]) };
-        match crate::radius::sync(side, store, api, &input).await {
+        match crate::radius::sync(side, store, api, &input, SweepMode::Apply).await {
             Ok(done) => report.steps.extend(done.steps),
             Err(e) => tracing::debug!(router = %router.name, error = %e, "RADIUS clean-up skipped"),
         }

@@ -217,6 +217,17 @@ async fn service_logs_in_suspension_rejects_and_disconnects(database: Database) 
     // Suspended: rejected from now on, and the live session is ended by a
     // Disconnect-Request the router ACKs.
     lab.store().set_service_status(ana, ServiceStatus::Suspended).await.unwrap();
+    let dry = lab.engine().sweep_one(lab.router.clone(), SweepMode::DryRun).await.unwrap();
+    let planned: Vec<(&str, &str)> = dry.steps.iter().map(|s| (s.kind, s.text.as_str())).collect();
+    assert_eq!(
+        planned,
+        [
+            ("radius-row", "radcheck add ana Auth-Type := Reject"),
+            ("radius-disconnect", "end the session of ana (suspended: FreeRADIUS now rejects the user)"),
+        ],
+        "a dry run says what it would write and kick, and does neither"
+    );
+    assert!(lab.sim.radius_session("ana").is_some());
     let swept = lab.sweep().await;
     assert_eq!(texts(&swept, "radius-row"), ["radcheck add ana Auth-Type := Reject"]);
     let kicks = texts(&swept, "radius-disconnect");
