@@ -274,7 +274,7 @@ fn radacct_rows(rows: u64) -> String {
                 start, start + interval '1 hour', start + interval '1 hour', 3600,
                 (i * 7919) % 1000000000, (i * 104729) % 5000000000, '02:00:00:00:00:01', 'User-Request',
                 ('10.1.' || (i % 250) || '.' || (i % 200 + 1))::inet
-         FROM generate_series(1, {rows}) AS i,
+         FROM generate_series(1::bigint, {rows}) AS i,
               LATERAL (SELECT now() - (i % 5184000) * interval '1 second' AS start) AS t"
     )
 }
