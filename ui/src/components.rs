@@ -154,6 +154,38 @@ pub fn ProgressBar(done: u32, total: u32) -> impl IntoView {
     }
 }
 
+/// Text to paste elsewhere (commands for a router's terminal): a
+/// monospace block and a Copy button that selects it and copies it.
+#[component]
+pub fn CopyBlock(#[prop(into)] id: String, text: String) -> impl IntoView {
+    let block = NodeRef::<leptos::html::Pre>::new();
+    let copied = RwSignal::new(None::<&'static str>);
+    let copy = move |_| {
+        let Some(pre) = block.get() else { return };
+        let document = document();
+        let selected = document
+            .get_selection()
+            .ok()
+            .flatten()
+            .is_some_and(|selection| selection.select_all_children(&pre).is_ok());
+        let html: &web_sys::HtmlDocument = wasm_bindgen::JsCast::unchecked_ref(&document);
+        copied.set(Some(match (selected, html.exec_command("copy")) {
+            (true, Ok(true)) => "Copied.",
+            (true, _) => "Selected: press Ctrl+C to copy.",
+            (false, _) => "Select the text and copy it.",
+        }));
+    };
+    view! {
+        <div class="copy-block">
+            <pre class="mono selectable" id=id node_ref=block>{text}</pre>
+            <div class="form-actions">
+                <button type="button" class="secondary small-button copy-button" on:click=copy>"Copy"</button>
+                {move || copied.get().map(|c| view! { <span class="muted small copied">{c}</span> })}
+            </div>
+        </div>
+    }
+}
+
 /// A form's errors: one per field at most, and at most one about the
 /// whole form (no `field`).
 pub type Errors = RwSignal<Vec<ErrorDto>>;

@@ -14,6 +14,7 @@ pub mod billing;
 pub mod import;
 pub mod messages;
 pub mod olt;
+pub mod radius;
 
 /// A form's password as `Debug` shows it: `"***"`, or `""` when the form
 /// leaves it empty (keep the stored one), so a form logged or printed in a
@@ -231,6 +232,8 @@ pub struct RouterRow {
     /// Another certificate the router presented, refused until trusted
     /// (empty if none).
     pub presented_certificate: String,
+    /// Where its PPPoE users live: "api" (its own /ppp/secret) or "radius".
+    pub backend: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

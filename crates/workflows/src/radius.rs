@@ -153,7 +153,8 @@ impl Workflows {
                 return Err(WorkflowError::invalid(
                     "url",
                     format!(
-                        "the database lacks FreeRADIUS's tables ({}); add --create-schema to create them",
+                        "the database lacks FreeRADIUS's tables ({}): ask for them to be created (the console's \
+                         “Create FreeRADIUS's tables”, the CLI's --create-schema)",
                         schema.missing.join(", ")
                     ),
                 ));
@@ -331,7 +332,7 @@ impl Workflows {
                 if self.store.radius_settings().await?.is_none() {
                     return Err(WorkflowError::invalid(
                         "backend",
-                        "set up the RADIUS database first (headend radius set)",
+                        "set up the RADIUS database first (Settings → RADIUS, or headend radius set)",
                     ));
                 }
                 let address = match nas_address.or_else(|| router.host.parse().ok()) {
@@ -341,7 +342,7 @@ impl Workflows {
                             "nas_address",
                             format!(
                                 "{} is reached by name ({}): give the address its RADIUS requests come from \
-                                 (--nas-address)",
+                                 (NAS address, --nas-address)",
                                 router.name, router.host
                             ),
                         ));
@@ -359,7 +360,8 @@ impl Workflows {
                         if known.is_none() {
                             return Err(WorkflowError::invalid(
                                 "secret",
-                                "the router has no RADIUS shared secret yet: give one (--secret-stdin)",
+                                "the router has no RADIUS shared secret yet: give the one it shares with FreeRADIUS \
+                                 (--secret-stdin from the CLI)",
                             ));
                         }
                     }

@@ -18,6 +18,7 @@ pub mod olts;
 pub mod payments;
 pub mod plans;
 pub mod provisioning;
+pub mod radius;
 pub mod routers;
 pub mod services;
 

@@ -30,6 +30,7 @@ fn router_row(r: &Router, demo: bool, statuses: &[RouterStatus]) -> RouterRow {
         status: live::status_dto(statuses.iter().find(|s| s.router == r.id)),
         pinned_certificate: r.tls_pin.clone().unwrap_or_default(),
         presented_certificate: r.presented_tls_pin.clone().unwrap_or_default(),
+        backend: r.backend.as_str().to_owned(),
     }
 }
 

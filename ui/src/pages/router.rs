@@ -1,15 +1,18 @@
-//! One router: its health and its interfaces with live traffic, from
-//! counters read every two seconds while the page is open.
+//! One router: its health, its provisioning backend (API or RADIUS, with
+//! the RouterOS commands RADIUS mode needs) and its interfaces with live
+//! traffic, from counters read every two seconds while the page is open.
 
 use std::collections::HashMap;
 
+use headend_ipc::radius::command::{GET_ROUTER_BACKEND, SET_ROUTER_BACKEND};
+use headend_ipc::radius::{RouterBackendForm, RouterBackendView};
 use headend_ipc::{InterfaceRow, RouterRow, RouterStatusDto, command};
 use leptos::prelude::*;
 use serde::Serialize;
 
 use super::loaded;
 use crate::app::{Console, Page};
-use crate::components::ErrorBox;
+use crate::components::{CopyBlock, ErrorBox, Errors, FieldError, FormError, clear_error, has_error};
 use crate::format;
 use crate::ipc;
 
@@ -38,6 +41,9 @@ pub fn Router(id: i64) -> impl IntoView {
     let routers = LocalResource::new(move || {
         console.routers_changed.track();
         ipc::call::<Vec<RouterRow>>(command::LIST_ROUTERS)
+    });
+    let stored = Memo::new(move |_| {
+        routers.get().and_then(Result::ok).and_then(|rows| rows.iter().find(|r| r.id == id).map(|r| !r.demo))
     });
     let traffic = RwSignal::new(Vec::<Traffic>::new());
     let traffic_error = RwSignal::new(None::<headend_ipc::ErrorDto>);
@@ -83,6 +89,9 @@ pub fn Router(id: i64) -> impl IntoView {
             None => view! { <p class="muted">"This router is no longer in the inventory."</p> }.into_any(),
             Some(r) => view! { <RouterFacts router=r /> }.into_any(),
         })}
+        // Outside the reloads, so a backend being typed survives them; a
+        // demo router is not in the database and has none.
+        {move || (stored.get() == Some(true)).then(|| view! { <BackendCard id=id /> })}
         <section class="card table-card">
             <div class="card-head"><h2>"Interfaces"</h2><span class="muted small">"Live traffic, refreshed every 2 s"</span></div>
             {move || traffic_error.get().map(|e| view! { <div class="pad"><ErrorBox error=e /></div> })}
@@ -137,5 +146,146 @@ fn RouterFacts(router: RouterRow) -> impl IntoView {
                 <div class="card stat" id="router-online"><span class="stat-value">{h.active_sessions}</span><span class="stat-label">{format!("online of {} PPP secrets", h.ppp_secrets)}</span></div>
             </div>
         })}
+    }
+}
+
+/// Where the router's PPPoE users live: its own PPP secrets (API) or
+/// FreeRADIUS; in RADIUS mode, the RouterOS commands the router needs.
+#[component]
+fn BackendCard(id: i64) -> impl IntoView {
+    let loaded_view =
+        LocalResource::new(move || ipc::invoke::<_, RouterBackendView>(GET_ROUTER_BACKEND, IdArgs { id }));
+    move || match loaded_view.get() {
+        None => ().into_any(),
+        Some(Err(e)) => view! { <ErrorBox error=e /> }.into_any(),
+        Some(Ok(v)) => view! { <BackendForm initial=v /> }.into_any(),
+    }
+}
+
+#[derive(Serialize)]
+struct BackendArgs {
+    form: RouterBackendForm,
+}
+
+fn backend_form(v: &RouterBackendView) -> RouterBackendForm {
+    RouterBackendForm {
+        id: v.id,
+        backend: v.backend.clone(),
+        nas_address: v.nas_address.clone(),
+        coa_port: v.coa_port.to_string(),
+        secret: String::new(),
+    }
+}
+
+#[component]
+fn BackendForm(initial: RouterBackendView) -> impl IntoView {
+    let draft = RwSignal::new(backend_form(&initial));
+    let current = RwSignal::new(initial);
+    let errors: Errors = RwSignal::new(Vec::new());
+    let saving = RwSignal::new(false);
+    let saved = RwSignal::new(false);
+    let field =
+        move |name: &'static str, get: fn(&RouterBackendForm) -> &String, set: fn(&mut RouterBackendForm, String)| {
+            (
+                move || draft.with(|d| get(d).clone()),
+                move |ev: leptos::ev::Event| {
+                    draft.update(|d| set(d, event_target_value(&ev)));
+                    clear_error(errors, name);
+                    saved.set(false);
+                },
+            )
+        };
+    let (backend, set_backend) = field("backend", |d| &d.backend, |d, v| d.backend = v);
+    let (nas, set_nas) = field("nas_address", |d| &d.nas_address, |d, v| d.nas_address = v);
+    let (port, set_port) = field("coa_port", |d| &d.coa_port, |d, v| d.coa_port = v);
+    let (secret, set_secret) = field("secret", |d| &d.secret, |d, v| d.secret = v);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        errors.set(Vec::new());
+        saved.set(false);
+        saving.set(true);
+        let form = draft.get_untracked();
+        leptos::task::spawn_local(async move {
+            match ipc::invoke::<_, RouterBackendView>(SET_ROUTER_BACKEND, BackendArgs { form }).await {
+                Ok(v) => {
+                    draft.set(backend_form(&v));
+                    current.set(v);
+                    saved.set(true);
+                }
+                Err(e) => errors.set(vec![e]),
+            }
+            saving.set(false);
+        });
+    };
+    let radius_chosen = move || draft.with(|d| d.backend == "radius");
+    view! {
+        <form class="card form wide-form" id="router-backend" novalidate=true on:submit=save>
+            <h2>"Provisioning backend"</h2>
+            <div class="grid-2">
+                <label class="field"><span class="field-label">"PPPoE users live in"</span>
+                    <select id="backend-choice" prop:value=backend on:change=set_backend>
+                        <option value="api">"The router's own PPP secrets (API)"</option>
+                        <option value="radius">"FreeRADIUS's database (RADIUS)"</option>
+                    </select>
+                    {move || (radius_chosen() && !current.with(|c| c.radius_ready)).then(|| view! {
+                        <span class="field-help warn-text">"Set up RADIUS first: Settings → RADIUS."</span>
+                    })}
+                    <FieldError errors=errors field="backend" /></label>
+            </div>
+            <Show when=radius_chosen>
+                <div class="grid-3">
+                    <label class="field"><span class="field-label">"NAS address"</span>
+                        <input id="backend-nas-address" type="text" class:invalid=has_error(errors, "nas_address")
+                            prop:value=nas on:input=set_nas />
+                        <span class="field-help">"The address the router's RADIUS requests come from; its own address by default."</span>
+                        <FieldError errors=errors field="nas_address" /></label>
+                    <label class="field"><span class="field-label">"CoA port"</span>
+                        <input id="backend-coa-port" type="text" inputmode="numeric" class:invalid=has_error(errors, "coa_port")
+                            prop:value=port on:input=set_port />
+                        <span class="field-help">"Where the router takes disconnect and rate-change requests (/radius incoming), 3799 by default."</span>
+                        <FieldError errors=errors field="coa_port" /></label>
+                    <label class="field"><span class="field-label">"Shared secret"</span>
+                        <input id="backend-secret" type="password" autocomplete="new-password" class:invalid=has_error(errors, "secret")
+                            placeholder=move || if current.with(|c| c.backend == "radius") { "unchanged" } else { "" }
+                            prop:value=secret on:input=set_secret />
+                        <span class="field-help">{move || if current.with(|c| c.backend == "radius") {
+                            "Kept in this computer's keyring: leave it empty to keep it."
+                        } else {
+                            "The secret the router and FreeRADIUS share; needed the first time, then kept in the keyring."
+                        }}</span>
+                        <FieldError errors=errors field="secret" /></label>
+                </div>
+            </Show>
+            <FormError errors=errors />
+            <div class="form-actions">
+                <button type="submit" class="primary" id="backend-save" prop:disabled=move || saving.get()>"Save"</button>
+                <Show when=move || saved.get()><span class="saved" id="backend-saved">"Saved: the router is swept now."</span></Show>
+            </div>
+            {move || {
+                let v = current.get();
+                (v.backend == "radius").then(|| view! { <RadiusSetup view=v /> })
+            }}
+        </form>
+    }
+}
+
+/// What a router in RADIUS mode needs, and what its next sweep does.
+#[component]
+fn RadiusSetup(view: RouterBackendView) -> impl IntoView {
+    view! {
+        <div id="radius-setup">
+            <h3>"On the router"</h3>
+            {if view.routeros_commands.is_empty() {
+                view! { <p class="warn-text">"Save the RADIUS server's address in Settings → RADIUS to see the commands this router needs."</p> }.into_any()
+            } else {
+                view! {
+                    <p class="muted small">"Paste these into the router's terminal, with the shared secret in place of the placeholder:"</p>
+                    <CopyBlock id="routeros-commands" text=view.routeros_commands.join("\n") />
+                }.into_any()
+            }}
+            <p class="muted small" id="radius-move-note">
+                "The next sweep moves this router's users: FreeRADIUS gets them first, then the router's own PPP secrets go. Nobody is disconnected; customers who log in again are let in by FreeRADIUS."
+            </p>
+        </div>
     }
 }

@@ -298,6 +298,9 @@ fn RouterTable(
                                     <td class="strong">
                                         <button class="link strong router-link" on:click=move |_| console.open(Page::Router(id))>{r.name.clone()}</button>
                                         {demo.then(|| view! { <span class="pill tag">"demo"</span> })}
+                                        {(r.backend == "radius").then(|| view! {
+                                            <span class="pill pill-accent tag backend-radius" title="Its PPPoE users are in FreeRADIUS">"RADIUS"</span>
+                                        })}
                                         {error.filter(|_| changed.is_none()).map(error_cell)}
                                     </td>
                                     <td class="mono">{format!("{}:{}", r.host, r.port)}<span class="muted small">{format!(" {}", r.transport)}</span></td>

@@ -1,10 +1,12 @@
 //! One service: everything about it, what can be done to it (edit,
 //! suspend/activate, record a payment, retry) and what was done to it (its
 //! queue rows, activity, router log lines and payments), with its
-//! customer's statement (`payment.rs`) and the customer's Messages card
+//! customer's statement (`payment.rs`), a PPPoE service's RADIUS test
+//! login (`radius.rs`) and the customer's Messages card
 //! (`messages/customer.rs`).
 
 mod payment;
+mod radius;
 
 use headend_ipc::{ErrorDto, QueueRowDto, ServiceDetail, SetServiceStatus, command};
 use leptos::prelude::*;
@@ -35,6 +37,8 @@ pub fn Service(id: i64) -> impl IntoView {
     let customer = Memo::new(move |prev: Option<&Option<i64>>| {
         detail.get().and_then(Result::ok).map(|d| d.customer.id).or(prev.copied().flatten())
     });
+
+    let pppoe = Memo::new(move |_| detail.get().and_then(Result::ok).map(|d| d.service.kind == "pppoe"));
 
     let set_status = move |status: &'static str| {
         confirm_suspend.set(false);
@@ -148,6 +152,8 @@ pub fn Service(id: i64) -> impl IntoView {
                 </div>
             }
         })}
+        // Outside the reloads, so a secret being typed survives them.
+        {move || (pppoe.get() == Some(true)).then(|| view! { <radius::TestLogin id=id /> })}
         // Outside the reloads too, so contact preferences being typed survive them.
         {move || customer.get().map(|c| view! { <super::messages::CustomerMessages customer=c /> })}
         {move || detail.get().and_then(Result::ok).map(|d| view! {

@@ -1,0 +1,148 @@
+//! RADIUS mode from the console, against a real PostgreSQL and a real
+//! FreeRADIUS started on loopback by the test, and a simulated router in
+//! RADIUS mode: Settings → RADIUS refuses an empty database until asked to
+//! create FreeRADIUS's tables, then shows what it holds; the router page
+//! switches the router to RADIUS (its secret needed the first time) and
+//! shows the RouterOS commands without the secret; the app's sweep moves
+//! the subscriber to FreeRADIUS, and the service page's Test login gets an
+//! Access-Accept with the plan's Mikrotik-Rate-Limit.
+//!
+//! The router, plan and service come from the `headend` CLI, as in
+//! `radius_cli.rs`, which runs the same flow from the terminal.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use fantoccini::Client;
+use headend_e2e::{Driver, Sandbox, cli, click, fill, find, one_app_at_a_time, screenshots, wait_for_text};
+use headend_simlab::{
+    DialOutcome, FreeRadiusConfig, FreeRadiusServer, PostgresServer, SimConfig, SimRadius, SimRouter,
+};
+
+const NAS_SECRET: &str = "tower-s3cret";
+
+async fn value(app: &Client, css: &str) -> anyhow::Result<String> {
+    Ok(find(app, css).await?.prop("value").await?.unwrap_or_default())
+}
+
+/// Scrolls the element at `css` to the top of the page, for a screenshot.
+async fn scroll_to(app: &Client, css: &str) -> anyhow::Result<()> {
+    app.execute("document.querySelector(arguments[0]).scrollIntoView()", vec![css.into()]).await?;
+    Ok(())
+}
+
+// The CLI calls block their thread: the simulators serve from the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, tauri-driver, a display, PostgreSQL and FreeRADIUS: run `cargo xtask test`"]
+async fn a_router_is_switched_to_radius_and_a_login_tested_from_the_console() -> anyhow::Result<()> {
+    let _one = one_app_at_a_time().await;
+    let sandbox = Sandbox::new()?;
+    let data = sandbox.data_dir();
+    let postgres = PostgresServer::start().await?;
+    let freeradius = FreeRadiusServer::start(FreeRadiusConfig {
+        sql: postgres.sql_backend("radius"),
+        clients: vec![("127.0.0.0/8".parse()?, NAS_SECRET.to_owned())],
+    })
+    .await?;
+    let radius = SimRadius {
+        auth: freeradius.auth_addr(),
+        accounting: freeradius.acct_addr(),
+        secret: NAS_SECRET.into(),
+        nas_identifier: "tower-a".into(),
+        interim: None,
+    };
+    let sim =
+        SimRouter::start(SimConfig { radius: Some(radius), tls: false, rest: false, ..SimConfig::default() }).await?;
+    let api_port = sim.api_port().to_string();
+    let coa_port = sim.coa_addr().context("radius mode has a CoA port")?.port().to_string();
+    let server = freeradius.auth_addr().to_string();
+
+    let add = ["router", "add", "tower-a", "--host", "127.0.0.1", "--port", &api_port, "--transport", "api"];
+    cli(&data, &[&add[..], &["--user", "admin", "--password-stdin"]].concat(), Some("admin"))?;
+    cli(&data, &["plan", "add", "Home 20", "--rate", "10M/20M", "--price", "25.00"], None)?;
+    let service = ["service", "add", "--customer", "Ana Lima", "--router", "tower-a", "--plan", "Home 20"];
+    cli(&data, &[&service[..], &["--pppoe", "ana", "--password-stdin"]].concat(), Some("ana-pw"))?;
+
+    let driver = Driver::start(&sandbox)?;
+    let app = driver.launch().await?;
+
+    // Settings → RADIUS: an empty database is refused at its address until
+    // the tables are asked for; the password is never shown back.
+    click(&app, "#nav-settings").await?;
+    wait_for_text(&app, "#radius-overview", "RADIUS is not set up").await?;
+    fill(&app, "#radius-url", &postgres.url()).await?;
+    fill(&app, "#radius-password", postgres.password()).await?;
+    fill(&app, "#radius-server", &server).await?;
+    click(&app, "#radius-save").await?;
+    wait_for_text(&app, "#error-url", "lacks FreeRADIUS's tables").await?;
+    click(&app, "#radius-create-schema").await?;
+    click(&app, "#radius-save").await?;
+    wait_for_text(&app, "#radius-saved", "Saved").await?;
+    wait_for_text(&app, "#radius-reachable", "Reachable").await?;
+    wait_for_text(&app, "#radius-schema", "FreeRADIUS 3.2").await?;
+    wait_for_text(&app, "#radius-routers", "None yet").await?;
+    assert_eq!(value(&app, "#radius-password").await?, "", "the password is not shown back");
+    fill(&app, "#radius-status-secret", NAS_SECRET).await?;
+    click(&app, "#radius-status-check").await?;
+    wait_for_text(&app, "#radius-status-answer", "Access-Accept").await?;
+    scroll_to(&app, "#radius").await?;
+    screenshots(&app, "radius-settings").await?;
+
+    // The router page: RADIUS needs the router's shared secret the first
+    // time; the commands the router needs then show, without it.
+    click(&app, "#nav-routers").await?;
+    click(&app, "#routers-table .router-link").await?;
+    find(&app, "#backend-choice").await?.select_by_value("radius").await?;
+    assert_eq!(value(&app, "#backend-nas-address").await?, "127.0.0.1", "the router's address by default");
+    assert_eq!(value(&app, "#backend-coa-port").await?, "3799");
+    fill(&app, "#backend-coa-port", &coa_port).await?;
+    click(&app, "#backend-save").await?;
+    wait_for_text(&app, "#error-secret", "no RADIUS shared secret yet").await?;
+    fill(&app, "#backend-secret", NAS_SECRET).await?;
+    click(&app, "#backend-save").await?;
+    wait_for_text(&app, "#backend-saved", "Saved").await?;
+    let commands =
+        wait_for_text(&app, "#routeros-commands", &format!("/radius incoming set accept=yes port={coa_port}")).await?;
+    assert!(commands.contains(&format!("address={}", freeradius.auth_addr().ip())), "{commands}");
+    assert!(!commands.contains(NAS_SECRET), "the secret is not shown: {commands}");
+    wait_for_text(&app, "#radius-move-note", "FreeRADIUS gets them first").await?;
+    assert_eq!(value(&app, "#backend-secret").await?, "", "the secret is not shown back");
+    scroll_to(&app, "#router-backend").await?;
+    screenshots(&app, "radius-router").await?;
+    click(&app, "#nav-routers").await?;
+    wait_for_text(&app, "#routers-table .backend-radius", "RADIUS").await?;
+
+    // The service page's Test login, once the app's sweep has moved Ana
+    // to FreeRADIUS (the router's own secret goes after).
+    click(&app, "#nav-customers").await?;
+    click(&app, "tr.service-row[data-login='ana'] td").await?;
+    wait_for_text(&app, "#page-title", "ana · Ana Lima").await?;
+    find(&app, "#test-login").await?;
+    assert_eq!(value(&app, "#test-login-server").await?, server, "the saved server by default");
+    fill(&app, "#test-login-secret", NAS_SECRET).await?;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        click(&app, "#test-login-send").await?;
+        let verdict = wait_for_text(&app, "#test-login-verdict", "").await?;
+        if verdict == "Accept" {
+            break;
+        }
+        if Instant::now() > deadline {
+            bail!("Ana's test login is still {verdict:?}: the sweep never reached FreeRADIUS");
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    wait_for_text(&app, "#test-login-attributes", "Mikrotik-Rate-Limit").await?;
+    wait_for_text(&app, "#test-login-attributes", "10M/20M").await?;
+    scroll_to(&app, "#test-login").await?;
+    screenshots(&app, "radius-test-login").await?;
+
+    // The router itself now logs Ana in through FreeRADIUS.
+    assert!(matches!(sim.dial("ana", "ana-pw").await?, DialOutcome::Accepted { .. }));
+    click(&app, "#nav-settings").await?;
+    wait_for_text(&app, "#radius-managed", "1").await?;
+    wait_for_text(&app, "#radius-routers", "tower-a").await?;
+    wait_for_text(&app, "#radius-reachable", "Reachable").await?;
+    driver.quit(app).await?;
+    Ok(())
+}
