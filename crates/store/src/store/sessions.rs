@@ -187,7 +187,9 @@ impl Store {
     /// The `radacctid`s of the RADIUS sessions recorded as online.
     pub async fn open_radius_sessions(&self) -> Result<Vec<i64>, StoreError> {
         Ok(sqlx::query_scalar(
-            "SELECT radacctid FROM session_history
+            // Without the hint SQLite walks every RADIUS row through the
+            // (source, session_key) index: seconds at millions of rows.
+            "SELECT radacctid FROM session_history INDEXED BY session_history_open_radius
              WHERE source = 'radius' AND stopped_at IS NULL AND radacctid IS NOT NULL ORDER BY radacctid",
         )
         .fetch_all(&self.pool)
