@@ -401,3 +401,49 @@ impl Driver {
         Ok(())
     }
 }
+
+/// RADIUS mode's real parts for one test: PostgreSQL, FreeRADIUS on it
+/// (clients on 127.0.0.0/8 with `nas_secret`), and a simulated router in
+/// RADIUS mode whose subscribers log in through that FreeRADIUS.
+pub struct RadiusLab {
+    pub postgres: headend_simlab::PostgresServer,
+    pub freeradius: headend_simlab::FreeRadiusServer,
+    pub sim: headend_simlab::SimRouterHandle,
+}
+
+impl RadiusLab {
+    pub async fn start(nas_secret: &str) -> anyhow::Result<Self> {
+        use headend_simlab::{FreeRadiusConfig, FreeRadiusServer, PostgresServer, SimConfig, SimRadius, SimRouter};
+        let postgres = PostgresServer::start().await?;
+        let freeradius = FreeRadiusServer::start(FreeRadiusConfig {
+            sql: postgres.sql_backend("radius"),
+            clients: vec![("127.0.0.0/8".parse()?, nas_secret.to_owned())],
+        })
+        .await?;
+        let radius = SimRadius {
+            auth: freeradius.auth_addr(),
+            accounting: freeradius.acct_addr(),
+            secret: nas_secret.to_owned(),
+            nas_identifier: "tower-a".into(),
+            interim: None,
+        };
+        let sim = SimRouter::start(SimConfig { radius: Some(radius), tls: false, rest: false, ..SimConfig::default() })
+            .await?;
+        Ok(Self { postgres, freeradius, sim })
+    }
+
+    /// The simulated router's API port, as `router add --port` takes it.
+    pub fn api_port(&self) -> String {
+        self.sim.api_port().to_string()
+    }
+
+    /// Its `/radius incoming` port.
+    pub fn coa_port(&self) -> anyhow::Result<String> {
+        Ok(self.sim.coa_addr().context("radius mode has a CoA port")?.port().to_string())
+    }
+
+    /// FreeRADIUS's authentication address, `HOST:PORT`.
+    pub fn server(&self) -> String {
+        self.freeradius.auth_addr().to_string()
+    }
+}

@@ -12,12 +12,10 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use fantoccini::Client;
-use headend_e2e::{Driver, Sandbox, cli, click, fill, find, one_app_at_a_time, screenshots, wait_for_text};
-use headend_simlab::{
-    DialOutcome, FreeRadiusConfig, FreeRadiusServer, PostgresServer, SimConfig, SimRadius, SimRouter,
-};
+use headend_e2e::{Driver, RadiusLab, Sandbox, cli, click, fill, find, one_app_at_a_time, screenshots, wait_for_text};
+use headend_simlab::DialOutcome;
 
 const NAS_SECRET: &str = "tower-s3cret";
 
@@ -38,24 +36,9 @@ async fn a_router_is_switched_to_radius_and_a_login_tested_from_the_console() ->
     let _one = one_app_at_a_time().await;
     let sandbox = Sandbox::new()?;
     let data = sandbox.data_dir();
-    let postgres = PostgresServer::start().await?;
-    let freeradius = FreeRadiusServer::start(FreeRadiusConfig {
-        sql: postgres.sql_backend("radius"),
-        clients: vec![("127.0.0.0/8".parse()?, NAS_SECRET.to_owned())],
-    })
-    .await?;
-    let radius = SimRadius {
-        auth: freeradius.auth_addr(),
-        accounting: freeradius.acct_addr(),
-        secret: NAS_SECRET.into(),
-        nas_identifier: "tower-a".into(),
-        interim: None,
-    };
-    let sim =
-        SimRouter::start(SimConfig { radius: Some(radius), tls: false, rest: false, ..SimConfig::default() }).await?;
-    let api_port = sim.api_port().to_string();
-    let coa_port = sim.coa_addr().context("radius mode has a CoA port")?.port().to_string();
-    let server = freeradius.auth_addr().to_string();
+    let lab = RadiusLab::start(NAS_SECRET).await?;
+    let (postgres, sim) = (&lab.postgres, &lab.sim);
+    let (api_port, coa_port, server) = (lab.api_port(), lab.coa_port()?, lab.server());
 
     let add = ["router", "add", "tower-a", "--host", "127.0.0.1", "--port", &api_port, "--transport", "api"];
     cli(&data, &[&add[..], &["--user", "admin", "--password-stdin"]].concat(), Some("admin"))?;
@@ -103,7 +86,7 @@ async fn a_router_is_switched_to_radius_and_a_login_tested_from_the_console() ->
     wait_for_text(&app, "#backend-saved", "Saved").await?;
     let commands =
         wait_for_text(&app, "#routeros-commands", &format!("/radius incoming set accept=yes port={coa_port}")).await?;
-    assert!(commands.contains(&format!("address={}", freeradius.auth_addr().ip())), "{commands}");
+    assert!(commands.contains(&format!("address={}", lab.freeradius.auth_addr().ip())), "{commands}");
     assert!(!commands.contains(NAS_SECRET), "the secret is not shown: {commands}");
     wait_for_text(&app, "#radius-move-note", "FreeRADIUS gets them first").await?;
     assert_eq!(value(&app, "#backend-secret").await?, "", "the secret is not shown back");

@@ -6,10 +6,8 @@
 //! Disconnect-Request. Passwords and secrets go through standard input.
 
 use anyhow::Context;
-use headend_e2e::{Sandbox, cli};
-use headend_simlab::{
-    DialOutcome, FreeRadiusConfig, FreeRadiusServer, PostgresServer, SimConfig, SimRadius, SimRouter,
-};
+use headend_e2e::{RadiusLab, Sandbox, cli};
+use headend_simlab::DialOutcome;
 use serde_json::Value;
 
 const NAS_SECRET: &str = "tower-s3cret";
@@ -24,24 +22,9 @@ async fn a_router_switched_to_radius_logs_in_through_freeradius() -> anyhow::Res
     let sandbox = Sandbox::new()?;
     let data = sandbox.data_dir();
     let run = |args: &[&str]| cli(&data, args, None);
-    let postgres = PostgresServer::start().await?;
-    let freeradius = FreeRadiusServer::start(FreeRadiusConfig {
-        sql: postgres.sql_backend("radius"),
-        clients: vec![("127.0.0.0/8".parse()?, NAS_SECRET.to_owned())],
-    })
-    .await?;
-    let radius = SimRadius {
-        auth: freeradius.auth_addr(),
-        accounting: freeradius.acct_addr(),
-        secret: NAS_SECRET.into(),
-        nas_identifier: "tower-a".into(),
-        interim: None,
-    };
-    let sim =
-        SimRouter::start(SimConfig { radius: Some(radius), tls: false, rest: false, ..SimConfig::default() }).await?;
-    let api_port = sim.api_port().to_string();
-    let coa_port = sim.coa_addr().context("radius mode has a CoA port")?.port().to_string();
-    let server = freeradius.auth_addr().to_string();
+    let lab = RadiusLab::start(NAS_SECRET).await?;
+    let (postgres, sim) = (&lab.postgres, &lab.sim);
+    let (api_port, coa_port, server) = (lab.api_port(), lab.coa_port()?, lab.server());
 
     cli(
         &data,

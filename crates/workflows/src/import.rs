@@ -47,6 +47,36 @@ impl SecretsAdoption {
 }
 
 impl Workflows {
+    /// Imports what an adoption (a router's secrets, FreeRADIUS's users)
+    /// takes over: adopted PPPoE services of `router`, their passwords
+    /// encrypted, in one transaction; the router is swept.
+    pub(crate) async fn import_adopted(
+        &self,
+        actor: &Actor,
+        router: RouterId,
+        adoption: &Adoption,
+    ) -> Result<Vec<ServiceId>, WorkflowError> {
+        let cipher = self.cipher().await?;
+        let rows: Vec<ImportService> = adoption
+            .services
+            .iter()
+            .map(|(a, password)| ImportService {
+                customer_name: a.customer.clone(),
+                customer_phone: None,
+                router,
+                plan: a.plan,
+                access: Access::Pppoe { username: a.username.clone() },
+                password: Some(cipher.encrypt(password)),
+                status: a.status,
+                next_billing_date: None,
+                adopt: true,
+            })
+            .collect();
+        let ids = self.store.import_services(&rows, self.now(), actor).await?;
+        self.sweep(router);
+        Ok(ids)
+    }
+
     /// Checks a services CSV against the database and, unless it is a dry
     /// run or anything is wrong, imports every row in one transaction.
     pub async fn import_services(
@@ -128,24 +158,7 @@ impl Workflows {
         if !adoption.errors.is_empty() || dry_run {
             return Ok(SecretsAdoption { router, adoption, plans, ids: Vec::new() });
         }
-        let cipher = self.cipher().await?;
-        let rows: Vec<ImportService> = adoption
-            .services
-            .iter()
-            .map(|(a, password)| ImportService {
-                customer_name: a.customer.clone(),
-                customer_phone: None,
-                router: router.id,
-                plan: a.plan,
-                access: Access::Pppoe { username: a.username.clone() },
-                password: Some(cipher.encrypt(password)),
-                status: a.status,
-                next_billing_date: None,
-                adopt: true,
-            })
-            .collect();
-        let ids = self.store.import_services(&rows, self.now(), actor).await?;
-        self.sweep(router.id);
+        let ids = self.import_adopted(actor, router.id, &adoption).await?;
         Ok(SecretsAdoption { router, adoption, plans, ids })
     }
 }

@@ -23,7 +23,6 @@ use headend_radius_db::RadiusDb;
 use headend_radius_db::schema::Schema;
 use headend_radius_db::users::UserCounts;
 use headend_secrets::{RADIUS_DB_KEY, Secret, SecretKey};
-use headend_store::ImportService;
 
 use crate::{WorkflowError, Workflows};
 
@@ -284,24 +283,7 @@ impl Workflows {
         if !adoption.errors.is_empty() || dry_run || adoption.services.is_empty() {
             return Ok(RadiusAdoption { router, adoption, plans, foreign_groups, ids: Vec::new() });
         }
-        let cipher = self.cipher().await?;
-        let rows: Vec<ImportService> = adoption
-            .services
-            .iter()
-            .map(|(a, password)| ImportService {
-                customer_name: a.customer.clone(),
-                customer_phone: None,
-                router: router.id,
-                plan: a.plan,
-                access: Access::Pppoe { username: a.username.clone() },
-                password: Some(cipher.encrypt(password)),
-                status: a.status,
-                next_billing_date: None,
-                adopt: true,
-            })
-            .collect();
-        let ids = self.store.import_services(&rows, self.now(), actor).await?;
-        self.sweep(router.id);
+        let ids = self.import_adopted(actor, router.id, &adoption).await?;
         Ok(RadiusAdoption { router, adoption, plans, foreign_groups, ids })
     }
 
