@@ -3,17 +3,15 @@
 //!
 //! - [`routeros`]: a MikroTik router speaking the binary API (plain and
 //!   TLS) and REST (HTTPS) on one shared state, with personas and fault
-//!   injection.
+//!   injection; in RADIUS mode ([`SimRadius`]) its PPPoE clients log in
+//!   with Access-Request and send accounting, and it answers RFC 5176
+//!   Disconnect and CoA requests, with faults ([`CoaFault`]).
 //! - [`olt`]: a GPON OLT (Huawei or ZTE C300/C320, by
 //!   `headend_core::olt::OltVendor`) whose CLI is reached over SSH, with
 //!   ONUs, autofind, drifting optical levels, a pager and vty limits.
 //! - [`messaging`]: an SMTP server and an HTTP server playing Twilio,
 //!   Africa's Talking, the WhatsApp Cloud API and a generic SMS gateway,
 //!   keeping what they accept, with fault injection.
-//!
-//!   The router also has a RADIUS mode ([`SimRadius`]): its PPPoE clients
-//!   log in with Access-Request, send accounting, and it answers RFC 5176
-//!   Disconnect and CoA requests, with faults ([`CoaFault`]).
 //! - [`servers`]: real PostgreSQL, MariaDB and FreeRADIUS 3 servers, each
 //!   started from the installed binaries in a temporary directory with its
 //!   own configuration, for the RADIUS-mode tests.
