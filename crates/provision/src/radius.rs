@@ -173,9 +173,20 @@ pub(crate) async fn sync(
 
     let Some(nas) = input.nas else { return Ok(out) };
     let coa_port = SocketAddr::new(nas.address, nas.coa_port);
+    // The rates this router's sessions were given: another router's sweep
+    // may have written a plan's new rate already, and these sessions still
+    // need their CoA.
+    let given = store.radius_synced_rates(router.id).await?;
+    let wanted = rates(&want);
+    let mut seen = current.clone();
+    for group in &mut seen.group_reply {
+        if let Some(rate) = given.get(&group.groupname).filter(|_| group.attribute == RATE_LIMIT) {
+            group.value.clone_from(rate);
+        }
+    }
     // A midnight cutoff may end hundreds of sessions: a few at a time, so
     // one slow NAS answer or check does not hold the others.
-    let kicks = kicks(input, suspension, &current, &want);
+    let kicks = kicks(input, suspension, &seen, &want);
     let mut steps = Vec::with_capacity(kicks.len());
     let mut in_flight = FuturesOrdered::new();
     for kick in &kicks {
@@ -198,7 +209,21 @@ pub(crate) async fn sync(
         record(store, router, &step, input.now).await?;
         out.steps.push(step);
     }
+    // Remembered once every session has its rate; a failure tries again.
+    if out.unsettled.is_empty() && given != wanted {
+        store.set_radius_synced_rates(router.id, &wanted).await?;
+    }
     Ok(out)
+}
+
+/// Each group's `Mikrotik-Rate-Limit`.
+fn rates(state: &RadiusState) -> BTreeMap<String, String> {
+    state
+        .group_reply
+        .iter()
+        .filter(|g| g.attribute == RATE_LIMIT)
+        .map(|g| (g.groupname.clone(), g.value.clone()))
+        .collect()
 }
 
 /// Kicks sent at once.

@@ -355,3 +355,57 @@ async fn an_api_router_never_removes_a_radius_routers_user() {
     assert_eq!(other_sim.secret_count(), 1);
     assert!(accepted(&lab.dial("ana", "pw-ana").await), "the RADIUS router's ana still logs in");
 }
+
+/// A plan's new rate is written to FreeRADIUS by the first router swept;
+/// every RADIUS router's sessions still get a CoA with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_plan_rate_reaches_every_radius_routers_sessions_by_coa() {
+    let mut lab = Lab::start(Database::Postgres(PostgresServer::start().await.unwrap())).await;
+    let radius = SimRadius {
+        auth: lab._freeradius.auth_addr(),
+        accounting: lab._freeradius.acct_addr(),
+        secret: NAS_SECRET.into(),
+        nas_identifier: "tower-b".into(),
+        interim: None,
+    };
+    let b_sim = SimRouter::start(SimConfig { radius: Some(radius), tls: false, rest: false, ..SimConfig::default() })
+        .await
+        .unwrap();
+    let b = lab.inv.router("tower-b", b_sim.api_port(), Transport::Api, Some("admin")).await;
+    lab.inv.secrets.set(&SecretKey::nas_secret(b.id), NAS_SECRET).unwrap();
+    let coa = b_sim.coa_addr().unwrap();
+    lab.store()
+        .set_router_backend(b.id, Backend::Radius(Nas { address: coa.ip(), coa_port: coa.port() }))
+        .await
+        .unwrap();
+    let b = lab.store().router(b.id).await.unwrap().unwrap();
+    lab.pppoe("ana").await;
+    let a = lab.router.clone();
+    lab.router = b.clone();
+    lab.pppoe("bob").await;
+    lab.router = a;
+    lab.sweep().await;
+    lab.engine().sweep_one(b.clone(), SweepMode::Apply).await.unwrap();
+    assert!(accepted(&lab.dial("ana", "pw-ana").await));
+    assert!(matches!(b_sim.dial("bob", "pw-bob").await.unwrap(), DialOutcome::Accepted { .. }));
+
+    let faster = RateLimit::from_parts("15M/30M", None, None, None).unwrap();
+    let plan = NewPlan {
+        name: "Home 20".into(),
+        limits: faster,
+        price: Decimal::new(2500, 2),
+        cycle: BillingCycle::Monthly,
+        tax_rate: None,
+    };
+    lab.store().update_plan(lab.plan, &plan).await.unwrap();
+    let on_a = lab.sweep().await;
+    assert!(texts(&on_a, "radius-row").iter().any(|r| r.contains("15M/30M")), "{:?}", on_a.steps);
+    assert_eq!(texts(&on_a, "radius-coa").len(), 1, "{:?}", on_a.steps);
+    let on_b = lab.engine().sweep_one(b, SweepMode::Apply).await.unwrap();
+    assert!(texts(&on_b, "radius-row").is_empty(), "already written: {:?}", on_b.steps);
+    let coa = texts(&on_b, "radius-coa");
+    assert_eq!(coa.len(), 1, "{:?}", on_b.steps);
+    assert!(coa[0].contains("CoA-ACK"), "{coa:?}");
+    assert_eq!(b_sim.radius_session("bob").unwrap().rate_limit.as_deref(), Some("15M/30M"));
+    assert_eq!(lab.sim.radius_session("ana").unwrap().rate_limit.as_deref(), Some("15M/30M"));
+}

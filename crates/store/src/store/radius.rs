@@ -1,7 +1,7 @@
 //! RADIUS mode's settings: the FreeRADIUS database Headend syncs, and each
 //! router's backend.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 
 use headend_core::radius::database::{DatabaseUrl, RadiusSettings};
@@ -80,6 +80,36 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         row.map(|row| Ok((ServiceId(row.try_get(0)?), row.try_get(1)?))).transpose()
+    }
+
+    /// The rate each group's sessions on `router` were last given.
+    pub async fn radius_synced_rates(&self, router: RouterId) -> Result<BTreeMap<String, String>, StoreError> {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT groupname, rate FROM radius_synced_rates WHERE router_id = ?")
+                .bind(router.0)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().collect())
+    }
+
+    /// Replaces what [`Store::radius_synced_rates`] returns for `router`.
+    pub async fn set_radius_synced_rates(
+        &self,
+        router: RouterId,
+        rates: &BTreeMap<String, String>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM radius_synced_rates WHERE router_id = ?").bind(router.0).execute(&mut *tx).await?;
+        for (group, rate) in rates {
+            sqlx::query("INSERT INTO radius_synced_rates (router_id, groupname, rate) VALUES (?, ?, ?)")
+                .bind(router.0)
+                .bind(group)
+                .bind(rate)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Switches where a router's PPPoE users are kept; its next sweep
