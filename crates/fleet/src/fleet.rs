@@ -271,10 +271,10 @@ struct Watch<'a> {
 /// fleet stops watching it (`Ok`).
 async fn follow<A: RouterApi>(
     link: &A,
-    watch_: Watch<'_>,
+    cx: Watch<'_>,
     inbox: &mut mpsc::Receiver<RouterCommand>,
 ) -> Result<(), ClientError> {
-    let Watch { shared, router, store, history_every } = watch_;
+    let Watch { shared, router, store, history_every } = cx;
     // Listen first, then read, so no change between the two is missed.
     let mut watch = link.watch_ppp_active().await?;
     let active = link.ppp_active().await?;
@@ -294,7 +294,15 @@ async fn follow<A: RouterApi>(
                 None => return Err(ClientError::UnexpectedReply("the session stream ended".into())),
             },
             _ = health.tick() => set_state(shared, router.id, RouterState::Up(probe(link).await?)),
-            _ = history.tick(), if record => record_history(store, shared, router.id).await,
+            _ = history.tick() => {
+                if record {
+                    record_history(store, shared, router.id).await;
+                } else {
+                    // A RADIUS router's history comes from accounting: what
+                    // ended is dropped, not kept for nobody.
+                    lock(shared).sessions.take_history(router.id);
+                }
+            }
             _ = counters.tick() => {
                 let active = link.ppp_active().await?;
                 lock(shared).sessions.reset(router.id, &active, Timestamp::now());
