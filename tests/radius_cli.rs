@@ -159,5 +159,13 @@ async fn a_router_switched_to_radius_logs_in_through_freeradius() -> anyhow::Res
     assert!(first["stopped_at"].is_string(), "{sessions}");
     let again = json(&run(&["--json", "radius", "import-accounting"])?)?;
     assert_eq!(again["read"], 0, "incremental: {again}");
+
+    // The history's retention is a setting.
+    let kept = json(&run(&["--json", "service", "history-retention"])?)?;
+    assert_eq!((kept["detail_days"].as_u64(), kept["keep_days"].as_u64()), (Some(90), Some(730)), "{kept}");
+    let kept = json(&run(&["--json", "service", "history-retention", "--detail-days", "30", "--keep-days", "365"])?)?;
+    assert_eq!((kept["detail_days"].as_u64(), kept["keep_days"].as_u64()), (Some(30), Some(365)), "{kept}");
+    let refused = run(&["service", "history-retention", "--detail-days", "400", "--keep-days", "365"]);
+    assert!(refused.is_err(), "more detail than history is refused: {refused:?}");
     Ok(())
 }

@@ -54,6 +54,15 @@ pub enum Command {
     },
     /// The service's session history, newest first: start, stop, cause, address, MAC, bytes.
     Sessions(sessions::SessionsArgs),
+    /// How long session history is kept: sessions one by one, then one row per service and day.
+    HistoryRetention {
+        /// Days of sessions kept one by one (1 to 3650; default 90).
+        #[arg(long, requires = "keep_days")]
+        detail_days: Option<u16>,
+        /// Days of history kept in all, at least the detail (up to 3650; default 730).
+        #[arg(long, requires = "detail_days")]
+        keep_days: Option<u16>,
+    },
 }
 
 /// A due date argument: a date or `none`.
@@ -83,6 +92,9 @@ pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
         Command::SetDue { id, date } => change::set_due(globals, &w, ServiceId(id), date.0).await,
         Command::Retry { id } => change::retry(globals, &w, ServiceId(id)).await,
         Command::Sessions(args) => sessions::sessions(globals, &w, args).await,
+        Command::HistoryRetention { detail_days, keep_days } => {
+            sessions::retention(globals, &w, detail_days.zip(keep_days)).await
+        }
     };
     w.store().close().await;
     result
