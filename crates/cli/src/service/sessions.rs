@@ -111,6 +111,27 @@ fn row(s: &ServiceSession, now: Timestamp, zone: &TimeZone) -> Vec<String> {
     ]
 }
 
+/// `service history-retention [--detail-days N --keep-days N]`: sets the
+/// retention when given, then prints it.
+pub async fn retention(globals: &Globals, w: &Workflows, set: Option<(u16, u16)>) -> anyhow::Result<()> {
+    if let Some((detail, keep)) = set {
+        w.set_session_retention(detail, keep).await?;
+    }
+    let retention = w.session_retention().await?;
+    if globals.json {
+        return output::json(&serde_json::json!({
+            "detail_days": retention.detail_days(),
+            "keep_days": retention.keep_days(),
+        }));
+    }
+    output::line(format!(
+        "Sessions kept one by one for {} days, then one row per service and day until {} days.",
+        retention.detail_days(),
+        retention.keep_days()
+    ))?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use headend_core::RouterId;
@@ -163,25 +184,4 @@ mod tests {
         let json = SessionJson::new(&session(SessionSource::Api, None), now);
         assert_eq!((json.duration_seconds, json.stopped_at, json.bytes_in), (Some(3600), None, 1536));
     }
-}
-
-/// `service history-retention [--detail-days N --keep-days N]`: sets the
-/// retention when given, then prints it.
-pub async fn retention(globals: &Globals, w: &Workflows, set: Option<(u16, u16)>) -> anyhow::Result<()> {
-    if let Some((detail, keep)) = set {
-        w.set_session_retention(detail, keep).await?;
-    }
-    let retention = w.session_retention().await?;
-    if globals.json {
-        return output::json(&serde_json::json!({
-            "detail_days": retention.detail_days(),
-            "keep_days": retention.keep_days(),
-        }));
-    }
-    output::line(format!(
-        "Sessions kept one by one for {} days, then one row per service and day until {} days.",
-        retention.detail_days(),
-        retention.keep_days()
-    ))?;
-    Ok(())
 }
