@@ -11,7 +11,7 @@ use headend_core::activity::Actor;
 use headend_core::radius::setup::routeros_commands;
 use headend_core::router::{Backend, Router};
 use headend_secrets::Secret;
-use headend_workflows::radius::{BackendInput, RadiusInput, RadiusOverview, parse_server};
+use headend_workflows::radius::{BackendInput, RadiusInput, RadiusOverview};
 use serde::Serialize;
 
 use crate::input::read_password;
@@ -121,7 +121,7 @@ pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
                 None => Ok(output::line("RADIUS is not set up: `headend radius set --url … --password-stdin`")?),
             },
             Command::Test { service, server, secret_stdin } => {
-                let server = server_or_default(&w, server).await?;
+                let server = w.radius_server(server.as_deref()).await?;
                 let secret = secret_from_stdin(secret_stdin, "shared secret", "radius test")?;
                 let login = w.radius_test_login(ServiceId(service), server, &secret).await?;
                 if globals.json {
@@ -160,7 +160,7 @@ pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
                 ))?)
             }
             Command::Status { server, secret_stdin } => {
-                let server = server_or_default(&w, server).await?;
+                let server = w.radius_server(server.as_deref()).await?;
                 let secret = secret_from_stdin(secret_stdin, "shared secret", "radius status")?;
                 let status = w.radius_status(server, &secret).await?;
                 if globals.json {
@@ -182,21 +182,6 @@ pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
     .await;
     w.store().close().await;
     result
-}
-
-async fn server_or_default(
-    w: &headend_workflows::Workflows,
-    server: Option<String>,
-) -> anyhow::Result<std::net::SocketAddr> {
-    match server {
-        Some(text) => Ok(parse_server(&text)?),
-        None => w
-            .store()
-            .radius_settings()
-            .await?
-            .and_then(|s| s.server)
-            .context("no RADIUS server given: add --server HOST[:1812] (or set one with `radius set --server`)"),
-    }
 }
 
 fn print_overview(globals: &Globals, overview: &RadiusOverview) -> anyhow::Result<()> {

@@ -106,7 +106,7 @@ pub struct ServerStatus {
 }
 
 /// `HOST[:PORT]` with RADIUS's authentication port by default.
-pub fn parse_server(text: &str) -> Result<SocketAddr, WorkflowError> {
+fn parse_server(text: &str) -> Result<SocketAddr, WorkflowError> {
     let text = text.trim();
     if let Ok(addr) = text.parse::<SocketAddr>() {
         return Ok(addr);
@@ -135,6 +135,21 @@ fn radius_error(e: impl std::fmt::Display) -> WorkflowError {
 }
 
 impl Workflows {
+    /// The RADIUS server a test login or a status check goes to: the one
+    /// typed, else the one saved in the settings.
+    pub async fn radius_server(&self, typed: Option<&str>) -> Result<SocketAddr, WorkflowError> {
+        if let Some(text) = typed.filter(|t| !t.trim().is_empty()) {
+            return parse_server(text);
+        }
+        self.store.radius_settings().await?.and_then(|s| s.server).ok_or_else(|| {
+            WorkflowError::invalid(
+                "server",
+                "give the RADIUS server's address (the console's “RADIUS server”, the CLI's --server HOST[:1812]), \
+                 or save one in the RADIUS settings",
+            )
+        })
+    }
+
     /// Points Headend at FreeRADIUS's database: checks it can connect with
     /// the password and finds (or, if asked, creates) FreeRADIUS's tables,
     /// then keeps the password in the keyring and the address in the
@@ -189,7 +204,7 @@ impl Workflows {
             routers.iter().filter(|r| r.backend.nas().is_some()).map(|r| r.name.clone()).collect();
         let reach = match self.radius_db(&settings).await {
             Ok(db) => {
-                let managed = self.pppoe_usernames().await?;
+                let managed = self.store.pppoe_usernames().await?;
                 let read = async {
                     let schema = db.schema().await?;
                     let users = if schema.usable() { db.user_counts(&managed).await? } else { UserCounts::default() };
@@ -202,19 +217,6 @@ impl Workflows {
             Err(e) => Err(e.to_string()),
         };
         Ok(Some(RadiusOverview { settings, reach, routers: radius_routers }))
-    }
-
-    /// The PPPoE user names of every service: the users Headend manages.
-    async fn pppoe_usernames(&self) -> Result<BTreeSet<String>, WorkflowError> {
-        let mut names = BTreeSet::new();
-        for router in self.store.routers().await? {
-            for row in self.store.provisioning_rows(router.id).await? {
-                if let Access::Pppoe { username } = row.service.access {
-                    names.insert(username);
-                }
-            }
-        }
-        Ok(names)
     }
 
     /// The users already in FreeRADIUS's database become services of
@@ -271,7 +273,7 @@ impl Workflows {
         let state = read.await;
         db.close().await;
         let state = state.map_err(radius_error)?;
-        let services = self.pppoe_usernames().await?;
+        let services = self.store.pppoe_usernames().await?;
         let adoption = adopt_users(&state, &|g| by_group.get(g).copied(), &|name| services.contains(name));
         let foreign_groups: BTreeSet<String> = state
             .user_group

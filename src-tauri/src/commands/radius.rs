@@ -3,7 +3,7 @@
 //! shared secret to the keyring) with the RouterOS commands it needs, and
 //! a service's test login. The CLI's `radius` and `router set-backend`.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
 use headend_core::activity::Actor;
 use headend_core::radius::database::RadiusSettings;
@@ -16,7 +16,7 @@ use headend_ipc::radius::{
     RouterBackendForm, RouterBackendView, TestLoginDto, TestLoginForm,
 };
 use headend_secrets::Secret;
-use headend_workflows::radius::{BackendInput, RadiusInput, RadiusOverview, parse_server};
+use headend_workflows::radius::{BackendInput, RadiusInput, RadiusOverview};
 use tauri::State;
 
 use super::{Answer, db, workflow_error};
@@ -58,16 +58,6 @@ fn required_secret(text: &str) -> Answer<Secret> {
     secret(text).ok_or_else(|| ErrorDto::field("secret", "Enter the shared secret the RADIUS server knows."))
 }
 
-/// The server typed, else the one in the settings.
-async fn server_or_default(state: &AppState, text: &str) -> Answer<SocketAddr> {
-    if !text.trim().is_empty() {
-        return parse_server(text).map_err(workflow_error);
-    }
-    state.store.radius_settings().await.map_err(db)?.and_then(|s| s.server).ok_or_else(|| {
-        ErrorDto::field("server", "Enter the RADIUS server's address, or save one in Settings → RADIUS.")
-    })
-}
-
 #[tauri::command]
 pub async fn get_radius_settings(state: State<'_, AppState>) -> Answer<Option<RadiusSettingsDto>> {
     Ok(state.store.radius_settings().await.map_err(db)?.as_ref().map(settings_dto))
@@ -98,7 +88,7 @@ pub async fn save_radius_settings(state: State<'_, AppState>, form: RadiusForm) 
 
 #[tauri::command]
 pub async fn radius_server_status(state: State<'_, AppState>, check: RadiusServerCheck) -> Answer<RadiusServerStatus> {
-    let server = server_or_default(&state, &check.server).await?;
+    let server = state.workflows.radius_server(Some(&check.server)).await.map_err(workflow_error)?;
     let secret = required_secret(&check.secret)?;
     let status = state.workflows.radius_status(server, &secret).await.map_err(workflow_error)?;
     Ok(RadiusServerStatus {
@@ -174,7 +164,7 @@ pub async fn set_router_backend(state: State<'_, AppState>, form: RouterBackendF
 /// Logs the service in with PAP, as its router would.
 #[tauri::command]
 pub async fn radius_test_login(state: State<'_, AppState>, test: TestLoginForm) -> Answer<TestLoginDto> {
-    let server = server_or_default(&state, &test.server).await?;
+    let server = state.workflows.radius_server(Some(&test.server)).await.map_err(workflow_error)?;
     let secret = required_secret(&test.secret)?;
     let login =
         state.workflows.radius_test_login(ServiceId(test.service_id), server, &secret).await.map_err(workflow_error)?;

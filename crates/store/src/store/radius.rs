@@ -50,6 +50,14 @@ impl Store {
         Ok(())
     }
 
+    /// The PPPoE user names of every service: the users Headend manages.
+    pub async fn pppoe_usernames(&self) -> Result<BTreeSet<String>, StoreError> {
+        let names: Vec<String> = sqlx::query_scalar("SELECT username FROM services WHERE username IS NOT NULL")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(names.into_iter().collect())
+    }
+
     /// The PPPoE user names of services on routers in RADIUS mode: the
     /// users FreeRADIUS's database holds for Headend, which the clean-up of
     /// an API router (that may have a user of the same name) must leave.
