@@ -27,6 +27,7 @@ const COMMANDS: &[&str] = &[
     "radius_server_status",
     "get_router_backend",
     "set_router_backend",
+    "router_radius_setup",
     "radius_test_login",
     "list_plans",
     "save_plan",

@@ -90,6 +90,13 @@ async fn a_router_is_switched_to_radius_and_a_login_tested_from_the_console() ->
     assert!(!commands.contains(NAS_SECRET), "the secret is not shown: {commands}");
     wait_for_text(&app, "#radius-move-note", "FreeRADIUS gets them first").await?;
     assert_eq!(value(&app, "#backend-secret").await?, "", "the secret is not shown back");
+    // Read back from the router, then put right over its API.
+    click(&app, "#radius-setup-check").await?;
+    wait_for_text(&app, "#radius-setup-issues", "use-radius is off").await?;
+    click(&app, "#radius-setup-apply").await?;
+    wait_for_text(&app, "#radius-setup-state", "The router is set up for RADIUS.").await?;
+    let applied = wait_for_text(&app, "#radius-setup-applied", "/ppp aaa set use-radius=yes").await?;
+    assert!(!applied.contains(NAS_SECRET), "the secret is not shown: {applied}");
     scroll_to(&app, "#router-backend").await?;
     screenshots(&app, "radius-router").await?;
     click(&app, "#nav-routers").await?;

@@ -96,7 +96,21 @@ async fn a_router_switched_to_radius_logs_in_through_freeradius() -> anyhow::Res
     assert_eq!(switched["backend"], "radius");
     let setup = run(&["router", "radius-setup", "tower-a"])?;
     assert!(setup.contains(&format!("/radius incoming set accept=yes port={coa_port}")), "{setup}");
+    assert!(setup.contains("Warning: no /radius entry for 127.0.0.1"), "read back from the router: {setup}");
     assert!(!setup.contains(NAS_SECRET), "the secret is not shown");
+    // Applied over the API: only what is missing, then read back right.
+    let applied = json(&run(&["--json", "router", "radius-setup", "tower-a", "--apply"])?)?;
+    assert_eq!(applied["issues"].as_array().map(Vec::len), Some(0), "{applied}");
+    let writes = applied["applied"].as_array().context("applied")?;
+    assert_eq!(writes.len(), 3, "{applied}");
+    assert!(writes[0].as_str().is_some_and(|w| w.contains("secret=<secret>")), "{applied}");
+    assert!(!applied.to_string().contains(NAS_SECRET), "the secret is not shown");
+    let entries = sim.items("/radius").context("the router's /radius")?;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].get("secret").and_then(|v| v.to_str()), Some(NAS_SECRET));
+    assert_eq!(entries[0].get("address").and_then(|v| v.to_str()), Some("127.0.0.1"));
+    let again = json(&run(&["--json", "router", "radius-setup", "tower-a", "--apply"])?)?;
+    assert_eq!(again["applied"].as_array().map(Vec::len), Some(0), "nothing more to write: {again}");
 
     // The operator's users already in the database: carol is adopted
     // (her group mapped to a plan), dave (a hashed password) is left alone.

@@ -160,6 +160,7 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             commands::radius::radius_server_status,
             commands::radius::get_router_backend,
             commands::radius::set_router_backend,
+            commands::radius::router_radius_setup,
             commands::radius::radius_test_login,
             commands::plans::list_plans,
             commands::plans::save_plan,

@@ -5,12 +5,11 @@
 
 use std::net::IpAddr;
 
-use anyhow::Context;
 use headend_core::ServiceId;
 use headend_core::activity::Actor;
-use headend_core::radius::setup::routeros_commands;
 use headend_core::router::{Backend, Router};
 use headend_secrets::Secret;
+use headend_workflows::Workflows;
 use headend_workflows::radius::{BackendInput, RadiusInput, RadiusOverview};
 use serde::Serialize;
 
@@ -228,33 +227,23 @@ pub struct SetBackendArgs {
     secret_stdin: bool,
 }
 
-pub async fn set_backend(globals: &Globals, args: SetBackendArgs) -> anyhow::Result<()> {
-    let w = open_workflows(globals).await?;
-    let result = async {
-        let router = w
-            .store()
-            .router_by_name(&args.name)
-            .await?
-            .with_context(|| format!("no router named {:?}; `headend router list` shows them", args.name))?;
-        let input = match args.backend.as_str() {
-            "api" => BackendInput::Api,
-            "radius" => BackendInput::Radius {
-                nas_address: args.nas_address,
-                coa_port: args.coa_port,
-                secret: if args.secret_stdin {
-                    Some(Secret::new(read_password("Shared secret", "router set-backend")?))
-                } else {
-                    None
-                },
+pub async fn set_backend(globals: &Globals, w: &Workflows, args: SetBackendArgs) -> anyhow::Result<()> {
+    let router = crate::router::find(w.store(), &args.name).await?;
+    let input = match args.backend.as_str() {
+        "api" => BackendInput::Api,
+        "radius" => BackendInput::Radius {
+            nas_address: args.nas_address,
+            coa_port: args.coa_port,
+            secret: if args.secret_stdin {
+                Some(Secret::new(read_password("Shared secret", "router set-backend")?))
+            } else {
+                None
             },
-            other => anyhow::bail!("unknown backend {other:?}: use api or radius"),
-        };
-        let router = w.set_router_backend(&Actor::Cli, router.id, input).await?;
-        print_backend(globals, &router)
-    }
-    .await;
-    w.store().close().await;
-    result
+        },
+        other => anyhow::bail!("unknown backend {other:?}: use api or radius"),
+    };
+    let router = w.set_router_backend(&Actor::Cli, router.id, input).await?;
+    print_backend(globals, &router)
 }
 
 fn print_backend(globals: &Globals, router: &Router) -> anyhow::Result<()> {
@@ -278,41 +267,57 @@ fn print_backend(globals: &Globals, router: &Router) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `router radius-setup ROUTER`: what the router needs, in RouterOS's
-/// terminal syntax.
-pub async fn setup(globals: &Globals, name: &str) -> anyhow::Result<()> {
-    let w = open_workflows(globals).await?;
-    let result = async {
-        let router = w
-            .store()
-            .router_by_name(name)
-            .await?
-            .with_context(|| format!("no router named {name:?}; `headend router list` shows them"))?;
-        let nas = router
-            .backend
-            .nas()
-            .with_context(|| format!("{name} is in API mode: `headend router set-backend {name} radius` first"))?;
-        let server = w
-            .store()
-            .radius_settings()
-            .await?
-            .and_then(|s| s.server)
-            .context("no RADIUS server address: `headend radius set … --server HOST[:1812]`")?;
-        let commands = routeros_commands(server, nas.coa_port, "<the router's shared secret>");
-        if globals.json {
-            return output::json(&serde_json::json!({ "router": name, "commands": commands }));
-        }
+/// `router radius-setup ROUTER [--apply]`: what the router needs, in
+/// RouterOS's terminal syntax, and what it lacks, read from it; with
+/// `--apply`, the writes made first, and a non-zero exit when something
+/// applying should have fixed is still wrong.
+pub async fn setup(globals: &Globals, w: &Workflows, name: &str, apply: bool) -> anyhow::Result<()> {
+    let router = crate::router::find(w.store(), name).await?;
+    let setup = w.router_radius_setup(&Actor::Cli, router.id, apply).await?;
+    let issues: Vec<String> = match &setup.issues {
+        Ok(issues) => issues.iter().map(ToString::to_string).collect(),
+        Err(_) => Vec::new(),
+    };
+    if globals.json {
+        output::json(&serde_json::json!({
+            "router": setup.router.name,
+            "commands": setup.commands,
+            "read": setup.issues.is_ok(),
+            "unreadable": setup.issues.as_ref().err(),
+            "issues": issues,
+            "applied": setup.applied.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        }))?;
+    } else {
+        let name = output::safe(&setup.router.name);
         output::line(format!("# On {name}, in a terminal (the secret is the one given to `router set-backend`):"))?;
-        for command in &commands {
+        for command in &setup.commands {
             output::line(command)?;
         }
         output::line(
             "# FreeRADIUS knows the router from its `nas` row (Headend writes it), read at start with \
              `read_clients = yes`: restart FreeRADIUS after adding a router.",
         )?;
-        Ok(())
+        output::line("")?;
+        for fix in &setup.applied {
+            output::line(format!("Applied: {fix}"))?;
+        }
+        match &setup.issues {
+            Err(why) => output::line(format!("Not checked: {why}"))?,
+            Ok(found) if found.is_empty() => output::line(format!("{name} is set up for RADIUS."))?,
+            Ok(_) => {
+                for issue in &issues {
+                    output::line(format!("Warning: {issue}"))?;
+                }
+                if !apply {
+                    output::line(format!("`headend router radius-setup {name} --apply` fixes what it can."))?;
+                }
+            }
+        }
     }
-    .await;
-    w.store().close().await;
-    result
+    match &setup.issues {
+        Ok(found) if apply && found.iter().any(|i| i.fixable()) => {
+            anyhow::bail!("{} is still not set up for RADIUS", router.name)
+        }
+        _ => Ok(()),
+    }
 }

@@ -21,8 +21,8 @@ use headend_core::router::{API_SSL_SETUP, Router, Transport};
 use headend_routeros::Value;
 use headend_routeros::client::{CertificatePin, Client, ClientError, ConnectOptions, TlsTrust};
 use headend_routeros::ops::{
-    ActiveEvent, ActiveWatch, AddressListEntry, Change, ChangeResult, Interface, Menu, PppActive, PppProfile,
-    PppSecret, RouterApi, SimpleQueue, SystemResource,
+    ActiveEvent, ActiveWatch, AddressListEntry, Change, ChangeResult, Interface, Menu, PppAaa, PppActive, PppProfile,
+    PppSecret, RadiusIncoming, RadiusServer, RouterApi, SimpleQueue, SystemResource,
 };
 use headend_routeros::rest::{RestActiveWatch, RestClient, RestOptions};
 use headend_secrets::{SecretError, SecretKey, SecretStore};
@@ -191,6 +191,18 @@ impl RouterApi for RouterLink {
 
     async fn simple_queues(&self) -> Result<Vec<SimpleQueue>, ClientError> {
         delegate!(self, c => c.simple_queues())
+    }
+
+    async fn radius_servers(&self) -> Result<Vec<RadiusServer>, ClientError> {
+        delegate!(self, c => c.radius_servers())
+    }
+
+    async fn ppp_aaa(&self) -> Result<PppAaa, ClientError> {
+        delegate!(self, c => c.ppp_aaa())
+    }
+
+    async fn radius_incoming(&self) -> Result<RadiusIncoming, ClientError> {
+        delegate!(self, c => c.radius_incoming())
     }
 
     async fn count(&self, menu: Menu) -> Result<u64, ClientError> {

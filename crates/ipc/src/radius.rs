@@ -30,6 +30,9 @@ pub mod command {
     pub const GET_ROUTER_BACKEND: &str = "get_router_backend";
     /// Takes [`super::RouterBackendForm`]; answers [`super::RouterBackendView`].
     pub const SET_ROUTER_BACKEND: &str = "set_router_backend";
+    /// [`super::RouterSetupDto`] of a router: read back, or applied then
+    /// read back (`id`, `apply`).
+    pub const ROUTER_RADIUS_SETUP: &str = "router_radius_setup";
     /// Takes [`super::TestLoginForm`]; answers [`super::TestLoginDto`].
     pub const RADIUS_TEST_LOGIN: &str = "radius_test_login";
 }
@@ -128,6 +131,18 @@ pub struct RouterBackendView {
     /// In RADIUS mode with a server known, what the router needs, in
     /// RouterOS's terminal syntax, with a placeholder for the secret.
     pub routeros_commands: Vec<String>,
+}
+
+/// A RADIUS router's set-up as read from it (after writing the missing
+/// parts, when applied).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouterSetupDto {
+    /// Why the router could not be read; empty when it was.
+    pub unreadable: String,
+    /// What is wrong, worded for the operator; empty when all is right.
+    pub issues: Vec<String>,
+    /// The writes made, in RouterOS's syntax with the secret hidden.
+    pub applied: Vec<String>,
 }
 
 /// The router page's backend form. An empty NAS address is the router's;

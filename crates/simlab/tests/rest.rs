@@ -179,6 +179,43 @@ async fn address_lists_and_queues_over_rest() {
 }
 
 #[tokio::test]
+async fn the_radius_set_up_is_written_over_rest_and_read_over_both() {
+    let sim = router(Persona::V7).await;
+    let (api, rest) = (connect(&sim).await, rest(&sim).await);
+    assert!(rest.radius_servers().await.unwrap().is_empty());
+    let aaa = rest.ppp_aaa().await.unwrap();
+    assert!(!aaa.use_radius && aaa.accounting);
+    assert_eq!(aaa.interim_update, Some(Duration::ZERO));
+    assert!(!api.radius_incoming().await.unwrap().accept);
+
+    let server = [("service", "ppp"), ("address", "127.0.0.9"), ("secret", "r4d1us"), ("authentication-port", "18120")];
+    let configure = |menu, attrs: &[(&str, &str)]| Change::configure(menu, attrs.iter().copied().collect());
+    let results = rest
+        .apply(vec![
+            Change::add(Menu::Radius, server.into_iter().collect()),
+            configure(Menu::PppAaa, &[("use-radius", "yes"), ("interim-update", "5m")]),
+            configure(Menu::RadiusIncoming, &[("accept", "yes"), ("port", "13799")]),
+        ])
+        .await;
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+
+    let servers = api.radius_servers().await.unwrap();
+    assert_eq!(servers, rest.radius_servers().await.unwrap());
+    assert_eq!(servers.len(), 1);
+    assert_eq!(servers[0].address.as_ref().unwrap(), "127.0.0.9");
+    assert_eq!(servers[0].secret.as_ref().unwrap().expose(), "r4d1us");
+    assert_eq!((servers[0].authentication_port, servers[0].accounting_port), (Some(18120), Some(1813)));
+    let aaa = api.ppp_aaa().await.unwrap();
+    assert_eq!(aaa, rest.ppp_aaa().await.unwrap());
+    assert!(aaa.use_radius && aaa.accounting);
+    assert_eq!(aaa.interim_update, Some(Duration::from_secs(300)));
+    let incoming = api.radius_incoming().await.unwrap();
+    assert_eq!(incoming, rest.radius_incoming().await.unwrap());
+    assert!(incoming.accept);
+    assert_eq!(incoming.port, Some(13799));
+}
+
+#[tokio::test]
 async fn refusals_have_the_same_shape_as_the_binary_api() {
     let sim = router(Persona::V7).await;
     let (api, rest) = (connect(&sim).await, rest(&sim).await);

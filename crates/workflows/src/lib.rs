@@ -34,6 +34,7 @@ pub mod plans;
 pub mod policy;
 pub mod provisioning;
 pub mod radius;
+pub mod radius_setup;
 pub mod routers;
 pub mod services;
 pub mod sessions;

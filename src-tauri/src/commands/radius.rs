@@ -7,23 +7,21 @@ use std::net::IpAddr;
 
 use headend_core::activity::Actor;
 use headend_core::radius::database::RadiusSettings;
-use headend_core::radius::setup::routeros_commands;
+use headend_core::radius::setup::{WantedSetup, routeros_commands};
 use headend_core::router::{DEFAULT_COA_PORT, Router};
 use headend_core::{RouterId, ServiceId};
 use headend_ipc::ErrorDto;
 use headend_ipc::radius::{
     AttributeDto, RadiusForm, RadiusOverviewDto, RadiusServerCheck, RadiusServerStatus, RadiusSettingsDto,
-    RouterBackendForm, RouterBackendView, TestLoginDto, TestLoginForm,
+    RouterBackendForm, RouterBackendView, RouterSetupDto, TestLoginDto, TestLoginForm,
 };
 use headend_secrets::Secret;
 use headend_workflows::radius::{BackendInput, RadiusInput, RadiusOverview};
+use headend_workflows::radius_setup::SECRET_PLACEHOLDER;
 use tauri::State;
 
 use super::{Answer, db, workflow_error};
 use crate::state::AppState;
-
-/// What the RouterOS commands show instead of the router's secret.
-const SECRET_PLACEHOLDER: &str = "<the router's shared secret>";
 
 fn settings_dto(s: &RadiusSettings) -> RadiusSettingsDto {
     RadiusSettingsDto { url: s.url.to_string(), server: s.server.map(|s| s.to_string()).unwrap_or_default() }
@@ -113,7 +111,7 @@ fn backend_view(router: &Router, settings: Option<&RadiusSettings>) -> RouterBac
         radius_ready: settings.is_some(),
         server: server.map(|s| s.to_string()).unwrap_or_default(),
         routeros_commands: match (nas, server) {
-            (Some(_), Some(server)) => routeros_commands(server, coa_port, SECRET_PLACEHOLDER),
+            (Some(_), Some(server)) => routeros_commands(&WantedSetup { server, coa_port }, SECRET_PLACEHOLDER),
             _ => Vec::new(),
         },
     }
@@ -159,6 +157,19 @@ pub async fn set_router_backend(state: State<'_, AppState>, form: RouterBackendF
         state.workflows.set_router_backend(&Actor::Operator, RouterId(form.id), input).await.map_err(workflow_error)?;
     let settings = state.store.radius_settings().await.map_err(db)?;
     Ok(backend_view(&router, settings.as_ref()))
+}
+
+/// Reads the router's RADIUS set-up back and says what is wrong; with
+/// `apply`, writes what is missing first.
+#[tauri::command]
+pub async fn router_radius_setup(state: State<'_, AppState>, id: i64, apply: bool) -> Answer<RouterSetupDto> {
+    let setup =
+        state.workflows.router_radius_setup(&Actor::Operator, RouterId(id), apply).await.map_err(workflow_error)?;
+    let (unreadable, issues) = match setup.issues {
+        Ok(issues) => (String::new(), issues.iter().map(ToString::to_string).collect()),
+        Err(why) => (why, Vec::new()),
+    };
+    Ok(RouterSetupDto { unreadable, issues, applied: setup.applied.iter().map(ToString::to_string).collect() })
 }
 
 /// Logs the service in with PAP, as its router would.

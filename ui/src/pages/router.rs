@@ -12,9 +12,12 @@ use serde::Serialize;
 
 use super::loaded;
 use crate::app::{Console, Page};
-use crate::components::{CopyBlock, ErrorBox, Errors, FieldError, FormError, clear_error, has_error};
+use crate::components::{ErrorBox, Errors, FieldError, FormError, clear_error, has_error};
 use crate::format;
 use crate::ipc;
+use radius_setup::RadiusSetup;
+
+mod radius_setup;
 
 const TRAFFIC_EVERY_MS: u64 = 2_000;
 
@@ -266,26 +269,5 @@ fn BackendForm(initial: RouterBackendView) -> impl IntoView {
                 (v.backend == "radius").then(|| view! { <RadiusSetup view=v /> })
             }}
         </form>
-    }
-}
-
-/// What a router in RADIUS mode needs, and what its next sweep does.
-#[component]
-fn RadiusSetup(view: RouterBackendView) -> impl IntoView {
-    view! {
-        <div id="radius-setup">
-            <h3>"On the router"</h3>
-            {if view.routeros_commands.is_empty() {
-                view! { <p class="warn-text">"Save the RADIUS server's address in Settings → RADIUS to see the commands this router needs."</p> }.into_any()
-            } else {
-                view! {
-                    <p class="muted small">"Paste these into the router's terminal, with the shared secret in place of the placeholder:"</p>
-                    <CopyBlock id="routeros-commands" text=view.routeros_commands.join("\n") />
-                }.into_any()
-            }}
-            <p class="muted small" id="radius-move-note">
-                "The next sweep moves this router's users: FreeRADIUS gets them first, then the router's own PPP secrets go. Nobody is disconnected; customers who log in again are let in by FreeRADIUS."
-            </p>
-        </div>
     }
 }

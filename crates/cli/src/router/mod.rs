@@ -54,10 +54,14 @@ pub enum Command {
     },
     /// Keep the router's PPPoE users on it (api) or in FreeRADIUS (radius); the next sweep moves them.
     SetBackend(crate::radius::SetBackendArgs),
-    /// What a RADIUS-mode router needs (RADIUS server, AAA, incoming CoA), in RouterOS commands.
+    /// What a RADIUS-mode router needs (RADIUS server, AAA, incoming CoA), in RouterOS commands, and what
+    /// it lacks, read from the router.
     RadiusSetup {
         /// The router's name.
         name: String,
+        /// Write what is missing over the router's API (with its shared secret from the keyring), then read it back.
+        #[arg(long)]
+        apply: bool,
     },
 }
 
@@ -72,14 +76,14 @@ pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
         Command::Probe { name } => live::probe(globals, store, &name).await,
         Command::Secrets { name } => live::secrets(globals, store, &name).await,
         Command::Sessions { name, watch } => live::sessions(globals, store, &name, watch).await,
-        Command::SetBackend(args) => crate::radius::set_backend(globals, args).await,
-        Command::RadiusSetup { name } => crate::radius::setup(globals, &name).await,
+        Command::SetBackend(args) => crate::radius::set_backend(globals, &w, args).await,
+        Command::RadiusSetup { name, apply } => crate::radius::setup(globals, &w, &name, apply).await,
     };
     store.close().await;
     result
 }
 
-async fn find(store: &Store, name: &str) -> anyhow::Result<Router> {
+pub(crate) async fn find(store: &Store, name: &str) -> anyhow::Result<Router> {
     store
         .router_by_name(name)
         .await?

@@ -23,6 +23,10 @@ pub enum Menu {
     SimpleQueue,
     /// `/radius`: the RADIUS servers the router asks (RADIUS mode).
     Radius,
+    /// `/ppp/aaa`: whether PPP asks RADIUS, and its accounting.
+    PppAaa,
+    /// `/radius/incoming`: Disconnect and CoA requests.
+    RadiusIncoming,
 }
 
 impl Menu {
@@ -37,6 +41,8 @@ impl Menu {
             Self::AddressList => "/ip/firewall/address-list",
             Self::SimpleQueue => "/queue/simple",
             Self::Radius => "/radius",
+            Self::PppAaa => "/ppp/aaa",
+            Self::RadiusIncoming => "/radius/incoming",
         }
     }
 }
@@ -50,6 +56,9 @@ pub enum Action {
     Set(ItemId),
     /// Remove an item (for `/ppp/active`: kick the session).
     Remove(ItemId),
+    /// Change properties of a menu that is one set of properties rather
+    /// than a table (`/ppp/aaa`, `/radius/incoming`): a `set` without id.
+    Configure,
 }
 
 /// One write to a router. `Debug` hides passwords.
@@ -86,6 +95,12 @@ impl Change {
         Self { menu, action: Action::Remove(id), attrs: Attributes::new() }
     }
 
+    /// Set `attrs` on a menu without items (`/ppp/aaa`).
+    #[must_use]
+    pub fn configure(menu: Menu, attrs: Attributes) -> Self {
+        Self { menu, action: Action::Configure, attrs }
+    }
+
     /// Enable (`disabled=no`) or disable item `id`.
     #[must_use]
     pub fn set_disabled(menu: Menu, id: ItemId, disabled: bool) -> Self {
@@ -101,6 +116,7 @@ impl Change {
             Action::Add => ("add", None),
             Action::Set(id) => ("set", Some(id)),
             Action::Remove(id) => ("remove", Some(id)),
+            Action::Configure => ("set", None),
         };
         let mut command = Command::new(format!("{}/{verb}", self.menu.path()));
         if let Some(id) = id {
@@ -394,5 +410,14 @@ mod tests {
         assert_eq!(command.attributes().get("disabled").unwrap(), "yes");
         let command = Change::remove(Menu::PppActive, id).to_command();
         assert_eq!(command.path(), "/ppp/active/remove");
+    }
+
+    #[test]
+    fn configuring_a_menu_without_items_is_a_set_without_id() {
+        let attrs = [("accept", "yes"), ("port", "3799")].into_iter().collect();
+        let command = Change::configure(Menu::RadiusIncoming, attrs).to_command();
+        assert_eq!(command.path(), "/radius/incoming/set");
+        assert!(command.attributes().get(".id").is_none());
+        assert_eq!(command.attributes().get("port").unwrap(), "3799");
     }
 }

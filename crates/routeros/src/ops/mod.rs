@@ -20,7 +20,8 @@ pub use change::{
 };
 pub use parse::parse_duration;
 pub use types::{
-    ActiveEvent, AddressListEntry, Interface, ItemId, PppActive, PppProfile, PppSecret, SimpleQueue, SystemResource,
+    ActiveEvent, AddressListEntry, Interface, ItemId, PppAaa, PppActive, PppProfile, PppSecret, RadiusIncoming,
+    RadiusServer, SimpleQueue, SystemResource,
 };
 
 use crate::client::{Client, ClientError, Password, ReplyStream};
@@ -71,6 +72,15 @@ pub trait RouterApi: Send + Sync {
 
     /// Every simple queue.
     fn simple_queues(&self) -> impl Future<Output = Result<Vec<SimpleQueue>, ClientError>> + Send;
+
+    /// Every `/radius` entry.
+    fn radius_servers(&self) -> impl Future<Output = Result<Vec<RadiusServer>, ClientError>> + Send;
+
+    /// `/ppp/aaa`.
+    fn ppp_aaa(&self) -> impl Future<Output = Result<PppAaa, ClientError>> + Send;
+
+    /// `/radius/incoming`.
+    fn radius_incoming(&self) -> impl Future<Output = Result<RadiusIncoming, ClientError>> + Send;
 
     /// Number of items in a menu, without transferring them.
     fn count(&self, menu: Menu) -> impl Future<Output = Result<u64, ClientError>> + Send;
@@ -214,6 +224,11 @@ fn print(menu: Menu) -> Command {
     Command::new(format!("{}/print", menu.path()))
 }
 
+/// The one item a menu without a table (`/ppp/aaa`) prints.
+pub(crate) fn only_item(items: Vec<Attributes>, menu: Menu) -> Result<Attributes, ClientError> {
+    items.into_iter().next().ok_or_else(|| ClientError::UnexpectedReply(format!("{} printed nothing", menu.path())))
+}
+
 /// `/ip/firewall/address-list/print` of some lists: `?list=a ?list=b
 /// ?#|` (an OR per extra list), so any number of lists is one print.
 pub(crate) fn address_list_print(lists: &[Value]) -> Command {
@@ -304,6 +319,19 @@ impl RouterApi for Client {
 
     async fn simple_queues(&self) -> Result<Vec<SimpleQueue>, ClientError> {
         parse_all(self.call(print(Menu::SimpleQueue)).await?, SimpleQueue::parse)
+    }
+
+    async fn radius_servers(&self) -> Result<Vec<RadiusServer>, ClientError> {
+        parse_all(self.call(print(Menu::Radius)).await?, RadiusServer::parse)
+    }
+
+    async fn ppp_aaa(&self) -> Result<PppAaa, ClientError> {
+        only_item(self.call(print(Menu::PppAaa)).await?, Menu::PppAaa).map(|attrs| PppAaa::parse(&attrs))
+    }
+
+    async fn radius_incoming(&self) -> Result<RadiusIncoming, ClientError> {
+        only_item(self.call(print(Menu::RadiusIncoming)).await?, Menu::RadiusIncoming)
+            .map(|attrs| RadiusIncoming::parse(&attrs))
     }
 
     async fn count(&self, menu: Menu) -> Result<u64, ClientError> {

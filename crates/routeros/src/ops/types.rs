@@ -332,3 +332,75 @@ impl SimpleQueue {
         })
     }
 }
+
+/// A `/radius` entry: a RADIUS server the router asks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RadiusServer {
+    /// `.id`.
+    pub id: ItemId,
+    /// `service`: what asks this server, comma-separated (`ppp,login`).
+    pub service: Value,
+    /// `address`.
+    pub address: Option<Value>,
+    /// `secret` (absent when the API user may not read it).
+    pub secret: Option<Password>,
+    /// `authentication-port`.
+    pub authentication_port: Option<u16>,
+    /// `accounting-port`.
+    pub accounting_port: Option<u16>,
+    /// `disabled`.
+    pub disabled: bool,
+    /// `comment`.
+    pub comment: Option<Value>,
+}
+
+impl RadiusServer {
+    pub(crate) fn parse(attrs: &Attributes) -> Result<Self, ClientError> {
+        Ok(Self {
+            id: parse::id(attrs)?,
+            service: text(attrs, "service"),
+            address: non_empty(attrs, "address"),
+            secret: value(attrs, "secret").map(Password::new),
+            authentication_port: number(attrs, "authentication-port"),
+            accounting_port: number(attrs, "accounting-port"),
+            disabled: flag(attrs, "disabled"),
+            comment: non_empty(attrs, "comment"),
+        })
+    }
+}
+
+/// `/ppp/aaa`: whether PPP asks RADIUS, and its accounting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PppAaa {
+    /// `use-radius`.
+    pub use_radius: bool,
+    /// `accounting`.
+    pub accounting: bool,
+    /// `interim-update`; zero (or absent) sends counters only at the end.
+    pub interim_update: Option<Duration>,
+}
+
+impl PppAaa {
+    pub(crate) fn parse(attrs: &Attributes) -> Self {
+        Self {
+            use_radius: flag(attrs, "use-radius"),
+            accounting: flag(attrs, "accounting"),
+            interim_update: parse::duration(attrs, "interim-update"),
+        }
+    }
+}
+
+/// `/radius/incoming`: whether the router takes Disconnect and CoA requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RadiusIncoming {
+    /// `accept`.
+    pub accept: bool,
+    /// `port`.
+    pub port: Option<u16>,
+}
+
+impl RadiusIncoming {
+    pub(crate) fn parse(attrs: &Attributes) -> Self {
+        Self { accept: flag(attrs, "accept"), port: number(attrs, "port") }
+    }
+}

@@ -5,8 +5,8 @@ use tokio::task::JoinSet;
 use super::{RestActiveWatch, RestClient};
 use crate::client::ClientError;
 use crate::ops::{
-    Action, AddressListEntry, Change, ChangeResult, Interface, ItemId, Menu, PppActive, PppProfile, PppSecret,
-    RouterApi, SimpleQueue, SystemResource,
+    Action, AddressListEntry, Change, ChangeResult, Interface, ItemId, Menu, PppAaa, PppActive, PppProfile, PppSecret,
+    RadiusIncoming, RadiusServer, RouterApi, SimpleQueue, SystemResource, only_item,
 };
 use crate::{Attributes, Command, Value};
 
@@ -37,6 +37,7 @@ impl RestClient {
                 self.run(&kick).await.map(|_| None)
             }
             (Action::Remove(id), _) => self.remove(path, id).await.map(|_| None),
+            (Action::Configure, _) => self.run(&change.to_command()).await.map(|_| None),
         }
     }
 }
@@ -92,6 +93,19 @@ impl RouterApi for RestClient {
 
     async fn simple_queues(&self) -> Result<Vec<SimpleQueue>, ClientError> {
         parse_all(self.get(Menu::SimpleQueue.path()).await?, SimpleQueue::parse)
+    }
+
+    async fn radius_servers(&self) -> Result<Vec<RadiusServer>, ClientError> {
+        parse_all(self.get(Menu::Radius.path()).await?, RadiusServer::parse)
+    }
+
+    async fn ppp_aaa(&self) -> Result<PppAaa, ClientError> {
+        only_item(self.get(Menu::PppAaa.path()).await?, Menu::PppAaa).map(|attrs| PppAaa::parse(&attrs))
+    }
+
+    async fn radius_incoming(&self) -> Result<RadiusIncoming, ClientError> {
+        only_item(self.get(Menu::RadiusIncoming.path()).await?, Menu::RadiusIncoming)
+            .map(|attrs| RadiusIncoming::parse(&attrs))
     }
 
     async fn count(&self, menu: Menu) -> Result<u64, ClientError> {
