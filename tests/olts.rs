@@ -134,6 +134,7 @@ async fn seed(data_dir: &std::path::Path, sim: &SimOltHandle) -> anyhow::Result<
             price: Decimal::new(4000, 2),
             cycle: BillingCycle::Monthly,
             tax_rate: None,
+            session: Default::default(),
         })
         .await?;
     store

@@ -148,11 +148,19 @@ async fn a_router_switched_to_radius_logs_in_through_freeradius() -> anyhow::Res
     assert_eq!(dave.trim(), "NT-Password|0x8846F7EAEE8FB117AD06BDD830B7586C", "untouched");
     assert_eq!(shown["radius_routers"][0], "tower-a");
 
+    // The plan's session limits and pool are its group's replies.
+    run(&["plan", "set", "Home 20", "--session-timeout", "1d", "--idle-timeout", "30m", "--pool", "pool-home"])?;
+    let swept = run(&["sweep", "--once"])?;
+    assert!(swept.contains("radgroupreply add headend-plan-"), "{swept}");
+
     let status = json(&cli(&data, &["--json", "radius", "status", "--secret-stdin"], Some(NAS_SECRET))?)?;
     assert_eq!(status["answer"], "Access-Accept", "{status}");
     let login = json(&cli(&data, &["--json", "radius", "test", &ana_id, "--secret-stdin"], Some(NAS_SECRET))?)?;
     assert_eq!(login["result"], "accept", "{login}");
     assert_eq!(login["attributes"]["Mikrotik-Rate-Limit"], "10M/20M");
+    assert_eq!(login["attributes"]["Session-Timeout"], "86400", "{login}");
+    assert_eq!(login["attributes"]["Idle-Timeout"], "1800", "{login}");
+    assert_eq!(login["attributes"]["Framed-Pool"], "pool-home", "{login}");
 
     // The router's subscriber logs in through FreeRADIUS; suspended, it is kicked and refused.
     assert!(matches!(sim.dial("ana", "ana-pw").await?, DialOutcome::Accepted { .. }));

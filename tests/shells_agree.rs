@@ -36,6 +36,7 @@ fn plan_form(id: Option<i64>, price: &str) -> PlanForm {
         price: price.into(),
         cycle: "monthly".into(),
         tax_rate: String::new(),
+        session: Default::default(),
     }
 }
 

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use anyhow::{Context, bail};
 use headend_core::activity::Actor;
 use headend_core::billing::tax::TaxRate;
-use headend_core::plan::{BillingCycle, Burst, Pair, Plan, RateLimit};
+use headend_core::plan::{BillingCycle, Burst, Pair, Plan, PoolName, RateLimit, SessionLimits, Timeout};
 use headend_store::Store;
 use headend_workflows::Workflows;
 use headend_workflows::plans::PlanInput;
@@ -41,6 +41,22 @@ pub struct AddArgs {
     /// The plan's own tax rate in percent (0 allowed); without it, the ISP's (`billing settings --tax-rate`).
     #[arg(long, value_name = "PERCENT", value_parser = TaxRate::from_str)]
     tax_rate: Option<TaxRate>,
+    #[command(flatten)]
+    session: SessionArgs,
+}
+
+/// A plan's session limits and pool (both backends: the PPP profile, or the FreeRADIUS group).
+#[derive(Debug, clap::Args)]
+struct SessionArgs {
+    /// The longest a session lasts before the router ends it, e.g. 1d or 12h.
+    #[arg(long, value_name = "TIME", value_parser = Timeout::from_str)]
+    session_timeout: Option<Timeout>,
+    /// How long a session may pass no traffic before the router ends it, e.g. 30m.
+    #[arg(long, value_name = "TIME", value_parser = Timeout::from_str)]
+    idle_timeout: Option<Timeout>,
+    /// The /ip pool the plan's customers get their address from (the pool must exist on the routers).
+    #[arg(long, value_name = "POOL", value_parser = PoolName::from_str)]
+    pool: Option<PoolName>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -67,6 +83,40 @@ pub struct SetArgs {
     /// Use the ISP's tax rate again.
     #[arg(long)]
     isp_tax_rate: bool,
+    #[command(flatten)]
+    session: SessionArgs,
+    /// Remove the session timeout.
+    #[arg(long, conflicts_with = "session_timeout")]
+    no_session_timeout: bool,
+    /// Remove the idle timeout.
+    #[arg(long, conflicts_with = "idle_timeout")]
+    no_idle_timeout: bool,
+    /// Remove the address pool (the router's default pool again).
+    #[arg(long, conflicts_with = "pool")]
+    no_pool: bool,
+}
+
+impl SetArgs {
+    fn session_given(&self) -> bool {
+        let s = &self.session;
+        s.session_timeout.is_some()
+            || s.idle_timeout.is_some()
+            || s.pool.is_some()
+            || self.no_session_timeout
+            || self.no_idle_timeout
+            || self.no_pool
+    }
+
+    /// The plan's limits with the flags given applied.
+    fn session(&self, plan: &SessionLimits) -> SessionLimits {
+        let s = &self.session;
+        let keep = |clear: bool, new: Option<Timeout>, old: Option<Timeout>| if clear { None } else { new.or(old) };
+        SessionLimits {
+            session_timeout: keep(self.no_session_timeout, s.session_timeout, plan.session_timeout),
+            idle_timeout: keep(self.no_idle_timeout, s.idle_timeout, plan.idle_timeout),
+            address_pool: if self.no_pool { None } else { s.pool.clone().or_else(|| plan.address_pool.clone()) },
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -126,6 +176,9 @@ struct PlanJson {
     cycle: String,
     /// The plan's own tax rate in percent; `null`: the ISP's.
     tax_rate: Option<String>,
+    session_timeout_s: Option<u32>,
+    idle_timeout_s: Option<u32>,
+    address_pool: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -158,6 +211,9 @@ impl PlanJson {
             price: plan.price.to_string(),
             cycle: plan.cycle.to_string(),
             tax_rate: plan.tax_rate.map(|r| r.to_string()),
+            session_timeout_s: plan.session.session_timeout.map(Timeout::seconds),
+            idle_timeout_s: plan.session.idle_timeout.map(Timeout::seconds),
+            address_pool: plan.session.address_pool.as_ref().map(ToString::to_string),
         }
     }
 }
@@ -190,7 +246,13 @@ async fn add(globals: &Globals, w: &Workflows, args: AddArgs) -> anyhow::Result<
         b.burst_threshold.as_deref(),
         b.burst_time.as_deref(),
     )?;
-    let input = PlanInput { name: args.name, limits, price: args.price, cycle: args.cycle, tax_rate: args.tax_rate };
+    let session = SessionLimits {
+        session_timeout: args.session.session_timeout,
+        idle_timeout: args.session.idle_timeout,
+        address_pool: args.session.pool,
+    };
+    let input =
+        PlanInput { name: args.name, limits, price: args.price, cycle: args.cycle, tax_rate: args.tax_rate, session };
     let plan = w.add_plan(&Actor::Cli, input).await?;
     print(globals, "Added", &plan)
 }
@@ -210,9 +272,10 @@ async fn set(globals: &Globals, w: &Workflows, args: SetArgs) -> anyhow::Result<
         && args.cycle.is_none()
         && args.tax_rate.is_none()
         && !args.isp_tax_rate
+        && !args.session_given()
     {
         bail!(
-            "nothing to change: give --rename, --rate, --burst (with --burst-threshold and --burst-time), --no-burst, --price, --cycle, --tax-rate or --isp-tax-rate"
+            "nothing to change: give --rename, --rate, --burst (with --burst-threshold and --burst-time), --no-burst, --price, --cycle, --tax-rate, --isp-tax-rate, --session-timeout, --idle-timeout or --pool (or their --no-)"
         );
     }
     let rate = match &args.rates.rate {
@@ -232,12 +295,14 @@ async fn set(globals: &Globals, w: &Workflows, args: SetArgs) -> anyhow::Result<
         RateLimit::new(rate, plan.limits.burst)
             .context("the plan's burst does not fit the new rate: give a new --burst (with --burst-threshold and --burst-time) or --no-burst")?
     };
+    let session = args.session(&plan.session);
     let input = PlanInput {
         name: args.rename.unwrap_or_else(|| plan.name.clone()),
         limits,
         price: args.price.unwrap_or(plan.price),
         cycle: args.cycle.unwrap_or(plan.cycle),
         tax_rate: if args.isp_tax_rate { None } else { args.tax_rate.or(plan.tax_rate) },
+        session,
     };
     let updated = w.edit_plan(&Actor::Cli, plan.id, input).await?;
     print(globals, "Changed", &updated)
@@ -262,8 +327,9 @@ async fn list(globals: &Globals, store: &Store) -> anyhow::Result<()> {
                 p.price.to_string(),
                 p.cycle.to_string(),
                 output::safe(&p.profile),
+                if p.session.is_empty() { "-".to_owned() } else { output::safe(&p.session.to_string()) },
             ]
         })
         .collect();
-    Ok(output::table(&["ID", "NAME", "RATE-LIMIT (UP/DOWN)", "PRICE", "CYCLE", "PROFILE"], &cells)?)
+    Ok(output::table(&["ID", "NAME", "RATE-LIMIT (UP/DOWN)", "PRICE", "CYCLE", "PROFILE", "SESSIONS"], &cells)?)
 }

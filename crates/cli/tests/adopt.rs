@@ -54,6 +54,7 @@ async fn secrets_already_on_a_router_are_adopted_not_duplicated() {
             price: Decimal::new(1500, 2),
             cycle: BillingCycle::Monthly,
             tax_rate: None,
+            session: Default::default(),
         })
         .await
         .unwrap();

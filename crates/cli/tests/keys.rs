@@ -55,6 +55,7 @@ impl Lab {
                 price: Decimal::new(2500, 2),
                 cycle: BillingCycle::Monthly,
                 tax_rate: None,
+                session: Default::default(),
             })
             .await
             .unwrap();

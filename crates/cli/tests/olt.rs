@@ -373,6 +373,7 @@ async fn zero_touch_from_the_command_line() {
             price: Decimal::new(4000, 2),
             cycle: BillingCycle::Monthly,
             tax_rate: None,
+            session: Default::default(),
         })
         .await
         .unwrap();

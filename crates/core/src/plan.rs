@@ -7,6 +7,10 @@ use rust_decimal::Decimal;
 
 use crate::ids::PlanId;
 
+mod session;
+
+pub use session::{PoolName, PoolNameError, SessionLimits, Timeout, TimeoutError};
+
 /// A data rate in bits per second.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Rate(u64);
@@ -132,6 +136,7 @@ pub struct Plan {
     pub cycle: BillingCycle,
     /// Its own tax rate; `None` uses the ISP's (billing settings).
     pub tax_rate: Option<crate::billing::tax::TaxRate>,
+    pub session: SessionLimits,
 }
 
 impl Plan {

@@ -7,10 +7,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use headend_core::plan::{BillingCycle, Plan, RateLimit};
+use headend_core::plan::{BillingCycle, Plan, RateLimit, SessionLimits, Timeout};
 use headend_core::provision::Password;
 use headend_core::provision::desired::{self, DesiredRouter, ServiceSpec};
-use headend_core::provision::diff::{self, ObjectKind, ProvisionPlan, Step, queue_name};
+use headend_core::provision::diff::{self, IDLE_TIMEOUT, ObjectKind, ProvisionPlan, SESSION_TIMEOUT, Step, queue_name};
 use headend_core::provision::marker::{Installation, Marker};
 use headend_core::provision::observed::{
     ObservedAddress, ObservedProfile, ObservedQueue, ObservedRouter, ObservedSecret, ObservedSession,
@@ -37,6 +37,7 @@ fn plan(id: i64, rate: &str) -> Plan {
         price: Decimal::new(2500, 2),
         cycle: BillingCycle::Monthly,
         tax_rate: None,
+        session: Default::default(),
     }
 }
 
@@ -87,6 +88,9 @@ fn profile(plan: i64, rate: &str) -> ObservedProfile {
         id: format!("*P{plan}"),
         name: format!("hd-{plan}-plan"),
         rate_limit: Some(rate.into()),
+        session_timeout: None,
+        idle_timeout: None,
+        remote_address: None,
         comment: Some(Marker::Plan(PlanId(plan)).comment(&here())),
     }
 }
@@ -132,16 +136,36 @@ fn apply(observed: &mut ObservedRouter, plan: &ProvisionPlan) {
     let new_id = || format!("*N{}", NEXT.fetch_add(1, Ordering::Relaxed));
     for step in &plan.steps {
         match step {
-            Step::AddProfile { plan, name, rate_limit } => observed.profiles.push(ObservedProfile {
+            Step::AddProfile { plan, name, rate_limit, session } => observed.profiles.push(ObservedProfile {
                 id: new_id(),
                 name: name.clone(),
                 rate_limit: Some(rate_limit.to_string()),
+                session_timeout: session.session_timeout.map(Timeout::seconds),
+                idle_timeout: session.idle_timeout.map(Timeout::seconds),
+                remote_address: session.address_pool.as_ref().map(ToString::to_string),
                 comment: Some(Marker::Plan(*plan).comment(&here())),
             }),
-            Step::SetProfile { id, name, rate_limit, .. } => {
+            Step::SetProfile { id, name, rate_limit, session, .. } => {
                 let p = observed.profiles.iter_mut().find(|p| &p.id == id).unwrap();
                 p.name = name.clone();
                 p.rate_limit = Some(rate_limit.to_string());
+                if let Some(t) = session.session_timeout {
+                    p.session_timeout = Some(t.seconds());
+                }
+                if let Some(t) = session.idle_timeout {
+                    p.idle_timeout = Some(t.seconds());
+                }
+                if let Some(pool) = &session.address_pool {
+                    p.remote_address = Some(pool.to_string());
+                }
+            }
+            Step::UnsetProfile { id, property, .. } => {
+                let p = observed.profiles.iter_mut().find(|p| &p.id == id).unwrap();
+                match *property {
+                    SESSION_TIMEOUT => p.session_timeout = None,
+                    IDLE_TIMEOUT => p.idle_timeout = None,
+                    _ => p.remote_address = None,
+                }
             }
             Step::AddSecret { service, name, password, profile, disabled } => observed.secrets.push(ObservedSecret {
                 id: new_id(),
@@ -568,4 +592,50 @@ fn no_step_or_error_ever_shows_a_password() {
     let plan = diff::plan(&d, &o, &here());
     let shown = format!("{:?} {}", plan, texts(&plan).join(" "));
     assert!(!shown.contains("pw-ana") && !shown.contains("old-secret"), "{shown}");
+}
+
+#[test]
+fn a_plans_session_limits_reach_its_profile_and_leave_it_when_removed() {
+    let specs = [pppoe(1, "ana", ServiceStatus::Active)];
+    let mut limited = plans();
+    if let Some(p) = limited.get_mut(&PlanId(1)) {
+        p.session = SessionLimits {
+            session_timeout: "1d".parse().ok(),
+            idle_timeout: "30m".parse().ok(),
+            address_pool: "pool-home".parse().ok(),
+        };
+    }
+    let known: BTreeSet<ServiceId> = specs.iter().map(|s| s.service.id).collect();
+    let with_limits =
+        desired::for_router(&IspPolicy::default(), SuspensionMode::Disable, &limited, &specs, known, now());
+    let mut observed = ObservedRouter::default();
+    let first = converge(&with_limits, &mut observed);
+    assert_eq!(
+        texts(&first)[0],
+        "add PPP profile hd-1-plan (rate-limit 10M/20M, session-timeout 1d, idle-timeout 30m, pool pool-home)"
+    );
+    let p = &observed.profiles[0];
+    assert_eq!(
+        (p.session_timeout, p.idle_timeout, p.remote_address.as_deref()),
+        (Some(86_400), Some(1_800), Some("pool-home"))
+    );
+
+    // Drift on the router is put back; the plan losing its limits unsets them.
+    observed.profiles[0].session_timeout = Some(3_600);
+    let fixed = converge(&with_limits, &mut observed);
+    assert_eq!(
+        texts(&fixed),
+        ["set PPP profile hd-1-plan rate-limit to 10M/20M, session-timeout 1d, idle-timeout 30m, pool pool-home"]
+    );
+    let plain = want(SuspensionMode::Disable, &specs);
+    let unset = converge(&plain, &mut observed);
+    assert_eq!(
+        texts(&unset),
+        [
+            "unset PPP profile hd-1-plan session-timeout",
+            "unset PPP profile hd-1-plan idle-timeout",
+            "unset PPP profile hd-1-plan remote-address",
+        ]
+    );
+    assert!(unset.steps.iter().all(|s| s.phase() == 0));
 }

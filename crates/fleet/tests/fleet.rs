@@ -143,6 +143,7 @@ async fn sessions_of_an_api_router_become_its_services_history() {
         price: rust_decimal::Decimal::new(2500, 2),
         cycle: BillingCycle::Monthly,
         tax_rate: None,
+        session: Default::default(),
     };
     let plan = inv.store.add_plan(&plan).await.unwrap();
     let customer = NewCustomer { name: "Ana".into(), phone: None, email: None, address: None };

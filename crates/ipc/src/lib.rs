@@ -364,6 +364,17 @@ pub struct PlanRow {
     /// The plan's own tax rate in percent; empty: the ISP's.
     #[serde(default)]
     pub tax_rate: String,
+    #[serde(default)]
+    pub session: PlanSessionDto,
+}
+
+/// A plan's session limits in RouterOS notation ("1d", "30m") and its
+/// address pool; each empty when not set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct PlanSessionDto {
+    pub session_timeout: String,
+    pub idle_timeout: String,
+    pub address_pool: String,
 }
 
 /// The plan form: a new plan when `id` is `None`. Rates in RouterOS
@@ -381,6 +392,8 @@ pub struct PlanForm {
     /// The plan's own tax rate in percent; empty: the ISP's.
     #[serde(default)]
     pub tax_rate: String,
+    #[serde(default)]
+    pub session: PlanSessionDto,
 }
 
 /// Which services a page of the Customers list shows.

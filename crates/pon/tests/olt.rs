@@ -113,6 +113,7 @@ impl Lab {
                 price: Decimal::new(4000, 2),
                 cycle: BillingCycle::Monthly,
                 tax_rate: None,
+                session: Default::default(),
             })
             .await
             .unwrap();

@@ -68,6 +68,7 @@ async fn main() -> anyhow::Result<()> {
             price: Decimal::new(2500, 2),
             cycle: BillingCycle::Monthly,
             tax_rate: None,
+            session: Default::default(),
         })
         .await?;
     let mut sims: Vec<SimRouterHandle> = Vec::new();

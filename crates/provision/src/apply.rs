@@ -5,6 +5,7 @@
 
 use std::time::{Duration, Instant};
 
+use headend_core::plan::SessionLimits;
 use headend_core::provision::diff::{ObjectKind, ProvisionPlan, Step};
 use headend_core::provision::marker::{Installation, Marker};
 use headend_routeros::Attributes;
@@ -16,24 +17,36 @@ use headend_routeros::ops::{
 use crate::dialect::Dialect;
 use crate::lease::RouterLease;
 
+/// A plan's timeouts and pool as profile properties; what is `None` is
+/// left out (and unset by its own step).
+fn session_properties(session: &SessionLimits) -> PppProfileSpec {
+    PppProfileSpec {
+        session_timeout: session.session_timeout.map(|t| t.to_string().into()),
+        idle_timeout: session.idle_timeout.map(|t| t.to_string().into()),
+        remote_address: session.address_pool.as_ref().map(|p| p.as_str().into()),
+        ..PppProfileSpec::default()
+    }
+}
+
 /// The RouterOS write for one step; new objects are marked as
 /// `installation`'s.
 pub fn change(step: &Step, dialect: Dialect, installation: &Installation) -> Change {
     let id = |id: &str| ItemId::new(id.to_owned());
     match step {
-        Step::AddProfile { plan, name, rate_limit } => PppProfileSpec {
+        Step::AddProfile { plan, name, rate_limit, session } => PppProfileSpec {
             name: Some(name.as_str().into()),
             rate_limit: Some(dialect.rate_limit(rate_limit).into()),
             comment: Some(Marker::Plan(*plan).comment(installation).into()),
-            ..PppProfileSpec::default()
+            ..session_properties(session)
         }
         .into_add(),
-        Step::SetProfile { id: item, name, rate_limit, .. } => PppProfileSpec {
+        Step::SetProfile { id: item, name, rate_limit, session, .. } => PppProfileSpec {
             name: Some(name.as_str().into()),
             rate_limit: Some(dialect.rate_limit(rate_limit).into()),
-            ..PppProfileSpec::default()
+            ..session_properties(session)
         }
         .into_update(id(item)),
+        Step::UnsetProfile { id: item, property, .. } => Change::unset(Menu::PppProfile, id(item), property),
         Step::AddSecret { service, name, password, profile, disabled } => {
             let mut secret = NewPppSecret::pppoe(name.as_str(), Password::new(password.expose()))
                 .profile(profile.as_str())

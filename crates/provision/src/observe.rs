@@ -37,6 +37,9 @@ pub async fn observe(api: &impl RouterApi, with_queues: bool) -> Result<Observed
                 id: text(p.id.as_value()),
                 name: text(&p.name),
                 rate_limit: opt_text(p.rate_limit.as_ref()),
+                session_timeout: p.session_timeout.and_then(|d| u32::try_from(d.as_secs()).ok()),
+                idle_timeout: p.idle_timeout.and_then(|d| u32::try_from(d.as_secs()).ok()),
+                remote_address: opt_text(p.remote_address.as_ref()),
                 comment: opt_text(p.comment.as_ref()),
             })
             .collect(),

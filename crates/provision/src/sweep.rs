@@ -467,8 +467,8 @@ fn applied_entry(
             };
             (Subject::Service(service), why)
         }
-        (Step::AddProfile { plan, .. } | Step::SetProfile { plan, .. }, None) => {
-            (Subject::Plan(*plan), "the plan's rates".to_owned())
+        (Step::AddProfile { plan, .. } | Step::SetProfile { plan, .. } | Step::UnsetProfile { plan, .. }, None) => {
+            (Subject::Plan(*plan), "the plan's rates and session limits".to_owned())
         }
         _ => (Subject::Router(router.id), String::new()),
     };

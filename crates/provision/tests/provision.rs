@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use headend_core::activity::Subject;
 use headend_core::clock::{Clock, ManualClock};
-use headend_core::plan::{BillingCycle, RateLimit};
+use headend_core::plan::{BillingCycle, RateLimit, SessionLimits};
 use headend_core::provision::Password;
 use headend_core::provision::policy::IspPolicy;
 use headend_core::queue::QueueStatus;
@@ -54,6 +54,7 @@ impl Fixture {
                 price: Decimal::new(2500, 2),
                 cycle: BillingCycle::Monthly,
                 tax_rate: None,
+                session: Default::default(),
             })
             .await
             .unwrap();
@@ -179,6 +180,49 @@ async fn converges_then_a_second_sweep_reads_once_per_menu_and_writes_nothing() 
         let services = fx.store().services_page(&Default::default()).await.unwrap();
         assert!(services.rows.iter().filter(|s| s.status == ServiceStatus::Active).all(|s| s.router_provisioned));
     }
+}
+
+#[tokio::test]
+async fn a_plans_session_limits_are_set_on_its_profile_and_unset_when_removed() {
+    let sim = SimRouter::start(SimConfig::default()).await.unwrap();
+    let mut fx = Fixture::new().await;
+    let router = fx.router("core", &sim).await;
+    fx.pppoe(router.id, "ana", ServiceStatus::Active, None).await;
+    let plan = fx.store().plan(fx.plan).await.unwrap().unwrap();
+    let edit = |session: SessionLimits| NewPlan {
+        name: plan.name.clone(),
+        limits: plan.limits,
+        price: plan.price,
+        cycle: plan.cycle,
+        tax_rate: plan.tax_rate,
+        session,
+    };
+    let limited = SessionLimits {
+        session_timeout: "1d".parse().ok(),
+        idle_timeout: "30m".parse().ok(),
+        address_pool: "pool-home".parse().ok(),
+    };
+    fx.store().update_plan(fx.plan, &edit(limited)).await.unwrap();
+    let engine = fx.engine();
+    engine.sweep_one(router.clone(), SweepMode::Apply).await.unwrap();
+    let profile = || find(&sim.items("/ppp/profile").unwrap(), "name", &plan.profile)[0].clone();
+    let set = profile();
+    assert_eq!(
+        (set.get_str("session-timeout"), set.get_str("idle-timeout"), set.get_str("remote-address")),
+        (Some("1d"), Some("30m"), Some("pool-home"))
+    );
+    assert!(engine.sweep_one(router.clone(), SweepMode::Apply).await.unwrap().steps.is_empty(), "read back equal");
+
+    fx.store().update_plan(fx.plan, &edit(SessionLimits::default())).await.unwrap();
+    let cleared = engine.sweep_one(router.clone(), SweepMode::Apply).await.unwrap();
+    assert_eq!(cleared.writes(), 3, "{:?}", cleared.steps);
+    assert!(cleared.steps.iter().all(|s| s.outcome == StepStatus::Applied), "{:?}", cleared.steps);
+    let unset = profile();
+    assert_eq!(
+        (unset.get("session-timeout"), unset.get("idle-timeout"), unset.get("remote-address")),
+        (None, None, None)
+    );
+    assert!(engine.sweep_one(router, SweepMode::Apply).await.unwrap().steps.is_empty());
 }
 
 #[tokio::test]

@@ -109,6 +109,7 @@ impl Lab {
                 price: Decimal::new(2500, 2),
                 cycle: BillingCycle::Monthly,
                 tax_rate: None,
+                session: Default::default(),
             })
             .await
             .unwrap();
@@ -396,6 +397,7 @@ async fn a_new_plan_rate_reaches_every_radius_routers_sessions_by_coa() {
         price: Decimal::new(2500, 2),
         cycle: BillingCycle::Monthly,
         tax_rate: None,
+        session: Default::default(),
     };
     lab.store().update_plan(lab.plan, &plan).await.unwrap();
     let on_a = lab.sweep().await;

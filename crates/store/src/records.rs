@@ -36,6 +36,7 @@ pub struct NewPlan {
     pub cycle: BillingCycle,
     /// `None`: the ISP's tax rate.
     pub tax_rate: Option<headend_core::billing::tax::TaxRate>,
+    pub session: headend_core::plan::SessionLimits,
 }
 
 #[derive(Debug, Clone)]

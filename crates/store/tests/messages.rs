@@ -206,6 +206,7 @@ async fn contacts_carry_preferences_plans_and_balance_and_blasts_filter_them() {
             price: Decimal::new(2500, 2),
             cycle: BillingCycle::Monthly,
             tax_rate: None,
+            session: Default::default(),
         })
         .await
         .unwrap();

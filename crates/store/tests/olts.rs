@@ -74,6 +74,7 @@ async fn service(store: &Store, serial: Option<&str>) -> (PlanId, ServiceId) {
             price: Decimal::new(4000, 2),
             cycle: BillingCycle::Monthly,
             tax_rate: None,
+            session: Default::default(),
         })
         .await
         .unwrap();

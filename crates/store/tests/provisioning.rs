@@ -59,6 +59,7 @@ fn new_plan(name: &str, rate: &str) -> NewPlan {
         price: Decimal::new(2500, 2),
         cycle: BillingCycle::Monthly,
         tax_rate: None,
+        session: Default::default(),
     }
 }
 
@@ -129,6 +130,7 @@ async fn plans_keep_bursts_and_their_profile_name() {
             price: "49.90".parse().unwrap(),
             cycle: BillingCycle::Quarterly,
             tax_rate: None,
+            session: Default::default(),
         })
         .await
         .unwrap();
@@ -150,6 +152,7 @@ async fn plans_keep_bursts_and_their_profile_name() {
                 price: "59.90".parse().unwrap(),
                 cycle: BillingCycle::Monthly,
                 tax_rate: None,
+                session: Default::default(),
             },
         )
         .await

@@ -94,6 +94,7 @@ async fn queries_at_100k_services() {
             price: Decimal::new(2500, 2),
             cycle: BillingCycle::Monthly,
             tax_rate: None,
+            session: Default::default(),
         };
         plans.push(store.add_plan(&plan).await.unwrap());
     }

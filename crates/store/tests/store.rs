@@ -38,6 +38,7 @@ async fn seed(store: &Store) -> (RouterId, PlanId, CustomerId) {
             price: Decimal::new(2500, 2),
             cycle: BillingCycle::Monthly,
             tax_rate: None,
+            session: Default::default(),
         })
         .await
         .unwrap();

@@ -87,6 +87,7 @@ async fn main() -> anyhow::Result<()> {
             price: Decimal::new(2500, 2),
             cycle: BillingCycle::Monthly,
             tax_rate: None,
+            session: Default::default(),
         })
         .await?;
     let policy = store.isp_policy().await?;

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use headend_core::PlanId;
 use headend_core::activity::{Actor, Subject};
 use headend_core::billing::tax::TaxRate;
-use headend_core::plan::{BillingCycle, Plan, RateLimit};
+use headend_core::plan::{BillingCycle, Plan, RateLimit, SessionLimits};
 use headend_store::NewPlan;
 use rust_decimal::Decimal;
 
@@ -22,6 +22,9 @@ pub struct PlanInput {
     pub cycle: BillingCycle,
     /// The plan's own tax rate; `None`: the ISP's.
     pub tax_rate: Option<TaxRate>,
+    /// Session and idle timeouts and the address pool; parsed, like the
+    /// rates, by their types.
+    pub session: SessionLimits,
 }
 
 /// A plan's name, trimmed. Public so a form can say what is missing
@@ -39,14 +42,22 @@ fn checked(input: PlanInput) -> Result<NewPlan, WorkflowError> {
     if input.price.is_sign_negative() {
         return Err(WorkflowError::invalid("price", format!("a price cannot be negative ({})", input.price)));
     }
-    Ok(NewPlan { name, limits: input.limits, price: input.price, cycle: input.cycle, tax_rate: input.tax_rate })
+    Ok(NewPlan {
+        name,
+        limits: input.limits,
+        price: input.price,
+        cycle: input.cycle,
+        tax_rate: input.tax_rate,
+        session: input.session,
+    })
 }
 
 /// `rate-limit R (upload/download), PRICE CYCLE; router profile P`: how
 /// the activity log and the CLI describe a plan.
 pub fn describe(plan: &Plan) -> String {
+    let session = if plan.session.is_empty() { String::new() } else { format!(", {}", plan.session) };
     format!(
-        "rate-limit {} (upload/download), {} {}; router profile {}",
+        "rate-limit {} (upload/download){session}, {} {}; router profile {}",
         plan.limits, plan.price, plan.cycle, plan.profile
     )
 }

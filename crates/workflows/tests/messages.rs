@@ -64,6 +64,7 @@ impl Lab {
                 price: Decimal::new(2500, 2),
                 cycle: BillingCycle::Monthly,
                 tax_rate: None,
+                session: Default::default(),
             })
             .await
             .unwrap();
@@ -442,6 +443,7 @@ async fn a_plan_change_tells_the_customer_their_new_plan() {
             price: Decimal::new(4000, 2),
             cycle: BillingCycle::Monthly,
             tax_rate: None,
+            session: Default::default(),
         })
         .await
         .unwrap();

@@ -65,6 +65,7 @@ async fn lab() -> Lab {
             price: Decimal::new(2500, 2),
             cycle: BillingCycle::Monthly,
             tax_rate: None,
+            session: Default::default(),
         })
         .await
         .unwrap();

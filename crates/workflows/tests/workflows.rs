@@ -72,6 +72,7 @@ impl Lab {
                 price: Decimal::new(2500, 2),
                 cycle: BillingCycle::Monthly,
                 tax_rate: None,
+                session: Default::default(),
             })
             .await
             .unwrap();
@@ -385,8 +386,14 @@ async fn a_plan_change_mid_period_is_prorated_on_the_next_invoice() {
     let lab = Lab::new().await;
     let s = lab.w.add_service(&Actor::Operator, lab.input("Ana", "10.0.0.2")).await.unwrap();
     let limits = RateLimit::new(Pair::parse("10M/50M").unwrap(), None).unwrap();
-    let fiber =
-        NewPlan { name: "Fiber 50".into(), limits, price: d("40.00"), cycle: BillingCycle::Monthly, tax_rate: None };
+    let fiber = NewPlan {
+        name: "Fiber 50".into(),
+        limits,
+        price: d("40.00"),
+        cycle: BillingCycle::Monthly,
+        tax_rate: None,
+        session: Default::default(),
+    };
     let fiber = lab.w.store().add_plan(&fiber).await.unwrap();
     lab.at("2026-12-01");
     lab.w.invoice_run(&Actor::Engine, None).await.unwrap();
@@ -412,8 +419,14 @@ async fn a_void_invoice_is_issued_again_corrected_by_the_next_run() {
     lab.w.invoice_run(&Actor::Engine, None).await.unwrap();
     let mut plan = lab.w.plan(lab.plan).await.unwrap();
     plan.price = d("30.00");
-    let input =
-        PlanInput { name: plan.name, limits: plan.limits, price: plan.price, cycle: plan.cycle, tax_rate: None };
+    let input = PlanInput {
+        name: plan.name,
+        limits: plan.limits,
+        price: plan.price,
+        cycle: plan.cycle,
+        tax_rate: None,
+        session: Default::default(),
+    };
     lab.w.edit_plan(&Actor::Operator, lab.plan, input).await.unwrap();
     lab.w.void_invoice(&Actor::Operator, "INV-2026-000001", "old price").await.unwrap();
     let again = lab.w.invoice_run(&Actor::Engine, None).await.unwrap();

@@ -5,8 +5,8 @@ use std::str::FromStr;
 use headend_core::PlanId;
 use headend_core::activity::Actor;
 use headend_core::billing::tax::TaxRate;
-use headend_core::plan::{BillingCycle, Burst, Pair, Plan, Rate, RateLimit};
-use headend_ipc::{BurstDto, ErrorDto, PlanForm, PlanRow};
+use headend_core::plan::{BillingCycle, Burst, Pair, Plan, PoolName, Rate, RateLimit, SessionLimits, Timeout};
+use headend_ipc::{BurstDto, ErrorDto, PlanForm, PlanRow, PlanSessionDto};
 use headend_workflows::plans::{PlanInput, checked_name};
 use rust_decimal::Decimal;
 use tauri::State;
@@ -35,6 +35,11 @@ fn plan_row(p: Plan) -> PlanRow {
         price: p.price.to_string(),
         cycle: p.cycle.to_string(),
         tax_rate: p.tax_rate.map(|r| r.to_string()).unwrap_or_default(),
+        session: PlanSessionDto {
+            session_timeout: p.session.session_timeout.map(|t| t.to_string()).unwrap_or_default(),
+            idle_timeout: p.session.idle_timeout.map(|t| t.to_string()).unwrap_or_default(),
+            address_pool: p.session.address_pool.as_ref().map(ToString::to_string).unwrap_or_default(),
+        },
         name: p.name,
     }
 }
@@ -86,7 +91,21 @@ fn parse_plan_form(form: &PlanForm) -> Result<PlanInput, ErrorDto> {
         "" => None,
         rate => Some(TaxRate::from_str(rate).map_err(|e| ErrorDto::field("tax_rate", e.to_string()))?),
     };
-    Ok(PlanInput { name, limits, price, cycle, tax_rate })
+    let optional = |field: &str, text: &str| -> Result<Option<Timeout>, ErrorDto> {
+        match text.trim() {
+            "" => Ok(None),
+            text => Timeout::from_str(text).map(Some).map_err(|e| ErrorDto::field(field, e.to_string())),
+        }
+    };
+    let session = SessionLimits {
+        session_timeout: optional("session_timeout", &form.session.session_timeout)?,
+        idle_timeout: optional("idle_timeout", &form.session.idle_timeout)?,
+        address_pool: match form.session.address_pool.trim() {
+            "" => None,
+            pool => Some(PoolName::from_str(pool).map_err(|e| ErrorDto::field("address_pool", e.to_string()))?),
+        },
+    };
+    Ok(PlanInput { name, limits, price, cycle, tax_rate, session })
 }
 
 /// Adds or edits a plan. An edit reaches every router with a service on

@@ -69,6 +69,7 @@ fn edit_form(p: &PlanRow) -> PlanForm {
         price: p.price.clone(),
         cycle: p.cycle.clone(),
         tax_rate: p.tax_rate.clone(),
+        session: p.session.clone(),
     }
 }
 
@@ -233,6 +234,11 @@ fn PlanEditor(
         text("threshold_download", |d| &d.burst.threshold_download, |d, v| d.burst.threshold_download = v);
     let (t_up, set_t_up) = text("threshold_upload", |d| &d.burst.threshold_upload, |d, v| d.burst.threshold_upload = v);
     let (b_time, set_b_time) = text("burst_time", |d| &d.burst.time_secs, |d, v| d.burst.time_secs = v);
+    let (s_timeout, set_s_timeout) =
+        text("session_timeout", |d| &d.session.session_timeout, |d, v| d.session.session_timeout = v);
+    let (i_timeout, set_i_timeout) =
+        text("idle_timeout", |d| &d.session.idle_timeout, |d, v| d.session.idle_timeout = v);
+    let (pool, set_pool) = text("address_pool", |d| &d.session.address_pool, |d, v| d.session.address_pool = v);
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -332,6 +338,20 @@ fn PlanEditor(
                         <FieldError errors=errors field="threshold_upload" /></label>
                 </div>
             </Show>
+            <div class="grid-3">
+                <label class="field"><span class="field-label">"Session timeout"</span>
+                    <input id="plan-session-timeout" type="text" placeholder="none" class:invalid=has_error(errors, "session_timeout") prop:value=s_timeout on:input=set_s_timeout />
+                    <span class="field-help">"Longest session before the router ends it: 1d, 12h. Empty: no limit."</span>
+                    <FieldError errors=errors field="session_timeout" /></label>
+                <label class="field"><span class="field-label">"Idle timeout"</span>
+                    <input id="plan-idle-timeout" type="text" placeholder="none" class:invalid=has_error(errors, "idle_timeout") prop:value=i_timeout on:input=set_i_timeout />
+                    <span class="field-help">"Ends a session that passes no traffic this long: 30m."</span>
+                    <FieldError errors=errors field="idle_timeout" /></label>
+                <label class="field"><span class="field-label">"Address pool"</span>
+                    <input id="plan-address-pool" type="text" placeholder="router's default" class:invalid=has_error(errors, "address_pool") prop:value=pool on:input=set_pool />
+                    <span class="field-help">"An /ip pool on the routers the plan's customers get addresses from."</span>
+                    <FieldError errors=errors field="address_pool" /></label>
+            </div>
             <p class="preview-line">
                 <span class="muted">"On the routers: rate-limit "</span>
                 <code id="plan-preview">{move || {

@@ -84,6 +84,7 @@ impl Lab {
                     price: Decimal::new(2000 + 500 * n as i64, 2),
                     cycle: BillingCycle::Monthly,
                     tax_rate: None,
+                    session: Default::default(),
                 })
                 .await?;
             plans.push((name, id));

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use jiff::Timestamp;
 
 use crate::ids::{PlanId, ServiceId};
-use crate::plan::{Plan, RateLimit};
+use crate::plan::{Plan, RateLimit, SessionLimits};
 use crate::provision::Password;
 use crate::provision::policy::{Entitlement, IspPolicy, SuspensionMode};
 use crate::service::{Access, Service, ServiceStatus};
@@ -41,6 +41,9 @@ pub struct DesiredRouter {
 pub struct DesiredProfile {
     pub name: String,
     pub rate_limit: RateLimit,
+    /// The plan's timeouts and pool; what is `None` is unset on the
+    /// profile, since Headend owns it.
+    pub session: SessionLimits,
 }
 
 /// What one service needs on the router.
@@ -141,10 +144,11 @@ pub fn for_router<'a>(
             DesiredAccess::Pppoe { secret, .. } if *secret != SecretWant::Absent
         );
         if uses_profile {
-            desired
-                .profiles
-                .entry(plan.id)
-                .or_insert_with(|| DesiredProfile { name: plan.profile.clone(), rate_limit: plan.limits });
+            desired.profiles.entry(plan.id).or_insert_with(|| DesiredProfile {
+                name: plan.profile.clone(),
+                rate_limit: plan.limits,
+                session: plan.session.clone(),
+            });
         }
         desired.services.insert(service.id, DesiredService { entitlement, adopt: spec.adopt, access });
     }

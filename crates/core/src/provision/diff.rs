@@ -14,13 +14,18 @@ use std::fmt;
 use std::net::IpAddr;
 
 use crate::ids::{PlanId, ServiceId};
-use crate::plan::{Pair, Rate, RateLimit};
+use crate::plan::{Pair, Rate, RateLimit, SessionLimits, Timeout};
 use crate::provision::Password;
 use crate::provision::desired::{DesiredAccess, DesiredRouter, SecretWant};
 use crate::provision::marker::{Installation, Mark, Marker, Ownership, claimed};
 use crate::provision::observed::{Marked, ObservedRouter, ObservedSecret};
 use crate::provision::policy::SUSPENDED_LIST;
 use crate::queue::ProvisionAction;
+
+/// The PPP profile's properties a plan's [`SessionLimits`] set.
+pub const SESSION_TIMEOUT: &str = "session-timeout";
+pub const IDLE_TIMEOUT: &str = "idle-timeout";
+pub const REMOTE_ADDRESS: &str = "remote-address";
 
 /// One write to a router.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,12 +34,22 @@ pub enum Step {
         plan: PlanId,
         name: String,
         rate_limit: RateLimit,
+        session: SessionLimits,
     },
+    /// Sets the name, the rate and what the plan's [`SessionLimits`] has.
     SetProfile {
         plan: PlanId,
         id: String,
         name: String,
         rate_limit: RateLimit,
+        session: SessionLimits,
+    },
+    /// Returns a profile's property the plan no longer has to its default.
+    UnsetProfile {
+        plan: PlanId,
+        id: String,
+        name: String,
+        property: &'static str,
     },
     AddSecret {
         service: ServiceId,
@@ -144,7 +159,7 @@ impl Step {
     /// The service the step is for (`None` for a plan's profile).
     pub fn service(&self) -> Option<ServiceId> {
         match self {
-            Step::AddProfile { .. } | Step::SetProfile { .. } => None,
+            Step::AddProfile { .. } | Step::SetProfile { .. } | Step::UnsetProfile { .. } => None,
             Step::Claim { marker, .. } => match marker {
                 Marker::Service(id) => Some(*id),
                 Marker::Plan(_) => None,
@@ -167,7 +182,7 @@ impl Step {
     pub fn action(&self) -> ProvisionAction {
         match self {
             Step::AddProfile { .. } => ProvisionAction::ProfileAdd,
-            Step::SetProfile { .. } => ProvisionAction::ProfileSet,
+            Step::SetProfile { .. } | Step::UnsetProfile { .. } => ProvisionAction::ProfileSet,
             Step::AddSecret { .. } => ProvisionAction::SecretAdd,
             Step::SetSecret { .. } => ProvisionAction::SecretSet,
             Step::EnableSecret { .. } => ProvisionAction::SecretEnable,
@@ -187,7 +202,7 @@ impl Step {
     /// kicks.
     pub fn phase(&self) -> u8 {
         match self {
-            Step::Claim { .. } | Step::AddProfile { .. } | Step::SetProfile { .. } => 0,
+            Step::Claim { .. } | Step::AddProfile { .. } | Step::SetProfile { .. } | Step::UnsetProfile { .. } => 0,
             Step::Kick { .. } => 2,
             _ => 1,
         }
@@ -199,8 +214,19 @@ impl Step {
 impl fmt::Display for Step {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Step::AddProfile { name, rate_limit, .. } => write!(f, "add PPP profile {name} (rate-limit {rate_limit})"),
-            Step::SetProfile { name, rate_limit, .. } => write!(f, "set PPP profile {name} rate-limit to {rate_limit}"),
+            Step::AddProfile { name, rate_limit, session, .. } if session.is_empty() => {
+                write!(f, "add PPP profile {name} (rate-limit {rate_limit})")
+            }
+            Step::AddProfile { name, rate_limit, session, .. } => {
+                write!(f, "add PPP profile {name} (rate-limit {rate_limit}, {session})")
+            }
+            Step::SetProfile { name, rate_limit, session, .. } if session.is_empty() => {
+                write!(f, "set PPP profile {name} rate-limit to {rate_limit}")
+            }
+            Step::SetProfile { name, rate_limit, session, .. } => {
+                write!(f, "set PPP profile {name} rate-limit to {rate_limit}, {session}")
+            }
+            Step::UnsetProfile { name, property, .. } => write!(f, "unset PPP profile {name} {property}"),
             Step::AddSecret { name, profile, disabled, .. } => {
                 write!(f, "add PPP secret {name} (profile {profile}")?;
                 f.write_str(if *disabled { ", disabled)" } else { ")" })
@@ -371,12 +397,35 @@ fn profiles(cx: &Cx<'_>, observed: &ObservedRouter, out: &mut ProvisionPlan) {
         match ours {
             Some(p) => {
                 let current = p.rate_limit.as_deref().map(RateLimit::parse_routeros);
-                if current != Some(Ok(want.rate_limit)) || p.name != want.name {
+                let session = &want.session;
+                let seconds = |t: Option<Timeout>| t.map(Timeout::seconds);
+                let session_wrong = (session.session_timeout.is_some()
+                    && p.session_timeout != seconds(session.session_timeout))
+                    || (session.idle_timeout.is_some() && p.idle_timeout != seconds(session.idle_timeout))
+                    || session
+                        .address_pool
+                        .as_ref()
+                        .is_some_and(|pool| p.remote_address.as_deref() != Some(pool.as_str()));
+                if current != Some(Ok(want.rate_limit)) || p.name != want.name || session_wrong {
                     out.steps.push(Step::SetProfile {
                         plan: *plan,
                         id: p.id.clone(),
                         name: want.name.clone(),
                         rate_limit: want.rate_limit,
+                        session: session.clone(),
+                    });
+                }
+                let extra = [
+                    (SESSION_TIMEOUT, session.session_timeout.is_none() && p.session_timeout.is_some()),
+                    (IDLE_TIMEOUT, session.idle_timeout.is_none() && p.idle_timeout.is_some()),
+                    (REMOTE_ADDRESS, session.address_pool.is_none() && p.remote_address.is_some()),
+                ];
+                for (property, _) in extra.into_iter().filter(|(_, extra)| *extra) {
+                    out.steps.push(Step::UnsetProfile {
+                        plan: *plan,
+                        id: p.id.clone(),
+                        name: want.name.clone(),
+                        property,
                     });
                 }
             }
@@ -390,9 +439,12 @@ fn profiles(cx: &Cx<'_>, observed: &ObservedRouter, out: &mut ProvisionPlan) {
                     ),
                 });
             }
-            None => {
-                out.steps.push(Step::AddProfile { plan: *plan, name: want.name.clone(), rate_limit: want.rate_limit })
-            }
+            None => out.steps.push(Step::AddProfile {
+                plan: *plan,
+                name: want.name.clone(),
+                rate_limit: want.rate_limit,
+                session: want.session.clone(),
+            }),
         }
     }
 }

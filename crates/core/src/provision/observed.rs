@@ -24,6 +24,12 @@ pub struct ObservedProfile {
     pub id: String,
     pub name: String,
     pub rate_limit: Option<String>,
+    /// `session-timeout` in seconds; `None` when unset or zero.
+    pub session_timeout: Option<u32>,
+    /// `idle-timeout` in seconds; `None` when unset or zero.
+    pub idle_timeout: Option<u32>,
+    /// `remote-address`: a pool's name (or an address).
+    pub remote_address: Option<String>,
     pub comment: Option<String>,
 }
 

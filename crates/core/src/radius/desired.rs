@@ -132,11 +132,31 @@ pub fn desired<'a>(
     state
 }
 
-/// Every plan's group (its rate) and the suspended group. Groups of plans
-/// nobody uses cost a row each and keep every sync's groups identical.
+/// Every plan's group (its rate, timeouts and pool) and the suspended
+/// group. Groups of plans nobody uses cost a few rows each and keep every
+/// sync's groups identical.
 pub fn groups(plans: &BTreeMap<PlanId, Plan>) -> Vec<GroupReplyRow> {
-    let mut rows: Vec<GroupReplyRow> =
-        plans.values().map(|plan| rate_limit_row(plan_group(plan.id), plan.limits.to_string())).collect();
+    let mut rows = Vec::new();
+    for plan in plans.values() {
+        let group = plan_group(plan.id);
+        rows.push(rate_limit_row(group.clone(), plan.limits.to_string()));
+        let session = &plan.session;
+        let limits = [
+            ("Session-Timeout", session.session_timeout.map(|t| t.seconds().to_string())),
+            ("Idle-Timeout", session.idle_timeout.map(|t| t.seconds().to_string())),
+            ("Framed-Pool", session.address_pool.as_ref().map(ToString::to_string)),
+        ];
+        for (attribute, value) in limits {
+            if let Some(value) = value {
+                rows.push(GroupReplyRow {
+                    groupname: group.clone(),
+                    attribute: attribute.to_owned(),
+                    op: Op::Set,
+                    value,
+                });
+            }
+        }
+    }
     rows.push(GroupReplyRow {
         groupname: SUSPENDED_GROUP.to_owned(),
         attribute: "Mikrotik-Address-List".to_owned(),

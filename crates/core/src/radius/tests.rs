@@ -36,6 +36,7 @@ fn plan(id: i64, limits: RateLimit) -> Plan {
         price: Decimal::new(2500, 2),
         cycle: BillingCycle::Monthly,
         tax_rate: None,
+        session: Default::default(),
     }
 }
 
@@ -101,6 +102,29 @@ fn every_sync_wants_every_group_whoever_uses_it() {
     assert_eq!(groups(&plans()), every_group());
     assert_eq!(want(&[], &plans(), REJECT, "pw").group_reply, every_group());
     assert_eq!(want(&[ana(ServiceStatus::Active)], &plans(), LIST, "pw").group_reply, every_group());
+}
+
+#[test]
+fn a_plans_timeouts_and_pool_are_its_groups_replies() {
+    let mut limited = plans();
+    if let Some(p) = limited.get_mut(&PlanId(2)) {
+        p.session = crate::plan::SessionLimits {
+            session_timeout: "1d".parse().ok(),
+            idle_timeout: None,
+            address_pool: "pool-fast".parse().ok(),
+        };
+    }
+    let plan2 = plan_group(PlanId(2));
+    let rows: Vec<(String, String)> =
+        groups(&limited).into_iter().filter(|r| r.groupname == plan2).map(|r| (r.attribute, r.value)).collect();
+    assert_eq!(
+        rows,
+        [
+            ("Mikrotik-Rate-Limit".to_owned(), "20M/40M".to_owned()),
+            ("Session-Timeout".to_owned(), "86400".to_owned()),
+            ("Framed-Pool".to_owned(), "pool-fast".to_owned()),
+        ]
+    );
 }
 
 #[test]

@@ -59,6 +59,9 @@ pub enum Action {
     /// Change properties of a menu that is one set of properties rather
     /// than a table (`/ppp/aaa`, `/radius/incoming`): a `set` without id.
     Configure,
+    /// Return one property of an item to its default (`unset`): the
+    /// change's only attribute is `value-name`.
+    Unset(ItemId),
 }
 
 /// One write to a router. `Debug` hides passwords.
@@ -101,6 +104,15 @@ impl Change {
         Self { menu, action: Action::Configure, attrs }
     }
 
+    /// Return `property` of item `id` to its default (an empty
+    /// `remote-address`, no `session-timeout`).
+    #[must_use]
+    pub fn unset(menu: Menu, id: ItemId, property: &str) -> Self {
+        let mut attrs = Attributes::new();
+        attrs.push("value-name", property);
+        Self { menu, action: Action::Unset(id), attrs }
+    }
+
     /// Enable (`disabled=no`) or disable item `id`.
     #[must_use]
     pub fn set_disabled(menu: Menu, id: ItemId, disabled: bool) -> Self {
@@ -114,13 +126,15 @@ impl Change {
     pub fn to_command(&self) -> Command {
         let (verb, id) = match &self.action {
             Action::Add => ("add", None),
-            Action::Set(id) => ("set", Some(id)),
-            Action::Remove(id) => ("remove", Some(id)),
+            Action::Set(id) => ("set", Some((".id", id))),
+            Action::Remove(id) => ("remove", Some((".id", id))),
             Action::Configure => ("set", None),
+            // `unset` names its item with `numbers`, as in the terminal.
+            Action::Unset(id) => ("unset", Some(("numbers", id))),
         };
         let mut command = Command::new(format!("{}/{verb}", self.menu.path()));
-        if let Some(id) = id {
-            command = command.attr(".id", id.as_value().clone());
+        if let Some((name, id)) = id {
+            command = command.attr(name, id.as_value().clone());
         }
         for (name, value) in self.attrs.iter() {
             command = command.attr(name.clone(), value.clone());
@@ -264,6 +278,10 @@ pub struct PppProfileSpec {
     pub local_address: Option<Value>,
     /// `remote-address` (an address or a pool).
     pub remote_address: Option<Value>,
+    /// `session-timeout`, e.g. `1d`.
+    pub session_timeout: Option<Value>,
+    /// `idle-timeout`, e.g. `30m`.
+    pub idle_timeout: Option<Value>,
     /// `only-one` (`yes`, `no`, `default`).
     pub only_one: Option<Value>,
     /// `comment`.
@@ -277,6 +295,8 @@ impl PppProfileSpec {
         opt(&mut attrs, "rate-limit", self.rate_limit.as_ref());
         opt(&mut attrs, "local-address", self.local_address.as_ref());
         opt(&mut attrs, "remote-address", self.remote_address.as_ref());
+        opt(&mut attrs, "session-timeout", self.session_timeout.as_ref());
+        opt(&mut attrs, "idle-timeout", self.idle_timeout.as_ref());
         opt(&mut attrs, "only-one", self.only_one.as_ref());
         opt(&mut attrs, "comment", self.comment.as_ref());
         attrs
@@ -410,6 +430,14 @@ mod tests {
         assert_eq!(command.attributes().get("disabled").unwrap(), "yes");
         let command = Change::remove(Menu::PppActive, id).to_command();
         assert_eq!(command.path(), "/ppp/active/remove");
+    }
+
+    #[test]
+    fn unset_names_the_item_and_the_property() {
+        let command = Change::unset(Menu::PppProfile, ItemId::new("*3"), "session-timeout").to_command();
+        assert_eq!(command.path(), "/ppp/profile/unset");
+        assert_eq!(command.attributes().get("numbers").unwrap(), "*3");
+        assert_eq!(command.attributes().get("value-name").unwrap(), "session-timeout");
     }
 
     #[test]

@@ -177,6 +177,10 @@ pub struct PppProfile {
     pub local_address: Option<Value>,
     /// `remote-address` (an address or a pool name).
     pub remote_address: Option<Value>,
+    /// `session-timeout`.
+    pub session_timeout: Option<Duration>,
+    /// `idle-timeout`.
+    pub idle_timeout: Option<Duration>,
     /// `only-one`.
     pub only_one: Option<Value>,
     /// `default`: one of the router's built-in profiles.
@@ -193,6 +197,8 @@ impl PppProfile {
             rate_limit: non_empty(attrs, "rate-limit"),
             local_address: non_empty(attrs, "local-address"),
             remote_address: non_empty(attrs, "remote-address"),
+            session_timeout: parse::duration(attrs, "session-timeout").filter(|d| !d.is_zero()),
+            idle_timeout: parse::duration(attrs, "idle-timeout").filter(|d| !d.is_zero()),
             only_one: non_empty(attrs, "only-one"),
             builtin: flag(attrs, "default"),
             comment: non_empty(attrs, "comment"),

@@ -37,7 +37,7 @@ impl RestClient {
                 self.run(&kick).await.map(|_| None)
             }
             (Action::Remove(id), _) => self.remove(path, id).await.map(|_| None),
-            (Action::Configure, _) => self.run(&change.to_command()).await.map(|_| None),
+            (Action::Configure | Action::Unset(_), _) => self.run(&change.to_command()).await.map(|_| None),
         }
     }
 }

@@ -118,7 +118,7 @@ impl Schema {
     }
 }
 
-const ALL_VERBS: &[&str] = &["print", "getall", "listen", "add", "set", "remove", "enable", "disable"];
+const ALL_VERBS: &[&str] = &["print", "getall", "listen", "add", "set", "unset", "remove", "enable", "disable"];
 
 pub(crate) static INTERFACE: Schema = Schema {
     path: "/interface",
@@ -199,6 +199,8 @@ pub(crate) static PPP_PROFILE: Schema = Schema {
         "dns-server",
         "address-list",
         "rate-limit",
+        "session-timeout",
+        "idle-timeout",
         "only-one",
         "change-tcp-mss",
         "use-encryption",
@@ -216,7 +218,7 @@ pub(crate) static PPP_PROFILE: Schema = Schema {
     read_only: &["default"],
     unique: &["name"],
     duplicate: "failure: profile with the same name already exists",
-    verbs: &["print", "getall", "listen", "add", "set", "remove"],
+    verbs: &["print", "getall", "listen", "add", "set", "unset", "remove"],
 };
 
 pub(crate) static PPP_ACTIVE: Schema = Schema {

@@ -420,6 +420,7 @@ impl State {
                 match verb {
                     "add" => self.add(menu, command),
                     "set" => self.set(menu, command),
+                    "unset" => self.unset(menu, command),
                     "remove" => self.remove(menu, command),
                     "enable" => self.set_disabled(menu, command, false),
                     _ => self.set_disabled(menu, command, true),
@@ -683,6 +684,40 @@ impl State {
         for &id in &ids {
             if let Some(item) = self.table_mut(menu).items.get_mut(&id) {
                 item.values.extend(changes.iter().map(|(k, v)| (*k, v.clone())));
+            }
+            self.notify(menu, id);
+        }
+        vec![done(tag)]
+    }
+
+    /// `unset =numbers=ID =value-name=PROPERTY`: the property goes back to
+    /// its default, or away when it has none.
+    fn unset(&mut self, menu: Menu, command: &Command) -> Replies {
+        let tag = command.tag();
+        let schema = menu.schema();
+        let ids = match self.targets(menu, command) {
+            Ok(ids) => ids,
+            Err(trap) => return trap,
+        };
+        let Some(name) = command.attributes().get("value-name") else {
+            return fail(tag, Some(1), "missing value(s) of argument(s) value-name");
+        };
+        let required = schema.required.iter().any(|r| r.as_bytes() == name.as_bytes());
+        let Some(field) = schema.settable(name.as_bytes()).filter(|_| !required) else {
+            return fail(tag, Some(1), "invalid value for argument value-name");
+        };
+        let default =
+            schema.defaults.iter().find(|(k, _)| k.as_bytes() == name.as_bytes()).map(|(_, v)| Value::from(*v));
+        for &id in &ids {
+            if let Some(item) = self.table_mut(menu).items.get_mut(&id) {
+                match &default {
+                    Some(value) => {
+                        item.values.insert(field, value.clone());
+                    }
+                    None => {
+                        item.values.remove(&field);
+                    }
+                }
             }
             self.notify(menu, id);
         }

@@ -5,7 +5,9 @@ use std::str::FromStr;
 
 use headend_core::PlanId;
 use headend_core::billing::tax::TaxRate;
-use headend_core::plan::{BillingCycle, Burst, Pair, Plan, Rate, RateLimit, profile_name};
+use headend_core::plan::{
+    BillingCycle, Burst, Pair, Plan, PoolName, Rate, RateLimit, SessionLimits, Timeout, profile_name,
+};
 use rust_decimal::Decimal;
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
@@ -16,13 +18,13 @@ use crate::records::NewPlan;
 
 const PLAN_COLUMNS: &str = "id, name, profile_name, download_bps, upload_bps, burst_download_bps, burst_upload_bps,
     burst_threshold_download_bps, burst_threshold_upload_bps, burst_time_download_s, burst_time_upload_s,
-    price, billing_cycle, tax_rate";
+    price, billing_cycle, tax_rate, session_timeout_s, idle_timeout_s, address_pool";
 
 fn bps(rate: Rate) -> Result<i64, StoreError> {
     i64::try_from(rate.bps()).map_err(|_| StoreError::Invalid(format!("the rate {rate} is too large to store")))
 }
 
-/// The twelve columns after `name` of an insert or update, in order.
+/// The columns after `name` of an insert or update, in order.
 struct PlanValues {
     download: i64,
     upload: i64,
@@ -30,6 +32,9 @@ struct PlanValues {
     price: String,
     cycle: String,
     tax_rate: Option<String>,
+    session_timeout: Option<i64>,
+    idle_timeout: Option<i64>,
+    address_pool: Option<String>,
 }
 
 impl PlanValues {
@@ -53,6 +58,9 @@ impl PlanValues {
             price: plan.price.to_string(),
             cycle: plan.cycle.to_string(),
             tax_rate: plan.tax_rate.map(|r| r.to_string()),
+            session_timeout: plan.session.session_timeout.map(|t| i64::from(t.seconds())),
+            idle_timeout: plan.session.idle_timeout.map(|t| i64::from(t.seconds())),
+            address_pool: plan.session.address_pool.as_ref().map(ToString::to_string),
         })
     }
 }
@@ -68,8 +76,8 @@ impl Store {
             "INSERT INTO plans (name, download_bps, upload_bps, burst_download_bps, burst_upload_bps,
                                 burst_threshold_download_bps, burst_threshold_upload_bps,
                                 burst_time_download_s, burst_time_upload_s, price, billing_cycle,
-                                tax_rate, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                                tax_rate, session_timeout_s, idle_timeout_s, address_pool, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(&new.name)
         .bind(v.download)
@@ -83,6 +91,9 @@ impl Store {
         .bind(&v.price)
         .bind(&v.cycle)
         .bind(&v.tax_rate)
+        .bind(v.session_timeout)
+        .bind(v.idle_timeout)
+        .bind(&v.address_pool)
         .bind(&now)
         .bind(&now)
         .fetch_one(&mut *tx)
@@ -110,7 +121,7 @@ impl Store {
             "UPDATE plans SET name = ?, download_bps = ?, upload_bps = ?, burst_download_bps = ?,
                     burst_upload_bps = ?, burst_threshold_download_bps = ?, burst_threshold_upload_bps = ?,
                     burst_time_download_s = ?, burst_time_upload_s = ?, price = ?, billing_cycle = ?,
-                    tax_rate = ?, updated_at = ?
+                    tax_rate = ?, session_timeout_s = ?, idle_timeout_s = ?, address_pool = ?, updated_at = ?
              WHERE id = ?",
         )
         .bind(&new.name)
@@ -125,6 +136,9 @@ impl Store {
         .bind(&v.price)
         .bind(&v.cycle)
         .bind(&v.tax_rate)
+        .bind(v.session_timeout)
+        .bind(v.idle_timeout)
+        .bind(&v.address_pool)
         .bind(&now)
         .bind(id.0)
         .execute(&mut *tx)
@@ -174,6 +188,11 @@ fn plan_row(row: &SqliteRow) -> Result<Plan, StoreError> {
         let s: Option<i64> = row.try_get(col)?;
         s.map(|s| u32::try_from(s).map_err(|e| corrupt("plans", e))).transpose()
     };
+    let timeout = |col: &str| -> Result<Option<Timeout>, StoreError> {
+        secs(col)?
+            .map(|s| Timeout::from_seconds(s).ok_or_else(|| corrupt("plans", format!("{col} {s} is out of range"))))
+            .transpose()
+    };
     let required = |col: &str| -> Result<Rate, StoreError> {
         rate(col)?.ok_or_else(|| corrupt("plans", format!("{col} is NULL")))
     };
@@ -208,5 +227,13 @@ fn plan_row(row: &SqliteRow) -> Result<Plan, StoreError> {
             .try_get::<Option<String>, _>("tax_rate")?
             .map(|r| TaxRate::from_str(&r).map_err(|e| corrupt("plans", e)))
             .transpose()?,
+        session: SessionLimits {
+            session_timeout: timeout("session_timeout_s")?,
+            idle_timeout: timeout("idle_timeout_s")?,
+            address_pool: row
+                .try_get::<Option<String>, _>("address_pool")?
+                .map(|p| PoolName::from_str(&p).map_err(|e| corrupt("plans", e)))
+                .transpose()?,
+        },
     })
 }

@@ -34,6 +34,7 @@ pub(crate) async fn pppoe_ana(store: &Store, password: Option<Vec<u8>>) -> (Rout
         price: Decimal::new(2500, 2),
         cycle: BillingCycle::Monthly,
         tax_rate: None,
+        session: Default::default(),
     };
     let plan = store.add_plan(&plan).await.unwrap();
     let customer = NewCustomer { name: "Ana".into(), phone: None, email: None, address: None };
