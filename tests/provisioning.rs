@@ -58,11 +58,11 @@ fn has_session(sim: &SimRouterHandle, user: &str) -> bool {
     sim.active_sessions().iter().any(|s| s.get_str("name") == Some(user))
 }
 
-fn profile_rate(sim: &SimRouterHandle, profile: &str) -> Option<String> {
+fn profile_property(sim: &SimRouterHandle, profile: &str, property: &str) -> Option<String> {
     sim.items("/ppp/profile")?
         .into_iter()
         .find(|p| p.get_str("name") == Some(profile))
-        .and_then(|p| p.get_str("rate-limit").map(str::to_owned))
+        .and_then(|p| p.get_str(property).map(str::to_owned))
 }
 
 async fn select_index(app: &Client, css: &str, index: usize) -> anyhow::Result<()> {
@@ -107,10 +107,16 @@ async fn customers_reach_the_router_suspensions_cut_them_off_and_failures_reach_
     fill(&app, "#plan-threshold-download", "16M").await?;
     fill(&app, "#plan-threshold-upload", "4M").await?;
     wait_for_text(&app, "#plan-preview", "5M/20M 10M/40M 4M/16M 16/16").await?;
+    fill(&app, "#plan-session-timeout", "1 day").await?;
+    fill(&app, "#plan-idle-timeout", "30m").await?;
+    click(&app, "#plan-save").await?;
+    wait_for_text(&app, "#error-session_timeout", "is not a time limit").await?;
+    fill(&app, "#plan-session-timeout", "1d").await?;
     screenshots(&app, "plan-form").await?;
     click(&app, "#plan-save").await?;
     wait_for_text(&app, "#plan-saved", "PPP profile hd-1-home-20 with rate-limit 5M/20M 10M/40M 4M/16M 16/16").await?;
     wait_for_text(&app, "#plans-table", "hd-1-home-20").await?;
+    wait_for_text(&app, "#plans-table .plan-session", "session-timeout 1d, idle-timeout 30m").await?;
     screenshots(&app, "plans").await?;
 
     // A customer: the form says what is missing, then the service is
@@ -136,7 +142,9 @@ async fn customers_reach_the_router_suspensions_cut_them_off_and_failures_reach_
     let took = eventually("the secret on the router", || secret(&sim, "ana").is_some()).await?;
     println!("a new service reached the router in {took:?} (from the page showing it)");
     assert_eq!(secret(&sim, "ana"), Some((false, "hd-1-home-20".to_owned())));
-    assert_eq!(profile_rate(&sim, "hd-1-home-20").as_deref(), Some("5M/20M 10M/40M 4M/16M 16/16"));
+    assert_eq!(profile_property(&sim, "hd-1-home-20", "rate-limit").as_deref(), Some("5M/20M 10M/40M 4M/16M 16/16"));
+    assert_eq!(profile_property(&sim, "hd-1-home-20", "session-timeout").as_deref(), Some("1d"));
+    assert_eq!(profile_property(&sim, "hd-1-home-20", "idle-timeout").as_deref(), Some("30m"));
     wait_for_text(&app, "#service-on-router", "On router").await?;
     wait_for_text(&app, "#service-router-log", "/ppp/secret/add").await?;
     wait_for_text(&app, "#service-activity", "service added").await?;
@@ -244,7 +252,7 @@ async fn customers_reach_the_router_suspensions_cut_them_off_and_failures_reach_
     click(&app, "#tab-queue").await?;
     click(&app, "#queue-table .queue-retry").await?;
     eventually("the new rate on the router", || {
-        profile_rate(&sim, "hd-1-home-20").is_some_and(|r| r.starts_with("5M/25M"))
+        profile_property(&sim, "hd-1-home-20", "rate-limit").is_some_and(|r| r.starts_with("5M/25M"))
     })
     .await?;
     click(&app, "#tab-plan").await?;

@@ -7,7 +7,7 @@ mod invoice;
 mod invoices;
 mod settings;
 
-use headend_ipc::{BurstDto, PlanForm, PlanRow, command};
+use headend_ipc::{BurstDto, PlanForm, PlanRow, PlanSessionDto, command};
 use leptos::prelude::*;
 use serde::Serialize;
 
@@ -71,6 +71,17 @@ fn edit_form(p: &PlanRow) -> PlanForm {
         tax_rate: p.tax_rate.clone(),
         session: p.session.clone(),
     }
+}
+
+/// A plan's timeouts and pool in a line, `None` when it has none.
+fn session_text(s: &PlanSessionDto) -> Option<String> {
+    let parts: Vec<String> =
+        [("session-timeout", &s.session_timeout), ("idle-timeout", &s.idle_timeout), ("pool", &s.address_pool)]
+            .into_iter()
+            .filter(|(_, value)| !value.is_empty())
+            .map(|(name, value)| format!("{name} {value}"))
+            .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
 }
 
 /// The rate-limit RouterOS will hold, as typed so far (upload first).
@@ -182,6 +193,7 @@ fn PlanTable(plans: Vec<PlanRow>, form: RwSignal<Option<PlanForm>>, saved: RwSig
                                     <td>
                                         <div class="mono">{p.profile.clone()}</div>
                                         <div class="mono muted small" title="rate-limit, upload first as RouterOS writes it">{p.rate_limit.clone()}</div>
+                                        {session_text(&p.session).map(|text| view! { <div class="muted small plan-session">{text}</div> })}
                                     </td>
                                     <td class="mono num">{p.price.clone()}</td>
                                     <td>{cycle_text(&p.cycle)}</td>
