@@ -136,6 +136,10 @@ async fn customers_reach_the_router_suspensions_cut_them_off_and_failures_reach_
     select_index(&app, "#svc-plan", 1).await?;
     fill(&app, "#svc-username", "ana").await?;
     fill(&app, "#svc-password", "s3cret-pw").await?;
+    fill(&app, "#svc-fixed-address", "100.64.0.300").await?;
+    click(&app, "#svc-save").await?;
+    wait_for_text(&app, "#error-ip_address", "Enter a fixed address").await?;
+    fill(&app, "#svc-fixed-address", "100.64.0.30").await?;
     screenshots(&app, "service-form").await?;
     click(&app, "#svc-save").await?;
     wait_for_text(&app, "#page-title", "ana · Ana Lima").await?;
@@ -145,6 +149,12 @@ async fn customers_reach_the_router_suspensions_cut_them_off_and_failures_reach_
     assert_eq!(profile_property(&sim, "hd-1-home-20", "rate-limit").as_deref(), Some("5M/20M 10M/40M 4M/16M 16/16"));
     assert_eq!(profile_property(&sim, "hd-1-home-20", "session-timeout").as_deref(), Some("1d"));
     assert_eq!(profile_property(&sim, "hd-1-home-20", "idle-timeout").as_deref(), Some("30m"));
+    let remote_address = sim.items("/ppp/secret").and_then(|all| {
+        all.into_iter()
+            .find(|s| s.get_str("name") == Some("ana"))
+            .and_then(|s| s.get_str("remote-address").map(str::to_owned))
+    });
+    assert_eq!(remote_address.as_deref(), Some("100.64.0.30"), "ana's fixed address");
     wait_for_text(&app, "#service-on-router", "On router").await?;
     wait_for_text(&app, "#service-router-log", "/ppp/secret/add").await?;
     wait_for_text(&app, "#service-activity", "service added").await?;

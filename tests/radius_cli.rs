@@ -59,6 +59,8 @@ async fn a_router_switched_to_radius_logs_in_through_freeradius() -> anyhow::Res
             "Home 20",
             "--pppoe",
             "ana",
+            "--address",
+            "100.64.0.7",
             "--password-stdin",
         ],
         Some("ana-pw"),
@@ -161,6 +163,7 @@ async fn a_router_switched_to_radius_logs_in_through_freeradius() -> anyhow::Res
     assert_eq!(login["attributes"]["Session-Timeout"], "86400", "{login}");
     assert_eq!(login["attributes"]["Idle-Timeout"], "1800", "{login}");
     assert_eq!(login["attributes"]["Framed-Pool"], "pool-home", "{login}");
+    assert_eq!(login["attributes"]["Framed-IP-Address"], "100.64.0.7", "ana's fixed address: {login}");
 
     // The router's subscriber logs in through FreeRADIUS; suspended, it is kicked and refused.
     assert!(matches!(sim.dial("ana", "ana-pw").await?, DialOutcome::Accepted { .. }));

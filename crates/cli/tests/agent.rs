@@ -82,7 +82,7 @@ impl Lab {
                     (Access::StaticIp { address: format!("10.1.0.{}", n + 1).parse().unwrap() }, None)
                 } else {
                     (
-                        Access::Pppoe { username: format!("c{n:03}") },
+                        Access::Pppoe { username: format!("c{n:03}"), address: None },
                         Some(cipher.encrypt(&Password::new(format!("pw{n}")))),
                     )
                 };

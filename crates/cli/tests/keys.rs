@@ -148,7 +148,7 @@ async fn a_new_key_is_never_made_over_encrypted_passwords() {
             customer,
             router,
             plan,
-            access: Access::Pppoe { username: "ana".into() },
+            access: Access::Pppoe { username: "ana".into(), address: None },
             status: ServiceStatus::Active,
             next_billing_date: None,
             grace_days: None,

@@ -387,7 +387,7 @@ async fn zero_touch_from_the_command_line() {
             customer,
             router,
             plan,
-            access: Access::Pppoe { username: "jose".into() },
+            access: Access::Pppoe { username: "jose".into(), address: None },
             status: ServiceStatus::Pending,
             next_billing_date: None,
             grace_days: None,

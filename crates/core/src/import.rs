@@ -168,12 +168,12 @@ pub fn parse_services_with(
         match read_row(line, &fields, router_exists, plan_exists) {
             Ok(row) => {
                 let key = match &row.access {
-                    Access::Pppoe { username } => (row.router.clone(), format!("user {username}")),
+                    Access::Pppoe { username, .. } => (row.router.clone(), format!("user {username}")),
                     Access::StaticIp { address } => (row.router.clone(), format!("address {address}")),
                 };
                 if let Some(first) = seen.get(&key) {
                     let what = match &row.access {
-                        Access::Pppoe { username } => format!("user name {username:?}"),
+                        Access::Pppoe { username, .. } => format!("user name {username:?}"),
                         Access::StaticIp { address } => format!("address {address}"),
                     };
                     parsed.errors.push(RowError::new(
@@ -320,7 +320,7 @@ fn read_row(
                     "an ip is only for static services (a pppoe service gets its address from the router)".to_owned(),
                 );
             }
-            access = Some(Access::Pppoe { username: username.to_owned() });
+            access = Some(Access::Pppoe { username: username.to_owned(), address: None });
             pppoe_password = Some(Password::new(password));
         }
         "static" => {
@@ -422,7 +422,7 @@ mod tests {
         assert_eq!(ana.line, 2);
         assert_eq!(ana.customer, "Ana Silva");
         assert_eq!(ana.phone.as_deref(), Some("+55 11 9999"));
-        assert_eq!(ana.access, Access::Pppoe { username: "ana".into() });
+        assert_eq!(ana.access, Access::Pppoe { username: "ana".into(), address: None });
         assert_eq!(ana.password.as_ref().map(Password::expose), Some(" pass word "));
         assert_eq!(ana.next_billing_date, Some(date(2026, 12, 5)));
         assert!(!format!("{ana:?}").contains("pass word"));

@@ -66,8 +66,16 @@ impl FromStr for ServiceStatus {
 /// is not here: it lives in the OS keyring under the service's id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Access {
-    Pppoe { username: String },
-    StaticIp { address: IpAddr },
+    /// `address`: a fixed address the router gives this user every time
+    /// (the secret's `remote-address`, or FreeRADIUS's
+    /// `Framed-IP-Address`); `None` takes one from the plan's pool.
+    Pppoe {
+        username: String,
+        address: Option<IpAddr>,
+    },
+    StaticIp {
+        address: IpAddr,
+    },
 }
 
 impl Access {

@@ -52,7 +52,7 @@ fn pppoe(id: i64, user: &str, status: ServiceStatus) -> ServiceSpec {
             customer: CustomerId(id),
             router: RouterId(1),
             plan: PlanId(1),
-            access: Access::Pppoe { username: user.into() },
+            access: Access::Pppoe { username: user.into(), address: None },
             status,
             next_billing_date: Some(date(2026, 12, 1)),
             grace_days: None,
@@ -103,6 +103,7 @@ fn secret(id: &str, name: &str, service: Option<i64>, disabled: bool) -> Observe
         profile: "hd-1-plan".into(),
         disabled,
         comment: service.map(|s| Marker::Service(ServiceId(s)).comment(&here())),
+        remote_address: None,
     }
 }
 
@@ -167,14 +168,17 @@ fn apply(observed: &mut ObservedRouter, plan: &ProvisionPlan) {
                     _ => p.remote_address = None,
                 }
             }
-            Step::AddSecret { service, name, password, profile, disabled } => observed.secrets.push(ObservedSecret {
-                id: new_id(),
-                name: name.clone(),
-                password: Some(password.clone()),
-                profile: profile.clone(),
-                disabled: *disabled,
-                comment: Some(Marker::Service(*service).comment(&here())),
-            }),
+            Step::AddSecret { service, name, password, profile, address, disabled } => {
+                observed.secrets.push(ObservedSecret {
+                    id: new_id(),
+                    name: name.clone(),
+                    password: Some(password.clone()),
+                    profile: profile.clone(),
+                    disabled: *disabled,
+                    comment: Some(Marker::Service(*service).comment(&here())),
+                    remote_address: address.map(|a| a.to_string()),
+                })
+            }
             Step::SetSecret { id, changes, .. } => {
                 let s = observed.secrets.iter_mut().find(|s| &s.id == id).unwrap();
                 if let Some(n) = &changes.name {
@@ -192,6 +196,12 @@ fn apply(observed: &mut ObservedRouter, plan: &ProvisionPlan) {
                 if let Some(c) = &changes.comment {
                     s.comment = Some(c.clone());
                 }
+                if let Some(a) = changes.address {
+                    s.remote_address = Some(a.to_string());
+                }
+            }
+            Step::UnsetSecretAddress { id, .. } => {
+                observed.secrets.iter_mut().find(|s| &s.id == id).unwrap().remote_address = None;
             }
             Step::EnableSecret { id, .. } | Step::DisableSecret { id, .. } => {
                 let s = observed.secrets.iter_mut().find(|s| &s.id == id).unwrap();
@@ -638,4 +648,21 @@ fn a_plans_session_limits_reach_its_profile_and_leave_it_when_removed() {
         ]
     );
     assert!(unset.steps.iter().all(|s| s.phase() == 0));
+}
+
+#[test]
+fn a_fixed_pppoe_address_is_the_secrets_remote_address_until_removed() {
+    let mut ana = pppoe(1, "ana", ServiceStatus::Active);
+    ana.service.access = Access::Pppoe { username: "ana".into(), address: "100.64.0.7".parse().ok() };
+    let mut observed = ObservedRouter::default();
+    let added = converge(&want(SuspensionMode::Disable, &[ana.clone()]), &mut observed);
+    assert_eq!(texts(&added)[1], "add PPP secret ana (profile hd-1-plan, address 100.64.0.7)");
+
+    ana.service.access = Access::Pppoe { username: "ana".into(), address: "100.64.0.8".parse().ok() };
+    let moved = converge(&want(SuspensionMode::Disable, &[ana.clone()]), &mut observed);
+    assert_eq!(texts(&moved), ["set PPP secret ana: address 100.64.0.8"]);
+
+    ana.service.access = Access::Pppoe { username: "ana".into(), address: None };
+    let pooled = converge(&want(SuspensionMode::Disable, &[ana]), &mut observed);
+    assert_eq!(texts(&pooled), ["unset PPP secret ana remote-address"]);
 }

@@ -152,7 +152,7 @@ async fn sessions_of_an_api_router_become_its_services_history() {
         customer,
         router: router.id,
         plan,
-        access: Access::Pppoe { username: user.clone() },
+        access: Access::Pppoe { username: user.clone(), address: None },
         status: ServiceStatus::Active,
         next_billing_date: None,
         grace_days: None,

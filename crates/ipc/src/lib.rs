@@ -425,6 +425,9 @@ pub struct ServiceRow {
     pub kind: String,
     /// The PPPoE user name or the static address.
     pub login: String,
+    /// A PPPoE user's fixed address; empty when it takes one from a pool.
+    #[serde(default)]
+    pub fixed_address: String,
     pub router_id: i64,
     pub router_name: String,
     pub plan_id: i64,

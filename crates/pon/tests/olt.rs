@@ -129,7 +129,7 @@ impl Lab {
                 customer,
                 router,
                 plan,
-                access: Access::Pppoe { username: format!("ana-{serial}") },
+                access: Access::Pppoe { username: format!("ana-{serial}"), address: None },
                 status: ServiceStatus::Pending,
                 next_billing_date: None,
                 grace_days: None,

@@ -217,7 +217,10 @@ fn services(
                 let ip = std::net::Ipv4Addr::new(10, r as u8, (n / 250) as u8, (n % 250) as u8 + 1);
                 (Access::StaticIp { address: ip.into() }, None)
             } else {
-                (Access::Pppoe { username: user.clone() }, Some(cipher.encrypt(&Password::new(format!("pw{n}")))))
+                (
+                    Access::Pppoe { username: user.clone(), address: None },
+                    Some(cipher.encrypt(&Password::new(format!("pw{n}")))),
+                )
             };
             out.push(ImportService {
                 customer_name: format!("Customer {user}"),

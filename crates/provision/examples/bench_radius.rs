@@ -238,7 +238,7 @@ fn services(
                 router: *router,
                 plan,
                 password: Some(cipher.encrypt(&Password::new(format!("pw{n}")))),
-                access: Access::Pppoe { username: user },
+                access: Access::Pppoe { username: user, address: None },
                 status: if n % 20 == 18 { ServiceStatus::Suspended } else { ServiceStatus::Active },
                 next_billing_date: None,
                 adopt: false,

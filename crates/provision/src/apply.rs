@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use headend_core::plan::SessionLimits;
-use headend_core::provision::diff::{ObjectKind, ProvisionPlan, Step};
+use headend_core::provision::diff::{ObjectKind, ProvisionPlan, REMOTE_ADDRESS, Step};
 use headend_core::provision::marker::{Installation, Marker};
 use headend_routeros::Attributes;
 use headend_routeros::client::{ClientError, Password};
@@ -47,10 +47,13 @@ pub fn change(step: &Step, dialect: Dialect, installation: &Installation) -> Cha
         }
         .into_update(id(item)),
         Step::UnsetProfile { id: item, property, .. } => Change::unset(Menu::PppProfile, id(item), property),
-        Step::AddSecret { service, name, password, profile, disabled } => {
+        Step::AddSecret { service, name, password, profile, address, disabled } => {
             let mut secret = NewPppSecret::pppoe(name.as_str(), Password::new(password.expose()))
                 .profile(profile.as_str())
                 .comment(Marker::Service(*service).comment(installation));
+            if let Some(address) = address {
+                secret = secret.remote_address(address.to_string());
+            }
             secret.disabled = *disabled;
             secret.into_change()
         }
@@ -58,6 +61,7 @@ pub fn change(step: &Step, dialect: Dialect, installation: &Installation) -> Cha
             name: changes.name.as_deref().map(Into::into),
             password: changes.password.as_ref().map(|p| Password::new(p.expose())),
             profile: changes.profile.as_deref().map(Into::into),
+            remote_address: changes.address.map(|a| a.to_string().into()),
             comment: changes.comment.as_deref().map(Into::into),
             disabled: changes.disabled,
             ..PppSecretUpdate::default()
@@ -65,6 +69,7 @@ pub fn change(step: &Step, dialect: Dialect, installation: &Installation) -> Cha
         .into_change(id(item)),
         Step::EnableSecret { id: item, .. } => Change::set_disabled(Menu::PppSecret, id(item), false),
         Step::DisableSecret { id: item, .. } => Change::set_disabled(Menu::PppSecret, id(item), true),
+        Step::UnsetSecretAddress { id: item, .. } => Change::unset(Menu::PppSecret, id(item), REMOTE_ADDRESS),
         Step::RemoveSecret { id: item, .. } => Change::remove(Menu::PppSecret, id(item)),
         Step::Kick { id: item, .. } => Change::remove(Menu::PppActive, id(item)),
         Step::AddAddress { service, list, address } => NewAddressListEntry {
@@ -181,6 +186,7 @@ mod tests {
             name: "ana".into(),
             password: SubscriberPassword::new("pw"),
             profile: "hd-1-home".into(),
+            address: None,
             disabled: false,
         };
         assert_eq!(

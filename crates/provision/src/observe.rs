@@ -50,6 +50,7 @@ pub async fn observe(api: &impl RouterApi, with_queues: bool) -> Result<Observed
                 name: text(&s.name),
                 password: s.password.map(|p| Password::new(text(p.expose()))),
                 profile: text(&s.profile),
+                remote_address: opt_text(s.remote_address.as_ref()),
                 disabled: s.disabled,
                 comment: opt_text(s.comment.as_ref()),
             })

@@ -97,7 +97,7 @@ pub(crate) async fn sync(
     };
     let mut users: BTreeMap<String, ServiceId> = BTreeMap::new();
     for spec in input.specs {
-        if let Access::Pppoe { username } = &spec.service.access
+        if let Access::Pppoe { username, .. } = &spec.service.access
             && !kept_elsewhere.contains(username)
         {
             users.insert(username.clone(), spec.service.id);
@@ -250,7 +250,7 @@ fn kicks<'a>(
     };
     let mut out = Vec::new();
     for spec in input.specs {
-        let Access::Pppoe { username } = &spec.service.access else { continue };
+        let Access::Pppoe { username, .. } = &spec.service.access else { continue };
         let sessions: Vec<&ObservedSession> = input.sessions.iter().filter(|s| &s.name == username).collect();
         if sessions.is_empty() {
             continue;

@@ -85,7 +85,7 @@ impl Fixture {
                 customer,
                 router,
                 plan: self.plan,
-                access: Access::Pppoe { username: user.into() },
+                access: Access::Pppoe { username: user.into(), address: None },
                 status,
                 next_billing_date: due,
                 grace_days: None,
@@ -223,6 +223,42 @@ async fn a_plans_session_limits_are_set_on_its_profile_and_unset_when_removed() 
         (None, None, None)
     );
     assert!(engine.sweep_one(router, SweepMode::Apply).await.unwrap().steps.is_empty());
+}
+
+#[tokio::test]
+async fn a_fixed_pppoe_address_is_the_secrets_remote_address_and_goes_when_removed() {
+    let sim = SimRouter::start(SimConfig::default()).await.unwrap();
+    let mut fx = Fixture::new().await;
+    let router = fx.router("core", &sim).await;
+    let ana = fx.pppoe(router.id, "ana", ServiceStatus::Active, None).await;
+    let set_address = |address: Option<&str>| {
+        let address = address.map(|a| a.parse().unwrap());
+        let store = fx.store().clone();
+        async move {
+            let s = store.service(ana).await.unwrap().unwrap();
+            let new = NewService {
+                customer: s.customer,
+                router: s.router,
+                plan: s.plan,
+                access: Access::Pppoe { username: "ana".into(), address },
+                status: s.status,
+                next_billing_date: s.next_billing_date,
+                grace_days: s.grace_days,
+                password: None,
+                adopt: false,
+            };
+            store.update_service(ana, &new).await.unwrap();
+        }
+    };
+    set_address(Some("100.64.0.7")).await;
+    let engine = fx.engine();
+    engine.sweep_one(router.clone(), SweepMode::Apply).await.unwrap();
+    assert_eq!(secret(&sim, "ana").unwrap().get_str("remote-address"), Some("100.64.0.7"));
+    assert!(engine.sweep_one(router.clone(), SweepMode::Apply).await.unwrap().steps.is_empty());
+    set_address(None).await;
+    let cleared = engine.sweep_one(router.clone(), SweepMode::Apply).await.unwrap();
+    assert!(cleared.steps.iter().all(|s| s.outcome == StepStatus::Applied), "{:?}", cleared.steps);
+    assert_eq!(secret(&sim, "ana").unwrap().get("remote-address"), None);
 }
 
 #[tokio::test]

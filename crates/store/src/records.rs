@@ -93,7 +93,7 @@ impl ServiceOverview {
     /// or address, then the customer.
     pub fn label(&self) -> String {
         match &self.access {
-            Access::Pppoe { username } => format!("{username} ({})", self.customer_name),
+            Access::Pppoe { username, .. } => format!("{username} ({})", self.customer_name),
             Access::StaticIp { address } => format!("{address} ({})", self.customer_name),
         }
     }

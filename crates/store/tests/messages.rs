@@ -236,7 +236,7 @@ async fn contacts_carry_preferences_plans_and_balance_and_blasts_filter_them() {
                 customer: who,
                 router,
                 plan,
-                access: Access::Pppoe { username: format!("user{i}") },
+                access: Access::Pppoe { username: format!("user{i}"), address: None },
                 password: None,
                 status,
                 next_billing_date: None,

@@ -105,7 +105,7 @@ async fn queries_at_100k_services() {
                 let n = u32::try_from(i).unwrap();
                 Access::StaticIp { address: IpAddr::V4(Ipv4Addr::from(0x6440_0000 + n)) }
             } else {
-                Access::Pppoe { username: format!("user{i:06}") }
+                Access::Pppoe { username: format!("user{i:06}"), address: None }
             };
             ImportService {
                 customer_name: format!("Customer {i:06}"),

@@ -59,7 +59,7 @@ fn pppoe(router: RouterId, plan: PlanId, customer: CustomerId, username: &str) -
         customer,
         router,
         plan,
-        access: Access::Pppoe { username: username.into() },
+        access: Access::Pppoe { username: username.into(), address: None },
         status: ServiceStatus::Active,
         next_billing_date: Some(date(2026, 12, 1)),
         grace_days: None,

@@ -65,7 +65,7 @@ impl Workflows {
                 customer_phone: None,
                 router,
                 plan: a.plan,
-                access: Access::Pppoe { username: a.username.clone() },
+                access: Access::Pppoe { username: a.username.clone(), address: a.address },
                 password: Some(cipher.encrypt(password)),
                 status: a.status,
                 next_billing_date: None,
@@ -144,6 +144,7 @@ impl Workflows {
                 password: s.password.map(|p| Password::new(text(p.expose()))),
                 service: text(&s.service),
                 profile: text(&s.profile),
+                remote_address: s.remote_address.as_ref().map(text),
                 disabled: s.disabled,
                 comment: s.comment.as_ref().map(text),
             })

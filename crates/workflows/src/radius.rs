@@ -356,7 +356,7 @@ impl Workflows {
                     None => router.backend.nas().map_or(DEFAULT_COA_PORT, |n| n.coa_port),
                 };
                 for row in self.store.provisioning_rows(id).await? {
-                    if let Access::Pppoe { username } = &row.service.access
+                    if let Access::Pppoe { username, .. } = &row.service.access
                         && let Some((other, on)) = self.store.radius_user_elsewhere(username, id).await?
                     {
                         return Err(WorkflowError::invalid(
@@ -396,7 +396,7 @@ impl Workflows {
             .service(service)
             .await?
             .ok_or_else(|| WorkflowError::NotFound(format!("no service {service}")))?;
-        let Access::Pppoe { username } = &overview.access else {
+        let Access::Pppoe { username, .. } = &overview.access else {
             return Err(WorkflowError::invalid("service", "a static-IP service does not log in"));
         };
         let row = self

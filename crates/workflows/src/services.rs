@@ -63,7 +63,7 @@ fn customer(input: &CustomerInput) -> Result<NewCustomer, WorkflowError> {
 /// The service's own fields, checked; `adding` says whether a PPPoE
 /// password is required.
 fn check(input: &ServiceInput, adding: bool) -> Result<Option<u16>, WorkflowError> {
-    if let Access::Pppoe { username } = &input.access {
+    if let Access::Pppoe { username, .. } = &input.access {
         validate_username(username).map_err(|e| WorkflowError::invalid("username", e.to_string()))?;
         match &input.password {
             Some(password) => {
@@ -107,7 +107,7 @@ struct Names {
 /// `kind login on router, status`: how the activity log names a service.
 fn describe(access: &Access, router: &str, status: ServiceStatus) -> String {
     let login = match access {
-        Access::Pppoe { username } => username.clone(),
+        Access::Pppoe { username, .. } => username.clone(),
         Access::StaticIp { address } => address.to_string(),
     };
     format!("{} {login} on {router}, {status}", access.kind())
@@ -155,7 +155,8 @@ impl Workflows {
 
     /// What both add and edit check against the database before writing:
     /// the router and plan exist, the PPPoE user is free on the router (and
-    /// on every RADIUS router when it is one), and
+    /// on every RADIUS router when it is one), the address is no other
+    /// live service's on the router, and
     /// a new password can be encrypted. Returns the router's and the plan's
     /// names (for the activity log) and the sealed password.
     async fn prepare(
@@ -173,13 +174,26 @@ impl Workflows {
             .plan(input.plan)
             .await?
             .ok_or_else(|| WorkflowError::invalid("plan_id", "that plan no longer exists"))?;
-        if let Access::Pppoe { username } = &input.access
+        if let Access::Pppoe { username, .. } = &input.access
             && let Some(other) = self.store.pppoe_user(input.router, username).await?
             && Some(other) != this
         {
             return Err(StoreError::DuplicateUser { user: username.clone(), router: router.name }.into());
         }
-        if let (Access::Pppoe { username }, Some(_)) = (&input.access, router.backend.nas())
+        let address = match &input.access {
+            Access::Pppoe { address, .. } => *address,
+            Access::StaticIp { address } => Some(*address),
+        };
+        if let Some(address) = address
+            && let Some(other) = self.store.service_with_address(input.router, address).await?
+            && Some(other) != this
+        {
+            return Err(WorkflowError::invalid(
+                "ip_address",
+                format!("{address} is already service {other}'s address on {}", router.name),
+            ));
+        }
+        if let (Access::Pppoe { username, .. }, Some(_)) = (&input.access, router.backend.nas())
             && let Some((other, on)) = self.store.radius_user_elsewhere(username, input.router).await?
             && Some(other) != this
         {

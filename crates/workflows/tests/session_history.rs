@@ -85,7 +85,7 @@ async fn add_service(store: &Store, router: RouterId, plan: headend_core::PlanId
             customer,
             router,
             plan,
-            access: Access::Pppoe { username: user.into() },
+            access: Access::Pppoe { username: user.into(), address: None },
             status: ServiceStatus::Active,
             next_billing_date: None,
             grace_days: None,

@@ -140,7 +140,10 @@ async fn bad_input_names_its_field_and_writes_nothing() {
     let err = lab.w.add_service(&Actor::Operator, long_grace).await.unwrap_err();
     assert_eq!(err.to_string(), "grace is a whole number of days from 0 to 365, not 366, or empty for the ISP's");
     assert_eq!(field(err), Some("grace_days"));
-    let no_password = ServiceInput { access: Access::Pppoe { username: "ana".into() }, ..lab.input("Ana", "10.0.0.2") };
+    let no_password = ServiceInput {
+        access: Access::Pppoe { username: "ana".into(), address: None },
+        ..lab.input("Ana", "10.0.0.2")
+    };
     assert_eq!(field(lab.w.add_service(&Actor::Operator, no_password).await.unwrap_err()), Some("password"));
     let gone = ServiceInput { router: RouterId(99), ..lab.input("Ana", "10.0.0.2") };
     assert_eq!(field(lab.w.add_service(&Actor::Operator, gone).await.unwrap_err()), Some("router_id"));

@@ -37,7 +37,7 @@ pub async fn import_services(app: AppHandle, request: ImportRequest) -> Answer<I
                 new_customer: c.new_customer,
                 kind: c.row.access.kind().to_owned(),
                 login: match &c.row.access {
-                    Access::Pppoe { username } => username.clone(),
+                    Access::Pppoe { username, .. } => username.clone(),
                     Access::StaticIp { address } => address.to_string(),
                 },
                 router: c.row.router.clone(),

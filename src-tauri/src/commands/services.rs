@@ -44,7 +44,7 @@ impl Calendar {
 
 fn login(access: &Access) -> String {
     match access {
-        Access::Pppoe { username } => username.clone(),
+        Access::Pppoe { username, .. } => username.clone(),
         Access::StaticIp { address } => address.to_string(),
     }
 }
@@ -57,6 +57,10 @@ fn service_row(s: ServiceOverview, cal: &Calendar) -> ServiceRow {
         customer_phone: s.customer_phone.unwrap_or_default(),
         kind: s.access.kind().to_owned(),
         login: login(&s.access),
+        fixed_address: match &s.access {
+            Access::Pppoe { address: Some(address), .. } => address.to_string(),
+            _ => String::new(),
+        },
         router_id: s.router.0,
         router_name: s.router_name,
         plan_id: s.plan.0,
@@ -192,7 +196,13 @@ fn parse_form(form: &ServiceForm) -> Result<ServiceInput, ErrorDto> {
     let (access, password) = match form.kind.as_str() {
         "pppoe" => {
             let password = (!form.password.is_empty()).then(|| Password::new(form.password.as_str()));
-            (Access::Pppoe { username: form.username.trim().to_owned() }, password)
+            let address = match form.ip_address.trim() {
+                "" => None,
+                text => Some(IpAddr::from_str(text).map_err(|_| {
+                    ErrorDto::field("ip_address", "Enter a fixed address such as 100.64.0.15, or leave it empty.")
+                })?),
+            };
+            (Access::Pppoe { username: form.username.trim().to_owned(), address }, password)
         }
         "static" => {
             let address = IpAddr::from_str(form.ip_address.trim())

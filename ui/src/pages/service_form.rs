@@ -43,7 +43,7 @@ fn from_detail(d: &ServiceDetail) -> ServiceForm {
         kind: s.kind.clone(),
         username: if pppoe { s.login.clone() } else { String::new() },
         password: String::new(),
-        ip_address: if pppoe { String::new() } else { s.login.clone() },
+        ip_address: if pppoe { s.fixed_address.clone() } else { s.login.clone() },
         status: s.status.clone(),
         next_billing_date: s.next_billing_date.clone(),
         grace_days: s.grace_days.map(|g| g.to_string()).unwrap_or_default(),
@@ -250,6 +250,11 @@ fn Editor(initial: ServiceForm) -> impl IntoView {
                             placeholder=if editing.is_some() { "unchanged" } else { "" } prop:value=password on:input=set_password />
                         <span class="field-help">"Stored encrypted; pushed only to the router."</span>
                         <FieldError errors=errors field="password" /></label>
+                    <label class="field"><span class="field-label">"Fixed address"</span>
+                        <input id="svc-fixed-address" type="text" placeholder="from the plan's pool" class:invalid=has_error(errors, "ip_address")
+                            prop:value=ip on:input=set_ip />
+                        <span class="field-help">"Optional: the address the router always gives this user."</span>
+                        <FieldError errors=errors field="ip_address" /></label>
                 </Show>
                 <label class="field"><span class="field-label">"Next billing date"</span>
                     <input id="svc-due" type="text" placeholder="2026-12-05" class:invalid=has_error(errors, "next_billing_date")

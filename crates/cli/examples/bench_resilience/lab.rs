@@ -136,7 +136,7 @@ impl Lab {
             (Access::StaticIp { address: address.into() }, None)
         } else {
             let password = self.cipher.encrypt(&Password::new(format!("pw{n}")));
-            (Access::Pppoe { username: format!("c{n:05}") }, Some(password))
+            (Access::Pppoe { username: format!("c{n:05}"), address: None }, Some(password))
         };
         let (_, plan) = self.plans[n % self.plans.len()];
         ImportService {

@@ -90,7 +90,7 @@ async fn services(
                 plan: c.row.plan.clone(),
                 r#type: c.row.access.kind(),
                 login: match &c.row.access {
-                    Access::Pppoe { username } => username.clone(),
+                    Access::Pppoe { username, .. } => username.clone(),
                     Access::StaticIp { address } => address.to_string(),
                 },
                 status: c.row.status.as_str(),

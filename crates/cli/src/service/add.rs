@@ -39,6 +39,9 @@ pub struct AddArgs {
     /// A static-IP service with this address.
     #[arg(long, value_name = "ADDR")]
     ip: Option<IpAddr>,
+    /// A fixed address for the PPPoE user (the router's remote-address, or Framed-IP-Address in RADIUS mode).
+    #[arg(long, value_name = "ADDR", requires = "pppoe")]
+    address: Option<IpAddr>,
     /// pending, active, suspended, inactive or terminated.
     #[arg(long, default_value = "active", value_parser = ServiceStatus::from_str)]
     status: ServiceStatus,
@@ -65,7 +68,7 @@ pub async fn add(globals: &Globals, w: &Workflows, args: AddArgs) -> anyhow::Res
             let password = tokio::task::spawn_blocking(|| read_password("PPPoE password", "service add"))
                 .await
                 .context("reading standard input stopped unexpectedly")??;
-            (Access::Pppoe { username: user.trim().to_owned() }, Some(Password::new(password)))
+            (Access::Pppoe { username: user.trim().to_owned(), address: args.address }, Some(Password::new(password)))
         }
         (None, Some(address)) => (Access::StaticIp { address }, None),
         _ => bail!("give either --pppoe USER --password-stdin or --ip ADDR"),

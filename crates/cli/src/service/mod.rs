@@ -125,7 +125,7 @@ struct ServiceJson {
 impl ServiceJson {
     fn new(s: &ServiceOverview) -> Self {
         let (username, ip) = match &s.access {
-            Access::Pppoe { username } => (Some(username.clone()), None),
+            Access::Pppoe { username, address } => (Some(username.clone()), *address),
             Access::StaticIp { address } => (None, Some(*address)),
         };
         Self {

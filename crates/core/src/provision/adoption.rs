@@ -11,6 +11,8 @@
 //! without a password would be cut off by the next sweep. A secret that
 //! carries any Headend marker is left alone.
 
+use std::net::IpAddr;
+
 use crate::PlanId;
 use crate::provision::marker::Mark;
 use crate::provision::{Password, validate_username};
@@ -23,6 +25,8 @@ pub struct RouterSecret {
     pub password: Option<Password>,
     pub service: String,
     pub profile: String,
+    /// `remote-address`: the user's fixed address, when it has one.
+    pub remote_address: Option<String>,
     pub disabled: bool,
     pub comment: Option<String>,
 }
@@ -34,6 +38,9 @@ pub struct Adopted {
     pub customer: String,
     pub plan: PlanId,
     pub status: ServiceStatus,
+    /// The fixed address it already has (a secret's `remote-address`, a
+    /// user's `Framed-IP-Address`); a pool name is not one.
+    pub address: Option<IpAddr>,
 }
 
 /// What the router's secrets come to.
@@ -111,7 +118,8 @@ pub fn adopt(
             .map(|c| c.chars().take(100).collect())
             .unwrap_or_else(|| s.name.clone());
         let status = if s.disabled { ServiceStatus::Suspended } else { ServiceStatus::Active };
-        out.services.push((Adopted { username: s.name, customer, plan, status }, password));
+        let address = s.remote_address.as_deref().and_then(|a| a.parse().ok());
+        out.services.push((Adopted { username: s.name, customer, plan, status, address }, password));
     }
     out
 }
@@ -128,6 +136,7 @@ mod tests {
             profile: profile.into(),
             disabled,
             comment: comment.map(Into::into),
+            remote_address: None,
         }
     }
 
@@ -170,13 +179,15 @@ mod tests {
                     username: "ana".into(),
                     customer: "Ana Souza".into(),
                     plan: PlanId(1),
-                    status: ServiceStatus::Active
+                    status: ServiceStatus::Active,
+                    address: None,
                 },
                 Adopted {
                     username: "bob".into(),
                     customer: "bob".into(),
                     plan: PlanId(1),
-                    status: ServiceStatus::Suspended
+                    status: ServiceStatus::Suspended,
+                    address: None,
                 },
             ]
         );

@@ -61,6 +61,8 @@ pub enum DesiredAccess {
         /// `None` only when the service is off and never had one.
         password: Option<Password>,
         profile: String,
+        /// The fixed address the router gives the user, if any.
+        address: Option<IpAddr>,
         secret: SecretWant,
         /// Whether the customer's live session must be ended.
         kick: bool,
@@ -110,7 +112,7 @@ pub fn for_router<'a>(
         let on = entitlement == Entitlement::On;
         let terminated = service.status == ServiceStatus::Terminated;
         let access = match &service.access {
-            Access::Pppoe { username } => {
+            Access::Pppoe { username, address } => {
                 let secret = match (on, terminated, mode) {
                     (true, _, _) => SecretWant::Enabled,
                     (false, true, _) | (false, false, SuspensionMode::Remove) => SecretWant::Absent,
@@ -122,6 +124,7 @@ pub fn for_router<'a>(
                     username: username.clone(),
                     password: spec.password.clone(),
                     profile: plan.profile.clone(),
+                    address: *address,
                     // An address-list suspension must keep the session: it
                     // is what the firewall redirects.
                     secret: if list_session_address && spec.password.is_none() { SecretWant::Disabled } else { secret },

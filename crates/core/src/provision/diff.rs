@@ -56,6 +56,8 @@ pub enum Step {
         name: String,
         password: Password,
         profile: String,
+        /// The service's fixed address (`remote-address`).
+        address: Option<IpAddr>,
         disabled: bool,
     },
     SetSecret {
@@ -70,6 +72,12 @@ pub enum Step {
         name: String,
     },
     DisableSecret {
+        service: ServiceId,
+        id: String,
+        name: String,
+    },
+    /// Removes a fixed address the service no longer has.
+    UnsetSecretAddress {
         service: ServiceId,
         id: String,
         name: String,
@@ -150,6 +158,8 @@ pub struct SecretChanges {
     pub name: Option<String>,
     pub password: Option<Password>,
     pub profile: Option<String>,
+    /// A new fixed address; removing one is [`Step::UnsetSecretAddress`].
+    pub address: Option<IpAddr>,
     pub disabled: Option<bool>,
     /// Set when adopting: the marker comment.
     pub comment: Option<String>,
@@ -165,6 +175,7 @@ impl Step {
                 Marker::Plan(_) => None,
             },
             Step::AddSecret { service, .. }
+            | Step::UnsetSecretAddress { service, .. }
             | Step::SetSecret { service, .. }
             | Step::EnableSecret { service, .. }
             | Step::DisableSecret { service, .. }
@@ -184,7 +195,7 @@ impl Step {
             Step::AddProfile { .. } => ProvisionAction::ProfileAdd,
             Step::SetProfile { .. } | Step::UnsetProfile { .. } => ProvisionAction::ProfileSet,
             Step::AddSecret { .. } => ProvisionAction::SecretAdd,
-            Step::SetSecret { .. } => ProvisionAction::SecretSet,
+            Step::SetSecret { .. } | Step::UnsetSecretAddress { .. } => ProvisionAction::SecretSet,
             Step::EnableSecret { .. } => ProvisionAction::SecretEnable,
             Step::DisableSecret { .. } => ProvisionAction::SecretDisable,
             Step::RemoveSecret { .. } => ProvisionAction::SecretRemove,
@@ -227,10 +238,14 @@ impl fmt::Display for Step {
                 write!(f, "set PPP profile {name} rate-limit to {rate_limit}, {session}")
             }
             Step::UnsetProfile { name, property, .. } => write!(f, "unset PPP profile {name} {property}"),
-            Step::AddSecret { name, profile, disabled, .. } => {
+            Step::AddSecret { name, profile, address, disabled, .. } => {
                 write!(f, "add PPP secret {name} (profile {profile}")?;
+                if let Some(address) = address {
+                    write!(f, ", address {address}")?;
+                }
                 f.write_str(if *disabled { ", disabled)" } else { ")" })
             }
+            Step::UnsetSecretAddress { name, .. } => write!(f, "unset PPP secret {name} remote-address"),
             Step::SetSecret { name, changes, .. } => {
                 write!(f, "set PPP secret {name}:")?;
                 if let Some(n) = &changes.name {
@@ -241,6 +256,9 @@ impl fmt::Display for Step {
                 }
                 if let Some(p) = &changes.profile {
                     write!(f, " profile {p}")?;
+                }
+                if let Some(a) = &changes.address {
+                    write!(f, " address {a}")?;
                 }
                 if let Some(d) = changes.disabled {
                     f.write_str(if d { " disabled" } else { " enabled" })?;
@@ -465,7 +483,7 @@ fn secrets(cx: &Cx<'_>, observed: &ObservedRouter, out: &mut ProvisionPlan) {
         }
     }
     for (&service, want) in &desired.services {
-        let DesiredAccess::Pppoe { username, password, profile, secret, kick, .. } = &want.access else {
+        let DesiredAccess::Pppoe { username, password, profile, address, secret, kick, .. } = &want.access else {
             for s in by_service.get(&service).into_iter().flatten() {
                 out.steps.push(Step::RemoveSecret { service, id: s.id.clone(), name: s.name.clone() });
             }
@@ -514,6 +532,7 @@ fn secrets(cx: &Cx<'_>, observed: &ObservedRouter, out: &mut ProvisionPlan) {
                     name: username.clone(),
                     password: password.clone(),
                     profile: profile.clone(),
+                    address: *address,
                     disabled: false,
                 }),
                 None => out.conflicts.push(Conflict {
@@ -538,6 +557,14 @@ fn secrets(cx: &Cx<'_>, observed: &ObservedRouter, out: &mut ProvisionPlan) {
                 }
                 if &s.profile != profile {
                     changes.profile = Some(profile.clone());
+                }
+                let have_address = s.remote_address.as_deref().map(str::parse::<IpAddr>);
+                match address {
+                    Some(want) if have_address != Some(Ok(*want)) => changes.address = Some(*want),
+                    None if have_address.is_some() => {
+                        out.steps.push(Step::UnsetSecretAddress { service, id: s.id.clone(), name: s.name.clone() })
+                    }
+                    _ => {}
                 }
                 if adopting {
                     changes.comment = Some(Marker::Service(service).comment(cx.installation));

@@ -41,6 +41,8 @@ pub struct ObservedSecret {
     /// policy): the password is then never compared.
     pub password: Option<Password>,
     pub profile: String,
+    /// `remote-address`: a fixed address for the user.
+    pub remote_address: Option<String>,
     pub disabled: bool,
     pub comment: Option<String>,
 }

@@ -192,7 +192,7 @@ impl IspPolicy {
         if let Some(reason) = reason {
             return Entitlement::Off(reason);
         }
-        if let Access::Pppoe { username } = &service.access {
+        if let Access::Pppoe { username, .. } = &service.access {
             let valid = validate_username(username)
                 .and_then(|()| validate_password(password.map(Password::expose).unwrap_or_default()));
             if let Err(e) = valid {
@@ -275,7 +275,7 @@ mod tests {
             customer: CustomerId(1),
             router: RouterId(1),
             plan: PlanId(1),
-            access: Access::Pppoe { username: "ana".into() },
+            access: Access::Pppoe { username: "ana".into(), address: None },
             status,
             next_billing_date: due,
             grace_days: grace,

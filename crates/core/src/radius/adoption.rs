@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use crate::PlanId;
 use crate::provision::adoption::{Adopted, Adoption};
 use crate::provision::{Password, validate_username};
-use crate::radius::desired::RadiusState;
+use crate::radius::desired::{FRAMED_IP_ADDRESS, RadiusState};
 use crate::service::ServiceStatus;
 
 /// Decides each user's fate from the rows `state` holds (every user's
@@ -66,7 +66,12 @@ pub fn adopt_users(
             continue;
         };
         let status = if rejected { ServiceStatus::Suspended } else { ServiceStatus::Active };
-        let adopted = Adopted { username: name.to_owned(), customer: name.to_owned(), plan, status };
+        let address = state
+            .reply
+            .iter()
+            .find(|r| r.username == name && r.attribute == FRAMED_IP_ADDRESS)
+            .and_then(|r| r.value.parse().ok());
+        let adopted = Adopted { username: name.to_owned(), customer: name.to_owned(), plan, status, address };
         out.services.push((adopted, Password::new(password)));
     }
     out

@@ -8,9 +8,9 @@
 //! [`RadiusSuspension`]; a pending, inactive or terminated one (or one
 //! without valid credentials) has no rows, so FreeRADIUS rejects it.
 //!
-//! `radreply` stays empty: a static-IP service is an address on the router,
-//! not a user that dials in, and a PPPoE service has no fixed address in
-//! Headend's model, so there is no `Framed-IP-Address` to send yet.
+//! `radreply` holds a PPPoE service's fixed address (`Framed-IP-Address`);
+//! a static-IP service is an address on the router, not a user that dials
+//! in, so it has no rows.
 
 use std::collections::BTreeMap;
 
@@ -93,11 +93,20 @@ pub fn desired<'a>(
 ) -> RadiusState {
     let mut state = RadiusState { group_reply: groups(plans), ..RadiusState::default() };
     for service in services {
-        let Access::Pppoe { username } = &service.access else { continue };
+        let Access::Pppoe { username, address } = &service.access else { continue };
         let Some(plan) = plans.get(&service.plan) else { continue };
         let password = passwords.get(&service.id);
+        // A user who may log in (whatever their group) gets their address.
         let set_password = |state: &mut RadiusState, password: &Password| {
             state.check.push(CheckRow::new(username.as_str(), "Cleartext-Password", Op::Set, password.expose()));
+            if let Some(address) = address {
+                state.reply.push(ReplyRow {
+                    username: username.clone(),
+                    attribute: FRAMED_IP_ADDRESS.to_owned(),
+                    op: Op::Set,
+                    value: address.to_string(),
+                });
+            }
         };
         let join = |state: &mut RadiusState, groupname: String| {
             state.user_group.push(UserGroup { username: username.clone(), groupname, priority: GROUP_PRIORITY });
@@ -176,3 +185,13 @@ fn rate_limit_row(groupname: String, rate: String) -> GroupReplyRow {
 
 /// The reply attribute that carries a session's rate.
 pub const RATE_LIMIT: &str = "Mikrotik-Rate-Limit";
+
+/// The reply attribute of a user's fixed address.
+pub const FRAMED_IP_ADDRESS: &str = "Framed-IP-Address";
+
+/// The `radcheck` attributes Headend writes for its users; their other
+/// check rows (an operator's `Simultaneous-Use`) are left alone.
+pub const HEADEND_CHECKS: [&str; 2] = ["Cleartext-Password", "Auth-Type"];
+
+/// The `radreply` attributes Headend writes for its users.
+pub const HEADEND_REPLIES: [&str; 1] = [FRAMED_IP_ADDRESS];

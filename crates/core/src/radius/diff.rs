@@ -1,8 +1,9 @@
 //! From the rows Headend wants to the rows FreeRADIUS holds: the fewest
 //! inserts, updates and deletes, touching only rows Headend owns.
 //!
-//! Headend owns the `radcheck` and `radreply` rows of the users it manages
-//! (the PPPoE user names of its services, terminated ones included so their
+//! Headend owns the `radcheck` and `radreply` rows it writes
+//! ([`HEADEND_CHECKS`], [`HEADEND_REPLIES`]) of the users it manages (the
+//! PPPoE user names of its services, terminated ones included so their
 //! rows go), the `radgroupreply` rows of groups named with
 //! [`GROUP_PREFIX`], and the `radusergroup` rows that are both: a managed
 //! user in a Headend group. Every other row is the operator's and is never
@@ -23,7 +24,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::radius::desired::{GROUP_PREFIX, RadiusState};
+use crate::radius::desired::{GROUP_PREFIX, HEADEND_CHECKS, HEADEND_REPLIES, RadiusState};
 use crate::radius::rows::{CheckRow, GroupReplyRow, ReplyRow, UserGroup};
 
 /// One write to one row. A delete or update finds its row by every
@@ -84,12 +85,14 @@ impl Keyed for UserGroup {
 /// names of Headend's services.
 pub fn diff(desired: &RadiusState, current: &RadiusState, managed: &BTreeSet<String>) -> Vec<RadiusChange> {
     let ours_user = |name: &str| managed.contains(name);
+    let ours_check = |r: &CheckRow| ours_user(&r.username) && HEADEND_CHECKS.contains(&r.attribute.as_str());
+    let ours_reply = |r: &ReplyRow| ours_user(&r.username) && HEADEND_REPLIES.contains(&r.attribute.as_str());
     let ours_group = |name: &str| name.starts_with(GROUP_PREFIX);
     let (group_gone, group_set) = table(&desired.group_reply, &current.group_reply, |r| ours_group(&r.groupname));
-    let (check_gone, check_set) = table(&desired.check, &current.check, |r| ours_user(&r.username));
+    let (check_gone, check_set) = table(&desired.check, &current.check, ours_check);
     let (member_gone, member_set) =
         table(&desired.user_group, &current.user_group, |r| ours_user(&r.username) && ours_group(&r.groupname));
-    let (reply_gone, reply_set) = table(&desired.reply, &current.reply, |r| ours_user(&r.username));
+    let (reply_gone, reply_set) = table(&desired.reply, &current.reply, ours_reply);
 
     let mut out = Vec::new();
     out.extend(group_set.into_iter().map(RadiusChange::GroupReply));

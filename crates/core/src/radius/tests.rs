@@ -50,7 +50,7 @@ fn service(id: i64, user: &str, plan: i64, status: ServiceStatus) -> Service {
         customer: CustomerId(id),
         router: RouterId(1),
         plan: PlanId(plan),
-        access: Access::Pppoe { username: user.into() },
+        access: Access::Pppoe { username: user.into(), address: None },
         status,
         next_billing_date: Some(date(2026, 12, 1)),
         grace_days: None,
@@ -372,19 +372,29 @@ fn the_operators_rows_are_never_touched() {
 }
 
 #[test]
-fn stale_rows_of_managed_users_and_headend_groups_go() {
-    let desired = want(&[ana(ServiceStatus::Active)], &plans(), REJECT, "pw");
+fn stale_rows_headend_writes_go_and_the_operators_other_rows_of_its_users_stay() {
+    let mut addressed = ana(ServiceStatus::Active);
+    addressed.access = Access::Pppoe { username: "ana".into(), address: "100.64.0.7".parse().ok() };
+    let desired = want(&[addressed], &plans(), REJECT, "pw");
+    assert_eq!(desired.reply.len(), 1, "the fixed address: {:?}", desired.reply);
     let mut current = desired.clone();
-    let stray = check("ana", "Simultaneous-Use", "2");
+    let operators = check("ana", "Simultaneous-Use", "2");
     let duplicate = check("ana", "Cleartext-Password", "old");
     let old_group = group("headend-plan-9", "Mikrotik-Rate-Limit", "1M/1M");
-    current.check.extend([stray.clone(), duplicate.clone()]);
+    current.check.extend([operators, duplicate.clone()]);
     current.group_reply.push(old_group.clone());
+    let old_address = ReplyRow {
+        username: "ana".into(),
+        attribute: "Framed-IP-Address".into(),
+        op: Op::Set,
+        value: "100.64.0.9".into(),
+    };
+    current.reply = vec![old_address.clone()];
     assert_eq!(
         changes(&desired, &current),
         vec![
             RadiusChange::Check(Change::Delete(duplicate)),
-            RadiusChange::Check(Change::Delete(stray)),
+            RadiusChange::Reply(Change::Update { from: old_address, to: desired.reply[0].clone() }),
             RadiusChange::GroupReply(Change::Delete(old_group)),
         ]
     );

@@ -110,7 +110,7 @@ impl Store {
         let mut seen = HashSet::new();
         for row in parsed.rows {
             let (Some(&router), Some(&plan)) = (routers.get(&row.router), plans.get(&row.plan)) else { continue };
-            if let Access::Pppoe { username } = &row.access
+            if let Access::Pppoe { username, .. } = &row.access
                 && self.pppoe_user(router, username).await?.is_some()
             {
                 checked.errors.push(RowError::new(
@@ -146,7 +146,7 @@ impl Store {
         // User names: twice in the list, or already on the router.
         let mut users = HashSet::new();
         for s in services {
-            if let Access::Pppoe { username } = &s.access
+            if let Access::Pppoe { username, .. } = &s.access
                 && !users.insert((s.router, username.as_str()))
             {
                 let router = router_name(&mut tx, s.router).await;
@@ -236,7 +236,7 @@ impl Store {
                     .copied()
                     .ok_or_else(|| StoreError::NotFound(format!("customer {:?}", s.customer_name)))?;
                 let (username, address) = match &s.access {
-                    Access::Pppoe { username } => (Some(username.clone()), None),
+                    Access::Pppoe { username, address } => (Some(username.clone()), address.map(|a| a.to_string())),
                     Access::StaticIp { address } => (None, Some(address.to_string())),
                 };
                 insert = insert
@@ -263,7 +263,7 @@ impl Store {
             let mut insert = sqlx::query(&sql);
             for (s, id) in chunk.iter().zip(chunk_ids) {
                 let login = match &s.access {
-                    Access::Pppoe { username } => format!("PPPoE {username}"),
+                    Access::Pppoe { username, .. } => format!("PPPoE {username}"),
                     Access::StaticIp { address } => format!("static {address}"),
                 };
                 let due = s.next_billing_date.map_or_else(|| "no due date".to_owned(), |d| format!("due {d}"));

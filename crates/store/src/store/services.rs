@@ -69,7 +69,7 @@ const OVERVIEW_JOINS: &str = "FROM services s
 /// The user name and address columns of an access.
 fn access_columns(access: &Access) -> (Option<&str>, Option<String>) {
     match access {
-        Access::Pppoe { username } => (Some(username.as_str()), None),
+        Access::Pppoe { username, address } => (Some(username.as_str()), address.map(|a| a.to_string())),
         Access::StaticIp { address } => (None, Some(address.to_string())),
     }
 }
@@ -388,6 +388,24 @@ impl Store {
         Ok(found)
     }
 
+    /// The service, other than a terminated one, that has `address` on
+    /// `router` (a static IP, or a PPPoE user's fixed address): the router
+    /// can give an address to one customer only.
+    pub async fn service_with_address(
+        &self,
+        router: RouterId,
+        address: IpAddr,
+    ) -> Result<Option<ServiceId>, StoreError> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM services WHERE router_id = ? AND ip_address = ? AND status <> 'terminated' LIMIT 1",
+        )
+        .bind(router.0)
+        .bind(address.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(id.map(ServiceId))
+    }
+
     /// The service using PPPoE user name `username` on `router`, if any.
     pub async fn pppoe_user(&self, router: RouterId, username: &str) -> Result<Option<ServiceId>, StoreError> {
         let row = sqlx::query("SELECT id FROM services WHERE router_id = ? AND username = ?")
@@ -508,19 +526,21 @@ async fn finish_service_write(
 }
 
 fn access_row(row: &SqliteRow) -> Result<Access, StoreError> {
-    let kind: &str = row.try_get("kind")?;
+    access(row.try_get("kind")?, row.try_get("username")?, row.try_get("ip_address")?)
+}
+
+/// The access of a service's `kind`, `username` and `ip_address` columns
+/// (a PPPoE service's fixed address is its `ip_address`).
+fn access(kind: &str, username: Option<String>, ip: Option<&str>) -> Result<Access, StoreError> {
+    let address = |ip: &str| IpAddr::from_str(ip).map_err(|e| corrupt("services", format!("{ip:?}: {e}")));
     match kind {
         "pppoe" => Ok(Access::Pppoe {
-            username: row
-                .try_get::<Option<String>, _>("username")?
-                .ok_or_else(|| corrupt("services", "a PPPoE service without a user name"))?,
+            username: username.ok_or_else(|| corrupt("services", "a PPPoE service without a user name"))?,
+            address: ip.map(address).transpose()?,
         }),
         "static" => {
-            let ip: Option<&str> = row.try_get("ip_address")?;
             let ip = ip.ok_or_else(|| corrupt("services", "a static service without an address"))?;
-            Ok(Access::StaticIp {
-                address: IpAddr::from_str(ip).map_err(|e| corrupt("services", format!("{ip:?}: {e}")))?,
-            })
+            Ok(Access::StaticIp { address: address(ip)? })
         }
         other => Err(corrupt("services", format!("unknown kind {other:?}"))),
     }
@@ -539,20 +559,7 @@ fn grace_row(row: &SqliteRow) -> Result<Option<u16>, StoreError> {
 /// A row of [`SERVICE_COLUMNS`], read by position: the engine reads every
 /// service, and looking columns up by name doubled the time.
 pub(super) fn service_row(row: &SqliteRow) -> Result<Service, StoreError> {
-    let kind: &str = row.try_get(4)?;
-    let access = match kind {
-        "pppoe" => Access::Pppoe {
-            username: row
-                .try_get::<Option<String>, _>(5)?
-                .ok_or_else(|| corrupt("services", "a PPPoE service without a user name"))?,
-        },
-        "static" => {
-            let ip: Option<&str> = row.try_get(6)?;
-            let ip = ip.ok_or_else(|| corrupt("services", "a static service without an address"))?;
-            Access::StaticIp { address: IpAddr::from_str(ip).map_err(|e| corrupt("services", format!("{ip:?}: {e}")))? }
-        }
-        other => return Err(corrupt("services", format!("unknown kind {other:?}"))),
-    };
+    let access = access(row.try_get(4)?, row.try_get(5)?, row.try_get(6)?)?;
     let status: &str = row.try_get(7)?;
     let due: Option<&str> = row.try_get(8)?;
     let grace: Option<i64> = row.try_get(9)?;

@@ -43,7 +43,7 @@ pub(crate) async fn pppoe_ana(store: &Store, password: Option<Vec<u8>>) -> (Rout
         customer,
         router,
         plan,
-        access: Access::Pppoe { username: "ana".into() },
+        access: Access::Pppoe { username: "ana".into(), address: None },
         status: ServiceStatus::Active,
         next_billing_date: None,
         grace_days: None,
