@@ -413,10 +413,12 @@ pub struct RadiusLab {
 
 impl RadiusLab {
     pub async fn start(nas_secret: &str) -> anyhow::Result<Self> {
-        use headend_simlab::{FreeRadiusConfig, FreeRadiusServer, PostgresServer, SimConfig, SimRadius, SimRouter};
+        use headend_simlab::{
+            FreeRadiusConfig, FreeRadiusServer, PostgresServer, SimConfig, SimRadius, SimRouter, UserStore,
+        };
         let postgres = PostgresServer::start().await?;
         let freeradius = FreeRadiusServer::start(FreeRadiusConfig {
-            sql: postgres.sql_backend("radius"),
+            users: UserStore::Sql(postgres.sql_backend("radius")),
             clients: vec![("127.0.0.0/8".parse()?, nas_secret.to_owned())],
         })
         .await?;

@@ -22,7 +22,7 @@ use headend_radius_db::RadiusDb;
 use headend_secrets::{RADIUS_DB_KEY, Secret, SecretKey, SubscriberCipher};
 use headend_simlab::{
     CoaFault, DialOutcome, FreeRadiusConfig, FreeRadiusServer, MariaDbServer, PostgresServer, SimConfig, SimRadius,
-    SimRouter, SimRouterHandle, SqlBackend,
+    SimRouter, SimRouterHandle, SqlBackend, UserStore,
 };
 use headend_store::{EngineHolder, NewCustomer, NewPlan, NewService, Store};
 use rust_decimal::Decimal;
@@ -80,7 +80,7 @@ impl Lab {
         let db = RadiusDb::connect(&database.url(), &Secret::new(database.password().to_owned())).await.unwrap();
         db.create_schema().await.unwrap();
         let freeradius = FreeRadiusServer::start(FreeRadiusConfig {
-            sql: database.backend(),
+            users: UserStore::Sql(database.backend()),
             clients: vec![("127.0.0.0/8".parse().unwrap(), NAS_SECRET.to_owned())],
         })
         .await

@@ -44,4 +44,6 @@ pub use routeros::{
     CoaFault, DialOutcome, Faults, Persona, RadiusSession, SimConfig, SimError, SimRadius, SimRouter, SimRouterHandle,
     SimStats,
 };
-pub use servers::{FreeRadiusConfig, FreeRadiusServer, MariaDbServer, PostgresServer, ServerError, SqlBackend};
+pub use servers::{
+    FileUser, FreeRadiusConfig, FreeRadiusServer, MariaDbServer, PostgresServer, ServerError, SqlBackend, UserStore,
+};

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::process::Stdio;
 
 use headend_simlab::servers::{
-    FreeRadiusConfig, FreeRadiusServer, MariaDbServer, PostgresServer, ServerError, SqlBackend,
+    FileUser, FreeRadiusConfig, FreeRadiusServer, MariaDbServer, PostgresServer, ServerError, SqlBackend, UserStore,
 };
 use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
@@ -77,8 +77,10 @@ async fn freeradius_against(db: Db, secret: &str) {
          INSERT INTO radgroupreply (groupname, attribute, op, value) VALUES ('g1', 'Mikrotik-Rate-Limit', ':=', '10M/20M');",
     )
     .await;
-    let config =
-        FreeRadiusConfig { sql: db.backend(), clients: vec![("127.0.0.1/32".parse().unwrap(), secret.into())] };
+    let config = FreeRadiusConfig {
+        users: UserStore::Sql(db.backend()),
+        clients: vec![("127.0.0.1/32".parse().unwrap(), secret.into())],
+    };
     let radius = FreeRadiusServer::start(config).await.unwrap();
     let (auth, acct) = (radius.auth_addr(), radius.acct_addr());
     assert!(auth.ip().is_loopback() && acct.ip().is_loopback() && auth.port() != acct.port());
@@ -176,7 +178,10 @@ async fn freeradius_says_why_it_cannot_start() {
         user: "headend".into(),
         password: "not-it".into(),
     };
-    let config = FreeRadiusConfig { sql, clients: vec![("127.0.0.1/32".parse().unwrap(), SECRET.into())] };
+    let config = FreeRadiusConfig {
+        users: UserStore::Sql(sql),
+        clients: vec![("127.0.0.1/32".parse().unwrap(), SECRET.into())],
+    };
     match FreeRadiusServer::start(config).await {
         Err(ServerError::Exited { server: "freeradius", log_tail, .. }) => {
             assert!(log_tail.contains("password authentication failed"), "{log_tail}");
@@ -184,4 +189,25 @@ async fn freeradius_says_why_it_cannot_start() {
         Err(other) => panic!("unexpected error: {other}"),
         Ok(radius) => panic!("started anyway:\n{}", radius.log_tail()),
     }
+}
+
+#[tokio::test]
+async fn freeradius_with_a_users_file() {
+    let users = vec![FileUser { name: "ana".into(), password: "secret1".into(), rate_limit: "5M/10M".into() }];
+    let config = FreeRadiusConfig {
+        users: UserStore::Files(users),
+        clients: vec![("127.0.0.1/32".parse().unwrap(), SECRET.into())],
+    };
+    let radius = FreeRadiusServer::start(config).await.unwrap();
+    let out = radclient(radius.auth_addr(), "auth", SECRET, "User-Name = \"ana\", User-Password = \"secret1\"").await;
+    assert!(out.contains("Received Access-Accept"), "{out}\n--- freeradius:\n{}", radius.log_tail());
+    assert!(out.contains("Mikrotik-Rate-Limit = \"5M/10M\""), "{out}");
+    let out = radclient(radius.auth_addr(), "auth", SECRET, "User-Name = \"ana\", User-Password = \"wrong\"").await;
+    assert!(out.contains("Received Access-Reject"), "{out}\n--- freeradius:\n{}", radius.log_tail());
+    let start = "Acct-Status-Type = Start, Acct-Session-Id = \"1\", User-Name = \"ana\", NAS-IP-Address = 127.0.0.1";
+    let out = radclient(radius.acct_addr(), "acct", SECRET, start).await;
+    assert!(out.contains("Received Accounting-Response"), "{out}\n--- freeradius:\n{}", radius.log_tail());
+    let bad = FileUser { name: "x y".into(), password: "p".into(), rate_limit: "1M".into() };
+    let refused = FreeRadiusServer::start(FreeRadiusConfig { users: UserStore::Files(vec![bad]), clients: Vec::new() });
+    assert!(matches!(refused.await, Err(ServerError::Unquotable { .. })));
 }

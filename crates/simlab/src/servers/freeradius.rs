@@ -1,4 +1,6 @@
-//! A throwaway FreeRADIUS 3 server reading its users from SQL.
+//! A throwaway FreeRADIUS 3 server reading its users from SQL (the
+//! tests'), or from a users file (the demo network's RADIUS router, which
+//! needs no database server).
 //!
 //! The configuration is written here, minimal; the dictionaries and the
 //! SQL queries are the installed package's, referenced at run time (they
@@ -112,11 +114,41 @@ impl fmt::Debug for SqlBackend {
     }
 }
 
+/// A user of [`UserStore::Files`]: PAP with this password, granted this
+/// rate. `Debug` hides the password.
+#[derive(Clone)]
+pub struct FileUser {
+    /// The PPPoE user name.
+    pub name: String,
+    /// Its password, in clear (PAP).
+    pub password: String,
+    /// `Mikrotik-Rate-Limit`.
+    pub rate_limit: String,
+}
+
+impl fmt::Debug for FileUser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FileUser")
+            .field("name", &self.name)
+            .field("rate_limit", &self.rate_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where a [`FreeRadiusServer`]'s users come from.
+#[derive(Clone, Debug)]
+pub enum UserStore {
+    /// FreeRADIUS's SQL tables: users, groups, and accounting written back.
+    Sql(SqlBackend),
+    /// A users file written at start; accounting is answered, not kept.
+    Files(Vec<FileUser>),
+}
+
 /// What a [`FreeRadiusServer`] serves.
 #[derive(Clone)]
 pub struct FreeRadiusConfig {
-    /// Where the users, groups and accounting live.
-    pub sql: SqlBackend,
+    /// Where the users (and, in SQL, groups and accounting) live.
+    pub users: UserStore,
     /// The NAS allowed to send requests: an address or a network, and its
     /// shared secret.
     pub clients: Vec<(IpNet, String)>,
@@ -126,7 +158,7 @@ pub struct FreeRadiusConfig {
 impl fmt::Debug for FreeRadiusConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let clients: Vec<&IpNet> = self.clients.iter().map(|(net, _)| net).collect();
-        f.debug_struct("FreeRadiusConfig").field("sql", &self.sql).field("clients", &clients).finish()
+        f.debug_struct("FreeRadiusConfig").field("users", &self.users).field("clients", &clients).finish()
     }
 }
 
@@ -148,10 +180,16 @@ impl FreeRadiusServer {
     /// Writes the configuration and starts FreeRADIUS, returning once it is
     /// ready to process requests.
     pub async fn start(config: FreeRadiusConfig) -> Result<Self, ServerError> {
-        let sql = config.sql.parts();
-        let freeradius = find_program("freeradius", sql.packages)?;
-        require_file(&Path::new(LIBDIR).join(format!("{}.so", sql.driver)), sql.package)?;
-        require_file(&Path::new(QUERIES).join(sql.dialect).join("queries.conf"), "freeradius-config")?;
+        let freeradius = match &config.users {
+            UserStore::Sql(backend) => {
+                let sql = backend.parts();
+                let freeradius = find_program("freeradius", sql.packages)?;
+                require_file(&Path::new(LIBDIR).join(format!("{}.so", sql.driver)), sql.package)?;
+                require_file(&Path::new(QUERIES).join(sql.dialect).join("queries.conf"), "freeradius-config")?;
+                freeradius
+            }
+            UserStore::Files(_) => Self::program()?,
+        };
         require_file(Path::new(DICTIONARY), "freeradius-common")?;
 
         let dir = temp_dir("freeradius")?;
@@ -162,6 +200,9 @@ impl FreeRadiusServer {
         }
         // The installed dictionaries (MikroTik's among them), by reference.
         write(&dictdir.join("dictionary"), &format!("$INCLUDE {DICTIONARY}\n"))?;
+        if let UserStore::Files(users) = &config.users {
+            write(&raddb.join("users"), &users_file(users)?)?;
+        }
         let log = dir.path().join("radiusd.log");
 
         let (process, auth, acct) = start_with_retries(async || {
@@ -185,6 +226,12 @@ impl FreeRadiusServer {
         };
         tracing::debug!(auth = %server.auth, acct = %server.acct, dir = %server.dir.path().display(), "freeradius ready");
         Ok(server)
+    }
+
+    /// The installed `freeradius` program: whether a server can start at
+    /// all (the demo network asks before offering a RADIUS router).
+    pub fn program() -> Result<PathBuf, ServerError> {
+        find_program("freeradius", "freeradius")
     }
 
     /// Where Access-Request and Status-Server go.
@@ -231,10 +278,21 @@ fn quoted(what: &'static str, value: &str) -> Result<String, ServerError> {
     Ok(format!("'{}'", value.replace('\'', "\\'")))
 }
 
-/// The whole configuration: no user switching, no proxying, PAP and SQL
-/// only, one virtual server.
+/// The whole configuration: no user switching, no proxying, PAP with SQL
+/// or a users file, one virtual server.
 fn radiusd_conf(config: &FreeRadiusConfig, dir: &Path, auth: u16, acct: u16) -> Result<String, ServerError> {
-    let sql = config.sql.parts();
+    let (store_module, lookup, accounting) = match &config.users {
+        UserStore::Sql(backend) => (sql_module(backend)?, "sql", "sql"),
+        // Accounting is answered and dropped: `always` returning ok.
+        UserStore::Files(_) => (
+            format!(
+                "files {{\n\t\tfilename = {}/raddb/users\n\t}}\n\talways answered {{\n\t\trcode = ok\n\t}}",
+                dir.display()
+            ),
+            "files",
+            "answered",
+        ),
+    };
     let dir = dir.display();
     let mut clients = String::new();
     for (i, (net, secret)) in config.clients.iter().enumerate() {
@@ -281,7 +339,48 @@ modules {{
 	# The queries use its %{{tolower:...}} and %{{md5:...}}.
 	expr {{
 	}}
-	sql {{
+	{store_module}
+}}
+
+server default {{
+	listen {{
+		type = auth
+		ipaddr = 127.0.0.1
+		port = {auth}
+	}}
+	listen {{
+		type = acct
+		ipaddr = 127.0.0.1
+		port = {acct}
+	}}
+	authorize {{
+		{lookup}
+		pap
+	}}
+	authenticate {{
+		Auth-Type PAP {{
+			pap
+		}}
+	}}
+	preacct {{
+		# The accounting queries key a session's row on it.
+		update request {{
+			&Acct-Unique-Session-Id := "%{{md5:%{{User-Name}},%{{Acct-Session-Id}},%{{%{{NAS-IPv6-Address}}:-%{{NAS-IP-Address}}}},%{{NAS-Identifier}},%{{NAS-Port-ID}},%{{NAS-Port}}}}"
+		}}
+	}}
+	accounting {{
+		{accounting}
+	}}
+}}
+"#
+    ))
+}
+
+/// The SQL module, with the installed package's queries for its dialect.
+fn sql_module(backend: &SqlBackend) -> Result<String, ServerError> {
+    let sql = backend.parts();
+    Ok(format!(
+        r#"	sql {{
 		driver = "{driver}"
 		dialect = "{dialect}"
 		server = {host}
@@ -313,40 +412,7 @@ modules {{
 			idle_timeout = 60
 		}}
 		$INCLUDE {QUERIES}/{dialect}/queries.conf
-	}}
-}}
-
-server default {{
-	listen {{
-		type = auth
-		ipaddr = 127.0.0.1
-		port = {auth}
-	}}
-	listen {{
-		type = acct
-		ipaddr = 127.0.0.1
-		port = {acct}
-	}}
-	authorize {{
-		sql
-		pap
-	}}
-	authenticate {{
-		Auth-Type PAP {{
-			pap
-		}}
-	}}
-	preacct {{
-		# The accounting queries key a session's row on it.
-		update request {{
-			&Acct-Unique-Session-Id := "%{{md5:%{{User-Name}},%{{Acct-Session-Id}},%{{%{{NAS-IPv6-Address}}:-%{{NAS-IP-Address}}}},%{{NAS-Identifier}},%{{NAS-Port-ID}},%{{NAS-Port}}}}"
-		}}
-	}}
-	accounting {{
-		sql
-	}}
-}}
-"#,
+	}}"#,
         driver = sql.driver,
         dialect = sql.dialect,
         host = quoted("the database host", sql.host)?,
@@ -355,6 +421,29 @@ server default {{
         password = quoted("the database password", sql.password)?,
         database = quoted("the database name", sql.database)?,
     ))
+}
+
+/// A users file: each user's PAP password and rate, quoted.
+fn users_file(users: &[FileUser]) -> Result<String, ServerError> {
+    let mut text = String::new();
+    for user in users {
+        if user.name.is_empty() || !user.name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.@".contains(c)) {
+            return Err(ServerError::Unquotable { what: "a user name" });
+        }
+        let password = double_quoted("a user's password", &user.password)?;
+        let rate = double_quoted("a user's rate", &user.rate_limit)?;
+        text.push_str(&format!("{} Cleartext-Password := {password}\n\tMikrotik-Rate-Limit = {rate}\n\n", user.name));
+    }
+    Ok(text)
+}
+
+/// A double-quoted users-file string: neither quotes nor backslashes nor
+/// control characters, which it cannot hold literally.
+fn double_quoted(what: &'static str, value: &str) -> Result<String, ServerError> {
+    if value.contains(|c: char| c == '\\' || c == '"' || c.is_control()) {
+        return Err(ServerError::Unquotable { what });
+    }
+    Ok(format!("\"{value}\""))
 }
 
 #[cfg(test)]

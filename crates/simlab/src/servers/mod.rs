@@ -31,7 +31,7 @@ use rustix::process::{Pid, Signal, kill_process};
 use tokio::io::AsyncWriteExt;
 use tokio::process::{Child, Command};
 
-pub use freeradius::{FreeRadiusConfig, FreeRadiusServer, SqlBackend};
+pub use freeradius::{FileUser, FreeRadiusConfig, FreeRadiusServer, SqlBackend, UserStore};
 pub use mariadb::MariaDbServer;
 pub use postgres::PostgresServer;
 
