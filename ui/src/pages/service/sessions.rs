@@ -226,44 +226,47 @@ fn SessionsTable(sessions: Vec<SessionDto>) -> impl IntoView {
         }
     });
     view! {
-        <table class="table" id="sessions-table">
-            <thead>
-                <tr>
-                    <th>"Started"</th><th>"Ended"</th><th class="num">"Duration"</th><th>"Cause"</th>
-                    <th>"Address"</th><th>"Caller MAC"</th><th class="num">"Down"</th><th class="num">"Up"</th><th>"Source"</th>
-                </tr>
-            </thead>
-            <tbody>
-                {sessions.into_iter().map(|s| {
-                    let daily = s.source == "daily";
-                    let started = format::local_time(&s.started_at);
-                    let (started, ended, cause) = if daily {
-                        // A day's sessions summed: the day, and how many.
-                        let day = started.get(..10).unwrap_or(&started).to_owned();
-                        (day, view! { <span class="muted">"—"</span> }.into_any(), format!("{} sessions summed", s.sessions))
-                    } else if s.stopped_at.is_empty() {
-                        (started, view! { <span class="pill pill-ok">"online"</span> }.into_any(), or_dash(s.cause))
-                    } else {
-                        let ended = end_time(&started, format::local_time(&s.stopped_at));
-                        (started, ended.into_any(), or_dash(s.cause))
-                    };
-                    let (source, source_help) = source_label(&s.source);
-                    view! {
-                        <tr class="session-row" data-source=s.source.clone() class:session-online=!daily && s.stopped_at.is_empty()>
-                            <td class="mono nowrap">{started}</td>
-                            <td class="mono nowrap">{ended}</td>
-                            <td class="mono num nowrap">{s.duration_secs.map_or_else(|| "—".to_owned(), format::duration)}</td>
-                            <td class="nowrap">{cause}</td>
-                            <td class="mono">{or_dash(s.address)}</td>
-                            <td class="mono">{or_dash(s.caller)}</td>
-                            {byte_cell(s.download_bytes)}
-                            {byte_cell(s.upload_bytes)}
-                            <td class="nowrap" title=source_help>{source}</td>
-                        </tr>
-                    }
-                }).collect_view()}
-            </tbody>
-        </table>
+        // Scrolls sideways in a narrow window rather than hiding columns.
+        <div class="table-scroll">
+            <table class="table sessions-table" id="sessions-table">
+                <thead>
+                    <tr>
+                        <th>"Started"</th><th>"Ended"</th><th class="num">"Duration"</th><th>"Cause"</th>
+                        <th>"Address"</th><th>"Caller MAC"</th><th class="num">"Down"</th><th class="num">"Up"</th><th>"Source"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {sessions.into_iter().map(|s| {
+                        let daily = s.source == "daily";
+                        let started = format::local_time(&s.started_at);
+                        let (started, ended, cause) = if daily {
+                            // A day's sessions summed: the day, and how many.
+                            let day = started.get(..10).unwrap_or(&started).to_owned();
+                            (day, view! { <span class="muted">"—"</span> }.into_any(), format!("{} sessions summed", s.sessions))
+                        } else if s.stopped_at.is_empty() {
+                            (started, view! { <span class="pill pill-ok">"online"</span> }.into_any(), or_dash(s.cause))
+                        } else {
+                            let ended = end_time(&started, format::local_time(&s.stopped_at));
+                            (started, ended.into_any(), or_dash(s.cause))
+                        };
+                        let (source, source_help) = source_label(&s.source);
+                        view! {
+                            <tr class="session-row" data-source=s.source.clone() class:session-online=!daily && s.stopped_at.is_empty()>
+                                <td class="mono nowrap">{started}</td>
+                                <td class="mono nowrap">{ended}</td>
+                                <td class="mono num nowrap">{s.duration_secs.map_or_else(|| "—".to_owned(), format::duration)}</td>
+                                <td class="nowrap">{cause}</td>
+                                <td class="mono">{or_dash(s.address)}</td>
+                                <td class="mono">{or_dash(s.caller)}</td>
+                                {byte_cell(s.download_bytes)}
+                                {byte_cell(s.upload_bytes)}
+                                <td class="nowrap" title=source_help>{source}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
         {more}
     }
     .into_any()
