@@ -83,3 +83,53 @@ pub async fn set_session_retention(state: State<'_, AppState>, form: RetentionFo
     state.workflows.set_session_retention(detail_days, keep_days).await.map_err(workflow_error)?;
     Ok(retention_dto(detail_days, keep_days))
 }
+
+#[cfg(test)]
+mod tests {
+    use headend_core::RouterId;
+
+    use super::*;
+
+    fn at(text: &str) -> Timestamp {
+        text.parse().unwrap()
+    }
+
+    fn session(source: SessionSource, stopped: Option<&str>) -> ServiceSession {
+        ServiceSession {
+            id: 7,
+            router: Some(RouterId(1)),
+            source,
+            started_at: at("2030-03-10T08:00:00Z"),
+            stopped_at: stopped.map(at),
+            updated_at: at("2030-03-10T08:30:00Z"),
+            cause: None,
+            address: Some("100.64.0.2".into()),
+            caller: None,
+            bytes_in: 1_000,
+            bytes_out: 9_000,
+            sessions: 1,
+        }
+    }
+
+    #[test]
+    fn rows_read_from_the_subscribers_side() {
+        let now = at("2030-03-10T09:00:00Z");
+        let ended = session_dto(session(SessionSource::Radius, Some("2030-03-10T08:45:00Z")), now);
+        assert_eq!((ended.download_bytes, ended.upload_bytes), (9_000, 1_000), "the router's out is the download");
+        assert_eq!((ended.duration_secs, ended.source.as_str()), (Some(2_700), "radius"));
+        assert_eq!((ended.cause.as_str(), ended.caller.as_str()), ("", ""), "unknown reads empty");
+        let online = session_dto(session(SessionSource::Api, None), now);
+        assert_eq!((online.stopped_at.as_str(), online.duration_secs), ("", Some(3_600)), "online up to now");
+        let daily = session_dto(session(SessionSource::Daily, Some("2030-03-10T20:00:00Z")), now);
+        assert_eq!(daily.duration_secs, None, "a day's sum has no one duration");
+    }
+
+    #[test]
+    fn days_are_whole_numbers_refused_at_their_field() {
+        assert_eq!(days("keep_days", " 365 ").ok(), Some(365));
+        for typed in ["", "-1", "1.5", "70000"] {
+            let refused = days("detail_days", typed).err();
+            assert_eq!(refused.and_then(|e| e.field).as_deref(), Some("detail_days"), "{typed:?}");
+        }
+    }
+}

@@ -8,7 +8,7 @@ use headend_ipc::sessions::{DailyUsageDto, SessionDto, command};
 use leptos::prelude::*;
 use serde::Serialize;
 
-use crate::components::ErrorBox;
+use crate::components::{ErrorBox, Loading};
 use crate::{format, ipc};
 
 /// Days the chart covers, today included.
@@ -26,6 +26,12 @@ const TOP: f64 = 10.0;
 const BOTTOM: f64 = 26.0;
 /// Horizontal gridlines, roughly.
 const GRID_LINES: f64 = 4.0;
+
+/// What the card says of a service without history, and where it would
+/// come from.
+const NO_SESSIONS: &str = "No sessions recorded for this service yet. They appear here once the customer logs in: \
+    from the router's active sessions as Headend watches them, or from FreeRADIUS's accounting (read every minute) \
+    when the router is in RADIUS mode.";
 
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
@@ -49,15 +55,11 @@ pub fn SessionsCard(id: i64) -> impl IntoView {
     let usage = LocalResource::new(move || {
         ipc::invoke::<_, Vec<DailyUsageDto>>(command::SERVICE_USAGE, UsageArgs { id, days: CHART_DAYS })
     });
-    let body = move || {
-        match (sessions.get(), usage.get()) {
+    let body = move || match (sessions.get(), usage.get()) {
         (Some(Err(e)), _) | (_, Some(Err(e))) => view! { <div class="pad"><ErrorBox error=e /></div> }.into_any(),
-        (Some(Ok(sessions)), Some(Ok(days))) if sessions.is_empty() && days.iter().all(unused) => view! {
-            <p class="muted pad" id="sessions-empty">
-                "No sessions recorded for this service yet. They appear here once the customer logs in: from the router's active sessions as Headend watches them, or from FreeRADIUS's accounting (read every minute) when the router is in RADIUS mode."
-            </p>
+        (Some(Ok(sessions)), Some(Ok(days))) if sessions.is_empty() && days.iter().all(unused) => {
+            view! { <p class="muted pad" id="sessions-empty">{NO_SESSIONS}</p> }.into_any()
         }
-        .into_any(),
         (Some(Ok(sessions)), Some(Ok(days))) => view! {
             <div class="pad">
                 <UsageChart days=days />
@@ -65,8 +67,7 @@ pub fn SessionsCard(id: i64) -> impl IntoView {
             <SessionsTable sessions=sessions />
         }
         .into_any(),
-        _ => view! { <p class="muted pad">"Loading…"</p> }.into_any(),
-    }
+        _ => Loading().into_any(),
     };
     view! {
         <section class="card table-card" id="service-sessions">
