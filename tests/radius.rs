@@ -5,14 +5,16 @@
 //! switches the router to RADIUS (its secret needed the first time) and
 //! shows the RouterOS commands without the secret; the app's sweep moves
 //! the subscriber to FreeRADIUS, and the service page's Test login gets an
-//! Access-Accept with the plan's Mikrotik-Rate-Limit.
+//! Access-Accept with the plan's Mikrotik-Rate-Limit. The router's
+//! accounting then is the service page's session history and usage chart,
+//! and Settings → Session history saves its retention.
 //!
 //! The router, plan and service come from the `headend` CLI, as in
 //! `radius_cli.rs`, which runs the same flow from the terminal.
 
 use std::time::{Duration, Instant};
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 use fantoccini::Client;
 use headend_e2e::{Driver, RadiusLab, Sandbox, cli, click, fill, find, one_app_at_a_time, screenshots, wait_for_text};
 use headend_simlab::DialOutcome;
@@ -43,8 +45,10 @@ async fn a_router_is_switched_to_radius_and_a_login_tested_from_the_console() ->
     let add = ["router", "add", "tower-a", "--host", "127.0.0.1", "--port", &api_port, "--transport", "api"];
     cli(&data, &[&add[..], &["--user", "admin", "--password-stdin"]].concat(), Some("admin"))?;
     cli(&data, &["plan", "add", "Home 20", "--rate", "10M/20M", "--price", "25.00"], None)?;
-    let service = ["service", "add", "--customer", "Ana Lima", "--router", "tower-a", "--plan", "Home 20"];
-    cli(&data, &[&service[..], &["--pppoe", "ana", "--password-stdin"]].concat(), Some("ana-pw"))?;
+    let service = ["--json", "service", "add", "--customer", "Ana Lima", "--router", "tower-a", "--plan", "Home 20"];
+    let ana = cli(&data, &[&service[..], &["--pppoe", "ana", "--password-stdin"]].concat(), Some("ana-pw"))?;
+    let ana: serde_json::Value = serde_json::from_str(&ana)?;
+    let ana_id = ana["id"].as_i64().context("the new service's id")?.to_string();
 
     let driver = Driver::start(&sandbox)?;
     let app = driver.launch().await?;
@@ -107,6 +111,9 @@ async fn a_router_is_switched_to_radius_and_a_login_tested_from_the_console() ->
     click(&app, "#nav-customers").await?;
     click(&app, "tr.service-row[data-login='ana'] td").await?;
     wait_for_text(&app, "#page-title", "ana · Ana Lima").await?;
+    wait_for_text(&app, "#sessions-empty", "No sessions recorded for this service yet").await?;
+    scroll_to(&app, "#service-sessions").await?;
+    screenshots(&app, "sessions-empty").await?;
     find(&app, "#test-login").await?;
     assert_eq!(value(&app, "#test-login-server").await?, server, "the saved server by default");
     fill(&app, "#test-login-secret", NAS_SECRET).await?;
@@ -133,6 +140,68 @@ async fn a_router_is_switched_to_radius_and_a_login_tested_from_the_console() ->
     wait_for_text(&app, "#radius-managed", "1").await?;
     wait_for_text(&app, "#radius-routers", "tower-a").await?;
     wait_for_text(&app, "#radius-reachable", "Reachable").await?;
+
+    // Ana hangs up and logs in again: her accounting, imported now (the
+    // app imports every minute), is the service page's history and chart.
+    assert!(sim.hang_up("ana").await, "Ana was online");
+    let DialOutcome::Accepted { address, .. } = sim.dial("ana", "ana-pw").await? else {
+        bail!("Ana's second login was refused");
+    };
+    cli(&data, &["radius", "import-accounting"], None)?;
+    let history: serde_json::Value =
+        serde_json::from_str(&cli(&data, &["--json", "service", "sessions", &ana_id], None)?)?;
+    let ended = history
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["stopped_at"].is_string()))
+        .with_context(|| format!("Ana's first session, ended: {history}"))?;
+    let downloaded = ended["bytes_out"].as_u64().context("bytes")?;
+    assert!(downloaded > 0, "the router counted Ana's traffic: {ended}");
+    click(&app, "#nav-customers").await?;
+    click(&app, "tr.service-row[data-login='ana'] td").await?;
+    let table = wait_for_text(&app, "#sessions-table", "User-Request").await?;
+    assert!(table.contains("online"), "the second session is online: {table}");
+    assert!(table.contains(&address.to_string()), "Ana's address {address}: {table}");
+    assert!(table.contains("RADIUS"), "the source: {table}");
+    let ended_row = find(&app, "#sessions-table tr.session-row:not(.session-online)").await?;
+    let down = ended_row.find(fantoccini::Locator::Css("td:nth-child(7)")).await?;
+    assert_eq!(down.attr("title").await?, Some(format!("{downloaded} bytes")), "the download the router counted");
+    let days = app.find_all(fantoccini::Locator::Css("#usage-chart g.usage-day")).await?;
+    assert_eq!(days.len(), 30, "every day of the chart has its place");
+    let bars = app.find_all(fantoccini::Locator::Css("#usage-chart rect.bar-down")).await?;
+    assert_eq!(bars.len(), 1, "today's bar, the other days are gaps");
+    wait_for_text(&app, "#usage-legend", "Download").await?;
+    scroll_to(&app, "#service-sessions").await?;
+    screenshots(&app, "sessions-history").await?;
+
+    // Settings → Session history: each bound refused at its field, then
+    // saved and read back by the CLI and the page.
+    click(&app, "#nav-settings").await?;
+    assert_eq!(value(&app, "#retention-detail-days").await?, "90");
+    assert_eq!(value(&app, "#retention-keep-days").await?, "730");
+    // In view, as the operator works it, so its errors are shown text.
+    scroll_to(&app, "#session-history").await?;
+    fill(&app, "#retention-detail-days", "400").await?;
+    fill(&app, "#retention-keep-days", "365").await?;
+    click(&app, "#retention-save").await?;
+    wait_for_text(&app, "#error-keep_days", "from the days of detail (400)").await?;
+    fill(&app, "#retention-detail-days", "0").await?;
+    click(&app, "#retention-save").await?;
+    wait_for_text(&app, "#error-detail_days", "from 1 to 3650").await?;
+    scroll_to(&app, "#session-history").await?;
+    screenshots(&app, "session-retention-refused").await?;
+    fill(&app, "#retention-detail-days", "30").await?;
+    click(&app, "#retention-save").await?;
+    wait_for_text(&app, "#retention-saved", "Saved").await?;
+    let kept: serde_json::Value =
+        serde_json::from_str(&cli(&data, &["--json", "service", "history-retention"], None)?)?;
+    assert_eq!((kept["detail_days"].as_u64(), kept["keep_days"].as_u64()), (Some(30), Some(365)), "{kept}");
+    click(&app, "#nav-customers").await?;
+    click(&app, "#nav-settings").await?;
+    wait_for_text(&app, "#session-history", "Session history").await?;
+    assert_eq!(value(&app, "#retention-detail-days").await?, "30", "read back");
+    assert_eq!(value(&app, "#retention-keep-days").await?, "365", "read back");
+    scroll_to(&app, "#session-history").await?;
+    screenshots(&app, "session-retention").await?;
     driver.quit(app).await?;
     Ok(())
 }

@@ -15,6 +15,7 @@ use headend_e2e::{Driver, Sandbox, cli, invoke, one_app_at_a_time};
 use headend_ipc::billing::PaymentForm;
 use headend_ipc::import::ImportRequest;
 use headend_ipc::olt::OltForm;
+use headend_ipc::sessions::RetentionForm;
 use headend_ipc::{BurstDto, PlanForm, RouterForm, ServiceForm, SetServiceStatus};
 use headend_secrets::{SecretKey, SecretStore};
 use headend_simlab::{SimConfig, SimRouter};
@@ -96,6 +97,8 @@ async fn through_the_app(app: &Client, router_port: u16) -> anyhow::Result<()> {
     let olt = invoke(app, "save_olt", json!({ "form": olt })).await?;
     invoke(app, "remove_olt", json!({ "id": olt })).await?;
     invoke(app, "import_services", json!({ "request": ImportRequest { csv: CSV.into(), dry_run: false } })).await?;
+    let retention = RetentionForm { detail_days: "30".into(), keep_days: "365".into() };
+    invoke(app, "set_session_retention", json!({ "form": retention })).await?;
     Ok(())
 }
 
@@ -138,6 +141,7 @@ fn through_the_cli(dir: &Path, router_port: u16) -> anyhow::Result<()> {
     let file = dir.join("services.csv");
     std::fs::write(&file, CSV)?;
     cli(dir, &["import", "services", "--file", &file.to_string_lossy()], None)?;
+    cli(dir, &["service", "history-retention", "--detail-days", "30", "--keep-days", "365"], None)?;
     Ok(())
 }
 
@@ -169,6 +173,8 @@ async fn snapshot(data_dir: &Path) -> anyhow::Result<Vec<String>> {
         }
     }
     rows.push(format!("olts {}", store.olts().await?.len()));
+    let retention = store.session_retention().await?;
+    rows.push(format!("session retention {} {}", retention.detail_days(), retention.keep_days()));
     let mut log = store.activity(&ActivityQuery { limit: 1000, ..ActivityQuery::default() }).await?;
     log.reverse();
     for (_, e) in log.into_iter().filter(|(_, e)| e.actor != Actor::Engine) {
@@ -215,6 +221,7 @@ async fn every_workflow_both_shells_offer_leaves_the_same_rows_and_activity() ->
     let (by_app, by_cli) = (snapshot(&app_side.data_dir()).await?, snapshot(&cli_dir).await?);
     assert!(by_app.iter().any(|r| r.starts_with("activity service:1 service added")), "{by_app:#?}");
     assert!(by_app.iter().any(|r| r.starts_with("payment ")), "{by_app:#?}");
+    assert!(by_app.iter().any(|r| r == "session retention 30 365"), "{by_app:#?}");
     let differ: Vec<_> = by_app.iter().zip(&by_cli).filter(|(a, c)| a != c).collect();
     assert!(
         differ.is_empty() && by_app.len() == by_cli.len(),

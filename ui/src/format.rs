@@ -22,7 +22,8 @@ pub fn rate(bps: u64) -> String {
     }
 }
 
-/// Bytes in binary units: `512 MiB`.
+/// Bytes in binary units, with a tenth below ten: `512 MiB`, `1.2 GiB`,
+/// `2 GiB`.
 pub fn bytes(n: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
     let mut value = n as f64;
@@ -31,7 +32,13 @@ pub fn bytes(n: u64) -> String {
         value /= 1024.0;
         unit += 1;
     }
-    if unit == 0 { format!("{n} B") } else { format!("{value:.0} {}", UNITS[unit]) }
+    let tenths = format!("{value:.1}");
+    match tenths.strip_suffix(".0") {
+        _ if unit == 0 => format!("{n} B"),
+        Some(whole) if value < 10.0 => format!("{whole} {}", UNITS[unit]),
+        None if value < 10.0 => format!("{tenths} {}", UNITS[unit]),
+        _ => format!("{value:.0} {}", UNITS[unit]),
+    }
 }
 
 /// Thousands separated by a thin space: `20 000`.

@@ -15,6 +15,7 @@ pub mod import;
 pub mod messages;
 pub mod olt;
 pub mod radius;
+pub mod sessions;
 
 /// A form's password as `Debug` shows it: `"***"`, or `""` when the form
 /// leaves it empty (keep the stored one), so a form logged or printed in a

@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use headend_core::ServiceId;
 use headend_core::radius::database::RadiusSettings;
-use headend_core::sessions::{DailyUsage, SessionRetention, SessionSource, day_start, first_day, usage_by_day};
+use headend_core::sessions::{
+    DailyUsage, RetentionError, SessionRetention, SessionSource, day_start, first_day, usage_by_day,
+};
 use headend_radius_db::RadiusDb;
 use headend_radius_db::accounting::AcctRow;
 use headend_store::{NewSession, ServiceSession, SessionOwner, SessionPrune};
@@ -189,8 +191,14 @@ impl Workflows {
     }
 
     pub async fn set_session_retention(&self, detail_days: u16, keep_days: u16) -> Result<(), WorkflowError> {
-        let retention = SessionRetention::new(detail_days, keep_days)
-            .map_err(|e| WorkflowError::invalid("session_retention", e.to_string()))?;
+        let retention = SessionRetention::new(detail_days, keep_days).map_err(|e| {
+            // The console shows each bound at the number it is about.
+            let field = match e {
+                RetentionError::Detail(_) => "detail_days",
+                RetentionError::Keep { .. } => "keep_days",
+            };
+            WorkflowError::invalid(field, e.to_string())
+        })?;
         Ok(self.store.set_session_retention(retention).await?)
     }
 

@@ -206,3 +206,15 @@ async fn accounting_on_mariadb_becomes_session_history() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_refused_retention_names_the_bound_it_is_about() {
+    let lab = lab().await;
+    let field = |err: headend_workflows::WorkflowError| err.field();
+    assert_eq!(lab.w.set_session_retention(0, 365).await.err().and_then(field), Some("detail_days"));
+    assert_eq!(lab.w.set_session_retention(400, 365).await.err().and_then(field), Some("keep_days"));
+    assert_eq!(lab.w.set_session_retention(3651, 3651).await.err().and_then(field), Some("detail_days"));
+    lab.w.set_session_retention(30, 365).await.unwrap();
+    let kept = lab.w.session_retention().await.unwrap();
+    assert_eq!((kept.detail_days(), kept.keep_days()), (30, 365));
+}

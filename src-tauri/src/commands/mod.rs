@@ -21,6 +21,7 @@ pub mod provisioning;
 pub mod radius;
 pub mod routers;
 pub mod services;
+pub mod sessions;
 
 use headend_ipc::{ErrorCode, ErrorDto};
 use headend_store::StoreError;

@@ -1,12 +1,13 @@
 //! One service: everything about it, what can be done to it (edit,
 //! suspend/activate, record a payment, retry) and what was done to it (its
 //! queue rows, activity, router log lines and payments), with its
-//! customer's statement (`payment.rs`), a PPPoE service's RADIUS test
-//! login (`radius.rs`) and the customer's Messages card
-//! (`messages/customer.rs`).
+//! customer's statement (`payment.rs`), a PPPoE service's sessions and
+//! usage (`sessions.rs`) and RADIUS test login (`radius.rs`), and the
+//! customer's Messages card (`messages/customer.rs`).
 
 mod payment;
 mod radius;
+mod sessions;
 
 use headend_ipc::{ErrorDto, QueueRowDto, ServiceDetail, SetServiceStatus, command};
 use leptos::prelude::*;
@@ -152,6 +153,8 @@ pub fn Service(id: i64) -> impl IntoView {
                 </div>
             }
         })}
+        // Outside the reloads: the history is read once per visit.
+        {move || (pppoe.get() == Some(true)).then(|| view! { <sessions::SessionsCard id=id /> })}
         // Outside the reloads, so a secret being typed survives them.
         {move || (pppoe.get() == Some(true)).then(|| view! { <radius::TestLogin id=id /> })}
         // Outside the reloads too, so contact preferences being typed survive them.

@@ -1,6 +1,8 @@
 mod radius;
+mod sessions;
 
 use headend_ipc::radius::RadiusSettingsDto;
+use headend_ipc::sessions::RetentionDto;
 use headend_ipc::{
     AppInfo, BackupMade, BackupsView, ErrorDto, RestoreStaged, SettingsDto, SettingsView, ThemeChoice, command,
 };
@@ -25,6 +27,7 @@ pub fn Settings() -> impl IntoView {
         <PageHeader title="Settings" subtitle="How Headend works on this computer." />
         {loaded(view_res, |v: SettingsView| view! { <SettingsForm initial=v /> })}
         {loaded(fetch::<Option<RadiusSettingsDto>>(headend_ipc::radius::command::GET_RADIUS_SETTINGS), |r| view! { <radius::RadiusSettings initial=r /> })}
+        {loaded(fetch::<RetentionDto>(headend_ipc::sessions::command::GET_SESSION_RETENTION), |r| view! { <sessions::SessionHistory initial=r /> })}
         {loaded(fetch::<BackupsView>(command::GET_BACKUPS), |b: BackupsView| view! { <Backups initial=b /> })}
         {loaded(info, |i: AppInfo| view! { <Locations info=i /> })}
     }
