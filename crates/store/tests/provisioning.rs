@@ -12,7 +12,7 @@ use headend_core::billing::settings::BillingSettings;
 use headend_core::plan::{BillingCycle, Plan, RateLimit};
 use headend_core::provision::policy::{IspPolicy, SuspensionMode};
 use headend_core::queue::{Backoff, ProvisionAction, QueueStatus};
-use headend_core::router::Transport;
+use headend_core::router::{Backend, Nas, Transport};
 use headend_core::service::{Access, ServiceStatus};
 use headend_core::{CustomerId, PlanId, RouterId, ServiceId};
 use headend_store::{
@@ -779,4 +779,18 @@ async fn the_earliest_paid_through_day_matches_the_policys_next_cutoff() {
             from_sql.map(|d| d.tomorrow().unwrap().to_zoned_datetime(policy.time_zone.clone()).unwrap().timestamp());
         assert_eq!(cutoff, policy.next_cutoff(&services, now), "at {now}");
     }
+}
+
+#[tokio::test]
+async fn a_user_of_a_radius_router_elsewhere_blocks_joining_radius() {
+    let w = world().await;
+    let s = &w.store;
+    let ana = s.add_service(&w.pppoe(w.r1, "ana")).await.unwrap();
+    s.add_service(&w.pppoe(w.r2, "ana")).await.unwrap();
+    s.add_service(&w.pppoe(w.r2, "bob")).await.unwrap();
+    assert_eq!(s.radius_user_clash(w.r2).await.unwrap(), None, "core-1 is not in RADIUS mode");
+    let nas = Nas { address: "10.0.0.1".parse().unwrap(), coa_port: 3799 };
+    s.set_router_backend(w.r1, Backend::Radius(nas)).await.unwrap();
+    assert_eq!(s.radius_user_clash(w.r2).await.unwrap(), Some(("ana".to_owned(), ana, "core-1".to_owned())));
+    assert_eq!(s.radius_user_clash(w.r1).await.unwrap(), None, "core-2 is not in RADIUS mode");
 }

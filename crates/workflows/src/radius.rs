@@ -355,18 +355,14 @@ impl Workflows {
                     Some(port) => port,
                     None => router.backend.nas().map_or(DEFAULT_COA_PORT, |n| n.coa_port),
                 };
-                for row in self.store.provisioning_rows(id).await? {
-                    if let Access::Pppoe { username, .. } = &row.service.access
-                        && let Some((other, on)) = self.store.radius_user_elsewhere(username, id).await?
-                    {
-                        return Err(WorkflowError::invalid(
-                            "backend",
-                            format!(
-                                "{username} is also service {other}'s user on {on}, already in RADIUS mode: RADIUS \
-                                 routers share one database, so rename one of them first"
-                            ),
-                        ));
-                    }
+                if let Some((username, other, on)) = self.store.radius_user_clash(id).await? {
+                    return Err(WorkflowError::invalid(
+                        "backend",
+                        format!(
+                            "{username} is also service {other}'s user on {on}, already in RADIUS mode: RADIUS \
+                             routers share one database, so rename one of them first"
+                        ),
+                    ));
                 }
                 Backend::Radius(Nas { address, coa_port })
             }

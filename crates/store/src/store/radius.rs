@@ -71,6 +71,23 @@ impl Store {
         Ok(names.into_iter().collect())
     }
 
+    /// A PPPoE user of `router` that is also a user of another router
+    /// already in RADIUS mode: `(user, that service, that router's name)`.
+    /// RADIUS routers share one database, so `router` cannot join them
+    /// while one exists.
+    pub async fn radius_user_clash(&self, router: RouterId) -> Result<Option<(String, ServiceId, String)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT s.username, o.id, r.name FROM services s
+             JOIN services o ON o.username = s.username AND o.router_id <> s.router_id
+             JOIN routers r ON r.id = o.router_id
+             WHERE s.router_id = ? AND r.backend = 'radius' LIMIT 1",
+        )
+        .bind(router.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| Ok((row.try_get(0)?, ServiceId(row.try_get(1)?), row.try_get(2)?))).transpose()
+    }
+
     /// A service on another RADIUS router than `router` with this PPPoE
     /// user name: RADIUS routers share one database, so a name is one user
     /// there. Returns the service and its router's name.
