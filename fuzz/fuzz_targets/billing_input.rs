@@ -1,5 +1,6 @@
 //! Arbitrary text as what an operator types for billing (an amount, a
-//! currency, a tax rate, a billing cycle, a first-invoice rule): each is
+//! currency, a tax rate, a billing cycle, a first-invoice rule, a plan's
+//! session timeout and address pool): each is
 //! accepted or refused with an error, never a panic; an accepted amount
 //! has the currency's decimals and is not negative, and what is accepted
 //! is priced, rounded and allocated without a panic either.
@@ -12,7 +13,7 @@ use headend_core::billing::ledger::{OpenInvoice, allocate};
 use headend_core::billing::money::Currency;
 use headend_core::billing::settings::FirstInvoice;
 use headend_core::billing::tax::{TaxMode, TaxRate};
-use headend_core::plan::BillingCycle;
+use headend_core::plan::{BillingCycle, PoolName, Timeout};
 use headend_core::{InvoiceId, ServiceId};
 use jiff::civil::date;
 use libfuzzer_sys::fuzz_target;
@@ -24,6 +25,11 @@ fuzz_target!(|data: &[u8]| {
         (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
     let currency = Currency::new(code).unwrap_or_else(|_| Currency::usd());
     let _ = rule.parse::<FirstInvoice>();
+    // An accepted timeout prints as what parses back to it.
+    if let Ok(timeout) = text.parse::<Timeout>() {
+        assert_eq!(timeout.to_string().parse::<Timeout>(), Ok(timeout));
+    }
+    let _ = text.parse::<PoolName>();
     let Ok(amount) = currency.parse_amount(amount) else { return };
     assert!(!amount.is_sign_negative() && amount.scale() == currency.minor_digits());
     let rate = rate.parse::<TaxRate>().unwrap_or(TaxRate::ZERO);

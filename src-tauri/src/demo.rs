@@ -69,19 +69,7 @@ impl DemoNetwork {
                 ..SimConfig::default()
             })
             .await?;
-            let router = Router {
-                id: RouterId(id),
-                name: name.into(),
-                host: "127.0.0.1".into(),
-                port: sim.api_port(),
-                transport: Transport::Api,
-                username: "headend".into(),
-                pop: None,
-                location: location.parse().ok(),
-                tls_pin: None,
-                presented_tls_pin: None,
-                backend: headend_core::router::Backend::Api,
-            };
+            let router = demo_router(id, name, location, sim.api_port(), Backend::Api);
             let (store, key) = (secrets.clone(), SecretKey::router(id));
             tokio::task::spawn_blocking(move || store.set(&key, DEMO_PASSWORD)).await??;
             fleet.watch(router.clone());
@@ -123,6 +111,23 @@ impl DemoNetwork {
             }
         }
         tracing::info!("demo network stopped");
+    }
+}
+
+/// A demo router as the fleet watches it: on loopback, over the plain API.
+fn demo_router(id: i64, name: &str, location: &str, port: u16, backend: Backend) -> Router {
+    Router {
+        id: RouterId(id),
+        name: name.into(),
+        host: "127.0.0.1".into(),
+        port,
+        transport: Transport::Api,
+        username: "headend".into(),
+        pop: None,
+        location: location.parse().ok(),
+        tls_pin: None,
+        presented_tls_pin: None,
+        backend,
     }
 }
 
@@ -171,19 +176,8 @@ async fn start_radius_router(secrets: &SecretStore) -> anyhow::Result<(Router, A
         sim.dial(&user.name, &user.password).await?;
     }
     let coa_port = sim.coa_addr().map_or(headend_core::router::DEFAULT_COA_PORT, |a| a.port());
-    let router = Router {
-        id: RouterId(id),
-        name: name.into(),
-        host: "127.0.0.1".into(),
-        port: sim.api_port(),
-        transport: Transport::Api,
-        username: "headend".into(),
-        pop: None,
-        location: location.parse().ok(),
-        tls_pin: None,
-        presented_tls_pin: None,
-        backend: Backend::Radius(Nas { address: "127.0.0.1".parse()?, coa_port }),
-    };
+    let nas = Nas { address: "127.0.0.1".parse()?, coa_port };
+    let router = demo_router(id, name, location, sim.api_port(), Backend::Radius(nas));
     let (store, key) = (secrets.clone(), SecretKey::router(id));
     tokio::task::spawn_blocking(move || store.set(&key, DEMO_PASSWORD)).await??;
     let churning = Arc::clone(&sim);
