@@ -28,6 +28,8 @@ const COMMANDS: &[&str] = &[
     "get_router_backend",
     "set_router_backend",
     "router_radius_setup",
+    "get_policy",
+    "save_policy",
     "radius_test_login",
     "list_plans",
     "save_plan",

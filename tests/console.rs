@@ -3,7 +3,7 @@
 //! (customers, plans, the queue, failures) is in `provisioning.rs`.
 
 use fantoccini::Locator;
-use headend_e2e::{Driver, Sandbox, click, one_app_at_a_time, screenshot, screenshots, wait_for_text, wait_gone};
+use headend_e2e::{Driver, Sandbox, cli, click, one_app_at_a_time, screenshot, screenshots, wait_for_text, wait_gone};
 
 /// The sidebar's pages: nav id, title, and the heading of its empty state.
 const PAGES: [(&str, &str, Option<&str>); 11] = [
@@ -91,6 +91,29 @@ async fn every_page_has_an_empty_state_and_settings_survive_a_restart() -> anyho
     sweep.send_keys("2").await?;
     click(&app, "#settings-save").await?;
     wait_for_text(&app, "#settings-form .error-box", "between 5 and 3600 seconds").await?;
+
+    // The ISP's rules: a zone the computer does not know is refused at its
+    // field; the rest is saved for every router.
+    app.execute("document.querySelector('#policy').scrollIntoView()", vec![]).await?;
+    let zone = app.find(Locator::Css("#policy-time-zone")).await?;
+    zone.clear().await?;
+    zone.send_keys("Mars/Olympus").await?;
+    click(&app, "#policy-save").await?;
+    wait_for_text(&app, "#error-time_zone", "Unknown time zone").await?;
+    let zone = app.find(Locator::Css("#policy-time-zone")).await?;
+    zone.clear().await?;
+    zone.send_keys("Africa/Nairobi").await?;
+    let grace = app.find(Locator::Css("#policy-grace-days")).await?;
+    grace.clear().await?;
+    grace.send_keys("5").await?;
+    app.find(Locator::Css("#policy-suspension")).await?.select_by_value("address-list").await?;
+    click(&app, "#policy-save").await?;
+    wait_for_text(&app, "#policy-saved", "Saved").await?;
+    screenshot(&app, "settings-policy").await?;
+    let shown = cli(&data_dir, &["--json", "policy", "show"], None)?;
+    let shown: serde_json::Value = serde_json::from_str(&shown)?;
+    assert_eq!((shown["time_zone"].as_str(), shown["grace_days"].as_u64()), (Some("Africa/Nairobi"), Some(5)));
+    assert_eq!(shown["suspension"], "address-list");
     driver.quit(app).await?;
 
     let stored: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(data_dir.join("settings.json"))?)?;
@@ -113,6 +136,7 @@ async fn every_page_has_an_empty_state_and_settings_survive_a_restart() -> anyho
     assert_eq!(value("#theme").await?.as_deref(), Some("dark"));
     let notifications = app.find(Locator::Css("#notifications")).await?.prop("checked").await?;
     assert_eq!(notifications.as_deref(), Some("false"));
+    assert_eq!(value("#policy-time-zone").await?.as_deref(), Some("Africa/Nairobi"));
     screenshot(&app, "settings-after-restart").await?;
     driver.quit(app).await?;
     Ok(())

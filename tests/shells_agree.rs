@@ -15,6 +15,7 @@ use headend_e2e::{Driver, Sandbox, cli, invoke, one_app_at_a_time};
 use headend_ipc::billing::PaymentForm;
 use headend_ipc::import::ImportRequest;
 use headend_ipc::olt::OltForm;
+use headend_ipc::policy::PolicyForm;
 use headend_ipc::sessions::RetentionForm;
 use headend_ipc::{BurstDto, PlanForm, RouterForm, ServiceForm, SetServiceStatus};
 use headend_secrets::{SecretKey, SecretStore};
@@ -99,6 +100,14 @@ async fn through_the_app(app: &Client, router_port: u16) -> anyhow::Result<()> {
     invoke(app, "import_services", json!({ "request": ImportRequest { csv: CSV.into(), dry_run: false } })).await?;
     let retention = RetentionForm { detail_days: "30".into(), keep_days: "365".into() };
     invoke(app, "set_session_retention", json!({ "form": retention })).await?;
+    let policy = PolicyForm {
+        time_zone: "Africa/Nairobi".into(),
+        grace_days: "5".into(),
+        suspension: "address-list".into(),
+        static_queues: true,
+        max_attempts: "5".into(),
+    };
+    invoke(app, "save_policy", json!({ "form": policy })).await?;
     Ok(())
 }
 
@@ -142,6 +151,8 @@ fn through_the_cli(dir: &Path, router_port: u16) -> anyhow::Result<()> {
     std::fs::write(&file, CSV)?;
     cli(dir, &["import", "services", "--file", &file.to_string_lossy()], None)?;
     cli(dir, &["service", "history-retention", "--detail-days", "30", "--keep-days", "365"], None)?;
+    let policy = ["--time-zone", "Africa/Nairobi", "--grace-days", "5", "--suspension", "address-list"];
+    cli(dir, &[&["policy", "set"][..], &policy, &["--static-queues", "true", "--max-attempts", "5"]].concat(), None)?;
     Ok(())
 }
 
@@ -175,6 +186,7 @@ async fn snapshot(data_dir: &Path) -> anyhow::Result<Vec<String>> {
     rows.push(format!("olts {}", store.olts().await?.len()));
     let retention = store.session_retention().await?;
     rows.push(format!("session retention {} {}", retention.detail_days(), retention.keep_days()));
+    rows.push(format!("policy {:?}", store.isp_policy().await?));
     let mut log = store.activity(&ActivityQuery { limit: 1000, ..ActivityQuery::default() }).await?;
     log.reverse();
     for (_, e) in log.into_iter().filter(|(_, e)| e.actor != Actor::Engine) {

@@ -161,6 +161,8 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             commands::radius::get_router_backend,
             commands::radius::set_router_backend,
             commands::radius::router_radius_setup,
+            commands::policy::get_policy,
+            commands::policy::save_policy,
             commands::radius::radius_test_login,
             commands::plans::list_plans,
             commands::plans::save_plan,

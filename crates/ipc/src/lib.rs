@@ -14,6 +14,7 @@ pub mod billing;
 pub mod import;
 pub mod messages;
 pub mod olt;
+pub mod policy;
 pub mod radius;
 pub mod sessions;
 

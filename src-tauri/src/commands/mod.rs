@@ -17,6 +17,7 @@ pub mod messages;
 pub mod olts;
 pub mod payments;
 pub mod plans;
+pub mod policy;
 pub mod provisioning;
 pub mod radius;
 pub mod routers;

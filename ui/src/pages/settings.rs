@@ -1,6 +1,8 @@
+mod policy;
 mod radius;
 mod sessions;
 
+use headend_ipc::policy::PolicyDto;
 use headend_ipc::radius::RadiusSettingsDto;
 use headend_ipc::sessions::RetentionDto;
 use headend_ipc::{
@@ -26,6 +28,7 @@ pub fn Settings() -> impl IntoView {
     view! {
         <PageHeader title="Settings" subtitle="How Headend works on this computer." />
         {loaded(view_res, |v: SettingsView| view! { <SettingsForm initial=v /> })}
+        {loaded(fetch::<PolicyDto>(headend_ipc::policy::command::GET_POLICY), |p| view! { <policy::Policy initial=p /> })}
         {loaded(fetch::<Option<RadiusSettingsDto>>(headend_ipc::radius::command::GET_RADIUS_SETTINGS), |r| view! { <radius::RadiusSettings initial=r /> })}
         {loaded(fetch::<RetentionDto>(headend_ipc::sessions::command::GET_SESSION_RETENTION), |r| view! { <sessions::SessionHistory initial=r /> })}
         {loaded(fetch::<BackupsView>(command::GET_BACKUPS), |b: BackupsView| view! { <Backups initial=b /> })}
