@@ -30,6 +30,7 @@ const COMMANDS: &[&str] = &[
     "router_radius_setup",
     "get_policy",
     "save_policy",
+    "session_service",
     "radius_test_login",
     "list_plans",
     "save_plan",

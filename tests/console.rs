@@ -187,6 +187,9 @@ async fn the_demo_network_streams_sessions_that_can_be_kicked_and_routers_can_be
     assert!(rows.len() > 5, "the visible window of sessions is rendered ({})", rows.len());
     assert!(rows.len() < 100, "only the visible rows exist in the page ({})", rows.len());
     screenshot(&app, "sessions-demo").await?;
+    // A demo session is no service of Headend's: the link says so.
+    click(&app, "#sessions-list .session-user").await?;
+    wait_for_text(&app, "#session-not-ours", "is not a Headend service").await?;
     if with_radius {
         // The RADIUS router's subscribers, logged in through FreeRADIUS.
         app.find(Locator::Css("#session-search")).await?.send_keys("radius-").await?;

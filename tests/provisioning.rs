@@ -180,6 +180,10 @@ async fn customers_reach_the_router_suspensions_cut_them_off_and_failures_reach_
 
     // Suspending disables the secret and ends the live session.
     assert!(sim.connect_session("ana").is_some(), "the subscriber dials in");
+    // Her live session leads back to her service.
+    click(&app, "#nav-sessions").await?;
+    click(&app, "#sessions-list .session-row[data-user='ana'] .session-user").await?;
+    wait_for_text(&app, "#page-title", "ana · Ana Lima").await?;
     click(&app, "#service-suspend").await?;
     wait_for_text(&app, "#confirm-suspend", "Suspend this service?").await?;
     screenshots(&app, "service-suspend-confirm").await?;

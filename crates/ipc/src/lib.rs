@@ -61,6 +61,9 @@ pub mod command {
     pub const PIN_ROUTER_CERTIFICATE: &str = "pin_router_certificate";
     pub const LIST_SESSIONS: &str = "list_sessions";
     pub const KICK_SESSION: &str = "kick_session";
+    /// Takes [`super::SessionUser`]; answers `Option<i64>`: the service
+    /// whose PPPoE user a live session is, `None` when it is nobody's.
+    pub const SESSION_SERVICE: &str = "session_service";
     pub const ROUTER_INTERFACES: &str = "router_interfaces";
     pub const START_DEMO: &str = "start_demo";
     pub const STOP_DEMO: &str = "stop_demo";
@@ -334,6 +337,13 @@ pub struct SessionsChanged {
 pub struct KickSession {
     pub router_id: i64,
     pub session_id: String,
+}
+
+/// A live session's router and PPPoE user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionUser {
+    pub router_id: i64,
+    pub user: String,
 }
 
 /// A plan's burst, each value in RouterOS notation (`40M`) or seconds.

@@ -1,8 +1,8 @@
 //! The operator's hand on the provisioning engine: a queued action tried
 //! again, a sweep asked for, a live session ended.
 
-use headend_core::RouterId;
 use headend_core::activity::{Actor, Subject};
+use headend_core::{RouterId, ServiceId};
 use headend_fleet::Fleet;
 
 use crate::{WorkflowError, Workflows};
@@ -28,6 +28,12 @@ impl Workflows {
 
     /// Ends a live PPPoE session on its router (the subscriber dials in
     /// again unless the service is off). `user` names it in the log.
+    /// The service whose PPPoE user `user` is on `router`, if any: where
+    /// a live session leads.
+    pub async fn session_service(&self, router: RouterId, user: &str) -> Result<Option<ServiceId>, WorkflowError> {
+        Ok(self.store.pppoe_user(router, user).await?)
+    }
+
     pub async fn kick_session(
         &self,
         actor: &Actor,

@@ -8,7 +8,9 @@ use headend_core::geo::GeoPoint;
 use headend_core::router::{Router, Transport};
 use headend_fleet::RouterStatus;
 use headend_ipc::olt::PinKey;
-use headend_ipc::{ErrorCode, InterfaceRow, KickSession, RouterForm, RouterHealthDto, RouterRow, SessionRow};
+use headend_ipc::{
+    ErrorCode, InterfaceRow, KickSession, RouterForm, RouterHealthDto, RouterRow, SessionRow, SessionUser,
+};
 use headend_workflows::routers::RouterInput;
 use tauri::State;
 
@@ -144,6 +146,14 @@ pub async fn router_interfaces(state: State<'_, AppState>, id: i64) -> Answer<Ve
 pub fn list_sessions(state: State<'_, AppState>) -> Vec<SessionRow> {
     let statuses = state.fleet.statuses();
     state.fleet.sessions().iter().map(|s| live::session_row(s, live::router_name(&statuses, s.router))).collect()
+}
+
+/// The service a live session's user is, for the link from Live sessions.
+#[tauri::command]
+pub async fn session_service(state: State<'_, AppState>, session: SessionUser) -> Answer<Option<i64>> {
+    let service =
+        state.workflows.session_service(RouterId(session.router_id), &session.user).await.map_err(workflow_error)?;
+    Ok(service.map(|s| s.0))
 }
 
 #[tauri::command]

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use headend_ipc::{KickSession, SessionRow, command};
+use headend_ipc::{ErrorDto, KickSession, SessionRow, SessionUser, command};
 use leptos::html::Div;
 use leptos::prelude::*;
 use serde::Serialize;
@@ -25,6 +25,11 @@ struct KickArgs {
     kick: KickSession,
 }
 
+#[derive(Serialize)]
+struct SessionArgs {
+    session: SessionUser,
+}
+
 fn matches(row: &SessionRow, needle: &str) -> bool {
     needle.is_empty()
         || [&row.user, &row.address, &row.caller_id, &row.router_name]
@@ -40,7 +45,10 @@ pub fn Sessions() -> impl IntoView {
     let scroll_top = RwSignal::new(0.0_f64);
     let viewport = RwSignal::new(600.0_f64);
     let confirm = RwSignal::new(None::<Arc<SessionRow>>);
-    let kick_error = RwSignal::new(None::<headend_ipc::ErrorDto>);
+    let kick_error = RwSignal::new(None::<ErrorDto>);
+    // A session whose user is no service of Headend's (an operator's own
+    // secret, a demo router): said above the list.
+    let not_ours = RwSignal::new(None::<String>);
     let list_ref = NodeRef::<Div>::new();
 
     Effect::new(move |_| {
@@ -89,6 +97,19 @@ pub fn Sessions() -> impl IntoView {
         });
     };
 
+    let open_service = move |session: SessionUser| {
+        leptos::task::spawn_local(async move {
+            let user = session.user.clone();
+            match ipc::invoke::<_, Option<i64>>(command::SESSION_SERVICE, SessionArgs { session }).await {
+                Ok(Some(id)) => console.open(Page::Service(id)),
+                Ok(None) => not_ours.set(Some(format!(
+                    "{user} is not a Headend service on that router: its router holds it on its own (adopt its secrets to manage it)."
+                ))),
+                Err(e) => kick_error.set(Some(e)),
+            }
+        });
+    };
+
     view! {
         <PageHeader title="Live sessions" subtitle="Who is online right now, on every router, as it happens." />
         <Show
@@ -118,6 +139,7 @@ pub fn Sessions() -> impl IntoView {
                 </span>
             </div>
             {move || kick_error.get().map(|e| view! { <ErrorBox error=e /> })}
+            {move || not_ours.get().map(|text| view! { <p class="muted" id="session-not-ours">{text}</p> })}
             <div class="card table-card sessions">
                 <div class="vrow vhead">
                     <span>"User"</span><span>"Router"</span><span>"Address"</span><span>"Caller ID"</span>
@@ -136,9 +158,11 @@ pub fn Sessions() -> impl IntoView {
                                         let since = row.since;
                                         let uptime = move || format::duration(u64::try_from(console.clock.get() - since).unwrap_or(0));
                                         let target = row.clone();
+                                        let session = SessionUser { router_id: row.router_id, user: row.user.clone() };
                                         view! {
                                             <div class="vrow session-row" data-user=row.user.clone()>
-                                                <span class="strong mono">{row.user.clone()}</span>
+                                                <span><button class="link strong mono session-user" title="Open the service"
+                                                    on:click=move |_| open_service(session.clone())>{row.user.clone()}</button></span>
                                                 <span>{row.router_name.clone()}</span>
                                                 <span class="mono">{row.address.clone()}</span>
                                                 <span class="mono muted">{row.caller_id.clone()}</span>
