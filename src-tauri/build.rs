@@ -30,6 +30,8 @@ const COMMANDS: &[&str] = &[
     "router_radius_setup",
     "get_policy",
     "save_policy",
+    "get_router_suspension",
+    "set_router_suspension",
     "session_service",
     "radius_test_login",
     "list_plans",

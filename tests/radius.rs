@@ -103,6 +103,22 @@ async fn a_router_is_switched_to_radius_and_a_login_tested_from_the_console() ->
     assert!(!applied.contains(NAS_SECRET), "the secret is not shown: {applied}");
     scroll_to(&app, "#router-backend").await?;
     screenshots(&app, "radius-router").await?;
+    // The router's own suspension mode, kept across a visit elsewhere.
+    scroll_to(&app, "#router-suspension").await?;
+    find(&app, "#router-suspension-mode").await?.select_by_value("address-list").await?;
+    click(&app, "#router-suspension-save").await?;
+    wait_for_text(&app, "#router-suspension-saved", "Saved").await?;
+    click(&app, "#nav-routers").await?;
+    click(&app, "#routers-table .router-link").await?;
+    let mut kept = String::new();
+    for _ in 0..50 {
+        kept = value(&app, "#router-suspension-mode").await.unwrap_or_default();
+        if kept == "address-list" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(kept, "address-list", "the router's own mode, read back");
     click(&app, "#nav-routers").await?;
     wait_for_text(&app, "#routers-table .backend-radius", "RADIUS").await?;
 

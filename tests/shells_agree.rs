@@ -15,7 +15,7 @@ use headend_e2e::{Driver, Sandbox, cli, invoke, one_app_at_a_time};
 use headend_ipc::billing::PaymentForm;
 use headend_ipc::import::ImportRequest;
 use headend_ipc::olt::OltForm;
-use headend_ipc::policy::PolicyForm;
+use headend_ipc::policy::{PolicyForm, RouterSuspensionForm};
 use headend_ipc::sessions::RetentionForm;
 use headend_ipc::{BurstDto, PlanForm, RouterForm, ServiceForm, SetServiceStatus};
 use headend_secrets::{SecretKey, SecretStore};
@@ -108,6 +108,8 @@ async fn through_the_app(app: &Client, router_port: u16) -> anyhow::Result<()> {
         max_attempts: "5".into(),
     };
     invoke(app, "save_policy", json!({ "form": policy })).await?;
+    invoke(app, "set_router_suspension", json!({ "form": RouterSuspensionForm { id: 1, mode: "remove".into() } }))
+        .await?;
     Ok(())
 }
 
@@ -153,6 +155,7 @@ fn through_the_cli(dir: &Path, router_port: u16) -> anyhow::Result<()> {
     cli(dir, &["service", "history-retention", "--detail-days", "30", "--keep-days", "365"], None)?;
     let policy = ["--time-zone", "Africa/Nairobi", "--grace-days", "5", "--suspension", "address-list"];
     cli(dir, &[&["policy", "set"][..], &policy, &["--static-queues", "true", "--max-attempts", "5"]].concat(), None)?;
+    cli(dir, &["policy", "router", "core-1", "remove"], None)?;
     Ok(())
 }
 
@@ -164,6 +167,7 @@ async fn snapshot(data_dir: &Path) -> anyhow::Result<Vec<String>> {
     let mut rows = Vec::new();
     for r in store.routers().await? {
         rows.push(format!("router {} {} {}:{} {} {}", r.id, r.name, r.host, r.port, r.transport, r.username));
+        rows.push(format!("router {} suspension {:?}", r.id, store.router_suspension(r.id).await?));
     }
     for p in store.plans().await? {
         rows.push(format!("plan {} {} {} {} {} {}", p.id, p.name, p.profile, p.limits, p.price, p.cycle));

@@ -163,6 +163,8 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             commands::radius::router_radius_setup,
             commands::policy::get_policy,
             commands::policy::save_policy,
+            commands::policy::get_router_suspension,
+            commands::policy::set_router_suspension,
             commands::routers::session_service,
             commands::radius::radius_test_login,
             commands::plans::list_plans,

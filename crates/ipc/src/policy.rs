@@ -3,8 +3,9 @@
 //! does on the routers, static-IP queues, and attempts before a failing
 //! write waits for the operator. The CLI's `policy show | set`.
 //!
-//! Error fields are the workflow's: "time_zone", "grace_days",
-//! "suspension", "max_attempts".
+//! A router may have its own suspension mode (its page, or `headend policy
+//! router NAME MODE`). Error fields are the workflow's: "time_zone",
+//! "grace_days", "suspension", "max_attempts".
 
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +15,11 @@ pub mod command {
     pub const GET_POLICY: &str = "get_policy";
     /// Takes [`super::PolicyForm`]; answers [`super::PolicyDto`].
     pub const SAVE_POLICY: &str = "save_policy";
+    /// Args `{ id }` (a router); answers [`super::RouterSuspensionDto`].
+    pub const GET_ROUTER_SUSPENSION: &str = "get_router_suspension";
+    /// Takes [`super::RouterSuspensionForm`]; answers
+    /// [`super::RouterSuspensionDto`].
+    pub const SET_ROUTER_SUSPENSION: &str = "set_router_suspension";
 }
 
 /// The rules in force, and what the form offers.
@@ -42,4 +48,22 @@ pub struct PolicyForm {
     pub suspension: String,
     pub static_queues: bool,
     pub max_attempts: String,
+}
+
+/// What a suspension does on one router.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouterSuspensionDto {
+    pub id: i64,
+    /// The router's own mode, or empty for the ISP's.
+    pub mode: String,
+    /// The ISP's mode, which an empty `mode` follows.
+    pub isp_mode: String,
+}
+
+/// A router's suspension mode to keep: "disable", "remove",
+/// "address-list", or empty for the ISP's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct RouterSuspensionForm {
+    pub id: i64,
+    pub mode: String,
 }

@@ -3,10 +3,11 @@
 
 use std::str::FromStr;
 
+use headend_core::RouterId;
 use headend_core::activity::Actor;
 use headend_core::provision::policy::{IspPolicy, MAX_ATTEMPTS, MAX_GRACE_DAYS, SuspensionMode};
 use headend_ipc::ErrorDto;
-use headend_ipc::policy::{PolicyDto, PolicyForm};
+use headend_ipc::policy::{PolicyDto, PolicyForm, RouterSuspensionDto, RouterSuspensionForm};
 use headend_workflows::policy::PolicyChange;
 use tauri::State;
 
@@ -57,6 +58,37 @@ pub async fn save_policy(state: State<'_, AppState>, form: PolicyForm) -> Answer
     let change = parse_form(&form)?;
     let policy = state.workflows.change_policy(&Actor::Operator, change).await.map_err(workflow_error)?;
     Ok(policy_dto(&policy))
+}
+
+async fn router_suspension_dto(state: &AppState, id: RouterId) -> Answer<RouterSuspensionDto> {
+    let mode = state.store.router_suspension(id).await.map_err(db)?;
+    let isp = state.store.isp_policy().await.map_err(db)?;
+    Ok(RouterSuspensionDto {
+        id: id.0,
+        mode: mode.map(|m| m.as_str().to_owned()).unwrap_or_default(),
+        isp_mode: isp.suspension.as_str().to_owned(),
+    })
+}
+
+#[tauri::command]
+pub async fn get_router_suspension(state: State<'_, AppState>, id: i64) -> Answer<RouterSuspensionDto> {
+    router_suspension_dto(&state, RouterId(id)).await
+}
+
+/// Gives the router its own suspension mode, or the ISP's again; the
+/// router is swept with it.
+#[tauri::command]
+pub async fn set_router_suspension(
+    state: State<'_, AppState>,
+    form: RouterSuspensionForm,
+) -> Answer<RouterSuspensionDto> {
+    let mode = match form.mode.as_str() {
+        "" => None,
+        mode => Some(SuspensionMode::from_str(mode).map_err(|e| ErrorDto::field("suspension", e.to_string()))?),
+    };
+    let id = RouterId(form.id);
+    state.workflows.set_router_suspension(&Actor::Operator, id, mode).await.map_err(workflow_error)?;
+    router_suspension_dto(&state, id).await
 }
 
 #[cfg(test)]

@@ -16,8 +16,10 @@ use crate::components::{ErrorBox, Errors, FieldError, FormError, clear_error, ha
 use crate::format;
 use crate::ipc;
 use radius_setup::RadiusSetup;
+use suspension::SuspensionCard;
 
 mod radius_setup;
+mod suspension;
 
 const TRAFFIC_EVERY_MS: u64 = 2_000;
 
@@ -94,7 +96,7 @@ pub fn Router(id: i64) -> impl IntoView {
         })}
         // Outside the reloads, so a backend being typed survives them; a
         // demo router is not in the database and has none.
-        {move || (stored.get() == Some(true)).then(|| view! { <BackendCard id=id /> })}
+        {move || (stored.get() == Some(true)).then(|| view! { <BackendCard id=id /> <SuspensionCard id=id /> })}
         <section class="card table-card">
             <div class="card-head"><h2>"Interfaces"</h2><span class="muted small">"Live traffic, refreshed every 2 s"</span></div>
             {move || traffic_error.get().map(|e| view! { <div class="pad"><ErrorBox error=e /></div> })}
