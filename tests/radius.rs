@@ -108,6 +108,7 @@ async fn a_router_is_switched_to_radius_and_a_login_tested_from_the_console() ->
     find(&app, "#router-suspension-mode").await?.select_by_value("address-list").await?;
     click(&app, "#router-suspension-save").await?;
     wait_for_text(&app, "#router-suspension-saved", "Saved").await?;
+    screenshots(&app, "router-suspension").await?;
     click(&app, "#nav-routers").await?;
     click(&app, "#routers-table .router-link").await?;
     let mut kept = String::new();

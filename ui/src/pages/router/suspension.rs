@@ -68,6 +68,7 @@ fn SuspensionForm(initial: RouterSuspensionDto) -> impl IntoView {
     view! {
         <form class="card form wide-form" id="router-suspension" novalidate=true on:submit=save>
             <h2>"When a service is suspended"</h2>
+            <div class="grid-2">
             <label class="field"><span class="field-label">"On this router"</span>
                 <select id="router-suspension-mode" prop:value=move || mode.get()
                     on:change=move |ev| { mode.set(event_target_value(&ev)); saved.set(false); }>
@@ -76,6 +77,7 @@ fn SuspensionForm(initial: RouterSuspensionDto) -> impl IntoView {
                 </select>
                 <span class="field-help">"A redirect keeps the session, in the headend-suspended address-list the router's firewall sends to a payment page."</span>
             </label>
+            </div>
             <FormError errors=errors />
             <div class="form-actions">
                 <button type="submit" class="primary" id="router-suspension-save">"Save"</button>
