@@ -33,6 +33,7 @@ const COMMANDS: &[&str] = &[
     "get_router_suspension",
     "set_router_suspension",
     "session_service",
+    "router_log",
     "radius_test_login",
     "list_plans",
     "save_plan",

@@ -180,6 +180,12 @@ async fn customers_reach_the_router_suspensions_cut_them_off_and_failures_reach_
 
     // Suspending disables the secret and ends the live session.
     assert!(sim.connect_session("ana").is_some(), "the subscriber dials in");
+    // The router's page lists what was sent to it.
+    click(&app, "#nav-routers").await?;
+    click(&app, "#routers-table .router-link").await?;
+    wait_for_text(&app, "#router-log", "/ppp/secret/add").await?;
+    app.execute("document.querySelector('#router-log').scrollIntoView()", vec![]).await?;
+    screenshots(&app, "router-log").await?;
     // Her live session leads back to her service.
     click(&app, "#nav-sessions").await?;
     click(&app, "#sessions-list .session-row[data-user='ana'] .session-user").await?;

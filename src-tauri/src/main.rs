@@ -166,6 +166,7 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             commands::policy::get_router_suspension,
             commands::policy::set_router_suspension,
             commands::routers::session_service,
+            commands::routers::router_log,
             commands::radius::radius_test_login,
             commands::plans::list_plans,
             commands::plans::save_plan,

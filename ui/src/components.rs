@@ -260,3 +260,35 @@ pub fn DueDate(service: ServiceRow) -> impl IntoView {
     }
     .into_any()
 }
+
+/// Commands sent to a router, newest first: each with its outcome (and
+/// the router's error) and how long it took. `empty` says why there are none.
+#[component]
+pub fn RouterLogTable(log: Vec<headend_ipc::RouterLogRow>, empty: &'static str) -> impl IntoView {
+    if log.is_empty() {
+        return view! { <p class="muted pad">{empty}</p> }.into_any();
+    }
+    view! {
+        <table class="table">
+            <thead><tr><th>"When"</th><th>"Command"</th><th>"Outcome"</th><th class="num">"Took"</th></tr></thead>
+            <tbody>
+                {log.into_iter().map(|l| {
+                    let class = match l.outcome.as_str() {
+                        "ok" => "pill pill-ok",
+                        "error" => "pill pill-bad",
+                        _ => "pill pill-warn",
+                    };
+                    view! {
+                        <tr>
+                            <td class="mono nowrap">{crate::format::local_time(&l.at)}</td>
+                            <td class="mono command">{l.command}{(!l.error.is_empty()).then(|| view! { <div class="cell-error">{l.error.clone()}</div> })}</td>
+                            <td><span class=class>{l.outcome}</span></td>
+                            <td class="mono num">{l.duration_ms.map(|ms| format!("{ms} ms")).unwrap_or_default()}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}

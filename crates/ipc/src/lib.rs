@@ -61,6 +61,9 @@ pub mod command {
     pub const PIN_ROUTER_CERTIFICATE: &str = "pin_router_certificate";
     pub const LIST_SESSIONS: &str = "list_sessions";
     pub const KICK_SESSION: &str = "kick_session";
+    /// Args `{ id }` (a router); answers `Vec<`[`super::RouterLogRow`]`>`,
+    /// newest first.
+    pub const ROUTER_LOG: &str = "router_log";
     /// Takes [`super::SessionUser`]; answers `Option<i64>`: the service
     /// whose PPPoE user a live session is, `None` when it is nobody's.
     pub const SESSION_SERVICE: &str = "session_service";

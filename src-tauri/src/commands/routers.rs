@@ -9,12 +9,13 @@ use headend_core::router::{Router, Transport};
 use headend_fleet::RouterStatus;
 use headend_ipc::olt::PinKey;
 use headend_ipc::{
-    ErrorCode, InterfaceRow, KickSession, RouterForm, RouterHealthDto, RouterRow, SessionRow, SessionUser,
+    ErrorCode, InterfaceRow, KickSession, RouterForm, RouterHealthDto, RouterLogRow, RouterRow, SessionRow, SessionUser,
 };
+use headend_store::RouterLogEntry;
 use headend_workflows::routers::RouterInput;
 use tauri::State;
 
-use super::{Answer, db, error, invalid, workflow_error};
+use super::{Answer, db, error, instant, invalid, workflow_error};
 use crate::demo::DemoNetwork;
 use crate::live;
 use crate::state::AppState;
@@ -146,6 +147,29 @@ pub async fn router_interfaces(state: State<'_, AppState>, id: i64) -> Answer<Ve
 pub fn list_sessions(state: State<'_, AppState>) -> Vec<SessionRow> {
     let statuses = state.fleet.statuses();
     state.fleet.sessions().iter().map(|s| live::session_row(s, live::router_name(&statuses, s.router))).collect()
+}
+
+/// The router log lines a router's page shows.
+const ROUTER_LOG_ROWS: u32 = 50;
+
+/// A line of the router log as the pages show it.
+pub(crate) fn router_log_row(l: RouterLogEntry) -> RouterLogRow {
+    RouterLogRow {
+        id: l.id,
+        at: instant(l.at),
+        router_id: l.router.0,
+        command: l.command,
+        outcome: l.outcome.to_string(),
+        error: l.error.unwrap_or_default(),
+        duration_ms: l.duration_ms,
+    }
+}
+
+/// The commands last sent to a router (its page's "Sent to this router").
+#[tauri::command]
+pub async fn router_log(state: State<'_, AppState>, id: i64) -> Answer<Vec<RouterLogRow>> {
+    let log = state.store.router_log(RouterId(id), ROUTER_LOG_ROWS).await.map_err(db)?;
+    Ok(log.into_iter().map(router_log_row).collect())
 }
 
 /// The service a live session's user is, for the link from Live sessions.

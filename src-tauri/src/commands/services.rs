@@ -10,8 +10,7 @@ use headend_core::provision::policy::IspPolicy;
 use headend_core::service::{Access, ServiceStatus};
 use headend_core::{PlanId, RouterId, ServiceId};
 use headend_ipc::{
-    CustomerDto, ErrorDto, RouterLogRow, ServiceDetail, ServiceForm, ServiceQueryDto, ServiceRow, ServicesPageDto,
-    SetServiceStatus,
+    CustomerDto, ErrorDto, ServiceDetail, ServiceForm, ServiceQueryDto, ServiceRow, ServicesPageDto, SetServiceStatus,
 };
 use headend_store::{ActivityQuery, ServiceOverview, ServiceQuery};
 use headend_workflows::Workflows;
@@ -141,15 +140,7 @@ pub async fn get_service(state: State<'_, AppState>, id: i64) -> Answer<ServiceD
         .await
         .map_err(db)?
         .into_iter()
-        .map(|l| RouterLogRow {
-            id: l.id,
-            at: instant(l.at),
-            router_id: l.router.0,
-            command: l.command,
-            outcome: l.outcome.to_string(),
-            error: l.error.unwrap_or_default(),
-            duration_ms: l.duration_ms,
-        })
+        .map(super::routers::router_log_row)
         .collect();
     let payments = state.store.payments(id).await.map_err(db)?.iter().map(super::payments::payment_row).collect();
     let cal = Calendar::now(&state).await?;

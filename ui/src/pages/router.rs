@@ -1,6 +1,7 @@
 //! One router: its health, its provisioning backend (API or RADIUS, with
-//! the RouterOS commands RADIUS mode needs) and its interfaces with live
-//! traffic, from counters read every two seconds while the page is open.
+//! the RouterOS commands RADIUS mode needs), its own suspension mode, its
+//! interfaces with live traffic (counters read every two seconds while the
+//! page is open) and the commands last sent to it.
 
 use std::collections::HashMap;
 
@@ -15,9 +16,11 @@ use crate::app::{Console, Page};
 use crate::components::{ErrorBox, Errors, FieldError, FormError, clear_error, has_error};
 use crate::format;
 use crate::ipc;
+use log::RouterLogCard;
 use radius_setup::RadiusSetup;
 use suspension::SuspensionCard;
 
+mod log;
 mod radius_setup;
 mod suspension;
 
@@ -123,6 +126,7 @@ pub fn Router(id: i64) -> impl IntoView {
                 </tbody>
             </table>
         </section>
+        {move || (stored.get() == Some(true)).then(|| view! { <RouterLogCard id=id /> })}
     }
 }
 

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::IdArgs;
 use crate::app::{Console, Page};
-use crate::components::{DueDate, ErrorBox, Loading, OnRouter, StatusPill};
+use crate::components::{DueDate, ErrorBox, Loading, OnRouter, RouterLogTable, StatusPill};
 use crate::format;
 use crate::ipc;
 
@@ -229,32 +229,7 @@ fn HistoryCard(detail: ServiceDetail) -> impl IntoView {
         </section>
         <section class="card table-card" id="service-router-log">
             <div class="card-head"><h2>"Sent to the router"</h2><span class="muted small">"Each command, its outcome and how long it took"</span></div>
-            {if log.is_empty() {
-                view! { <p class="muted pad">"No command sent for this service yet."</p> }.into_any()
-            } else {
-                view! {
-                    <table class="table">
-                        <thead><tr><th>"When"</th><th>"Command"</th><th>"Outcome"</th><th class="num">"Took"</th></tr></thead>
-                        <tbody>
-                            {log.into_iter().map(|l| {
-                                let class = match l.outcome.as_str() {
-                                    "ok" => "pill pill-ok",
-                                    "error" => "pill pill-bad",
-                                    _ => "pill pill-warn",
-                                };
-                                view! {
-                                    <tr>
-                                        <td class="mono nowrap">{format::local_time(&l.at)}</td>
-                                        <td class="mono command">{l.command}{(!l.error.is_empty()).then(|| view! { <div class="cell-error">{l.error.clone()}</div> })}</td>
-                                        <td><span class=class>{l.outcome}</span></td>
-                                        <td class="mono num">{l.duration_ms.map(|ms| format!("{ms} ms")).unwrap_or_default()}</td>
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any()
-            }}
+            <RouterLogTable log=log empty="No command sent for this service yet." />
         </section>
         <section class="card table-card" id="service-payments">
             <div class="card-head"><h2>"Payments"</h2></div>
