@@ -71,7 +71,9 @@ impl Workflows {
         let secrets = self.secrets().await?;
         let key = SecretKey::nas_secret(id);
         let keyring = secrets.clone();
-        let secret = crate::keyring::blocking(move || keyring.get(&key)).await?.ok().flatten();
+        let secret = crate::keyring::blocking(move || keyring.get(&key)).await?.map_err(|source| {
+            WorkflowError::Keyring { what: "cannot read the router's RADIUS shared secret", source }
+        })?;
         let reached = Connector::new(self.store.clone(), secrets).connect(&router).await;
         let link = match reached {
             Ok(link) => link,
