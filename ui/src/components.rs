@@ -292,3 +292,16 @@ pub fn RouterLogTable(log: Vec<headend_ipc::RouterLogRow>, empty: &'static str) 
     }
     .into_any()
 }
+
+/// What each suspension mode does, as the ISP's rule (Settings) and a
+/// router's own (its page) offer it.
+pub const SUSPENSION_MODES: [(&str, &str); 3] = [
+    ("disable", "Disables the user, ends the session"),
+    ("remove", "Removes the user, ends the session"),
+    ("address-list", "Redirects to a payment page"),
+];
+
+/// The words of [`SUSPENSION_MODES`] for `mode`; empty for an unknown one.
+pub fn suspension_label(mode: &str) -> &'static str {
+    SUSPENSION_MODES.iter().find(|(value, _)| *value == mode).map_or("", |(_, label)| label)
+}

@@ -141,6 +141,13 @@ pub struct RouterSetup {
     pub incoming_port: Option<u16>,
 }
 
+impl RouterSetup {
+    /// Counters only when a session ends: `interim-update` unset or 0.
+    fn no_interim_update(&self) -> bool {
+        self.interim_update.is_none_or(|d| d.is_zero())
+    }
+}
+
 /// What is wrong with a router's set-up, worded for the operator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SetupIssue {
@@ -272,7 +279,7 @@ pub fn check(wanted: &WantedSetup, have: &RouterSetup) -> Vec<SetupIssue> {
     if !have.accounting {
         issues.push(SetupIssue::AccountingOff);
     }
-    if have.interim_update.is_none_or(|d| d.is_zero()) {
+    if have.no_interim_update() {
         issues.push(SetupIssue::NoInterimUpdate);
     }
     if !have.incoming_accept {
@@ -353,7 +360,7 @@ pub fn fixes(wanted: &WantedSetup, have: &RouterSetup) -> Vec<SetupFix> {
             }
         }
     }
-    let aaa_wrong = [!have.use_radius, !have.accounting, have.interim_update.is_none_or(|d| d.is_zero())];
+    let aaa_wrong = [!have.use_radius, !have.accounting, have.no_interim_update()];
     let aaa: Vec<(&'static str, SetupValue)> = AAA_PROPERTIES
         .iter()
         .zip(aaa_wrong)

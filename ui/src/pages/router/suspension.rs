@@ -7,7 +7,7 @@ use headend_ipc::policy::{RouterSuspensionDto, RouterSuspensionForm, command};
 use leptos::prelude::*;
 use serde::Serialize;
 
-use crate::components::{ErrorBox, FormError};
+use crate::components::{ErrorBox, FormError, SUSPENSION_MODES, suspension_label};
 use crate::ipc;
 
 #[derive(Serialize)]
@@ -18,17 +18,6 @@ struct IdArgs {
 #[derive(Serialize)]
 struct FormArgs {
     form: RouterSuspensionForm,
-}
-
-/// What each mode does, as the select offers it.
-const MODES: [(&str, &str); 3] = [
-    ("disable", "Disables the user, ends the session"),
-    ("remove", "Removes the user, ends the session"),
-    ("address-list", "Redirects to a payment page"),
-];
-
-fn label(mode: &str) -> &'static str {
-    MODES.iter().find(|(value, _)| *value == mode).map_or("", |(_, label)| label)
 }
 
 #[component]
@@ -72,8 +61,8 @@ fn SuspensionForm(initial: RouterSuspensionDto) -> impl IntoView {
             <label class="field"><span class="field-label">"On this router"</span>
                 <select id="router-suspension-mode" prop:value=move || mode.get()
                     on:change=move |ev| { mode.set(event_target_value(&ev)); saved.set(false); }>
-                    <option value="">{move || format!("The ISP's rule: {}", label(&current.with(|c| c.isp_mode.clone())))}</option>
-                    {MODES.into_iter().map(|(value, text)| view! { <option value=value>{text}</option> }).collect_view()}
+                    <option value="">{move || format!("The ISP's rule: {}", suspension_label(&current.with(|c| c.isp_mode.clone())))}</option>
+                    {SUSPENSION_MODES.into_iter().map(|(value, text)| view! { <option value=value>{text}</option> }).collect_view()}
                 </select>
                 <span class="field-help">"A redirect keeps the session, in the headend-suspended address-list the router's firewall sends to a payment page."</span>
             </label>

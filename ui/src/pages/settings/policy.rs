@@ -8,7 +8,7 @@ use headend_ipc::policy::{PolicyDto, PolicyForm, command};
 use leptos::prelude::*;
 use serde::Serialize;
 
-use crate::components::{Errors, FieldError, FormError, clear_error, has_error};
+use crate::components::{Errors, FieldError, FormError, SUSPENSION_MODES, clear_error, has_error};
 use crate::ipc;
 
 #[derive(Serialize)]
@@ -25,13 +25,6 @@ fn form_of(p: &PolicyDto) -> PolicyForm {
         max_attempts: p.max_attempts.to_string(),
     }
 }
-
-/// What each suspension mode does, as the select offers it.
-const SUSPENSIONS: [(&str, &str); 3] = [
-    ("disable", "Disables the user, ends the session"),
-    ("remove", "Removes the user, ends the session"),
-    ("address-list", "Redirects to a payment page"),
-];
 
 #[component]
 pub fn Policy(initial: PolicyDto) -> impl IntoView {
@@ -106,7 +99,7 @@ pub fn Policy(initial: PolicyDto) -> impl IntoView {
                     <span class="field-label">"A suspension"</span>
                     <select id="policy-suspension" prop:value=suspension on:change=set_suspension
                         class:invalid=has_error(errors, "suspension")>
-                        {SUSPENSIONS.into_iter().map(|(value, label)| view! { <option value=value>{label}</option> }).collect_view()}
+                        {SUSPENSION_MODES.into_iter().map(|(value, label)| view! { <option value=value>{label}</option> }).collect_view()}
                     </select>
                     <span class="field-help">"A redirect keeps the session, in the headend-suspended address-list your firewall sends to a payment page. Every router's, unless a router has its own."</span>
                     <FieldError errors=errors field="suspension" />
