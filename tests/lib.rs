@@ -219,6 +219,14 @@ pub async fn wait_for_text(client: &Client, css: &str, text: &str) -> anyhow::Re
             if t.contains(text) {
                 return Ok(t);
             }
+            if t.is_empty() {
+                // WebKit reads no text from an element out of view; a page
+                // that grew above it (or a scroll by the last click) must
+                // not read as "never showed".
+                let _ = client
+                    .execute("arguments[0].scrollIntoView({ block: 'nearest' })", vec![serde_json::to_value(&el)?])
+                    .await;
+            }
             last = t;
         }
         if Instant::now() > deadline {
