@@ -19,6 +19,7 @@ pub mod event;
 pub mod geo;
 pub mod ids;
 pub mod import;
+pub mod map;
 pub mod messages;
 pub mod olt;
 pub mod optical;
