@@ -94,6 +94,7 @@ async fn through_the_app(app: &Client, router_port: u16) -> anyhow::Result<()> {
         port: "2222".into(),
         username: "root".into(),
         password: "olt-pw".into(),
+        location: String::new(),
     };
     let olt = invoke(app, "save_olt", json!({ "form": olt })).await?;
     invoke(app, "remove_olt", json!({ "id": olt })).await?;

@@ -14,6 +14,7 @@ mod history;
 mod invoicing;
 mod live;
 mod logging;
+mod map_tiles;
 mod messaging;
 mod olts;
 mod provisioning;
@@ -103,6 +104,7 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
     let cipher = tauri::async_runtime::block_on(subscriber_cipher(&store, &secrets));
     let settings_path = data_dir.settings_path();
     let holder = tauri::async_runtime::block_on(store.engine_holder("app")).context("starting the engines")?;
+    let map_tiles = map_tiles::MapTiles::open(data_dir.root()).context("opening the map's tile cache")?;
     let state = AppState::new(data_dir, store, secrets, cipher, holder, started);
 
     tauri::Builder::default()
@@ -116,10 +118,13 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .manage(state)
+        .manage(map_tiles)
+        .register_asynchronous_uri_scheme_protocol("tile", map_tiles::serve)
         .manage(window::GeometryChanges::default())
         .on_window_event(window::on_window_event)
         .setup(move |app| {
             settings::load(app.handle(), &settings_path)?;
+            map_tiles::load(app.handle(), &settings_path)?;
             tray::create(app.handle())?;
             start_watching(app.handle());
             provisioning::start(app.handle());
@@ -167,6 +172,11 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             commands::policy::set_router_suspension,
             commands::routers::session_service,
             commands::routers::router_log,
+            commands::map::map_view,
+            commands::map::count_map_area,
+            commands::map::save_map_area,
+            commands::map::get_tile_settings,
+            commands::map::save_tile_settings,
             commands::radius::radius_test_login,
             commands::plans::list_plans,
             commands::plans::save_plan,

@@ -1,6 +1,7 @@
 //! The shell: sidebar, top bar with the sweep progress and the failures
 //! badge, and the page area.
 
+use headend_ipc::map::AreaProgress;
 use headend_ipc::{
     Failures, Navigate, ProvisioningChanged, SessionRow, SessionsChanged, SettingsView, SweepProgress, SweepState,
     ThemeChoice, command, event, messages,
@@ -124,6 +125,8 @@ pub struct Console {
     pub billing_tab: RwSignal<BillingTab>,
     /// The invoice (its number) the Billing area shows, if one is open.
     pub invoice: RwSignal<Option<String>>,
+    /// How far "Save this area for offline use" has come, while it runs.
+    pub map_area: RwSignal<Option<AreaProgress>>,
 }
 
 impl Console {
@@ -179,6 +182,7 @@ pub fn App() -> impl IntoView {
         messages_changed: RwSignal::new(0),
         billing_tab: RwSignal::new(BillingTab::Invoices),
         invoice: RwSignal::new(None),
+        map_area: RwSignal::new(None),
     };
     provide_context(console);
     Effect::new(move |_| apply_theme(console.theme.get()));
@@ -217,6 +221,9 @@ pub fn App() -> impl IntoView {
     ipc::listen(event::SWEEP_STATE, move |state: SweepState| console.sweeps_paused.set(state.paused));
     ipc::listen(headend_ipc::olt::event::OLTS_CHANGED, move |_: headend_ipc::olt::OltsChanged| {
         console.olts_changed.update(|n| *n += 1)
+    });
+    ipc::listen(headend_ipc::map::event::AREA_PROGRESS, move |progress: AreaProgress| {
+        console.map_area.set(Some(progress))
     });
     ipc::listen(event::NAVIGATE, move |nav: Navigate| {
         console.open(match nav {

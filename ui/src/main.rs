@@ -6,7 +6,9 @@ mod app;
 mod components;
 mod format;
 mod ipc;
+mod leaflet;
 mod live;
+mod location;
 mod pages;
 
 fn main() {

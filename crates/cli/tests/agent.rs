@@ -96,6 +96,8 @@ impl Lab {
                     status: ServiceStatus::Active,
                     next_billing_date: None,
                     adopt: false,
+                    customer_address: None,
+                    customer_location: None,
                 }
             })
             .collect();

@@ -139,7 +139,7 @@ async fn a_new_key_is_never_made_over_encrypted_passwords() {
     let lost = SubscriberCipher::generate();
     let customer = lab
         .store
-        .add_customer(&NewCustomer { name: "Ana".into(), phone: None, email: None, address: None })
+        .add_customer(&NewCustomer { name: "Ana".into(), phone: None, email: None, address: None, location: None })
         .await
         .unwrap();
     let (router, plan) = (lab.store.routers().await.unwrap()[0].id, lab.store.plans().await.unwrap()[0].id);

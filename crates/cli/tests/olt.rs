@@ -379,7 +379,13 @@ async fn zero_touch_from_the_command_line() {
         .unwrap();
     let plan = store.plan_by_name("Fibra 100").await.unwrap().unwrap().id;
     let customer = store
-        .add_customer(&NewCustomer { name: "José Núñez".into(), phone: None, email: None, address: None })
+        .add_customer(&NewCustomer {
+            name: "José Núñez".into(),
+            phone: None,
+            email: None,
+            address: None,
+            location: None,
+        })
         .await
         .unwrap();
     let service = store

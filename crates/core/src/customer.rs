@@ -1,5 +1,6 @@
 //! Customers (subscribers).
 
+use crate::geo::GeoPoint;
 use crate::ids::CustomerId;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -9,4 +10,6 @@ pub struct Customer {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub address: Option<String>,
+    /// Where the customer is, for the map.
+    pub location: Option<GeoPoint>,
 }

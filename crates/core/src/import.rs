@@ -7,13 +7,16 @@
 //! - UTF-8, with or without a byte-order mark; `,` or `;` between fields
 //!   (whichever the first line uses more of), `"` for quoting.
 //! - The first line names the columns, in any order:
-//!   `customer,phone,router,plan,type,username,password,ip,status,next_billing_date`.
+//!   `customer,phone,router,plan,type,username,password,ip,status,next_billing_date,address,latitude,longitude`.
 //!   `customer`, `router`, `plan` and `type` are required; a missing
 //!   optional column reads as empty; any other column is refused.
 //! - `type` is `pppoe` (needs `username` and `password`) or `static`
 //!   (needs `ip`, takes no user name or password).
 //! - `status` is empty (meaning `active`) or a service status;
 //!   `next_billing_date` is empty or an ISO date such as `2026-12-05`.
+//! - `address` is the customer's street address; `latitude` and
+//!   `longitude` (decimal degrees, both or neither) place them on the map.
+//!   A customer named on several rows takes them from its first row.
 //! - Fields are trimmed of surrounding spaces, except the password.
 //!
 //! Every problem is reported with its 1-based line number; a file with
@@ -26,12 +29,26 @@ use std::str::FromStr;
 
 use jiff::civil::Date;
 
+use crate::geo::GeoPoint;
 use crate::provision::{Password, validate_password, validate_username};
 use crate::service::{Access, ServiceStatus};
 
 /// The columns of an import file, in the documented order.
-pub const COLUMNS: [&str; 10] =
-    ["customer", "phone", "router", "plan", "type", "username", "password", "ip", "status", "next_billing_date"];
+pub const COLUMNS: [&str; 13] = [
+    "customer",
+    "phone",
+    "router",
+    "plan",
+    "type",
+    "username",
+    "password",
+    "ip",
+    "status",
+    "next_billing_date",
+    "address",
+    "latitude",
+    "longitude",
+];
 
 /// Columns without which no row can be read.
 const REQUIRED: [&str; 4] = ["customer", "router", "plan", "type"];
@@ -43,6 +60,9 @@ pub struct ImportRow {
     pub line: u64,
     pub customer: String,
     pub phone: Option<String>,
+    /// The customer's street address.
+    pub address: Option<String>,
+    pub location: Option<GeoPoint>,
     /// The router's name, as written.
     pub router: String,
     /// The plan's name, as written.
@@ -366,11 +386,28 @@ fn read_row(
         },
     };
 
-    match (access, status, due) {
-        (Some(access), Some(status), Some(next_billing_date)) if reasons.is_empty() => Ok(ImportRow {
+    let location = match (get("latitude"), get("longitude")) {
+        ("", "") => Some(None),
+        (lat, lon) if lat.is_empty() || lon.is_empty() => {
+            reasons.push("give both latitude and longitude, or neither".to_owned());
+            None
+        }
+        (lat, lon) => match format!("{lat},{lon}").parse::<GeoPoint>() {
+            Ok(point) => Some(Some(point)),
+            Err(e) => {
+                reasons.push(format!("bad location {lat:?}, {lon:?}: {e}"));
+                None
+            }
+        },
+    };
+
+    match (access, status, due, location) {
+        (Some(access), Some(status), Some(next_billing_date), Some(location)) if reasons.is_empty() => Ok(ImportRow {
             line,
             customer: customer.to_owned(),
             phone: Some(get("phone")).filter(|p| !p.is_empty()).map(str::to_owned),
+            address: Some(get("address")).filter(|a| !a.is_empty()).map(str::to_owned),
+            location,
             router: router.to_owned(),
             plan: plan.to_owned(),
             access,
@@ -434,6 +471,28 @@ mod tests {
     }
 
     #[test]
+    fn addresses_and_locations() {
+        let p = parse(
+            "customer,router,plan,type,ip,address,latitude,longitude\n\
+             Ana,core-1,Home 20,static,100.64.0.9,\"12 Moi Ave, Nairobi\",-1.2841,36.8233\n\
+             Bob,core-1,Home 20,static,100.64.0.10,,,\n\
+             Carla,core-1,Home 20,static,100.64.0.11,,-1.28,\n\
+             Dan,core-1,Home 20,static,100.64.0.12,,95,36.8\n",
+        );
+        assert_eq!(p.rows.len(), 2);
+        assert_eq!(p.rows[0].address.as_deref(), Some("12 Moi Ave, Nairobi"));
+        assert_eq!(p.rows[0].location, Some(GeoPoint::new(-1.2841, 36.8233).unwrap()));
+        assert_eq!((p.rows[1].address.as_deref(), p.rows[1].location), (None, None));
+        assert_eq!(
+            reasons(&p),
+            [
+                "line 4: give both latitude and longitude, or neither",
+                "line 5: bad location \"95\", \"36.8\": latitude 95 is outside -90..90"
+            ]
+        );
+    }
+
+    #[test]
     fn bom_semicolons_and_any_column_order() {
         let p = parse(
             "\u{feff}type;router;plan;customer;ip\r\nstatic;core-1;Basic;Dan;10.0.0.1\r\n\r\nstatic;r;p;Eve;10.0.0.2\r\nstatic;r;p;\"F\r\nG\";10.0.0.3\r\nx\r\n",
@@ -487,7 +546,7 @@ mod tests {
         assert_eq!(
             reasons(&p),
             ["line 1: unknown column \"email\" in the first line: the columns are customer, phone, router, \
-              plan, type, username, password, ip, status, next_billing_date (in any order)"]
+              plan, type, username, password, ip, status, next_billing_date, address, latitude, longitude (in any order)"]
         );
         let p = parse("Ana,core-1,Home,pppoe\n");
         assert_eq!(p.errors.len(), 8, "{:?}", reasons(&p));
@@ -502,7 +561,7 @@ mod tests {
         assert_eq!(
             reasons(&parse("")),
             [
-                "line 1: the file is empty: its first line must name the columns (customer,phone,router,plan,type,username,password,ip,status,next_billing_date)"
+                "line 1: the file is empty: its first line must name the columns (customer,phone,router,plan,type,username,password,ip,status,next_billing_date,address,latitude,longitude)"
             ]
         );
     }

@@ -20,6 +20,7 @@ pub mod geo;
 pub mod ids;
 pub mod import;
 pub mod map;
+pub mod map_layers;
 pub mod messages;
 pub mod olt;
 pub mod optical;

@@ -146,7 +146,7 @@ async fn sessions_of_an_api_router_become_its_services_history() {
         session: Default::default(),
     };
     let plan = inv.store.add_plan(&plan).await.unwrap();
-    let customer = NewCustomer { name: "Ana".into(), phone: None, email: None, address: None };
+    let customer = NewCustomer { name: "Ana".into(), phone: None, email: None, address: None, location: None };
     let customer = inv.store.add_customer(&customer).await.unwrap();
     let service = NewService {
         customer,

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod billing;
 pub mod import;
+pub mod map;
 pub mod messages;
 pub mod olt;
 pub mod policy;
@@ -141,6 +142,8 @@ pub enum ErrorCode {
     Router,
     /// The OLT refused, failed or could not be reached.
     Olt,
+    /// The map's tile server refused, failed or could not be reached.
+    TileServer,
     /// Sweeps are paused (the tray's Pause sweeps).
     Paused,
     Internal,
@@ -471,6 +474,8 @@ pub struct CustomerDto {
     pub phone: String,
     pub email: String,
     pub address: String,
+    /// `LAT,LON`, or empty when the customer is not on the map.
+    pub location: String,
 }
 
 /// One line of a router's provisioning log.
@@ -531,6 +536,8 @@ pub struct ServiceForm {
     pub customer_phone: String,
     pub customer_email: String,
     pub customer_address: String,
+    /// `LAT,LON`, a pasted Google Maps or OpenStreetMap link, or empty.
+    pub customer_location: String,
     pub router_id: Option<i64>,
     pub plan_id: Option<i64>,
     /// "pppoe" or "static".
@@ -553,6 +560,7 @@ impl fmt::Debug for ServiceForm {
             customer_phone,
             customer_email,
             customer_address,
+            customer_location,
             router_id,
             plan_id,
             kind,
@@ -569,6 +577,7 @@ impl fmt::Debug for ServiceForm {
             .field("customer_phone", customer_phone)
             .field("customer_email", customer_email)
             .field("customer_address", customer_address)
+            .field("customer_location", customer_location)
             .field("router_id", router_id)
             .field("plan_id", plan_id)
             .field("kind", kind)

@@ -73,6 +73,8 @@ pub struct OltRow {
     pub port: u16,
     pub username: String,
     pub pop: String,
+    /// `LAT,LON`, or empty when it is not on the map.
+    pub location: String,
     /// "ok", "unreachable", "key_changed", "login_refused" or "never".
     pub health: String,
     /// The last failure, or why the OLT is not contacted.
@@ -114,11 +116,13 @@ pub struct OltForm {
     pub port: String,
     pub username: String,
     pub password: String,
+    /// `LAT,LON` or a pasted map link; empty keeps the OLT's location.
+    pub location: String,
 }
 
 impl std::fmt::Debug for OltForm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let OltForm { id, name, vendor, host, port, username, password } = self;
+        let OltForm { id, name, vendor, host, port, username, password, location } = self;
         f.debug_struct("OltForm")
             .field("id", id)
             .field("name", name)
@@ -127,6 +131,7 @@ impl std::fmt::Debug for OltForm {
             .field("port", port)
             .field("username", username)
             .field("password", &crate::redacted(password))
+            .field("location", location)
             .finish()
     }
 }

@@ -120,7 +120,13 @@ impl Lab {
         self.store.set_plan_olt_profile(plan, profile).await.unwrap();
         let customer = self
             .store
-            .add_customer(&NewCustomer { name: "Ana Silva".into(), phone: None, email: None, address: None })
+            .add_customer(&NewCustomer {
+                name: "Ana Silva".into(),
+                phone: None,
+                email: None,
+                address: None,
+                location: None,
+            })
             .await
             .unwrap();
         let service = self

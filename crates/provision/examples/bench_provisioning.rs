@@ -232,6 +232,8 @@ fn services(
                 status: if n % 20 == 18 { ServiceStatus::Suspended } else { ServiceStatus::Active },
                 next_billing_date: None,
                 adopt: false,
+                customer_address: None,
+                customer_location: None,
             });
         }
     }

@@ -77,7 +77,13 @@ impl Fixture {
     async fn pppoe(&self, router: RouterId, user: &str, status: ServiceStatus, due: Option<Date>) -> ServiceId {
         let customer = self
             .store()
-            .add_customer(&NewCustomer { name: format!("Customer {user}"), phone: None, email: None, address: None })
+            .add_customer(&NewCustomer {
+                name: format!("Customer {user}"),
+                phone: None,
+                email: None,
+                address: None,
+                location: None,
+            })
             .await
             .unwrap();
         self.store()
@@ -99,7 +105,13 @@ impl Fixture {
     async fn static_ip(&self, router: RouterId, ip: &str, status: ServiceStatus) -> ServiceId {
         let customer = self
             .store()
-            .add_customer(&NewCustomer { name: format!("Customer {ip}"), phone: None, email: None, address: None })
+            .add_customer(&NewCustomer {
+                name: format!("Customer {ip}"),
+                phone: None,
+                email: None,
+                address: None,
+                location: None,
+            })
             .await
             .unwrap();
         self.store()

@@ -145,7 +145,13 @@ impl Lab {
     async fn pppoe(&self, user: &str) -> ServiceId {
         let customer = self
             .store()
-            .add_customer(&NewCustomer { name: format!("Customer {user}"), phone: None, email: None, address: None })
+            .add_customer(&NewCustomer {
+                name: format!("Customer {user}"),
+                phone: None,
+                email: None,
+                address: None,
+                location: None,
+            })
             .await
             .unwrap();
         self.store()
@@ -334,7 +340,13 @@ async fn an_api_router_never_removes_a_radius_routers_user() {
     let other = lab.inv.router("tower-b", other_sim.api_port(), Transport::Api, Some("admin")).await;
     let customer = lab
         .store()
-        .add_customer(&NewCustomer { name: "Another Ana".into(), phone: None, email: None, address: None })
+        .add_customer(&NewCustomer {
+            name: "Another Ana".into(),
+            phone: None,
+            email: None,
+            address: None,
+            location: None,
+        })
         .await
         .unwrap();
     lab.store()

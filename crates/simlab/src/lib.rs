@@ -12,6 +12,7 @@
 //! - [`messaging`]: an SMTP server and an HTTP server playing Twilio,
 //!   Africa's Talking, the WhatsApp Cloud API and a generic SMS gateway,
 //!   keeping what they accept, with fault injection.
+//! - [`tiles`]: a map tile server drawing a PNG for every tile asked.
 //! - [`servers`]: real PostgreSQL, MariaDB and FreeRADIUS 3 servers, each
 //!   started from the installed binaries in a temporary directory with its
 //!   own configuration, for the RADIUS-mode tests.
@@ -34,6 +35,7 @@ pub mod messaging;
 pub mod olt;
 pub mod routeros;
 pub mod servers;
+pub mod tiles;
 
 pub use messaging::{
     ReceivedAttachment, ReceivedMail, SimGateway, SimGatewayConfig, SimMessage, SimProvider, SimRequest, SimSmtp,

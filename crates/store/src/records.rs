@@ -45,6 +45,7 @@ pub struct NewCustomer {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub address: Option<String>,
+    pub location: Option<headend_core::geo::GeoPoint>,
 }
 
 #[derive(Debug, Clone)]

@@ -38,6 +38,7 @@ async fn customer(store: &Store, name: &str, phone: Option<&str>, email: Option<
             phone: phone.map(Into::into),
             email: email.map(Into::into),
             address: None,
+            location: None,
         })
         .await
         .unwrap()

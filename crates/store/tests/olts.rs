@@ -79,7 +79,13 @@ async fn service(store: &Store, serial: Option<&str>) -> (PlanId, ServiceId) {
         .await
         .unwrap();
     let customer = store
-        .add_customer(&NewCustomer { name: "Ana Silva".into(), phone: None, email: None, address: None })
+        .add_customer(&NewCustomer {
+            name: "Ana Silva".into(),
+            phone: None,
+            email: None,
+            address: None,
+            location: None,
+        })
         .await
         .unwrap();
     let service = store

@@ -95,6 +95,7 @@ async fn world() -> World {
             phone: Some("+55 11 5555".into()),
             email: None,
             address: Some("Rua A, 1".into()),
+            location: None,
         })
         .await
         .unwrap();
@@ -274,7 +275,13 @@ async fn pages_filter_count_and_search() {
     let w = world().await;
     let s = &w.store;
     let bob = s
-        .add_customer(&NewCustomer { name: "Bob_Tester".into(), phone: None, email: None, address: None })
+        .add_customer(&NewCustomer {
+            name: "Bob_Tester".into(),
+            phone: None,
+            email: None,
+            address: None,
+            location: None,
+        })
         .await
         .unwrap();
     let mut ids = Vec::new();
@@ -307,9 +314,12 @@ async fn pages_filter_count_and_search() {
     }
     // The index follows renames of the customer and of the user name, and
     // nothing typed is query syntax.
-    s.update_customer(bob, &NewCustomer { name: "Roberta Quinn".into(), phone: None, email: None, address: None })
-        .await
-        .unwrap();
+    s.update_customer(
+        bob,
+        &NewCustomer { name: "Roberta Quinn".into(), phone: None, email: None, address: None, location: None },
+    )
+    .await
+    .unwrap();
     let search = |text: &str| page(ServiceQuery { search: Some(text.into()), ..ServiceQuery::default() });
     assert_eq!(search("Tester").await.total, 0);
     assert_eq!(search("berta qu").await.total, 1);
@@ -582,6 +592,8 @@ fn import(w: &World, customer: &str, phone: Option<&str>, router: RouterId, user
         status: ServiceStatus::Active,
         next_billing_date: Some(date(2026, 12, 5)),
         adopt: false,
+        customer_address: None,
+        customer_location: None,
     }
 }
 
@@ -642,15 +654,18 @@ async fn customers_are_listed_found_and_updated() {
     assert_eq!(s.customer_by_name_and_phone("Ana Silva", None).await.unwrap(), None);
     s.update_customer(
         w.customer,
-        &NewCustomer { name: "Ana S.".into(), phone: None, email: Some("a@x".into()), address: None },
+        &NewCustomer { name: "Ana S.".into(), phone: None, email: Some("a@x".into()), address: None, location: None },
     )
     .await
     .unwrap();
     let c = s.customer(w.customer).await.unwrap().unwrap();
     assert_eq!((c.name.as_str(), c.phone, c.email.as_deref()), ("Ana S.", None, Some("a@x")));
     assert!(matches!(
-        s.update_customer(CustomerId(99), &NewCustomer { name: "x".into(), phone: None, email: None, address: None })
-            .await,
+        s.update_customer(
+            CustomerId(99),
+            &NewCustomer { name: "x".into(), phone: None, email: None, address: None, location: None }
+        )
+        .await,
         Err(StoreError::NotFound(_))
     ));
     assert_eq!(s.customers().await.unwrap().len(), 1);

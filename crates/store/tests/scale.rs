@@ -110,6 +110,8 @@ async fn queries_at_100k_services() {
             ImportService {
                 customer_name: format!("Customer {i:06}"),
                 customer_phone: Some(format!("+254 7{i:08}")),
+                customer_address: None,
+                customer_location: None,
                 router: routers[i % ROUTERS],
                 plan: plans[i % plans.len()],
                 password: matches!(access, Access::Pppoe { .. }).then(|| sealed.clone()),

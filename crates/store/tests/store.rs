@@ -48,6 +48,7 @@ async fn seed(store: &Store) -> (RouterId, PlanId, CustomerId) {
             phone: Some("+254700000001".into()),
             email: None,
             address: None,
+            location: None,
         })
         .await
         .unwrap();

@@ -301,6 +301,8 @@ fn import_rows(seeds: &[Seed], router: RouterId, plan: PlanId, month: Date) -> V
                 status: ServiceStatus::Active,
                 next_billing_date: Some(month.checked_add(i64::from(s.day_offset).days()).expect("a day in the month")),
                 adopt: false,
+                customer_address: None,
+                customer_location: None,
             }
         })
         .collect()

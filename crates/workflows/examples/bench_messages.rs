@@ -89,6 +89,8 @@ async fn main() -> anyhow::Result<()> {
             status: ServiceStatus::Active,
             next_billing_date: Some(date(2026, 1, 5)),
             adopt: false,
+            customer_address: None,
+            customer_location: None,
         })
         .collect();
     store.import_services(&rows, clock.now(), &Actor::Cli).await?;
@@ -98,7 +100,7 @@ async fn main() -> anyhow::Result<()> {
     let mut write = store.begin_write().await?;
     for c in store.customers().await?.iter().filter(|c| c.id.0 % 2 == 0) {
         let email = Some(format!("customer{}@bench.test", c.id.0));
-        let new = NewCustomer { name: c.name.clone(), phone: c.phone.clone(), email, address: None };
+        let new = NewCustomer { name: c.name.clone(), phone: c.phone.clone(), email, address: None, location: None };
         write.update_customer(c.id, &new).await?;
     }
     write.commit().await?;

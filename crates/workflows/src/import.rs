@@ -70,6 +70,8 @@ impl Workflows {
                 status: a.status,
                 next_billing_date: None,
                 adopt: true,
+                customer_address: None,
+                customer_location: None,
             })
             .collect();
         let ids = self.store.import_services(&rows, self.now(), actor).await?;

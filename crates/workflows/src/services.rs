@@ -5,6 +5,7 @@ use headend_core::activity::{Actor, Subject};
 use headend_core::billing::calendar::Period;
 use headend_core::billing::invoice::plan_change_lines;
 use headend_core::billing::schedule::resume_after_pause;
+use headend_core::geo::GeoPoint;
 use headend_core::messages::MessageEvent;
 use headend_core::messages::outbox::EventKey;
 use headend_core::plan::Plan;
@@ -25,6 +26,8 @@ pub struct CustomerInput {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub address: Option<String>,
+    /// Where the customer is, for the map.
+    pub location: Option<GeoPoint>,
 }
 
 /// A service to add, or the new values of one.
@@ -57,6 +60,7 @@ fn customer(input: &CustomerInput) -> Result<NewCustomer, WorkflowError> {
         phone: trimmed(input.phone.as_ref()),
         email: trimmed(input.email.as_ref()),
         address: trimmed(input.address.as_ref()),
+        location: input.location,
     })
 }
 

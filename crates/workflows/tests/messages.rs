@@ -118,6 +118,7 @@ impl Lab {
                 phone: phone.map(Into::into),
                 email: email.map(Into::into),
                 address: None,
+                location: None,
             },
             router: self.router,
             plan: self.plan,

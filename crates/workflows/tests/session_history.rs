@@ -78,8 +78,10 @@ async fn lab() -> Lab {
 }
 
 async fn add_service(store: &Store, router: RouterId, plan: headend_core::PlanId, user: &str) -> ServiceId {
-    let customer =
-        store.add_customer(&NewCustomer { name: user.into(), phone: None, email: None, address: None }).await.unwrap();
+    let customer = store
+        .add_customer(&NewCustomer { name: user.into(), phone: None, email: None, address: None, location: None })
+        .await
+        .unwrap();
     store
         .add_service(&NewService {
             customer,

@@ -5,6 +5,7 @@ use std::net::IpAddr;
 use std::str::FromStr;
 
 use headend_core::activity::{Actor, Subject};
+use headend_core::geo::GeoPoint;
 use headend_core::provision::Password;
 use headend_core::provision::policy::IspPolicy;
 use headend_core::service::{Access, ServiceStatus};
@@ -151,6 +152,7 @@ pub async fn get_service(state: State<'_, AppState>, id: i64) -> Answer<ServiceD
             phone: c.phone.unwrap_or_default(),
             email: c.email.unwrap_or_default(),
             address: c.address.unwrap_or_default(),
+            location: c.location.map(|l| l.to_string()).unwrap_or_default(),
         },
         None => CustomerDto {
             id: s.customer.0,
@@ -158,6 +160,7 @@ pub async fn get_service(state: State<'_, AppState>, id: i64) -> Answer<ServiceD
             phone: String::new(),
             email: String::new(),
             address: String::new(),
+            location: String::new(),
         },
     };
     Ok(ServiceDetail {
@@ -213,12 +216,17 @@ fn parse_form(form: &ServiceForm) -> Result<ServiceInput, ErrorDto> {
             ErrorDto::field("grace_days", "Grace is a whole number of days (0–365), or empty for the ISP's.")
         })?),
     };
+    let location = match form.customer_location.trim() {
+        "" => None,
+        text => Some(GeoPoint::from_str(text).map_err(|e| ErrorDto::field("customer_location", e.to_string()))?),
+    };
     Ok(ServiceInput {
         customer: CustomerInput {
             name: form.customer_name.clone(),
             phone: optional(&form.customer_phone),
             email: optional(&form.customer_email),
             address: optional(&form.customer_address),
+            location,
         },
         router,
         plan,

@@ -83,7 +83,7 @@ pub fn ImportPanel(#[prop(into)] on_close: Callback<()>) -> impl IntoView {
                 <button class="secondary" on:click=move |_| on_close.run(())>"Close"</button>
             </div>
             <p class="muted">
-                "Columns, in any order: customer, phone, router, plan, type (pppoe or static), username, password, ip, status, next_billing_date (YYYY-MM-DD). "
+                "Columns, in any order: customer, phone, router, plan, type (pppoe or static), username, password, ip, status, next_billing_date (YYYY-MM-DD), and for the map address, latitude, longitude. "
                 "Routers and plans must exist. Nothing is imported unless every line is good."
             </p>
             <div class="import-pick">

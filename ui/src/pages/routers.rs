@@ -11,6 +11,7 @@ use crate::app::{Console, Page};
 use crate::components::{EmptyState, ErrorBox, Icon};
 use crate::format;
 use crate::ipc;
+use crate::location::LocationPicker;
 
 #[derive(Serialize)]
 struct IdArgs {
@@ -289,7 +290,7 @@ fn RouterTable(
                             let editable = r.clone();
                             let changed = (!r.presented_certificate.is_empty()).then(|| r.clone());
                             view! {
-                                <tr class="router-row" data-router-id=id>
+                                <tr class="router-row" data-router-id=id data-name=r.name.clone()>
                                     <td>{if changed.is_some() {
                                         view! { <span class="status down">"Certificate changed"</span> }.into_any()
                                     } else {
@@ -315,7 +316,7 @@ fn RouterTable(
                                         })}
                                         <button class="link" on:click=move |_| test(id)>"Test"</button>
                                         {(!demo).then(|| view! {
-                                            <button class="link" on:click=move |_| form.set(Some(edit_form(&editable)))>"Edit"</button>
+                                            <button class="link edit-router" on:click=move |_| form.set(Some(edit_form(&editable)))>"Edit"</button>
                                             <button class="link danger" on:click=move |_| confirm_remove.set(Some((id, name.clone())))>"Remove"</button>
                                         })}
                                     </td>
@@ -413,9 +414,11 @@ fn RouterEditor(
                     <input id="router-password" type="password" autocomplete="off"
                         placeholder=if editing { "unchanged" } else { "" } prop:value=password on:input=set_password />
                     <span class="field-help">"Kept in this computer's keyring, never in Headend's database."</span></label>
-                <label class="field"><span class="field-label">"Location"</span>
+                <div class="field"><label class="field-label" for="router-location">"Location"</label>
                     <input id="router-location" type="text" placeholder="-1.2921,36.8219" prop:value=location on:input=set_location />
-                    <span class="field-help">"Latitude,longitude: puts the router on the map."</span></label>
+                    <span class="field-help">"Latitude,longitude, or a pasted Google Maps or OpenStreetMap link: puts the router on the map."</span>
+                    <LocationPicker field="router-location" value=Signal::derive(location)
+                        set=move |v: String| draft.update(|d| d.location = v) /></div>
             </div>
             {move || error.get().map(|e| view! { <ErrorBox error=e /> })}
             <div class="form-actions">

@@ -14,6 +14,7 @@ use crate::app::{Console, Page};
 use crate::components::{ErrorBox, Errors, FieldError, FormError, Loading, clear_error, has_error};
 use crate::format;
 use crate::ipc;
+use crate::location::LocationPicker;
 
 #[derive(Serialize)]
 struct FormArgs {
@@ -38,6 +39,7 @@ fn from_detail(d: &ServiceDetail) -> ServiceForm {
         customer_phone: d.customer.phone.clone(),
         customer_email: d.customer.email.clone(),
         customer_address: d.customer.address.clone(),
+        customer_location: d.customer.location.clone(),
         router_id: Some(s.router_id),
         plan_id: Some(s.plan_id),
         kind: s.kind.clone(),
@@ -124,6 +126,7 @@ fn Editor(initial: ServiceForm) -> impl IntoView {
     let (phone, set_phone) = text("customer_phone", |d| &d.customer_phone, |d, v| d.customer_phone = v);
     let (email, set_email) = text("customer_email", |d| &d.customer_email, |d, v| d.customer_email = v);
     let (address, set_address) = text("customer_address", |d| &d.customer_address, |d, v| d.customer_address = v);
+    let (location, set_location) = text("customer_location", |d| &d.customer_location, |d, v| d.customer_location = v);
     let (kind, set_kind) = text("kind", |d| &d.kind, |d, v| d.kind = v);
     let (username, set_username) = text("username", |d| &d.username, |d, v| d.username = v);
     let (password, set_password) = text("password", |d| &d.password, |d, v| d.password = v);
@@ -190,6 +193,13 @@ fn Editor(initial: ServiceForm) -> impl IntoView {
                     <input id="svc-email" type="text" prop:value=email on:input=set_email /></label>
                 <label class="field"><span class="field-label">"Address"</span>
                     <input id="svc-address" type="text" prop:value=address on:input=set_address /></label>
+                <div class="field"><label class="field-label" for="svc-location">"Location"</label>
+                    <input id="svc-location" type="text" placeholder="-1.2921,36.8219" class:invalid=has_error(errors, "customer_location")
+                        prop:value=location on:input=set_location />
+                    <span class="field-help">"Latitude,longitude, or a pasted Google Maps or OpenStreetMap link: puts the customer on the map."</span>
+                    <LocationPicker field="svc-location" value=Signal::derive(location)
+                        set=move |v: String| { draft.update(|d| d.customer_location = v); clear_error(errors, "customer_location"); } />
+                    <FieldError errors=errors field="customer_location" /></div>
             </div>
             <h2>"Service"</h2>
             <div class="grid-2">

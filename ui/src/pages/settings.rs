@@ -1,3 +1,4 @@
+mod map;
 mod policy;
 mod radius;
 mod sessions;
@@ -31,6 +32,7 @@ pub fn Settings() -> impl IntoView {
         {loaded(fetch::<PolicyDto>(headend_ipc::policy::command::GET_POLICY), |p| view! { <policy::Policy initial=p /> })}
         {loaded(fetch::<Option<RadiusSettingsDto>>(headend_ipc::radius::command::GET_RADIUS_SETTINGS), |r| view! { <radius::RadiusSettings initial=r /> })}
         {loaded(fetch::<RetentionDto>(headend_ipc::sessions::command::GET_SESSION_RETENTION), |r| view! { <sessions::SessionHistory initial=r /> })}
+        {loaded(fetch::<headend_ipc::map::TileSettings>(headend_ipc::map::command::GET_TILE_SETTINGS), |t| view! { <map::MapTiles initial=t /> })}
         {loaded(fetch::<BackupsView>(command::GET_BACKUPS), |b: BackupsView| view! { <Backups initial=b /> })}
         {loaded(info, |i: AppInfo| view! { <Locations info=i /> })}
     }

@@ -149,6 +149,8 @@ impl Lab {
             status,
             next_billing_date: None,
             adopt: false,
+            customer_address: None,
+            customer_location: None,
         }
     }
 

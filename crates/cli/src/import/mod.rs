@@ -15,7 +15,7 @@ use crate::Globals;
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// Services (and their customers) from a CSV file with the columns
-    /// customer,phone,router,plan,type,username,password,ip,status,next_billing_date
+    /// customer,phone,router,plan,type,username,password,ip,status,next_billing_date,address,latitude,longitude
     /// (any order; `,` or `;`; type pppoe or static; status empty = active;
     /// dates YYYY-MM-DD).
     Services {

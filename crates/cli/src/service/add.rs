@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use anyhow::{Context, bail};
 use headend_core::activity::Actor;
+use headend_core::geo::GeoPoint;
 use headend_core::provision::Password;
 use headend_core::service::{Access, ServiceStatus};
 use headend_workflows::Workflows;
@@ -24,6 +25,12 @@ pub struct AddArgs {
     /// The customer's phone.
     #[arg(long, value_name = "PHONE")]
     phone: Option<String>,
+    /// The customer's street address.
+    #[arg(long, value_name = "TEXT")]
+    street: Option<String>,
+    /// Where the customer is, for the map: LAT,LON in decimal degrees, or a pasted Google Maps or OpenStreetMap link.
+    #[arg(long, value_name = "LAT,LON")]
+    location: Option<GeoPoint>,
     /// The router's name.
     #[arg(long, value_name = "NAME")]
     router: String,
@@ -74,7 +81,13 @@ pub async fn add(globals: &Globals, w: &Workflows, args: AddArgs) -> anyhow::Res
         _ => bail!("give either --pppoe USER --password-stdin or --ip ADDR"),
     };
     let input = ServiceInput {
-        customer: CustomerInput { name: args.customer, phone: args.phone, email: None, address: None },
+        customer: CustomerInput {
+            name: args.customer,
+            phone: args.phone,
+            email: None,
+            address: args.street,
+            location: args.location,
+        },
         router: router.id,
         plan: plan.id,
         access,

@@ -173,7 +173,13 @@ mod tests {
             async move {
                 let mut written = 0u32;
                 while !stop.load(Ordering::Relaxed) {
-                    let customer = NewCustomer { name: format!("c{written}"), phone: None, email: None, address: None };
+                    let customer = NewCustomer {
+                        name: format!("c{written}"),
+                        phone: None,
+                        email: None,
+                        address: None,
+                        location: None,
+                    };
                     writer.add_customer(&customer).await.unwrap();
                     written += 1;
                 }

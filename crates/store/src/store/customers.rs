@@ -6,11 +6,12 @@ use jiff::Timestamp;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
+use super::routers::location;
 use super::{Store, ts};
 use crate::error::StoreError;
 use crate::records::NewCustomer;
 
-const CUSTOMER_COLUMNS: &str = "id, name, phone, email, address";
+const CUSTOMER_COLUMNS: &str = "id, name, phone, email, address, latitude, longitude";
 
 impl Store {
     pub async fn add_customer(&self, new: &NewCustomer) -> Result<CustomerId, StoreError> {
@@ -57,13 +58,15 @@ pub(super) async fn insert_customer(
     now: Timestamp,
 ) -> Result<CustomerId, StoreError> {
     let id = sqlx::query(
-        "INSERT INTO customers (name, phone, email, address, created_at)
-         VALUES (?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO customers (name, phone, email, address, latitude, longitude, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(&new.name)
     .bind(&new.phone)
     .bind(&new.email)
     .bind(&new.address)
+    .bind(new.location.map(|l| l.lat()))
+    .bind(new.location.map(|l| l.lon()))
     .bind(ts(now))
     .fetch_one(conn)
     .await?
@@ -89,14 +92,18 @@ pub(super) async fn update_customer_row(
     id: CustomerId,
     new: &NewCustomer,
 ) -> Result<(), StoreError> {
-    let done = sqlx::query("UPDATE customers SET name = ?, phone = ?, email = ?, address = ? WHERE id = ?")
-        .bind(&new.name)
-        .bind(&new.phone)
-        .bind(&new.email)
-        .bind(&new.address)
-        .bind(id.0)
-        .execute(conn)
-        .await?;
+    let done = sqlx::query(
+        "UPDATE customers SET name = ?, phone = ?, email = ?, address = ?, latitude = ?, longitude = ? WHERE id = ?",
+    )
+    .bind(&new.name)
+    .bind(&new.phone)
+    .bind(&new.email)
+    .bind(&new.address)
+    .bind(new.location.map(|l| l.lat()))
+    .bind(new.location.map(|l| l.lon()))
+    .bind(id.0)
+    .execute(conn)
+    .await?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound(format!("customer {id}")));
     }
@@ -110,5 +117,6 @@ fn customer_row(row: &SqliteRow) -> Result<Customer, StoreError> {
         phone: row.try_get("phone")?,
         email: row.try_get("email")?,
         address: row.try_get("address")?,
+        location: location("customers", row.try_get("latitude")?, row.try_get("longitude")?)?,
     })
 }

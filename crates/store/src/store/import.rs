@@ -6,6 +6,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use headend_core::activity::{Actor, Subject};
+use headend_core::geo::GeoPoint;
 use headend_core::import::{ImportRow, RowError, parse_services_with};
 use headend_core::service::{Access, ServiceStatus};
 use headend_core::{CustomerId, PlanId, RouterId, ServiceId};
@@ -40,6 +41,10 @@ pub struct ImportService {
     /// Found by exact name and phone, or created.
     pub customer_name: String,
     pub customer_phone: Option<String>,
+    /// A new customer's street address and place on the map (an existing
+    /// customer keeps theirs).
+    pub customer_address: Option<String>,
+    pub customer_location: Option<GeoPoint>,
     pub router: RouterId,
     pub plan: PlanId,
     pub access: Access,
@@ -60,6 +65,8 @@ impl ImportService {
         Self {
             customer_name: row.customer.clone(),
             customer_phone: row.phone.clone(),
+            customer_address: row.address.clone(),
+            customer_location: row.location,
             router: checked.router,
             plan: checked.plan,
             access: row.access.clone(),
@@ -201,7 +208,7 @@ impl Store {
         for s in services {
             let k = key(s);
             if !customers.contains_key(&k) && listed.insert(k.clone()) {
-                missing.push(k);
+                missing.push((k, s));
             }
         }
         // The write lock is ours: ids after the largest are free.
@@ -209,10 +216,20 @@ impl Store {
         let now = self.now();
         let stamp = ts(now);
         for chunk in missing.chunks(CHUNK) {
-            let sql = format!("INSERT INTO customers (id, name, phone, created_at) VALUES {}", values(chunk.len(), 4));
+            let sql = format!(
+                "INSERT INTO customers (id, name, phone, address, latitude, longitude, created_at) VALUES {}",
+                values(chunk.len(), 7)
+            );
             let mut insert = sqlx::query(&sql);
-            for (name, phone) in chunk {
-                insert = insert.bind(id).bind(name.as_str()).bind(phone.as_deref()).bind(&stamp);
+            for ((name, phone), first) in chunk {
+                insert = insert
+                    .bind(id)
+                    .bind(name.as_str())
+                    .bind(phone.as_deref())
+                    .bind(first.customer_address.as_deref())
+                    .bind(first.customer_location.map(|l| l.lat()))
+                    .bind(first.customer_location.map(|l| l.lon()))
+                    .bind(&stamp);
                 customers.insert((name.clone(), phone.clone()), CustomerId(id));
                 id += 1;
             }

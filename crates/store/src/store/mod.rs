@@ -11,6 +11,7 @@ mod billing;
 mod customers;
 mod import;
 mod leases;
+mod map;
 mod messages;
 mod olt_log;
 mod olt_queue;
@@ -58,6 +59,7 @@ pub use billing::{
     PaymentExportRow, PaymentOutcome, PendingCharge, RevenueReport, ServiceBilled, Statement, VoidRecord,
 };
 pub use import::{CheckedImport, CheckedRow, ImportService};
+pub use map::MapService;
 pub use messages::{
     BlastFilter, Contact, ContactPrefs, DueInvoice, LateService, MessageQuery, NewMessage, OutboxMessage,
 };

@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use headend_core::geo::GeoPoint;
 use headend_core::olt::{Olt, OltVendor};
 use headend_core::optical::{SignalPolicy, Thresholds};
 use headend_core::{OltId, PopId};
@@ -14,6 +13,7 @@ use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
 use super::leases::Leased;
+use super::routers::location;
 use super::{Store, corrupt, opt_ts, ts, unique_violation};
 use crate::error::StoreError;
 use crate::records::NewOlt;
@@ -367,12 +367,7 @@ where
 pub(super) fn olt_row(row: &SqliteRow) -> Result<Olt, StoreError> {
     let vendor: String = row.try_get("vendor")?;
     let port: i64 = row.try_get("port")?;
-    let lat: Option<f64> = row.try_get("latitude")?;
-    let lon: Option<f64> = row.try_get("longitude")?;
-    let location = match (lat, lon) {
-        (Some(lat), Some(lon)) => Some(GeoPoint::new(lat, lon).map_err(|e| corrupt("olts", e))?),
-        _ => None,
-    };
+    let location = location("olts", row.try_get("latitude")?, row.try_get("longitude")?)?;
     Ok(Olt {
         id: OltId(row.try_get("id")?),
         name: row.try_get("name")?,

@@ -236,12 +236,7 @@ impl Store {
 fn router_row(row: &sqlx::sqlite::SqliteRow) -> Result<Router, StoreError> {
     let transport: String = row.try_get("transport")?;
     let port: i64 = row.try_get("port")?;
-    let lat: Option<f64> = row.try_get("latitude")?;
-    let lon: Option<f64> = row.try_get("longitude")?;
-    let location = match (lat, lon) {
-        (Some(lat), Some(lon)) => Some(GeoPoint::new(lat, lon).map_err(|e| corrupt("routers", e))?),
-        _ => None,
-    };
+    let location = location("routers", row.try_get("latitude")?, row.try_get("longitude")?)?;
     Ok(Router {
         id: RouterId(row.try_get("id")?),
         name: row.try_get("name")?,
@@ -275,7 +270,11 @@ fn backend_row(row: &sqlx::sqlite::SqliteRow) -> Result<Backend, StoreError> {
     }
 }
 
-fn location(table: &'static str, lat: Option<f64>, lon: Option<f64>) -> Result<Option<GeoPoint>, StoreError> {
+pub(super) fn location(
+    table: &'static str,
+    lat: Option<f64>,
+    lon: Option<f64>,
+) -> Result<Option<GeoPoint>, StoreError> {
     match (lat, lon) {
         (Some(lat), Some(lon)) => GeoPoint::new(lat, lon).map(Some).map_err(|e| corrupt(table, e)),
         _ => Ok(None),

@@ -37,7 +37,7 @@ pub(crate) async fn pppoe_ana(store: &Store, password: Option<Vec<u8>>) -> (Rout
         session: Default::default(),
     };
     let plan = store.add_plan(&plan).await.unwrap();
-    let customer = NewCustomer { name: "Ana".into(), phone: None, email: None, address: None };
+    let customer = NewCustomer { name: "Ana".into(), phone: None, email: None, address: None, location: None };
     let customer = store.add_customer(&customer).await.unwrap();
     let service = NewService {
         customer,

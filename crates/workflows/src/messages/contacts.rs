@@ -68,8 +68,13 @@ impl Workflows {
             }
         }
         prefs.opted_out.sort_unstable();
-        let new =
-            NewCustomer { name: current.name.clone(), phone: phone_number, email, address: current.address.clone() };
+        let new = NewCustomer {
+            name: current.name.clone(),
+            phone: phone_number,
+            email,
+            address: current.address.clone(),
+            location: current.location,
+        };
         let mut write = self.store.begin_write().await?;
         write.update_customer(customer, &new).await?;
         write.set_contact_prefs(customer, &prefs).await?;

@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use headend_core::OltId;
 use headend_core::activity::Actor;
+use headend_core::geo::GeoPoint;
 use headend_core::olt::OltVendor;
 use headend_ipc::ErrorDto;
 use headend_ipc::olt::{OltForm, OltLogPage, OltLogQuery, OltLogRow, OltRow, OltsView, PinKey, SweepSummary};
@@ -38,6 +39,7 @@ fn olt_row(o: &OltOverview, refused: Option<String>) -> OltRow {
         port: o.olt.port,
         username: o.olt.username.clone(),
         pop: o.pop_name.clone().unwrap_or_default(),
+        location: o.olt.location.map(|l| l.to_string()).unwrap_or_default(),
         health: health.to_owned(),
         error,
         error_at: opt_instant(h.error_at),
@@ -78,6 +80,10 @@ fn parse_olt_form(form: &OltForm) -> Answer<OltInput> {
                 .map_err(|_| ErrorDto::field("port", format!("{port:?} is not a port number (1-65535).")))?,
         ),
     };
+    let location = match form.location.trim() {
+        "" => None,
+        text => Some(GeoPoint::from_str(text).map_err(|e| ErrorDto::field("location", e.to_string()))?),
+    };
     Ok(OltInput {
         name: form.name.clone(),
         vendor,
@@ -85,7 +91,7 @@ fn parse_olt_form(form: &OltForm) -> Answer<OltInput> {
         port,
         username: form.username.clone(),
         pop: None,
-        location: None,
+        location,
     })
 }
 

@@ -9,6 +9,7 @@ use super::Notice;
 use crate::app::Console;
 use crate::components::{Errors, FieldError, FormError, clear_error, has_error};
 use crate::ipc;
+use crate::location::LocationPicker;
 
 #[derive(Serialize)]
 struct FormArgs {
@@ -33,6 +34,7 @@ pub fn edit(o: &OltRow) -> OltForm {
         port: o.port.to_string(),
         username: o.username.clone(),
         password: String::new(),
+        location: o.location.clone(),
     }
 }
 
@@ -58,6 +60,7 @@ pub fn OltEditor(initial: OltForm, form: RwSignal<Option<OltForm>>, notice: Noti
     let (port, set_port) = field("port", |d| &d.port, |d, v| d.port = v);
     let (user, set_user) = field("username", |d| &d.username, |d, v| d.username = v);
     let (password, set_password) = field("password", |d| &d.password, |d, v| d.password = v);
+    let (location, set_location) = field("location", |d| &d.location, |d, v| d.location = v);
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -108,6 +111,13 @@ pub fn OltEditor(initial: OltForm, form: RwSignal<Option<OltForm>>, notice: Noti
                         placeholder=if editing { "unchanged" } else { "" } prop:value=password on:input=set_password />
                     <FieldError errors=errors field="password" />
                     <span class="field-help">"Kept in this computer's keyring, never in Headend's database, and never shown again."</span></label>
+                <div class="field"><label class="field-label" for="olt-location">"Location"</label>
+                    <input id="olt-location" type="text" placeholder="-1.2921,36.8219" class:invalid=has_error(errors, "location")
+                        prop:value=location on:input=set_location />
+                    <span class="field-help">"Latitude,longitude, or a pasted Google Maps or OpenStreetMap link: puts the OLT on the map."</span>
+                    <LocationPicker field="olt-location" value=Signal::derive(location)
+                        set=move |v: String| { draft.update(|d| d.location = v); clear_error(errors, "location"); } />
+                    <FieldError errors=errors field="location" /></div>
             </div>
             <FormError errors=errors />
             <div class="form-actions">

@@ -6,6 +6,7 @@ use sqlx::Row;
 
 use crate::error::StoreError;
 use crate::records::NewOdp;
+use crate::store::routers::location;
 use crate::store::{Store, corrupt, ts, unique_violation};
 
 /// An ODP with how many ONUs hang from it.
@@ -45,14 +46,7 @@ impl Store {
         rows.iter()
             .map(|row| {
                 let capacity: Option<i64> = row.try_get("capacity")?;
-                let lat: Option<f64> = row.try_get("latitude")?;
-                let lon: Option<f64> = row.try_get("longitude")?;
-                let location = match (lat, lon) {
-                    (Some(lat), Some(lon)) => {
-                        Some(headend_core::geo::GeoPoint::new(lat, lon).map_err(|e| corrupt("odps", e))?)
-                    }
-                    _ => None,
-                };
+                let location = location("odps", row.try_get("latitude")?, row.try_get("longitude")?)?;
                 Ok(OdpRow {
                     odp: Odp {
                         id: OdpId(row.try_get("id")?),

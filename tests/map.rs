@@ -1,0 +1,226 @@
+//! The network map in the real app: street tiles from a tile server the
+//! test starts on loopback, through the app's `tile:` protocol and its disk
+//! cache; markers in their states' colours; 10,000 imported customers in
+//! clusters; search; the map still drawn from the cache once the tile
+//! server is gone; a router placed by clicking the map in its form.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use anyhow::Context;
+use fantoccini::{Client, Locator};
+use headend_e2e::{Driver, Sandbox, cli, click, eventually, fill, find, one_app_at_a_time, screenshots, wait_for_text};
+use headend_simlab::tiles::SimTileServer;
+use headend_simlab::{SimConfig, SimRouter};
+use headend_store::Store;
+
+const ROUTER_USER: &str = "headend";
+const ROUTER_PASSWORD: &str = "sim-router-pw";
+/// The imported customers, around Nairobi.
+const CUSTOMERS: usize = 10_000;
+
+/// Two routers (core-1 up, on the simulator; core-2 at a closed port, so
+/// down), a plan, an ODP, Ana (PPPoE, on core-1) and 10,000 imported
+/// static customers on core-2, a tenth of them suspended.
+fn seed(dir: &Path, router_port: u16, closed_port: u16) -> anyhow::Result<()> {
+    let up = router_port.to_string();
+    let down = closed_port.to_string();
+    for (name, port, at) in [("core-1", &up, "-1.2921,36.8219"), ("core-2", &down, "-1.3000,36.7800")] {
+        let add = ["router", "add", name, "--host", "127.0.0.1", "--port", port, "--transport", "api"];
+        let rest = ["--user", ROUTER_USER, "--password-stdin", "--location", at];
+        cli(dir, &[&add[..], &rest[..]].concat(), Some(ROUTER_PASSWORD))?;
+    }
+    cli(dir, &["plan", "add", "Home 20", "--rate", "5M/20M", "--price", "25.00"], None)?;
+    cli(
+        dir,
+        &[
+            "service",
+            "add",
+            "--customer",
+            "Ana Lima",
+            "--router",
+            "core-1",
+            "--plan",
+            "Home 20",
+            "--pppoe",
+            "ana",
+            "--password-stdin",
+            "--location",
+            "https://www.openstreetmap.org/#map=18/-1.28800/36.82500",
+        ],
+        Some("ana-pw-1"),
+    )?;
+    let csv = dir.join("customers.csv");
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&csv)?);
+    writeln!(file, "customer,router,plan,type,ip,status,address,latitude,longitude")?;
+    for i in 0..CUSTOMERS {
+        // A grid of about 12 × 12 km south-west of the centre.
+        let (row, col) = (i / 100, i % 100);
+        let lat = -1.26 - row as f64 * 0.0011;
+        let lon = 36.74 + col as f64 * 0.0011;
+        let ip = format!("100.64.{}.{}", i / 250, i % 250 + 1);
+        let status = if i % 10 == 0 { "suspended" } else { "active" };
+        writeln!(file, "Customer {i:05},core-2,Home 20,static,{ip},{status},{i} Ngong Road,{lat:.6},{lon:.6}")?;
+    }
+    file.flush()?;
+    drop(file);
+    cli(dir, &["import", "services", "--file", &csv.to_string_lossy()], None)?;
+    Ok(())
+}
+
+/// A JavaScript expression's value in the window.
+async fn js(app: &Client, script: &str) -> anyhow::Result<serde_json::Value> {
+    Ok(app.execute(script, vec![]).await?)
+}
+
+/// Waits until `script` returns true.
+async fn until(app: &Client, what: &str, script: &str) -> anyhow::Result<()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        if js(app, script).await?.as_bool() == Some(true) {
+            return Ok(());
+        }
+        if std::time::Instant::now() > deadline {
+            anyhow::bail!("never true: {what}");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+/// Tiles drawn: loaded and 256 px wide.
+const TILES_LOADED: &str = "return [...document.querySelectorAll('#map-canvas img.leaflet-tile-loaded')]
+    .filter(i => i.naturalWidth === 256).length > 0";
+
+/// Customers on screen: in clusters and alone.
+const CUSTOMERS_SHOWN: &str = "return [...document.querySelectorAll('#map-canvas .map-cluster span')]
+    .reduce((n, s) => n + Number(s.textContent), 0)
+    + document.querySelectorAll('#map-canvas path.marker.kind-customer').length";
+
+// The CLI calls block their thread: the simulator serves from the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, tauri-driver and a display: run `cargo xtask test`"]
+async fn the_map_draws_tiles_markers_and_clusters_and_works_offline() -> anyhow::Result<()> {
+    let _one = one_app_at_a_time().await;
+    let sandbox = Sandbox::new()?;
+    let data = sandbox.data_dir();
+    let tiles = SimTileServer::start().await?;
+    let sim = SimRouter::start(SimConfig {
+        username: ROUTER_USER.into(),
+        password: ROUTER_PASSWORD.into(),
+        identity: "core-1".into(),
+        ..SimConfig::default()
+    })
+    .await?;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    seed(&data, sim.api_port(), closed)?;
+
+    let driver = Driver::start(&sandbox)?;
+    let app = driver.launch().await?;
+    // The tile server, as an operator sets it.
+    click(&app, "#nav-settings").await?;
+    find(&app, "#map-tiles").await?;
+    app.execute("document.querySelector('#map-tiles').scrollIntoView()", vec![]).await?;
+    fill(&app, "#tile-url", "ftp://tiles.example/{z}/{x}/{y}.png").await?;
+    click(&app, "#tile-save").await?;
+    wait_for_text(&app, "#error-tile_url", "http").await?;
+    fill(&app, "#tile-url", &tiles.url_template()).await?;
+    fill(&app, "#tile-attribution", "Test tiles").await?;
+    click(&app, "#tile-save").await?;
+    wait_for_text(&app, "#tile-saved", "Saved").await?;
+
+    // Ana's secret reaches core-1; she dials in.
+    eventually("core-1 holds Ana's secret", || sim.secrets().iter().any(|s| s.get_str("name") == Some("ana"))).await?;
+    sim.connect_session("ana").context("Ana's session")?;
+
+    click(&app, "#nav-map").await?;
+    until(&app, "tiles drawn from the loopback tile server", TILES_LOADED).await?;
+    assert!(tiles.requests() > 0, "the tiles came from the test's server");
+    assert!(
+        tiles.user_agent().is_some_and(|ua| ua.starts_with("Headend/")),
+        "the app says who it is: {:?}",
+        tiles.user_agent()
+    );
+    wait_for_text(&app, ".leaflet-control-attribution", "Test tiles").await?;
+    // Routers in their states' colours: core-1 up, core-2 down.
+    until(&app, "core-1 up", "return !!document.querySelector('#map-canvas path.marker.kind-router.state-up')").await?;
+    until(&app, "core-2 down", "return !!document.querySelector('#map-canvas path.marker.kind-router.state-down')")
+        .await?;
+    // Every customer is on the map, most of them in clusters.
+    let total = CUSTOMERS as u64 + 1;
+    until(&app, "every customer shown", &format!("{CUSTOMERS_SHOWN} === {total}")).await?;
+    let clusters = js(&app, "return document.querySelectorAll('#map-canvas .map-cluster').length").await?;
+    assert!(clusters.as_u64().is_some_and(|n| (1..500).contains(&n)), "10,000 customers in clusters: {clusters}");
+    // Clusters take their most common state's colour (a problem would
+    // show first): here active, static-IP customers.
+    until(&app, "active clusters", "return !!document.querySelector('#map-canvas .map-cluster.state-active')").await?;
+    let problem = js(
+        &app,
+        "return !!document.querySelector('#map-canvas .map-cluster.state-down, #map-canvas .map-cluster.state-los')",
+    )
+    .await?;
+    assert_eq!(problem, serde_json::json!(false), "no customer has a problem");
+    wait_for_text(&app, "#map-counts", "10001 customer services").await?;
+    screenshots(&app, "map").await?;
+    // The state filter keeps the suspended tenth.
+    find(&app, "#map-filter-state").await?.select_by_value("suspended").await?;
+    until(&app, "only the suspended", &format!("{CUSTOMERS_SHOWN} === {}", CUSTOMERS / 10)).await?;
+    find(&app, "#map-filter-state").await?.select_by_value("").await?;
+    until(&app, "every customer again", &format!("{CUSTOMERS_SHOWN} === {total}")).await?;
+
+    // Ana online, found by the search: her popup.
+    fill(&app, "#map-search", "ana li").await?;
+    click(&app, "#map-search-results .map-search-hit").await?;
+    let popup = wait_for_text(&app, ".map-popup", "Ana Lima").await?;
+    assert!(popup.contains("ana · Home 20"), "her login and plan: {popup}");
+    until(&app, "Ana online", "return !!document.querySelector('.map-popup .state-online')").await?;
+    screenshots(&app, "map-customer").await?;
+    click(&app, ".map-popup-open").await?;
+    wait_for_text(&app, "#page-title", "Ana Lima").await?;
+
+    // A new router placed by clicking its form's map.
+    click(&app, "#nav-routers").await?;
+    click(&app, "#add-router").await?;
+    let edge_port = closed.to_string();
+    for (css, text) in [("#router-name", "edge-1"), ("#router-host", "127.0.0.1"), ("#router-password", "secret")] {
+        fill(&app, css, text).await?;
+    }
+    fill(&app, "#router-port", &edge_port).await?;
+    click(&app, "#router-location-pick").await?;
+    until(
+        &app,
+        "the picker's tiles",
+        "return document.querySelectorAll('#router-location-map img.leaflet-tile-loaded').length > 0",
+    )
+    .await?;
+    find(&app, "#router-location-map").await?.click().await?;
+    until(&app, "a picked point", "return document.querySelector('#router-location').value.includes(',')").await?;
+    let picked = find(&app, "#router-location").await?.prop("value").await?.unwrap_or_default();
+    screenshots(&app, "map-picker").await?;
+    click(&app, "#router-save").await?;
+    wait_for_text(&app, "#router-notice", "edge-1 saved").await?;
+    let store = Store::open(&data.join("headend.sqlite3")).await?;
+    let edge = store.router_by_name("edge-1").await?.context("edge-1")?;
+    let at = edge.location.context("edge-1 placed")?;
+    store.close().await;
+    let (lat, lon) = picked.split_once(',').context("lat,lon")?;
+    assert!(
+        (at.lat() - lat.parse::<f64>()?).abs() < 1e-6 && (at.lon() - lon.parse::<f64>()?).abs() < 1e-6,
+        "{at} vs {picked}"
+    );
+    // The picker opened on the network, so the click landed in it.
+    assert!((-1.4..-1.2).contains(&at.lat()) && (36.7..36.9).contains(&at.lon()), "clicked inside the network: {at}");
+    // The tile server goes away: the map (edge-1 is inside the network, so
+    // the same view) is drawn from the disk cache.
+    let before = tiles.requests();
+    drop(tiles);
+    click(&app, "#nav-dashboard").await?;
+    click(&app, "#nav-map").await?;
+    until(&app, "tiles drawn from the cache", TILES_LOADED).await?;
+    assert!(before > 0);
+    let missing = app.find_all(Locator::Css("#map-tiles-missing")).await?;
+    assert!(missing.is_empty(), "no tile was missing: the view was cached");
+    screenshots(&app, "map-offline").await?;
+
+    driver.quit(app).await?;
+    Ok(())
+}
