@@ -248,3 +248,37 @@ async fn every_database_has_its_own_lasting_installation_id() {
     let (_other_dir, other) = open().await;
     assert_ne!(other.installation_id().await.unwrap(), id);
 }
+
+#[tokio::test]
+async fn the_map_places_located_customers_services() {
+    let (_dir, store) = open().await;
+    let (router, plan, unplaced) = seed(&store).await;
+    let at: headend_core::geo::GeoPoint = "-1.2841,36.8233".parse().unwrap();
+    let ana = store
+        .add_customer(&NewCustomer {
+            name: "Ana".into(),
+            phone: None,
+            email: None,
+            address: Some("12 Moi Ave".into()),
+            location: Some(at),
+        })
+        .await
+        .unwrap();
+    let online = store.add_service(&pppoe(router, plan, ana, "ana")).await.unwrap();
+    let gone = store.add_service(&pppoe(router, plan, ana, "ana-old")).await.unwrap();
+    store.set_service_status(gone, ServiceStatus::Terminated).await.unwrap();
+    store.add_service(&pppoe(router, plan, unplaced, "jane")).await.unwrap();
+
+    let placed = store.map_services().await.unwrap();
+    assert_eq!(placed.len(), 1, "located, not terminated: {placed:?}");
+    let s = &placed[0];
+    assert_eq!((s.service, s.customer, s.location), (online, ana, at));
+    assert_eq!(
+        (s.username.as_deref(), s.address.as_deref(), s.plan_name.as_str()),
+        (Some("ana"), Some("12 Moi Ave"), "Home 20")
+    );
+    assert_eq!((s.router, s.plan, s.onu_state, s.drop_from), (router, plan, None, None));
+    assert_eq!(store.unplaced_customers().await.unwrap(), 1, "Jane has no location");
+    assert_eq!(store.customer(ana).await.unwrap().unwrap().location, Some(at), "read back");
+    assert!(store.failed_actions_by_router().await.unwrap().is_empty());
+}

@@ -3,7 +3,6 @@
 //! each request under one timeout.
 
 use std::error::Error as StdError;
-use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -15,7 +14,7 @@ use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
-use tracing::{debug, warn};
+use tracing::debug;
 
 use crate::{Tile, TilesError};
 
@@ -60,7 +59,7 @@ impl TileFetcher {
         http.set_nodelay(true);
         http.set_connect_timeout(Some(timeout));
         let https = HttpsConnectorBuilder::new()
-            .with_tls_config(tls_config()?)
+            .with_tls_config(headend_web_tls::client_config().map_err(TilesError::Tls)?)
             .https_or_http()
             .enable_http1()
             .wrap_connector(http);
@@ -147,31 +146,6 @@ pub(crate) fn sniff(bytes: &[u8]) -> Option<&'static str> {
         [b'G', b'I', b'F', b'8', ..] => Some("image/gif"),
         _ => None,
     }
-}
-
-/// The client TLS settings, made once: reading the operating system's CA
-/// roots takes a while.
-fn tls_config() -> Result<rustls::ClientConfig, TilesError> {
-    static CONFIG: OnceLock<Result<rustls::ClientConfig, String>> = OnceLock::new();
-    CONFIG
-        .get_or_init(|| {
-            let mut roots = rustls::RootCertStore::empty();
-            let native = rustls_native_certs::load_native_certs();
-            for err in &native.errors {
-                warn!(%err, "cannot read some of the system's CA certificates");
-            }
-            let (added, ignored) = roots.add_parsable_certificates(native.certs);
-            debug!(added, ignored, "system CA certificates");
-            if added == 0 {
-                warn!("no CA certificates found on this system: map tiles over HTTPS will fail");
-            }
-            rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-                .with_safe_default_protocol_versions()
-                .map(|builder| builder.with_root_certificates(roots).with_no_client_auth())
-                .map_err(|err| err.to_string())
-        })
-        .clone()
-        .map_err(TilesError::Tls)
 }
 
 /// The innermost error's text: "Connection refused (os error 111)" rather
