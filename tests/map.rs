@@ -2,7 +2,8 @@
 //! test starts on loopback, through the app's `tile:` protocol and its disk
 //! cache; markers in their states' colours; 10,000 imported customers in
 //! clusters; search; the map still drawn from the cache once the tile
-//! server is gone; a router placed by clicking the map in its form.
+//! server is gone; a router placed by clicking the map in its form. And
+//! the dashboard's figures of the same network, each opening its list.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -65,6 +66,9 @@ fn seed(dir: &Path, router_port: u16, closed_port: u16) -> anyhow::Result<()> {
     file.flush()?;
     drop(file);
     cli(dir, &["import", "services", "--file", &csv.to_string_lossy()], None)?;
+    // Today: Ana pays, and Customer 00001 (service 3) is suspended by hand.
+    cli(dir, &["payment", "add", "1", "--amount", "25.00"], None)?;
+    cli(dir, &["service", "set-status", "3", "suspended"], None)?;
     Ok(())
 }
 
@@ -116,6 +120,21 @@ async fn the_map_draws_tiles_markers_and_clusters_and_works_offline() -> anyhow:
 
     let driver = Driver::start(&sandbox)?;
     let app = driver.launch().await?;
+    // The dashboard: what needs the operator, each figure a door to its list.
+    wait_for_text(&app, "#health-routers", "1 up").await?;
+    assert!(find(&app, "#health-routers .stat-value").await?.text().await? == "1", "core-2 is down");
+    wait_for_text(&app, "#health-payments", "25.00").await?;
+    assert_eq!(find(&app, "#health-payments .stat-value").await?.text().await?, "1", "Ana's payment");
+    assert_eq!(find(&app, "#health-suspended .stat-value").await?.text().await?, "1", "suspended by hand today");
+    // No session history yet (Ana dials in later): the chart says so.
+    wait_for_text(&app, "#online-chart", "No session in the last 24 hours").await?;
+    screenshots(&app, "dashboard").await?;
+    click(&app, "#health-suspended").await?;
+    wait_for_text(&app, "#page-title", "Customers").await?;
+    assert_eq!(find(&app, "#service-status").await?.prop("value").await?.as_deref(), Some("suspended"));
+    click(&app, "#nav-dashboard").await?;
+    click(&app, "#health-routers").await?;
+    wait_for_text(&app, "#page-title", "Routers").await?;
     // The tile server, as an operator sets it.
     click(&app, "#nav-settings").await?;
     find(&app, "#map-tiles").await?;
@@ -163,7 +182,7 @@ async fn the_map_draws_tiles_markers_and_clusters_and_works_offline() -> anyhow:
     screenshots(&app, "map").await?;
     // The state filter keeps the suspended tenth.
     find(&app, "#map-filter-state").await?.select_by_value("suspended").await?;
-    until(&app, "only the suspended", &format!("{CUSTOMERS_SHOWN} === {}", CUSTOMERS / 10)).await?;
+    until(&app, "only the suspended", &format!("{CUSTOMERS_SHOWN} === {}", CUSTOMERS / 10 + 1)).await?;
     find(&app, "#map-filter-state").await?.select_by_value("").await?;
     until(&app, "every customer again", &format!("{CUSTOMERS_SHOWN} === {total}")).await?;
 

@@ -125,6 +125,9 @@ pub struct Console {
     pub billing_tab: RwSignal<BillingTab>,
     /// The invoice (its number) the Billing area shows, if one is open.
     pub invoice: RwSignal<Option<String>>,
+    /// A status the Customers page opens filtered by (the dashboard's
+    /// figures set it); taken when the page opens.
+    pub customers_status: RwSignal<Option<String>>,
     /// How far "Save this area for offline use" has come, while it runs.
     pub map_area: RwSignal<Option<AreaProgress>>,
 }
@@ -183,6 +186,7 @@ pub fn App() -> impl IntoView {
         billing_tab: RwSignal::new(BillingTab::Invoices),
         invoice: RwSignal::new(None),
         map_area: RwSignal::new(None),
+        customers_status: RwSignal::new(None),
     };
     provide_context(console);
     Effect::new(move |_| apply_theme(console.theme.get()));

@@ -136,6 +136,34 @@ pub fn first_day(last: Date, days: u16) -> Date {
     last.checked_sub(i64::from(days.saturating_sub(1)).days()).unwrap_or(Date::MIN)
 }
 
+/// A service's session for [`online_by_hour`]: `stopped` is `None` while
+/// it is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionSpan {
+    pub service: crate::ServiceId,
+    pub started: Timestamp,
+    pub stopped: Option<Timestamp>,
+}
+
+/// For each of the `hours` hours ending at `end` (oldest first), how many
+/// services had a session at some moment of it: the dashboard's "online"
+/// chart. A service with several sessions in an hour counts once.
+pub fn online_by_hour(spans: &[SessionSpan], end: Timestamp, hours: u32) -> Vec<u32> {
+    (0..hours)
+        .rev()
+        .map(|back| {
+            let to = end - SignedDuration::from_hours(i64::from(back));
+            let from = to - SignedDuration::from_hours(1);
+            let services: std::collections::HashSet<crate::ServiceId> = spans
+                .iter()
+                .filter(|s| s.started < to && s.stopped.is_none_or(|stopped| stopped >= from))
+                .map(|s| s.service)
+                .collect();
+            u32::try_from(services.len()).unwrap_or(u32::MAX)
+        })
+        .collect()
+}
+
 /// One local day of a service's usage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DailyUsage {
@@ -222,5 +250,28 @@ mod tests {
         let zone = TimeZone::get("Europe/Lisbon").unwrap();
         assert_eq!(day_start(date(2030, 7, 1), &zone), Some(at("2030-06-30T23:00:00Z")));
         assert_eq!(session_day(at("2030-06-30T23:30:00Z"), &zone), date(2030, 7, 1));
+    }
+
+    #[test]
+    fn online_hour_by_hour() {
+        let span = |service: i64, started: &str, stopped: Option<&str>| SessionSpan {
+            service: crate::ServiceId(service),
+            started: at(started),
+            stopped: stopped.map(at),
+        };
+        let spans = [
+            // All three hours.
+            span(1, "2030-01-01T09:00:00Z", None),
+            // The first hour only, twice (one service counts once).
+            span(2, "2030-01-01T10:05:00Z", Some("2030-01-01T10:10:00Z")),
+            span(2, "2030-01-01T10:20:00Z", Some("2030-01-01T10:30:00Z")),
+            // Ends exactly as the last hour begins: counts in it.
+            span(3, "2030-01-01T11:30:00Z", Some("2030-01-01T12:00:00Z")),
+            // Starts after the window.
+            span(4, "2030-01-01T13:00:00Z", None),
+        ];
+        assert_eq!(online_by_hour(&spans, at("2030-01-01T13:00:00Z"), 3), [2, 2, 2]);
+        assert_eq!(online_by_hour(&spans, at("2030-01-01T11:00:00Z"), 1), [2]);
+        assert_eq!(online_by_hour(&[], at("2030-01-01T11:00:00Z"), 24), [0; 24]);
     }
 }

@@ -214,7 +214,7 @@ pub struct RestoreStaged {
     pub last_change: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Dashboard {
     pub routers: i64,
     pub customers: i64,
@@ -222,6 +222,35 @@ pub struct Dashboard {
     pub services: i64,
     pub active_services: i64,
     pub suspended_services: i64,
+    /// What needs the operator now.
+    pub health: Health,
+}
+
+/// "Is everything OK, and what needs me now?": each figure opens the list
+/// it counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Health {
+    pub routers_up: u32,
+    /// Up, with failed provisioning actions.
+    pub routers_degraded: u32,
+    pub routers_down: u32,
+    /// OLTs whose commands fail.
+    pub olts_down: u32,
+    /// Open ONU signal alerts (warnings and criticals).
+    pub olt_alerts: u32,
+    pub onus_los: u32,
+    pub failed_actions: u64,
+    pub failed_messages: u64,
+    /// Active services whose grace ended today.
+    pub cut_off_today: u32,
+    pub suspended_today: u32,
+    pub payments_today: u32,
+    /// In the billing currency, `1234.50`.
+    pub collected_today: String,
+    pub currency: String,
+    /// Services online at some moment of each of the last 24 hours, oldest
+    /// first (from the session history).
+    pub online_by_hour: Vec<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -30,8 +30,9 @@ pub use records::{
     StoreStatus,
 };
 pub use store::{
-    ActivityQuery, CheckedImport, CheckedRow, ImportService, MapService, ProvisioningRow, QueueEntry, QueueQuery,
-    QueueRow, RouterLogEntry, RouterLogOutcome, ServiceQuery, ServicesPage, Store, Write, latest_schema_version,
+    ActivityQuery, CheckedImport, CheckedRow, DayPayments, ImportService, MapService, ProvisioningRow, QueueEntry,
+    QueueQuery, QueueRow, RouterLogEntry, RouterLogOutcome, ServiceQuery, ServicesPage, Store, Write,
+    latest_schema_version,
 };
 pub use store::{
     AlertQuery, AutofindRow, AutofindSeen, NewOltLogEntry, OdpRow, OltHealth, OltLogEntry, OltLogOutcome, OltOverview,

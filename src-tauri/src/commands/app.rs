@@ -1,12 +1,14 @@
-//! The app itself: where things are, the dashboard's counts, settings.
+//! The app itself: where things are, the dashboard's counts and what
+//! needs the operator, settings.
 
 use headend_core::settings::Settings;
-use headend_ipc::{AppInfo, Dashboard, ErrorCode, SettingsDto, SettingsLimits, SettingsView};
+use headend_fleet::RouterState;
+use headend_ipc::{AppInfo, Dashboard, ErrorCode, Health, SettingsDto, SettingsLimits, SettingsView};
 use tauri::{AppHandle, Manager, State};
 
-use super::{Answer, db, error};
-use crate::settings;
+use super::{Answer, db, error, workflow_error};
 use crate::state::AppState;
+use crate::{alerts, settings};
 
 #[tauri::command]
 pub async fn app_info(state: State<'_, AppState>) -> Answer<AppInfo> {
@@ -33,6 +35,42 @@ pub async fn dashboard(state: State<'_, AppState>) -> Answer<Dashboard> {
         services: s.services,
         active_services: s.active_services,
         suspended_services: s.suspended_services,
+        health: health(&state).await?,
+    })
+}
+
+/// What needs the operator: routers and OLTs as the engines last saw them,
+/// the queue's and the outbox's failures, and the day's figures.
+async fn health(state: &AppState) -> Answer<Health> {
+    let failed = state.store.failed_actions_by_router().await.map_err(db)?;
+    let mut health = Health::default();
+    for status in state.fleet.statuses() {
+        match status.state {
+            RouterState::Up(_) if failed.contains_key(&status.router) => health.routers_degraded += 1,
+            RouterState::Up(_) => health.routers_up += 1,
+            RouterState::Down { .. } => health.routers_down += 1,
+            RouterState::Connecting => {}
+        }
+    }
+    for olt in state.store.olt_overviews().await.map_err(db)? {
+        if olt.health.error.is_some() || state.olts.refused(olt.olt.id).is_some() {
+            health.olts_down += 1;
+        }
+        health.olt_alerts += olt.warnings + olt.criticals;
+        health.onus_los += olt.los;
+    }
+    let failures = alerts::failures(&state.store).await.map_err(db)?;
+    let day = state.workflows.day_figures().await.map_err(workflow_error)?;
+    Ok(Health {
+        failed_actions: failures.count,
+        failed_messages: failures.failed_messages,
+        cut_off_today: day.cut_off_today,
+        suspended_today: day.suspended_by_hand,
+        payments_today: day.payments,
+        collected_today: day.currency.format(day.collected),
+        currency: day.currency.code().to_owned(),
+        online_by_hour: day.online_by_hour,
+        ..health
     })
 }
 

@@ -29,7 +29,7 @@ pub fn Customers() -> impl IntoView {
     let console = Console::get();
     let typed = RwSignal::new(String::new());
     let search = RwSignal::new(String::new());
-    let status = RwSignal::new(String::new());
+    let status = RwSignal::new(console.customers_status.try_update(Option::take).flatten().unwrap_or_default());
     let router = RwSignal::new(None::<i64>);
     let offset = RwSignal::new(0_u32);
     let pending_search = StoredValue::new(None::<TimeoutHandle>);

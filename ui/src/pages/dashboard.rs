@@ -1,26 +1,41 @@
 //! The dashboard: the network and the money at a glance.
 
 use headend_ipc::billing::{MonthDto, OverdueCustomerDto, RevenueDto, command as billing};
-use headend_ipc::{Dashboard as Counts, command};
+use headend_ipc::{Dashboard as Counts, Health, command};
 use leptos::prelude::*;
 
-use super::{fetch, loaded};
-use crate::app::{BillingTab, Console, Page};
+use super::loaded;
+use crate::app::{BillingTab, Console, MessagesTab, Page, ProvisioningTab};
 use crate::components::{ErrorBox, PageHeader};
 use crate::ipc;
+
+/// How often the figures are read again while nothing else told the page.
+const REFRESH_MS: u64 = 30_000;
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
     let console = Console::get();
-    let counts = fetch::<Counts>(command::DASHBOARD);
+    let tick = RwSignal::new(0u32);
+    let poll = set_interval_with_handle(move || tick.update(|t| *t += 1), std::time::Duration::from_millis(REFRESH_MS));
+    on_cleanup(move || {
+        if let Ok(handle) = poll {
+            handle.clear();
+        }
+    });
+    // Again whenever a router, the queue, an OLT or the outbox changed.
+    let counts = LocalResource::new(move || {
+        tick.track();
+        console.routers_changed.track();
+        console.provisioning_changed.track();
+        console.olts_changed.track();
+        console.messages_changed.track();
+        ipc::call::<Counts>(command::DASHBOARD)
+    });
     view! {
-        <PageHeader title="Dashboard" subtitle="Your network at a glance." />
+        <PageHeader title="Dashboard" subtitle="Is everything OK, and what needs you now." />
         {loaded(counts, move |c: Counts| view! {
+            {(c.routers > 0).then(|| view! { <NeedsYou health=c.health.clone() /> })}
             <div class="cards">
-                <div class="card stat" id="stat-online">
-                    <span class="stat-value">{move || crate::format::count(console.sessions.with(|s| s.len()))}</span>
-                    <span class="stat-label">"Online now"</span>
-                </div>
                 <Stat id="stat-routers" label="Routers" value=c.routers />
                 <Stat id="stat-customers" label="Customers" value=c.customers />
                 <Stat id="stat-active" label="Active services" value=c.active_services />
@@ -150,6 +165,98 @@ fn BarChart(months: Vec<MonthDto>) -> impl IntoView {
             }).collect_view()}
         </svg>
     }
+}
+
+/// What needs the operator, each figure a door to its list, and who was
+/// online over the last day.
+#[component]
+fn NeedsYou(health: Health) -> impl IntoView {
+    let console = Console::get();
+    let h = health;
+    let all_clear = h.routers_down == 0
+        && h.routers_degraded == 0
+        && h.olts_down == 0
+        && h.olt_alerts == 0
+        && h.onus_los == 0
+        && h.failed_actions == 0
+        && h.failed_messages == 0;
+    let online = h.online_by_hour.clone();
+    view! {
+        {if all_clear {
+            view! { <div class="all-clear" id="health-ok">"Everything is OK: every router is up, no OLT alert, nothing failed."</div> }.into_any()
+        } else {
+            view! { <h2 class="section-title">"Needs you now"</h2> }.into_any()
+        }}
+        <div class="cards">
+            <button class="card stat stat-button" id="health-routers" class:alerting={h.routers_down > 0}
+                on:click=move |_| console.open(Page::Routers)>
+                <span class="stat-value">{h.routers_down}</span>
+                <span class="stat-label">{format!("Routers down · {} need a look · {} up", h.routers_degraded, h.routers_up)}</span>
+            </button>
+            <button class="card stat stat-button" id="health-olts" class:alerting={h.onus_los > 0 || h.olts_down > 0}
+                on:click=move |_| console.open(Page::Olts)>
+                <span class="stat-value">{h.onus_los}</span>
+                <span class="stat-label">{format!("ONUs in LOS · {} signal alerts · {} OLTs down", h.olt_alerts, h.olts_down)}</span>
+            </button>
+            <button class="card stat stat-button" id="health-failed-actions" class:alerting={h.failed_actions > 0}
+                on:click=move |_| console.open(Page::Provisioning(ProvisioningTab::Queue { failed_only: true }))>
+                <span class="stat-value">{h.failed_actions}</span>
+                <span class="stat-label">"Failed provisioning actions"</span>
+            </button>
+            <button class="card stat stat-button" id="health-failed-messages" class:alerting={h.failed_messages > 0}
+                on:click=move |_| console.open(Page::Messages(MessagesTab::Outbox { failed_only: true }))>
+                <span class="stat-value">{h.failed_messages}</span>
+                <span class="stat-label">"Failed messages"</span>
+            </button>
+            <button class="card stat stat-button" id="health-suspended"
+                on:click=move |_| { console.customers_status.set(Some("suspended".into())); console.open(Page::Customers) }>
+                <span class="stat-value">{h.suspended_today}</span>
+                <span class="stat-label">{format!("Suspended today · {} cut off for not paying", h.cut_off_today)}</span>
+            </button>
+            <button class="card stat stat-button" id="health-payments"
+                on:click=move |_| { console.billing_tab.set(BillingTab::Invoices); console.open(Page::Billing) }>
+                <span class="stat-value">{h.payments_today}</span>
+                <span class="stat-label">{format!("Payments today · {} {}", h.collected_today, h.currency)}</span>
+            </button>
+        </div>
+        <button class="card chart-card stat-button online-card" id="online-chart" on:click=move |_| console.open(Page::Sessions)>
+            <div class="chart-head">
+                <h2>{move || format!("Online now: {}", crate::format::count(console.sessions.with(|s| s.len())))}</h2>
+                <span class="muted small">"Services online each hour, last 24 hours"</span>
+            </div>
+            <OnlineChart hours=online />
+        </button>
+    }
+}
+
+/// One bar an hour, scaled to the busiest; each hour's count in its tooltip.
+#[component]
+fn OnlineChart(hours: Vec<u32>) -> impl IntoView {
+    const W: f64 = 720.0;
+    const H: f64 = 90.0;
+    let max = hours.iter().copied().max().unwrap_or(0);
+    if max == 0 {
+        return view! { <p class="muted small" id="online-empty">"No session in the last 24 hours yet: the chart fills in as the routers report."</p> }.into_any();
+    }
+    let scale = if max > 0 { (H - 6.0) / f64::from(max) } else { 0.0 };
+    let slot = W / hours.len().max(1) as f64;
+    let count = hours.len();
+    view! {
+        <svg class="online-chart" viewBox=format!("0 0 {W} {H}") preserveAspectRatio="none" role="img"
+            aria-label="Services online each hour">
+            <line class="axis" x1="0" x2=W y1=H y2=H />
+            {hours.into_iter().enumerate().map(|(i, n)| {
+                let height = f64::from(n) * scale;
+                let ago = count - i;
+                view! {
+                    <rect class="bar-online" data-count=n x=i as f64 * slot + 2.0 y=H - height width=slot - 4.0 height=height rx="2">
+                        <title>{format!("{n} online, {ago} h ago")}</title>
+                    </rect>
+                }
+            }).collect_view()}
+        </svg>
+    }
+    .into_any()
 }
 
 #[component]

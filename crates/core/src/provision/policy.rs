@@ -149,6 +149,14 @@ impl IspPolicy {
         self.cutoff_after(self.paid_through(service)?)
     }
 
+    /// Whether `service` went off for non-payment today (local time): it is
+    /// active and its cutoff fell today, at or before `now`. The
+    /// dashboard's "cut off today".
+    pub fn cut_off_today(&self, service: &Service, now: Timestamp) -> bool {
+        service.status == ServiceStatus::Active
+            && self.cutoff(service).is_some_and(|at| at <= now && self.today(at) == self.today(now))
+    }
+
     /// The start of the day after `paid_through`, local time.
     pub fn cutoff_after(&self, paid_through: Date) -> Option<Timestamp> {
         let day = paid_through.tomorrow().ok()?;
@@ -306,6 +314,21 @@ mod tests {
         for (status, want) in cases {
             assert_eq!(p.entitlement(&service(status, due, None), Some(&pw), now), want, "{status}");
         }
+    }
+
+    #[test]
+    fn cut_off_today_is_the_local_day_of_the_cutoff() {
+        let tz = "Africa/Nairobi";
+        let p = policy(tz, 2);
+        // Due the 20th, two days of grace: off from the 23rd, 00:00 local.
+        let s = service(ServiceStatus::Active, Some(date(2026, 11, 20)), None);
+        assert!(!p.cut_off_today(&s, at(tz, 2026, 11, 22, 23, 59)), "still on");
+        assert!(p.cut_off_today(&s, at(tz, 2026, 11, 23, 0, 0)));
+        assert!(p.cut_off_today(&s, at(tz, 2026, 11, 23, 23, 59)));
+        assert!(!p.cut_off_today(&s, at(tz, 2026, 11, 24, 0, 1)), "yesterday's");
+        let suspended = Service { status: ServiceStatus::Suspended, ..s.clone() };
+        assert!(!p.cut_off_today(&suspended, at(tz, 2026, 11, 23, 9, 0)), "suspended by hand, not cut off");
+        assert!(!p.cut_off_today(&service(ServiceStatus::Active, None, None), at(tz, 2026, 11, 23, 9, 0)));
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod activity;
 mod backup;
 mod billing;
 mod customers;
+mod dashboard;
 mod import;
 mod leases;
 mod map;
@@ -58,6 +59,7 @@ pub use billing::{
     InvoiceQuery, InvoiceRecord, IssuedInvoice, MonthTotals, NewCharge, NewInvoice, NewPayment, OverdueCustomer,
     PaymentExportRow, PaymentOutcome, PendingCharge, RevenueReport, ServiceBilled, Statement, VoidRecord,
 };
+pub use dashboard::DayPayments;
 pub use import::{CheckedImport, CheckedRow, ImportService};
 pub use map::MapService;
 pub use messages::{
