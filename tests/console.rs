@@ -8,7 +8,7 @@ use headend_e2e::{Driver, Sandbox, cli, click, one_app_at_a_time, screenshot, sc
 /// The sidebar's pages: nav id, title, and the heading of its empty state.
 const PAGES: [(&str, &str, Option<&str>); 11] = [
     ("dashboard", "Dashboard", None),
-    ("map", "Map", Some("No routers on the map yet")),
+    ("map", "Map", Some("Nothing on the map yet")),
     ("routers", "Routers", Some("No routers yet")),
     ("sessions", "Live sessions", Some("No live sessions")),
     ("customers", "Customers", Some("No customers yet")),

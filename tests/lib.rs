@@ -214,18 +214,20 @@ pub async fn wait_for_text(client: &Client, css: &str, text: &str) -> anyhow::Re
     let mut last = String::new();
     loop {
         if let Ok(el) = client.find(Locator::Css(css)).await
-            && let Ok(t) = el.text().await
+            && let Ok(mut t) = el.text().await
         {
+            if t.is_empty() {
+                // WebKit reads no text from an element out of view: a page
+                // that grew above it (or a scroll by the last click) must
+                // not read as "never showed". Bring it into view and read
+                // what it holds.
+                let script = "arguments[0].scrollIntoView({ block: 'nearest' }); return arguments[0].textContent";
+                if let Ok(content) = client.execute(script, vec![serde_json::to_value(&el)?]).await {
+                    t = content.as_str().unwrap_or_default().to_owned();
+                }
+            }
             if t.contains(text) {
                 return Ok(t);
-            }
-            if t.is_empty() {
-                // WebKit reads no text from an element out of view; a page
-                // that grew above it (or a scroll by the last click) must
-                // not read as "never showed".
-                let _ = client
-                    .execute("arguments[0].scrollIntoView({ block: 'nearest' })", vec![serde_json::to_value(&el)?])
-                    .await;
             }
             last = t;
         }

@@ -11,7 +11,9 @@ use headend_core::provision::policy::IspPolicy;
 use headend_core::router::Transport;
 use headend_core::service::ServiceStatus;
 use headend_core::{RouterId, ServiceId};
-use headend_e2e::{Driver, Sandbox, click, eventually, fill, one_app_at_a_time, screenshots, wait_for_text, wait_gone};
+use headend_e2e::{
+    Driver, Sandbox, click, eventually, fill, find, one_app_at_a_time, screenshots, wait_for_text, wait_gone,
+};
 use headend_secrets::{SecretKey, SecretStore};
 use headend_simlab::{Faults, SimConfig, SimRouter, SimRouterHandle};
 use headend_store::{NewRouter, Store};
@@ -331,7 +333,8 @@ async fn customers_reach_the_router_suspensions_cut_them_off_and_failures_reach_
     fill(&app, "#activity-search", "payment").await?;
     wait_for_text(&app, "#activity-table", "75.00 USD for 3 month(s)").await?;
     click(&app, "#nav-map").await?;
-    wait_for_text(&app, ".map", "core-1").await?;
+    // core-1, up, on the street map (the map's own test is `map.rs`).
+    find(&app, "#map-canvas path.marker.kind-router.state-up").await?;
     screenshots(&app, "map").await?;
 
     // Closing the window leaves the engine running in the tray: a

@@ -201,6 +201,12 @@ pub fn Map() -> impl IntoView {
     view! {
         <PageHeader title="Map" subtitle="Your network on the street map: what is up, who is online, where the trouble is." />
         {move || error.get().map(|e| view! { <ErrorBox error=e /> })}
+        <Show when=move || data.with(|d| d.as_ref().is_some_and(|d| d.features.is_empty()))>
+            <div class="empty-state map-empty" id="map-empty">
+                <h2>"Nothing on the map yet"</h2>
+                <p class="muted">"Give routers, OLTs and customers a location: their forms have a map to click, or take typed coordinates and pasted Google Maps or OpenStreetMap links; the import takes latitude and longitude columns."</p>
+            </div>
+        </Show>
         <div class="map-toolbar card" id="map-toolbar">
             <div class="map-layers" role="group" aria-label="Layers">
                 {layers
