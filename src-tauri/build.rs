@@ -34,6 +34,8 @@ const COMMANDS: &[&str] = &[
     "set_router_suspension",
     "session_service",
     "router_log",
+    "get_signal_settings",
+    "save_signal_settings",
     "map_view",
     "count_map_area",
     "save_map_area",

@@ -3,7 +3,9 @@
 //! (customers, plans, the queue, failures) is in `provisioning.rs`.
 
 use fantoccini::Locator;
-use headend_e2e::{Driver, Sandbox, cli, click, one_app_at_a_time, screenshot, screenshots, wait_for_text, wait_gone};
+use headend_e2e::{
+    Driver, Sandbox, cli, click, fill, one_app_at_a_time, screenshot, screenshots, wait_for_text, wait_gone,
+};
 
 /// The sidebar's pages: nav id, title, and the heading of its empty state.
 const PAGES: [(&str, &str, Option<&str>); 11] = [
@@ -114,6 +116,21 @@ async fn every_page_has_an_empty_state_and_settings_survive_a_restart() -> anyho
     let shown: serde_json::Value = serde_json::from_str(&shown)?;
     assert_eq!((shown["time_zone"].as_str(), shown["grace_days"].as_u64()), (Some("Africa/Nairobi"), Some(5)));
     assert_eq!(shown["suspension"], "address-list");
+
+    // The ONU signal bands: out of order is refused at the bands, then saved
+    // and read back by the CLI.
+    app.execute("document.querySelector('#signal-settings').scrollIntoView()", vec![]).await?;
+    fill(&app, "#signal-warning", "-30").await?;
+    click(&app, "#signal-save").await?;
+    wait_for_text(&app, "#error-thresholds", "-30").await?;
+    fill(&app, "#signal-warning", "-26").await?;
+    fill(&app, "#signal-sweep-minutes", "10").await?;
+    click(&app, "#signal-save").await?;
+    wait_for_text(&app, "#signal-saved", "Saved").await?;
+    app.execute("document.querySelector('#signal-settings').scrollIntoView()", vec![]).await?;
+    screenshot(&app, "settings-signal").await?;
+    let signal: serde_json::Value = serde_json::from_str(&cli(&data_dir, &["--json", "olt", "settings"], None)?)?;
+    assert_eq!((signal["warning_dbm"].as_f64(), signal["sweep_minutes"].as_u64()), (Some(-26.0), Some(10)), "{signal}");
     driver.quit(app).await?;
 
     let stored: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(data_dir.join("settings.json"))?)?;

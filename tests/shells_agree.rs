@@ -14,7 +14,7 @@ use headend_core::activity::Actor;
 use headend_e2e::{Driver, Sandbox, cli, invoke, one_app_at_a_time};
 use headend_ipc::billing::PaymentForm;
 use headend_ipc::import::ImportRequest;
-use headend_ipc::olt::OltForm;
+use headend_ipc::olt::{OltForm, SignalSettingsForm};
 use headend_ipc::policy::{PolicyForm, RouterSuspensionForm};
 use headend_ipc::sessions::RetentionForm;
 use headend_ipc::{BurstDto, PlanForm, RouterForm, ServiceForm, SetServiceStatus};
@@ -64,6 +64,8 @@ async fn through_the_app(app: &Client, router_port: u16) -> anyhow::Result<()> {
         id: None,
         customer_name: "Ana Lima".into(),
         customer_phone: "+254700000001".into(),
+        customer_address: "12 Moi Avenue".into(),
+        customer_location: "https://www.openstreetmap.org/#map=18/-1.28410/36.82330".into(),
         router_id: Some(1),
         plan_id: Some(plan_id),
         kind: "pppoe".into(),
@@ -111,6 +113,15 @@ async fn through_the_app(app: &Client, router_port: u16) -> anyhow::Result<()> {
     invoke(app, "save_policy", json!({ "form": policy })).await?;
     invoke(app, "set_router_suspension", json!({ "form": RouterSuspensionForm { id: 1, mode: "remove".into() } }))
         .await?;
+    let signal = SignalSettingsForm {
+        sweep_minutes: "10".into(),
+        warning_dbm: "-26".into(),
+        critical_dbm: "-28.5".into(),
+        overload_dbm: "-7".into(),
+        history_days: "60".into(),
+        log_days: "30".into(),
+    };
+    invoke(app, "save_signal_settings", json!({ "form": signal })).await?;
     Ok(())
 }
 
@@ -142,6 +153,10 @@ fn through_the_cli(dir: &Path, router_port: u16) -> anyhow::Result<()> {
         DUE,
         "--grace",
         "5",
+        "--street",
+        "12 Moi Avenue",
+        "--location",
+        "-1.2841,36.8233",
     ];
     cli(dir, &add, Some("s3cret-pw"))?;
     cli(dir, &["service", "set-status", "1", "suspended"], None)?;
@@ -157,6 +172,8 @@ fn through_the_cli(dir: &Path, router_port: u16) -> anyhow::Result<()> {
     let policy = ["--time-zone", "Africa/Nairobi", "--grace-days", "5", "--suspension", "address-list"];
     cli(dir, &[&["policy", "set"][..], &policy, &["--static-queues", "true", "--max-attempts", "5"]].concat(), None)?;
     cli(dir, &["policy", "router", "core-1", "remove"], None)?;
+    let signal = ["--sweep-minutes", "10", "--warning", "-26", "--critical", "-28.5", "--overload", "-7"];
+    cli(dir, &[&["olt", "settings"][..], &signal, &["--history-days", "60", "--log-days", "30"]].concat(), None)?;
     Ok(())
 }
 
@@ -174,7 +191,7 @@ async fn snapshot(data_dir: &Path) -> anyhow::Result<Vec<String>> {
         rows.push(format!("plan {} {} {} {} {} {}", p.id, p.name, p.profile, p.limits, p.price, p.cycle));
     }
     for c in store.customers().await? {
-        rows.push(format!("customer {} {} {:?} {:?} {:?}", c.id, c.name, c.phone, c.email, c.address));
+        rows.push(format!("customer {} {} {:?} {:?} {:?} {:?}", c.id, c.name, c.phone, c.email, c.address, c.location));
     }
     for s in store.services().await? {
         rows.push(format!(
@@ -192,6 +209,7 @@ async fn snapshot(data_dir: &Path) -> anyhow::Result<Vec<String>> {
     let retention = store.session_retention().await?;
     rows.push(format!("session retention {} {}", retention.detail_days(), retention.keep_days()));
     rows.push(format!("policy {:?}", store.isp_policy().await?));
+    rows.push(format!("signal {:?}", store.signal_policy().await?));
     let mut log = store.activity(&ActivityQuery { limit: 1000, ..ActivityQuery::default() }).await?;
     log.reverse();
     for (_, e) in log.into_iter().filter(|(_, e)| e.actor != Actor::Engine) {

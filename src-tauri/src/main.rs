@@ -245,6 +245,8 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             commands::olts::authorize::authorize_draft,
             commands::olts::authorize::authorize_onu,
             commands::olts::inventory::olt_log,
+            commands::olts::settings::get_signal_settings,
+            commands::olts::settings::save_signal_settings,
         ])
         .build(tauri::generate_context!("../tauri.conf.json"))
         .context("building the desktop app")?

@@ -36,6 +36,12 @@ pub mod command {
     pub const AUTHORIZE_ONU: &str = "authorize_onu";
     /// A page of an OLT's command log: [`super::OltLogPage`].
     pub const OLT_LOG: &str = "olt_log";
+    /// Answers [`super::SignalSettingsDto`].
+    pub const GET_SIGNAL_SETTINGS: &str = "get_signal_settings";
+    /// Takes [`super::SignalSettingsForm`]; answers
+    /// [`super::SignalSettingsDto`]. Error fields: "sweep_minutes",
+    /// "thresholds", "history_days", "log_days".
+    pub const SAVE_SIGNAL_SETTINGS: &str = "save_signal_settings";
 }
 
 /// Event names of the OLT engine.
@@ -438,4 +444,34 @@ mod tests {
         assert!(printed.contains(r#"password: "***""#) && printed.contains(r#"name: "olt-1""#), "{printed}");
         assert!(format!("{:?}", OltForm::default()).contains(r#"password: """#));
     }
+}
+
+/// The OLT signal sweep's settings (`headend olt settings`), and their
+/// bounds for the form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignalSettingsDto {
+    pub sweep_minutes: u16,
+    /// ONU Rx below this is a warning, dBm.
+    pub warning_dbm: f64,
+    /// ONU Rx below this is critical, dBm.
+    pub critical_dbm: f64,
+    /// ONU Rx above this is critical (an overloaded receiver), dBm.
+    pub overload_dbm: f64,
+    pub history_days: u16,
+    pub log_days: u16,
+    pub min_minutes: u16,
+    pub max_minutes: u16,
+    pub min_days: u16,
+    pub max_days: u16,
+}
+
+/// The form as typed: numbers as text, so the app says what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SignalSettingsForm {
+    pub sweep_minutes: String,
+    pub warning_dbm: String,
+    pub critical_dbm: String,
+    pub overload_dbm: String,
+    pub history_days: String,
+    pub log_days: String,
 }

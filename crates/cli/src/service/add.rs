@@ -29,7 +29,7 @@ pub struct AddArgs {
     #[arg(long, value_name = "TEXT")]
     street: Option<String>,
     /// Where the customer is, for the map: LAT,LON in decimal degrees, or a pasted Google Maps or OpenStreetMap link.
-    #[arg(long, value_name = "LAT,LON")]
+    #[arg(long, value_name = "LAT,LON", allow_hyphen_values = true)]
     location: Option<GeoPoint>,
     /// The router's name.
     #[arg(long, value_name = "NAME")]

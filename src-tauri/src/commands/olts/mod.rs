@@ -7,6 +7,7 @@
 pub mod authorize;
 pub mod inventory;
 pub mod onus;
+pub mod settings;
 
 use std::str::FromStr;
 
