@@ -34,6 +34,7 @@ const COMMANDS: &[&str] = &[
     "set_router_suspension",
     "session_service",
     "router_log",
+    "list_pops",
     "get_signal_settings",
     "save_signal_settings",
     "map_view",

@@ -204,6 +204,7 @@ async fn the_map_draws_tiles_markers_and_clusters_and_works_offline() -> anyhow:
         fill(&app, css, text).await?;
     }
     fill(&app, "#router-port", &edge_port).await?;
+    fill(&app, "#router-pop", "Ngong Road POP").await?;
     click(&app, "#router-location-pick").await?;
     until(
         &app,
@@ -220,6 +221,8 @@ async fn the_map_draws_tiles_markers_and_clusters_and_works_offline() -> anyhow:
     let store = Store::open(&data.join("headend.sqlite3")).await?;
     let edge = store.router_by_name("edge-1").await?.context("edge-1")?;
     let at = edge.location.context("edge-1 placed")?;
+    let pops = store.pops().await?;
+    assert_eq!(pops.iter().find(|p| Some(p.id) == edge.pop).map(|p| p.name.as_str()), Some("Ngong Road POP"));
     store.close().await;
     let (lat, lon) = picked.split_once(',').context("lat,lon")?;
     assert!(

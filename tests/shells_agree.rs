@@ -53,6 +53,7 @@ async fn through_the_app(app: &Client, router_port: u16) -> anyhow::Result<()> {
         username: "admin".into(),
         password: "router-pw".into(),
         location: String::new(),
+        pop: "Westlands".into(),
     };
     invoke(app, "save_router", json!({ "form": router("core-1") })).await?;
     let spare = invoke(app, "save_router", json!({ "form": router("spare") })).await?;
@@ -97,6 +98,7 @@ async fn through_the_app(app: &Client, router_port: u16) -> anyhow::Result<()> {
         username: "root".into(),
         password: "olt-pw".into(),
         location: String::new(),
+        pop: String::new(),
     };
     let olt = invoke(app, "save_olt", json!({ "form": olt })).await?;
     invoke(app, "remove_olt", json!({ "id": olt })).await?;
@@ -130,7 +132,8 @@ fn through_the_cli(dir: &Path, router_port: u16) -> anyhow::Result<()> {
     let port = router_port.to_string();
     for name in ["core-1", "spare"] {
         let add = ["router", "add", name, "--host", "127.0.0.1", "--port", &port, "--transport", "api"];
-        cli(dir, &[&add[..], &["--user", "admin", "--password-stdin"]].concat(), Some("router-pw"))?;
+        let rest = ["--user", "admin", "--password-stdin", "--pop", "Westlands"];
+        cli(dir, &[&add[..], &rest[..]].concat(), Some("router-pw"))?;
     }
     cli(dir, &["router", "remove", "spare"], None)?;
     cli(dir, &["plan", "add", "Home 20", "--rate", "5M/20M", "--price", "25.00"], None)?;
@@ -184,8 +187,14 @@ async fn snapshot(data_dir: &Path) -> anyhow::Result<Vec<String>> {
     let store = Store::open(&data_dir.join("headend.sqlite3")).await?;
     let mut rows = Vec::new();
     for r in store.routers().await? {
-        rows.push(format!("router {} {} {}:{} {} {}", r.id, r.name, r.host, r.port, r.transport, r.username));
+        rows.push(format!(
+            "router {} {} {}:{} {} {} pop {:?}",
+            r.id, r.name, r.host, r.port, r.transport, r.username, r.pop
+        ));
         rows.push(format!("router {} suspension {:?}", r.id, store.router_suspension(r.id).await?));
+    }
+    for p in store.pops().await? {
+        rows.push(format!("pop {} {}", p.id, p.name));
     }
     for p in store.plans().await? {
         rows.push(format!("plan {} {} {} {} {} {}", p.id, p.name, p.profile, p.limits, p.price, p.cycle));

@@ -172,6 +172,7 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             commands::policy::set_router_suspension,
             commands::routers::session_service,
             commands::routers::router_log,
+            commands::routers::list_pops,
             commands::map::map_view,
             commands::map::count_map_area,
             commands::map::save_map_area,

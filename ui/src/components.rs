@@ -305,3 +305,25 @@ pub const SUSPENSION_MODES: [(&str, &str); 3] = [
 pub fn suspension_label(mode: &str) -> &'static str {
     SUSPENSION_MODES.iter().find(|(value, _)| *value == mode).map_or("", |(_, label)| label)
 }
+
+/// The POP field of the router and OLT forms: a name typed or picked from
+/// the existing POPs; a new name adds the POP when the form is saved.
+#[component]
+pub fn PopField<S>(id: &'static str, value: Signal<String>, set: S) -> impl IntoView
+where
+    S: Fn(String) + Copy + Send + Sync + 'static,
+{
+    let names = LocalResource::new(|| crate::ipc::call::<Vec<String>>(headend_ipc::command::LIST_POPS));
+    let list = format!("{id}-names");
+    view! {
+        <label class="field"><span class="field-label">"POP"</span>
+            <input id=id type="text" list=list.clone() placeholder="e.g. Westlands tower" prop:value=move || value.get()
+                on:input=move |ev| set(event_target_value(&ev)) />
+            <datalist id=list>
+                {move || names.get().and_then(Result::ok).unwrap_or_default().into_iter()
+                    .map(|n| view! { <option value=n.clone()></option> }).collect_view()}
+            </datalist>
+            <span class="field-help">"The site it stands in: pick one or type a new name. The map filters by POP."</span>
+        </label>
+    }
+}

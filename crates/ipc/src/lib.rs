@@ -33,6 +33,8 @@ pub mod command {
     pub const GET_SETTINGS: &str = "get_settings";
     pub const SAVE_SETTINGS: &str = "save_settings";
     pub const LIST_ROUTERS: &str = "list_routers";
+    /// Answers the POPs' names, sorted: the router and OLT forms offer them.
+    pub const LIST_POPS: &str = "list_pops";
     pub const LIST_PLANS: &str = "list_plans";
     pub const LIST_SERVICES: &str = "list_services";
     pub const GET_SERVICE: &str = "get_service";
@@ -263,6 +265,8 @@ pub struct RouterRow {
     pub transport: String,
     pub username: String,
     pub location: Option<(f64, f64)>,
+    /// Its POP's name, or empty.
+    pub pop: String,
     /// A simulated router of the demo network, not in the database.
     pub demo: bool,
     pub status: RouterStatusDto,
@@ -315,11 +319,13 @@ pub struct RouterForm {
     pub password: String,
     /// "LAT,LON" or empty.
     pub location: String,
+    /// The POP's name, added if new; empty keeps the router's POP.
+    pub pop: String,
 }
 
 impl fmt::Debug for RouterForm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let RouterForm { id, name, host, port, transport, username, password, location } = self;
+        let RouterForm { id, name, host, port, transport, username, password, location, pop } = self;
         f.debug_struct("RouterForm")
             .field("id", id)
             .field("name", name)
@@ -329,6 +335,7 @@ impl fmt::Debug for RouterForm {
             .field("username", username)
             .field("password", &redacted(password))
             .field("location", location)
+            .field("pop", pop)
             .finish()
     }
 }
@@ -818,6 +825,7 @@ mod tests {
             username: "admin".into(),
             password: "r0uter-pw".into(),
             location: String::new(),
+            pop: String::new(),
         };
         let printed = format!("{router:?}");
         assert!(!printed.contains("r0uter-pw"), "{printed}");

@@ -124,11 +124,13 @@ pub struct OltForm {
     pub password: String,
     /// `LAT,LON` or a pasted map link; empty keeps the OLT's location.
     pub location: String,
+    /// The POP's name, added if new; empty keeps the OLT's POP.
+    pub pop: String,
 }
 
 impl std::fmt::Debug for OltForm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let OltForm { id, name, vendor, host, port, username, password, location } = self;
+        let OltForm { id, name, vendor, host, port, username, password, location, pop } = self;
         f.debug_struct("OltForm")
             .field("id", id)
             .field("name", name)
@@ -138,6 +140,7 @@ impl std::fmt::Debug for OltForm {
             .field("username", username)
             .field("password", &crate::redacted(password))
             .field("location", location)
+            .field("pop", pop)
             .finish()
     }
 }

@@ -1,11 +1,12 @@
 //! Routers: the inventory, their live state, sessions, and the demo network.
 
+use std::collections::HashMap;
 use std::str::FromStr;
 
-use headend_core::RouterId;
 use headend_core::activity::Actor;
 use headend_core::geo::GeoPoint;
 use headend_core::router::{Router, Transport};
+use headend_core::{PopId, RouterId};
 use headend_fleet::RouterStatus;
 use headend_ipc::olt::PinKey;
 use headend_ipc::{
@@ -20,7 +21,7 @@ use crate::demo::DemoNetwork;
 use crate::live;
 use crate::state::AppState;
 
-fn router_row(r: &Router, demo: bool, statuses: &[RouterStatus]) -> RouterRow {
+fn router_row(r: &Router, demo: bool, statuses: &[RouterStatus], pops: &HashMap<PopId, String>) -> RouterRow {
     RouterRow {
         id: r.id.0,
         name: r.name.clone(),
@@ -29,6 +30,7 @@ fn router_row(r: &Router, demo: bool, statuses: &[RouterStatus]) -> RouterRow {
         transport: r.transport.to_string(),
         username: r.username.clone(),
         location: r.location.map(|l| (l.lat(), l.lon())),
+        pop: r.pop.and_then(|p| pops.get(&p).cloned()).unwrap_or_default(),
         demo,
         status: live::status_dto(statuses.iter().find(|s| s.router == r.id)),
         pinned_certificate: r.tls_pin.clone().unwrap_or_default(),
@@ -37,14 +39,24 @@ fn router_row(r: &Router, demo: bool, statuses: &[RouterStatus]) -> RouterRow {
     }
 }
 
+/// The POPs' names, sorted.
+#[tauri::command]
+pub async fn list_pops(state: State<'_, AppState>) -> Answer<Vec<String>> {
+    let mut names: Vec<String> = state.store.pops().await.map_err(db)?.into_iter().map(|p| p.name).collect();
+    names.sort();
+    Ok(names)
+}
+
 /// Stored routers, then the demo network's, each with its live state.
 #[tauri::command]
 pub async fn list_routers(state: State<'_, AppState>) -> Answer<Vec<RouterRow>> {
     let statuses = state.fleet.statuses();
     let stored = state.store.routers().await.map_err(db)?;
-    let mut rows: Vec<RouterRow> = stored.iter().map(|r| router_row(r, false, &statuses)).collect();
+    let pops: HashMap<PopId, String> =
+        state.store.pops().await.map_err(db)?.into_iter().map(|p| (p.id, p.name)).collect();
+    let mut rows: Vec<RouterRow> = stored.iter().map(|r| router_row(r, false, &statuses, &pops)).collect();
     if let Some(demo) = state.demo.lock().await.as_ref() {
-        rows.extend(demo.routers().map(|r| router_row(r, true, &statuses)));
+        rows.extend(demo.routers().map(|r| router_row(r, true, &statuses, &pops)));
     }
     Ok(rows)
 }
@@ -67,7 +79,7 @@ fn parse_router_form(form: &RouterForm) -> Answer<RouterInput> {
         port,
         transport,
         username: form.username.clone(),
-        pop: None,
+        pop: Some(form.pop.trim()).filter(|p| !p.is_empty()).map(str::to_owned),
         location,
     })
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::loaded;
 use crate::app::{Console, Page};
-use crate::components::{EmptyState, ErrorBox, Icon};
+use crate::components::{EmptyState, ErrorBox, Icon, PopField};
 use crate::format;
 use crate::ipc;
 use crate::location::LocationPicker;
@@ -45,6 +45,7 @@ fn blank_form() -> RouterForm {
         username: "admin".into(),
         password: String::new(),
         location: String::new(),
+        pop: String::new(),
     }
 }
 
@@ -58,6 +59,7 @@ fn edit_form(r: &RouterRow) -> RouterForm {
         username: r.username.clone(),
         password: String::new(),
         location: r.location.map(|(lat, lon)| format!("{lat},{lon}")).unwrap_or_default(),
+        pop: r.pop.clone(),
     }
 }
 
@@ -299,6 +301,7 @@ fn RouterTable(
                                     <td class="strong">
                                         <button class="link strong router-link" on:click=move |_| console.open(Page::Router(id))>{r.name.clone()}</button>
                                         {demo.then(|| view! { <span class="pill tag">"demo"</span> })}
+                                        {(!r.pop.is_empty()).then(|| view! { <div class="muted small router-pop">{r.pop.clone()}</div> })}
                                         {(r.backend == "radius").then(|| view! {
                                             <span class="pill pill-accent tag backend-radius" title="Its PPPoE users are in FreeRADIUS">"RADIUS"</span>
                                         })}
@@ -374,6 +377,7 @@ fn RouterEditor(
     let (user, set_user) = field(|d| &d.username, |d, v| d.username = v);
     let (password, set_password) = field(|d| &d.password, |d, v| d.password = v);
     let (location, set_location) = field(|d| &d.location, |d, v| d.location = v);
+    let pop = move || draft.with(|d| d.pop.clone());
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -419,6 +423,7 @@ fn RouterEditor(
                     <span class="field-help">"Latitude,longitude, or a pasted Google Maps or OpenStreetMap link: puts the router on the map."</span>
                     <LocationPicker field="router-location" value=Signal::derive(location)
                         set=move |v: String| draft.update(|d| d.location = v) /></div>
+                <PopField id="router-pop" value=Signal::derive(pop) set=move |v: String| draft.update(|d| d.pop = v) />
             </div>
             {move || error.get().map(|e| view! { <ErrorBox error=e /> })}
             <div class="form-actions">

@@ -90,7 +90,7 @@ fn parse_olt_form(form: &OltForm) -> Answer<OltInput> {
         host: form.host.clone(),
         port,
         username: form.username.clone(),
-        pop: None,
+        pop: Some(form.pop.trim()).filter(|p| !p.is_empty()).map(str::to_owned),
         location,
     })
 }

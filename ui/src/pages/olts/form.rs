@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::Notice;
 use crate::app::Console;
-use crate::components::{Errors, FieldError, FormError, clear_error, has_error};
+use crate::components::{Errors, FieldError, FormError, PopField, clear_error, has_error};
 use crate::ipc;
 use crate::location::LocationPicker;
 
@@ -35,6 +35,7 @@ pub fn edit(o: &OltRow) -> OltForm {
         username: o.username.clone(),
         password: String::new(),
         location: o.location.clone(),
+        pop: o.pop.clone(),
     }
 }
 
@@ -61,6 +62,7 @@ pub fn OltEditor(initial: OltForm, form: RwSignal<Option<OltForm>>, notice: Noti
     let (user, set_user) = field("username", |d| &d.username, |d, v| d.username = v);
     let (password, set_password) = field("password", |d| &d.password, |d, v| d.password = v);
     let (location, set_location) = field("location", |d| &d.location, |d, v| d.location = v);
+    let pop = move || draft.with(|d| d.pop.clone());
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -118,6 +120,7 @@ pub fn OltEditor(initial: OltForm, form: RwSignal<Option<OltForm>>, notice: Noti
                     <LocationPicker field="olt-location" value=Signal::derive(location)
                         set=move |v: String| { draft.update(|d| d.location = v); clear_error(errors, "location"); } />
                     <FieldError errors=errors field="location" /></div>
+                <PopField id="olt-pop" value=Signal::derive(pop) set=move |v: String| draft.update(|d| d.pop = v) />
             </div>
             <FormError errors=errors />
             <div class="form-actions">
