@@ -195,6 +195,19 @@ async fn the_map_draws_tiles_markers_and_clusters_and_works_offline() -> anyhow:
     screenshots(&app, "map-customer").await?;
     click(&app, ".map-popup-open").await?;
     wait_for_text(&app, "#page-title", "Ana Lima").await?;
+    // Her ONU's serial for zero-touch, from the Fibre card.
+    find(&app, "#service-fibre").await?;
+    fill(&app, "#fibre-serial", "not-a-serial").await?;
+    click(&app, "#fibre-save").await?;
+    find(&app, "#error-serial").await?;
+    fill(&app, "#fibre-serial", "HWTC0B086EA9").await?;
+    fill(&app, "#fibre-vlan", "120").await?;
+    click(&app, "#fibre-save").await?;
+    wait_for_text(&app, "#fibre-saved", "Saved").await?;
+    let store = Store::open(&data.join("headend.sqlite3")).await?;
+    let onu = store.service_onu(headend_core::ServiceId(1)).await?.context("Ana's zero-touch ONU")?;
+    store.close().await;
+    assert_eq!((onu.serial.as_deref(), onu.vlan), (Some("HWTC0B086EA9"), Some(120)));
 
     // A new router placed by clicking its form's map.
     click(&app, "#nav-routers").await?;

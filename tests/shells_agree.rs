@@ -14,7 +14,7 @@ use headend_core::activity::Actor;
 use headend_e2e::{Driver, Sandbox, cli, invoke, one_app_at_a_time};
 use headend_ipc::billing::PaymentForm;
 use headend_ipc::import::ImportRequest;
-use headend_ipc::olt::{OltForm, SignalSettingsForm};
+use headend_ipc::olt::{OltForm, PlanOltProfileDto, SignalSettingsForm, ZeroTouchForm};
 use headend_ipc::policy::{PolicyForm, RouterSuspensionForm};
 use headend_ipc::sessions::RetentionForm;
 use headend_ipc::{BurstDto, PlanForm, RouterForm, ServiceForm, SetServiceStatus};
@@ -124,6 +124,10 @@ async fn through_the_app(app: &Client, router_port: u16) -> anyhow::Result<()> {
         log_days: "30".into(),
     };
     invoke(app, "save_signal_settings", json!({ "form": signal })).await?;
+    let fibre = ZeroTouchForm { service_id: id, serial: "HWTC0B086EA9".into(), vlan: "120".into() };
+    invoke(app, "set_zero_touch", json!({ "form": fibre })).await?;
+    let profile = PlanOltProfileDto { plan_id, line: "10".into(), service: "20".into(), vlan: "100".into() };
+    invoke(app, "set_plan_olt_profile", json!({ "profile": profile })).await?;
     Ok(())
 }
 
@@ -177,6 +181,8 @@ fn through_the_cli(dir: &Path, router_port: u16) -> anyhow::Result<()> {
     cli(dir, &["policy", "router", "core-1", "remove"], None)?;
     let signal = ["--sweep-minutes", "10", "--warning", "-26", "--critical", "-28.5", "--overload", "-7"];
     cli(dir, &[&["olt", "settings"][..], &signal, &["--history-days", "60", "--log-days", "30"]].concat(), None)?;
+    cli(dir, &["olt", "zero-touch", "1", "--serial", "HWTC0B086EA9", "--vlan", "120"], None)?;
+    cli(dir, &["olt", "plan-profile", "Home 20", "--line", "10", "--service", "20", "--vlan", "100"], None)?;
     Ok(())
 }
 
@@ -198,6 +204,7 @@ async fn snapshot(data_dir: &Path) -> anyhow::Result<Vec<String>> {
     }
     for p in store.plans().await? {
         rows.push(format!("plan {} {} {} {} {} {}", p.id, p.name, p.profile, p.limits, p.price, p.cycle));
+        rows.push(format!("plan {} olt profile {:?}", p.id, store.plan_olt_profile(p.id).await?));
     }
     for c in store.customers().await? {
         rows.push(format!("customer {} {} {:?} {:?} {:?} {:?}", c.id, c.name, c.phone, c.email, c.address, c.location));
@@ -207,6 +214,7 @@ async fn snapshot(data_dir: &Path) -> anyhow::Result<Vec<String>> {
             "service {} customer {} router {} plan {} {:?} {} due {:?} grace {:?} adopt {}",
             s.id, s.customer, s.router, s.plan, s.access, s.status, s.next_billing_date, s.grace_days, s.adopt
         ));
+        rows.push(format!("service {} onu {:?}", s.id, store.service_onu(s.id).await?));
         for p in store.payments(s.id).await? {
             rows.push(format!(
                 "payment {} {} {} {:?} {:?} -> {:?}",

@@ -246,6 +246,10 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             commands::olts::authorize::authorize_draft,
             commands::olts::authorize::authorize_onu,
             commands::olts::inventory::olt_log,
+            commands::olts::zero_touch::get_zero_touch,
+            commands::olts::zero_touch::set_zero_touch,
+            commands::olts::zero_touch::get_plan_olt_profile,
+            commands::olts::zero_touch::set_plan_olt_profile,
             commands::olts::settings::get_signal_settings,
             commands::olts::settings::save_signal_settings,
         ])

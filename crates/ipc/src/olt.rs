@@ -42,6 +42,16 @@ pub mod command {
     /// [`super::SignalSettingsDto`]. Error fields: "sweep_minutes",
     /// "thresholds", "history_days", "log_days".
     pub const SAVE_SIGNAL_SETTINGS: &str = "save_signal_settings";
+    /// Args `{ id }` (a service); answers [`super::ZeroTouchDto`].
+    pub const GET_ZERO_TOUCH: &str = "get_zero_touch";
+    /// Takes [`super::ZeroTouchForm`]; answers [`super::ZeroTouchDto`].
+    /// Error fields: "serial", "vlan".
+    pub const SET_ZERO_TOUCH: &str = "set_zero_touch";
+    /// Args `{ id }` (a plan); answers [`super::PlanOltProfileDto`].
+    pub const GET_PLAN_OLT_PROFILE: &str = "get_plan_olt_profile";
+    /// Takes [`super::PlanOltProfileDto`]; answers it as saved. Error
+    /// field: "vlan".
+    pub const SET_PLAN_OLT_PROFILE: &str = "set_plan_olt_profile";
 }
 
 /// Event names of the OLT engine.
@@ -477,4 +487,39 @@ pub struct SignalSettingsForm {
     pub overload_dbm: String,
     pub history_days: String,
     pub log_days: String,
+}
+
+/// A service's zero-touch ONU (`headend olt zero-touch`): the serial of the
+/// ONU a technician will install, registered when it shows up in an OLT's
+/// autofind, and a VLAN instead of the plan's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ZeroTouchDto {
+    pub service_id: i64,
+    /// Empty when none is set.
+    pub serial: String,
+    pub vlan: Option<u16>,
+    /// The ONU linked to the service now ("olt-1 0/1/3:5 (HWTC…)"), empty
+    /// while none is.
+    pub onu: String,
+}
+
+/// The card as typed; an empty serial clears both.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ZeroTouchForm {
+    pub service_id: i64,
+    pub serial: String,
+    pub vlan: String,
+}
+
+/// What a plan tells the OLT when its subscribers' ONUs are registered
+/// (`headend olt plan-profile`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct PlanOltProfileDto {
+    pub plan_id: i64,
+    /// Huawei and VSOL: the line profile; ZTE: the T-CONT profile.
+    pub line: String,
+    /// Huawei and VSOL: the service profile; ZTE: the ONU type.
+    pub service: String,
+    /// The subscriber VLAN, empty for none.
+    pub vlan: String,
 }

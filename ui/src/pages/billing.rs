@@ -5,6 +5,7 @@
 mod exports;
 mod invoice;
 mod invoices;
+mod olt_profile;
 mod settings;
 
 use headend_ipc::{BurstDto, PlanForm, PlanRow, PlanSessionDto, command};
@@ -219,6 +220,7 @@ fn PlanEditor(
     reload: RwSignal<u32>,
 ) -> impl IntoView {
     let editing = initial.id.is_some();
+    let plan_id = initial.id;
     let burst_on = RwSignal::new(initial.burst != BurstDto::default());
     let draft = RwSignal::new(initial);
     let errors: Errors = RwSignal::new(Vec::new());
@@ -375,6 +377,10 @@ fn PlanEditor(
                 }}</code>
                 <span class="muted">{if editing { " (the profile keeps its name)" } else { " on a profile named after the plan" }}</span>
             </p>
+            {match plan_id {
+                Some(id) => view! { <olt_profile::PlanOltProfile plan=id /> }.into_any(),
+                None => view! { <p class="muted small">"Once the plan is created, edit it to say what the OLTs register its subscribers' ONUs with."</p> }.into_any(),
+            }}
             <FormError errors=errors />
             <div class="form-actions">
                 <button type="submit" class="primary" id="plan-save" disabled=move || saving.get()>{if editing { "Save" } else { "Create plan" }}</button>

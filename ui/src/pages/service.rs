@@ -5,6 +5,7 @@
 //! usage (`sessions.rs`) and RADIUS test login (`radius.rs`), and the
 //! customer's Messages card (`messages/customer.rs`).
 
+mod fibre;
 mod payment;
 mod radius;
 mod sessions;
@@ -155,6 +156,8 @@ pub fn Service(id: i64) -> impl IntoView {
         })}
         // Outside the reloads: the history is read once per visit.
         {move || (pppoe.get() == Some(true)).then(|| view! { <sessions::SessionsCard id=id /> })}
+        // Outside the reloads, so a serial being typed survives them.
+        <fibre::FibreCard id=id />
         // Outside the reloads, so a secret being typed survives them.
         {move || (pppoe.get() == Some(true)).then(|| view! { <radius::TestLogin id=id /> })}
         // Outside the reloads too, so contact preferences being typed survive them.

@@ -8,6 +8,7 @@ pub mod authorize;
 pub mod inventory;
 pub mod onus;
 pub mod settings;
+pub mod zero_touch;
 
 use std::str::FromStr;
 
