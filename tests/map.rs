@@ -112,6 +112,8 @@ async fn the_map_draws_tiles_markers_and_clusters_and_works_offline() -> anyhow:
         username: ROUTER_USER.into(),
         password: ROUTER_PASSWORD.into(),
         identity: "core-1".into(),
+        // The router's own users, from before Headend: user00001..user00003.
+        secrets: 3,
         ..SimConfig::default()
     })
     .await?;
@@ -255,6 +257,25 @@ async fn the_map_draws_tiles_markers_and_clusters_and_works_offline() -> anyhow:
     let missing = app.find_all(Locator::Css("#map-tiles-missing")).await?;
     assert!(missing.is_empty(), "no tile was missing: the view was cached");
     screenshots(&app, "map-offline").await?;
+
+    // core-1's own users adopted from its page: the unknown profile is
+    // mapped to a plan, previewed, then adopted.
+    click(&app, "#nav-routers").await?;
+    click(&app, "#routers-table tr[data-name='core-1'] .router-link").await?;
+    click(&app, "#adopt-read").await?;
+    wait_for_text(&app, "#adopt-errors", "has no plan").await?;
+    find(&app, "#adopt-map-0").await?.select_by_value("Home 20").await?;
+    click(&app, "#adopt-read").await?;
+    wait_for_text(&app, "#adopt-preview", "user00003").await?;
+    screenshots(&app, "router-adopt").await?;
+    click(&app, "#adopt-confirm").await?;
+    wait_for_text(&app, "#adopt-done", "Adopted 3 secrets").await?;
+    let store = Store::open(&data.join("headend.sqlite3")).await?;
+    let core1 = store.router_by_name("core-1").await?.context("core-1")?;
+    for user in ["user00001", "user00002", "user00003"] {
+        assert!(store.pppoe_user(core1.id, user).await?.is_some(), "{user} is a service now");
+    }
+    store.close().await;
 
     driver.quit(app).await?;
     Ok(())

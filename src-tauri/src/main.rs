@@ -230,6 +230,7 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             commands::provisioning::dry_run,
             commands::provisioning::sweep_now,
             commands::import::import_services,
+            commands::import::adopt_router_secrets,
             commands::olts::inventory::list_olts,
             commands::olts::inventory::save_olt,
             commands::olts::inventory::remove_olt,

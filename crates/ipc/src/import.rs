@@ -40,3 +40,39 @@ pub struct ImportErrorDto {
     pub line: u64,
     pub reason: String,
 }
+
+/// Adopting a router's own PPP secrets (`headend import router-secrets`):
+/// which plan each of its profiles means, and whether only to preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdoptRequest {
+    pub router_id: i64,
+    /// `(profile, plan name)`: on top of the plans' own profiles.
+    pub plan_map: Vec<(String, String)>,
+    pub dry_run: bool,
+}
+
+/// What the router's secrets come to, or what was adopted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct AdoptPreview {
+    pub services: Vec<AdoptedDto>,
+    /// `(secret, why)`: left alone.
+    pub skipped: Vec<(String, String)>,
+    /// `(secret, why)`: nothing is adopted while any is left.
+    pub errors: Vec<(String, String)>,
+    /// The router's profiles no plan means yet: the map must name them.
+    pub unmapped_profiles: Vec<String>,
+    /// The plans' names, for the map's choices.
+    pub plans: Vec<String>,
+    /// How many services were made (0 for a preview).
+    pub adopted: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdoptedDto {
+    pub username: String,
+    pub customer: String,
+    pub plan: String,
+    pub status: String,
+    /// The fixed address it keeps, or empty.
+    pub address: String,
+}

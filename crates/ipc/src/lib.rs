@@ -56,6 +56,9 @@ pub mod command {
     pub const DRY_RUN: &str = "dry_run";
     pub const SWEEP_NOW: &str = "sweep_now";
     pub const IMPORT_SERVICES: &str = "import_services";
+    /// Takes [`import::AdoptRequest`] (`request`); answers
+    /// [`import::AdoptPreview`]. Error field: "plan_map".
+    pub const ADOPT_ROUTER_SECRETS: &str = "adopt_router_secrets";
     pub const SAVE_ROUTER: &str = "save_router";
     pub const REMOVE_ROUTER: &str = "remove_router";
     pub const TEST_ROUTER: &str = "test_router";

@@ -35,6 +35,9 @@ pub struct SecretsAdoption {
     pub router: Router,
     pub adoption: Adoption,
     pub plans: Vec<Plan>,
+    /// Profiles on the router that no plan means yet (sorted): what the
+    /// plan map must name.
+    pub unmapped_profiles: Vec<String>,
     /// The new services, in the adoption's order; empty when nothing was
     /// imported.
     pub ids: Vec<ServiceId>,
@@ -157,11 +160,18 @@ impl Workflows {
                 existing.insert(s.name.clone());
             }
         }
+        let unmapped_profiles: Vec<String> = listed
+            .iter()
+            .filter(|s| !by_profile.contains_key(&s.profile))
+            .map(|s| s.profile.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
         let adoption = adopt(listed, &|profile| by_profile.get(profile).copied(), &|name| existing.contains(name));
         if !adoption.errors.is_empty() || dry_run {
-            return Ok(SecretsAdoption { router, adoption, plans, ids: Vec::new() });
+            return Ok(SecretsAdoption { router, adoption, plans, unmapped_profiles, ids: Vec::new() });
         }
         let ids = self.import_adopted(actor, router.id, &adoption).await?;
-        Ok(SecretsAdoption { router, adoption, plans, ids })
+        Ok(SecretsAdoption { router, adoption, plans, unmapped_profiles, ids })
     }
 }

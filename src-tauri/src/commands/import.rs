@@ -2,9 +2,12 @@
 //! `headend import services` (`Store::check_import`), all rows or none, then
 //! the routers of the new services are swept with the usual progress bar.
 
+use headend_core::RouterId;
 use headend_core::activity::Actor;
 use headend_core::service::Access;
-use headend_ipc::import::{ImportErrorDto, ImportReport, ImportRequest, ImportRowDto};
+use headend_ipc::import::{
+    AdoptPreview, AdoptRequest, AdoptedDto, ImportErrorDto, ImportReport, ImportRequest, ImportRowDto,
+};
 use tauri::{AppHandle, Manager};
 
 use super::{Answer, invalid, workflow_error};
@@ -60,4 +63,36 @@ pub async fn import_services(app: AppHandle, request: ImportRequest) -> Answer<I
         provisioning::sweep_now(&app, done.routers.into_iter().collect());
     }
     Ok(report)
+}
+
+/// The router's own PPP secrets as services Headend adopts (its page's
+/// "Adopt its secrets"): a preview first, then the same workflow as
+/// `headend import router-secrets`; the router is swept after.
+#[tauri::command]
+pub async fn adopt_router_secrets(app: AppHandle, request: AdoptRequest) -> Answer<AdoptPreview> {
+    let state = app.state::<AppState>();
+    let done = state
+        .workflows
+        .adopt_router_secrets(&Actor::Operator, RouterId(request.router_id), &request.plan_map, request.dry_run)
+        .await
+        .map_err(workflow_error)?;
+    Ok(AdoptPreview {
+        services: done
+            .adoption
+            .services
+            .iter()
+            .map(|(a, _)| AdoptedDto {
+                username: a.username.clone(),
+                customer: a.customer.clone(),
+                plan: done.plan_name(a.plan).to_owned(),
+                status: a.status.to_string(),
+                address: a.address.map(|ip| ip.to_string()).unwrap_or_default(),
+            })
+            .collect(),
+        skipped: done.adoption.skipped.clone(),
+        errors: done.adoption.errors.clone(),
+        unmapped_profiles: done.unmapped_profiles.clone(),
+        plans: done.plans.iter().map(|p| p.name.clone()).collect(),
+        adopted: u32::try_from(done.ids.len()).unwrap_or(u32::MAX),
+    })
 }

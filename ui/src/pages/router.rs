@@ -20,6 +20,7 @@ use log::RouterLogCard;
 use radius_setup::RadiusSetup;
 use suspension::SuspensionCard;
 
+mod adopt;
 mod log;
 mod radius_setup;
 mod suspension;
@@ -126,7 +127,7 @@ pub fn Router(id: i64) -> impl IntoView {
                 </tbody>
             </table>
         </section>
-        {move || (stored.get() == Some(true)).then(|| view! { <RouterLogCard id=id /> })}
+        {move || (stored.get() == Some(true)).then(|| view! { <RouterLogCard id=id /> <adopt::AdoptCard id=id /> })}
     }
 }
 
