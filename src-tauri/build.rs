@@ -34,6 +34,7 @@ const COMMANDS: &[&str] = &[
     "set_router_suspension",
     "session_service",
     "router_log",
+    "bulk_change",
     "adopt_router_secrets",
     "get_zero_touch",
     "set_zero_touch",

@@ -277,6 +277,30 @@ async fn the_map_draws_tiles_markers_and_clusters_and_works_offline() -> anyhow:
     }
     store.close().await;
 
+    // Bulk: Customers 00010 to 00019 selected; activating them previews one
+    // change (00010 is suspended) and nine with nothing to do, then applies.
+    click(&app, "#nav-customers").await?;
+    fill(&app, "#service-search", "Customer 0001").await?;
+    wait_for_text(&app, "#service-count", "1–10 of 10").await?;
+    click(&app, "#select-page").await?;
+    wait_for_text(&app, "#bulk-count", "10 selected").await?;
+    find(&app, "#bulk-action").await?.select_by_value("activate").await?;
+    click(&app, "#bulk-preview").await?;
+    wait_for_text(&app, "#bulk-lines", "status suspended -> active").await?;
+    assert_eq!(app.find_all(Locator::Css("#bulk-lines tr.bulk-unchanged")).await?.len(), 9);
+    screenshots(&app, "bulk-preview").await?;
+    click(&app, "#bulk-apply").await?;
+    wait_for_text(&app, "#bulk-done", "1 service changed").await?;
+    let store = Store::open(&data.join("headend.sqlite3")).await?;
+    let page = store
+        .services_page(&headend_store::ServiceQuery { search: Some("Customer 00010".into()), ..Default::default() })
+        .await?;
+    assert!(
+        !page.rows.is_empty() && page.rows.iter().all(|s| s.status == headend_core::service::ServiceStatus::Active),
+        "Customer 00010 is active"
+    );
+    store.close().await;
+
     driver.quit(app).await?;
     Ok(())
 }

@@ -13,6 +13,7 @@ use fantoccini::Client;
 use headend_core::activity::Actor;
 use headend_e2e::{Driver, Sandbox, cli, invoke, one_app_at_a_time};
 use headend_ipc::billing::PaymentForm;
+use headend_ipc::bulk::BulkRequest;
 use headend_ipc::import::ImportRequest;
 use headend_ipc::olt::{OltForm, PlanOltProfileDto, SignalSettingsForm, ZeroTouchForm};
 use headend_ipc::policy::{PolicyForm, RouterSuspensionForm};
@@ -128,6 +129,8 @@ async fn through_the_app(app: &Client, router_port: u16) -> anyhow::Result<()> {
     invoke(app, "set_zero_touch", json!({ "form": fibre })).await?;
     let profile = PlanOltProfileDto { plan_id, line: "10".into(), service: "20".into(), vlan: "100".into() };
     invoke(app, "set_plan_olt_profile", json!({ "profile": profile })).await?;
+    let bulk = BulkRequest { service_ids: vec![id], action: "activate".into(), target_id: None, dry_run: false };
+    invoke(app, "bulk_change", json!({ "request": bulk })).await?;
     Ok(())
 }
 
@@ -183,6 +186,7 @@ fn through_the_cli(dir: &Path, router_port: u16) -> anyhow::Result<()> {
     cli(dir, &[&["olt", "settings"][..], &signal, &["--history-days", "60", "--log-days", "30"]].concat(), None)?;
     cli(dir, &["olt", "zero-touch", "1", "--serial", "HWTC0B086EA9", "--vlan", "120"], None)?;
     cli(dir, &["olt", "plan-profile", "Home 20", "--line", "10", "--service", "20", "--vlan", "100"], None)?;
+    cli(dir, &["service", "bulk", "1", "--activate"], None)?;
     Ok(())
 }
 

@@ -188,6 +188,7 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             commands::payments::preview_payment,
             commands::payments::record_payment,
             commands::services::retry_service,
+            commands::bulk::bulk_change,
             commands::sessions::service_sessions,
             commands::sessions::service_usage,
             commands::sessions::get_session_retention,

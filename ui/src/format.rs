@@ -96,3 +96,8 @@ pub fn date_in_months(months: u32) -> String {
     let last = js_sys::Date::new_with_year_month_day(year, (month + 1) as i32, 0).get_date();
     format!("{year:04}-{:02}-{:02}", month + 1, now.get_date().min(last))
 }
+
+/// "s" unless `n` is one: "1 service", "2 services".
+pub fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

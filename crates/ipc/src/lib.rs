@@ -11,6 +11,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub mod billing;
+pub mod bulk;
 pub mod import;
 pub mod map;
 pub mod messages;

@@ -26,6 +26,7 @@ mod keyring;
 
 pub mod backup;
 pub mod billing;
+pub mod bulk;
 pub mod dashboard;
 pub mod import;
 pub mod keys;

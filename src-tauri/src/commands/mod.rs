@@ -12,6 +12,7 @@ pub mod activity;
 pub mod app;
 pub mod backups;
 pub mod billing;
+pub mod bulk;
 pub mod import;
 pub mod map;
 pub mod messages;

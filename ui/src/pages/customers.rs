@@ -2,6 +2,8 @@
 //! (a page is all the UI ever holds, so 100,000 services list as fast as
 //! ten).
 
+use std::collections::BTreeSet;
+
 use headend_ipc::{RouterRow, ServiceQueryDto, ServiceRow, ServicesPageDto, command};
 use leptos::prelude::*;
 use serde::Serialize;
@@ -32,6 +34,7 @@ pub fn Customers() -> impl IntoView {
     let status = RwSignal::new(console.customers_status.try_update(Option::take).flatten().unwrap_or_default());
     let router = RwSignal::new(None::<i64>);
     let offset = RwSignal::new(0_u32);
+    let selected = RwSignal::new(BTreeSet::<i64>::new());
     let pending_search = StoredValue::new(None::<TimeoutHandle>);
     let importing = RwSignal::new(false);
 
@@ -120,7 +123,8 @@ pub fn Customers() -> impl IntoView {
                     {move || page.get().and_then(Result::ok).map(|p| range_text(offset.get_untracked(), p.rows.len(), p.total))}
                 </span>
             </div>
-            {move || page.get().and_then(Result::ok).map(|p| view! { <ServiceTable page=p offset=offset /> })}
+            <super::bulk::BulkBar selected=selected />
+            {move || page.get().and_then(Result::ok).map(|p| view! { <ServiceTable page=p offset=offset selected=selected /> })}
         </Show>
     }
 }
@@ -134,7 +138,7 @@ fn range_text(offset: u32, shown: usize, total: u64) -> String {
 }
 
 #[component]
-fn ServiceTable(page: ServicesPageDto, offset: RwSignal<u32>) -> impl IntoView {
+fn ServiceTable(page: ServicesPageDto, offset: RwSignal<u32>, selected: RwSignal<BTreeSet<i64>>) -> impl IntoView {
     let console = Console::get();
     let at = offset.get_untracked();
     let has_next = u64::from(at) + (page.rows.len() as u64) < page.total;
@@ -146,11 +150,30 @@ fn ServiceTable(page: ServicesPageDto, offset: RwSignal<u32>) -> impl IntoView {
         }
         .into_any();
     }
+    let on_page: Vec<i64> = page.rows.iter().map(|s| s.id).collect();
+    let all_on_page = {
+        let ids = on_page.clone();
+        move || selected.with(|s| ids.iter().all(|id| s.contains(id)))
+    };
+    let toggle_page = move |ev: leptos::ev::Event| {
+        let on = event_target_checked(&ev);
+        selected.update(|s| {
+            for id in &on_page {
+                if on {
+                    s.insert(*id);
+                } else {
+                    s.remove(id);
+                }
+            }
+        });
+    };
     view! {
         <div class="card table-card">
             <table class="table clickable" id="services-table">
                 <thead>
                     <tr>
+                        <th class="select"><input type="checkbox" id="select-page" aria-label="Select every service on this page"
+                            prop:checked=all_on_page on:change=toggle_page /></th>
                         <th>"Customer"</th><th>"Access"</th><th>"Router"</th><th>"Plan"</th>
                         <th>"Status"</th><th>"Due"</th><th>"On router"</th>
                     </tr>
@@ -162,6 +185,14 @@ fn ServiceTable(page: ServicesPageDto, offset: RwSignal<u32>) -> impl IntoView {
                             let id = s.id;
                             view! {
                                 <tr class="service-row" data-service-id=id data-login=s.login.clone() on:click=move |_| console.open(Page::Service(id))>
+                                    <td class="select" on:click=|ev| ev.stop_propagation()>
+                                        <input type="checkbox" class="select-service" aria-label="Select"
+                                            prop:checked=move || selected.with(|s| s.contains(&id))
+                                            on:change=move |ev| {
+                                                let on = event_target_checked(&ev);
+                                                selected.update(|s| { if on { s.insert(id); } else { s.remove(&id); } });
+                                            } />
+                                    </td>
                                     <td>
                                         <div class="strong">{s.customer_name.clone()}</div>
                                         <div class="muted small">{s.customer_phone.clone()}</div>

@@ -3,6 +3,7 @@
 
 mod activity;
 mod billing;
+mod bulk;
 mod customers;
 mod dashboard;
 mod import;

@@ -4,6 +4,7 @@
 //! running engine (the app, `headend agent`) applies it at once.
 
 mod add;
+mod bulk;
 mod change;
 mod sessions;
 mod view;
@@ -47,6 +48,8 @@ pub enum Command {
         #[arg(value_parser = parse_due)]
         date: Due,
     },
+    /// One change to many services: suspend, activate, another plan or another router (--dry-run first).
+    Bulk(bulk::BulkArgs),
     /// Try the service's failed provisioning actions again now.
     Retry {
         /// The service's id.
@@ -90,6 +93,7 @@ pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
         Command::Show { id } => view::show(globals, &w, ServiceId(id)).await,
         Command::SetStatus { id, status } => change::set_status(globals, &w, ServiceId(id), status).await,
         Command::SetDue { id, date } => change::set_due(globals, &w, ServiceId(id), date.0).await,
+        Command::Bulk(args) => bulk::bulk(globals, &w, args).await,
         Command::Retry { id } => change::retry(globals, &w, ServiceId(id)).await,
         Command::Sessions(args) => sessions::sessions(globals, &w, args).await,
         Command::HistoryRetention { detail_days, keep_days } => {

@@ -109,7 +109,7 @@ pub fn AdoptCard(id: i64) -> impl IntoView {
                     {(p.adopted == 0).then(|| view! {
                         <div class="form-actions">
                             <button type="button" class="primary" id="adopt-confirm" disabled=move || busy.get() || !ready
-                                on:click=move |_| run(false)>{format!("Adopt {count} secrets")}</button>
+                                on:click=move |_| run(false)>{format!("Adopt {count} secret{}", crate::format::plural(count as u64))}</button>
                         </div>
                     })}
                 }

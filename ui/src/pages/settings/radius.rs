@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use serde::Serialize;
 
 use crate::components::{Errors, FieldError, FormError, clear_error, has_error};
-use crate::ipc;
+use crate::{format, ipc};
 
 #[derive(Serialize)]
 struct FormArgs {
@@ -163,16 +163,12 @@ fn OverviewFacts(overview: RadiusOverviewDto) -> impl IntoView {
                 <dt>"Left alone"</dt>
                 <dd id="radius-unmanaged">{format!(
                     "{} other user{}, {} row{} of other groups",
-                    o.users_unmanaged, plural(o.users_unmanaged), o.unmanaged_group_rows, plural(o.unmanaged_group_rows)
+                    o.users_unmanaged, format::plural(o.users_unmanaged), o.unmanaged_group_rows, format::plural(o.unmanaged_group_rows)
                 )}</dd>
             })}
             <dt>"RADIUS routers"</dt><dd id="radius-routers">{routers}</dd>
         </dl>
     }
-}
-
-fn plural(n: u64) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// "Is the server up?": Status-Server with a shared secret it knows.
