@@ -34,6 +34,8 @@ const COMMANDS: &[&str] = &[
     "set_router_suspension",
     "session_service",
     "router_log",
+    "pop_overviews",
+    "rename_pop",
     "bulk_change",
     "adopt_router_secrets",
     "get_zero_touch",

@@ -239,6 +239,17 @@ async fn the_map_draws_tiles_markers_and_clusters_and_works_offline() -> anyhow:
     let pops = store.pops().await?;
     assert_eq!(pops.iter().find(|p| Some(p.id) == edge.pop).map(|p| p.name.as_str()), Some("Ngong Road POP"));
     store.close().await;
+    // Settings → POPs lists it with its router, and renames it.
+    click(&app, "#nav-settings").await?;
+    find(&app, "#pops-table").await?;
+    let row = "#pops-table tr.pop-row";
+    wait_for_text(&app, row, "1").await?;
+    fill(&app, &format!("{row} .pop-name"), "Ngong POP").await?;
+    click(&app, &format!("{row} .pop-rename")).await?;
+    wait_for_text(&app, &format!("{row} .pop-saved"), "Saved").await?;
+    let store = Store::open(&data.join("headend.sqlite3")).await?;
+    assert!(store.pop_by_name("Ngong POP").await?.is_some(), "renamed");
+    store.close().await;
     let (lat, lon) = picked.split_once(',').context("lat,lon")?;
     assert!(
         (at.lat() - lat.parse::<f64>()?).abs() < 1e-6 && (at.lon() - lon.parse::<f64>()?).abs() < 1e-6,

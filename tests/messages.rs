@@ -130,7 +130,7 @@ async fn receipts_and_blasts_reach_customers_and_refusals_wait_for_a_retry() -> 
 
     // Ana's address, on her page's Messages card.
     click(&app, "#nav-customers").await?;
-    click(&app, "tr.service-row[data-login='ana'] td").await?;
+    click(&app, "tr.service-row[data-login='ana'] td.customer-cell").await?;
     wait_for_text(&app, "#page-title", "ana · Ana Lima").await?;
     wait_for_text(&app, "#customer-message-history", "No message yet").await?;
     fill(&app, "#contact-email", "ana at example.test").await?;

@@ -226,7 +226,7 @@ async fn customers_reach_the_router_suspensions_cut_them_off_and_failures_reach_
     // waits for the operator, who sees it on the badge and in the queue.
     sim.set_faults(Faults { trap_every_nth_write: Some(1), ..Faults::default() });
     click(&app, "#nav-customers").await?;
-    click(&app, "#services-table .service-row td").await?;
+    click(&app, "#services-table .service-row td.customer-cell").await?;
     wait_for_text(&app, "#page-title", "ana · Ana Lima").await?;
     click(&app, "#service-activate").await?;
     wait_for_text(&app, "#service-queue", "retrying").await?;

@@ -126,7 +126,7 @@ async fn a_router_is_switched_to_radius_and_a_login_tested_from_the_console() ->
     // The service page's Test login, once the app's sweep has moved Ana
     // to FreeRADIUS (the router's own secret goes after).
     click(&app, "#nav-customers").await?;
-    click(&app, "tr.service-row[data-login='ana'] td").await?;
+    click(&app, "tr.service-row[data-login='ana'] td.customer-cell").await?;
     wait_for_text(&app, "#page-title", "ana · Ana Lima").await?;
     wait_for_text(&app, "#sessions-empty", "No sessions recorded for this service yet").await?;
     scroll_to(&app, "#service-sessions").await?;
@@ -174,7 +174,7 @@ async fn a_router_is_switched_to_radius_and_a_login_tested_from_the_console() ->
     let downloaded = ended["bytes_out"].as_u64().context("bytes")?;
     assert!(downloaded > 0, "the router counted Ana's traffic: {ended}");
     click(&app, "#nav-customers").await?;
-    click(&app, "tr.service-row[data-login='ana'] td").await?;
+    click(&app, "tr.service-row[data-login='ana'] td.customer-cell").await?;
     let table = wait_for_text(&app, "#sessions-table", "User-Request").await?;
     assert!(table.contains("online"), "the second session is online: {table}");
     assert!(table.contains(&address.to_string()), "Ana's address {address}: {table}");

@@ -131,6 +131,7 @@ async fn through_the_app(app: &Client, router_port: u16) -> anyhow::Result<()> {
     invoke(app, "set_plan_olt_profile", json!({ "profile": profile })).await?;
     let bulk = BulkRequest { service_ids: vec![id], action: "activate".into(), target_id: None, dry_run: false };
     invoke(app, "bulk_change", json!({ "request": bulk })).await?;
+    invoke(app, "rename_pop", json!({ "id": 1, "name": "Westlands tower" })).await?;
     Ok(())
 }
 
@@ -187,6 +188,7 @@ fn through_the_cli(dir: &Path, router_port: u16) -> anyhow::Result<()> {
     cli(dir, &["olt", "zero-touch", "1", "--serial", "HWTC0B086EA9", "--vlan", "120"], None)?;
     cli(dir, &["olt", "plan-profile", "Home 20", "--line", "10", "--service", "20", "--vlan", "100"], None)?;
     cli(dir, &["service", "bulk", "1", "--activate"], None)?;
+    cli(dir, &["pop", "rename", "Westlands", "Westlands tower"], None)?;
     Ok(())
 }
 

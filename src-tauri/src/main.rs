@@ -173,6 +173,8 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             commands::routers::session_service,
             commands::routers::router_log,
             commands::routers::list_pops,
+            commands::routers::pop_overviews,
+            commands::routers::rename_pop,
             commands::map::map_view,
             commands::map::count_map_area,
             commands::map::save_map_area,

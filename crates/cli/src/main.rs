@@ -23,6 +23,7 @@ mod open;
 mod output;
 mod plan;
 mod policy;
+mod pop;
 mod radius;
 mod router;
 mod service;
@@ -98,6 +99,9 @@ enum Command {
     /// The ISP's provisioning rules: time zone, grace, suspension mode, retries.
     #[command(subcommand)]
     Policy(policy::Command),
+    /// Points of presence: the sites routers and OLTs stand in.
+    #[command(subcommand)]
+    Pop(pop::Command),
     /// RADIUS mode: FreeRADIUS's database, a service's test login, a server's status.
     #[command(subcommand)]
     Radius(radius::Command),
@@ -147,6 +151,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Report(command) => billing::report::run(&globals, command).await,
         Command::Import(command) => import::run(&globals, command).await,
         Command::Policy(command) => policy::run(&globals, command).await,
+        Command::Pop(command) => pop::run(&globals, command).await,
         Command::Radius(command) => radius::run(&globals, command).await,
         Command::Sweep(args) => engine::sweep(&globals, args).await,
         Command::Agent(args) => engine::agent(&globals, args).await,

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use jiff::Timestamp;
 
-use crate::{CustomerId, OltId, PlanId, RouterId, ServiceId};
+use crate::{CustomerId, OltId, PlanId, PopId, RouterId, ServiceId};
 
 /// Who caused an entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +42,8 @@ pub enum Subject {
     Plan(PlanId),
     Customer(CustomerId),
     Olt(OltId),
+    /// A point of presence (a site routers and OLTs stand in).
+    Pop(PopId),
     /// The ISP's provisioning policy.
     Policy,
     /// The OLT signal sweep's settings.
@@ -58,6 +60,7 @@ impl fmt::Display for Subject {
             Subject::Plan(id) => write!(f, "plan:{id}"),
             Subject::Customer(id) => write!(f, "customer:{id}"),
             Subject::Olt(id) => write!(f, "olt:{id}"),
+            Subject::Pop(id) => write!(f, "pop:{id}"),
             Subject::Policy => f.write_str("policy"),
             Subject::OltSettings => f.write_str("olt-settings"),
             Subject::Routers => f.write_str("routers"),
@@ -93,6 +96,7 @@ impl FromStr for Subject {
                     "plan" => Subject::Plan(PlanId(id)),
                     "customer" => Subject::Customer(CustomerId(id)),
                     "olt" => Subject::Olt(OltId(id)),
+                    "pop" => Subject::Pop(PopId(id)),
                     _ => return Err(unknown()),
                 }
             }
@@ -123,6 +127,7 @@ mod tests {
             (Subject::Plan(PlanId(7)), "plan:7"),
             (Subject::Customer(CustomerId(9)), "customer:9"),
             (Subject::Olt(OltId(1)), "olt:1"),
+            (Subject::Pop(PopId(2)), "pop:2"),
             (Subject::Policy, "policy"),
             (Subject::OltSettings, "olt-settings"),
             (Subject::Routers, "routers"),
@@ -136,7 +141,7 @@ mod tests {
     #[test]
     fn only_the_exact_text_is_a_subject() {
         for text in
-            ["", "service", "service:", "service:x", "service:042", "service:+4", "pop:1", "Policy", "router:1:2"]
+            ["", "service", "service:", "service:x", "service:042", "service:+4", "site:1", "Policy", "router:1:2"]
         {
             assert_eq!(text.parse::<Subject>(), Err(UnknownSubject(text.to_owned())), "{text:?}");
         }

@@ -36,6 +36,10 @@ pub mod command {
     pub const LIST_ROUTERS: &str = "list_routers";
     /// Answers the POPs' names, sorted: the router and OLT forms offer them.
     pub const LIST_POPS: &str = "list_pops";
+    /// Answers [`PopRow`]s, by name.
+    pub const POP_OVERVIEWS: &str = "pop_overviews";
+    /// Args `{ id, name }`; answers the [`PopRow`]. Error field: "name".
+    pub const RENAME_POP: &str = "rename_pop";
     pub const LIST_PLANS: &str = "list_plans";
     pub const LIST_SERVICES: &str = "list_services";
     pub const GET_SERVICE: &str = "get_service";
@@ -307,6 +311,15 @@ pub struct RouterHealthDto {
     pub total_memory: Option<u64>,
     pub ppp_secrets: u64,
     pub active_sessions: u64,
+}
+
+/// A POP and what stands in it (Settings → POPs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PopRow {
+    pub id: i64,
+    pub name: String,
+    pub routers: u32,
+    pub olts: u32,
 }
 
 /// The router form: a new router when `id` is `None`. An empty password

@@ -34,6 +34,7 @@ pub mod messages;
 pub mod olts;
 pub mod plans;
 pub mod policy;
+pub mod pops;
 pub mod provisioning;
 pub mod radius;
 pub mod radius_setup;

@@ -10,9 +10,11 @@ use headend_core::{PopId, RouterId};
 use headend_fleet::RouterStatus;
 use headend_ipc::olt::PinKey;
 use headend_ipc::{
-    ErrorCode, InterfaceRow, KickSession, RouterForm, RouterHealthDto, RouterLogRow, RouterRow, SessionRow, SessionUser,
+    ErrorCode, InterfaceRow, KickSession, PopRow, RouterForm, RouterHealthDto, RouterLogRow, RouterRow, SessionRow,
+    SessionUser,
 };
 use headend_store::RouterLogEntry;
+use headend_workflows::pops::PopOverview;
 use headend_workflows::routers::RouterInput;
 use tauri::State;
 
@@ -45,6 +47,27 @@ pub async fn list_pops(state: State<'_, AppState>) -> Answer<Vec<String>> {
     let mut names: Vec<String> = state.store.pops().await.map_err(db)?.into_iter().map(|p| p.name).collect();
     names.sort();
     Ok(names)
+}
+
+fn pop_row(p: PopOverview) -> PopRow {
+    PopRow { id: p.pop.id.0, name: p.pop.name, routers: p.routers, olts: p.olts }
+}
+
+/// Every POP with its routers and OLTs.
+#[tauri::command]
+pub async fn pop_overviews(state: State<'_, AppState>) -> Answer<Vec<PopRow>> {
+    Ok(state.workflows.pops().await.map_err(workflow_error)?.into_iter().map(pop_row).collect())
+}
+
+/// Renames a POP (`headend pop rename`).
+#[tauri::command]
+pub async fn rename_pop(state: State<'_, AppState>, id: i64, name: String) -> Answer<PopRow> {
+    state.workflows.rename_pop(&Actor::Operator, PopId(id), &name).await.map_err(workflow_error)?;
+    let pops = state.workflows.pops().await.map_err(workflow_error)?;
+    pops.into_iter()
+        .find(|p| p.pop.id.0 == id)
+        .map(pop_row)
+        .ok_or_else(|| error(ErrorCode::NotFound, format!("POP {id} is gone")))
 }
 
 /// Stored routers, then the demo network's, each with its live state.

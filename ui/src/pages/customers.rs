@@ -193,7 +193,7 @@ fn ServiceTable(page: ServicesPageDto, offset: RwSignal<u32>, selected: RwSignal
                                                 selected.update(|s| { if on { s.insert(id); } else { s.remove(&id); } });
                                             } />
                                     </td>
-                                    <td>
+                                    <td class="customer-cell">
                                         <div class="strong">{s.customer_name.clone()}</div>
                                         <div class="muted small">{s.customer_phone.clone()}</div>
                                     </td>

@@ -1,5 +1,6 @@
 mod map;
 mod policy;
+mod pops;
 mod radius;
 mod sessions;
 mod signal;
@@ -33,6 +34,7 @@ pub fn Settings() -> impl IntoView {
         {loaded(fetch::<PolicyDto>(headend_ipc::policy::command::GET_POLICY), |p| view! { <policy::Policy initial=p /> })}
         {loaded(fetch::<Option<RadiusSettingsDto>>(headend_ipc::radius::command::GET_RADIUS_SETTINGS), |r| view! { <radius::RadiusSettings initial=r /> })}
         {loaded(fetch::<RetentionDto>(headend_ipc::sessions::command::GET_SESSION_RETENTION), |r| view! { <sessions::SessionHistory initial=r /> })}
+        {loaded(fetch::<Vec<headend_ipc::PopRow>>(command::POP_OVERVIEWS), |p| view! { <pops::Pops initial=p /> })}
         {loaded(fetch::<headend_ipc::olt::SignalSettingsDto>(headend_ipc::olt::command::GET_SIGNAL_SETTINGS), |s| view! { <signal::SignalSettings initial=s /> })}
         {loaded(fetch::<headend_ipc::map::TileSettings>(headend_ipc::map::command::GET_TILE_SETTINGS), |t| view! { <map::MapTiles initial=t /> })}
         {loaded(fetch::<BackupsView>(command::GET_BACKUPS), |b: BackupsView| view! { <Backups initial=b /> })}

@@ -1,5 +1,6 @@
 //! Routers and points of presence.
 
+use std::collections::HashMap;
 use std::str::FromStr;
 
 use headend_core::geo::GeoPoint;
@@ -221,6 +222,36 @@ impl Store {
         let sql = format!("SELECT {} FROM pops WHERE name = ?", Self::POP_COLUMNS);
         let row = sqlx::query(&sql).bind(name).fetch_optional(&self.pool).await?;
         row.as_ref().map(pop_row).transpose()
+    }
+
+    /// Renames a POP; another POP of that name is [`StoreError::Duplicate`].
+    pub async fn rename_pop(&self, id: PopId, name: &str) -> Result<(), StoreError> {
+        let done = self
+            .execute_write(sqlx::query("UPDATE pops SET name = ? WHERE id = ?").bind(name).bind(id.0))
+            .await
+            .map_err(unique_violation("a POP named", name))?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("POP {id}")));
+        }
+        Ok(())
+    }
+
+    /// Routers and OLTs per POP (POPs without any are absent).
+    pub async fn pop_members(&self) -> Result<HashMap<PopId, (u32, u32)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT p.id, (SELECT COUNT(*) FROM routers r WHERE r.pop_id = p.id),
+                    (SELECT COUNT(*) FROM olts o WHERE o.pop_id = p.id)
+             FROM pops p",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let (routers, olts): (i64, i64) = (row.try_get(1)?, row.try_get(2)?);
+                let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+                Ok((PopId(row.try_get(0)?), (count(routers), count(olts))))
+            })
+            .collect()
     }
 
     /// Removes a POP; its routers stay, without a POP.
