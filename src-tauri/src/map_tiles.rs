@@ -8,6 +8,7 @@
 //! OpenStreetMap's standard tiles, credited as their policy asks.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use headend_core::map::{DEFAULT_TILE_URL, OSM_ATTRIBUTION, TileId, TileUrl};
 use headend_tiles::Tiles;
@@ -38,11 +39,32 @@ impl Default for TileSource {
 pub struct MapTiles {
     pub tiles: Tiles,
     source: std::sync::Mutex<TileSource>,
+    /// An area is being saved: one at a time keeps the tile server's two
+    /// requests in flight.
+    saving: AtomicBool,
+}
+
+/// While it lives, an area save runs; dropped, the next may start.
+pub struct SaveGuard<'a>(&'a AtomicBool);
+
+impl Drop for SaveGuard<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
 }
 
 impl MapTiles {
     pub fn open(data_dir: &Path) -> anyhow::Result<Self> {
-        Ok(Self { tiles: Tiles::open(data_dir.join("tiles"))?, source: std::sync::Mutex::new(TileSource::default()) })
+        Ok(Self {
+            tiles: Tiles::open(data_dir.join("tiles"))?,
+            source: std::sync::Mutex::new(TileSource::default()),
+            saving: AtomicBool::new(false),
+        })
+    }
+
+    /// Starts an area save, unless one runs.
+    pub fn begin_save(&self) -> Option<SaveGuard<'_>> {
+        (!self.saving.swap(true, Ordering::SeqCst)).then_some(SaveGuard(&self.saving))
     }
 
     pub fn source(&self) -> TileSource {

@@ -90,8 +90,10 @@
       this.map.on("moveend", () => handlers.moved());
       this.map.on("click", (e) => {
         if (this.picking) {
-          this.showPick(e.latlng.lat, e.latlng.lng);
-          handlers.picked(e.latlng.lat, e.latlng.lng);
+          // Past the antimeridian the map repeats: the point's own longitude.
+          const at = e.latlng.wrap();
+          this.showPick(at.lat, at.lng);
+          handlers.picked(at.lat, at.lng);
         }
       });
       this.layers = {
@@ -124,7 +126,7 @@
     }
 
     // Replaces the markers of `kind` with `features` ([{ kind, id, name,
-    // lat, lon, state, stateLabel, lines, page }]); a marker already shown
+    // lat, lon, state, state_label, lines, page }]); a marker already shown
     // keeps its place and only changes what changed, so a live update does
     // not redraw the map.
     setFeatures(kind, features) {
@@ -147,7 +149,6 @@
             if (el) el.setAttribute("class", markerClass(f) + " leaflet-interactive");
             changed.push(old);
           }
-          old.setPopupContent(popupContent(f, this.handlers.open));
           continue;
         }
         const marker = L.circleMarker([f.lat, f.lon], {
@@ -158,7 +159,9 @@
           fillOpacity: 0.9,
         });
         marker.feature = f;
-        marker.bindPopup(popupContent(f, this.handlers.open));
+        // Built when opened, from the marker's latest data: a refresh of
+        // 10,000 markers builds no popup.
+        marker.bindPopup(() => popupContent(marker.feature, this.handlers.open));
         this.byKey.set(key, marker);
         added.push(marker);
       }

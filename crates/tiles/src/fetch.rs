@@ -113,14 +113,14 @@ impl TileFetcher {
                 }
             })?;
             let bytes = body.to_bytes().to_vec();
-            // No type said: the bytes must show one.
-            let content_type = match content_type.or_else(|| sniff(&bytes).map(str::to_owned)) {
-                Some(content_type) => content_type,
-                None => {
-                    return Err(TilesError::NotAnImage { host: host.to_owned(), content_type: "no type".to_owned() });
-                }
+            // Only a raster image the bytes themselves show (never SVG,
+            // which could carry script into the app's window), and the
+            // type the cache will read back.
+            let Some(shown) = sniff(&bytes) else {
+                let said = content_type.unwrap_or_else(|| "no type".to_owned());
+                return Err(TilesError::NotAnImage { host: host.to_owned(), content_type: said });
             };
-            Ok(Tile { bytes, content_type, from_cache: false })
+            Ok(Tile { bytes, content_type: shown.to_owned(), from_cache: false })
         };
         match tokio::time::timeout(self.timeout, exchange).await {
             Ok(Ok(tile)) => {

@@ -70,8 +70,10 @@ impl Workflows {
             BulkChange::Router(router) => Target::Router(self.router(router).await?.name),
             BulkChange::Status(_) => Target::Status,
         };
+        let mut seen = std::collections::HashSet::new();
         let mut lines = Vec::with_capacity(ids.len());
-        for &id in ids {
+        // A service named twice is changed once.
+        for &id in ids.iter().filter(|id| seen.insert(**id)) {
             let service = self.service(id).await?;
             let outcome = self.bulk_outcome(&service, change, &target).await?;
             lines.push(BulkLine { service, outcome });

@@ -127,4 +127,6 @@ async fn preview_then_apply() {
     assert_eq!(replanned.applied, 2);
     assert_eq!(store.service(ana).await.unwrap().unwrap().plan, fast);
     assert!(w.bulk_change(&actor, &[], BulkChange::Plan(fast), true).await.is_err(), "nothing chosen");
+    let twice = w.bulk_change(&actor, &[ana, ana], BulkChange::Plan(home), false).await.unwrap();
+    assert_eq!((twice.lines.len(), twice.applied), (1, 1), "a service named twice is changed once");
 }

@@ -179,7 +179,8 @@ pub async fn map_view(state: State<'_, AppState>, tiles: State<'_, MapTiles>) ->
 }
 
 fn area(a: &MapArea) -> Result<(Bounds, std::ops::RangeInclusive<u8>), ErrorDto> {
-    let bounds = Bounds::new(a.south, a.west, a.north, a.east).map_err(invalid)?;
+    // A zoomed-out view reaches past the antimeridian: keep the world's part.
+    let bounds = Bounds::new(a.south, a.west.max(-180.0), a.north, a.east.min(180.0)).map_err(invalid)?;
     if a.min_zoom > a.max_zoom {
         return Err(ErrorDto::field("max_zoom", "The closest zoom must be at least the farthest."));
     }
@@ -199,6 +200,8 @@ pub fn count_map_area(area: MapArea) -> Answer<AreaCount> {
 #[tauri::command]
 pub async fn save_map_area(app: AppHandle, tiles: State<'_, MapTiles>, area: MapArea) -> Answer<AreaSaved> {
     let (bounds, zooms) = self::area(&area)?;
+    let _saving =
+        tiles.begin_save().ok_or_else(|| invalid("An area is being saved already: wait for it to finish."))?;
     let source = tiles.source();
     let saved = tiles
         .tiles
@@ -266,8 +269,10 @@ pub async fn save_tile_settings(
         "" => return Err(ErrorDto::field("attribution", "Say whose map this is, as the tile server's terms ask.")),
         text => text.to_owned(),
     };
+    // The host only: an address may carry a key or a password.
+    let host = url.host().to_owned();
     crate::map_tiles::save(&app, TileSource { url, attribution })
         .map_err(|e| error(ErrorCode::Settings, format!("cannot save the settings: {e:#}")))?;
-    tracing::info!(tile_url = %form.tile_url.trim(), "map tile server set");
+    tracing::info!(%host, "map tile server set");
     Ok(tile_settings(&tiles).await)
 }

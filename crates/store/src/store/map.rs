@@ -111,6 +111,6 @@ fn map_service(row: &SqliteRow) -> Result<Option<MapService>, StoreError> {
         plan_name: row.try_get("plan_name")?,
         onu_state: onu_state.map(|s| OnuState::from_str(&s).map_err(|e| corrupt("onus", e))).transpose()?,
         onu_rx: row.try_get("onu_rx")?,
-        drop_from: location("odps", row.try_get("from_lat")?, row.try_get("from_lon")?)?,
+        drop_from: location("odps or olts", row.try_get("from_lat")?, row.try_get("from_lon")?)?,
     }))
 }

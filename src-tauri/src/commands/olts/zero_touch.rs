@@ -45,6 +45,9 @@ pub async fn get_zero_touch(state: State<'_, AppState>, id: i64) -> Answer<ZeroT
 pub async fn set_zero_touch(state: State<'_, AppState>, form: ZeroTouchForm) -> Answer<ZeroTouchDto> {
     let id = ServiceId(form.service_id);
     let zero_touch = match form.serial.trim() {
+        "" if !form.vlan.trim().is_empty() => {
+            return Err(ErrorDto::field("vlan", "A VLAN goes with an ONU serial: enter the serial too."));
+        }
         "" => ZeroTouch::default(),
         serial => ZeroTouch {
             serial: Some(SerialNumber::parse(serial).map_err(|e| ErrorDto::field("serial", e.to_string()))?),
