@@ -41,7 +41,13 @@ async fn service(store: &Store, router: RouterId, plan: PlanId, user: &str, due:
         .unwrap()
 }
 
-fn session(service: ServiceId, key: &str, started: Timestamp, stopped: Option<Timestamp>) -> NewSession {
+fn session(
+    service: ServiceId,
+    key: &str,
+    started: Timestamp,
+    stopped: Option<Timestamp>,
+    updated: Timestamp,
+) -> NewSession {
     NewSession {
         service,
         router: None,
@@ -50,7 +56,7 @@ fn session(service: ServiceId, key: &str, started: Timestamp, stopped: Option<Ti
         radacctid: None,
         started_at: started,
         stopped_at: stopped,
-        updated_at: started,
+        updated_at: updated,
         cause: None,
         address: None,
         caller: None,
@@ -101,10 +107,13 @@ async fn the_days_figures() {
     store
         .record_radius_sessions(
             &[
-                session(ana, "a1", now - hours(3), Some(now - hours(1))),
-                session(bob, "b1", now - hours(30), None),
+                session(ana, "a1", now - hours(3), Some(now - hours(1)), now - hours(1)),
+                // Still online: its router reported it a minute ago.
+                session(bob, "b1", now - hours(30), None, now - SignedDuration::from_mins(1)),
                 // Over before the chart's day.
-                session(carol, "c1", now - hours(40), Some(now - hours(26))),
+                session(carol, "c1", now - hours(40), Some(now - hours(26)), now - hours(26)),
+                // Open, but nothing heard of it for 26 hours: not online.
+                session(carol, "c2", now - hours(28), None, now - hours(26)),
             ],
             None,
         )

@@ -33,15 +33,17 @@ impl Store {
         Ok(DayPayments { count: u32::try_from(count).unwrap_or(u32::MAX), total_minor: row.try_get(1)? })
     }
 
-    /// The sessions (not daily totals) open at some moment after `since`:
-    /// stopped since, or still open.
+    /// The sessions (not daily totals) that lasted past `since`: stopped
+    /// since, or still open. An open one counts until its last update, not
+    /// until now: a session whose router or NAS stopped reporting (no Stop
+    /// ever came) must not look online for ever.
     pub async fn sessions_since(&self, since: Timestamp) -> Result<Vec<SessionSpan>, StoreError> {
         let rows = sqlx::query(
             "SELECT service_id, started_at, stopped_at FROM session_history
-             WHERE source <> 'daily' AND stopped_at >= ?
+             WHERE source <> 'daily' AND stopped_at >= ?1
              UNION ALL
-             SELECT service_id, started_at, stopped_at FROM session_history
-             WHERE source <> 'daily' AND stopped_at IS NULL",
+             SELECT service_id, started_at, updated_at FROM session_history
+             WHERE source <> 'daily' AND stopped_at IS NULL AND updated_at >= ?1",
         )
         .bind(ts(since))
         .fetch_all(&self.pool)
