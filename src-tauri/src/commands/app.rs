@@ -1,11 +1,12 @@
 //! The app itself: where things are, the dashboard's counts and what
 //! needs the operator, settings.
 
+use headend_core::map_layers::{MarkerState, olt_state, router_state};
 use headend_core::settings::Settings;
-use headend_fleet::RouterState;
 use headend_ipc::{AppInfo, Dashboard, ErrorCode, Health, SettingsDto, SettingsLimits, SettingsView};
 use tauri::{AppHandle, Manager, State};
 
+use super::map::{olt_seen, router_seen};
 use super::{Answer, db, error, workflow_error};
 use crate::state::AppState;
 use crate::{alerts, settings};
@@ -44,16 +45,18 @@ pub async fn dashboard(state: State<'_, AppState>) -> Answer<Dashboard> {
 async fn health(state: &AppState) -> Answer<Health> {
     let failed = state.store.failed_actions_by_router().await.map_err(db)?;
     let mut health = Health::default();
+    // The map's rules decide what counts as down or needing a look.
     for status in state.fleet.statuses() {
-        match status.state {
-            RouterState::Up(_) if failed.contains_key(&status.router) => health.routers_degraded += 1,
-            RouterState::Up(_) => health.routers_up += 1,
-            RouterState::Down { .. } => health.routers_down += 1,
-            RouterState::Connecting => {}
+        let failures = failed.get(&status.router).copied().unwrap_or(0);
+        match router_state(router_seen(Some(&status.state)), failures) {
+            MarkerState::Up => health.routers_up += 1,
+            MarkerState::Degraded => health.routers_degraded += 1,
+            MarkerState::Down => health.routers_down += 1,
+            _ => {}
         }
     }
     for olt in state.store.olt_overviews().await.map_err(db)? {
-        if olt.health.error.is_some() || state.olts.refused(olt.olt.id).is_some() {
+        if olt_state(olt_seen(&olt, state)) == MarkerState::Down {
             health.olts_down += 1;
         }
         health.olt_alerts += olt.warnings + olt.criticals;

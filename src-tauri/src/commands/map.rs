@@ -11,7 +11,7 @@ use headend_ipc::map::{
     AreaCount, AreaProgress, AreaSaved, MapArea, MapChoice, MapFeature, MapView, TileSettings, TileSettingsForm, event,
 };
 use headend_ipc::{ErrorCode, ErrorDto};
-use headend_store::MapService;
+use headend_store::{MapService, OltOverview};
 use tauri::{AppHandle, Emitter, State};
 
 use super::{Answer, db, error, invalid};
@@ -50,6 +50,27 @@ impl Marker<'_> {
             pop_id: pop,
             search,
         }
+    }
+}
+
+/// What the fleet last saw of a router, as core's marker rules take it.
+pub(crate) fn router_seen(state: Option<&RouterState>) -> RouterSeen {
+    match state {
+        Some(RouterState::Up(_)) => RouterSeen::Up,
+        Some(RouterState::Down { .. }) => RouterSeen::Down,
+        Some(RouterState::Connecting) | None => RouterSeen::Connecting,
+    }
+}
+
+/// What the OLT engine last saw of an OLT: failing while its commands
+/// fail or its login is refused.
+pub(crate) fn olt_seen(o: &OltOverview, state: &AppState) -> OltSeen {
+    OltSeen {
+        reached: o.health.reached_at.is_some(),
+        failing: o.health.error.is_some() || state.olts.refused(o.olt.id).is_some(),
+        critical_alerts: o.criticals,
+        los_alerts: o.los_alerts,
+        warnings: o.warnings,
     }
 }
 
@@ -98,14 +119,10 @@ pub async fn map_view(state: State<'_, AppState>, tiles: State<'_, MapTiles>) ->
 
     for r in &routers {
         let Some(at) = r.location else { continue };
-        let seen = match statuses.iter().find(|s| s.router == r.id).map(|s| &s.state) {
-            Some(RouterState::Up(_)) => RouterSeen::Up,
-            Some(RouterState::Down { .. }) => RouterSeen::Down,
-            Some(RouterState::Connecting) | None => RouterSeen::Connecting,
-        };
+        let status = statuses.iter().find(|s| s.router == r.id).map(|s| &s.state);
         let failures = failed.get(&r.id).copied().unwrap_or(0);
         let mut lines = vec![format!("{}:{}", r.host, r.port)];
-        if let Some(RouterState::Down { error }) = statuses.iter().find(|s| s.router == r.id).map(|s| &s.state) {
+        if let Some(RouterState::Down { error }) = status {
             lines.push(error.clone());
         }
         if failures > 0 {
@@ -116,7 +133,7 @@ pub async fn map_view(state: State<'_, AppState>, tiles: State<'_, MapTiles>) ->
             id: r.id.0,
             name: &r.name,
             at,
-            state: router_state(seen, failures),
+            state: router_state(router_seen(status), failures),
             lines,
             page: Some("Open router"),
         };
@@ -125,13 +142,7 @@ pub async fn map_view(state: State<'_, AppState>, tiles: State<'_, MapTiles>) ->
     let olts = store.olt_overviews().await.map_err(db)?;
     for o in &olts {
         let Some(at) = o.olt.location else { continue };
-        let seen = OltSeen {
-            reached: o.health.reached_at.is_some(),
-            failing: o.health.error.is_some() || state.olts.refused(o.olt.id).is_some(),
-            critical_alerts: o.criticals,
-            los_alerts: o.los_alerts,
-            warnings: o.warnings,
-        };
+        let seen = olt_seen(o, &state);
         let mut lines = vec![format!("{} ONUs, {} online, {} in LOS", o.onus, o.online, o.los)];
         if let Some(error) = &o.health.error {
             lines.push(error.clone());
