@@ -17,7 +17,7 @@ const COMMANDS: &[&str] = &[
     "remove_router",
     "test_router",
     "router_interfaces",
-    "list_sessions",
+    "session_window",
     "kick_session",
     "start_demo",
     "stop_demo",

@@ -1,16 +1,21 @@
-//! Keeps the UI in step with the fleet: once a second, the session changes
-//! since the last look (sent even when empty: the UI's clock for uptimes
-//! ticks with it, so it repaints once a second, not once per source), and a
-//! ping when a router's state changed. Batching bounds the IPC traffic
-//! however busy the routers are.
+//! Keeps the UI in step with the fleet: once a second a [`SessionsTick`]
+//! (the sessions' version and count: the console's clock for uptimes, and
+//! its cue to ask again for the rows it shows), and a ping when a router's
+//! state changed. The rows themselves cross only when a page asks for them
+//! ([`session_window`]), so 20,000 sessions changing cost the web view the
+//! forty it shows, however busy the routers are.
 
 use std::time::Duration;
 
-use headend_fleet::{Fleet, LiveSession, RouterHealth, RouterState, RouterStatus};
-use headend_ipc::{RouterHealthDto, RouterStatusDto, SessionRow, SessionsChanged, event};
+use headend_fleet::{Fleet, LiveSession, RouterHealth, RouterState, RouterStatus, SessionFilter};
+use headend_ipc::{
+    RouterHealthDto, RouterStatusDto, SessionQuery, SessionRouter, SessionRow, SessionWindow, SessionsTick, event,
+};
 use tauri::{AppHandle, Emitter, Runtime};
 
 const PUSH_EVERY: Duration = Duration::from_secs(1);
+/// The most rows one ask returns: several screens of a tall window.
+const MAX_WINDOW_ROWS: u32 = 500;
 
 pub async fn push_changes<R: Runtime>(app: AppHandle<R>, fleet: Fleet) {
     let mut tick = tokio::time::interval(PUSH_EVERY);
@@ -24,20 +29,42 @@ pub async fn push_changes<R: Runtime>(app: AppHandle<R>, fleet: Fleet) {
             }
             last_statuses = statuses;
         }
-        let changes = fleet.take_session_changes();
-        let names = |id| router_name(&last_statuses, id);
-        let payload = SessionsChanged {
-            upserted: changes.upserted.iter().map(|s| session_row(s, names(s.router))).collect(),
-            removed: changes.removed.into_iter().map(|(router, id)| (router.0, id)).collect(),
-        };
-        // As a JSON string: the UI parses one string much faster than the
-        // equivalent JavaScript objects.
-        let sent = serde_json::to_string(&payload)
-            .map_err(tauri::Error::from)
-            .and_then(|json| app.emit(event::SESSIONS_CHANGED, json));
-        if let Err(err) = sent {
-            tracing::warn!("cannot send sessions to the UI: {err}");
+        let tick = SessionsTick { version: fleet.sessions_version(), total: fleet.session_count() as u64 };
+        if let Err(err) = app.emit(event::SESSIONS_TICK, tick) {
+            tracing::warn!("cannot send the sessions' tick to the UI: {err}");
         }
+    }
+}
+
+/// The rows of the Live sessions list a page asked for.
+pub fn session_window(fleet: &Fleet, query: &SessionQuery) -> SessionWindow {
+    let statuses = fleet.statuses();
+    let needle = query.search.trim().to_lowercase();
+    let filter = SessionFilter {
+        text: query.search.clone(),
+        routers: query.router_id.map(|id| vec![headend_core::RouterId(id)]).unwrap_or_default(),
+        // A search for a router's name finds its sessions.
+        text_routers: statuses
+            .iter()
+            .filter(|s| !needle.is_empty() && s.name.to_lowercase().contains(&needle))
+            .map(|s| s.router)
+            .collect(),
+    };
+    let window = fleet.session_window(&filter, query.first as usize, query.count.min(MAX_WINDOW_ROWS) as usize);
+    SessionWindow {
+        matched: window.matched as u64,
+        total: window.total as u64,
+        first: u32::try_from(window.first).unwrap_or(u32::MAX),
+        rows: window.rows.iter().map(|s| session_row(s, router_name(&statuses, s.router))).collect(),
+        routers: fleet
+            .sessions_per_router()
+            .into_iter()
+            .map(|(id, sessions)| SessionRouter {
+                id: id.0,
+                name: router_name(&statuses, id),
+                sessions: sessions as u64,
+            })
+            .collect(),
     }
 }
 

@@ -155,7 +155,7 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             commands::routers::pin_router_certificate,
             commands::routers::test_router,
             commands::routers::router_interfaces,
-            commands::routers::list_sessions,
+            commands::routers::session_window,
             commands::routers::kick_session,
             commands::routers::start_demo,
             commands::routers::stop_demo,

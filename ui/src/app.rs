@@ -3,14 +3,13 @@
 
 use headend_ipc::map::AreaProgress;
 use headend_ipc::{
-    Failures, Navigate, ProvisioningChanged, SessionRow, SessionsChanged, SettingsView, SweepProgress, SweepState,
-    ThemeChoice, command, event, messages,
+    Failures, Navigate, ProvisioningChanged, SessionsTick, SettingsView, SweepProgress, SweepState, ThemeChoice,
+    command, event, messages,
 };
 use leptos::prelude::*;
 
 use crate::components::{Icon, ProgressBar};
 use crate::ipc;
-use crate::live::SessionTable;
 use crate::pages;
 
 /// The two views of the Provisioning page.
@@ -105,10 +104,13 @@ pub struct Console {
     pub failures: RwSignal<Failures>,
     pub sweeps_paused: RwSignal<bool>,
     pub theme: RwSignal<ThemeChoice>,
-    /// Every live PPP session of every router.
-    pub sessions: RwSignal<SessionTable>,
-    /// Unix seconds of the last sessions push: uptimes count from it, so
-    /// they tick in the same repaint as the sessions change.
+    /// How many live PPP sessions there are, and their version: pages
+    /// showing sessions ask for their rows again when it moves.
+    pub sessions: RwSignal<SessionsTick>,
+    /// Unix seconds of the last sessions tick: uptimes count from it. It
+    /// moves every second while the window has focus and every ten
+    /// seconds while it has not: an uptime on a window in the background
+    /// need not repaint every second.
     pub clock: RwSignal<i64>,
     /// Bumped whenever a router's state changes: pages showing routers reload.
     pub routers_changed: RwSignal<u64>,
@@ -154,6 +156,9 @@ impl Console {
     }
 }
 
+/// How often uptimes move while the window is in the background.
+const BACKGROUND_TICK_SECS: i64 = 10;
+
 pub fn now_secs() -> i64 {
     (js_sys::Date::now() / 1000.0) as i64
 }
@@ -176,7 +181,7 @@ pub fn App() -> impl IntoView {
         failures: RwSignal::new(Failures::default()),
         sweeps_paused: RwSignal::new(false),
         theme: RwSignal::new(ThemeChoice::System),
-        sessions: RwSignal::new(SessionTable::default()),
+        sessions: RwSignal::new(SessionsTick::default()),
         clock: RwSignal::new(now_secs()),
         routers_changed: RwSignal::new(0),
         provisioning_changed: RwSignal::new(0),
@@ -200,11 +205,14 @@ pub fn App() -> impl IntoView {
 
     // Listen before the first reads so no change is missed; a change that
     // arrives before a read is overwritten by the fuller read.
-    ipc::listen_json(event::SESSIONS_CHANGED, move |changed: SessionsChanged| {
-        if !(changed.upserted.is_empty() && changed.removed.is_empty()) {
-            console.sessions.update(|sessions| sessions.apply(changed));
+    ipc::listen(event::SESSIONS_TICK, move |tick: SessionsTick| {
+        if console.sessions.get_untracked() != tick {
+            console.sessions.set(tick);
         }
-        console.clock.set(now_secs());
+        let now = now_secs();
+        if document().has_focus().unwrap_or(true) || now - console.clock.get_untracked() >= BACKGROUND_TICK_SECS {
+            console.clock.set(now);
+        }
     });
     ipc::listen(event::ROUTERS_CHANGED, move |()| console.routers_changed.update(|n| *n += 1));
     ipc::listen(event::FAILURES_CHANGED, move |failures: Failures| {
@@ -244,11 +252,6 @@ pub fn App() -> impl IntoView {
         }
         if let Ok(failures) = ipc::call::<Failures>(command::LIST_FAILURES).await {
             console.failures.set(failures);
-        }
-    });
-    leptos::task::spawn_local(async move {
-        if let Ok(rows) = ipc::call::<Vec<SessionRow>>(command::LIST_SESSIONS).await {
-            console.sessions.set(SessionTable::from_rows(rows));
         }
     });
     // The second frame callback runs once the first frame is on screen.

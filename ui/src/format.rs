@@ -42,7 +42,7 @@ pub fn bytes(n: u64) -> String {
 }
 
 /// Thousands separated by a thin space: `20 000`.
-pub fn count(n: usize) -> String {
+pub fn count(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

@@ -54,13 +54,3 @@ pub fn listen<T: DeserializeOwned + 'static>(event: &'static str, mut handler: i
         closure.forget();
     });
 }
-
-/// Like [`listen`], for events whose payload the app sends as a JSON
-/// string: large payloads parse much faster with serde_json than through
-/// JavaScript objects.
-pub fn listen_json<T: DeserializeOwned + 'static>(event: &'static str, mut handler: impl FnMut(T) + 'static) {
-    listen(event, move |json: String| match serde_json::from_str(&json) {
-        Ok(value) => handler(value),
-        Err(err) => web_sys::console::error_1(&format!("bad {event} payload: {err}").into()),
-    });
-}

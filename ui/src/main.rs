@@ -7,7 +7,6 @@ mod components;
 mod format;
 mod ipc;
 mod leaflet;
-mod live;
 mod location;
 mod pages;
 

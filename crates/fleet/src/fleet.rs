@@ -11,7 +11,8 @@
 //! comes from accounting instead.
 //!
 //! The fleet keeps the results ([`Fleet::statuses`], [`Fleet::sessions`],
-//! [`Fleet::take_session_changes`]); the app decides how often to show them.
+//! [`Fleet::session_window`], [`Fleet::sessions_version`]); the app decides how
+//! often to show them.
 
 use std::collections::BTreeMap;
 use std::future::poll_fn;
@@ -28,7 +29,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::connect::Connector;
 use crate::health::{RouterHealth, probe};
-use crate::live::{LiveSession, LiveSessions, SessionChanges};
+use crate::live::{LiveSession, LiveSessions, SessionFilter, SessionWindow};
 
 pub const HEALTH_EVERY: Duration = Duration::from_secs(10);
 pub const COUNTERS_EVERY: Duration = Duration::from_secs(5);
@@ -148,8 +149,23 @@ impl Fleet {
         lock(&self.shared).sessions.len()
     }
 
-    pub fn take_session_changes(&self) -> SessionChanges {
-        lock(&self.shared).sessions.take_changes()
+    pub fn session(&self, router: RouterId, id: &str) -> Option<LiveSession> {
+        lock(&self.shared).sessions.get(router, id).cloned()
+    }
+
+    /// Moves whenever a session comes, goes or changes.
+    pub fn sessions_version(&self) -> u64 {
+        lock(&self.shared).sessions.version()
+    }
+
+    /// A slice of the sessions list ([`LiveSessions::window`]).
+    pub fn session_window(&self, filter: &SessionFilter, first: usize, count: usize) -> SessionWindow {
+        lock(&self.shared).sessions.window(filter, first, count)
+    }
+
+    /// The routers that have sessions, with how many.
+    pub fn sessions_per_router(&self) -> Vec<(RouterId, usize)> {
+        lock(&self.shared).sessions.per_router().collect()
     }
 
     fn sender(&self, router: RouterId) -> Result<mpsc::Sender<RouterCommand>, FleetError> {

@@ -18,4 +18,4 @@ pub mod live;
 pub use connect::{ConnectError, Connector, LinkWatch, RouterLink};
 pub use fleet::{Fleet, FleetError, RouterState, RouterStatus};
 pub use health::{RouterHealth, probe};
-pub use live::{LiveSession, LiveSessions, SessionChanges};
+pub use live::{LiveSession, LiveSessions, SessionFilter, SessionWindow};

@@ -1,6 +1,9 @@
-//! The live PPP sessions of every router as one table, and the changes
-//! since the UI last looked. Plain data: the fleet feeds it what routers
-//! report, with the time passed in.
+//! The live PPP sessions of every router as one table, in the order the
+//! console lists them (by user), with a version that moves on every change.
+//! The console asks for the slice it shows ([`LiveSessions::window`]) rather
+//! than being sent every change: with 20,000 sessions whose rates change
+//! every few seconds, only the forty rows on screen cross to the web view.
+//! Plain data: the fleet feeds it what routers report, with the time passed in.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -31,24 +34,52 @@ pub struct LiveSession {
 
 type Key = (RouterId, String);
 
-/// What changed since the last [`LiveSessions::take_changes`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SessionChanges {
-    pub upserted: Vec<LiveSession>,
-    pub removed: Vec<(RouterId, String)>,
+/// A session's place in the list: by user, then router and id (one user may
+/// be online on two routers, or twice while a stale session lingers).
+type ListKey = (String, RouterId, String);
+
+/// Which sessions a list shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionFilter {
+    /// Matched, ignoring case, against user, address and caller id.
+    pub text: String,
+    /// Only these routers' sessions; all when empty.
+    pub routers: Vec<RouterId>,
+    /// Routers whose every session matches the text (their names matched
+    /// it: the table knows routers by id only).
+    pub text_routers: Vec<RouterId>,
 }
 
-impl SessionChanges {
-    pub fn is_empty(&self) -> bool {
-        self.upserted.is_empty() && self.removed.is_empty()
+impl SessionFilter {
+    fn keeps(&self, needle: &str, s: &LiveSession) -> bool {
+        (self.routers.is_empty() || self.routers.contains(&s.router))
+            && (needle.is_empty()
+                || self.text_routers.contains(&s.router)
+                || [&s.user, &s.address, &s.caller_id].iter().any(|f| f.to_lowercase().contains(needle)))
     }
+}
+
+/// A slice of the list, and how long the whole list is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SessionWindow {
+    /// Sessions the filter keeps.
+    pub matched: usize,
+    /// Every live session.
+    pub total: usize,
+    /// Position of the first row in the filtered list.
+    pub first: usize,
+    pub rows: Vec<LiveSession>,
 }
 
 #[derive(Debug, Default)]
 pub struct LiveSessions {
     sessions: BTreeMap<Key, LiveSession>,
-    dirty: BTreeSet<Key>,
-    removed: BTreeSet<Key>,
+    /// The same sessions in list order.
+    listed: BTreeSet<ListKey>,
+    /// Sessions per router, for the console's router filter.
+    per_router: BTreeMap<RouterId, usize>,
+    /// Moves on every change: a console that saw this version has nothing to fetch.
+    version: u64,
     /// Sessions that ended, with when, until the session history takes
     /// them ([`LiveSessions::take_history`]).
     ended: BTreeMap<RouterId, Vec<(LiveSession, Timestamp)>>,
@@ -99,10 +130,22 @@ impl LiveSessions {
             None => Self::fresh(router, &key.1, active, now),
         };
         if self.sessions.get(&key) != Some(&session) {
-            self.removed.remove(&key);
-            self.dirty.insert(key.clone());
-            self.sessions.insert(key, session);
+            self.insert(key, session);
         }
+    }
+
+    fn insert(&mut self, key: Key, session: LiveSession) {
+        let (router, user) = (key.0, session.user.clone());
+        self.listed.insert((user.clone(), router, key.1.clone()));
+        match self.sessions.insert(key, session) {
+            // Renamed in place (a `listen` change of name): its old place goes.
+            Some(old) if old.user != user => {
+                self.listed.remove(&(old.user, router, old.id));
+            }
+            Some(_) => {}
+            None => *self.per_router.entry(router).or_default() += 1,
+        }
+        self.version += 1;
     }
 
     fn fresh(router: RouterId, id: &str, active: &PppActive, now: Timestamp) -> LiveSession {
@@ -136,10 +179,15 @@ impl LiveSessions {
     }
 
     fn remove(&mut self, router: RouterId, id: &str) -> Option<LiveSession> {
-        let key = (router, id.to_owned());
-        let session = self.sessions.remove(&key)?;
-        self.dirty.remove(&key);
-        self.removed.insert(key);
+        let session = self.sessions.remove(&(router, id.to_owned()))?;
+        self.listed.remove(&(session.user.clone(), router, session.id.clone()));
+        if let Some(count) = self.per_router.get_mut(&router) {
+            *count -= 1;
+            if *count == 0 {
+                self.per_router.remove(&router);
+            }
+        }
+        self.version += 1;
         Some(session)
     }
 
@@ -178,6 +226,10 @@ impl LiveSessions {
         (now, self.ended.remove(&router).unwrap_or_default())
     }
 
+    pub fn get(&self, router: RouterId, id: &str) -> Option<&LiveSession> {
+        self.sessions.get(&(router, id.to_owned()))
+    }
+
     pub fn len(&self) -> usize {
         self.sessions.len()
     }
@@ -190,11 +242,38 @@ impl LiveSessions {
         self.sessions.values().cloned().collect()
     }
 
-    pub fn take_changes(&mut self) -> SessionChanges {
-        let upserted =
-            std::mem::take(&mut self.dirty).into_iter().filter_map(|k| self.sessions.get(&k).cloned()).collect();
-        let removed = std::mem::take(&mut self.removed).into_iter().collect();
-        SessionChanges { upserted, removed }
+    /// Moves whenever a session comes, goes or changes.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// The routers that have sessions, with how many.
+    pub fn per_router(&self) -> impl Iterator<Item = (RouterId, usize)> + '_ {
+        self.per_router.iter().map(|(r, n)| (*r, *n))
+    }
+
+    /// Up to `count` sessions the filter keeps, from the `first`-th on, in
+    /// list order. A `first` past the end gives the last page (the list
+    /// shrank under a scrolled console).
+    pub fn window(&self, filter: &SessionFilter, first: usize, count: usize) -> SessionWindow {
+        let total = self.sessions.len();
+        let session = |(_, router, id): &ListKey| self.sessions.get(&(*router, id.clone()));
+        let needle = filter.text.trim().to_lowercase();
+        if needle.is_empty() && filter.routers.is_empty() {
+            // Unfiltered, only the slice is looked at.
+            let first = first.min(total.saturating_sub(count));
+            let rows = self.listed.iter().skip(first).take(count).filter_map(session).cloned().collect();
+            return SessionWindow { matched: total, total, first, rows };
+        }
+        let kept: Vec<&LiveSession> =
+            self.listed.iter().filter_map(session).filter(|s| filter.keeps(&needle, s)).collect();
+        let first = first.min(kept.len().saturating_sub(count));
+        SessionWindow {
+            matched: kept.len(),
+            total,
+            first,
+            rows: kept.into_iter().skip(first).take(count).cloned().collect(),
+        }
     }
 }
 
@@ -227,15 +306,66 @@ mod tests {
     const R1: RouterId = RouterId(1);
     const R2: RouterId = RouterId(2);
 
+    fn users(window: &SessionWindow) -> Vec<&str> {
+        window.rows.iter().map(|s| s.user.as_str()).collect()
+    }
+
     #[test]
-    fn a_new_session_is_reported_with_its_start_time() {
+    fn a_new_session_is_listed_with_its_start_time() {
         let mut live = LiveSessions::default();
+        let before = live.version();
         live.up(R1, &active("*1", "jdoe", 0, 90), at(100));
-        let changes = live.take_changes();
-        assert_eq!(changes.upserted.len(), 1);
-        let s = &changes.upserted[0];
+        assert_ne!(live.version(), before);
+        let window = live.window(&SessionFilter::default(), 0, 10);
+        assert_eq!((window.matched, window.total, window.first), (1, 1, 0));
+        let s = &window.rows[0];
         assert_eq!((s.user.as_str(), s.address.as_str(), s.since), ("jdoe", "100.64.0.2", at(10)));
-        assert!(live.take_changes().is_empty(), "changes are taken once");
+    }
+
+    #[test]
+    fn the_list_is_by_user_across_routers_and_windows_slice_it() {
+        let mut live = LiveSessions::default();
+        live.reset(R2, &[active("*1", "carol", 0, 1), active("*2", "alice", 0, 1)], at(0));
+        live.reset(R1, &[active("*1", "bob", 0, 1), active("*2", "alice", 0, 1)], at(0));
+        let all = live.window(&SessionFilter::default(), 0, 10);
+        assert_eq!(users(&all), ["alice", "alice", "bob", "carol"]);
+        assert_eq!((all.rows[0].router, all.rows[1].router), (R1, R2), "the same user: by router");
+        let slice = live.window(&SessionFilter::default(), 1, 2);
+        assert_eq!((users(&slice), slice.first, slice.matched), (vec!["alice", "bob"], 1, 4));
+        // Scrolled past the end of a list that shrank: the last page.
+        let past = live.window(&SessionFilter::default(), 50, 3);
+        assert_eq!((users(&past), past.first), (vec!["alice", "bob", "carol"], 1));
+        assert_eq!(live.per_router().collect::<Vec<_>>(), [(R1, 2), (R2, 2)]);
+    }
+
+    #[test]
+    fn filters_match_text_without_case_and_routers() {
+        let mut live = LiveSessions::default();
+        let mut other = active("*3", "Dave", 0, 1);
+        other.caller_id = "DE:AD:BE:EF:00:01".into();
+        live.reset(R1, &[active("*1", "bob", 0, 1), other], at(0));
+        live.reset(R2, &[active("*1", "dan", 0, 1)], at(0));
+        let text = |t: &str| SessionFilter { text: t.into(), ..SessionFilter::default() };
+        assert_eq!(users(&live.window(&text(" DA "), 0, 10)), ["Dave", "dan"]);
+        assert_eq!(users(&live.window(&text("de:ad"), 0, 10)), ["Dave"]);
+        assert_eq!(live.window(&text("100.64"), 0, 10).matched, 3, "addresses match");
+        let on_r2 = SessionFilter { text: "d".into(), routers: vec![R2], ..SessionFilter::default() };
+        let window = live.window(&on_r2, 0, 10);
+        assert_eq!((users(&window), window.matched, window.total), (vec!["dan"], 1, 3));
+        let router_named = SessionFilter { text: "edge".into(), text_routers: vec![R2], ..SessionFilter::default() };
+        assert_eq!(users(&live.window(&router_named, 0, 10)), ["dan"], "a router's name finds its sessions");
+        assert_eq!(live.window(&text("nobody"), 5, 10), SessionWindow { matched: 0, total: 3, first: 0, rows: vec![] });
+    }
+
+    #[test]
+    fn a_renamed_session_moves_in_the_list() {
+        let mut live = LiveSessions::default();
+        live.reset(R1, &[active("*1", "bob", 0, 1), active("*2", "carol", 0, 1)], at(0));
+        let mut renamed = active("*2", "alice", 0, 1);
+        (renamed.bytes_in, renamed.bytes_out) = (None, None);
+        live.up(R1, &renamed, at(1));
+        assert_eq!(users(&live.window(&SessionFilter::default(), 0, 10)), ["alice", "bob"]);
+        assert_eq!(live.len(), 2);
     }
 
     #[test]
@@ -270,14 +400,15 @@ mod tests {
         let mut live = LiveSessions::default();
         live.reset(R1, &[active("*1", "a", 0, 1), active("*2", "b", 0, 1)], at(0));
         live.reset(R2, &[active("*1", "c", 0, 1)], at(0));
-        live.take_changes();
+        let seen = live.version();
+        live.reset(R1, &[active("*1", "a", 0, 1), active("*2", "b", 0, 1)], at(0));
+        assert_eq!(live.version(), seen, "an unchanged reading is no change");
         live.reset(R1, &[active("*2", "b", 0, 1)], at(0));
-        let changes = live.take_changes();
-        assert_eq!(changes.removed, vec![(R1, "*1".to_owned())]);
-        assert!(changes.upserted.is_empty(), "unchanged sessions are not resent");
-        assert_eq!(live.len(), 2);
+        assert_ne!(live.version(), seen);
+        assert_eq!(users(&live.window(&SessionFilter::default(), 0, 10)), ["b", "c"]);
         live.forget(R2);
-        assert_eq!(live.take_changes().removed, vec![(R2, "*1".to_owned())]);
+        assert_eq!(users(&live.window(&SessionFilter::default(), 0, 10)), ["b"]);
+        assert_eq!(live.per_router().collect::<Vec<_>>(), [(R1, 1)], "a router without sessions is not listed");
     }
 
     #[test]
@@ -299,14 +430,13 @@ mod tests {
     }
 
     #[test]
-    fn a_session_that_comes_and_goes_between_looks_is_only_removed() {
+    fn a_second_removal_is_no_change() {
         let mut live = LiveSessions::default();
         live.up(R1, &active("*9", "x", 0, 1), at(0));
         live.gone(R1, "*9");
-        let changes = live.take_changes();
-        assert!(changes.upserted.is_empty());
-        assert_eq!(changes.removed.len(), 1);
+        let seen = live.version();
         live.gone(R1, "*9");
-        assert!(live.take_changes().is_empty(), "a second removal is no change");
+        assert_eq!(live.version(), seen);
+        assert!(live.is_empty());
     }
 }

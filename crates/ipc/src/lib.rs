@@ -70,7 +70,7 @@ pub mod command {
     /// Takes [`super::olt::PinKey`] (a router's id and the certificate shown):
     /// trust the TLS certificate the router presents now.
     pub const PIN_ROUTER_CERTIFICATE: &str = "pin_router_certificate";
-    pub const LIST_SESSIONS: &str = "list_sessions";
+    pub const SESSION_WINDOW: &str = "session_window";
     pub const KICK_SESSION: &str = "kick_session";
     /// Args `{ id }` (a router); answers `Vec<`[`super::RouterLogRow`]`>`,
     /// newest first.
@@ -107,9 +107,10 @@ pub mod event {
     pub const SWEEP_PROGRESS: &str = "sweep-progress";
     /// Payload: [`SweepState`].
     pub const SWEEP_STATE: &str = "sweep-state";
-    /// Payload: [`SessionsChanged`] as a JSON string, once a second, empty
-    /// when nothing changed.
-    pub const SESSIONS_CHANGED: &str = "sessions-changed";
+    /// Payload: [`SessionsTick`], once a second: the console's clock for
+    /// uptimes, and whether the sessions changed (a page showing them asks
+    /// for its rows again, [`SESSION_WINDOW`](super::command::SESSION_WINDOW)).
+    pub const SESSIONS_TICK: &str = "sessions-tick";
     /// No payload: a router went up or down or its health changed; reload the list.
     pub const ROUTERS_CHANGED: &str = "routers-changed";
     /// Payload: [`Navigate`]: the tray or a notification asks the UI to show a page.
@@ -369,7 +370,7 @@ pub struct InterfaceRow {
     pub comment: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SessionRow {
     pub router_id: i64,
     pub router_name: String,
@@ -385,11 +386,45 @@ pub struct SessionRow {
     pub rate_up: u64,
 }
 
+/// The sessions at one tick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SessionsTick {
+    /// Moves whenever a session comes, goes or changes.
+    pub version: u64,
+    /// Every live session of every router.
+    pub total: u64,
+}
+
+/// The rows of the Live sessions list a page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SessionQuery {
+    /// Matched, ignoring case, against user, address, caller id and router name.
+    pub search: String,
+    pub router_id: Option<i64>,
+    /// The first row wanted, in the filtered list.
+    pub first: u32,
+    pub count: u32,
+}
+
+/// A router that has live sessions, for the list's router filter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionsChanged {
-    pub upserted: Vec<SessionRow>,
-    /// `(router_id, session id)` pairs.
-    pub removed: Vec<(i64, String)>,
+pub struct SessionRouter {
+    pub id: i64,
+    pub name: String,
+    pub sessions: u64,
+}
+
+/// A slice of the Live sessions list.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SessionWindow {
+    /// Sessions the query's filter keeps.
+    pub matched: u64,
+    pub total: u64,
+    /// The position of `rows[0]` in the filtered list (the query's `first`,
+    /// or less when the list got shorter than that).
+    pub first: u32,
+    pub rows: Vec<SessionRow>,
+    pub routers: Vec<SessionRouter>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

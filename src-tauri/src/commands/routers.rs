@@ -10,8 +10,8 @@ use headend_core::{PopId, RouterId};
 use headend_fleet::RouterStatus;
 use headend_ipc::olt::PinKey;
 use headend_ipc::{
-    ErrorCode, InterfaceRow, KickSession, PopRow, RouterForm, RouterHealthDto, RouterLogRow, RouterRow, SessionRow,
-    SessionUser,
+    ErrorCode, InterfaceRow, KickSession, PopRow, RouterForm, RouterHealthDto, RouterLogRow, RouterRow, SessionQuery,
+    SessionUser, SessionWindow,
 };
 use headend_store::RouterLogEntry;
 use headend_workflows::pops::PopOverview;
@@ -178,10 +178,10 @@ pub async fn router_interfaces(state: State<'_, AppState>, id: i64) -> Answer<Ve
         .collect())
 }
 
+/// The rows of the Live sessions list a page shows.
 #[tauri::command]
-pub fn list_sessions(state: State<'_, AppState>) -> Vec<SessionRow> {
-    let statuses = state.fleet.statuses();
-    state.fleet.sessions().iter().map(|s| live::session_row(s, live::router_name(&statuses, s.router))).collect()
+pub fn session_window(state: State<'_, AppState>, query: SessionQuery) -> SessionWindow {
+    live::session_window(&state.fleet, &query)
 }
 
 /// The router log lines a router's page shows.
@@ -218,13 +218,7 @@ pub async fn session_service(state: State<'_, AppState>, session: SessionUser) -
 #[tauri::command]
 pub async fn kick_session(state: State<'_, AppState>, kick: KickSession) -> Answer<()> {
     let router = RouterId(kick.router_id);
-    let user = state
-        .fleet
-        .sessions()
-        .into_iter()
-        .find(|s| s.router == router && s.id == kick.session_id)
-        .map(|s| s.user)
-        .unwrap_or_default();
+    let user = state.fleet.session(router, &kick.session_id).map(|s| s.user).unwrap_or_default();
     state
         .workflows
         .kick_session(&Actor::Operator, &state.fleet, router, &kick.session_id, &user)

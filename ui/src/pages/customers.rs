@@ -131,10 +131,10 @@ pub fn Customers() -> impl IntoView {
 
 fn range_text(offset: u32, shown: usize, total: u64) -> String {
     if shown == 0 {
-        return format!("0 of {}", format::count(total as usize));
+        return format!("0 of {}", format::count(total));
     }
-    let first = offset as usize + 1;
-    format!("{}–{} of {}", format::count(first), format::count(first + shown - 1), format::count(total as usize))
+    let first = u64::from(offset) + 1;
+    format!("{}–{} of {}", format::count(first), format::count(first + shown as u64 - 1), format::count(total))
 }
 
 #[component]

@@ -221,7 +221,7 @@ fn NeedsYou(health: Health) -> impl IntoView {
         </div>
         <button class="card chart-card stat-button online-card" id="online-chart" on:click=move |_| console.open(Page::Sessions)>
             <div class="chart-head">
-                <h2>{move || format!("Online now: {}", crate::format::count(console.sessions.with(|s| s.len())))}</h2>
+                <h2>{move || format!("Online now: {}", crate::format::count(console.sessions.with(|s| s.total)))}</h2>
                 <span class="muted small">"Services online each hour, last 24 hours"</span>
             </div>
             <OnlineChart hours=online />

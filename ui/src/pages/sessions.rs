@@ -1,11 +1,14 @@
-//! Every live PPPoE session of every router, streamed in by the app, in a
-//! virtualized table: only the rows on screen exist in the page, so 20,000
-//! sessions scroll as smoothly as 20.
+//! Every live PPPoE session of every router, in a virtualized list: the page
+//! asks the app for the rows on screen (and a few either side) and asks
+//! again only when the sessions' version moves, the operator scrolls past a
+//! row, or the filter changes. An answer equal to what is shown touches
+//! nothing; rows that did not change keep their DOM nodes; the uptime cells
+//! are the only text that moves every second. So 20,000 sessions churning
+//! cost the web view about what 40 do.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use headend_ipc::{ErrorDto, KickSession, SessionRow, SessionUser, command};
+use headend_ipc::{ErrorDto, KickSession, SessionQuery, SessionRow, SessionUser, SessionWindow, command};
 use leptos::html::Div;
 use leptos::prelude::*;
 use serde::Serialize;
@@ -17,8 +20,8 @@ use crate::ipc;
 
 /// Must match `.vrow` in app.css.
 const ROW_HEIGHT: f64 = 40.0;
-/// Rows rendered above and below the visible ones.
-const OVERSCAN: usize = 8;
+/// Rows asked for above and below the visible ones.
+const OVERSCAN: u32 = 8;
 
 #[derive(Serialize)]
 struct KickArgs {
@@ -30,11 +33,9 @@ struct SessionArgs {
     session: SessionUser,
 }
 
-fn matches(row: &SessionRow, needle: &str) -> bool {
-    needle.is_empty()
-        || [&row.user, &row.address, &row.caller_id, &row.router_name]
-            .iter()
-            .any(|field| field.to_lowercase().contains(needle))
+#[derive(Serialize)]
+struct QueryArgs {
+    query: SessionQuery,
 }
 
 #[component]
@@ -44,6 +45,9 @@ pub fn Sessions() -> impl IntoView {
     let router_filter = RwSignal::new(None::<i64>);
     let scroll_top = RwSignal::new(0.0_f64);
     let viewport = RwSignal::new(600.0_f64);
+    let shown = RwSignal::new(SessionWindow::default());
+    // Bumped to ask again at once (after a kick) rather than at the next tick.
+    let refresh = RwSignal::new(0_u32);
     let confirm = RwSignal::new(None::<Arc<SessionRow>>);
     let kick_error = RwSignal::new(None::<ErrorDto>);
     // A session whose user is no service of Headend's (an operator's own
@@ -57,29 +61,33 @@ pub fn Sessions() -> impl IntoView {
         }
     });
 
-    let routers = Memo::new(move |_| {
-        console.sessions.with(|s| {
-            let names: BTreeMap<i64, String> = s.rows().map(|r| (r.router_id, r.router_name.clone())).collect();
-            names.into_iter().collect::<Vec<_>>()
-        })
+    // Changes only when the operator scrolls past a row, not on every pixel.
+    let wanted = Memo::new(move |_| SessionQuery {
+        search: search.get(),
+        router_id: router_filter.get(),
+        first: ((scroll_top.get() / ROW_HEIGHT) as u32).saturating_sub(OVERSCAN),
+        count: (viewport.get() / ROW_HEIGHT).ceil() as u32 + 2 * OVERSCAN,
     });
-    // Already in order: filtering shares the rows, it copies none.
-    let rows = Memo::new(move |_| {
-        let needle = search.get().trim().to_lowercase();
-        let only = router_filter.get();
-        console.sessions.with(|s| {
-            s.rows()
-                .filter(|r| only.is_none_or(|id| r.router_id == id) && matches(r, &needle))
-                .cloned()
-                .collect::<Vec<Arc<SessionRow>>>()
-        })
+    // The answer to an older ask that arrives late is dropped.
+    let asked = StoredValue::new(0_u64);
+    Effect::new(move |_| {
+        let query = wanted.get();
+        console.sessions.track();
+        refresh.track();
+        let ask = asked.get_value() + 1;
+        asked.set_value(ask);
+        leptos::task::spawn_local(async move {
+            if let Ok(answer) = ipc::invoke::<_, SessionWindow>(command::SESSION_WINDOW, QueryArgs { query }).await
+                && asked.get_value() == ask
+                && shown.with_untracked(|s| *s != answer)
+            {
+                shown.set(answer);
+            }
+        });
     });
-    let window = move || {
-        let total = rows.with(Vec::len);
-        let first = ((scroll_top.get() / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN).min(total);
-        let visible = (viewport.get() / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
-        (first, (first + visible).min(total))
-    };
+    // Options change only when a router gains its first session or loses its last.
+    let routers =
+        Memo::new(move |_| shown.with(|s| s.routers.iter().map(|r| (r.id, r.name.clone())).collect::<Vec<_>>()));
 
     let kick = move |row: Arc<SessionRow>| {
         confirm.set(None);
@@ -88,7 +96,7 @@ pub fn Sessions() -> impl IntoView {
             match ipc::invoke::<_, ()>(command::KICK_SESSION, args).await {
                 Ok(()) => {
                     kick_error.set(None);
-                    console.sessions.update(|s| s.remove(row.router_id, &row.id));
+                    refresh.update(|n| *n += 1);
                     // The activity log has a new line: open views reload.
                     console.changed();
                 }
@@ -113,7 +121,7 @@ pub fn Sessions() -> impl IntoView {
     view! {
         <PageHeader title="Live sessions" subtitle="Who is online right now, on every router, as it happens." />
         <Show
-            when=move || console.sessions.with(|s| !s.is_empty()) || !search.get().is_empty()
+            when=move || shown.with(|s| s.total > 0) || !search.get().is_empty()
             fallback=move || view! {
                 <EmptyState
                     icon=Icon::Pulse
@@ -129,13 +137,17 @@ pub fn Sessions() -> impl IntoView {
             <div class="toolbar">
                 <input id="session-search" class="search" type="search" placeholder="Search user, address, MAC or router"
                     prop:value=move || search.get()
-                    on:input=move |ev| { search.set(event_target_value(&ev)); scroll_top.set(0.0); } />
+                    on:input=move |ev| {
+                        search.set(event_target_value(&ev));
+                        scroll_top.set(0.0);
+                        if let Some(el) = list_ref.get_untracked() { el.set_scroll_top(0) }
+                    } />
                 <select id="session-router" on:change=move |ev| router_filter.set(event_target_value(&ev).parse().ok())>
                     <option value="">"All routers"</option>
                     {move || routers.get().into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
                 </select>
                 <span class="muted" id="session-count">
-                    {move || format!("{} of {} sessions", format::count(rows.with(Vec::len)), format::count(console.sessions.with(|s| s.len())))}
+                    {move || shown.with(|s| format!("{} of {} sessions", format::count(s.matched), format::count(s.total)))}
                 </span>
             </div>
             {move || kick_error.get().map(|e| view! { <ErrorBox error=e /> })}
@@ -147,34 +159,30 @@ pub fn Sessions() -> impl IntoView {
                 </div>
                 <div class="vlist" id="sessions-list" node_ref=list_ref
                     on:scroll=move |_| if let Some(el) = list_ref.get() { scroll_top.set(f64::from(el.scroll_top())) }>
-                    <div class="vspace" style:height=move || format!("{}px", rows.with(Vec::len) as f64 * ROW_HEIGHT)>
-                        <div class="vwindow" style:transform=move || format!("translateY({}px)", window().0 as f64 * ROW_HEIGHT)>
-                            {move || {
-                                let (first, last) = window();
-                                rows.with(|rows| rows[first..last].to_vec())
-                                    .into_iter()
-                                    .map(|row| {
-                                        // Only this text changes every second, not the row.
-                                        let since = row.since;
-                                        let uptime = move || format::duration(u64::try_from(console.clock.get() - since).unwrap_or(0));
-                                        let target = row.clone();
-                                        let session = SessionUser { router_id: row.router_id, user: row.user.clone() };
-                                        view! {
-                                            <div class="vrow session-row" data-user=row.user.clone()>
-                                                <span><button class="link strong mono session-user" title="Open the service"
-                                                    on:click=move |_| open_service(session.clone())>{row.user.clone()}</button></span>
-                                                <span>{row.router_name.clone()}</span>
-                                                <span class="mono">{row.address.clone()}</span>
-                                                <span class="mono muted">{row.caller_id.clone()}</span>
-                                                <span class="mono num">{uptime}</span>
-                                                <span class="mono num">{format::rate(row.rate_down)}</span>
-                                                <span class="mono num">{format::rate(row.rate_up)}</span>
-                                                <span class="num"><button class="link danger kick" on:click=move |_| confirm.set(Some(target.clone()))>"Kick"</button></span>
-                                            </div>
-                                        }
-                                    })
-                                    .collect_view()
-                            }}
+                    <div class="vspace" style:height=move || format!("{}px", shown.with(|s| s.matched) as f64 * ROW_HEIGHT)>
+                        <div class="vwindow" style:transform=move || format!("translateY({}px)", f64::from(shown.with(|s| s.first)) * ROW_HEIGHT)>
+                            // Keyed by the whole row: a row that did not change keeps its nodes.
+                            <For each=move || shown.with(|s| s.rows.clone()) key=|row| row.clone() let:row>
+                                {
+                                    let since = row.since;
+                                    let uptime = move || format::duration(u64::try_from(console.clock.get() - since).unwrap_or(0));
+                                    let session = SessionUser { router_id: row.router_id, user: row.user.clone() };
+                                    let target = Arc::new(row.clone());
+                                    view! {
+                                        <div class="vrow session-row" data-user=row.user.clone()>
+                                            <span><button class="link strong mono session-user" title="Open the service"
+                                                on:click=move |_| open_service(session.clone())>{row.user.clone()}</button></span>
+                                            <span>{row.router_name.clone()}</span>
+                                            <span class="mono">{row.address.clone()}</span>
+                                            <span class="mono muted">{row.caller_id.clone()}</span>
+                                            <span class="mono num uptime">{uptime}</span>
+                                            <span class="mono num">{format::rate(row.rate_down)}</span>
+                                            <span class="mono num">{format::rate(row.rate_up)}</span>
+                                            <span class="num"><button class="link danger kick" on:click=move |_| confirm.set(Some(target.clone()))>"Kick"</button></span>
+                                        </div>
+                                    }
+                                }
+                            </For>
                         </div>
                     </div>
                 </div>
