@@ -28,6 +28,7 @@ pub mod backup;
 pub mod billing;
 pub mod bulk;
 pub mod dashboard;
+pub mod demo_isp;
 pub mod import;
 pub mod keys;
 pub mod messages;
