@@ -6,6 +6,7 @@
 //! processes, in percent of one core) is measured for 10 s on the Dashboard
 //! and 10 s on the Live sessions page, then resident memory.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -64,25 +65,37 @@ fn webdriver(method: &str, url: &str, body: Option<Value>) -> anyhow::Result<Val
     Ok(answer["value"].clone())
 }
 
-fn cpu_ticks(pid: u32) -> u64 {
-    std::iter::once(pid)
-        .chain(descendants(pid))
-        .filter_map(|p| {
-            let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).ok()?;
-            let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-            // utime and stime: fields 14 and 15 of stat(5), 12 and 13 after the name.
-            Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
-        })
-        .sum()
+/// CPU ticks used so far by `pid` and its children, by process name.
+fn cpu_ticks(pid: u32) -> BTreeMap<String, u64> {
+    let mut ticks = BTreeMap::new();
+    for p in std::iter::once(pid).chain(descendants(pid)) {
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{p}/stat")) else { continue };
+        let Some((head, rest)) = stat.rsplit_once(')') else { continue };
+        let name = head.split_once('(').map_or("?", |(_, name)| name).to_owned();
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        // utime and stime: fields 14 and 15 of stat(5), 12 and 13 after the name.
+        let used = [11, 12].iter().filter_map(|i| fields.get(*i)?.parse::<u64>().ok()).sum::<u64>();
+        *ticks.entry(name).or_default() += used;
+    }
+    ticks
 }
 
-/// Percent of one core used by `pid` and its children over `span`.
-fn cpu_percent(pid: u32, span: Duration) -> anyhow::Result<f64> {
+/// Percent of one core used by `pid` and its children over `span`: in all,
+/// and by process name (the app's own, WebKit's web process...).
+fn cpu_percent(pid: u32, span: Duration) -> anyhow::Result<(f64, BTreeMap<String, f64>)> {
     let hz: f64 = String::from_utf8(Command::new("getconf").arg("CLK_TCK").output()?.stdout)?.trim().parse()?;
     let before = cpu_ticks(pid);
     std::thread::sleep(span);
-    let used = cpu_ticks(pid).saturating_sub(before) as f64 / hz;
-    Ok(used / span.as_secs_f64() * 100.0)
+    let percent = |ticks: u64| (ticks as f64 / hz / span.as_secs_f64() * 1000.0).round() / 10.0;
+    let by_name: BTreeMap<String, f64> = cpu_ticks(pid)
+        .into_iter()
+        .map(|(name, after)| {
+            let used = after.saturating_sub(before.get(&name).copied().unwrap_or(0));
+            (name, percent(used))
+        })
+        .collect();
+    let total = by_name.values().sum::<f64>();
+    Ok((total, by_name))
 }
 
 fn find_app(data_dir: &Path) -> Option<u32> {
@@ -168,7 +181,7 @@ pub fn in_session() -> anyhow::Result<()> {
     std::thread::sleep(Duration::from_secs(10));
     let pid = find_app(&data_dir).context("the app is not running")?;
 
-    let dashboard = cpu_percent(pid, MEASURE)?;
+    let (dashboard, dashboard_by_process) = cpu_percent(pid, MEASURE)?;
     let nav = webdriver(
         "POST",
         &format!("{session}/element"),
@@ -183,7 +196,7 @@ pub fn in_session() -> anyhow::Result<()> {
         &format!("{session}/execute/sync"),
         Some(json!({"script": "return document.querySelector('#session-count').textContent", "args": []})),
     )?;
-    let sessions_page = cpu_percent(pid, MEASURE)?;
+    let (sessions_page, sessions_by_process) = cpu_percent(pid, MEASURE)?;
     // The page ticks uptimes less often in a window without focus: say which was measured.
     let focused = webdriver(
         "POST",
@@ -204,6 +217,8 @@ pub fn in_session() -> anyhow::Result<()> {
             "window_focused": focused,
             "cpu_percent_of_one_core_dashboard": (dashboard * 10.0).round() / 10.0,
             "cpu_percent_of_one_core_live_sessions": (sessions_page * 10.0).round() / 10.0,
+            "cpu_by_process_dashboard": dashboard_by_process,
+            "cpu_by_process_live_sessions": sessions_by_process,
             "app_rss_mb": rss_mb.round(),
             "app_and_webkit_rss_mb": total_mb.round(),
         })
