@@ -20,6 +20,8 @@ const COMMANDS: &[&str] = &[
     "session_window",
     "kick_session",
     "start_demo",
+    "explore_demo_isp",
+    "leave_demo_isp",
     "stop_demo",
     "get_radius_settings",
     "radius_overview",

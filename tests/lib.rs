@@ -147,14 +147,15 @@ impl Driver {
 
     /// Launches the app and waits for the console to be on screen.
     pub async fn launch(&self) -> anyhow::Result<Client> {
+        self.launch_with(&[]).await
+    }
+
+    /// Launches the app with `args` besides its data directory.
+    pub async fn launch_with(&self, args: &[&str]) -> anyhow::Result<Client> {
+        let mut app_args = vec![serde_json::json!("--data-dir"), serde_json::json!(self.data_dir)];
+        app_args.extend(args.iter().map(|a| serde_json::json!(a)));
         let mut caps = serde_json::Map::new();
-        caps.insert(
-            "tauri:options".into(),
-            serde_json::json!({
-                "application": self.app,
-                "args": ["--data-dir", self.data_dir],
-            }),
-        );
+        caps.insert("tauri:options".into(), serde_json::json!({ "application": self.app, "args": app_args }));
         // Right after an app quit, the driver may still be tearing the
         // last session down: a refused first request is tried again.
         let mut attempt = 0;

@@ -10,6 +10,7 @@ mod alerts;
 mod backups;
 mod commands;
 mod demo;
+mod demo_isp;
 mod history;
 mod invoicing;
 mod live;
@@ -40,6 +41,12 @@ struct Args {
     /// The data directory (default: HEADEND_DATA_DIR, then the platform's application-data folder).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// Open a demo ISP (simulated routers, an OLT and a town of customers)
+    /// in a throwaway data directory, deleted when the window closes: made
+    /// inside the temporary folder, or inside --data-dir when given (which
+    /// is then never written to itself).
+    #[arg(long)]
+    demo_isp: bool,
 }
 
 fn main() -> ExitCode {
@@ -82,7 +89,8 @@ fn missing_display() -> Option<&'static str> {
 }
 
 fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
-    let data_dir = DataDir::resolve(args.data_dir.as_deref())?;
+    let demo_dir = args.demo_isp.then(|| demo_isp::data_dir(args.data_dir.as_deref()));
+    let data_dir = DataDir::resolve(demo_dir.as_deref().or(args.data_dir.as_deref()))?;
     let _log_guard = logging::init(&data_dir.log_dir())?;
     tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %data_dir.root().display(), "starting");
 
@@ -105,13 +113,23 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
     let settings_path = data_dir.settings_path();
     let holder = tauri::async_runtime::block_on(store.engine_holder("app")).context("starting the engines")?;
     let map_tiles = map_tiles::MapTiles::open(data_dir.root()).context("opening the map's tile cache")?;
-    let state = AppState::new(data_dir, store, secrets, cipher, holder, started);
+    let mut state = AppState::new(data_dir, store, secrets, cipher, holder, started);
+    if args.demo_isp {
+        let demo = tauri::async_runtime::block_on(demo_isp::DemoIsp::start(&state.workflows))?;
+        state.demo_isp = Some(demo_isp::DemoIspRun::new(demo));
+    }
 
-    tauri::Builder::default()
-        // First, so a second launch hands over before anything else starts.
-        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+    let builder = tauri::Builder::default();
+    // First, so a second launch hands over before anything else starts. The
+    // demo ISP runs beside the operator's app, so it is not the single one.
+    let builder = if args.demo_isp {
+        builder
+    } else {
+        builder.plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             tray::show_main_window(app);
         }))
+    };
+    builder
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_notification::init())
@@ -136,6 +154,9 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             provisioning::quit_on_signals(app.handle());
             if let Some(window) = app.get_webview_window("main") {
                 settings::apply_theme(&window, app.state::<AppState>().settings().theme);
+                if args.demo_isp {
+                    window.set_title("Headend — demo ISP")?;
+                }
             }
             Ok(())
         })
@@ -158,6 +179,8 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             commands::routers::session_window,
             commands::routers::kick_session,
             commands::routers::start_demo,
+            commands::demo_isp::explore_demo_isp,
+            commands::demo_isp::leave_demo_isp,
             commands::routers::stop_demo,
             commands::radius::get_radius_settings,
             commands::radius::radius_overview,
@@ -259,12 +282,17 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
         ])
         .build(tauri::generate_context!("../tauri.conf.json"))
         .context("building the desktop app")?
-        .run(|_app, event| {
+        .run(|app, event| match event {
             // The window hides instead of closing, so this only comes from
             // Quit (with a code); anything else must not end the engine.
-            if let RunEvent::ExitRequested { code: None, api, .. } = event {
-                api.prevent_exit();
+            RunEvent::ExitRequested { code: None, api, .. } => api.prevent_exit(),
+            RunEvent::Exit => {
+                let state = app.state::<AppState>();
+                if let Some(demo) = &state.demo_isp {
+                    demo.end(&state.secrets, state.data_dir.root());
+                }
             }
+            _ => {}
         });
     Ok(())
 }

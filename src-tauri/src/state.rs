@@ -30,6 +30,10 @@ pub struct AppState {
     pub olts: OltFleet,
     /// The simulated routers, while the demo runs.
     pub demo: tokio::sync::Mutex<Option<crate::demo::DemoNetwork>>,
+    /// This process is the demo ISP (`--demo-isp`): its devices.
+    pub demo_isp: Option<crate::demo_isp::DemoIspRun>,
+    /// The operator's app started a demo ISP that is still running.
+    pub exploring_demo: AtomicBool,
     /// When the process started, to report how long the console took to appear.
     pub started: Instant,
     /// The engine's loop, until the app quits.
@@ -96,6 +100,8 @@ impl AppState {
             provisioner,
             olts,
             demo: tokio::sync::Mutex::new(None),
+            demo_isp: None,
+            exploring_demo: AtomicBool::new(false),
             started,
             engine: Mutex::new(None),
             sweep_run: Mutex::new(None),

@@ -1,5 +1,6 @@
 //! The window: closing it hides it to the tray (the engine keeps
-//! enforcing payments and suspensions; Quit is in the tray menu), and its
+//! enforcing payments and suspensions; Quit is in the tray menu), or ends
+//! the demo ISP in a demo's window (nothing of it needs to run on), and its
 //! size and position are remembered. tauri-plugin-window-state writes its
 //! file only when the app exits normally; we also write it shortly after
 //! the operator stops moving or resizing the window, so a crash, a kill or
@@ -9,6 +10,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tauri::{AppHandle, Manager, Runtime, Window, WindowEvent};
+
+use crate::state::AppState;
 use tauri_plugin_window_state::{AppHandleExt, StateFlags};
 
 /// How long the window must stay still before its geometry is written.
@@ -21,6 +24,10 @@ pub struct GeometryChanges(AtomicU64);
 pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
     match event {
         WindowEvent::Moved(_) | WindowEvent::Resized(_) => schedule_save(window.app_handle().clone()),
+        WindowEvent::CloseRequested { .. } if window.app_handle().state::<AppState>().demo_isp.is_some() => {
+            tracing::info!("demo ISP window closed");
+            window.app_handle().exit(0);
+        }
         WindowEvent::CloseRequested { api, .. } => {
             save(window.app_handle());
             api.prevent_close();

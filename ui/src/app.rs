@@ -132,6 +132,8 @@ pub struct Console {
     pub customers_status: RwSignal<Option<String>>,
     /// How far "Save this area for offline use" has come, while it runs.
     pub map_area: RwSignal<Option<AreaProgress>>,
+    /// This window is the demo ISP.
+    pub demo_isp: RwSignal<bool>,
 }
 
 impl Console {
@@ -192,6 +194,7 @@ pub fn App() -> impl IntoView {
         invoice: RwSignal::new(None),
         map_area: RwSignal::new(None),
         customers_status: RwSignal::new(None),
+        demo_isp: RwSignal::new(false),
     };
     provide_context(console);
     Effect::new(move |_| apply_theme(console.theme.get()));
@@ -249,6 +252,7 @@ pub fn App() -> impl IntoView {
     leptos::task::spawn_local(async move {
         if let Ok(view) = ipc::call::<SettingsView>(command::GET_SETTINGS).await {
             console.theme.set(view.settings.theme);
+            console.demo_isp.set(view.demo_isp);
         }
         if let Ok(failures) = ipc::call::<Failures>(command::LIST_FAILURES).await {
             console.failures.set(failures);
@@ -342,6 +346,15 @@ fn TopBar() -> impl IntoView {
     };
     view! {
         <header class="topbar">
+            <Show when=move || console.demo_isp.get()>
+                <div class="demo-banner" id="demo-banner">
+                    <strong>"Demo ISP"</strong>
+                    <span>"Simulated routers and OLT, made-up customers: nothing here is real, and it all goes when you leave."</span>
+                    <button class="secondary small" id="leave-demo" on:click=move |_| leptos::task::spawn_local(async {
+                        let _ = ipc::call::<()>(command::LEAVE_DEMO_ISP).await;
+                    })>"Leave the demo"</button>
+                </div>
+            </Show>
             {move || console.sweep.get().filter(|p| p.running).map(|p| view! {
                 <div class="topbar-progress" id="topbar-sweep">
                     <span class="muted small">{format!("Sweeping routers: {} of {}", p.done, p.total)}</span>

@@ -80,6 +80,11 @@ pub mod command {
     pub const SESSION_SERVICE: &str = "session_service";
     pub const ROUTER_INTERFACES: &str = "router_interfaces";
     pub const START_DEMO: &str = "start_demo";
+    /// Opens the demo ISP in a window of its own (a second process, on a
+    /// throwaway data directory); this window hides until it ends.
+    pub const EXPLORE_DEMO_ISP: &str = "explore_demo_isp";
+    /// In the demo ISP's window: ends the demo (its data goes with it).
+    pub const LEAVE_DEMO_ISP: &str = "leave_demo_isp";
     pub const STOP_DEMO: &str = "stop_demo";
     /// The UI has painted its first frame.
     pub const UI_READY: &str = "ui_ready";
@@ -198,6 +203,9 @@ pub struct SettingsLimits {
 pub struct SettingsView {
     pub settings: SettingsDto,
     pub limits: SettingsLimits,
+    /// This window is the demo ISP (`headend-app --demo-isp`): the console
+    /// says so on every page and offers to leave.
+    pub demo_isp: bool,
 }
 
 /// The Settings page's backups card.

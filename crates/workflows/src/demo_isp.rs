@@ -14,6 +14,8 @@
 
 use headend_core::activity::Actor;
 use headend_core::billing::ledger::PaymentMethod;
+use headend_core::billing::money::Currency;
+use headend_core::billing::settings::BillingSettings;
 use headend_core::geo::GeoPoint;
 use headend_core::olt::{Olt, OltProfile, OltVendor};
 use headend_core::plan::{BillingCycle, Pair, RateLimit};
@@ -31,7 +33,7 @@ use crate::billing::PaymentInput;
 use crate::olts::{OltInput, ZeroTouch};
 use crate::plans::PlanInput;
 use crate::routers::RouterInput;
-use crate::{Workflows, WorkflowError};
+use crate::{WorkflowError, Workflows};
 
 /// The seed of every random choice.
 const SEED: u64 = 2026;
@@ -77,8 +79,8 @@ const SITES: [Site; 3] = [
 
 const FIRST_NAMES: [&str; 24] = [
     "Wanjiku", "Kamau", "Achieng", "Otieno", "Njeri", "Mwangi", "Akinyi", "Kiprono", "Chebet", "Mutua", "Wambui",
-    "Odhiambo", "Nyambura", "Kibet", "Atieno", "Korir", "Wairimu", "Omondi", "Jepkoech", "Njoroge", "Moraa",
-    "Ochieng", "Muthoni", "Kiplagat",
+    "Odhiambo", "Nyambura", "Kibet", "Atieno", "Korir", "Wairimu", "Omondi", "Jepkoech", "Njoroge", "Moraa", "Ochieng",
+    "Muthoni", "Kiplagat",
 ];
 const SURNAMES: [&str; 20] = [
     "Kamau", "Otieno", "Mwangi", "Wanjiru", "Ochieng", "Kiprop", "Njoroge", "Mutai", "Odhiambo", "Chege", "Kariuki",
@@ -100,8 +102,12 @@ const AREAS: [&str; 12] = [
 ];
 
 /// The plans: name, rates (upload/download), monthly price in the ISP's currency.
-const PLANS: [(&str, &str, u32); 4] =
-    [("Home 10", "5M/10M", 1_500), ("Home 25", "10M/25M", 2_500), ("Business 50", "25M/50M", 6_000), ("Fibre 100", "50M/100M", 4_000)];
+const PLANS: [(&str, &str, u32); 4] = [
+    ("Home 10", "5M/10M", 1_500),
+    ("Home 25", "10M/25M", 2_500),
+    ("Business 50", "25M/50M", 6_000),
+    ("Fibre 100", "50M/100M", 4_000),
+];
 /// Which plan a customer takes, of every twenty.
 const PLAN_OF_TWENTY: [usize; 20] = [0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 3, 3, 3];
 
@@ -141,6 +147,10 @@ impl Workflows {
         customers: usize,
     ) -> Result<SeededDemo, WorkflowError> {
         let actor = Actor::Operator;
+        let settings = self.billing_settings().await?;
+        let currency = Currency::new("KES").map_err(|e| WorkflowError::invalid("currency", e.to_string()))?;
+        let company = "Lakeside Net (demo)".to_owned();
+        self.set_billing_settings(&actor, BillingSettings { currency, company, ..settings }).await?;
         let mut added = Vec::new();
         for (site, router) in SITES.iter().zip(routers) {
             let input = RouterInput {
@@ -310,10 +320,13 @@ mod tests {
         let today = Date::constant(2026, 3, 10);
         let (a, b) = (town(300, today, 5).unwrap(), town(300, today, 5).unwrap());
         assert_eq!(csv(&a), csv(&b));
-        for status in [ServiceStatus::Pending, ServiceStatus::Inactive, ServiceStatus::Terminated, ServiceStatus::Suspended] {
+        for status in
+            [ServiceStatus::Pending, ServiceStatus::Inactive, ServiceStatus::Terminated, ServiceStatus::Suspended]
+        {
             assert!(a.iter().any(|c| c.status == status), "{status:?}");
         }
-        let past_due = a.iter().filter(|c| c.status == ServiceStatus::Active && c.next_billing < today - 5.days()).count();
+        let past_due =
+            a.iter().filter(|c| c.status == ServiceStatus::Active && c.next_billing < today - 5.days()).count();
         assert!((15..=30).contains(&past_due), "{past_due} past due");
         assert!(a.iter().all(|c| c.plan != 3 || c.site.router == SITES[0].router), "fibre only at the OLT's site");
         for c in &a {

@@ -31,6 +31,7 @@ async fn a_demo_town_with_every_kind_of_customer() {
     assert_eq!(store.pops().await.unwrap().len(), 3);
     assert_eq!(store.plans().await.unwrap().len(), 4);
     assert_eq!(seeded.olt.name, "olt-1");
+    assert_eq!(store.billing_settings().await.unwrap().currency.code(), "KES");
 
     let services = store.services().await.unwrap();
     assert_eq!(services.len(), 300);

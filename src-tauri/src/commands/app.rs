@@ -77,8 +77,9 @@ async fn health(state: &AppState) -> Answer<Health> {
     })
 }
 
-fn settings_view(s: Settings) -> SettingsView {
+fn settings_view(s: Settings, demo_isp: bool) -> SettingsView {
     SettingsView {
+        demo_isp,
         settings: SettingsDto {
             sweep_interval_secs: s.sweep_interval().as_secs(),
             notifications: s.notifications,
@@ -90,7 +91,7 @@ fn settings_view(s: Settings) -> SettingsView {
 
 #[tauri::command]
 pub fn get_settings(state: State<'_, AppState>) -> SettingsView {
-    settings_view(state.settings())
+    settings_view(state.settings(), state.demo_isp.is_some())
 }
 
 /// Saves the settings; the engine takes the new sweep interval at once.
@@ -105,7 +106,7 @@ pub fn save_settings(app: AppHandle, settings: SettingsDto) -> Answer<SettingsVi
         settings::apply_theme(&window, new.theme);
     }
     tracing::info!(sweep_secs = settings.sweep_interval_secs, notifications = new.notifications, theme = %new.theme, "settings saved");
-    Ok(settings_view(new))
+    Ok(settings_view(new, app.state::<AppState>().demo_isp.is_some()))
 }
 
 /// The UI painted its first frame: log how long the start took (the
@@ -114,4 +115,8 @@ pub fn save_settings(app: AppHandle, settings: SettingsDto) -> Answer<SettingsVi
 pub fn ui_ready(state: State<'_, AppState>) {
     let ms = state.started.elapsed().as_millis();
     tracing::info!(ms, "console interactive");
+    if state.demo_isp.is_some() {
+        // The operator's app, which started this demo, waits for this line.
+        println!("{}", super::demo_isp::READY_LINE);
+    }
 }

@@ -13,6 +13,7 @@ pub mod app;
 pub mod backups;
 pub mod billing;
 pub mod bulk;
+pub mod demo_isp;
 pub mod import;
 pub mod map;
 pub mod messages;

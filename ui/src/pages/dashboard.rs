@@ -1,7 +1,7 @@
 //! The dashboard: the network and the money at a glance.
 
 use headend_ipc::billing::{MonthDto, OverdueCustomerDto, RevenueDto, command as billing};
-use headend_ipc::{Dashboard as Counts, Health, command};
+use headend_ipc::{Dashboard as Counts, ErrorDto, Health, command};
 use leptos::prelude::*;
 
 use super::loaded;
@@ -221,7 +221,7 @@ fn NeedsYou(health: Health) -> impl IntoView {
         </div>
         <button class="card chart-card stat-button online-card" id="online-chart" on:click=move |_| console.open(Page::Sessions)>
             <div class="chart-head">
-                <h2>{move || format!("Online now: {}", crate::format::count(console.sessions.with(|s| s.total)))}</h2>
+                <h2 id="online-now">{move || format!("Online now: {}", crate::format::count(console.sessions.with(|s| s.total)))}</h2>
                 <span class="muted small">"Services online each hour, last 24 hours"</span>
             </div>
             <OnlineChart hours=online />
@@ -292,9 +292,28 @@ fn GettingStarted(counts: Counts) -> impl IntoView {
             Page::Customers,
         ),
     ];
+    let demo_error = RwSignal::new(None::<ErrorDto>);
+    let opening = RwSignal::new(false);
+    let explore = move |_| {
+        leptos::task::spawn_local(async move {
+            let answer = ipc::call::<()>(command::EXPLORE_DEMO_ISP).await;
+            opening.set(answer.is_ok());
+            demo_error.set(answer.err());
+        })
+    };
     view! {
         <section class="card getting-started" id="getting-started">
             <h2>"Get started"</h2>
+            <Show when=move || !console.demo_isp.get()>
+                <div class="demo-offer">
+                    <p class="muted">"Not ready to connect your network? Look around a whole small ISP first: three routers and an OLT, simulated on this computer, with a town of customers, live sessions, bills and payments. It opens in a window of its own, on data of its own: yours is not touched."</p>
+                    <button class="secondary" id="explore-demo-isp" on:click=explore>"Explore a demo ISP"</button>
+                    <Show when=move || opening.get()>
+                        <span class="muted small" id="demo-opening">"The demo opens in its own window in a few seconds; this one comes back when you leave it."</span>
+                    </Show>
+                    {move || demo_error.get().map(|e| view! { <ErrorBox error=e /> })}
+                </div>
+            </Show>
             <ol>
                 {steps
                     .into_iter()

@@ -68,23 +68,39 @@ pub fn Sessions() -> impl IntoView {
         first: ((scroll_top.get() / ROW_HEIGHT) as u32).saturating_sub(OVERSCAN),
         count: (viewport.get() / ROW_HEIGHT).ceil() as u32 + 2 * OVERSCAN,
     });
-    // The answer to an older ask that arrives late is dropped.
+    // Once a second (the console's clock), one update of the page: the
+    // uptimes and, when the sessions or the query changed, the rows asked
+    // for again, set together so WebKit paints one frame for both. The
+    // answer to an older ask that arrives late is dropped.
+    let now = RwSignal::new(console.clock.get_untracked());
     let asked = StoredValue::new(0_u64);
+    let last_asked = StoredValue::new(None::<(SessionQuery, u64, u32)>);
     Effect::new(move |_| {
-        let query = wanted.get();
-        console.sessions.track();
-        refresh.track();
+        let clock = console.clock.get();
+        let key = (wanted.get(), console.sessions.get().version, refresh.get());
+        if last_asked.with_value(|last| last.as_ref() == Some(&key)) {
+            now.set(clock);
+            return;
+        }
+        last_asked.set_value(Some(key.clone()));
         let ask = asked.get_value() + 1;
         asked.set_value(ask);
         leptos::task::spawn_local(async move {
-            if let Ok(answer) = ipc::invoke::<_, SessionWindow>(command::SESSION_WINDOW, QueryArgs { query }).await
-                && asked.get_value() == ask
+            let answer = ipc::invoke::<_, SessionWindow>(command::SESSION_WINDOW, QueryArgs { query: key.0 }).await;
+            if asked.get_value() != ask {
+                return;
+            }
+            now.set(clock);
+            if let Ok(answer) = answer
                 && shown.with_untracked(|s| *s != answer)
             {
                 shown.set(answer);
             }
         });
     });
+    // Styles and texts that change only when these do.
+    let first = Memo::new(move |_| shown.with(|s| s.first));
+    let counts = Memo::new(move |_| shown.with(|s| (s.matched, s.total)));
     // Options change only when a router gains its first session or loses its last.
     let routers =
         Memo::new(move |_| shown.with(|s| s.routers.iter().map(|r| (r.id, r.name.clone())).collect::<Vec<_>>()));
@@ -121,7 +137,7 @@ pub fn Sessions() -> impl IntoView {
     view! {
         <PageHeader title="Live sessions" subtitle="Who is online right now, on every router, as it happens." />
         <Show
-            when=move || shown.with(|s| s.total > 0) || !search.get().is_empty()
+            when=move || counts.with(|(_, total)| *total > 0) || !search.get().is_empty()
             fallback=move || view! {
                 <EmptyState
                     icon=Icon::Pulse
@@ -147,7 +163,7 @@ pub fn Sessions() -> impl IntoView {
                     {move || routers.get().into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
                 </select>
                 <span class="muted" id="session-count">
-                    {move || shown.with(|s| format!("{} of {} sessions", format::count(s.matched), format::count(s.total)))}
+                    {move || counts.with(|(matched, total)| format!("{} of {} sessions", format::count(*matched), format::count(*total)))}
                 </span>
             </div>
             {move || kick_error.get().map(|e| view! { <ErrorBox error=e /> })}
@@ -159,13 +175,13 @@ pub fn Sessions() -> impl IntoView {
                 </div>
                 <div class="vlist" id="sessions-list" node_ref=list_ref
                     on:scroll=move |_| if let Some(el) = list_ref.get() { scroll_top.set(f64::from(el.scroll_top())) }>
-                    <div class="vspace" style:height=move || format!("{}px", shown.with(|s| s.matched) as f64 * ROW_HEIGHT)>
-                        <div class="vwindow" style:transform=move || format!("translateY({}px)", f64::from(shown.with(|s| s.first)) * ROW_HEIGHT)>
+                    <div class="vspace" style:height=move || format!("{}px", counts.with(|(matched, _)| *matched) as f64 * ROW_HEIGHT)>
+                        <div class="vwindow" style:transform=move || format!("translateY({}px)", f64::from(first.get()) * ROW_HEIGHT)>
                             // Keyed by the whole row: a row that did not change keeps its nodes.
                             <For each=move || shown.with(|s| s.rows.clone()) key=|row| row.clone() let:row>
                                 {
                                     let since = row.since;
-                                    let uptime = move || format::duration(u64::try_from(console.clock.get() - since).unwrap_or(0));
+                                    let uptime = move || format::duration(u64::try_from(now.get() - since).unwrap_or(0));
                                     let session = SessionUser { router_id: row.router_id, user: row.user.clone() };
                                     let target = Arc::new(row.clone());
                                     view! {
