@@ -302,10 +302,10 @@ fn OltList(
         </div>
         <p class="muted small thresholds-note">
             {format!(
-                "ONU Rx: weak below {} dBm, critical below {} or above {} dBm. Every OLT is swept every {} min. Change these with ",
+                "ONU Rx: weak below {} dBm, critical below {} or above {} dBm. Every OLT is swept every {} min. ",
                 threshold(t.warning_below), threshold(t.critical_below), threshold(t.critical_above), view.sweep_minutes
             )}
-            <code>"headend olt settings"</code>"."
+            <button class="link" id="olt-settings-link" on:click=move |_| console.open(Page::Settings)>"Change these in Settings"</button>"."
         </p>
     }
 }
