@@ -121,6 +121,7 @@ async fn through_the_app(app: &Client, router_port: u16) -> anyhow::Result<()> {
         warning_dbm: "-26".into(),
         critical_dbm: "-28.5".into(),
         overload_dbm: "-7".into(),
+        raw_days: "3".into(),
         history_days: "60".into(),
         log_days: "30".into(),
     };
@@ -184,7 +185,11 @@ fn through_the_cli(dir: &Path, router_port: u16) -> anyhow::Result<()> {
     cli(dir, &[&["policy", "set"][..], &policy, &["--static-queues", "true", "--max-attempts", "5"]].concat(), None)?;
     cli(dir, &["policy", "router", "core-1", "remove"], None)?;
     let signal = ["--sweep-minutes", "10", "--warning", "-26", "--critical", "-28.5", "--overload", "-7"];
-    cli(dir, &[&["olt", "settings"][..], &signal, &["--history-days", "60", "--log-days", "30"]].concat(), None)?;
+    cli(
+        dir,
+        &[&["olt", "settings"][..], &signal, &["--raw-days", "3", "--history-days", "60", "--log-days", "30"]].concat(),
+        None,
+    )?;
     cli(dir, &["olt", "zero-touch", "1", "--serial", "HWTC0B086EA9", "--vlan", "120"], None)?;
     cli(dir, &["olt", "plan-profile", "Home 20", "--line", "10", "--service", "20", "--vlan", "100"], None)?;
     cli(dir, &["service", "bulk", "1", "--activate"], None)?;

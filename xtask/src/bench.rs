@@ -40,6 +40,12 @@
 //!   time to FreeRADIUS's row. The program is
 //!   `crates/provision/examples/bench_radius.rs`, run in a D-Bus session
 //!   with an unlocked keyring.
+//! - `signal-history [--onus N] [--days D]`: the ONU signal history's size
+//!   in a real SQLite file after D days (90) of 5-minute sweeps of N ONUs
+//!   (1,000) with the retention pass applied hourly: rows and bytes per
+//!   ONU and day, raw and hourly, the file's size, the pass's batches, and
+//!   a linear extrapolation to 128,000 ONUs (said so in the JSON). The
+//!   program is `crates/store/examples/bench_signal_history.rs`.
 //! - `kills` and `chaos`: crashes and faults (see `bench_resilience.rs`).
 
 use std::path::{Path, PathBuf};
@@ -60,9 +66,10 @@ pub const MESSAGES_SESSION_COMMAND: &str = "__bench-messages";
 pub const RADIUS_SESSION_COMMAND: &str = "__bench-radius";
 const RUNS: usize = 3;
 
-/// Runs benchmark `name`; only `kills` and `chaos` take `options`.
+/// Runs benchmark `name`; only `kills`, `chaos` and `signal-history` take
+/// `options`.
 pub fn run(name: &str, options: &[String]) -> anyhow::Result<()> {
-    if !options.is_empty() && !matches!(name, "kills" | "chaos") {
+    if !options.is_empty() && !matches!(name, "kills" | "chaos" | "signal-history") {
         bail!("benchmark {name} takes no options");
     }
     match name {
@@ -71,6 +78,12 @@ pub fn run(name: &str, options: &[String]) -> anyhow::Result<()> {
         "routeros" => process::cargo(&["run", "--release", "--quiet", "-p", "headend", "--example", "bench-routeros"]),
         "live-sessions" => crate::bench_live::run(),
         "olt" => process::cargo(&["run", "--release", "--quiet", "-p", "headend-olt", "--example", "bench-olt"]),
+        "signal-history" => {
+            let mut args =
+                vec!["run", "--release", "--quiet", "-p", "headend-store", "--example", "bench-signal-history", "--"];
+            args.extend(options.iter().map(String::as_str));
+            process::cargo(&args)
+        }
         "billing" => {
             process::cargo(&["run", "--release", "--quiet", "-p", "headend-workflows", "--example", "bench-billing"])
         }
@@ -106,7 +119,7 @@ pub fn run(name: &str, options: &[String]) -> anyhow::Result<()> {
             process::run(&mut test::desktop_session(RADIUS_SESSION_COMMAND)?)
         }
         other => bail!(
-            "unknown benchmark {other:?}; available: startup, routeros, live-sessions, provisioning, olt, billing, messages, radius, kills, chaos"
+            "unknown benchmark {other:?}; available: startup, routeros, live-sessions, provisioning, olt, billing, messages, radius, signal-history, kills, chaos"
         ),
     }
 }

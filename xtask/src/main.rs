@@ -38,7 +38,8 @@ commands:
                        Windows (and on Linux with --tauri-cli)
   bench NAME           run a benchmark and print JSON (NAME: startup, routeros,
                        live-sessions, provisioning, olt, billing, messages,
-                       radius, kills [--kills N], chaos [--minutes N])
+                       radius, signal-history [--onus N] [--days D],
+                       kills [--kills N], chaos [--minutes N])
   setup [--for-tests]  install what is missing, build nothing";
 
 fn main() -> ExitCode {

@@ -521,7 +521,7 @@ async fn signal_settings_are_bounded_and_kept() {
     let shown = lab.run(&["--json", "olt", "settings"]).await.ok().json();
     assert_eq!(
         shown,
-        serde_json::json!({"sweep_minutes": 5, "warning_dbm": -27.0, "critical_dbm": -29.0, "overload_dbm": -8.0, "history_days": 30, "log_days": 14})
+        serde_json::json!({"sweep_minutes": 5, "warning_dbm": -27.0, "critical_dbm": -29.0, "overload_dbm": -8.0, "raw_days": 2, "history_days": 90, "log_days": 14})
     );
     let set = lab
         .run(&["--json", "olt", "settings", "--sweep-minutes", "10", "--warning", "-26.5", "--history-days", "60"])
@@ -535,6 +535,12 @@ async fn signal_settings_are_bounded_and_kept() {
     assert_eq!(lab.run(&["--json", "olt", "settings"]).await.ok().json(), set);
     lab.run(&["olt", "settings", "--sweep-minutes", "61"]).await.clear_error("every 1 to 60 minutes");
     lab.run(&["olt", "settings", "--warning", "-30"]).await.clear_error("in order");
+    lab.run(&["olt", "settings", "--raw-days", "61"]).await.clear_error("every reading is kept 1 to 30 days");
+    lab.run(&["olt", "settings", "--raw-days", "7", "--history-days", "5"])
+        .await
+        .clear_error("from the days of every reading (7)");
+    let set = lab.run(&["--json", "olt", "settings", "--raw-days", "7"]).await.ok().json();
+    assert_eq!((set["raw_days"].as_u64(), set["history_days"].as_u64()), (Some(7), Some(60)));
     let text = lab.run(&["olt", "settings"]).await.ok().stdout;
     assert!(text.contains("every 10 min") && text.contains("-26.5 dBm"), "{text}");
 }

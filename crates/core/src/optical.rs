@@ -23,6 +23,10 @@ use crate::event::Notice;
 use crate::ids::{OltId, OnuId, ServiceId};
 use crate::olt::OnuState;
 
+mod history;
+
+pub use history::{HOUR_SECONDS, SignalRetention, SignalRetentionError, hour_start};
+
 /// How far past a threshold a reading must come back before an alert
 /// steps down.
 pub const HYSTERESIS_DB: f64 = 0.5;
@@ -40,7 +44,7 @@ pub enum ThresholdError {
     Order { critical_below: f64, warning_below: f64, critical_above: f64 },
     #[error("the signal sweep runs every {min} to {max} minutes, not {0}", min = SignalPolicy::INTERVAL_MIN, max = SignalPolicy::INTERVAL_MAX)]
     Interval(u16),
-    #[error("history is kept {min} to {max} days, not {0}", min = SignalPolicy::RETENTION_MIN, max = SignalPolicy::RETENTION_MAX)]
+    #[error("the OLT command log is kept {min} to {max} days, not {0}", min = SignalPolicy::RETENTION_MIN, max = SignalPolicy::RETENTION_MAX)]
     Retention(u16),
 }
 
@@ -138,7 +142,7 @@ impl RxBand {
 pub struct SignalPolicy {
     interval_minutes: u16,
     pub thresholds: Thresholds,
-    history_days: u16,
+    pub retention: SignalRetention,
     command_log_days: u16,
 }
 
@@ -147,7 +151,7 @@ impl Default for SignalPolicy {
         Self {
             interval_minutes: Self::INTERVAL_DEFAULT,
             thresholds: Thresholds::default(),
-            history_days: Self::HISTORY_DEFAULT,
+            retention: SignalRetention::default(),
             command_log_days: Self::COMMAND_LOG_DEFAULT,
         }
     }
@@ -159,10 +163,9 @@ impl SignalPolicy {
     pub const INTERVAL_MIN: u16 = 1;
     /// Slower than this, a failing fibre is seen too late.
     pub const INTERVAL_MAX: u16 = 60;
-    /// Signal history kept (days of charts), by default.
-    pub const HISTORY_DEFAULT: u16 = 30;
     /// OLT command log kept, by default.
     pub const COMMAND_LOG_DEFAULT: u16 = 14;
+    /// The OLT command log's bounds, in days.
     pub const RETENTION_MIN: u16 = 1;
     pub const RETENTION_MAX: u16 = 400;
 
@@ -180,16 +183,6 @@ impl SignalPolicy {
             return Err(ThresholdError::Interval(minutes));
         }
         self.interval_minutes = minutes;
-        Ok(())
-    }
-
-    /// Days of signal history kept.
-    pub fn history_days(&self) -> u16 {
-        self.history_days
-    }
-
-    pub fn set_history_days(&mut self, days: u16) -> Result<(), ThresholdError> {
-        self.history_days = Self::retention(days)?;
         Ok(())
     }
 
@@ -376,10 +369,11 @@ mod tests {
         p.set_interval_minutes(60).unwrap();
         p.set_interval_minutes(1).unwrap();
         assert_eq!(p.interval_minutes(), 1);
-        assert_eq!(p.set_history_days(0), Err(ThresholdError::Retention(0)));
-        p.set_history_days(7).unwrap();
+        assert_eq!(p.set_command_log_days(0), Err(ThresholdError::Retention(0)));
+        assert_eq!(p.set_command_log_days(401), Err(ThresholdError::Retention(401)));
         p.set_command_log_days(400).unwrap();
-        assert_eq!((p.history_days(), p.command_log_days()), (7, 400));
+        assert_eq!(p.command_log_days(), 400);
+        assert_eq!(p.retention, SignalRetention::default());
     }
 
     #[test]

@@ -115,7 +115,9 @@ impl SessionRetention {
     }
 }
 
-fn days_before(now: Timestamp, days: u16) -> Timestamp {
+/// `days` days of 24 hours before `now` (the start of time if that is
+/// before it).
+pub fn days_before(now: Timestamp, days: u16) -> Timestamp {
     now.checked_sub(SignedDuration::from_hours(24 * i64::from(days))).unwrap_or(Timestamp::MIN)
 }
 

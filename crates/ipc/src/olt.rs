@@ -285,6 +285,8 @@ pub struct OnuDetail {
     pub to: i64,
     /// Points further apart than this are not joined (readings missing).
     pub max_gap_secs: i64,
+    /// How long every reading is kept; older history is hourly.
+    pub raw_days: u16,
     /// How long history is kept.
     pub history_days: u16,
     /// Newest first.
@@ -470,12 +472,17 @@ pub struct SignalSettingsDto {
     pub critical_dbm: f64,
     /// ONU Rx above this is critical (an overloaded receiver), dBm.
     pub overload_dbm: f64,
+    /// Days of every reading, then hourly lowest, mean and highest.
+    pub raw_days: u16,
+    /// Days of history in all, the raw days included.
     pub history_days: u16,
     pub log_days: u16,
     pub min_minutes: u16,
     pub max_minutes: u16,
     pub min_days: u16,
     pub max_days: u16,
+    /// The most days of every reading.
+    pub max_raw_days: u16,
 }
 
 /// The form as typed: numbers as text, so the app says what is wrong.
@@ -485,6 +492,7 @@ pub struct SignalSettingsForm {
     pub warning_dbm: String,
     pub critical_dbm: String,
     pub overload_dbm: String,
+    pub raw_days: String,
     pub history_days: String,
     pub log_days: String,
 }

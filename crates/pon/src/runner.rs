@@ -1,14 +1,15 @@
 //! The OLT engine's loop: every OLT's signal sweep at the interval the
 //! database says (5 minutes by default), zero-touch provisioning every
 //! `ztp_interval` (it reads autofind only while a service waits for its
-//! ONU), and once an hour the history and command log older than their
-//! retention pruned. A round still running when the next is due is not
+//! ONU), and once an hour the signal history's retention applied (readings
+//! past the raw window rolled up into hours, hours past the history kept
+//! deleted) and the command log past its retention pruned. A round still running when the next is due is not
 //! doubled: the next one waits for its turn.
 
 use std::time::Duration;
 
 use headend_core::optical::SignalPolicy;
-use jiff::SignedDuration;
+use headend_core::sessions::days_before;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
@@ -96,7 +97,8 @@ impl OltFleet {
         }
     }
 
-    /// Deletes history and command log past their retention.
+    /// Applies the signal history's retention and deletes the command log
+    /// past its own.
     pub async fn prune(&self) {
         let store = self.store();
         let policy = match store.signal_policy().await {
@@ -107,14 +109,19 @@ impl OltFleet {
             }
         };
         let now = self.now();
-        let days = |d: u16| SignedDuration::from_hours(24 * i64::from(d));
-        let before = now.checked_sub(days(policy.history_days())).unwrap_or(now);
-        match store.prune_signal_history(before).await {
-            Ok(n) if n > 0 => tracing::info!(rows = n, "pruned old ONU signal history"),
+        match store.apply_signal_retention(policy.retention, now).await {
+            Ok(pass) if pass.rolled_up > 0 || pass.deleted > 0 => tracing::info!(
+                rolled_up = pass.rolled_up,
+                hours = pass.hours,
+                deleted = pass.deleted,
+                batches = pass.batches,
+                longest_batch = ?pass.longest_batch,
+                "rolled up and pruned ONU signal history"
+            ),
             Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "cannot prune the signal history"),
+            Err(e) => tracing::warn!(error = %e, "cannot apply the signal history's retention"),
         }
-        let before = now.checked_sub(days(policy.command_log_days())).unwrap_or(now);
+        let before = days_before(now, policy.command_log_days());
         match store.prune_olt_log(before).await {
             Ok(n) if n > 0 => tracing::info!(rows = n, "pruned old OLT command log"),
             Ok(_) => {}

@@ -278,6 +278,15 @@ async fn signal_sweep(vendor: OltVendor) {
     );
     assert!(log.iter().all(|e| !e.command.contains("admin") && !e.reply.contains("Password:admin")));
     assert!(sim.stats().max_sessions_open <= 2, "{:?}", sim.stats());
+
+    // Three days on, the engine's hourly pass has rolled them into hours.
+    lab.clock.advance(SignedDuration::from_hours(72));
+    fleet.prune().await;
+    let hours = lab.store.signal_history(onu.id, Timestamp::MIN, Timestamp::MAX).await.unwrap();
+    assert!(!hours.is_empty() && hours.iter().all(|p| p.hourly), "{hours:?}");
+    assert_eq!(hours.iter().map(|p| p.samples).sum::<u32>(), 4);
+    let lowest = hours.iter().filter_map(|p| p.low.onu_rx).reduce(f64::min).unwrap();
+    assert!((lowest - levels[2]).abs() < 0.01, "{lowest} {levels:?}");
     fleet.close().await;
 }
 

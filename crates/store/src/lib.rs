@@ -36,8 +36,8 @@ pub use store::{
 };
 pub use store::{
     AlertQuery, AutofindRow, AutofindSeen, NewOltLogEntry, OdpRow, OltHealth, OltLogEntry, OltLogOutcome, OltOverview,
-    OltQueueEntry, OltQueueRow, OnuAlert, OnuRow, OnuSeen, PonPortRow, REPLY_LIMIT, ServiceOnu, SignalPoint,
-    SignalSample, SyncedOnu, ZtpAttempt, ZtpCandidate,
+    OltQueueEntry, OltQueueRow, OnuAlert, OnuHistory, OnuRow, OnuSeen, PonPortRow, REPLY_LIMIT, ServiceOnu,
+    SignalPoint, SignalRetentionPass, SignalSample, SyncedOnu, ZtpAttempt, ZtpCandidate,
 };
 pub use store::{
     AllocationRecord, BillingDates, BillingRow, Coupon, CustomerExportRow, InvoiceDetail, InvoiceExportRow,

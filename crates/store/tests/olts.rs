@@ -4,15 +4,15 @@
 #![allow(clippy::unwrap_used)]
 
 use headend_core::olt::{OltProfile, OltVendor, OnuState};
-use headend_core::optical::{AlertChange, AlertLevel, SignalPolicy, Thresholds};
+use headend_core::optical::{AlertChange, AlertLevel, SignalPolicy, SignalRetention, Thresholds};
 use headend_core::plan::{BillingCycle, RateLimit};
 use headend_core::queue::{Backoff, OltAction, QueueStatus};
 use headend_core::router::Transport;
 use headend_core::service::{Access, ServiceStatus};
-use headend_core::{OltId, PlanId, ServiceId};
+use headend_core::{OltId, OnuId, PlanId, ServiceId};
 use headend_store::{
     AlertQuery, AutofindSeen, NewCustomer, NewOdp, NewOlt, NewOltLogEntry, NewPlan, NewRouter, NewService,
-    OltLogOutcome, OnuSeen, REPLY_LIMIT, ServiceOnu, SignalSample, Store, StoreError,
+    OltLogOutcome, OnuSeen, REPLY_LIMIT, ServiceOnu, SignalPoint, SignalSample, Store, StoreError,
 };
 use jiff::{SignedDuration, Timestamp};
 use rust_decimal::Decimal;
@@ -243,11 +243,149 @@ async fn signal_history_and_latest_reading() {
     let row = store.onu(onu).await.unwrap().unwrap();
     assert_eq!((row.onu_rx, row.signal_at), (None, Some(at("2026-11-25T10:15:00Z"))));
 
-    assert_eq!(store.prune_signal_history(at("2026-11-25T10:05:00Z")).await.unwrap(), 1);
-    assert_eq!(store.signal_history(onu, Timestamp::MIN, Timestamp::MAX).await.unwrap().len(), 2);
-    // Deregistering takes the history with it.
+    assert!(history.iter().all(|p| !p.hourly && p.samples == 1 && p.low == p.sample && p.high == p.sample));
+    // Deregistering an ONU linked to no service takes the history with it.
     store.remove_onu(olt, "0/1/0", 0).await.unwrap();
     assert!(store.signal_history(onu, Timestamp::MIN, Timestamp::MAX).await.unwrap().is_empty());
+}
+
+/// Every 5 minutes from `from` until before `to`: ONU Rx falling 0.1 dB a
+/// reading through each hour (-20.0 to -21.1), OLT Rx never read.
+async fn sweeps(store: &Store, onu: OnuId, from: &str, to: &str) {
+    let mut t = at(from);
+    while t < at(to) {
+        let step = (t.as_second() % 3600) / 300;
+        let sample = SignalSample {
+            onu_rx: Some(-20.0 - 0.1 * step as f64),
+            onu_tx: Some(2.0),
+            temperature: Some(40.0 + step as f64),
+            voltage: Some(3.3),
+            ..SignalSample::default()
+        };
+        store.record_signals(&[(onu, sample)], t).await.unwrap();
+        t += SignedDuration::from_mins(5);
+    }
+}
+
+#[tokio::test]
+async fn retention_rolls_whole_hours_up_and_drops_what_is_past_the_history() {
+    let (_dir, store) = open().await;
+    let olt = store.add_olt(&new_olt("o")).await.unwrap();
+    let onu = store
+        .sync_onus(olt, &[seen("0/1/0", 0, "HWTC00000001", OnuState::Online)], None, at("2026-11-20T00:00:00Z"))
+        .await
+        .unwrap()[0]
+        .id;
+    sweeps(&store, onu, "2026-11-20T00:00:00Z", "2026-11-25T12:35:00Z").await;
+    let retention = SignalRetention::new(2, 4).unwrap();
+    let now = at("2026-11-25T12:34:00Z");
+
+    let pass = store.apply_signal_retention(retention, now).await.unwrap();
+    // Rolled up: 20 Nov 00:00 to 23 Nov 12:00, the hour the raw window
+    // starts in (12:34) staying raw: 84 hours of 12 readings.
+    assert_eq!((pass.rolled_up, pass.hours), (84 * 12, 84));
+    // Deleted: the hours before 21 Nov 12:34, 21 Nov 12:00 included.
+    assert_eq!(pass.deleted, 24 + 13);
+    assert!(pass.batches > 1 && pass.longest_batch <= pass.batch_time);
+    // Again at the same instant: nothing left to do.
+    let again = store.apply_signal_retention(retention, now).await.unwrap();
+    assert_eq!((again.rolled_up, again.hours, again.deleted), (0, 0, 0));
+
+    let all = store.signal_history(onu, Timestamp::MIN, Timestamp::MAX).await.unwrap();
+    let (hourly, raw): (Vec<&SignalPoint>, Vec<&SignalPoint>) = all.iter().partition(|p| p.hourly);
+    assert_eq!((hourly.len(), raw.len()), (47, 48 * 12 + 7));
+    assert_eq!(hourly[0].at, at("2026-11-21T13:00:00Z"));
+    assert_eq!(hourly.last().unwrap().at, at("2026-11-23T11:00:00Z"));
+    assert_eq!(raw[0].at, at("2026-11-23T12:00:00Z"));
+    assert!(all.windows(2).all(|w| w[0].at < w[1].at), "oldest first, hours before readings");
+    let hour = hourly[0];
+    assert_eq!(hour.samples, 12);
+    assert_eq!((hour.low.onu_rx, hour.sample.onu_rx, hour.high.onu_rx), (Some(-21.1), Some(-20.55), Some(-20.0)));
+    assert_eq!(
+        (hour.low.temperature, hour.sample.temperature, hour.high.temperature),
+        (Some(40.0), Some(45.5), Some(51.0))
+    );
+    assert_eq!((hour.sample.onu_tx, hour.sample.olt_rx, hour.sample.voltage), (Some(2.0), None, None));
+
+    // A chart's range starting mid-hour gets that hour, and the readings.
+    let range = store.signal_history(onu, at("2026-11-23T10:30:00Z"), at("2026-11-23T12:10:00Z")).await.unwrap();
+    let ats: Vec<_> = range.iter().map(|p| (p.at, p.hourly)).collect();
+    assert_eq!(
+        ats,
+        [
+            (at("2026-11-23T10:00:00Z"), true),
+            (at("2026-11-23T11:00:00Z"), true),
+            (at("2026-11-23T12:00:00Z"), false),
+            (at("2026-11-23T12:05:00Z"), false),
+            (at("2026-11-23T12:10:00Z"), false),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_removed_onus_history_stays_with_its_service() {
+    let (_dir, store) = open().await;
+    let (_, svc) = service(&store, None).await;
+    let olt = store.add_olt(&new_olt("o")).await.unwrap();
+    let first = seen("0/1/0", 0, "HWTC00000001", OnuState::Online);
+    let onu = store.upsert_onu(olt, &first, Some(svc), at("2026-11-20T00:00:00Z")).await.unwrap();
+    sweeps(&store, onu, "2026-11-20T00:00:00Z", "2026-11-23T10:30:00Z").await;
+    let retention = SignalRetention::new(2, 30).unwrap();
+    store.apply_signal_retention(retention, at("2026-11-23T10:30:00Z")).await.unwrap();
+    let before = store.signal_history(onu, Timestamp::MIN, Timestamp::MAX).await.unwrap();
+    assert!(before.iter().any(|p| p.hourly) && before.iter().any(|p| !p.hourly));
+
+    // Deregistered: its hours, and its readings as hours (10:00 to 10:25
+    // included), stay with the service.
+    assert!(store.remove_onu(olt, "0/1/0", 0).await.unwrap());
+    let kept = store.service_signal_history(svc, Timestamp::MIN, Timestamp::MAX).await.unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!((kept[0].serial.as_str(), kept[0].onu), ("HWTC00000001", None));
+    let points = &kept[0].points;
+    assert!(points.iter().all(|p| p.hourly));
+    assert_eq!(points.len(), 3 * 24 + 11);
+    assert_eq!(points.iter().map(|p| p.samples).sum::<u32>(), before.iter().map(|p| p.samples).sum::<u32>());
+    let last = points.last().unwrap();
+    assert_eq!(
+        (last.at, last.samples, last.low.onu_rx, last.high.onu_rx),
+        (at("2026-11-23T10:00:00Z"), 6, Some(-20.5), Some(-20.0))
+    );
+
+    // Its replacement is the current ONU; the old one's history comes first.
+    let second = seen("0/1/0", 0, "HWTC00000002", OnuState::Online);
+    let replacement = store.upsert_onu(olt, &second, Some(svc), at("2026-11-23T11:00:00Z")).await.unwrap();
+    sweeps(&store, replacement, "2026-11-23T11:00:00Z", "2026-11-23T11:30:00Z").await;
+    let both = store.service_signal_history(svc, at("2026-11-23T00:00:00Z"), at("2026-11-24T00:00:00Z")).await.unwrap();
+    let summary: Vec<_> = both.iter().map(|h| (h.serial.as_str(), h.onu, h.points.len())).collect();
+    assert_eq!(summary, [("HWTC00000001", None, 11), ("HWTC00000002", Some(replacement), 6)]);
+
+    // The OLT no longer lists it, and it comes back: one history per serial.
+    store.sync_onus(olt, &[], None, at("2026-11-23T11:30:00Z")).await.unwrap();
+    let back = store.upsert_onu(olt, &second, Some(svc), at("2026-11-23T11:40:00Z")).await.unwrap();
+    sweeps(&store, back, "2026-11-23T11:40:00Z", "2026-11-23T12:00:00Z").await;
+    let merged =
+        store.service_signal_history(svc, at("2026-11-23T00:00:00Z"), at("2026-11-24T00:00:00Z")).await.unwrap();
+    let summary: Vec<_> = merged.iter().map(|h| (h.serial.as_str(), h.onu, h.points.len())).collect();
+    assert_eq!(summary, [("HWTC00000001", None, 11), ("HWTC00000002", Some(back), 1 + 4)]);
+    // A range before the replacement: only the first ONU had readings.
+    let early =
+        store.service_signal_history(svc, at("2026-11-21T00:00:00Z"), at("2026-11-21T05:00:00Z")).await.unwrap();
+    let summary: Vec<_> = early.iter().map(|h| (h.serial.as_str(), h.onu, h.points.len())).collect();
+    assert_eq!(summary, [("HWTC00000001", None, 6), ("HWTC00000002", Some(back), 0)]);
+
+    // Removing the OLT keeps the current ONU's history too.
+    store.remove_olt(olt).await.unwrap();
+    let after = store.service_signal_history(svc, Timestamp::MIN, Timestamp::MAX).await.unwrap();
+    assert_eq!(
+        after.iter().map(|h| (h.serial.as_str(), h.onu)).collect::<Vec<_>>(),
+        [("HWTC00000001", None), ("HWTC00000002", None)]
+    );
+    assert_eq!(after[1].points.iter().map(|p| p.samples).sum::<u32>(), 6 + 4);
+
+    // Past the history kept, former ONUs' hours go too.
+    let pass = store.apply_signal_retention(retention, at("2026-12-23T12:00:00Z")).await.unwrap();
+    assert_eq!(pass.deleted, 3 * 24 + 11 + 2);
+    assert!(store.service_signal_history(svc, Timestamp::MIN, Timestamp::MAX).await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -345,7 +483,7 @@ async fn signal_policy_defaults_and_round_trip() {
     let mut policy = SignalPolicy::default();
     policy.set_interval_minutes(10).unwrap();
     policy.thresholds = Thresholds::new(-26.0, -28.5, -7.0).unwrap();
-    policy.set_history_days(60).unwrap();
+    policy.retention = SignalRetention::new(3, 60).unwrap();
     store.set_signal_policy(&policy).await.unwrap();
     assert_eq!(store.signal_policy().await.unwrap(), policy);
 }

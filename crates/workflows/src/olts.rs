@@ -5,7 +5,7 @@
 use headend_core::activity::{Actor, Subject};
 use headend_core::geo::GeoPoint;
 use headend_core::olt::{AuthorizeDefaults, Olt, OltProfile, OltVendor, valid_vlan};
-use headend_core::optical::{SignalPolicy, Thresholds};
+use headend_core::optical::{SignalPolicy, SignalRetention, SignalRetentionError, Thresholds};
 use headend_core::queue::OltAction;
 use headend_core::{OltId, OnuId, PlanId, ServiceId};
 use headend_olt::{AuthorizeRequest, OnuRef, PonPort, SerialNumber, Vlan};
@@ -346,8 +346,14 @@ impl Workflows {
             )
             .map_err(|e| invalid("thresholds", &e))?;
         }
-        if let Some(d) = change.history_days {
-            policy.set_history_days(d).map_err(|e| invalid("history_days", &e))?;
+        if change.raw_days.is_some() || change.history_days.is_some() {
+            let r = policy.retention;
+            let (raw, history) =
+                (change.raw_days.unwrap_or(r.raw_days()), change.history_days.unwrap_or(r.history_days()));
+            policy.retention = SignalRetention::new(raw, history).map_err(|e| match e {
+                SignalRetentionError::Raw(_) => invalid("raw_days", &e),
+                SignalRetentionError::History { .. } => invalid("history_days", &e),
+            })?;
         }
         if let Some(d) = change.log_days {
             policy.set_command_log_days(d).map_err(|e| invalid("log_days", &e))?;
@@ -367,6 +373,8 @@ pub struct SignalChange {
     pub warning: Option<f64>,
     pub critical: Option<f64>,
     pub overload: Option<f64>,
+    /// Days of every reading, before they are rolled up into hours.
+    pub raw_days: Option<u16>,
     pub history_days: Option<u16>,
     pub log_days: Option<u16>,
 }
@@ -375,12 +383,13 @@ pub struct SignalChange {
 pub fn describe_signal(policy: &SignalPolicy) -> String {
     let t = policy.thresholds;
     format!(
-        "signal sweep every {} min; ONU Rx warning below {} dBm, critical below {} or above {} dBm; history kept {} days, command log {} days",
+        "signal sweep every {} min; ONU Rx warning below {} dBm, critical below {} or above {} dBm; every reading kept {} days, then hourly until {} days; command log {} days",
         policy.interval_minutes(),
         t.warning_below(),
         t.critical_below(),
         t.critical_above(),
-        policy.history_days(),
+        policy.retention.raw_days(),
+        policy.retention.history_days(),
         policy.command_log_days()
     )
 }

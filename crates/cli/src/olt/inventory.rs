@@ -99,7 +99,11 @@ pub struct SettingsArgs {
     /// ONU Rx above this is critical: an overloaded receiver (dBm), e.g. -8.
     #[arg(long, value_name = "DBM", allow_hyphen_values = true)]
     overload: Option<f64>,
-    /// Days of signal history kept.
+    /// Days every reading is kept, before it is rolled up into hourly
+    /// lowest, mean and highest (1-30, at most the history).
+    #[arg(long, value_name = "DAYS")]
+    raw_days: Option<u16>,
+    /// Days of signal history kept in all, hourly past the raw days (up to 400).
     #[arg(long, value_name = "DAYS")]
     history_days: Option<u16>,
     /// Days of OLT command log kept.
@@ -113,6 +117,7 @@ struct SettingsJson {
     warning_dbm: f64,
     critical_dbm: f64,
     overload_dbm: f64,
+    raw_days: u16,
     history_days: u16,
     log_days: u16,
 }
@@ -123,6 +128,7 @@ pub async fn settings(globals: &Globals, w: &Workflows, args: SettingsArgs) -> a
         warning: args.warning,
         critical: args.critical,
         overload: args.overload,
+        raw_days: args.raw_days,
         history_days: args.history_days,
         log_days: args.log_days,
     };
@@ -134,7 +140,8 @@ pub async fn settings(globals: &Globals, w: &Workflows, args: SettingsArgs) -> a
             warning_dbm: t.warning_below(),
             critical_dbm: t.critical_below(),
             overload_dbm: t.critical_above(),
-            history_days: policy.history_days(),
+            raw_days: policy.retention.raw_days(),
+            history_days: policy.retention.history_days(),
             log_days: policy.command_log_days(),
         });
     }

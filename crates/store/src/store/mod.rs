@@ -28,6 +28,7 @@ mod routers;
 mod services;
 mod sessions;
 mod signal;
+mod signal_history;
 mod subscriber_key;
 #[cfg(test)]
 mod test_seed;
@@ -75,7 +76,8 @@ pub use queue::{QueueEntry, QueueQuery, QueueRow};
 pub use router_log::{RouterLogEntry, RouterLogOutcome};
 pub use services::{ProvisioningRow, ServiceQuery, ServicesPage};
 pub use sessions::{ApiRecorded, ApiSession, NewSession, ServiceSession, SessionOwner, SessionPrune};
-pub use signal::{AlertQuery, OnuAlert, SignalPoint, SignalSample};
+pub use signal::{AlertQuery, OnuAlert, SignalSample};
+pub use signal_history::{OnuHistory, SignalPoint, SignalRetentionPass};
 pub use subscriber_key::{KeyRecording, SubscriberKeyRecord};
 pub use write::Write;
 

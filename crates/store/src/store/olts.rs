@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::str::FromStr;
 
 use headend_core::olt::{Olt, OltVendor};
-use headend_core::optical::{SignalPolicy, Thresholds};
+use headend_core::optical::{SignalPolicy, SignalRetention, Thresholds};
 use headend_core::{OltId, PopId};
 use jiff::{SignedDuration, Timestamp};
 use sqlx::Row;
@@ -63,6 +63,7 @@ const SWEEP_MINUTES: &str = "olt_sweep_minutes";
 const RX_WARNING: &str = "onu_rx_warning_dbm";
 const RX_CRITICAL: &str = "onu_rx_critical_dbm";
 const RX_OVERLOAD: &str = "onu_rx_overload_dbm";
+const RAW_DAYS: &str = "signal_raw_days";
 const HISTORY_DAYS: &str = "signal_history_days";
 const LOG_DAYS: &str = "olt_log_days";
 
@@ -294,11 +295,12 @@ impl Store {
     /// The signal sweep's settings; a setting never saved is its default
     /// ([`SignalPolicy::default`]).
     pub async fn signal_policy(&self) -> Result<SignalPolicy, StoreError> {
-        let rows = sqlx::query("SELECT key, value FROM isp_settings WHERE key IN (?, ?, ?, ?, ?, ?)")
+        let rows = sqlx::query("SELECT key, value FROM isp_settings WHERE key IN (?, ?, ?, ?, ?, ?, ?)")
             .bind(SWEEP_MINUTES)
             .bind(RX_WARNING)
             .bind(RX_CRITICAL)
             .bind(RX_OVERLOAD)
+            .bind(RAW_DAYS)
             .bind(HISTORY_DAYS)
             .bind(LOG_DAYS)
             .fetch_all(&self.pool)
@@ -320,9 +322,11 @@ impl Store {
         policy
             .set_interval_minutes(setting(&values, SWEEP_MINUTES, defaults.interval_minutes())?)
             .map_err(|e| bad(SWEEP_MINUTES, &e))?;
-        policy
-            .set_history_days(setting(&values, HISTORY_DAYS, defaults.history_days())?)
-            .map_err(|e| bad(HISTORY_DAYS, &e))?;
+        policy.retention = SignalRetention::new(
+            setting(&values, RAW_DAYS, defaults.retention.raw_days())?,
+            setting(&values, HISTORY_DAYS, defaults.retention.history_days())?,
+        )
+        .map_err(|e| bad("the signal history's retention", &e))?;
         policy
             .set_command_log_days(setting(&values, LOG_DAYS, defaults.command_log_days())?)
             .map_err(|e| bad(LOG_DAYS, &e))?;
@@ -338,7 +342,8 @@ impl Store {
             (RX_WARNING, t.warning_below().to_string()),
             (RX_CRITICAL, t.critical_below().to_string()),
             (RX_OVERLOAD, t.critical_above().to_string()),
-            (HISTORY_DAYS, policy.history_days().to_string()),
+            (RAW_DAYS, policy.retention.raw_days().to_string()),
+            (HISTORY_DAYS, policy.retention.history_days().to_string()),
             (LOG_DAYS, policy.command_log_days().to_string()),
         ];
         let mut tx = self.write().await?;

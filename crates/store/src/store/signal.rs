@@ -1,5 +1,6 @@
-//! ONU signal history and alerts. History rows are compact (Unix seconds,
-//! REAL readings, the table its own `(onu, at)` index); the latest reading
+//! ONU signal readings and alerts. Each sweep's readings are a compact
+//! history row (Unix seconds, REAL readings, the table its own `(onu, at)`
+//! index; see `signal_history` for how long they stay); the latest reading
 //! is also copied to the ONU's row for lists.
 
 use std::collections::HashMap;
@@ -37,14 +38,6 @@ impl SignalSample {
     }
 }
 
-/// A point of an ONU's signal history.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SignalPoint {
-    /// To the second.
-    pub at: Timestamp,
-    pub sample: SignalSample,
-}
-
 /// An alert on an ONU, open or cleared.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OnuAlert {
@@ -80,10 +73,6 @@ impl Default for AlertQuery {
     }
 }
 
-fn unix(at: Timestamp) -> i64 {
-    at.as_second()
-}
-
 impl Store {
     /// Stores a sweep's readings: one history row per ONU that gave any
     /// reading, and the latest reading on every ONU's row (cleared for
@@ -92,7 +81,7 @@ impl Store {
         if samples.is_empty() {
             return Ok(());
         }
-        let second = unix(at);
+        let second = at.as_second();
         let stamp = ts(at);
         let mut tx = self.write().await?;
         for (onu, s) in samples {
@@ -125,53 +114,6 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
-    }
-
-    /// An ONU's readings from `from` to `to` (inclusive), oldest first.
-    pub async fn signal_history(
-        &self,
-        onu: OnuId,
-        from: Timestamp,
-        to: Timestamp,
-    ) -> Result<Vec<SignalPoint>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT at, onu_rx, onu_tx, olt_rx, temperature, voltage, bias, distance FROM onu_signal
-             WHERE onu_id = ? AND at BETWEEN ? AND ? ORDER BY at",
-        )
-        .bind(onu.0)
-        .bind(unix(from))
-        .bind(unix(to))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                let at: i64 = row.try_get(0)?;
-                Ok(SignalPoint {
-                    at: Timestamp::from_second(at).map_err(|e| corrupt("onu_signal", e))?,
-                    sample: SignalSample {
-                        onu_rx: row.try_get(1)?,
-                        onu_tx: row.try_get(2)?,
-                        olt_rx: row.try_get(3)?,
-                        temperature: row.try_get(4)?,
-                        voltage: row.try_get(5)?,
-                        bias: row.try_get(6)?,
-                        distance: row.try_get(7)?,
-                    },
-                })
-            })
-            .collect()
-    }
-
-    /// Deletes history older than `before`; returns how many rows went.
-    pub async fn prune_signal_history(&self, before: Timestamp) -> Result<u64, StoreError> {
-        // Per ONU, so each delete is a range of the primary key.
-        let done = self
-            .execute_write(
-                sqlx::query("DELETE FROM onu_signal WHERE onu_id IN (SELECT id FROM onus) AND at < ?")
-                    .bind(unix(before)),
-            )
-            .await?;
-        Ok(done.rows_affected())
     }
 
     /// The alert open on each ONU of `olt`.

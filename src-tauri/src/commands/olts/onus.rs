@@ -6,12 +6,12 @@ use std::collections::HashMap;
 
 use headend_core::OltId;
 use headend_core::activity::Actor;
-use headend_core::optical::Thresholds;
+use headend_core::optical::{HOUR_SECONDS, Thresholds};
 use headend_ipc::olt::{
     OltPortArgs, OnuAlertDto, OnuDetail, OnuQuery, OnuRowDto, OpticalDto, PonPortDto, SignalPointDto,
 };
 use headend_olt::OpticalReading;
-use headend_store::{AlertQuery, OnuRow, SignalPoint};
+use headend_store::{AlertQuery, OnuRow, SignalPoint, SignalSample};
 use jiff::{SignedDuration, Timestamp};
 use tauri::{AppHandle, State};
 
@@ -78,12 +78,14 @@ pub async fn list_onus(state: State<'_, AppState>, at: OltPortArgs) -> Answer<Ve
     Ok(onus.iter().map(|o| onu_dto(o, &policy.thresholds)).collect())
 }
 
-fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
-    let (sum, n) = values.fold((0.0, 0_u32), |(s, n), v| (s + v, n + 1));
+/// The mean of values each standing for a number of readings (an hourly
+/// point's mean stands for the hour's).
+fn mean(values: impl Iterator<Item = (f64, u32)>) -> Option<f64> {
+    let (sum, n) = values.fold((0.0, 0_u32), |(s, n), (v, w)| (s + v * f64::from(w), n + w));
     (n > 0).then(|| sum / f64::from(n))
 }
 
-/// The history as chart points: each reading when they are few, else
+/// The history as chart points: each point when they are few, else
 /// buckets of `step` seconds (averages, and the lowest and highest Rx).
 fn chart_points(history: &[SignalPoint], step: i64) -> Vec<SignalPointDto> {
     let mut out = Vec::new();
@@ -96,16 +98,18 @@ fn chart_points(history: &[SignalPoint], step: i64) -> Vec<SignalPointDto> {
             j += 1;
         }
         let part = &history[i..j];
-        let rx = || part.iter().filter_map(|p| p.sample.onu_rx);
+        let weighted = |value: fn(&SignalSample) -> Option<f64>| {
+            mean(part.iter().filter_map(|p| value(&p.sample).map(|v| (v, p.samples))))
+        };
         out.push(SignalPointDto {
             at: part[part.len() / 2].at.as_second(),
-            onu_rx: mean(rx()),
-            rx_min: rx().reduce(f64::min),
-            rx_max: rx().reduce(f64::max),
-            onu_tx: mean(part.iter().filter_map(|p| p.sample.onu_tx)),
-            olt_rx: mean(part.iter().filter_map(|p| p.sample.olt_rx)),
-            temperature: mean(part.iter().filter_map(|p| p.sample.temperature)),
-            samples: u32::try_from(part.len()).unwrap_or(u32::MAX),
+            onu_rx: weighted(|s| s.onu_rx),
+            rx_min: part.iter().filter_map(|p| p.low.onu_rx).reduce(f64::min),
+            rx_max: part.iter().filter_map(|p| p.high.onu_rx).reduce(f64::max),
+            onu_tx: weighted(|s| s.onu_tx),
+            olt_rx: weighted(|s| s.olt_rx),
+            temperature: weighted(|s| s.temperature),
+            samples: part.iter().map(|p| p.samples).sum(),
         });
         i = j;
     }
@@ -118,7 +122,7 @@ pub async fn get_onu(state: State<'_, AppState>, query: OnuQuery) -> Answer<OnuD
     let (onu, olt, _) = find_onu(&state, query.id).await?;
     let policy = state.store.signal_policy().await.map_err(db)?;
     let t = policy.thresholds;
-    let days = query.days.clamp(1, policy.history_days().max(1));
+    let days = query.days.clamp(1, policy.retention.history_days().max(1));
     let to = Timestamp::now();
     let from = to.checked_sub(SignedDuration::from_hours(24 * i64::from(days))).unwrap_or(to);
     let history = state.store.signal_history(onu.id, from, to).await.map_err(db)?;
@@ -129,6 +133,9 @@ pub async fn get_onu(state: State<'_, AppState>, query: OnuQuery) -> Answer<OnuD
     } else {
         (range / CHART_POINTS).max(1)
     };
+    // Past the raw window the history is hours: the chart is drawn hour
+    // by hour (or coarser) throughout, and its gaps judged by hours.
+    let step = if history.iter().any(|p| p.hourly) { step.max(HOUR_SECONDS) } else { step };
     // The full latest reading is the last history point taken at the
     // sweep that gave the ONU's row its levels.
     let last = history.last().filter(|p| onu.signal_at.is_some_and(|at| at.as_second() == p.at.as_second()));
@@ -166,7 +173,8 @@ pub async fn get_onu(state: State<'_, AppState>, query: OnuQuery) -> Answer<OnuD
         from: from.as_second(),
         to: to.as_second(),
         max_gap_secs: (3 * interval).max(step * 5 / 2),
-        history_days: policy.history_days(),
+        raw_days: policy.retention.raw_days(),
+        history_days: policy.retention.history_days(),
         alerts,
     })
 }
@@ -217,12 +225,28 @@ pub async fn deregister_onu(app: AppHandle, state: State<'_, AppState>, id: i64)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use headend_store::SignalSample;
 
     fn point(at: i64, rx: Option<f64>) -> SignalPoint {
+        let sample = SignalSample { onu_rx: rx, ..SignalSample::default() };
         SignalPoint {
             at: Timestamp::from_second(at).unwrap_or(Timestamp::UNIX_EPOCH),
-            sample: SignalSample { onu_rx: rx, ..SignalSample::default() },
+            sample,
+            low: sample,
+            high: sample,
+            samples: 1,
+            hourly: false,
+        }
+    }
+
+    fn hour(at: i64, samples: u32, low: f64, mean: f64, high: f64) -> SignalPoint {
+        let rx = |v| SignalSample { onu_rx: Some(v), ..SignalSample::default() };
+        SignalPoint {
+            at: Timestamp::from_second(at).unwrap_or(Timestamp::UNIX_EPOCH),
+            sample: rx(mean),
+            low: rx(low),
+            high: rx(high),
+            samples,
+            hourly: true,
         }
     }
 
@@ -236,6 +260,16 @@ mod tests {
         assert_eq!(buckets[0].samples, 5);
         assert_eq!((buckets[0].rx_min, buckets[0].rx_max), (Some(-24.0), Some(-20.0)));
         assert_eq!(buckets[0].onu_rx, Some(-22.0));
+    }
+
+    #[test]
+    fn hours_weigh_by_their_readings_and_keep_their_extremes() {
+        let history = [hour(0, 12, -22.0, -21.0, -20.0), hour(3600, 4, -30.0, -25.0, -23.0), point(7200, Some(-19.0))];
+        let buckets = chart_points(&history, 3 * 3600);
+        assert_eq!(buckets.len(), 1);
+        assert_eq!(buckets[0].samples, 17);
+        assert_eq!((buckets[0].rx_min, buckets[0].rx_max), (Some(-30.0), Some(-19.0)));
+        assert_eq!(buckets[0].onu_rx, Some((-21.0 * 12.0 - 25.0 * 4.0 - 19.0) / 17.0));
     }
 
     #[test]

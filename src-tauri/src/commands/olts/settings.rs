@@ -3,7 +3,7 @@
 //! workflow behind `headend olt settings`.
 
 use headend_core::activity::Actor;
-use headend_core::optical::SignalPolicy;
+use headend_core::optical::{SignalPolicy, SignalRetention};
 use headend_ipc::ErrorDto;
 use headend_ipc::olt::{SignalSettingsDto, SignalSettingsForm};
 use headend_workflows::olts::SignalChange;
@@ -19,12 +19,14 @@ fn dto(policy: &SignalPolicy) -> SignalSettingsDto {
         warning_dbm: t.warning_below(),
         critical_dbm: t.critical_below(),
         overload_dbm: t.critical_above(),
-        history_days: policy.history_days(),
+        raw_days: policy.retention.raw_days(),
+        history_days: policy.retention.history_days(),
         log_days: policy.command_log_days(),
         min_minutes: SignalPolicy::INTERVAL_MIN,
         max_minutes: SignalPolicy::INTERVAL_MAX,
         min_days: SignalPolicy::RETENTION_MIN,
         max_days: SignalPolicy::RETENTION_MAX,
+        max_raw_days: SignalRetention::RAW_MAX,
     }
 }
 
@@ -52,6 +54,7 @@ pub async fn save_signal_settings(state: State<'_, AppState>, form: SignalSettin
         warning: Some(dbm(&form.warning_dbm)?),
         critical: Some(dbm(&form.critical_dbm)?),
         overload: Some(dbm(&form.overload_dbm)?),
+        raw_days: Some(whole("raw_days", &form.raw_days, "Days of every reading")?),
         history_days: Some(whole("history_days", &form.history_days, "Days of signal history")?),
         log_days: Some(whole("log_days", &form.log_days, "Days of command log")?),
     };

@@ -238,7 +238,7 @@ fn OnuBody(detail: OnuDetail, days: RwSignal<u16>, hover: RwSignal<Option<i64>>)
                             1 => "No readings in the last 24 hours.".to_owned(),
                             d => format!("No readings in the last {d} days."),
                         }}</p>
-                        <p class="muted small">"The signal sweep keeps a reading every few minutes while the ONU is online; history is kept for "{detail.history_days}" days."</p>
+                        <p class="muted small">"The signal sweep keeps a reading every few minutes while the ONU is online, for "{detail.raw_days}" days; then each hour's lowest, mean and highest, for "{detail.history_days}" days in all."</p>
                     </div>
                 }
                 .into_any()

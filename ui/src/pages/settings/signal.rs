@@ -2,7 +2,7 @@
 //! levels that raise a warning or a critical alert, and how long the
 //! readings and the OLT command log are kept (`headend olt settings`).
 //! Errors sit next to their field ("sweep_minutes", "thresholds",
-//! "history_days", "log_days").
+//! "raw_days", "history_days", "log_days").
 
 use headend_ipc::olt::{SignalSettingsDto, SignalSettingsForm, command};
 use leptos::prelude::*;
@@ -22,6 +22,7 @@ fn form_of(s: &SignalSettingsDto) -> SignalSettingsForm {
         warning_dbm: s.warning_dbm.to_string(),
         critical_dbm: s.critical_dbm.to_string(),
         overload_dbm: s.overload_dbm.to_string(),
+        raw_days: s.raw_days.to_string(),
         history_days: s.history_days.to_string(),
         log_days: s.log_days.to_string(),
     }
@@ -77,6 +78,10 @@ pub fn SignalSettings(initial: SignalSettingsDto) -> impl IntoView {
                         <label>"Critical above"<span class="field-input">{field("signal-overload", "thresholds", |d| &d.overload_dbm, |d, v| d.overload_dbm = v)}<span class="unit">"dBm"</span></span></label>
                     </div>
                     <FieldError errors=errors field="thresholds" /></div>
+                <label class="field"><span class="field-label">"Keep every reading"</span>
+                    <span class="field-input">{field("signal-raw-days", "raw_days", |d| &d.raw_days, |d, v| d.raw_days = v)}<span class="unit">"days"</span></span>
+                    <span class="field-help">{format!("{} to {} days; older readings are kept as each hour's lowest, mean and highest.", bounds.min_days, bounds.max_raw_days)}</span>
+                    <FieldError errors=errors field="raw_days" /></label>
                 <label class="field"><span class="field-label">"Keep signal history"</span>
                     <span class="field-input">{field("signal-history-days", "history_days", |d| &d.history_days, |d, v| d.history_days = v)}<span class="unit">"days"</span></span>
                     <FieldError errors=errors field="history_days" /></label>
