@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use headend_fleet::{Fleet, LiveSession, RouterHealth, RouterState, RouterStatus, SessionFilter};
 use headend_ipc::{
-    RouterHealthDto, RouterStatusDto, SessionQuery, SessionRouter, SessionRow, SessionWindow, SessionsTick, event,
+    RouterHealthDto, RouterStatusDto, RoutersChanged, SessionQuery, SessionRouter, SessionRow, SessionWindow,
+    SessionsTick, event,
 };
 use tauri::{AppHandle, Emitter, Runtime};
 
@@ -24,7 +25,8 @@ pub async fn push_changes<R: Runtime>(app: AppHandle<R>, fleet: Fleet) {
         tick.tick().await;
         let statuses = fleet.statuses();
         if statuses != last_statuses {
-            if let Err(err) = app.emit(event::ROUTERS_CHANGED, ()) {
+            let changed = RoutersChanged { states: states(&statuses) != states(&last_statuses) };
+            if let Err(err) = app.emit(event::ROUTERS_CHANGED, changed) {
                 tracing::warn!("cannot notify the UI: {err}");
             }
             last_statuses = statuses;
@@ -34,6 +36,11 @@ pub async fn push_changes<R: Runtime>(app: AppHandle<R>, fleet: Fleet) {
             tracing::warn!("cannot send the sessions' tick to the UI: {err}");
         }
     }
+}
+
+/// Each router's state (connecting, up, down), without its details.
+fn states(statuses: &[RouterStatus]) -> Vec<(headend_core::RouterId, std::mem::Discriminant<RouterState>)> {
+    statuses.iter().map(|s| (s.router, std::mem::discriminant(&s.state))).collect()
 }
 
 /// The rows of the Live sessions list a page asked for.

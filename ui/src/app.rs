@@ -3,8 +3,8 @@
 
 use headend_ipc::map::AreaProgress;
 use headend_ipc::{
-    Failures, Navigate, ProvisioningChanged, SessionsTick, SettingsView, SweepProgress, SweepState, ThemeChoice,
-    command, event, messages,
+    Failures, Navigate, ProvisioningChanged, RoutersChanged, SessionsTick, SettingsView, SweepProgress, SweepState,
+    ThemeChoice, command, event, messages,
 };
 use leptos::prelude::*;
 
@@ -112,8 +112,12 @@ pub struct Console {
     /// seconds while it has not: an uptime on a window in the background
     /// need not repaint every second.
     pub clock: RwSignal<i64>,
-    /// Bumped whenever a router's state changes: pages showing routers reload.
+    /// Bumped whenever a router's state or health changes: pages showing
+    /// routers reload.
     pub routers_changed: RwSignal<u64>,
+    /// Bumped only when a router went up or down (or is connecting): pages
+    /// showing states but not health figures reload on this.
+    pub router_states_changed: RwSignal<u64>,
     /// Bumped when a sweep wrote to a router or the queue changed: pages
     /// showing services, the queue or logs reload.
     pub provisioning_changed: RwSignal<u64>,
@@ -186,6 +190,7 @@ pub fn App() -> impl IntoView {
         sessions: RwSignal::new(SessionsTick::default()),
         clock: RwSignal::new(now_secs()),
         routers_changed: RwSignal::new(0),
+        router_states_changed: RwSignal::new(0),
         provisioning_changed: RwSignal::new(0),
         sweep: RwSignal::new(None),
         olts_changed: RwSignal::new(0),
@@ -217,7 +222,12 @@ pub fn App() -> impl IntoView {
             console.clock.set(now);
         }
     });
-    ipc::listen(event::ROUTERS_CHANGED, move |()| console.routers_changed.update(|n| *n += 1));
+    ipc::listen(event::ROUTERS_CHANGED, move |changed: RoutersChanged| {
+        console.routers_changed.update(|n| *n += 1);
+        if changed.states {
+            console.router_states_changed.update(|n| *n += 1);
+        }
+    });
     ipc::listen(event::FAILURES_CHANGED, move |failures: Failures| {
         console.failures.set(failures);
         console.changed();

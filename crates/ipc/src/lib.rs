@@ -116,7 +116,8 @@ pub mod event {
     /// uptimes, and whether the sessions changed (a page showing them asks
     /// for its rows again, [`SESSION_WINDOW`](super::command::SESSION_WINDOW)).
     pub const SESSIONS_TICK: &str = "sessions-tick";
-    /// No payload: a router went up or down or its health changed; reload the list.
+    /// Payload: [`RoutersChanged`](super::RoutersChanged): a router went up
+    /// or down or its health changed; reload the list.
     pub const ROUTERS_CHANGED: &str = "routers-changed";
     /// Payload: [`Navigate`]: the tray or a notification asks the UI to show a page.
     pub const NAVIGATE: &str = "navigate";
@@ -392,6 +393,15 @@ pub struct SessionRow {
     /// Bits per second, download (to the subscriber) and upload.
     pub rate_down: u64,
     pub rate_up: u64,
+}
+
+/// What changed about the routers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RoutersChanged {
+    /// A router went up or down, or is connecting: not only its health
+    /// figures (uptime, load), which change on every probe. Pages that show
+    /// only states (the Dashboard, the Map) reload on this alone.
+    pub states: bool,
 }
 
 /// The sessions at one tick.

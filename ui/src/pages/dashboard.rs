@@ -22,10 +22,11 @@ pub fn Dashboard() -> impl IntoView {
             handle.clear();
         }
     });
-    // Again whenever a router, the queue, an OLT or the outbox changed.
+    // Again whenever a router went up or down (not on every health probe),
+    // or the queue, an OLT or the outbox changed.
     let counts = LocalResource::new(move || {
         tick.track();
-        console.routers_changed.track();
+        console.router_states_changed.track();
         console.provisioning_changed.track();
         console.olts_changed.track();
         console.messages_changed.track();

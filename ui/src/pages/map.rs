@@ -102,9 +102,10 @@ pub fn Map() -> impl IntoView {
             }
         })
     };
-    // Again whenever a router, the queue or an OLT changed, and now and then.
+    // Again whenever a router went up or down, the queue or an OLT changed,
+    // and now and then.
     Effect::new(move |_| {
-        console.routers_changed.track();
+        console.router_states_changed.track();
         console.provisioning_changed.track();
         console.olts_changed.track();
         refresh();
