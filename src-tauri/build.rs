@@ -17,7 +17,7 @@ const COMMANDS: &[&str] = &[
     "remove_router",
     "test_router",
     "router_interfaces",
-    "session_window",
+    "watch_sessions",
     "kick_session",
     "start_demo",
     "explore_demo_isp",

@@ -75,7 +75,7 @@ fn start_watching(app: &tauri::AppHandle) {
             Ok(routers) => routers.into_iter().for_each(|r| state.fleet.watch(r)),
             Err(err) => tracing::error!("cannot read the routers: {err}"),
         }
-        live::push_changes(app.clone(), state.fleet.clone()).await;
+        live::push_changes(app.clone(), state.fleet.clone(), state.session_watch.clone()).await;
     });
 }
 
@@ -176,7 +176,7 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             commands::routers::pin_router_certificate,
             commands::routers::test_router,
             commands::routers::router_interfaces,
-            commands::routers::session_window,
+            commands::routers::watch_sessions,
             commands::routers::kick_session,
             commands::routers::start_demo,
             commands::demo_isp::explore_demo_isp,

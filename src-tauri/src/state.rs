@@ -34,6 +34,8 @@ pub struct AppState {
     pub demo_isp: Option<crate::demo_isp::DemoIspRun>,
     /// The operator's app started a demo ISP that is still running.
     pub exploring_demo: AtomicBool,
+    /// The rows the Live sessions page shows (pushed with the sessions tick).
+    pub session_watch: Arc<Mutex<crate::live::SessionWatch>>,
     /// When the process started, to report how long the console took to appear.
     pub started: Instant,
     /// The engine's loop, until the app quits.
@@ -102,6 +104,7 @@ impl AppState {
             demo: tokio::sync::Mutex::new(None),
             demo_isp: None,
             exploring_demo: AtomicBool::new(false),
+            session_watch: Arc::default(),
             started,
             engine: Mutex::new(None),
             sweep_run: Mutex::new(None),

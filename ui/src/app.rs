@@ -4,7 +4,7 @@
 use headend_ipc::map::AreaProgress;
 use headend_ipc::{
     Failures, Navigate, ProvisioningChanged, RoutersChanged, SessionsTick, SettingsView, SweepProgress, SweepState,
-    ThemeChoice, command, event, messages,
+    ThemeChoice, WatchedSessions, command, event, messages,
 };
 use leptos::prelude::*;
 
@@ -104,9 +104,11 @@ pub struct Console {
     pub failures: RwSignal<Failures>,
     pub sweeps_paused: RwSignal<bool>,
     pub theme: RwSignal<ThemeChoice>,
-    /// How many live PPP sessions there are, and their version: pages
-    /// showing sessions ask for their rows again when it moves.
+    /// How many live PPP sessions there are (the last tick, without its rows).
     pub sessions: RwSignal<SessionsTick>,
+    /// The rows the Live sessions page watches, as the last tick that
+    /// changed them brought them.
+    pub watched_sessions: RwSignal<Option<WatchedSessions>>,
     /// Unix seconds of the last sessions tick: uptimes count from it. It
     /// moves every second while the window has focus and every ten
     /// seconds while it has not: an uptime on a window in the background
@@ -188,6 +190,7 @@ pub fn App() -> impl IntoView {
         sweeps_paused: RwSignal::new(false),
         theme: RwSignal::new(ThemeChoice::System),
         sessions: RwSignal::new(SessionsTick::default()),
+        watched_sessions: RwSignal::new(None),
         clock: RwSignal::new(now_secs()),
         routers_changed: RwSignal::new(0),
         router_states_changed: RwSignal::new(0),
@@ -213,7 +216,11 @@ pub fn App() -> impl IntoView {
 
     // Listen before the first reads so no change is missed; a change that
     // arrives before a read is overwritten by the fuller read.
-    ipc::listen(event::SESSIONS_TICK, move |tick: SessionsTick| {
+    // Everything a tick changes is set in this one callback: one frame.
+    ipc::listen(event::SESSIONS_TICK, move |mut tick: SessionsTick| {
+        if let Some(watched) = tick.watched.take() {
+            console.watched_sessions.set(Some(watched));
+        }
         if console.sessions.get_untracked() != tick {
             console.sessions.set(tick);
         }

@@ -70,7 +70,10 @@ pub mod command {
     /// Takes [`super::olt::PinKey`] (a router's id and the certificate shown):
     /// trust the TLS certificate the router presents now.
     pub const PIN_ROUTER_CERTIFICATE: &str = "pin_router_certificate";
-    pub const SESSION_WINDOW: &str = "session_window";
+    /// The Live sessions page says which rows it shows (`None`: it closed);
+    /// the answer is those rows now, and the sessions tick carries them
+    /// again whenever they change.
+    pub const WATCH_SESSIONS: &str = "watch_sessions";
     pub const KICK_SESSION: &str = "kick_session";
     /// Args `{ id }` (a router); answers `Vec<`[`super::RouterLogRow`]`>`,
     /// newest first.
@@ -113,8 +116,8 @@ pub mod event {
     /// Payload: [`SweepState`].
     pub const SWEEP_STATE: &str = "sweep-state";
     /// Payload: [`SessionsTick`], once a second: the console's clock for
-    /// uptimes, and whether the sessions changed (a page showing them asks
-    /// for its rows again, [`SESSION_WINDOW`](super::command::SESSION_WINDOW)).
+    /// uptimes, the sessions' count, and the watched rows when they changed
+    /// ([`WATCH_SESSIONS`](super::command::WATCH_SESSIONS)).
     pub const SESSIONS_TICK: &str = "sessions-tick";
     /// Payload: [`RoutersChanged`](super::RoutersChanged): a router went up
     /// or down or its health changed; reload the list.
@@ -405,12 +408,23 @@ pub struct RoutersChanged {
 }
 
 /// The sessions at one tick.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct SessionsTick {
     /// Moves whenever a session comes, goes or changes.
     pub version: u64,
     /// Every live session of every router.
     pub total: u64,
+    /// The rows the Live sessions page watches, when they changed since
+    /// it last had them. Pushed rather than asked for: an `invoke` a second
+    /// costs WebKitGTK far more CPU than an event.
+    pub watched: Option<WatchedSessions>,
+}
+
+/// The rows of a watched query.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WatchedSessions {
+    pub query: SessionQuery,
+    pub window: SessionWindow,
 }
 
 /// The rows of the Live sessions list a page shows.

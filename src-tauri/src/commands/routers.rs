@@ -21,7 +21,7 @@ use tauri::State;
 use super::{Answer, db, error, instant, invalid, workflow_error};
 use crate::demo::DemoNetwork;
 use crate::live;
-use crate::state::AppState;
+use crate::state::{AppState, lock};
 
 fn router_row(r: &Router, demo: bool, statuses: &[RouterStatus], pops: &HashMap<PopId, String>) -> RouterRow {
     RouterRow {
@@ -178,10 +178,11 @@ pub async fn router_interfaces(state: State<'_, AppState>, id: i64) -> Answer<Ve
         .collect())
 }
 
-/// The rows of the Live sessions list a page shows.
+/// The Live sessions page shows these rows now (`None`: it closed): they
+/// come with every sessions tick that changes them, and now.
 #[tauri::command]
-pub fn session_window(state: State<'_, AppState>, query: SessionQuery) -> SessionWindow {
-    live::session_window(&state.fleet, &query)
+pub fn watch_sessions(state: State<'_, AppState>, query: Option<SessionQuery>) -> Option<SessionWindow> {
+    lock(&state.session_watch).watch(&state.fleet, query)
 }
 
 /// The router log lines a router's page shows.

@@ -1,10 +1,10 @@
 //! Every live PPPoE session of every router, in a virtualized list: the page
-//! asks the app for the rows on screen (and a few either side) and asks
-//! again only when the sessions' version moves, the operator scrolls past a
-//! row, or the filter changes. An answer equal to what is shown touches
-//! nothing; rows that did not change keep their DOM nodes; the uptime cells
-//! are the only text that moves every second. So 20,000 sessions churning
-//! cost the web view about what 40 do.
+//! tells the app which rows are on screen (and a few either side) when the
+//! operator scrolls past a row or filters, and the app sends them again
+//! with the once-a-second sessions tick only when they changed. Rows that
+//! did not change keep their DOM nodes; the uptime cells are the only text
+//! that moves every second. So 20,000 sessions churning cost the web view
+//! about what 40 do.
 
 use std::sync::Arc;
 
@@ -34,8 +34,8 @@ struct SessionArgs {
 }
 
 #[derive(Serialize)]
-struct QueryArgs {
-    query: SessionQuery,
+struct WatchArgs {
+    query: Option<SessionQuery>,
 }
 
 #[component]
@@ -68,35 +68,34 @@ pub fn Sessions() -> impl IntoView {
         first: ((scroll_top.get() / ROW_HEIGHT) as u32).saturating_sub(OVERSCAN),
         count: (viewport.get() / ROW_HEIGHT).ceil() as u32 + 2 * OVERSCAN,
     });
-    // Once a second (the console's clock), one update of the page: the
-    // uptimes and, when the sessions or the query changed, the rows asked
-    // for again, set together so WebKit paints one frame for both. The
-    // answer to an older ask that arrives late is dropped.
-    let now = RwSignal::new(console.clock.get_untracked());
-    let asked = StoredValue::new(0_u64);
-    let last_asked = StoredValue::new(None::<(SessionQuery, u64, u32)>);
-    Effect::new(move |_| {
-        let clock = console.clock.get();
-        let key = (wanted.get(), console.sessions.get().version, refresh.get());
-        if last_asked.with_value(|last| last.as_ref() == Some(&key)) {
-            now.set(clock);
-            return;
+    // The rows come back at once, then with the ticks that change them; an
+    // answer for a query the page no longer shows is dropped.
+    let show = move |query: &SessionQuery, window: SessionWindow| {
+        if wanted.with_untracked(|w| w == query) && shown.with_untracked(|s| *s != window) {
+            shown.set(window);
         }
-        last_asked.set_value(Some(key.clone()));
-        let ask = asked.get_value() + 1;
-        asked.set_value(ask);
+    };
+    Effect::new(move |_| {
+        let query = wanted.get();
+        refresh.track();
         leptos::task::spawn_local(async move {
-            let answer = ipc::invoke::<_, SessionWindow>(command::SESSION_WINDOW, QueryArgs { query: key.0 }).await;
-            if asked.get_value() != ask {
-                return;
-            }
-            now.set(clock);
-            if let Ok(answer) = answer
-                && shown.with_untracked(|s| *s != answer)
-            {
-                shown.set(answer);
+            let args = WatchArgs { query: Some(query.clone()) };
+            if let Ok(Some(window)) = ipc::invoke::<_, Option<SessionWindow>>(command::WATCH_SESSIONS, args).await {
+                show(&query, window);
             }
         });
+    });
+    Effect::new(move |_| {
+        console.watched_sessions.with(|w| {
+            if let Some(w) = w {
+                show(&w.query, w.window.clone());
+            }
+        })
+    });
+    on_cleanup(|| {
+        leptos::task::spawn_local(async {
+            let _ = ipc::invoke::<_, Option<SessionWindow>>(command::WATCH_SESSIONS, WatchArgs { query: None }).await;
+        })
     });
     // Styles and texts that change only when these do.
     let first = Memo::new(move |_| shown.with(|s| s.first));
@@ -181,7 +180,7 @@ pub fn Sessions() -> impl IntoView {
                             <For each=move || shown.with(|s| s.rows.clone()) key=|row| row.clone() let:row>
                                 {
                                     let since = row.since;
-                                    let uptime = move || format::duration(u64::try_from(now.get() - since).unwrap_or(0));
+                                    let uptime = move || format::duration(u64::try_from(console.clock.get() - since).unwrap_or(0));
                                     let session = SessionUser { router_id: row.router_id, user: row.user.clone() };
                                     let target = Arc::new(row.clone());
                                     view! {
