@@ -8,20 +8,14 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use headend_e2e::{Driver, Sandbox, click, eventually, find, one_app_at_a_time, screenshots, wait_for_text};
 
-/// The demo ISP processes the app at `parent` started (Linux: from /proc).
+/// The demo ISP processes the app at `parent` started.
 fn demo_children(parent: u32) -> Vec<u32> {
-    std::fs::read_dir("/proc")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|entry| {
-            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
-            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
-            let ppid: u32 = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()?;
-            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
-            (ppid == parent && cmdline.split(|b| *b == 0).any(|arg| arg == b"--demo-isp")).then_some(pid)
-        })
-        .collect()
+    headend_e2e::pids_where(|proc, cmdline| {
+        let ppid = std::fs::read_to_string(proc.join("stat"))
+            .ok()
+            .and_then(|stat| stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse::<u32>().ok());
+        ppid == Some(parent) && cmdline.split(|b| *b == 0).any(|arg| arg == b"--demo-isp")
+    })
 }
 
 /// Waits for `path` to be gone.

@@ -301,6 +301,12 @@ pub async fn screenshot(client: &Client, name: &str) -> anyhow::Result<PathBuf> 
 /// so an operator's own Headend is not mistaken for one).
 pub fn app_pids(data_dir: &Path) -> Vec<u32> {
     let needle = data_dir.as_os_str().as_encoded_bytes();
+    pids_where(|_, cmdline| cmdline.windows(needle.len()).any(|w| w == needle) && cmdline.starts_with(b"/"))
+}
+
+/// The processes `keep` picks from their /proc folder and command line
+/// (Linux).
+pub fn pids_where(keep: impl Fn(&Path, &[u8]) -> bool) -> Vec<u32> {
     std::fs::read_dir("/proc")
         .into_iter()
         .flatten()
@@ -308,7 +314,7 @@ pub fn app_pids(data_dir: &Path) -> Vec<u32> {
         .filter_map(|entry| {
             let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
             let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
-            (cmdline.windows(needle.len()).any(|w| w == needle) && cmdline.starts_with(b"/")).then_some(pid)
+            keep(&entry.path(), &cmdline).then_some(pid)
         })
         .collect()
 }
