@@ -108,6 +108,8 @@ const PLANS: [(&str, &str, u32); 4] = [
     ("Business 50", "25M/50M", 6_000),
     ("Fibre 100", "50M/100M", 4_000),
 ];
+/// The fibre plan's place in [`PLANS`]: the one with the OLT profile.
+const FIBRE: usize = 3;
 /// Which plan a customer takes, of every twenty.
 const PLAN_OF_TWENTY: [usize; 20] = [0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 3, 3, 3];
 
@@ -180,7 +182,7 @@ impl Workflows {
             plans.push((self.add_plan(&actor, input).await?.id, Decimal::from(price)));
         }
         let (line, service, vlan) = FIBRE_PROFILE;
-        let fibre = plans[3].0;
+        let fibre = plans[FIBRE].0;
         let profile = OltProfile { line: Some(line.into()), service: Some(service.into()), vlan: Some(vlan) };
         self.set_plan_olt_profile(&actor, fibre, profile).await?;
         let olt_input = OltInput {
@@ -211,7 +213,7 @@ impl Workflows {
                 continue;
             }
             payable.push((*id, price));
-            if customer.plan == 3 && onu_serials.len() < 12 {
+            if customer.plan == FIBRE && onu_serials.len() < 12 {
                 let serial = SerialNumber::parse(&format!("HWTCDE{:06X}", id.0))
                     .map_err(|e| WorkflowError::invalid("serial", e.to_string()))?;
                 self.set_zero_touch(&actor, *id, ZeroTouch { serial: Some(serial.clone()), vlan: None }).await?;
@@ -255,7 +257,7 @@ fn town(count: usize, today: Date, grace_days: u16) -> Result<Vec<DemoCustomer>,
             let site = site.into_iter().find(|(sum, _)| pick < *sum).map_or(&SITES[0], |(_, s)| s);
             // Fibre only where the OLT is.
             let plan = match PLAN_OF_TWENTY[n % 20] {
-                3 if site.router != SITES[0].router => 1,
+                FIBRE if site.router != SITES[0].router => 1,
                 plan => plan,
             };
             let status = match n % 100 {
@@ -328,7 +330,7 @@ mod tests {
         let past_due =
             a.iter().filter(|c| c.status == ServiceStatus::Active && c.next_billing < today - 5.days()).count();
         assert!((15..=30).contains(&past_due), "{past_due} past due");
-        assert!(a.iter().all(|c| c.plan != 3 || c.site.router == SITES[0].router), "fibre only at the OLT's site");
+        assert!(a.iter().all(|c| c.plan != FIBRE || c.site.router == SITES[0].router), "fibre only at the OLT's site");
         for c in &a {
             let (lat, lon) = (c.location.lat() - c.site.at.0, c.location.lon() - c.site.at.1);
             assert!(lat.abs() <= SPREAD && lon.abs() <= SPREAD, "{} is near their site", c.name);
