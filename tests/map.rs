@@ -127,13 +127,18 @@ async fn the_map_draws_tiles_markers_and_clusters_and_works_offline() -> anyhow:
     assert!(find(&app, "#health-routers .stat-value").await?.text().await? == "1", "core-2 is down");
     wait_for_text(&app, "#health-payments", "25.00").await?;
     assert_eq!(find(&app, "#health-payments .stat-value").await?.text().await?, "1", "Ana's payment");
-    assert_eq!(find(&app, "#health-suspended .stat-value").await?.text().await?, "1", "suspended by hand today");
+    assert_eq!(find(&app, "#health-went-off .stat-value").await?.text().await?, "1", "suspended by hand today");
     // No session history yet (Ana dials in later): the chart says so.
     wait_for_text(&app, "#online-chart", "No session in the last 24 hours").await?;
     screenshots(&app, "dashboard").await?;
-    click(&app, "#health-suspended").await?;
+    click(&app, "#health-went-off").await?;
     wait_for_text(&app, "#page-title", "Customers").await?;
-    assert_eq!(find(&app, "#service-status").await?.prop("value").await?.as_deref(), Some("suspended"));
+    find(&app, "#went-off-filter").await?;
+    // The one service that went off today, of the 10,000 imported and more.
+    wait_for_text(&app, "#service-count", "1–1 of 1").await?;
+    let listed = app.find_all(Locator::Css("tr.service-row")).await?;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].attr("data-service-id").await?.as_deref(), Some("3"), "Customer 00001, suspended by hand");
     click(&app, "#nav-dashboard").await?;
     click(&app, "#health-routers").await?;
     wait_for_text(&app, "#page-title", "Routers").await?;

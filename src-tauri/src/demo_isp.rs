@@ -84,10 +84,10 @@ impl DemoIspRun {
     }
 }
 
-/// A fresh directory for one demo's data, inside `base` (the temporary
-/// folder by default).
-pub fn data_dir(base: Option<&Path>) -> PathBuf {
-    base.map_or_else(std::env::temp_dir, Path::to_path_buf).join(format!("headend-demo-isp-{}", std::process::id()))
+/// The directory of the data of the demo run by process `pid`, inside
+/// `base` (the temporary folder by default).
+pub fn data_dir(base: Option<&Path>, pid: u32) -> PathBuf {
+    base.map_or_else(std::env::temp_dir, Path::to_path_buf).join(format!("headend-demo-isp-{pid}"))
 }
 
 impl DemoIsp {

@@ -89,7 +89,7 @@ fn missing_display() -> Option<&'static str> {
 }
 
 fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
-    let demo_dir = args.demo_isp.then(|| demo_isp::data_dir(args.data_dir.as_deref()));
+    let demo_dir = args.demo_isp.then(|| demo_isp::data_dir(args.data_dir.as_deref(), std::process::id()));
     let data_dir = DataDir::resolve(demo_dir.as_deref().or(args.data_dir.as_deref()))?;
     let _log_guard = logging::init(&data_dir.log_dir())?;
     tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %data_dir.root().display(), "starting");

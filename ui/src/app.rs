@@ -133,9 +133,9 @@ pub struct Console {
     pub billing_tab: RwSignal<BillingTab>,
     /// The invoice (its number) the Billing area shows, if one is open.
     pub invoice: RwSignal<Option<String>>,
-    /// A status the Customers page opens filtered by (the dashboard's
-    /// figures set it); taken when the page opens.
-    pub customers_status: RwSignal<Option<String>>,
+    /// The Customers page opens showing only the services that went off
+    /// today (the dashboard's figure sets it); taken when the page opens.
+    pub customers_went_off_today: RwSignal<bool>,
     /// How far "Save this area for offline use" has come, while it runs.
     pub map_area: RwSignal<Option<AreaProgress>>,
     /// This window is the demo ISP.
@@ -201,7 +201,7 @@ pub fn App() -> impl IntoView {
         billing_tab: RwSignal::new(BillingTab::Invoices),
         invoice: RwSignal::new(None),
         map_area: RwSignal::new(None),
-        customers_status: RwSignal::new(None),
+        customers_went_off_today: RwSignal::new(false),
         demo_isp: RwSignal::new(false),
     };
     provide_context(console);

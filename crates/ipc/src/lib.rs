@@ -264,8 +264,11 @@ pub struct Health {
     pub onus_los: u32,
     pub failed_actions: u64,
     pub failed_messages: u64,
+    /// Services that went off today, each once: the two below together.
+    pub went_off_today: u32,
     /// Active services whose grace ended today.
     pub cut_off_today: u32,
+    /// Services an operator suspended today.
     pub suspended_today: u32,
     pub payments_today: u32,
     /// In the billing currency, `1234.50`.
@@ -542,6 +545,9 @@ pub struct ServiceQueryDto {
     pub router_id: Option<i64>,
     /// Part of the customer's name, phone or address, the user name or the address.
     pub search: String,
+    /// Only the services that went off today (the dashboard's figure).
+    #[serde(default)]
+    pub went_off_today: bool,
     pub offset: u32,
     pub limit: u32,
 }

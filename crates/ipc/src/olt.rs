@@ -500,7 +500,7 @@ pub struct SignalSettingsForm {
 /// A service's zero-touch ONU (`headend olt zero-touch`): the serial of the
 /// ONU a technician will install, registered when it shows up in an OLT's
 /// autofind, and a VLAN instead of the plan's.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ZeroTouchDto {
     pub service_id: i64,
     /// Empty when none is set.
@@ -509,6 +509,25 @@ pub struct ZeroTouchDto {
     /// The ONU linked to the service now ("olt-1 0/1/3:5 (HWTC…)"), empty
     /// while none is.
     pub onu: String,
+    /// Every ONU the service had in the signal history kept, in the order
+    /// they served it (the current one last).
+    pub history: Vec<ServiceOnuDto>,
+}
+
+/// One ONU of a service over the signal history kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ServiceOnuDto {
+    pub serial: String,
+    /// Linked to the service now; the others were replaced or deregistered.
+    pub current: bool,
+    /// RFC 3339; empty with no reading.
+    pub first: String,
+    pub last: String,
+    /// Received power at the ONU, dBm.
+    pub rx_low: Option<f64>,
+    pub rx_mean: Option<f64>,
+    pub rx_high: Option<f64>,
+    pub readings: u64,
 }
 
 /// The card as typed; an empty serial clears both.

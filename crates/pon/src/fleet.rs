@@ -293,6 +293,12 @@ impl OltFleet {
         refusal(&mut lock(&self.inner.state), olt)
     }
 
+    /// The OLTs whose login is refused now.
+    pub fn refused_olts(&self) -> HashSet<OltId> {
+        let state = lock(&self.inner.state);
+        state.refused.iter().filter(|(_, (_, at))| at.elapsed() < LOGIN_RETRY).map(|(olt, _)| *olt).collect()
+    }
+
     /// Stop or restart the periodic sweeps and zero-touch provisioning.
     pub fn set_paused(&self, paused: bool) {
         lock(&self.inner.state).paused = paused;

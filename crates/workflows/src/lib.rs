@@ -32,6 +32,7 @@ pub mod demo_isp;
 pub mod import;
 pub mod keys;
 pub mod messages;
+pub mod network;
 pub mod olts;
 pub mod plans;
 pub mod policy;
@@ -40,6 +41,7 @@ pub mod provisioning;
 pub mod radius;
 pub mod radius_setup;
 pub mod routers;
+pub mod service_onus;
 pub mod services;
 pub mod sessions;
 

@@ -13,7 +13,9 @@ use headend_core::provision::policy::{IspPolicy, Standing, checked_grace};
 use headend_core::provision::{Password, validate_password, validate_username};
 use headend_core::service::{Access, Service, ServiceStatus};
 use headend_core::{CustomerId, PlanId, RouterId, ServiceId};
-use headend_store::{BillingDates, NewCustomer, NewService, ServiceOverview, StoreError, Write};
+use headend_store::{
+    BillingDates, NewCustomer, NewService, ServiceOverview, ServiceQuery, ServicesPage, StoreError, Write,
+};
 use jiff::civil::Date;
 
 use crate::messages::compose::Composer;
@@ -118,6 +120,19 @@ fn describe(access: &Access, router: &str, status: ServiceStatus) -> String {
 }
 
 impl Workflows {
+    /// One page of the services list; with `went_off_today`, only the
+    /// services that went off today, by the rule of the dashboard's figure.
+    pub async fn services_page(
+        &self,
+        mut query: ServiceQuery,
+        went_off_today: bool,
+    ) -> Result<ServicesPage, WorkflowError> {
+        if went_off_today {
+            query.only = Some(self.went_off_today().await?.all());
+        }
+        Ok(self.store.services_page(&query).await?)
+    }
+
     /// The service with its customer's and router's names, or NotFound.
     pub async fn service(&self, id: ServiceId) -> Result<ServiceOverview, WorkflowError> {
         self.store.service(id).await?.ok_or_else(|| {

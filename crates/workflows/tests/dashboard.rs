@@ -14,7 +14,7 @@ use headend_core::router::Transport;
 use headend_core::service::{Access, ServiceStatus};
 use headend_core::sessions::SessionSource;
 use headend_core::{PlanId, RouterId, ServiceId};
-use headend_store::{NewCustomer, NewPlan, NewRouter, NewService, NewSession, Store};
+use headend_store::{NewCustomer, NewPlan, NewRouter, NewService, NewSession, ServiceQuery, Store};
 use headend_workflows::{Keyring, NoEngine, Workflows};
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
@@ -123,7 +123,11 @@ async fn the_days_figures() {
     w.set_service_status(&Actor::Operator, carol, ServiceStatus::Suspended).await.unwrap();
 
     let day = w.day_figures().await.unwrap();
-    assert_eq!((day.cut_off_today, day.suspended_by_hand), (1, 1), "Ana cut off, Carol suspended");
+    assert_eq!(day.went_off.cut_off, [ana], "Ana cut off");
+    assert_eq!(day.went_off.suspended_by_hand, [carol], "Carol suspended");
+    let listed = w.services_page(ServiceQuery::default(), true).await.unwrap();
+    let ids: Vec<ServiceId> = listed.rows.iter().map(|s| s.id).collect();
+    assert_eq!((listed.total, ids), (2, vec![ana, carol]), "the list the figure opens");
     assert_eq!((day.payments, day.collected), (0, Decimal::ZERO));
     let mut want = vec![1; 24];
     want[21..].copy_from_slice(&[2, 2, 2]);

@@ -1,12 +1,11 @@
 //! The app itself: where things are, the dashboard's counts and what
 //! needs the operator, settings.
 
-use headend_core::map_layers::{MarkerState, olt_state, router_state};
 use headend_core::settings::Settings;
 use headend_ipc::{AppInfo, Dashboard, ErrorCode, Health, SettingsDto, SettingsLimits, SettingsView};
 use tauri::{AppHandle, Manager, State};
 
-use super::map::{olt_seen, router_seen};
+use super::map::engines_seen;
 use super::{Answer, db, error, workflow_error};
 use crate::state::AppState;
 use crate::{alerts, settings};
@@ -43,38 +42,30 @@ pub async fn dashboard(state: State<'_, AppState>) -> Answer<Dashboard> {
 /// What needs the operator: routers and OLTs as the engines last saw them,
 /// the queue's and the outbox's failures, and the day's figures.
 async fn health(state: &AppState) -> Answer<Health> {
-    let failed = state.store.failed_actions_by_router().await.map_err(db)?;
-    let mut health = Health::default();
-    // The map's rules decide what counts as down or needing a look.
-    for status in state.fleet.statuses() {
-        let failures = failed.get(&status.router).copied().unwrap_or(0);
-        match router_state(router_seen(Some(&status.state)), failures) {
-            MarkerState::Up => health.routers_up += 1,
-            MarkerState::Degraded => health.routers_degraded += 1,
-            MarkerState::Down => health.routers_down += 1,
-            _ => {}
-        }
-    }
-    for olt in state.store.olt_overviews().await.map_err(db)? {
-        if olt_state(olt_seen(&olt, state)) == MarkerState::Down {
-            health.olts_down += 1;
-        }
-        health.olt_alerts += olt.warnings + olt.criticals;
-        health.onus_los += olt.los;
-    }
+    let network = state.workflows.network_health(&engines_seen(state)).await.map_err(workflow_error)?;
     let failures = alerts::failures(&state.store).await.map_err(db)?;
     let day = state.workflows.day_figures().await.map_err(workflow_error)?;
     Ok(Health {
         failed_actions: failures.count,
         failed_messages: failures.failed_messages,
-        cut_off_today: day.cut_off_today,
-        suspended_today: day.suspended_by_hand,
+        went_off_today: count(day.went_off.all().len()),
+        cut_off_today: count(day.went_off.cut_off.len()),
+        suspended_today: count(day.went_off.suspended_by_hand.len()),
         payments_today: day.payments,
         collected_today: day.currency.format(day.collected),
         currency: day.currency.code().to_owned(),
         online_by_hour: day.online_by_hour,
-        ..health
+        routers_up: network.routers_up,
+        routers_degraded: network.routers_degraded,
+        routers_down: network.routers_down,
+        olts_down: network.olts_down,
+        olt_alerts: network.olt_alerts,
+        onus_los: network.onus_los,
     })
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 fn settings_view(s: Settings, demo_isp: bool) -> SettingsView {

@@ -1,20 +1,15 @@
 //! The network map: its markers (colours by core's `map_layers` rules),
 //! the tile server, and saving an area's tiles for offline use.
 
-use std::collections::HashSet;
-
-use headend_core::geo::GeoPoint;
 use headend_core::map::{Bounds, TileUrl, area_tile_count};
-use headend_core::map_layers::{MarkerState, OltSeen, OnuSeen, RouterSeen, customer_state, olt_state, router_state};
-use headend_fleet::RouterState;
 use headend_ipc::map::{
     AreaCount, AreaProgress, AreaSaved, MapArea, MapChoice, MapFeature, MapView, TileSettings, TileSettingsForm, event,
 };
 use headend_ipc::{ErrorCode, ErrorDto};
-use headend_store::{MapService, OltOverview};
+use headend_workflows::network::{Choice, EnginesSeen, MapMarker, MarkerKind};
 use tauri::{AppHandle, Emitter, State};
 
-use super::{Answer, db, error, invalid};
+use super::{Answer, error, invalid, workflow_error};
 use crate::map_tiles::{MapTiles, TileSource};
 use crate::state::AppState;
 
@@ -23,169 +18,48 @@ use crate::state::AppState;
 /// tile servers' policies ask.
 const AREA_CAP: usize = 5_000;
 
-struct Marker<'a> {
-    kind: &'static str,
-    id: i64,
-    name: &'a str,
-    at: GeoPoint,
-    state: MarkerState,
-    lines: Vec<String>,
-    page: Option<&'static str>,
+/// What the engines last saw, for the map and the dashboard.
+pub(crate) fn engines_seen(state: &AppState) -> EnginesSeen {
+    EnginesSeen::new(state.fleet.statuses(), &state.fleet.sessions(), state.olts.refused_olts())
 }
 
-impl Marker<'_> {
-    fn feature(self, router: Option<i64>, plan: Option<i64>, pop: Option<i64>, search: String) -> MapFeature {
-        MapFeature {
-            kind: self.kind.to_owned(),
-            id: self.id,
-            name: self.name.to_owned(),
-            lat: self.at.lat(),
-            lon: self.at.lon(),
-            state: self.state.as_str().to_owned(),
-            state_label: self.state.label().to_owned(),
-            lines: self.lines,
-            page: self.page.map(str::to_owned),
-            router_id: router,
-            plan_id: plan,
-            pop_id: pop,
-            search,
-        }
+fn feature(m: MapMarker) -> MapFeature {
+    MapFeature {
+        kind: m.kind.as_str().to_owned(),
+        id: m.id,
+        name: m.name,
+        lat: m.at.lat(),
+        lon: m.at.lon(),
+        state: m.state.as_str().to_owned(),
+        state_label: m.state.label().to_owned(),
+        lines: m.lines,
+        page: match m.kind {
+            MarkerKind::Router => Some("Open router".to_owned()),
+            MarkerKind::Olt => Some("Open OLT".to_owned()),
+            MarkerKind::Customer => Some("Open service".to_owned()),
+            MarkerKind::Odp => None,
+        },
+        router_id: m.router.map(|r| r.0),
+        plan_id: m.plan.map(|p| p.0),
+        pop_id: m.pop.map(|p| p.0),
+        search: m.search,
     }
-}
-
-/// What the fleet last saw of a router, as core's marker rules take it.
-pub(crate) fn router_seen(state: Option<&RouterState>) -> RouterSeen {
-    match state {
-        Some(RouterState::Up(_)) => RouterSeen::Up,
-        Some(RouterState::Down { .. }) => RouterSeen::Down,
-        Some(RouterState::Connecting) | None => RouterSeen::Connecting,
-    }
-}
-
-/// What the OLT engine last saw of an OLT: failing while its commands
-/// fail or its login is refused.
-pub(crate) fn olt_seen(o: &OltOverview, state: &AppState) -> OltSeen {
-    OltSeen {
-        reached: o.health.reached_at.is_some(),
-        failing: o.health.error.is_some() || state.olts.refused(o.olt.id).is_some(),
-        critical_alerts: o.criticals,
-        los_alerts: o.los_alerts,
-        warnings: o.warnings,
-    }
-}
-
-fn customer_feature(
-    s: &MapService,
-    online: &HashSet<(i64, &str)>,
-    thresholds: &headend_core::optical::Thresholds,
-) -> MapFeature {
-    let session = s.username.as_deref().map(|user| online.contains(&(s.router.0, user)));
-    let onu = s.onu_state.map(|state| OnuSeen { state, rx: s.onu_rx });
-    let state = customer_state(s.status, session, onu, thresholds);
-    let login = s.username.clone().or_else(|| s.ip_address.clone()).unwrap_or_default();
-    let mut lines = vec![format!("{login} · {}", s.plan_name)];
-    if let Some(address) = &s.address {
-        lines.push(address.clone());
-    }
-    if let Some(rx) = s.onu_rx {
-        lines.push(format!("ONU signal {rx:.1} dBm"));
-    }
-    let search = format!("{} {login} {}", s.customer_name, s.address.as_deref().unwrap_or("")).to_lowercase();
-    Marker {
-        kind: "customer",
-        id: s.service.0,
-        name: &s.customer_name,
-        at: s.location,
-        state,
-        lines,
-        page: Some("Open service"),
-    }
-    .feature(Some(s.router.0), Some(s.plan.0), s.pop.map(|p| p.0), search)
 }
 
 /// Every located router, OLT, ODP and customer service, coloured by what
 /// the engines last saw, with the drop lines and the filters' choices.
 #[tauri::command]
 pub async fn map_view(state: State<'_, AppState>, tiles: State<'_, MapTiles>) -> Answer<MapView> {
-    let store = &state.store;
-    let routers = store.routers().await.map_err(db)?;
-    let failed = store.failed_actions_by_router().await.map_err(db)?;
-    let statuses = state.fleet.statuses();
-    let sessions = state.fleet.sessions();
-    let online: HashSet<(i64, &str)> = sessions.iter().map(|s| (s.router.0, s.user.as_str())).collect();
-    let thresholds = store.signal_policy().await.map_err(db)?.thresholds;
-    let services = store.map_services().await.map_err(db)?;
-    let mut features = Vec::with_capacity(services.len() + routers.len());
-
-    for r in &routers {
-        let Some(at) = r.location else { continue };
-        let status = statuses.iter().find(|s| s.router == r.id).map(|s| &s.state);
-        let failures = failed.get(&r.id).copied().unwrap_or(0);
-        let mut lines = vec![format!("{}:{}", r.host, r.port)];
-        if let Some(RouterState::Down { error }) = status {
-            lines.push(error.clone());
-        }
-        if failures > 0 {
-            lines.push(format!("{failures} failed provisioning action(s)"));
-        }
-        let marker = Marker {
-            kind: "router",
-            id: r.id.0,
-            name: &r.name,
-            at,
-            state: router_state(router_seen(status), failures),
-            lines,
-            page: Some("Open router"),
-        };
-        features.push(marker.feature(Some(r.id.0), None, r.pop.map(|p| p.0), r.name.to_lowercase()));
-    }
-    let olts = store.olt_overviews().await.map_err(db)?;
-    for o in &olts {
-        let Some(at) = o.olt.location else { continue };
-        let seen = olt_seen(o, &state);
-        let mut lines = vec![format!("{} ONUs, {} online, {} in LOS", o.onus, o.online, o.los)];
-        if let Some(error) = &o.health.error {
-            lines.push(error.clone());
-        }
-        let marker = Marker {
-            kind: "olt",
-            id: o.olt.id.0,
-            name: &o.olt.name,
-            at,
-            state: olt_state(seen),
-            lines,
-            page: Some("Open OLT"),
-        };
-        features.push(marker.feature(None, None, o.olt.pop.map(|p| p.0), o.olt.name.to_lowercase()));
-    }
-    for d in store.odps().await.map_err(db)? {
-        let Some(at) = d.odp.location else { continue };
-        let full = d.odp.capacity.is_some_and(|c| d.onus >= u32::from(c));
-        let used = match d.odp.capacity {
-            Some(c) => format!("{} of {c} outputs used", d.onus),
-            None => format!("{} ONUs", d.onus),
-        };
-        let state = if full { MarkerState::Degraded } else { MarkerState::Up };
-        let marker =
-            Marker { kind: "odp", id: d.odp.id.0, name: &d.odp.name, at, state, lines: vec![used], page: None };
-        features.push(marker.feature(None, None, d.odp.pop.map(|p| p.0), d.odp.name.to_lowercase()));
-    }
-    let mut lines = Vec::new();
-    for s in &services {
-        features.push(customer_feature(s, &online, &thresholds));
-        if let Some(from) = s.drop_from {
-            lines.push([from.lat(), from.lon(), s.location.lat(), s.location.lon()]);
-        }
-    }
-    let choice = |id: i64, name: &str| MapChoice { id, name: name.to_owned() };
+    let map = state.workflows.network_map(&engines_seen(&state)).await.map_err(workflow_error)?;
+    let choices = |choices: Vec<Choice>| choices.into_iter().map(|c| MapChoice { id: c.id, name: c.name }).collect();
     Ok(MapView {
-        features,
-        lines,
-        pops: store.pops().await.map_err(db)?.iter().map(|p| choice(p.id.0, &p.name)).collect(),
-        routers: routers.iter().map(|r| choice(r.id.0, &r.name)).collect(),
-        plans: store.plans().await.map_err(db)?.iter().map(|p| choice(p.id.0, &p.name)).collect(),
+        features: map.markers.into_iter().map(feature).collect(),
+        lines: map.drop_lines.iter().map(|(from, to)| [from.lat(), from.lon(), to.lat(), to.lon()]).collect(),
+        pops: choices(map.pops),
+        routers: choices(map.routers),
+        plans: choices(map.plans),
         attribution: tiles.source().attribution,
-        unplaced_customers: store.unplaced_customers().await.map_err(db)?,
+        unplaced_customers: map.unplaced_customers,
     })
 }
 

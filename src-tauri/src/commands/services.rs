@@ -89,17 +89,15 @@ fn status_arg(text: &str) -> Answer<Option<ServiceStatus>> {
 #[tauri::command]
 pub async fn list_services(state: State<'_, AppState>, query: ServiceQueryDto) -> Answer<ServicesPageDto> {
     let search = query.search.trim();
-    let page = state
-        .store
-        .services_page(&ServiceQuery {
-            status: status_arg(&query.status)?,
-            router: query.router_id.map(RouterId),
-            search: (!search.is_empty()).then(|| search.to_owned()),
-            limit: query.limit.clamp(1, MAX_PAGE),
-            offset: query.offset,
-        })
-        .await
-        .map_err(db)?;
+    let list = ServiceQuery {
+        status: status_arg(&query.status)?,
+        router: query.router_id.map(RouterId),
+        search: (!search.is_empty()).then(|| search.to_owned()),
+        only: None,
+        limit: query.limit.clamp(1, MAX_PAGE),
+        offset: query.offset,
+    };
+    let page = state.workflows.services_page(list, query.went_off_today).await.map_err(workflow_error)?;
     let cal = Calendar::now(&state).await?;
     Ok(ServicesPageDto { total: page.total, rows: page.rows.into_iter().map(|s| service_row(s, &cal)).collect() })
 }

@@ -31,7 +31,8 @@ pub fn Customers() -> impl IntoView {
     let console = Console::get();
     let typed = RwSignal::new(String::new());
     let search = RwSignal::new(String::new());
-    let status = RwSignal::new(console.customers_status.try_update(Option::take).flatten().unwrap_or_default());
+    let status = RwSignal::new(String::new());
+    let went_off_today = RwSignal::new(console.customers_went_off_today.try_update(std::mem::take).unwrap_or(false));
     let router = RwSignal::new(None::<i64>);
     let offset = RwSignal::new(0_u32);
     let selected = RwSignal::new(BTreeSet::<i64>::new());
@@ -45,13 +46,18 @@ pub fn Customers() -> impl IntoView {
             status: status.get(),
             router_id: router.get(),
             search: search.get(),
+            went_off_today: went_off_today.get(),
             offset: offset.get(),
             limit: PAGE_SIZE,
         };
         ipc::invoke::<_, ServicesPageDto>(command::LIST_SERVICES, QueryArgs { query })
     });
-    let filtered =
-        move || !search.with(String::is_empty) || !status.with(String::is_empty) || router.with(Option::is_some);
+    let filtered = move || {
+        !search.with(String::is_empty)
+            || !status.with(String::is_empty)
+            || router.with(Option::is_some)
+            || went_off_today.get()
+    };
 
     let on_search = move |ev: leptos::ev::Event| {
         typed.set(event_target_value(&ev));
@@ -119,6 +125,12 @@ pub fn Customers() -> impl IntoView {
                     {move || routers.get().and_then(Result::ok).unwrap_or_default().into_iter().filter(|r| !r.demo)
                         .map(|r| view! { <option value=r.id.to_string()>{r.name}</option> }).collect_view()}
                 </select>
+                <Show when=move || went_off_today.get()>
+                    <button class="chip active" id="went-off-filter" title="Show every service"
+                        on:click=move |_| { went_off_today.set(false); offset.set(0); }>
+                        "Went off today ×"
+                    </button>
+                </Show>
                 <span class="muted" id="service-count">
                     {move || page.get().and_then(Result::ok).map(|p| range_text(offset.get_untracked(), p.rows.len(), p.total))}
                 </span>

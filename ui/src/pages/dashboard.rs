@@ -209,10 +209,10 @@ fn NeedsYou(health: Health) -> impl IntoView {
                 <span class="stat-value">{h.failed_messages}</span>
                 <span class="stat-label">"Failed messages"</span>
             </button>
-            <button class="card stat stat-button" id="health-suspended"
-                on:click=move |_| { console.customers_status.set(Some("suspended".into())); console.open(Page::Customers) }>
-                <span class="stat-value">{h.suspended_today}</span>
-                <span class="stat-label">{format!("Suspended today · {} cut off for not paying", h.cut_off_today)}</span>
+            <button class="card stat stat-button" id="health-went-off"
+                on:click=move |_| { console.customers_went_off_today.set(true); console.open(Page::Customers) }>
+                <span class="stat-value">{h.went_off_today}</span>
+                <span class="stat-label">{format!("Went off today · {} for not paying · {} by hand", h.cut_off_today, h.suspended_today)}</span>
             </button>
             <button class="card stat stat-button" id="health-payments"
                 on:click=move |_| { console.billing_tab.set(BillingTab::Invoices); console.open(Page::Billing) }>
@@ -295,7 +295,11 @@ fn GettingStarted(counts: Counts) -> impl IntoView {
     ];
     let demo_error = RwSignal::new(None::<ErrorDto>);
     let opening = RwSignal::new(false);
+    // The answer comes once the demo's window is on screen, or says why
+    // the demo did not start.
     let explore = move |_| {
+        opening.set(true);
+        demo_error.set(None);
         leptos::task::spawn_local(async move {
             let answer = ipc::call::<()>(command::EXPLORE_DEMO_ISP).await;
             opening.set(answer.is_ok());

@@ -89,7 +89,7 @@ pub async fn run(globals: &Globals, command: Command) -> anyhow::Result<()> {
     let w = open_workflows(globals).await?;
     let result = match command {
         Command::Add(args) => add::add(globals, &w, args).await,
-        Command::List(args) => view::list(globals, w.store(), args).await,
+        Command::List(args) => view::list(globals, &w, args).await,
         Command::Show { id } => view::show(globals, &w, ServiceId(id)).await,
         Command::SetStatus { id, status } => change::set_status(globals, &w, ServiceId(id), status).await,
         Command::SetDue { id, date } => change::set_due(globals, &w, ServiceId(id), date.0).await,

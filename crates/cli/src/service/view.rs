@@ -6,7 +6,7 @@ use anyhow::Context;
 use headend_core::ServiceId;
 use headend_core::activity::Subject;
 use headend_core::service::ServiceStatus;
-use headend_store::{ActivityQuery, QueueEntry, RouterLogEntry, ServiceQuery, Store};
+use headend_store::{ActivityQuery, QueueEntry, RouterLogEntry, ServiceQuery};
 use headend_workflows::Workflows;
 use serde::Serialize;
 
@@ -27,6 +27,10 @@ pub struct ListArgs {
     /// Part of the customer's name, phone or address, the user name or the IP address.
     #[arg(long, value_name = "TEXT")]
     search: Option<String>,
+    /// Only the services that went off today: cut off for not paying or
+    /// suspended by hand (the dashboard's figure).
+    #[arg(long)]
+    went_off_today: bool,
     /// At most this many (default: all).
     #[arg(long, value_name = "N")]
     limit: Option<u32>,
@@ -35,10 +39,10 @@ pub struct ListArgs {
     offset: u32,
 }
 
-pub async fn list(globals: &Globals, store: &Store, args: ListArgs) -> anyhow::Result<()> {
+pub async fn list(globals: &Globals, w: &Workflows, args: ListArgs) -> anyhow::Result<()> {
     let router = match &args.router {
         Some(name) => Some(
-            store
+            w.store()
                 .router_by_name(name)
                 .await?
                 .with_context(|| format!("no router named {name:?}; `headend router list` shows them"))?
@@ -50,10 +54,11 @@ pub async fn list(globals: &Globals, store: &Store, args: ListArgs) -> anyhow::R
         status: args.status,
         router,
         search: args.search,
+        only: None,
         limit: args.limit.unwrap_or(u32::MAX),
         offset: args.offset,
     };
-    let page = store.services_page(&query).await?;
+    let page = w.services_page(query, args.went_off_today).await?;
     let rows: Vec<ServiceJson> = page.rows.iter().map(ServiceJson::new).collect();
     if globals.json {
         return output::json(&rows);
@@ -147,9 +152,25 @@ struct ActivityJson {
     detail: String,
 }
 
+/// An ONU the service had, over the signal history kept.
+#[derive(Debug, Serialize)]
+struct OnuJson {
+    serial: String,
+    current: bool,
+    first: Option<String>,
+    last: Option<String>,
+    /// Received power at the ONU, dBm.
+    rx_low: Option<f64>,
+    rx_mean: Option<f64>,
+    rx_high: Option<f64>,
+    readings: u64,
+}
+
 #[derive(Debug, Serialize)]
 struct ShowJson {
     service: ServiceJson,
+    /// The ONUs it had, the current one last.
+    onus: Vec<OnuJson>,
     queue: Vec<QueueJson>,
     router_log: Vec<LogJson>,
     payments: Vec<crate::billing::payment::PaymentJson>,
@@ -162,6 +183,21 @@ pub async fn show(globals: &Globals, w: &Workflows, id: ServiceId) -> anyhow::Re
     let store = w.store();
     let report = ShowJson {
         service: ServiceJson::new(&service),
+        onus: w
+            .service_onus(id)
+            .await?
+            .into_iter()
+            .map(|h| OnuJson {
+                serial: h.serial,
+                current: h.current,
+                first: h.first.map(|t| t.to_string()),
+                last: h.last.map(|t| t.to_string()),
+                rx_low: h.rx_low,
+                rx_mean: h.rx_mean,
+                rx_high: h.rx_high,
+                readings: h.readings,
+            })
+            .collect(),
         queue: store.queue_for_service(id).await?.iter().map(QueueJson::new).collect(),
         router_log: store.service_router_log(id, LOG_LINES).await?.iter().map(LogJson::new).collect(),
         payments: store.payments(id).await?.iter().map(crate::billing::payment::PaymentJson::new).collect(),
@@ -252,6 +288,27 @@ pub async fn show(globals: &Globals, w: &Workflows, id: ServiceId) -> anyhow::Re
             })
             .collect();
         output::table(&["AT", "COMMAND", "OUTCOME", "TOOK", "ERROR"], &cells)?;
+    }
+    if !report.onus.is_empty() {
+        output::line("")?;
+        output::line("ONUs (received power, dBm):")?;
+        let dbm = |v: Option<f64>| output::or_dash(v.map(|v| format!("{v:.1}")));
+        let cells: Vec<Vec<String>> = report
+            .onus
+            .iter()
+            .map(|o| {
+                vec![
+                    output::safe(&o.serial),
+                    if o.current { "now" } else { "before" }.to_owned(),
+                    output::or_dash(o.first.clone()),
+                    output::or_dash(o.last.clone()),
+                    dbm(o.rx_low),
+                    dbm(o.rx_mean),
+                    dbm(o.rx_high),
+                ]
+            })
+            .collect();
+        output::table(&["SERIAL", "LINKED", "FIRST", "LAST", "LOWEST", "MEAN", "HIGHEST"], &cells)?;
     }
     output::line("")?;
     if report.activity.is_empty() {

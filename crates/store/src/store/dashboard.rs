@@ -62,15 +62,17 @@ impl Store {
     }
 
     /// Services an operator (or the CLI) suspended since `since`.
-    pub async fn suspended_by_hand_since(&self, since: Timestamp) -> Result<u32, StoreError> {
-        let count: i64 = sqlx::query(
-            "SELECT COUNT(DISTINCT subject) FROM activity_log
-             WHERE at >= ? AND action = 'status changed' AND detail LIKE '%-> suspended%'",
+    pub async fn suspended_by_hand_since(&self, since: Timestamp) -> Result<Vec<ServiceId>, StoreError> {
+        // The subject is `service:ID` (core's `Subject`).
+        let rows = sqlx::query(
+            "SELECT DISTINCT CAST(substr(subject, 9) AS INTEGER) FROM activity_log
+             WHERE at >= ? AND action = 'status changed' AND detail LIKE '%-> suspended%'
+               AND subject LIKE 'service:%'
+             ORDER BY 1",
         )
         .bind(ts(since))
-        .fetch_one(&self.pool)
-        .await?
-        .try_get(0)?;
-        Ok(u32::try_from(count).unwrap_or(u32::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|row| Ok(ServiceId(row.try_get(0)?))).collect()
     }
 }

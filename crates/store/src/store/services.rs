@@ -36,13 +36,16 @@ pub struct ServiceQuery {
     /// Part of the customer's name, phone or address, the PPPoE user name
     /// or the static address; case-insensitive for ASCII letters.
     pub search: Option<String>,
+    /// Only these services (a list a workflow worked out, such as the
+    /// ones that went off today); `None` for all.
+    pub only: Option<Vec<ServiceId>>,
     pub limit: u32,
     pub offset: u32,
 }
 
 impl Default for ServiceQuery {
     fn default() -> Self {
-        Self { status: None, router: None, search: None, limit: 50, offset: 0 }
+        Self { status: None, router: None, search: None, only: None, limit: 50, offset: 0 }
     }
 }
 
@@ -440,6 +443,14 @@ impl Store {
         if query.router.is_some() {
             filters.push("s.router_id = ?");
         }
+        // One JSON array bound, however many ids: no limit on parameters.
+        let only = query.only.as_ref().map(|ids| {
+            let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
+            serde_json::Value::from(ids).to_string()
+        });
+        if only.is_some() {
+            filters.push("s.id IN (SELECT value FROM json_each(?))");
+        }
         let search = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
         // Three characters or more: the trigram index; shorter: a scan.
         let (indexed, pattern) = match search {
@@ -457,9 +468,9 @@ impl Store {
             );
         }
         let filter = if filters.is_empty() { String::new() } else { format!("WHERE {}", filters.join(" AND ")) };
-        // Without a search, the total is a sum over the counts the triggers
-        // keep (a few rows), not a count of the services.
-        let count_sql = if search.is_some() {
+        // Without a search or a list, the total is a sum over the counts the
+        // triggers keep (a few rows), not a count of the services.
+        let count_sql = if search.is_some() || only.is_some() {
             format!("SELECT COUNT(*) FROM services s JOIN customers c ON c.id = s.customer_id {filter}")
         } else {
             let filter = filter.replace("s.status", "status").replace("s.router_id", "router_id");
@@ -483,6 +494,10 @@ impl Store {
         if let Some(router) = query.router {
             count = count.bind(router.0);
             page = page.bind(router.0);
+        }
+        if let Some(only) = &only {
+            count = count.bind(only.clone());
+            page = page.bind(only.clone());
         }
         if let Some(phrase) = &indexed {
             count = count.bind(phrase.clone());

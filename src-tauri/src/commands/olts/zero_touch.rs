@@ -6,12 +6,13 @@ use headend_core::activity::Actor;
 use headend_core::olt::OltProfile;
 use headend_core::{PlanId, ServiceId};
 use headend_ipc::ErrorDto;
-use headend_ipc::olt::{PlanOltProfileDto, ZeroTouchDto, ZeroTouchForm};
+use headend_ipc::olt::{PlanOltProfileDto, ServiceOnuDto, ZeroTouchDto, ZeroTouchForm};
 use headend_olt::SerialNumber;
 use headend_workflows::olts::ZeroTouch;
 use tauri::State;
 
 use super::super::{Answer, db, workflow_error};
+use super::opt_instant;
 use crate::state::AppState;
 
 /// A VLAN as typed: empty for none.
@@ -28,11 +29,25 @@ fn vlan(text: &str) -> Result<Option<u16>, ErrorDto> {
 async fn zero_touch_dto(state: &AppState, id: ServiceId) -> Answer<ZeroTouchDto> {
     let set = state.store.service_onu(id).await.map_err(db)?.unwrap_or_default();
     let linked = state.store.onu_of_service(id).await.map_err(db)?;
+    let history = state.workflows.service_onus(id).await.map_err(workflow_error)?;
     Ok(ZeroTouchDto {
         service_id: id.0,
         serial: set.serial.unwrap_or_default(),
         vlan: set.vlan,
         onu: linked.map(|o| format!("{} {}:{} ({})", o.olt_name, o.port, o.index, o.serial)).unwrap_or_default(),
+        history: history
+            .into_iter()
+            .map(|h| ServiceOnuDto {
+                serial: h.serial,
+                current: h.current,
+                first: opt_instant(h.first),
+                last: opt_instant(h.last),
+                rx_low: h.rx_low,
+                rx_mean: h.rx_mean,
+                rx_high: h.rx_high,
+                readings: h.readings,
+            })
+            .collect(),
     })
 }
 

@@ -139,7 +139,7 @@ pub fn OnuPage(id: i64) -> impl IntoView {
                 ),
                 Confirm::Deregister => (
                     "Deregister this ONU?",
-                    "The OLT forgets it (and its service port): the customer is cut off until it is authorized again. Headend forgets its signal history and alerts. It shows up under Unconfigured again while it stays plugged in.",
+                    "The OLT forgets it (and its service port): the customer is cut off until it is authorized again. Its alerts go; its signal history stays with its service, hour by hour. It shows up under Unconfigured again while it stays plugged in.",
                     "Deregister",
                 ),
             };

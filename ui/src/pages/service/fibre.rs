@@ -1,14 +1,15 @@
 //! A service's Fibre card: the serial of the ONU a technician will
 //! install, so the app (or `headend agent`) registers it the moment it
 //! shows up in an OLT's autofind, and a VLAN instead of the plan's; with
-//! the ONU linked to the service now. Errors at "serial" and "vlan".
+//! the ONU linked to the service now and the ones it had before, with
+//! their signal. Errors at "serial" and "vlan".
 
-use headend_ipc::olt::{ZeroTouchDto, ZeroTouchForm, command};
+use headend_ipc::olt::{ServiceOnuDto, ZeroTouchDto, ZeroTouchForm, command};
 use leptos::prelude::*;
 use serde::Serialize;
 
 use crate::components::{Errors, FieldError, FormError, clear_error, has_error};
-use crate::ipc;
+use crate::{format, ipc};
 
 #[derive(Serialize)]
 struct IdArgs {
@@ -75,6 +76,37 @@ fn FibreForm(initial: ZeroTouchDto) -> impl IntoView {
                 <button type="submit" class="primary" id="fibre-save">"Save"</button>
                 <Show when=move || saved.get()><span class="saved" id="fibre-saved">"Saved."</span></Show>
             </div>
+            <OnuHistory history=initial.history />
         </form>
     }
+}
+
+/// The ONUs the service had, the current one last: a replaced ONU's
+/// signal stays with the customer.
+#[component]
+fn OnuHistory(history: Vec<ServiceOnuDto>) -> impl IntoView {
+    if history.is_empty() {
+        return ().into_any();
+    }
+    let dbm = |v: Option<f64>| v.map(|v| format!("{v:.1}")).unwrap_or_else(|| "—".to_owned());
+    let day = |at: &str| if at.is_empty() { "—".to_owned() } else { format::local_time(at) };
+    view! {
+        <table class="table fibre-history" id="fibre-history">
+            <thead><tr>
+                <th>"ONU"</th><th>"Served"</th><th class="num">"Lowest dBm"</th><th class="num">"Mean"</th><th class="num">"Highest"</th>
+            </tr></thead>
+            <tbody>
+                {history.into_iter().map(|h| view! {
+                    <tr class="fibre-onu" data-serial=h.serial.clone()>
+                        <td class="mono">{h.serial.clone()}" "{if h.current { "(now)" } else { "(before)" }}</td>
+                        <td class="muted">{format!("{} – {}", day(&h.first), day(&h.last))}</td>
+                        <td class="mono num">{dbm(h.rx_low)}</td>
+                        <td class="mono num">{dbm(h.rx_mean)}</td>
+                        <td class="mono num">{dbm(h.rx_high)}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
 }
