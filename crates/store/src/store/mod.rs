@@ -127,6 +127,25 @@ pub(crate) fn unique_violation(what: &'static str, value: &str) -> impl FnOnce(s
 
 /// An instant as this schema writes it: RFC 3339 UTC with exactly three
 /// fractional digits, so that text order is time order in SQL.
+/// `(?, ?, …)` repeated `rows` times for `columns` columns: a multi-row
+/// `VALUES` list, so many rows cost one statement (each statement is a
+/// round trip to the connection's thread).
+pub(crate) fn values(rows: usize, columns: usize) -> String {
+    let one = format!("({})", vec!["?"; columns].join(", "));
+    vec![one; rows].join(", ")
+}
+
+/// The id the next row of `table` gets (inside a write transaction, which
+/// holds it): a batch inserts its rows with ids it knows.
+pub(crate) async fn next_id(conn: &mut SqliteConnection, table: &str) -> Result<i64, StoreError> {
+    let sql = format!("SELECT IFNULL(MAX(id), 0) + 1 FROM {table}");
+    Ok(sqlx::query(&sql).fetch_one(conn).await?.try_get(0)?)
+}
+
+/// Rows per batched statement: a few columns each stays far below
+/// SQLite's 32,766 parameters.
+pub(crate) const BATCH_ROWS: usize = 500;
+
 pub(crate) fn ts(t: Timestamp) -> String {
     format!("{t:.3}")
 }
