@@ -12,7 +12,7 @@ use jiff::civil::Date;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
-use super::{BATCH_ROWS, Store, contains_pattern, corrupt, opt_date, opt_ts, sweep_router, ts, values};
+use super::{BATCH_ROWS, Store, WriteTx, contains_pattern, corrupt, opt_date, opt_ts, sweep_router, ts, values};
 use crate::error::StoreError;
 use crate::records::{NewService, ServiceOverview};
 
@@ -519,7 +519,7 @@ fn fts_phrase(text: &str) -> String {
 /// Ends a one-service write made at `now`: not found, or sweep its router
 /// and commit.
 async fn finish_service_write(
-    mut tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    mut tx: WriteTx,
     id: ServiceId,
     row: Option<SqliteRow>,
     now: Timestamp,
