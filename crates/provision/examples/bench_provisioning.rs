@@ -6,6 +6,10 @@
 //! - `cold_converge_s`: the first sweep of every router on empty routers;
 //! - `steady_sweep_s`, `steady_calls_per_router` (commands by menu, per
 //!   router), `steady_writes`: a sweep with nothing to change;
+//! - `cold_cpu_s` and `steady_cpu_s`: the CPU time this process used in
+//!   those sweeps, every thread and core, the simulated routers' side
+//!   included (`/proc/self/stat`): what the wall times are made of when
+//!   other work shares the cores;
 //! - `suspend_to_router_ms` (the app: the store write, then
 //!   `Provisioner::request`) and `suspend_to_router_from_cli_ms` (only the
 //!   store write, as the CLI does: picked up from the database), each
@@ -139,8 +143,10 @@ async fn main() -> anyhow::Result<()> {
 
     // Cold: every router empty.
     let started = Instant::now();
+    let cpu_before = cpu_s();
     let cold = engine.sweep_all(SweepMode::Apply).await;
     let cold_s = started.elapsed().as_secs_f64();
+    let cold_cpu_s = cpu_s() - cpu_before;
     let cold_writes: usize = cold.iter().flatten().map(|r| r.writes()).sum();
     anyhow::ensure!(
         cold.iter().all(Result::is_ok),
@@ -152,8 +158,10 @@ async fn main() -> anyhow::Result<()> {
     // Steady: nothing to change.
     sims.iter().for_each(SimRouterHandle::reset_stats);
     let started = Instant::now();
+    let cpu_before = cpu_s();
     let steady = engine.sweep_all(SweepMode::Apply).await;
     let steady_s = started.elapsed().as_secs_f64();
+    let steady_cpu_s = cpu_s() - cpu_before;
     let steady_writes: usize = steady.iter().flatten().map(|r| r.writes()).sum();
     let mut calls: BTreeMap<String, f64> = BTreeMap::new();
     for sim in &sims {
@@ -235,8 +243,10 @@ async fn main() -> anyhow::Result<()> {
         "latency_ms": LATENCY.as_millis(),
         "concurrency": concurrency,
         "cold_converge_s": round(cold_s),
+        "cold_cpu_s": round(cold_cpu_s),
         "cold_writes": cold_writes,
         "steady_sweep_s": round(steady_s),
+        "steady_cpu_s": round(steady_cpu_s),
         "steady_writes": steady_writes + router_writes as usize,
         "steady_calls_per_router": calls.iter().map(|(k, v)| (k.clone(), round(*v))).collect::<BTreeMap<_, _>>(),
         "suspend_to_router_ms": spread(&mut in_app),
@@ -326,6 +336,21 @@ fn percentile(v: &mut [f64], p: f64) -> f64 {
 /// Median, 99th percentile and maximum.
 fn spread(v: &mut [f64]) -> serde_json::Value {
     serde_json::json!({ "median": round(percentile(v, 0.5)), "p99": round(percentile(v, 0.99)), "max": round(max(v)) })
+}
+
+/// CPU time used so far by this process, user and system, every thread
+/// (`/proc/self/stat`, in Linux's fixed 100 ticks a second); 0 where there
+/// is no `/proc`.
+fn cpu_s() -> f64 {
+    let ticks = std::fs::read_to_string("/proc/self/stat").ok().and_then(|stat| {
+        // The fields after the parenthesised name: utime and stime are
+        // the 12th and 13th.
+        let mut fields = stat.rsplit_once(')')?.1.split_whitespace().skip(11);
+        let user: u64 = fields.next()?.parse().ok()?;
+        let system: u64 = fields.next()?.parse().ok()?;
+        Some(user + system)
+    });
+    ticks.unwrap_or(0) as f64 / 100.0
 }
 
 /// A `/proc/self/status` figure in KiB (`VmRSS`: resident now, `VmHWM`:
