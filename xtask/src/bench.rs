@@ -11,15 +11,19 @@
 //!   1,000 sessions. The program is `crates/cli/examples/bench_routeros.rs`.
 //! - `live-sessions`: the console with 20 routers × 1,000 sessions (see
 //!   `bench_live.rs`).
-//! - `provisioning`: the engine with 20 simulated routers at 20 ms and
-//!   10,000 services (cold converge, steady sweep, calls per router,
-//!   suspension to router), and the database's queries at 100,000
-//!   services. The program is `crates/provision/examples/bench_provisioning.rs`.
-//! - `olt`: the OLT drivers over SSH against 8 simulated OLTs × 1,000 ONUs
-//!   (Huawei, ZTE, mixed, and mixed with a slow CLI): a full optical sweep
-//!   with the bulk per-port commands, all OLTs in parallel, wall time
-//!   (target < 60 s), ONUs and readings read, and the most SSH sessions
-//!   open at once on any OLT (target ≤ 2). The program is
+//! - `provisioning [--routers N] [--services N]`: the engine with N
+//!   simulated routers (20) at 20 ms and N services (10,000) spread evenly
+//!   over them (cold converge, steady sweep, calls per router, suspension
+//!   to router), and the database's queries at 100,000 services (or the
+//!   services swept, if more), and the process's peak memory. The program
+//!   is `crates/provision/examples/bench_provisioning.rs`, run in a D-Bus
+//!   session with an unlocked keyring; the options go to it.
+//! - `olt [--olts N] [--onus-per-olt N]`: the OLT drivers over SSH against
+//!   N simulated OLTs (8) × N ONUs (1,000) (Huawei, ZTE, mixed, and mixed
+//!   with a slow CLI): a full optical sweep with the bulk per-port
+//!   commands, all OLTs in parallel, wall time (target < 60 s), ONUs and
+//!   readings read, the most SSH sessions open at once on any OLT (target
+//!   ≤ 2), and the process's peak memory. The program is
 //!   `crates/olt/examples/bench_olt.rs`.
 //! - `billing`: the billing workflows on a fixed clock, no network: the
 //!   invoice run over 10,000 services (target < 2 s) and again (issues
@@ -66,24 +70,23 @@ pub const MESSAGES_SESSION_COMMAND: &str = "__bench-messages";
 pub const RADIUS_SESSION_COMMAND: &str = "__bench-radius";
 const RUNS: usize = 3;
 
-/// Runs benchmark `name`; only `kills`, `chaos` and `signal-history` take
-/// `options`.
+/// Runs benchmark `name`; `kills` and `chaos` take their own `options`,
+/// the benchmarks with [`size_flags`] theirs.
 pub fn run(name: &str, options: &[String]) -> anyhow::Result<()> {
-    if !options.is_empty() && !matches!(name, "kills" | "chaos" | "signal-history") {
-        bail!("benchmark {name} takes no options");
+    match size_flags(name) {
+        Some(flags) => check_sizes(name, flags, options)?,
+        None if !options.is_empty() && !matches!(name, "kills" | "chaos") => {
+            bail!("benchmark {name} takes no options")
+        }
+        None => {}
     }
     match name {
         "kills" | "chaos" => crate::bench_resilience::run(name, options),
         "startup" => startup(),
         "routeros" => process::cargo(&["run", "--release", "--quiet", "-p", "headend", "--example", "bench-routeros"]),
         "live-sessions" => crate::bench_live::run(),
-        "olt" => process::cargo(&["run", "--release", "--quiet", "-p", "headend-olt", "--example", "bench-olt"]),
-        "signal-history" => {
-            let mut args =
-                vec!["run", "--release", "--quiet", "-p", "headend-store", "--example", "bench-signal-history", "--"];
-            args.extend(options.iter().map(String::as_str));
-            process::cargo(&args)
-        }
+        "olt" => run_example("headend-olt", "bench-olt", options),
+        "signal-history" => run_example("headend-store", "bench-signal-history", options),
         "billing" => {
             process::cargo(&["run", "--release", "--quiet", "-p", "headend-workflows", "--example", "bench-billing"])
         }
@@ -111,7 +114,7 @@ pub fn run(name: &str, options: &[String]) -> anyhow::Result<()> {
                 "--example",
                 "bench-provisioning",
             ])?;
-            process::run(&mut test::desktop_session(PROVISIONING_SESSION_COMMAND)?)
+            process::run(test::desktop_session(PROVISIONING_SESSION_COMMAND)?.args(options))
         }
         "radius" => {
             setup::ensure(Purpose::Test)?;
@@ -119,9 +122,50 @@ pub fn run(name: &str, options: &[String]) -> anyhow::Result<()> {
             process::run(&mut test::desktop_session(RADIUS_SESSION_COMMAND)?)
         }
         other => bail!(
-            "unknown benchmark {other:?}; available: startup, routeros, live-sessions, provisioning, olt, billing, messages, radius, signal-history, kills, chaos"
+            "unknown benchmark {other:?}; available: startup, routeros, live-sessions, provisioning [--routers N] \
+             [--services N], olt [--olts N] [--onus-per-olt N], billing, messages, radius, signal-history [--onus N] \
+             [--days D], kills [--kills N], chaos [--minutes N]"
         ),
     }
+}
+
+/// The size options a benchmark takes, each followed by a whole number.
+fn size_flags(name: &str) -> Option<&'static [&'static str]> {
+    match name {
+        "provisioning" => Some(&["--routers", "--services"]),
+        "olt" => Some(&["--olts", "--onus-per-olt"]),
+        "signal-history" => Some(&["--onus", "--days"]),
+        _ => None,
+    }
+}
+
+/// Refuses a mistyped size before anything is built (a release build takes
+/// minutes); the program checks that the sizes fit together.
+fn check_sizes(name: &str, flags: &[&str], options: &[String]) -> anyhow::Result<()> {
+    let usage = || {
+        let flags: Vec<String> = flags.iter().map(|f| format!("[{f} N]")).collect();
+        format!("usage: cargo xtask bench {name} {}", flags.join(" "))
+    };
+    for pair in options.chunks(2) {
+        match pair {
+            [flag, value] if flags.contains(&flag.as_str()) => {
+                if !value.parse::<u32>().is_ok_and(|n| n > 0) {
+                    bail!("{flag} {value:?} is not a whole number above 0\n{}", usage());
+                }
+            }
+            [flag] if flags.contains(&flag.as_str()) => bail!("{flag} needs a number\n{}", usage()),
+            [other, ..] => bail!("unknown option {other:?}\n{}", usage()),
+            [] => {}
+        }
+    }
+    Ok(())
+}
+
+/// `package`'s release example, its options after `--`.
+fn run_example(package: &str, example: &str, options: &[String]) -> anyhow::Result<()> {
+    let mut args = vec!["run", "--release", "--quiet", "-p", package, "--example", example, "--"];
+    args.extend(options.iter().map(String::as_str));
+    process::cargo(&args)
 }
 
 fn startup() -> anyhow::Result<()> {
@@ -134,24 +178,26 @@ fn startup() -> anyhow::Result<()> {
 }
 
 /// Inside the D-Bus session: the benchmark's routers keep their passwords
-/// in a throwaway unlocked keyring, as in the tests.
-pub fn provisioning_in_session() -> anyhow::Result<()> {
-    example_in_session("headend-provision", "bench-provisioning")
+/// in a throwaway unlocked keyring, as in the tests. `options` are the
+/// size flags given to `cargo xtask bench provisioning`.
+pub fn provisioning_in_session(options: &[String]) -> anyhow::Result<()> {
+    example_in_session("headend-provision", "bench-provisioning", options)
 }
 
 pub fn messages_in_session() -> anyhow::Result<()> {
-    example_in_session("headend-workflows", "bench-messages")
+    example_in_session("headend-workflows", "bench-messages", &[])
 }
 
 pub fn radius_in_session() -> anyhow::Result<()> {
-    example_in_session("headend-provision", "bench-radius")
+    example_in_session("headend-provision", "bench-radius", &[])
 }
 
-/// Inside the D-Bus session: `package`'s example with the keyring unlocked.
-fn example_in_session(package: &str, example: &str) -> anyhow::Result<()> {
+/// Inside the D-Bus session: `package`'s example with the keyring unlocked,
+/// `options` after `--`.
+fn example_in_session(package: &str, example: &str, options: &[String]) -> anyhow::Result<()> {
     let env = test::unlock_keyring()?;
     let mut cargo = process::cargo_command()?;
-    cargo.envs(env).args(["run", "--release", "--quiet", "-p", package, "--example", example]);
+    cargo.envs(env).args(["run", "--release", "--quiet", "-p", package, "--example", example, "--"]).args(options);
     process::run(&mut cargo)
 }
 

@@ -6,8 +6,8 @@
 //!   test (unit, integration, end-to-end) under Xvfb with a D-Bus session and
 //!   an unlocked GNOME Keyring.
 //! - `cargo xtask bundle [--debug] [--tauri-cli]`: the installers.
-//! - `cargo xtask bench NAME`: benchmarks printing JSON (`bench.rs`; `kills`
-//!   and `chaos` in `bench_resilience.rs`).
+//! - `cargo xtask bench NAME [OPTIONS]`: benchmarks printing JSON (`bench.rs`;
+//!   `kills` and `chaos` in `bench_resilience.rs`).
 //! - `cargo xtask setup [--for-tests]`: only the installation step.
 //!
 //! Tools are installed from crates.io into `~/.cache/headend/tools`, builds go
@@ -37,7 +37,8 @@ commands:
                        on Linux, with the Tauri CLI's bundler on macOS and
                        Windows (and on Linux with --tauri-cli)
   bench NAME           run a benchmark and print JSON (NAME: startup, routeros,
-                       live-sessions, provisioning, olt, billing, messages,
+                       live-sessions, provisioning [--routers N] [--services N],
+                       olt [--olts N] [--onus-per-olt N], billing, messages,
                        radius, signal-history [--onus N] [--days D],
                        kills [--kills N], chaos [--minutes N])
   setup [--for-tests]  install what is missing, build nothing";
@@ -63,7 +64,7 @@ fn dispatch(args: &[String]) -> anyhow::Result<()> {
             _ => bail!("{USAGE}"),
         },
         Some(bench::STARTUP_SESSION_COMMAND) => bench::startup_in_session(),
-        Some(bench::PROVISIONING_SESSION_COMMAND) => bench::provisioning_in_session(),
+        Some(bench::PROVISIONING_SESSION_COMMAND) => bench::provisioning_in_session(rest),
         Some(bench::MESSAGES_SESSION_COMMAND) => bench::messages_in_session(),
         Some(bench::RADIUS_SESSION_COMMAND) => bench::radius_in_session(),
         Some(bench_live::SESSION_COMMAND) => bench_live::in_session(),

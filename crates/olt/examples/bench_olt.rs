@@ -1,8 +1,11 @@
-//! `cargo xtask bench olt`: a full optical sweep of 8 simulated OLTs ×
-//! 1,000 ONUs over real SSH on loopback, printed as one JSON object.
+//! `cargo xtask bench olt [--olts N] [--onus-per-olt N]`: a full optical
+//! sweep of N simulated OLTs (8) × N ONUs (1,000) over real SSH on
+//! loopback, printed as one JSON object.
 //!
-//! Each OLT has 8 PON ports × 125 ONUs; 1 ONU in 100 is dark (LOS), so
-//! the sweep meets absent readings as a real one does. A sweep reads every
+//! Each OLT's ONUs are spread evenly over as few PON ports as GPON's 128
+//! ONUs a port allow (1,000: 8 ports × 125; 2,000: 16 × 125); 1 ONU in
+//! 100 is dark (LOS), so the sweep meets absent readings as a real one
+//! does. A sweep reads every
 //! port of every OLT with the vendor's bulk command
 //! ([`OltDriver::optical_port`]: Huawei `display ont optical-info P all`,
 //! ZTE `show pon power onu-rx gpon-olt_...`), all OLTs in parallel and all
@@ -17,7 +20,14 @@
 //! simulators saw open at once on any one OLT (target ≤ 2).
 //!
 //! The simulators run on their own runtime (their own threads), so the
-//! driver's side is not slowed by serving its own requests.
+//! driver's side is not slowed by serving its own requests (on a machine
+//! with few cores they still share them).
+//!
+//! `memory_mb` is this process's resident memory from `/proc/self/status`:
+//! its peak (`VmHWM`) over every run, and the most it held right after a
+//! run (`VmRSS`), that run's OLTs still running. Both include the simulators
+//! (every ONU's state and every session's buffers on the OLT side) as well
+//! as the drivers: one process plays both ends.
 
 use std::time::{Duration, Instant};
 
@@ -26,9 +36,8 @@ use headend_olt::{Olt, OltAuth, OltConfig, OltDriver, OltHandle, OltSecret, PonP
 use headend_simlab::olt::{OltFaults, OnuState, SimOlt, SimOltConfig, SimOltHandle};
 use serde_json::json;
 
-const OLTS: usize = 8;
-const PORTS: usize = 8;
-const ONUS_PER_PORT: usize = 125;
+/// GPON's limit of ONUs on one PON port.
+const MAX_ONUS_PER_PORT: usize = 128;
 /// One ONU in this many is dark.
 const DARK_EVERY: usize = 100;
 /// The per-command answer time of the slow run.
@@ -37,6 +46,48 @@ const TARGET_WALL: Duration = Duration::from_secs(60);
 const TARGET_SESSIONS: u64 = 2;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// The fleet's size.
+#[derive(Debug, Clone, Copy)]
+struct Size {
+    olts: usize,
+    ports: usize,
+    onus_per_port: usize,
+}
+
+impl Size {
+    fn onus_per_olt(self) -> usize {
+        self.ports * self.onus_per_port
+    }
+}
+
+fn size() -> Result<Size, Error> {
+    let (mut olts, mut onus) = (8, 1_000);
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let value = args.next().ok_or_else(|| format!("{flag} needs a number"))?;
+        let number = value.parse::<usize>().map_err(|_| format!("{flag} {value:?} is not a whole number"))?;
+        match flag.as_str() {
+            "--olts" => olts = number,
+            "--onus-per-olt" => onus = number,
+            other => return Err(format!("unknown option {other:?}: use --olts N --onus-per-olt N").into()),
+        }
+    }
+    if olts == 0 || onus == 0 {
+        return Err("--olts and --onus-per-olt must be above 0".into());
+    }
+    let ports = onus.div_ceil(MAX_ONUS_PER_PORT);
+    if !onus.is_multiple_of(ports) {
+        let fewer = onus / ports * ports;
+        let more = fewer + ports;
+        return Err(format!(
+            "--onus-per-olt {onus} does not split evenly over {ports} PON ports of at most {MAX_ONUS_PER_PORT} ONUs; \
+             try {fewer} or {more}"
+        )
+        .into());
+    }
+    Ok(Size { olts, ports, onus_per_port: onus / ports })
+}
 
 fn main() -> std::process::ExitCode {
     match run() {
@@ -49,23 +100,26 @@ fn main() -> std::process::ExitCode {
 }
 
 fn run() -> Result<(), Error> {
+    let size = size()?;
     let sims =
         tokio::runtime::Builder::new_multi_thread().worker_threads(4).thread_name("sim-olt").enable_all().build()?;
     let driver = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let mixed: Vec<OltVendor> =
-        (0..OLTS).map(|i| if i % 2 == 0 { OltVendor::Huawei } else { OltVendor::Zte }).collect();
+        (0..size.olts).map(|i| if i % 2 == 0 { OltVendor::Huawei } else { OltVendor::Zte }).collect();
     let plans = [
-        ("huawei", vec![OltVendor::Huawei; OLTS], Duration::ZERO),
-        ("zte", vec![OltVendor::Zte; OLTS], Duration::ZERO),
+        ("huawei", vec![OltVendor::Huawei; size.olts], Duration::ZERO),
+        ("zte", vec![OltVendor::Zte; size.olts], Duration::ZERO),
         ("mixed", mixed.clone(), Duration::ZERO),
         ("mixed_slow_cli", mixed, SLOW_CLI),
     ];
     let mut runs = Vec::new();
     let mut worst_wall = Duration::ZERO;
     let mut worst_sessions = 0;
+    let mut rss_with_olts_kib = 0;
     for (name, vendors, latency) in plans {
-        let olts = sims.block_on(start_olts(&vendors, latency))?;
-        let report = driver.block_on(sweep_run(&olts))?;
+        let olts = sims.block_on(start_olts(size, &vendors, latency))?;
+        let report = driver.block_on(sweep_run(size, &olts))?;
+        rss_with_olts_kib = rss_with_olts_kib.max(memory_kib("VmRSS"));
         worst_wall = worst_wall.max(report.cold.wall).max(report.warm.wall);
         worst_sessions = worst_sessions.max(report.max_sessions_open);
         runs.push(report.json(name, latency));
@@ -74,10 +128,10 @@ fn run() -> Result<(), Error> {
     }
     let report = json!({
         "bench": "olt",
-        "olts": OLTS,
-        "onus_per_olt": PORTS * ONUS_PER_PORT,
-        "pon_ports_per_olt": PORTS,
-        "dark_onus_per_olt": PORTS * ONUS_PER_PORT / DARK_EVERY,
+        "olts": size.olts,
+        "onus_per_olt": size.onus_per_olt(),
+        "pon_ports_per_olt": size.ports,
+        "dark_onus_per_olt": size.onus_per_olt() / DARK_EVERY,
         "sessions_per_olt_allowed": TARGET_SESSIONS,
         "wall_ms_worst": ms(worst_wall),
         "max_sessions_open_on_any_olt": worst_sessions,
@@ -85,6 +139,10 @@ fn run() -> Result<(), Error> {
         "target_max_sessions": TARGET_SESSIONS,
         "targets_met": worst_wall < TARGET_WALL && worst_sessions <= TARGET_SESSIONS,
         "runs": runs,
+        "memory_mb": {
+            "after_warm_sweep_with_olts_running": mb(rss_with_olts_kib),
+            "peak": mb(memory_kib("VmHWM")),
+        },
     });
     println!("{report}");
     Ok(())
@@ -94,13 +152,29 @@ fn ms(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-async fn start_olts(vendors: &[OltVendor], latency: Duration) -> Result<Vec<SimOltHandle>, Error> {
+fn mb(kib: u64) -> f64 {
+    (kib as f64 / 1024.0 * 10.0).round() / 10.0
+}
+
+/// A `/proc/self/status` figure in KiB (`VmRSS`: resident now, `VmHWM`:
+/// the most resident so far); 0 where there is no `/proc`.
+fn memory_kib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let line = status.lines().find(|l| l.starts_with(field) && l[field.len()..].starts_with(':'))?;
+            line.split_whitespace().nth(1)?.parse().ok()
+        })
+        .unwrap_or(0)
+}
+
+async fn start_olts(size: Size, vendors: &[OltVendor], latency: Duration) -> Result<Vec<SimOltHandle>, Error> {
     let mut olts = Vec::new();
     for (i, vendor) in vendors.iter().enumerate() {
         let sim = SimOlt::start(SimOltConfig {
             vendor: *vendor,
-            pon_ports: PORTS,
-            onus_per_port: ONUS_PER_PORT,
+            pon_ports: size.ports,
+            onus_per_port: size.onus_per_port,
             autofind: 0,
             seed: 1000 + i as u64,
             page_lines: 24,
@@ -125,8 +199,8 @@ fn config(sim: &SimOltHandle) -> OltConfig {
     cfg
 }
 
-fn ports(sim: &SimOltHandle) -> Vec<PonPort> {
-    (0..PORTS)
+fn ports(size: Size, sim: &SimOltHandle) -> Vec<PonPort> {
+    (0..size.ports)
         .map(|i| {
             let p = sim.pon_port(i);
             PonPort::new(p.frame.into(), p.slot.into(), p.port.into())
@@ -174,13 +248,13 @@ impl RunReport {
     }
 }
 
-async fn sweep_run(olts: &[SimOltHandle]) -> Result<RunReport, Error> {
+async fn sweep_run(size: Size, olts: &[SimOltHandle]) -> Result<RunReport, Error> {
     let onus: usize = olts.iter().map(|o| o.onus().len()).sum();
     let dark = olts.iter().flat_map(SimOltHandle::onus).filter(|o| o.state != OnuState::Online).count();
     for o in olts {
         o.reset_stats();
     }
-    let targets: Vec<(OltConfig, Vec<PonPort>)> = olts.iter().map(|o| (config(o), ports(o))).collect();
+    let targets: Vec<(OltConfig, Vec<PonPort>)> = olts.iter().map(|o| (config(o), ports(size, o))).collect();
 
     // Cold: log in to every OLT, then sweep.
     let started = Instant::now();

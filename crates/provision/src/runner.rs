@@ -6,13 +6,14 @@
 //! second), and at the next midnight cutoff of the ISP's time zone even if
 //! nothing else happens. Routers are swept in parallel up to a bound; a
 //! slow or dead router only holds its own slot. One sweep per router at a
-//! time, here and across processes (a lease row in the database). A
+//! time, here and across processes (a lease row in the database). Sweeps
+//! asked for start before the periodic ones waiting for a slot. A
 //! router whose login is refused is not retried until its address, user
 //! or password changes (in the database or the keyring, from any process)
 //! or the operator asks: failed logins fill the router's log and can lock
 //! the account.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -74,8 +75,8 @@ pub enum EngineEvent {
     SweepFailed { router: RouterId, name: String, error: String },
 }
 
-/// Which routers a turn of the loop sweeps: every one (the interval or a
-/// cutoff), and those asked for.
+/// Which routers a turn of the loop found due: every one (the interval or
+/// a cutoff), and those asked for.
 #[derive(Default)]
 struct Due {
     all: bool,
@@ -85,6 +86,39 @@ struct Due {
 impl Due {
     fn is_empty(&self) -> bool {
         !self.all && self.routers.is_empty()
+    }
+}
+
+/// Routers due and not started yet, started as slots free up: those asked
+/// for first, so a suspension is not queued behind a periodic sweep of
+/// every router (hundreds, on a large network).
+#[derive(Default)]
+struct Waiting {
+    asked: VecDeque<RouterId>,
+    periodic: VecDeque<RouterId>,
+}
+
+impl Waiting {
+    fn ask(&mut self, router: RouterId) {
+        // Its sweep does the periodic one's work too.
+        self.periodic.retain(|r| *r != router);
+        if !self.asked.contains(&router) {
+            self.asked.push_back(router);
+        }
+    }
+
+    fn periodic(&mut self, router: RouterId) {
+        if !self.asked.contains(&router) && !self.periodic.contains(&router) {
+            self.periodic.push_back(router);
+        }
+    }
+
+    fn next(&mut self) -> Option<RouterId> {
+        self.asked.pop_front().or_else(|| self.periodic.pop_front())
+    }
+
+    fn is_empty(&self) -> bool {
+        self.asked.is_empty() && self.periodic.is_empty()
     }
 }
 
@@ -479,7 +513,9 @@ impl Provisioner {
     /// Runs the loop until [`Provisioner::shutdown`].
     pub async fn run(&self) {
         let mut tasks: JoinSet<RouterId> = JoinSet::new();
+        let mut waiting = Waiting::default();
         let mut next_periodic = tokio::time::Instant::now();
+        let mut next_poll = tokio::time::Instant::now();
         // Recomputed whenever something may have changed it (a sweep is
         // due), not on every poll: it reads every service.
         let mut cutoff_at: Option<Timestamp> = None;
@@ -496,19 +532,37 @@ impl Provisioner {
                     due.all = true;
                 }
                 // Requests for a router another process is sweeping stay
-                // for it (its sweep reads the change anyway).
-                match self.inner.store.take_sweep_requests_for(self.inner.config.holder.name(), now).await {
-                    Ok(requested) => due.routers.extend(requested),
-                    Err(e) => tracing::warn!(error = %e, "cannot read sweep requests"),
+                // for it (its sweep reads the change anyway). Polled on
+                // its own clock: the loop also turns at every finished
+                // sweep.
+                if tokio::time::Instant::now() >= next_poll {
+                    next_poll = tokio::time::Instant::now() + REQUEST_POLL;
+                    match self.inner.store.take_sweep_requests_for(self.inner.config.holder.name(), now).await {
+                        Ok(requested) => due.routers.extend(requested),
+                        Err(e) => tracing::warn!(error = %e, "cannot read sweep requests"),
+                    }
                 }
-                due.routers.extend(lock(&self.inner.state).again.drain());
+                // One asked for while it runs waits for its sweep to end
+                // (`finished` wakes the loop).
+                let mut state = lock(&self.inner.state);
+                let State { again, running, .. } = &mut *state;
+                again.retain(|r| {
+                    let waits = running.contains(r);
+                    if !waits {
+                        due.routers.insert(*r);
+                    }
+                    waits
+                });
             }
             if !due.is_empty() {
                 cutoff_at = self.next_cutoff(now).await;
+                self.wait_for_slots(due, &mut waiting).await;
             }
-            self.start_sweeps(due, &mut tasks).await;
+            if !paused {
+                self.start_sweeps(&mut waiting, &mut tasks).await;
+            }
             let cutoff = cutoff_at.map(|at| Duration::try_from(now.duration_until(at)).unwrap_or(Duration::ZERO));
-            let poll = REQUEST_POLL.min(next_periodic.saturating_duration_since(tokio::time::Instant::now()));
+            let poll = next_poll.min(next_periodic).saturating_duration_since(tokio::time::Instant::now());
             tokio::select! {
                 () = self.inner.stop.notified() => break,
                 () = self.inner.wake.notified() => {}
@@ -542,18 +596,37 @@ impl Provisioner {
         }
     }
 
-    async fn start_sweeps(&self, due: Due, tasks: &mut JoinSet<RouterId>) {
-        if due.is_empty() {
+    /// Puts what became due in line: the routers asked for, and on the
+    /// interval or a cutoff every router.
+    async fn wait_for_slots(&self, due: Due, waiting: &mut Waiting) {
+        due.routers.into_iter().for_each(|r| waiting.ask(r));
+        if due.all {
+            match self.inner.store.routers().await {
+                Ok(routers) => routers.into_iter().for_each(|r| waiting.periodic(r.id)),
+                Err(e) => tracing::warn!(error = %e, "cannot list routers"),
+            }
+        }
+    }
+
+    /// Starts the waiting sweeps the free slots allow, asked-for ones
+    /// first. Only as many start as can run, so one asked for later does
+    /// not queue behind them.
+    async fn start_sweeps(&self, waiting: &mut Waiting, tasks: &mut JoinSet<RouterId>) {
+        let concurrency = self.inner.config.concurrency.max(1);
+        if waiting.is_empty() || tasks.len() >= concurrency {
             return;
         }
-        let routers = match self.inner.store.routers().await {
-            Ok(r) => r,
+        let mut routers: HashMap<RouterId, Router> = match self.inner.store.routers().await {
+            Ok(r) => r.into_iter().map(|r| (r.id, r)).collect(),
             Err(e) => {
                 tracing::warn!(error = %e, "cannot list routers");
                 return;
             }
         };
-        for router in routers.into_iter().filter(|r| due.all || due.routers.contains(&r.id)) {
+        while tasks.len() < concurrency {
+            let Some(id) = waiting.next() else { break };
+            // Gone since it was due: removed.
+            let Some(router) = routers.remove(&id) else { continue };
             if self.still_refused(&router).await {
                 continue;
             }

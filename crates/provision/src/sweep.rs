@@ -9,7 +9,7 @@
 //! the router log as `pending` before it is sent; a run that dies leaves it
 //! `pending`, and the next sweep of that router marks it `interrupted`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use headend_core::activity::{ActivityEntry, Actor, Subject};
 use headend_core::event::ProvisionFailed;
@@ -268,15 +268,21 @@ pub async fn sweep_router(
     let Some(lease) = lease else {
         return Err(SweepError::LeaseLost);
     };
-    if !lease.renew().await {
-        return Err(SweepError::LeaseLost);
-    }
-
     // Queue rows for actions the plan no longer needs are done with.
-    let mut keep: Vec<QueueKey> = plan.steps.iter().map(|s| (s.service(), s.action())).collect();
+    let mut keep: HashSet<QueueKey> = plan.steps.iter().map(|s| (s.service(), s.action())).collect();
     keep.extend(plan.conflicts.iter().map(|c| (c.service, ProvisionAction::Conflict)));
-    store.queue_clear_router_except(router.id, &keep).await?;
-    record_conflicts(store, router, &plan, &queue, now, &mut report).await?;
+    let stale_queue = queue.keys().any(|key| !keep.contains(key));
+    // A steady sweep has nothing to write: it takes no write lock here
+    // (hundreds of routers' sweeps share the database's one writer).
+    if !send.is_empty() || stale_queue || !plan.conflicts.is_empty() {
+        if !lease.renew().await {
+            return Err(SweepError::LeaseLost);
+        }
+        if stale_queue {
+            store.queue_clear_router_except(router.id, &keep.into_iter().collect::<Vec<_>>()).await?;
+        }
+        record_conflicts(store, router, &plan, &queue, now, &mut report).await?;
+    }
 
     let mut lease_lost = false;
     if !send.is_empty() {
@@ -308,7 +314,11 @@ pub async fn sweep_router(
                 Ok(()) => {
                     finished.push((*log_id, RouterLogOutcome::Ok, None, took));
                     activity.push(applied_entry(step, router, &desired.services, now));
-                    cleared.push((step.service(), step.action()));
+                    // Only a row the sweep found needs deleting (failures
+                    // are recorded after that read, never for this step).
+                    if queue.contains_key(&(step.service(), step.action())) {
+                        cleared.push((step.service(), step.action()));
+                    }
                     report.steps[i].outcome = StepStatus::Applied;
                 }
                 Err(e) => {

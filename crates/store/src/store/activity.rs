@@ -4,7 +4,7 @@ use headend_core::activity::{ActivityEntry, Actor, Subject};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
-use super::{Store, contains_pattern, corrupt, parse_ts, ts};
+use super::{BATCH_ROWS, Store, contains_pattern, corrupt, parse_ts, ts, values};
 use crate::error::StoreError;
 
 /// Which entries the activity page shows, newest first.
@@ -43,14 +43,27 @@ impl Store {
         self.log_activity_many(std::slice::from_ref(entry)).await
     }
 
-    /// Many entries in one transaction.
+    /// Many entries in one transaction (a cold sweep logs hundreds).
     pub async fn log_activity_many(&self, entries: &[ActivityEntry]) -> Result<(), StoreError> {
         if entries.is_empty() {
             return Ok(());
         }
         let mut tx = self.write().await?;
-        for entry in entries {
-            insert_activity(&mut tx, entry).await?;
+        for chunk in entries.chunks(BATCH_ROWS) {
+            let sql = format!(
+                "INSERT INTO activity_log (at, actor, subject, action, detail) VALUES {}",
+                values(chunk.len(), 5)
+            );
+            let mut insert = sqlx::query(&sql);
+            for entry in chunk {
+                insert = insert
+                    .bind(ts(entry.at))
+                    .bind(entry.actor.as_str())
+                    .bind(entry.subject.to_string())
+                    .bind(&entry.action)
+                    .bind(&entry.detail);
+            }
+            insert.execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -14,7 +14,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use sqlx::{Row, SqliteConnection};
 
-use super::{Store, sweep_router, ts};
+use super::{Store, next_id, sweep_router, ts, values};
 use crate::error::StoreError;
 
 /// An import file checked against the database: the good rows with their
@@ -82,12 +82,6 @@ impl ImportService {
 /// limit of 32,766.
 const CHUNK: usize = 400;
 
-/// `(?, ?, …)` repeated `rows` times for `columns` columns.
-fn values(rows: usize, columns: usize) -> String {
-    let one = format!("({})", vec!["?"; columns].join(", "));
-    vec![one; rows].join(", ")
-}
-
 async fn router_name(conn: &mut SqliteConnection, router: RouterId) -> String {
     sqlx::query("SELECT name FROM routers WHERE id = ?")
         .bind(router.0)
@@ -97,11 +91,6 @@ async fn router_name(conn: &mut SqliteConnection, router: RouterId) -> String {
         .flatten()
         .and_then(|row| row.try_get::<String, _>(0).ok())
         .unwrap_or_else(|| router.to_string())
-}
-
-async fn next_id(conn: &mut SqliteConnection, table: &str) -> Result<i64, StoreError> {
-    let sql = format!("SELECT IFNULL(MAX(id), 0) + 1 FROM {table}");
-    Ok(sqlx::query(&sql).fetch_one(conn).await?.try_get(0)?)
 }
 
 impl Store {

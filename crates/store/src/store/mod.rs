@@ -49,6 +49,7 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 use sqlx::{Row, Sqlite, SqliteConnection, SqlitePool, Transaction};
+use tokio::sync::OwnedMutexGuard;
 
 use crate::error::StoreError;
 use crate::records::StoreStatus;
@@ -104,6 +105,45 @@ pub struct Store {
     pool: SqlitePool,
     clock: Arc<dyn Clock>,
     path: Arc<Path>,
+    /// This process's writers, in line for SQLite's one write lock (see
+    /// [`Store::write`]).
+    writers: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// How long a writer waits for the database: for its turn among this
+/// process's writers, then again for another process's (SQLite's busy
+/// timeout).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A write transaction ([`Store::write`]) holding this process's turn to
+/// write until it commits or is dropped (rolled back).
+pub(crate) struct WriteTx {
+    tx: Transaction<'static, Sqlite>,
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+
+    pub(crate) async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = SqliteConnection;
+
+    fn deref(&self) -> &SqliteConnection {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        &mut self.tx
+    }
 }
 
 impl fmt::Debug for Store {
@@ -127,6 +167,25 @@ pub(crate) fn unique_violation(what: &'static str, value: &str) -> impl FnOnce(s
 
 /// An instant as this schema writes it: RFC 3339 UTC with exactly three
 /// fractional digits, so that text order is time order in SQL.
+/// `(?, ?, …)` repeated `rows` times for `columns` columns: a multi-row
+/// `VALUES` list, so many rows cost one statement (each statement is a
+/// round trip to the connection's thread).
+pub(crate) fn values(rows: usize, columns: usize) -> String {
+    let one = format!("({})", vec!["?"; columns].join(", "));
+    vec![one; rows].join(", ")
+}
+
+/// The id the next row of `table` gets (inside a write transaction, which
+/// holds it): a batch inserts its rows with ids it knows.
+pub(crate) async fn next_id(conn: &mut SqliteConnection, table: &str) -> Result<i64, StoreError> {
+    let sql = format!("SELECT IFNULL(MAX(id), 0) + 1 FROM {table}");
+    Ok(sqlx::query(&sql).fetch_one(conn).await?.try_get(0)?)
+}
+
+/// Rows per batched statement: a few columns each stays far below
+/// SQLite's 32,766 parameters.
+pub(crate) const BATCH_ROWS: usize = 500;
+
 pub(crate) fn ts(t: Timestamp) -> String {
     format!("{t:.3}")
 }
@@ -209,7 +268,7 @@ impl Store {
             .foreign_keys(true)
             // The app, the CLI and the agent share the file: wait for a
             // writer rather than fail at once.
-            .busy_timeout(Duration::from_secs(5));
+            .busy_timeout(BUSY_TIMEOUT);
         migrate(options.clone().foreign_keys(false), path).await?;
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
@@ -217,7 +276,12 @@ impl Store {
             .await
             .map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
         tracing::debug!(path = %path.display(), "database open");
-        Ok(Self { pool, clock: Arc::new(SystemClock), path: Arc::from(path) })
+        Ok(Self {
+            pool,
+            clock: Arc::new(SystemClock),
+            path: Arc::from(path),
+            writers: Arc::new(tokio::sync::Mutex::new(())),
+        })
     }
 
     /// This store, writing the instants of `clock` (a test's, or a
@@ -251,12 +315,23 @@ impl Store {
     /// IMMEDIATE`), so a transaction that reads before it writes waits for
     /// another process's writer (busy timeout) instead of failing when it
     /// upgrades its lock.
-    pub(crate) async fn write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+    ///
+    /// This process's writers first wait their turn, in order: SQLite's
+    /// busy handler retries a locked database after growing sleeps (up to
+    /// 100 ms each) and lets any retry win, so with many of the engine's
+    /// writers at once (hundreds of routers' sweeps) some waited seconds
+    /// behind others that kept arriving, or failed with "database is
+    /// locked". A turn not given within the busy timeout (a writer holding
+    /// one and asking for another) is not waited for longer: SQLite's own
+    /// wait decides.
+    pub(crate) async fn write(&self) -> Result<WriteTx, StoreError> {
         Ok(self.begin_immediate().await?)
     }
 
-    async fn begin_immediate(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await
+    async fn begin_immediate(&self) -> Result<WriteTx, sqlx::Error> {
+        let turn = tokio::time::timeout(BUSY_TIMEOUT, self.writers.clone().lock_owned()).await.ok();
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(WriteTx { tx, _turn: turn })
     }
 
     /// One write statement in its own [`Store::write`] transaction: every

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
-use super::{Store, corrupt, parse_ts, ts};
+use super::{BATCH_ROWS, Store, corrupt, next_id, parse_ts, ts, values};
 use crate::error::StoreError;
 
 /// How a logged command ended.
@@ -102,20 +102,24 @@ impl Store {
         }
         let at = ts(at);
         let mut tx = self.write().await?;
-        let mut ids = Vec::with_capacity(commands.len());
-        for (service, command) in commands {
-            let id: i64 = sqlx::query(
-                "INSERT INTO router_log (router_id, service_id, at, command, outcome) VALUES (?, ?, ?, ?, 'pending')
-                 RETURNING id",
-            )
-            .bind(router.0)
-            .bind(service.map(|s| s.0))
-            .bind(&at)
-            .bind(command)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get(0)?;
-            ids.push(id);
+        let first = next_id(&mut tx, "router_log").await?;
+        let ids: Vec<i64> = (first..).take(commands.len()).collect();
+        for (ids, commands) in ids.chunks(BATCH_ROWS).zip(commands.chunks(BATCH_ROWS)) {
+            let sql = format!(
+                "INSERT INTO router_log (id, router_id, service_id, at, command, outcome) VALUES {}",
+                values(commands.len(), 6)
+            );
+            let mut insert = sqlx::query(&sql);
+            for (id, (service, command)) in ids.iter().zip(commands) {
+                insert = insert
+                    .bind(id)
+                    .bind(router.0)
+                    .bind(service.map(|s| s.0))
+                    .bind(&at)
+                    .bind(command)
+                    .bind(RouterLogOutcome::Pending.as_str());
+            }
+            insert.execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(ids)
@@ -142,14 +146,17 @@ impl Store {
             return Ok(());
         }
         let mut tx = self.write().await?;
-        for (id, outcome, error, duration_ms) in finished {
-            sqlx::query("UPDATE router_log SET outcome = ?, error = ?, duration_ms = ? WHERE id = ?")
-                .bind(outcome.as_str())
-                .bind(error.as_deref())
-                .bind(duration(*duration_ms))
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+        for chunk in finished.chunks(BATCH_ROWS) {
+            let sql = format!(
+                "UPDATE router_log SET outcome = v.column2, error = v.column3, duration_ms = v.column4
+                 FROM (VALUES {}) AS v WHERE router_log.id = v.column1",
+                values(chunk.len(), 4)
+            );
+            let mut update = sqlx::query(&sql);
+            for (id, outcome, error, duration_ms) in chunk {
+                update = update.bind(id).bind(outcome.as_str()).bind(error.as_deref()).bind(duration(*duration_ms));
+            }
+            update.execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -159,6 +166,16 @@ impl Store {
     /// before a sweep, holding the router's lease: no other run can be
     /// sending to it). Returns how many there were.
     pub async fn router_log_interrupt_pending(&self, router: RouterId) -> Result<u64, StoreError> {
+        // Nearly always none: asked first, without the write lock every
+        // sweep would otherwise take for nothing.
+        let pending: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM router_log WHERE router_id = ? AND outcome = 'pending')")
+                .bind(router.0)
+                .fetch_one(&self.pool)
+                .await?;
+        if !pending {
+            return Ok(0);
+        }
         let done = self
             .execute_write(
                 sqlx::query(

@@ -12,7 +12,7 @@ use jiff::civil::Date;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
-use super::{Store, contains_pattern, corrupt, opt_date, opt_ts, sweep_router, ts};
+use super::{BATCH_ROWS, Store, WriteTx, contains_pattern, corrupt, opt_date, opt_ts, sweep_router, ts, values};
 use crate::error::StoreError;
 use crate::records::{NewService, ServiceOverview};
 
@@ -317,13 +317,17 @@ impl Store {
         }
         let at = ts(at);
         let mut tx = self.write().await?;
-        for (id, on_router) in marks {
-            sqlx::query("UPDATE services SET router_provisioned = ?, provisioned_at = ? WHERE id = ?")
-                .bind(on_router)
-                .bind(&at)
-                .bind(id.0)
-                .execute(&mut *tx)
-                .await?;
+        for chunk in marks.chunks(BATCH_ROWS) {
+            let sql = format!(
+                "UPDATE services SET router_provisioned = v.column2, provisioned_at = ?
+                 FROM (VALUES {}) AS v WHERE services.id = v.column1",
+                values(chunk.len(), 2)
+            );
+            let mut update = sqlx::query(&sql).bind(&at);
+            for (id, on_router) in chunk {
+                update = update.bind(id.0).bind(on_router);
+            }
+            update.execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -530,7 +534,7 @@ fn fts_phrase(text: &str) -> String {
 /// Ends a one-service write made at `now`: not found, or sweep its router
 /// and commit.
 async fn finish_service_write(
-    mut tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    mut tx: WriteTx,
     id: ServiceId,
     row: Option<SqliteRow>,
     now: Timestamp,

@@ -8,18 +8,17 @@ use headend_core::service::ServiceStatus;
 use headend_core::{CustomerId, ServiceId};
 use jiff::Timestamp;
 use jiff::civil::Date;
-use sqlx::{Sqlite, Transaction};
 
 use super::activity::insert_activity;
 use super::customers::{find_customer, insert_customer, update_customer_row};
 use super::services::{insert_service, set_due_row, set_status_row, update_service_row};
-use super::{Store, sweep_router};
+use super::{Store, WriteTx, sweep_router};
 use crate::error::StoreError;
 use crate::records::{NewCustomer, NewService};
 
 /// An open write transaction (`BEGIN IMMEDIATE`, like every store write).
 pub struct Write {
-    pub(super) tx: Transaction<'static, Sqlite>,
+    pub(super) tx: WriteTx,
     /// The unit's instant, from the store's clock: every row it writes
     /// carries the same one.
     pub(super) now: Timestamp,
