@@ -9,7 +9,7 @@
 //! them), then secrets, address-lists and queues, then kicks (after the
 //! secret is disabled, so the customer cannot dial straight back in).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::net::IpAddr;
 
@@ -470,11 +470,16 @@ fn profiles(cx: &Cx<'_>, observed: &ObservedRouter, out: &mut ProvisionPlan) {
 fn secrets(cx: &Cx<'_>, observed: &ObservedRouter, out: &mut ProvisionPlan) {
     let desired = cx.desired;
     let mut by_service: BTreeMap<ServiceId, Vec<&ObservedSecret>> = BTreeMap::new();
+    // Secrets by name, in the router's order: looked up for every service,
+    // so a router with thousands of secrets is not scanned thousands of times.
+    let mut by_name: HashMap<&str, Vec<&ObservedSecret>> = HashMap::new();
     for s in &observed.secrets {
         if let Some(Marker::Service(id)) = cx.managed(s) {
             by_service.entry(id).or_default().push(s);
         }
+        by_name.entry(s.name.as_str()).or_default().push(s);
     }
+    let named = |name: &str| by_name.get(name).into_iter().flatten().copied();
     // Secrets of services that moved to another router: remove and kick.
     for s in &observed.secrets {
         if let Some(service) = cx.moved_away(cx.managed(s)) {
@@ -490,10 +495,7 @@ fn secrets(cx: &Cx<'_>, observed: &ObservedRouter, out: &mut ProvisionPlan) {
             continue;
         };
         let mut ours: Vec<&ObservedSecret> = by_service.get(&service).cloned().unwrap_or_default();
-        let same_name_unmanaged = observed
-            .secrets
-            .iter()
-            .find(|s| &s.name == username && s.ownership(cx.installation) == Ownership::Unmarked);
+        let same_name_unmanaged = named(username).find(|s| s.ownership(cx.installation) == Ownership::Unmarked);
         let mut adopting = false;
         if ours.is_empty()
             && want.adopt
@@ -510,7 +512,7 @@ fn secrets(cx: &Cx<'_>, observed: &ObservedRouter, out: &mut ProvisionPlan) {
             out.steps.push(Step::RemoveSecret { service, id: extra.id.clone(), name: extra.name.clone() });
         }
         let blocked_by = |out: &mut ProvisionPlan| {
-            let other = observed.secrets.iter().find(|s| &s.name == username && primary.is_none_or(|p| p.id != s.id));
+            let other = named(username).find(|s| primary.is_none_or(|p| p.id != s.id));
             let message = match other.map(|s| s.ownership(cx.installation)) {
                 Some(Ownership::Foreign(_, owner)) => format!(
                     "a PPP secret named {username} already exists on the router and is managed by another Headend \
@@ -522,8 +524,7 @@ fn secrets(cx: &Cx<'_>, observed: &ObservedRouter, out: &mut ProvisionPlan) {
             };
             out.conflicts.push(Conflict { service: Some(service), message });
         };
-        let name_taken_by_other =
-            observed.secrets.iter().any(|s| &s.name == username && primary.is_none_or(|p| p.id != s.id));
+        let name_taken_by_other = named(username).any(|s| primary.is_none_or(|p| p.id != s.id));
         match (secret, primary) {
             (SecretWant::Enabled, None) => match password {
                 _ if name_taken_by_other => blocked_by(out),
@@ -593,7 +594,7 @@ fn secrets(cx: &Cx<'_>, observed: &ObservedRouter, out: &mut ProvisionPlan) {
         }
         // Never end a session that belongs to someone else's secret (the
         // operator's, or another installation's).
-        let session_is_ours = primary.is_some() || !observed.secrets.iter().any(|s| &s.name == username);
+        let session_is_ours = primary.is_some() || named(username).next().is_none();
         if *kick && session_is_ours {
             kick_sessions(observed, service, username, out);
         }

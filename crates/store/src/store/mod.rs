@@ -165,8 +165,6 @@ pub(crate) fn unique_violation(what: &'static str, value: &str) -> impl FnOnce(s
     }
 }
 
-/// An instant as this schema writes it: RFC 3339 UTC with exactly three
-/// fractional digits, so that text order is time order in SQL.
 /// `(?, ?, …)` repeated `rows` times for `columns` columns: a multi-row
 /// `VALUES` list, so many rows cost one statement (each statement is a
 /// round trip to the connection's thread).
@@ -186,6 +184,8 @@ pub(crate) async fn next_id(conn: &mut SqliteConnection, table: &str) -> Result<
 /// SQLite's 32,766 parameters.
 pub(crate) const BATCH_ROWS: usize = 500;
 
+/// An instant as this schema writes it: RFC 3339 UTC with exactly three
+/// fractional digits, so that text order is time order in SQL.
 pub(crate) fn ts(t: Timestamp) -> String {
     format!("{t:.3}")
 }
