@@ -153,7 +153,6 @@ fn run(args: Args, started: std::time::Instant) -> anyhow::Result<()> {
             messaging::start(app.handle());
             provisioning::quit_on_signals(app.handle());
             if let Some(window) = app.get_webview_window("main") {
-                window::paint_without_gpu(&window);
                 settings::apply_theme(&window, app.state::<AppState>().settings().theme);
                 if args.demo_isp {
                     window.set_title("Headend — demo ISP")?;

@@ -5,51 +5,14 @@
 //! file only when the app exits normally; we also write it shortly after
 //! the operator stops moving or resizing the window, so a crash, a kill or
 //! a power cut does not lose it.
-//!
-//! On Linux without a GPU (no DRI render node: a VM, a remote desktop, an
-//! old office PC), WebKitGTK would still composite and paint through GL,
-//! which Mesa then runs on the CPU (llvmpipe, compiling shaders with
-//! LLVM): the web view paints directly on the CPU there instead. Measured
-//! with `cargo xtask bench live-sessions` under Xvfb: the Dashboard's web
-//! process went from 7-15 % of a core to 1-2 %, and its memory down by a
-//! quarter.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use tauri::{AppHandle, Manager, Runtime, WebviewWindow, Window, WindowEvent};
+use tauri::{AppHandle, Manager, Runtime, Window, WindowEvent};
 
 use crate::state::AppState;
 use tauri_plugin_window_state::{AppHandleExt, StateFlags};
-
-/// Paints the window's web view on the CPU when there is no GPU to
-/// composite on (see the module's docs).
-pub fn paint_without_gpu<R: Runtime>(window: &WebviewWindow<R>) {
-    #[cfg(target_os = "linux")]
-    if !has_render_node() {
-        let set = window.with_webview(|webview| {
-            use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
-            if let Some(settings) = WebViewExt::settings(&webview.inner()) {
-                settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
-            }
-        });
-        match set {
-            Ok(()) => tracing::info!("no GPU render node: the web view paints on the CPU"),
-            Err(err) => tracing::warn!("cannot set the web view's rendering: {err}"),
-        }
-    }
-}
-
-/// A GPU's render node (`/dev/dri/renderD128`...), which Mesa's hardware
-/// drivers need.
-#[cfg(target_os = "linux")]
-fn has_render_node() -> bool {
-    std::fs::read_dir("/dev/dri")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .any(|entry| entry.file_name().to_string_lossy().starts_with("renderD"))
-}
 
 /// How long the window must stay still before its geometry is written.
 const SETTLE: Duration = Duration::from_millis(500);
